@@ -1,0 +1,39 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Module boundaries follow ARCHITECTURE §1. Tags live in each project's package.json (`nx.tags`).
+ * - type:app       -> platform, contracts (never another app)
+ * - type:platform  -> platform only
+ * - type:contract  -> contracts and the errors library (pure data, no I/O)
+ * - type:tool      -> platform, contracts, other tools
+ * - scope:router   -> scope:shared only: the router learns tools at run time
+ */
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.nx/**', '**/coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          banTransitiveDependencies: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract', 'contract-safe'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:contract', 'type:tool'] },
+            { sourceTag: 'scope:router', onlyDependOnLibsWithTags: ['scope:shared'] },
+          ],
+        },
+      ],
+    },
+  },
+);
