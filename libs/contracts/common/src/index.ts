@@ -1,0 +1,27 @@
+export { SCOPES } from './scopes.ts';
+export type { Scope } from './scopes.ts';
+export {
+  MAX_TOOL_NAME_LENGTH,
+  defineTool,
+  defineResource,
+  definePrompt,
+} from './tool-contract.ts';
+export type {
+  DomainContract,
+  IdempotencyMode,
+  PromptContract,
+  ResourceContract,
+  ToolAnnotations,
+  ToolContract,
+} from './tool-contract.ts';
+export {
+  currencySchema,
+  cursorSchema,
+  dryRunSchema,
+  expectedVersionSchema,
+  idempotencyKeySchema,
+  limitSchema,
+  moneySchema,
+  nextCursorSchema,
+  replayedSchema,
+} from './schemas.ts';

@@ -1,0 +1,106 @@
+import type { z } from 'zod';
+import type { Scope } from './scopes.ts';
+
+/** MCP tool annotations; every tool sets all four (ARCHITECTURE §4). */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/**
+ * How a tool treats `idempotency_key`:
+ * - `required`: creates an order or moves money or stock; the input schema must declare `idempotency_key`.
+ * - `optional`: other creates; honoured when given.
+ * - `none`: reads and naturally idempotent writes.
+ */
+export type IdempotencyMode = 'required' | 'optional' | 'none';
+
+/** The declaration of one tool, as data. The server registers it; the federation client calls it. */
+export interface ToolContract<
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+> {
+  /** `<domain>_<verb>[_<noun>]`, snake_case, at most 48 characters, unique across the federation. */
+  readonly name: string;
+  /** Short human title shown by clients. */
+  readonly title: string;
+  /** Written for a model: what it does, when to use it, what it returns, units, what to do on failure. */
+  readonly description: string;
+  /** Strict input schema (unknown fields are refused). */
+  readonly input: I;
+  /** Output schema of a successful result's `structuredContent`. */
+  readonly output: O;
+  /** Scopes a caller must hold, all of them. */
+  readonly scopes: readonly Scope[];
+  readonly annotations: ToolAnnotations;
+  readonly idempotency: IdempotencyMode;
+  /** Deadline of one call in milliseconds. Default 5000. */
+  readonly deadlineMs?: number;
+  /**
+   * Input field names whose values are replaced by `"[redacted]"` in audit records and logs, in addition
+   * to the runtime's default personal-data names (email, phone, names, address lines, notes, secrets).
+   */
+  readonly redact?: readonly string[];
+}
+
+/** Maximum length of a tool name: clients prefix names (`mcp__mcpfed__`) and many cap them at 64. */
+export const MAX_TOOL_NAME_LENGTH = 48;
+
+const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+
+/**
+ * Declares a tool. Checks the rules a contract must follow at module load, so a bad contract fails every
+ * test that imports it rather than surfacing at run time.
+ */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: ToolContract<I, O>): ToolContract<I, O> {
+  if (!TOOL_NAME.test(tool.name) || tool.name.length > MAX_TOOL_NAME_LENGTH) {
+    throw new Error(`tool name "${tool.name}" must be snake_case <domain>_<verb>[_<noun>] of at most ${MAX_TOOL_NAME_LENGTH} characters`);
+  }
+  if (tool.idempotency === 'required' && !('idempotency_key' in tool.input.shape)) {
+    throw new Error(`tool "${tool.name}" requires an idempotency key but its input has no idempotency_key field`);
+  }
+  if (tool.description.trim().length < 40) {
+    throw new Error(`tool "${tool.name}" needs a description written for a model`);
+  }
+  return Object.freeze({ ...tool });
+}
+
+/** A resource (or resource template) a domain serves. */
+export interface ResourceContract {
+  /** A fixed URI (`schema://customer`) or an RFC 6570 template (`customer://{id}`). */
+  readonly uri: string;
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly mimeType: string;
+  readonly scopes: readonly Scope[];
+}
+
+/** Declares a resource. */
+export function defineResource(resource: ResourceContract): ResourceContract {
+  return Object.freeze({ ...resource });
+}
+
+/** A prompt a domain serves; arguments are strings on the wire (MCP prompts). */
+export interface PromptContract<A extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly args: A;
+  readonly scopes: readonly Scope[];
+}
+
+/** Declares a prompt. */
+export function definePrompt<A extends z.ZodObject>(prompt: PromptContract<A>): PromptContract<A> {
+  return Object.freeze({ ...prompt });
+}
+
+/** Everything one domain offers. */
+export interface DomainContract {
+  readonly domain: string;
+  readonly tools: readonly ToolContract[];
+  readonly resources: readonly ResourceContract[];
+  readonly prompts: readonly PromptContract[];
+}
