@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { bool, csv, durationMs, logLevel, port, positiveInt, url } from './env-values.ts';
+
+const httpUrl = (): ReturnType<typeof url> => url({ protocols: ['http', 'https'] });
+
+/**
+ * The environment every mcpfed server shares (ARCHITECTURE §2, §5), as a zod object shape to spread
+ * into the app's own schema:
+ * ```ts
+ * const schema = z.object({ ...commonServerEnv(8081), DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }) });
+ * export const config = loadConfigOrExit(schema, process.env);
+ * ```
+ * @param defaultPort The app's own port (router 8080, customer 8081, order 8082, product 8083, payment 8084).
+ */
+export function commonServerEnv(defaultPort: number) {
+  return {
+    /** TCP port of the HTTP listener. Default: the app's port (`defaultPort`). */
+    PORT: port(defaultPort),
+    /** Interface the HTTP listener binds to. Default `127.0.0.1` (use `0.0.0.0` in a container). */
+    HOST: z.string().trim().default('127.0.0.1'),
+    /**
+     * The URL clients reach this server at (behind a proxy or ingress), used in the protected-resource
+     * metadata and for the Host check. Optional; when unset it is `http://HOST:PORT` — see {@link resolvePublicUrl}.
+     */
+    PUBLIC_URL: httpUrl().optional(),
+    /** Redis for rate limits, queues and sessions. Default `redis://127.0.0.1:6379`. */
+    REDIS_URL: url({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+    /** pino log level. Default `info`. */
+    LOG_LEVEL: logLevel,
+    /** Expected `iss` of bearer tokens (the OAuth authorization server). Optional http(s) URL. */
+    AUTH_ISSUER: httpUrl().optional(),
+    /** Expected `aud` of bearer tokens. Default `mcpfed` (the federation audience). */
+    AUTH_AUDIENCE: z.string().trim().default('mcpfed'),
+    /** JWKS used to verify bearer tokens. Optional http(s) URL; usually discovered from AUTH_ISSUER. */
+    AUTH_JWKS_URL: httpUrl().optional(),
+    /**
+     * Turns token verification off. Default `false`. Honoured only under `--stdio` (a local, trusted
+     * process whose principal comes from STDIO_PRINCIPAL/STDIO_SCOPES); an HTTP server ignores it and
+     * always verifies tokens.
+     */
+    AUTH_DISABLED: bool.default(false),
+    /**
+     * Browser Origins allowed to call `/mcp` (comma-separated, e.g. `https://app.example.com`). Default
+     * empty: only same-host and localhost origins (DNS-rebinding protection); requests without an Origin
+     * header (non-browser clients) are not affected.
+     */
+    ALLOWED_ORIGINS: csv.default(() => []),
+    /**
+     * Host header values accepted (comma-separated host or host:port). Default empty: `localhost`,
+     * `127.0.0.1`, `[::1]` and the host of PUBLIC_URL.
+     */
+    ALLOWED_HOSTS: csv.default(() => []),
+    /** OTLP/HTTP endpoint for traces. Optional http(s) URL; tracing is off when unset. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
+    /** Tool calls allowed per principal and tool in each window (shared across replicas via Redis). Default 600 calls. */
+    RATE_LIMIT_POINTS: positiveInt(600),
+    /** Length of the rate-limit window, in seconds. Default 60 s. */
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+    /** How long a graceful shutdown waits for in-flight requests before closing, in milliseconds. Default 10000 ms. */
+    SHUTDOWN_TIMEOUT_MS: durationMs(10_000),
+    /** Principal name of the local operator under `--stdio` (audit, rate limits). Default `local-operator`. */
+    STDIO_PRINCIPAL: z.string().trim().default('local-operator'),
+    /**
+     * Scopes granted under `--stdio`, space-separated like the OAuth `scope` claim (e.g. `customer:read
+     * order:read`). Default empty string, which grants ALL scopes: a stdio server is a trusted local process.
+     */
+    STDIO_SCOPES: z.string().trim().default(''),
+    /** Maximum connections in this server's PostgreSQL pool. Default 10 (unused by the router). */
+    DB_POOL_MAX: positiveInt(10),
+  };
+}
+
+/** The settings {@link resolvePublicUrl} needs. */
+export interface PublicUrlSettings {
+  /** PUBLIC_URL, when set. */
+  PUBLIC_URL?: string | undefined;
+  /** HOST the server binds to. */
+  HOST: string;
+  /** PORT the server listens on. */
+  PORT: number;
+}
+
+/**
+ * PUBLIC_URL without a trailing slash, or `http://HOST:PORT` when it is unset. A wildcard bind
+ * (`0.0.0.0`, `::`) is not an address a client can use, so it becomes `localhost`; an IPv6 address is
+ * bracketed.
+ */
+export function resolvePublicUrl(settings: PublicUrlSettings): string {
+  if (settings.PUBLIC_URL !== undefined) return settings.PUBLIC_URL.replace(/\/+$/, '');
+  const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${settings.PORT}`;
+}

@@ -1,0 +1,14 @@
+export { createBulkhead } from './bulkhead.ts';
+export type { BulkheadConfig } from './bulkhead.ts';
+export { cancellationError } from './cancellation-error.ts';
+export { createCircuitBreaker } from './circuit-breaker.ts';
+export type { BreakerState, CircuitBreaker, CircuitBreakerConfig } from './circuit-breaker.ts';
+export { withDeadline } from './deadline.ts';
+export { isNetworkError, isRetryable, isUpstreamFailure } from './is-retryable.ts';
+export type { ResiliencePolicy } from './resilience-policy.ts';
+export { createRetryPolicy } from './retry-policy.ts';
+export type { RetryConfig, RetryPolicyOptions } from './retry-policy.ts';
+export { createTimeout } from './timeout.ts';
+export { toAppError } from './to-app-error.ts';
+export { createUpstreamPolicy } from './upstream-policy.ts';
+export type { UpstreamPolicy, UpstreamPolicyConfig } from './upstream-policy.ts';
