@@ -1,0 +1,233 @@
+import { AppError } from '@mcpfed/errors';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import type { Principal } from './principal.ts';
+
+/** Asymmetric JWS algorithms a verifier may accept; shared-secret (`HS*`) and `none` never are. */
+const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
+  'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519',
+]);
+
+/** How long a verified token is served from the cache at most, whatever its `exp` (milliseconds). */
+const CACHE_TTL_MS = 60_000;
+
+/** Longest token looked at (characters); anything longer is refused before parsing and never cached. */
+const MAX_TOKEN_LENGTH = 16_384;
+
+/** Settings of {@link createJwtVerifier}. */
+export interface JwtVerifierConfig {
+  /** Expected `iss` claim, compared exactly (e.g. `http://127.0.0.1:8090`). */
+  issuer: string;
+  /** Expected `aud`: this server's resource identifier, or several (e.g. also the federation audience). */
+  audience: string | readonly string[];
+  /** URL of the issuer's JWKS (e.g. `http://127.0.0.1:8090/.well-known/jwks.json`); fetched and cached by jose. */
+  jwksUrl: string;
+  /** Accepted `alg` header values, asymmetric only. Default: `['ES256', 'RS256', 'EdDSA']`. */
+  algorithms?: readonly string[];
+  /** Clock skew tolerated when checking `exp` and `nbf`, in seconds. Default: 30. */
+  clockToleranceSeconds?: number;
+  /** Verified tokens remembered (entries; 0 disables the cache). Default: 1000. */
+  cacheSize?: number;
+}
+
+/** Turns a bearer token into a {@link Principal}. */
+export interface JwtVerifier {
+  /**
+   * Verifies signature, `iss`, `aud`, `exp` and `nbf` and maps the claims to a principal. Throws
+   * `AppError('UNAUTHENTICATED')` with a safe message (`token expired`, `token signature invalid`,
+   * `token audience mismatch`, ...) for a token the caller must replace, and
+   * `AppError('UPSTREAM_UNAVAILABLE')` when the issuer's keys cannot be fetched (not the caller's fault).
+   */
+  verify(token: string): Promise<Principal>;
+}
+
+interface CacheEntry {
+  readonly principal: Principal;
+  /** Epoch milliseconds: min(exp, verification time + 60 s). */
+  readonly validUntilMs: number;
+}
+
+/**
+ * Creates the bearer-token verifier of a resource server (ARCHITECTURE §5). Keys come from the issuer's JWKS
+ * through jose's `createRemoteJWKSet` (fetched on first use, cached 10 minutes, refetched at most every 30 s
+ * when a token names an unknown `kid`).
+ *
+ * Claims → principal:
+ * - `sub` (required) → `id` and `subject`. One verifier trusts one issuer, so `sub` alone is unique.
+ * - `exp` (required: a token that never expires is refused) → `expiresAt`.
+ * - `scope` (space-separated string; a JSON array of strings is accepted too) → `scopes`; absent = none.
+ * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
+ *   mcpfed convention: `act.sub` names the caller the service acts for. (RFC 8693 §4.1 uses `act` the other
+ *   way round, for the acting party, with `sub` the party acted for.)
+ *
+ * Hot path: a verified token is remembered (keyed by the token string) until min(`exp`, now + 60 s), so a
+ * repeated call with the same token costs one `Map` look-up. The cache holds at most `cacheSize` entries and
+ * evicts the oldest insertion first. Failures are never cached.
+ */
+export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
+  const config = validate(options);
+  const remoteKeys = createRemoteJWKSet(new URL(config.jwksUrl));
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await remoteKeys(header, token);
+    } catch (error) {
+      if (isJoseError(error, 'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED')) {
+        throw error;
+      }
+      // Fetch failure, timeout, non-200 or malformed JWKS: the issuer is at fault, and a new token would not help.
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'token signing keys unavailable', { cause: error });
+    }
+  };
+  const verifyOptions = {
+    issuer: config.issuer,
+    audience: [...config.audience],
+    algorithms: [...config.algorithms],
+    clockTolerance: config.clockToleranceSeconds,
+    requiredClaims: ['exp', 'sub'],
+  };
+  const cache = new Map<string, CacheEntry>();
+
+  const remember = (token: string, principal: Principal, now: number): void => {
+    if (config.cacheSize === 0) return;
+    const validUntilMs = Math.min((principal.expiresAt ?? 0) * 1000, now + CACHE_TTL_MS);
+    if (validUntilMs <= now) return;
+    if (cache.size >= config.cacheSize) {
+      const oldest = cache.keys().next();
+      if (oldest.done !== true) cache.delete(oldest.value);
+    }
+    cache.set(token, { principal, validUntilMs });
+  };
+
+  return Object.freeze({
+    async verify(token: string): Promise<Principal> {
+      const now = Date.now();
+      const hit = cache.get(token);
+      if (hit !== undefined) {
+        if (hit.validUntilMs > now) return hit.principal;
+        cache.delete(token);
+      }
+      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+        throw new AppError('UNAUTHENTICATED', 'token malformed');
+      }
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, verifyOptions));
+      } catch (error) {
+        throw toAppError(error);
+      }
+      const principal = toPrincipal(payload, token);
+      remember(token, principal, now);
+      return principal;
+    },
+  });
+}
+
+function toPrincipal(payload: JWTPayload, token: string): Principal {
+  const subject = payload.sub;
+  if (typeof subject !== 'string' || subject.length === 0) throw new AppError('UNAUTHENTICATED', 'token sub claim invalid');
+  const scopes = new Set(parseScopes(payload.scope));
+  const base = { id: subject, subject, scopes, token, expiresAt: payload.exp };
+  if (payload.token_use !== 'service') return Object.freeze({ ...base, kind: 'user' as const });
+  const act = payload.act;
+  const actingFor =
+    typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string'
+      ? (act as { sub: string }).sub
+      : undefined;
+  return Object.freeze({ ...base, kind: 'service' as const, ...(actingFor === undefined ? {} : { actingFor }) });
+}
+
+function parseScopes(claim: unknown): string[] {
+  if (claim === undefined) return [];
+  if (typeof claim === 'string') return claim.split(' ').filter((s) => s.length > 0);
+  if (Array.isArray(claim) && claim.every((s) => typeof s === 'string')) return claim as string[];
+  throw new AppError('UNAUTHENTICATED', 'token scope claim invalid');
+}
+
+/** Maps a jose failure to a message that names the check that failed and nothing from the token itself. */
+function toAppError(error: unknown): AppError {
+  if (AppError.is(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const fail = (message: string) => new AppError('UNAUTHENTICATED', message, { cause: error });
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return fail('token expired');
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return fail('token signature invalid');
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return fail('token signing key unknown');
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return fail('token algorithm not allowed');
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return fail('token not supported');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+      if (reason === 'missing') return fail(`token ${claimName(claim)}claim missing`);
+      if (claim === 'iss') return fail('token issuer mismatch');
+      if (claim === 'aud') return fail('token audience mismatch');
+      if (claim === 'nbf') return fail('token not yet valid');
+      return fail(`token ${claimName(claim)}claim invalid`);
+    }
+    default:
+      // ERR_JWS_INVALID, ERR_JWT_INVALID and anything unforeseen: the caller sent something that is not a usable JWT.
+      return fail('token malformed');
+  }
+}
+
+/** Registered claim and header names jose may report; only these are echoed back. */
+const KNOWN_CLAIMS: ReadonlySet<unknown> = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ']);
+
+function claimName(claim: unknown): string {
+  return KNOWN_CLAIMS.has(claim) ? `${String(claim)} ` : '';
+}
+
+function isJoseError(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
+interface ValidConfig {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUrl: string;
+  readonly algorithms: readonly string[];
+  readonly clockToleranceSeconds: number;
+  readonly cacheSize: number;
+}
+
+function validate(options: JwtVerifierConfig): ValidConfig {
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) invalid('issuer must be a non-empty string');
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+  if (audience.length === 0 || !audience.every((a) => typeof a === 'string' && a.length > 0)) {
+    invalid('audience must be a non-empty string or list of non-empty strings');
+  }
+  let jwksUrl: URL;
+  try {
+    jwksUrl = new URL(options.jwksUrl);
+  } catch {
+    return invalid('jwksUrl must be an absolute http(s) URL');
+  }
+  if (jwksUrl.protocol !== 'http:' && jwksUrl.protocol !== 'https:') invalid('jwksUrl must be an absolute http(s) URL');
+  const algorithms = [...(options.algorithms ?? ['ES256', 'RS256', 'EdDSA'])];
+  if (algorithms.length === 0 || !algorithms.every((a) => SUPPORTED_ALGORITHMS.has(a))) {
+    invalid(`algorithms must be a non-empty subset of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
+  }
+  const clockToleranceSeconds = options.clockToleranceSeconds ?? 30;
+  if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
+    invalid('clockToleranceSeconds must be a finite number >= 0');
+  }
+  const cacheSize = options.cacheSize ?? 1000;
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) invalid('cacheSize must be an integer >= 0');
+  return Object.freeze({
+    issuer: options.issuer,
+    audience: Object.freeze(audience),
+    jwksUrl: options.jwksUrl,
+    algorithms: Object.freeze(algorithms),
+    clockToleranceSeconds,
+    cacheSize,
+  });
+}
+
+function invalid(message: string): never {
+  throw new AppError('VALIDATION_FAILED', `createJwtVerifier: ${message}`);
+}

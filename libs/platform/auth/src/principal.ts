@@ -1,0 +1,20 @@
+/** Who is calling: derived from a verified bearer token (HTTP) or from the environment (stdio). */
+export interface Principal {
+  /**
+   * Stable identifier used for audit, idempotency and rate limits: the token's `sub` claim (a verifier trusts
+   * exactly one issuer, so `sub` is unique within it) or `local:<name>` for a stdio principal.
+   */
+  readonly id: string;
+  /** The `sub` claim (or the configured stdio principal name). */
+  readonly subject: string;
+  /** Granted scopes (from the `scope` claim, space-separated). */
+  readonly scopes: ReadonlySet<string>;
+  /** `user` for an end user's token, `service` for a service token, `local` for stdio. */
+  readonly kind: 'user' | 'service' | 'local';
+  /** For a service token acting for someone else: the original caller's subject (audit trail). */
+  readonly actingFor?: string;
+  /** The raw bearer token, kept so a server can forward it to another server. Never logged. */
+  readonly token?: string;
+  /** Token expiry, epoch seconds, when there is a token. */
+  readonly expiresAt?: number;
+}

@@ -1,0 +1,235 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDevIssuerServer,
+  createJwtVerifier,
+  DEV_ISSUER_JWKS_PATH,
+  loadOrCreateDevIssuer,
+} from '../src/index.ts';
+import type { DevIssuer, JwtVerifier } from '../src/index.ts';
+
+// The iss claim is an identifier, not an address: the server below listens on a random port.
+const ISSUER = 'http://dev-issuer.mcpfed.test';
+const AUDIENCE = 'http://127.0.0.1:8081';
+
+let dir: string;
+let issuer: DevIssuer;
+let server: Server;
+let jwksUrl: string;
+let jwksRequests = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpfed-auth-verifier-'));
+  issuer = await loadOrCreateDevIssuer({ dir, issuerUrl: ISSUER });
+  server = createDevIssuerServer(issuer);
+  server.on('request', (req) => {
+    if (req.url === DEV_ISSUER_JWKS_PATH) jwksRequests += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DEV_ISSUER_JWKS_PATH}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+function verifier(overrides: Partial<Parameters<typeof createJwtVerifier>[0]> = {}): JwtVerifier {
+  return createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, ...overrides });
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The shape of the error a refused token must produce. */
+const unauthenticated = (message: string) => ({ code: 'UNAUTHENTICATED', message, retryable: false });
+
+describe('createJwtVerifier against a real dev issuer', () => {
+  it('turns a valid user token into a principal with exactly its scopes', async () => {
+    const token = await issuer.mint({ subject: 'user-42', scopes: ['customer:read', 'customer:pii'], audience: AUDIENCE });
+    const principal = await verifier().verify(token);
+    expect(principal.id).toBe('user-42');
+    expect(principal.subject).toBe('user-42');
+    expect(principal.kind).toBe('user');
+    expect([...principal.scopes].sort()).toEqual(['customer:pii', 'customer:read']);
+    expect(principal.actingFor).toBeUndefined();
+    expect(principal.token).toBe(token);
+    expect(principal.expiresAt).toBeGreaterThanOrEqual(nowSeconds() + 3590);
+    expect(principal.expiresAt).toBeLessThanOrEqual(nowSeconds() + 3600);
+  });
+
+  it('accepts a token for one of several audiences and one without scopes', async () => {
+    const token = await issuer.mint({ subject: 'u', scopes: [], audience: ['mcpfed-federation'] });
+    const principal = await verifier({ audience: [AUDIENCE, 'mcpfed-federation'] }).verify(token);
+    expect(principal.scopes.size).toBe(0);
+  });
+
+  it('maps a service token acting for a user', async () => {
+    const token = await issuer.mint({
+      subject: 'svc-order-server',
+      scopes: ['customer:read'],
+      audience: AUDIENCE,
+      kind: 'service',
+      actingFor: 'user-42',
+    });
+    const principal = await verifier().verify(token);
+    expect(principal).toMatchObject({ id: 'svc-order-server', subject: 'svc-order-server', kind: 'service', actingFor: 'user-42' });
+    const own = await verifier().verify(
+      await issuer.mint({ subject: 'svc-worker', scopes: [], audience: AUDIENCE, kind: 'service' }),
+    );
+    expect(own.kind).toBe('service');
+    expect(own.actingFor).toBeUndefined();
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await issuer.mint({ subject: 'u', scopes: [], audience: AUDIENCE, expiresAt: nowSeconds() - 120 });
+    await expect(verifier().verify(token)).rejects.toMatchObject(unauthenticated('token expired'));
+  });
+
+  it('tolerates clock skew within clockToleranceSeconds', async () => {
+    const token = await issuer.mint({ subject: 'u', scopes: [], audience: AUDIENCE, expiresAt: nowSeconds() - 5 });
+    await expect(verifier().verify(token)).resolves.toMatchObject({ id: 'u' });
+    await expect(verifier({ clockToleranceSeconds: 0 }).verify(token)).rejects.toMatchObject(unauthenticated('token expired'));
+  });
+
+  it('refuses a token for another audience', async () => {
+    const token = await issuer.mint({ subject: 'u', scopes: [], audience: 'http://127.0.0.1:8082' });
+    await expect(verifier().verify(token)).rejects.toMatchObject(unauthenticated('token audience mismatch'));
+  });
+
+  it('refuses a token from another issuer, even one signed with a trusted key', async () => {
+    const sameKeyOtherIssuer = await loadOrCreateDevIssuer({ dir, issuerUrl: 'http://evil.example' });
+    expect(sameKeyOtherIssuer.kid).toBe(issuer.kid);
+    const token = await sameKeyOtherIssuer.mint({ subject: 'u', scopes: ['admin'], audience: AUDIENCE });
+    await expect(verifier().verify(token)).rejects.toMatchObject(unauthenticated('token issuer mismatch'));
+  });
+
+  it('refuses a token signed by a key the issuer does not publish', async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'mcpfed-auth-other-'));
+    try {
+      const other = await loadOrCreateDevIssuer({ dir: otherDir, issuerUrl: ISSUER });
+      expect(other.kid).not.toBe(issuer.kid);
+      const token = await other.mint({ subject: 'u', scopes: ['admin'], audience: AUDIENCE });
+      await expect(verifier().verify(token)).rejects.toMatchObject(unauthenticated('token signing key unknown'));
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a forged token that claims the trusted kid', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ scope: 'admin' })
+      .setProtectedHeader({ alg: 'ES256', kid: issuer.kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('attacker')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    await expect(verifier().verify(forged)).rejects.toMatchObject(unauthenticated('token signature invalid'));
+  });
+
+  it('refuses an algorithm that is not allowed', async () => {
+    const token = await issuer.mint({ subject: 'u', scopes: [], audience: AUDIENCE });
+    await expect(verifier({ algorithms: ['RS256'] }).verify(token)).rejects.toMatchObject(unauthenticated('token algorithm not allowed'));
+  });
+
+  it.each([['not-a-jwt'], ['a.b.c'], [''], ['x'.repeat(20_000)]])('refuses garbage %#', async (garbage) => {
+    await expect(verifier().verify(garbage)).rejects.toMatchObject(unauthenticated('token malformed'));
+  });
+
+  it('serves a repeated token from its cache and fetches the JWKS once per verifier', async () => {
+    const v = verifier();
+    const before = jwksRequests;
+    const token = await issuer.mint({ subject: 'cached', scopes: ['order:read'], audience: AUDIENCE });
+    const first = await v.verify(token);
+    expect(jwksRequests).toBe(before + 1);
+    const again = await Promise.all(Array.from({ length: 50 }, () => v.verify(token)));
+    for (const p of again) expect(p).toBe(first);
+    const second = await v.verify(await issuer.mint({ subject: 'other', scopes: [], audience: AUDIENCE }));
+    expect(second.id).toBe('other');
+    expect(jwksRequests).toBe(before + 1);
+  });
+
+  it('stops serving a cached token once it expires', async () => {
+    const v = verifier({ clockToleranceSeconds: 0 });
+    const token = await issuer.mint({ subject: 'short', scopes: [], audience: AUDIENCE, expiresAt: nowSeconds() + 1 });
+    await expect(v.verify(token)).resolves.toMatchObject({ id: 'short' });
+    await new Promise((resolve) => setTimeout(resolve, (nowSeconds() + 2) * 1000 - Date.now()));
+    await expect(v.verify(token)).rejects.toMatchObject(unauthenticated('token expired'));
+  });
+
+  it('evicts the oldest entry when the cache is full', async () => {
+    const v = verifier({ cacheSize: 2 });
+    const tokens = await Promise.all(
+      ['a', 'b', 'c'].map((subject) => issuer.mint({ subject, scopes: [], audience: AUDIENCE })),
+    );
+    const [a, b, c] = await Promise.all(tokens.map((t) => v.verify(t)));
+    expect(await v.verify(tokens[2] as string)).toBe(c);
+    expect(await v.verify(tokens[1] as string)).toBe(b);
+    const aAgain = await v.verify(tokens[0] as string);
+    expect(aAgain).not.toBe(a);
+    expect(aAgain).toEqual(a);
+  });
+
+  it('reports unreachable issuer keys as UPSTREAM_UNAVAILABLE, not as a bad token', async () => {
+    const closed = createDevIssuerServer(issuer);
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const v = createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: `http://127.0.0.1:${port}/jwks` });
+    await expect(v.verify(await issuer.mint({ subject: 'u', scopes: [], audience: AUDIENCE }))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'token signing keys unavailable',
+      retryable: true,
+    });
+  });
+
+  it('validates its configuration', () => {
+    const ok = { issuer: ISSUER, audience: AUDIENCE, jwksUrl: 'http://127.0.0.1:1/jwks' };
+    for (const bad of [
+      { ...ok, issuer: '' },
+      { ...ok, audience: [] },
+      { ...ok, jwksUrl: 'not a url' },
+      { ...ok, algorithms: ['HS256'] },
+      { ...ok, algorithms: [] },
+      { ...ok, clockToleranceSeconds: -1 },
+      { ...ok, cacheSize: 1.5 },
+    ]) {
+      expect(() => createJwtVerifier(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    }
+  });
+});
+
+describe('createDevIssuerServer', () => {
+  it('serves the JWKS and RFC 8414 metadata with caching headers, 404 JSON otherwise', async () => {
+    const base = jwksUrl.replace(DEV_ISSUER_JWKS_PATH, '');
+    const jwks = await fetch(`${base}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await jwks.json()).toEqual({ keys: [expect.objectContaining({ kid: issuer.kid, alg: 'ES256', use: 'sig', kty: 'EC' })] });
+
+    const meta = await fetch(`${base}/.well-known/oauth-authorization-server`);
+    expect(meta.status).toBe(200);
+    expect(await meta.json()).toEqual({
+      issuer: ISSUER,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['client_credentials'],
+    });
+
+    const missing = await fetch(`${base}/token`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'not_found' });
+    const wrongMethod = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
+    expect(wrongMethod.status).toBe(405);
+    await wrongMethod.body?.cancel();
+  });
+
+  it('never publishes the private key', () => {
+    for (const key of issuer.publicJwks().keys) expect(key).not.toHaveProperty('d');
+  });
+});
