@@ -1,0 +1,10 @@
+export { createTestDatabase } from './create-test-database.ts';
+export type { TestDatabase, TestDatabaseOptions } from './create-test-database.ts';
+export { createTestRedis, deleteKeys } from './create-test-redis.ts';
+export type { TestRedis, TestRedisOptions } from './create-test-redis.ts';
+export { idempotencyKey, randomKeyPrefix, uniqueId } from './factories.ts';
+export { testServiceUrl } from './test-service-url.ts';
+export { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './test-services.ts';
+export type { TestServices } from './test-services.ts';
+export { connectLinkedClient, testPrincipal } from './linked-client.ts';
+export type { LinkedClient, ServerFactoryLike } from './linked-client.ts';
