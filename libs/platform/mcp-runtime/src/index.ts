@@ -1,0 +1,33 @@
+export { AuditLog } from './audit-log.ts';
+export type { AuditLogConfig, AuditRecord } from './audit-log.ts';
+export { onShutdownSignal } from './graceful-shutdown.ts';
+export type { ShutdownConfig, ShutdownStep } from './graceful-shutdown.ts';
+export { serveHttp } from './http-server.ts';
+export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
+export { MultiplexHttpTransport } from './http-transport.ts';
+export { IdempotencyStore } from './idempotency-store.ts';
+export { McpHost, createMcpHost } from './mcp-host.ts';
+export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
+export { promptBinder } from './prompt-binder.ts';
+export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, redactArguments } from './redact-arguments.ts';
+export { resourceBinder } from './resource-binder.ts';
+export { runtimeMigrations } from './runtime-migrations.ts';
+export type { RuntimeTables } from './runtime-migrations.ts';
+export { serveStdio } from './stdio-server.ts';
+export type { StdioServerHandle } from './stdio-server.ts';
+export { toolBinder } from './tool-binder.ts';
+export { ToolRunner } from './tool-runner.ts';
+export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
+export type {
+  EmbeddedResourceBlock,
+  PromptBinding,
+  PromptMessage,
+  ResourceBinding,
+  ResourceContent,
+  ResourceLinkSpec,
+  ToolBinding,
+  ToolBindingOptions,
+  ToolContext,
+} from './types.ts';
+export { runMcpServer } from './run-mcp-server.ts';
+export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';

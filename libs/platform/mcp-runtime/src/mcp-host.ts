@@ -1,0 +1,355 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { missingScopes } from '@mcpfed/auth';
+import type { Principal } from '@mcpfed/auth';
+import { mapDatabaseError } from '@mcpfed/db';
+import { AppError, ERROR_CODES, toErrorPayload, toJsonRpcError } from '@mcpfed/errors';
+import { withDeadline } from '@mcpfed/resilience';
+import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
+import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
+import { AuditLog } from './audit-log.ts';
+import { ToolRunner } from './tool-runner.ts';
+import type { CallEnvelope } from './tool-runner.ts';
+import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
+
+/** Settings of an {@link McpHost}. */
+export interface McpHostConfig<DB> {
+  /** Server name reported at initialize, e.g. `customer-server`. */
+  name: string;
+  version: string;
+  title?: string;
+  /** Guidance for the model on how to use this server's tools, sent at initialize. */
+  instructions?: string;
+  /** The domain database (pool). Write tools get a transaction on it; the audit log and idempotency records live in it. */
+  db: Kysely<DB>;
+  tools: readonly ToolBinding<DB>[];
+  resources?: readonly ResourceBinding<DB>[];
+  prompts?: readonly PromptBinding<DB>[];
+  logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
+  /** Rate limit per principal and tool (shared through Redis). Omit to disable. */
+  rateLimiter?: { consume(principalId: string, tool: string): Promise<void> };
+  /** Deadline of tools without their own, in milliseconds. Default 5000. */
+  defaultDeadlineMs?: number;
+  /** How often buffered audit records (reads, failures) are written, in milliseconds. Default 1000. */
+  auditFlushIntervalMs?: number;
+}
+
+/** Data a transport attaches to each incoming request (through the SDK's `authInfo.extra`). */
+export interface RequestAttachment {
+  principal: Principal;
+  requestId: string;
+  /** W3C traceparent header of the HTTP request, if any. */
+  traceparent?: string;
+}
+
+/** What a transport host needs of an {@link McpHost}: a way to make SDK servers (any database type). */
+export interface ServerFactory {
+  createServer(connectionPrincipal?: Principal): Server;
+}
+
+/** A JSON-RPC error thrown to the SDK protocol layer without the SDK's message prefix. */
+class ProtocolError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+function toProtocolError(error: unknown, requestId: string): ProtocolError {
+  const rpc = toJsonRpcError(error, requestId);
+  return new ProtocolError(rpc.code, rpc.message, rpc.data);
+}
+
+const META_TRACEPARENT = 'traceparent';
+
+/** `structuredContent` of a failed call (ARCHITECTURE §4). */
+const errorEnvelope = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    retryable: z.boolean(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    request_id: z.string().optional(),
+  }),
+});
+const { $schema: _errorDialect, ...errorEnvelopeJson } = z.toJSONSchema(errorEnvelope, { io: 'output' });
+
+/**
+ * The advertised output schema: the contract's success shape OR the error envelope. Failed calls carry
+ * `structuredContent.error` (isError: true), and SDK clients validate structuredContent against the output
+ * schema even on errors, so the schema has to admit both for those clients to see the error at all.
+ */
+function advertisedOutputSchema(output: z.ZodObject): Record<string, unknown> {
+  const { $schema, ...success } = z.toJSONSchema(output, { io: 'output', unrepresentable: 'any' });
+  return { ...($schema ? { $schema } : {}), type: 'object', anyOf: [success, errorEnvelopeJson] };
+}
+
+interface HandlerExtra {
+  signal: AbortSignal;
+  authInfo?: { extra?: Record<string, unknown> } | undefined;
+  _meta?: Record<string, unknown> | undefined;
+  sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
+}
+
+/**
+ * A domain's MCP surface built from its contract bindings. `createServer()` gives an SDK `Server` with every
+ * handler installed; the HTTP host shares one across requests, stdio and tests make one per connection.
+ * Tool schemas are converted to JSON Schema once, here, not per request.
+ */
+export class McpHost<DB> implements ServerFactory {
+  readonly name: string;
+  readonly version: string;
+  readonly #config: McpHostConfig<DB>;
+  readonly #runner: ToolRunner<DB>;
+  readonly #audit: AuditLog;
+  readonly #toolList: Array<{ scopes: readonly string[]; json: Record<string, unknown> }>;
+  readonly #templates: Array<{ binding: ResourceBinding<DB>; template: UriTemplate | undefined }>;
+  readonly #prompts = new Map<string, PromptBinding<DB>>();
+  readonly #validator = new AjvJsonSchemaValidator();
+
+  constructor(config: McpHostConfig<DB>) {
+    this.#config = config;
+    this.name = config.name;
+    this.version = config.version;
+    this.#audit = new AuditLog({ db: config.db, logger: config.logger, flushIntervalMs: config.auditFlushIntervalMs ?? 1000 });
+    this.#runner = new ToolRunner({
+      db: config.db,
+      tools: config.tools,
+      logger: config.logger,
+      metrics: config.metrics,
+      tracing: config.tracing,
+      audit: this.#audit,
+      rateLimiter: config.rateLimiter,
+      defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
+    });
+    this.#toolList = config.tools.map(({ contract }) => ({
+      scopes: contract.scopes,
+      json: {
+        name: contract.name,
+        title: contract.title,
+        description: contract.description,
+        inputSchema: z.toJSONSchema(contract.input, { io: 'input', unrepresentable: 'any' }),
+        outputSchema: advertisedOutputSchema(contract.output),
+        annotations: { title: contract.title, ...contract.annotations },
+        _meta: { 'io.mcpfed/scopes': [...contract.scopes] },
+      },
+    }));
+    this.#templates = (config.resources ?? []).map((binding) => ({
+      binding,
+      template: UriTemplate.isTemplate(binding.contract.uri) ? new UriTemplate(binding.contract.uri) : undefined,
+    }));
+    for (const prompt of config.prompts ?? []) this.#prompts.set(prompt.contract.name, prompt);
+  }
+
+  /** Tool definitions (as in tools/list) the principal may call. */
+  listTools(principal: Principal): Array<Record<string, unknown>> {
+    return this.#toolList.filter((t) => missingScopes(principal, t.scopes).length === 0).map((t) => t.json);
+  }
+
+  /** Runs a tool call outside any transport (used by the stdio and HTTP servers through `createServer`). */
+  callTool(name: string, args: unknown, envelope: CallEnvelope) {
+    if (!this.#runner.has(name)) {
+      throw new ProtocolError(-32602, `Unknown tool: ${name}. Call tools/list to see the tools available to you.`, {
+        code: 'VALIDATION_FAILED',
+        message: `Unknown tool: ${name}`,
+        retryable: false,
+      });
+    }
+    return this.#runner.call(name, args, envelope);
+  }
+
+  /**
+   * A new SDK `Server` with every handler installed. `connectionPrincipal` is the caller for transports
+   * without per-request auth (stdio, in-memory); HTTP passes the principal with each request instead.
+   */
+  createServer(connectionPrincipal?: Principal): Server {
+    const server = new Server(
+      { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
+      {
+        capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
+        ...(this.#config.instructions ? { instructions: this.#config.instructions } : {}),
+        jsonSchemaValidator: this.#validator,
+      },
+    );
+    const envelopeOf = (extra: HandlerExtra): CallEnvelope => {
+      const attachment = extra.authInfo?.extra?.['mcpfed'] as RequestAttachment | undefined;
+      const principal = attachment?.principal ?? connectionPrincipal;
+      if (!principal) throw new ProtocolError(-32600, 'unauthenticated request');
+      const progressToken = extra._meta?.['progressToken'] as string | number | undefined;
+      const traceparent = (extra._meta?.[META_TRACEPARENT] as string | undefined) ?? attachment?.traceparent;
+      return {
+        requestId: attachment?.requestId ?? newRequestId(),
+        principal,
+        parentTrace: parentTrace(traceparent),
+        signal: extra.signal,
+        sendProgress:
+          progressToken === undefined
+            ? undefined
+            : (progress, total, message) =>
+                extra.sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) },
+                }),
+      };
+    };
+    // Each handler is registered with a lenient schema and validates params itself, so a malformed request is
+    // a -32602 "Invalid params" naming the problem rather than the protocol layer's generic -32603.
+    const on = <S extends z.ZodObject>(schema: S, handle: (request: z.output<S>, extra: HandlerExtra) => Promise<unknown>) => {
+      const method = (schema.shape as { method: z.ZodLiteral<string> }).method.value;
+      server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: unknown, extra: unknown) => {
+        const parsed = schema.safeParse(request);
+        if (!parsed.success) {
+          throw new ProtocolError(-32602, `Invalid params for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+        }
+        return handle(parsed.data, extra as HandlerExtra);
+      }) as never);
+    };
+    on(ListToolsRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ tools: this.listTools(envelopeOf(extra).principal) }));
+    on(CallToolRequestSchema as unknown as z.ZodObject, async (request, extra) => {
+      const params = (request as { params: { name: string; arguments?: Record<string, unknown> } }).params;
+      return this.callTool(params.name, params.arguments, envelopeOf(extra));
+    });
+    on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
+    on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async () => ({
+      resourceTemplates: this.#templates
+        .filter((t) => t.template)
+        .map(({ binding: { contract } }) => ({
+          uriTemplate: contract.uri,
+          name: contract.name,
+          title: contract.title,
+          description: contract.description,
+          mimeType: contract.mimeType,
+        })),
+    }));
+    on(ReadResourceRequestSchema as unknown as z.ZodObject, async (request, extra) => ({
+      contents: await this.#readResource((request as { params: { uri: string } }).params.uri, envelopeOf(extra)),
+    }));
+    on(ListPromptsRequestSchema as unknown as z.ZodObject, async () => ({
+      prompts: [...this.#prompts.values()].map(({ contract }) => ({
+        name: contract.name,
+        title: contract.title,
+        description: contract.description,
+        arguments: Object.entries(contract.args.shape).map(([name, schema]) => ({
+          name,
+          description: (schema as z.ZodType).description ?? name,
+          required: !(schema as z.ZodType).safeParse(undefined).success,
+        })),
+      })),
+    }));
+    on(GetPromptRequestSchema as unknown as z.ZodObject, async (request, extra) => {
+      const params = (request as { params: { name: string; arguments?: Record<string, string> } }).params;
+      return this.#getPrompt(params.name, params.arguments ?? {}, envelopeOf(extra));
+    });
+    return server;
+  }
+
+  /** Writes the buffered audit records now (reads and failures are otherwise written every flush interval). */
+  flushAudit(): Promise<void> {
+    return this.#audit.flush();
+  }
+
+  /** Flushes buffered audit records; call on shutdown after in-flight calls finished. */
+  async close(): Promise<void> {
+    await this.#audit.close();
+  }
+
+  async #nonTool<T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>): Promise<T> {
+    const trace = envelope.parentTrace;
+    return runWithRequestScope({ requestId: envelope.requestId, principal: envelope.principal.id, ...(trace ? { traceId: trace.traceId } : {}) }, async () => {
+      try {
+        return await withDeadline(
+          this.#config.defaultDeadlineMs ?? 5000,
+          (signal) =>
+            fn({
+              requestId: envelope.requestId,
+              principal: envelope.principal,
+              signal,
+              log: this.#config.logger,
+              trace: this.#config.tracing.startSpan(kind, { parent: trace }).context,
+              db: this.#config.db,
+              hasScope: (scope) => envelope.principal.scopes.has(scope),
+              progress: async () => {},
+            }),
+          envelope.signal,
+        );
+      } catch (thrown) {
+        const error = AppError.is(thrown) ? thrown : mapDatabaseError(thrown);
+        if (toErrorPayload(error).code === 'INTERNAL') this.#config.logger.error({ err: thrown }, `${kind} failed unexpectedly`);
+        throw toProtocolError(error, envelope.requestId);
+      }
+    });
+  }
+
+  #listResources(envelope: CallEnvelope) {
+    return this.#nonTool('resources/list', envelope, async (ctx) => {
+      const out: Array<Record<string, unknown>> = [];
+      for (const { binding, template } of this.#templates) {
+        if (missingScopes(ctx.principal, binding.contract.scopes).length > 0) continue;
+        const { contract } = binding;
+        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType });
+        else if (binding.list) out.push(...(await binding.list(ctx)));
+      }
+      return out;
+    });
+  }
+
+  #readResource(uri: string, envelope: CallEnvelope) {
+    return this.#nonTool('resources/read', envelope, async (ctx) => {
+      for (const { binding, template } of this.#templates) {
+        const params = template ? template.match(uri) : binding.contract.uri === uri ? {} : null;
+        if (!params) continue;
+        const missing = missingScopes(ctx.principal, binding.contract.scopes);
+        if (missing.length > 0) {
+          throw new AppError('FORBIDDEN', `Reading ${binding.contract.name} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
+        }
+        const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]));
+        return binding.read(uri, flat, ctx);
+      }
+      throw new AppError('NOT_FOUND', `No resource matches ${uri}. List resources and resource templates to see what this server serves.`, {
+        details: { uri },
+      });
+    });
+  }
+
+  #getPrompt(name: string, args: Record<string, string>, envelope: CallEnvelope) {
+    return this.#nonTool('prompts/get', envelope, async (ctx) => {
+      const binding = this.#prompts.get(name);
+      if (!binding) throw new AppError('VALIDATION_FAILED', `Unknown prompt: ${name}. List prompts to see what this server offers.`);
+      const missing = missingScopes(ctx.principal, binding.contract.scopes);
+      if (missing.length > 0) throw new AppError('FORBIDDEN', `Prompt ${name} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
+      const parsed = binding.contract.args.safeParse(args);
+      if (!parsed.success) {
+        throw new AppError('VALIDATION_FAILED', `Invalid prompt arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      return binding.get(parsed.data as Record<string, unknown>, ctx);
+    });
+  }
+}
+
+function parentTrace(traceparent: string | undefined): TraceContext | undefined {
+  const parsed = parseTraceparent(traceparent);
+  if (!parsed) return undefined;
+  return { traceId: parsed.traceId, spanId: parsed.parentSpanId, sampled: parsed.sampled, traceparent: traceparent as string };
+}
+
+/** Creates the MCP surface of a domain from its bindings. */
+export function createMcpHost<DB>(config: McpHostConfig<DB>): McpHost<DB> {
+  return new McpHost(config);
+}

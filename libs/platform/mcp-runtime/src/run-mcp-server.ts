@@ -1,0 +1,157 @@
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { createJwtVerifier, createOriginGuard, createRateLimiter, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import { resolvePublicUrl } from '@mcpfed/config';
+import { createMetrics, initTracing, registerPoolMetrics } from '@mcpfed/telemetry';
+import type { Logger, Metrics, PoolStats } from '@mcpfed/telemetry';
+import { onShutdownSignal } from './graceful-shutdown.ts';
+import type { ShutdownStep } from './graceful-shutdown.ts';
+import { serveHttp } from './http-server.ts';
+import { createMcpHost } from './mcp-host.ts';
+import type { McpHost } from './mcp-host.ts';
+import { serveStdio } from './stdio-server.ts';
+import type { PromptBinding, ResourceBinding, ToolBinding } from './types.ts';
+
+/** The common settings of every server, as parsed by `commonServerEnv` of @mcpfed/config. */
+export interface CommonServerSettings {
+  PORT: number;
+  HOST: string;
+  PUBLIC_URL?: string | undefined;
+  REDIS_URL: string;
+  AUTH_ISSUER?: string | undefined;
+  AUTH_AUDIENCE: string;
+  AUTH_JWKS_URL?: string | undefined;
+  ALLOWED_ORIGINS: string[];
+  ALLOWED_HOSTS: string[];
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  RATE_LIMIT_POINTS: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  STDIO_PRINCIPAL: string;
+  STDIO_SCOPES: string;
+}
+
+/** Everything {@link runMcpServer} needs from an app's composition root. */
+export interface RunMcpServerOptions<DB> {
+  settings: CommonServerSettings;
+  /** App name, e.g. `customer-server`; also the metrics `service` label and the trace service name. */
+  name: string;
+  version: string;
+  title?: string;
+  instructions?: string;
+  logger: Logger;
+  /** The domain database opened by the app. Closed last on shutdown. */
+  database: { db: Kysely<DB>; pool: PoolStats; ping(signal?: AbortSignal): Promise<void>; close(): Promise<void> };
+  tools: readonly ToolBinding<DB>[];
+  resources?: readonly ResourceBinding<DB>[];
+  prompts?: readonly PromptBinding<DB>[];
+  /** `http` (default) or `stdio`. */
+  transport: 'http' | 'stdio';
+  /** Every scope the federation knows: advertised in the metadata and granted under stdio by default. */
+  allScopes: readonly string[];
+  /** Extra steps run on shutdown after the host stopped and before the database closes (e.g. a second pool). */
+  shutdownSteps?: readonly ShutdownStep[];
+}
+
+/** A running server. */
+export interface RunningMcpServer<DB> {
+  host: McpHost<DB>;
+  metrics: Metrics;
+  /** Base URL (HTTP only). */
+  url: string | undefined;
+  /** Runs the graceful shutdown (also started by SIGTERM/SIGINT) and exits the process. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * The shared composition of a domain server: telemetry, Redis (rate limits, readiness), token verification,
+ * the MCP host, HTTP or stdio hosting and the graceful shutdown. Each app's `main.ts` parses its config,
+ * opens its database, builds its bindings and hands them here.
+ */
+export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promise<RunningMcpServer<DB>> {
+  const { settings, logger } = options;
+  const metrics = createMetrics({ service: options.name });
+  registerPoolMetrics(metrics, 'main', options.database.pool);
+  const tracing = initTracing({ serviceName: options.name, ...(settings.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
+  const steps: ShutdownStep[] = [];
+  let redis: Redis | undefined;
+  let rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
+  if (options.transport === 'http') {
+    redis = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: options.name });
+    redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection problem'));
+    await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; rate limits fall back to per-process memory'));
+    rateLimiter = createRateLimiter({
+      redis,
+      keyPrefix: `mcpfed:rl:${options.name}`,
+      points: settings.RATE_LIMIT_POINTS,
+      windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS,
+    });
+  }
+  const host = createMcpHost<DB>({
+    name: options.name,
+    version: options.version,
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.instructions ? { instructions: options.instructions } : {}),
+    db: options.database.db,
+    tools: options.tools,
+    resources: options.resources ?? [],
+    prompts: options.prompts ?? [],
+    logger,
+    metrics,
+    tracing,
+    ...(rateLimiter ? { rateLimiter } : {}),
+  });
+
+  let url: string | undefined;
+  if (options.transport === 'stdio') {
+    const scopes = settings.STDIO_SCOPES.split(/\s+/).filter(Boolean);
+    const principal = localPrincipal({ name: settings.STDIO_PRINCIPAL, scopes: scopes.length > 0 ? scopes : options.allScopes });
+    const stdio = await serveStdio(host, principal);
+    steps.push({ name: 'stdio', run: () => stdio.close() });
+    logger.info({ principal: principal.id, scopes: [...principal.scopes] }, 'serving MCP on stdio');
+    void stdio.closed.then(() => shutdown('stdin closed'));
+  } else {
+    if (!settings.AUTH_ISSUER) {
+      logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+      process.exit(78);
+    }
+    const publicUrl = resolvePublicUrl(settings);
+    const publicHost = new URL(publicUrl).host;
+    const http = await serveHttp(host, {
+      host: settings.HOST,
+      port: settings.PORT,
+      ...(settings.PUBLIC_URL ? { publicUrl } : {}),
+      verifier: createJwtVerifier({
+        issuer: settings.AUTH_ISSUER,
+        audience: [settings.AUTH_AUDIENCE, `${publicUrl}/mcp`],
+        jwksUrl: settings.AUTH_JWKS_URL ?? `${settings.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+      }),
+      originGuard: createOriginGuard({
+        allowedOrigins: settings.ALLOWED_ORIGINS,
+        allowedHosts: settings.ALLOWED_HOSTS.length > 0 ? settings.ALLOWED_HOSTS : ['localhost', '127.0.0.1', '[::1]', publicHost],
+      }),
+      resourceMetadata: (resource) => ({
+        ...protectedResourceMetadata({ resource, authorizationServers: [settings.AUTH_ISSUER as string], scopesSupported: options.allScopes, resourceName: options.title ?? options.name }),
+      }),
+      readiness: [
+        { name: 'database', check: (signal) => options.database.ping(signal) },
+        { name: 'redis', check: async () => void (await redis?.ping()) },
+      ],
+      logger,
+      metrics,
+    });
+    url = http.url;
+    steps.push({ name: 'http', run: () => http.close(Math.max(0, settings.SHUTDOWN_TIMEOUT_MS - 1000)) });
+    logger.info({ url: `${http.url}/mcp`, tools: options.tools.length }, 'serving MCP over HTTP');
+  }
+  steps.push({ name: 'audit', run: () => host.close() });
+  steps.push(...(options.shutdownSteps ?? []));
+  steps.push({ name: 'tracing', run: () => tracing.shutdown() });
+  if (redis) {
+    const r = redis;
+    steps.push({ name: 'redis', run: async () => void (await r.quit().catch(() => r.disconnect())) });
+  }
+  steps.push({ name: 'database', run: () => options.database.close() });
+  const shutdown = onShutdownSignal({ logger, timeoutMs: settings.SHUTDOWN_TIMEOUT_MS, steps });
+  return { host, metrics, url, shutdown };
+}

@@ -1,0 +1,26 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Principal } from '@mcpfed/auth';
+import type { ServerFactory } from './mcp-host.ts';
+
+/** A running stdio host. */
+export interface StdioServerHandle {
+  /** Resolves when the client closes stdin or the transport closes. */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an {@link McpHost} on stdin/stdout for a local, trusted client. The principal comes from the
+ * environment (MCP authorization spec: stdio transports take credentials from the environment), so every
+ * call runs as that principal with its scopes. Logs must go to stderr: stdout is the protocol channel.
+ */
+export async function serveStdio(host: ServerFactory, principal: Principal): Promise<StdioServerHandle> {
+  const server = host.createServer(principal);
+  const transport = new StdioServerTransport();
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  server.onclose = () => resolveClosed();
+  process.stdin.once('end', () => void server.close());
+  await server.connect(transport);
+  return { closed, close: () => server.close() };
+}

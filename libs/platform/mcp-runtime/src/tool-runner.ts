@@ -1,0 +1,267 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import { missingScopes } from '@mcpfed/auth';
+import type { Principal } from '@mcpfed/auth';
+import type { ToolContract } from '@mcpfed/contract-common';
+import { mapDatabaseError } from '@mcpfed/db';
+import { AppError, toErrorPayload, toToolErrorResult } from '@mcpfed/errors';
+import { withDeadline } from '@mcpfed/resilience';
+import { runWithRequestScope } from '@mcpfed/telemetry';
+import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
+import type { AuditLog, AuditRecord } from './audit-log.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import type { IdempotencyKeyRef } from './idempotency-store.ts';
+import { DEFAULT_REDACTED_FIELDS, digest, redactArguments } from './redact-arguments.ts';
+import type { ToolBinding, ToolContext } from './types.ts';
+
+/** What the transport knows about one call. */
+export interface CallEnvelope {
+  requestId: string;
+  principal: Principal;
+  /** Trace context of the caller (traceparent header or `_meta.traceparent`), if any. */
+  parentTrace: TraceContext | undefined;
+  /** Aborted when the client goes away or cancels. */
+  signal: AbortSignal;
+  /** Sends a progress notification when the client asked for progress; otherwise undefined. */
+  sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+}
+
+/** A tools/call result as the MCP wire wants it. */
+export interface CallToolResultJson {
+  [key: string]: unknown;
+  content: Array<Record<string, unknown>>;
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+/** Settings of a {@link ToolRunner}. */
+export interface ToolRunnerConfig<DB> {
+  db: Kysely<DB>;
+  tools: readonly ToolBinding<DB>[];
+  logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
+  audit: AuditLog;
+  /** Per principal and tool; shared across replicas through Redis. */
+  rateLimiter: { consume(principalId: string, tool: string): Promise<void> } | undefined;
+  /** Deadline of a tool without its own `deadlineMs`, in milliseconds. Default 5000. */
+  defaultDeadlineMs: number;
+}
+
+interface PreparedTool<DB> {
+  binding: ToolBinding<DB>;
+  contract: ToolContract;
+  write: boolean;
+  inTransaction: boolean;
+  hasReplayed: boolean;
+  hasDryRun: boolean;
+  redacted: ReadonlySet<string>;
+  deadlineMs: number;
+}
+
+class DryRunRollback extends Error {
+  readonly output: Record<string, unknown>;
+  constructor(output: Record<string, unknown>) {
+    super('dry run');
+    this.output = output;
+  }
+}
+
+const MAX_VALIDATION_ISSUES = 10;
+
+/** Formats zod issues for a model: where, what was expected, at most a few. */
+function validationError(error: z.ZodError): AppError {
+  const issues = error.issues.slice(0, MAX_VALIDATION_ISSUES).map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new AppError('VALIDATION_FAILED', `Invalid arguments: ${summary}. Fix them and call again.`, {
+    details: { issues },
+  });
+}
+
+/**
+ * Runs one tools/call around the bound handler: scope check, rate limit, input validation, deadline,
+ * idempotency, transaction, output validation, audit, metrics, span and the single error conversion.
+ * Nothing here throws to the protocol layer except an unknown tool name (a JSON-RPC error by spec).
+ */
+export class ToolRunner<DB> {
+  readonly #tools = new Map<string, PreparedTool<DB>>();
+  readonly #config: ToolRunnerConfig<DB>;
+  readonly #idempotency = new IdempotencyStore();
+
+  constructor(config: ToolRunnerConfig<DB>) {
+    this.#config = config;
+    for (const binding of config.tools) {
+      const contract = binding.contract;
+      if (this.#tools.has(contract.name)) throw new Error(`tool ${contract.name} is bound twice`);
+      const write = !contract.annotations.readOnlyHint;
+      this.#tools.set(contract.name, {
+        binding,
+        contract,
+        write,
+        inTransaction: write && (binding.options.transaction ?? 'auto') === 'auto',
+        hasReplayed: 'replayed' in contract.output.shape,
+        hasDryRun: 'dry_run' in contract.input.shape,
+        redacted: new Set([...DEFAULT_REDACTED_FIELDS, ...(contract.redact ?? [])]),
+        deadlineMs: contract.deadlineMs ?? config.defaultDeadlineMs,
+      });
+    }
+  }
+
+  /** Whether a tool of this name is bound. */
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  /** The bound contracts, in binding order. */
+  contracts(): ToolContract[] {
+    return [...this.#tools.values()].map((t) => t.contract);
+  }
+
+  /** Runs a call. The tool must exist (check with {@link has}). */
+  async call(name: string, args: unknown, envelope: CallEnvelope): Promise<CallToolResultJson> {
+    const tool = this.#tools.get(name);
+    if (!tool) throw new Error(`unknown tool ${name}`);
+    const started = performance.now();
+    const span = this.#config.tracing.startSpan(`tools/call ${name}`, {
+      parent: envelope.parentTrace,
+      attributes: { 'mcp.tool': name, 'enduser.id': envelope.principal.id },
+    });
+    const scope = { requestId: envelope.requestId, traceId: span.context.traceId, principal: envelope.principal.id, tool: name };
+    return runWithRequestScope(scope, async () => {
+      let outcome = 'ok';
+      let replayed = false;
+      let dryRun = false;
+      let auditedInTransaction = false;
+      let result: CallToolResultJson;
+      try {
+        const missing = missingScopes(envelope.principal, tool.contract.scopes);
+        if (missing.length > 0) {
+          throw new AppError('FORBIDDEN', `${name} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`, {
+            details: { required: [...tool.contract.scopes], missing },
+          });
+        }
+        if (this.#config.rateLimiter) await this.#config.rateLimiter.consume(envelope.principal.id, name);
+        const parsed = tool.contract.input.safeParse(args ?? {});
+        if (!parsed.success) throw validationError(parsed.error);
+        const input = parsed.data as Record<string, unknown>;
+        dryRun = tool.hasDryRun && input['dry_run'] === true;
+        const audit = (outcomeValue: string): AuditRecord => ({
+          at: new Date(),
+          requestId: envelope.requestId,
+          traceId: span.context.traceId,
+          principalId: envelope.principal.id,
+          actingFor: envelope.principal.actingFor,
+          tool: name,
+          outcome: outcomeValue,
+          durationMs: performance.now() - started,
+          argsDigest: digest(args ?? {}),
+          args: redactArguments(args ?? {}, tool.redacted),
+          replayed,
+          dryRun,
+        });
+        const output = await withDeadline(
+          tool.deadlineMs,
+          async (signal) => {
+            const ctx = this.#context(envelope, span.context, signal);
+            if (!tool.inTransaction) return this.#validOutput(tool, await tool.binding.handler(input, { ...ctx, db: this.#config.db }));
+            try {
+              return await this.#config.db.transaction().execute(async (trx) => {
+                const key = typeof input['idempotency_key'] === 'string' && !dryRun ? input['idempotency_key'] : undefined;
+                let ref: IdempotencyKeyRef | undefined;
+                if (key !== undefined) {
+                  const { idempotency_key: _key, ...rest } = input;
+                  ref = { principalId: envelope.principal.id, tool: name, key, requestHash: digest(rest) };
+                  const claim = await this.#idempotency.claim(trx, ref);
+                  if (claim.status === 'replay') {
+                    replayed = true;
+                    return tool.hasReplayed ? { ...claim.response, replayed: true } : claim.response;
+                  }
+                }
+                const out = this.#validOutput(tool, await tool.binding.handler(input, { ...ctx, db: trx }));
+                if (dryRun) throw new DryRunRollback(out);
+                if (ref) await this.#idempotency.complete(trx, ref, out);
+                await this.#config.audit.writeInTransaction(trx, audit('ok'));
+                auditedInTransaction = true;
+                return out;
+              });
+            } catch (error) {
+              if (error instanceof DryRunRollback) return error.output;
+              throw error;
+            }
+          },
+          envelope.signal,
+        );
+        result = this.#success(tool, output, input);
+        if (!auditedInTransaction) this.#config.audit.buffer(audit('ok'));
+      } catch (thrown) {
+        const error = AppError.is(thrown) ? thrown : mapDatabaseError(thrown);
+        const payload = toErrorPayload(error, envelope.requestId);
+        outcome = payload.code;
+        if (payload.code === 'INTERNAL') {
+          this.#config.logger.error({ err: thrown }, 'tool call failed unexpectedly');
+          span.recordError(thrown);
+        }
+        result = toToolErrorResult(error, envelope.requestId);
+        this.#config.audit.buffer({
+          at: new Date(),
+          requestId: envelope.requestId,
+          traceId: span.context.traceId,
+          principalId: envelope.principal.id,
+          actingFor: envelope.principal.actingFor,
+          tool: name,
+          outcome,
+          durationMs: performance.now() - started,
+          argsDigest: digest(args ?? {}),
+          args: redactArguments(args ?? {}, tool.redacted),
+          replayed: false,
+          dryRun,
+        });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      this.#config.metrics.observeToolCall(name, outcome === 'ok' ? 'ok' : 'error', seconds, outcome === 'ok' ? undefined : outcome);
+      span.setAttribute('mcp.outcome', outcome);
+      span.end(outcome === 'ok' ? 'ok' : 'error');
+      if (this.#config.logger.isLevelEnabled('debug')) {
+        this.#config.logger.debug({ outcome, duration_ms: seconds * 1000, replayed }, 'tool call');
+      }
+      return result;
+    });
+  }
+
+  #context(envelope: CallEnvelope, trace: TraceContext, signal: AbortSignal): Omit<ToolContext<DB>, 'db'> {
+    const principal = envelope.principal;
+    return {
+      requestId: envelope.requestId,
+      principal,
+      signal,
+      log: this.#config.logger,
+      trace,
+      hasScope: (scope: string) => principal.scopes.has(scope),
+      progress: async (progress, total, message) => {
+        await envelope.sendProgress?.(progress, total, message);
+      },
+    };
+  }
+
+  #validOutput(tool: PreparedTool<DB>, output: unknown): Record<string, unknown> {
+    const parsed = tool.contract.output.safeParse(output);
+    if (!parsed.success) {
+      // A handler returned something its contract does not allow: a server bug, never the caller's fault.
+      throw new AppError('INTERNAL', `output of ${tool.contract.name} does not match its contract`, { cause: parsed.error });
+    }
+    return parsed.data as Record<string, unknown>;
+  }
+
+  #success(tool: PreparedTool<DB>, output: Record<string, unknown>, input: Record<string, unknown>): CallToolResultJson {
+    const content: Array<Record<string, unknown>> = [{ type: 'text', text: JSON.stringify(output) }];
+    const options = tool.binding.options;
+    if (options.content) content.push(...options.content(output).map((block) => ({ ...block })));
+    if (options.links) {
+      for (const link of options.links(output, input)) content.push({ type: 'resource_link', ...link });
+    }
+    return { content, structuredContent: output };
+  }
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Principal } from '@mcpfed/auth';
+import type { PromptContract, ResourceContract, ToolContract } from '@mcpfed/contract-common';
+import type { Logger, TraceContext } from '@mcpfed/telemetry';
+
+/** Per-request data handed to every tool, resource and prompt handler (CONVENTIONS: RequestContext). */
+export interface ToolContext<DB> {
+  readonly requestId: string;
+  readonly principal: Principal;
+  /** Aborted at the call's deadline, on client cancellation and on shutdown; pass it on to I/O. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly trace: TraceContext;
+  /**
+   * Write tools (readOnlyHint false, transaction 'auto'): the call's transaction. The runtime stores the
+   * idempotency record and the audit row in it and rolls it back when the input has `dry_run: true`.
+   * Read tools, resources and prompts: the pool.
+   */
+  readonly db: Kysely<DB>;
+  /** Whether the caller holds a scope (e.g. `customer:pii` for unmasked personal data). */
+  hasScope(scope: string): boolean;
+  /** Reports progress to a client that asked for it (`_meta.progressToken`); a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+/** A `resource_link` content block pointing at an entity the call touched. */
+export interface ResourceLinkSpec {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}
+
+/** An embedded resource content block (e.g. a data export). */
+export interface EmbeddedResourceBlock {
+  type: 'resource';
+  resource: { uri: string; mimeType: string; text: string };
+}
+
+/** Options of a tool binding. */
+export interface ToolBindingOptions<C extends ToolContract> {
+  /** Links to the entities touched, added as `resource_link` blocks. */
+  links?: (output: z.output<C['output']>, input: z.output<C['input']>) => ResourceLinkSpec[];
+  /**
+   * `auto` (default for write tools): the runtime runs the handler in a transaction with the idempotency
+   * record and the audit row. `none`: the handler manages its own transactions (use it when it calls
+   * another system, which must happen outside a database transaction) and its own idempotency.
+   */
+  transaction?: 'auto' | 'none';
+  /** Extra content blocks after the JSON text block. */
+  content?: (output: z.output<C['output']>) => EmbeddedResourceBlock[];
+}
+
+/** A contract entry bound to its handler. */
+export interface ToolBinding<DB> {
+  readonly contract: ToolContract;
+  readonly handler: (input: Record<string, unknown>, ctx: ToolContext<DB>) => Promise<unknown>;
+  readonly options: ToolBindingOptions<ToolContract>;
+}
+
+/** One content item of a resource read. */
+export interface ResourceContent {
+  uri: string;
+  mimeType: string;
+  text: string;
+}
+
+/** A resource contract bound to its reader. */
+export interface ResourceBinding<DB> {
+  readonly contract: ResourceContract;
+  readonly read: (uri: string, params: Record<string, string>, ctx: ToolContext<DB>) => Promise<ResourceContent[]>;
+  readonly list?: (ctx: ToolContext<DB>) => Promise<Array<{ uri: string; name: string; title?: string; mimeType?: string }>>;
+}
+
+/** A message of a prompt. */
+export interface PromptMessage {
+  role: 'user' | 'assistant';
+  content: { type: 'text'; text: string };
+}
+
+/** A prompt contract bound to its builder. */
+export interface PromptBinding<DB> {
+  readonly contract: PromptContract;
+  readonly get: (args: Record<string, unknown>, ctx: ToolContext<DB>) => Promise<{ description?: string; messages: PromptMessage[] }>;
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testServiceUrl } from '@mcpfed/testing';
+import type { TestDatabase } from '@mcpfed/testing';
+import { widgetMigrations } from './fixtures/widget-domain.ts';
+import type { WidgetDb } from './fixtures/widget-domain.ts';
+import { startIssuer } from './fixtures/widget-http.ts';
+import type { RunningIssuer } from './fixtures/widget-http.ts';
+
+const MAIN = fileURLToPath(new URL('./fixtures/widget-main.ts', import.meta.url));
+let tdb: TestDatabase<WidgetDb>;
+let issuer: RunningIssuer;
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    DATABASE_URL: tdb.url,
+    REDIS_URL: testServiceUrl('redisUrl'),
+    AUTH_ISSUER: issuer.url,
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    ...extra,
+  };
+}
+
+function start(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: () => string }> {
+  const child = spawn(process.execPath, [MAIN], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let logs = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      logs += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(logs);
+      if (match?.[1]) resolve({ child, url: match[1], exited, logs: () => logs });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${logs}`)));
+  });
+}
+
+beforeAll(async () => {
+  tdb = await createTestDatabase<WidgetDb>({ name: 'mcp_runtime_proc', migrations: widgetMigrations });
+  issuer = await startIssuer();
+});
+
+afterAll(async () => {
+  await issuer?.stop();
+  await tdb?.drop();
+});
+
+describe('a server process', () => {
+  it('finishes every in-flight call on SIGTERM, writes their audit records, and exits 0', async () => {
+    const server = await start();
+    const token = await issuer.token(['customer:read', 'customer:write']);
+    const call = (i: number) =>
+      fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 250 } } }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { result?: { isError?: boolean } } }));
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'tools/call', params: { name: 'widget_create', arguments: { name: `sig${i}` } } }),
+      }).then((r) => r.status),
+    );
+    const inflight = Array.from({ length: 20 }, (_, i) => call(i));
+    await new Promise((r) => setTimeout(r, 80));
+    server.child.kill('SIGTERM');
+    const results = await Promise.all(inflight);
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(results.every((r) => r.body.result && !r.body.result.isError)).toBe(true);
+    expect(await Promise.all(writes)).toEqual(Array(5).fill(200));
+    expect(await server.exited).toBe(0);
+    expect(server.logs()).toContain('shutdown complete');
+    const { rows } = await sql<{ tool: string; n: number }>`
+      SELECT tool, count(*)::int AS n FROM mcp_audit_log GROUP BY tool ORDER BY tool`.execute(tdb.db);
+    expect(rows).toEqual([
+      { tool: 'widget_create', n: 5 },
+      { tool: 'widget_slow', n: 20 },
+    ]);
+    expect((await tdb.db.selectFrom('widgets').select('name').orderBy('name').execute()).map((r) => r.name)).toEqual(['sig0', 'sig1', 'sig2', 'sig3', 'sig4']);
+  });
+
+  it('serves stdio to the SDK StdioClientTransport as the local principal, without a token', async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN, '--stdio'], env: env({ STDIO_SCOPES: 'customer:read' }), stderr: 'ignore' });
+    const client = new Client({ name: 'stdio-test', version: '0.0.0' });
+    await client.connect(transport);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_get', 'widget_slow']);
+    const result = await client.callTool({ name: 'widget_get', arguments: { id: 'wid_sig0' } });
+    expect(result.structuredContent).toEqual({ widget: { id: 'wid_sig0', name: 'sig0', version: 1 } });
+    const denied = await client.callTool({ name: 'widget_create', arguments: { name: 'nope' } });
+    expect(denied).toMatchObject({ isError: true, structuredContent: { error: { code: 'FORBIDDEN' } } });
+    await client.close();
+  });
+});
