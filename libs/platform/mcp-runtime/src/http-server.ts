@@ -127,10 +127,8 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
   let baseUrl = '';
   let inFlight = 0;
   let draining = false;
-  let drained: (() => void) | undefined;
   const done = () => {
     inFlight--;
-    if (draining && inFlight === 0) drained?.();
   };
 
   const metadataPath = '/.well-known/oauth-protected-resource';
@@ -265,11 +263,6 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       else res.destroy();
     };
     if (path === '/mcp') {
-      if (draining) {
-        rpcError(res, 503, JSON_RPC.INVALID_REQUEST, 'Server is shutting down; retry on another replica', { 'retry-after': '1' });
-        req.resume();
-        return;
-      }
       inFlight++;
       handleMcp(req, res).then(
         (dispatched) => {
@@ -321,14 +314,21 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       if (draining) return;
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) {
-        const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), timer]);
-        if (inFlight > 0) config.logger.warn({ in_flight: inFlight }, 'shutdown deadline reached with calls still running');
+      // Connections already open may still carry a request the client sent before the signal: serve it (with
+      // `Connection: close`), and only close connections once nothing is in flight and a short grace has passed
+      // for such requests to arrive (closing an accepted connection before its request is read resets it).
+      const graceUntil = Date.now() + 250;
+      const sweeper = setInterval(() => {
+        if (inFlight === 0 && Date.now() >= graceUntil) server.closeIdleConnections();
+      }, 20);
+      let timedOut = false;
+      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs).unref())]);
+      clearInterval(sweeper);
+      if (timedOut) {
+        config.logger.warn({ in_flight: inFlight }, 'shutdown deadline reached with requests still open; closing their connections');
+        server.closeAllConnections();
+        await closed;
       }
-      server.closeAllConnections();
-      await closed;
       await mcp.close();
     },
   };

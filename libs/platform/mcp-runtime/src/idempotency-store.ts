@@ -51,4 +51,22 @@ export class IdempotencyStore {
       UPDATE mcp_idempotency_keys SET response = ${JSON.stringify(response)}::jsonb
       WHERE principal_id = ${ref.principalId} AND tool = ${ref.tool} AND key = ${ref.key}`.execute(trx);
   }
+
+  /** Deletes records older than `retentionMs`; returns how many. Run periodically by the host. */
+  async purgeExpired(db: QueryExecutorProvider, retentionMs: number): Promise<number> {
+    const result = await sql`DELETE FROM mcp_idempotency_keys WHERE created_at < now() - make_interval(secs => ${retentionMs / 1000})`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  }
 }
+
+/**
+ * Deletes stored idempotent responses that mention `entityId` (e.g. on erasure of a person: a stored
+ * response may hold their unmasked data). Scans the table; meant for rare, deliberate calls, inside the
+ * caller's transaction.
+ */
+export async function purgeIdempotencyRecordsMentioning(db: QueryExecutorProvider, entityId: string): Promise<number> {
+  if (entityId.length < 6) throw new Error('entityId is too short to purge by');
+  const result = await sql`DELETE FROM mcp_idempotency_keys WHERE strpos(response::text, ${JSON.stringify(entityId).slice(1, -1)}) > 0`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+

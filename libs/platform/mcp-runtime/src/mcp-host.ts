@@ -20,6 +20,7 @@ import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -46,6 +47,11 @@ export interface McpHostConfig<DB> {
   defaultDeadlineMs?: number;
   /** How often buffered audit records (reads, failures) are written, in milliseconds. Default 1000. */
   auditFlushIntervalMs?: number;
+  /**
+   * How long idempotency records (and their stored responses) are kept, in milliseconds. Default 24 h: a retry
+   * with the same key after that runs again. Expired records are deleted every 15 minutes.
+   */
+  idempotencyRetentionMs?: number;
 }
 
 /** Data a transport attaches to each incoming request (through the SDK's `authInfo.extra`). */
@@ -123,6 +129,7 @@ export class McpHost<DB> implements ServerFactory {
   readonly #templates: Array<{ binding: ResourceBinding<DB>; template: UriTemplate | undefined }>;
   readonly #prompts = new Map<string, PromptBinding<DB>>();
   readonly #validator = new AjvJsonSchemaValidator();
+  readonly #purgeTimer: NodeJS.Timeout;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
@@ -156,6 +163,15 @@ export class McpHost<DB> implements ServerFactory {
       template: UriTemplate.isTemplate(binding.contract.uri) ? new UriTemplate(binding.contract.uri) : undefined,
     }));
     for (const prompt of config.prompts ?? []) this.#prompts.set(prompt.contract.name, prompt);
+    const retentionMs = config.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000;
+    const store = new IdempotencyStore();
+    this.#purgeTimer = setInterval(() => {
+      store
+        .purgeExpired(config.db, retentionMs)
+        .then((purged) => purged > 0 && config.logger.info({ purged }, 'expired idempotency records deleted'))
+        .catch((error: unknown) => config.logger.warn({ err: error }, 'idempotency purge failed'));
+    }, 15 * 60 * 1000);
+    this.#purgeTimer.unref();
   }
 
   /** Tool definitions (as in tools/list) the principal may call. */
@@ -267,6 +283,7 @@ export class McpHost<DB> implements ServerFactory {
 
   /** Flushes buffered audit records; call on shutdown after in-flight calls finished. */
   async close(): Promise<void> {
+    clearInterval(this.#purgeTimer);
     await this.#audit.close();
   }
 

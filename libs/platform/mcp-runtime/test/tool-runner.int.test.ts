@@ -257,3 +257,17 @@ describe('audit and metrics', () => {
     expect(text).toMatch(/mcp_tool_calls_total\{[^}]*tool="widget_get"[^}]*outcome="error"[^}]*\} [1-9]/);
   });
 });
+
+describe('idempotency record retention', () => {
+  it('purges expired records and the responses mentioning an erased entity', async () => {
+    const { IdempotencyStore, purgeIdempotencyRecordsMentioning } = await import('../src/index.ts');
+    await writer.callTool({ name: 'widget_create', arguments: { name: 'keep', idempotency_key: 'key-0007-keep' } });
+    await writer.callTool({ name: 'widget_create', arguments: { name: 'erase', idempotency_key: 'key-0008-erase' } });
+    await writer.callTool({ name: 'widget_create', arguments: { name: 'old', idempotency_key: 'key-0009-old' } });
+    await sql`UPDATE mcp_idempotency_keys SET created_at = now() - interval '2 days' WHERE key = 'key-0009-old'`.execute(tdb.db);
+    expect(await new IdempotencyStore().purgeExpired(tdb.db, 24 * 3600 * 1000)).toBe(1);
+    expect(await purgeIdempotencyRecordsMentioning(tdb.db, 'wid_erase')).toBe(1);
+    const { rows } = await sql<{ key: string }>`SELECT key FROM mcp_idempotency_keys ORDER BY key`.execute(tdb.db);
+    expect(rows.map((r) => r.key)).toEqual(['key-0007-keep']);
+  });
+});
