@@ -1,0 +1,18 @@
+import type { Migration } from 'kysely/migration';
+import { runtimeMigrations } from '@mcpfed/mcp-runtime';
+import { customersMigration } from './0001-customers.ts';
+import { addressesNotesEventsMigration } from './0002-addresses-notes-events.ts';
+import { customerOrderStatsMigration } from './0003-customer-order-stats.ts';
+import { analyticsViewsMigration } from './0004-analytics-views.ts';
+
+/**
+ * Every migration of the customer database, by name (applied in name order): the runtime's idempotency and
+ * audit tables first, then the domain's own.
+ */
+export const customerMigrations: Record<string, Migration> = {
+  ...runtimeMigrations,
+  '0001_customers': customersMigration,
+  '0002_addresses_notes_events': addressesNotesEventsMigration,
+  '0003_customer_order_stats': customerOrderStatsMigration,
+  '0004_analytics_views': analyticsViewsMigration,
+};

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { readOnlyConnectionString } from '@mcpfed/db';
+import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
+
+const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
+
+/** The customer server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+export const customerConfigSchema = z
+  .object({
+    ...commonServerEnv(8081),
+    /** The customer database, as its owner role (migrations, tools). Required postgres:// URL. */
+    DATABASE_URL: postgresUrl(),
+    /**
+     * Connection of the read-only role customer_query_sql runs as. Optional; default: DATABASE_URL with the
+     * user replaced by `customer_sql_reader` and the password SQL_READER_PASSWORD (or none).
+     */
+    SQL_DATABASE_URL: postgresUrl().optional(),
+    /** Password `migrate` gives `customer_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
+    /** `statement_timeout` of one customer_query_sql statement, in milliseconds. Default 3000 ms. */
+    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
+    /** Maximum connections of the read-only SQL pool. Default 2. */
+    SQL_POOL_MAX: positiveInt(2),
+  })
+  .transform((config) => ({
+    ...config,
+    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+  }));
+
+/** The parsed settings of the customer server. */
+export type CustomerConfig = z.output<typeof customerConfigSchema>;

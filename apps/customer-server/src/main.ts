@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { SCOPES } from '@mcpfed/contract-common';
+import { loadConfigOrExit } from '@mcpfed/config';
+import { createDatabase, migrateToLatest } from '@mcpfed/db';
+import { runMcpServer } from '@mcpfed/mcp-runtime';
+import { createLogger } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import packageJson from '../package.json' with { type: 'json' };
+import { customerMigrations } from '../migrations/index.ts';
+import { customerConfigSchema } from './config.ts';
+import type { CustomerConfig } from './config.ts';
+import { seedBulkCustomers } from './seed/seed-bulk-customers.ts';
+import { seedDemoCustomers } from './seed/seed-demo-customers.ts';
+import { buildCustomerServer } from './server.ts';
+import type { CustomerDatabase } from './store/customer-database.ts';
+import { ensureSqlReaderRole } from './store/sql-reader-role.ts';
+
+const NAME = 'customer-server';
+const DEMO_COUNT = 1000;
+const USAGE = `usage: customer-server [serve [--stdio] | migrate | seed [--count N]]
+  serve     serve MCP over HTTP (default), or on stdin/stdout with --stdio
+  migrate   apply the database migrations and set up the read-only SQL role
+  seed      insert the deterministic demo data (${DEMO_COUNT} customers); --count N > ${DEMO_COUNT} adds
+            N - ${DEMO_COUNT} generated customers for load tests. Safe to run twice.`;
+
+const INSTRUCTIONS =
+  'Customer profiles, addresses, notes and purchase eligibility. Find a customer with customer_search (typos are ' +
+  'fine), read it with customer_get, and pass its version as expected_version when you change it. Personal data ' +
+  'is masked unless you hold customer:pii. Erasure (customer_anonymize) always starts with a dry run.';
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { stdio: { type: 'boolean', default: false }, count: { type: 'string' }, help: { type: 'boolean', default: false } },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || !['serve', 'migrate', 'seed'].includes(command) || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 64);
+  }
+  const config = loadConfigOrExit(customerConfigSchema, process.env);
+  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
+  if (command === 'migrate') return migrate(config, logger);
+  if (command === 'seed') return seed(config, logger, values.count);
+  return serve(config, logger, values.stdio ? 'stdio' : 'http');
+}
+
+async function migrate(config: CustomerConfig, logger: Logger): Promise<void> {
+  const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
+  try {
+    const applied = await migrateToLatest(database.db, customerMigrations);
+    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
+    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
+  } finally {
+    await database.close();
+  }
+}
+
+async function seed(config: CustomerConfig, logger: Logger, countArg: string | undefined): Promise<void> {
+  const count = countArg === undefined ? DEMO_COUNT : Number(countArg);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    process.stderr.write(`--count must be a positive integer, got "${countArg}"\n${USAGE}\n`);
+    process.exit(64);
+  }
+  const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 1, statementTimeoutMs: 0 });
+  try {
+    const demo = await seedDemoCustomers(database.db, { count: Math.min(count, DEMO_COUNT) });
+    logger.info(demo, demo.skipped ? 'demo data already present' : 'demo data inserted');
+    if (count > DEMO_COUNT) {
+      const started = performance.now();
+      const inserted = await seedBulkCustomers(database.db, {
+        count: count - DEMO_COUNT,
+        onProgress: (done, total) => logger.info({ done, total }, 'bulk customers'),
+      });
+      logger.info({ inserted, seconds: Math.round((performance.now() - started) / 100) / 10 }, 'bulk customers inserted');
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: CustomerConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
+  const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
+  const sqlDatabase = createDatabase({
+    connectionString: config.SQL_DATABASE_URL,
+    applicationName: `${NAME}-sql`,
+    max: config.SQL_POOL_MAX,
+    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
+  });
+  const server = buildCustomerServer({ sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
+  await runMcpServer<CustomerDatabase>({
+    settings: config,
+    name: NAME,
+    version: packageJson.version,
+    title: 'mcpfed customer server',
+    instructions: INSTRUCTIONS,
+    logger,
+    database,
+    ...server,
+    transport,
+    allScopes: SCOPES,
+    shutdownSteps: [{ name: 'sql pool', run: () => sqlDatabase.close() }],
+  });
+}
+
+function databaseName(connectionString: string): string {
+  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${NAME}: ${message}\n`);
+  process.exit(1);
+});

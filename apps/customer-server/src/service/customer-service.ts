@@ -1,0 +1,312 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import { inTransaction } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
+import { CUSTOMER_UPDATABLE_FIELDS, MAX_ADDRESSES_PER_CUSTOMER } from '@mcpfed/contract-customer';
+import type {
+  customerAddAddress,
+  customerAddNote,
+  customerCheckEligibility,
+  customerCreate,
+  customerGet,
+  customerRemoveAddress,
+  customerSearch,
+  customerSetStatus,
+  customerTimeline,
+  customerUpdate,
+} from '@mcpfed/contract-customer';
+import { AddressStore } from '../store/address-store.ts';
+import type { NewAddressRow } from '../store/address-store.ts';
+import type { CustomerDatabase } from '../store/customer-database.ts';
+import { CustomerStore } from '../store/customer-store.ts';
+import type { CustomerPatch, CustomerRow } from '../store/customer-store.ts';
+import { EventStore } from '../store/event-store.ts';
+import type { NewEventRow } from '../store/event-store.ts';
+import { NoteStore } from '../store/note-store.ts';
+import type { Caller } from './caller.ts';
+import { customerNotFound } from '../store/customer-not-found.ts';
+import { addressView, customerView, eventView, noteView, summaryView } from './customer-view.ts';
+import type { CustomerOutput } from './customer-view.ts';
+import { evaluateEligibility } from './eligibility.ts';
+import { newId } from './new-id.ts';
+
+type In<T extends { input: z.ZodType }> = z.output<T['input']>;
+type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
+
+/**
+ * The customer domain's rules. One instance serves one call: it works on the database handle it is given —
+ * the runtime's transaction for write tools, the pool for reads — and opens its own transaction when a write
+ * is called outside one, so a change and its timeline event always commit together.
+ */
+export class CustomerService {
+  readonly #db: Kysely<CustomerDatabase>;
+  readonly #caller: Caller;
+
+  constructor(db: Kysely<CustomerDatabase>, caller: Caller) {
+    this.#db = db;
+    this.#caller = caller;
+  }
+
+  /** customer_get: one profile by id or email. */
+  async get(input: In<typeof customerGet>): Promise<Out<typeof customerGet>> {
+    return this.profile(input.id !== undefined ? { id: input.id } : { email: input.email as string });
+  }
+
+  /** The profile as the caller may see it; NOT_FOUND when there is none (also for resources and prompts). */
+  async profile(by: { id: string } | { email: string }, db: Kysely<CustomerDatabase> = this.#db): Promise<CustomerOutput> {
+    const row = await new CustomerStore(db, this.#caller.signal).findProfile(by);
+    if (row === undefined) {
+      throw 'id' in by
+        ? customerNotFound(by.id)
+        : new AppError('NOT_FOUND', 'No customer has this email. Check it or find the customer with customer_search.', {
+            details: { field: 'email' },
+          });
+    }
+    return customerView(row, this.#caller.canSeePii);
+  }
+
+  /** customer_search: fuzzy text, filters, keyset pages. */
+  async search(input: In<typeof customerSearch>): Promise<Out<typeof customerSearch>> {
+    const sort = input.sort ?? (input.query === undefined ? 'created_at_desc' : 'relevance');
+    const createdFrom = input.filter?.created_from === undefined ? undefined : new Date(input.filter.created_from);
+    const createdTo = input.filter?.created_to === undefined ? undefined : new Date(input.filter.created_to);
+    if (createdFrom !== undefined && createdTo !== undefined && createdFrom >= createdTo) {
+      throw new AppError('VALIDATION_FAILED', 'filter.created_from must be before filter.created_to.', {
+        details: { issues: [{ path: 'filter.created_from', message: 'must be before created_to' }] },
+      });
+    }
+    const page = await new CustomerStore(this.#db, this.#caller.signal).search({
+      query: input.query,
+      tier: input.filter?.tier,
+      status: input.filter?.status,
+      createdFrom,
+      createdTo,
+      sort,
+      limit: input.limit,
+      cursor: input.cursor,
+    });
+    return { items: page.rows.map((row) => summaryView(row, this.#caller.canSeePii)), next_cursor: page.nextCursor };
+  }
+
+  /** customer_create: the customer, its addresses and the created event, in one transaction. */
+  async create(input: In<typeof customerCreate>): Promise<Out<typeof customerCreate>> {
+    const addresses = input.addresses ?? [];
+    for (const kind of ['shipping', 'billing'] as const) {
+      if (addresses.filter((a) => a.kind === kind && a.is_default === true).length > 1) {
+        throw new AppError('VALIDATION_FAILED', `Only one ${kind} address can be the default.`, {
+          details: { issues: [{ path: 'addresses', message: `more than one default ${kind} address` }] },
+        });
+      }
+    }
+    return this.#write(async (db) => {
+      const customers = new CustomerStore(db, this.#caller.signal);
+      const id = newId('cus');
+      const row = await customers.insert({
+        id,
+        email: input.email,
+        first_name: input.first_name,
+        last_name: input.last_name,
+        phone: input.phone ?? null,
+        tier: input.tier,
+      });
+      if (row === undefined) {
+        throw new AppError('CONFLICT', 'A customer with this email already exists. Look it up with customer_get by email instead of creating it again.', {
+          details: { field: 'email' },
+        });
+      }
+      const addressRows: NewAddressRow[] = addresses.map((address) => ({
+        id: newId('adr'),
+        customer_id: id,
+        kind: address.kind,
+        is_default: false,
+        recipient_name: address.recipient_name ?? null,
+        line1: address.line1,
+        line2: address.line2 ?? null,
+        city: address.city,
+        region: address.region ?? null,
+        postal_code: address.postal_code,
+        country: address.country,
+      }));
+      for (const kind of ['shipping', 'billing'] as const) {
+        const ofKind = addresses.map((a, i) => ({ a, i })).filter(({ a }) => a.kind === kind);
+        const chosen = ofKind.find(({ a }) => a.is_default === true) ?? ofKind[0];
+        const target = chosen === undefined ? undefined : addressRows[chosen.i];
+        if (target !== undefined) target.is_default = true;
+      }
+      await new AddressStore(db, this.#caller.signal).insert(addressRows);
+      await this.#events(db, [
+        { customer_id: id, type: 'customer.created', data: { tier: input.tier, address_count: addressRows.length } },
+        ...addressRows.map((a) => ({
+          customer_id: id,
+          type: 'customer.address_added',
+          data: { address_id: a.id, kind: a.kind, country: a.country },
+        })),
+      ]);
+      return { customer: await this.profile({ id }, db), replayed: false };
+    });
+  }
+
+  /** customer_update: changed profile fields under optimistic concurrency. */
+  async update(input: In<typeof customerUpdate>): Promise<Out<typeof customerUpdate>> {
+    return this.#write(async (db) => {
+      const customers = new CustomerStore(db, this.#caller.signal);
+      const current = await this.#lockForChange(customers, input.id, input.expected_version);
+      const changed = CUSTOMER_UPDATABLE_FIELDS.filter((field) => input.changes[field] !== undefined && input.changes[field] !== current[field]);
+      const patch: CustomerPatch = Object.fromEntries(changed.map((field) => [field, input.changes[field]]));
+      if (patch.email !== undefined && (await customers.emailTaken(patch.email, current.id))) {
+        throw new AppError('CONFLICT', 'Another customer already uses this email.', { details: { field: 'email' } });
+      }
+      if (changed.length > 0) {
+        await customers.update(current.id, patch);
+        await this.#events(db, [{ customer_id: current.id, type: 'customer.updated', data: { fields: changed } }]);
+      }
+      return { customer: await this.profile({ id: current.id }, db), changed_fields: changed };
+    });
+  }
+
+  /** customer_set_status: activate, suspend or block, with a reason. */
+  async setStatus(input: In<typeof customerSetStatus>): Promise<Out<typeof customerSetStatus>> {
+    return this.#write(async (db) => {
+      const customers = new CustomerStore(db, this.#caller.signal);
+      const current = await this.#lockForChange(customers, input.id, input.expected_version);
+      const changed = current.status !== input.status;
+      if (changed) {
+        await customers.update(current.id, { status: input.status, status_reason: input.reason });
+        await this.#events(db, [
+          { customer_id: current.id, type: 'customer.status_changed', data: { from: current.status, to: input.status, reason: input.reason } },
+        ]);
+      }
+      return { customer: await this.profile({ id: current.id }, db), previous_status: current.status, changed };
+    });
+  }
+
+  /** customer_add_address: one more address, default handling, version bump. */
+  async addAddress(input: In<typeof customerAddAddress>): Promise<Out<typeof customerAddAddress>> {
+    return this.#write(async (db) => {
+      const customers = new CustomerStore(db, this.#caller.signal);
+      const addresses = new AddressStore(db, this.#caller.signal);
+      const current = await this.#lockForChange(customers, input.customer_id, input.expected_version);
+      const summary = await addresses.summary(current.id);
+      if (summary.count >= MAX_ADDRESSES_PER_CUSTOMER) {
+        throw new AppError('LIMIT_EXCEEDED', `A customer can have at most ${MAX_ADDRESSES_PER_CUSTOMER} addresses; remove one first.`, {
+          details: { max: MAX_ADDRESSES_PER_CUSTOMER, current: summary.count },
+        });
+      }
+      const { address } = input;
+      const makeDefault = address.is_default === true || !summary.defaultKinds.includes(address.kind);
+      if (makeDefault) await addresses.clearDefault(current.id, address.kind);
+      const [row] = await addresses.insert([
+        {
+          id: newId('adr'),
+          customer_id: current.id,
+          kind: address.kind,
+          is_default: makeDefault,
+          recipient_name: address.recipient_name ?? null,
+          line1: address.line1,
+          line2: address.line2 ?? null,
+          city: address.city,
+          region: address.region ?? null,
+          postal_code: address.postal_code,
+          country: address.country,
+        },
+      ]);
+      if (row === undefined) throw new AppError('INTERNAL', 'address insert returned no row');
+      const version = await customers.bumpVersion(current.id);
+      await this.#events(db, [
+        { customer_id: current.id, type: 'customer.address_added', data: { address_id: row.id, kind: row.kind, country: row.country } },
+      ]);
+      return { customer_id: current.id, address: addressView(row, this.#caller.canSeePii), customer_version: version, replayed: false };
+    });
+  }
+
+  /** customer_remove_address: delete, promote a new default, version bump. */
+  async removeAddress(input: In<typeof customerRemoveAddress>): Promise<Out<typeof customerRemoveAddress>> {
+    return this.#write(async (db) => {
+      const customers = new CustomerStore(db, this.#caller.signal);
+      const addresses = new AddressStore(db, this.#caller.signal);
+      const current = await this.#lockForChange(customers, input.customer_id, input.expected_version);
+      const removed = await addresses.delete(current.id, input.address_id);
+      if (removed === undefined) {
+        throw new AppError('NOT_FOUND', `Customer ${current.id} has no address ${input.address_id}. List its addresses with customer_get.`, {
+          details: { customer_id: current.id, address_id: input.address_id },
+        });
+      }
+      const newDefault = removed.is_default ? await addresses.promoteLatest(current.id, removed.kind) : null;
+      const version = await customers.bumpVersion(current.id);
+      await this.#events(db, [
+        { customer_id: current.id, type: 'customer.address_removed', data: { address_id: removed.id, kind: removed.kind } },
+      ]);
+      return { customer_id: current.id, removed_address_id: removed.id, new_default_address_id: newDefault, customer_version: version };
+    });
+  }
+
+  /** customer_add_note: a staff note and its event. */
+  async addNote(input: In<typeof customerAddNote>): Promise<Out<typeof customerAddNote>> {
+    return this.#write(async (db) => {
+      const current = await this.#lockForChange(new CustomerStore(db, this.#caller.signal), input.customer_id, undefined);
+      const note = await new NoteStore(db, this.#caller.signal).insert({
+        id: newId('note'),
+        customer_id: current.id,
+        body: input.body,
+        author: this.#caller.actor,
+      });
+      await this.#events(db, [{ customer_id: current.id, type: 'customer.note_added', data: { note_id: note.id } }]);
+      return { customer_id: current.id, note: noteView(note), replayed: false };
+    });
+  }
+
+  /** customer_timeline: the customer's events, newest first, by keyset. */
+  async timeline(input: In<typeof customerTimeline>): Promise<Out<typeof customerTimeline>> {
+    await this.#requireCustomer(input.customer_id);
+    const page = await new EventStore(this.#db, this.#caller.signal).page(input.customer_id, {
+      types: input.filter?.types,
+      limit: input.limit,
+      cursor: input.cursor,
+    });
+    return { items: page.rows.map(eventView), next_cursor: page.nextCursor };
+  }
+
+  /** customer_check_eligibility: may this customer order now, and if not, why. */
+  async checkEligibility(input: In<typeof customerCheckEligibility>): Promise<Out<typeof customerCheckEligibility>> {
+    const customer = await this.#requireCustomer(input.customer_id);
+    const addresses = await new AddressStore(this.#db, this.#caller.signal).listForCustomer(customer.id);
+    const decision = evaluateEligibility(customer.status, addresses, input.shipping_address_id);
+    return { customer_id: customer.id, status: customer.status, ...decision };
+  }
+
+  async #requireCustomer(id: string): Promise<CustomerRow> {
+    const row = await new CustomerStore(this.#db, this.#caller.signal).find(id);
+    if (row === undefined) throw customerNotFound(id);
+    return row;
+  }
+
+  /**
+   * Locks the customer row for the rest of the transaction and checks it may change: it exists, is not
+   * anonymized, and (when the caller says which version it read) has not changed since.
+   */
+  async #lockForChange(customers: CustomerStore, id: string, expectedVersion: number | undefined): Promise<CustomerRow> {
+    const row = await customers.lock(id);
+    if (row === undefined) throw customerNotFound(id);
+    if (row.status === 'anonymized') {
+      throw new AppError('PRECONDITION_FAILED', `Customer ${id} is anonymized; its data was erased and it cannot change any more.`, {
+        details: { id, status: row.status },
+      });
+    }
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
+      throw new AppError(
+        'CONFLICT',
+        `Customer ${id} changed since you read it (version ${row.version}, you expected ${expectedVersion}). Read it again with customer_get, re-apply your change and retry.`,
+        { details: { id, current_version: row.version, expected_version: expectedVersion } },
+      );
+    }
+    return row;
+  }
+
+  async #events(db: Kysely<CustomerDatabase>, events: Array<Omit<NewEventRow, 'id' | 'actor'>>): Promise<void> {
+    await new EventStore(db, this.#caller.signal).append(events.map((event) => ({ ...event, id: newId('evt'), actor: this.#caller.actor })));
+  }
+
+  #write<T>(fn: (db: Kysely<CustomerDatabase>) => Promise<T>): Promise<T> {
+    return this.#db.isTransaction ? fn(this.#db) : inTransaction(this.#db, fn);
+  }
+}

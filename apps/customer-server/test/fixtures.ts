@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Caller } from '../src/service/caller.ts';
+import { CustomerService } from '../src/service/customer-service.ts';
+import type { CustomerDatabase } from '../src/store/customer-database.ts';
+
+/** A caller with customer:pii. */
+export const PII_CALLER: Caller = { actor: 'test:agent', canSeePii: true };
+/** A caller without customer:pii. */
+export const MASKED_CALLER: Caller = { actor: 'test:agent', canSeePii: false };
+
+let counter = 0;
+
+/** A unique email for test data. */
+export function testEmail(local = 'user'): string {
+  counter += 1;
+  return `${local}.${process.pid}.${counter}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** Creates a customer through the service (so events and defaults are real) and returns its profile. */
+export async function createCustomer(
+  db: Kysely<CustomerDatabase>,
+  values: {
+    first_name?: string;
+    last_name?: string;
+    email?: string;
+    phone?: string;
+    tier?: 'standard' | 'silver' | 'gold' | 'platinum';
+    shipping?: boolean;
+  } = {},
+) {
+  const result = await new CustomerService(db, PII_CALLER).create({
+    email: values.email ?? testEmail(),
+    first_name: values.first_name ?? 'Test',
+    last_name: values.last_name ?? 'Person',
+    ...(values.phone === undefined ? {} : { phone: values.phone }),
+    tier: values.tier ?? 'standard',
+    addresses:
+      values.shipping === false
+        ? []
+        : [{ kind: 'shipping', line1: 'Hauptstraße 5', line2: 'Apartment 4', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+  });
+  return result.customer;
+}
+
+/** Every row of the customer tables, ordered, for before/after comparisons. */
+export async function snapshotTables(db: Kysely<CustomerDatabase>): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of ['customers', 'addresses', 'customer_notes', 'customer_events', 'customer_order_stats'] as const) {
+    const result = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY 1`.execute(db);
+    out[table] = result.rows;
+  }
+  return out;
+}
