@@ -1,0 +1,159 @@
+/**
+ * `npm start`: a zero-configuration local federation. Starts a dev token issuer, PostgreSQL (DATABASE_URL_<DOMAIN>
+ * or an embedded cluster under .data/postgres), Redis (REDIS_URL, a local one, or a redis-server child), then
+ * migrates, seeds and serves every entry of SERVICES, and prints the URLs, a dev token and how to connect a client.
+ * Ctrl-C / SIGTERM stops everything and exits 0; a start-up failure exits 1 with one message.
+ */
+import path from 'node:path';
+import { SCOPES } from '@mcpfed/contract-common';
+import { renderBanner } from './banner.ts';
+import { resolveDatabases } from './databases.ts';
+import type { StackDatabases } from './databases.ts';
+import { startDevIssuer } from './dev-issuer.ts';
+import { formatLogLine } from './log-format.ts';
+import { assertPortsFree } from './ports.ts';
+import { resolveRedis } from './redis.ts';
+import { SERVICES, domainsOf, serviceUrl } from './services.ts';
+import type { ServiceDefinition, StackEnvironment } from './services.ts';
+import { StackError } from './stack-error.ts';
+import { Supervisor, describeExit, waitForReady } from './supervisor.ts';
+import type { ManagedProcess, ProcessSpec } from './supervisor.ts';
+import { DEV_SUBJECT } from './token-args.ts';
+import { DATA_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE, REPO_ROOT } from './workspace.ts';
+
+const TOKEN_HOURS = 12;
+const READY_TIMEOUT_MS = 60_000;
+
+const ansi = process.stdout.isTTY === true && process.stdout.hasColors();
+const nameWidth = Math.max('postgres'.length, ...SERVICES.map((service) => service.name.length));
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const note = (message: string): void => print(formatLogLine(message, { name: 'stack', color: 'white', nameWidth, ansi }));
+
+const supervisor = new Supervisor({ print, ansi, nameWidth });
+/** Undo steps of what has started so far, run last-first on shutdown. */
+const cleanups: Array<() => Promise<void>> = [];
+const servers: ManagedProcess[] = [];
+let databases: StackDatabases | undefined;
+let stopping: Promise<void> | undefined;
+
+function shutdown(exitCode: number): Promise<void> {
+  stopping ??= (async () => {
+    const started = cleanups.length > 0;
+    if (started) note('stopping…');
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        note(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    await supervisor.stopAll();
+    if (started) note('stopped');
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // npm forwards the terminal's Ctrl-C as well, so a repeated signal just joins the shutdown under way.
+  process.on(signal, () => void shutdown(0));
+}
+process.on('exit', () => {
+  // Last resort when the stack dies without shutting down (an uncaught error): nothing it started keeps running.
+  supervisor.killAll();
+  databases?.stopNow();
+});
+
+function processSpec(service: ServiceDefinition, args: readonly string[], env: Record<string, string>): ProcessSpec {
+  return {
+    name: service.name,
+    color: service.color,
+    command: process.execPath,
+    args: [path.join('apps', service.app, 'src', 'main.ts'), ...args],
+    env,
+    cwd: REPO_ROOT,
+  };
+}
+
+async function startService(service: ServiceDefinition, stack: StackEnvironment): Promise<void> {
+  const env = service.env(stack);
+  for (const command of service.setup) {
+    note(`${service.name}: ${command}`);
+    await supervisor.run(processSpec(service, [command], env), command);
+  }
+  const child = supervisor.start(processSpec(service, ['serve'], env));
+  servers.push(child);
+  await waitForReady(child, { url: `${serviceUrl(service)}/readyz`, timeoutMs: READY_TIMEOUT_MS });
+  void child.exited.then((status) => {
+    if (stopping !== undefined) return;
+    note(`${service.name} exited unexpectedly (${describeExit(status)}); stopping the stack. Last output:\n${child.tail.render()}`);
+    void shutdown(1);
+  });
+}
+
+async function main(): Promise<void> {
+  await assertPortsFree([
+    { port: DEV_ISSUER_PORT, owner: 'dev issuer' },
+    ...SERVICES.map((service) => ({ port: service.port, owner: service.app })),
+  ]);
+
+  const devIssuer = await startDevIssuer();
+  cleanups.push(devIssuer.stop);
+  note(`dev issuer on ${DEV_ISSUER_URL}`);
+
+  databases = await resolveDatabases({
+    domains: domainsOf(SERVICES),
+    env: process.env,
+    dataDir: path.join(DATA_DIR, 'postgres'),
+    // Once the stack stops, PostgreSQL's complaints about closing connections are expected noise.
+    print: (line) => void (stopping === undefined && print(formatLogLine(line, { name: 'postgres', color: 'blue', nameWidth, ansi }))),
+  });
+  cleanups.push(databases.stop);
+  for (const line of databases.description) note(`database ${line}`);
+
+  const redis = await resolveRedis({ redisUrl: process.env['REDIS_URL'], dataDir: path.join(DATA_DIR, 'redis'), supervisor });
+  cleanups.push(redis.stop);
+  const redisText = `${redis.url} (${{ env: 'from REDIS_URL', local: 'already running', spawned: 'redis-server started by the stack' }[redis.source]})`;
+  note(`redis ${redisText}`);
+
+  const stack: StackEnvironment = {
+    databaseUrls: databases.urls,
+    redisUrl: redis.url,
+    issuerUrl: DEV_ISSUER_URL,
+    jwksUrl: DEV_JWKS_URL,
+    audience: FEDERATION_AUDIENCE,
+    logLevel: process.env['LOG_LEVEL'] ?? 'info',
+  };
+  // The servers stop together (each SIGTERM, then SIGKILL after 10 s) before the databases and Redis they use.
+  cleanups.push(async () => void (await Promise.all(servers.map((server) => server.stop()))));
+  for (const service of SERVICES) await startService(service, stack);
+
+  const token = await devIssuer.issuer.mint({
+    subject: DEV_SUBJECT,
+    scopes: SCOPES,
+    audience: FEDERATION_AUDIENCE,
+    ttlSeconds: TOKEN_HOURS * 3600,
+  });
+  print(
+    renderBanner({
+      services: SERVICES,
+      token,
+      tokenHours: TOKEN_HOURS,
+      audience: FEDERATION_AUDIENCE,
+      issuerUrl: DEV_ISSUER_URL,
+      databases: databases.description,
+      redis: redisText,
+      ansi,
+    }),
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  if (stopping === undefined) {
+    const message = error instanceof StackError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`\nnpm start failed: ${message}\n\n`);
+    await shutdown(1);
+  }
+}

@@ -1,0 +1,49 @@
+import net from 'node:net';
+import { StackError } from './stack-error.ts';
+
+/** A port the stack is about to listen on, with what it is for (for the error message). */
+export interface PortClaim {
+  /** TCP port on 127.0.0.1. */
+  readonly port: number;
+  /** What will listen there, e.g. `customer-server`. */
+  readonly owner: string;
+}
+
+/** Whether something already listens on `127.0.0.1:port` (binding fails with EADDRINUSE). */
+export async function isPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(true);
+      else reject(error);
+    });
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Throws a {@link StackError} naming every claimed port that is already in use. */
+export async function assertPortsFree(claims: readonly PortClaim[]): Promise<void> {
+  const taken: PortClaim[] = [];
+  for (const claim of claims) {
+    if (await isPortTaken(claim.port)) taken.push(claim);
+  }
+  if (taken.length === 0) return;
+  const list = taken.map((claim) => `${claim.port} (${claim.owner})`).join(', ');
+  throw new StackError(
+    `port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ` +
+      'Stop whatever listens there (is another `npm start` running?) and try again.',
+  );
+}

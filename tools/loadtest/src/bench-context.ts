@@ -1,0 +1,102 @@
+import { mkdir } from 'node:fs/promises';
+import type http from 'node:http';
+import path from 'node:path';
+import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
+import type { DevIssuer } from '@mcpfed/auth';
+import { freePort } from '@mcpfed/dev-stack';
+
+/** Settings of one `npm run bench`. */
+export interface BenchSettings {
+  /** Repository root (apps are run from here). */
+  readonly repoRoot: string;
+  /** Superuser URL of the PostgreSQL server that holds the scratch databases (BENCH_DATABASE_URL). */
+  readonly adminUrl: string;
+  /** Redis the servers use (REDIS_URL). */
+  readonly redisUrl: string;
+  /** Directory for server logs and the dev issuer key of this run. */
+  readonly workDir: string;
+  /** Customers seeded (`seed --count`). */
+  readonly seedCount: number;
+  /** LOG_LEVEL of the servers. */
+  readonly logLevel: string;
+}
+
+/** The dev issuer running inside the bench process; servers verify its tokens like any OIDC provider's. */
+export interface BenchIssuer {
+  /** AUTH_ISSUER. */
+  readonly issuerUrl: string;
+  /** AUTH_JWKS_URL. */
+  readonly jwksUrl: string;
+  /** Mints a token for audience `mcpfed` with the given scopes, valid for two hours. */
+  token(scopes: readonly string[]): Promise<string>;
+}
+
+/** What scenarios share during one bench: settings, lazily built fixtures and the cleanup list. */
+export class BenchContext {
+  /** The settings of this bench. */
+  readonly settings: BenchSettings;
+  readonly #cleanups: Array<() => Promise<void>> = [];
+  readonly #fixtures = new Map<string, Promise<unknown>>();
+
+  /** @param settings the bench settings. */
+  constructor(settings: BenchSettings) {
+    this.settings = Object.freeze({ ...settings });
+  }
+
+  /** Registers an undo step; {@link cleanup} runs them last-first. */
+  defer(cleanup: () => Promise<void>): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  /** Runs every undo step once, last-first, and keeps going when one fails. */
+  async cleanup(): Promise<void> {
+    while (this.#cleanups.length > 0) {
+      const step = this.#cleanups.pop();
+      try {
+        await step?.();
+      } catch (error) {
+        process.stderr.write(`bench: cleanup step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  }
+
+  /** Builds a fixture once per bench (e.g. a migrated and seeded database) and shares it between scenarios. */
+  fixture<T>(key: string, build: () => Promise<T>): Promise<T> {
+    let fixture = this.#fixtures.get(key) as Promise<T> | undefined;
+    if (fixture === undefined) {
+      fixture = build();
+      this.#fixtures.set(key, fixture);
+    }
+    return fixture;
+  }
+
+  /** The dev issuer of this bench (started on first use). */
+  issuer(): Promise<BenchIssuer> {
+    return this.fixture('dev-issuer', async () => {
+      const port = await freePort();
+      const issuerUrl = `http://127.0.0.1:${port}`;
+      const dir = path.join(this.settings.workDir, 'dev-issuer');
+      await mkdir(dir, { recursive: true });
+      const issuer: DevIssuer = await loadOrCreateDevIssuer({ dir, issuerUrl });
+      const server = createDevIssuerServer(issuer);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+      this.defer(() => closeServer(server));
+      return {
+        issuerUrl,
+        jwksUrl: `${issuerUrl}/.well-known/jwks.json`,
+        token: (scopes) => issuer.mint({ subject: 'bench', scopes, audience: 'mcpfed', ttlSeconds: 7200 }),
+      };
+    });
+  }
+}
+
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

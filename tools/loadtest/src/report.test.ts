@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Measurement } from './measure.ts';
+import { median, ratioOf, renderSpread, renderTable, verdicts } from './report.ts';
+import type { RunResult } from './report.ts';
+import type { Scenario } from './scenarios/scenario.ts';
+
+const base: Scenario = { name: 'baseline', description: '', prepare: () => Promise.reject(new Error('unused')) };
+const real: Scenario = {
+  name: 'customer_get',
+  description: '',
+  comparedTo: 'baseline',
+  targets: { minRatio: 0.3, maxP99Ms: 25 },
+  prepare: () => Promise.reject(new Error('unused')),
+};
+
+function measured(requestsPerSecond: number, p99Ms: number, errors = 0): Measurement {
+  return { requestsPerSecond, p50Ms: p99Ms / 3, p99Ms, responses: 1000, non2xx: errors, invalid: 0, transport: 0, samples: [] };
+}
+
+describe('report', () => {
+  const results: RunResult[] = [
+    { run: 1, scenario: base, measurement: measured(10_000, 5) },
+    { run: 1, scenario: real, measurement: measured(4_000, 12) },
+    { run: 2, scenario: base, measurement: measured(12_000, 6) },
+    { run: 2, scenario: real, measurement: measured(3_000, 14) },
+  ];
+
+  it('divides by the baseline of the same run', () => {
+    expect(ratioOf(results[1] as RunResult, results)).toBe(0.4);
+    expect(ratioOf(results[3] as RunResult, results)).toBe(0.25);
+    expect(ratioOf(results[0] as RunResult, results)).toBeUndefined();
+  });
+
+  it('takes medians', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('prints one row per scenario and run', () => {
+    expect(renderTable(results).split('\n')).toEqual([
+      'run  scenario      req/s  p50 ms  p99 ms  errors  vs baseline',
+      '1    baseline      10000     1.7     5.0       0',
+      '1    customer_get   4000     4.0    12.0       0        0.40x',
+      '2    baseline      12000     2.0     6.0       0',
+      '2    customer_get   3000     4.7    14.0       0        0.25x',
+    ]);
+  });
+
+  it('prints the spread over runs', () => {
+    const rows = renderSpread(results).split('\n').map((line) => line.trim().split(/ {2,}/));
+    expect(rows).toEqual([
+      ['scenario', 'req/s median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'],
+      ['baseline', '11000 (10000-12000)', '5.5 (5.0-6.0)'],
+      ['customer_get', '3500 (3000-4000)', '13.0 (12.0-14.0)', '0.33x (0.25-0.40)'],
+    ]);
+  });
+
+  it('passes on the medians of ratio and p99', () => {
+    expect(verdicts(results)).toEqual([
+      { scenario: 'baseline', outcome: 'INFO', reason: 'no targets' },
+      { scenario: 'customer_get', outcome: 'PASS', reason: 'ratio 0.33 (target >= 0.30), p99 13.0 ms (target < 25 ms)' },
+    ]);
+  });
+
+  it('fails a missed target and calls a run with errors invalid', () => {
+    const slow: RunResult[] = [
+      { run: 1, scenario: base, measurement: measured(10_000, 5) },
+      { run: 1, scenario: real, measurement: measured(2_000, 30) },
+    ];
+    expect(verdicts(slow)[1]).toEqual({
+      scenario: 'customer_get',
+      outcome: 'FAIL',
+      reason: 'ratio 0.20 (target >= 0.30), p99 30.0 ms (target < 25 ms)',
+    });
+    const broken: RunResult[] = [
+      { run: 1, scenario: base, measurement: measured(10_000, 5) },
+      { run: 1, scenario: real, measurement: measured(4_000, 10, 7) },
+    ];
+    expect(verdicts(broken)[1]).toEqual({ scenario: 'customer_get', outcome: 'INVALID', reason: '1 of 1 run(s) had errors' });
+    expect(renderTable(broken).split('\n')[2]).toContain('7 INVALID');
+  });
+});

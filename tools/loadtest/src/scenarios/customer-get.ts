@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { customerDatabase, customerGetRequests, customerServerEnv } from '../fixtures/customer-database.ts';
+import { mcpHeaders } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
+import { startMcpTarget } from './start-target.ts';
+
+/** The real customer server answering `tools/call customer_get` over Streamable HTTP with a bearer token. */
+export const customerGetScenario: Scenario = {
+  name: 'customer_get',
+  description: 'customer-server `serve`: POST /mcp tools/call customer_get by id (token with customer:read)',
+  comparedTo: 'baseline',
+  targets: { minRatio: 0.3, maxP99Ms: 25 },
+  async prepare(context) {
+    const database = await customerDatabase(context);
+    const token = await (await context.issuer()).token(['customer:read']);
+    return {
+      headers: mcpHeaders(token),
+      requests: customerGetRequests(database.ids),
+      start: (run) =>
+        startMcpTarget(context, {
+          name: 'customer-server',
+          run,
+          args: [path.join('apps', 'customer-server', 'src', 'main.ts'), 'serve'],
+          env: (port) => customerServerEnv(context, { databaseUrl: database.url, port }),
+          readyPath: '/readyz',
+        }),
+    };
+  },
+};

@@ -1,0 +1,66 @@
+import type { BenchContext } from '../bench-context.ts';
+
+/** One request of a scenario: the body and a string every correct response contains. */
+export interface BenchRequest {
+  /** The HTTP request body. */
+  readonly body: string;
+  /** A substring of a correct response (e.g. `"id":"cus_…"`): a 200 without it counts as an error. */
+  readonly expect: string;
+}
+
+/** A server under test, started for one measurement. */
+export interface RunningTarget {
+  /** The URL requests go to, e.g. `http://127.0.0.1:40123/mcp`. */
+  readonly url: string;
+  /** Its last log lines (for error reports). */
+  tail(): string;
+  /** Stops it. */
+  stop(): Promise<void>;
+}
+
+/** A scenario ready to be measured: its data exists, its requests are built. */
+export interface PreparedScenario {
+  /** Request headers (method is POST). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Requests cycled over by all connections. */
+  readonly requests: readonly BenchRequest[];
+  /** Starts a fresh server for one measurement. */
+  start(run: number): Promise<RunningTarget>;
+}
+
+/** Targets a scenario must meet (ARCHITECTURE §10). */
+export interface ScenarioTargets {
+  /** Minimum req/s relative to the scenario it is compared to, measured in the same run. */
+  readonly minRatio?: number;
+  /** Maximum p99 latency (milliseconds). */
+  readonly maxP99Ms?: number;
+}
+
+/** One entry of the bench: a server and the call it is measured with. */
+export interface Scenario {
+  /** Name in the table and for `--scenarios`, e.g. `customer_get`. */
+  readonly name: string;
+  /** One line on what is measured. */
+  readonly description: string;
+  /** Name of the scenario this one's req/s is divided by (its baseline), if any. */
+  readonly comparedTo?: string;
+  /** Pass/fail targets, if any. */
+  readonly targets?: ScenarioTargets;
+  /** Builds its data and requests once per bench. */
+  prepare(context: BenchContext): Promise<PreparedScenario>;
+}
+
+/** JSON-RPC headers of a Streamable HTTP request (MCP 2025-11-25). */
+export function mcpHeaders(token: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-11-25',
+    authorization: `Bearer ${token}`,
+  };
+}
+
+/** A `tools/call` JSON-RPC request body. */
+export function toolCallBody(id: number, name: string, args: Record<string, unknown>): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+}
