@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely, Selectable, SqlBool } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable, SqlBool } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '@mcpfed/db';
@@ -116,6 +116,37 @@ const cursorShape = z.strictObject({
   id: z.string().max(40),
 });
 
+/** The profile query of {@link CustomerStore.findProfile}, with an empty placeholder for its one parameter. */
+function profileQuery(db: Kysely<CustomerDatabase>, by: 'id' | 'email') {
+  const placeholder = '';
+  return db
+    .selectFrom('customers as c')
+    .leftJoin('customer_order_stats as s', 's.customer_id', 'c.id')
+    .select(CUSTOMER_COLUMNS)
+    .select((eb) => [
+      eb.fn.coalesce('s.order_count', sql<number>`0`).as('order_count'),
+      sql<string>`coalesce(s.lifetime_value_amount, 0)::text`.as('lifetime_value_amount'),
+      eb.fn.coalesce('s.currency', sql<string>`'EUR'`).as('currency'),
+      's.last_order_at',
+      jsonArrayFrom(
+        eb
+          .selectFrom('addresses as a')
+          .selectAll('a')
+          .whereRef('a.customer_id', '=', 'c.id')
+          .orderBy('a.is_default', 'desc')
+          .orderBy('a.created_at')
+          .orderBy('a.id'),
+      ).as('addresses'),
+    ])
+    .$if(by === 'id', (qb) => qb.where('c.id', '=', placeholder))
+    .$if(by === 'email', (qb) => qb.where(sql`lower(c.email)`, '=', placeholder));
+}
+
+type ProfileQueryRow = Awaited<ReturnType<ReturnType<typeof profileQuery>['executeTakeFirstOrThrow']>>;
+
+/** Compiled profile queries (the SQL is the same for every connection and transaction; only the parameter varies). */
+const profileQueries: Partial<Record<'id' | 'email', CompiledQuery<ProfileQueryRow>>> = {};
+
 /** Repository of `customers` (and the order statistics projection read with it). All customer SQL lives here. */
 export class CustomerStore {
   readonly #db: Kysely<CustomerDatabase>;
@@ -128,28 +159,12 @@ export class CustomerStore {
 
   /** The profile with addresses (default first, then oldest first) and order statistics, in one query. */
   async findProfile(by: { id: string } | { email: string }): Promise<CustomerProfileRow | undefined> {
-    const row = await this.#db
-      .selectFrom('customers as c')
-      .leftJoin('customer_order_stats as s', 's.customer_id', 'c.id')
-      .select(CUSTOMER_COLUMNS)
-      .select((eb) => [
-        eb.fn.coalesce('s.order_count', sql<number>`0`).as('order_count'),
-        sql<string>`coalesce(s.lifetime_value_amount, 0)::text`.as('lifetime_value_amount'),
-        eb.fn.coalesce('s.currency', sql<string>`'EUR'`).as('currency'),
-        's.last_order_at',
-        jsonArrayFrom(
-          eb
-            .selectFrom('addresses as a')
-            .selectAll('a')
-            .whereRef('a.customer_id', '=', 'c.id')
-            .orderBy('a.is_default', 'desc')
-            .orderBy('a.created_at')
-            .orderBy('a.id'),
-        ).as('addresses'),
-      ])
-      .$if('id' in by, (qb) => qb.where('c.id', '=', (by as { id: string }).id))
-      .$if('email' in by, (qb) => qb.where(sql`lower(c.email)`, '=', (by as { email: string }).email.toLowerCase()))
-      .executeTakeFirst({ signal: this.#signal });
+    // customer_get is the hottest read: its SQL is built and compiled once, then run with new parameters
+    // (building and compiling the query cost more CPU than PostgreSQL spends answering it).
+    const key = 'id' in by ? 'id' : 'email';
+    const compiled = (profileQueries[key] ??= profileQuery(this.#db, key).compile());
+    const result = await this.#db.executeQuery<ProfileQueryRow>({ ...compiled, parameters: ['id' in by ? by.id : by.email.toLowerCase()] }, { signal: this.#signal });
+    const row = result.rows[0];
     if (row === undefined) return undefined;
     const { order_count, lifetime_value_amount, currency, last_order_at, addresses, ...customer } = row;
     return {

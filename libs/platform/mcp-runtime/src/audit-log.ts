@@ -36,8 +36,18 @@ const COLUMNS = sql.raw(
   'at, request_id, trace_id, principal_id, acting_for, tool, outcome, duration_ms, args_digest, args, replayed, dry_run',
 );
 
-function values(r: AuditRecord) {
-  return sql`(${r.at}, ${r.requestId}, ${r.traceId ?? null}, ${r.principalId}, ${r.actingFor ?? null}, ${r.tool}, ${r.outcome}, ${r.durationMs}, ${r.argsDigest}, ${JSON.stringify(r.args)}::jsonb, ${r.replayed}, ${r.dryRun})`;
+/**
+ * One INSERT for any number of records: each column travels as one array parameter and `unnest` zips them
+ * back into rows, so the statement text and its 12 parameters are the same whatever the batch size.
+ */
+function insertBatch(records: readonly AuditRecord[]) {
+  const column = <T>(pick: (r: AuditRecord) => T): T[] => records.map(pick);
+  return sql`INSERT INTO mcp_audit_log (${COLUMNS})
+    SELECT * FROM unnest(
+      ${column((r) => r.at)}::timestamptz[], ${column((r) => r.requestId)}::text[], ${column((r) => r.traceId ?? null)}::text[],
+      ${column((r) => r.principalId)}::text[], ${column((r) => r.actingFor ?? null)}::text[], ${column((r) => r.tool)}::text[],
+      ${column((r) => r.outcome)}::text[], ${column((r) => r.durationMs)}::float8[], ${column((r) => r.argsDigest)}::text[],
+      ${column((r) => JSON.stringify(r.args))}::jsonb[], ${column((r) => r.replayed)}::bool[], ${column((r) => r.dryRun)}::bool[])`;
 }
 
 /**
@@ -65,7 +75,7 @@ export class AuditLog {
 
   /** Inserts the record in the caller's transaction. */
   async writeInTransaction(trx: QueryExecutorProvider, record: AuditRecord): Promise<void> {
-    await sql`INSERT INTO mcp_audit_log (${COLUMNS}) VALUES ${values(record)}`.execute(trx);
+    await insertBatch([record]).execute(trx);
   }
 
   /** Buffers a record for the next batch. */
@@ -81,7 +91,7 @@ export class AuditLog {
       const batch = this.#buffer;
       this.#buffer = [];
       try {
-        await sql`INSERT INTO mcp_audit_log (${COLUMNS}) VALUES ${sql.join(batch.map(values))}`.execute(this.#db);
+        await insertBatch(batch).execute(this.#db);
       } catch (error) {
         this.#buffer = batch.concat(this.#buffer);
         const overflow = this.#buffer.length - this.#maxPending;

@@ -1,7 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
-  CallToolRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -238,10 +237,20 @@ export class McpHost<DB> implements ServerFactory {
       }) as never);
     };
     on(ListToolsRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ tools: this.listTools(envelopeOf(extra).principal) }));
-    on(CallToolRequestSchema as unknown as z.ZodObject, async (request, extra) => {
-      const params = (request as { params: { name: string; arguments?: Record<string, unknown> } }).params;
-      return this.callTool(params.name, params.arguments, envelopeOf(extra));
-    });
+    // tools/call is the hot path: it bypasses the SDK's generic request and result schema parsing (two zod
+    // parses of every call and its whole result) with the equivalent checks below; the runner validates the
+    // arguments against the tool's own contract and builds the result in the spec's shape.
+    server.fallbackRequestHandler = (async (request: { method: string; params?: unknown }, extra: unknown) => {
+      if (request.method !== 'tools/call') throw new ProtocolError(-32601, 'Method not found');
+      const params = request.params as { name?: unknown; arguments?: unknown; _meta?: unknown } | undefined;
+      if (params === null || typeof params !== 'object' || typeof params.name !== 'string' || params.name.length === 0) {
+        throw new ProtocolError(-32602, 'Invalid params for tools/call: params.name must be a tool name');
+      }
+      if (params.arguments !== undefined && (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))) {
+        throw new ProtocolError(-32602, 'Invalid params for tools/call: params.arguments must be an object');
+      }
+      return this.callTool(params.name, params.arguments, envelopeOf(extra as HandlerExtra));
+    }) as never;
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
     on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async () => ({
       resourceTemplates: this.#templates
