@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from '@mcpfed/db';
 
 /** A database created for one bench run. */
 export interface ScratchDatabase {
@@ -31,13 +32,6 @@ export async function createScratchDatabase(adminUrl: string, label: string): Pr
   };
 }
 
-async function withAdmin<T>(adminUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl, application_name: 'mcpfed-bench', connectionTimeoutMillis: 5_000 });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
+function withAdmin<T>(adminUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(adminUrl, fn, { applicationName: 'mcpfed-bench' });
 }

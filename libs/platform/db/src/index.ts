@@ -17,3 +17,5 @@ export type { SqlClient, SqlField, SqlPool, SqlQueryable, SqlQueryConfig, SqlRes
 export type { Kysely, Transaction } from 'kysely';
 export { sql } from 'kysely';
 export type { Migration } from 'kysely/migration';
+export { withClient } from './with-client.ts';
+export type { WithClientOptions } from './with-client.ts';

@@ -136,6 +136,20 @@ export class ToolRunner<DB> {
       let dryRun = false;
       let auditedInTransaction = false;
       let result: CallToolResultJson;
+      const audit = (outcomeValue: string): AuditRecord => ({
+        at: new Date(),
+        requestId: envelope.requestId,
+        traceId: span.context.traceId,
+        principalId: envelope.principal.id,
+        actingFor: envelope.principal.actingFor,
+        tool: name,
+        outcome: outcomeValue,
+        durationMs: performance.now() - started,
+        argsDigest: digest(args ?? {}),
+        args: redactArguments(args ?? {}, tool.redacted),
+        replayed,
+        dryRun,
+      });
       try {
         const missing = missingScopes(envelope.principal, tool.contract.scopes);
         if (missing.length > 0) {
@@ -148,20 +162,6 @@ export class ToolRunner<DB> {
         if (!parsed.success) throw validationError(parsed.error);
         const input = parsed.data as Record<string, unknown>;
         dryRun = tool.hasDryRun && input['dry_run'] === true;
-        const audit = (outcomeValue: string): AuditRecord => ({
-          at: new Date(),
-          requestId: envelope.requestId,
-          traceId: span.context.traceId,
-          principalId: envelope.principal.id,
-          actingFor: envelope.principal.actingFor,
-          tool: name,
-          outcome: outcomeValue,
-          durationMs: performance.now() - started,
-          argsDigest: digest(args ?? {}),
-          args: redactArguments(args ?? {}, tool.redacted),
-          replayed,
-          dryRun,
-        });
         const output = await withDeadline(
           tool.deadlineMs,
           async (signal) => {
@@ -205,20 +205,8 @@ export class ToolRunner<DB> {
           span.recordError(thrown);
         }
         result = toToolErrorResult(error, envelope.requestId);
-        this.#config.audit.buffer({
-          at: new Date(),
-          requestId: envelope.requestId,
-          traceId: span.context.traceId,
-          principalId: envelope.principal.id,
-          actingFor: envelope.principal.actingFor,
-          tool: name,
-          outcome,
-          durationMs: performance.now() - started,
-          argsDigest: digest(args ?? {}),
-          args: redactArguments(args ?? {}, tool.redacted),
-          replayed: false,
-          dryRun,
-        });
+        replayed = false;
+        this.#config.audit.buffer(audit(outcome));
       }
       const seconds = (performance.now() - started) / 1000;
       this.#config.metrics.observeToolCall(name, outcome === 'ok' ? 'ok' : 'error', seconds, outcome === 'ok' ? undefined : outcome);

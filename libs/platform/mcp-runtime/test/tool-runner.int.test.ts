@@ -232,6 +232,8 @@ describe('resources and prompts', () => {
 
 describe('audit and metrics', () => {
   it('audits every call with redacted arguments, writes in their transaction, failures and reads buffered', async () => {
+    // Records of earlier tests may still sit in the buffer: write them before starting from an empty table.
+    await host.flushAudit();
     await sql`TRUNCATE mcp_audit_log`.execute(tdb.db);
     await writer.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });
     await writer.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });

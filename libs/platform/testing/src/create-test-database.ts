@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createDatabase, migrateToLatest, type DatabasePool, type Kysely, type Migration } from '@mcpfed/db';
-import pg from 'pg';
+import { createDatabase, migrateToLatest, withClient, type DatabasePool, type Kysely, type Migration } from '@mcpfed/db';
+import type pg from 'pg';
 import { testServiceUrl } from './test-service-url.ts';
 
 /** Options of {@link createTestDatabase}. */
@@ -112,15 +112,8 @@ function migrationsHash(migrations: Readonly<Record<string, Migration>>): string
   return hash.digest('hex').slice(0, 10);
 }
 
-async function withAdmin<T>(adminUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl, application_name: 'mcpfed-test-admin' });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
+function withAdmin<T>(adminUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(adminUrl, fn, { applicationName: 'mcpfed-test-admin' });
 }
 
 function databaseUrl(adminUrl: string, database: string): string {
