@@ -51,6 +51,8 @@ export interface HttpServerHandle {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** How long a closing server keeps accepting connections, in milliseconds. */
+const LAME_DUCK_MS = 300;
 const SUPPORTED = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -313,10 +315,14 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     async close(timeoutMs: number): Promise<void> {
       if (draining) return;
       draining = true;
+      // Lame-duck period: readiness already answers 503 and responses carry `Connection: close`, but the
+      // listener stays open briefly, so connections a client opened just before the signal (still in the accept
+      // queue) are served instead of reset when the listening socket closes.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LAME_DUCK_MS, timeoutMs / 4)));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Connections already open may still carry a request the client sent before the signal: serve it (with
-      // `Connection: close`), and only close connections once nothing is in flight and a short grace has passed
-      // for such requests to arrive (closing an accepted connection before its request is read resets it).
+      // Connections already open may still carry a request the client sent before the signal: serve it, and
+      // only close connections once nothing is in flight and a short grace has passed for such requests to
+      // arrive (closing an accepted connection before its request is read resets it).
       const graceUntil = Date.now() + 250;
       const sweeper = setInterval(() => {
         if (inFlight === 0 && Date.now() >= graceUntil) server.closeIdleConnections();
