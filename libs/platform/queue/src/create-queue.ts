@@ -1,0 +1,34 @@
+import { Queue } from 'bullmq';
+import type { DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Options of {@link createQueue}. */
+export interface QueueConfig {
+  /** Queue name, e.g. `product-import`. */
+  name: string;
+  /** Key prefix (e.g. `mcpfed:product`; tests use a random one). */
+  prefix: string;
+  connection: Redis;
+  /** Job defaults; see {@link DEFAULT_JOB_OPTIONS}. */
+  defaultJobOptions?: DefaultJobOptions;
+}
+
+/**
+ * Job defaults: 8 attempts with exponential backoff from 500 ms (BullMQ adds jitter when `jitter` is set), and
+ * finished jobs kept for a while for inspection rather than forever.
+ */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = Object.freeze({
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+});
+
+/** A BullMQ queue with mcpfed's defaults. Give jobs a deterministic `jobId` to make enqueueing idempotent. */
+export function createQueue<T>(config: QueueConfig): Queue<T> {
+  return new Queue<T>(config.name, {
+    connection: config.connection,
+    prefix: config.prefix,
+    defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...config.defaultJobOptions },
+  });
+}

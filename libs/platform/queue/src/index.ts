@@ -1,0 +1,10 @@
+export { DEFAULT_JOB_OPTIONS, createQueue } from './create-queue.ts';
+export type { QueueConfig } from './create-queue.ts';
+export { toJobError } from './job-error.ts';
+export { createRedisConnection } from './redis-connection.ts';
+export type { RedisConnectionConfig } from './redis-connection.ts';
+export { registerQueueMetrics } from './register-queue-metrics.ts';
+export type { CountableQueue } from './register-queue-metrics.ts';
+export { startWorker } from './start-worker.ts';
+export type { WorkerConfig, WorkerHandle } from './start-worker.ts';
+export type { Job, Queue } from 'bullmq';

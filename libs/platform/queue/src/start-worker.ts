@@ -1,0 +1,69 @@
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { runWithRequestScope } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import { toJobError } from './job-error.ts';
+
+/** Options of {@link startWorker}. */
+export interface WorkerConfig<T> {
+  /** Queue name. */
+  queue: string;
+  /** Key prefix shared with the queue (e.g. `mcpfed:product`; tests use a random one). */
+  prefix: string;
+  /** A dedicated connection (a worker blocks on it). */
+  connection: Redis;
+  /** Jobs processed at once by this process. Default 1. */
+  concurrency?: number;
+  /** Does the work; throw an AppError to fail (see `toJobError` for retry vs not). */
+  process: (job: Job<T>, signal: AbortSignal) => Promise<unknown>;
+  logger: Logger;
+  /** How long a job's lock lasts before another worker may take it over (a crashed worker's job), in milliseconds. Default 30000. */
+  lockDurationMs?: number;
+}
+
+/** A running worker. */
+export interface WorkerHandle {
+  readonly worker: Worker;
+  /** Stops taking jobs and waits for the active ones to finish (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a BullMQ worker whose failures are classified (retryable or not) and logged with the job's id as the
+ * request id. Active jobs get an AbortSignal that aborts when the worker is closed with force.
+ */
+export function startWorker<T>(config: WorkerConfig<T>): WorkerHandle {
+  const controllers = new Set<AbortController>();
+  const worker = new Worker<T>(
+    config.queue,
+    async (job) => {
+      const controller = new AbortController();
+      controllers.add(controller);
+      try {
+        return await runWithRequestScope({ requestId: `job:${config.queue}:${job.id ?? '?'}` }, () => config.process(job, controller.signal));
+      } catch (error) {
+        throw toJobError(error);
+      } finally {
+        controllers.delete(controller);
+      }
+    },
+    {
+      connection: config.connection,
+      prefix: config.prefix,
+      concurrency: config.concurrency ?? 1,
+      lockDuration: config.lockDurationMs ?? 30_000,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    config.logger.warn({ err: error, queue: config.queue, job_id: job?.id, attempts: job?.attemptsMade }, 'job failed');
+  });
+  worker.on('error', (error) => config.logger.warn({ err: error, queue: config.queue }, 'worker error'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      for (const controller of controllers) controller.abort();
+    },
+  };
+}
