@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderBanner } from './banner.ts';
-import { SERVICES } from './services.ts';
+import { DEFAULT_PORT_BASE, defineServices, stackPorts } from './services.ts';
 
 describe('renderBanner', () => {
   const text = renderBanner({
-    services: SERVICES,
+    services: defineServices(stackPorts(DEFAULT_PORT_BASE)),
     token: 'aaa.bbb.ccc',
     tokenHours: 12,
     audience: 'mcpfed',

@@ -13,7 +13,7 @@ export interface RunningDevIssuer {
   stop(): Promise<void>;
 }
 
-/** Loads (or creates) the dev issuer key and serves its JWKS and metadata on 127.0.0.1:8090. */
+/** Loads (or creates) the dev issuer key and serves its JWKS and metadata on 127.0.0.1:{@link DEV_ISSUER_PORT} (default 8090). */
 export async function startDevIssuer(): Promise<RunningDevIssuer> {
   const issuer = await loadDevIssuer();
   const server = createDevIssuerServer(issuer, { scopesSupported: SCOPES });

@@ -1,5 +1,22 @@
-export { SERVICES, commonServerEnv, databaseNameOf, databaseUrlOf, databaseUrlVariableOf, domainsOf, mcpUrl, serviceUrl } from './services.ts';
-export type { ServiceDefinition, SetupCommand, StackEnvironment } from './services.ts';
+export {
+  DEFAULT_PORT_BASE,
+  PORT_BASE,
+  PORT_BASE_VARIABLE,
+  PORT_OFFSETS,
+  SERVICES,
+  STACK_PORTS,
+  commonServerEnv,
+  databaseNameOf,
+  databaseUrlOf,
+  databaseUrlVariableOf,
+  defineServices,
+  domainsOf,
+  mcpUrl,
+  parsePortBase,
+  serviceUrl,
+  stackPorts,
+} from './services.ts';
+export type { PortBaseSetting, ServiceDefinition, SetupCommand, StackEnvironment, StackPorts } from './services.ts';
 export { DEV_ISSUER_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE } from './workspace.ts';
 export { loadDevIssuer } from './dev-issuer.ts';
 export { formatLogLine } from './log-format.ts';

@@ -3,6 +3,10 @@
  * or an embedded cluster under .data/postgres), Redis (REDIS_URL, a local one, or a redis-server child), then
  * migrates, seeds and serves every entry of SERVICES, and prints the URLs, a dev token and how to connect a client.
  * Ctrl-C / SIGTERM stops everything and exits 0; a start-up failure exits 1 with one message.
+ *
+ * Environment (all optional): DATABASE_URL_<DOMAIN>, REDIS_URL, LOG_LEVEL (default info), MCPFED_DATA_DIR
+ * (default <repo>/.data) and MCPFED_PORT_BASE (default 8080: router 8080, customer 8081, order 8082, product 8083,
+ * payment 8084, dev issuer 8090; each is base + offset, see services.ts).
  */
 import path from 'node:path';
 import { SCOPES } from '@mcpfed/contract-common';
@@ -13,7 +17,7 @@ import { startDevIssuer } from './dev-issuer.ts';
 import { formatLogLine } from './log-format.ts';
 import { assertPortsFree } from './ports.ts';
 import { resolveRedis } from './redis.ts';
-import { SERVICES, domainsOf, serviceUrl } from './services.ts';
+import { DEFAULT_PORT_BASE, PORT_BASE, PORT_BASE_SETTING, PORT_BASE_VARIABLE, SERVICES, domainsOf, serviceUrl } from './services.ts';
 import type { ServiceDefinition, StackEnvironment } from './services.ts';
 import { StackError } from './stack-error.ts';
 import { Supervisor, describeExit, waitForReady } from './supervisor.ts';
@@ -92,10 +96,13 @@ async function startService(service: ServiceDefinition, stack: StackEnvironment)
 }
 
 async function main(): Promise<void> {
-  await assertPortsFree([
-    { port: DEV_ISSUER_PORT, owner: 'dev issuer' },
-    ...SERVICES.map((service) => ({ port: service.port, owner: service.app })),
-  ]);
+  if (!PORT_BASE_SETTING.ok) throw new StackError(PORT_BASE_SETTING.message);
+  if (PORT_BASE !== DEFAULT_PORT_BASE) note(`ports moved by ${PORT_BASE_VARIABLE}=${PORT_BASE} (default ${DEFAULT_PORT_BASE})`);
+  await assertPortsFree(
+    [{ port: DEV_ISSUER_PORT, owner: 'dev issuer' }, ...SERVICES.map((service) => ({ port: service.port, owner: service.app }))],
+    'Stop whatever listens there (is another `npm start` running?) and try again, ' +
+      `or move the whole stack with ${PORT_BASE_VARIABLE} (now ${PORT_BASE}), e.g. ${PORT_BASE_VARIABLE}=${PORT_BASE + 1000} npm start.`,
+  );
 
   const devIssuer = await startDevIssuer();
   cleanups.push(devIssuer.stop);

@@ -26,6 +26,14 @@ describe('ports', () => {
       { port: busy, owner: 'customer-server' },
     ]);
     await expect(attempt).rejects.toBeInstanceOf(StackError);
-    await expect(attempt).rejects.toThrow(`port ${busy} (customer-server) is already in use on 127.0.0.1.`);
+    await expect(attempt).rejects.toThrow(
+      `port ${busy} (customer-server) is already in use on 127.0.0.1. Stop whatever listens there (is another \`npm start\` running?) and try again.`,
+    );
+  });
+
+  it('ends the message with the advice it is given', async () => {
+    await expect(assertPortsFree([{ port: busy, owner: 'dev issuer' }], 'Or set MCPFED_PORT_BASE.')).rejects.toThrow(
+      new StackError(`port ${busy} (dev issuer) is already in use on 127.0.0.1. Or set MCPFED_PORT_BASE.`),
+    );
   });
 });

@@ -34,8 +34,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Throws a {@link StackError} naming every claimed port that is already in use. */
-export async function assertPortsFree(claims: readonly PortClaim[]): Promise<void> {
+/** What {@link assertPortsFree} tells the user to do by default. */
+const DEFAULT_PORT_ADVICE = 'Stop whatever listens there (is another `npm start` running?) and try again.';
+
+/**
+ * Throws a {@link StackError} naming every claimed port that is already in use, followed by `advice` (default:
+ * stop whatever listens there and try again).
+ */
+export async function assertPortsFree(claims: readonly PortClaim[], advice: string = DEFAULT_PORT_ADVICE): Promise<void> {
   const taken: PortClaim[] = [];
   for (const claim of claims) {
     if (await isPortTaken(claim.port)) taken.push(claim);
@@ -43,7 +49,6 @@ export async function assertPortsFree(claims: readonly PortClaim[]): Promise<voi
   if (taken.length === 0) return;
   const list = taken.map((claim) => `${claim.port} (${claim.owner})`).join(', ');
   throw new StackError(
-    `port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ` +
-      'Stop whatever listens there (is another `npm start` running?) and try again.',
+    `port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ${advice}`,
   );
 }

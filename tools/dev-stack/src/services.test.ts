@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { SERVICES, databaseNameOf, databaseUrlVariableOf, domainsOf, mcpUrl } from './services.ts';
+import {
+  DEFAULT_PORT_BASE,
+  PORT_BASE,
+  SERVICES,
+  STACK_PORTS,
+  databaseNameOf,
+  databaseUrlVariableOf,
+  defineServices,
+  domainsOf,
+  mcpUrl,
+  parsePortBase,
+  stackPorts,
+} from './services.ts';
 import type { StackEnvironment } from './services.ts';
+import { DEV_ISSUER_PORT, DEV_ISSUER_URL } from './workspace.ts';
 
 const stack: StackEnvironment = {
   databaseUrls: { customer: 'postgres://u@127.0.0.1:54320/mcpfed_customer' },
@@ -11,9 +24,12 @@ const stack: StackEnvironment = {
   logLevel: 'debug',
 };
 
+/** The services of a stack on the default ports, whatever MCPFED_PORT_BASE the test run has. */
+const DEFAULT_SERVICES = defineServices(stackPorts(DEFAULT_PORT_BASE));
+
 describe('SERVICES', () => {
   it('runs the customer server on 8081 with its own database and the shared settings', () => {
-    const customer = SERVICES.find((service) => service.name === 'customer');
+    const customer = DEFAULT_SERVICES.find((service) => service.name === 'customer');
     expect(customer).toMatchObject({ app: 'customer-server', port: 8081, database: 'customer', setup: ['migrate', 'seed'] });
     expect(customer?.env(stack)).toEqual({
       HOST: '127.0.0.1',
@@ -31,7 +47,7 @@ describe('SERVICES', () => {
   });
 
   it('refuses to build an environment without the service database', () => {
-    const customer = SERVICES.find((service) => service.name === 'customer');
+    const customer = DEFAULT_SERVICES.find((service) => service.name === 'customer');
     expect(() => customer?.env({ ...stack, databaseUrls: {} })).toThrow('no database for domain "customer"');
   });
 
@@ -45,5 +61,40 @@ describe('SERVICES', () => {
     expect(domainsOf(SERVICES)).toEqual(['customer']);
     expect(databaseNameOf('customer')).toBe('mcpfed_customer');
     expect(databaseUrlVariableOf('customer')).toBe('DATABASE_URL_CUSTOMER');
+  });
+});
+
+describe('MCPFED_PORT_BASE', () => {
+  it('keeps the ports of ARCHITECTURE §2 by default', () => {
+    expect(parsePortBase(undefined)).toEqual({ ok: true, base: 8080 });
+    expect(parsePortBase('')).toEqual({ ok: true, base: 8080 });
+    expect(stackPorts(DEFAULT_PORT_BASE)).toEqual({ router: 8080, customer: 8081, order: 8082, product: 8083, payment: 8084, devIssuer: 8090 });
+  });
+
+  it('moves every listener by the same amount', () => {
+    expect(parsePortBase(' 23000 ')).toEqual({ ok: true, base: 23000 });
+    expect(stackPorts(23000)).toEqual({ router: 23000, customer: 23001, order: 23002, product: 23003, payment: 23004, devIssuer: 23010 });
+    const customer = defineServices(stackPorts(23000)).find((service) => service.name === 'customer');
+    expect(customer?.port).toBe(23001);
+    expect(customer?.env(stack)).toMatchObject({ PORT: '23001', PUBLIC_URL: 'http://127.0.0.1:23001' });
+  });
+
+  it.each(['abc', '8080.5', '-1', '1023', '65526', '1e4', '0x1f90'])('refuses %j with one line naming the variable', (value) => {
+    expect(parsePortBase(value)).toEqual({
+      ok: false,
+      message: `MCPFED_PORT_BASE must be a whole number from 1024 to 65525, got "${value}" (unset it for the default 8080).`,
+    });
+  });
+
+  it('accepts both ends of the range', () => {
+    expect(parsePortBase('1024')).toEqual({ ok: true, base: 1024 });
+    expect(parsePortBase('65525')).toEqual({ ok: true, base: 65525 });
+  });
+
+  it('derives this process’s services and dev issuer from one base', () => {
+    expect(STACK_PORTS).toEqual(stackPorts(PORT_BASE));
+    expect(SERVICES.find((service) => service.name === 'customer')?.port).toBe(PORT_BASE + 1);
+    expect(DEV_ISSUER_PORT).toBe(PORT_BASE + 10);
+    expect(DEV_ISSUER_URL).toBe(`http://127.0.0.1:${PORT_BASE + 10}`);
   });
 });

@@ -1,3 +1,13 @@
+/**
+ * The processes of `npm start` and the ports they listen on.
+ *
+ * Ports: every listener of the stack sits at a fixed offset from one port base, `MCPFED_PORT_BASE` (default
+ * 8080): router +0 (8080), customer +1 (8081), order +2 (8082), product +3 (8083), payment +4 (8084) and the dev
+ * issuer +10 (8090). Set it to move the whole stack, e.g. `MCPFED_PORT_BASE=9080 npm start` when something else
+ * holds 8081, or to run a second stack (tests, a second checkout) beside the first; pass the same value to
+ * `npm run token`, whose tokens name the issuer URL. The embedded PostgreSQL (54320) and a spawned redis-server
+ * (6380) do not move with it.
+ */
 import type { NameColor } from './log-format.ts';
 
 /** What the dev stack provides to every service; the input of each service's environment builder. */
@@ -19,13 +29,13 @@ export interface StackEnvironment {
 /** Setup commands a server app understands before `serve`. */
 export type SetupCommand = 'migrate' | 'seed';
 
-/** One process of the local federation. Adding a server to `npm start` is one entry in {@link SERVICES}. */
+/** One process of the local federation. Adding a server to `npm start` is one entry in {@link defineServices}. */
 export interface ServiceDefinition {
   /** Short name: log prefix, client-config key and `claude mcp add` name, e.g. `customer`. */
   readonly name: string;
   /** Folder under `apps/`; the process runs `apps/<app>/src/main.ts`. */
   readonly app: string;
-  /** Port it listens on (ARCHITECTURE §2). */
+  /** Port it listens on: the port base (`MCPFED_PORT_BASE`, default 8080) plus its offset (ARCHITECTURE §2). */
   readonly port: number;
   /**
    * Domain whose database it owns, if any: selects `DATABASE_URL_<DOMAIN>` when given, else the embedded
@@ -81,33 +91,99 @@ export function databaseUrlVariableOf(domain: string): string {
   return `DATABASE_URL_${domain.toUpperCase()}`;
 }
 
-const CUSTOMER_PORT = 8081;
+/** The variable that moves every port of the stack (see the top of this file). */
+export const PORT_BASE_VARIABLE = 'MCPFED_PORT_BASE';
+
+/** Port base when `MCPFED_PORT_BASE` is unset or empty: the ports of ARCHITECTURE §2. */
+export const DEFAULT_PORT_BASE = 8080;
+
+/** Offset of each listener of the stack from the port base. */
+export const PORT_OFFSETS = Object.freeze({ router: 0, customer: 1, order: 2, product: 3, payment: 4, devIssuer: 10 } as const);
+
+/** The port of each listener of the stack (TCP ports on 127.0.0.1). */
+export type StackPorts = { readonly [K in keyof typeof PORT_OFFSETS]: number };
+
+const MIN_PORT_BASE = 1024;
+const MAX_PORT_BASE = 65535 - Math.max(...Object.values(PORT_OFFSETS));
+
+/** The outcome of {@link parsePortBase}: a base, or a message naming the variable and what it takes. */
+export type PortBaseSetting = { readonly ok: true; readonly base: number } | { readonly ok: false; readonly message: string };
+
+/**
+ * Reads a `MCPFED_PORT_BASE` value: unset or empty gives {@link DEFAULT_PORT_BASE}; otherwise a whole number from
+ * 1024 to 65525 (so that base + 10 is still a port). Never throws.
+ */
+export function parsePortBase(value: string | undefined): PortBaseSetting {
+  if (value === undefined || value.trim() === '') return { ok: true, base: DEFAULT_PORT_BASE };
+  const text = value.trim();
+  const base = Number(text);
+  if (!/^\d+$/.test(text) || base < MIN_PORT_BASE || base > MAX_PORT_BASE) {
+    return {
+      ok: false,
+      message: `${PORT_BASE_VARIABLE} must be a whole number from ${MIN_PORT_BASE} to ${MAX_PORT_BASE}, got "${value}" (unset it for the default ${DEFAULT_PORT_BASE}).`,
+    };
+  }
+  return { ok: true, base };
+}
+
+/** The ports of a stack on `base` (router base+0, customer +1, order +2, product +3, payment +4, dev issuer +10). */
+export function stackPorts(base: number): StackPorts {
+  return Object.freeze({
+    router: base + PORT_OFFSETS.router,
+    customer: base + PORT_OFFSETS.customer,
+    order: base + PORT_OFFSETS.order,
+    product: base + PORT_OFFSETS.product,
+    payment: base + PORT_OFFSETS.payment,
+    devIssuer: base + PORT_OFFSETS.devIssuer,
+  });
+}
+
+/**
+ * `MCPFED_PORT_BASE` of this process as parsed at start. When it is invalid, the stack and `npm run token`
+ * refuse to run with its message; {@link PORT_BASE} is then the default only so that importing never throws.
+ */
+export const PORT_BASE_SETTING: PortBaseSetting = parsePortBase(process.env[PORT_BASE_VARIABLE]);
+
+/** The port base of this process: `MCPFED_PORT_BASE`, default 8080. */
+export const PORT_BASE: number = PORT_BASE_SETTING.ok ? PORT_BASE_SETTING.base : DEFAULT_PORT_BASE;
+
+/** The ports of this process's stack (from {@link PORT_BASE}). */
+export const STACK_PORTS: StackPorts = stackPorts(PORT_BASE);
 
 /** Password of the read-only SQL roles in the dev stack (a local throwaway cluster). */
 export const DEV_SQL_READER_PASSWORD = 'mcpfed-dev-reader';
 
 /**
- * Every process `npm start` runs, in start order (each is ready before the next starts). Later: order-server
- * (8082, with CUSTOMER_MCP_URL/PRODUCT_MCP_URL/PAYMENT_MCP_URL), product-server (8083), payment-server (8084),
- * then the router (8080) last, once its upstreams answer.
+ * Every process a stack on `ports` runs, in start order (each is ready before the next starts). Later:
+ * order-server (ports.order, with CUSTOMER_MCP_URL/PRODUCT_MCP_URL/PAYMENT_MCP_URL), product-server (ports.product),
+ * payment-server (ports.payment), then the router (ports.router) last, once its upstreams answer.
  */
-export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
-  {
-    name: 'customer',
-    app: 'customer-server',
-    port: CUSTOMER_PORT,
-    database: 'customer',
-    setup: ['migrate', 'seed'],
-    color: 'cyan',
-    env: (stack) => ({
-      ...commonServerEnv({ port: CUSTOMER_PORT }, stack),
-      DATABASE_URL: databaseUrlOf(stack, 'customer'),
-      // migrate gives the read-only role of customer_query_sql this password and the server logs in with it
-      // (the embedded PostgreSQL does not trust local connections).
-      SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
-    }),
-  },
-]);
+export function defineServices(ports: StackPorts): readonly ServiceDefinition[] {
+  const services: ServiceDefinition[] = [
+    {
+      name: 'customer',
+      app: 'customer-server',
+      port: ports.customer,
+      database: 'customer',
+      setup: ['migrate', 'seed'],
+      color: 'cyan',
+      env: (stack) => ({
+        ...commonServerEnv({ port: ports.customer }, stack),
+        DATABASE_URL: databaseUrlOf(stack, 'customer'),
+        // migrate gives the read-only role of customer_query_sql this password and the server logs in with it
+        // (the embedded PostgreSQL does not trust local connections).
+        SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+      }),
+    },
+  ];
+  return Object.freeze(services);
+}
+
+/**
+ * Every process `npm start` runs, in start order, on the ports of `MCPFED_PORT_BASE` (default 8080: customer on
+ * 8081). Adding a server to `npm start` is one entry in {@link defineServices}.
+ */
+export const SERVICES: readonly ServiceDefinition[] = defineServices(STACK_PORTS);
 
 /** The domains whose databases the registered services need. */
 export function domainsOf(services: readonly ServiceDefinition[]): string[] {

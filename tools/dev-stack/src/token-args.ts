@@ -27,7 +27,11 @@ Prints a dev access token (a JWT signed by the dev issuer under .data/dev-issuer
   --scopes    space- or comma-separated, from: ${SCOPES.join(' ')}
   --subject   the principal the servers will see (default dev-user)
   --ttl       lifetime in seconds (default 3600)
-  --audience  the aud claim (default ${FEDERATION_AUDIENCE})`;
+  --audience  the aud claim (default ${FEDERATION_AUDIENCE})
+
+Environment: give it the same values as the \`npm start\` the token is for.
+  MCPFED_PORT_BASE  port base of that stack (default 8080); the token's issuer is http://127.0.0.1:<base + 10>
+  MCPFED_DATA_DIR   where the dev issuer key lives (default <repo>/.data)`;
 
 /** The default principal of dev tokens. */
 export const DEV_SUBJECT = 'dev-user';

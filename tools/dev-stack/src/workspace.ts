@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { STACK_PORTS } from './services.ts';
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -12,8 +13,8 @@ export const DATA_DIR = path.resolve(process.env['MCPFED_DATA_DIR'] || path.join
 /** Where the dev issuer keeps its signing key, shared by `npm start` and `npm run token`. */
 export const DEV_ISSUER_DIR = path.join(DATA_DIR, 'dev-issuer');
 
-/** Port of the dev issuer (JWKS and authorization server metadata). */
-export const DEV_ISSUER_PORT = 8090;
+/** Port of the dev issuer (JWKS and authorization server metadata): `MCPFED_PORT_BASE` + 10, default 8090. */
+export const DEV_ISSUER_PORT = STACK_PORTS.devIssuer;
 
 /** Issuer URL (`iss` of every dev token and the servers' AUTH_ISSUER). */
 export const DEV_ISSUER_URL = `http://127.0.0.1:${DEV_ISSUER_PORT}`;

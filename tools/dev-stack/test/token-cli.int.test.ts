@@ -16,9 +16,11 @@ interface CliResult {
 
 describe('npm run token (token-cli.ts as a child process)', () => {
   let dataDir = '';
-  const run = (args: readonly string[]): Promise<CliResult> =>
+  // MCPFED_PORT_BASE empty: the default stack (issuer on 8090), whatever the shell running the tests has.
+  const run = (args: readonly string[], portBase = ''): Promise<CliResult> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [cli, ...args], { env: { ...process.env, MCPFED_DATA_DIR: dataDir } }, (error, stdout, stderr) => {
+      const env = { ...process.env, MCPFED_DATA_DIR: dataDir, MCPFED_PORT_BASE: portBase };
+      execFile(process.execPath, [cli, ...args], { env }, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
       });
     });
@@ -41,6 +43,26 @@ describe('npm run token (token-cli.ts as a child process)', () => {
     expect(protectedHeader.kid).toBe(issuer.kid);
     expect(payload).toMatchObject({ sub: 'alice', scope: 'customer:read customer:write' });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(600);
+  });
+
+  it('names the issuer of the stack on MCPFED_PORT_BASE (base + 10) and signs with the same key', async () => {
+    const result = await run(['--scopes', 'customer:read'], '23000');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const issuer = await loadOrCreateDevIssuer({ dir: path.join(dataDir, 'dev-issuer'), issuerUrl: 'http://127.0.0.1:23010' });
+    const { payload } = await jwtVerify(result.stdout.trim(), createLocalJWKSet(issuer.publicJwks()), {
+      issuer: 'http://127.0.0.1:23010',
+      audience: 'mcpfed',
+    });
+    expect(payload).toMatchObject({ iss: 'http://127.0.0.1:23010', sub: 'dev-user', scope: 'customer:read' });
+  });
+
+  it('refuses an invalid MCPFED_PORT_BASE with exit code 2 and one line', async () => {
+    const result = await run(['--scopes', 'customer:read'], '80x');
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'token: MCPFED_PORT_BASE must be a whole number from 1024 to 65525, got "80x" (unset it for the default 8080).\n',
+    });
   });
 
   it('refuses an unknown scope with exit code 2 and nothing on stdout', async () => {

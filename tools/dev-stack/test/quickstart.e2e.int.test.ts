@@ -1,0 +1,346 @@
+/**
+ * What a new user does after `npm ci && npm start`, with real processes: the stack (tools/dev-stack/src/main.ts)
+ * runs as a child on its own port base, migrates and seeds a fresh database itself, prints the banner, and the
+ * MCP SDK client connects with the printed token. Then `npm run token`, the HTTP guards, readiness, metrics and
+ * Ctrl-C, each checked the way a user would meet them.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '@mcpfed/contract-common';
+import { testServiceUrl } from '@mcpfed/testing';
+import { isPortTaken } from '../src/ports.ts';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const STACK_MAIN = path.join('tools', 'dev-stack', 'src', 'main.ts');
+const TOKEN_CLI = path.join('tools', 'dev-stack', 'src', 'token-cli.ts');
+const BANNER_TIMEOUT_MS = 60_000;
+const SIGINT_EXIT_MS = 20_000;
+/** The last line of the banner: everything above it has been printed. */
+const BANNER_END = 'Logs follow, prefixed with the service name. Press Ctrl-C to stop.';
+
+/** The 13 tools of the customer contract. */
+const CUSTOMER_TOOLS = [
+  'customer_add_address',
+  'customer_add_note',
+  'customer_anonymize',
+  'customer_check_eligibility',
+  'customer_create',
+  'customer_export_data',
+  'customer_get',
+  'customer_query_sql',
+  'customer_remove_address',
+  'customer_search',
+  'customer_set_status',
+  'customer_timeline',
+  'customer_update',
+];
+
+/** The first customer of the deterministic demo data (seed 20250101 of apps/customer-server/src/seed). */
+const EWA_MENSAH = {
+  id: 'cus_01hgzc7grw6afgn4k4q1952d1s',
+  email: 'ewa.mensah@example.org',
+  first_name: 'Ewa',
+  last_name: 'Mensah',
+  tier: 'silver',
+  status: 'suspended',
+  created_at: '2023-12-06T10:54:26.076Z',
+  pii_masked: false,
+};
+
+interface ToolResult {
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+}
+
+interface Stack {
+  readonly child: ChildProcess;
+  /** Everything the stack printed so far (stdout and stderr interleaved). */
+  output(): string;
+  /** Settles with the exit status. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+let portBase = 0;
+let customerPort = 0;
+let issuerPort = 0;
+let dataDir = '';
+let databaseName = '';
+let databaseUrl = '';
+let stack: Stack | undefined;
+let token = '';
+let mcpUrl = '';
+let bannerText = '';
+const clients: Client[] = [];
+
+/** A random port base in 20000-40000 whose six listeners (base+0..+4, base+10) are all free right now. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = randomInt(20_000, 40_000);
+    const ports = [0, 1, 2, 3, 4, 10].map((offset) => base + offset);
+    const taken = await Promise.all(ports.map((port) => isPortTaken(port)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error('no free port base found in 20000-40000');
+}
+
+async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: testServiceUrl('databaseUrl'), application_name: 'mcpfed-test-quickstart' });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Rows in the stack's customers table. */
+async function countCustomers(): Promise<number | undefined> {
+  const db = new pg.Client({ connectionString: databaseUrl, application_name: 'mcpfed-test-quickstart' });
+  db.on('error', () => undefined);
+  await db.connect();
+  try {
+    return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers')).rows[0]?.n;
+  } finally {
+    await db.end();
+  }
+}
+
+/** The environment of a user's shell: nothing of the test runner's own, plus what the test moves. */
+function userEnv(): Record<string, string> {
+  const env: Record<string, string> = { MCPFED_PORT_BASE: String(portBase), MCPFED_DATA_DIR: dataDir };
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}
+
+function startStack(env: Record<string, string>): Stack {
+  // Its own process group, as in a terminal: SIGINT to the group is Ctrl-C, and cleanup can reach the group.
+  const child = spawn(process.execPath, [STACK_MAIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => void (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => void (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, output: () => output, exited };
+}
+
+/** Resolves with the output once the banner is complete; rejects with the output on exit or timeout. */
+async function waitForBanner(running: Stack, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void running.exited.then((status) => (exit = status));
+  while (Date.now() < deadline) {
+    if (running.output().includes(BANNER_END)) return running.output();
+    if (exit !== undefined) {
+      throw new Error(`the stack exited (code ${exit.code}, signal ${exit.signal}) before its banner. Output:\n${running.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no banner within ${timeoutMs / 1000} s. Output:\n${running.output()}`);
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function exitWithin(running: Stack, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function connectClient(bearer: string): Promise<Client> {
+  const client = new Client({ name: 'quickstart-e2e', version: '1.0.0' });
+  clients.push(client);
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+  return client;
+}
+
+function runTokenCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TOKEN_CLI, ...args], { cwd: REPO_ROOT, env: userEnv() }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+function jwtPayload(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function initializeRequest(): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+  });
+}
+
+beforeAll(async () => {
+  portBase = await freePortBase();
+  customerPort = portBase + 1;
+  issuerPort = portBase + 10;
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcpfed-quickstart-'));
+  databaseName = `e2e_quickstart_${randomBytes(6).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${databaseName}"`));
+  const url = new URL(testServiceUrl('databaseUrl'));
+  url.pathname = `/${databaseName}`;
+  databaseUrl = url.toString();
+
+  stack = startStack({ ...userEnv(), DATABASE_URL_CUSTOMER: databaseUrl, REDIS_URL: testServiceUrl('redisUrl') });
+  bannerText = await waitForBanner(stack, BANNER_TIMEOUT_MS);
+  const lines = bannerText.split('\n');
+  const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (every scope'));
+  token = lines[tokenLine + 1] ?? '';
+  mcpUrl = /^ {2}customer {2}(http:\/\/\S+\/mcp) {3}metrics /m.exec(bannerText)?.[1] ?? '';
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) || mcpUrl === '') {
+    throw new Error(`could not read the token and the customer URL from the banner. Output:\n${bannerText}`);
+  }
+}, BANNER_TIMEOUT_MS + 20_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  if (stack !== undefined && (await exitWithin(stack, 0)) === undefined) {
+    // A failed run: let the stack stop its servers (SIGTERM), and only then force the group down.
+    signalGroup(stack.child, 'SIGTERM');
+    if ((await exitWithin(stack, 15_000)) === undefined) {
+      signalGroup(stack.child, 'SIGKILL');
+      await exitWithin(stack, 5_000);
+    }
+  }
+  if (databaseName !== '') await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`));
+  if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+}, 40_000);
+
+describe('npm start, as a new user meets it', () => {
+  it('prints the customer URL on the chosen port base, an every-scope dev token and the exact claude mcp add line', () => {
+    expect(mcpUrl).toBe(`http://127.0.0.1:${customerPort}/mcp`);
+    expect(bannerText.split('\n')).toContain(
+      `    claude mcp add --transport http customer ${mcpUrl} --header "Authorization: Bearer ${token}"`,
+    );
+    expect(bannerText).toContain(`  dev issuer  http://127.0.0.1:${issuerPort}  (JWKS http://127.0.0.1:${issuerPort}/.well-known/jwks.json)`);
+    expect(bannerText).toContain('  postgres    customer: from DATABASE_URL_CUSTOMER');
+    expect(bannerText).toContain(`ports moved by MCPFED_PORT_BASE=${portBase} (default 8080)`);
+    expect(jwtPayload(token)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, aud: ['mcpfed'], sub: 'dev-user', scope: SCOPES.join(' ') });
+  });
+
+  it('lets the SDK client list the 13 customer tools and find a seeded demo customer with the printed token', async () => {
+    const client = await connectClient(token);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(CUSTOMER_TOOLS);
+
+    const result = (await client.callTool({ name: 'customer_search', arguments: { query: 'Ewa Mensah', limit: 5 } })) as ToolResult;
+    expect(result.isError).toBeUndefined();
+    const items = (result.structuredContent as { items: Array<Record<string, unknown>> }).items;
+    expect(items).toHaveLength(5);
+    expect(items[0]).toEqual({ ...EWA_MENSAH, relevance: expect.any(Number) });
+    expect(items.filter((item) => item['last_name'] === 'Mensah' && item['first_name'] === 'Ewa')).toHaveLength(1);
+  });
+
+  it('answers a request without a token with 401 and a WWW-Authenticate pointing at the resource metadata', async () => {
+    const response = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: initializeRequest(),
+    });
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    expect(challenge).toContain('resource_metadata=');
+    expect(challenge).toBe(`Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource"`);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized: a bearer token is required' } });
+
+    // What a client does next: the metadata names the dev issuer of this stack.
+    const metadata = await fetch(`http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource`);
+    expect(metadata.status).toBe(200);
+    expect(await metadata.json()).toMatchObject({ resource: mcpUrl, authorization_servers: [`http://127.0.0.1:${issuerPort}`] });
+  });
+
+  it('mints a customer:read token with npm run token that may read but gets FORBIDDEN from customer_create', async () => {
+    const minted = await runTokenCli(['--scopes', 'customer:read']);
+    expect(minted).toMatchObject({ code: 0, stderr: '' });
+    expect(minted.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const readOnly = minted.stdout.trim();
+    expect(jwtPayload(readOnly)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, scope: 'customer:read' });
+
+    const client = await connectClient(readOnly);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['customer_check_eligibility', 'customer_get', 'customer_search', 'customer_timeline']);
+
+    const result = (await client.callTool({
+      name: 'customer_create',
+      arguments: { email: 'new.user@example.com', first_name: 'New', last_name: 'User' },
+    })) as ToolResult;
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({
+      error: {
+        code: 'FORBIDDEN',
+        message: 'customer_create needs the scope(s) customer:write, which this token does not grant. Ask for a token with them; do not retry as is.',
+        retryable: false,
+        details: { required: ['customer:write'], missing: ['customer:write'] },
+      },
+    });
+    // Nothing was written: still exactly the 1000 seeded customers.
+    expect(await countCustomers()).toBe(1000);
+  });
+
+  it('refuses a foreign Origin with 403 even with a valid token', async () => {
+    const response = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+        origin: 'https://evil.example',
+      },
+      body: initializeRequest(),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Forbidden: origin not allowed' } });
+  });
+
+  it('is ready and counts the tool calls in /metrics', async () => {
+    const ready = await fetch(`http://127.0.0.1:${customerPort}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+
+    const metrics = await fetch(`http://127.0.0.1:${customerPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    const lines = (await metrics.text()).split('\n');
+    expect(lines).toContain('mcp_tool_calls_total{tool="customer_search",outcome="ok",service="customer-server"} 1');
+    expect(lines).toContain('mcp_tool_calls_total{tool="customer_create",outcome="error",service="customer-server"} 1');
+    expect(lines).toContain('mcp_tool_errors_total{tool="customer_create",code="FORBIDDEN",service="customer-server"} 1');
+  });
+
+  it('stops on Ctrl-C (SIGINT): exit code 0 within 20 s, and the customer port is free again', async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    const running = stack as Stack;
+    signalGroup(running.child, 'SIGINT');
+    const status = await exitWithin(running, SIGINT_EXIT_MS);
+    expect(status, `the stack did not exit within ${SIGINT_EXIT_MS / 1000} s. Output:\n${running.output()}`).toEqual({ code: 0, signal: null });
+    expect(running.output()).toMatch(/stopped\n/);
+    expect(await isPortTaken(customerPort)).toBe(false);
+    expect(await isPortTaken(issuerPort)).toBe(false);
+  }, SIGINT_EXIT_MS + 5_000);
+});
