@@ -77,7 +77,9 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
   let redis: Redis | undefined;
   let rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
   if (options.transport === 'http') {
-    redis = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: options.name });
+    // Auto-pipelining sends the rate-limit commands of concurrent calls in one write: on a busy server that is
+    // one syscall for many calls instead of one each.
+    redis = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true, connectionName: options.name });
     redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection problem'));
     await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; rate limits fall back to per-process memory'));
     rateLimiter = createRateLimiter({

@@ -74,7 +74,7 @@ describe('a server process', () => {
     server.child.kill('SIGTERM');
     const results = await Promise.all(inflight);
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
-    expect(results.every((r) => r.body.result && !r.body.result.isError)).toBe(true);
+    expect(results.filter((r) => !r.body.result || r.body.result.isError).map((r) => r.body)).toEqual([]);
     expect(await Promise.all(writes)).toEqual(Array(5).fill(200));
     expect(await server.exited).toBe(0);
     expect(server.logs()).toContain('shutdown complete');
@@ -91,7 +91,7 @@ describe('a server process', () => {
     const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN, '--stdio'], env: env({ STDIO_SCOPES: 'customer:read' }), stderr: 'ignore' });
     const client = new Client({ name: 'stdio-test', version: '0.0.0' });
     await client.connect(transport);
-    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_get', 'widget_slow']);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_get', 'widget_hang', 'widget_slow']);
     const result = await client.callTool({ name: 'widget_get', arguments: { id: 'wid_sig0' } });
     expect(result.structuredContent).toEqual({ widget: { id: 'wid_sig0', name: 'sig0', version: 1 } });
     const denied = await client.callTool({ name: 'widget_create', arguments: { name: 'nope' } });

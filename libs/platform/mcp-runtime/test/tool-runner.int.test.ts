@@ -60,9 +60,9 @@ beforeEach(async () => {
 describe('tools/list', () => {
   it('shows each caller only the tools its scopes allow, with JSON schemas and all four annotations', async () => {
     const readerTools = (await reader.listTools()).tools.map((t) => t.name).sort();
-    expect(readerTools).toEqual(['widget_crash', 'widget_get', 'widget_slow']);
+    expect(readerTools).toEqual(['widget_crash', 'widget_get', 'widget_hang', 'widget_slow']);
     const all = (await writer.listTools()).tools;
-    expect(all.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_create', 'widget_get', 'widget_rename', 'widget_slow']);
+    expect(all.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_create', 'widget_get', 'widget_hang', 'widget_rename', 'widget_slow']);
     const create = all.find((t) => t.name === 'widget_create');
     expect(create?.inputSchema).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false });
     expect(create?.outputSchema).toMatchObject({ type: 'object' });
@@ -131,9 +131,9 @@ describe('tools/call', () => {
 
   it('stops a call at its deadline with TIMEOUT', async () => {
     const started = Date.now();
-    const error = errorOf(await reader.callTool({ name: 'widget_slow', arguments: { ms: 5000 } }));
-    expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
-    expect(Date.now() - started).toBeLessThan(2000);
+    const error = errorOf(await reader.callTool({ name: 'widget_hang', arguments: {} }));
+    expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { deadline_ms: 200 } });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('relays progress notifications when the client asks for them', async () => {
