@@ -19,3 +19,4 @@ export { sql } from 'kysely';
 export type { Migration } from 'kysely/migration';
 export { withClient } from './with-client.ts';
 export type { WithClientOptions } from './with-client.ts';
+export { formatId, newId } from './new-id.ts';
