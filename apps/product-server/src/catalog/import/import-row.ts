@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { currencySchema } from '@mcpfed/contract-common';
+import {
+  MAX_PRICE_AMOUNT,
+  PRODUCT_STATUSES,
+  attributesSchema,
+  brandSchema,
+  categorySchema,
+  descriptionSchema,
+  productNameSchema,
+  skuSchema,
+} from '@mcpfed/contract-product';
+import type { ProductUpsertRow } from '../store/product-upsert.ts';
+
+/** One row of an import file: a complete product. Fields not named here are ignored. */
+export const importRowSchema = z.object({
+  sku: skuSchema,
+  name: productNameSchema,
+  category: categorySchema,
+  price_amount: z.number().int().min(0).max(MAX_PRICE_AMOUNT),
+  currency: currencySchema,
+  brand: brandSchema.nullish(),
+  description: descriptionSchema.nullish(),
+  status: z.enum(PRODUCT_STATUSES).default('active'),
+  attributes: attributesSchema.default({}),
+});
+
+/** A row's verdict: the product to upsert, or the first field at fault and everything wrong with the row. */
+export type RowVerdict = { ok: true; row: ProductUpsertRow } | { ok: false; field: string; message: string };
+
+/**
+ * Validates the fields of one record. CSV gives every value as text: `price_amount` must then be digits and
+ * `attributes` a JSON object text; JSON Lines values are taken as they are.
+ */
+export function validateImportRow(fields: Record<string, unknown>, fromCsv: boolean): RowVerdict {
+  const input = fromCsv ? fromCsvText(fields) : fields;
+  if (input === undefined) return { ok: false, field: 'attributes', message: 'attributes: not a JSON object' };
+  const parsed = importRowSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ field: issue.path.length > 0 ? String(issue.path[0]) : 'row', message: issue.message }));
+    return { ok: false, field: issues[0]?.field ?? 'row', message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ').slice(0, 1000) };
+  }
+  const row = parsed.data;
+  return {
+    ok: true,
+    row: {
+      sku: row.sku,
+      name: row.name,
+      brand: row.brand ?? null,
+      category: row.category,
+      description: row.description ?? null,
+      status: row.status,
+      price_amount: row.price_amount,
+      currency: row.currency,
+      attributes: row.attributes,
+    },
+  };
+}
+
+function fromCsvText(fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = { ...fields };
+  const price = fields['price_amount'];
+  if (typeof price === 'string' && /^-?\d{1,15}$/.test(price.trim())) out['price_amount'] = Number(price.trim());
+  const attributes = fields['attributes'];
+  if (typeof attributes === 'string') {
+    try {
+      out['attributes'] = JSON.parse(attributes);
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}

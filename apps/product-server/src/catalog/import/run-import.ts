@@ -1,0 +1,134 @@
+import type { Kysely } from 'kysely';
+import { MAX_STORED_IMPORT_ERRORS } from '@mcpfed/contract-product';
+import { inTransaction } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
+import { isRetryable } from '@mcpfed/resilience';
+import type { ProductDatabase } from '../../product-database.ts';
+import { ImportStore } from '../store/import-store.ts';
+import type { ImportErrorRow, ImportRow } from '../store/import-store.ts';
+import { upsertProducts } from '../store/product-upsert.ts';
+import { refreshSearchIndex } from '../store/search-maintenance.ts';
+import type { ProductUpsertRow } from '../store/product-upsert.ts';
+import type { ImportSourceConfig, ImportSourceRef } from './import-source.ts';
+import { openImportSource } from './import-source.ts';
+import { validateImportRow } from './import-row.ts';
+import { readRecords } from './record-reader.ts';
+
+/** How imports run. */
+export interface ImportRunConfig extends ImportSourceConfig {
+  /** Records per transaction (one upsert statement, one progress update). */
+  batchSize: number;
+}
+
+/** What stops a run early: the job's abort signal and a graceful-stop request checked between batches. */
+export interface ImportRunControl {
+  signal: AbortSignal;
+  /** True once the worker is closing: the run stops after the batch it is writing. */
+  stopRequested(): boolean;
+}
+
+/** How a run ended. `interrupted`: stopped between batches; the job resumes from there on its next attempt. */
+export type ImportRunOutcome = 'completed' | 'failed' | 'interrupted' | 'skipped';
+
+const RAW_KEPT = 500;
+
+/**
+ * Runs (or resumes) one import: streams the source, validates each record, upserts the good rows in batches and
+ * records the bad ones. Each batch's products, rejected rows and counters commit in one transaction, so after any
+ * crash `records_done` says exactly which records are in: the next run skips those and goes on. Re-running a
+ * finished file is harmless too (identical rows write nothing).
+ *
+ * A source that cannot be read for good (missing, too large, refused) fails the import; transient failures
+ * (network, database) are thrown for the queue's retries.
+ */
+export async function runImport(db: Kysely<ProductDatabase>, importId: string, config: ImportRunConfig, control: ImportRunControl): Promise<ImportRunOutcome> {
+  const store = new ImportStore(db, control.signal);
+  const existing = await store.find(importId);
+  if (existing === undefined) throw new AppError('NOT_FOUND', `import ${importId} does not exist`);
+  if (existing.status === 'completed' || existing.status === 'failed') return 'skipped';
+  let opened;
+  try {
+    opened = await openImportSource(sourceOf(existing), config, control.signal);
+  } catch (error) {
+    if (AppError.is(error) && !isRetryable(error)) {
+      await store.finish(importId, { status: 'failed', error: { code: error.code, message: error.message } });
+      return 'failed';
+    }
+    throw error;
+  }
+  const started = await store.start(importId, opened.bytesTotal);
+  const actor = `import:${importId}`;
+  const fromCsv = started.format === 'csv';
+  let recordsDone = started.records_done;
+  let failedSoFar = started.rows_failed;
+  let seen = 0;
+  let batch: { rows: Map<string, ProductUpsertRow>; records: number; ok: number; errors: ImportErrorRow[]; endLine: number; endByte: number } = emptyBatch();
+
+  const flush = async (): Promise<void> => {
+    if (batch.records === 0) return;
+    const current = batch;
+    const room = Math.max(0, MAX_STORED_IMPORT_ERRORS - failedSoFar);
+    await inTransaction(db, async (trx) => {
+      await upsertProducts(trx, [...current.rows.values()], actor, { signal: control.signal });
+      const committed = await new ImportStore(trx, control.signal).commitBatch(importId, {
+        fromRecords: recordsDone,
+        records: current.records,
+        ok: current.ok,
+        failed: current.errors.length,
+        linesDone: current.endLine,
+        bytesDone: current.endByte,
+        errors: current.errors.slice(0, room),
+      });
+      if (!committed) throw new AppError('CONFLICT', `import ${importId} was moved on by another worker; this run stops`, { retryable: true });
+    });
+    recordsDone += current.records;
+    failedSoFar += current.errors.length;
+    batch = emptyBatch();
+  };
+
+  try {
+    for await (const record of readRecords(opened.body, started.format)) {
+      seen++;
+      // Records up to the resume point are in already (same bytes, same records): skip them.
+      if (seen <= recordsDone) continue;
+      batch.records++;
+      batch.endLine = record.endLine;
+      batch.endByte = record.endByte;
+      if (record.kind === 'unreadable') {
+        batch.errors.push({ line: record.line, field: 'row', message: record.message, raw: record.raw.slice(0, RAW_KEPT) });
+      } else {
+        const verdict = validateImportRow(record.fields, fromCsv);
+        if (verdict.ok) {
+          // The last row of a SKU wins, as if the rows were applied one after the other.
+          batch.rows.delete(verdict.row.sku);
+          batch.rows.set(verdict.row.sku, verdict.row);
+          batch.ok++;
+        } else {
+          batch.errors.push({ line: record.line, field: verdict.field, message: verdict.message, raw: record.raw.slice(0, RAW_KEPT) });
+        }
+      }
+      if (batch.records >= config.batchSize) {
+        await flush();
+        if (control.stopRequested()) return 'interrupted';
+      }
+    }
+    await flush();
+  } catch (error) {
+    if (AppError.is(error) && !isRetryable(error)) {
+      await store.finish(importId, { status: 'failed', error: { code: error.code, message: error.message } });
+      return 'failed';
+    }
+    throw error;
+  }
+  await store.finish(importId, { status: 'completed' });
+  await refreshSearchIndex(db);
+  return 'completed';
+}
+
+function emptyBatch() {
+  return { rows: new Map<string, ProductUpsertRow>(), records: 0, ok: 0, errors: [] as ImportErrorRow[], endLine: 0, endByte: 0 };
+}
+
+function sourceOf(row: ImportRow): ImportSourceRef {
+  return row.source_kind === 'path' ? { kind: 'path', value: row.source } : { kind: 'url', value: row.source };
+}

@@ -1,0 +1,167 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { ImportFormat } from '@mcpfed/contract-product';
+import { AppError } from '@mcpfed/errors';
+import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductImportsTable } from './catalog-tables.ts';
+
+/** A `product_imports` row. */
+export type ImportRow = Selectable<ProductImportsTable>;
+
+/** A rejected row of an import. */
+export interface ImportErrorRow {
+  line: number;
+  field: string;
+  message: string;
+  raw: string | null;
+}
+
+/** Values of a new import. */
+export interface NewImportRow {
+  id: string;
+  format: ImportFormat;
+  source_kind: 'path' | 'url';
+  source: string;
+  created_by: string;
+  idempotency_key: string;
+  request_hash: string;
+  bytes_total: number | null;
+}
+
+/** The progress one committed batch adds. */
+export interface BatchProgress {
+  /** records_done before the batch: the batch commits only if nobody else moved the import on meanwhile. */
+  fromRecords: number;
+  records: number;
+  ok: number;
+  failed: number;
+  linesDone: number;
+  bytesDone: number;
+  /** Rejected rows to keep (already cut to what the cap leaves room for). */
+  errors: readonly ImportErrorRow[];
+}
+
+/** Repository of `product_imports` and `product_import_errors`. */
+export class ImportStore {
+  readonly #db: Kysely<ProductDatabase>;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(db: Kysely<ProductDatabase>, signal?: AbortSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
+  /** Inserts an import unless the principal already used the key; returns the row with the key either way. */
+  async insertOrGet(values: NewImportRow): Promise<{ row: ImportRow; created: boolean }> {
+    const inserted = await this.#db
+      .insertInto('product_imports')
+      .values(values)
+      .onConflict((oc) => oc.columns(['created_by', 'idempotency_key']).doNothing())
+      .returningAll()
+      .executeTakeFirst({ signal: this.#signal });
+    if (inserted !== undefined) return { row: inserted, created: true };
+    const existing = await this.#db
+      .selectFrom('product_imports')
+      .selectAll()
+      .where('created_by', '=', values.created_by)
+      .where('idempotency_key', '=', values.idempotency_key)
+      .executeTakeFirstOrThrow(() => new AppError('INTERNAL', 'import vanished after a key conflict'));
+    return { row: existing, created: false };
+  }
+
+  /** One import. */
+  async find(id: string): Promise<ImportRow | undefined> {
+    return this.#db.selectFrom('product_imports').selectAll().where('id', '=', id).executeTakeFirst({ signal: this.#signal });
+  }
+
+  /** Imports that have not finished, oldest first (the worker's start-up recovery). */
+  async unfinished(): Promise<ImportRow[]> {
+    return this.#db.selectFrom('product_imports').selectAll().where('status', 'in', ['queued', 'running']).orderBy('created_at').execute({ signal: this.#signal });
+  }
+
+  /** Marks the import running and counts the attempt; returns the row (with the resume point). */
+  async start(id: string, bytesTotal: number | null): Promise<ImportRow> {
+    return this.#db
+      .updateTable('product_imports')
+      .set({
+        status: 'running',
+        attempts: sql<number>`attempts + 1`,
+        started_at: sql<Date>`coalesce(started_at, now())`,
+        bytes_total: sql<string | null>`coalesce(${bytesTotal}::bigint, bytes_total)`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .returningAll()
+      .executeTakeFirstOrThrow(() => new AppError('PRECONDITION_FAILED', `import ${id} is not queued or running`, { details: { id } }));
+  }
+
+  /** Puts a running import back to `queued` (its run stopped between batches; a later run resumes it). */
+  async requeue(id: string): Promise<void> {
+    await this.#db
+      .updateTable('product_imports')
+      .set({ status: 'queued', updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute({ signal: this.#signal });
+  }
+
+  /**
+   * Adds a batch's counters and rejected rows. Returns false when the import moved on without this worker (another
+   * worker took the job over): the caller's transaction must then roll back.
+   */
+  async commitBatch(id: string, progress: BatchProgress): Promise<boolean> {
+    const updated = await this.#db
+      .updateTable('product_imports')
+      .set({
+        records_done: sql<number>`records_done + ${progress.records}`,
+        rows_ok: sql<number>`rows_ok + ${progress.ok}`,
+        rows_failed: sql<number>`rows_failed + ${progress.failed}`,
+        lines_done: progress.linesDone,
+        bytes_done: progress.bytesDone,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('records_done', '=', progress.fromRecords)
+      .executeTakeFirst({ signal: this.#signal });
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    if (progress.errors.length > 0) {
+      await this.#db
+        .insertInto('product_import_errors')
+        .values(progress.errors.map((error) => ({ import_id: id, ...error })))
+        .onConflict((oc) => oc.doNothing())
+        .execute({ signal: this.#signal });
+    }
+    return true;
+  }
+
+  /** Ends the import: completed (every row read) or failed (with the reason). */
+  async finish(id: string, outcome: { status: 'completed' } | { status: 'failed'; error: { code: string; message: string } }): Promise<void> {
+    await this.#db
+      .updateTable('product_imports')
+      .set({
+        status: outcome.status,
+        error: outcome.status === 'failed' ? JSON.stringify(outcome.error) : null,
+        finished_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        ...(outcome.status === 'completed' ? { bytes_done: sql<string>`coalesce(bytes_total, bytes_done)` } : {}),
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .execute({ signal: this.#signal });
+  }
+
+  /** Rejected rows in line order, after a line, at most `limit`. */
+  async errors(id: string, limit: number, afterLine: number | undefined): Promise<ImportErrorRow[]> {
+    if (limit === 0) return [];
+    return this.#db
+      .selectFrom('product_import_errors')
+      .select(['line', 'field', 'message', 'raw'])
+      .where('import_id', '=', id)
+      .$if(afterLine !== undefined, (qb) => qb.where('line', '>', afterLine as number))
+      .orderBy('line')
+      .limit(limit)
+      .execute({ signal: this.#signal });
+  }
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { bool, commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { readOnlyConnectionString } from '@mcpfed/db';
+import { SQL_READER_ROLE } from './catalog/index.ts';
+
+const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
+
+/** The product server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+export const productConfigSchema = z
+  .object({
+    ...commonServerEnv(8083),
+    /** The product database, as its owner role (migrations, tools, workers). Required postgres:// URL. */
+    DATABASE_URL: postgresUrl(),
+    /**
+     * Connection of the read-only role product_query_sql runs as. Optional; default: DATABASE_URL with the user
+     * replaced by `product_sql_reader` and the password SQL_READER_PASSWORD (or none).
+     */
+    SQL_DATABASE_URL: postgresUrl().optional(),
+    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
+    /** `statement_timeout` of one product_query_sql statement, in milliseconds. Default 3000 ms. */
+    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
+    /** Maximum connections of the read-only SQL pool. Default 2. */
+    SQL_POOL_MAX: positiveInt(2),
+    /** BullMQ key prefix of the import and reservation-expiry queues. Default `mcpfed:product`. */
+    QUEUE_PREFIX: z.string().trim().min(1).max(100).default('mcpfed:product'),
+    /** Directory product_import `{ path }` sources must lie in; relative to the working directory. Default `.data/imports`. */
+    PRODUCT_IMPORT_DIR: z.string().trim().min(1).default('.data/imports'),
+    /** Largest import source, in bytes. Default 536870912 (512 MiB). */
+    PRODUCT_IMPORT_MAX_BYTES: positiveInt(512 * 1024 * 1024),
+    /** Import rows per transaction (one upsert statement and one progress update). Default 1000. */
+    PRODUCT_IMPORT_BATCH_SIZE: positiveInt(1000),
+    /** Whether `{ url }` imports may reach loopback and private addresses (local stacks only). Default false. */
+    PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: bool.default(false),
+  })
+  .transform((config) => ({
+    ...config,
+    PRODUCT_IMPORT_DIR: path.resolve(config.PRODUCT_IMPORT_DIR),
+    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+  }));
+
+/** The parsed settings of the product server. */
+export type ProductConfig = z.output<typeof productConfigSchema>;

@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import { skuStockViews } from '../service/inventory-views.ts';
+import type { SkuStockOutput } from '../service/inventory-views.ts';
+import { inventoryDb } from './inventory-tables.ts';
+import type { InventoryTables } from './inventory-tables.ts';
+import { LevelStore } from './level-store.ts';
+
+/**
+ * Stock of each sku, totals and per location, in the wire shape of `skuStockSchema` (@mcpfed/contract-product),
+ * for the catalog's product_get. Every requested sku has an entry: zeros and no locations when it holds no stock
+ * (whether the product exists is the catalog's question). One indexed query for all skus.
+ */
+export async function stockBySku<DB extends InventoryTables>(
+  db: Kysely<DB>,
+  skus: readonly string[],
+  options: { signal?: AbortSignal } = {},
+): Promise<Map<string, SkuStockOutput>> {
+  const unique = [...new Set(skus)];
+  const levels = await new LevelStore(inventoryDb(db), options.signal).list(unique);
+  return skuStockViews(unique, levels);
+}

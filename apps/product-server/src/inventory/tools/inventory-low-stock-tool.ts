@@ -1,0 +1,14 @@
+import { inventoryLowStock } from '@mcpfed/contract-product';
+import { toolBinder } from '@mcpfed/mcp-runtime';
+import type { ToolBinding } from '@mcpfed/mcp-runtime';
+import { InventoryService } from '../service/inventory-service.ts';
+import { inventoryDb } from '../store/inventory-tables.ts';
+import type { InventoryTables } from '../store/inventory-tables.ts';
+import { callerOf, productLinks } from './bind.ts';
+
+/** inventoryLowStock -> InventoryService.lowStock. */
+export function inventoryLowStockTool<DB extends InventoryTables>(): ToolBinding<DB> {
+  return toolBinder<DB>()(inventoryLowStock, (input, ctx) => new InventoryService(inventoryDb(ctx.db), callerOf(ctx)).lowStock(input), {
+    links: (output) => productLinks(output.items.map((item) => item.sku)),
+  });
+}

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCOPES } from '@mcpfed/contract-common';
+import { loadConfigOrExit } from '@mcpfed/config';
+import { createDatabase, migrateToLatest } from '@mcpfed/db';
+import { runMcpServer } from '@mcpfed/mcp-runtime';
+import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createLogger } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import packageJson from '../package.json' with { type: 'json' };
+import { productMigrations } from '../migrations/index.ts';
+import { CORRECTION_THRESHOLD, createImportQueue, ensureSqlReaderRole, searchConnectionString, startImportWorker } from './catalog/index.ts';
+import type { ImportWorker } from './catalog/index.ts';
+import { productConfigSchema } from './config.ts';
+import type { ProductConfig } from './config.ts';
+import { createReservationExpiryQueue, startInventoryWorkers } from './inventory/index.ts';
+import type { InventoryWorkers } from './inventory/index.ts';
+import type { ProductDatabase } from './product-database.ts';
+import { DEMO_PRODUCT_COUNT, seedProducts } from './seed/seed-products.ts';
+import { writeImportFile } from './seed/write-import-file.ts';
+import { buildProductServer } from './server.ts';
+
+const NAME = 'product-server';
+const USAGE = `usage: product-server [serve [--stdio] | migrate | seed [--count N] | generate-import --count N --out FILE [--format jsonl|csv]]
+  serve            serve MCP over HTTP (default), or on stdin/stdout with --stdio; runs the import and inventory workers
+  migrate          apply the database migrations and set up the read-only SQL role
+  seed             insert the deterministic demo catalog (${DEMO_PRODUCT_COUNT} products with stock); --count N > ${DEMO_PRODUCT_COUNT}
+                   adds N - ${DEMO_PRODUCT_COUNT} generated products with stock for load tests. Safe to run twice.
+  generate-import  write N generated products as an import file (path relative to PRODUCT_IMPORT_DIR)`;
+
+const INSTRUCTIONS =
+  'Product catalog and inventory. Find products with product_search (free text, typos are fine, filters and ' +
+  'category facets), read one with product_get (stock per location) or many with product_lookup. Prices are ' +
+  'integer minor units with an ISO 4217 currency. Pass a product\'s version as expected_version when you change it. ' +
+  'Bulk changes go through product_import (a background job; follow it with product_import_status). Stock moves ' +
+  'only through the inventory_* tools.';
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      stdio: { type: 'boolean', default: false },
+      count: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string', default: 'jsonl' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || !['serve', 'migrate', 'seed', 'generate-import'].includes(command) || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 64);
+  }
+  const config = loadConfigOrExit(productConfigSchema, process.env);
+  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
+  if (command === 'migrate') return migrate(config, logger);
+  if (command === 'seed') return seed(config, logger, countOf(values.count, DEMO_PRODUCT_COUNT));
+  if (command === 'generate-import') return generateImport(config, logger, values);
+  return serve(config, logger, values.stdio ? 'stdio' : 'http');
+}
+
+function countOf(arg: string | undefined, fallback: number): number {
+  const count = arg === undefined ? fallback : Number(arg);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    process.stderr.write(`--count must be a positive integer, got "${arg}"\n${USAGE}\n`);
+    process.exit(64);
+  }
+  return count;
+}
+
+async function migrate(config: ProductConfig, logger: Logger): Promise<void> {
+  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
+  try {
+    const applied = await migrateToLatest(database.db, productMigrations);
+    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
+    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
+  } finally {
+    await database.close();
+  }
+}
+
+async function seed(config: ProductConfig, logger: Logger, count: number): Promise<void> {
+  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 1, statementTimeoutMs: 0 });
+  try {
+    const started = performance.now();
+    const demo = await seedProducts(database.db, { series: 'demo', count: Math.min(count, DEMO_PRODUCT_COUNT) });
+    logger.info(demo, demo.products === 0 ? 'demo catalog already present' : 'demo catalog inserted');
+    if (count > DEMO_PRODUCT_COUNT) {
+      const bulk = await seedProducts(database.db, {
+        series: 'bulk',
+        count: count - DEMO_PRODUCT_COUNT,
+        onProgress: (done, total) => logger.info({ done, total }, 'bulk products'),
+      });
+      logger.info({ ...bulk, seconds: Math.round((performance.now() - started) / 100) / 10 }, 'bulk products inserted');
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+async function generateImport(config: ProductConfig, logger: Logger, values: { count?: string | undefined; out?: string | undefined; format?: string | undefined }): Promise<void> {
+  const format = values.format;
+  if (values.out === undefined || (format !== 'jsonl' && format !== 'csv')) {
+    process.stderr.write(`generate-import needs --out FILE and --format jsonl|csv\n${USAGE}\n`);
+    process.exit(64);
+  }
+  const file = path.resolve(config.PRODUCT_IMPORT_DIR, values.out);
+  const count = countOf(values.count, 1000);
+  const bytes = await writeImportFile(file, format, count);
+  logger.info({ file, rows: count, bytes }, 'import file written');
+}
+
+async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
+  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
+  const sqlDatabase = createDatabase({
+    connectionString: config.SQL_DATABASE_URL,
+    applicationName: `${NAME}-sql`,
+    max: config.SQL_POOL_MAX,
+    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
+  });
+  const searchDatabase = createDatabase<ProductDatabase>({
+    connectionString: searchConnectionString(config.DATABASE_URL, CORRECTION_THRESHOLD),
+    applicationName: `${NAME}-search`,
+    max: config.DB_POOL_MAX,
+  });
+  const queueConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:queue`, logger });
+  const importConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:import-worker`, logger });
+  const imports = createImportQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX });
+  const expiry = createReservationExpiryQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
+  const importSource = { directory: config.PRODUCT_IMPORT_DIR, maxBytes: config.PRODUCT_IMPORT_MAX_BYTES, allowPrivateUrls: config.PRODUCT_IMPORT_ALLOW_PRIVATE_URLS };
+  const server = buildProductServer({
+    sqlPool: sqlDatabase.pool,
+    sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
+    imports: { source: importSource, queue: imports },
+    searchDb: searchDatabase.db,
+    inventory: { expiry },
+  });
+  // Started once the server runs; the shutdown steps close whichever have started.
+  const workers: { imports?: ImportWorker; inventory?: InventoryWorkers } = {};
+  const running = await runMcpServer<ProductDatabase>({
+    settings: config,
+    name: NAME,
+    version: packageJson.version,
+    title: 'mcpfed product server',
+    instructions: INSTRUCTIONS,
+    logger,
+    database,
+    ...server,
+    transport,
+    allScopes: SCOPES,
+    shutdownSteps: [
+      // Workers first: an import stops after the batch it is writing and resumes on the next start.
+      { name: 'import worker', run: async () => workers.imports?.close() },
+      { name: 'inventory workers', run: async () => workers.inventory?.close() },
+      { name: 'queues', run: async () => void (await Promise.all([imports.close(), expiry.close()])) },
+      { name: 'queue connections', run: async () => void (await Promise.all([queueConnection.quit(), importConnection.quit()])) },
+      { name: 'sql pool', run: () => sqlDatabase.close() },
+      { name: 'search pool', run: () => searchDatabase.close() },
+    ],
+  });
+  registerQueueMetrics(running.metrics, imports.queue);
+  registerQueueMetrics(running.metrics, expiry.queue);
+  workers.imports = await startImportWorker({
+    db: database.db,
+    connection: importConnection,
+    prefix: config.QUEUE_PREFIX,
+    queue: imports,
+    logger,
+    run: { ...importSource, batchSize: config.PRODUCT_IMPORT_BATCH_SIZE },
+  });
+  workers.inventory = await startInventoryWorkers<ProductDatabase>({
+    db: database.db,
+    logger,
+    connection: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:inventory-worker`, logger }),
+    prefix: config.QUEUE_PREFIX,
+  });
+}
+
+function databaseName(connectionString: string): string {
+  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${NAME}: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { currencySchema, cursorSchema, defineTool, limitSchema, nextCursorSchema } from '@mcpfed/contract-common';
+import { MAX_PRICE_AMOUNT, PRODUCT_STATUSES, categorySchema, productSummarySchema } from './schemas.ts';
+
+/** Sort orders of product_search. */
+export const PRODUCT_SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
+
+/** How many matches relevance ranking considers at most (and facets count at most). */
+export const SEARCH_CANDIDATE_LIMIT = 200;
+
+const priceBound = z.number().int().min(0).max(MAX_PRICE_AMOUNT);
+
+/** Full-text product search with typo tolerance, filters, category facets and keyset pagination. */
+export const productSearch = defineTool({
+  name: 'product_search',
+  title: 'Search products',
+  description:
+    'Finds products by free text over name, SKU, brand, category and description, with filters and category ' +
+    'facets. Use it when you do not know the SKU; then call product_get (one product, with stock per location) or ' +
+    'product_lookup (many SKUs). ' +
+    'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
+    'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
+    'name, brand or category is matched with up to 3 similar words that do (pg_trgm trigram similarity >= 0.35 ' +
+    'of the word, or of its letters sorted so swapped letters still match; corrections more than 0.1 below the ' +
+    'best one are dropped), so ' +
+    '"wirelss headphnes" searches for (wirelss OR wireless) AND (headphnes OR headphones); query_terms shows each ' +
+    'word and its corrections. Words that match no product at all are dropped and listed in ignored_terms. ' +
+    'Ranking (sort "relevance", the default with a query): weighted full-text rank (PostgreSQL ts_rank) where a ' +
+    'match in the name or SKU counts most (1.0), brand and category next (0.4), description least (0.2), and a ' +
+    'word found in several fields counts for each; words close together rank higher than words far apart; ' +
+    'products containing the words as typed (or their closest ' +
+    'correction) get a bonus over weaker corrections; ties go by SKU. ' +
+    `Relevance ranks at most ${SEARCH_CANDIDATE_LIMIT} matching products; when a query matches more, ` +
+    'add words or filters (category, price) to narrow it. Without a query the default sort is "newest". ' +
+    'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). ' +
+    'Filters: category (slug, see catalog://categories), min_price / max_price (integer minor units, inclusive), ' +
+    'currency, in_stock (available > 0 at some location), status (default "active"). ' +
+    'facets: true adds counts of matching products per category (the category filter itself is not applied to ' +
+    `the counts, so you see where else matches are); counts cover at most ${SEARCH_CANDIDATE_LIMIT} matches and ` +
+    'facets.exact says whether they are complete; they are returned on the first page only. ' +
+    'Returns { items, next_cursor, facets, query_terms, ignored_terms }; items carry price (integer minor units + ' +
+    'ISO 4217 currency), available units and relevance (higher is better, comparable within one search only; null for other sorts). ' +
+    'Pass next_cursor with the same query, filter and sort for the next page. ' +
+    'On failure: VALIDATION_FAILED for a bad filter (e.g. min_price > max_price) or a cursor from another search ' +
+    '(start again without cursor).',
+  input: z.strictObject({
+    query: z.string().trim().min(1).max(200).optional().describe('Free text, e.g. "wireless noise cancelling headphones". Typos are tolerated.'),
+    filter: z
+      .strictObject({
+        category: categorySchema.optional(),
+        min_price: priceBound.optional().describe('Lowest price, integer minor units, inclusive.'),
+        max_price: priceBound.optional().describe('Highest price, integer minor units, inclusive.'),
+        currency: currencySchema.optional().describe('Only products priced in this currency.'),
+        in_stock: z.boolean().optional().describe('true: only products with units available somewhere; false: only products with none.'),
+        status: z.enum(PRODUCT_STATUSES).default('active').describe('Default "active" (the products that are sold).'),
+      })
+      .optional(),
+    sort: z
+      .enum(PRODUCT_SEARCH_SORTS)
+      .optional()
+      .describe('Default: relevance with a query, newest without. relevance without a query sorts as newest.'),
+    facets: z.boolean().default(false).describe('true: also return product counts per category for this query and filter.'),
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+  }),
+  output: z.object({
+    items: z.array(
+      productSummarySchema.extend({
+        relevance: z.number().nullable().describe('Text relevance (higher is better); null when not sorted by relevance.'),
+      }),
+    ),
+    next_cursor: nextCursorSchema,
+    facets: z
+      .object({
+        categories: z.array(z.object({ category: z.string(), count: z.number().int() })).describe('Most matches first.'),
+        total: z.number().int().describe('Matching products counted (all categories).'),
+        exact: z.boolean().describe(`False when ${SEARCH_CANDIDATE_LIMIT} or more products match: counts then cover the first ${SEARCH_CANDIDATE_LIMIT} found.`),
+      })
+      .nullable()
+      .describe('Only when facets: true on a first page (no cursor); null otherwise.'),
+    query_terms: z
+      .array(z.object({ term: z.string(), corrections: z.array(z.string()) }))
+      .describe('The words searched for, each with the typo corrections also accepted for it.'),
+    ignored_terms: z.array(z.string()).describe('Words dropped because no product matches them.'),
+  }),
+  scopes: ['product:read'],
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  idempotency: 'none',
+});
