@@ -1,0 +1,20 @@
+import type { Migration } from 'kysely/migration';
+import { runtimeMigrations } from '@mcpfed/mcp-runtime';
+import { paymentsMigration } from './0001-payments.ts';
+import { ledgerMigration } from './0002-ledger.ts';
+import { operationsMigration } from './0003-operations.ts';
+import { sandboxProviderMigration } from './0004-sandbox-provider.ts';
+import { analyticsViewsMigration } from './0005-analytics-views.ts';
+
+/**
+ * Every migration of the payment database, by name (applied in name order): the runtime's idempotency and audit
+ * tables first, then the domain's own, then the sandbox provider's schema.
+ */
+export const paymentMigrations: Record<string, Migration> = {
+  ...runtimeMigrations,
+  '0001_payments': paymentsMigration,
+  '0002_ledger': ledgerMigration,
+  '0003_operations': operationsMigration,
+  '0004_sandbox_provider': sandboxProviderMigration,
+  '0005_analytics_views': analyticsViewsMigration,
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { readOnlyConnectionString } from '@mcpfed/db';
+import { DEFAULT_PAYMENT_LIMITS } from './service/payment-limits.ts';
+import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
+
+const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
+
+/**
+ * The default confirm-token secret: for development and tests ONLY. Anyone who knows it can mint confirm_tokens;
+ * production sets PAYMENT_CONFIRM_TOKEN_SECRET from the secret store (main.ts warns when the default is in use).
+ */
+export const DEV_CONFIRM_TOKEN_SECRET = 'mcpfed-dev-only-confirm-token-secret-do-not-use-in-production';
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration written `<n><unit>` with unit ms, s, m, h or d (`7d`, `90s`), or plain milliseconds; at least 1 s.
+ * @param defaultText The value when unset, e.g. `7d`.
+ */
+export function duration(defaultText: string) {
+  return z
+    .string()
+    .default(defaultText)
+    .transform((raw, ctx): number => {
+      const match = /^(\d{1,15})(ms|s|m|h|d)?$/.exec(raw.trim());
+      const ms = match === null ? Number.NaN : Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? Number.NaN);
+      if (!Number.isSafeInteger(ms) || ms < 1000) {
+        ctx.issues.push({ code: 'custom', message: 'expected a duration of at least 1s like 7d, 12h, 30m, 45s or 1500ms', input: raw });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** The payment server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+export const paymentConfigSchema = z
+  .object({
+    ...commonServerEnv(8084),
+    /** The payment database, as its owner role (migrations, tools, the sandbox provider's schema). Required postgres:// URL. */
+    DATABASE_URL: postgresUrl(),
+    /**
+     * Connection of the read-only role payment_query_sql runs as. Optional; default: DATABASE_URL with the user
+     * replaced by `payment_sql_reader` and the password SQL_READER_PASSWORD (or none).
+     */
+    SQL_DATABASE_URL: postgresUrl().optional(),
+    /** Password `migrate` gives `payment_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
+    /** `statement_timeout` of one payment_query_sql statement, in milliseconds. Default 3000 ms. */
+    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
+    /** Maximum connections of the read-only SQL pool. Default 2. */
+    SQL_POOL_MAX: positiveInt(2),
+    /** The payment provider. Default and only built-in: `sandbox` (records in schema `sandbox` of DATABASE_URL). */
+    PAYMENT_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+    /** How long the sandbox's pm_card_slow waits before acting, in milliseconds. Default 3000 ms. */
+    PAYMENT_SANDBOX_SLOW_MS: durationMs(3000),
+    /** Largest single authorization, integer minor units (per currency). Default 1000000 (10,000.00). */
+    PAYMENT_MAX_AUTHORIZATION_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.maxAuthorizationMinor),
+    /** Largest single refund, integer minor units. Default 1000000 (10,000.00). */
+    PAYMENT_MAX_REFUND_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.maxRefundMinor),
+    /** Most one principal may authorize in a rolling 24 hours, minor units per currency. Default 5000000 (50,000.00). */
+    PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyAuthorizationLimitMinor),
+    /** Most one principal may refund in a rolling 24 hours, minor units per currency. Default 2000000 (20,000.00). */
+    PAYMENT_DAILY_REFUND_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyRefundLimitMinor),
+    /** Refunds above this many minor units need a confirm_token from a dry run. Default 50000 (500.00). */
+    PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.refundConfirmThresholdMinor),
+    /** Lifetime of an uncaptured authorization (`7d`, `12h`, `30s`, or milliseconds). Default 7d. */
+    PAYMENT_AUTHORIZATION_TTL: duration('7d'),
+    /** HMAC key of refund confirm_tokens, at least 32 characters. Default: a dev-only value (a warning is logged). */
+    PAYMENT_CONFIRM_TOKEN_SECRET: z.string().min(32).max(512).default(DEV_CONFIRM_TOKEN_SECRET),
+    /** Validity of a confirm_token, in milliseconds. Default 300000 (5 minutes). */
+    PAYMENT_CONFIRM_TOKEN_TTL_MS: durationMs(300_000),
+    /** How long one call may work on a pending money movement before the sweep may take over, in milliseconds. Default 60000. */
+    PAYMENT_OPERATION_LEASE_MS: durationMs(60_000),
+    /** Interval of the sweep that finishes pending operations and voids expired authorizations, in milliseconds. Default 30000. */
+    PAYMENT_RECONCILE_INTERVAL_MS: durationMs(30_000),
+    /** BullMQ key prefix of this server's queues. Default `mcpfed:payment`. */
+    QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default('mcpfed:payment'),
+  })
+  .transform((config) => ({
+    ...config,
+    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+  }));
+
+/** The parsed settings of the payment server. */
+export type PaymentConfig = z.output<typeof paymentConfigSchema>;

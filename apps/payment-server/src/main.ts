@@ -1,0 +1,179 @@
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { SCOPES } from '@mcpfed/contract-common';
+import { loadConfigOrExit } from '@mcpfed/config';
+import { createDatabase, migrateToLatest } from '@mcpfed/db';
+import { runMcpServer } from '@mcpfed/mcp-runtime';
+import type { ShutdownStep } from '@mcpfed/mcp-runtime';
+import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createLogger } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import packageJson from '../package.json' with { type: 'json' };
+import { paymentMigrations } from '../migrations/index.ts';
+import { DEV_CONFIRM_TOKEN_SECRET, paymentConfigSchema } from './config.ts';
+import type { PaymentConfig } from './config.ts';
+import { createExpiryScheduler, startExpiryWorker } from './jobs/authorization-expiry.ts';
+import { startReconcilerLoop } from './jobs/reconciler-loop.ts';
+import type { PaymentProvider } from './provider/payment-provider.ts';
+import { SandboxProvider } from './provider/sandbox-provider.ts';
+import type { SandboxDatabase } from './provider/sandbox-provider.ts';
+import { seedDemoPayments } from './seed/seed-demo-payments.ts';
+import { seededIds } from './seed/seeded-ids.ts';
+import { buildPaymentServer } from './server.ts';
+import type { IdGenerator } from './service/new-id.ts';
+import { createPaymentDomain } from './service/payment-domain.ts';
+import type { PaymentDomain } from './service/payment-domain.ts';
+import type { ExpiryScheduler } from './service/payment-service.ts';
+import type { PaymentDatabase } from './store/payment-database.ts';
+import { ensureSqlReaderRole } from './store/sql-reader-role.ts';
+
+const NAME = 'payment-server';
+const SEED = 20250101;
+const USAGE = `usage: payment-server [serve [--stdio] | migrate | seed]
+  serve     serve MCP over HTTP (default), or on stdin/stdout with --stdio
+  migrate   apply the database migrations and set up the read-only SQL role
+  seed      insert the deterministic demo payment methods and payments (sandbox provider only). Safe to run twice.`;
+
+const INSTRUCTIONS =
+  'Payments: authorize (hold) an amount on a customer\'s payment method, capture it when the order is confirmed, ' +
+  'void it if the order is cancelled before capture, refund captured money. Amounts are always integer minor units ' +
+  'with an ISO 4217 currency (1999 EUR = 19.99 EUR). Every money movement needs an idempotency_key: after a TIMEOUT ' +
+  'retry with the same key and arguments — never with a new one. Check payment_refundable before refunding; large ' +
+  'refunds need a dry run first (policy://payment/limits).';
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { stdio: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || !['serve', 'migrate', 'seed'].includes(command) || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 64);
+  }
+  const config = loadConfigOrExit(paymentConfigSchema, process.env);
+  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
+  if (command === 'migrate') return migrate(config, logger);
+  if (command === 'seed') return seed(config, logger);
+  return serve(config, logger, values.stdio ? 'stdio' : 'http');
+}
+
+async function migrate(config: PaymentConfig, logger: Logger): Promise<void> {
+  const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
+  try {
+    const applied = await migrateToLatest(database.db, paymentMigrations);
+    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
+    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
+  } finally {
+    await database.close();
+  }
+}
+
+async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
+  const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 2, statementTimeoutMs: 0 });
+  try {
+    const domain = paymentDomain(config, logger, database.db, provider(config, database.db), undefined, seededIds(SEED));
+    const result = await seedDemoPayments(domain);
+    logger.info(result, result.skipped ? 'demo payments already present' : 'demo payments inserted');
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
+  if (config.PAYMENT_CONFIRM_TOKEN_SECRET === DEV_CONFIRM_TOKEN_SECRET) {
+    logger.warn('PAYMENT_CONFIRM_TOKEN_SECRET is the development default: set a secret of your own outside development');
+  }
+  const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
+  const sqlDatabase = createDatabase({
+    connectionString: config.SQL_DATABASE_URL,
+    applicationName: `${NAME}-sql`,
+    max: config.SQL_POOL_MAX,
+    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
+  });
+  const steps: ShutdownStep[] = [];
+  // Under stdio there is no Redis (ARCHITECTURE: a local process); the sweep then voids expired authorizations alone.
+  const connections: Redis[] = [];
+  const redis = (role: string): Redis => {
+    const connection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:${role}`, logger });
+    connections.push(connection);
+    return connection;
+  };
+  const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
+  const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry);
+  const loop = startReconcilerLoop({ reconciliation: domain.reconciliation, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger });
+  steps.push({ name: 'reconciler', run: () => loop.stop() });
+  if (expiry !== undefined) {
+    const worker = startExpiryWorker({ connection: redis('worker'), prefix: config.QUEUE_PREFIX, payments: domain.payments, logger });
+    steps.push({ name: 'expiry worker', run: () => worker.close() }, { name: 'expiry queue', run: () => expiry.close() });
+  }
+  steps.push(
+    { name: 'queue redis', run: async () => void (await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())))) },
+    { name: 'sql pool', run: () => sqlDatabase.close() },
+  );
+  const server = buildPaymentServer({ domain, sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
+  const running = await runMcpServer<PaymentDatabase>({
+    settings: config,
+    name: NAME,
+    version: packageJson.version,
+    title: 'mcpfed payment server',
+    instructions: INSTRUCTIONS,
+    logger,
+    database,
+    ...server,
+    transport,
+    allScopes: SCOPES,
+    shutdownSteps: steps,
+  });
+  if (expiry !== undefined) registerQueueMetrics(running.metrics, expiry.queue);
+}
+
+function provider(config: PaymentConfig, db: PaymentDomainDb): PaymentProvider {
+  // PAYMENT_PROVIDER has one value today; a real provider adds its case here, behind the same interface.
+  switch (config.PAYMENT_PROVIDER) {
+    case 'sandbox':
+      return new SandboxProvider({ db: db.withTables<SandboxDatabase>(), slowMs: config.PAYMENT_SANDBOX_SLOW_MS });
+  }
+}
+
+type PaymentDomainDb = Parameters<typeof createPaymentDomain>[0]['db'];
+
+function paymentDomain(
+  config: PaymentConfig,
+  logger: Logger,
+  db: PaymentDomainDb,
+  paymentProvider: PaymentProvider,
+  expiry: ExpiryScheduler | undefined,
+  ids?: IdGenerator,
+): PaymentDomain {
+  return createPaymentDomain({
+    db,
+    provider: paymentProvider,
+    limits: {
+      maxAuthorizationMinor: config.PAYMENT_MAX_AUTHORIZATION_MINOR,
+      maxRefundMinor: config.PAYMENT_MAX_REFUND_MINOR,
+      dailyAuthorizationLimitMinor: config.PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR,
+      dailyRefundLimitMinor: config.PAYMENT_DAILY_REFUND_LIMIT_MINOR,
+      refundConfirmThresholdMinor: config.PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR,
+    },
+    confirmTokenSecret: config.PAYMENT_CONFIRM_TOKEN_SECRET,
+    confirmTokenTtlMs: config.PAYMENT_CONFIRM_TOKEN_TTL_MS,
+    authorizationTtlMs: config.PAYMENT_AUTHORIZATION_TTL,
+    operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS,
+    logger,
+    ...(expiry === undefined ? {} : { expiry }),
+    ...(ids === undefined ? {} : { ids }),
+  });
+}
+
+function databaseName(connectionString: string): string {
+  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${NAME}: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,383 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
+import { inTransaction, sql } from '@mcpfed/db';
+import { AppError, isErrorCode } from '@mcpfed/errors';
+import type {
+  AuthorizeRequest,
+  CaptureRequest,
+  ChargeFilter,
+  PaymentProvider,
+  ProviderCharge,
+  ProviderChargeStatus,
+  ProviderLookup,
+  ProviderPaymentMethod,
+  ProviderRefund,
+  RefundRequest,
+  VoidRequest,
+} from './payment-provider.ts';
+import { SANDBOX_CARDS } from './sandbox-cards.ts';
+import type { SandboxCard } from './sandbox-cards.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Amount = ColumnType<string, number | string | undefined, number | string>;
+
+/** The sandbox provider's tables (schema `sandbox` of the payment database; migration 0004). */
+export type SandboxDatabase = {
+  'sandbox.payment_methods': {
+    id: string;
+    customer_ref: string;
+    token: string;
+    brand: string;
+    last4: string;
+    exp_month: number;
+    exp_year: number;
+    created_at: Timestamp;
+  };
+  'sandbox.charges': {
+    id: string;
+    payment_method_id: string;
+    behavior: string;
+    currency: string;
+    amount: Amount;
+    amount_captured: Amount;
+    amount_refunded: Amount;
+    status: ProviderChargeStatus;
+    decline_code: string | null;
+    metadata: ColumnType<Record<string, string>, string, string>;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  'sandbox.refunds': {
+    id: string;
+    charge_id: string;
+    amount: Amount;
+    reason: string;
+    created_at: Timestamp;
+  };
+  'sandbox.requests': {
+    idempotency_key: string;
+    kind: string;
+    request_hash: string;
+    response: ColumnType<ProviderCharge | ProviderRefund | null, string | undefined, string>;
+    error: ColumnType<{ code: string; message: string; details?: Record<string, unknown> } | null, string | undefined, string>;
+    created_at: Timestamp;
+  };
+};
+
+/** Settings of the {@link SandboxProvider}. */
+export interface SandboxProviderConfig {
+  /** The payment database (`db.withTables<SandboxDatabase>()`); the sandbox keeps its records in its schema `sandbox`. */
+  db: Kysely<SandboxDatabase>;
+  /** How long `pm_card_slow` waits before acting, in milliseconds. Default 3000. */
+  slowMs?: number;
+}
+
+type ChargeRow = Selectable<SandboxDatabase['sandbox.charges']>;
+type Outcome<T> = { result: T } | { failure: AppError } | { replay: true };
+
+/**
+ * The built-in provider (the default): deterministic test cards (`SANDBOX_CARDS`), records in schema `sandbox`,
+ * idempotent by request key like a real provider. Each request runs in its own transaction on the pool — never
+ * inside one of the payment service's transactions, exactly as a remote provider would.
+ */
+export class SandboxProvider implements PaymentProvider {
+  readonly name = 'sandbox';
+  readonly #db: Kysely<SandboxDatabase>;
+  readonly #slowMs: number;
+
+  constructor(config: SandboxProviderConfig) {
+    const slowMs = config.slowMs ?? 3000;
+    if (!Number.isInteger(slowMs) || slowMs < 0 || slowMs > 600_000) throw new RangeError('SandboxProvider: slowMs must be an integer from 0 to 600000');
+    this.#db = config.db;
+    this.#slowMs = slowMs;
+  }
+
+  async attachPaymentMethod(request: { customerId: string; token: string }, signal?: AbortSignal): Promise<ProviderPaymentMethod> {
+    const card = SANDBOX_CARDS[request.token];
+    if (card === undefined) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The sandbox provider does not know the token "${request.token}". Use a test token: ${Object.keys(SANDBOX_CARDS).join(', ')}.`,
+        { details: { field: 'token', known_tokens: Object.keys(SANDBOX_CARDS) } },
+      );
+    }
+    const ref = `card_${createHash('sha256').update(`${request.customerId}\0${request.token}`).digest('hex').slice(0, 24)}`;
+    await this.#db
+      .insertInto('sandbox.payment_methods')
+      .values({
+        id: ref,
+        customer_ref: request.customerId,
+        token: request.token,
+        brand: card.brand,
+        last4: card.last4,
+        exp_month: card.expMonth,
+        exp_year: card.expYear,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute({ signal });
+    return { ref, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear };
+  }
+
+  async authorize(request: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderCharge> {
+    const method = await this.#db
+      .selectFrom('sandbox.payment_methods')
+      .select('token')
+      .where('id', '=', request.paymentMethodRef)
+      .executeTakeFirst({ signal });
+    const card = method === undefined ? undefined : SANDBOX_CARDS[method.token];
+    if (card === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'The provider does not know this payment method; attach it again with payment_method_attach.', {
+        details: { field: 'payment_method' },
+      });
+    }
+    await this.#pace(card, signal);
+    const { idempotencyKey, ...rest } = request;
+    const requestHash = hashOf('authorize', rest);
+    const declineCode = card.behavior === 'decline' ? (card.declineCode ?? 'card_declined') : null;
+    const charge: ProviderCharge = {
+      object: 'charge',
+      id: `ch_${randomBytes(12).toString('hex')}`,
+      status: declineCode === null ? 'authorized' : 'declined',
+      currency: request.currency,
+      amount: request.amount,
+      amountCaptured: 0,
+      amountRefunded: 0,
+      declineCode,
+      metadata: request.metadata,
+      createdAt: new Date().toISOString(),
+    };
+    const declined =
+      declineCode === null
+        ? undefined
+        : new AppError('PAYMENT_DECLINED', `The card was declined (${declineCode}). Ask the customer for another payment method.`, {
+            details: { decline_code: declineCode, provider_charge_id: charge.id },
+          });
+    // Creating a charge touches no existing row, so the request record and the charge go in one statement (atomic
+    // on its own): the cheapest way to keep the sandbox from dominating a benchmark of the server in front of it.
+    const { rows } = await sql<{ id: string }>`
+      WITH claimed AS (
+        INSERT INTO sandbox.requests (idempotency_key, kind, request_hash, response, error)
+        VALUES (${idempotencyKey}, 'authorize', ${requestHash},
+                ${declined === undefined ? JSON.stringify(charge) : null}::jsonb, ${declined === undefined ? null : JSON.stringify(storable(declined))}::jsonb)
+        ON CONFLICT DO NOTHING
+        RETURNING idempotency_key
+      )
+      INSERT INTO sandbox.charges (id, payment_method_id, behavior, currency, amount, status, decline_code, metadata, created_at, updated_at)
+      SELECT ${charge.id}, ${request.paymentMethodRef}, ${card.behavior}, ${charge.currency}, ${charge.amount}::bigint, ${charge.status},
+             ${declineCode}, ${JSON.stringify(charge.metadata)}::jsonb, ${charge.createdAt}::timestamptz, ${charge.createdAt}::timestamptz
+        FROM claimed
+      RETURNING id`.execute(this.#db);
+    if (rows.length === 0) return this.#stored<ProviderCharge>(idempotencyKey, 'authorize', requestHash);
+    if (declined !== undefined) throw declined;
+    this.#afterActing(card);
+    return charge;
+  }
+
+  async capture(request: CaptureRequest, signal?: AbortSignal): Promise<ProviderCharge> {
+    const card = await this.#cardOfCharge(request.chargeId, signal);
+    const { idempotencyKey, ...rest } = request;
+    return this.#run(card, idempotencyKey, 'capture', rest, signal, async (trx) => {
+      const charge = await this.#lockCharge(trx, request.chargeId);
+      if (charge.status !== 'authorized') return notAllowed(`capture a ${charge.status} charge`, charge);
+      if (request.amount > Number(charge.amount)) return notAllowed('capture more than was authorized', charge);
+      const row = await trx
+        .updateTable('sandbox.charges')
+        .set({ status: 'captured', amount_captured: request.amount, updated_at: sql<Date>`now()` })
+        .where('id', '=', charge.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return chargeOf(row);
+    });
+  }
+
+  async void(request: VoidRequest, signal?: AbortSignal): Promise<ProviderCharge> {
+    const card = await this.#cardOfCharge(request.chargeId, signal);
+    const { idempotencyKey, ...rest } = request;
+    return this.#run(card, idempotencyKey, 'void', rest, signal, async (trx) => {
+      const charge = await this.#lockCharge(trx, request.chargeId);
+      if (charge.status !== 'authorized') return notAllowed(`void a ${charge.status} charge`, charge);
+      const row = await trx
+        .updateTable('sandbox.charges')
+        .set({ status: 'voided', updated_at: sql<Date>`now()` })
+        .where('id', '=', charge.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return chargeOf(row);
+    });
+  }
+
+  async refund(request: RefundRequest, signal?: AbortSignal): Promise<ProviderRefund> {
+    const card = await this.#cardOfCharge(request.chargeId, signal);
+    const { idempotencyKey, ...rest } = request;
+    return this.#run(card, idempotencyKey, 'refund', rest, signal, async (trx) => {
+      const charge = await this.#lockCharge(trx, request.chargeId);
+      if (charge.status !== 'captured') return notAllowed(`refund a ${charge.status} charge`, charge);
+      if (Number(charge.amount_refunded) + request.amount > Number(charge.amount_captured)) return notAllowed('refund more than was captured', charge);
+      const refund = await trx
+        .insertInto('sandbox.refunds')
+        .values({ id: `rf_${randomBytes(12).toString('hex')}`, charge_id: charge.id, amount: request.amount, reason: request.reason })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('sandbox.charges')
+        .set({ amount_refunded: sql<string>`amount_refunded + ${request.amount}`, updated_at: sql<Date>`now()` })
+        .where('id', '=', charge.id)
+        .execute();
+      return { object: 'refund', id: refund.id, chargeId: charge.id, amount: Number(refund.amount), createdAt: refund.created_at.toISOString() };
+    });
+  }
+
+  async lookup(idempotencyKey: string, signal?: AbortSignal): Promise<ProviderLookup> {
+    const row = await this.#db
+      .selectFrom('sandbox.requests')
+      .select(['response', 'error'])
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst({ signal });
+    if (row === undefined) return { state: 'none' };
+    if (row.error !== null) return { state: 'failed', error: storedError(row.error) };
+    if (row.response === null) return { state: 'none' };
+    return { state: 'succeeded', result: row.response };
+  }
+
+  async getCharges(ids: readonly string[], signal?: AbortSignal): Promise<ProviderCharge[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db.selectFrom('sandbox.charges').selectAll().where('id', 'in', [...ids]).execute({ signal });
+    return rows.map(chargeOf);
+  }
+
+  async listCharges(filter: ChargeFilter, signal?: AbortSignal): Promise<ProviderCharge[]> {
+    const rows = await this.#db
+      .selectFrom('sandbox.charges')
+      .selectAll()
+      .$if('orderRef' in filter, (qb) => qb.where(sql<string>`metadata ->> 'order_ref'`, '=', (filter as { orderRef: string }).orderRef))
+      .$if('createdFrom' in filter, (qb) =>
+        qb
+          .where('created_at', '>=', (filter as { createdFrom: Date }).createdFrom)
+          .where('created_at', '<', (filter as { createdTo: Date }).createdTo),
+      )
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(filter.limit)
+      .execute({ signal });
+    return rows.map(chargeOf);
+  }
+
+  async #cardOfCharge(chargeId: string, signal: AbortSignal | undefined): Promise<SandboxCard> {
+    const row = await this.#db
+      .selectFrom('sandbox.charges as c')
+      .innerJoin('sandbox.payment_methods as m', 'm.id', 'c.payment_method_id')
+      .select('m.token')
+      .where('c.id', '=', chargeId)
+      .executeTakeFirst({ signal });
+    const card = row === undefined ? undefined : SANDBOX_CARDS[row.token];
+    if (card === undefined) throw new AppError('NOT_FOUND', `The provider has no charge ${chargeId}.`, { details: { provider_charge_id: chargeId } });
+    return card;
+  }
+
+  async #lockCharge(trx: Transaction<SandboxDatabase>, id: string): Promise<ChargeRow> {
+    return trx.selectFrom('sandbox.charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+  }
+
+  /**
+   * One money-moving request on an existing charge: pace it (pm_card_slow), then act at most once per idempotency
+   * key — the request record and the action commit together — and finally play pm_card_timeout's trick.
+   */
+  async #run<T extends ProviderCharge | ProviderRefund>(
+    card: SandboxCard,
+    idempotencyKey: string,
+    kind: string,
+    request: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    act: (trx: Transaction<SandboxDatabase>) => Promise<T | AppError>,
+  ): Promise<T> {
+    await this.#pace(card, signal);
+    const requestHash = hashOf(kind, request);
+    const outcome = await inTransaction(this.#db, async (trx): Promise<Outcome<T>> => {
+      const claimed = await trx
+        .insertInto('sandbox.requests')
+        .values({ idempotency_key: idempotencyKey, kind, request_hash: requestHash })
+        .onConflict((oc) => oc.doNothing())
+        .returning('idempotency_key')
+        .executeTakeFirst();
+      if (claimed === undefined) return { replay: true };
+      const acted = await act(trx);
+      if (AppError.is(acted)) {
+        await trx
+          .updateTable('sandbox.requests')
+          .set({ error: JSON.stringify(storable(acted)) })
+          .where('idempotency_key', '=', idempotencyKey)
+          .execute();
+        return { failure: acted };
+      }
+      await trx.updateTable('sandbox.requests').set({ response: JSON.stringify(acted) }).where('idempotency_key', '=', idempotencyKey).execute();
+      return { result: acted };
+    });
+    if ('replay' in outcome) return this.#stored<T>(idempotencyKey, kind, requestHash);
+    if ('failure' in outcome) throw outcome.failure;
+    this.#afterActing(card);
+    return outcome.result;
+  }
+
+  /** pm_card_slow: wait before acting (a cancelled wait means the provider never acted). */
+  async #pace(card: SandboxCard, signal: AbortSignal | undefined): Promise<void> {
+    if (card.behavior !== 'slow' || this.#slowMs === 0) return;
+    try {
+      await sleep(this.#slowMs, undefined, signal === undefined ? undefined : { signal });
+    } catch (error) {
+      throw new AppError('TIMEOUT', 'The call was cancelled while the (slow) provider had not acted yet.', { cause: error, retryable: true });
+    }
+  }
+
+  /** pm_card_timeout: the first request of a key acted and committed, and now its answer is lost. */
+  #afterActing(card: SandboxCard): void {
+    if (card.behavior !== 'timeout') return;
+    throw new AppError('TIMEOUT', 'The payment provider did not answer in time; it may have acted. Retry with the same idempotency key.', {
+      retryable: true,
+      details: { provider: this.name },
+    });
+  }
+
+  /** A repeated idempotency key: the stored result or failure of the first request (never a new action). */
+  async #stored<T extends ProviderCharge | ProviderRefund>(idempotencyKey: string, kind: string, requestHash: string): Promise<T> {
+    const stored = await this.#db.selectFrom('sandbox.requests').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
+    if (stored.request_hash !== requestHash || stored.kind !== kind) {
+      throw new AppError('VALIDATION_FAILED', 'The provider refused a reused idempotency key with different parameters.', { details: { kind } });
+    }
+    if (stored.error !== null) throw storedError(stored.error);
+    return stored.response as T;
+  }
+}
+
+function hashOf(kind: string, request: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify([kind, request])).digest('hex');
+}
+
+function storable(error: AppError): { code: string; message: string; details?: Record<string, unknown> } {
+  return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+}
+
+function chargeOf(row: ChargeRow): ProviderCharge {
+  return {
+    object: 'charge',
+    id: row.id,
+    status: row.status,
+    currency: row.currency,
+    amount: Number(row.amount),
+    amountCaptured: Number(row.amount_captured),
+    amountRefunded: Number(row.amount_refunded),
+    declineCode: row.decline_code,
+    metadata: row.metadata,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+function notAllowed(what: string, charge: ChargeRow): AppError {
+  return new AppError('PRECONDITION_FAILED', `The provider cannot ${what}.`, {
+    details: { provider_charge_id: charge.id, provider_status: charge.status },
+  });
+}
+
+function storedError(stored: { code: string; message: string; details?: Record<string, unknown> }): AppError {
+  return new AppError(isErrorCode(stored.code) ? stored.code : 'INTERNAL', stored.message, stored.details === undefined ? {} : { details: stored.details });
+}

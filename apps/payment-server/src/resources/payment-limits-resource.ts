@@ -1,0 +1,34 @@
+import { paymentLimitsResource } from '@mcpfed/contract-payment';
+import { resourceBinder } from '@mcpfed/mcp-runtime';
+import type { ResourceBinding } from '@mcpfed/mcp-runtime';
+import type { PaymentPolicy } from '../service/payment-limits.ts';
+import type { PaymentDatabase } from '../store/payment-database.ts';
+
+/** The policy as the resource's JSON (also used by the refund review prompt). */
+export function policyDocument(policy: PaymentPolicy) {
+  const { limits } = policy;
+  return {
+    units: 'Integer minor units of the operation currency; every limit applies per currency.',
+    window: 'Daily limits are per principal over a rolling 24 hours (pending and succeeded operations count).',
+    authorization: {
+      max_per_call: limits.maxAuthorizationMinor,
+      daily_limit: limits.dailyAuthorizationLimitMinor,
+      expires_after_seconds: Math.round(policy.authorizationTtlMs / 1000),
+      on_expiry: 'An uncaptured authorization is voided automatically (void_reason "expired").',
+    },
+    refund: {
+      max_per_call: limits.maxRefundMinor,
+      daily_limit: limits.dailyRefundLimitMinor,
+      confirmation_threshold: limits.refundConfirmThresholdMinor,
+      confirm_token_valid_seconds: Math.round(policy.confirmTokenTtlMs / 1000),
+      confirmation:
+        'A refund above confirmation_threshold needs a confirm_token: call payment_refund with dry_run=true, confirm with the user, then repeat the call with dry_run=false and the token.',
+    },
+  };
+}
+
+/** `policy://payment/limits`: the limits in force, as JSON. */
+export function paymentLimitsResourceBinding(policy: PaymentPolicy): ResourceBinding<PaymentDatabase> {
+  const text = JSON.stringify(policyDocument(policy), null, 2);
+  return resourceBinder<PaymentDatabase>()(paymentLimitsResource, async (uri) => [{ uri, mimeType: 'application/json', text }]);
+}

@@ -1,0 +1,165 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { OperationKind, PaymentDatabase, PaymentOperationsTable, StoredFailure } from './payment-database.ts';
+
+/** A `payment_operations` row. */
+export type OperationRow = Selectable<PaymentOperationsTable>;
+
+/** A new operation, claimed by inserting it. */
+export interface NewOperation {
+  id: string;
+  principalId: string;
+  kind: OperationKind;
+  idempotencyKey: string;
+  requestHash: string;
+  providerKey: string;
+  paymentId: string;
+  refundId: string | null;
+  amount: number | null;
+  currency: string | null;
+  params: Record<string, unknown>;
+  /**
+   * Whether the amount counts against a daily limit: the operation then records this minute's usage bucket, the one
+   * `LimitUsageStore.reserve` adds to in the same transaction (both read the transaction's `now()`).
+   */
+  limited: boolean;
+  /** How long the claiming call may work on it before others may resolve it, in milliseconds. */
+  leaseMs: number;
+}
+
+/** Repository of `payment_operations`, the idempotency records of money movements. */
+export class OperationStore {
+  readonly #db: Kysely<PaymentDatabase>;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
+  /**
+   * Inserts the operation unless (principal, kind, key) exists; returns undefined then. A concurrent claim of the
+   * same key waits on the unique index until the first transaction ends, so exactly one claim wins.
+   */
+  async claim(op: NewOperation): Promise<OperationRow | undefined> {
+    return this.#db
+      .insertInto('payment_operations')
+      .values({
+        id: op.id,
+        principal_id: op.principalId,
+        kind: op.kind,
+        idempotency_key: op.idempotencyKey,
+        request_hash: op.requestHash,
+        provider_key: op.providerKey,
+        payment_id: op.paymentId,
+        refund_id: op.refundId,
+        amount: op.amount,
+        currency: op.currency,
+        params: JSON.stringify(op.params),
+        limit_bucket: op.limited ? sql<Date>`date_trunc('minute', now())` : null,
+        lease_expires_at: sql<Date>`now() + make_interval(secs => ${op.leaseMs / 1000})`,
+        attempts: 1,
+      })
+      .onConflict((oc) => oc.constraint('payment_operations_key').doNothing())
+      .returningAll()
+      .executeTakeFirst({ signal: this.#signal });
+  }
+
+  /** The operation of (principal, kind, key). */
+  async find(principalId: string, kind: OperationKind, key: string): Promise<OperationRow | undefined> {
+    return this.#db
+      .selectFrom('payment_operations')
+      .selectAll()
+      .where('principal_id', '=', principalId)
+      .where('kind', '=', kind)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst({ signal: this.#signal });
+  }
+
+  /** The operation, locked until the transaction ends. */
+  async lock(id: string): Promise<OperationRow | undefined> {
+    return this.#db.selectFrom('payment_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  /** Sets the limit bucket the operation's amount was counted in. */
+  async setLimitBucket(id: string, bucket: Date): Promise<void> {
+    await this.#db.updateTable('payment_operations').set({ limit_bucket: bucket }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Takes the lease of a pending operation nobody is working on (lease expired or released), so exactly one caller
+   * resolves it; undefined when it is not pending or someone holds the lease.
+   */
+  async takeLease(id: string, leaseMs: number): Promise<OperationRow | undefined> {
+    return this.#db
+      .updateTable('payment_operations')
+      .set({
+        lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`,
+        attempts: sql<number>`attempts + 1`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
+      .returningAll()
+      .executeTakeFirst({ signal: this.#signal });
+  }
+
+  /** Gives up the lease of a pending operation, so a retry or the reconciler may resolve it at once. */
+  async releaseLease(id: string): Promise<void> {
+    await this.#db
+      .updateTable('payment_operations')
+      .set({ lease_expires_at: null, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /** Marks the operation succeeded with the response a retry replays. */
+  async succeed(id: string, response: Record<string, unknown>): Promise<void> {
+    await this.#db
+      .updateTable('payment_operations')
+      .set({ status: 'succeeded', response: JSON.stringify(response), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Marks the operation failed with the error a retry replays. */
+  async fail(id: string, failure: StoredFailure): Promise<void> {
+    await this.#db
+      .updateTable('payment_operations')
+      .set({ status: 'failed', error: JSON.stringify(failure), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Deletes an operation that never reached the provider: its key may be used again. */
+  async delete(id: string): Promise<void> {
+    await this.#db.deleteFrom('payment_operations').where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+
+  /** Pending operations nobody is working on, created at least `minAgeMs` ago, oldest first. */
+  async unattended(minAgeMs: number, limit: number): Promise<OperationRow[]> {
+    return this.#db
+      .selectFrom('payment_operations')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('created_at', '<=', sql<Date>`now() - make_interval(secs => ${minAgeMs / 1000})`)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
+      .orderBy('created_at')
+      .limit(limit)
+      .execute({ signal: this.#signal });
+  }
+
+  /** How many operations on these payments are pending. */
+  async countPending(paymentIds: readonly string[]): Promise<number> {
+    if (paymentIds.length === 0) return 0;
+    const row = await this.#db
+      .selectFrom('payment_operations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', '=', 'pending')
+      .where('payment_id', 'in', [...paymentIds])
+      .executeTakeFirstOrThrow({ signal: this.#signal });
+    return Number(row.n);
+  }
+}
