@@ -33,7 +33,11 @@ describe('renderBanner', () => {
     const end = lines.findIndex((line, index) => index > start && line === '    }');
     const snippet = JSON.parse(lines.slice(start, end + 1).join('\n')) as unknown;
     expect(snippet).toEqual({
-      mcpServers: { customer: { url: 'http://127.0.0.1:8081/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } } },
+      mcpServers: {
+        customer: { url: 'http://127.0.0.1:8081/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
+        payment: { url: 'http://127.0.0.1:8084/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
+        product: { url: 'http://127.0.0.1:8083/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
+      },
     });
   });
 

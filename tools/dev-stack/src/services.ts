@@ -175,6 +175,32 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
       }),
     },
+    {
+      name: 'payment',
+      app: 'payment-server',
+      port: ports.payment,
+      database: 'payment',
+      setup: ['migrate', 'seed'],
+      color: 'green',
+      env: (stack) => ({
+        ...commonServerEnv({ port: ports.payment }, stack),
+        DATABASE_URL: databaseUrlOf(stack, 'payment'),
+        SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+      }),
+    },
+    {
+      name: 'product',
+      app: 'product-server',
+      port: ports.product,
+      database: 'product',
+      setup: ['migrate', 'seed'],
+      color: 'magenta',
+      env: (stack) => ({
+        ...commonServerEnv({ port: ports.product }, stack),
+        DATABASE_URL: databaseUrlOf(stack, 'product'),
+        SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+      }),
+    },
   ];
   return Object.freeze(services);
 }

@@ -95,7 +95,7 @@ async function bench(): Promise<number> {
       try {
         log(`bench: run ${run}: ${scenario.name} (${target.url})…`);
         const measurement = await measure(target.url, ready, {
-          connections: options.connections,
+          connections: scenario.connections ?? options.connections,
           durationSeconds: options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
         });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResponse } from './measure.ts';
+import { checkResponse, percentile } from './measure.ts';
 
 const ok = '{"jsonrpc":"2.0","id":1,"result":{"content":[],"structuredContent":{"id":"cus_1"}}}';
 
@@ -28,5 +28,15 @@ describe('checkResponse', () => {
 
   it('rejects a result for another row', () => {
     expect(checkResponse(200, ok, '"id":"cus_2"')).toBe(`unexpected result (missing "id":"cus_2"): ${ok}`);
+  });
+});
+
+describe('percentile', () => {
+  it('takes the nearest rank', () => {
+    const values = Array.from({ length: 100 }, (_, index) => 100 - index);
+    expect(percentile(values, 95)).toBe(95);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 95)).toBe(0);
   });
 });

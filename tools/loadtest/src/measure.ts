@@ -17,6 +17,8 @@ export interface Measurement {
   readonly requestsPerSecond: number;
   /** Median latency (milliseconds). */
   readonly p50Ms: number;
+  /** 95th percentile latency of every response (milliseconds). */
+  readonly p95Ms: number;
   /** 99th percentile latency (milliseconds). */
   readonly p99Ms: number;
   /** Responses received. */
@@ -38,6 +40,8 @@ export function errorCount(measurement: Measurement): number {
 
 interface Counters {
   responses: number;
+  /** Latency of each response (milliseconds): autocannon's own percentiles stop at p90 and p97.5. */
+  latencies: number[];
   non2xx: number;
   invalid: number;
   samples: Set<string>;
@@ -63,6 +67,7 @@ export async function measure(url: string, scenario: PreparedScenario, settings:
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
+    p95Ms: percentile(counters.latencies, 95),
     p99Ms: result.latency.p99,
     responses: counters.responses,
     non2xx: counters.non2xx,
@@ -73,7 +78,14 @@ export async function measure(url: string, scenario: PreparedScenario, settings:
 }
 
 function newCounters(): Counters {
-  return { responses: 0, non2xx: 0, invalid: 0, samples: new Set() };
+  return { responses: 0, latencies: [], non2xx: 0, invalid: 0, samples: new Set() };
+}
+
+/** The p-th percentile (nearest rank) of a list of numbers; 0 for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
 function load(
@@ -87,7 +99,7 @@ function load(
   if (requests.length === 0) throw new Error('a scenario needs at least one request');
   // One cursor for all connections, so together they cycle over every seeded row.
   let next = 0;
-  return autocannon({
+  const run = autocannon({
     url,
     connections,
     duration: durationSeconds,
@@ -114,4 +126,8 @@ function load(
       },
     ],
   });
+  (run as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+    counters.latencies.push(ms);
+  });
+  return run;
 }

@@ -36,9 +36,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** The per-run table: scenario, req/s, p50, p99, errors, ratio to its baseline. */
+/** The per-run table: scenario, req/s, p50, p95, p99, errors, ratio to its baseline. */
 export function renderTable(results: readonly RunResult[]): string {
-  const header = ['run', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'];
+  const header = ['run', 'scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'vs baseline'];
   const rows = results.map((result) => {
     const ratio = ratioOf(result, results);
     const errors = errorCount(result.measurement);
@@ -47,31 +47,34 @@ export function renderTable(results: readonly RunResult[]): string {
       result.scenario.name,
       result.measurement.requestsPerSecond.toFixed(0),
       result.measurement.p50Ms.toFixed(1),
+      result.measurement.p95Ms.toFixed(1),
       result.measurement.p99Ms.toFixed(1),
       errors === 0 ? '0' : `${errors} INVALID`,
       ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
     ];
   });
-  return formatColumns([header, ...rows], [false, false, true, true, true, true, true]);
+  return formatColumns([header, ...rows], [false, false, true, true, true, true, true, true]);
 }
 
 /** Median and spread (min–max) per scenario over several runs. */
 export function renderSpread(results: readonly RunResult[]): string {
   const names = [...new Set(results.map((result) => result.scenario.name))];
-  const header = ['scenario', 'req/s median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'];
+  const header = ['scenario', 'req/s median (min-max)', 'p95 ms median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'];
   const rows = names.map((name) => {
     const mine = results.filter((result) => result.scenario.name === name);
     const rps = mine.map((result) => result.measurement.requestsPerSecond);
+    const p95 = mine.map((result) => result.measurement.p95Ms);
     const p99 = mine.map((result) => result.measurement.p99Ms);
     const ratios = mine.map((result) => ratioOf(result, results)).filter((ratio): ratio is number => ratio !== undefined);
     return [
       name,
       spread(rps, 0),
+      spread(p95, 1),
       spread(p99, 1),
       ratios.length === 0 ? '' : spread(ratios, 2, 'x'),
     ];
   });
-  return formatColumns([header, ...rows], [false, true, true, true]);
+  return formatColumns([header, ...rows], [false, true, true, true, true]);
 }
 
 /** PASS/FAIL per scenario against its targets, on the medians over all runs; any run with errors is INVALID. */
@@ -97,6 +100,11 @@ export function verdicts(results: readonly RunResult[]): Verdict[] {
         const text = `ratio ${ratio.toFixed(2)} (target >= ${targets.minRatio.toFixed(2)})`;
         (ratio >= targets.minRatio ? checks : misses).push(text);
       }
+    }
+    if (targets.maxP95Ms !== undefined) {
+      const p95 = median(mine.map((result) => result.measurement.p95Ms));
+      const text = `p95 ${p95.toFixed(1)} ms (target < ${targets.maxP95Ms} ms)`;
+      (p95 < targets.maxP95Ms ? checks : misses).push(text);
     }
     if (targets.maxP99Ms !== undefined) {
       const p99 = median(mine.map((result) => result.measurement.p99Ms));

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TOOL_NAME_LENGTH, SCOPES } from '@mcpfed/contract-common';
 import type { DomainContract, ToolContract } from '@mcpfed/contract-common';
 import { customerContract } from '@mcpfed/contract-customer';
+import { paymentContract } from '@mcpfed/contract-payment';
+import { productContract } from '@mcpfed/contract-product';
 import { ERROR_CODES } from '@mcpfed/errors';
 import { contractSnapshot } from './contract-snapshot.ts';
 
@@ -13,7 +15,9 @@ import { contractSnapshot } from './contract-snapshot.ts';
  */
 const CONTRACTS: readonly DomainContract[] = [
   customerContract,
-  // orderContract, productContract, paymentContract: add them here as they land.
+  paymentContract,
+  productContract,
+  // orderContract: add it here as it lands.
 ];
 
 /** Tool-name prefixes a domain may use besides its own name (the product server also owns inventory). */

@@ -32,6 +32,8 @@ export interface PreparedScenario {
 export interface ScenarioTargets {
   /** Minimum req/s relative to the scenario it is compared to, measured in the same run. */
   readonly minRatio?: number;
+  /** Maximum p95 latency (milliseconds). */
+  readonly maxP95Ms?: number;
   /** Maximum p99 latency (milliseconds). */
   readonly maxP99Ms?: number;
 }
@@ -46,6 +48,8 @@ export interface Scenario {
   readonly comparedTo?: string;
   /** Pass/fail targets, if any. */
   readonly targets?: ScenarioTargets;
+  /** Concurrent connections of this scenario when its target is defined for a fixed number; default: --connections. */
+  readonly connections?: number;
   /** Builds its data and requests once per bench. */
   prepare(context: BenchContext): Promise<PreparedScenario>;
 }
