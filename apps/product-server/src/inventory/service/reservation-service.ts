@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { inTransaction } from '@mcpfed/db';
+import { inTransaction, newId } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import type { inventoryCommit, inventoryRelease, inventoryReserve } from '@mcpfed/contract-product';
 import type { InventoryTables } from '../store/inventory-tables.ts';
@@ -15,7 +15,6 @@ import { EXPIRY_ACTOR } from './inventory-caller.ts';
 import type { InventoryCaller } from './inventory-caller.ts';
 import { reservationView } from './inventory-views.ts';
 import type { ReservationOutput } from './inventory-views.ts';
-import { newReservationId } from './new-reservation-id.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
 type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
@@ -63,7 +62,7 @@ export class ReservationService {
 
       const skus = [...new Set(demands.map((d) => d.sku))];
       const priced = await this.#prices(db, skus, demands);
-      const id = newReservationId();
+      const id = newId('rsv');
       const claimed = await reservations.claim({
         id,
         order_reference: input.order_reference,
