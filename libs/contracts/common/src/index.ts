@@ -25,3 +25,11 @@ export {
   nextCursorSchema,
   replayedSchema,
 } from './schemas.ts';
+export {
+  MAX_QUERY_SQL_ROWS,
+  defineQuerySqlTool,
+  querySqlInputSchema,
+  querySqlOutputSchema,
+  sqlRelationNames,
+} from './query-sql-tool.ts';
+export type { QuerySqlToolContract, QuerySqlToolOptions, SqlView, SqlViewColumn } from './query-sql-tool.ts';

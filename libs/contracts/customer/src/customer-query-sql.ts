@@ -1,40 +1,12 @@
-import { z } from 'zod';
-import { defineTool } from '@mcpfed/contract-common';
+import { defineQuerySqlTool } from '@mcpfed/contract-common';
 import { CUSTOMER_SQL_VIEWS } from './sql-views.ts';
 
 /** Maximum rows customer_query_sql returns. */
-export const MAX_SQL_ROWS = 1000;
-
-const viewDocs = CUSTOMER_SQL_VIEWS.map(
-  (view) => `${view.name}(${view.columns.map((column) => `${column.name} ${column.type}`).join(', ')}): ${view.description}`,
-).join(' ');
+export { MAX_QUERY_SQL_ROWS as MAX_SQL_ROWS } from '@mcpfed/contract-common';
 
 /** Runs one read-only SELECT over the customer domain's analytics views. */
-export const customerQuerySql = defineTool({
-  name: 'customer_query_sql',
-  title: 'Query customer analytics (SQL)',
-  description:
-    'Runs one read-only PostgreSQL SELECT for analytics over views that hold no personal data: ' +
-    `${viewDocs} Money is integer minor units with its ISO 4217 currency. ` +
-    'Aggregate in SQL (GROUP BY, COUNT, SUM) rather than fetching rows. At most limit rows come back (default 100, ' +
-    `max ${MAX_SQL_ROWS}); truncated=true says there were more. The full schema is the resource schema://customer. ` +
-    'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric and timestamps ' +
-    'come as PostgreSQL text. ' +
-    'On failure: VALIDATION_FAILED when the text is not a single SELECT or reads another relation (rewrite it); ' +
-    'FORBIDDEN for relations outside the views; TIMEOUT when it runs too long (add filters or aggregate).',
-  input: z.strictObject({
-    sql: z.string().trim().min(1).max(10_000).describe('One SELECT statement over the views above; no trailing statements.'),
-    limit: z.number().int().min(1).max(MAX_SQL_ROWS).default(100).describe(`Maximum rows to return, 1-${MAX_SQL_ROWS}. Default 100.`),
-  }),
-  output: z.object({
-    columns: z.array(z.object({ name: z.string(), type: z.string().describe('PostgreSQL type name.') })),
-    rows: z.array(z.array(z.unknown())).describe('Each row is an array of values in the order of columns.'),
-    row_count: z.number().int().min(0),
-    truncated: z.boolean(),
-  }),
-  scopes: ['sql:read'],
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  idempotency: 'none',
-  redact: ['sql'],
-  deadlineMs: 10_000,
+export const customerQuerySql = defineQuerySqlTool({
+  domain: 'customer',
+  views: CUSTOMER_SQL_VIEWS,
+  about: 'views that hold no personal data',
 });

@@ -1,21 +1,11 @@
-/** One column of a view the SQL tool may read. */
-export interface SqlViewColumn {
-  readonly name: string;
-  /** PostgreSQL type name. */
-  readonly type: string;
-  readonly description: string;
-}
+import { sqlRelationNames } from '@mcpfed/contract-common';
+import type { SqlView } from '@mcpfed/contract-common';
 
-/** A relation customer_query_sql may read. None holds personal data. */
-export interface SqlView {
-  readonly name: string;
-  readonly description: string;
-  readonly columns: readonly SqlViewColumn[];
-}
+export type { SqlView, SqlViewColumn } from '@mcpfed/contract-common';
 
 /**
  * The allow-list of customer_query_sql, as data: the tool's description and the `schema://customer` resource
- * are both generated from it, and the server's migrations create exactly these views.
+ * are both generated from it, and the server's migrations create exactly these views. None holds personal data.
  */
 export const CUSTOMER_SQL_VIEWS: readonly SqlView[] = Object.freeze([
   {
@@ -48,4 +38,4 @@ export const CUSTOMER_SQL_VIEWS: readonly SqlView[] = Object.freeze([
 ] satisfies SqlView[]);
 
 /** The allow-listed relation names of customer_query_sql. */
-export const CUSTOMER_SQL_RELATIONS: readonly string[] = Object.freeze(CUSTOMER_SQL_VIEWS.map((view) => view.name));
+export const CUSTOMER_SQL_RELATIONS: readonly string[] = sqlRelationNames(CUSTOMER_SQL_VIEWS);

@@ -1,17 +1,11 @@
+import { sqlRelationNames } from '@mcpfed/contract-common';
+import type { SqlView, SqlViewColumn } from '@mcpfed/contract-common';
+
 /** One column of a view payment_query_sql may read. */
-export interface PaymentSqlViewColumn {
-  readonly name: string;
-  /** PostgreSQL type name. */
-  readonly type: string;
-  readonly description: string;
-}
+export type PaymentSqlViewColumn = SqlViewColumn;
 
 /** A relation payment_query_sql may read. None holds a card token or another secret. */
-export interface PaymentSqlView {
-  readonly name: string;
-  readonly description: string;
-  readonly columns: readonly PaymentSqlViewColumn[];
-}
+export type PaymentSqlView = SqlView;
 
 /**
  * The allow-list of payment_query_sql, as data: the tool's description and the `schema://payment` resource are
@@ -80,4 +74,4 @@ export const PAYMENT_SQL_VIEWS: readonly PaymentSqlView[] = Object.freeze([
 ] satisfies PaymentSqlView[]);
 
 /** The allow-listed relation names of payment_query_sql. */
-export const PAYMENT_SQL_RELATIONS: readonly string[] = Object.freeze(PAYMENT_SQL_VIEWS.map((view) => view.name));
+export const PAYMENT_SQL_RELATIONS: readonly string[] = sqlRelationNames(PAYMENT_SQL_VIEWS);

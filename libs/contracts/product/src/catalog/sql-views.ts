@@ -1,17 +1,6 @@
-/** One column of a relation the SQL tool may read. */
-export interface SqlViewColumn {
-  readonly name: string;
-  /** PostgreSQL type name. */
-  readonly type: string;
-  readonly description: string;
-}
+import type { SqlView } from '@mcpfed/contract-common';
 
-/** A relation product_query_sql may read. */
-export interface SqlView {
-  readonly name: string;
-  readonly description: string;
-  readonly columns: readonly SqlViewColumn[];
-}
+export type { SqlView, SqlViewColumn } from '@mcpfed/contract-common';
 
 /**
  * The catalog's part of the allow-list of product_query_sql, as data: the tool's description and the
