@@ -7,7 +7,7 @@ import type { Database } from '@mcpfed/db';
 import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { connectLinkedClient, createTestDatabase, idempotencyKey, testPrincipal } from '@mcpfed/testing';
+import { callTool, connectLinkedClient, createTestDatabase, expectToolError, expectToolOk, idempotencyKey, testPrincipal } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { buildCustomerServer } from '../src/server.ts';
@@ -26,42 +26,10 @@ let admin: Client;
 let writer: Client;
 let viewer: Client;
 
-interface ToolResult {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content: Array<Record<string, unknown>>;
-}
-
-interface ErrorPayload {
-  code: string;
-  message: string;
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
-
 async function connect(scopes: string[], subject: string): Promise<Client> {
   const linked = await connectLinkedClient(host, testPrincipal(scopes, subject));
   closers.push(linked.close);
   return linked.client;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
-
-/** Calls a tool that must succeed and returns its structured content. */
-async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await call(client, name, args);
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
-  expect(result.content[0]).toEqual({ type: 'text', text: JSON.stringify(result.structuredContent) });
-  return result.structuredContent as T;
-}
-
-/** Calls a tool that must fail and returns its error payload. */
-async function fails(client: Client, name: string, args: Record<string, unknown>): Promise<ErrorPayload> {
-  const result = await call(client, name, args);
-  expect(result.isError).toBe(true);
-  return (result.structuredContent as { error: ErrorPayload }).error;
 }
 
 interface Customer {
@@ -76,7 +44,7 @@ interface Customer {
 }
 
 async function newCustomer(overrides: Record<string, unknown> = {}): Promise<Customer> {
-  const out = await ok<{ customer: Customer }>(admin, 'customer_create', {
+  const out = await expectToolOk<{ customer: Customer }>(admin, 'customer_create', {
     email: testEmail('mcp'),
     first_name: 'Mara',
     last_name: 'Client',
@@ -136,14 +104,14 @@ describe('customer_create', () => {
   it('creates, links the customer and replays a retry with the same idempotency key', async () => {
     const key = idempotencyKey();
     const args = { email: testEmail('idem'), first_name: 'Ida', last_name: 'Em', idempotency_key: key };
-    const first = await call(writer, 'customer_create', args);
+    const first = await callTool(writer, 'customer_create', args);
     const created = first.structuredContent as { customer: Customer; replayed: boolean };
     expect(created.replayed).toBe(false);
     expect(created.customer).toMatchObject({ status: 'active', version: 1, pii_masked: true, email: 'i***@example.com' });
     expect(first.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: `customer://${created.customer.id}` }));
-    const again = await ok<{ customer: Customer; replayed: boolean }>(writer, 'customer_create', args);
+    const again = await expectToolOk<{ customer: Customer; replayed: boolean }>(writer, 'customer_create', args);
     expect(again).toEqual({ ...created, replayed: true });
-    const reused = await fails(writer, 'customer_create', { ...args, first_name: 'Other' });
+    const reused = await expectToolError(writer, 'customer_create', { ...args, first_name: 'Other' });
     expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const rows = await database.db.selectFrom('customers').select('id').where('first_name', 'in', ['Ida', 'Other']).execute();
     expect(rows).toEqual([{ id: created.customer.id }]);
@@ -153,7 +121,7 @@ describe('customer_create', () => {
     const email = testEmail('taken');
     await newCustomer({ email });
     const before = await snapshotTables(database.db);
-    const error = await fails(admin, 'customer_create', { email: email.toUpperCase(), first_name: 'Second', last_name: 'Try' });
+    const error = await expectToolError(admin, 'customer_create', { email: email.toUpperCase(), first_name: 'Second', last_name: 'Try' });
     expect(error).toMatchObject({ code: 'CONFLICT', retryable: false, details: { field: 'email' } });
     expect(await snapshotTables(database.db)).toEqual(before);
   });
@@ -161,20 +129,20 @@ describe('customer_create', () => {
   it('refuses wrong types, unknown fields and 1 MB strings with VALIDATION_FAILED, writing nothing', async () => {
     const before = await snapshotTables(database.db);
     const base = { email: testEmail(), first_name: 'Val', last_name: 'Idation' };
-    const wrongType = await fails(admin, 'customer_create', { ...base, first_name: 42 });
+    const wrongType = await expectToolError(admin, 'customer_create', { ...base, first_name: 42 });
     expect(wrongType.code).toBe('VALIDATION_FAILED');
     expect(wrongType.details?.['issues']).toEqual([expect.objectContaining({ path: 'first_name' })]);
-    expect((await fails(admin, 'customer_create', { ...base, is_admin: true })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(admin, 'customer_create', { ...base, last_name: 'x'.repeat(1_000_000) })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(admin, 'customer_create', { ...base, email: 'not-an-email' })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(admin, 'customer_create', { ...base, is_admin: true })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(admin, 'customer_create', { ...base, last_name: 'x'.repeat(1_000_000) })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(admin, 'customer_create', { ...base, email: 'not-an-email' })).code).toBe('VALIDATION_FAILED');
     expect(
-      (await fails(admin, 'customer_create', { ...base, addresses: [{ kind: 'shipping', line1: 'x', city: 'y', postal_code: '1', country: 'UK' }] })).code,
+      (await expectToolError(admin, 'customer_create', { ...base, addresses: [{ kind: 'shipping', line1: 'x', city: 'y', postal_code: '1', country: 'UK' }] })).code,
     ).toBe('VALIDATION_FAILED');
     expect(await snapshotTables(database.db)).toEqual(before);
   });
 
   it('is FORBIDDEN without customer:write', async () => {
-    const error = await fails(viewer, 'customer_create', { email: testEmail(), first_name: 'No', last_name: 'Scope' });
+    const error = await expectToolError(viewer, 'customer_create', { email: testEmail(), first_name: 'No', last_name: 'Scope' });
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { missing: ['customer:write'] } });
   });
 });
@@ -182,89 +150,89 @@ describe('customer_create', () => {
 describe('customer_get and customer_search', () => {
   it('masks personal data unless the caller holds customer:pii', async () => {
     const customer = await newCustomer({ first_name: 'Maskella' });
-    const masked = await ok<Customer>(viewer, 'customer_get', { id: customer.id });
+    const masked = await expectToolOk<Customer>(viewer, 'customer_get', { id: customer.id });
     expect(masked).toMatchObject({ pii_masked: true, phone: '+***********78' });
     expect(masked.email).toMatch(/^m\*\*\*@example\.com$/);
     expect(masked.addresses[0]).toMatchObject({ line1: '***', postal_code: '1****' });
-    const clear = await ok<Customer>(admin, 'customer_get', { email: customer.email });
+    const clear = await expectToolOk<Customer>(admin, 'customer_get', { email: customer.email });
     expect(clear).toMatchObject({ id: customer.id, pii_masked: false, phone: '+4915112345678' });
     expect(clear.addresses[0]).toMatchObject({ line1: 'Torstraße 1', postal_code: '10119' });
   });
 
   it('fails with NOT_FOUND for an unknown id and VALIDATION_FAILED for both id and email', async () => {
-    expect((await fails(viewer, 'customer_get', { id: UNKNOWN })).code).toBe('NOT_FOUND');
-    expect((await fails(viewer, 'customer_get', { id: UNKNOWN, email: 'a@example.com' })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(viewer, 'customer_get', {})).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(viewer, 'customer_get', { id: UNKNOWN })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(viewer, 'customer_get', { id: UNKNOWN, email: 'a@example.com' })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(viewer, 'customer_get', {})).code).toBe('VALIDATION_FAILED');
   });
 
   it('searches with typos and pages with cursors; a bad cursor is VALIDATION_FAILED', async () => {
     const target = await newCustomer({ first_name: 'Bartholomew', last_name: 'Quackenbush' });
-    const page = await ok<{ items: Array<{ id: string }>; next_cursor: string | null }>(viewer, 'customer_search', { query: 'bartholomwe quackenbsuh', limit: 1 });
+    const page = await expectToolOk<{ items: Array<{ id: string }>; next_cursor: string | null }>(viewer, 'customer_search', { query: 'bartholomwe quackenbsuh', limit: 1 });
     expect(page.items[0]?.id).toBe(target.id);
-    const listing = await ok<{ items: unknown[]; next_cursor: string | null }>(viewer, 'customer_search', { sort: 'created_at_asc', limit: 1 });
+    const listing = await expectToolOk<{ items: unknown[]; next_cursor: string | null }>(viewer, 'customer_search', { sort: 'created_at_asc', limit: 1 });
     expect(listing.next_cursor).not.toBeNull();
-    const next = await ok<{ items: unknown[] }>(viewer, 'customer_search', { sort: 'created_at_asc', limit: 1, cursor: listing.next_cursor });
+    const next = await expectToolOk<{ items: unknown[] }>(viewer, 'customer_search', { sort: 'created_at_asc', limit: 1, cursor: listing.next_cursor });
     expect(next.items).toHaveLength(1);
     expect(next.items).not.toEqual(listing.items);
-    const error = await fails(viewer, 'customer_search', { sort: 'name_asc', limit: 1, cursor: listing.next_cursor });
+    const error = await expectToolError(viewer, 'customer_search', { sort: 'name_asc', limit: 1, cursor: listing.next_cursor });
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
-    expect((await fails(viewer, 'customer_search', { limit: 101 })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(viewer, 'customer_search', { limit: 101 })).code).toBe('VALIDATION_FAILED');
   });
 });
 
 describe('customer_update and customer_set_status', () => {
   it('updates with the expected version; a stale version is CONFLICT with current_version and changes nothing', async () => {
     const customer = await newCustomer();
-    const updated = await ok<{ customer: Customer; changed_fields: string[] }>(writer, 'customer_update', {
+    const updated = await expectToolOk<{ customer: Customer; changed_fields: string[] }>(writer, 'customer_update', {
       id: customer.id,
       expected_version: 1,
       changes: { tier: 'gold', phone: null },
     });
     expect(updated).toMatchObject({ changed_fields: ['phone', 'tier'], customer: { version: 2, phone: null } });
     const before = await snapshotTables(database.db);
-    const stale = await fails(writer, 'customer_update', { id: customer.id, expected_version: 1, changes: { tier: 'platinum' } });
+    const stale = await expectToolError(writer, 'customer_update', { id: customer.id, expected_version: 1, changes: { tier: 'platinum' } });
     expect(stale).toMatchObject({ code: 'CONFLICT', details: { current_version: 2, expected_version: 1 } });
     expect(await snapshotTables(database.db)).toEqual(before);
-    expect((await fails(writer, 'customer_update', { id: UNKNOWN, expected_version: 1, changes: { tier: 'gold' } })).code).toBe('NOT_FOUND');
-    expect((await fails(writer, 'customer_update', { id: customer.id, expected_version: 2, changes: {} })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(writer, 'customer_update', { id: UNKNOWN, expected_version: 1, changes: { tier: 'gold' } })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_update', { id: customer.id, expected_version: 2, changes: {} })).code).toBe('VALIDATION_FAILED');
   });
 
   it('suspends and reactivates; eligibility follows the status', async () => {
     const customer = await newCustomer();
-    const suspended = await ok<{ previous_status: string; changed: boolean; customer: Customer }>(writer, 'customer_set_status', {
+    const suspended = await expectToolOk<{ previous_status: string; changed: boolean; customer: Customer }>(writer, 'customer_set_status', {
       id: customer.id,
       status: 'suspended',
       reason: 'Chargeback',
     });
     expect(suspended).toMatchObject({ previous_status: 'active', changed: true, customer: { status: 'suspended' } });
-    const decision = await ok<{ eligible: boolean; reasons: Array<{ code: string }> }>(viewer, 'customer_check_eligibility', { customer_id: customer.id });
+    const decision = await expectToolOk<{ eligible: boolean; reasons: Array<{ code: string }> }>(viewer, 'customer_check_eligibility', { customer_id: customer.id });
     expect(decision.eligible).toBe(false);
     expect(decision.reasons.map((r) => r.code)).toEqual(['CUSTOMER_SUSPENDED']);
-    expect((await fails(writer, 'customer_set_status', { id: customer.id, status: 'anonymized', reason: 'x' })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'ok', expected_version: 1 })).code).toBe('CONFLICT');
-    await ok(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'Resolved', expected_version: 2 });
-    expect((await ok<{ eligible: boolean }>(viewer, 'customer_check_eligibility', { customer_id: customer.id })).eligible).toBe(true);
-    expect((await fails(viewer, 'customer_check_eligibility', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'anonymized', reason: 'x' })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'ok', expected_version: 1 })).code).toBe('CONFLICT');
+    await expectToolOk(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'Resolved', expected_version: 2 });
+    expect((await expectToolOk<{ eligible: boolean }>(viewer, 'customer_check_eligibility', { customer_id: customer.id })).eligible).toBe(true);
+    expect((await expectToolError(viewer, 'customer_check_eligibility', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
   });
 });
 
 describe('addresses, notes and timeline', () => {
   it('adds and removes addresses; unknown address is NOT_FOUND; the 21st is LIMIT_EXCEEDED', async () => {
     const customer = await newCustomer();
-    const added = await ok<{ address: { id: string; is_default: boolean }; customer_version: number }>(writer, 'customer_add_address', {
+    const added = await expectToolOk<{ address: { id: string; is_default: boolean }; customer_version: number }>(writer, 'customer_add_address', {
       customer_id: customer.id,
       address: { kind: 'shipping', line1: 'Neue Straße 2', city: 'Hamburg', postal_code: '20095', country: 'DE', is_default: true },
       expected_version: 1,
     });
     expect(added).toMatchObject({ customer_version: 2, address: { is_default: true } });
-    const removed = await ok(writer, 'customer_remove_address', { customer_id: customer.id, address_id: added.address.id });
+    const removed = await expectToolOk(writer, 'customer_remove_address', { customer_id: customer.id, address_id: added.address.id });
     expect(removed).toEqual({
       customer_id: customer.id,
       removed_address_id: added.address.id,
       new_default_address_id: customer.addresses[0]?.id,
       customer_version: 3,
     });
-    expect((await fails(writer, 'customer_remove_address', { customer_id: customer.id, address_id: added.address.id })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_remove_address', { customer_id: customer.id, address_id: added.address.id })).code).toBe('NOT_FOUND');
 
     await database.db
       .insertInto('addresses')
@@ -284,7 +252,7 @@ describe('addresses, notes and timeline', () => {
         })),
       )
       .execute();
-    const limit = await fails(writer, 'customer_add_address', {
+    const limit = await expectToolError(writer, 'customer_add_address', {
       customer_id: customer.id,
       address: { kind: 'billing', line1: 'One more', city: 'Berlin', postal_code: '10115', country: 'DE' },
     });
@@ -294,24 +262,24 @@ describe('addresses, notes and timeline', () => {
   it('adds a note (replayed on retry) and shows it in the timeline', async () => {
     const customer = await newCustomer();
     const key = idempotencyKey();
-    const note = await ok<{ note: { id: string; author: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
+    const note = await expectToolOk<{ note: { id: string; author: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
     expect(note).toMatchObject({ replayed: false, note: { author: 'writer-user' } });
-    const retry = await ok<{ note: { id: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
+    const retry = await expectToolOk<{ note: { id: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
     expect(retry).toMatchObject({ replayed: true, note: { id: note.note.id } });
-    const timeline = await ok<{ items: Array<{ type: string; actor: string }>; next_cursor: string | null }>(viewer, 'customer_timeline', { customer_id: customer.id, limit: 1 });
+    const timeline = await expectToolOk<{ items: Array<{ type: string; actor: string }>; next_cursor: string | null }>(viewer, 'customer_timeline', { customer_id: customer.id, limit: 1 });
     expect(timeline.items).toEqual([expect.objectContaining({ type: 'customer.note_added', actor: 'writer-user' })]);
     expect(timeline.next_cursor).not.toBeNull();
-    expect((await fails(viewer, 'customer_timeline', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
-    expect((await fails(writer, 'customer_add_note', { customer_id: UNKNOWN, body: 'x' })).code).toBe('NOT_FOUND');
-    expect((await fails(writer, 'customer_add_note', { customer_id: customer.id, body: 'x'.repeat(5001) })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(viewer, 'customer_timeline', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_add_note', { customer_id: UNKNOWN, body: 'x' })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_add_note', { customer_id: customer.id, body: 'x'.repeat(5001) })).code).toBe('VALIDATION_FAILED');
   });
 });
 
 describe('privacy tools', () => {
   it('exports everything as structured content, an embedded resource and a link; needs customer:pii', async () => {
     const customer = await newCustomer();
-    await ok(admin, 'customer_add_note', { customer_id: customer.id, body: 'VIP' });
-    const result = await call(admin, 'customer_export_data', { customer_id: customer.id });
+    await expectToolOk(admin, 'customer_add_note', { customer_id: customer.id, body: 'VIP' });
+    const result = await callTool(admin, 'customer_export_data', { customer_id: customer.id });
     expect(result.isError).toBeFalsy();
     const exported = result.structuredContent as { customer: Customer; notes: Array<{ body: string }>; events: Array<{ type: string }> };
     expect(exported.customer).toMatchObject({ id: customer.id, email: customer.email, pii_masked: false });
@@ -321,50 +289,50 @@ describe('privacy tools', () => {
     expect(embedded.resource).toMatchObject({ uri: `customer://${customer.id}/export`, mimeType: 'application/json' });
     expect(JSON.parse(embedded.resource.text)).toEqual(exported);
     expect(result.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: `customer://${customer.id}` }));
-    expect((await fails(writer, 'customer_export_data', { customer_id: customer.id })).code).toBe('FORBIDDEN');
-    expect((await fails(admin, 'customer_export_data', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(writer, 'customer_export_data', { customer_id: customer.id })).code).toBe('FORBIDDEN');
+    expect((await expectToolError(admin, 'customer_export_data', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
   });
 
   it('anonymizes only after a dry run and with the version; again is PRECONDITION_FAILED', async () => {
     const customer = await newCustomer();
     // A write whose stored idempotent response holds this person's data: erasure must reach it too.
-    await ok(admin, 'customer_add_note', { customer_id: customer.id, body: 'call back', idempotency_key: `note-${customer.id}` });
+    await expectToolOk(admin, 'customer_add_note', { customer_id: customer.id, body: 'call back', idempotency_key: `note-${customer.id}` });
     const mentions = async () =>
       Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_idempotency_keys WHERE strpos(response::text, ${customer.id}) > 0`.execute(database.db)).rows[0]?.n);
     expect(await mentions()).toBeGreaterThanOrEqual(1);
-    expect((await fails(writer, 'customer_anonymize', { customer_id: customer.id })).code).toBe('FORBIDDEN');
+    expect((await expectToolError(writer, 'customer_anonymize', { customer_id: customer.id })).code).toBe('FORBIDDEN');
     const before = await snapshotTables(database.db);
-    const dry = await ok<{ dry_run: boolean; anonymized: boolean; version: number; erased: Record<string, unknown> }>(admin, 'customer_anonymize', { customer_id: customer.id });
+    const dry = await expectToolOk<{ dry_run: boolean; anonymized: boolean; version: number; erased: Record<string, unknown> }>(admin, 'customer_anonymize', { customer_id: customer.id });
     expect(dry).toMatchObject({ dry_run: true, anonymized: false, version: 1, erased: { fields: ['email', 'first_name', 'last_name', 'phone'], addresses: 1, notes: 1 } });
     const afterDry = await snapshotTables(database.db);
     // The dry run's audit row is the only trace it leaves, in the runtime's table, not in the customer tables.
     expect(afterDry).toEqual(before);
-    expect((await fails(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 7 })).code).toBe('CONFLICT');
-    const done = await ok<{ anonymized: boolean; version: number }>(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 1 });
+    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 7 })).code).toBe('CONFLICT');
+    const done = await expectToolOk<{ anonymized: boolean; version: number }>(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 1 });
     expect(done).toMatchObject({ anonymized: true, version: 2 });
     expect(await mentions()).toBe(0);
-    const view = await ok<Customer>(admin, 'customer_get', { id: customer.id });
+    const view = await expectToolOk<Customer>(admin, 'customer_get', { id: customer.id });
     expect(view).toMatchObject({ id: customer.id, email: null, phone: null, status: 'anonymized', addresses: [] });
-    expect((await fails(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 2 })).code).toBe('PRECONDITION_FAILED');
-    expect((await fails(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'undo' })).code).toBe('PRECONDITION_FAILED');
-    expect((await fails(admin, 'customer_anonymize', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 2 })).code).toBe('PRECONDITION_FAILED');
+    expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'undo' })).code).toBe('PRECONDITION_FAILED');
+    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
   });
 });
 
 describe('customer_query_sql', () => {
   it('answers over the analytics views and refuses anything else', async () => {
     await newCustomer({ tier: 'platinum' });
-    const result = await ok<{ columns: unknown[]; rows: unknown[][]; truncated: boolean }>(admin, 'customer_query_sql', {
+    const result = await expectToolOk<{ columns: unknown[]; rows: unknown[][]; truncated: boolean }>(admin, 'customer_query_sql', {
       sql: "SELECT count(*) AS n FROM analytics_customers WHERE tier = 'platinum'",
     });
     expect(result).toMatchObject({ columns: [{ name: 'n', type: 'bigint' }], truncated: false });
     expect(Number(result.rows[0]?.[0])).toBeGreaterThanOrEqual(1);
-    expect(await fails(admin, 'customer_query_sql', { sql: 'SELECT email FROM customers' })).toMatchObject({
+    expect(await expectToolError(admin, 'customer_query_sql', { sql: 'SELECT email FROM customers' })).toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { reason: 'relation_not_allowed' },
     });
-    expect((await fails(writer, 'customer_query_sql', { sql: 'SELECT 1' })).code).toBe('FORBIDDEN');
+    expect((await expectToolError(writer, 'customer_query_sql', { sql: 'SELECT 1' })).code).toBe('FORBIDDEN');
   });
 });
 
@@ -391,7 +359,7 @@ describe('resources and prompts', () => {
 
   it('preloads prompts with the customer, masked unless customer:pii', async () => {
     const customer = await newCustomer();
-    await ok(admin, 'customer_add_note', { customer_id: customer.id, body: 'Wants a callback on Monday' });
+    await expectToolOk(admin, 'customer_add_note', { customer_id: customer.id, body: 'Wants a callback on Monday' });
     const brief = await viewer.getPrompt({ name: 'customer_support_brief', arguments: { customer_id: customer.id } });
     const text = (brief.messages[0]?.content as { text: string }).text;
     expect(text).toContain(customer.id);

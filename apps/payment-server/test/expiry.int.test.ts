@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisConnection } from '@mcpfed/queue';
 import { createLogger } from '@mcpfed/telemetry';
 import type { WorkerHandle } from '@mcpfed/queue';
-import { createTestRedis, idempotencyKey } from '@mcpfed/testing';
+import { createTestRedis, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import type { TestRedis } from '@mcpfed/testing';
 import { createExpiryScheduler, expiryJobId, startExpiryWorker } from '../src/jobs/authorization-expiry.ts';
-import { ALL_SCOPES, fails, newCustomerId, newOrderRef, ok, startTestPaymentServer } from './fixtures.ts';
+import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
 import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 // Long enough that authorize-then-capture never races the expiry, even on a loaded machine.
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 async function authorize(amount = 1000): Promise<PaymentOut> {
-  const out = await ok<{ payment: PaymentOut }>(agent, 'payment_authorize', {
+  const out = await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_authorize', {
     order_ref: newOrderRef(),
     customer_id: newCustomerId(),
     amount,
@@ -62,7 +62,11 @@ async function jobOutcome(paymentId: string, timeoutMs = 10_000): Promise<{ stat
   for (;;) {
     const job = await scheduler.queue.getJob(expiryJobId(paymentId));
     const state = (await job?.getState()) ?? 'missing';
-    if (state === 'completed' || state === 'failed' || Date.now() > deadline) return { state, value: job?.returnvalue };
+    if (state === 'completed' || state === 'failed' || Date.now() > deadline) {
+      // Read the job again: the copy fetched above may predate the completion that getState() then saw.
+      const finished = await scheduler.queue.getJob(expiryJobId(paymentId));
+      return { state, value: finished?.returnvalue };
+    }
     await sleep(100);
   }
 }
@@ -74,29 +78,29 @@ describe('authorization expiry (delayed job per authorization)', () => {
     expect(await job?.getState()).toBe('delayed');
     expect(job?.data).toEqual({ payment_id: payment.id });
     expect(await jobOutcome(payment.id)).toEqual({ state: 'completed', value: 'voided' });
-    const after = await ok<PaymentOut>(agent, 'payment_get', { payment_id: payment.id });
+    const after = await expectToolOk<PaymentOut>(agent, 'payment_get', { payment_id: payment.id });
     expect(after).toMatchObject({ status: 'voided', void_reason: 'expired', expires_at: null, amount_captured: 0 });
     const kinds = await server.db.selectFrom('ledger_transactions').select('kind').where('payment_id', '=', payment.id).orderBy('posted_at').execute();
     expect(kinds).toEqual([{ kind: 'authorization' }, { kind: 'expiry' }]);
     const [charge] = await server.sandbox.selectFrom('sandbox.charges').select('status').where('id', '=', payment.provider_charge_id).execute();
     expect(charge).toEqual({ status: 'voided' });
-    const capture = await fails(agent, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() });
+    const capture = await expectToolError(agent, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() });
     expect(capture.code).toBe('PRECONDITION_FAILED');
     expect(capture.message).toContain('expired');
-    expect(await ok(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: true });
+    expect(await expectToolOk(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: true });
   });
 
   it('is a no-op for a payment captured or voided before its expiry', async () => {
     const captured = await authorize(800);
     const voided = await authorize(900);
-    await ok(agent, 'payment_capture', { payment_id: captured.id, idempotency_key: idempotencyKey() });
-    await ok(agent, 'payment_void', { payment_id: voided.id, idempotency_key: idempotencyKey() });
+    await expectToolOk(agent, 'payment_capture', { payment_id: captured.id, idempotency_key: idempotencyKey() });
+    await expectToolOk(agent, 'payment_void', { payment_id: voided.id, idempotency_key: idempotencyKey() });
     // Run both jobs now instead of at their expiry: what they find is what matters here.
     for (const id of [captured.id, voided.id]) await (await scheduler.queue.getJob(expiryJobId(id)))?.promote();
     expect(await jobOutcome(captured.id)).toEqual({ state: 'completed', value: 'not_authorized' });
     expect(await jobOutcome(voided.id)).toEqual({ state: 'completed', value: 'not_authorized' });
-    expect(await ok(agent, 'payment_get', { payment_id: captured.id })).toMatchObject({ status: 'captured', amount_captured: 800 });
-    expect(await ok(agent, 'payment_get', { payment_id: voided.id })).toMatchObject({ status: 'voided', void_reason: 'requested' });
+    expect(await expectToolOk(agent, 'payment_get', { payment_id: captured.id })).toMatchObject({ status: 'captured', amount_captured: 800 });
+    expect(await expectToolOk(agent, 'payment_get', { payment_id: voided.id })).toMatchObject({ status: 'voided', void_reason: 'requested' });
     const voids = await server.db.selectFrom('ledger_transactions').select('kind').where('payment_id', 'in', [captured.id, voided.id]).where('kind', 'in', ['void', 'expiry']).execute();
     expect(voids).toEqual([{ kind: 'void' }]);
   });
@@ -107,7 +111,7 @@ describe('authorization expiry (delayed job per authorization)', () => {
     await sleep(TTL_MS + 200);
     const report = await server.domain.reconciliation.sweep();
     expect(report.expirations.voided).toBe(1);
-    expect(await ok(agent, 'payment_get', { payment_id: payment.id })).toMatchObject({ status: 'voided', void_reason: 'expired' });
+    expect(await expectToolOk(agent, 'payment_get', { payment_id: payment.id })).toMatchObject({ status: 'voided', void_reason: 'expired' });
     expect((await server.domain.reconciliation.sweep()).expirations.voided).toBe(0);
   });
 });

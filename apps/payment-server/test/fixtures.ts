@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
 import { createDatabase, readOnlyConnectionString } from '@mcpfed/db';
 import type { Database } from '@mcpfed/db';
 import { createMcpHost } from '@mcpfed/mcp-runtime';
@@ -106,41 +105,6 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
       await database.drop();
     },
   };
-}
-
-/** A tools/call result. */
-export interface ToolResult {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content: Array<Record<string, unknown>>;
-}
-
-/** The error payload of a failed call. */
-export interface ErrorPayload {
-  code: string;
-  message: string;
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
-
-/** Calls a tool. */
-export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
-
-/** Calls a tool that must succeed; returns its structured content. */
-export async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await call(client, name, args);
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
-  expect(result.content[0]).toEqual({ type: 'text', text: JSON.stringify(result.structuredContent) });
-  return result.structuredContent as T;
-}
-
-/** Calls a tool that must fail; returns its error payload. */
-export async function fails(client: Client, name: string, args: Record<string, unknown>): Promise<ErrorPayload> {
-  const result = await call(client, name, args);
-  if (!result.isError) throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(result.structuredContent)}`);
-  return (result.structuredContent as { error: ErrorPayload }).error;
 }
 
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';

@@ -1,9 +1,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKey } from '@mcpfed/testing';
+import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
+import type { ToolErrorPayload } from '@mcpfed/testing';
 import { ConfirmTokens } from '../src/service/confirm-token.ts';
-import { ALL_SCOPES, call, fails, newCustomerId, newOrderRef, ok, startTestPaymentServer, TEST_CONFIRM_SECRET } from './fixtures.ts';
-import type { ErrorPayload, PaymentOut, TestPaymentServer } from './fixtures.ts';
+import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer, TEST_CONFIRM_SECRET } from './fixtures.ts';
+import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
 const clients = new Map<string, Client>();
@@ -40,47 +41,47 @@ function authorizeArgs(amount: number, overrides: Record<string, unknown> = {}) 
 async function capturedPayment(amount: number): Promise<PaymentOut> {
   // A principal per setup payment, so setting up never touches the limits under test.
   const setup = await as(`setup-${idempotencyKey()}`);
-  const { payment } = await ok<{ payment: PaymentOut }>(setup, 'payment_authorize', authorizeArgs(amount));
-  return (await ok<{ payment: PaymentOut }>(setup, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() })).payment;
+  const { payment } = await expectToolOk<{ payment: PaymentOut }>(setup, 'payment_authorize', authorizeArgs(amount));
+  return (await expectToolOk<{ payment: PaymentOut }>(setup, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() })).payment;
 }
 
 describe('authorization limits', () => {
   it('refuses a single authorization above the per-call maximum, storing nothing', async () => {
     const client = await as('limit-a');
     const args = authorizeArgs(10_001);
-    const error = await fails(client, 'payment_authorize', args);
+    const error = await expectToolError(client, 'payment_authorize', args);
     expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', retryable: false, details: { limit: 'per_call_authorization', max_minor: 10_000, requested_minor: 10_001 } });
     expect(await server.db.selectFrom('payment_operations').select('id').where('idempotency_key', '=', args.idempotency_key).execute()).toEqual([]);
   });
 
   it('holds each principal to its rolling 24-hour total, per currency', async () => {
     const client = await as('limit-b');
-    await ok(client, 'payment_authorize', authorizeArgs(10_000));
-    await ok(client, 'payment_authorize', authorizeArgs(10_000));
-    const over = await fails(client, 'payment_authorize', authorizeArgs(6_000));
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
+    const over = await expectToolError(client, 'payment_authorize', authorizeArgs(6_000));
     expect(over).toMatchObject({
       code: 'LIMIT_EXCEEDED',
       details: { limit: 'daily_authorization', limit_minor: 25_000, used_minor: 20_000, remaining_minor: 5_000, requested_minor: 6_000, currency: 'EUR', window_hours: 24 },
     });
-    await ok(client, 'payment_authorize', authorizeArgs(5_000));
-    expect((await fails(client, 'payment_authorize', authorizeArgs(1))).code).toBe('LIMIT_EXCEEDED');
-    await ok(client, 'payment_authorize', authorizeArgs(10_000, { currency: 'USD' }));
-    await ok(await as('limit-b-colleague'), 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(5_000));
+    expect((await expectToolError(client, 'payment_authorize', authorizeArgs(1))).code).toBe('LIMIT_EXCEEDED');
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000, { currency: 'USD' }));
+    await expectToolOk(await as('limit-b-colleague'), 'payment_authorize', authorizeArgs(10_000));
   });
 
   it('gives a declined authorization its allowance back', async () => {
     const client = await as('limit-c');
-    await ok(client, 'payment_authorize', authorizeArgs(10_000));
-    await ok(client, 'payment_authorize', authorizeArgs(10_000));
-    expect((await fails(client, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe('PAYMENT_DECLINED');
-    await ok(client, 'payment_authorize', authorizeArgs(5_000));
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
+    expect((await expectToolError(client, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe('PAYMENT_DECLINED');
+    await expectToolOk(client, 'payment_authorize', authorizeArgs(5_000));
   });
 
   it('holds under concurrency: 10 concurrent authorizations of 5000 against 25000, exactly 5 pass', async () => {
     const client = await as('limit-d');
-    const results = await Promise.all(Array.from({ length: 10 }, () => call(client, 'payment_authorize', authorizeArgs(5_000))));
+    const results = await Promise.all(Array.from({ length: 10 }, () => callTool(client, 'payment_authorize', authorizeArgs(5_000))));
     expect(results.filter((r) => !r.isError)).toHaveLength(5);
-    const errors = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ErrorPayload }).error.code);
+    const errors = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ToolErrorPayload }).error.code);
     expect(errors).toEqual(Array.from({ length: 5 }, () => 'LIMIT_EXCEEDED'));
   });
 });
@@ -88,7 +89,7 @@ describe('authorization limits', () => {
 describe('refund limits', () => {
   it('refuses a single refund above the per-call maximum', async () => {
     const payment = await capturedPayment(10_000);
-    const error = await fails(await as('refund-a'), 'payment_refund', {
+    const error = await expectToolError(await as('refund-a'), 'payment_refund', {
       payment_id: payment.id,
       amount: 8_001,
       currency: 'EUR',
@@ -103,17 +104,17 @@ describe('refund limits', () => {
     const payment = await capturedPayment(10_000);
     const other = await capturedPayment(10_000);
     const refund = (payment_id: string, amount: number, extra: Record<string, unknown> = {}) =>
-      call(client, 'payment_refund', { payment_id, amount, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), ...extra });
+      callTool(client, 'payment_refund', { payment_id, amount, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), ...extra });
     for (const amount of [4_000, 4_000]) expect((await refund(payment.id, amount)).isError).toBeUndefined();
     expect((await refund(other.id, 4_000)).isError).toBeUndefined();
     const over = await refund(other.id, 1);
-    expect((over.structuredContent as { error: ErrorPayload }).error).toMatchObject({
+    expect((over.structuredContent as { error: ToolErrorPayload }).error).toMatchObject({
       code: 'LIMIT_EXCEEDED',
       details: { limit: 'daily_refund', limit_minor: 12_000, used_minor: 12_000, remaining_minor: 0 },
     });
     const dryRun = await refund(other.id, 1, { dry_run: true });
-    expect((dryRun.structuredContent as { error: ErrorPayload }).error.code).toBe('LIMIT_EXCEEDED');
-    expect(await ok(client, 'payment_refundable', { payment_id: other.id })).toMatchObject({
+    expect((dryRun.structuredContent as { error: ToolErrorPayload }).error.code).toBe('LIMIT_EXCEEDED');
+    expect(await expectToolOk(client, 'payment_refundable', { payment_id: other.id })).toMatchObject({
       amount_refundable: 6_000,
       daily_refund_used: 12_000,
       max_refund_now: 0,
@@ -129,12 +130,12 @@ describe('refunds above the confirmation threshold', () => {
     const payment = await capturedPayment(9_000);
     const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
 
-    const missing = await fails(client, 'payment_refund', args);
+    const missing = await expectToolError(client, 'payment_refund', args);
     expect(missing).toMatchObject({ code: 'PRECONDITION_FAILED', details: { confirm_token: 'missing', threshold: 5_000 } });
     expect(missing.message).toContain('dry_run=true');
-    expect((await fails(client, 'payment_refund', { ...args, confirm_token: 'ct1.zzzz.forged' })).details).toMatchObject({ confirm_token: 'invalid' });
+    expect((await expectToolError(client, 'payment_refund', { ...args, confirm_token: 'ct1.zzzz.forged' })).details).toMatchObject({ confirm_token: 'invalid' });
 
-    const dry = await ok<{ dry_run: boolean; refund: unknown; requires_confirmation: boolean; confirm_token: string; confirm_token_expires_at: string; amount_refundable_after: number; payment: PaymentOut }>(
+    const dry = await expectToolOk<{ dry_run: boolean; refund: unknown; requires_confirmation: boolean; confirm_token: string; confirm_token_expires_at: string; amount_refundable_after: number; payment: PaymentOut }>(
       client,
       'payment_refund',
       { ...args, dry_run: true },
@@ -145,28 +146,28 @@ describe('refunds above the confirmation threshold', () => {
     expect(validFor).toBeLessThanOrEqual(300_000);
     expect(await server.db.selectFrom('refunds').select('id').where('payment_id', '=', payment.id).execute()).toEqual([]);
 
-    const otherAmount = await fails(client, 'payment_refund', { ...args, amount: 6_001, idempotency_key: idempotencyKey(), confirm_token: dry.confirm_token });
+    const otherAmount = await expectToolError(client, 'payment_refund', { ...args, amount: 6_001, idempotency_key: idempotencyKey(), confirm_token: dry.confirm_token });
     expect(otherAmount.details).toMatchObject({ confirm_token: 'invalid' });
-    const otherPrincipal = await fails(await as('confirm-b'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
+    const otherPrincipal = await expectToolError(await as('confirm-b'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
     expect(otherPrincipal.details).toMatchObject({ confirm_token: 'invalid' });
     const expired = new ConfirmTokens({ secret: TEST_CONFIRM_SECRET }).issue(
       { paymentId: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', principalId: 'confirm-a' },
       Date.now() - 301_000,
     );
-    expect((await fails(client, 'payment_refund', { ...args, confirm_token: expired.token })).details).toMatchObject({ confirm_token: 'expired' });
+    expect((await expectToolError(client, 'payment_refund', { ...args, confirm_token: expired.token })).details).toMatchObject({ confirm_token: 'expired' });
 
-    const done = await ok<{ refund: { status: string; amount: number }; requires_confirmation: boolean; replayed: boolean }>(client, 'payment_refund', {
+    const done = await expectToolOk<{ refund: { status: string; amount: number }; requires_confirmation: boolean; replayed: boolean }>(client, 'payment_refund', {
       ...args,
       confirm_token: dry.confirm_token,
     });
     expect(done).toMatchObject({ replayed: false, requires_confirmation: true, refund: { status: 'succeeded', amount: 6_000 } });
     // A later retry with the same key replays without a token (it may have expired by then).
-    expect(await ok(client, 'payment_refund', args)).toEqual({ ...done, replayed: true });
+    expect(await expectToolOk(client, 'payment_refund', args)).toEqual({ ...done, replayed: true });
   });
 
   it('do not apply at or below the threshold', async () => {
     const payment = await capturedPayment(5_000);
-    const dry = await ok<{ requires_confirmation: boolean; confirm_token: string }>(await as('confirm-c'), 'payment_refund', {
+    const dry = await expectToolOk<{ requires_confirmation: boolean; confirm_token: string }>(await as('confirm-c'), 'payment_refund', {
       payment_id: payment.id,
       amount: 5_000,
       currency: 'EUR',
@@ -175,6 +176,6 @@ describe('refunds above the confirmation threshold', () => {
       dry_run: true,
     });
     expect(dry.requires_confirmation).toBe(false);
-    await ok(await as('confirm-c'), 'payment_refund', { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() });
+    await expectToolOk(await as('confirm-c'), 'payment_refund', { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() });
   });
 });

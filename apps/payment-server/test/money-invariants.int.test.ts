@@ -1,9 +1,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKey } from '@mcpfed/testing';
-import { ALL_SCOPES, call, fails, ledgerTotals, newCustomerId, newOrderRef, ok, startTestPaymentServer } from './fixtures.ts';
-import type { ErrorPayload, PaymentOut, TestPaymentServer } from './fixtures.ts';
+import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
+import type { ToolErrorPayload } from '@mcpfed/testing';
+import { ALL_SCOPES, ledgerTotals, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
+import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
 let agent: Client;
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 async function capturedPayment(amount: number, token = 'pm_card_visa'): Promise<PaymentOut> {
-  const authorized = await ok<{ payment: PaymentOut }>(agent, 'payment_authorize', {
+  const authorized = await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_authorize', {
     order_ref: newOrderRef(),
     customer_id: newCustomerId(),
     amount,
@@ -27,7 +28,7 @@ async function capturedPayment(amount: number, token = 'pm_card_visa'): Promise<
     payment_method: token,
     idempotency_key: idempotencyKey(),
   });
-  return (await ok<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() })).payment;
+  return (await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() })).payment;
 }
 
 async function refundedSums(paymentId: string, chargeId: string) {
@@ -53,11 +54,11 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
     const payment = await capturedPayment(5000);
     const results = await Promise.all(
       Array.from({ length: 100 }, () =>
-        call(agent, 'payment_refund', { payment_id: payment.id, amount: 100, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() }),
+        callTool(agent, 'payment_refund', { payment_id: payment.id, amount: 100, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() }),
       ),
     );
     const succeeded = results.filter((r) => !r.isError);
-    const failed = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ErrorPayload }).error);
+    const failed = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ToolErrorPayload }).error);
     expect(succeeded).toHaveLength(50);
     expect(failed).toHaveLength(50);
     for (const error of failed) expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { requested: 100 } });
@@ -76,7 +77,7 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
     const payment = await capturedPayment(10_000);
     const results = await Promise.all(
       Array.from({ length: 100 }, () =>
-        call(agent, 'payment_refund', { payment_id: payment.id, amount: 300, currency: 'EUR', reason: 'other', idempotency_key: idempotencyKey() }),
+        callTool(agent, 'payment_refund', { payment_id: payment.id, amount: 300, currency: 'EUR', reason: 'other', idempotency_key: idempotencyKey() }),
       ),
     );
     expect(results.filter((r) => !r.isError)).toHaveLength(33);
@@ -94,22 +95,22 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
   it('replays the original refund for a repeated key, also when sent concurrently, and refuses the key with another amount', async () => {
     const payment = await capturedPayment(2000);
     const args = { payment_id: payment.id, amount: 700, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey() };
-    const concurrent = await Promise.all(Array.from({ length: 10 }, () => call(agent, 'payment_refund', args)));
-    const outcomes = concurrent.map((r) => (r.isError ? (r.structuredContent as { error: ErrorPayload }).error.code : 'ok'));
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => callTool(agent, 'payment_refund', args)));
+    const outcomes = concurrent.map((r) => (r.isError ? (r.structuredContent as { error: ToolErrorPayload }).error.code : 'ok'));
     // Calls that arrive while the first is at the provider are told to retry (CONFLICT, retryable); none refunds again.
     expect(outcomes.every((o) => o === 'ok' || o === 'CONFLICT')).toBe(true);
-    const replay = await ok<{ refund: { id: string }; replayed: boolean }>(agent, 'payment_refund', args);
+    const replay = await expectToolOk<{ refund: { id: string }; replayed: boolean }>(agent, 'payment_refund', args);
     expect(replay.replayed).toBe(true);
     const firstOk = concurrent.find((r) => !r.isError)?.structuredContent as { refund: { id: string } };
     expect(replay.refund.id).toBe(firstOk.refund.id);
-    const reused = await fails(agent, 'payment_refund', { ...args, amount: 701 });
+    const reused = await expectToolError(agent, 'payment_refund', { ...args, amount: 701 });
     expect(reused).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: { idempotency_key: args.idempotency_key } });
     expect(await refundedSums(payment.id, payment.provider_charge_id)).toMatchObject({ local: 700, succeededRefunds: 1, ledger: 700, provider: 700 });
   });
 
   it('authorizes once for 20 concurrent calls with the same key', async () => {
     const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 4200, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() };
-    const results = await Promise.all(Array.from({ length: 20 }, () => call(agent, 'payment_authorize', args)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => callTool(agent, 'payment_authorize', args)));
     const ids = new Set(results.filter((r) => !r.isError).map((r) => (r.structuredContent as { payment: PaymentOut }).payment.id));
     expect(ids.size).toBe(1);
     const charges = await server.sandbox.selectFrom('sandbox.charges').select('id').where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).execute();
@@ -121,16 +122,16 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
 describe('pm_card_timeout: the provider acts, then times out', () => {
   it('a retry with the same key yields exactly one authorization at the provider and one in the ledger', async () => {
     const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 3100, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
-    const timedOut = await fails(agent, 'payment_authorize', args);
+    const timedOut = await expectToolError(agent, 'payment_authorize', args);
     expect(timedOut).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { outcome: 'unknown' } });
     const [pending] = await server.db.selectFrom('payment_operations').select(['status', 'payment_id']).where('idempotency_key', '=', args.idempotency_key).execute();
     expect(pending?.status).toBe('pending');
-    const reconciled = await ok<{ drift: Array<{ kind: string }>; pending_operations: number }>(agent, 'payment_reconcile', { order_ref: args.order_ref });
+    const reconciled = await expectToolOk<{ drift: Array<{ kind: string }>; pending_operations: number }>(agent, 'payment_reconcile', { order_ref: args.order_ref });
     expect(reconciled).toMatchObject({ pending_operations: 1, drift: [{ kind: 'missing_locally', payment_id: pending?.payment_id }] });
 
-    const retried = await ok<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
+    const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried).toMatchObject({ replayed: false, payment: { id: pending?.payment_id, status: 'authorized', amount_authorized: 3100 } });
-    const again = await ok<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
+    const again = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(again).toEqual({ ...retried, replayed: true });
 
     const charges = await server.sandbox.selectFrom('sandbox.charges').select(['id', 'status']).where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).execute();
@@ -141,23 +142,23 @@ describe('pm_card_timeout: the provider acts, then times out', () => {
       .where('payment_id', '=', retried.payment.id)
       .execute();
     expect(ledger).toEqual([{ kind: 'authorization' }]);
-    expect(await ok(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, pending_operations: 0 });
+    expect(await expectToolOk(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, pending_operations: 0 });
   });
 
   it('a timed-out refund retried with its key refunds once', async () => {
     // pm_card_timeout times out on the first request of every key: authorize and capture each need one retry.
     const order = newOrderRef();
     const authorizeArgs = { order_ref: order, customer_id: newCustomerId(), amount: 1500, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
-    expect((await fails(agent, 'payment_authorize', authorizeArgs)).code).toBe('TIMEOUT');
-    const authorized = await ok<{ payment: PaymentOut }>(agent, 'payment_authorize', authorizeArgs);
+    expect((await expectToolError(agent, 'payment_authorize', authorizeArgs)).code).toBe('TIMEOUT');
+    const authorized = await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_authorize', authorizeArgs);
     const captureArgs = { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() };
-    expect((await fails(agent, 'payment_capture', captureArgs)).code).toBe('TIMEOUT');
-    await ok(agent, 'payment_capture', captureArgs);
+    expect((await expectToolError(agent, 'payment_capture', captureArgs)).code).toBe('TIMEOUT');
+    await expectToolOk(agent, 'payment_capture', captureArgs);
     const refundArgs = { payment_id: authorized.payment.id, amount: 500, currency: 'EUR', reason: 'other', idempotency_key: idempotencyKey() };
-    expect((await fails(agent, 'payment_refund', refundArgs)).code).toBe('TIMEOUT');
-    const pendingView = await ok<PaymentOut>(agent, 'payment_get', { payment_id: authorized.payment.id });
+    expect((await expectToolError(agent, 'payment_refund', refundArgs)).code).toBe('TIMEOUT');
+    const pendingView = await expectToolOk<PaymentOut>(agent, 'payment_get', { payment_id: authorized.payment.id });
     expect(pendingView).toMatchObject({ amount_refunded: 0, amount_refund_pending: 500, amount_refundable: 1000 });
-    const refunded = await ok<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_refund', refundArgs);
+    const refunded = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_refund', refundArgs);
     expect(refunded).toMatchObject({ replayed: false, payment: { amount_refunded: 500, amount_refund_pending: 0 } });
     expect(await refundedSums(authorized.payment.id, authorized.payment.provider_charge_id)).toMatchObject({ local: 500, ledger: 500, provider: 500, succeededRefunds: 1 });
   });

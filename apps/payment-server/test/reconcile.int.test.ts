@@ -1,9 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKey } from '@mcpfed/testing';
+import { expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import { ReconciliationService } from '../src/service/reconciliation-service.ts';
-import { ALL_SCOPES, fails, ledgerTotals, newCustomerId, newOrderRef, ok, startTestPaymentServer } from './fixtures.ts';
+import { ALL_SCOPES, ledgerTotals, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
 import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function authorize(overrides: Record<string, unknown> = {}): Promise<PaymentOut> {
-  const out = await ok<{ payment: PaymentOut }>(agent, 'payment_authorize', {
+  const out = await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_authorize', {
     order_ref: newOrderRef(),
     customer_id: newCustomerId(),
     amount: 1000,
@@ -44,7 +44,7 @@ async function authorize(overrides: Record<string, unknown> = {}): Promise<Payme
 }
 
 async function capture(payment: PaymentOut): Promise<PaymentOut> {
-  return (await ok<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() })).payment;
+  return (await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() })).payment;
 }
 
 /** Every drift the tests below inject, in the order reconcile reports them over the whole window. */
@@ -53,7 +53,7 @@ const injected: Array<Record<string, unknown>> = [];
 describe('drift injected into the provider records', () => {
   it('reports a captured amount changed at the provider, with all three values', async () => {
     const payment = await capture(await authorize());
-    expect(await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: true, drift: [] });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: true, drift: [] });
     await server.sandbox.updateTable('sandbox.charges').set({ amount_captured: 900 }).where('id', '=', payment.provider_charge_id).execute();
     const drift = {
       kind: 'amount_mismatch',
@@ -65,7 +65,7 @@ describe('drift injected into the provider records', () => {
       provider: 900,
       message: `captured of payment ${payment.id} differs: ledger 1000, local 1000, provider 900 (EUR minor units).`,
     };
-    expect(await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: false, drift: [drift] });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: false, drift: [drift] });
     injected.push(drift);
   });
 
@@ -77,7 +77,7 @@ describe('drift injected into the provider records', () => {
       { kind: 'amount_mismatch', ...ids, field: 'held', ledger: 1700, local: 1700, provider: 0, message: expect.any(String) },
       { kind: 'status_mismatch', ...ids, field: null, ledger: null, local: 'authorized', provider: 'voided', message: expect.any(String) },
     ];
-    expect((await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).drift).toEqual(drift);
+    expect((await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).drift).toEqual(drift);
     injected.push(...drift);
   });
 
@@ -94,7 +94,7 @@ describe('drift injected into the provider records', () => {
       provider: null,
       message: expect.any(String),
     };
-    expect((await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).drift).toEqual([drift]);
+    expect((await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).drift).toEqual([drift]);
     injected.push(drift);
   });
 });
@@ -119,7 +119,7 @@ describe('drift injected into the ledger', () => {
       provider: 0,
       message: `refunded of payment ${payment.id} differs: ledger 250, local 0, provider 0 (EUR minor units).`,
     };
-    expect(await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: false, drift: [drift], payments_checked: 1 });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: false, drift: [drift], payments_checked: 1 });
     injected.push(drift);
   });
 });
@@ -136,13 +136,13 @@ describe('a local write that fails after the provider succeeded', () => {
     await sql`CREATE TRIGGER test_fail_payment_insert BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION test_fail_payment_insert()`.execute(server.db);
     const args = { order_ref: order, customer_id: newCustomerId(), amount: 4400, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() };
     try {
-      const failed = await fails(agent, 'payment_authorize', args);
+      const failed = await expectToolError(agent, 'payment_authorize', args);
       expect(failed).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { outcome: 'recording_pending' } });
       const [op] = await server.db.selectFrom('payment_operations').select(['status', 'payment_id']).where('idempotency_key', '=', args.idempotency_key).execute();
       expect(op?.status).toBe('pending');
       const [charge] = await server.sandbox.selectFrom('sandbox.charges').select(['id', 'status']).where(sql<string>`metadata ->> 'order_ref'`, '=', order).execute();
       expect(charge?.status).toBe('authorized');
-      expect(await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: order })).toMatchObject({
+      expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: order })).toMatchObject({
         in_sync: false,
         pending_operations: 1,
         drift: [{ kind: 'missing_locally', payment_id: op?.payment_id, provider_charge_id: charge?.id, provider: 4400 }],
@@ -155,9 +155,9 @@ describe('a local write that fails after the provider succeeded', () => {
     }
     const report = await sweeper.sweep();
     expect(report.operations).toMatchObject({ recorded: 1, error: 0 });
-    const reconciled = await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: order });
+    const reconciled = await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: order });
     expect(reconciled).toMatchObject({ in_sync: true, pending_operations: 0, payments_checked: 1 });
-    const retried = await ok<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
+    const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried).toMatchObject({ replayed: true, payment: { order_ref: order, status: 'authorized', amount_authorized: 4400 } });
     const charges = await server.sandbox.selectFrom('sandbox.charges').select('id').where(sql<string>`metadata ->> 'order_ref'`, '=', order).execute();
     expect(charges).toEqual([{ id: retried.payment.provider_charge_id }]);
@@ -165,11 +165,11 @@ describe('a local write that fails after the provider succeeded', () => {
 
   it('the sweep finishes a provider timeout too, before the caller retries', async () => {
     const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 900, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
-    expect((await fails(agent, 'payment_authorize', args)).code).toBe('TIMEOUT');
+    expect((await expectToolError(agent, 'payment_authorize', args)).code).toBe('TIMEOUT');
     expect((await sweeper.sweep()).operations).toMatchObject({ recorded: 1 });
-    const retried = await ok<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
+    const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried.replayed).toBe(true);
-    expect(await ok<Reconciled>(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, provider_charges_checked: 1 });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, provider_charges_checked: 1 });
   });
 
   it('an operation that never reached the provider is removed, its limit reservation released, and its key usable again', async () => {
@@ -196,7 +196,7 @@ describe('a local write that fails after the provider succeeded', () => {
 
 describe('reconciling a time window', () => {
   it('finds exactly the injected drift among everything this file did', async () => {
-    const result = await ok<Reconciled & { scope: Record<string, unknown> }>(agent, 'payment_reconcile', { from: started.toISOString() });
+    const result = await expectToolOk<Reconciled & { scope: Record<string, unknown> }>(agent, 'payment_reconcile', { from: started.toISOString() });
     expect(result.drift).toEqual(injected);
     expect(result).toMatchObject({ in_sync: false, pending_operations: 0, truncated: false, scope: { order_ref: null, from: started.toISOString() } });
     expect(result.payments_checked).toBe(7);

@@ -11,7 +11,6 @@ import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { connectLinkedClient, createTestDatabase, createTestRedis, testPrincipal } from '@mcpfed/testing';
 import type { TestDatabase, TestRedis } from '@mcpfed/testing';
-import { expect } from 'vitest';
 import type { Redis } from 'ioredis';
 import { productMigrations } from '../migrations/index.ts';
 import { CORRECTION_THRESHOLD, SQL_READER_ROLE, createImportQueue, ensureSqlReaderRole, searchConnectionString, startImportWorker } from '../src/catalog/index.ts';
@@ -22,21 +21,6 @@ import { buildProductServer } from '../src/server.ts';
 
 /** Every scope the product server's tools need. */
 export const ALL_SCOPES = ['product:read', 'product:write', 'sql:read', 'admin'];
-
-/** A tools/call result as the SDK client returns it. */
-export interface ToolResult {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content: Array<Record<string, unknown>>;
-}
-
-/** The error envelope of a failed call. */
-export interface ErrorPayload {
-  code: string;
-  message: string;
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
 
 /** A product server of one test file: its database, Redis prefix, import directory, host and queue. */
 export interface ProductTestServer {
@@ -132,26 +116,6 @@ export async function startProductTestServer(options: { importBatchSize?: number
       await rm(importDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Calls a tool and returns the raw result. */
-export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
-
-/** Calls a tool that must succeed and returns its structured content. */
-export async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await call(client, name, args);
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
-  expect(result.content[0]).toEqual({ type: 'text', text: JSON.stringify(result.structuredContent) });
-  return result.structuredContent as T;
-}
-
-/** Calls a tool that must fail and returns its error payload. */
-export async function fails(client: Client, name: string, args: Record<string, unknown>): Promise<ErrorPayload> {
-  const result = await call(client, name, args);
-  expect(result.isError).toBe(true);
-  return (result.structuredContent as { error: ErrorPayload }).error;
 }
 
 /** A product as the tools return it (the fields tests read). */

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKey } from '@mcpfed/testing';
+import { expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import { checkImportSource } from '../src/catalog/import/import-source.ts';
-import { eventually, fails, ok, startProductTestServer } from './catalog-fixtures.ts';
+import { eventually, startProductTestServer } from './catalog-fixtures.ts';
 import type { Product, ProductTestServer } from './catalog-fixtures.ts';
 
 interface ImportJob {
@@ -38,13 +38,13 @@ const good = (sku: string, price: number, extra: Record<string, unknown> = {}) =
   JSON.stringify({ sku, name: `Imported ${sku}`, category: 'cables', price_amount: price, currency: 'EUR', ...extra });
 
 async function startImport(source: Record<string, unknown>, format: 'jsonl' | 'csv'): Promise<ImportJob> {
-  const out = await ok<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source, format, idempotency_key: idempotencyKey() });
+  const out = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source, format, idempotency_key: idempotencyKey() });
   return out.import;
 }
 
 async function finished(id: string): Promise<Status> {
   return eventually(async () => {
-    const status = await ok<Status>(client, 'product_import_status', { id, errors_limit: 100 });
+    const status = await expectToolOk<Status>(client, 'product_import_status', { id, errors_limit: 100 });
     return status.import.status === 'completed' || status.import.status === 'failed' ? status : undefined;
   });
 }
@@ -121,7 +121,7 @@ describe('a malformed JSON Lines file', () => {
       { sku: 'IM-2', price_amount: 2000, status: 'active', brand: 'Kestrel', attributes: {}, version: 1 },
       { sku: 'IM-3', price_amount: 3000, status: 'draft', brand: null, attributes: { color: 'Black', length_m: 2 }, version: 1 },
     ]);
-    const imported = await ok<Product>(client, 'product_get', { sku: 'IM-1' });
+    const imported = await expectToolOk<Product>(client, 'product_get', { sku: 'IM-1' });
     expect(imported.price_history.map((entry) => [entry.price.amount, entry.changed_by])).toEqual([
       [1500, `import:${job.id}`],
       [1000, `import:${job.id}`],
@@ -133,9 +133,9 @@ describe('a malformed JSON Lines file', () => {
     await writeFile(path.join(server.importDir, 'errors.jsonl'), lines.join('\n'));
     const job = await startImport({ path: 'errors.jsonl' }, 'jsonl');
     await finished(job.id);
-    const first = await ok<Status>(client, 'product_import_status', { id: job.id, errors_limit: 2 });
+    const first = await expectToolOk<Status>(client, 'product_import_status', { id: job.id, errors_limit: 2 });
     expect(first.errors.map((error) => error.line)).toEqual([1, 3]);
-    const next = await ok<Status>(client, 'product_import_status', { id: job.id, errors_limit: 2, errors_after_line: 3 });
+    const next = await expectToolOk<Status>(client, 'product_import_status', { id: job.id, errors_limit: 2, errors_after_line: 3 });
     expect(next.errors.map((error) => error.line)).toEqual([5, 7]);
     expect(next.errors_stored).toBe(4);
   });
@@ -175,7 +175,7 @@ describe('sources', () => {
   it('downloads http(s) URLs (following redirects) and fails an import whose URL has no file', async () => {
     const job = await startImport({ url: `${filesUrl}/moved` }, 'jsonl');
     expect((await finished(job.id)).import).toMatchObject({ status: 'completed', rows_ok: 2, source: `${filesUrl}/moved` });
-    expect((await ok<Product>(client, 'product_get', { sku: 'URL-2' })).price.amount).toBe(200);
+    expect((await expectToolOk<Product>(client, 'product_get', { sku: 'URL-2' })).price.amount).toBe(200);
     const missing = await startImport({ url: `${filesUrl}/nothing.jsonl` }, 'jsonl');
     expect((await finished(missing.id)).import).toMatchObject({
       status: 'failed',
@@ -188,12 +188,12 @@ describe('sources', () => {
     await mkdir(path.join(server.importDir, 'sub'), { recursive: true });
     await symlink('/etc/passwd', path.join(server.importDir, 'sub', 'escape.csv'));
     for (const source of [{ path: '../outside.jsonl' }, { path: '/etc/passwd' }, { path: 'sub/escape.csv' }, { url: 'file:///etc/passwd' }, { url: 'ftp://example.com/a.csv' }]) {
-      const error = await fails(client, 'product_import', { source, format: 'csv', idempotency_key: idempotencyKey() });
+      const error = await expectToolError(client, 'product_import', { source, format: 'csv', idempotency_key: idempotencyKey() });
       expect(error.code, JSON.stringify(source)).toBe('VALIDATION_FAILED');
     }
-    expect((await fails(client, 'product_import', { source: { path: 'nope.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(client, 'product_import', { source: { path: 'nope.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).code).toBe('NOT_FOUND');
     await writeFile(path.join(server.importDir, 'big.jsonl'), Buffer.alloc(server.source.maxBytes + 1, 0x20));
-    expect(await fails(client, 'product_import', { source: { path: 'big.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).toMatchObject({
+    expect(await expectToolError(client, 'product_import', { source: { path: 'big.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).toMatchObject({
       code: 'LIMIT_EXCEEDED',
       details: { max_bytes: server.source.maxBytes },
     });
@@ -215,17 +215,17 @@ describe('sources', () => {
   it('replays the same idempotency key and refuses it for another import', async () => {
     await writeFile(path.join(server.importDir, 'replay.jsonl'), `${good('RP-1', 100)}\n`);
     const key = idempotencyKey();
-    const first = await ok<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
-    const again = await ok<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
+    const first = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
+    const again = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
     expect(first.replayed).toBe(false);
     expect(again.replayed).toBe(true);
     expect(again.import.id).toBe(first.import.id);
-    const reused = await fails(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'csv', idempotency_key: key });
+    const reused = await expectToolError(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'csv', idempotency_key: key });
     expect(reused).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: { import_id: first.import.id } });
     expect(await server.database.db.selectFrom('product_imports').select('id').where('idempotency_key', '=', key).execute()).toHaveLength(1);
   });
 
   it('answers NOT_FOUND for an unknown import', async () => {
-    expect((await fails(client, 'product_import_status', { id: 'imp_00000000000000000000000000' })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(client, 'product_import_status', { id: 'imp_00000000000000000000000000' })).code).toBe('NOT_FOUND');
   });
 });

@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKey } from '@mcpfed/testing';
+import { expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import { runImport } from '../src/catalog/import/run-import.ts';
 import { generateProduct } from '../src/seed/generate-products.ts';
 import { writeImportFile } from '../src/seed/write-import-file.ts';
-import { eventually, ok, startProductTestServer } from './catalog-fixtures.ts';
+import { eventually, startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 
 const ROWS = 20_000;
@@ -26,7 +26,7 @@ let server: ProductTestServer;
 let client: Client;
 
 async function status(id: string): Promise<ImportJob> {
-  return (await ok<{ import: ImportJob }>(client, 'product_import_status', { id })).import;
+  return (await expectToolOk<{ import: ImportJob }>(client, 'product_import_status', { id })).import;
 }
 
 /** Everything an import leaves behind, for before/after comparisons (timestamps included). */
@@ -53,7 +53,7 @@ describe('an import interrupted by a restart', () => {
 
   it('stops after a committed batch when the worker closes, and resumes there on the next worker', async () => {
     const firstWorker = await server.startWorker();
-    const started = await ok<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
+    const started = await expectToolOk<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
     importId = started.import.id;
     await eventually(async () => ((await status(importId)).rows_read >= 2 * BATCH ? true : undefined));
     await firstWorker.close();
@@ -72,7 +72,7 @@ describe('an import interrupted by a restart', () => {
       return current.status === 'completed' ? current : undefined;
     }, 60_000);
     expect(done).toMatchObject({ rows_read: ROWS + 2, rows_ok: ROWS, rows_failed: 2, attempts: 2 });
-    const errors = await ok<{ errors: Array<{ line: number; field: string }> }>(client, 'product_import_status', { id: importId });
+    const errors = await expectToolOk<{ errors: Array<{ line: number; field: string }> }>(client, 'product_import_status', { id: importId });
     expect(errors.errors).toEqual([
       { line: ROWS + 1, field: 'row', message: 'not valid JSON' },
       { line: ROWS + 2, field: 'price_amount', message: 'price_amount: Invalid input: expected number, received string' },
@@ -104,7 +104,7 @@ describe('an import interrupted by a restart', () => {
 
   it('changes nothing when the same file is imported again', async () => {
     const before = await catalogState();
-    const again = await ok<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
+    const again = await expectToolOk<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
     const done = await eventually(async () => {
       const current = await status(again.import.id);
       return current.status === 'completed' ? current : undefined;

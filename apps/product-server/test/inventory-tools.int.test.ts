@@ -7,8 +7,8 @@ import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createRedisConnection } from '@mcpfed/queue';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { connectLinkedClient, createTestDatabase, createTestRedis, idempotencyKey, testPrincipal } from '@mcpfed/testing';
-import type { TestDatabase, TestRedis } from '@mcpfed/testing';
+import { callTool, connectLinkedClient, createTestDatabase, createTestRedis, expectToolError, expectToolOk, idempotencyKey, testPrincipal } from '@mcpfed/testing';
+import type { TestDatabase, TestRedis, ToolErrorPayload } from '@mcpfed/testing';
 import { buildInventoryBindings, createReservationExpiryQueue, startInventoryWorkers } from '../src/inventory/index.ts';
 import type { InventoryTables, InventoryWorkers, ReservationExpiryQueue } from '../src/inventory/index.ts';
 import { adjust, expectConsistent, insertProduct, inventoryTestMigrations, level, orderRef, stockedProduct } from './inventory-fixtures.ts';
@@ -26,19 +26,6 @@ let writer: Client;
 let reader: Client;
 let saga: Client;
 
-interface ToolResult {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content: Array<Record<string, unknown>>;
-}
-
-interface ErrorPayload {
-  code: string;
-  message: string;
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
-
 interface Reservation {
   id: string;
   order_reference: string;
@@ -47,23 +34,6 @@ interface Reservation {
   total: { amount: number; currency: string };
   expires_at: string;
   finished_at: string | null;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
-
-async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await call(client, name, args);
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
-  expect(result.content[0]).toEqual({ type: 'text', text: JSON.stringify(result.structuredContent) });
-  return result.structuredContent as T;
-}
-
-async function fails(client: Client, name: string, args: Record<string, unknown>): Promise<ErrorPayload> {
-  const result = await call(client, name, args);
-  expect(result.isError).toBe(true);
-  return (result.structuredContent as { error: ErrorPayload }).error;
 }
 
 beforeAll(async () => {
@@ -122,7 +92,7 @@ describe('tools/list and prompts/list', () => {
 
   it('refuses a write to a caller without product:write (FORBIDDEN)', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
-    const error = await fails(reader, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
+    const error = await expectToolError(reader, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
     expect(error.code).toBe('FORBIDDEN');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5 });
   });
@@ -132,7 +102,7 @@ describe('inventory_get', () => {
   it('returns totals and locations in the order asked, and lists skus not in the catalog apart', async () => {
     const a = await stockedProduct(db, { 'BER-1': 7, 'HAM-1': 3 });
     const empty = await insertProduct(db);
-    const out = await ok<{ items: unknown[]; not_found: string[] }>(reader, 'inventory_get', { skus: [empty, a, 'NOPE-1', a] });
+    const out = await expectToolOk<{ items: unknown[]; not_found: string[] }>(reader, 'inventory_get', { skus: [empty, a, 'NOPE-1', a] });
     expect(out).toEqual({
       items: [
         { sku: empty, on_hand: 0, reserved: 0, available: 0, locations: [] },
@@ -149,17 +119,17 @@ describe('inventory_get', () => {
       ],
       not_found: ['NOPE-1'],
     });
-    const one = await ok<{ items: Array<{ locations: unknown[]; on_hand: number }> }>(reader, 'inventory_get', { skus: [a], location: 'HAM-1' });
+    const one = await expectToolOk<{ items: Array<{ locations: unknown[]; on_hand: number }> }>(reader, 'inventory_get', { skus: [a], location: 'HAM-1' });
     expect(one.items[0]).toMatchObject({ on_hand: 3, locations: [{ location: 'HAM-1', on_hand: 3, reserved: 0, available: 3 }] });
-    const result = await call(reader, 'inventory_get', { skus: [a] });
+    const result = await callTool(reader, 'inventory_get', { skus: [a] });
     expect(result.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: `product://${a}` }));
   });
 
   it('VALIDATION_FAILED for malformed skus, too many skus or unknown fields', async () => {
-    expect((await fails(reader, 'inventory_get', { skus: ['lower-case'] })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(reader, 'inventory_get', { skus: Array.from({ length: 101 }, (_v, i) => `SKU-${i}`) })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(reader, 'inventory_get', { skus: [] })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(reader, 'inventory_get', { skus: ['AB-1'], extra: true })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(reader, 'inventory_get', { skus: ['lower-case'] })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(reader, 'inventory_get', { skus: Array.from({ length: 101 }, (_v, i) => `SKU-${i}`) })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(reader, 'inventory_get', { skus: [] })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(reader, 'inventory_get', { skus: ['AB-1'], extra: true })).code).toBe('VALIDATION_FAILED');
   });
 });
 
@@ -167,21 +137,21 @@ describe('inventory_adjust', () => {
   it('adjusts with a reason, replays a retry with the same key, refuses the key with other arguments', async () => {
     const sku = await insertProduct(db);
     const args = { sku, location: 'MUC-1', delta: 12, reason: 'received', reference: 'PO-77', note: 'pallet 3', idempotency_key: idempotencyKey() };
-    const first = await ok<{ level: Record<string, unknown>; movement: Record<string, unknown>; dry_run: boolean; replayed: boolean }>(writer, 'inventory_adjust', args);
+    const first = await expectToolOk<{ level: Record<string, unknown>; movement: Record<string, unknown>; dry_run: boolean; replayed: boolean }>(writer, 'inventory_adjust', args);
     expect(first.level).toMatchObject({ sku, location: 'MUC-1', on_hand: 12, reserved: 0, available: 12, version: 2 });
     expect(first.movement).toMatchObject({ sku, location: 'MUC-1', kind: 'adjust', delta_on_hand: 12, delta_reserved: 0, on_hand_after: 12, reserved_after: 0, reason: 'received', reference: 'PO-77', note: 'pallet 3', actor: 'stock-clerk', reservation_id: null });
     expect(first).toMatchObject({ dry_run: false, replayed: false });
-    const again = await ok(writer, 'inventory_adjust', args);
+    const again = await expectToolOk(writer, 'inventory_adjust', args);
     expect(again).toEqual({ ...first, replayed: true });
     expect(await level(db, sku, 'MUC-1')).toMatchObject({ on_hand: 12 });
-    const reused = await fails(writer, 'inventory_adjust', { ...args, delta: 13 });
+    const reused = await expectToolError(writer, 'inventory_adjust', { ...args, delta: 13 });
     expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('dry_run reports the result and writes nothing', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
     const before = await db.selectFrom('inventory_movements').select('id').where('sku', '=', sku).execute();
-    const out = await ok<{ level: Record<string, unknown>; dry_run: boolean }>(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -5, reason: 'lost', idempotency_key: idempotencyKey(), dry_run: true });
+    const out = await expectToolOk<{ level: Record<string, unknown>; dry_run: boolean }>(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -5, reason: 'lost', idempotency_key: idempotencyKey(), dry_run: true });
     expect(out).toMatchObject({ dry_run: true, level: { on_hand: 0, available: 0 } });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5, version: 2 });
     expect(await db.selectFrom('inventory_movements').select('id').where('sku', '=', sku).execute()).toEqual(before);
@@ -189,13 +159,13 @@ describe('inventory_adjust', () => {
 
   it('PRECONDITION_FAILED below available, NOT_FOUND for an unknown sku, VALIDATION_FAILED for delta 0 or a bad reason', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 2 });
-    const low = await fails(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -3, reason: 'damaged', idempotency_key: idempotencyKey() });
+    const low = await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -3, reason: 'damaged', idempotency_key: idempotencyKey() });
     expect(low).toMatchObject({ code: 'PRECONDITION_FAILED', retryable: false, details: { reason: 'insufficient_stock', available: 2, delta: -3 } });
-    const unknown = await fails(writer, 'inventory_adjust', { sku: 'NOPE-2', location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
+    const unknown = await expectToolError(writer, 'inventory_adjust', { sku: 'NOPE-2', location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', details: { skus: ['NOPE-2'] } });
-    expect((await fails(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 0, reason: 'received', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'gift', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received' })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 0, reason: 'received', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'gift', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received' })).code).toBe('VALIDATION_FAILED');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 2 });
   });
 });
@@ -205,7 +175,7 @@ describe('checkout through MCP: reserve, commit, release', () => {
     const sku = await stockedProduct(db, { 'BER-1': 10 }, { price: 4599 });
     const order = orderRef();
     const args = { order_reference: order, lines: [{ sku, quantity: 2 }], idempotency_key: `checkout:${order}:reserve` };
-    const first = await ok<{ reservation: Reservation; replayed: boolean }>(saga, 'inventory_reserve', args);
+    const first = await expectToolOk<{ reservation: Reservation; replayed: boolean }>(saga, 'inventory_reserve', args);
     expect(first.replayed).toBe(false);
     expect(first.reservation).toMatchObject({
       order_reference: order,
@@ -215,21 +185,21 @@ describe('checkout through MCP: reserve, commit, release', () => {
       finished_at: null,
     });
     expect(Date.parse(first.reservation.expires_at) - Date.now()).toBeGreaterThan(890_000);
-    const byKey = await ok(saga, 'inventory_reserve', args);
+    const byKey = await expectToolOk(saga, 'inventory_reserve', args);
     expect(byKey).toEqual({ ...first, replayed: true });
-    const byReference = await ok(saga, 'inventory_reserve', { ...args, idempotency_key: idempotencyKey() });
+    const byReference = await expectToolOk(saga, 'inventory_reserve', { ...args, idempotency_key: idempotencyKey() });
     expect(byReference).toEqual({ ...first, replayed: true });
-    const otherLines = await fails(saga, 'inventory_reserve', { ...args, lines: [{ sku, quantity: 3 }], idempotency_key: idempotencyKey() });
+    const otherLines = await expectToolError(saga, 'inventory_reserve', { ...args, lines: [{ sku, quantity: 3 }], idempotency_key: idempotencyKey() });
     expect(otherLines).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: { order_reference: order, reservation_id: first.reservation.id } });
-    const sameKeyOtherLines = await fails(saga, 'inventory_reserve', { ...args, lines: [{ sku, quantity: 3 }] });
+    const sameKeyOtherLines = await expectToolError(saga, 'inventory_reserve', { ...args, lines: [{ sku, quantity: 3 }] });
     expect(sameKeyOtherLines.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ reserved: 2, available: 8 });
 
-    const committed = await ok<{ reservation: Reservation; changed: boolean; replayed: boolean }>(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
+    const committed = await expectToolOk<{ reservation: Reservation; changed: boolean; replayed: boolean }>(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
     expect(committed).toMatchObject({ changed: true, replayed: false, reservation: { status: 'committed' } });
-    const commitRetry = await ok(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
+    const commitRetry = await expectToolOk(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
     expect(commitRetry).toEqual({ ...committed, replayed: true });
-    const releaseAfterCommit = await fails(saga, 'inventory_release', { order_reference: order, idempotency_key: `checkout:${order}:release` });
+    const releaseAfterCommit = await expectToolError(saga, 'inventory_release', { order_reference: order, idempotency_key: `checkout:${order}:release` });
     expect(releaseAfterCommit).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'reservation_final', status: 'committed' } });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 8, reserved: 0, available: 8 });
     await expectConsistent(db);
@@ -238,40 +208,40 @@ describe('checkout through MCP: reserve, commit, release', () => {
   it('releases by order reference (compensation), idempotently; commit after release is refused', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 3 });
     const order = orderRef();
-    const reserved = await ok<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3 }], idempotency_key: `checkout:${order}:reserve` });
-    const released = await ok<{ reservation: Reservation; changed: boolean }>(saga, 'inventory_release', { order_reference: order, idempotency_key: `checkout:${order}:release` });
+    const reserved = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3 }], idempotency_key: `checkout:${order}:reserve` });
+    const released = await expectToolOk<{ reservation: Reservation; changed: boolean }>(saga, 'inventory_release', { order_reference: order, idempotency_key: `checkout:${order}:release` });
     expect(released).toMatchObject({ changed: true, reservation: { id: reserved.reservation.id, status: 'released' } });
-    const again = await ok<{ changed: boolean }>(saga, 'inventory_release', { reservation_id: reserved.reservation.id, idempotency_key: idempotencyKey() });
+    const again = await expectToolOk<{ changed: boolean }>(saga, 'inventory_release', { reservation_id: reserved.reservation.id, idempotency_key: idempotencyKey() });
     expect(again.changed).toBe(false);
-    const late = await fails(saga, 'inventory_commit', { order_reference: order, idempotency_key: `checkout:${order}:commit` });
+    const late = await expectToolError(saga, 'inventory_commit', { order_reference: order, idempotency_key: `checkout:${order}:commit` });
     expect(late).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'reservation_final', status: 'released' } });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 3, reserved: 0 });
   });
 
   it('error codes: insufficient stock, unknown sku, archived product, unknown reservation, both or neither target', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 1 });
-    const short = await fails(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], idempotency_key: idempotencyKey() });
+    const short = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], idempotency_key: idempotencyKey() });
     expect(short).toMatchObject({ code: 'PRECONDITION_FAILED', retryable: false, details: { reason: 'insufficient_stock', lines: [{ sku, location: null, requested: 2, available: 1 }] } });
-    const unknown = await fails(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: 'NOPE-3', quantity: 1 }], idempotency_key: idempotencyKey() });
+    const unknown = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: 'NOPE-3', quantity: 1 }], idempotency_key: idempotencyKey() });
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', details: { skus: ['NOPE-3'] } });
     const archived = await stockedProduct(db, { 'BER-1': 5 });
     await sql`UPDATE products SET status = 'archived', archived_at = now() WHERE sku = ${archived}`.execute(db);
-    const notForSale = await fails(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: archived, quantity: 1 }], idempotency_key: idempotencyKey() });
+    const notForSale = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: archived, quantity: 1 }], idempotency_key: idempotencyKey() });
     expect(notForSale).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'product_not_active', products: [{ sku: archived, status: 'archived' }] } });
-    const missing = await fails(saga, 'inventory_commit', { reservation_id: 'rsv_00000000000000000000000000', idempotency_key: idempotencyKey() });
+    const missing = await expectToolError(saga, 'inventory_commit', { reservation_id: 'rsv_00000000000000000000000000', idempotency_key: idempotencyKey() });
     expect(missing.code).toBe('NOT_FOUND');
-    expect((await fails(saga, 'inventory_commit', { idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(saga, 'inventory_release', { reservation_id: 'rsv_00000000000000000000000000', order_reference: 'x', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await fails(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], ttl_seconds: 0, idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(saga, 'inventory_commit', { idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(saga, 'inventory_release', { reservation_id: 'rsv_00000000000000000000000000', order_reference: 'x', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], ttl_seconds: 0, idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
   });
 
   it('40 concurrent reservations through the MCP client for a 10-unit sku reserve exactly 10', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 6, 'HAM-1': 4 });
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => call(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], idempotency_key: idempotencyKey() })),
+      Array.from({ length: 40 }, () => callTool(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], idempotency_key: idempotencyKey() })),
     );
     const succeeded = results.filter((r) => !r.isError);
-    const refused = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ErrorPayload }).error);
+    const refused = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ToolErrorPayload }).error);
     expect(succeeded).toHaveLength(10);
     expect(refused).toHaveLength(30);
     expect(new Set(refused.map((e) => `${e.code}/${String(e.details?.['reason'])}`))).toEqual(new Set(['PRECONDITION_FAILED/insufficient_stock']));
@@ -282,7 +252,7 @@ describe('checkout through MCP: reserve, commit, release', () => {
 
   it('a reservation made through MCP expires through its BullMQ job', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 2 });
-    const out = await ok<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], ttl_seconds: 1, idempotency_key: idempotencyKey() });
+    const out = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], ttl_seconds: 1, idempotency_key: idempotencyKey() });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ available: 0 });
     const deadline = Date.now() + 8000;
     let status = 'active';
@@ -292,7 +262,7 @@ describe('checkout through MCP: reserve, commit, release', () => {
     }
     expect(status).toBe('expired');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 2, reserved: 0, available: 2 });
-    const commit = await fails(saga, 'inventory_commit', { reservation_id: out.reservation.id, idempotency_key: idempotencyKey() });
+    const commit = await expectToolError(saga, 'inventory_commit', { reservation_id: out.reservation.id, idempotency_key: idempotencyKey() });
     expect(commit).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'reservation_final', status: 'expired' } });
   });
 });
@@ -312,15 +282,15 @@ describe('inventory_low_stock', () => {
     expect(others.rows).toEqual([]);
     const [, one, twoA, twoB] = skus as [string, string, string, string];
     const [firstTwo, secondTwo] = twoA < twoB ? [twoA, twoB] : [twoB, twoA];
-    const page1 = await ok<{ items: Array<{ sku: string; available: number }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2 });
+    const page1 = await expectToolOk<{ items: Array<{ sku: string; available: number }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2 });
     expect(page1.items).toEqual([
       { sku: one, location: 'MUC-1', on_hand: 1, reserved: 0, available: 1 },
       { sku: firstTwo, location: 'MUC-1', on_hand: 2, reserved: 0, available: 2 },
     ]);
     expect(page1.next_cursor).not.toBeNull();
-    const page2 = await ok<{ items: Array<{ sku: string }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2, cursor: page1.next_cursor });
+    const page2 = await expectToolOk<{ items: Array<{ sku: string }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2, cursor: page1.next_cursor });
     expect(page2).toEqual({ items: [{ sku: secondTwo, location: 'MUC-1', on_hand: 2, reserved: 0, available: 2 }], next_cursor: null });
-    const bad = await fails(reader, 'inventory_low_stock', { cursor: 'not-a-cursor' });
+    const bad = await expectToolError(reader, 'inventory_low_stock', { cursor: 'not-a-cursor' });
     expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
   });
 });
@@ -329,16 +299,16 @@ describe('inventory_movements', () => {
   it('lists the ledger newest first with filters and a cursor; deltas add up to the level', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 9 });
     const order = orderRef();
-    const { reservation } = await ok<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 4 }], idempotency_key: idempotencyKey() });
-    await ok(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
+    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 4 }], idempotency_key: idempotencyKey() });
+    await expectToolOk(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
     await adjust(db, sku, 'BER-1', -1, 'damaged');
     type Movement = { id: number; kind: string; delta_on_hand: number; delta_reserved: number; on_hand_after: number; reserved_after: number; reference: string | null; reservation_id: string | null; actor: string };
-    const page1 = await ok<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2 });
+    const page1 = await expectToolOk<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2 });
     expect(page1.items.map((m) => [m.kind, m.delta_on_hand, m.delta_reserved, m.on_hand_after, m.reserved_after])).toEqual([
       ['adjust', -1, 0, 4, 0],
       ['commit', -4, -4, 5, 0],
     ]);
-    const page2 = await ok<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2, cursor: page1.next_cursor });
+    const page2 = await expectToolOk<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2, cursor: page1.next_cursor });
     expect(page2.items.map((m) => [m.kind, m.delta_on_hand, m.delta_reserved])).toEqual([
       ['reserve', 0, 4],
       ['adjust', 9, 0],
@@ -348,16 +318,16 @@ describe('inventory_movements', () => {
     expect(all.reduce((s, m) => s + m.delta_on_hand, 0)).toBe(4);
     expect(all.reduce((s, m) => s + m.delta_reserved, 0)).toBe(0);
     expect(all[0]?.id).toBeGreaterThan(all[1]?.id ?? Infinity);
-    const byOrder = await ok<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { reference: order } });
+    const byOrder = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { reference: order } });
     expect(byOrder.items.map((m) => [m.kind, m.reservation_id, m.actor])).toEqual([
       ['commit', reservation.id, 'svc:order-server'],
       ['reserve', reservation.id, 'svc:order-server'],
     ]);
-    const commits = await ok<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { sku, kinds: ['commit', 'release'] } });
+    const commits = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { sku, kinds: ['commit', 'release'] } });
     expect(commits.items.map((m) => m.kind)).toEqual(['commit']);
-    const byReservation = await ok<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { reservation_id: reservation.id, location: 'BER-1' } });
+    const byReservation = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { reservation_id: reservation.id, location: 'BER-1' } });
     expect(byReservation.items).toHaveLength(2);
-    expect((await fails(reader, 'inventory_movements', { cursor: 'eyJpZCI6Ingi' })).code).toBe('VALIDATION_FAILED');
+    expect((await expectToolError(reader, 'inventory_movements', { cursor: 'eyJpZCI6Ingi' })).code).toBe('VALIDATION_FAILED');
   });
 });
 
@@ -365,8 +335,8 @@ describe('inventory_low_stock_triage', () => {
   it('preloads the low levels with 30-day sales and other locations, and validates its arguments', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 4, 'HAM-1': 50 });
     const order = orderRef();
-    const { reservation } = await ok<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3, location: 'BER-1' }], idempotency_key: idempotencyKey() });
-    await ok(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
+    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3, location: 'BER-1' }], idempotency_key: idempotencyKey() });
+    await expectToolOk(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
     const prompt = await reader.getPrompt({ name: 'inventory_low_stock_triage', arguments: { threshold: '1', location: 'BER-1' } });
     expect(prompt.description).toBe('Low stock triage (location BER-1, threshold 1)');
     const text = (prompt.messages[0]?.content as { text: string }).text;

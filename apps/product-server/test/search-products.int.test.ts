@@ -1,7 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import { seedInventory } from '../src/inventory/index.ts';
-import { fails, ok, startProductTestServer } from './catalog-fixtures.ts';
+import { startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 
 interface Item {
@@ -37,7 +38,7 @@ const PRODUCTS = [
 ];
 
 async function search(args: Record<string, unknown>): Promise<Page> {
-  return ok<Page>(client, 'product_search', args);
+  return expectToolOk<Page>(client, 'product_search', args);
 }
 
 /** Every page of a search, following next_cursor. */
@@ -57,7 +58,7 @@ beforeAll(async () => {
   server = await startProductTestServer();
   client = await server.connect(['product:read', 'product:write'], 'search-user');
   for (const product of PRODUCTS) {
-    await ok(client, 'product_create', {
+    await expectToolOk(client, 'product_create', {
       sku: product.sku,
       name: product.name,
       brand: product.brand,
@@ -67,11 +68,11 @@ beforeAll(async () => {
       status: product.status ?? 'active',
     });
   }
-  await ok(client, 'product_create', { sku: 'HP-OLD', name: 'Auralis Wireless Headphones Q30', category: 'headphones', price: { amount: 5000, currency: 'EUR' } });
-  await ok(client, 'product_archive', { sku: 'HP-OLD' });
+  await expectToolOk(client, 'product_create', { sku: 'HP-OLD', name: 'Auralis Wireless Headphones Q30', category: 'headphones', price: { amount: 5000, currency: 'EUR' } });
+  await expectToolOk(client, 'product_archive', { sku: 'HP-OLD' });
   // Cables for paging: prices repeat (every price three times) so keyset ties must break on the SKU.
   for (let i = 0; i < 45; i++) {
-    await ok(client, 'product_create', {
+    await expectToolOk(client, 'product_create', {
       sku: `CB-${String(i).padStart(3, '0')}`,
       name: `Braided USB-C Cable ${i % 2 === 0 ? '1 m' : '2 m'}`,
       category: 'cables',
@@ -134,7 +135,7 @@ describe('typo tolerance and ranking', () => {
 
   it('learns new words when products change (the lexicon follows every write)', async () => {
     expect(await search({ query: 'zephyrion' })).toMatchObject({ items: [], ignored_terms: ['zephyrion'] });
-    await ok(client, 'product_update', { sku: 'KB-1', expected_version: 1, changes: { name: 'Vantor Zephyrion Mechanical Keyboard' } });
+    await expectToolOk(client, 'product_update', { sku: 'KB-1', expected_version: 1, changes: { name: 'Vantor Zephyrion Mechanical Keyboard' } });
     // The server's lexicon cache still says "unknown word" for zephyrion, but the word as typed always matches.
     const exact = await search({ query: 'zephyrion' });
     expect(exact.items.map((item) => item.sku)).toEqual(['KB-1']);
@@ -159,7 +160,7 @@ describe('filters', () => {
   });
 
   it('refuses min_price above max_price', async () => {
-    const error = await fails(client, 'product_search', { query: 'headphones', filter: { min_price: 10, max_price: 5 } });
+    const error = await expectToolError(client, 'product_search', { query: 'headphones', filter: { min_price: 10, max_price: 5 } });
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'filter.min_price', message: 'greater than max_price' }] } });
   });
 
@@ -219,9 +220,9 @@ describe('keyset pagination', () => {
   it('refuses a cursor from another search or a forged one', async () => {
     const page = await search({ query: 'usb cable', sort: 'price_asc', limit: 5 });
     expect(page.next_cursor).not.toBeNull();
-    const other = await fails(client, 'product_search', { query: 'usb cable', sort: 'price_desc', limit: 5, cursor: page.next_cursor });
+    const other = await expectToolError(client, 'product_search', { query: 'usb cable', sort: 'price_desc', limit: 5, cursor: page.next_cursor });
     expect(other).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
-    const forged = await fails(client, 'product_search', { query: 'usb cable', cursor: 'not-a-cursor' });
+    const forged = await expectToolError(client, 'product_search', { query: 'usb cable', cursor: 'not-a-cursor' });
     expect(forged).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
   });
 });

@@ -8,3 +8,5 @@ export { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './test-services.ts';
 export type { TestServices } from './test-services.ts';
 export { connectLinkedClient, testPrincipal } from './linked-client.ts';
 export type { LinkedClient, ServerFactoryLike } from './linked-client.ts';
+export { callTool, expectToolError, expectToolOk } from './tool-calls.ts';
+export type { ToolCallResult, ToolErrorPayload } from './tool-calls.ts';

@@ -1,31 +1,8 @@
-import type { z } from 'zod';
-import { parseReadOnlyQuery, runReadOnlyQuery } from '@mcpfed/db';
-import type { SqlPool } from '@mcpfed/db';
+import { createAnalyticsQuery } from '@mcpfed/db';
 import { PRODUCT_SQL_RELATIONS } from '@mcpfed/contract-product';
-import type { productQuerySql } from '@mcpfed/contract-product';
 
-/** Settings of {@link runAnalyticsQuery}. */
-export interface AnalyticsQueryConfig {
-  /** Pool connected as the read-only role `product_sql_reader`, never as the owner. */
-  sqlPool: SqlPool;
-  /** `statement_timeout` of one analyst query, in milliseconds. Default 3000. */
-  statementTimeoutMs?: number;
-}
+/** Settings of {@link runAnalyticsQuery}: the pool of the read-only role `product_sql_reader` and a timeout. */
+export type { AnalyticsQueryConfig } from '@mcpfed/db';
 
-/**
- * product_query_sql: the statement passes the parser guard (one SELECT over the analytics views only), then runs
- * on the read-only role's pool in a READ ONLY transaction with a timeout and a row cap — two walls, so a gap in
- * either one alone exposes nothing.
- */
-export async function runAnalyticsQuery(
-  config: AnalyticsQueryConfig,
-  input: z.output<typeof productQuerySql.input>,
-  signal?: AbortSignal,
-): Promise<z.input<typeof productQuerySql.output>> {
-  const parsed = await parseReadOnlyQuery(input.sql, { allowedRelations: PRODUCT_SQL_RELATIONS });
-  return runReadOnlyQuery(config.sqlPool, parsed.sql, {
-    rowCap: input.limit,
-    statementTimeoutMs: config.statementTimeoutMs ?? 3000,
-    ...(signal === undefined ? {} : { signal }),
-  });
-}
+/** product_query_sql: one SELECT over the analytics views (PRODUCT_SQL_RELATIONS), on the read-only role's pool. */
+export const runAnalyticsQuery = createAnalyticsQuery({ allowedRelations: PRODUCT_SQL_RELATIONS });
