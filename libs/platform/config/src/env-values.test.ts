@@ -24,7 +24,7 @@ describe('environment values', () => {
     expect(redis.parse('rediss://:pw@cache.example:6380/2')).toBe('rediss://:pw@cache.example:6380/2');
     expect(issueOf(redis, 'http://cache')).toBe('expected a URL starting with redis:// or rediss://');
     expect(issueOf(redis, 'redis:cache')).toBe('expected a URL starting with redis:// or rediss://');
-    expect(issueOf(redis, undefined)).toBeDefined();
+    expect(issueOf(redis, undefined)).toBe('Invalid input: expected string, received undefined');
     const http = url({ protocols: ['http', 'https'] });
     expect(http.parse('https://issuer.example/realms/x')).toBe('https://issuer.example/realms/x');
     expect(issueOf(http, 'https://')).toBe('expected a URL starting with http:// or https://');

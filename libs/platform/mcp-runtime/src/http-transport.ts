@@ -57,17 +57,21 @@ export class MultiplexHttpTransport implements Transport {
   dispatch(messages: Array<Record<string, unknown>>, exchange: HttpExchange, attachments: RequestAttachment[], headers: Record<string, string | string[] | undefined>): void {
     const open: OpenExchange = { ...exchange, originalIds: new Map(), responses: [], sseStarted: false, finished: false };
     let requests = 0;
+    // The messages of one POST share its principal: copy its scopes for the SDK once, not once per message.
+    let scopesOf: { principal: RequestAttachment['principal']; scopes: string[] } | undefined;
+    const requestInfo = { headers };
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i] as Record<string, unknown>;
       const attachment = attachments[i] as RequestAttachment;
+      if (scopesOf?.principal !== attachment.principal) scopesOf = { principal: attachment.principal, scopes: [...attachment.principal.scopes] };
       const extra: MessageExtraInfo = {
         authInfo: {
           token: attachment.principal.token ?? '',
           clientId: attachment.principal.subject,
-          scopes: [...attachment.principal.scopes],
+          scopes: scopesOf.scopes,
           extra: { mcpfed: attachment },
         },
-        requestInfo: { headers },
+        requestInfo,
       };
       if ('id' in message) {
         const internalId = this.#nextId++;

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { missingScopes } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import { mapDatabaseError } from '@mcpfed/db';
-import { AppError, ERROR_CODES, toErrorPayload, toJsonRpcError } from '@mcpfed/errors';
+import { AppError, ERROR_CODES, JSON_RPC, toJsonRpcError } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
@@ -297,10 +297,13 @@ export class McpHost<DB> implements ServerFactory {
   }
 
   async #nonTool<T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>): Promise<T> {
-    const trace = envelope.parentTrace;
-    return runWithRequestScope({ requestId: envelope.requestId, principal: envelope.principal.id, ...(trace ? { traceId: trace.traceId } : {}) }, async () => {
+    // The span is ended on every outcome: an unended span is never exported, and handlers' trace context
+    // would then point at a span no collector ever sees.
+    const span = this.#config.tracing.startSpan(kind, { parent: envelope.parentTrace });
+    let outcome: 'ok' | 'error' = 'error';
+    return runWithRequestScope({ requestId: envelope.requestId, principal: envelope.principal.id, traceId: span.context.traceId }, async () => {
       try {
-        return await withDeadline(
+        const result = await withDeadline(
           this.#config.defaultDeadlineMs ?? 5000,
           (signal) =>
             fn({
@@ -308,17 +311,25 @@ export class McpHost<DB> implements ServerFactory {
               principal: envelope.principal,
               signal,
               log: this.#config.logger,
-              trace: this.#config.tracing.startSpan(kind, { parent: trace }).context,
+              trace: span.context,
               db: this.#config.db,
               hasScope: (scope) => envelope.principal.scopes.has(scope),
               progress: async () => {},
             }),
           envelope.signal,
         );
+        outcome = 'ok';
+        return result;
       } catch (thrown) {
-        const error = AppError.is(thrown) ? thrown : mapDatabaseError(thrown);
-        if (toErrorPayload(error).code === 'INTERNAL') this.#config.logger.error({ err: thrown }, `${kind} failed unexpectedly`);
-        throw toProtocolError(error, envelope.requestId);
+        const error = toProtocolError(mapDatabaseError(thrown), envelope.requestId);
+        // Only INTERNAL maps to the JSON-RPC internal error code.
+        if (error.code === JSON_RPC.INTERNAL_ERROR) {
+          this.#config.logger.error({ err: thrown }, `${kind} failed unexpectedly`);
+          span.recordError(thrown);
+        }
+        throw error;
+      } finally {
+        span.end(outcome);
       }
     });
   }

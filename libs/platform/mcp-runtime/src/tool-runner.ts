@@ -4,7 +4,7 @@ import { missingScopes } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import type { ToolContract } from '@mcpfed/contract-common';
 import { mapDatabaseError } from '@mcpfed/db';
-import { AppError, toErrorPayload, toToolErrorResult } from '@mcpfed/errors';
+import { AppError, toToolErrorResult } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
@@ -115,11 +115,6 @@ export class ToolRunner<DB> {
     return this.#tools.has(name);
   }
 
-  /** The bound contracts, in binding order. */
-  contracts(): ToolContract[] {
-    return [...this.#tools.values()].map((t) => t.contract);
-  }
-
   /** Runs a call. The tool must exist (check with {@link has}). */
   async call(name: string, args: unknown, envelope: CallEnvelope): Promise<CallToolResultJson> {
     const tool = this.#tools.get(name);
@@ -136,20 +131,26 @@ export class ToolRunner<DB> {
       let dryRun = false;
       let auditedInTransaction = false;
       let result: CallToolResultJson;
-      const audit = (outcomeValue: string): AuditRecord => ({
-        at: new Date(),
-        requestId: envelope.requestId,
-        traceId: span.context.traceId,
-        principalId: envelope.principal.id,
-        actingFor: envelope.principal.actingFor,
-        tool: name,
-        outcome: outcomeValue,
-        durationMs: performance.now() - started,
-        argsDigest: digest(args ?? {}),
-        args: redactArguments(args ?? {}, tool.redacted),
-        replayed,
-        dryRun,
-      });
+      // Digest and redaction are computed at most once per call, even when a record is built twice (a commit
+      // that fails after the in-transaction audit row was prepared).
+      let auditedArgs: { digest: string; args: unknown } | undefined;
+      const audit = (outcomeValue: string): AuditRecord => {
+        auditedArgs ??= { digest: digest(args ?? {}), args: redactArguments(args ?? {}, tool.redacted) };
+        return {
+          at: new Date(),
+          requestId: envelope.requestId,
+          traceId: span.context.traceId,
+          principalId: envelope.principal.id,
+          actingFor: envelope.principal.actingFor,
+          tool: name,
+          outcome: outcomeValue,
+          durationMs: performance.now() - started,
+          argsDigest: auditedArgs.digest,
+          args: auditedArgs.args,
+          replayed,
+          dryRun,
+        };
+      };
       try {
         const missing = missingScopes(envelope.principal, tool.contract.scopes);
         if (missing.length > 0) {
@@ -165,8 +166,9 @@ export class ToolRunner<DB> {
         const output = await withDeadline(
           tool.deadlineMs,
           async (signal) => {
-            const ctx = this.#context(envelope, span.context, signal);
-            if (!tool.inTransaction) return this.#validOutput(tool, await tool.binding.handler(input, { ...ctx, db: this.#config.db }));
+            if (!tool.inTransaction) {
+              return this.#validOutput(tool, await tool.binding.handler(input, this.#context(envelope, span.context, signal, this.#config.db)));
+            }
             try {
               return await this.#config.db.transaction().execute(async (trx) => {
                 const key = typeof input['idempotency_key'] === 'string' && !dryRun ? input['idempotency_key'] : undefined;
@@ -180,7 +182,7 @@ export class ToolRunner<DB> {
                     return tool.hasReplayed ? { ...claim.response, replayed: true } : claim.response;
                   }
                 }
-                const out = this.#validOutput(tool, await tool.binding.handler(input, { ...ctx, db: trx }));
+                const out = this.#validOutput(tool, await tool.binding.handler(input, this.#context(envelope, span.context, signal, trx)));
                 if (dryRun) throw new DryRunRollback(out);
                 if (ref) await this.#idempotency.complete(trx, ref, out);
                 await this.#config.audit.writeInTransaction(trx, audit('ok'));
@@ -197,14 +199,13 @@ export class ToolRunner<DB> {
         result = this.#success(tool, output, input);
         if (!auditedInTransaction) this.#config.audit.buffer(audit('ok'));
       } catch (thrown) {
-        const error = AppError.is(thrown) ? thrown : mapDatabaseError(thrown);
-        const payload = toErrorPayload(error, envelope.requestId);
-        outcome = payload.code;
-        if (payload.code === 'INTERNAL') {
+        const failure = toToolErrorResult(mapDatabaseError(thrown), envelope.requestId);
+        outcome = failure.structuredContent.error.code;
+        if (outcome === 'INTERNAL') {
           this.#config.logger.error({ err: thrown }, 'tool call failed unexpectedly');
           span.recordError(thrown);
         }
-        result = toToolErrorResult(error, envelope.requestId);
+        result = failure;
         replayed = false;
         this.#config.audit.buffer(audit(outcome));
       }
@@ -219,7 +220,7 @@ export class ToolRunner<DB> {
     });
   }
 
-  #context(envelope: CallEnvelope, trace: TraceContext, signal: AbortSignal): Omit<ToolContext<DB>, 'db'> {
+  #context(envelope: CallEnvelope, trace: TraceContext, signal: AbortSignal, db: Kysely<DB>): ToolContext<DB> {
     const principal = envelope.principal;
     return {
       requestId: envelope.requestId,
@@ -227,6 +228,7 @@ export class ToolRunner<DB> {
       signal,
       log: this.#config.logger,
       trace,
+      db,
       hasScope: (scope: string) => principal.scopes.has(scope),
       progress: async (progress, total, message) => {
         await envelope.sendProgress?.(progress, total, message);
