@@ -1,9 +1,6 @@
-import { parseArgs } from 'node:util';
 import { SCOPES } from '@mcpfed/contract-common';
-import { loadConfigOrExit } from '@mcpfed/config';
-import { createDatabase, migrateToLatest } from '@mcpfed/db';
-import { runMcpServer } from '@mcpfed/mcp-runtime';
-import { createLogger } from '@mcpfed/telemetry';
+import { createDatabase } from '@mcpfed/db';
+import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { customerMigrations } from '../migrations/index.ts';
@@ -28,41 +25,7 @@ const INSTRUCTIONS =
   'fine), read it with customer_get, and pass its version as expected_version when you change it. Personal data ' +
   'is masked unless you hold customer:pii. Erasure (customer_anonymize) always starts with a dry run.';
 
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    options: { stdio: { type: 'boolean', default: false }, count: { type: 'string' }, help: { type: 'boolean', default: false } },
-  });
-  const command = positionals[0] ?? 'serve';
-  if (values.help || !['serve', 'migrate', 'seed'].includes(command) || positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 64);
-  }
-  const config = loadConfigOrExit(customerConfigSchema, process.env);
-  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
-  if (command === 'migrate') return migrate(config, logger);
-  if (command === 'seed') return seed(config, logger, values.count);
-  return serve(config, logger, values.stdio ? 'stdio' : 'http');
-}
-
-async function migrate(config: CustomerConfig, logger: Logger): Promise<void> {
-  const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
-  try {
-    const applied = await migrateToLatest(database.db, customerMigrations);
-    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
-    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
-  } finally {
-    await database.close();
-  }
-}
-
-async function seed(config: CustomerConfig, logger: Logger, countArg: string | undefined): Promise<void> {
-  const count = countArg === undefined ? DEMO_COUNT : Number(countArg);
-  if (!Number.isSafeInteger(count) || count < 1) {
-    process.stderr.write(`--count must be a positive integer, got "${countArg}"\n${USAGE}\n`);
-    process.exit(64);
-  }
+async function seed(config: CustomerConfig, logger: Logger, count: number): Promise<void> {
   const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 1, statementTimeoutMs: 0 });
   try {
     const demo = await seedDemoCustomers(database.db, { count: Math.min(count, DEMO_COUNT) });
@@ -104,13 +67,14 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
   });
 }
 
-function databaseName(connectionString: string): string {
-  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
-}
-
-main().catch((error: unknown) => {
-  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${NAME}: ${message}\n`);
-  process.exit(1);
+void runServerCommand({
+  name: NAME,
+  usage: USAGE,
+  configSchema: customerConfigSchema,
+  argv: process.argv.slice(2),
+  env: process.env,
+  options: { count: { type: 'string' } },
+  migrate: { migrations: customerMigrations, readOnlyRole: ensureSqlReaderRole },
+  seed: ({ config, logger, count }) => seed(config, logger, count(DEMO_COUNT)),
+  serve: ({ config, logger }, transport) => serve(config, logger, transport),
 });

@@ -1,12 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { SCOPES } from '@mcpfed/contract-common';
-import { loadConfigOrExit } from '@mcpfed/config';
-import { createDatabase, migrateToLatest } from '@mcpfed/db';
-import { runMcpServer } from '@mcpfed/mcp-runtime';
+import { createDatabase } from '@mcpfed/db';
+import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
-import { createLogger } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { paymentMigrations } from '../migrations/index.ts';
@@ -40,35 +37,6 @@ const INSTRUCTIONS =
   'with an ISO 4217 currency (1999 EUR = 19.99 EUR). Every money movement needs an idempotency_key: after a TIMEOUT ' +
   'retry with the same key and arguments — never with a new one. Check payment_refundable before refunding; large ' +
   'refunds need a dry run first (policy://payment/limits).';
-
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    options: { stdio: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
-  });
-  const command = positionals[0] ?? 'serve';
-  if (values.help || !['serve', 'migrate', 'seed'].includes(command) || positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 64);
-  }
-  const config = loadConfigOrExit(paymentConfigSchema, process.env);
-  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
-  if (command === 'migrate') return migrate(config, logger);
-  if (command === 'seed') return seed(config, logger);
-  return serve(config, logger, values.stdio ? 'stdio' : 'http');
-}
-
-async function migrate(config: PaymentConfig, logger: Logger): Promise<void> {
-  const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
-  try {
-    const applied = await migrateToLatest(database.db, paymentMigrations);
-    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
-    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
-  } finally {
-    await database.close();
-  }
-}
 
 async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
   const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 2, statementTimeoutMs: 0 });
@@ -167,13 +135,13 @@ function paymentDomain(
   });
 }
 
-function databaseName(connectionString: string): string {
-  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
-}
-
-main().catch((error: unknown) => {
-  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${NAME}: ${message}\n`);
-  process.exit(1);
+void runServerCommand({
+  name: NAME,
+  usage: USAGE,
+  configSchema: paymentConfigSchema,
+  argv: process.argv.slice(2),
+  env: process.env,
+  migrate: { migrations: paymentMigrations, readOnlyRole: ensureSqlReaderRole },
+  seed: ({ config, logger }) => seed(config, logger),
+  serve: ({ config, logger }, transport) => serve(config, logger, transport),
 });

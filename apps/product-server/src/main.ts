@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SCOPES } from '@mcpfed/contract-common';
-import { loadConfigOrExit } from '@mcpfed/config';
-import { createDatabase, migrateToLatest } from '@mcpfed/db';
-import { runMcpServer } from '@mcpfed/mcp-runtime';
+import { createDatabase } from '@mcpfed/db';
+import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import type { ServerCommandContext } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
-import { createLogger } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { productMigrations } from '../migrations/index.ts';
@@ -35,51 +33,6 @@ const INSTRUCTIONS =
   'Bulk changes go through product_import (a background job; follow it with product_import_status). Stock moves ' +
   'only through the inventory_* tools.';
 
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    options: {
-      stdio: { type: 'boolean', default: false },
-      count: { type: 'string' },
-      out: { type: 'string' },
-      format: { type: 'string', default: 'jsonl' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const command = positionals[0] ?? 'serve';
-  if (values.help || !['serve', 'migrate', 'seed', 'generate-import'].includes(command) || positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 64);
-  }
-  const config = loadConfigOrExit(productConfigSchema, process.env);
-  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
-  if (command === 'migrate') return migrate(config, logger);
-  if (command === 'seed') return seed(config, logger, countOf(values.count, DEMO_PRODUCT_COUNT));
-  if (command === 'generate-import') return generateImport(config, logger, values);
-  return serve(config, logger, values.stdio ? 'stdio' : 'http');
-}
-
-function countOf(arg: string | undefined, fallback: number): number {
-  const count = arg === undefined ? fallback : Number(arg);
-  if (!Number.isSafeInteger(count) || count < 1) {
-    process.stderr.write(`--count must be a positive integer, got "${arg}"\n${USAGE}\n`);
-    process.exit(64);
-  }
-  return count;
-}
-
-async function migrate(config: ProductConfig, logger: Logger): Promise<void> {
-  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-migrate`, max: 1, statementTimeoutMs: 0 });
-  try {
-    const applied = await migrateToLatest(database.db, productMigrations);
-    await ensureSqlReaderRole(database.pool, { database: databaseName(config.DATABASE_URL), password: config.SQL_READER_PASSWORD });
-    logger.info({ applied }, applied.length === 0 ? 'database already up to date' : 'migrations applied');
-  } finally {
-    await database.close();
-  }
-}
-
 async function seed(config: ProductConfig, logger: Logger, count: number): Promise<void> {
   const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 1, statementTimeoutMs: 0 });
   try {
@@ -99,16 +52,15 @@ async function seed(config: ProductConfig, logger: Logger, count: number): Promi
   }
 }
 
-async function generateImport(config: ProductConfig, logger: Logger, values: { count?: string | undefined; out?: string | undefined; format?: string | undefined }): Promise<void> {
-  const format = values.format;
-  if (values.out === undefined || (format !== 'jsonl' && format !== 'csv')) {
-    process.stderr.write(`generate-import needs --out FILE and --format jsonl|csv\n${USAGE}\n`);
-    process.exit(64);
+async function generateImport({ config, logger, values, count, usageError }: ServerCommandContext<ProductConfig>): Promise<void> {
+  const { out, format } = values;
+  if (typeof out !== 'string' || (format !== 'jsonl' && format !== 'csv')) {
+    return usageError('generate-import needs --out FILE and --format jsonl|csv');
   }
-  const file = path.resolve(config.PRODUCT_IMPORT_DIR, values.out);
-  const count = countOf(values.count, 1000);
-  const bytes = await writeImportFile(file, format, count);
-  logger.info({ file, rows: count, bytes }, 'import file written');
+  const file = path.resolve(config.PRODUCT_IMPORT_DIR, out);
+  const rows = count(1000);
+  const bytes = await writeImportFile(file, format, rows);
+  logger.info({ file, rows, bytes }, 'import file written');
 }
 
 async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
@@ -177,13 +129,15 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
   });
 }
 
-function databaseName(connectionString: string): string {
-  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
-}
-
-main().catch((error: unknown) => {
-  // The logger may not exist yet (config errors exit earlier with one line); never print connection strings.
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${NAME}: ${message}\n`);
-  process.exit(1);
+void runServerCommand({
+  name: NAME,
+  usage: USAGE,
+  configSchema: productConfigSchema,
+  argv: process.argv.slice(2),
+  env: process.env,
+  options: { count: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'jsonl' } },
+  migrate: { migrations: productMigrations, readOnlyRole: ensureSqlReaderRole },
+  seed: ({ config, logger, count }) => seed(config, logger, count(DEMO_PRODUCT_COUNT)),
+  commands: { 'generate-import': generateImport },
+  serve: ({ config, logger }, transport) => serve(config, logger, transport),
 });

@@ -24,3 +24,4 @@ export type { Migration } from 'kysely/migration';
 export { withClient } from './with-client.ts';
 export type { WithClientOptions } from './with-client.ts';
 export { formatId, newId } from './new-id.ts';
+export { databaseNameOf } from './database-name-of.ts';

@@ -31,3 +31,5 @@ export type {
 } from './types.ts';
 export { runMcpServer } from './run-mcp-server.ts';
 export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';
+export { runServerCommand } from './run-server-command.ts';
+export type { RunServerCommandOptions, ServerCommandContext, ServerCommandFlag, ServerCommandSettings } from './run-server-command.ts';
