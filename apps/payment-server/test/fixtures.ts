@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { createDatabase, readOnlyConnectionString } from '@mcpfed/db';
+import { createDatabase, newId, readOnlyConnectionString } from '@mcpfed/db';
 import type { Database } from '@mcpfed/db';
 import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
@@ -107,11 +107,9 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
   };
 }
 
-const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** A fresh, well-formed customer id. */
+/** A fresh, well-formed customer id (`cus_` + 26 base32 characters: `newId` of @mcpfed/db). */
 export function newCustomerId(): string {
-  return `cus_${[...randomBytes(26)].map((byte) => BASE32[byte % 32]).join('')}`;
+  return newId('cus');
 }
 
 let orders = 0;

@@ -74,6 +74,10 @@ export interface SandboxProviderConfig {
 }
 
 type ChargeRow = Selectable<SandboxDatabase['sandbox.charges']>;
+
+// Tokens of payment methods (`card_…`) and charges (`ch_…`) kept per process: a method's id is derived from its
+// customer and token and a charge never changes its method, so a remembered token is never stale.
+const TOKEN_CACHE_SIZE = 10_000;
 type Outcome<T> = { result: T } | { failure: AppError } | { replay: true };
 
 /**
@@ -85,6 +89,7 @@ export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
   readonly #db: Kysely<SandboxDatabase>;
   readonly #slowMs: number;
+  readonly #tokens = new Map<string, string>();
 
   constructor(config: SandboxProviderConfig) {
     const slowMs = config.slowMs ?? 3000;
@@ -116,16 +121,18 @@ export class SandboxProvider implements PaymentProvider {
       })
       .onConflict((oc) => oc.doNothing())
       .execute({ signal });
+    this.#rememberToken(ref, request.token);
     return { ref, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear };
   }
 
   async authorize(request: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderCharge> {
-    const method = await this.#db
-      .selectFrom('sandbox.payment_methods')
-      .select('token')
-      .where('id', '=', request.paymentMethodRef)
-      .executeTakeFirst({ signal });
-    const card = method === undefined ? undefined : SANDBOX_CARDS[method.token];
+    const token =
+      this.#tokens.get(request.paymentMethodRef) ??
+      this.#rememberToken(
+        request.paymentMethodRef,
+        (await this.#db.selectFrom('sandbox.payment_methods').select('token').where('id', '=', request.paymentMethodRef).executeTakeFirst({ signal }))?.token,
+      );
+    const card = token === undefined ? undefined : SANDBOX_CARDS[token];
     if (card === undefined) {
       throw new AppError('VALIDATION_FAILED', 'The provider does not know this payment method; attach it again with payment_method_attach.', {
         details: { field: 'payment_method' },
@@ -169,6 +176,7 @@ export class SandboxProvider implements PaymentProvider {
         FROM claimed
       RETURNING id`.execute(this.#db);
     if (rows.length === 0) return this.#stored<ProviderCharge>(idempotencyKey, 'authorize', requestHash);
+    this.#rememberToken(charge.id, token);
     if (declined !== undefined) throw declined;
     this.#afterActing(card);
     return charge;
@@ -264,19 +272,36 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async #cardOfCharge(chargeId: string, signal: AbortSignal | undefined): Promise<SandboxCard> {
-    const row = await this.#db
-      .selectFrom('sandbox.charges as c')
-      .innerJoin('sandbox.payment_methods as m', 'm.id', 'c.payment_method_id')
-      .select('m.token')
-      .where('c.id', '=', chargeId)
-      .executeTakeFirst({ signal });
-    const card = row === undefined ? undefined : SANDBOX_CARDS[row.token];
-    if (card === undefined) throw new AppError('NOT_FOUND', `The provider has no charge ${chargeId}.`, { details: { provider_charge_id: chargeId } });
+    const token =
+      this.#tokens.get(chargeId) ??
+      this.#rememberToken(
+        chargeId,
+        (
+          await this.#db
+            .selectFrom('sandbox.charges as c')
+            .innerJoin('sandbox.payment_methods as m', 'm.id', 'c.payment_method_id')
+            .select('m.token')
+            .where('c.id', '=', chargeId)
+            .executeTakeFirst({ signal })
+        )?.token,
+      );
+    const card = token === undefined ? undefined : SANDBOX_CARDS[token];
+    if (card === undefined) throw noCharge(chargeId);
     return card;
   }
 
+  #rememberToken(id: string, token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
+    if (this.#tokens.size >= TOKEN_CACHE_SIZE) this.#tokens.clear();
+    this.#tokens.set(id, token);
+    return token;
+  }
+
   async #lockCharge(trx: Transaction<SandboxDatabase>, id: string): Promise<ChargeRow> {
-    return trx.selectFrom('sandbox.charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    const charge = await trx.selectFrom('sandbox.charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    // The card may come from the token cache, so the charge's existence is settled here.
+    if (charge === undefined) throw noCharge(id);
+    return charge;
   }
 
   /**
@@ -370,6 +395,10 @@ function chargeOf(row: ChargeRow): ProviderCharge {
     metadata: row.metadata,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+function noCharge(chargeId: string): AppError {
+  return new AppError('NOT_FOUND', `The provider has no charge ${chargeId}.`, { details: { provider_charge_id: chargeId } });
 }
 
 function notAllowed(what: string, charge: ChargeRow): AppError {

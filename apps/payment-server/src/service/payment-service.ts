@@ -316,7 +316,7 @@ export class PaymentService {
         const payments = new PaymentStore(trx);
         const payment = await lockPayment(payments, op.payment_id);
         requireOwnedBy(payment, op);
-        const updated = await payments.update(payment.id, {
+        const updated = await payments.update(payment, {
           status: 'captured',
           amount_captured: charge.amountCaptured,
           captured_at: sql<Date>`now()`,
@@ -339,7 +339,7 @@ export class PaymentService {
         const payments = new PaymentStore(trx);
         const payment = await lockPayment(payments, op.payment_id);
         requireOwnedBy(payment, op);
-        const updated = await payments.update(payment.id, {
+        const updated = await payments.update(payment, {
           status: 'voided',
           void_reason: reason,
           voided_at: sql<Date>`now()`,
@@ -367,7 +367,7 @@ export class PaymentService {
         const payment = await lockPayment(payments, op.payment_id);
         const amount = Number(op.amount);
         const refunded = Number(payment.amount_refunded) + amount;
-        const updated = await payments.update(payment.id, {
+        const updated = await payments.update(payment, {
           amount_refunded: refunded,
           amount_refund_pending: Number(payment.amount_refund_pending) - amount,
           status: refunded === Number(payment.amount_captured) ? 'refunded' : 'partially_refunded',

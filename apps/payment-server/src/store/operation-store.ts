@@ -81,11 +81,6 @@ export class OperationStore {
     return this.#db.selectFrom('payment_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
-  /** Sets the limit bucket the operation's amount was counted in. */
-  async setLimitBucket(id: string, bucket: Date): Promise<void> {
-    await this.#db.updateTable('payment_operations').set({ limit_bucket: bucket }).where('id', '=', id).execute();
-  }
-
   /**
    * Takes the lease of a pending operation nobody is working on (lease expired or released), so exactly one caller
    * resolves it; undefined when it is not pending or someone holds the lease.

@@ -77,12 +77,6 @@ export class PaymentStore {
     return this.#withMethod().where('p.id', '=', id).executeTakeFirst({ signal: this.#signal });
   }
 
-  /** Payments by id (any order). */
-  async findMany(ids: readonly string[]): Promise<PaymentRow[]> {
-    if (ids.length === 0) return [];
-    return this.#withMethod().where('p.id', 'in', [...ids]).execute({ signal: this.#signal });
-  }
-
   /** Payments by provider charge id. */
   async findByCharges(provider: string, chargeIds: readonly string[]): Promise<PaymentRow[]> {
     if (chargeIds.length === 0) return [];
@@ -103,16 +97,19 @@ export class PaymentStore {
     return { ...row, method_brand: method.brand, method_last4: method.last4 };
   }
 
-  /** Applies a change (stamping updated_at) and returns the payment. Call after {@link lock}. */
-  async update(id: string, patch: UpdateObject<PaymentDatabase, 'payments'>): Promise<PaymentRow> {
-    await this.#db
+  /**
+   * Applies a change (stamping updated_at) to a payment locked with {@link lock} and returns it, in one statement
+   * (the method's brand and last4 come from the locked row: attached methods never change).
+   */
+  async update(locked: PaymentRow, patch: UpdateObject<PaymentDatabase, 'payments'>): Promise<PaymentRow> {
+    const row = await this.#db
       .updateTable('payments')
       .set({ ...patch, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    const row = await this.find(id);
-    if (row === undefined) throw new AppError('INTERNAL', `payment ${id} vanished during an update`);
-    return row;
+      .where('id', '=', locked.id)
+      .returningAll()
+      .executeTakeFirst();
+    if (row === undefined) throw new AppError('INTERNAL', `payment ${locked.id} vanished during an update`);
+    return { ...row, method_brand: locked.method_brand, method_last4: locked.method_last4 };
   }
 
   /** Marks the capture or void operation working on the payment. Call after {@link lock}. */
