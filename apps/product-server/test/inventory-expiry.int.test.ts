@@ -9,6 +9,7 @@ import { createReservationExpiryQueue, expiryJobId, startInventoryWorkers } from
 import type { InventoryTables, InventoryWorkers, ReservationExpiryQueue } from '../src/inventory/index.ts';
 import { ReservationService } from '../src/inventory/service/reservation-service.ts';
 import type { ReservationExpiryScheduler } from '../src/inventory/service/reservation-service.ts';
+import { eventually } from './catalog-fixtures.ts';
 import { CALLER, expectConsistent, inventoryTestMigrations, level, orderRef, stockedProduct } from './inventory-fixtures.ts';
 import type { TestDb } from './inventory-fixtures.ts';
 
@@ -60,20 +61,9 @@ async function status(id: string): Promise<string> {
   return (await db.selectFrom('reservations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 }
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
-
 async function finishedJob(reservationId: string) {
   const id = expiryJobId(reservationId);
-  await waitFor(async () => ((await expiry.queue.getJobState(id)) === 'completed' ? true : undefined));
+  await eventually(async () => ((await expiry.queue.getJobState(id)) === 'completed' ? true : undefined), 8000);
   // Read after completion: a Job object fetched earlier holds no return value.
   return expiry.queue.getJob(id);
 }
@@ -159,10 +149,10 @@ describe('reservation expiry through a delayed BullMQ job', () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
     const { reservation } = await reserve(sku, 1, 900, null);
     await expiry.schedule(reservation.id, 0);
-    const job = await waitFor(async () => {
+    const job = await eventually(async () => {
       const j = await expiry.queue.getJob(expiryJobId(reservation.id));
       return j !== undefined && j.attemptsMade >= 1 ? j : undefined;
-    });
+    }, 8000);
     expect(job.failedReason).toBe(`reservation ${reservation.id} is not due yet`);
     expect(await status(reservation.id)).toBe('active');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ reserved: 1 });

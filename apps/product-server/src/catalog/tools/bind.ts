@@ -1,5 +1,5 @@
 import { toolBinder } from '@mcpfed/mcp-runtime';
-import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
+import type { ToolContext } from '@mcpfed/mcp-runtime';
 import type { ProductDatabase } from '../../product-database.ts';
 import type { Caller } from '../service/caller.ts';
 
@@ -14,7 +14,4 @@ export function callerOf(ctx: CatalogContext): Caller {
   return { actor: ctx.principal.id, signal: ctx.signal };
 }
 
-/** A `resource_link` to a product. */
-export function productLink(sku: string): ResourceLinkSpec {
-  return { uri: `product://${sku}`, name: sku, title: `Product ${sku}`, mimeType: 'application/json' };
-}
+export { productLink } from '../../product-link.ts';

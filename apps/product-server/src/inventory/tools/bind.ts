@@ -1,4 +1,5 @@
 import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
+import { productLink } from '../../product-link.ts';
 import type { InventoryCaller } from '../service/inventory-caller.ts';
 
 /** The service's view of a request: who acts, and the abort signal. */
@@ -8,5 +9,5 @@ export function callerOf<DB>(ctx: ToolContext<DB>): InventoryCaller {
 
 /** `resource_link`s to the catalog's products (`product://{sku}`), one per distinct sku. */
 export function productLinks(skus: Iterable<string>): ResourceLinkSpec[] {
-  return [...new Set(skus)].map((sku) => ({ uri: `product://${sku}`, name: sku, title: `Product ${sku}`, mimeType: 'application/json' }));
+  return [...new Set(skus)].map(productLink);
 }

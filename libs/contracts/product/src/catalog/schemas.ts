@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currencySchema } from '@mcpfed/contract-common';
 import { skuStockSchema } from '../inventory/schemas.ts';
+import { skuRuleSchema } from '../sku.ts';
 
 /** Every status a product can be in. Only `active` products are sold; `archived` replaces deletion. */
 export const PRODUCT_STATUSES = ['active', 'draft', 'archived'] as const;
@@ -17,10 +18,9 @@ export const MAX_PRICE_AMOUNT = 2_147_483_647;
 export const MAX_LOOKUP_SKUS = 100;
 
 /** Stock-keeping unit: the product's id everywhere in the federation (inventory, orders). Immutable. */
-export const skuSchema = z
-  .string()
-  .regex(/^[A-Z0-9][A-Z0-9._-]{1,63}$/, 'a SKU is 2-64 characters: upper-case letters, digits, ".", "_" or "-", e.g. "HP-0001234"')
-  .describe('Stock-keeping unit, e.g. "HP-0001234": 2-64 upper-case letters, digits, ".", "_", "-".');
+export const skuSchema = skuRuleSchema.describe(
+  'Stock-keeping unit, e.g. "HP-0001234": 2-64 upper-case letters, digits, ".", "_", "-".',
+);
 
 /** Category slug, e.g. `headphones` or `power-banks`. */
 export const categorySchema = z

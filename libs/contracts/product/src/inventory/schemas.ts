@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { moneySchema } from '@mcpfed/contract-common';
+import { skuRuleSchema } from '../sku.ts';
 
 /** Reason codes of inventory_adjust (and of seeded stock: `initial_stock`). */
 export const ADJUST_REASONS = ['received', 'returned', 'damaged', 'lost', 'found', 'cycle_count', 'correction', 'initial_stock'] as const;
@@ -46,10 +47,7 @@ export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
 export const MAX_RESERVATION_TTL_SECONDS = 86_400;
 
 /** A stock keeping unit as inventory accepts it (the catalog's products.sku). */
-export const stockSkuSchema = z
-  .string()
-  .regex(/^[A-Z0-9][A-Z0-9._-]{1,63}$/, '2-64 upper-case letters, digits, ".", "_" and "-", starting with a letter or digit')
-  .describe('Product SKU as in the catalog, upper case, e.g. "AUD-0001234".');
+export const stockSkuSchema = skuRuleSchema.describe('Product SKU as in the catalog, upper case, e.g. "AUD-0001234".');
 
 /** A stock location (warehouse) code. */
 export const locationSchema = z
