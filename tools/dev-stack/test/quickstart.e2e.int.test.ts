@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '@mcpfed/contract-common';
 import { testServiceUrl } from '@mcpfed/testing';
 import { isPortTaken } from '../src/ports.ts';
+import { SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const STACK_MAIN = path.join('tools', 'dev-stack', 'src', 'main.ts');
@@ -72,7 +73,7 @@ let portBase = 0;
 let customerPort = 0;
 let issuerPort = 0;
 let dataDir = '';
-let databaseName = '';
+const databaseNames: string[] = [];
 let databaseUrl = '';
 let stack: Stack | undefined;
 let token = '';
@@ -203,13 +204,21 @@ beforeAll(async () => {
   customerPort = portBase + 1;
   issuerPort = portBase + 10;
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcpfed-quickstart-'));
-  databaseName = `e2e_quickstart_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${databaseName}"`));
-  const url = new URL(testServiceUrl('databaseUrl'));
-  url.pathname = `/${databaseName}`;
-  databaseUrl = url.toString();
+  // One database per domain the stack runs, so it never falls back to an embedded PostgreSQL (slow to initialise
+  // and bound to a fixed port another stack may hold).
+  const suffix = randomBytes(6).toString('hex');
+  const databaseEnv: Record<string, string> = {};
+  for (const domain of domainsOf(SERVICES)) {
+    const name = `e2e_quickstart_${domain}_${suffix}`;
+    await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+    databaseNames.push(name);
+    const url = new URL(testServiceUrl('databaseUrl'));
+    url.pathname = `/${name}`;
+    databaseEnv[databaseUrlVariableOf(domain)] = url.toString();
+  }
+  databaseUrl = databaseEnv[databaseUrlVariableOf('customer')] ?? '';
 
-  stack = startStack({ ...userEnv(), DATABASE_URL_CUSTOMER: databaseUrl, REDIS_URL: testServiceUrl('redisUrl') });
+  stack = startStack({ ...userEnv(), ...databaseEnv, REDIS_URL: testServiceUrl('redisUrl') });
   bannerText = await waitForBanner(stack, BANNER_TIMEOUT_MS);
   const lines = bannerText.split('\n');
   const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (every scope'));
@@ -230,7 +239,7 @@ afterAll(async () => {
       await exitWithin(stack, 5_000);
     }
   }
-  if (databaseName !== '') await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`));
+  for (const name of databaseNames) await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
 }, 40_000);
 

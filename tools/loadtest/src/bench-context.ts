@@ -3,7 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
-import { freePort } from '@mcpfed/dev-stack';
+import { FEDERATION_AUDIENCE, freePort } from '@mcpfed/dev-stack';
 
 /** Settings of one `npm run bench`. */
 export interface BenchSettings {
@@ -27,7 +27,7 @@ export interface BenchIssuer {
   readonly issuerUrl: string;
   /** AUTH_JWKS_URL. */
   readonly jwksUrl: string;
-  /** Mints a token for audience `mcpfed` with the given scopes, valid for two hours. */
+  /** Mints a token for the federation audience (`mcpfed`) with the given scopes, valid for two hours. */
   token(scopes: readonly string[]): Promise<string>;
 }
 
@@ -87,7 +87,7 @@ export class BenchContext {
       return {
         issuerUrl,
         jwksUrl: `${issuerUrl}/.well-known/jwks.json`,
-        token: (scopes) => issuer.mint({ subject: 'bench', scopes, audience: 'mcpfed', ttlSeconds: 7200 }),
+        token: (scopes) => issuer.mint({ subject: 'bench', scopes, audience: FEDERATION_AUDIENCE, ttlSeconds: 7200 }),
       };
     });
   }

@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchContext } from './bench-context.ts';
-import { runToCompletion } from './child-server.ts';
+import { appDatabase } from './fixtures/app-database.ts';
 import { PRODUCT_SERVER_MAIN, productServerEnv } from './fixtures/product-database.ts';
-import { createScratchDatabase } from './scratch-database.ts';
 import { mcpHeaders, toolCallBody } from './scenarios/scenario.ts';
 import { startMcpTarget } from './scenarios/start-target.ts';
 
@@ -63,19 +62,13 @@ try {
 process.exit(exitCode);
 
 async function bench(): Promise<number> {
-  const database = await createScratchDatabase(context.settings.adminUrl, 'product_import');
-  context.defer(() => database.drop());
-  const setupEnv = await productServerEnv(context, { databaseUrl: database.url, port: 8083 });
-  const logFile = path.join(workDir, 'product-setup.log');
   log(`import bench: migrating and writing ${rows} generated rows (${format})…`);
-  await runToCompletion({ name: 'product-server migrate', args: [PRODUCT_SERVER_MAIN, 'migrate'], env: setupEnv, cwd: repoRoot, logFile });
   const file = `bench.${format}`;
-  await runToCompletion({
-    name: 'product-server generate-import',
-    args: [PRODUCT_SERVER_MAIN, 'generate-import', '--count', String(rows), '--format', format, '--out', file],
-    env: setupEnv,
-    cwd: repoRoot,
-    logFile,
+  const database = await appDatabase(context, {
+    app: 'product-server',
+    label: 'product_import',
+    env: (databaseUrl) => productServerEnv(context, { databaseUrl, port: 8083 }),
+    commands: [['migrate'], ['generate-import', '--count', String(rows), '--format', format, '--out', file]],
   });
   const target = await startMcpTarget(context, {
     name: 'product-server',

@@ -1,5 +1,6 @@
-import path from 'node:path';
-import { customerDatabase, customerGetRequests, customerServerEnv } from '../fixtures/customer-database.ts';
+import { appMain } from '../fixtures/app-database.ts';
+import { benchServerEnv } from '../fixtures/bench-server-env.ts';
+import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
 import { mcpHeaders } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
@@ -20,8 +21,8 @@ export const customerGetScenario: Scenario = {
         startMcpTarget(context, {
           name: 'customer-server',
           run,
-          args: [path.join('apps', 'customer-server', 'src', 'main.ts'), 'serve'],
-          env: (port) => customerServerEnv(context, { databaseUrl: database.url, port }),
+          args: [appMain('customer-server'), 'serve'],
+          env: (port) => benchServerEnv(context, { databaseUrl: database.url, port }),
           readyPath: '/readyz',
         }),
     };

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { appMain } from '../fixtures/app-database.ts';
 import { paymentAuthorizeRequests, paymentDatabase, paymentServerEnv } from '../fixtures/payment-database.ts';
 import { mcpHeaders } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
@@ -23,7 +23,7 @@ export const paymentAuthorizeScenario: Scenario = {
         startMcpTarget(context, {
           name: 'payment-server',
           run,
-          args: [path.join('apps', 'payment-server', 'src', 'main.ts'), 'serve'],
+          args: [appMain('payment-server'), 'serve'],
           env: (port) => paymentServerEnv(context, { databaseUrl: database.url, port, queuePrefix: database.queuePrefix }),
           readyPath: '/readyz',
         }),
