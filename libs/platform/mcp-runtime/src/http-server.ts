@@ -1,14 +1,13 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { bearerToken, wwwAuthenticate } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
-import { AppError, JSON_RPC } from '@mcpfed/errors';
+import { JSON_RPC } from '@mcpfed/errors';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
+import { acceptMcpPost, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 
 /** A readiness probe: resolves when the dependency is usable. */
 export interface ReadinessCheck {
@@ -50,68 +49,8 @@ export interface HttpServerHandle {
   close(timeoutMs: number): Promise<void>;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 /** How long a closing server keeps accepting connections, in milliseconds. */
 const LAME_DUCK_MS = 300;
-const SUPPORTED = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...headers }).end(text);
-}
-
-function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, data?: unknown): void {
-  sendJson(res, status, { jsonrpc: '2.0', id: null, error: { code, message, ...(data === undefined ? {} : { data }) } }, headers);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? -1);
-    if (declared > limit) {
-      req.resume();
-      resolve('too_large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
-}
-
-function isJsonRpcMessage(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const m = value as Record<string, unknown>;
-  if (m['jsonrpc'] !== '2.0') return false;
-  if ('method' in m) {
-    if (typeof m['method'] !== 'string') return false;
-    if ('id' in m && typeof m['id'] !== 'string' && typeof m['id'] !== 'number') return false;
-    if ('params' in m && (m['params'] === null || typeof m['params'] !== 'object')) return false;
-    return true;
-  }
-  return 'id' in m && ('result' in m || 'error' in m);
-}
-
-function wantsStream(messages: Array<Record<string, unknown>>): boolean {
-  return messages.some((m) => {
-    const meta = (m['params'] as Record<string, unknown> | undefined)?.['_meta'] as Record<string, unknown> | undefined;
-    return meta !== undefined && meta['progressToken'] !== undefined;
-  });
-}
 
 /**
  * Hosts an {@link McpHost} over Streamable HTTP on `node:http`, stateless: POST /mcp (JSON or SSE answers),
@@ -135,80 +74,15 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
 
   const metadataPath = '/.well-known/oauth-protected-resource';
   const resourceUrl = () => `${baseUrl}/mcp`;
-  const unauthorized = (res: ServerResponse, description: string) =>
-    rpcError(res, 401, JSON_RPC.INVALID_REQUEST, `Unauthorized: ${description}`, {
-      'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: `${baseUrl}${metadataPath}`, error: 'invalid_token', description }),
-    });
-
   /** Returns true when the messages were handed to the protocol layer (which then calls `done`). */
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (req.method !== 'POST') {
-      rpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp.', { allow: 'POST' });
+      sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp.', { allow: 'POST' });
       return false;
     }
-    const token = bearerToken(req.headers.authorization);
-    if (!token) {
-      res.setHeader('www-authenticate', wwwAuthenticate({ resourceMetadataUrl: `${baseUrl}${metadataPath}` }));
-      rpcError(res, 401, JSON_RPC.INVALID_REQUEST, 'Unauthorized: a bearer token is required');
-      return false;
-    }
-    let principal: Principal;
-    try {
-      principal = await config.verifier.verify(token);
-    } catch (error) {
-      if (AppError.is(error) && error.code === 'UNAUTHENTICATED') {
-        unauthorized(res, error.message);
-      } else {
-        // The issuer's keys could not be fetched: not the caller's fault, and a 401 would only send the client
-        // into a re-authentication loop.
-        config.logger.warn({ err: error }, 'token verification unavailable');
-        rpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Token verification is temporarily unavailable; retry shortly', { 'retry-after': '1' });
-      }
-      return false;
-    }
-    const accept = req.headers.accept ?? '';
-    if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
-      rpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: the client must accept both application/json and text/event-stream');
-      return false;
-    }
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      rpcError(res, 415, JSON_RPC.INVALID_REQUEST, 'Unsupported Media Type: Content-Type must be application/json');
-      return false;
-    }
-    const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !SUPPORTED.has(version)) {
-      rpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Unsupported MCP-Protocol-Version ${version}; supported: ${[...SUPPORTED].join(', ')}`);
-      return false;
-    }
-    const body = await readBody(req, maxBody);
-    if (body === 'too_large') {
-      rpcError(res, 413, JSON_RPC.INVALID_REQUEST, `Request body exceeds ${maxBody} bytes`, { connection: 'close' });
-      return false;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      rpcError(res, 400, JSON_RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON');
-      return false;
-    }
-    const batch = Array.isArray(parsed);
-    const raw = batch ? (parsed as unknown[]) : [parsed];
-    if (raw.length === 0) {
-      rpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: empty batch');
-      return false;
-    }
-    if (raw.length > maxBatch) {
-      rpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Invalid Request: a batch may hold at most ${maxBatch} messages`);
-      return false;
-    }
-    if (!raw.every(isJsonRpcMessage)) {
-      rpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message');
-      return false;
-    }
-    // Responses and cancellations from the client have nothing to correlate with in a stateless server.
-    const messages = (raw as Array<Record<string, unknown>>).filter((m) => 'method' in m && m['method'] !== 'notifications/cancelled');
-    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${metadataPath}`, maxBodyBytes: maxBody, maxBatch, logger: config.logger });
+    if (!accepted) return false;
+    const { principal, messages, batch, traceparent } = accepted;
     const attachments: RequestAttachment[] = messages.map(() => ({
       principal,
       requestId: newRequestId(),
@@ -255,13 +129,13 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     if (draining) res.setHeader('connection', 'close');
     const guard = config.originGuard({ origin: req.headers.origin, host: req.headers.host });
     if (!guard.ok) {
-      rpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
+      sendRpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
       req.resume();
       return;
     }
     const fail = (error: unknown) => {
       config.logger.error({ err: error, path }, 'http handler failed');
-      if (!res.headersSent) rpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
+      if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
       else res.destroy();
     };
     if (path === '/mcp') {
@@ -276,7 +150,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
         },
       );
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      rpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
+      sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
       req.resume();
     } else if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });

@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { bearerToken, wwwAuthenticate } from '@mcpfed/auth';
+import type { Principal } from '@mcpfed/auth';
+import { AppError, JSON_RPC } from '@mcpfed/errors';
+import type { Logger } from '@mcpfed/telemetry';
+
+/** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
+export interface McpPostConfig {
+  /** Verifies bearer tokens. */
+  verifier: { verify(token: string): Promise<Principal> };
+  /** URL of the RFC 9728 metadata document, named in `WWW-Authenticate` of a 401. */
+  resourceMetadataUrl: string;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** Largest accepted JSON-RPC batch, in messages. */
+  maxBatch: number;
+  logger: Logger;
+}
+
+/** A POST that passed every check: who sent it and the messages to handle. */
+export interface AcceptedMcpPost {
+  principal: Principal;
+  /** The JSON-RPC requests and notifications, without client responses and `notifications/cancelled`. */
+  messages: Array<Record<string, unknown>>;
+  /** True when the body was a JSON array: the answer is an array too. */
+  batch: boolean;
+  /** W3C `traceparent` header of the request, if any. */
+  traceparent?: string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const SUPPORTED = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+
+/** Writes `body` as a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+}
+
+/** Writes a JSON-RPC error response with `id: null` (an error about the HTTP request as a whole). */
+export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, data?: unknown): void {
+  sendJson(res, status, { jsonrpc: '2.0', id: null, error: { code, message, ...(data === undefined ? {} : { data }) } }, headers);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? -1);
+    if (declared > limit) {
+      req.resume();
+      resolve('too_large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+function isJsonRpcMessage(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  if (m['jsonrpc'] !== '2.0') return false;
+  if ('method' in m) {
+    if (typeof m['method'] !== 'string') return false;
+    if ('id' in m && typeof m['id'] !== 'string' && typeof m['id'] !== 'number') return false;
+    if ('params' in m && (m['params'] === null || typeof m['params'] !== 'object')) return false;
+    return true;
+  }
+  return 'id' in m && ('result' in m || 'error' in m);
+}
+
+/** True when a message asks for progress notifications, so the answer must be an SSE stream. */
+export function wantsStream(messages: ReadonlyArray<Record<string, unknown>>): boolean {
+  return messages.some((m) => {
+    const meta = (m['params'] as Record<string, unknown> | undefined)?.['_meta'] as Record<string, unknown> | undefined;
+    return meta !== undefined && meta['progressToken'] !== undefined;
+  });
+}
+
+/**
+ * The edge checks of a Streamable HTTP POST, in order: bearer token (401 with `WWW-Authenticate`; 503 when the
+ * issuer's keys are unreachable), `Accept` (406), `Content-Type` (415), `MCP-Protocol-Version` (400), body size
+ * (413), JSON (400, -32700), batch size and shape (400, -32600). A request failing one is answered here and
+ * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
+ */
+export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) {
+    res.setHeader('www-authenticate', wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl }));
+    sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, 'Unauthorized: a bearer token is required');
+    return undefined;
+  }
+  let principal: Principal;
+  try {
+    principal = await config.verifier.verify(token);
+  } catch (error) {
+    if (AppError.is(error) && error.code === 'UNAUTHENTICATED') {
+      sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, `Unauthorized: ${error.message}`, {
+        'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, error: 'invalid_token', description: error.message }),
+      });
+    } else {
+      // The issuer's keys could not be fetched: not the caller's fault, and a 401 would only send the client
+      // into a re-authentication loop.
+      config.logger.warn({ err: error }, 'token verification unavailable');
+      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Token verification is temporarily unavailable; retry shortly', { 'retry-after': '1' });
+    }
+    return undefined;
+  }
+  const accept = req.headers.accept ?? '';
+  if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
+    sendRpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: the client must accept both application/json and text/event-stream');
+    return undefined;
+  }
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    sendRpcError(res, 415, JSON_RPC.INVALID_REQUEST, 'Unsupported Media Type: Content-Type must be application/json');
+    return undefined;
+  }
+  const version = req.headers['mcp-protocol-version'];
+  if (typeof version === 'string' && !SUPPORTED.has(version)) {
+    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Unsupported MCP-Protocol-Version ${version}; supported: ${[...SUPPORTED].join(', ')}`);
+    return undefined;
+  }
+  const body = await readBody(req, config.maxBodyBytes);
+  if (body === 'too_large') {
+    sendRpcError(res, 413, JSON_RPC.INVALID_REQUEST, `Request body exceeds ${config.maxBodyBytes} bytes`, { connection: 'close' });
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    sendRpcError(res, 400, JSON_RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON');
+    return undefined;
+  }
+  const batch = Array.isArray(parsed);
+  const raw = batch ? (parsed as unknown[]) : [parsed];
+  if (raw.length === 0) {
+    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: empty batch');
+    return undefined;
+  }
+  if (raw.length > config.maxBatch) {
+    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Invalid Request: a batch may hold at most ${config.maxBatch} messages`);
+    return undefined;
+  }
+  if (!raw.every(isJsonRpcMessage)) {
+    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message');
+    return undefined;
+  }
+  // Responses and cancellations from the client have nothing to correlate with in a stateless server.
+  const messages = (raw as Array<Record<string, unknown>>).filter((m) => 'method' in m && m['method'] !== 'notifications/cancelled');
+  const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+  return { principal, messages, batch, ...(traceparent ? { traceparent } : {}) };
+}
