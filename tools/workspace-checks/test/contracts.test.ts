@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TOOL_NAME_LENGTH, SCOPES } from '@mcpfed/contract-common';
 import type { DomainContract, ToolContract } from '@mcpfed/contract-common';
 import { customerContract } from '@mcpfed/contract-customer';
+import { orderContract } from '@mcpfed/contract-order';
 import { paymentContract } from '@mcpfed/contract-payment';
 import { productContract } from '@mcpfed/contract-product';
 import { ERROR_CODES } from '@mcpfed/errors';
@@ -17,7 +18,7 @@ const CONTRACTS: readonly DomainContract[] = [
   customerContract,
   paymentContract,
   productContract,
-  // orderContract: add it here as it lands.
+  orderContract,
 ];
 
 /** Tool-name prefixes a domain may use besides its own name (the product server also owns inventory). */

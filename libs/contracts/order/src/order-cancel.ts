@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { orderIdSchema, orderSchema } from './schemas.ts';
+
+/** Reasons a caller gives for a cancellation. */
+export const CANCEL_REASONS = ['requested_by_customer', 'out_of_stock', 'fraud_suspected', 'other'] as const;
+
+/** Cancels a confirmed order that has not shipped. */
+export const orderCancel = defineTool({
+  name: 'order_cancel',
+  title: 'Cancel an order',
+  description:
+    'Cancels a confirmed order that has not been fulfilled: an uncaptured payment is voided, a captured one is ' +
+    'refunded in full; the stock goes back (an active reservation is released, committed stock is put back as ' +
+    'returned). Call it with dry_run=true first to see what would happen (changes nothing), then without. Needs the ' +
+    'order\'s current version as expected_version. idempotency_key is required: after a TIMEOUT retry with the SAME ' +
+    'key (replayed=true). Returns { order, dry_run, payment_action (void | refund | none), refund_amount (integer ' +
+    'minor units), stock_action (release | restock | none), replayed }. ' +
+    'On failure: PRECONDITION_FAILED when the order cannot be cancelled (details.status: pending - wait for the ' +
+    'checkout; failed or cancelled - nothing to do; fulfilled or delivered - use order_refund); CONFLICT when ' +
+    'expected_version is not the current version (read the order again); NOT_FOUND for an unknown order; ' +
+    'UPSTREAM_UNAVAILABLE or TIMEOUT when the payment or product server did not answer (retry with the same key; ' +
+    'nothing is done twice).',
+  input: z.strictObject({
+    order_id: orderIdSchema,
+    expected_version: expectedVersionSchema,
+    reason: z.enum(CANCEL_REASONS).default('requested_by_customer'),
+    idempotency_key: idempotencyKeySchema,
+    dry_run: dryRunSchema,
+  }),
+  output: z.object({
+    order: orderSchema,
+    dry_run: z.boolean(),
+    payment_action: z.enum(['void', 'refund', 'none']),
+    refund_amount: z.number().int().min(0).describe('Integer minor units refunded (or that would be).'),
+    stock_action: z.enum(['release', 'restock', 'none']),
+    replayed: replayedSchema,
+  }),
+  scopes: ['order:write'],
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  idempotency: 'required',
+  deadlineMs: 20_000,
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { CAPTURE_MODES, orderAddressIdSchema, orderCustomerIdSchema, orderLinesInputSchema, orderPaymentMethodSchema, orderSchema } from './schemas.ts';
+
+/** Longest wait_ms of order_place, in milliseconds. */
+export const MAX_PLACE_WAIT_MS = 25_000;
+
+/** Places an order and runs the checkout. */
+export const orderPlace = defineTool({
+  name: 'order_place',
+  title: 'Place an order',
+  description:
+    'Places an order and runs the checkout: checks the customer may buy, reserves the stock (prices come from the ' +
+    'product server, never from you), authorizes the order total on payment_method, confirms the order, captures the ' +
+    'payment (capture_mode immediate, the default; on_fulfillment captures in order_fulfill) and commits the stock. ' +
+    'If any step is refused everything done so far is undone (payment voided, stock released) and the order ends ' +
+    'failed with failure_reason. It waits up to wait_ms (default 10000) for the outcome and reports progress; if the ' +
+    'checkout is still running it returns status "pending" - then poll order_get (or the order://{id} link) a few ' +
+    'seconds later; do NOT place it again. idempotency_key is required: after a TIMEOUT or any doubt, call again ' +
+    'with the SAME key and arguments to get the same order (replayed=true) - one key, one order. Returns { order, ' +
+    'replayed, done }: done=false while pending. Amounts are integer minor units. ' +
+    'A refused checkout is a normal result with status "failed": failure_reason customer_not_eligible (see ' +
+    'failure_message), insufficient_stock (reduce quantities, use a new key), product_unavailable, payment_declined ' +
+    '(ask for another payment method, new key), payment_limit_exceeded. ' +
+    'On failure: VALIDATION_FAILED for bad fields; NOT_FOUND when a SKU or the customer does not exist; ' +
+    'IDEMPOTENCY_KEY_REUSED when the key was used with other arguments (use a new key); UPSTREAM_UNAVAILABLE or ' +
+    'TIMEOUT before the order was written (nothing placed: retry with the same key).',
+  input: z.strictObject({
+    customer_id: orderCustomerIdSchema,
+    lines: orderLinesInputSchema,
+    shipping_address_id: orderAddressIdSchema.optional().describe('Default: the customer\'s default shipping address.'),
+    payment_method: orderPaymentMethodSchema,
+    capture_mode: z.enum(CAPTURE_MODES).default('immediate').describe('immediate (default) or on_fulfillment.'),
+    idempotency_key: idempotencyKeySchema,
+    wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PLACE_WAIT_MS)
+      .default(10_000)
+      .describe(`How long to wait for the checkout to finish, 0-${MAX_PLACE_WAIT_MS} ms. Default 10000.`),
+  }),
+  output: z.object({
+    order: orderSchema,
+    done: z.boolean().describe('False while the checkout is still running (status pending): poll order_get.'),
+    replayed: replayedSchema,
+  }),
+  scopes: ['order:write'],
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  idempotency: 'required',
+  deadlineMs: MAX_PLACE_WAIT_MS + 5_000,
+});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { stockSkuSchema } from '@mcpfed/contract-product';
+import { orderIdSchema, orderSchema } from './schemas.ts';
+
+/** Refunds a paid order, whole or some lines, and puts the goods back in stock. */
+export const orderRefund = defineTool({
+  name: 'order_refund',
+  title: 'Refund an order',
+  description:
+    'Refunds a paid order (confirmed with a captured payment, fulfilled, delivered or partially refunded): the whole ' +
+    'order when lines is omitted, else the given quantities of lines; the money goes back through payment_refund and ' +
+    'the units are put back in stock as returned (restock=false to skip that, e.g. goods never came back). Call it ' +
+    'with dry_run=true first: it changes nothing and returns the amount (integer minor units) that would be ' +
+    'refunded. Needs expected_version. idempotency_key is required: after a TIMEOUT retry with the SAME key ' +
+    '(replayed=true); a new key refunds again. Returns { order, dry_run, refund_amount, payment_refund_id, replayed }. ' +
+    'On failure: PRECONDITION_FAILED when nothing is refundable (details.status, e.g. payment not captured: use ' +
+    'order_cancel) or a quantity exceeds what is left (details.sku, details.refundable_quantity); CONFLICT for a ' +
+    'stale expected_version (read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku ' +
+    'not on the order; LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - ' +
+    'retry with the same key.',
+  input: z.strictObject({
+    order_id: orderIdSchema,
+    expected_version: expectedVersionSchema,
+    lines: z
+      .array(z.strictObject({ sku: stockSkuSchema, quantity: z.number().int().min(1) }))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('What to refund; default: everything not refunded yet.'),
+    reason: z
+      .enum(['requested_by_customer', 'duplicate', 'fraudulent', 'product_not_received', 'product_unacceptable', 'other'])
+      .default('requested_by_customer'),
+    restock: z.boolean().default(true).describe('Put the refunded units back in stock (reason returned). Default true.'),
+    idempotency_key: idempotencyKeySchema,
+    dry_run: dryRunSchema,
+  }),
+  output: z.object({
+    order: orderSchema,
+    dry_run: z.boolean(),
+    refund_amount: z.number().int().min(0).describe('Integer minor units of the order currency.'),
+    payment_refund_id: z.string().nullable().describe('The refund on the payment server; null on a dry run.'),
+    replayed: replayedSchema,
+  }),
+  scopes: ['order:write', 'payment:refund'],
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  idempotency: 'required',
+  deadlineMs: 20_000,
+});
