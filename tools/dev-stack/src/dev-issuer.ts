@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
+import { DEV_SERVICE_CLIENTS } from './service-clients.ts';
 import { DATA_DIR, DEV_ISSUER_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL } from './workspace.ts';
 
 /** The running dev issuer of the stack. */
@@ -13,10 +14,13 @@ export interface RunningDevIssuer {
   stop(): Promise<void>;
 }
 
-/** Loads (or creates) the dev issuer key and serves its JWKS and metadata on 127.0.0.1:{@link DEV_ISSUER_PORT} (default 8090). */
+/**
+ * Loads (or creates) the dev issuer key and serves its JWKS, metadata and token endpoint on
+ * 127.0.0.1:{@link DEV_ISSUER_PORT} (default 8090). The token endpoint knows the {@link DEV_SERVICE_CLIENTS}.
+ */
 export async function startDevIssuer(): Promise<RunningDevIssuer> {
   const issuer = await loadDevIssuer();
-  const server = createDevIssuerServer(issuer, { scopesSupported: SCOPES });
+  const server = createDevIssuerServer(issuer, { scopesSupported: SCOPES, clients: Object.values(DEV_SERVICE_CLIENTS) });
   await listen(server, DEV_ISSUER_PORT, '127.0.0.1');
   return {
     issuer,

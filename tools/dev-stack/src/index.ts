@@ -19,6 +19,8 @@ export {
 export type { PortBaseSetting, ServiceDefinition, SetupCommand, StackEnvironment, StackPorts } from './services.ts';
 export { DEV_ISSUER_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE } from './workspace.ts';
 export { loadDevIssuer } from './dev-issuer.ts';
+export { DEV_SERVICE_CLIENTS } from './service-clients.ts';
+export type { DevServiceClientId } from './service-clients.ts';
 export { formatLogLine } from './log-format.ts';
 export type { LogLineFormat, NameColor } from './log-format.ts';
 export { freePort, isPortTaken } from './ports.ts';

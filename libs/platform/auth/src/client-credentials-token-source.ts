@@ -1,0 +1,197 @@
+import { AppError } from '@mcpfed/errors';
+import { cancellationError, isNetworkError } from '@mcpfed/resilience';
+import { isScopeToken } from './scope-token.ts';
+import type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
+
+/** Settings of {@link createClientCredentialsTokenSource} (static configuration). */
+export interface ClientCredentialsTokenSourceConfig {
+  /** The issuer's token endpoint, e.g. `http://127.0.0.1:8090/oauth/token` (`SERVICE_TOKEN_URL`). */
+  tokenUrl: string;
+  /** This service's `client_id` (`SERVICE_CLIENT_ID`, default the app name). */
+  clientId: string;
+  /** Its `client_secret` (`SERVICE_CLIENT_SECRET`). Sent only to `tokenUrl`, never logged. */
+  clientSecret: string;
+  /** Scopes asked for, sent space-separated as `scope`; must be a subset of the client's allowed scopes. Non-empty. */
+  scopes: readonly string[];
+  /**
+   * How the secret is sent: HTTP Basic (RFC 6749 §2.3.1, every server must support it) or form fields.
+   * Default `client_secret_basic`.
+   */
+  authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * A cached token is replaced this long before it expires, in seconds, so a token never expires in flight.
+   * Capped at half the token's lifetime. Default 60.
+   */
+  refreshBeforeExpirySeconds?: number;
+  /** Tokens kept (one per audience and acting-for subject); the least recently used is dropped first. Default 1000. */
+  maxCachedTokens?: number;
+  /** Timeout of one token request, in milliseconds. Default 5000. */
+  timeoutMs?: number;
+}
+
+interface CachedToken {
+  readonly token: string;
+  /** Epoch milliseconds after which the token is no longer handed out. */
+  readonly refreshAt: number;
+}
+
+/** Assumed lifetime when the token response has no `expires_in`, in seconds. */
+const DEFAULT_EXPIRES_IN_SECONDS = 300;
+/** Text of a token endpoint's answer read at most, in bytes; a token response is a few kilobytes. */
+const MAX_RESPONSE_CHARS = 64 * 1024;
+
+/**
+ * OAuth 2.0 client credentials (RFC 6749 §4.4) against the issuer's token endpoint, with mcpfed's
+ * `acting_for` extension parameter (the issuer writes it as `act.sub`). One token is cached per
+ * (audience, acting-for subject) until `refreshBeforeExpirySeconds` before its expiry; concurrent requests
+ * for the same token share one fetch. Failures are AppErrors: `UPSTREAM_UNAVAILABLE` (retryable) when the
+ * endpoint cannot be reached, times out or answers 5xx; `INTERNAL` when it refuses the client or the scopes
+ * (a misconfiguration: logged by the runtime, never shown to the end user in detail).
+ * @throws AppError VALIDATION_FAILED for an invalid configuration.
+ */
+export function createClientCredentialsTokenSource(config: ClientCredentialsTokenSourceConfig): ServiceTokenSource {
+  const settings = validate(config);
+  const cache = new Map<string, CachedToken>();
+  const pending = new Map<string, Promise<string>>();
+
+  function remember(key: string, entry: CachedToken): void {
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > settings.maxCachedTokens) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+  }
+
+  async function fetchToken(key: string, request: ServiceTokenRequest): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', scope: settings.scope, audience: request.audience });
+    if (request.actingFor !== undefined) form.set('acting_for', request.actingFor);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (settings.authMethod === 'client_secret_basic') {
+      headers['authorization'] = `Basic ${Buffer.from(`${formEncode(settings.clientId)}:${formEncode(settings.clientSecret)}`).toString('base64')}`;
+    } else {
+      form.set('client_id', settings.clientId);
+      form.set('client_secret', settings.clientSecret);
+    }
+    const requestedAt = Date.now();
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(settings.tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(settings.timeoutMs) });
+      status = response.status;
+      text = (await response.text()).slice(0, MAX_RESPONSE_CHARS);
+    } catch (error) {
+      const timedOut = (error as { name?: unknown }).name === 'TimeoutError';
+      if (!timedOut && !isNetworkError(error)) throw error;
+      throw new AppError('UPSTREAM_UNAVAILABLE', timedOut ? `the token endpoint did not answer within ${settings.timeoutMs} ms` : 'the token endpoint could not be reached', {
+        details: { upstream: 'token-endpoint' },
+        cause: error,
+      });
+    }
+    const body = parseJson(text);
+    if (status >= 500 || status === 429) {
+      throw new AppError('UPSTREAM_UNAVAILABLE', `the token endpoint answered ${status}`, { details: { upstream: 'token-endpoint', status } });
+    }
+    if (status !== 200) {
+      const oauthError = typeof body?.['error'] === 'string' ? body['error'] : 'unknown';
+      throw new AppError('INTERNAL', `the token endpoint refused client ${settings.clientId} (${status} ${oauthError}); check SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and the client's allowed scopes`, {
+        details: { upstream: 'token-endpoint', status, oauth_error: oauthError },
+      });
+    }
+    const token = body?.['access_token'];
+    const tokenType = body?.['token_type'];
+    if (typeof token !== 'string' || token.length === 0 || typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+      throw new AppError('INTERNAL', 'the token endpoint answered without a bearer access_token', { details: { upstream: 'token-endpoint' } });
+    }
+    const expiresIn = typeof body?.['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : DEFAULT_EXPIRES_IN_SECONDS;
+    const margin = Math.min(settings.refreshBeforeExpirySeconds, expiresIn / 2);
+    // Counted from when the request was sent: the issuer's clock started no earlier than that.
+    remember(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
+    return token;
+  }
+
+  return Object.freeze({
+    token(request: ServiceTokenRequest): Promise<string> {
+      if (typeof request.audience !== 'string' || request.audience.length === 0) {
+        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: audience must be a non-empty string'));
+      }
+      if (request.actingFor !== undefined && (typeof request.actingFor !== 'string' || request.actingFor.length === 0)) {
+        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: actingFor must be a non-empty string when given'));
+      }
+      if (request.signal?.aborted) return Promise.reject(cancellationError(request.signal.reason));
+      const key = `${request.audience}\u0000${request.actingFor ?? ''}`;
+      if (!request.refresh) {
+        const cached = cache.get(key);
+        if (cached !== undefined && cached.refreshAt > Date.now()) return Promise.resolve(cached.token);
+      } else {
+        cache.delete(key);
+      }
+      let shared = pending.get(key);
+      if (shared === undefined) {
+        shared = fetchToken(key, request).finally(() => pending.delete(key));
+        pending.set(key, shared);
+      }
+      return request.signal === undefined ? shared : raceAbort(shared, request.signal);
+    },
+  });
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  const { promise, resolve, reject } = Promise.withResolvers<T>();
+  const onAbort = (): void => reject(cancellationError(signal.reason));
+  signal.addEventListener('abort', onAbort, { once: true });
+  work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  return promise;
+}
+
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Settings {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  authMethod: 'client_secret_basic' | 'client_secret_post';
+  refreshBeforeExpirySeconds: number;
+  maxCachedTokens: number;
+  timeoutMs: number;
+}
+
+function validate(config: ClientCredentialsTokenSourceConfig): Settings {
+  const invalid = (message: string): never => {
+    throw new AppError('VALIDATION_FAILED', `createClientCredentialsTokenSource: ${message}`);
+  };
+  if (typeof config.tokenUrl !== 'string' || !URL.canParse(config.tokenUrl) || !/^https?:$/.test(new URL(config.tokenUrl).protocol)) invalid('tokenUrl must be an absolute http(s) URL');
+  if (typeof config.clientId !== 'string' || config.clientId.length === 0) invalid('clientId must be a non-empty string');
+  if (typeof config.clientSecret !== 'string' || config.clientSecret.length === 0) invalid('clientSecret must be a non-empty string');
+  if (!Array.isArray(config.scopes) || config.scopes.length === 0 || !config.scopes.every(isScopeToken)) invalid('scopes must be a non-empty list of scope tokens');
+  const authMethod = config.authMethod ?? 'client_secret_basic';
+  if (authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') invalid('authMethod must be client_secret_basic or client_secret_post');
+  const refreshBeforeExpirySeconds = config.refreshBeforeExpirySeconds ?? 60;
+  if (!Number.isFinite(refreshBeforeExpirySeconds) || refreshBeforeExpirySeconds < 0) invalid('refreshBeforeExpirySeconds must be a non-negative number');
+  const maxCachedTokens = config.maxCachedTokens ?? 1000;
+  if (!Number.isSafeInteger(maxCachedTokens) || maxCachedTokens < 1) invalid('maxCachedTokens must be an integer >= 1');
+  const timeoutMs = config.timeoutMs ?? 5000;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalid('timeoutMs must be an integer >= 1');
+  return {
+    tokenUrl: config.tokenUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    scope: [...new Set(config.scopes)].join(' '),
+    authMethod,
+    refreshBeforeExpirySeconds,
+    maxCachedTokens,
+    timeoutMs,
+  };
+}

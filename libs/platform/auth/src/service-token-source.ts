@@ -1,0 +1,23 @@
+/** What a {@link ServiceTokenSource} is asked for. */
+export interface ServiceTokenRequest {
+  /** The `aud` the token must carry: the federation audience (`mcpfed`) or one server's resource URL. */
+  audience: string;
+  /** Subject of the original caller; the token then names it in `act.sub` (audit `acting_for`). */
+  actingFor?: string;
+  /** Aborts the wait (a shared fetch in progress keeps running for other callers). */
+  signal?: AbortSignal;
+  /**
+   * Ignore a cached token and fetch a new one, e.g. after an upstream answered 401 to the cached one
+   * (issuer key rotated, token revoked). Default false.
+   */
+  refresh?: boolean;
+}
+
+/** Where a server gets the bearer token it sends to another server. */
+export interface ServiceTokenSource {
+  /**
+   * A valid access token for `audience`; with `actingFor`, one whose `act.sub` names that original caller.
+   * Cached until shortly before expiry.
+   */
+  token(request: ServiceTokenRequest): Promise<string>;
+}
