@@ -52,6 +52,8 @@ export interface MetricsPage {
  * - `mcp_tool_calls_total{tool,outcome}`, `mcp_tool_errors_total{tool,code}`,
  *   `mcp_tool_duration_seconds{tool,outcome}` (histogram, {@link TOOL_DURATION_BUCKETS});
  * - `mcp_http_requests_total{method,status}`;
+ * - `federation_calls_total{upstream,tool,outcome}`, `federation_call_duration_seconds{upstream,tool,outcome}`
+ *   (calls to other servers, see {@link Metrics.observeUpstreamCall});
  * - gauges registered through {@link Metrics.gauge}, e.g. `db_pool_connections{pool,state}`.
  */
 export interface Metrics {
@@ -73,6 +75,16 @@ export interface Metrics {
    * DELETE, HEAD and OPTIONS are counted as `OTHER`; a status outside 100..599 as `other`.
    */
   observeHttp(method: string, status: number): void;
+  /**
+   * Records one finished call to another server's tool (the federation client): counts it in
+   * `federation_calls_total{upstream,tool,outcome}` and observes `federation_call_duration_seconds{upstream,tool,outcome}`
+   * ({@link TOOL_DURATION_BUCKETS}). `outcome` is `ok` or the failure's error code; codes outside the closed set
+   * of `@mcpfed/errors` are counted as `OTHER`. Tool names share the `maxTools` cap of the tool metrics.
+   *
+   * @param upstream the upstream's logical name (`customer`, `payment`): a handful per process.
+   * @param seconds wall-clock duration of the call including retries, in seconds.
+   */
+  observeUpstreamCall(upstream: string, tool: string, outcome: string, seconds: number): void;
   /**
    * Declares a gauge whose series are read by `collect` on every scrape (no timers). Idempotent per
    * name: a second call with the same name and label names adds its collector to the same gauge (each
@@ -168,6 +180,9 @@ class PromMetrics implements Metrics {
   readonly #errors: Counter<'tool' | 'code'>;
   readonly #duration: Histogram<'tool' | 'outcome'>;
   readonly #http: Counter<'method' | 'status'>;
+  readonly #upstreamCalls: Counter<'upstream' | 'tool' | 'outcome'>;
+  readonly #upstreamDuration: Histogram<'upstream' | 'tool' | 'outcome'>;
+  readonly #upstreamSeries = new Map<string, OutcomeSeries>();
   readonly #collectErrors: Counter<'gauge'>;
   readonly #tools = new Map<string, ToolSeries>();
   #otherTool: ToolSeries | undefined;
@@ -200,6 +215,20 @@ class PromMetrics implements Metrics {
       'method',
       'status',
     ]);
+    this.#upstreamCalls = counter(
+      registry,
+      'federation_calls_total',
+      'Calls to another server\'s tools, by upstream, tool and outcome (ok or the error code).',
+      ['upstream', 'tool', 'outcome'],
+    );
+    this.#upstreamDuration = existing(registry, 'federation_call_duration_seconds', Histogram) ??
+      new Histogram({
+        name: 'federation_call_duration_seconds',
+        help: 'Duration of calls to another server\'s tools in seconds (retries included), by upstream, tool and outcome.',
+        labelNames: ['upstream', 'tool', 'outcome'],
+        buckets: [...TOOL_DURATION_BUCKETS],
+        registers: [registry],
+      });
     let gaugeState = gaugeStates.get(registry);
     if (gaugeState === undefined) {
       gaugeState = { gauges: new Map(), inflight: new Set() };
@@ -255,6 +284,23 @@ class PromMetrics implements Metrics {
       if (valid) series.byStatus.set(status, requests);
     }
     requests.inc();
+  }
+
+  observeUpstreamCall(upstream: string, tool: string, outcome: string, seconds: number): void {
+    const key = `${upstream}\u0000${tool}\u0000${outcome}`;
+    let series = this.#upstreamSeries.get(key);
+    if (series === undefined) {
+      const toolLabel = this.#toolSeries(tool).label;
+      const outcomeLabel = outcome === 'ok' || isErrorCode(outcome) ? outcome : 'OTHER';
+      series = {
+        calls: this.#upstreamCalls.labels(upstream, toolLabel, outcomeLabel),
+        duration: this.#upstreamDuration.labels(upstream, toolLabel, outcomeLabel),
+      };
+      // Unknown outcomes share one series; caching each would let odd inputs grow the map.
+      if (outcomeLabel === outcome) this.#upstreamSeries.set(key, series);
+    }
+    series.calls.inc();
+    if (seconds >= 0 && seconds !== Infinity) series.duration.observe(seconds);
   }
 
   gauge(name: string, help: string, labelNames: readonly string[], collect: GaugeCollector): () => void {

@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+
+/** What a Streamable HTTP POST carrying one request answered with. */
+export interface RpcAnswer {
+  /** The JSON-RPC response to the request (matched by id), or undefined when none arrived. */
+  readonly response: Record<string, unknown> | undefined;
+}
+
+/** Largest JSON body or SSE event read, in characters; a bigger answer is refused rather than buffered. */
+const MAX_MESSAGE_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Reads the answer to one JSON-RPC request from a Streamable HTTP response body (MCP 2025-11-25): a single
+ * `application/json` message, or a `text/event-stream` whose `message` events carry notifications and then
+ * the response. Notifications are handed to `onNotification` as they arrive (progress while the call runs);
+ * the stream is read up to the response and released.
+ * @throws Error for a body that is not JSON or exceeds the size limit (the caller turns it into an AppError).
+ */
+export async function readRpcAnswer(
+  body: Readable & AsyncIterable<Buffer>,
+  contentType: string,
+  id: number,
+  onNotification: (message: Record<string, unknown>) => void,
+): Promise<RpcAnswer> {
+  if (!contentType.includes('text/event-stream')) {
+    let text = '';
+    for await (const chunk of body) {
+      text += chunk.toString('utf8');
+      if (text.length > MAX_MESSAGE_CHARS) throw new Error(`answer exceeds ${MAX_MESSAGE_CHARS} characters`);
+    }
+    const message = JSON.parse(text) as unknown;
+    return { response: findResponse(Array.isArray(message) ? message : [message], id) };
+  }
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let data: string[] = [];
+  let eventName = 'message';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    if (buffer.length > MAX_MESSAGE_CHARS) throw new Error(`event exceeds ${MAX_MESSAGE_CHARS} characters`);
+    let newline: number;
+    while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
+      if (line === '') {
+        // A blank line dispatches the event (WHATWG HTML, server-sent events §9.2.6).
+        if (data.length > 0 && eventName === 'message') {
+          const message = JSON.parse(data.join('\n')) as Record<string, unknown>;
+          if ('method' in message) {
+            onNotification(message);
+          } else if (message['id'] === id) {
+            body.destroy();
+            return { response: message };
+          }
+        }
+        data = [];
+        eventName = 'message';
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'data') data.push(value);
+      else if (field === 'event') eventName = value;
+    }
+  }
+  return { response: undefined };
+}
+
+function findResponse(messages: unknown[], id: number): Record<string, unknown> | undefined {
+  for (const message of messages) {
+    if (typeof message === 'object' && message !== null && (message as Record<string, unknown>)['id'] === id) return message as Record<string, unknown>;
+  }
+  return undefined;
+}
