@@ -1,1 +1,131 @@
-export {};
+import { parseArgs } from 'node:util';
+import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import { EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
+import { onShutdownSignal, serveStdio } from '@mcpfed/mcp-runtime';
+import type { ShutdownStep } from '@mcpfed/mcp-runtime';
+import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import packageJson from '../package.json' with { type: 'json' };
+import { FEDERATION_SCOPES, routerConfigSchema } from './config.ts';
+import type { RouterConfig } from './config.ts';
+import { serveRouterHttp } from './http/router-http-server.ts';
+import { Router } from './router.ts';
+import { createRouterMetrics } from './router-metrics.ts';
+import { createRouterServer } from './router-protocol.ts';
+import { Upstream } from './upstream/upstream.ts';
+
+const NAME = 'router';
+const EX_USAGE = 64;
+const USAGE = `usage: router [serve [--stdio]]
+  serve     serve the whole federation over HTTP on PORT (default), or to one local client on stdin/stdout with --stdio`;
+
+async function serve(config: RouterConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
+  if (!config.SERVICE_CLIENT_SECRET || !config.SERVICE_TOKEN_URL) {
+    logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the router lists its upstreams with its own service token; `npm start` sets them');
+    process.exit(EX_CONFIG);
+  }
+  const metrics = createMetrics({ service: NAME });
+  const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
+  const tokens = createClientCredentialsTokenSource({
+    tokenUrl: config.SERVICE_TOKEN_URL,
+    clientId: config.SERVICE_CLIENT_ID,
+    clientSecret: config.SERVICE_CLIENT_SECRET,
+    scopes: config.SERVICE_SCOPES,
+  });
+  const serverInfo = { name: 'mcpfed-router', version: packageJson.version };
+  const upstreams = config.ROUTER_UPSTREAMS.map(
+    (entry) =>
+      new Upstream({
+        entry,
+        tokens,
+        audience: config.AUTH_AUDIENCE,
+        logger,
+        breaker: { consecutiveFailures: config.ROUTER_BREAKER_FAILURES, halfOpenAfterMs: config.ROUTER_BREAKER_HALF_OPEN_MS },
+        refreshIntervalMs: config.ROUTER_REFRESH_INTERVAL_MS,
+        probeIntervalMs: config.ROUTER_PROBE_INTERVAL_MS,
+        clientInfo: serverInfo,
+      }),
+  );
+  const router = new Router({ upstreams, tokens, audience: config.AUTH_AUDIENCE, logger, metrics, routerMetrics: createRouterMetrics(metrics, upstreams), tracing });
+  await router.start();
+  const steps: ShutdownStep[] = [];
+
+  if (transport === 'stdio') {
+    const scopes = config.STDIO_SCOPES.split(/\s+/).filter(Boolean);
+    const principal = localPrincipal({ name: config.STDIO_PRINCIPAL, scopes: scopes.length > 0 ? scopes : FEDERATION_SCOPES });
+    const stdio = await serveStdio(
+      {
+        createServer: (connectionPrincipal) => {
+          const server = createRouterServer({ router, view: undefined, serverInfo, logger, ...(connectionPrincipal ? { connectionPrincipal } : {}) });
+          router.onCatalogChange(undefined, (changed) => {
+            if (changed.includes('tools')) void server.sendToolListChanged().catch(() => undefined);
+            if (changed.includes('prompts')) void server.sendPromptListChanged().catch(() => undefined);
+            if (changed.includes('resources')) void server.sendResourceListChanged().catch(() => undefined);
+          });
+          return server;
+        },
+      },
+      principal,
+    );
+    steps.push({ name: 'stdio', run: () => stdio.close() });
+    logger.info({ principal: principal.id, scopes: [...principal.scopes] }, 'serving the federation on stdio');
+    void stdio.closed.then(() => shutdown('stdin closed'));
+  } else {
+    if (!config.AUTH_ISSUER) {
+      logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+      process.exit(EX_CONFIG);
+    }
+    const publicUrl = resolvePublicUrl(config);
+    const issuer = config.AUTH_ISSUER;
+    const http = await serveRouterHttp({
+      router,
+      host: config.HOST,
+      port: config.PORT,
+      ...(config.PUBLIC_URL ? { publicUrl } : {}),
+      verifier: createJwtVerifier({
+        issuer,
+        audience: [config.AUTH_AUDIENCE, `${publicUrl}/mcp`],
+        jwksUrl: config.AUTH_JWKS_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      }),
+      originGuard: createOriginGuard({
+        allowedOrigins: config.ALLOWED_ORIGINS,
+        allowedHosts: config.ALLOWED_HOSTS.length > 0 ? config.ALLOWED_HOSTS : ['localhost', '127.0.0.1', '[::1]', new URL(publicUrl).host],
+      }),
+      resourceMetadata: (resource) => ({ ...protectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported: FEDERATION_SCOPES, resourceName: 'mcpfed router' }) }),
+      serverInfo,
+      logger,
+      metrics,
+      maxBodyBytes: config.ROUTER_MAX_BODY_BYTES,
+      maxBatch: config.ROUTER_MAX_BATCH,
+    });
+    steps.push({ name: 'http', run: () => http.close(Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1000)) });
+    logger.info({ url: `${http.url}/mcp`, upstreams: upstreams.map((u) => u.name) }, 'serving the federation over HTTP');
+  }
+  steps.push({ name: 'upstreams', run: () => router.close() }, { name: 'tracing', run: () => tracing.shutdown() });
+  const shutdown = onShutdownSignal({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, steps });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { stdio: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return process.exit(EX_USAGE);
+  }
+  const command = parsed.positionals[0] ?? 'serve';
+  if (parsed.values.help === true || command !== 'serve' || parsed.positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return process.exit(parsed.values.help === true ? 0 : EX_USAGE);
+  }
+  const config = loadConfigOrExit(routerConfigSchema, process.env);
+  const logger = createLogger({ name: NAME, level: config.LOG_LEVEL });
+  try {
+    await serve(config, logger, parsed.values.stdio === true ? 'stdio' : 'http');
+  } catch (error) {
+    process.stderr.write(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+void main(process.argv.slice(2));

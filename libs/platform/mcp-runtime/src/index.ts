@@ -5,7 +5,7 @@ export type { ShutdownConfig, ShutdownStep } from './graceful-shutdown.ts';
 export { serveHttp } from './http-server.ts';
 export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
-export { acceptMcpPost, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
+export { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
 export { McpHost, createMcpHost } from './mcp-host.ts';

@@ -94,21 +94,19 @@ export function wantsStream(messages: ReadonlyArray<Record<string, unknown>>): b
 }
 
 /**
- * The edge checks of a Streamable HTTP POST, in order: bearer token (401 with `WWW-Authenticate`; 503 when the
- * issuer's keys are unreachable), `Accept` (406), `Content-Type` (415), `MCP-Protocol-Version` (400), body size
- * (413), JSON (400, -32700), batch size and shape (400, -32600). A request failing one is answered here and
- * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
+ * Authenticates one request to an MCP endpoint by its bearer token: 401 with `WWW-Authenticate` when it has none
+ * or an invalid one, 503 with `Retry-After` when the issuer's keys are unreachable (answered here, `undefined`
+ * returned). Used by {@link acceptMcpPost} and by endpoints that take no body (a GET event stream).
  */
-export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
+export async function authenticateMcpRequest(req: IncomingMessage, res: ServerResponse, config: Pick<McpPostConfig, 'verifier' | 'resourceMetadataUrl' | 'logger'>): Promise<Principal | undefined> {
   const token = bearerToken(req.headers.authorization);
   if (!token) {
     res.setHeader('www-authenticate', wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl }));
     sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, 'Unauthorized: a bearer token is required');
     return undefined;
   }
-  let principal: Principal;
   try {
-    principal = await config.verifier.verify(token);
+    return await config.verifier.verify(token);
   } catch (error) {
     if (AppError.is(error) && error.code === 'UNAUTHENTICATED') {
       sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, `Unauthorized: ${error.message}`, {
@@ -122,6 +120,17 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     }
     return undefined;
   }
+}
+
+/**
+ * The edge checks of a Streamable HTTP POST, in order: bearer token (401 with `WWW-Authenticate`; 503 when the
+ * issuer's keys are unreachable), `Accept` (406), `Content-Type` (415), `MCP-Protocol-Version` (400), body size
+ * (413), JSON (400, -32700), batch size and shape (400, -32600). A request failing one is answered here and
+ * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
+ */
+export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
+  const principal = await authenticateMcpRequest(req, res, config);
+  if (!principal) return undefined;
   const accept = req.headers.accept ?? '';
   if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
     sendRpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: the client must accept both application/json and text/event-stream');

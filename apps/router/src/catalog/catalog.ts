@@ -1,0 +1,175 @@
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { Upstream } from '../upstream/upstream.ts';
+
+/** `_meta` key under which each upstream tool lists the scopes it needs (mcpfed convention). */
+export const SCOPES_META = 'io.mcpfed/scopes';
+/** `_meta` key the router adds: the upstream serving the tool. */
+export const UPSTREAM_META = 'io.mcpfed/upstream';
+/** `_meta` key the router adds, `false` while the tool's upstream is unavailable (calls then fail fast). */
+export const AVAILABLE_META = 'io.mcpfed/available';
+
+/** A name offered by more than one upstream: the first in ROUTER_UPSTREAMS serves it, the others' copies are hidden. */
+export interface Collision {
+  kind: 'tool' | 'prompt' | 'resource' | 'resource_template';
+  /** Tool or prompt name, resource URI or URI template. */
+  name: string;
+  /** The upstream that serves it in the merged catalog. */
+  served_by: string;
+  /** Upstreams whose copy is hidden from the merged catalog (still served at `/mcp/<name>`). */
+  hidden: string[];
+}
+
+/** The lists of a catalog a client can be told changed. */
+export type ListKind = 'tools' | 'prompts' | 'resources';
+
+/** Every {@link ListKind}. */
+export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
+
+/** Where a tool goes and what it needs. */
+export interface ToolRoute {
+  upstream: Upstream;
+  scopes: readonly string[];
+}
+
+interface ToolEntry extends ToolRoute {
+  json: Record<string, unknown>;
+}
+
+/**
+ * The merged catalog of a set of upstreams at one moment, with the routing tables built from it: tools and
+ * prompts by name, resources by exact URI, then by URI template, then by URI scheme when exactly one upstream
+ * uses it. Built anew whenever an upstream's catalog, health or breaker changes; immutable afterwards.
+ *
+ * Name collisions: the upstream listed first in ROUTER_UPSTREAMS keeps the name, the later ones' copies are
+ * hidden and reported (`collisions`). Order, not arrival, decides, so a newly deployed upstream can never take a
+ * name away from one that already had it.
+ */
+export class Catalog {
+  readonly upstreams: readonly Upstream[];
+  readonly collisions: readonly Collision[];
+  /** One fingerprint per list a client can be told changed (`notifications/<kind>/list_changed`). */
+  readonly fingerprints: Readonly<Record<ListKind, string>>;
+  /** Whether any upstream offers completions. */
+  readonly completions: boolean;
+  readonly #tools = new Map<string, ToolEntry>();
+  readonly #prompts = new Map<string, { upstream: Upstream; json: Record<string, unknown> }>();
+  readonly #resources = new Map<string, Upstream>();
+  readonly #templates: Array<{ upstream: Upstream; template: UriTemplate; json: Record<string, unknown> }> = [];
+  readonly #schemes = new Map<string, Set<Upstream>>();
+
+  constructor(upstreams: readonly Upstream[]) {
+    this.upstreams = upstreams;
+    const collisions = new Map<string, Collision>();
+    const collide = (kind: Collision['kind'], name: string, servedBy: string, hidden: string) => {
+      const key = `${kind}\u0000${name}`;
+      const existing = collisions.get(key);
+      if (existing) existing.hidden.push(hidden);
+      else collisions.set(key, { kind, name, served_by: servedBy, hidden: [hidden] });
+    };
+    const templateNames = new Map<string, Upstream>();
+    for (const upstream of upstreams) {
+      const snapshot = upstream.snapshot;
+      if (!snapshot) continue;
+      const available = upstream.available;
+      for (const tool of snapshot.tools) {
+        const name = String(tool['name']);
+        const owner = this.#tools.get(name);
+        if (owner) {
+          collide('tool', name, owner.upstream.name, upstream.name);
+          continue;
+        }
+        const meta = (tool['_meta'] as Record<string, unknown> | undefined) ?? {};
+        const scopes = Array.isArray(meta[SCOPES_META]) ? (meta[SCOPES_META] as unknown[]).filter((s): s is string => typeof s === 'string') : [];
+        const json = { ...tool, _meta: { ...meta, [UPSTREAM_META]: upstream.name, ...(available ? {} : { [AVAILABLE_META]: false }) } };
+        this.#tools.set(name, { upstream, scopes, json });
+      }
+      for (const prompt of snapshot.prompts) {
+        const name = String(prompt['name']);
+        const owner = this.#prompts.get(name);
+        if (owner) collide('prompt', name, owner.upstream.name, upstream.name);
+        else this.#prompts.set(name, { upstream, json: prompt });
+      }
+      for (const resource of snapshot.resources) {
+        const uri = String(resource['uri']);
+        const owner = this.#resources.get(uri);
+        if (owner) collide('resource', uri, owner.name, upstream.name);
+        else this.#resources.set(uri, upstream);
+        this.#addScheme(uri, upstream);
+      }
+      for (const json of snapshot.resourceTemplates) {
+        const uriTemplate = String(json['uriTemplate']);
+        const owner = templateNames.get(uriTemplate);
+        if (owner) {
+          collide('resource_template', uriTemplate, owner.name, upstream.name);
+          continue;
+        }
+        templateNames.set(uriTemplate, upstream);
+        this.#templates.push({ upstream, template: new UriTemplate(uriTemplate), json });
+        this.#addScheme(uriTemplate, upstream);
+      }
+    }
+    this.collisions = [...collisions.values()];
+    this.completions = upstreams.some((u) => u.snapshot?.capabilities['completions'] !== undefined);
+    this.fingerprints = {
+      tools: JSON.stringify([...this.#tools.values()].map((t) => t.json)),
+      prompts: JSON.stringify([...this.#prompts.values()].map((p) => p.json)),
+      resources: JSON.stringify([[...this.#resources.keys()], this.#templates.map((t) => t.json)]),
+    };
+  }
+
+  /** The tool's route, or undefined for a name no upstream offers. */
+  tool(name: string): ToolRoute | undefined {
+    return this.#tools.get(name);
+  }
+
+  /** Tool definitions a caller with `scopes` may call (each tool's `_meta["io.mcpfed/scopes"]`). */
+  listTools(scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const entry of this.#tools.values()) {
+      if (entry.scopes.every((scope) => scopes.has(scope))) out.push(entry.json);
+    }
+    return out;
+  }
+
+  /** Number of tools in this catalog. */
+  get toolCount(): number {
+    return this.#tools.size;
+  }
+
+  /** The upstream serving prompt `name`. */
+  prompt(name: string): Upstream | undefined {
+    return this.#prompts.get(name)?.upstream;
+  }
+
+  listPrompts(): Array<Record<string, unknown>> {
+    return [...this.#prompts.values()].map((p) => p.json);
+  }
+
+  listResourceTemplates(): Array<Record<string, unknown>> {
+    return this.#templates.map((t) => t.json);
+  }
+
+  /** The upstream that serves `uri`: exact URI, then URI template, then a scheme only one upstream uses. */
+  resource(uri: string): Upstream | undefined {
+    const exact = this.#resources.get(uri);
+    if (exact) return exact;
+    for (const { upstream, template } of this.#templates) {
+      if (template.match(uri)) return upstream;
+    }
+    const owners = this.#schemes.get(schemeOf(uri));
+    return owners?.size === 1 ? [...owners][0] : undefined;
+  }
+
+  #addScheme(uri: string, upstream: Upstream): void {
+    const scheme = schemeOf(uri);
+    if (scheme === '') return;
+    const owners = this.#schemes.get(scheme) ?? new Set<Upstream>();
+    owners.add(upstream);
+    this.#schemes.set(scheme, owners);
+  }
+}
+
+function schemeOf(uri: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(uri);
+  return match ? (match[1] as string).toLowerCase() : '';
+}

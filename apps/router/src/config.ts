@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { parseUpstreams } from './upstream/upstreams-config.ts';
+
+/**
+ * Every scope of the federation (ARCHITECTURE §5). The router cannot import the contracts (it learns tools at
+ * run time), so the list its service token asks for by default is written here.
+ */
+export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
+  'customer:read', 'customer:write', 'customer:pii', 'order:read', 'order:write', 'product:read', 'product:write',
+  'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
+]);
+
+/** The router's environment (ARCHITECTURE §2, §7), parsed once at start by main.ts. */
+export const routerConfigSchema = z
+  .object({
+    ...commonServerEnv(8080),
+    /**
+     * The upstream servers: a path to a JSON file, or the JSON itself (`{ "upstreams": [ { "name", "url",
+     * "timeout_ms", "tool_timeout_ms", "concurrency", "enabled" } ] }`, see README). Required.
+     */
+    ROUTER_UPSTREAMS: z.string().min(1).transform((value, ctx) => {
+      try {
+        return parseUpstreams(value);
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        return z.NEVER;
+      }
+    }),
+    /** How often every upstream's catalog is listed again while it is up, in milliseconds. Default 30000. */
+    ROUTER_REFRESH_INTERVAL_MS: durationMs(30_000),
+    /** How often an upstream that is down is probed (how soon it heals), in milliseconds. Default 2000. */
+    ROUTER_PROBE_INTERVAL_MS: durationMs(2000),
+    /** Consecutive failed calls (timeouts, transport errors) that open an upstream's circuit breaker. Default 5. */
+    ROUTER_BREAKER_FAILURES: positiveInt(5),
+    /** How long an open breaker fails calls at once before one probe call may pass, in milliseconds. Default 10000. */
+    ROUTER_BREAKER_HALF_OPEN_MS: durationMs(10_000),
+    /** Largest request body accepted, in bytes. Default 4194304 (4 MiB); larger bodies get 413. */
+    ROUTER_MAX_BODY_BYTES: positiveInt(4 * 1024 * 1024),
+    /** Largest JSON-RPC batch accepted, in messages. Default 100; larger batches get 400. */
+    ROUTER_MAX_BATCH: positiveInt(100),
+    /** The issuer's token endpoint for the router's own service token. Default `<AUTH_ISSUER>/oauth/token`. */
+    SERVICE_TOKEN_URL: url({ protocols: ['http', 'https'] }).optional(),
+    /** The router's OAuth client id. Default `router`. */
+    SERVICE_CLIENT_ID: z.string().trim().min(1).default('router'),
+    /**
+     * Scopes the router's service token asks for, space-separated. Default every scope of the federation: it
+     * lists the whole catalog, then shows each caller only what its own token allows.
+     */
+    SERVICE_SCOPES: z
+      .string()
+      .trim()
+      .default(FEDERATION_SCOPES.join(' '))
+      .transform((value) => value.split(/\s+/).filter(Boolean)),
+    /** The router's OAuth client secret. Required to serve (discovery and stdio calls need a service token). */
+    SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
+  })
+  .transform((config) => ({
+    ...config,
+    SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER ? `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token` : undefined),
+  }));
+
+/** The parsed settings of the router. */
+export type RouterConfig = z.output<typeof routerConfigSchema>;

@@ -1,0 +1,278 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { OriginGuard, Principal } from '@mcpfed/auth';
+import { JSON_RPC } from '@mcpfed/errors';
+import { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
+import { newRequestId } from '@mcpfed/telemetry';
+import type { Logger, Metrics } from '@mcpfed/telemetry';
+import type { ListKind } from '../catalog/catalog.ts';
+import { LocalTransport } from '../local-transport.ts';
+import type { Router, RouterCaller, ViewName } from '../router.ts';
+import { createRouterServer } from '../router-protocol.ts';
+import type { CallerAttachment } from '../router-protocol.ts';
+
+/** Settings of {@link serveRouterHttp}. */
+export interface RouterHttpConfig {
+  router: Router;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 picks a free one (tests). */
+  port: number;
+  /** Public base URL (no trailing slash); the resource identifier is `${publicUrl}/mcp`. Default http://host:port. */
+  publicUrl?: string | undefined;
+  verifier: { verify(token: string): Promise<Principal> };
+  originGuard: OriginGuard;
+  /** RFC 9728 metadata document for a resource URL. */
+  resourceMetadata: (resource: string) => Record<string, unknown>;
+  /** Name and version reported at initialize. */
+  serverInfo: { name: string; version: string };
+  logger: Logger;
+  metrics: Metrics;
+  /** Largest accepted request body, in bytes. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Largest accepted JSON-RPC batch, in messages. Default 100. */
+  maxBatch?: number;
+  /** Interval of comment lines on idle event streams (keeps proxies from closing them), in milliseconds. Default 15000. */
+  heartbeatMs?: number;
+}
+
+/** A running router listener. */
+export interface RouterHttpHandle {
+  readonly server: NodeHttpServer;
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Open notification streams (GET /mcp), for tests and /status. */
+  readonly streams: number;
+  /** Stops accepting, ends the notification streams, lets in-flight requests finish (up to `timeoutMs`), then closes every connection. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+const METADATA_PATH = '/.well-known/oauth-protected-resource';
+const LAME_DUCK_MS = 300;
+const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
+  tools: 'notifications/tools/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+  resources: 'notifications/resources/list_changed',
+};
+
+/**
+ * The router's Streamable HTTP listener on `node:http`:
+ * - `POST /mcp` (merged catalog) and `POST /mcp/<upstream>` (that upstream alone): the same edge checks as every
+ *   server (Origin/Host, bearer token, Accept, Content-Type, protocol version, body and batch size, JSON-RPC
+ *   shape). A single routed request (tools/call, resources/read, prompts/get, completion/complete) takes the
+ *   lean path: passed to the upstream with the caller's token and trace context, its answer (JSON, or SSE with
+ *   progress) streamed back. Everything else, and every message of a batch, goes through the router's SDK server.
+ * - `GET /mcp[/<upstream>]` with `Accept: text/event-stream`: a notification stream that receives
+ *   `notifications/{tools,prompts,resources}/list_changed` when that view's catalog changes. This is what a
+ *   "session" is for a stateless router: whoever holds such a stream is told. No `Mcp-Session-Id` is issued.
+ * - `GET /healthz`, `/readyz` (an upstream is available), `/metrics`, `/status`, and the RFC 9728 metadata.
+ */
+export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterHttpHandle> {
+  const { router, logger } = config;
+  const maxBodyBytes = config.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxBatch = config.maxBatch ?? 100;
+  const heartbeatMs = config.heartbeatMs ?? 15_000;
+  const locals = new Map<ViewName, LocalTransport>();
+  const servers: Array<{ close(): Promise<void> }> = [];
+  for (const view of [undefined, ...router.upstreams.map((u) => u.name)]) {
+    const transport = new LocalTransport();
+    const server = createRouterServer({ router, view, serverInfo: config.serverInfo, logger });
+    server.onerror = (error) => logger.warn({ err: error }, 'protocol error');
+    await server.connect(transport);
+    locals.set(view, transport);
+    servers.push(server);
+  }
+  const streams = new Set<ServerResponse>();
+  let baseUrl = '';
+  let inFlight = 0;
+  let draining = false;
+
+  const viewOf = (path: string): ViewName | null => {
+    if (path === '/mcp') return undefined;
+    const name = path.startsWith('/mcp/') ? path.slice(5) : '';
+    return name !== '' && router.hasView(name) ? name : null;
+  };
+  const postConfig = () => ({ verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${METADATA_PATH}`, maxBodyBytes, maxBatch, logger });
+
+  async function handlePost(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
+    const accepted = await acceptMcpPost(req, res, postConfig());
+    if (!accepted) return;
+    const { principal, messages, batch, traceparent } = accepted;
+    const version = req.headers['mcp-protocol-version'];
+    const protocolVersion = typeof version === 'string' ? version : undefined;
+    const local = locals.get(view) as LocalTransport;
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('client disconnected'));
+    });
+    const answer = (message: Record<string, unknown>): Promise<Record<string, unknown>> | undefined => {
+      const requestId = newRequestId();
+      const caller: RouterCaller = { principal, requestId, traceparent, protocolVersion, signal: gone.signal };
+      const attachment: CallerAttachment = { principal, requestId, traceparent, protocolVersion };
+      const extra: MessageExtraInfo = {
+        authInfo: { token: principal.token ?? '', clientId: principal.subject, scopes: [...principal.scopes], extra: { mcpfed: attachment } },
+        requestInfo: { headers: req.headers },
+      };
+      if (!('id' in message)) {
+        local.notify(message, extra);
+        return undefined;
+      }
+      const decision = router.decide(view, message, principal);
+      if (decision.kind === 'answer') return Promise.resolve(decision.response);
+      if (decision.kind === 'forward') return router.exchange(decision, message, caller);
+      return local.request(message, extra);
+    };
+    if (messages.length === 0) {
+      res.writeHead(202).end();
+      return;
+    }
+    if (!batch) {
+      const message = messages[0] as Record<string, unknown>;
+      const requestId = newRequestId();
+      res.setHeader('x-request-id', requestId);
+      const decision = 'id' in message ? router.decide(view, message, principal) : undefined;
+      if (decision?.kind === 'forward') {
+        await router.pipe(decision, message, { principal, requestId, traceparent, protocolVersion, signal: gone.signal }, res);
+        return;
+      }
+      const response = decision?.kind === 'answer' ? decision.response : await answer(message);
+      if (response === undefined) res.writeHead(202).end();
+      else sendJson(res, 200, response);
+      return;
+    }
+    // A batch (2025-03-26 clients) is answered as one JSON array: progress of its calls is not relayed.
+    const responses = (await Promise.all(messages.map((m) => answer(m)))).filter((r) => r !== undefined);
+    if (responses.length === 0) res.writeHead(202).end();
+    else sendJson(res, 200, responses);
+  }
+
+  async function handleStream(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
+    const principal = await authenticateMcpRequest(req, res, postConfig());
+    if (!principal) return;
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+      sendRpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: GET opens an event stream; send Accept: text/event-stream');
+      return;
+    }
+    if (draining) {
+      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Shutting down', { 'retry-after': '1' });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
+    res.write(': list_changed notifications of this catalog follow\n\n');
+    streams.add(res);
+    const unsubscribe = router.onCatalogChange(view, (changed) => {
+      for (const kind of changed) res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: LIST_CHANGED[kind] })}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+    heartbeat.unref();
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    });
+  }
+
+  function handleReady(res: ServerResponse): void {
+    if (draining) {
+      sendJson(res, 503, { status: 'shutting_down' });
+      return;
+    }
+    const checks = Object.fromEntries(router.upstreams.map((u) => [u.name, u.available ? 'ok' : 'unavailable']));
+    const ok = router.upstreams.some((u) => u.available);
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    res.once('finish', () => config.metrics.observeHttp(req.method ?? 'GET', res.statusCode));
+    if (draining) res.setHeader('connection', 'close');
+    const guard = config.originGuard({ origin: req.headers.origin, host: req.headers.host });
+    if (!guard.ok) {
+      sendRpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
+      req.resume();
+      return;
+    }
+    const fail = (error: unknown) => {
+      logger.error({ err: error, path }, 'http handler failed');
+      if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
+      else res.destroy();
+    };
+    if (path === '/mcp' || path.startsWith('/mcp/')) {
+      const view = viewOf(path);
+      if (view === null) {
+        sendJson(res, 404, { error: 'not_found', message: `No upstream named ${path.slice(5)}. Upstreams: ${router.upstreams.map((u) => u.name).join(', ')}.` });
+        req.resume();
+      } else if (req.method === 'POST') {
+        inFlight++;
+        handlePost(req, res, view)
+          .catch(fail)
+          .finally(() => inFlight--);
+      } else if (req.method === 'GET') {
+        handleStream(req, res, view).catch(fail);
+      } else {
+        sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.', { allow: 'GET, POST' });
+        req.resume();
+      }
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
+      req.resume();
+    } else if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      handleReady(res);
+    } else if (path === '/status') {
+      sendJson(res, 200, { ...router.status(), notification_streams: streams.size }, { 'cache-control': 'no-store' });
+    } else if (path === '/metrics') {
+      config.metrics
+        .render()
+        .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body))
+        .catch(fail);
+    } else if (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/mcp`)) {
+      sendJson(res, 200, config.resourceMetadata(`${baseUrl}${path.slice(METADATA_PATH.length) || '/mcp'}`), { 'cache-control': 'public, max-age=300' });
+    } else {
+      sendJson(res, 404, { error: 'not_found', message: `No route ${path}. MCP is served at POST /mcp and POST /mcp/<upstream>.` });
+    }
+  });
+  server.headersTimeout = 20_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = (config.publicUrl ?? `http://${hostForUrl}:${address.port}`).replace(/\/$/, '');
+
+  return {
+    server,
+    url: baseUrl,
+    get streams() {
+      return streams.size;
+    },
+    async close(timeoutMs: number): Promise<void> {
+      if (draining) return;
+      draining = true;
+      // Event streams never finish on their own: end them first, so clients reconnect to another replica.
+      for (const stream of streams) stream.end();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LAME_DUCK_MS, timeoutMs / 4)));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const sweeper = setInterval(() => {
+        if (inFlight === 0) server.closeIdleConnections();
+      }, 20);
+      let timedOut = false;
+      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs).unref())]);
+      clearInterval(sweeper);
+      if (timedOut) {
+        logger.warn({ in_flight: inFlight }, 'shutdown deadline reached with requests still open; closing their connections');
+        server.closeAllConnections();
+        await closed;
+      }
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { z } from 'zod';
+import type { Principal } from '@mcpfed/auth';
+import { newRequestId } from '@mcpfed/telemetry';
+import type { Logger } from '@mcpfed/telemetry';
+import type { Router, RouterCaller, ViewName } from './router.ts';
+
+/** What the HTTP layer attaches to each message it hands to the router's SDK server (`authInfo.extra.mcpfed`). */
+export interface CallerAttachment {
+  principal: Principal;
+  requestId: string;
+  traceparent?: string | undefined;
+  protocolVersion?: string | undefined;
+}
+
+/** A JSON-RPC error for the SDK protocol layer, sent without the SDK's message prefix. */
+class ProtocolError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+interface HandlerExtra {
+  signal: AbortSignal;
+  authInfo?: { extra?: Record<string, unknown> } | undefined;
+  sendNotification: (notification: never) => Promise<void>;
+}
+
+/** Options of {@link createRouterServer}. */
+export interface RouterServerOptions {
+  router: Router;
+  /** Which catalog it serves: the merged one, or one upstream's. */
+  view: ViewName;
+  /** Router name and version reported at initialize. */
+  serverInfo: { name: string; version: string };
+  logger: Logger;
+  /** The caller of a connection without per-request identity (stdio). */
+  connectionPrincipal?: Principal;
+}
+
+const INSTRUCTIONS =
+  'mcpfed: one endpoint over the commerce federation (customers, orders, products and inventory, payments). ' +
+  'Tool names start with their domain. Failures are tool results with structuredContent.error = { code, message, retryable }; ' +
+  'UPSTREAM_UNAVAILABLE means that domain is down for now: retry after details.retry_after_ms, other domains keep working.';
+
+/**
+ * The SDK `Server` of one view of the router: it answers initialize, ping and the lists itself (tools filtered by
+ * the caller's scopes; resources listed by each upstream for the caller) and forwards the routed methods
+ * (tools/call, resources/read, prompts/get, completion/complete) through the {@link Router}, relaying progress.
+ * HTTP uses it for everything but a single routed request (which takes the lean path); stdio for everything.
+ */
+export function createRouterServer(options: RouterServerOptions): Server {
+  const { router, view } = options;
+  const server = new Server(options.serverInfo, {
+    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} },
+    instructions: INSTRUCTIONS,
+  });
+  const callerOf = (extra: HandlerExtra): RouterCaller => {
+    const attachment = extra.authInfo?.extra?.['mcpfed'] as CallerAttachment | undefined;
+    const principal = attachment?.principal ?? options.connectionPrincipal;
+    if (!principal) throw new ProtocolError(-32600, 'unauthenticated request');
+    return {
+      principal,
+      requestId: attachment?.requestId ?? newRequestId(),
+      traceparent: attachment?.traceparent,
+      protocolVersion: attachment?.protocolVersion,
+      signal: extra.signal,
+    };
+  };
+  const on = (method: string, handle: (params: Record<string, unknown>, extra: HandlerExtra) => Promise<unknown>) => {
+    server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: { params?: unknown }, extra: unknown) =>
+      handle((request.params ?? {}) as Record<string, unknown>, extra as HandlerExtra)) as never);
+  };
+  on('tools/list', async (_params, extra) => ({ tools: router.catalog(view).listTools(callerOf(extra).principal.scopes) }));
+  on('prompts/list', async () => ({ prompts: router.catalog(view).listPrompts() }));
+  on('resources/templates/list', async () => ({ resourceTemplates: router.catalog(view).listResourceTemplates() }));
+  on('resources/list', async (_params, extra) => {
+    // What a caller may list depends on its scopes, so each upstream lists for the caller (with its token);
+    // an upstream that is down is skipped, not fatal.
+    const caller = callerOf(extra);
+    const catalog = router.catalog(view);
+    const lists = await Promise.all(
+      catalog.upstreams.map(async (upstream) => {
+        if (!upstream.available || upstream.snapshot?.capabilities['resources'] === undefined) return [];
+        const response = await router.exchange(
+          { kind: 'forward', upstream, method: 'resources/list', timeoutMs: upstream.timeoutFor() },
+          { jsonrpc: '2.0', id: 0, method: 'resources/list', params: {} },
+          caller,
+        );
+        const resources = (response['result'] as { resources?: unknown } | undefined)?.resources;
+        if (!Array.isArray(resources)) {
+          options.logger.warn({ upstream: upstream.name, error: response['error'] }, 'resources/list failed on an upstream; its resources are left out');
+          return [];
+        }
+        return resources as Array<Record<string, unknown>>;
+      }),
+    );
+    const seen = new Set<string>();
+    return { resources: lists.flat().filter((r) => !seen.has(String(r['uri'])) && seen.add(String(r['uri']))) };
+  });
+  // The routed methods bypass the SDK's request and result schemas: the upstream already answered in the
+  // spec's shape, and its answer passes through unchanged.
+  server.fallbackRequestHandler = (async (request: { method: string; params?: unknown }, extra: unknown) => {
+    const caller = callerOf(extra as HandlerExtra);
+    const message = { jsonrpc: '2.0', id: 0, method: request.method, ...(request.params === undefined ? {} : { params: request.params }) };
+    const decision = router.decide(view, message, caller.principal);
+    if (decision.kind === 'local') throw new ProtocolError(-32601, `Method not found: ${request.method}`);
+    const response =
+      decision.kind === 'answer'
+        ? decision.response
+        : await router.exchange(decision, message, caller, (notification) => {
+            if (notification['method'] === 'notifications/progress') void (extra as HandlerExtra).sendNotification(notification as never).catch(() => undefined);
+          });
+    const error = response['error'] as { code: number; message: string; data?: unknown } | undefined;
+    if (error) throw new ProtocolError(error.code, error.message, error.data);
+    return response['result'];
+  }) as never;
+  return server;
+}

@@ -1,0 +1,10 @@
+/**
+ * Where the router gets the bearer token it sends with its own identity: to discover upstreams, and for the
+ * calls of a local (stdio) client, acting for that client. The subset of @mcpfed/auth's `ServiceTokenSource`
+ * the router needs, so any implementation of that (client credentials in production, a dev issuer in tests)
+ * fits.
+ */
+export interface ServiceTokens {
+  /** A valid access token for `audience`; with `actingFor`, one whose `act.sub` names that original caller. */
+  token(request: { audience: string; actingFor?: string; signal?: AbortSignal }): Promise<string>;
+}
