@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { SCOPES } from '@mcpfed/contract-common';
+import { freePort } from '@mcpfed/dev-stack';
+import type { BenchContext } from '../bench-context.ts';
+import { appMain } from '../fixtures/app-database.ts';
+import { benchServerEnv } from '../fixtures/bench-server-env.ts';
+import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
+import { mcpHeaders } from './scenario.ts';
+import type { RunningTarget, Scenario } from './scenario.ts';
+import { startMcpTarget } from './start-target.ts';
+
+/** The router's client secret at the bench's own token endpoint (a scratch issuer: no real secret). */
+const BENCH_ROUTER_SECRET = 'bench-only-router-secret';
+
+/** The support agent of issue 6: reads customers and orders. */
+const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
+
+/**
+ * The bench issuer's key and `iss`, served again with a token endpoint that knows the router as a client, so the
+ * router's discovery gets service tokens the customer server accepts. Started once per bench.
+ */
+function tokenEndpoint(context: BenchContext): Promise<string> {
+  return context.fixture('router-token-endpoint', async () => {
+    const bench = await context.issuer();
+    const issuer = await loadOrCreateDevIssuer({ dir: path.join(context.settings.workDir, 'dev-issuer'), issuerUrl: bench.issuerUrl });
+    const server: Server = createDevIssuerServer(issuer, { clients: [{ id: 'router', secret: BENCH_ROUTER_SECRET, scopes: SCOPES }] });
+    const port = await freePort();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    context.defer(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    return `http://127.0.0.1:${port}/oauth/token`;
+  });
+}
+
+/** Characters of the `tools/list` answer the router gives a token with `scopes`. */
+async function toolsListSize(url: string, token: string): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: mcpHeaders(token), body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+  if (response.status !== 200) throw new Error(`tools/list through the router answered HTTP ${response.status}`);
+  return (await response.text()).length;
+}
+
+/**
+ * The same `customer_get` load as the `customer_get` scenario, sent through the router to a customer server of its
+ * own (ARCHITECTURE §10: the router keeps >= 60% of direct throughput and adds <= 1.5 ms at p50 — compare the p50
+ * column with customer_get's in the same run). On the first run it also prints the size of `tools/list` for an
+ * all-scopes token and for the support agent's `customer:read order:read`.
+ */
+export const routerCustomerGetScenario: Scenario = {
+  name: 'router_customer_get',
+  description: 'router `serve` -> customer-server: POST /mcp tools/call customer_get by id through the router (token with customer:read)',
+  comparedTo: 'customer_get',
+  targets: { minRatio: 0.6 },
+  async prepare(context) {
+    const database = await customerDatabase(context);
+    const issuer = await context.issuer();
+    const token = await issuer.token(['customer:read']);
+    const tokenUrl = await tokenEndpoint(context);
+    return {
+      headers: mcpHeaders(token),
+      requests: customerGetRequests(database.ids),
+      async start(run): Promise<RunningTarget> {
+        const customer = await startMcpTarget(context, {
+          name: 'router-upstream-customer-server',
+          run,
+          args: [appMain('customer-server'), 'serve'],
+          env: (port) => benchServerEnv(context, { databaseUrl: database.url, port }),
+          readyPath: '/readyz',
+        });
+        try {
+          const router = await startMcpTarget(context, {
+            name: 'router',
+            run,
+            args: [appMain('router'), 'serve'],
+            env: async (port) => ({
+              ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
+              ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, concurrency: 256 }] }),
+              SERVICE_TOKEN_URL: tokenUrl,
+              SERVICE_CLIENT_SECRET: BENCH_ROUTER_SECRET,
+            }),
+            readyPath: '/readyz',
+          });
+          if (run === 1) {
+            const all = await toolsListSize(router.url, await issuer.token(SCOPES));
+            const agent = await toolsListSize(router.url, await issuer.token(SUPPORT_AGENT_SCOPES));
+            process.stderr.write(`router tools/list: ${all} characters for an all-scopes token, ${agent} for "${SUPPORT_AGENT_SCOPES.join(' ')}"\n`);
+          }
+          return {
+            url: router.url,
+            tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
+            async stop() {
+              await router.stop();
+              await customer.stop();
+            },
+          };
+        } catch (error) {
+          await customer.stop();
+          throw error;
+        }
+      },
+    };
+  },
+};
