@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
@@ -22,6 +23,13 @@ export const customerConfigSchema = z
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
     /** Maximum connections of the read-only SQL pool. Default 2. */
     SQL_POOL_MAX: positiveInt(2),
+    /**
+     * Redis key prefix of the order events queues the order server's relay publishes to (`order-events.customer`
+     * is consumed when serving HTTP). Default `mcpfed:events`; it must match the order server's setting.
+     */
+    ORDER_EVENTS_PREFIX: z.string().trim().min(1).max(100).default(ORDER_EVENTS_QUEUE_PREFIX),
+    /** Order events applied at once by this process. Default 4. */
+    ORDER_EVENTS_CONCURRENCY: positiveInt(4),
   })
   .transform((config) => ({
     ...config,

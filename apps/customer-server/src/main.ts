@@ -1,10 +1,13 @@
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { customerMigrations } from '../migrations/index.ts';
 import { customerConfigSchema } from './config.ts';
+import { startOrderEventsConsumer } from './events/order-events-consumer.ts';
+import type { OrderEventsConsumer } from './events/order-events-consumer.ts';
 import type { CustomerConfig } from './config.ts';
 import { seedBulkCustomers } from './seed/seed-bulk-customers.ts';
 import { seedDemoCustomers } from './seed/seed-demo-customers.ts';
@@ -52,7 +55,11 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
   });
   const server = buildCustomerServer({ sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
-  await runMcpServer<CustomerDatabase>({
+  // The order events consumer runs only when serving HTTP: a stdio server is one user's local process, and
+  // several of them would compete for the deployment's events.
+  const events = transport === 'http' ? orderEventsConnections(config, logger) : undefined;
+  let consumer: OrderEventsConsumer | undefined;
+  const running = await runMcpServer<CustomerDatabase>({
     settings: config,
     name: NAME,
     version: packageJson.version,
@@ -63,8 +70,32 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     ...server,
     transport,
     allScopes: SCOPES,
-    shutdownSteps: [{ name: 'sql pool', run: () => sqlDatabase.close() }],
+    shutdownSteps: [
+      // Before the database closes: an event being applied finishes its transaction first.
+      { name: 'order events consumer', run: async () => consumer?.close() },
+      { name: 'order events connections', run: async () => void (await Promise.all([events?.worker.quit(), events?.queue.quit()])) },
+      { name: 'sql pool', run: () => sqlDatabase.close() },
+    ],
   });
+  if (events) {
+    consumer = startOrderEventsConsumer({
+      db: database.db,
+      prefix: config.ORDER_EVENTS_PREFIX,
+      workerConnection: events.worker,
+      queueConnection: events.queue,
+      logger,
+      concurrency: config.ORDER_EVENTS_CONCURRENCY,
+    });
+    registerQueueMetrics(running.metrics, consumer.queue);
+    logger.info({ queue: consumer.queue.name, prefix: config.ORDER_EVENTS_PREFIX }, 'consuming order events');
+  }
+}
+
+function orderEventsConnections(config: CustomerConfig, logger: Logger) {
+  return {
+    worker: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:order-events-worker`, logger }),
+    queue: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:order-events`, logger }),
+  };
 }
 
 void runServerCommand({

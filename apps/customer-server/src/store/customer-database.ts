@@ -75,6 +75,25 @@ export interface CustomerOrderStatsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** `customer_order_snapshots`: the newest snapshot of each order, from the order domain's events. */
+export interface CustomerOrderSnapshotsTable {
+  order_id: string;
+  customer_id: string;
+  status: string;
+  order_version: number;
+  counted: boolean;
+  /** bigint: read as a string by pg. */
+  total_amount: ColumnType<string, number | bigint | string, number | bigint | string>;
+  /** bigint: read as a string by pg. */
+  net_amount: ColumnType<string, number | bigint | string, number | bigint | string>;
+  currency: string;
+  placed_at: Timestamp;
+  event_id: string;
+  /** bigint: read as a string by pg. */
+  event_sequence: ColumnType<string, number | bigint | string, number | bigint | string>;
+  updated_at: DefaultTimestamp;
+}
+
 /** The customer server's database, as Kysely sees it (the runtime's own tables are not used here). */
 export interface CustomerDatabase {
   customers: CustomersTable;
@@ -82,4 +101,5 @@ export interface CustomerDatabase {
   customer_notes: CustomerNotesTable;
   customer_events: CustomerEventsTable;
   customer_order_stats: CustomerOrderStatsTable;
+  customer_order_snapshots: CustomerOrderSnapshotsTable;
 }
