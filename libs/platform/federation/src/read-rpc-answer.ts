@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { AppError } from '@mcpfed/errors';
 
 /** What a Streamable HTTP POST carrying one request answered with. */
 export interface RpcAnswer {
@@ -14,7 +15,8 @@ const MAX_MESSAGE_CHARS = 8 * 1024 * 1024;
  * `application/json` message, or a `text/event-stream` whose `message` events carry notifications and then
  * the response. Notifications are handed to `onNotification` as they arrive (progress while the call runs);
  * the stream is read up to the response and released.
- * @throws Error for a body that is not JSON or exceeds the size limit (the caller turns it into an AppError).
+ * @throws AppError INTERNAL for a body that is not JSON-RPC JSON or exceeds the size limit (not retryable: the
+ *   upstream is not speaking this protocol). Transport errors while reading pass unchanged, for the retry.
  */
 export async function readRpcAnswer(
   body: Readable & AsyncIterable<Buffer>,
@@ -26,9 +28,9 @@ export async function readRpcAnswer(
     let text = '';
     for await (const chunk of body) {
       text += chunk.toString('utf8');
-      if (text.length > MAX_MESSAGE_CHARS) throw new Error(`answer exceeds ${MAX_MESSAGE_CHARS} characters`);
+      if (text.length > MAX_MESSAGE_CHARS) throw unreadable(`the answer exceeds ${MAX_MESSAGE_CHARS} characters`);
     }
-    const message = JSON.parse(text) as unknown;
+    const message = parse(text);
     return { response: findResponse(Array.isArray(message) ? message : [message], id) };
   }
   const decoder = new TextDecoder();
@@ -37,7 +39,7 @@ export async function readRpcAnswer(
   let eventName = 'message';
   for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
-    if (buffer.length > MAX_MESSAGE_CHARS) throw new Error(`event exceeds ${MAX_MESSAGE_CHARS} characters`);
+    if (buffer.length > MAX_MESSAGE_CHARS) throw unreadable(`an event exceeds ${MAX_MESSAGE_CHARS} characters`);
     let newline: number;
     while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
       const line = buffer.slice(0, newline);
@@ -45,7 +47,9 @@ export async function readRpcAnswer(
       if (line === '') {
         // A blank line dispatches the event (WHATWG HTML, server-sent events §9.2.6).
         if (data.length > 0 && eventName === 'message') {
-          const message = JSON.parse(data.join('\n')) as Record<string, unknown>;
+          const parsed = parse(data.join('\n'));
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable('an event is not a JSON-RPC message');
+          const message = parsed as Record<string, unknown>;
           if ('method' in message) {
             onNotification(message);
           } else if (message['id'] === id) {
@@ -67,6 +71,18 @@ export async function readRpcAnswer(
     }
   }
   return { response: undefined };
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new AppError('INTERNAL', 'the upstream answered with a body that is not JSON', { cause });
+  }
+}
+
+function unreadable(reason: string): AppError {
+  return new AppError('INTERNAL', `the upstream's answer cannot be read: ${reason}`);
 }
 
 function findResponse(messages: unknown[], id: number): Record<string, unknown> | undefined {
