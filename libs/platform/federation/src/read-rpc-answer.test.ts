@@ -20,7 +20,8 @@ describe('readRpcAnswer', () => {
       `data: ${progress(1).slice(0, 20)}`,
       `${progress(1).slice(20)}\n\n`,
       'event: other\ndata: {"ignored":true}\n\n',
-      'data: {"jsonrpc":"2.0",\ndata: "id":9,"result":{"done":true}}\n\n',
+      'data: {"jsonrpc":"2.0",\r',
+      '\ndata: "id":9,"result":{"done":true}}\r\n\r\n',
       'data: never read\n\n',
     );
     const answer = await readRpcAnswer(stream, 'text/event-stream', 9, (m) => notes.push(m));

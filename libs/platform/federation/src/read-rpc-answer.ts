@@ -14,7 +14,7 @@ const MAX_MESSAGE_CHARS = 8 * 1024 * 1024;
  * Reads the answer to one JSON-RPC request from a Streamable HTTP response body (MCP 2025-11-25): a single
  * `application/json` message, or a `text/event-stream` whose `message` events carry notifications and then
  * the response. Notifications are handed to `onNotification` as they arrive (progress while the call runs);
- * the stream is read up to the response and released.
+ * whatever follows the response is drained unread, so the keep-alive connection returns to its pool.
  * @throws AppError INTERNAL for a body that is not JSON-RPC JSON or exceeds the size limit (not retryable: the
  *   upstream is not speaking this protocol). Transport errors while reading pass unchanged, for the retry.
  */
@@ -37,11 +37,16 @@ export async function readRpcAnswer(
   let buffer = '';
   let data: string[] = [];
   let eventName = 'message';
+  let response: Record<string, unknown> | undefined;
   for await (const chunk of body) {
+    // After the response the rest is drained unread: ending the body early would cost the pooled connection.
+    if (response !== undefined) continue;
     buffer += decoder.decode(chunk, { stream: true });
     if (buffer.length > MAX_MESSAGE_CHARS) throw unreadable(`an event exceeds ${MAX_MESSAGE_CHARS} characters`);
     let newline: number;
-    while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+    while (response === undefined && (newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      // A CR at the end of a chunk may be the first half of a CRLF: wait for the next chunk.
+      if (buffer[newline] === '\r' && newline === buffer.length - 1) break;
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
       if (line === '') {
@@ -50,12 +55,8 @@ export async function readRpcAnswer(
           const parsed = parse(data.join('\n'));
           if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable('an event is not a JSON-RPC message');
           const message = parsed as Record<string, unknown>;
-          if ('method' in message) {
-            onNotification(message);
-          } else if (message['id'] === id) {
-            body.destroy();
-            return { response: message };
-          }
+          if ('method' in message) onNotification(message);
+          else if (message['id'] === id) response = message;
         }
         data = [];
         eventName = 'message';
@@ -70,7 +71,7 @@ export async function readRpcAnswer(
       else if (field === 'event') eventName = value;
     }
   }
-  return { response: undefined };
+  return { response };
 }
 
 function parse(text: string): unknown {
