@@ -1,1 +1,144 @@
-export {};
+import type { Redis } from 'ioredis';
+import { createClientCredentialsTokenSource } from '@mcpfed/auth';
+import { SCOPES } from '@mcpfed/contract-common';
+import { createDatabase } from '@mcpfed/db';
+import { createFederationClient } from '@mcpfed/federation';
+import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import type { ShutdownStep } from '@mcpfed/mcp-runtime';
+import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import type { Logger } from '@mcpfed/telemetry';
+import packageJson from '../package.json' with { type: 'json' };
+import { orderMigrations } from '../migrations/index.ts';
+import { orderConfigSchema } from './config.ts';
+import type { OrderConfig } from './config.ts';
+import { buildOrderServer } from './server.ts';
+import { createOrderDomain } from './service/order-domain.ts';
+import { startOutboxRelay } from './service/outbox-relay.ts';
+import { startSagaSweeper } from './service/saga-sweeper.ts';
+import type { Upstreams } from './service/upstreams.ts';
+import type { OrderDatabase } from './store/order-database.ts';
+import { ensureSqlReaderRole } from './store/sql-reader-role.ts';
+
+const NAME = 'order-server';
+const USAGE = `usage: order-server [serve [--stdio] | migrate | seed]
+  serve     serve MCP over HTTP (default), or on stdin/stdout with --stdio; runs the checkout worker, the sweeper and the outbox relay
+  migrate   apply the database migrations and set up the read-only SQL role
+  seed      nothing to insert: orders come from order_place against the seeded customers, products and payment methods`;
+
+const INSTRUCTIONS =
+  'Orders: quote (order_quote), place (order_place runs the checkout: eligibility, stock, payment; it returns the final ' +
+  'state or pending - then poll order_get), cancel, refund, fulfill and mark delivered. Prices always come from the ' +
+  'product server; amounts are integer minor units with an ISO 4217 currency. Every order_place, order_cancel, ' +
+  'order_refund and order_fulfill needs an idempotency_key: after a TIMEOUT retry with the same key and arguments. ' +
+  'Updates take expected_version (the order version). order_workflow_get explains a pending or failed checkout.';
+
+/** The scopes the order server asks for in its service token: what the checkout and the aftercare tools call. */
+const SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] as const;
+
+function upstreams(config: OrderConfig, logger: Logger): { upstreams: Upstreams; close(): Promise<void> } {
+  if (config.SERVICE_CLIENT_SECRET === undefined || config.SERVICE_TOKEN_URL === undefined) {
+    logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the checkout calls the customer, product and payment servers');
+    process.exit(78);
+  }
+  const tokens = createClientCredentialsTokenSource({
+    tokenUrl: config.SERVICE_TOKEN_URL,
+    clientId: config.SERVICE_CLIENT_ID,
+    clientSecret: config.SERVICE_CLIENT_SECRET,
+    scopes: SERVICE_SCOPES,
+  });
+  const client = (name: string, url: string) =>
+    createFederationClient({ name, url, tokens, audience: config.AUTH_AUDIENCE, logger, timeoutMs: config.UPSTREAM_TIMEOUT_MS, concurrency: config.UPSTREAM_CONCURRENCY });
+  const customer = client('customer', config.CUSTOMER_MCP_URL);
+  const product = client('product', config.PRODUCT_MCP_URL);
+  const payment = client('payment', config.PAYMENT_MCP_URL);
+  return {
+    upstreams: { customer, product, payment },
+    close: async () => void (await Promise.all([customer.close(), product.close(), payment.close()])),
+  };
+}
+
+async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
+  const database = createDatabase<OrderDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
+  const sqlDatabase = createDatabase({
+    connectionString: config.SQL_DATABASE_URL,
+    applicationName: `${NAME}-sql`,
+    max: config.SQL_POOL_MAX,
+    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
+  });
+  // The checkout runs on the queue under stdio too: the order server always needs Redis.
+  const connections: Redis[] = [];
+  const redis = (role: string): Redis => {
+    const connection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:${role}`, logger });
+    connections.push(connection);
+    return connection;
+  };
+  const remote = upstreams(config, logger);
+  const domain = createOrderDomain({
+    db: database.db,
+    upstreams: remote.upstreams,
+    queue: {
+      connection: redis('queue'),
+      prefix: config.QUEUE_PREFIX,
+      attempts: config.SAGA_ATTEMPTS,
+      backoffMs: config.SAGA_BACKOFF_MS,
+      enqueueTimeoutMs: config.SAGA_ENQUEUE_TIMEOUT_MS,
+    },
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    stuckAfterMs: config.SAGA_STUCK_AFTER_MS,
+    placePollIntervalMs: config.PLACE_POLL_INTERVAL_MS,
+    logger,
+  });
+  const worker = domain.queue.startWorker({ connection: redis('worker'), saga: domain.saga, concurrency: config.SAGA_CONCURRENCY, lockDurationMs: config.SAGA_LOCK_MS });
+  const sweeper = startSagaSweeper({
+    db: database.db,
+    sagas: domain.sagas,
+    queue: domain.queue,
+    intervalMs: config.SWEEPER_INTERVAL_MS,
+    stuckAfterMs: config.SAGA_STUCK_AFTER_MS,
+    logger,
+  });
+  const relay = startOutboxRelay({
+    db: database.db,
+    outbox: domain.outbox,
+    connection: redis('events'),
+    prefix: config.ORDER_EVENTS_PREFIX,
+    subscribers: config.ORDER_EVENT_SUBSCRIBERS,
+    intervalMs: config.OUTBOX_INTERVAL_MS,
+    logger,
+  });
+  const steps: ShutdownStep[] = [
+    { name: 'checkout worker', run: () => worker.close() },
+    { name: 'sweeper', run: () => sweeper.stop() },
+    { name: 'outbox relay', run: () => relay.stop() },
+    { name: 'checkout queue', run: () => domain.queue.close() },
+    { name: 'upstreams', run: () => remote.close() },
+    { name: 'queue redis', run: async () => void (await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())))) },
+    { name: 'sql pool', run: () => sqlDatabase.close() },
+  ];
+  const server = buildOrderServer({ domain, sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
+  const running = await runMcpServer<OrderDatabase>({
+    settings: config,
+    name: NAME,
+    version: packageJson.version,
+    title: 'mcpfed order server',
+    instructions: INSTRUCTIONS,
+    logger,
+    database,
+    ...server,
+    transport,
+    allScopes: SCOPES,
+    shutdownSteps: steps,
+  });
+  registerQueueMetrics(running.metrics, domain.queue.queue);
+}
+
+void runServerCommand({
+  name: NAME,
+  usage: USAGE,
+  configSchema: orderConfigSchema,
+  argv: process.argv.slice(2),
+  env: process.env,
+  migrate: { migrations: orderMigrations, readOnlyRole: ensureSqlReaderRole },
+  seed: async ({ logger }) => logger.info('the order server has no demo data: place orders with order_place'),
+  serve: ({ config, logger }, transport) => serve(config, logger, transport),
+});

@@ -10,3 +10,5 @@ export { connectLinkedClient, testPrincipal } from './linked-client.ts';
 export type { LinkedClient, ServerFactoryLike } from './linked-client.ts';
 export { callTool, expectToolError, expectToolOk } from './tool-calls.ts';
 export type { ToolCallResult, ToolErrorPayload } from './tool-calls.ts';
+export { freePort, runToCompletion, spawnServer } from './spawn-server.ts';
+export type { SpawnServerSpec, SpawnedServer } from './spawn-server.ts';

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely/migration';
+import { runtimeMigrations } from '@mcpfed/mcp-runtime';
+import { ordersMigration } from './0001-orders.ts';
+import { outboxAndSagasMigration } from './0002-outbox-and-sagas.ts';
+import { analyticsViewsMigration } from './0003-analytics-views.ts';
+
+/** Every migration of the order database, by name (applied in name order): the runtime's tables first, then the domain's. */
+export const orderMigrations: Record<string, Migration> = {
+  ...runtimeMigrations,
+  '0001_orders': ordersMigration,
+  '0002_outbox_and_sagas': outboxAndSagasMigration,
+  '0003_analytics_views': analyticsViewsMigration,
+};

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { commonServerEnv, csv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
+import { readOnlyConnectionString } from '@mcpfed/db';
+import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
+
+const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
+const httpUrl = () => url({ protocols: ['http', 'https'] });
+const queuePrefix = (fallback: string) => z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default(fallback);
+
+/** The order server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+export const orderConfigSchema = z
+  .object({
+    ...commonServerEnv(8082),
+    /** The order database, as its owner role. Required postgres:// URL. */
+    DATABASE_URL: postgresUrl(),
+    /** Connection of the read-only role of order_query_sql. Optional; default DATABASE_URL as `order_sql_reader` with SQL_READER_PASSWORD. */
+    SQL_DATABASE_URL: postgresUrl().optional(),
+    /** Password `migrate` gives `order_sql_reader`. Optional; default none (trust auth). */
+    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
+    /** `statement_timeout` of one order_query_sql statement, in milliseconds. Default 3000 ms. */
+    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
+    /** Maximum connections of the read-only SQL pool. Default 2. */
+    SQL_POOL_MAX: positiveInt(2),
+    /** The customer server's MCP endpoint. Default `http://127.0.0.1:8081/mcp`. */
+    CUSTOMER_MCP_URL: httpUrl().default('http://127.0.0.1:8081/mcp'),
+    /** The product server's MCP endpoint. Default `http://127.0.0.1:8083/mcp`. */
+    PRODUCT_MCP_URL: httpUrl().default('http://127.0.0.1:8083/mcp'),
+    /** The payment server's MCP endpoint. Default `http://127.0.0.1:8084/mcp`. */
+    PAYMENT_MCP_URL: httpUrl().default('http://127.0.0.1:8084/mcp'),
+    /** Token endpoint for the service token (client credentials). Default `<AUTH_ISSUER>/oauth/token`. */
+    SERVICE_TOKEN_URL: httpUrl().optional(),
+    /** This server's OAuth client id. Default `order-server`. */
+    SERVICE_CLIENT_ID: z.string().trim().min(1).max(200).default('order-server'),
+    /** Its client secret. Required to call the other servers (serve); from the secret store. */
+    SERVICE_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+    /** Timeout of one attempt of an upstream call, in milliseconds. Default 5000 ms. */
+    UPSTREAM_TIMEOUT_MS: durationMs(5000),
+    /**
+     * Calls in flight to one upstream at once (also its connection pool); one more fails at once with
+     * UPSTREAM_UNAVAILABLE (load shedding). Default 256: every order_place makes one catalog lookup and the checkout
+     * workers (SAGA_CONCURRENCY) add theirs.
+     */
+    UPSTREAM_CONCURRENCY: positiveInt(256),
+    /** Job runs of one checkout before it gives up retrying transient failures and compensates. Default 8. */
+    SAGA_ATTEMPTS: positiveInt(8),
+    /** First retry delay of a checkout job, in milliseconds; doubles per attempt with ±50 % jitter. Default 1000 ms. */
+    SAGA_BACKOFF_MS: durationMs(1000),
+    /** Checkouts one process runs at once. Default 32. */
+    SAGA_CONCURRENCY: positiveInt(32),
+    /** Lock of a running checkout job; a crashed worker's job is taken over after it lapses, in milliseconds. Default 30000 ms. */
+    SAGA_LOCK_MS: durationMs(30_000),
+    /** How long order_place waits for Redis to take a job before leaving it to the sweeper, in milliseconds. Default 1000 ms. */
+    SAGA_ENQUEUE_TIMEOUT_MS: durationMs(1000),
+    /** A running or compensating checkout without progress for this long is stuck (sweeper, order_workflow_list), in milliseconds. Default 60000 ms. */
+    SAGA_STUCK_AFTER_MS: durationMs(60_000),
+    /** Time between sweeps for stuck checkouts, in milliseconds. Default 10000 ms. */
+    SWEEPER_INTERVAL_MS: durationMs(10_000),
+    /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 500 ms. */
+    PLACE_POLL_INTERVAL_MS: durationMs(500),
+    /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */
+    RESERVATION_TTL_SECONDS: positiveInt(900),
+    /** BullMQ key prefix of the checkout queue. Default `mcpfed:order`. */
+    QUEUE_PREFIX: queuePrefix('mcpfed:order'),
+    /** BullMQ key prefix of the order event queues other domains consume. Default `mcpfed:events`. */
+    ORDER_EVENTS_PREFIX: queuePrefix(ORDER_EVENTS_QUEUE_PREFIX),
+    /** Domains that receive order events, comma-separated: one queue `order-events.<domain>` each. Default `customer`. */
+    ORDER_EVENT_SUBSCRIBERS: csv.default(() => ['customer']),
+    /** Time between outbox relay polls, in milliseconds. Default 200 ms. */
+    OUTBOX_INTERVAL_MS: durationMs(200),
+  })
+  .transform((config) => ({
+    ...config,
+    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+    SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
+  }));
+
+/** The parsed settings of the order server. */
+export type OrderConfig = z.output<typeof orderConfigSchema>;

@@ -1,0 +1,8 @@
+/** The service's view of a request: who acts, and the abort signal. */
+export interface Caller {
+  /** The caller's principal id: idempotency records are per principal; upstream calls act for it. */
+  readonly principalId: string;
+  readonly signal: AbortSignal;
+  /** Reports progress to a client that asked for it; a no-op otherwise. */
+  readonly progress?: (progress: number, total?: number, message?: string) => Promise<void>;
+}

@@ -1,0 +1,69 @@
+import type { Kysely } from '@mcpfed/db';
+import type { Logger } from '@mcpfed/telemetry';
+import type { OrderDatabase } from '../store/order-database.ts';
+import { OperationStore } from '../store/operation-store.ts';
+import { OrderStore } from '../store/order-store.ts';
+import { OutboxStore } from '../store/outbox-store.ts';
+import { SagaStore } from '../store/saga-store.ts';
+import { CheckoutQueue } from './checkout-queue.ts';
+import type { CheckoutQueueConfig } from './checkout-queue.ts';
+import { CheckoutSaga } from './checkout-saga.ts';
+import { OrderChanges } from './order-changes.ts';
+import { OrderLifecycleService } from './order-lifecycle-service.ts';
+import { OrderService } from './order-service.ts';
+import type { Upstreams } from './upstreams.ts';
+import { WorkflowService } from './workflow-service.ts';
+
+/** What {@link createOrderDomain} needs. */
+export interface OrderDomainDeps {
+  db: Kysely<OrderDatabase>;
+  upstreams: Upstreams;
+  /** The checkout queue's settings (its Redis connection, prefix, retry budget). */
+  queue: Omit<CheckoutQueueConfig, 'logger'>;
+  /** `ttl_seconds` of stock reservations. */
+  reservationTtlSeconds: number;
+  /** Unfinished sagas without progress for this long are stuck, in milliseconds. */
+  stuckAfterMs: number;
+  /** How often a waiting order_place reads the saga from the database, in milliseconds. */
+  placePollIntervalMs: number;
+  logger: Logger;
+}
+
+/** The order domain's services, wired once by main.ts (and by tests). */
+export interface OrderDomain {
+  orders: OrderService;
+  lifecycle: OrderLifecycleService;
+  workflows: WorkflowService;
+  saga: CheckoutSaga;
+  queue: CheckoutQueue;
+  sagas: SagaStore;
+  outbox: OutboxStore;
+}
+
+/** Builds the stores and services over one database, one set of upstream clients and one checkout queue. */
+export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
+  const orders = new OrderStore();
+  const sagas = new SagaStore();
+  const outbox = new OutboxStore();
+  const changes = new OrderChanges(orders, outbox);
+  const queue = new CheckoutQueue({ ...deps.queue, logger: deps.logger });
+  const saga = new CheckoutSaga({
+    db: deps.db,
+    orders,
+    sagas,
+    changes,
+    upstreams: deps.upstreams,
+    reservationTtlSeconds: deps.reservationTtlSeconds,
+    logger: deps.logger,
+    onProgress: (orderId, record) => queue.notify(orderId, record),
+  });
+  return {
+    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, pollIntervalMs: deps.placePollIntervalMs }),
+    lifecycle: new OrderLifecycleService({ db: deps.db, orders, sagas, operations: new OperationStore(), changes, upstreams: deps.upstreams }),
+    workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
+    saga,
+    queue,
+    sagas,
+    outbox,
+  };
+}

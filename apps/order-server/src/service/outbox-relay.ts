@@ -1,0 +1,122 @@
+import type { Redis } from 'ioredis';
+import { orderEventsQueueName } from '@mcpfed/contract-order';
+import type { OrderEvent } from '@mcpfed/contract-order';
+import type { Kysely } from '@mcpfed/db';
+import { inTransaction } from '@mcpfed/db';
+import { createQueue } from '@mcpfed/queue';
+import type { Queue } from '@mcpfed/queue';
+import type { Logger } from '@mcpfed/telemetry';
+import type { OrderDatabase } from '../store/order-database.ts';
+import type { OutboxRecord, OutboxStore } from '../store/outbox-store.ts';
+
+/** How long one batch may wait for Redis before its transaction rolls back and the relay retries, in milliseconds. */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`event queue did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Settings of {@link startOutboxRelay}. */
+export interface OutboxRelayConfig {
+  db: Kysely<OrderDatabase>;
+  outbox: OutboxStore;
+  connection: Redis;
+  /** Key prefix of the event queues (ORDER_EVENTS_PREFIX). */
+  prefix: string;
+  /** Subscribing domains: one queue `order-events.<domain>` each. */
+  subscribers: readonly string[];
+  /** Time between polls when idle, in milliseconds. */
+  intervalMs: number;
+  /** Events per batch. Default 200. */
+  batch?: number;
+  logger: Logger;
+}
+
+/** A running relay. */
+export interface OutboxRelay {
+  /** Publishes what is pending now; resolves with how many events it published. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The event as the contract publishes it. */
+export function toOrderEvent(row: OutboxRecord): OrderEvent {
+  return {
+    id: row.id,
+    sequence: Number(row.sequence),
+    type: row.type as OrderEvent['type'],
+    occurred_at: row.occurred_at.toISOString(),
+    order: row.snapshot as OrderEvent['order'],
+  };
+}
+
+/**
+ * The outbox relay: adds every unpublished event as a job (job id = event id, so a republish after a crash is a
+ * no-op) to each subscriber's queue, then marks it published in the transaction that locked it (SKIP LOCKED: several
+ * replicas share the work). Delivery is at least once; consumers keep the newest snapshot per order.
+ */
+export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
+  const queues: Array<Queue<OrderEvent>> = config.subscribers.map((domain) =>
+    createQueue<OrderEvent>({
+      name: orderEventsQueueName(domain),
+      prefix: config.prefix,
+      connection: config.connection,
+      defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    }),
+  );
+  let stopped = false;
+  let running: Promise<number> | undefined;
+  const batch = config.batch ?? 200;
+  const publishBatch = (): Promise<number> =>
+    inTransaction(config.db, async (trx) => {
+      const rows = await config.outbox.lockUnpublished(trx, batch);
+      if (rows.length === 0) return 0;
+      const jobs = rows.map((row) => ({ name: row.type, data: toOrderEvent(row), opts: { jobId: row.id } }));
+      await withTimeout(Promise.all(queues.map((queue) => queue.addBulk(jobs))), PUBLISH_TIMEOUT_MS);
+      await config.outbox.markPublished(trx, rows.map((row) => row.sequence));
+      return rows.length;
+    });
+  const drainOnce = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const published = await publishBatch();
+      total += published;
+      if (published < batch || stopped) return total;
+    }
+  };
+  const drain = (): Promise<number> => {
+    running ??= drainOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const loop = (): void => {
+    timer = setTimeout(() => {
+      drain()
+        .catch((error: unknown) => config.logger.warn({ err: error }, 'outbox relay could not publish; retrying'))
+        .finally(() => {
+          if (!stopped) loop();
+        });
+    }, config.intervalMs);
+    timer.unref();
+  };
+  loop();
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
+}

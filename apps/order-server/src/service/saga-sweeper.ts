@@ -1,0 +1,65 @@
+import type { Kysely } from '@mcpfed/db';
+import type { Logger } from '@mcpfed/telemetry';
+import type { OrderDatabase } from '../store/order-database.ts';
+import type { SagaStore } from '../store/saga-store.ts';
+import type { CheckoutQueue } from './checkout-queue.ts';
+
+/** Settings of {@link startSagaSweeper}. */
+export interface SagaSweeperConfig {
+  db: Kysely<OrderDatabase>;
+  sagas: SagaStore;
+  queue: CheckoutQueue;
+  /** Time between sweeps, in milliseconds. */
+  intervalMs: number;
+  /** A running or compensating saga without progress for this long is stuck, in milliseconds. */
+  stuckAfterMs: number;
+  /** Most sagas handled per sweep. Default 200. */
+  batch?: number;
+  logger: Logger;
+}
+
+/** A running sweeper. */
+export interface SagaSweeper {
+  /** One sweep now; resolves with how many sagas it enqueued. */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Re-enqueues stuck sagas (ARCHITECTURE §6): orders written while Redis was unreachable, sagas whose job ran out of
+ * retries while compensating, jobs lost with Redis data. A saga whose job is still queued or running is left to
+ * it (job id = order id, so a double enqueue would be a no-op anyway); every replica may sweep.
+ */
+export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
+  let running: Promise<number> | undefined;
+  let stopped = false;
+  const sweepOnce = async (): Promise<number> => {
+    const stuck = await config.sagas.stuck(config.db, config.stuckAfterMs, config.batch ?? 200);
+    let enqueued = 0;
+    for (const saga of stuck) {
+      if (stopped) break;
+      if (await config.queue.isQueued(saga.order_id)) continue;
+      if (await config.queue.enqueue(saga.order_id)) enqueued += 1;
+    }
+    if (enqueued > 0) config.logger.info({ enqueued }, 'sweeper re-enqueued stuck checkouts');
+    return enqueued;
+  };
+  const sweep = (): Promise<number> => {
+    running ??= sweepOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    sweep().catch((error: unknown) => config.logger.warn({ err: error }, 'saga sweep failed; next interval retries'));
+  }, config.intervalMs);
+  timer.unref();
+  return {
+    sweep,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { CaptureMode, OrderStatus, WorkflowStatus } from '@mcpfed/contract-order';
+
+/** A `timestamptz` column read as a Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp column with a database default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `bigint` amount: pg reads int8 as a string; written as a number. */
+type Amount = ColumnType<string, number | string, number | string>;
+/** A `bigint` amount with a database default. */
+type DefaultAmount = ColumnType<string, number | string | undefined, number | string>;
+/** A `jsonb` column: read parsed, written as JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+/** `orders`: one order, its money as the order server knows it and its references on the other servers. */
+export interface OrdersTable {
+  id: string;
+  order_number: Generated<string>;
+  principal_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  customer_id: string;
+  status: OrderStatus;
+  version: ColumnType<number, number | undefined, number>;
+  capture_mode: CaptureMode;
+  currency: string;
+  total_amount: Amount;
+  amount_authorized: DefaultAmount;
+  amount_captured: DefaultAmount;
+  refunded_amount: DefaultAmount;
+  shipping_address_id: string | null;
+  payment_method: string;
+  reservation_id: string | null;
+  payment_id: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  tracking_carrier: string | null;
+  tracking_number: string | null;
+  placed_at: DefaultTimestamp;
+  confirmed_at: Timestamp | null;
+  fulfilled_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+/** Where the units of a line are held: a location and a quantity (from the reservation). */
+export interface LineAllocation {
+  location: string;
+  quantity: number;
+}
+
+/** `order_lines`: one sku of an order, priced by the product server. */
+export interface OrderLinesTable {
+  order_id: string;
+  line_no: number;
+  sku: string;
+  quantity: number;
+  unit_price: Amount;
+  line_total: Amount;
+  refunded_quantity: ColumnType<number, number | undefined, number>;
+  allocations: ColumnType<LineAllocation[], string | undefined, string>;
+}
+
+/** `order_events`: the outbox. */
+export interface OrderEventsTable {
+  sequence: Generated<string>;
+  id: string;
+  order_id: string;
+  customer_id: string;
+  type: string;
+  status: OrderStatus;
+  snapshot: Json<Record<string, unknown>>;
+  occurred_at: DefaultTimestamp;
+  published_at: Timestamp | null;
+}
+
+/** The latest failure of a saga step. */
+export interface StepError {
+  code: string;
+  message: string;
+  step: string;
+}
+
+/** `checkout_sagas`: one checkout workflow and its persisted step. */
+export interface CheckoutSagasTable {
+  order_id: string;
+  status: ColumnType<WorkflowStatus, WorkflowStatus | undefined, WorkflowStatus>;
+  step: string;
+  completed_steps: ColumnType<string[], string[] | undefined, string[]>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<StepError | null, string | null | undefined, string | null>;
+  failure_reason: string | null;
+  failure_message: string | null;
+  started_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  finished_at: Timestamp | null;
+}
+
+/** `order_operations`: idempotency records of order_cancel, order_refund and order_fulfill. */
+export interface OrderOperationsTable {
+  principal_id: string;
+  tool: string;
+  idempotency_key: string;
+  request_hash: string;
+  order_id: string;
+  response: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: DefaultTimestamp;
+}
+
+/** The order server's own tables, as Kysely sees them. */
+export interface OrderDatabase {
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  order_events: OrderEventsTable;
+  checkout_sagas: CheckoutSagasTable;
+  order_operations: OrderOperationsTable;
+}

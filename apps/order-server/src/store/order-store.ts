@@ -1,0 +1,185 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
+import { AppError } from '@mcpfed/errors';
+import type { OrderStatus } from '@mcpfed/contract-order';
+import type { LineAllocation, OrderDatabase, OrderLinesTable, OrdersTable } from './order-database.ts';
+
+/** An order row. */
+export type OrderRecord = Selectable<OrdersTable>;
+/** An order line row. */
+export type OrderLineRecord = Selectable<OrderLinesTable>;
+
+/** A new order as order_place writes it. */
+export interface NewOrder {
+  id: string;
+  principalId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  customerId: string;
+  captureMode: 'immediate' | 'on_fulfillment';
+  currency: string;
+  shippingAddressId: string | null;
+  paymentMethod: string;
+  lines: ReadonlyArray<{ sku: string; quantity: number; unitPrice: number }>;
+}
+
+/** A keyset page request of {@link OrderStore.search}. */
+export interface OrderSearchQuery {
+  customerId?: string | undefined;
+  status?: OrderStatus | undefined;
+  placedFrom?: string | undefined;
+  placedTo?: string | undefined;
+  ascending: boolean;
+  after?: { placed_at: string; id: string } | undefined;
+  limit: number;
+}
+
+/** SQL over `orders` and `order_lines`. Every change bumps `version`. */
+export class OrderStore {
+  /**
+   * Inserts the order and its lines unless the principal already used the idempotency key; returns whether it
+   * inserted. A concurrent insert with the same key waits on the unique index and then reports `false`.
+   */
+  async insert(db: Kysely<OrderDatabase>, order: NewOrder): Promise<boolean> {
+    const total = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+    const inserted = await db
+      .insertInto('orders')
+      .values({
+        id: order.id,
+        principal_id: order.principalId,
+        idempotency_key: order.idempotencyKey,
+        request_hash: order.requestHash,
+        customer_id: order.customerId,
+        status: 'pending',
+        capture_mode: order.captureMode,
+        currency: order.currency,
+        total_amount: total,
+        shipping_address_id: order.shippingAddressId,
+        payment_method: order.paymentMethod,
+      })
+      .onConflict((oc) => oc.columns(['principal_id', 'idempotency_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted === undefined) return false;
+    await db
+      .insertInto('order_lines')
+      .values(
+        order.lines.map((line, index) => ({
+          order_id: order.id,
+          line_no: index + 1,
+          sku: line.sku,
+          quantity: line.quantity,
+          unit_price: line.unitPrice,
+          line_total: line.unitPrice * line.quantity,
+        })),
+      )
+      .execute();
+    return true;
+  }
+
+  /** The order a principal placed with an idempotency key, if any. */
+  async findByKey(db: Kysely<OrderDatabase>, principalId: string, key: string): Promise<OrderRecord | undefined> {
+    return db.selectFrom('orders').selectAll().where('principal_id', '=', principalId).where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  /** One order, or NOT_FOUND. With `forUpdate`, locks the row until the transaction ends. */
+  async get(db: Kysely<OrderDatabase>, id: string, options: { forUpdate?: boolean } = {}): Promise<OrderRecord> {
+    let query = db.selectFrom('orders').selectAll().where('id', '=', id);
+    if (options.forUpdate) query = query.forUpdate();
+    return query.executeTakeFirstOrThrow(
+      () => new AppError('NOT_FOUND', `No order ${id}. Find orders with order_search.`, { details: { order_id: id } }),
+    );
+  }
+
+  /** One order by its number, or NOT_FOUND. */
+  async getByNumber(db: Kysely<OrderDatabase>, orderNumber: number): Promise<OrderRecord> {
+    return db
+      .selectFrom('orders')
+      .selectAll()
+      .where('order_number', '=', String(orderNumber))
+      .executeTakeFirstOrThrow(
+        () => new AppError('NOT_FOUND', `No order number ${orderNumber}. Find orders with order_search.`, { details: { order_number: orderNumber } }),
+      );
+  }
+
+  /** The lines of the given orders, by line number. */
+  async lines(db: Kysely<OrderDatabase>, orderIds: readonly string[]): Promise<OrderLineRecord[]> {
+    if (orderIds.length === 0) return [];
+    return db.selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('line_no').execute();
+  }
+
+  /** Applies a change and bumps the version; returns the new row. */
+  async update(db: Kysely<OrderDatabase>, id: string, patch: Updateable<OrdersTable>): Promise<OrderRecord> {
+    return db
+      .updateTable('orders')
+      .set({ ...patch, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Replaces the prices and allocations of the lines with what the reservation says. */
+  async priceLines(
+    db: Kysely<OrderDatabase>,
+    orderId: string,
+    lines: ReadonlyArray<{ sku: string; unitPrice: number; allocations: LineAllocation[] }>,
+  ): Promise<void> {
+    for (const line of lines) {
+      await db
+        .updateTable('order_lines')
+        .set({
+          unit_price: line.unitPrice,
+          line_total: sql<string>`quantity * ${line.unitPrice}::bigint`,
+          allocations: JSON.stringify(line.allocations),
+        })
+        .where('order_id', '=', orderId)
+        .where('sku', '=', line.sku)
+        .execute();
+    }
+  }
+
+  /** Adds refunded units to lines. */
+  async addRefundedQuantities(db: Kysely<OrderDatabase>, orderId: string, lines: ReadonlyArray<{ sku: string; quantity: number }>): Promise<void> {
+    for (const line of lines) {
+      await db
+        .updateTable('order_lines')
+        .set({ refunded_quantity: sql<number>`refunded_quantity + ${line.quantity}` })
+        .where('order_id', '=', orderId)
+        .where('sku', '=', line.sku)
+        .execute();
+    }
+  }
+
+  /** A keyset page of orders. */
+  async search(db: Kysely<OrderDatabase>, query: OrderSearchQuery): Promise<OrderRecord[]> {
+    let q = db.selectFrom('orders').selectAll();
+    if (query.customerId !== undefined) q = q.where('customer_id', '=', query.customerId);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.placedFrom !== undefined) q = q.where('placed_at', '>=', new Date(query.placedFrom));
+    if (query.placedTo !== undefined) q = q.where('placed_at', '<', new Date(query.placedTo));
+    if (query.after !== undefined) {
+      const { placed_at: at, id } = query.after;
+      q = query.ascending
+        ? q.where(sql<boolean>`(placed_at, id) > (${at}::timestamptz, ${id})`)
+        : q.where(sql<boolean>`(placed_at, id) < (${at}::timestamptz, ${id})`);
+    }
+    const direction = query.ascending ? 'asc' : 'desc';
+    return q.orderBy('placed_at', direction).orderBy('id', direction).limit(query.limit).execute();
+  }
+
+  /** Counts and sums per UTC day, status and currency of orders placed in [from, to). */
+  async summary(
+    db: Kysely<OrderDatabase>,
+    from: string,
+    to: string,
+  ): Promise<Array<{ day: string; status: OrderStatus; currency: string; orders: string; total_amount: string; refunded_amount: string }>> {
+    const result = await sql<{ day: string; status: OrderStatus; currency: string; orders: string; total_amount: string; refunded_amount: string }>`
+      SELECT to_char(placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, status, currency,
+             count(*) AS orders, sum(total_amount) AS total_amount, sum(refunded_amount) AS refunded_amount
+        FROM orders
+       WHERE placed_at >= ${from}::timestamptz AND placed_at < ${to}::timestamptz
+       GROUP BY 1, 2, 3
+       ORDER BY 1, 2, 3`.execute(db);
+    return result.rows;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
+import { AppError } from '@mcpfed/errors';
+import type { WorkflowStatus } from '@mcpfed/contract-order';
+import type { CheckoutSagasTable, OrderDatabase } from './order-database.ts';
+
+/** A saga row. */
+export type SagaRecord = Selectable<CheckoutSagasTable>;
+
+/** SQL over `checkout_sagas`. */
+export class SagaStore {
+  /** Creates the saga of a new order at its first step, in the order's transaction. */
+  async create(db: Kysely<OrderDatabase>, orderId: string, firstStep: string): Promise<void> {
+    await db.insertInto('checkout_sagas').values({ order_id: orderId, step: firstStep }).execute();
+  }
+
+  /** One saga, or NOT_FOUND. With `forUpdate`, locks it until the transaction ends. */
+  async get(db: Kysely<OrderDatabase>, orderId: string, options: { forUpdate?: boolean } = {}): Promise<SagaRecord> {
+    let query = db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId);
+    if (options.forUpdate) query = query.forUpdate();
+    return query.executeTakeFirstOrThrow(() => new AppError('NOT_FOUND', `No checkout workflow for order ${orderId}.`, { details: { order_id: orderId } }));
+  }
+
+  /** The saga of an order, if it has one. */
+  async find(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
+    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  }
+
+  /** Applies a change and touches `updated_at`; returns the new row. */
+  async update(db: Kysely<OrderDatabase>, orderId: string, patch: Updateable<CheckoutSagasTable>): Promise<SagaRecord> {
+    return db
+      .updateTable('checkout_sagas')
+      .set({ ...patch, updated_at: sql<Date>`now()` })
+      .where('order_id', '=', orderId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Counts a job run. */
+  async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<void> {
+    await db
+      .updateTable('checkout_sagas')
+      .set({ attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
+      .where('order_id', '=', orderId)
+      .execute();
+  }
+
+  /** Unfinished sagas without progress since `olderThanMs` ago, oldest first. */
+  async stuck(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
+    return db
+      .selectFrom('checkout_sagas')
+      .selectAll()
+      .where('status', 'in', ['running', 'compensating'])
+      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** A keyset page of sagas in a state (or stuck), most recently updated first. */
+  async list(
+    db: Kysely<OrderDatabase>,
+    query: { state: WorkflowStatus | 'stuck'; stuckAfterMs: number; after?: { updated_at: string; order_id: string } | undefined; limit: number },
+  ): Promise<SagaRecord[]> {
+    let q = db.selectFrom('checkout_sagas').selectAll();
+    if (query.state === 'stuck') {
+      q = q
+        .where('status', 'in', ['running', 'compensating'])
+        .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${query.stuckAfterMs / 1000})`);
+    } else {
+      q = q.where('status', '=', query.state);
+    }
+    if (query.after !== undefined) {
+      q = q.where(sql<boolean>`(updated_at, order_id) < (${query.after.updated_at}::timestamptz, ${query.after.order_id})`);
+    }
+    return q.orderBy('updated_at', 'desc').orderBy('order_id', 'desc').limit(query.limit).execute();
+  }
+}

@@ -1,0 +1,10 @@
+import { orderCancel } from '@mcpfed/contract-order';
+import type { ToolBinding } from '@mcpfed/mcp-runtime';
+import type { OrderLifecycleService } from '../service/order-lifecycle-service.ts';
+import type { OrderDatabase } from '../store/order-database.ts';
+import { bindTool, callerOf, orderLink, REMOTE_CALLS } from './bind.ts';
+
+/** orderCancel -> OrderLifecycleService.cancel. */
+export function orderCancelTool(service: OrderLifecycleService): ToolBinding<OrderDatabase> {
+  return bindTool(orderCancel, (input, ctx) => service.cancel(input, callerOf(ctx)), { ...REMOTE_CALLS, links: (output) => [orderLink(output.order.id)] });
+}

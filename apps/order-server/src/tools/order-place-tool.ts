@@ -1,0 +1,10 @@
+import { orderPlace } from '@mcpfed/contract-order';
+import type { ToolBinding } from '@mcpfed/mcp-runtime';
+import type { OrderService } from '../service/order-service.ts';
+import type { OrderDatabase } from '../store/order-database.ts';
+import { bindTool, callerOf, orderLink, REMOTE_CALLS } from './bind.ts';
+
+/** orderPlace -> OrderService.place. */
+export function orderPlaceTool(service: OrderService): ToolBinding<OrderDatabase> {
+  return bindTool(orderPlace, (input, ctx) => service.place(input, callerOf(ctx)), { ...REMOTE_CALLS, links: (output) => [orderLink(output.order.id)] });
+}

@@ -1,0 +1,192 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
+import type { DevIssuer } from '@mcpfed/auth';
+import { customerCreate } from '@mcpfed/contract-customer';
+import { inventoryAdjust, productCreate } from '@mcpfed/contract-product';
+import { createDatabase } from '@mcpfed/db';
+import type { Database } from '@mcpfed/db';
+import { createFederationClient } from '@mcpfed/federation';
+import type { FederationClient } from '@mcpfed/federation';
+import { createLogger } from '@mcpfed/telemetry';
+import { createTestDatabase, freePort, idempotencyKey, randomKeyPrefix, runToCompletion, spawnServer, testServiceUrl } from '@mcpfed/testing';
+import type { SpawnedServer, TestDatabase } from '@mcpfed/testing';
+import type { OrderDatabase } from '../src/store/order-database.ts';
+
+/** The repository root (the servers run from there, as `npm start` runs them). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const SERVICE_SECRET = 'test-only-order-server-secret';
+const ORDER_SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
+const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
+
+/** Options of {@link startFederationStack}. */
+export interface FederationStackOptions {
+  /** Label of the databases and logs, e.g. `checkout`. */
+  label: string;
+  /** Extra environment of the order server (saga timings, a private Redis). */
+  orderEnv?: Record<string, string>;
+  /** Extra environment of the payment server. */
+  paymentEnv?: Record<string, string>;
+}
+
+/** Four real server processes, their databases and a dev issuer with the order server's client registered. */
+export interface FederationStack {
+  readonly issuer: DevIssuer;
+  readonly customer: SpawnedServer;
+  readonly product: SpawnedServer;
+  readonly payment: SpawnedServer;
+  readonly order: SpawnedServer;
+  /** Superuser access to each database, for assertions. */
+  readonly orderDb: TestDatabase<OrderDatabase>;
+  readonly productDb: TestDatabase<unknown>;
+  readonly paymentDb: TestDatabase<unknown>;
+  readonly customerDb: TestDatabase<unknown>;
+  /** A client of one server as a user with every scope (the real federation client over HTTP, no retries). */
+  client(server: 'customer' | 'product' | 'payment' | 'order', subject?: string): FederationClient;
+  /** A customer with a default shipping address; returns its id. */
+  createCustomer(): Promise<string>;
+  /** An active product priced `price` EUR minor units with `stock` units at BER-1. */
+  createProduct(sku: string, price: number, stock: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; call `close()` in `afterAll`. */
+export async function startFederationStack(options: FederationStackOptions): Promise<FederationStack> {
+  const closers: Array<() => Promise<void>> = [];
+  const redisUrl = testServiceUrl('redisUrl');
+  const issuerPort = await freePort();
+  const issuerUrl = `http://127.0.0.1:${issuerPort}`;
+  const issuer = await loadOrCreateDevIssuer({ dir: mkdtempSync(path.join(tmpdir(), 'mcpfed-issuer-')), issuerUrl });
+  const issuerServer: Server = createDevIssuerServer(issuer, {
+    scopesSupported: ALL_TEST_SCOPES,
+    clients: [{ id: 'order-server', secret: SERVICE_SECRET, scopes: ORDER_SERVICE_SCOPES }],
+  });
+  await new Promise<void>((resolve) => issuerServer.listen(issuerPort, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => issuerServer.close(() => resolve())));
+
+  const database = async <DB>(name: string): Promise<TestDatabase<DB>> => {
+    const db = await createTestDatabase<DB>({ name: `${name}_${options.label}`.slice(0, 30), migrations: {} });
+    closers.push(() => db.drop());
+    return db;
+  };
+  const [customerDb, productDb, paymentDb, orderDb] = await Promise.all([
+    database<unknown>('cus'),
+    database<unknown>('prd'),
+    database<unknown>('pay'),
+    database<OrderDatabase>('ord'),
+  ]);
+  const common = {
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrl,
+    AUTH_ISSUER: issuerUrl,
+    AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json`,
+    AUTH_AUDIENCE: 'mcpfed',
+    LOG_LEVEL: 'warn',
+    // One test principal and one service principal make every call: keep the limiter out of the way.
+    RATE_LIMIT_POINTS: '1000000000',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+  };
+  const eventsPrefix = randomKeyPrefix(`events-${options.label}`).replace(/:$/, '');
+  const envs = {
+    customer: { ...common, DATABASE_URL: customerDb.url, ORDER_EVENTS_PREFIX: eventsPrefix },
+    product: { ...common, DATABASE_URL: productDb.url, QUEUE_PREFIX: randomKeyPrefix(`product-${options.label}`).replace(/:$/, '') },
+    payment: {
+      ...common,
+      DATABASE_URL: paymentDb.url,
+      QUEUE_PREFIX: randomKeyPrefix(`payment-${options.label}`).replace(/:$/, ''),
+      PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR: '1000000000000',
+      PAYMENT_DAILY_REFUND_LIMIT_MINOR: '1000000000000',
+      PAYMENT_OPERATION_LEASE_MS: '2000',
+      ...options.paymentEnv,
+    },
+  };
+  await Promise.all(
+    (['customer', 'product', 'payment'] as const).map((name) =>
+      runToCompletion({ name: `${name}-migrate-${options.label}`, args: [`apps/${name}-server/src/main.ts`, 'migrate'], env: envs[name], cwd: REPO_ROOT }),
+    ),
+  );
+  const serve = async (name: string, env: Record<string, string>): Promise<SpawnedServer> => {
+    const server = await spawnServer({ name: `${name}-${options.label}`, args: [`apps/${name}-server/src/main.ts`, 'serve'], env, cwd: REPO_ROOT });
+    closers.push(() => server.stop(5_000));
+    return server;
+  };
+  const [customer, product, payment] = await Promise.all([serve('customer', envs.customer), serve('product', envs.product), serve('payment', envs.payment)]);
+  const orderEnv = {
+    ...common,
+    DATABASE_URL: orderDb.url,
+    CUSTOMER_MCP_URL: `${customer.url}/mcp`,
+    PRODUCT_MCP_URL: `${product.url}/mcp`,
+    PAYMENT_MCP_URL: `${payment.url}/mcp`,
+    SERVICE_CLIENT_SECRET: SERVICE_SECRET,
+    QUEUE_PREFIX: randomKeyPrefix(`order-${options.label}`).replace(/:$/, ''),
+    ORDER_EVENTS_PREFIX: eventsPrefix,
+    DB_POOL_MAX: '20',
+    ...options.orderEnv,
+  };
+  await runToCompletion({ name: `order-migrate-${options.label}`, args: ['apps/order-server/src/main.ts', 'migrate'], env: orderEnv, cwd: REPO_ROOT });
+  const order = await serve('order', orderEnv);
+
+  const logger = createLogger({ name: 'test-client', level: 'error' });
+  const clients = new Map<string, FederationClient>();
+  const servers = { customer, product, payment, order };
+  const client = (name: keyof typeof servers, subject = 'test-user'): FederationClient => {
+    const key = `${name}|${subject}`;
+    let existing = clients.get(key);
+    if (existing === undefined) {
+      let token: Promise<string> | undefined;
+      existing = createFederationClient({
+        name,
+        url: `${servers[name].url}/mcp`,
+        tokens: { token: () => (token ??= issuer.mint({ subject, scopes: ALL_TEST_SCOPES, audience: 'mcpfed', ttlSeconds: 3600 })) },
+        logger,
+        retry: false,
+        timeoutMs: 30_000,
+        concurrency: 256,
+        breaker: { consecutiveFailures: 1_000_000 },
+      });
+      clients.set(key, existing);
+    }
+    return existing;
+  };
+  closers.push(async () => void (await Promise.all([...clients.values()].map((c) => c.close()))));
+
+  return {
+    issuer,
+    customer,
+    product,
+    payment,
+    order,
+    orderDb,
+    productDb,
+    paymentDb,
+    customerDb,
+    client,
+    async createCustomer() {
+      const created = await client('customer').call(customerCreate, {
+        email: `${idempotencyKey()}@example.com`,
+        first_name: 'Test',
+        last_name: 'Buyer',
+        addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+      });
+      return created.customer.id;
+    },
+    async createProduct(sku, price, stock) {
+      await client('product').call(productCreate, { sku, name: `Test product ${sku}`, category: 'test-goods', price: { amount: price, currency: 'EUR' } });
+      if (stock > 0) {
+        await client('product').call(inventoryAdjust, { sku, location: 'BER-1', delta: stock, reason: 'received', idempotency_key: idempotencyKey() });
+      }
+    },
+    async close() {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+    },
+  };
+}
+
+/** A pool on a test database for raw assertions (closed by the caller). */
+export function rawPool(url: string): Database<unknown> {
+  return createDatabase({ connectionString: url, applicationName: 'order-test-assert', max: 2 });
+}

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How to run a server app's `main.ts` as a child process. */
+export interface SpawnServerSpec {
+  /** Name in messages and the log file's name, e.g. `payment-server`. */
+  readonly name: string;
+  /** The script and its arguments, e.g. `['apps/payment-server/src/main.ts', 'serve']`. */
+  readonly args: readonly string[];
+  /** The child's environment on top of this process's (PORT is added by {@link spawnServer}). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Working directory (the repository root). */
+  readonly cwd: string;
+  /** Port to listen on; default a free one. Keep it to restart the server on the same URL. */
+  readonly port?: number;
+  /** Path answering 200 once the server is ready. Default `/readyz`. */
+  readonly readyPath?: string;
+  /** Give up waiting for readiness after this long, in milliseconds. Default 30000. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A running server process. */
+export interface SpawnedServer {
+  readonly name: string;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Where its stdout and stderr go. */
+  readonly logFile: string;
+  /** The last lines of its log. */
+  tail(lines?: number): string;
+  /** SIGTERM (graceful), then SIGKILL after `graceMs` (default 10000). */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once: a crash. */
+  kill(): Promise<void>;
+  /** Starts the same command again on the same port and waits until it is ready (after stop or kill). */
+  restart(): Promise<void>;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a Node script to completion (e.g. `migrate`); rejects with the log's tail unless it exits 0. */
+export async function runToCompletion(spec: Omit<SpawnServerSpec, 'port' | 'readyPath' | 'readyTimeoutMs'>): Promise<void> {
+  const logFile = logFileFor(spec.name);
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(process.execPath, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd] });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) throw new Error(`${spec.name} exited with ${code ?? 'a signal'}. Last output:\n${tailOf(logFile, 30)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Starts a server app as a child process of this Node (the real `serve`, as users run it) and waits until its
+ * ready path answers 200. Output goes to a log file (its tail is in every error). Stop it in `afterAll`.
+ */
+export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer> {
+  const port = spec.port ?? (await freePort());
+  const logFile = logFileFor(spec.name);
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let running = false;
+
+  const start = async (): Promise<void> => {
+    const fd = openSync(logFile, 'a');
+    const proc = spawn(process.execPath, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env, PORT: String(port) }, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    child = proc;
+    running = true;
+    exited = new Promise<void>((resolve) => {
+      proc.once('exit', () => {
+        running = false;
+        resolve();
+      });
+      proc.once('error', () => {
+        running = false;
+        resolve();
+      });
+    });
+    const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+    let last = 'no answer';
+    while (Date.now() < deadline && running) {
+      try {
+        const response = await fetch(`${url}${spec.readyPath ?? '/readyz'}`, { signal: AbortSignal.timeout(2_000) });
+        await response.body?.cancel();
+        if (response.status === 200) return;
+        last = `HTTP ${response.status}`;
+      } catch {
+        last = 'no answer';
+      }
+      await sleep(100);
+    }
+    proc.kill('SIGKILL');
+    await exited;
+    throw new Error(`${spec.name} ${running ? `was not ready (${last})` : 'exited before it was ready'}. Last output:\n${tailOf(logFile, 30)}`);
+  };
+
+  const server: SpawnedServer = {
+    name: spec.name,
+    port,
+    url,
+    logFile,
+    tail: (lines = 30) => tailOf(logFile, lines),
+    async stop(graceMs = 10_000) {
+      if (!running || child === undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child?.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      if (!running || child === undefined) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      if (running) throw new Error(`${spec.name} is still running; stop or kill it first`);
+      await start();
+    },
+  };
+  await start();
+  return server;
+}
+
+let logDir: string | undefined;
+
+function logFileFor(name: string): string {
+  logDir ??= mkdtempSync(path.join(tmpdir(), 'mcpfed-spawn-'));
+  return path.join(logDir, `${name}.log`);
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text === '' ? '    (no output)' : text.split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
+  } catch {
+    return '    (no output)';
+  }
+}
