@@ -2,46 +2,68 @@ import { describe, expect, it } from 'vitest';
 import { renderBanner } from './banner.ts';
 import { DEFAULT_PORT_BASE, defineServices, stackPorts } from './services.ts';
 
-describe('renderBanner', () => {
-  const text = renderBanner({
-    services: defineServices(stackPorts(DEFAULT_PORT_BASE)),
+const SERVICES = defineServices(stackPorts(DEFAULT_PORT_BASE));
+
+function render(services = SERVICES): string[] {
+  return renderBanner({
+    services,
     token: 'aaa.bbb.ccc',
     tokenHours: 12,
     audience: 'mcpfed',
     issuerUrl: 'http://127.0.0.1:8090',
     databases: ['customer: mcpfed_customer on the embedded PostgreSQL 127.0.0.1:54320'],
     redis: 'redis://127.0.0.1:6379 (already running)',
-  });
-  const lines = text.split('\n');
+  }).split('\n');
+}
 
-  it('lists the MCP and metrics URL of every service', () => {
+/** The JSON block that starts after `heading`, indented by four spaces. */
+function snippetAfter(lines: readonly string[], heading: string): unknown {
+  const at = lines.indexOf(heading);
+  const start = lines.findIndex((line, index) => index > at && line === '    {');
+  const end = lines.findIndex((line, index) => index > start && line === '    }');
+  return JSON.parse(lines.slice(start, end + 1).join('\n'));
+}
+
+describe('renderBanner', () => {
+  const lines = render();
+
+  it('leads with the router URL, before the servers', () => {
+    expect(lines[3]).toBe('Router (one endpoint for every server: connect your client here)');
+    expect(lines[4]).toBe('  http://127.0.0.1:8080/mcp   status http://127.0.0.1:8080/status   metrics http://127.0.0.1:8080/metrics');
+    expect(lines.indexOf('Servers')).toBeGreaterThan(4);
+  });
+
+  it('lists the MCP and metrics URL of every server, not the router', () => {
     expect(lines).toContain('  customer  http://127.0.0.1:8081/mcp   metrics http://127.0.0.1:8081/metrics');
+    expect(lines.filter((line) => line.startsWith('  router'))).toEqual([]);
   });
 
   it('prints the token on a line of its own', () => {
     expect(lines).toContain('aaa.bbb.ccc');
   });
 
-  it('prints the exact claude mcp add command', () => {
-    expect(lines).toContain(
-      '    claude mcp add --transport http customer http://127.0.0.1:8081/mcp --header "Authorization: Bearer aaa.bbb.ccc"',
-    );
+  it('prints one claude mcp add command, for the router', () => {
+    expect(lines.filter((line) => line.includes('claude mcp add'))).toEqual([
+      '    claude mcp add --transport http mcpfed http://127.0.0.1:8080/mcp --header "Authorization: Bearer aaa.bbb.ccc"',
+    ]);
   });
 
-  it('prints a url/headers JSON snippet that parses', () => {
-    const start = lines.findIndex((line) => line === '    {');
-    const end = lines.findIndex((line, index) => index > start && line === '    }');
-    const snippet = JSON.parse(lines.slice(start, end + 1).join('\n')) as unknown;
-    expect(snippet).toEqual({
-      mcpServers: {
-        customer: { url: 'http://127.0.0.1:8081/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
-        payment: { url: 'http://127.0.0.1:8084/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
-        product: { url: 'http://127.0.0.1:8083/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } },
-      },
+  it('prints one-entry url/headers and VS Code snippets that parse', () => {
+    expect(snippetAfter(lines, '  Cursor (.cursor/mcp.json) and other clients that take { "url", "headers" }:')).toEqual({
+      mcpServers: { mcpfed: { url: 'http://127.0.0.1:8080/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } } },
+    });
+    expect(snippetAfter(lines, '  VS Code (.vscode/mcp.json):')).toEqual({
+      servers: { mcpfed: { type: 'http', url: 'http://127.0.0.1:8080/mcp', headers: { Authorization: 'Bearer aaa.bbb.ccc' } } },
     });
   });
 
-  it('points at npm run client-config for later', () => {
-    expect(text).toContain('`npm run client-config` (one entry for the whole federation) arrives with the router.');
+  it('points at npm run client-config', () => {
+    expect(lines).toContain('    npm run client-config -- --client claude-desktop --mode router --transport stdio');
+  });
+
+  it('falls back to one entry per server when the stack has no router', () => {
+    const partial = render(SERVICES.filter((service) => service.name !== 'router'));
+    expect(partial.filter((line) => line.includes('claude mcp add')).length).toBe(SERVICES.length - 1);
+    expect(partial).not.toContain('Router (one endpoint for every server: connect your client here)');
   });
 });

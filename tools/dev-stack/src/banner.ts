@@ -22,21 +22,37 @@ export interface BannerContent {
   readonly ansi?: boolean;
 }
 
-/** The summary printed once every service is ready: URLs, a dev token and how to connect a client. */
+/** Name of the router's entry in client configs (one entry for the whole federation). */
+const ROUTER_ENTRY = 'mcpfed';
+
+/**
+ * The summary printed once every service is ready. It leads with the router (the one URL a client needs) and its
+ * one-entry client configs, then every server on its own, the infrastructure and a dev token; `npm run
+ * client-config` writes the same configs for each client.
+ */
 export function renderBanner(content: BannerContent): string {
   const paint = (style: Parameters<typeof styleText>[0], text: string): string =>
     content.ansi === true ? styleText(style, text, { validateStream: false }) : text;
-  const width = Math.max(...content.services.map((service) => service.name.length));
+  const router = content.services.find((service) => service.name === 'router');
+  const servers = content.services.filter((service) => service !== router);
+  const width = Math.max(...servers.map((service) => service.name.length));
   const bearer = `Bearer ${content.token}`;
+  // Without a router (a partial stack), each server is its own entry.
+  const entries: Array<[string, string]> =
+    router === undefined ? servers.map((service) => [service.name, mcpUrl(service)]) : [[ROUTER_ENTRY, mcpUrl(router)]];
   const lines: string[] = [
     '',
     paint(['green', 'bold'], 'mcpfed dev stack is up'),
     '',
+    ...(router === undefined
+      ? []
+      : [
+          paint('bold', 'Router') + ' (one endpoint for every server: connect your client here)',
+          `  ${paint('cyan', mcpUrl(router))}   status ${serviceUrl(router)}/status   metrics ${serviceUrl(router)}/metrics`,
+          '',
+        ]),
     paint('bold', 'Servers'),
-    ...content.services.map(
-      (service) =>
-        `  ${service.name.padEnd(width)}  ${paint('cyan', mcpUrl(service))}   metrics ${serviceUrl(service)}/metrics`,
-    ),
+    ...servers.map((service) => `  ${service.name.padEnd(width)}  ${paint('cyan', mcpUrl(service))}   metrics ${serviceUrl(service)}/metrics`),
     '',
     paint('bold', 'Infrastructure'),
     `  dev issuer  ${content.issuerUrl}  (JWKS ${content.issuerUrl}/.well-known/jwks.json)`,
@@ -46,26 +62,20 @@ export function renderBanner(content: BannerContent): string {
     paint('bold', `Dev token`) + ` (every scope, audience ${content.audience}, valid ${content.tokenHours} h):`,
     content.token,
     '',
-    paint('bold', 'Connect a client'),
+    paint('bold', 'Connect a client') + (router === undefined ? '' : ' (one entry: the router)'),
     '  Claude Code:',
-    ...content.services.map(
-      (service) => `    claude mcp add --transport http ${service.name} ${mcpUrl(service)} --header "Authorization: ${bearer}"`,
-    ),
-    '  Clients that take { "url", "headers" } (Cursor .cursor/mcp.json; VS Code .vscode/mcp.json uses "servers" and "type": "http"):',
+    ...entries.map(([name, url]) => `    claude mcp add --transport http ${name} ${url} --header "Authorization: ${bearer}"`),
+    '  Cursor (.cursor/mcp.json) and other clients that take { "url", "headers" }:',
+    ...indent(JSON.stringify({ mcpServers: Object.fromEntries(entries.map(([name, url]) => [name, { url, headers: { Authorization: bearer } }])) }, null, 2), '    '),
+    '  VS Code (.vscode/mcp.json):',
     ...indent(
-      JSON.stringify(
-        {
-          mcpServers: Object.fromEntries(
-            content.services.map((service) => [service.name, { url: mcpUrl(service), headers: { Authorization: bearer } }]),
-          ),
-        },
-        null,
-        2,
-      ),
+      JSON.stringify({ servers: Object.fromEntries(entries.map(([name, url]) => [name, { type: 'http', url, headers: { Authorization: bearer } }])) }, null, 2),
       '    ',
     ),
+    '  Any client, written for you (Claude Desktop, Claude Code, Cursor, VS Code; router or each server; http or stdio):',
+    '    npm run client-config -- --client claude-desktop --mode router --transport stdio',
+    '    npm run client-config -- --client cursor --mode direct --transport http --out .cursor/mcp.json',
     '  Other scopes or subjects: npm run token -- --scopes "customer:read" --subject alice',
-    '  `npm run client-config` (one entry for the whole federation) arrives with the router.',
     '',
     'Logs follow, prefixed with the service name. Press Ctrl-C to stop.',
     '',

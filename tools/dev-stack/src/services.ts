@@ -9,6 +9,7 @@
  * (6380) do not move with it.
  */
 import type { NameColor } from './log-format.ts';
+import { DEV_SERVICE_CLIENTS } from './service-clients.ts';
 
 /** What the dev stack provides to every service; the input of each service's environment builder. */
 export interface StackEnvironment {
@@ -202,6 +203,26 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       }),
     },
   ];
+  // The router comes last: it lists every server above at start (each is ready by then).
+  const upstreams = services.map((service) => ({
+    name: service.name,
+    url: mcpUrl(service),
+    // order_place waits up to 25 s for the checkout (its own deadline is 30 s): let its answer arrive.
+    ...(service.name === 'order' ? { tool_timeout_ms: { order_place: 35_000 } } : {}),
+  }));
+  services.push({
+    name: 'router',
+    app: 'router',
+    port: ports.router,
+    setup: [],
+    color: 'blue',
+    env: (stack) => ({
+      ...commonServerEnv({ port: ports.router }, stack),
+      ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
+      SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS.router.id,
+      SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS.router.secret,
+    }),
+  });
   return Object.freeze(services);
 }
 

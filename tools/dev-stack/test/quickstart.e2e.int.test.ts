@@ -71,6 +71,8 @@ interface Stack {
 
 let portBase = 0;
 let customerPort = 0;
+let routerPort = 0;
+let routerUrl = '';
 let issuerPort = 0;
 let dataDir = '';
 const databaseNames: string[] = [];
@@ -171,10 +173,10 @@ async function exitWithin(running: Stack, ms: number): Promise<{ code: number | 
   }
 }
 
-async function connectClient(bearer: string): Promise<Client> {
+async function connectClient(bearer: string, url = mcpUrl): Promise<Client> {
   const client = new Client({ name: 'quickstart-e2e', version: '1.0.0' });
   clients.push(client);
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
   return client;
 }
 
@@ -202,6 +204,7 @@ function initializeRequest(): string {
 beforeAll(async () => {
   portBase = await freePortBase();
   customerPort = portBase + 1;
+  routerPort = portBase;
   issuerPort = portBase + 10;
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcpfed-quickstart-'));
   // One database per domain the stack runs, so it never falls back to an embedded PostgreSQL (slow to initialise
@@ -224,7 +227,8 @@ beforeAll(async () => {
   const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (every scope'));
   token = lines[tokenLine + 1] ?? '';
   mcpUrl = /^ {2}customer {2}(http:\/\/\S+\/mcp) {3}metrics /m.exec(bannerText)?.[1] ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) || mcpUrl === '') {
+  routerUrl = /^Router .*\n {2}(http:\/\/\S+\/mcp) {3}status /m.exec(bannerText)?.[1] ?? '';
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) || mcpUrl === '' || routerUrl === '') {
     throw new Error(`could not read the token and the customer URL from the banner. Output:\n${bannerText}`);
   }
 }, BANNER_TIMEOUT_MS + 20_000);
@@ -244,10 +248,11 @@ afterAll(async () => {
 }, 40_000);
 
 describe('npm start, as a new user meets it', () => {
-  it('prints the customer URL on the chosen port base, an every-scope dev token and the exact claude mcp add line', () => {
+  it('leads with the router URL on the chosen port base, prints an every-scope dev token and the one claude mcp add line', () => {
+    expect(routerUrl).toBe(`http://127.0.0.1:${routerPort}/mcp`);
     expect(mcpUrl).toBe(`http://127.0.0.1:${customerPort}/mcp`);
     expect(bannerText.split('\n')).toContain(
-      `    claude mcp add --transport http customer ${mcpUrl} --header "Authorization: Bearer ${token}"`,
+      `    claude mcp add --transport http mcpfed ${routerUrl} --header "Authorization: Bearer ${token}"`,
     );
     expect(bannerText).toContain(`  dev issuer  http://127.0.0.1:${issuerPort}  (JWKS http://127.0.0.1:${issuerPort}/.well-known/jwks.json)`);
     expect(bannerText).toContain('  postgres    customer: from DATABASE_URL_CUSTOMER');
@@ -266,6 +271,25 @@ describe('npm start, as a new user meets it', () => {
     expect(items).toHaveLength(5);
     expect(items[0]).toEqual({ ...EWA_MENSAH, relevance: expect.any(Number) });
     expect(items.filter((item) => item['last_name'] === 'Mensah' && item['first_name'] === 'Ewa')).toHaveLength(1);
+  });
+
+  it('serves every server through the router: the customer tools among the others, scope-filtered, and a call routed to the customer server', async () => {
+    const client = await connectClient(token, routerUrl);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names.filter((name) => name.startsWith('customer_')).sort()).toEqual(CUSTOMER_TOOLS);
+    expect(names.some((name) => name.startsWith('product_'))).toBe(true);
+    expect(names.some((name) => name.startsWith('payment_'))).toBe(true);
+    const result = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
+    expect(result.isError).toBeUndefined();
+    expect(result.structuredContent).toMatchObject({ id: EWA_MENSAH.id, email: EWA_MENSAH.email });
+
+    const readOnly = (await runTokenCli(['--scopes', 'customer:read'])).stdout.trim();
+    const reader = await connectClient(readOnly, routerUrl);
+    expect((await reader.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['customer_check_eligibility', 'customer_get', 'customer_search', 'customer_timeline']);
+
+    const status = (await (await fetch(`http://127.0.0.1:${routerPort}/status`)).json()) as { status: string; upstreams: Array<{ name: string; health: string }> };
+    expect(status.status).toBe('ok');
+    expect(status.upstreams.map((upstream) => upstream.health)).toEqual(status.upstreams.map(() => 'up'));
   });
 
   it('answers a request without a token with 401 and a WWW-Authenticate pointing at the resource metadata', async () => {
@@ -350,6 +374,7 @@ describe('npm start, as a new user meets it', () => {
     expect(status, `the stack did not exit within ${SIGINT_EXIT_MS / 1000} s. Output:\n${running.output()}`).toEqual({ code: 0, signal: null });
     expect(running.output()).toMatch(/stopped\n/);
     expect(await isPortTaken(customerPort)).toBe(false);
+    expect(await isPortTaken(routerPort)).toBe(false);
     expect(await isPortTaken(issuerPort)).toBe(false);
   }, SIGINT_EXIT_MS + 5_000);
 });
