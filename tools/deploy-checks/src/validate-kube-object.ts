@@ -1,0 +1,41 @@
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import type { KubeObject } from './render-kustomization.ts';
+
+interface Validatable {
+  validate(): void;
+}
+
+// Every kind the manifests use; an object of any other kind is refused, so a new kind is added here on purpose.
+const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+/**
+ * Validates one object against the Kubernetes OpenAPI schema of its kind (the `kubernetes-models` package).
+ * Returns the problem as one line naming the object, or undefined when it is valid.
+ */
+export function validateKubeObject(object: KubeObject): string | undefined {
+  const key = `${object.apiVersion}/${object.kind}`;
+  const Model = MODELS[key];
+  const name = `${object.kind}/${object.metadata?.name ?? '?'}`;
+  if (Model === undefined) return `${name}: no schema for ${key} in the checks (add it to validate-kube-object.ts)`;
+  try {
+    new Model(object as never).validate();
+    return undefined;
+  } catch (error) {
+    return `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
