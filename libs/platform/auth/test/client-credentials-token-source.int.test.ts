@@ -38,7 +38,7 @@ beforeAll(async () => {
     if (req.url === '/oauth/token') tokenRequests++;
   });
   base = await listen(server);
-  shortLived = createDevIssuerServer(issuer, { clients, serviceTokenTtlSeconds: 1 });
+  shortLived = createDevIssuerServer(issuer, { clients, serviceTokenTtlSeconds: 2 });
   shortBase = await listen(shortLived);
   verifier = createJwtVerifier({ issuer: ISSUER, audience: ['mcpfed', 'http://127.0.0.1:8081/mcp'], jwksUrl: `${base}/.well-known/jwks.json` });
 });
@@ -154,8 +154,8 @@ describe('createClientCredentialsTokenSource', () => {
     const tokens = source({ tokenUrl: `${shortBase}/oauth/token` });
     const first = await tokens.token({ audience: 'mcpfed' });
     expect(await tokens.token({ audience: 'mcpfed' })).toBe(first);
-    // A 1 s token is handed out for half its life at most.
-    await sleep(600);
+    // A 2 s token is handed out for half its life at most.
+    await sleep(1100);
     expect(await tokens.token({ audience: 'mcpfed' })).not.toBe(first);
   });
 
