@@ -1,5 +1,5 @@
 import { AppError } from '@mcpfed/errors';
-import { cancellationError, isNetworkError } from '@mcpfed/resilience';
+import { cancellationError, isNetworkError, raceAbort } from '@mcpfed/resilience';
 import { isScopeToken } from './scope-token.ts';
 import type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
 
@@ -134,14 +134,6 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       return request.signal === undefined ? shared : raceAbort(shared, request.signal);
     },
   });
-}
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  const { promise, resolve, reject } = Promise.withResolvers<T>();
-  const onAbort = (): void => reject(cancellationError(signal.reason));
-  signal.addEventListener('abort', onAbort, { once: true });
-  work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  return promise;
 }
 
 function formEncode(value: string): string {

@@ -1,6 +1,7 @@
 export { createBulkhead } from './bulkhead.ts';
 export type { BulkheadConfig } from './bulkhead.ts';
 export { cancellationError } from './cancellation-error.ts';
+export { raceAbort } from './race-abort.ts';
 export { createCircuitBreaker } from './circuit-breaker.ts';
 export type { BreakerState, CircuitBreaker, CircuitBreakerConfig } from './circuit-breaker.ts';
 export { withDeadline } from './deadline.ts';

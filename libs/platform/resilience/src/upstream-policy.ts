@@ -4,6 +4,7 @@ import { cancellationError } from './cancellation-error.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
 import type { BreakerState, CircuitBreakerConfig } from './circuit-breaker.ts';
 import { isRetryable } from './is-retryable.ts';
+import { raceAbort } from './race-abort.ts';
 import type { ResiliencePolicy } from './resilience-policy.ts';
 import { createRetryPolicy } from './retry-policy.ts';
 import type { RetryConfig } from './retry-policy.ts';
@@ -57,14 +58,6 @@ class CallerCancelledError extends Error {
     super('cancelled by the caller', { cause });
     this.name = 'CallerCancelledError';
   }
-}
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  const { promise, resolve, reject } = Promise.withResolvers<T>();
-  const onAbort = (): void => reject(cancellationError(signal.reason));
-  signal.addEventListener('abort', onAbort, { once: true });
-  work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  return promise;
 }
 
 /**
