@@ -42,6 +42,10 @@ export const orderConfigSchema = z
      * workers (SAGA_CONCURRENCY) add theirs.
      */
     UPSTREAM_CONCURRENCY: positiveInt(256),
+    /** Consecutive failures of one upstream that open its circuit breaker (calls then fail fast). Default 5. */
+    UPSTREAM_BREAKER_FAILURES: positiveInt(5),
+    /** How long an open breaker waits before it lets a probe call through, in milliseconds. Default 10000 ms. */
+    UPSTREAM_BREAKER_HALF_OPEN_MS: durationMs(10_000),
     /** Job runs of one checkout before it gives up retrying transient failures and compensates. Default 8. */
     SAGA_ATTEMPTS: positiveInt(8),
     /** First retry delay of a checkout job, in milliseconds; doubles per attempt with ±50 % jitter. Default 1000 ms. */

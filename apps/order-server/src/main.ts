@@ -47,7 +47,16 @@ function upstreams(config: OrderConfig, logger: Logger): { upstreams: Upstreams;
     scopes: SERVICE_SCOPES,
   });
   const client = (name: string, url: string) =>
-    createFederationClient({ name, url, tokens, audience: config.AUTH_AUDIENCE, logger, timeoutMs: config.UPSTREAM_TIMEOUT_MS, concurrency: config.UPSTREAM_CONCURRENCY });
+    createFederationClient({
+      name,
+      url,
+      tokens,
+      audience: config.AUTH_AUDIENCE,
+      logger,
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      concurrency: config.UPSTREAM_CONCURRENCY,
+      breaker: { consecutiveFailures: config.UPSTREAM_BREAKER_FAILURES, halfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_MS },
+    });
   const customer = client('customer', config.CUSTOMER_MCP_URL);
   const product = client('product', config.PRODUCT_MCP_URL);
   const payment = client('payment', config.PAYMENT_MCP_URL);
