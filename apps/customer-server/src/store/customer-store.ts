@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { CompiledQuery, Kysely, Selectable, SqlBool } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '@mcpfed/db';
+import { decodeCursor, encodeCursor, searchFingerprint } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { customerNotFound } from './customer-not-found.ts';
 import type { CustomerStatus, CustomerTier } from '@mcpfed/contract-customer';
@@ -271,7 +270,7 @@ export class CustomerStore {
   async search(params: CustomerSearchParams): Promise<CustomerSearchPage> {
     const query = params.query?.toLowerCase();
     const sort = params.sort === 'relevance' && query === undefined ? 'created_at_desc' : params.sort;
-    const fingerprint = searchFingerprint({ ...params, sort, cursor: undefined, limit: 0 });
+    const fingerprint = customerSearchFingerprint({ ...params, sort, cursor: undefined, limit: 0 });
     const after = params.cursor === undefined ? undefined : decodeSearchCursor(params.cursor, fingerprint, sort);
 
     const run = async (db: Kysely<CustomerDatabase>): Promise<CustomerSearchPage> => {
@@ -364,8 +363,9 @@ export class CustomerStore {
   }
 }
 
-function searchFingerprint(params: CustomerSearchParams): string {
-  const material = JSON.stringify([
+/** What a customer search's cursor is bound to; the order and encoding are fixed (see searchFingerprint of @mcpfed/db). */
+function customerSearchFingerprint(params: CustomerSearchParams): string {
+  return searchFingerprint([
     params.query?.toLowerCase() ?? null,
     params.tier ?? null,
     params.status ?? null,
@@ -373,7 +373,6 @@ function searchFingerprint(params: CustomerSearchParams): string {
     params.createdTo?.toISOString() ?? null,
     params.sort,
   ]);
-  return createHash('sha256').update(material).digest('base64url').slice(0, 12);
 }
 
 function decodeSearchCursor(

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { productSearch } from '@mcpfed/contract-product';
-import { decodeCursor, encodeCursor } from '@mcpfed/db';
+import { decodeCursor, encodeCursor, searchFingerprint } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import type { ProductDatabase } from '../../product-database.ts';
 import { ProductSearchStore } from '../store/product-search-store.ts';
@@ -44,7 +43,7 @@ export async function searchProducts(db: Kysely<ProductDatabase>, caller: Caller
   }
   const requested = input.sort ?? (words.length > 0 ? 'relevance' : 'newest');
   const sort: ProductSort = requested === 'relevance' && words.length === 0 ? 'newest' : requested;
-  const fingerprint = searchFingerprint(words, filter, sort);
+  const fingerprint = productSearchFingerprint(words, filter, sort);
   const cursor = input.cursor === undefined ? undefined : decodeSearchCursor(input.cursor, fingerprint, sort);
 
   const store = new ProductSearchStore(db, caller.signal);
@@ -107,9 +106,9 @@ function sortKey(row: SearchHit, sort: ProductSort): number | string {
   return row.price_amount;
 }
 
-function searchFingerprint(words: readonly string[], filter: ProductFilter, sort: ProductSort): string {
-  const material = JSON.stringify([words, filter.category, filter.minPrice, filter.maxPrice, filter.currency, filter.inStock, filter.status, sort]);
-  return createHash('sha256').update(material).digest('base64url').slice(0, 12);
+/** What a product search's cursor is bound to; the order and encoding are fixed (see searchFingerprint of @mcpfed/db). */
+function productSearchFingerprint(words: readonly string[], filter: ProductFilter, sort: ProductSort): string {
+  return searchFingerprint([words, filter.category, filter.minPrice, filter.maxPrice, filter.currency, filter.inStock, filter.status, sort]);
 }
 
 function decodeSearchCursor(cursor: string, fingerprint: string, sort: ProductSort): { position: SearchPosition; dropped: number[] } {
