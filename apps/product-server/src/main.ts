@@ -78,7 +78,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
   });
   const queueConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:queue`, logger });
   const importConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:import-worker`, logger });
-  const imports = createImportQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX });
+  const imports = createImportQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
   const expiry = createReservationExpiryQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
   const importSource = { directory: config.PRODUCT_IMPORT_DIR, maxBytes: config.PRODUCT_IMPORT_MAX_BYTES, allowPrivateUrls: config.PRODUCT_IMPORT_ALLOW_PRIVATE_URLS };
   const server = buildProductServer({

@@ -61,7 +61,7 @@ export async function startProductTestServer(options: { importBatchSize?: number
   };
   const importDir = await mkdtemp(path.join(os.tmpdir(), 'product-imports-'));
   const source: ImportSourceConfig = { directory: importDir, maxBytes: options.importMaxBytes ?? 1024 * 1024, allowPrivateUrls: true };
-  const queue = createImportQueue({ connection: connection(), prefix });
+  const queue = createImportQueue({ connection: connection(), prefix, logger });
   const server = buildProductServer({ sqlPool: reader.pool, imports: { source, queue }, searchDb: search.db });
   const host = createMcpHost<ProductDatabase>({
     name: 'product-server',
