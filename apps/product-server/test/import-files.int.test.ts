@@ -184,6 +184,38 @@ describe('sources', () => {
     });
   });
 
+  it('closes the connection of every URL import when it ends, also on a keep-alive server and after a 404', async () => {
+    const sockets = { opened: 0, closed: 0 };
+    const keepAlive = http.createServer((request, response) => {
+      if (request.url === '/missing.jsonl') {
+        response.writeHead(404);
+        response.end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      response.end(`${good(`KA-${request.url?.slice(1, 2) ?? 'X'}`, 100)}\n`);
+    });
+    // The server offers to keep every connection for 10 minutes: only the client closing it ends it in time.
+    keepAlive.keepAliveTimeout = 600_000;
+    keepAlive.on('connection', (socket) => {
+      sockets.opened++;
+      socket.on('close', () => sockets.closed++);
+    });
+    await new Promise<void>((resolve) => keepAlive.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(keepAlive.address() as AddressInfo).port}`;
+    try {
+      for (const name of ['1.jsonl', '2.jsonl', '3.jsonl', 'missing.jsonl', '4.jsonl']) {
+        const job = await startImport({ url: `${base}/${name}` }, 'jsonl');
+        expect((await finished(job.id)).import.status).toBe(name === 'missing.jsonl' ? 'failed' : 'completed');
+      }
+      await eventually(async () => (sockets.closed === sockets.opened ? true : undefined));
+      expect(sockets).toEqual({ opened: 5, closed: 5 });
+    } finally {
+      keepAlive.closeAllConnections();
+      await new Promise<void>((resolve) => keepAlive.close(() => resolve()));
+    }
+  });
+
   it('refuses paths outside the import directory, other schemes, missing and oversized files', async () => {
     await mkdir(path.join(server.importDir, 'sub'), { recursive: true });
     await symlink('/etc/passwd', path.join(server.importDir, 'sub', 'escape.csv'));

@@ -25,6 +25,11 @@ export type ImportSourceRef = { kind: 'path'; value: string } | { kind: 'url'; v
 export interface OpenedSource {
   body: AsyncIterable<Uint8Array>;
   bytesTotal: number | null;
+  /**
+   * Lets go of the file or the HTTP connection, whether or not `body` was read to its end. Call it once, in a
+   * `finally`: an unread stream keeps its file descriptor, a URL source its own connection pool.
+   */
+  close(): Promise<void>;
 }
 
 const MAX_REDIRECTS = 3;
@@ -81,24 +86,31 @@ export async function openImportSource(ref: ImportSourceRef, config: ImportSourc
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) throw new AppError('NOT_FOUND', `The import file ${ref.value} no longer exists.`);
     if (info.size > config.maxBytes) throw tooLarge(config.maxBytes);
-    return { body: limited(createReadStream(file, { signal, highWaterMark: 256 * 1024 }), config.maxBytes), bytesTotal: info.size };
+    const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
+    return { body: limited(stream, config.maxBytes), bytesTotal: info.size, close: async () => void stream.destroy() };
   }
-  const response = await fetchFollowingRedirects(parseImportUrl(ref.value), config, signal);
-  const length = Number(response.headers['content-length']);
-  const bytesTotal = Number.isSafeInteger(length) && length >= 0 ? length : null;
-  if (bytesTotal !== null && bytesTotal > config.maxBytes) {
-    await discard(response.body);
-    throw tooLarge(config.maxBytes);
-  }
-  return { body: limited(response.body, config.maxBytes), bytesTotal };
-}
-
-async function fetchFollowingRedirects(start: URL, config: ImportSourceConfig, signal: AbortSignal) {
+  // One pool per download: its connections live exactly as long as the import reads them (a server's keep-alive
+  // would otherwise hold each finished import's socket open), and the lookup option is this config's.
   const dispatcher = new Agent({
     headersTimeout: config.fetchTimeoutMs ?? 30_000,
     bodyTimeout: config.fetchTimeoutMs ?? 30_000,
     connect: config.allowPrivateUrls === true ? {} : { lookup: publicOnlyLookup },
   });
+  // destroy, not close: close would wait for a response whose body is left unread.
+  const close = (): Promise<void> => dispatcher.destroy().catch(() => undefined);
+  try {
+    const response = await fetchFollowingRedirects(parseImportUrl(ref.value), dispatcher, signal);
+    const length = Number(response.headers['content-length']);
+    const bytesTotal = Number.isSafeInteger(length) && length >= 0 ? length : null;
+    if (bytesTotal !== null && bytesTotal > config.maxBytes) throw tooLarge(config.maxBytes);
+    return { body: limited(response.body, config.maxBytes), bytesTotal, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function fetchFollowingRedirects(start: URL, dispatcher: Agent, signal: AbortSignal) {
   let url = start;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     let response;

@@ -9,7 +9,7 @@ import type { ImportErrorRow, ImportRow } from '../store/import-store.ts';
 import { upsertProducts } from '../store/product-upsert.ts';
 import { refreshSearchIndex } from '../store/search-maintenance.ts';
 import type { ProductUpsertRow } from '../store/product-upsert.ts';
-import type { ImportSourceConfig, ImportSourceRef } from './import-source.ts';
+import type { ImportSourceConfig, ImportSourceRef, OpenedSource } from './import-source.ts';
 import { openImportSource } from './import-source.ts';
 import { validateImportRow } from './import-row.ts';
 import { readRecords } from './record-reader.ts';
@@ -56,6 +56,17 @@ export async function runImport(db: Kysely<ProductDatabase>, importId: string, c
     }
     throw error;
   }
+  try {
+    return await readSource(db, existing, opened, config, control);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The streaming part of {@link runImport}, over the source it opened (and closes after this returns). */
+async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, opened: OpenedSource, config: ImportRunConfig, control: ImportRunControl): Promise<ImportRunOutcome> {
+  const importId = existing.id;
+  const store = new ImportStore(db, control.signal);
   const started = await store.start(importId, opened.bytesTotal);
   const actor = `import:${importId}`;
   const fromCsv = started.format === 'csv';
