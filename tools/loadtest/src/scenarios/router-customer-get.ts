@@ -4,7 +4,7 @@ import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
 import { freePort } from '@mcpfed/dev-stack';
 import type { BenchContext } from '../bench-context.ts';
-import { appMain } from '../fixtures/app-database.ts';
+import { appDatabase, appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
 import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
 import { mcpHeaders } from './scenario.ts';
@@ -13,6 +13,10 @@ import { startMcpTarget } from './start-target.ts';
 
 /** The router's client secret at the bench's own token endpoint (a scratch issuer: no real secret). */
 const BENCH_ROUTER_SECRET = 'bench-only-router-secret';
+/** The order server's, for the catalog measurement (its saga is never run here). */
+const BENCH_ORDER_SECRET = 'bench-only-order-server-secret';
+/** The other domain servers, started once (on migrated, empty databases) to measure the whole catalog. */
+const CATALOG_APPS = ['order-server', 'product-server', 'payment-server'] as const;
 
 /** The support agent of issue 6: reads customers and orders. */
 const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
@@ -25,7 +29,12 @@ function tokenEndpoint(context: BenchContext): Promise<string> {
   return context.fixture('router-token-endpoint', async () => {
     const bench = await context.issuer();
     const issuer = await loadOrCreateDevIssuer({ dir: path.join(context.settings.workDir, 'dev-issuer'), issuerUrl: bench.issuerUrl });
-    const server: Server = createDevIssuerServer(issuer, { clients: [{ id: 'router', secret: BENCH_ROUTER_SECRET, scopes: SCOPES }] });
+    const server: Server = createDevIssuerServer(issuer, {
+      clients: [
+        { id: 'router', secret: BENCH_ROUTER_SECRET, scopes: SCOPES },
+        { id: 'order-server', secret: BENCH_ORDER_SECRET, scopes: ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] },
+      ],
+    });
     const port = await freePort();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -50,10 +59,65 @@ async function toolsListSize(url: string, token: string): Promise<number> {
 }
 
 /**
+ * Starts order, product and payment servers on migrated, empty databases and a second router over them and
+ * `customer`, and prints the size of the whole catalog's `tools/list` for an all-scopes token and for the
+ * support agent. Everything it starts is stopped before the measurement.
+ */
+async function printCatalogSizes(context: BenchContext, customerUrl: string, tokenUrl: string): Promise<void> {
+  const issuer = await context.issuer();
+  const started: RunningTarget[] = [];
+  try {
+    const upstreams = [{ name: 'customer', url: customerUrl }];
+    for (const app of CATALOG_APPS) {
+      const database = await appDatabase(context, {
+        app,
+        label: `catalog_${app.split('-')[0] ?? app}`,
+        env: (databaseUrl) => benchServerEnv(context, { databaseUrl, port: 8082 }),
+        commands: [['migrate']],
+      });
+      const server = await startMcpTarget(context, {
+        name: `catalog-${app}`,
+        run: 1,
+        args: [appMain(app), 'serve'],
+        env: async (port) => ({
+          ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
+          SERVICE_TOKEN_URL: tokenUrl,
+          SERVICE_CLIENT_SECRET: BENCH_ORDER_SECRET,
+          QUEUE_PREFIX: `mcpfed-bench:${app}:${port}`,
+        }),
+        readyPath: '/readyz',
+      });
+      started.push(server);
+      upstreams.push({ name: app.split('-')[0] ?? app, url: server.url });
+    }
+    const router = await startMcpTarget(context, {
+      name: 'catalog-router',
+      run: 1,
+      args: [appMain('router'), 'serve'],
+      env: async (port) => ({
+        ...(await benchServerEnv(context, { databaseUrl: 'postgres://unused@127.0.0.1/unused', port })),
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
+        SERVICE_TOKEN_URL: tokenUrl,
+        SERVICE_CLIENT_SECRET: BENCH_ROUTER_SECRET,
+      }),
+      readyPath: '/readyz',
+    });
+    started.push(router);
+    const all = await toolsListSize(router.url, await issuer.token(SCOPES));
+    const agent = await toolsListSize(router.url, await issuer.token(SUPPORT_AGENT_SCOPES));
+    process.stderr.write(
+      `router tools/list over ${upstreams.map((u) => u.name).join(', ')}: ${all} characters for an all-scopes token, ${agent} for "${SUPPORT_AGENT_SCOPES.join(' ')}" (${(agent / all).toFixed(2)}x)\n`,
+    );
+  } finally {
+    for (const target of started.reverse()) await target.stop();
+  }
+}
+
+/**
  * The same `customer_get` load as the `customer_get` scenario, sent through the router to a customer server of its
  * own (ARCHITECTURE §10: the router keeps >= 60% of direct throughput and adds <= 1.5 ms at p50 — compare the p50
- * column with customer_get's in the same run). On the first run it also prints the size of `tools/list` for an
- * all-scopes token and for the support agent's `customer:read order:read`.
+ * column with customer_get's in the same run). Before its first run it also prints the size of the whole
+ * federation's `tools/list` for an all-scopes token and for the support agent's `customer:read order:read`.
  */
 export const routerCustomerGetScenario: Scenario = {
   name: 'router_customer_get',
@@ -89,11 +153,7 @@ export const routerCustomerGetScenario: Scenario = {
             }),
             readyPath: '/readyz',
           });
-          if (run === 1) {
-            const all = await toolsListSize(router.url, await issuer.token(SCOPES));
-            const agent = await toolsListSize(router.url, await issuer.token(SUPPORT_AGENT_SCOPES));
-            process.stderr.write(`router tools/list: ${all} characters for an all-scopes token, ${agent} for "${SUPPORT_AGENT_SCOPES.join(' ')}"\n`);
-          }
+          if (run === 1) await printCatalogSizes(context, customer.url, tokenUrl);
           return {
             url: router.url,
             tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
