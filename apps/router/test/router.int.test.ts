@@ -233,6 +233,26 @@ describe('isolation', () => {
     expect((await c.listTools()).tools.find((t) => t.name === 'beta_get')?._meta?.['io.mcpfed/available']).toBeUndefined();
   });
 
+  it('does not hold callers that go away against the upstream: the breaker stays closed', async () => {
+    const token = await issuer.user(['alpha:read']);
+    for (let i = 0; i < 6; i++) {
+      const calls = alpha.seenOf('tools/call').length;
+      const controller = new AbortController();
+      const pending = fetch(`${router.url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'alpha_slow', arguments: {} } }),
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await eventually('the call to reach alpha', () => alpha.seenOf('tools/call').length > calls);
+      controller.abort();
+      await pending;
+    }
+    await eventually('the aborted calls to settle', () => router.router.upstreams[0]?.inFlight === 0);
+    expect(router.router.upstreams[0]?.breakerState).toBe('closed');
+    expect(router.router.upstreams[0]?.available).toBe(true);
+  });
+
   it('exposes per-upstream latency, errors and breaker state in /metrics', async () => {
     const text = await (await fetch(`${router.http.url}/metrics`)).text();
     expect(text).toMatch(/router_upstream_request_duration_seconds_count\{[^}]*upstream="alpha"[^}]*method="tools\/call"[^}]*outcome="ok"[^}]*\} [1-9]/);

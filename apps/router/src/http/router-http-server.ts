@@ -5,6 +5,7 @@ import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { OriginGuard, Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
 import { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
+import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
 import type { ListKind } from '../catalog/catalog.ts';
@@ -105,7 +106,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     const local = locals.get(view) as LocalTransport;
     const gone = new AbortController();
     res.once('close', () => {
-      if (!res.writableFinished) gone.abort(new Error('client disconnected'));
+      if (!res.writableFinished) gone.abort(cancellationError(new Error('client disconnected')));
     });
     const answer = (message: Record<string, unknown>): Promise<Record<string, unknown>> | undefined => {
       const requestId = newRequestId();

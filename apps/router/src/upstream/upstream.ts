@@ -1,5 +1,5 @@
 import { AppError } from '@mcpfed/errors';
-import { createBulkhead, createCircuitBreaker, toAppError } from '@mcpfed/resilience';
+import { cancellationError, createBulkhead, createCircuitBreaker, toAppError } from '@mcpfed/resilience';
 import type { BreakerState, CircuitBreaker, CircuitBreakerConfig, ResiliencePolicy } from '@mcpfed/resilience';
 import type { Logger } from '@mcpfed/telemetry';
 import { discoverUpstream } from './discover-upstream.ts';
@@ -24,6 +24,16 @@ export interface UpstreamConfig {
   probeIntervalMs: number;
   /** Router name and version, sent as clientInfo on discovery. */
   clientInfo: { name: string; version: string };
+}
+
+/** A call its caller gave up on: neither the breaker nor the metrics hold it against the upstream. */
+class CallerGoneError extends Error {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    super('the caller went away');
+    this.name = 'CallerGoneError';
+    this.reason = reason;
+  }
 }
 
 /** Health from discovery: `starting` until the first attempt settled. */
@@ -150,6 +160,7 @@ export class Upstream {
     try {
       return await this.#breaker.execute((s1) => this.#bulkhead.execute((s2) => this.#attempt(fn, options.timeoutMs, s2), s1), options.signal);
     } catch (error) {
+      if (error instanceof CallerGoneError) throw cancellationError(error.reason);
       if (isTransportFailure(error)) {
         this.markDown((error as Error).message);
         throw this.#downError();
@@ -200,6 +211,7 @@ export class Upstream {
       return await fn(controller.signal);
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === timeout) throw timeout;
+      if (callerSignal.aborted) throw new CallerGoneError(callerSignal.reason);
       throw error;
     } finally {
       clearTimeout(timer);

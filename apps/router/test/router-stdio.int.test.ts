@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectToolError, expectToolOk } from '@mcpfed/testing';
+import { startFakeUpstream } from './fixtures/fake-upstream.ts';
+import type { FakeUpstream } from './fixtures/fake-upstream.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, startTestIssuer } from './fixtures/test-federation.ts';
+import type { TestIssuer } from './fixtures/test-federation.ts';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+let issuer: TestIssuer;
+let alpha: FakeUpstream;
+let client: Client;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  alpha = await startFakeUpstream({
+    name: 'alpha',
+    verifier: issuer.verifier,
+    tools: [
+      { name: 'alpha_get', scopes: ['alpha:read'] },
+      { name: 'alpha_write', scopes: ['alpha:write'] },
+    ],
+  });
+  client = new Client({ name: 'router-stdio-test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [path.join(REPO_ROOT, 'apps/router/src/main.ts'), 'serve', '--stdio'],
+      env: {
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url }] }),
+        AUTH_ISSUER: TEST_ISSUER_URL,
+        SERVICE_TOKEN_URL: issuer.tokenUrl,
+        SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
+        STDIO_PRINCIPAL: 'alice',
+        STDIO_SCOPES: 'alpha:read',
+        LOG_LEVEL: 'warn',
+      },
+      stderr: 'ignore',
+    }),
+  );
+}, 30_000);
+
+afterAll(async () => {
+  await client?.close();
+  await alpha?.stop();
+  await issuer?.close();
+});
+
+describe('router --stdio', () => {
+  it('shows the local principal only the tools STDIO_SCOPES allow and refuses the others before forwarding', async () => {
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['alpha_get']);
+    const before = alpha.seenOf('tools/call').length;
+    expect((await expectToolError(client, 'alpha_write', {})).code).toBe('FORBIDDEN');
+    expect(alpha.seenOf('tools/call').length).toBe(before);
+  });
+
+  it('calls the upstream with the router service token acting for the local principal', async () => {
+    const result = await expectToolOk(client, 'alpha_get', { value: 'v' });
+    expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', acting_for: 'local:alice' });
+    expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router', actingFor: 'local:alice' });
+  });
+
+  it('relays the upstream resources and prompts', async () => {
+    expect(((await client.readResource({ uri: 'alpha://7' })).contents[0] as { text: string }).text).toBe(JSON.stringify({ upstream: 'alpha', id: '7' }));
+    expect((await client.getPrompt({ name: 'alpha_brief', arguments: { id: 'q' } })).messages[0]?.content).toEqual({ type: 'text', text: 'brief alpha q' });
+  });
+});
