@@ -74,9 +74,8 @@ export class CheckoutSaga {
   /** Runs the saga of an order as far as it goes. */
   async run(orderId: string, run: SagaRun): Promise<SagaOutcome> {
     const { db, sagas } = this.#deps;
-    let saga = await sagas.find(db, orderId);
-    if (saga === undefined || saga.status === 'completed' || saga.status === 'failed') return 'finished_before';
-    await sagas.countAttempt(db, orderId);
+    let saga = await sagas.countAttempt(db, orderId);
+    if (saga === undefined) return 'finished_before';
     const order = await this.#deps.orders.get(db, orderId);
     const context: UpstreamCallContext = { signal: run.signal, actingFor: order.principal_id, requestId: `checkout:${orderId}` };
     if (saga.status === 'running') {
@@ -134,7 +133,7 @@ export class CheckoutSaga {
           const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join('; ');
           throw new CheckoutRefused('customer_not_eligible', `The customer may not buy now (${reasons}).`);
         }
-        return this.#advance(saga, step, async () => undefined);
+        return this.#advance(saga, step, undefined);
       }
       case 'reserve_inventory': {
         const lines = await orders.lines(this.#deps.db, [order.id]);
@@ -197,7 +196,7 @@ export class CheckoutSaga {
           if (locked.status === 'pending') await changes.transition(trx, locked, 'confirmed', 'checkout', { confirmed_at: new Date() });
         });
       case 'capture_payment': {
-        if (order.capture_mode !== 'immediate' || order.payment_id === null) return this.#advance(saga, step, async () => undefined);
+        if (order.capture_mode !== 'immediate' || order.payment_id === null) return this.#advance(saga, step, undefined);
         const paymentId = order.payment_id;
         const captured = await upstreams.payment.call(paymentCapture, { payment_id: paymentId, idempotency_key: key }, context).then(
           (result) => result.payment.amount_captured,
@@ -217,7 +216,7 @@ export class CheckoutSaga {
         await refusing(upstreams.product.call(inventoryCommit, { order_reference: order.id, idempotency_key: key }, context), (error) =>
           error.code === 'PRECONDITION_FAILED' || error.code === 'NOT_FOUND' ? new CheckoutRefused('reservation_expired', error.message, error) : undefined,
         );
-        return this.#advance(saga, step, async () => undefined, { status: 'completed', finished_at: new Date() });
+        return this.#advance(saga, step, undefined, { status: 'completed', finished_at: new Date() });
       }
     }
   }
@@ -229,20 +228,17 @@ export class CheckoutSaga {
   async #advance(
     saga: SagaRecord,
     step: CheckoutStep,
-    effect: (trx: Kysely<OrderDatabase>) => Promise<void>,
+    effect: ((trx: Kysely<OrderDatabase>) => Promise<void>) | undefined,
     finish: { status?: 'completed'; finished_at?: Date } = {},
   ): Promise<SagaRecord> {
     const next = CHECKOUT_STEPS[CHECKOUT_STEPS.indexOf(step) + 1] ?? DONE;
-    return inTransaction(this.#deps.db, async (trx) => {
-      const current = await this.#deps.sagas.get(trx, saga.order_id, { forUpdate: true });
-      if (current.step !== step || current.status !== 'running') return current;
-      await effect(trx);
-      return this.#deps.sagas.update(trx, saga.order_id, {
-        step: next,
-        completed_steps: [...current.completed_steps, step],
-        last_error: null,
-        ...finish,
-      });
+    const { sagas, db } = this.#deps;
+    return inTransaction(db, async (trx) => {
+      // The guarded update claims the step first (it locks the row), then the step's local effect joins it.
+      const advanced = await sagas.advance(trx, saga.order_id, step, next, finish);
+      if (advanced === undefined) return sagas.get(trx, saga.order_id);
+      if (effect !== undefined) await effect(trx);
+      return advanced;
     });
   }
 

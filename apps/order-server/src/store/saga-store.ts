@@ -36,13 +36,42 @@ export class SagaStore {
       .executeTakeFirstOrThrow();
   }
 
-  /** Counts a job run. */
-  async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<void> {
-    await db
+  /** Counts a job run of an unfinished saga and returns it; undefined when there is none or it finished. */
+  async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
+    return db
       .updateTable('checkout_sagas')
       .set({ attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
       .where('order_id', '=', orderId)
-      .execute();
+      .where('status', 'in', ['running', 'compensating'])
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Records that a running saga finished `step` and goes on with `next`, unless another run recorded it first
+   * (then undefined). Locks the row until the transaction ends.
+   */
+  async advance(
+    db: Kysely<OrderDatabase>,
+    orderId: string,
+    step: string,
+    next: string,
+    finish: { status?: 'completed'; finished_at?: Date } = {},
+  ): Promise<SagaRecord | undefined> {
+    return db
+      .updateTable('checkout_sagas')
+      .set({
+        ...finish,
+        step: next,
+        completed_steps: sql<string[]>`completed_steps || ${step}::text`,
+        last_error: null,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('order_id', '=', orderId)
+      .where('step', '=', step)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /** Unfinished sagas without progress since `olderThanMs` ago, oldest first. */
