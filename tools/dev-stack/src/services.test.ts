@@ -58,7 +58,7 @@ describe('SERVICES', () => {
   });
 
   it('names the databases and their override variables after the domain', () => {
-    expect(domainsOf(SERVICES)).toEqual(['customer', 'payment', 'product']);
+    expect(domainsOf(SERVICES)).toEqual(['customer', 'payment', 'product', 'order']);
     expect(databaseNameOf('customer')).toBe('mcpfed_customer');
     expect(databaseUrlVariableOf('customer')).toBe('DATABASE_URL_CUSTOMER');
   });

@@ -202,6 +202,25 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
       }),
     },
+    // After customer, payment and product: its checkout calls all three.
+    {
+      name: 'order',
+      app: 'order-server',
+      port: ports.order,
+      database: 'order',
+      setup: ['migrate'],
+      color: 'yellow',
+      env: (stack) => ({
+        ...commonServerEnv({ port: ports.order }, stack),
+        DATABASE_URL: databaseUrlOf(stack, 'order'),
+        SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+        CUSTOMER_MCP_URL: mcpUrl({ port: ports.customer }),
+        PRODUCT_MCP_URL: mcpUrl({ port: ports.product }),
+        PAYMENT_MCP_URL: mcpUrl({ port: ports.payment }),
+        SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS['order-server'].id,
+        SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS['order-server'].secret,
+      }),
+    },
   ];
   // The router comes last: it lists every server above at start (each is ready by then).
   const upstreams = services.map((service) => ({
