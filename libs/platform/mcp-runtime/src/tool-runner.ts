@@ -9,6 +9,7 @@ import { withDeadline } from '@mcpfed/resilience';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import type { AuditLog, AuditRecord } from './audit-log.ts';
+import { rateLimitKeyOf } from './rate-limit-key.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import type { IdempotencyKeyRef } from './idempotency-store.ts';
 import { DEFAULT_REDACTED_FIELDS, digest, redactArguments } from './redact-arguments.ts';
@@ -42,7 +43,7 @@ export interface ToolRunnerConfig<DB> {
   metrics: Metrics;
   tracing: Tracing;
   audit: AuditLog;
-  /** Per principal and tool; shared across replicas through Redis. */
+  /** Per principal (see rateLimitKeyOf) and tool; shared across replicas through Redis. */
   rateLimiter: { consume(principalId: string, tool: string): Promise<void> } | undefined;
   /** Deadline of a tool without its own `deadlineMs`, in milliseconds. Default 5000. */
   defaultDeadlineMs: number;
@@ -158,7 +159,7 @@ export class ToolRunner<DB> {
             details: { required: [...tool.contract.scopes], missing },
           });
         }
-        if (this.#config.rateLimiter) await this.#config.rateLimiter.consume(envelope.principal.id, name);
+        if (this.#config.rateLimiter) await this.#config.rateLimiter.consume(rateLimitKeyOf(envelope.principal), name);
         const parsed = tool.contract.input.safeParse(args ?? {});
         if (!parsed.success) throw validationError(parsed.error);
         const input = parsed.data as Record<string, unknown>;
