@@ -31,6 +31,8 @@ export const routerConfigSchema = z
     ROUTER_REFRESH_INTERVAL_MS: durationMs(30_000),
     /** How often an upstream that is down is probed (how soon it heals), in milliseconds. Default 2000. */
     ROUTER_PROBE_INTERVAL_MS: durationMs(2000),
+    /** Time one discovery of an upstream (initialize and every list) may take, in milliseconds. Default 10000. */
+    ROUTER_DISCOVERY_TIMEOUT_MS: durationMs(10_000),
     /** Consecutive failed calls (timeouts, transport errors) that open an upstream's circuit breaker. Default 5. */
     ROUTER_BREAKER_FAILURES: positiveInt(5),
     /** How long an open breaker fails calls at once before one probe call may pass, in milliseconds. Default 10000. */

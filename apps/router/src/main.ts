@@ -43,6 +43,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         breaker: { consecutiveFailures: config.ROUTER_BREAKER_FAILURES, halfOpenAfterMs: config.ROUTER_BREAKER_HALF_OPEN_MS },
         refreshIntervalMs: config.ROUTER_REFRESH_INTERVAL_MS,
         probeIntervalMs: config.ROUTER_PROBE_INTERVAL_MS,
+        discoveryTimeoutMs: config.ROUTER_DISCOVERY_TIMEOUT_MS,
         clientInfo: serverInfo,
       }),
   );

@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
+import { ProtocolError } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import type { Router, RouterCaller, ViewName } from './router.ts';
@@ -11,17 +12,6 @@ export interface CallerAttachment {
   requestId: string;
   traceparent?: string | undefined;
   protocolVersion?: string | undefined;
-}
-
-/** A JSON-RPC error for the SDK protocol layer, sent without the SDK's message prefix. */
-class ProtocolError extends Error {
-  readonly code: number;
-  readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.code = code;
-    this.data = data;
-  }
 }
 
 interface HandlerExtra {

@@ -324,7 +324,7 @@ describe('circuit breaker and limits', () => {
   });
 
   it('refuses a call over the concurrency limit at once', async () => {
-    const busy = await startFakeUpstream({ name: 'busy', verifier: issuer.verifier, tools: [{ name: 'busy_get', scopes: [], delayMs: 300 }] });
+    const busy = await startFakeUpstream({ name: 'busy', verifier: issuer.verifier, tools: [{ name: 'busy_get', scopes: [], delayMs: 1500 }] });
     const limited = await startTestRouter({ issuer, upstreams: [{ name: 'busy', url: busy.url, concurrency: 1 }] });
     try {
       const c = await connectClient(limited.url, await issuer.user([]));

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { OriginGuard, Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
-import { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
+import { acceptMcpPost, authenticateMcpRequest, drainHttp, listenHttp, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
 import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
@@ -51,7 +50,6 @@ export interface RouterHttpHandle {
 }
 
 const METADATA_PATH = '/.well-known/oauth-protected-resource';
-const LAME_DUCK_MS = 300;
 const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
   tools: 'notifications/tools/list_changed',
   prompts: 'notifications/prompts/list_changed',
@@ -238,16 +236,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   });
   server.headersTimeout = 20_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = (config.publicUrl ?? `http://${hostForUrl}:${address.port}`).replace(/\/$/, '');
+  baseUrl = await listenHttp(server, { port: config.port, host: config.host, publicUrl: config.publicUrl });
 
   return {
     server,
@@ -260,19 +249,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       draining = true;
       // Event streams never finish on their own: end them first, so clients reconnect to another replica.
       for (const stream of streams) stream.end();
-      await new Promise((resolve) => setTimeout(resolve, Math.min(LAME_DUCK_MS, timeoutMs / 4)));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const sweeper = setInterval(() => {
-        if (inFlight === 0) server.closeIdleConnections();
-      }, 20);
-      let timedOut = false;
-      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs).unref())]);
-      clearInterval(sweeper);
-      if (timedOut) {
-        logger.warn({ in_flight: inFlight }, 'shutdown deadline reached with requests still open; closing their connections');
-        server.closeAllConnections();
-        await closed;
-      }
+      await drainHttp(server, { inFlight: () => inFlight, timeoutMs, logger });
       await Promise.all(servers.map((s) => s.close()));
     },
   };

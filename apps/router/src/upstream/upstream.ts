@@ -22,6 +22,8 @@ export interface UpstreamConfig {
   refreshIntervalMs: number;
   /** Probe interval while it is down, in milliseconds (how soon it heals). */
   probeIntervalMs: number;
+  /** Time one discovery (initialize and every list) may take, in milliseconds. */
+  discoveryTimeoutMs: number;
   /** Router name and version, sent as clientInfo on discovery. */
   clientInfo: { name: string; version: string };
 }
@@ -233,7 +235,7 @@ export class Upstream {
         url: this.entry.url,
         tokens: this.#config.tokens,
         audience: this.#config.audience,
-        timeoutMs: this.entry.timeout_ms,
+        timeoutMs: this.#config.discoveryTimeoutMs,
         clientInfo: this.#config.clientInfo,
       });
       if (this.#stopped) return;

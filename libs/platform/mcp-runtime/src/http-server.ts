@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
+import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
 import { acceptMcpPost, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
@@ -48,9 +48,6 @@ export interface HttpServerHandle {
   /** Stops accepting, lets in-flight requests finish (up to `timeoutMs`), then closes every connection. */
   close(timeoutMs: number): Promise<void>;
 }
-
-/** How long a closing server keeps accepting connections, in milliseconds. */
-const LAME_DUCK_MS = 300;
 
 /**
  * Hosts an {@link McpHost} over Streamable HTTP on `node:http`, stateless: POST /mcp (JSON or SSE answers),
@@ -169,16 +166,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
   });
   server.headersTimeout = 20_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = (config.publicUrl ?? `http://${hostForUrl}:${address.port}`).replace(/\/$/, '');
+  baseUrl = await listenHttp(server, { port: config.port, host: config.host, publicUrl: config.publicUrl });
 
   return {
     server,
@@ -189,26 +177,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     async close(timeoutMs: number): Promise<void> {
       if (draining) return;
       draining = true;
-      // Lame-duck period: readiness already answers 503 and responses carry `Connection: close`, but the
-      // listener stays open briefly, so connections a client opened just before the signal (still in the accept
-      // queue) are served instead of reset when the listening socket closes.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(LAME_DUCK_MS, timeoutMs / 4)));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Connections already open may still carry a request the client sent before the signal: serve it, and
-      // only close connections once nothing is in flight and a short grace has passed for such requests to
-      // arrive (closing an accepted connection before its request is read resets it).
-      const graceUntil = Date.now() + 250;
-      const sweeper = setInterval(() => {
-        if (inFlight === 0 && Date.now() >= graceUntil) server.closeIdleConnections();
-      }, 20);
-      let timedOut = false;
-      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs).unref())]);
-      clearInterval(sweeper);
-      if (timedOut) {
-        config.logger.warn({ in_flight: inFlight }, 'shutdown deadline reached with requests still open; closing their connections');
-        server.closeAllConnections();
-        await closed;
-      }
+      await drainHttp(server, { inFlight: () => inFlight, timeoutMs, logger: config.logger });
       await mcp.close();
     },
   };

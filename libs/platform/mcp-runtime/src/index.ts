@@ -4,6 +4,7 @@ export { onShutdownSignal } from './graceful-shutdown.ts';
 export type { ShutdownConfig, ShutdownStep } from './graceful-shutdown.ts';
 export { serveHttp } from './http-server.ts';
 export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
+export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
 export { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
@@ -11,6 +12,7 @@ export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempoten
 export { McpHost, createMcpHost } from './mcp-host.ts';
 export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
 export { promptBinder } from './prompt-binder.ts';
+export { ProtocolError } from './protocol-error.ts';
 export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, redactArguments } from './redact-arguments.ts';
 export { resourceBinder } from './resource-binder.ts';
 export { runtimeMigrations } from './runtime-migrations.ts';

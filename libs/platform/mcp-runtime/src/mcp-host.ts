@@ -20,6 +20,7 @@ import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/tel
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
+import { ProtocolError } from './protocol-error.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -66,16 +67,6 @@ export interface ServerFactory {
   createServer(connectionPrincipal?: Principal): Server;
 }
 
-/** A JSON-RPC error thrown to the SDK protocol layer without the SDK's message prefix. */
-class ProtocolError extends Error {
-  readonly code: number;
-  readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.code = code;
-    this.data = data;
-  }
-}
 
 function toProtocolError(error: unknown, requestId: string): ProtocolError {
   const rpc = toJsonRpcError(error, requestId);
