@@ -42,9 +42,17 @@ export function createRouterMetrics(metrics: Metrics, upstreams: readonly Upstre
   metrics.gauge('router_upstream_up', 'Whether discovery reaches the upstream (1) or not (0).', ['upstream'], each((u) => (u.health === 'up' ? 1 : 0)));
   metrics.gauge('router_upstream_tools', 'Tools discovered on each upstream.', ['upstream'], each((u) => u.snapshot?.tools.length ?? 0));
   metrics.gauge('router_upstream_in_flight', 'Requests in flight to each upstream.', ['upstream'], each((u) => u.inFlight));
+  // Label sets are few (upstreams x methods x outcomes): keep each series' child so a call does not hash labels.
+  const series = new Map<string, { observe(value: number): void }>();
   return {
     observeUpstream(upstream, method, outcome, seconds) {
-      duration.observe({ upstream, method, outcome }, seconds);
+      const key = `${upstream}\u0000${method}\u0000${outcome}`;
+      let child = series.get(key);
+      if (child === undefined) {
+        child = duration.labels(upstream, method, outcome);
+        series.set(key, child);
+      }
+      child.observe(seconds);
       if (outcome !== 'ok') errors.inc({ upstream, code: outcome });
     },
   };

@@ -205,14 +205,18 @@ export class Upstream {
 
   async #attempt<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, callerSignal: AbortSignal): Promise<T> {
     const controller = new AbortController();
-    const timeout = new AppError('TIMEOUT', `upstream "${this.name}" did not answer within ${timeoutMs} ms`, { details: { upstream: this.name, timeout_ms: timeoutMs } });
-    const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+    // Created only when it fires: an Error captures a stack trace, too costly to build for every call.
+    let timeout: AppError | undefined;
+    const timer = setTimeout(() => {
+      timeout = new AppError('TIMEOUT', `upstream "${this.name}" did not answer within ${timeoutMs} ms`, { details: { upstream: this.name, timeout_ms: timeoutMs } });
+      controller.abort(timeout);
+    }, timeoutMs);
     const onAbort = () => controller.abort(callerSignal.reason);
     callerSignal.addEventListener('abort', onAbort, { once: true });
     try {
       return await fn(controller.signal);
     } catch (error) {
-      if (controller.signal.aborted && controller.signal.reason === timeout) throw timeout;
+      if (timeout !== undefined && controller.signal.reason === timeout) throw timeout;
       if (callerSignal.aborted) throw new CallerGoneError(callerSignal.reason);
       throw error;
     } finally {
