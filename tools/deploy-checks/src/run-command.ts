@@ -32,6 +32,8 @@ export function runCommand(command: string, args: readonly string[], options: Ru
         resolve({ code, stdout, stderr: error !== null && code === -1 ? `${stderr}${error.message}` : stderr });
       },
     );
+    // A child that exits without reading its input closes the pipe first: that EPIPE is not the command's failure.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.stdin ?? '');
   });
 }

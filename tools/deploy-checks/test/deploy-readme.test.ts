@@ -1,11 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { deployableApps } from '../src/apps.ts';
+import { ENVIRONMENT_BEGIN, ENVIRONMENT_END, renderEnvironmentTables } from '../src/environment-tables.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
 
-const readme = () => readFile(path.join(REPO_ROOT, 'deploy', 'README.md'), 'utf8');
+const README = path.join(REPO_ROOT, 'deploy', 'README.md');
+
+const readme = () => readFile(README, 'utf8');
 
 /** The variables a config file declares: `NAME:` keys of its schema object. */
 async function declaredVariables(file: string): Promise<string[]> {
@@ -15,6 +18,13 @@ async function declaredVariables(file: string): Promise<string[]> {
 
 describe('deploy/README.md', () => {
   it('explains every environment variable of every app under that app', async () => {
+    if (process.env['UPDATE_DEPLOY_README'] === '1') {
+      const current = await readme();
+      const begin = current.indexOf(ENVIRONMENT_BEGIN);
+      const end = current.indexOf(ENVIRONMENT_END);
+      expect(begin >= 0 && end > begin, 'the environment markers are missing from deploy/README.md').toBe(true);
+      await writeFile(README, current.slice(0, begin) + (await renderEnvironmentTables(await deployableApps())) + current.slice(end + ENVIRONMENT_END.length));
+    }
     const text = await readme();
     const missing: string[] = [];
     for (const name of await declaredVariables('libs/platform/config/src/common-server-env.ts')) if (!text.includes(`| \`${name}\` |`)) missing.push(`common: ${name}`);
@@ -22,7 +32,7 @@ describe('deploy/README.md', () => {
       const section = text.split(`### ${app.name} (`)[1]?.split('\n### ')[0] ?? '';
       for (const name of await declaredVariables(`apps/${app.name}/src/config.ts`)) if (!section.includes(`| \`${name}\` |`)) missing.push(`${app.name}: ${name}`);
     }
-    expect(missing).toEqual([]);
+    expect(missing, 'regenerate the tables with UPDATE_DEPLOY_README=1 npx nx test deploy-checks').toEqual([]);
   });
 
   it('lists each Secret with exactly the keys the manifests read', async () => {

@@ -69,11 +69,14 @@ describe('deploy/docker/Dockerfile', () => {
     expect(healthcheckCommand(dockerfile)[2]).toContain("'/healthz'");
   });
 
-  it("the HEALTHCHECK's default ports are the apps' own", async () => {
+  it("the HEALTHCHECK's default ports are the apps' own (apps added later set PORT, as compose and Kubernetes do)", async () => {
     const script = healthcheckCommand(dockerfile)[2] ?? '';
     const map = /\{([^}]*)\}\[process\.env\.APP\]/.exec(script)?.[1] ?? '';
     const ports = Object.fromEntries([...map.matchAll(/'?([a-z-]+)'?:(\d+)/g)].map((match) => [match[1], Number(match[2])]));
-    expect(ports).toEqual(Object.fromEntries((await deployableApps()).map((app) => [app.name, app.port])));
+    const apps = Object.fromEntries((await deployableApps()).map((app) => [app.name, app.port]));
+    expect(Object.keys(ports).sort()).toEqual(['customer-server', 'order-server', 'payment-server', 'product-server', 'router']);
+    for (const [app, port] of Object.entries(ports)) expect(port, app).toBe(apps[app]);
+    expect(script).toMatch(/^const p=process\.env\.PORT\|\|/);
   });
 
   it('.dockerignore keeps dependencies, builds, local state, git and secrets out of the context', async () => {

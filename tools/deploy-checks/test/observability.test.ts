@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deployableApps } from '../src/apps.ts';
 import { definedMetricNames, isDefinedMetric } from '../src/defined-metric-names.ts';
 import { metricNamesIn } from '../src/promql-metric-names.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
@@ -117,13 +118,8 @@ describe('Prometheus configuration', () => {
     };
     const job = config.scrape_configs.find((scrape) => scrape.job_name === 'mcpfed');
     const targets = Object.fromEntries((job?.static_configs ?? []).map((target) => [target.labels.app, target.targets]));
-    expect(targets).toEqual({
-      router: ['router:8080'],
-      'customer-server': ['customer-server:8081'],
-      'order-server': ['order-server:8082'],
-      'product-server': ['product-server:8083'],
-      'payment-server': ['payment-server:8084'],
-    });
+    expect(targets).toEqual(Object.fromEntries((await deployableApps()).map((app) => [app.name, [`${app.name}:${app.port}`]])));
+    expect(targets['router']).toEqual(['router:8080']);
   });
 });
 

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DeployableApp } from './apps.ts';
+import { REPO_ROOT } from './repo-root.ts';
+
+/** Where the generated tables sit in deploy/README.md. */
+export const ENVIRONMENT_BEGIN = '<!-- environment:begin (UPDATE_DEPLOY_README=1 npx nx test deploy-checks regenerates it) -->';
+/** End of the generated tables. */
+export const ENVIRONMENT_END = '<!-- environment:end -->';
+
+/** The `NAME` keys of a config file's schema, each with its JSDoc as one line. */
+export async function documentedVariables(file: string): Promise<Array<{ name: string; doc: string }>> {
+  const text = await readFile(path.join(REPO_ROOT, file), 'utf8');
+  const found: Array<{ name: string; doc: string }> = [];
+  for (const match of text.matchAll(/\/\*\*((?:[^*]|\*(?!\/))*)\*\/\s*\n\s*([A-Z][A-Z0-9_]+):/g)) {
+    const doc = (match[1] ?? '')
+      .split('\n')
+      .map((line) => line.trim().replace(/^\*\s?/, ''))
+      .join(' ')
+      .trim()
+      .replace(/\{@link ([^}]+)\}/g, '$1')
+      .replace(/\|/g, '\\|');
+    if (!found.some((entry) => entry.name === match[2])) found.push({ name: match[2] as string, doc });
+  }
+  return found;
+}
+
+function table(rows: ReadonlyArray<{ name: string; doc: string }>): string {
+  return ['| variable | meaning (default, unit) |', '|---|---|', ...rows.map((row) => `| \`${row.name}\` | ${row.doc} |`)].join('\n');
+}
+
+/** The environment section of deploy/README.md: the common server variables, then one table per app. */
+export async function renderEnvironmentTables(apps: readonly DeployableApp[]): Promise<string> {
+  // Only the first documentation of a name counts: commonServerEnv's own, not the helper types' further down.
+  const common = await documentedVariables('libs/platform/config/src/common-server-env.ts');
+  const parts = [`### Every server and the router (libs/platform/config \`commonServerEnv\`)\n\n${table(common)}`];
+  for (const app of apps) {
+    const file = `apps/${app.name}/src/config.ts`;
+    parts.push(`### ${app.name} (${app.port}) — ${file}\n\n${table(await documentedVariables(file))}`);
+  }
+  return `${ENVIRONMENT_BEGIN}\n\n${parts.join('\n\n')}\n\n${ENVIRONMENT_END}`;
+}
