@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@mcpfed/config';
+import { orderConfigSchema } from './config.ts';
+
+const BASE = { DATABASE_URL: 'postgres://app:secret@db.internal:5432/order' };
+
+describe('orderConfigSchema', () => {
+  it('has the documented defaults', () => {
+    const config = parseConfig(orderConfigSchema, { ...BASE, AUTH_ISSUER: 'https://login.example.com/' });
+    expect(config).toMatchObject({
+      PORT: 8082,
+      CUSTOMER_MCP_URL: 'http://127.0.0.1:8081/mcp',
+      PRODUCT_MCP_URL: 'http://127.0.0.1:8083/mcp',
+      PAYMENT_MCP_URL: 'http://127.0.0.1:8084/mcp',
+      SERVICE_TOKEN_URL: 'https://login.example.com/oauth/token',
+      SERVICE_CLIENT_ID: 'order-server',
+      UPSTREAM_CONCURRENCY: 256,
+      SAGA_ATTEMPTS: 8,
+      SAGA_BACKOFF_MS: 1000,
+      SAGA_STUCK_AFTER_MS: 60_000,
+      RESERVATION_TTL_SECONDS: 900,
+      QUEUE_PREFIX: 'mcpfed:order',
+      ORDER_EVENTS_PREFIX: 'mcpfed:events',
+      ORDER_EVENT_SUBSCRIBERS: ['customer'],
+      SQL_DATABASE_URL: 'postgres://order_sql_reader@db.internal:5432/order',
+    });
+    expect(config.SERVICE_CLIENT_SECRET).toBeUndefined();
+  });
+
+  it('takes an explicit token URL and a list of subscribers', () => {
+    const config = parseConfig(orderConfigSchema, { ...BASE, SERVICE_TOKEN_URL: 'https://idp.example.com/token', ORDER_EVENT_SUBSCRIBERS: 'customer, analytics' });
+    expect(config.SERVICE_TOKEN_URL).toBe('https://idp.example.com/token');
+    expect(config.ORDER_EVENT_SUBSCRIBERS).toEqual(['customer', 'analytics']);
+  });
+
+  it('refuses a missing database, a bad upstream URL and a zero retry budget, naming each', () => {
+    for (const [env, name] of [
+      [{}, 'DATABASE_URL'],
+      [{ ...BASE, PAYMENT_MCP_URL: 'ftp://payments' }, 'PAYMENT_MCP_URL'],
+      [{ ...BASE, SAGA_ATTEMPTS: '0' }, 'SAGA_ATTEMPTS'],
+    ] as const) {
+      const error = (() => {
+        try {
+          parseConfig(orderConfigSchema, env);
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String((error as Error).message)).toContain(name);
+    }
+  });
+});

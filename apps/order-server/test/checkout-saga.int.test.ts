@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolContract } from '@mcpfed/contract-common';
+import { inTransaction, newId, sql } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
+import { createLogger } from '@mcpfed/telemetry';
+import { createTestDatabase, idempotencyKey } from '@mcpfed/testing';
+import type { TestDatabase } from '@mcpfed/testing';
+import { orderMigrations } from '../migrations/index.ts';
+import { CheckoutSaga } from '../src/service/checkout-saga.ts';
+import { OrderChanges } from '../src/service/order-changes.ts';
+import type { UpstreamClient, Upstreams } from '../src/service/upstreams.ts';
+import type { OrderDatabase } from '../src/store/order-database.ts';
+import { OrderStore } from '../src/store/order-store.ts';
+import { OutboxStore } from '../src/store/outbox-store.ts';
+import { SagaStore } from '../src/store/saga-store.ts';
+
+// The saga against its own interface boundary: hand-written upstreams that record every call and fail on cue,
+// over a real order database. The end-to-end tests run it against the real servers.
+
+const CUS = 'cus_01j9z3k8q4m2n6p7r8s9t0v1w2';
+const PAY = 'pay_01j9z3k8q4m2n6p7r8s9t0v1w2';
+const RSV = 'rsv_01j9z3k8q4m2n6p7r8s9t0v1w2';
+
+interface Call {
+  tool: string;
+  key: string | undefined;
+  actingFor: string | undefined;
+}
+
+/** Upstreams that answer like healthy servers unless `failures` names a tool (then it throws that, once per entry). */
+function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstreams {
+  let captured = false;
+  let voided = false;
+  const answer = (tool: string, input: Record<string, unknown>): unknown => {
+    switch (tool) {
+      case 'customer_check_eligibility':
+        return { customer_id: CUS, eligible: true, status: 'active', reasons: [], shipping_address_id: null };
+      case 'inventory_reserve':
+        return {
+          reservation: {
+            id: RSV,
+            order_reference: input['order_reference'],
+            status: 'active',
+            lines: [{ sku: 'SKU-1', location: 'BER-1', quantity: 2, unit_price: { amount: 450, currency: 'EUR' }, line_total: { amount: 900, currency: 'EUR' } }],
+            total: { amount: 900, currency: 'EUR' },
+          },
+          replayed: false,
+        };
+      case 'payment_authorize':
+        return { payment: { id: PAY, amount_authorized: input['amount'], amount_captured: 0 }, replayed: false };
+      case 'payment_capture':
+        captured = true;
+        return { payment: { id: PAY, amount_authorized: 900, amount_captured: 900 }, replayed: false };
+      case 'payment_search':
+        return { items: voided ? [] : [{ id: PAY, status: captured ? 'captured' : 'authorized', amount_refundable: captured ? 900 : 0, currency: 'EUR' }], next_cursor: null };
+      case 'payment_void':
+        voided = true;
+        return { payment: { id: PAY }, replayed: false };
+      default:
+        return { reservation: { id: RSV }, changed: true, replayed: false };
+    }
+  };
+  const client: UpstreamClient = {
+    async call(tool: ToolContract, input: unknown, context) {
+      const args = input as Record<string, unknown>;
+      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, actingFor: context?.actingFor });
+      const failure = failures.get(tool.name)?.shift();
+      if (failure !== undefined) throw failure;
+      return answer(tool.name, args) as never;
+    },
+  };
+  return { customer: client, product: client, payment: client };
+}
+
+let tdb: TestDatabase<OrderDatabase>;
+const orders = new OrderStore();
+const sagas = new SagaStore();
+const outbox = new OutboxStore();
+const changes = new OrderChanges(orders, outbox);
+const logger = createLogger({ name: 'saga-test', level: 'silent' });
+
+beforeAll(async () => {
+  tdb = await createTestDatabase<OrderDatabase>({ name: 'order_saga', migrations: orderMigrations });
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+async function newOrder(): Promise<string> {
+  const id = newId('ord');
+  await inTransaction(tdb.db, async (trx) => {
+    await orders.insert(trx, {
+      id,
+      principalId: 'alice',
+      idempotencyKey: idempotencyKey(),
+      requestHash: 'h',
+      customerId: CUS,
+      captureMode: 'immediate',
+      currency: 'EUR',
+      shippingAddressId: null,
+      paymentMethod: 'pm_card_visa',
+      lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 400 }],
+    });
+    await sagas.create(trx, id, 'check_eligibility');
+    await changes.placed(trx, await orders.get(trx, id));
+  });
+  return id;
+}
+
+function sagaWith(failures: Map<string, AppError[]>, calls: Call[]): CheckoutSaga {
+  return new CheckoutSaga({ db: tdb.db, orders, sagas, changes, upstreams: fakeUpstreams(failures, calls), reservationTtlSeconds: 900, logger });
+}
+
+const run = (finalAttempt: boolean) => ({ finalAttempt, signal: new AbortController().signal });
+const unavailable = () => new AppError('UPSTREAM_UNAVAILABLE', 'payment is down');
+const eventTypes = async (orderId: string) =>
+  (await sql<{ type: string }>`SELECT type FROM order_events WHERE order_id = ${orderId} ORDER BY sequence`.execute(tdb.db)).rows.map((r) => r.type);
+
+describe('CheckoutSaga', () => {
+  it('resumes from the persisted step after a transient failure, repeating no finished step, every key checkout:<id>:<step>', async () => {
+    const id = await newOrder();
+    const calls: Call[] = [];
+    const saga = sagaWith(new Map([['payment_capture', [unavailable()]]]), calls);
+    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const halfway = await sagas.get(tdb.db, id);
+    expect([halfway.status, halfway.step, halfway.last_error?.code]).toEqual(['running', 'capture_payment', 'UPSTREAM_UNAVAILABLE']);
+    expect((await orders.get(tdb.db, id)).status).toBe('confirmed');
+
+    expect(await saga.run(id, run(false))).toBe('completed');
+    expect(calls.map((c) => [c.tool, c.key])).toEqual([
+      ['customer_check_eligibility', undefined],
+      ['inventory_reserve', `checkout:${id}:reserve_inventory`],
+      ['payment_authorize', `checkout:${id}:authorize_payment`],
+      ['payment_capture', `checkout:${id}:capture_payment`],
+      ['payment_capture', `checkout:${id}:capture_payment`],
+      ['inventory_commit', `checkout:${id}:commit_inventory`],
+    ]);
+    expect(new Set(calls.map((c) => c.actingFor))).toEqual(new Set(['alice']));
+    const order = await orders.get(tdb.db, id);
+    // The reservation's prices replace the looked-up ones: 2 x 450, not 2 x 400.
+    expect([order.status, order.total_amount, order.amount_authorized, order.amount_captured, order.payment_id]).toEqual(['confirmed', '900', '900', '900', PAY]);
+    const done = await sagas.get(tdb.db, id);
+    expect([done.status, done.attempts, done.completed_steps.length]).toEqual(['completed', 2, 6]);
+    expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
+    expect(await saga.run(id, run(false))).toBe('finished_before');
+  });
+
+  it('compensates on the final attempt: voids the authorization it finds by order reference, releases the stock, fails the order', async () => {
+    const id = await newOrder();
+    const calls: Call[] = [];
+    const saga = sagaWith(new Map([['payment_capture', [unavailable()]]]), calls);
+    expect(await saga.run(id, run(true))).toBe('failed');
+    expect(calls.slice(-3).map((c) => [c.tool, c.key])).toEqual([
+      ['payment_search', undefined],
+      ['payment_void', `checkout:${id}:void_payment`],
+      ['inventory_release', `checkout:${id}:release_inventory`],
+    ]);
+    const order = await orders.get(tdb.db, id);
+    expect([order.status, order.failure_reason, order.amount_captured]).toEqual(['failed', 'upstream_unavailable', '0']);
+    expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed', 'order.failed']);
+  });
+
+  it('fails a declined payment at once, releasing the stock, and stays compensating while the release cannot reach the product server', async () => {
+    const id = await newOrder();
+    const calls: Call[] = [];
+    const failures = new Map([
+      ['payment_authorize', [new AppError('PAYMENT_DECLINED', 'declined')]],
+      ['inventory_release', [unavailable()]],
+    ]);
+    const saga = sagaWith(failures, calls);
+    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const stuck = await sagas.get(tdb.db, id);
+    expect([stuck.status, stuck.failure_reason, (await orders.get(tdb.db, id)).status]).toEqual(['compensating', 'payment_declined', 'pending']);
+    expect(await saga.run(id, run(false))).toBe('failed');
+    const order = await orders.get(tdb.db, id);
+    expect([order.status, order.failure_reason]).toEqual(['failed', 'payment_declined']);
+    expect(calls.filter((c) => c.tool === 'payment_capture')).toEqual([]);
+    expect(calls.filter((c) => c.tool === 'inventory_release')).toHaveLength(2);
+    expect(await eventTypes(id)).toEqual(['order.placed', 'order.failed']);
+  });
+
+  it('records each step once when two runs race (a stalled job taken over)', async () => {
+    const id = await newOrder();
+    const calls: Call[] = [];
+    const saga = sagaWith(new Map(), calls);
+    const outcomes = await Promise.all([saga.run(id, run(false)), saga.run(id, run(false))]);
+    expect(outcomes).toContain('completed');
+    const done = await sagas.get(tdb.db, id);
+    expect(done.status).toBe('completed');
+    expect(done.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory']);
+    expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
+    // Repeated remote calls carry the same key, so the upstream answers them once.
+    const keys = calls.filter((c) => c.tool === 'payment_capture').map((c) => c.key);
+    expect(new Set(keys)).toEqual(new Set([`checkout:${id}:capture_payment`]));
+  });
+});
