@@ -112,6 +112,13 @@ describe('Prometheus configuration', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('every queue a rule names is a queue the code creates', async () => {
+    const queues = new Set((await rules()).flatMap((rule) => [...rule.expr.matchAll(/\bqueue="([^"]+)"/g)].map((match) => match[1] as string)));
+    expect(queues.size).toBeGreaterThan(0);
+    const source = await readFile(path.join(REPO_ROOT, 'apps', 'order-server', 'src', 'service', 'checkout-queue.ts'), 'utf8');
+    for (const queue of queues) expect(source, queue).toContain(`'${queue}'`);
+  });
+
   it('the compose scrape config reaches every app on its own port', async () => {
     const config = parse(await readFile(path.join(PROMETHEUS, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { app: string } }[] }[];
