@@ -60,8 +60,8 @@ export const orderConfigSchema = z
     SAGA_STUCK_AFTER_MS: durationMs(60_000),
     /** Time between sweeps for stuck checkouts, in milliseconds. Default 10000 ms. */
     SWEEPER_INTERVAL_MS: durationMs(10_000),
-    /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 500 ms. */
-    PLACE_POLL_INTERVAL_MS: durationMs(500),
+    /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 1000 ms. */
+    PLACE_POLL_INTERVAL_MS: durationMs(1000),
     /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */
     RESERVATION_TTL_SECONDS: positiveInt(900),
     /** BullMQ key prefix of the checkout queue. Default `mcpfed:order`. */

@@ -15,6 +15,9 @@ import type { OrderChanges } from './order-changes.ts';
 import { refundPayment } from './payment-refunder.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
+/** The forward steps whose local effect changes the order row. */
+const CHANGES_ORDER: ReadonlySet<CheckoutStep> = new Set(['reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment']);
+
 /** The step after the last forward step. */
 export const DONE = 'done';
 
@@ -80,7 +83,7 @@ export class CheckoutSaga {
     const context: UpstreamCallContext = { signal: run.signal, actingFor: order.principal_id, requestId: `checkout:${orderId}` };
     if (saga.status === 'running') {
       try {
-        await this.#forward(orderId, saga, context);
+        await this.#forward(orderId, saga, context, order);
         return 'completed';
       } catch (error) {
         const step = (await sagas.get(db, orderId)).step;
@@ -106,12 +109,15 @@ export class CheckoutSaga {
     return 'failed';
   }
 
-  async #forward(orderId: string, initial: SagaRecord, context: UpstreamCallContext): Promise<void> {
+  async #forward(orderId: string, initial: SagaRecord, context: UpstreamCallContext, current: OrderRecord): Promise<void> {
     let saga = initial;
+    let order: OrderRecord | undefined = current;
     while (saga.step !== DONE) {
       const step = saga.step as CheckoutStep;
-      const order = await this.#deps.orders.get(this.#deps.db, orderId);
+      order ??= await this.#deps.orders.get(this.#deps.db, orderId);
       saga = await this.#runStep(step, order, saga, context);
+      // Only these steps change the order row; the others leave the copy in hand current.
+      if (CHANGES_ORDER.has(step)) order = undefined;
       this.#deps.onProgress?.(orderId, saga);
     }
   }
@@ -233,11 +239,12 @@ export class CheckoutSaga {
   ): Promise<SagaRecord> {
     const next = CHECKOUT_STEPS[CHECKOUT_STEPS.indexOf(step) + 1] ?? DONE;
     const { sagas, db } = this.#deps;
+    if (effect === undefined) return (await sagas.advance(db, saga.order_id, step, next, finish)) ?? sagas.get(db, saga.order_id);
     return inTransaction(db, async (trx) => {
       // The guarded update claims the step first (it locks the row), then the step's local effect joins it.
       const advanced = await sagas.advance(trx, saga.order_id, step, next, finish);
       if (advanced === undefined) return sagas.get(trx, saga.order_id);
-      if (effect !== undefined) await effect(trx);
+      await effect(trx);
       return advanced;
     });
   }

@@ -86,9 +86,9 @@ export class OrderService {
           paymentMethod: input.payment_method,
           lines: input.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: price.get(line.sku)?.amount ?? 0 })),
         });
-        if (!fresh) return false;
+        if (fresh === undefined) return false;
         await sagas.create(trx, id, CHECKOUT_STEPS[0]);
-        await changes.placed(trx, await orders.get(trx, id));
+        await changes.placed(trx, fresh);
         return true;
       });
       if (inserted) {

@@ -37,10 +37,10 @@ export interface OrderSearchQuery {
 /** SQL over `orders` and `order_lines`. Every change bumps `version`. */
 export class OrderStore {
   /**
-   * Inserts the order and its lines unless the principal already used the idempotency key; returns whether it
-   * inserted. A concurrent insert with the same key waits on the unique index and then reports `false`.
+   * Inserts the order and its lines unless the principal already used the idempotency key; returns the new row, or
+   * undefined when the key was used. A concurrent insert with the same key waits on the unique index, then gets undefined.
    */
-  async insert(db: Kysely<OrderDatabase>, order: NewOrder): Promise<boolean> {
+  async insert(db: Kysely<OrderDatabase>, order: NewOrder): Promise<OrderRecord | undefined> {
     const total = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
     const inserted = await db
       .insertInto('orders')
@@ -58,9 +58,9 @@ export class OrderStore {
         payment_method: order.paymentMethod,
       })
       .onConflict((oc) => oc.columns(['principal_id', 'idempotency_key']).doNothing())
-      .returning('id')
+      .returningAll()
       .executeTakeFirst();
-    if (inserted === undefined) return false;
+    if (inserted === undefined) return undefined;
     await db
       .insertInto('order_lines')
       .values(
@@ -74,7 +74,7 @@ export class OrderStore {
         })),
       )
       .execute();
-    return true;
+    return inserted;
   }
 
   /** The order a principal placed with an idempotency key, if any. */
