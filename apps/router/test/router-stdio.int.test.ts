@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import { startFakeUpstream } from './fixtures/fake-upstream.ts';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, startTestIssuer } from './fixtures/test-federation.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, eventually, startTestIssuer } from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -36,6 +37,7 @@ beforeAll(async () => {
         SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
         STDIO_PRINCIPAL: 'alice',
         STDIO_SCOPES: 'alpha:read',
+        ROUTER_PROBE_INTERVAL_MS: '100',
         LOG_LEVEL: 'warn',
       },
       stderr: 'ignore',
@@ -66,5 +68,17 @@ describe('router --stdio', () => {
   it('relays the upstream resources and prompts', async () => {
     expect(((await client.readResource({ uri: 'alpha://7' })).contents[0] as { text: string }).text).toBe(JSON.stringify({ upstream: 'alpha', id: '7' }));
     expect((await client.getPrompt({ name: 'alpha_brief', arguments: { id: 'q' } })).messages[0]?.content).toEqual({ type: 'text', text: 'brief alpha q' });
+  });
+
+  it('tells the local client when an upstream goes down and comes back, and answers UPSTREAM_UNAVAILABLE meanwhile', async () => {
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    await alpha.stop();
+    expect(await expectToolError(client, 'alpha_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'alpha' } });
+    await eventually('list_changed after alpha went down', () => changes >= 1);
+    expect((await client.listTools()).tools[0]?._meta?.['io.mcpfed/available']).toBe(false);
+    await alpha.start();
+    await eventually('list_changed after alpha came back', () => changes >= 2);
+    expect(await expectToolOk(client, 'alpha_get', { value: 'back' })).toMatchObject({ value: 'back' });
   });
 });
