@@ -140,7 +140,10 @@ describe('docker-compose.yml', () => {
       expect(service.healthcheck?.test.join(' '), app.name).toContain("'/healthz'");
       expect(service.environment?.['PORT'], app.name).toBe(String(app.port));
       expect(service.ports, app.name).toEqual([`127.0.0.1:${app.port}:${app.port}`]);
-      expect((service.environment?.['ALLOWED_HOSTS'] ?? '').split(','), app.name).toEqual(expect.arrayContaining(['127.0.0.1', app.name]));
+      const hosts = interpolated(service.environment?.['ALLOWED_HOSTS'] ?? '').split(',');
+      expect(hosts, app.name).toEqual(expect.arrayContaining(['127.0.0.1', app.name]));
+      // An explicit ALLOWED_HOSTS replaces the default list, which holds PUBLIC_URL's host.
+      expect(hosts, `${app.name}: PUBLIC_URL's host`).toContain(new URL(interpolated(service.environment?.['PUBLIC_URL'] ?? 'http://missing')).hostname);
     }
     for (const service of Object.values(services)) for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
   });
