@@ -3,7 +3,7 @@ import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from '
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { OriginGuard, Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
-import { acceptMcpPost, authenticateMcpRequest, drainHttp, listenHttp, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
+import { acceptMcpPost, admitRequest, authenticateMcpRequest, drainHttp, listenHttp, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
 import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
@@ -185,14 +185,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
-    res.once('finish', () => config.metrics.observeHttp(req.method ?? 'GET', res.statusCode));
-    if (draining) res.setHeader('connection', 'close');
-    const guard = config.originGuard({ origin: req.headers.origin, host: req.headers.host });
-    if (!guard.ok) {
-      sendRpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
-      req.resume();
-      return;
-    }
+    if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
     const fail = (error: unknown) => {
       logger.error({ err: error, path }, 'http handler failed');
       if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');

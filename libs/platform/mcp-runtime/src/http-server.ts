@@ -7,7 +7,7 @@ import type { Logger, Metrics } from '@mcpfed/telemetry';
 import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
-import { acceptMcpPost, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
+import { acceptMcpPost, admitRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 
 /** A readiness probe: resolves when the dependency is usable. */
 export interface ReadinessCheck {
@@ -122,14 +122,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
-    res.once('finish', () => config.metrics.observeHttp(req.method ?? 'GET', res.statusCode));
-    if (draining) res.setHeader('connection', 'close');
-    const guard = config.originGuard({ origin: req.headers.origin, host: req.headers.host });
-    if (!guard.ok) {
-      sendRpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
-      req.resume();
-      return;
-    }
+    if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
     const fail = (error: unknown) => {
       config.logger.error({ err: error, path }, 'http handler failed');
       if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');

@@ -6,7 +6,7 @@ export { serveHttp } from './http-server.ts';
 export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
 export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
-export { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
+export { acceptMcpPost, admitRequest, authenticateMcpRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
 export { McpHost, createMcpHost } from './mcp-host.ts';

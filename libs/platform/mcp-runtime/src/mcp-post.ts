@@ -85,6 +85,25 @@ function isJsonRpcMessage(value: unknown): value is Record<string, unknown> {
   return 'id' in m && ('result' in m || 'error' in m);
 }
 
+/**
+ * The first step of every request to an MCP host: counts the answer in `mcp_http_requests_total`, asks for
+ * `Connection: close` while draining, and runs the Origin/Host guard (DNS-rebinding protection), answering a
+ * foreign Origin or Host itself (403, or 400 for a missing/invalid Host). Returns whether the request may go on.
+ */
+export function admitRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { metrics: { observeHttp(method: string, status: number): void }; originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string }; draining: boolean },
+): boolean {
+  res.once('finish', () => options.metrics.observeHttp(req.method ?? 'GET', res.statusCode));
+  if (options.draining) res.setHeader('connection', 'close');
+  const guard = options.originGuard({ origin: req.headers.origin, host: req.headers.host });
+  if (guard.ok) return true;
+  sendRpcError(res, guard.status, JSON_RPC.INVALID_REQUEST, `Forbidden: ${guard.reason}`);
+  req.resume();
+  return false;
+}
+
 /** True when a message asks for progress notifications, so the answer must be an SSE stream. */
 export function wantsStream(messages: ReadonlyArray<Record<string, unknown>>): boolean {
   return messages.some((m) => {
