@@ -4,7 +4,8 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@mcpfed/dev-stack';
-import { testServiceUrl } from '@mcpfed/testing';
+import { createTestRedis, testServiceUrl } from '@mcpfed/testing';
+import type { TestRedis } from '@mcpfed/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployableApps } from '../src/apps.ts';
@@ -96,6 +97,7 @@ describe('the runtime stage, simulated: every app with production dependencies o
   const adminUrl = testServiceUrl('databaseUrl');
   const suffix = Math.random().toString(36).slice(2, 10);
   const databases: string[] = [];
+  let redis: TestRedis | undefined;
   const servers: ChildProcess[] = [];
   let root = '';
   let apps: DeployableApp[] = [];
@@ -114,6 +116,7 @@ describe('the runtime stage, simulated: every app with production dependencies o
   }
 
   beforeAll(async () => {
+    redis = await createTestRedis({ label: 'image' });
     apps = await deployableApps();
     healthcheck = healthcheckCommand(parseDockerfile(await readFile(DOCKERFILE, 'utf8')));
     root = await mkdtemp(path.join(tmpdir(), 'mcpfed-image-'));
@@ -144,6 +147,7 @@ describe('the runtime stage, simulated: every app with production dependencies o
       }
     }
     for (const database of databases) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await redis?.cleanup();
     if (root !== '') await rm(root, { recursive: true, force: true });
   });
 
@@ -168,8 +172,9 @@ describe('the runtime stage, simulated: every app with production dependencies o
         AUTH_ISSUER: 'http://127.0.0.1:9/',
         LOG_LEVEL: 'warn',
         SERVICE_CLIENT_SECRET: 'a-secret-nobody-asks-for-here',
-        QUEUE_PREFIX: `t:image:${suffix}:${app.name}`,
-        ORDER_EVENTS_PREFIX: `t:image:${suffix}:events`,
+        // Every queue key of the servers under the test's own Redis prefix, removed afterwards.
+        QUEUE_PREFIX: `${redis?.prefix}${app.name}`,
+        ORDER_EVENTS_PREFIX: `${redis?.prefix}events`,
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: 'http://127.0.0.1:9/mcp' }] }),
       };
       const cwd = path.join(root, app.name);
