@@ -187,6 +187,9 @@ describe('Kubernetes manifests', () => {
         const job = find(objects, 'Job', `${app.name}-migrate`);
         if (job !== undefined) expect(matches(selector, spec<{ template: PodTemplate }>(job).template.metadata.labels), `${app.name} ${kind} must not select the Job`).toBe(false);
       }
+      const spread = (deployment.template.spec as PodSpec & { topologySpreadConstraints?: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[] }).topologySpreadConstraints ?? [];
+      expect(spread.map((constraint) => constraint.topologyKey), app.name).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+      for (const constraint of spread) expect(constraint.labelSelector.matchLabels, app.name).toEqual(deployment.selector.matchLabels);
       const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number }>(find(objects, 'HorizontalPodAutoscaler', app.name));
       expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: app.name });
       expect(hpa.minReplicas).toBeGreaterThanOrEqual(2);
