@@ -138,6 +138,16 @@ describe('nx affected', () => {
     expect(affected).not.toContain('product-server');
   }, 60_000);
 
+  it("the workflow's image matrix is the affected apps: only payment-server for a payment change", async () => {
+    const workflow = parse(await readFile(path.join(REPO_ROOT, '.github', 'workflows', 'ci.yml'), 'utf8')) as { jobs: Record<string, Job> };
+    const step = (workflow.jobs['affected']?.steps ?? []).find((candidate) => (candidate as Step & { id?: string }).id === 'apps');
+    const command = /\$\((npx nx show projects [^)]*)\)/.exec(step?.run ?? '')?.[1] ?? '';
+    expect(command).toBe("npx nx show projects --affected --projects 'tag:type:app' --json");
+    const args = ['show', 'projects', '--affected', '--projects', 'tag:type:app', '--json'];
+    expect(JSON.parse(await nx([...args, '--files=apps/payment-server/src/main.ts']))).toEqual(['payment-server']);
+    expect((JSON.parse(await nx([...args, '--files=libs/platform/errors/src/index.ts'])) as string[]).sort()).toEqual((await deployableApps()).map((app) => app.name).sort());
+  }, 60_000);
+
   it('a change to a platform library selects every server', async () => {
     const affected = (await nx(['show', 'projects', '--affected', '--files=libs/platform/errors/src/index.ts'])).trim().split('\n');
     expect(affected).toEqual(expect.arrayContaining((await deployableApps()).map((app) => app.name)));
