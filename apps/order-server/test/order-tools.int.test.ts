@@ -201,6 +201,27 @@ describe('order tools', () => {
     expect(['FORBIDDEN', 'VALIDATION_FAILED']).toContain((refused as { code?: string }).code);
   });
 
+  it('reports each checkout step as progress while order_place waits', async () => {
+    const token = await stack.issuer.mint({ subject: 'test-user', scopes: ['order:write'], audience: 'mcpfed' });
+    const writer = new Client({ name: 'order-progress-test', version: '0.0.0' });
+    await writer.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    try {
+      const progress: Array<{ progress: number; total?: number }> = [];
+      const result = await writer.callTool(
+        { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: 'TLS-001', quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 } },
+        undefined,
+        { onprogress: (p) => progress.push({ progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }) }), timeout: 30_000 },
+      );
+      expect((result.structuredContent as { order: { status: string } }).order.status).toBe('confirmed');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.every((p) => p.total === 6 && p.progress >= 0 && p.progress <= 6)).toBe(true);
+      const values = progress.map((p) => p.progress);
+      expect([...values].sort((a, b) => a - b)).toEqual(values);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('serves the order resource, the state machine, the SQL schema and the triage prompt', async () => {
     const placed = await place();
     const resource = await mcp.readResource({ uri: `order://${placed.order.id}` });

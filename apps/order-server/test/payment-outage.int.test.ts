@@ -22,7 +22,8 @@ beforeAll(async () => {
       UPSTREAM_TIMEOUT_MS: '4000',
     },
     // pm_card_slow makes every provider call of the payment take 1.5 s: time to stop the server during a capture.
-    paymentEnv: { PAYMENT_SANDBOX_SLOW_MS: '1500' },
+    // The payment server's sweep finishes the capture that was cut off, so a void can follow (default every 30 s).
+    paymentEnv: { PAYMENT_SANDBOX_SLOW_MS: '1500', PAYMENT_RECONCILE_INTERVAL_MS: '1000' },
   });
   customerId = await stack.createCustomer();
   await stack.createProduct('OUT-001', 2000, 10);
