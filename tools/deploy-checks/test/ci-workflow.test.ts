@@ -70,7 +70,8 @@ describe('.github/workflows/ci.yml', () => {
     const e2e = workflow.jobs['e2e'];
     expect(e2e?.needs).toBe('affected');
     const runs = (e2e?.steps ?? []).map((step) => step.run ?? '').join('\n');
-    expect(runs).toContain('docker compose up -d --build --wait');
+    expect(runs).toContain('docker compose up -d --build');
+    expect(runs).toContain('http://127.0.0.1:8080/readyz');
     expect(runs).toContain('http://127.0.0.1:8080/mcp');
     expect(runs).toContain('docker compose down -v');
     expect((workflow.jobs['images']?.steps ?? []).map((step) => step.run ?? '').join('\n')).toContain('docker build -f deploy/docker/Dockerfile --build-arg APP=${{ matrix.app }}');
