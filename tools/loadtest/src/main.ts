@@ -128,10 +128,16 @@ function selectScenarios(names: readonly string[] | undefined): Scenario[] {
   if (unknown.length > 0) {
     throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.map((scenario) => scenario.name).join(', ')})`);
   }
-  // Keep registry order, and bring in what a chosen scenario is compared to.
+  // Keep registry order, and bring in what a chosen scenario is compared to, and what that is compared to
+  // (router_customer_get -> customer_get -> baseline), so every ratio has its reference in the same run.
   const wanted = new Set(names);
-  for (const scenario of SCENARIOS) {
-    if (wanted.has(scenario.name) && scenario.comparedTo !== undefined) wanted.add(scenario.comparedTo);
+  const pending = [...names];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const reference = SCENARIOS.find((scenario) => scenario.name === name)?.comparedTo;
+    if (reference !== undefined && !wanted.has(reference)) {
+      wanted.add(reference);
+      pending.push(reference);
+    }
   }
   return SCENARIOS.filter((scenario) => wanted.has(scenario.name));
 }
