@@ -37,6 +37,8 @@ const PORT_BASE = 8080;
 /** Offsets from the port base a new server may take: below the dev issuer's +10, above the five apps. */
 const FREE_OFFSETS = [5, 6, 7, 8, 9];
 const DEV_STACK_SERVICES = 'tools/dev-stack/src/services.ts';
+/** The dev stack's log prefix colours (its NameColor type), in the order a new service takes them. */
+const LOG_COLORS = ['cyan', 'magenta', 'green', 'yellow', 'blue', 'red', 'white', 'gray'];
 const DEV_STACK_SERVICES_TEST = 'tools/dev-stack/src/services.test.ts';
 /** The deployment the new domain's is cloned from: its shape is exactly a plain domain server's. */
 const MODEL = { app: 'customer-server', team: 'customer', port: '8081', dbPort: '15431', NAME: 'CUSTOMER' } as const;
@@ -106,14 +108,17 @@ function addScopes(tree: Tree, plan: DomainPlan): void {
 
 /** The npm start entry: a port offset, its port in stackPorts, and the service before the router. */
 function addDevStackService(tree: Tree, plan: DomainPlan): void {
+  // A log prefix colour no other service uses yet, while there is one.
+  const used = new Set([...read(tree, DEV_STACK_SERVICES).matchAll(/color: '(\w+)'/g)].map((match) => match[1]));
+  const color = LOG_COLORS.find((candidate) => !used.has(candidate)) ?? 'white';
   const entry = [
     '    {',
     `      name: '${plan.name}',`,
     `      app: '${plan.name}-server',`,
     `      port: ports.${plan.camel},`,
     `      database: '${plan.name}',`,
-    "      setup: ['migrate', 'seed'],",
-    "      color: 'yellow',",
+    "      setup: ['migrate'],",
+    `      color: '${color}',`,
     '      env: (stack) => ({',
     `        ...commonServerEnv({ port: ports.${plan.camel} }, stack),`,
     `        DATABASE_URL: databaseUrlOf(stack, '${plan.name}'),`,
