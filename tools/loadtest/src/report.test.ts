@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from './measure.ts';
-import { median, ratioOf, renderSpread, renderTable, verdicts } from './report.ts';
+import { addedP50Of, median, ratioOf, renderSpread, renderTable, verdicts } from './report.ts';
 import type { RunResult } from './report.ts';
 import type { Scenario } from './scenarios/scenario.ts';
 
@@ -29,6 +29,21 @@ describe('report', () => {
     expect(ratioOf(results[1] as RunResult, results)).toBe(0.4);
     expect(ratioOf(results[3] as RunResult, results)).toBe(0.25);
     expect(ratioOf(results[0] as RunResult, results)).toBeUndefined();
+  });
+
+  it('checks the p50 added over the reference of the same run', () => {
+    const routed: Scenario = { ...real, name: 'routed', comparedTo: 'customer_get', targets: { maxAddedP50Ms: 1.5 } };
+    const runs: RunResult[] = [
+      { run: 1, scenario: real, measurement: measured(4_000, 12) },
+      { run: 1, scenario: routed, measurement: measured(3_000, 15) },
+      { run: 2, scenario: real, measurement: measured(4_000, 12) },
+      { run: 2, scenario: routed, measurement: measured(3_000, 18) },
+    ];
+    expect(addedP50Of(runs[1] as RunResult, runs)).toBeCloseTo(1, 9);
+    expect(addedP50Of(runs[0] as RunResult, runs)).toBeUndefined();
+    expect(verdicts(runs)[1]).toEqual({ scenario: 'routed', outcome: 'PASS', reason: 'p50 +1.5 ms over customer_get (target <= 1.5 ms)' });
+    const slower = runs.map((result) => (result.scenario === routed ? { ...result, measurement: measured(3_000, 19.5) } : result));
+    expect(verdicts(slower)[1]).toEqual({ scenario: 'routed', outcome: 'FAIL', reason: 'p50 +2.5 ms over customer_get (target <= 1.5 ms)' });
   });
 
   it('takes medians', () => {

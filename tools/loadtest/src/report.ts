@@ -29,6 +29,12 @@ export function ratioOf(result: RunResult, results: readonly RunResult[]): numbe
   return result.measurement.requestsPerSecond / base.measurement.requestsPerSecond;
 }
 
+/** p50 of `result` minus that of the scenario it is compared to in the same run, in milliseconds. */
+export function addedP50Of(result: RunResult, results: readonly RunResult[]): number | undefined {
+  const base = results.find((other) => other.run === result.run && other.scenario.name === result.scenario.comparedTo);
+  return base === undefined ? undefined : result.measurement.p50Ms - base.measurement.p50Ms;
+}
+
 /** The median of a non-empty list. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,6 +105,16 @@ export function verdicts(results: readonly RunResult[]): Verdict[] {
         const ratio = median(ratios);
         const text = `ratio ${ratio.toFixed(2)} (target >= ${targets.minRatio.toFixed(2)})`;
         (ratio >= targets.minRatio ? checks : misses).push(text);
+      }
+    }
+    if (targets.maxAddedP50Ms !== undefined) {
+      const added = mine.map((result) => addedP50Of(result, results)).filter((ms): ms is number => ms !== undefined);
+      if (added.length === 0) {
+        misses.push(`no ${scenario?.comparedTo ?? 'baseline'} measured in the same run`);
+      } else {
+        const ms = median(added);
+        const text = `p50 +${ms.toFixed(1)} ms over ${scenario?.comparedTo ?? 'baseline'} (target <= ${targets.maxAddedP50Ms} ms)`;
+        (ms <= targets.maxAddedP50Ms ? checks : misses).push(text);
       }
     }
     if (targets.maxP95Ms !== undefined) {

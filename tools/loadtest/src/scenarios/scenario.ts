@@ -36,6 +36,11 @@ export interface ScenarioTargets {
   readonly maxP95Ms?: number;
   /** Maximum p99 latency (milliseconds). */
   readonly maxP99Ms?: number;
+  /**
+   * Maximum p50 latency added over the scenario it is compared to, measured in the same run (milliseconds;
+   * the median over runs of this scenario's p50 minus the reference's p50).
+   */
+  readonly maxAddedP50Ms?: number;
 }
 
 /** One entry of the bench: a server and the call it is measured with. */
