@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
+import { readRpcAnswer } from '@mcpfed/federation';
 
 /** Settings of an {@link UpstreamForwarder}. */
 export interface UpstreamForwarderConfig {
@@ -103,10 +104,15 @@ export class UpstreamForwarder {
     const answer = await this.#send(request);
     try {
       const type = answer.headers['content-type'];
-      if (typeof type === 'string' && type.startsWith('text/event-stream')) {
-        return await readSseResponse(answer.body, onNotification);
-      }
-      return (await answer.body.json()) as Record<string, unknown>;
+      const id = request.message['id'];
+      const { response } = await readRpcAnswer(
+        answer.body,
+        typeof type === 'string' ? type : '',
+        typeof id === 'string' || typeof id === 'number' ? id : '',
+        (notification) => onNotification?.(notification),
+      );
+      if (response === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" ended its answer without a response`, { details: { upstream: this.#name } });
+      return response;
     } catch (error) {
       throw this.#failure(error);
     }
@@ -170,27 +176,4 @@ export function errorResponse(request: Record<string, unknown>, failure: unknown
   const id = request['id'] ?? null;
   if (request['method'] === 'tools/call') return { jsonrpc: '2.0', id, result: toToolErrorResult(failure, requestId) };
   return { jsonrpc: '2.0', id, error: toJsonRpcError(failure, requestId) };
-}
-
-/** Reads an SSE answer: notifications go to `onNotification`, the first response is returned. */
-async function readSseResponse(body: AsyncIterable<unknown>, onNotification?: (notification: UpstreamNotification) => void): Promise<Record<string, unknown>> {
-  let buffer = '';
-  for await (const chunk of body) {
-    buffer += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n');
-      if (data === '') continue;
-      const message = JSON.parse(data) as Record<string, unknown>;
-      if ('id' in message && ('result' in message || 'error' in message)) return message;
-      onNotification?.(message);
-    }
-  }
-  throw new Error('the upstream ended its event stream without a response');
 }

@@ -21,7 +21,7 @@ const MAX_MESSAGE_CHARS = 8 * 1024 * 1024;
 export async function readRpcAnswer(
   body: Readable & AsyncIterable<Buffer>,
   contentType: string,
-  id: number,
+  id: string | number,
   onNotification: (message: Record<string, unknown>) => void,
 ): Promise<RpcAnswer> {
   if (!contentType.includes('text/event-stream')) {
@@ -86,7 +86,7 @@ function unreadable(reason: string): AppError {
   return new AppError('INTERNAL', `the upstream's answer cannot be read: ${reason}`);
 }
 
-function findResponse(messages: unknown[], id: number): Record<string, unknown> | undefined {
+function findResponse(messages: unknown[], id: string | number): Record<string, unknown> | undefined {
   for (const message of messages) {
     if (typeof message === 'object' && message !== null && (message as Record<string, unknown>)['id'] === id) return message as Record<string, unknown>;
   }
