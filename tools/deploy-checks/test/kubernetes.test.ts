@@ -127,6 +127,7 @@ describe('Kubernetes manifests', () => {
         const kinds = objects.filter((object) => object.kind !== 'ConfigMap').map((object) => `${object.kind}/${object.metadata.name}`).sort();
         const expected = ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].map((kind) => `${kind}/${app.name}`);
         if (app.hasDatabase) expected.push(`Job/${app.name}-migrate`);
+        if (app.name === 'router') expected.push('Ingress/router');
         expect(kinds, `${app.name}/${environment}`).toEqual(expected.sort());
         expect(new Set(objects.map((object) => object.metadata.namespace)), `${app.name}/${environment}`).toEqual(new Set([`mcpfed-${environment}`]));
         expect(objects.filter((object) => object.kind === 'Secret'), 'secrets are referenced, never rendered').toEqual([]);
@@ -293,6 +294,21 @@ describe('Kubernetes manifests', () => {
         expect(hosts, `${app.name}/${environment}`).toEqual(expect.arrayContaining(['10.1.2.3', 'localhost', '127.0.0.1', app.name, `${app.name}.mcpfed-${environment}.svc`]));
         expect(hosts, `${app.name}/${environment}: PUBLIC_URL's host`).toContain(new URL(env['PUBLIC_URL'] ?? 'http://missing').hostname);
       }
+    }
+  });
+
+  it('the router\'s Ingress serves its public name over TLS, to its Service port, and that name is its PUBLIC_URL', () => {
+    for (const environment of ENVIRONMENTS) {
+      const objects = rendered.get(`router/${environment}`) ?? [];
+      const ingress = spec<{ tls: { hosts: string[]; secretName: string }[]; rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] }>(
+        find(objects, 'Ingress', 'router'),
+      );
+      const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('router-config-'));
+      const publicUrl = new URL(((config?.['data'] ?? {}) as Record<string, string>)['PUBLIC_URL'] ?? 'http://missing');
+      expect(publicUrl.protocol, environment).toBe('https:');
+      expect(ingress.tls).toEqual([{ hosts: [publicUrl.hostname], secretName: 'router-tls' }]);
+      expect(ingress.rules.map((rule) => rule.host)).toEqual([publicUrl.hostname]);
+      expect(ingress.rules[0]?.http.paths[0]?.backend.service).toEqual({ name: 'router', port: { name: 'http' } });
     }
   });
 
