@@ -105,6 +105,8 @@ describe('order tools', () => {
 
     const delivered = await orders().call(orderMarkDelivered, { order_id: placed.order.id, expected_version: fulfilled.order.version });
     expect([delivered.order.status, delivered.changed]).toEqual(['delivered', true]);
+    const repeated = await orders().call(orderMarkDelivered, { order_id: placed.order.id, expected_version: fulfilled.order.version });
+    expect([repeated.changed, repeated.order.version]).toEqual([false, delivered.order.version]);
 
     const preview = await orders().call(orderRefund, {
       order_id: placed.order.id,

@@ -307,8 +307,9 @@ export class OrderService {
   async markDelivered(db: Kysely<OrderDatabase>, input: In<typeof orderMarkDelivered>): Promise<Out<typeof orderMarkDelivered>> {
     const { orders, changes } = this.#deps;
     const order = await orders.get(db, input.order_id, { forUpdate: true });
-    if (order.version !== input.expected_version) throw staleVersion(order.id, order.version, input.expected_version);
+    // A repeated call (its first answer lost) finds the order delivered at a newer version: nothing to do, no conflict.
     if (order.status === 'delivered') return { order: toOrderView(order, await orders.lines(db, [order.id])), changed: false };
+    if (order.version !== input.expected_version) throw staleVersion(order.id, order.version, input.expected_version);
     const at = input.delivered_at === undefined ? new Date() : new Date(input.delivered_at);
     if (at.getTime() > Date.now() + 60_000) {
       throw new AppError('VALIDATION_FAILED', 'delivered_at must not be in the future.', { details: { issues: [{ path: 'delivered_at', message: 'in the future' }] } });

@@ -19,10 +19,11 @@ export const orderPlace = defineTool({
     'seconds later; do NOT place it again. idempotency_key is required: after a TIMEOUT or any doubt, call again ' +
     'with the SAME key and arguments to get the same order (replayed=true) - one key, one order. Returns { order, ' +
     'replayed, done }: done=false while pending. Amounts are integer minor units. ' +
-    'A refused checkout is a normal result with status "failed": failure_reason customer_not_eligible (see ' +
-    'failure_message), insufficient_stock (reduce quantities, use a new key), product_unavailable, payment_declined ' +
-    '(ask for another payment method, new key), payment_limit_exceeded. ' +
-    'On failure: VALIDATION_FAILED for bad fields; NOT_FOUND when a SKU or the customer does not exist; ' +
+    'A refused checkout is a normal result with status "failed": failure_reason customer_not_eligible (unknown, ' +
+    'inactive or without a shipping address; see failure_message), insufficient_stock (reduce quantities, use a new ' +
+    'key), product_unavailable, payment_declined (ask for another payment method, new key), payment_limit_exceeded. ' +
+    'On failure: VALIDATION_FAILED for bad fields; NOT_FOUND when a SKU is not in the catalog (details.skus; nothing ' +
+    'is placed); ' +
     'IDEMPOTENCY_KEY_REUSED when the key was used with other arguments (use a new key); UPSTREAM_UNAVAILABLE or ' +
     'TIMEOUT before the order was written (nothing placed: retry with the same key).',
   input: z.strictObject({
