@@ -25,6 +25,7 @@ interface Call {
   tool: string;
   key: string | undefined;
   actingFor: string | undefined;
+  traceparent: string | undefined;
 }
 
 /** Upstreams that answer like healthy servers unless `failures` names a tool (then it throws that, once per entry). */
@@ -63,7 +64,7 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
   const client: UpstreamClient = {
     async call(tool: ToolContract, input: unknown, context) {
       const args = input as Record<string, unknown>;
-      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, actingFor: context?.actingFor });
+      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, actingFor: context?.actingFor, traceparent: context?.traceparent });
       const failure = failures.get(tool.name)?.shift();
       if (failure !== undefined) throw failure;
       return answer(tool.name, args) as never;
@@ -112,7 +113,8 @@ function sagaWith(failures: Map<string, AppError[]>, calls: Call[]): CheckoutSag
   return new CheckoutSaga({ db: tdb.db, orders, sagas, changes, upstreams: fakeUpstreams(failures, calls), reservationTtlSeconds: 900, logger });
 }
 
-const run = (finalAttempt: boolean) => ({ finalAttempt, signal: new AbortController().signal });
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const run = (finalAttempt: boolean) => ({ finalAttempt, signal: new AbortController().signal, traceparent: TRACEPARENT });
 const unavailable = () => new AppError('UPSTREAM_UNAVAILABLE', 'payment is down');
 const eventTypes = async (orderId: string) =>
   (await sql<{ type: string }>`SELECT type FROM order_events WHERE order_id = ${orderId} ORDER BY sequence`.execute(tdb.db)).rows.map((r) => r.type);
@@ -137,6 +139,7 @@ describe('CheckoutSaga', () => {
       ['inventory_commit', `checkout:${id}:commit_inventory`],
     ]);
     expect(new Set(calls.map((c) => c.actingFor))).toEqual(new Set(['alice']));
+    expect(new Set(calls.map((c) => c.traceparent))).toEqual(new Set([TRACEPARENT]));
     const order = await orders.get(tdb.db, id);
     // The reservation's prices replace the looked-up ones: 2 x 450, not 2 x 400.
     expect([order.status, order.total_amount, order.amount_authorized, order.amount_captured, order.payment_id]).toEqual(['confirmed', '900', '900', '900', PAY]);

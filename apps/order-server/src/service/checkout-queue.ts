@@ -12,6 +12,8 @@ export const CHECKOUT_QUEUE = 'order-checkout';
 /** The job of one checkout: its id is the order id. */
 export interface CheckoutJob {
   order_id: string;
+  /** The trace of the order_place call that enqueued it, continued by the saga's upstream calls. */
+  traceparent?: string;
 }
 
 /** Settings of {@link CheckoutQueue}. */
@@ -59,12 +61,13 @@ export class CheckoutQueue {
    * Adds the saga's job; false when Redis did not take it within the timeout (the order is safe in PostgreSQL and
    * the sweeper enqueues it later).
    */
-  async enqueue(orderId: string): Promise<boolean> {
+  async enqueue(orderId: string, traceparent?: string): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), this.#config.enqueueTimeoutMs);
     });
-    const added = this.queue.add('checkout', { order_id: orderId }, { jobId: orderId }).then(
+    const data: CheckoutJob = traceparent === undefined ? { order_id: orderId } : { order_id: orderId, traceparent };
+    const added = this.queue.add('checkout', data, { jobId: orderId }).then(
       () => true,
       (error: unknown) => {
         this.#config.logger.warn({ err: error, order_id: orderId }, 'could not enqueue the checkout; the sweeper will');
@@ -108,7 +111,11 @@ export class CheckoutQueue {
       logger: this.#config.logger,
       process: async (job, signal) => {
         const attempts = job.opts.attempts ?? 1;
-        return options.saga.run(job.data.order_id, { finalAttempt: job.attemptsMade + 1 >= attempts, signal });
+        return options.saga.run(job.data.order_id, {
+          finalAttempt: job.attemptsMade + 1 >= attempts,
+          signal,
+          ...(job.data.traceparent === undefined ? {} : { traceparent: job.data.traceparent }),
+        });
       },
     });
   }

@@ -40,6 +40,8 @@ export interface SagaRun {
   /** True on the job's last attempt: a transient failure then compensates instead of retrying. */
   finalAttempt: boolean;
   signal: AbortSignal;
+  /** Trace context to continue (from the order_place call); a new trace otherwise. */
+  traceparent?: string;
 }
 
 /** What a run ended with. */
@@ -80,7 +82,12 @@ export class CheckoutSaga {
     let saga = await sagas.countAttempt(db, orderId);
     if (saga === undefined) return 'finished_before';
     const order = await this.#deps.orders.get(db, orderId);
-    const context: UpstreamCallContext = { signal: run.signal, actingFor: order.principal_id, requestId: `checkout:${orderId}` };
+    const context: UpstreamCallContext = {
+      signal: run.signal,
+      actingFor: order.principal_id,
+      requestId: `checkout:${orderId}`,
+      ...(run.traceparent === undefined ? {} : { traceparent: run.traceparent }),
+    };
     if (saga.status === 'running') {
       try {
         await this.#forward(orderId, saga, context, order);

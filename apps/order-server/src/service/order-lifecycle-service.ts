@@ -13,7 +13,7 @@ import type { OrderLineRecord, OrderRecord, OrderStore } from '../store/order-st
 import type { SagaStore } from '../store/saga-store.ts';
 import type { Caller } from './caller.ts';
 import type { OrderChanges } from './order-changes.ts';
-import { staleVersion } from './order-service.ts';
+import { staleVersion, upstreamContext } from './order-service.ts';
 import { toOrderView } from './order-view.ts';
 import { refundPayment } from './payment-refunder.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
@@ -59,7 +59,7 @@ export class OrderLifecycleService {
       const stockAction = order.reservation_id === null ? 'none' : 'restock';
       const preview = { payment_action: paymentAction, refund_amount: Math.max(0, captured), stock_action: stockAction } as const;
       if (input.dry_run) return { order: toOrderView(order, lines), dry_run: true, ...preview, replayed: false };
-      const context = contextOf(caller);
+      const context = upstreamContext(caller);
       const base = operationKey('cancel', order.id, caller.principalId, input.idempotency_key);
       if (paymentAction === 'void' && order.payment_id !== null) await this.#void(order.payment_id, `${base}:void`, context);
       if (paymentAction === 'refund' && order.payment_id !== null) {
@@ -122,7 +122,7 @@ export class OrderLifecycleService {
         throw new AppError('PRECONDITION_FAILED', `Nothing left to refund on order ${order.id}.`, { details: { order_id: order.id, status: order.status } });
       }
       if (input.dry_run) return { order: toOrderView(order, lines), dry_run: true, refund_amount: amount, payment_refund_id: null, replayed: false };
-      const context = contextOf(caller);
+      const context = upstreamContext(caller);
       const base = operationKey('refund', order.id, caller.principalId, input.idempotency_key);
       const refunded = await refundPayment(
         this.#deps.upstreams.payment,
@@ -164,7 +164,7 @@ export class OrderLifecycleService {
       if (captured === 0 && order.payment_id !== null) {
         const key = `${operationKey('fulfill', order.id, caller.principalId, input.idempotency_key)}:capture`;
         try {
-          const result = await this.#deps.upstreams.payment.call(paymentCapture, { payment_id: order.payment_id, idempotency_key: key }, contextOf(caller));
+          const result = await this.#deps.upstreams.payment.call(paymentCapture, { payment_id: order.payment_id, idempotency_key: key }, upstreamContext(caller));
           captured = result.payment.amount_captured;
         } catch (error) {
           if (AppError.is(error) && error.code === 'PRECONDITION_FAILED') {
@@ -260,9 +260,6 @@ export class OrderLifecycleService {
   }
 }
 
-function contextOf(caller: Caller): UpstreamCallContext {
-  return { signal: caller.signal, actingFor: caller.principalId };
-}
 
 /** Keys of the upstream calls of one operation: bound to the order, the caller and the caller's key, within 200 characters. */
 function operationKey(kind: string, orderId: string, principalId: string, key: string): string {

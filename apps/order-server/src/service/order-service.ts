@@ -25,7 +25,7 @@ import type { OrderChanges } from './order-changes.ts';
 import { toOrderEvent } from './outbox-relay.ts';
 import { toOrderView } from './order-view.ts';
 import type { OrderView } from './order-view.ts';
-import type { Upstreams } from './upstreams.ts';
+import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 import { toWorkflowView } from './workflow-view.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
@@ -65,7 +65,7 @@ export class OrderService {
     const requestHash = digest(args);
     let existing = await orders.findByKey(db, caller.principalId, key);
     if (existing === undefined) {
-      const lookup = await upstreams.product.call(productLookup, { skus: input.lines.map((line) => line.sku) }, { signal: caller.signal, actingFor: caller.principalId });
+      const lookup = await upstreams.product.call(productLookup, { skus: input.lines.map((line) => line.sku) }, upstreamContext(caller));
       if (lookup.missing.length > 0) {
         throw new AppError('NOT_FOUND', `These SKUs are not in the catalog: ${lookup.missing.join(', ')}. Remove them or correct them (product_search).`, {
           details: { skus: lookup.missing },
@@ -92,7 +92,7 @@ export class OrderService {
         return true;
       });
       if (inserted) {
-        await queue.enqueue(id);
+        await queue.enqueue(id, caller.traceparent);
         return this.#answer(id, waitMs, false, caller);
       }
       existing = await orders.findByKey(db, caller.principalId, key);
@@ -160,7 +160,7 @@ export class OrderService {
 
   /** order_quote: current prices, stock and eligibility, without holding anything. */
   async quote(input: In<typeof orderQuote>, caller: Caller): Promise<Out<typeof orderQuote>> {
-    const context = { signal: caller.signal, actingFor: caller.principalId };
+    const context = upstreamContext(caller);
     const [eligibility, lookup] = await Promise.all([
       this.#deps.upstreams.customer.call(
         customerCheckEligibility,
@@ -317,6 +317,11 @@ export class OrderService {
     const updated = await changes.transition(db, order, 'delivered', 'order_mark_delivered', { delivered_at: at });
     return { order: toOrderView(updated, await orders.lines(db, [order.id])), changed: true };
   }
+}
+
+/** The context of an upstream call made for a caller: its signal, its identity (acting_for) and its trace. */
+export function upstreamContext(caller: Caller): UpstreamCallContext {
+  return { signal: caller.signal, actingFor: caller.principalId, ...(caller.traceparent === undefined ? {} : { traceparent: caller.traceparent }) };
 }
 
 /** CONFLICT for an update whose expected_version is not the order's version. */

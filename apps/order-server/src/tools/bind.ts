@@ -10,8 +10,13 @@ export const bindTool = toolBinder<OrderDatabase>();
 export type OrderContext = ToolContext<OrderDatabase>;
 
 /** The service's view of a request: who acts, the abort signal and progress reporting. */
-export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress'>): Caller {
-  return { principalId: ctx.principal.id, signal: ctx.signal, progress: (progress, total, message) => ctx.progress(progress, total, message) };
+export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace'>): Caller {
+  return {
+    principalId: ctx.principal.id,
+    signal: ctx.signal,
+    traceparent: ctx.trace.traceparent,
+    progress: (progress, total, message) => ctx.progress(progress, total, message),
+  };
 }
 
 /** A `resource_link` to an order. */
