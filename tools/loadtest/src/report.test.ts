@@ -46,6 +46,13 @@ describe('report', () => {
     expect(verdicts(slower)[1]).toEqual({ scenario: 'routed', outcome: 'FAIL', reason: 'p50 +2.5 ms over customer_get (target <= 1.5 ms)' });
   });
 
+  it('checks an absolute throughput target on the median', () => {
+    const orders: Scenario = { ...real, name: 'order_place', comparedTo: undefined, targets: { minRequestsPerSecond: 50, maxP99Ms: 1000 } };
+    const runs = (rates: number[]): RunResult[] => rates.map((rate, index) => ({ run: index + 1, scenario: orders, measurement: measured(rate, 600) }));
+    expect(verdicts(runs([40, 55, 60]))[0]).toEqual({ scenario: 'order_place', outcome: 'PASS', reason: '55 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)' });
+    expect(verdicts(runs([40, 45, 60]))[0]).toEqual({ scenario: 'order_place', outcome: 'FAIL', reason: '45 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)' });
+  });
+
   it('takes medians', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);

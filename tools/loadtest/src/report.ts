@@ -107,6 +107,11 @@ export function verdicts(results: readonly RunResult[]): Verdict[] {
         (ratio >= targets.minRatio ? checks : misses).push(text);
       }
     }
+    if (targets.minRequestsPerSecond !== undefined) {
+      const rps = median(mine.map((result) => result.measurement.requestsPerSecond));
+      const text = `${rps.toFixed(0)} req/s (target >= ${targets.minRequestsPerSecond})`;
+      (rps >= targets.minRequestsPerSecond ? checks : misses).push(text);
+    }
     if (targets.maxAddedP50Ms !== undefined) {
       const added = mine.map((result) => addedP50Of(result, results)).filter((ms): ms is number => ms !== undefined);
       if (added.length === 0) {

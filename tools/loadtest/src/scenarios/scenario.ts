@@ -32,6 +32,8 @@ export interface PreparedScenario {
 export interface ScenarioTargets {
   /** Minimum req/s relative to the scenario it is compared to, measured in the same run. */
   readonly minRatio?: number;
+  /** Minimum absolute throughput (requests per second; for order_place, orders per second) on the median over runs. */
+  readonly minRequestsPerSecond?: number;
   /** Maximum p95 latency (milliseconds). */
   readonly maxP95Ms?: number;
   /** Maximum p99 latency (milliseconds). */
