@@ -5,10 +5,11 @@ import { ledgerMigration } from './0002-ledger.ts';
 import { operationsMigration } from './0003-operations.ts';
 import { sandboxProviderMigration } from './0004-sandbox-provider.ts';
 import { analyticsViewsMigration } from './0005-analytics-views.ts';
+import { limitKeyMigration } from './0006-limit-key.ts';
 
 /**
  * Every migration of the payment database, by name (applied in name order): the runtime's idempotency and audit
- * tables first, then the domain's own, then the sandbox provider's schema.
+ * tables first, then the domain's own (with the sandbox provider's schema in between).
  */
 export const paymentMigrations: Record<string, Migration> = {
   ...runtimeMigrations,
@@ -17,4 +18,5 @@ export const paymentMigrations: Record<string, Migration> = {
   '0003_operations': operationsMigration,
   '0004_sandbox_provider': sandboxProviderMigration,
   '0005_analytics_views': analyticsViewsMigration,
+  '0006_limit_key': limitKeyMigration,
 };

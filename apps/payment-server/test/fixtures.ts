@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import type { Principal } from '@mcpfed/auth';
 import { createDatabase, newId, readOnlyConnectionString } from '@mcpfed/db';
 import type { Database } from '@mcpfed/db';
 import { createMcpHost } from '@mcpfed/mcp-runtime';
@@ -49,6 +50,8 @@ export interface TestPaymentServer {
   readonly host: McpHost<PaymentDatabase>;
   readonly logger: Logger;
   connect(scopes: readonly string[], subject: string): Promise<Client>;
+  /** Connects as exactly this principal (e.g. a service token acting for a caller). */
+  connectAs(principal: Principal): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,11 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
     auditFlushIntervalMs: 50,
   });
   const closers: Array<() => Promise<void>> = [];
+  const connectAs = async (principal: Principal): Promise<Client> => {
+    const linked = await connectLinkedClient(host, principal);
+    closers.push(linked.close);
+    return linked.client;
+  };
   return {
     database,
     db: database.db,
@@ -93,11 +101,8 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
     domain,
     host,
     logger,
-    async connect(scopes, subject) {
-      const linked = await connectLinkedClient(host, testPrincipal(scopes, subject));
-      closers.push(linked.close);
-      return linked.client;
-    },
+    connect: (scopes, subject) => connectAs(testPrincipal(scopes, subject)),
+    connectAs,
     async close() {
       for (const close of closers) await close();
       await host.close();

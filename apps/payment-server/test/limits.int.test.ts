@@ -86,6 +86,77 @@ describe('authorization limits', () => {
   });
 });
 
+describe('daily limits of a service acting for callers', () => {
+  // The order server's checkout: one service principal, `act.sub` = the customer's agent it places the order for.
+  const throughService = (caller: string | undefined) =>
+    server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set(ALL_SCOPES), kind: 'service', ...(caller === undefined ? {} : { actingFor: caller }) });
+
+  it('gives every caller its own authorization budget, and still caps each of them', async () => {
+    const alice = await throughService('svc-alice');
+    const bob = await throughService('svc-bob');
+    await expectToolOk(alice, 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(alice, 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(alice, 'payment_authorize', authorizeArgs(5_000));
+    const capped = await expectToolError(alice, 'payment_authorize', authorizeArgs(1));
+    expect(capped).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'daily_authorization', used_minor: 25_000, remaining_minor: 0 } });
+
+    // Bob's checkouts through the same service token have the whole budget, and so has the service acting for nobody.
+    for (const amount of [10_000, 10_000, 5_000]) await expectToolOk(bob, 'payment_authorize', authorizeArgs(amount));
+    expect((await expectToolError(bob, 'payment_authorize', authorizeArgs(1))).details).toMatchObject({ used_minor: 25_000 });
+    const alone = await throughService(undefined);
+    await expectToolOk(alone, 'payment_authorize', authorizeArgs(10_000));
+
+    const usage = await server.db
+      .selectFrom('payment_limit_usage')
+      .select(['principal_id', (eb) => eb.fn.sum<string>('amount').as('amount')])
+      .where('principal_id', 'like', 'order-server%')
+      .where('kind', '=', 'authorize')
+      .groupBy('principal_id')
+      .orderBy('principal_id')
+      .execute();
+    expect(usage.map((row) => [row.principal_id, Number(row.amount)])).toEqual([
+      ['order-server', 10_000],
+      ['order-server>svc-alice', 25_000],
+      ['order-server>svc-bob', 25_000],
+    ]);
+  });
+
+  it('gives a declined authorization back to the caller it was counted for', async () => {
+    const carol = await throughService('svc-carol');
+    await expectToolOk(carol, 'payment_authorize', authorizeArgs(10_000));
+    await expectToolOk(carol, 'payment_authorize', authorizeArgs(10_000));
+    expect((await expectToolError(carol, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe('PAYMENT_DECLINED');
+    const declined = await server.db
+      .selectFrom('payment_operations')
+      .select(['principal_id', 'limit_key', 'status'])
+      .where('kind', '=', 'authorize')
+      .where('status', '=', 'failed')
+      .where('limit_key', '=', 'order-server>svc-carol')
+      .execute();
+    expect(declined).toEqual([{ principal_id: 'order-server', limit_key: 'order-server>svc-carol', status: 'failed' }]);
+    await expectToolOk(carol, 'payment_authorize', authorizeArgs(5_000));
+    expect((await expectToolError(carol, 'payment_authorize', authorizeArgs(1))).details).toMatchObject({ used_minor: 25_000 });
+  });
+
+  it('gives every caller its own refund budget, dry runs and payment_refundable included', async () => {
+    const dave = await throughService('svc-dave');
+    const erin = await throughService('svc-erin');
+    const payments = await Promise.all([10_000, 10_000, 10_000, 10_000].map((amount) => capturedPayment(amount)));
+    const refund = (client: Client, paymentId: string, amount: number, extra: Record<string, unknown> = {}) =>
+      callTool(client, 'payment_refund', { payment_id: paymentId, amount, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), ...extra });
+    const [first, second, third, fourth] = payments.map((payment) => payment.id) as [string, string, string, string];
+    for (const [paymentId, amount] of [[first, 4_000], [first, 4_000], [second, 4_000]] as const) expect((await refund(dave, paymentId, amount)).isError).toBeUndefined();
+    const over = await refund(dave, second, 1);
+    expect((over.structuredContent as { error: ToolErrorPayload }).error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'daily_refund', used_minor: 12_000 } });
+    expect((await expectToolOk(dave, 'payment_refundable', { payment_id: third })) as Record<string, unknown>).toMatchObject({ daily_refund_used: 12_000, max_refund_now: 0 });
+
+    expect(await expectToolOk(erin, 'payment_refundable', { payment_id: third })).toMatchObject({ daily_refund_used: 0, max_refund_now: 8_000 });
+    expect((await refund(erin, third, 4_000, { dry_run: true })).isError).toBeUndefined();
+    for (const [paymentId, amount] of [[third, 4_000], [third, 4_000], [fourth, 4_000]] as const) expect((await refund(erin, paymentId, amount)).isError).toBeUndefined();
+    expect(((await refund(erin, fourth, 1)).structuredContent as { error: ToolErrorPayload }).error.code).toBe('LIMIT_EXCEEDED');
+  });
+});
+
 describe('refund limits', () => {
   it('refuses a single refund above the per-call maximum', async () => {
     const payment = await capturedPayment(10_000);

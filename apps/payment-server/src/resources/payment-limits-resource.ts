@@ -9,7 +9,8 @@ export function policyDocument(policy: PaymentPolicy) {
   const { limits } = policy;
   return {
     units: 'Integer minor units of the operation currency; every limit applies per currency.',
-    window: 'Daily limits are per principal over a rolling 24 hours (pending and succeeded operations count).',
+    window:
+      'Daily limits are per caller over a rolling 24 hours (pending and succeeded operations count): a service token acting for someone (act.sub) counts per service and that caller, any other token under its own subject.',
     authorization: {
       max_per_call: limits.maxAuthorizationMinor,
       daily_limit: limits.dailyAuthorizationLimitMinor,

@@ -95,7 +95,7 @@ export class OperationRunner {
   /** Runs (or replays, or resumes) one operation and returns the tool's response. */
   async run(request: OperationRequest): Promise<Record<string, unknown>> {
     const requestHash = digest(request.args);
-    const { principalId, signal } = request.caller;
+    const { principalId, limitKey, signal } = request.caller;
     for (let attempt = 1; ; attempt++) {
       const claimed = await inTransaction(this.#deps.db, async (trx) => {
         const operations = new OperationStore(trx, signal);
@@ -112,6 +112,7 @@ export class OperationRunner {
           currency: request.currency ?? null,
           params: request.params ?? {},
           limited: request.kind === 'authorize' || request.kind === 'refund',
+          limitKey,
           leaseMs: this.#deps.leaseMs,
         });
         if (op === undefined) return undefined;

@@ -80,7 +80,7 @@ export class PaymentQueryService {
     const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
     if (payment === undefined) throw paymentNotFound(input.payment_id);
     const view = paymentView(payment);
-    const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ principalId: caller.principalId, kind: 'refund', currency: payment.currency });
+    const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ limitKey: caller.limitKey, kind: 'refund', currency: payment.currency });
     const dailyLeft = Math.max(0, limits.dailyRefundLimitMinor - used);
     const captured = view.status === 'captured' || view.status === 'partially_refunded' || view.status === 'refunded';
     const maxNow = captured ? Math.min(view.amount_refundable, limits.maxRefundMinor, dailyLeft) : 0;

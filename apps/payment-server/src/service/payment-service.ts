@@ -161,7 +161,7 @@ export class PaymentService {
    */
   async expire(paymentId: string, signal?: AbortSignal): Promise<ExpiryOutcome> {
     try {
-      await this.#void(paymentId, { principalId: EXPIRY_PRINCIPAL, signal }, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired');
+      await this.#void(paymentId, { principalId: EXPIRY_PRINCIPAL, limitKey: EXPIRY_PRINCIPAL, signal }, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired');
       return 'voided';
     } catch (error) {
       const reason = AppError.is(error) ? error.details?.['expiry'] : undefined;
@@ -218,7 +218,7 @@ export class PaymentService {
     const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
     if (payment === undefined) throw paymentNotFound(input.payment_id);
     const refundable = checkRefund(payment, input, limits);
-    const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ principalId: caller.principalId, kind: 'refund', currency: payment.currency });
+    const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ limitKey: caller.limitKey, kind: 'refund', currency: payment.currency });
     if (used + input.amount > limits.dailyRefundLimitMinor) throw dailyLimit('refund', input.amount, used, limits.dailyRefundLimitMinor, payment.currency);
     const { token, expiresAt } = confirmTokens.issue(confirmedRefund(input, caller));
     return {
@@ -482,17 +482,22 @@ function confirmedRefund(input: In<typeof paymentRefund>, caller: Caller) {
   return { paymentId: input.payment_id, amount: input.amount, currency: input.currency, reason: input.reason, principalId: caller.principalId };
 }
 
-/** Counts the operation's amount against the principal's 24-hour limit (in the bucket the claim recorded). */
+/** Counts the operation's amount against its limit key's 24-hour limit (in the bucket the claim recorded). */
 async function reserveDaily(trx: Kysely<PaymentDatabase>, op: OperationRow, kind: LimitedKind, limit: number): Promise<void> {
   const amount = Number(op.amount);
   const currency = op.currency as string;
-  const { used, reserved } = await new LimitUsageStore(trx).reserve({ principalId: op.principal_id, kind, currency }, amount, limit);
+  const { used, reserved } = await new LimitUsageStore(trx).reserve({ limitKey: limitKeyOfOperation(op), kind, currency }, amount, limit);
   if (!reserved) throw dailyLimit(kind, amount, used, limit, currency);
 }
 
 async function releaseDaily(trx: Kysely<PaymentDatabase>, op: OperationRow, kind: LimitedKind): Promise<void> {
   if (op.limit_bucket === null) return;
-  await new LimitUsageStore(trx).release({ principalId: op.principal_id, kind, currency: op.currency as string }, op.limit_bucket, Number(op.amount));
+  await new LimitUsageStore(trx).release({ limitKey: limitKeyOfOperation(op), kind, currency: op.currency as string }, op.limit_bucket, Number(op.amount));
+}
+
+// Operations claimed before migration 0006 have no limit_key: they were counted under their principal.
+function limitKeyOfOperation(op: OperationRow): string {
+  return op.limit_key ?? op.principal_id;
 }
 
 function perCallLimit(what: 'authorization' | 'refund', requested: number, max: number, currency: string): AppError {

@@ -5,9 +5,10 @@ import type { PaymentDatabase } from './payment-database.ts';
 /** A limited kind of operation. */
 export type LimitedKind = 'authorize' | 'refund';
 
-/** Whose usage: one principal's operations of one kind in one currency. */
+/** Whose usage: the operations of one limit key (`Caller.limitKey`), of one kind, in one currency. */
 export interface UsageKey {
-  principalId: string;
+  /** The principal id, or `<service>><caller>` for a service acting for a caller; stored as `principal_id`. */
+  limitKey: string;
   kind: LimitedKind;
   currency: string;
 }
@@ -31,19 +32,19 @@ export class LimitUsageStore {
 
   /**
    * Adds `amount` to this minute's bucket (`date_trunc('minute', now())`: the transaction's time) if the 24-hour total
-   * stays within `limit`. Must run in a transaction: an advisory lock per (principal, kind, currency) serializes
+   * stays within `limit`. Must run in a transaction: an advisory lock per (limit key, kind, currency) serializes
    * concurrent reservations until COMMIT, and the sum is read in a statement after the lock so it sees every
    * reservation committed before. Returns the usage before this amount and whether it was reserved.
    */
   async reserve(key: UsageKey, amount: number, limit: number): Promise<{ used: number; reserved: boolean }> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.principalId, key.kind, key.currency])}, 0))`.execute(this.#db);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db);
     const { rows } = await sql<{ used: string; reserved: boolean }>`
       WITH usage AS (
         SELECT coalesce(sum(amount), 0) AS used FROM payment_limit_usage
-         WHERE principal_id = ${key.principalId} AND kind = ${key.kind} AND currency = ${key.currency} AND ${IN_WINDOW}
+         WHERE principal_id = ${key.limitKey} AND kind = ${key.kind} AND currency = ${key.currency} AND ${IN_WINDOW}
       ), reserved AS (
         INSERT INTO payment_limit_usage (principal_id, kind, currency, bucket, amount)
-        SELECT ${key.principalId}, ${key.kind}, ${key.currency}, date_trunc('minute', now()), ${amount}::bigint
+        SELECT ${key.limitKey}, ${key.kind}, ${key.currency}, date_trunc('minute', now()), ${amount}::bigint
           FROM usage WHERE usage.used + ${amount}::bigint <= ${limit}::bigint
         ON CONFLICT (principal_id, kind, currency, bucket) DO UPDATE SET amount = payment_limit_usage.amount + EXCLUDED.amount
         RETURNING 1
@@ -58,19 +59,19 @@ export class LimitUsageStore {
     await this.#db
       .updateTable('payment_limit_usage')
       .set({ amount: sql<string>`amount - ${amount}::bigint` })
-      .where('principal_id', '=', key.principalId)
+      .where('principal_id', '=', key.limitKey)
       .where('kind', '=', key.kind)
       .where('currency', '=', key.currency)
       .where('bucket', '=', bucket)
       .execute();
   }
 
-  /** The 24-hour usage of a principal, without reserving. */
+  /** The 24-hour usage of a limit key, without reserving. */
   async used(key: UsageKey): Promise<number> {
     const row = await this.#db
       .selectFrom('payment_limit_usage')
       .select(sql<string>`coalesce(sum(amount), 0)`.as('used'))
-      .where('principal_id', '=', key.principalId)
+      .where('principal_id', '=', key.limitKey)
       .where('kind', '=', key.kind)
       .where('currency', '=', key.currency)
       .where(IN_WINDOW)

@@ -23,6 +23,8 @@ export interface NewOperation {
    * `LimitUsageStore.reserve` adds to in the same transaction (both read the transaction's `now()`).
    */
   limited: boolean;
+  /** Whose daily limit a limited operation counts against (`Caller.limitKey`); stored only when `limited`. */
+  limitKey: string;
   /** How long the claiming call may work on it before others may resolve it, in milliseconds. */
   leaseMs: number;
 }
@@ -57,6 +59,7 @@ export class OperationStore {
         currency: op.currency,
         params: JSON.stringify(op.params),
         limit_bucket: op.limited ? sql<Date>`date_trunc('minute', now())` : null,
+        limit_key: op.limited ? op.limitKey : null,
         lease_expires_at: sql<Date>`now() + make_interval(secs => ${op.leaseMs / 1000})`,
         attempts: 1,
       })

@@ -126,6 +126,11 @@ export interface PaymentOperationsTable {
   error: OptionalJson<StoredFailure>;
   /** Minute bucket of `payment_limit_usage` this operation's amount was added to. */
   limit_bucket: Timestamp | null;
+  /**
+   * The `payment_limit_usage` key the amount was added under (`Caller.limitKey`); null when not limited, and on
+   * operations claimed before migration 0006, which counted under `principal_id`.
+   */
+  limit_key: string | null;
   /** While in the future, a call is working on this pending operation; others must not. */
   lease_expires_at: Timestamp | null;
   attempts: ColumnType<number, number | undefined, number>;
@@ -134,8 +139,9 @@ export interface PaymentOperationsTable {
   completed_at: Timestamp | null;
 }
 
-/** `payment_limit_usage`: per principal, kind, currency and minute, the amount counted against the daily limit. */
+/** `payment_limit_usage`: per limit key, kind, currency and minute, the amount counted against the daily limit. */
 export interface PaymentLimitUsageTable {
+  /** The limit key (`Caller.limitKey`: the principal id, or `<service>><caller>` for a service acting for a caller). */
   principal_id: string;
   kind: 'authorize' | 'refund';
   currency: string;

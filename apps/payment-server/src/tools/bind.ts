@@ -1,4 +1,4 @@
-import { toolBinder } from '@mcpfed/mcp-runtime';
+import { rateLimitKeyOf, toolBinder } from '@mcpfed/mcp-runtime';
 import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
 import type { Caller } from '../service/caller.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
@@ -9,9 +9,9 @@ export const bindTool = toolBinder<PaymentDatabase>();
 /** The request context of the payment server's handlers. */
 export type PaymentContext = ToolContext<PaymentDatabase>;
 
-/** The service's view of a request: who acts, and the abort signal. */
+/** The service's view of a request: who acts, whose limits it counts against, and the abort signal. */
 export function callerOf(ctx: Pick<PaymentContext, 'principal' | 'signal'>): Caller {
-  return { principalId: ctx.principal.id, signal: ctx.signal };
+  return { principalId: ctx.principal.id, limitKey: rateLimitKeyOf(ctx.principal), signal: ctx.signal };
 }
 
 /** A `resource_link` to a payment. */

@@ -13,6 +13,7 @@ export { McpHost, createMcpHost } from './mcp-host.ts';
 export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
 export { promptBinder } from './prompt-binder.ts';
 export { ProtocolError } from './protocol-error.ts';
+export { rateLimitKeyOf } from './rate-limit-key.ts';
 export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, redactArguments } from './redact-arguments.ts';
 export { resourceBinder } from './resource-binder.ts';
 export { runtimeMigrations } from './runtime-migrations.ts';
