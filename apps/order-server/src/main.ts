@@ -6,7 +6,8 @@ import { createFederationClient } from '@mcpfed/federation';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
-import type { Logger } from '@mcpfed/telemetry';
+import { createMetrics } from '@mcpfed/telemetry';
+import type { Logger, Metrics } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { orderMigrations } from '../migrations/index.ts';
 import { orderConfigSchema } from './config.ts';
@@ -35,7 +36,7 @@ const INSTRUCTIONS =
 /** The scopes the order server asks for in its service token: what the checkout and the aftercare tools call. */
 const SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] as const;
 
-function upstreams(config: OrderConfig, logger: Logger): { upstreams: Upstreams; close(): Promise<void> } {
+function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): { upstreams: Upstreams; close(): Promise<void> } {
   if (config.SERVICE_CLIENT_SECRET === undefined || config.SERVICE_TOKEN_URL === undefined) {
     logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the checkout calls the customer, product and payment servers');
     process.exit(78);
@@ -53,6 +54,7 @@ function upstreams(config: OrderConfig, logger: Logger): { upstreams: Upstreams;
       tokens,
       audience: config.AUTH_AUDIENCE,
       logger,
+      metrics,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       concurrency: config.UPSTREAM_CONCURRENCY,
       breaker: { consecutiveFailures: config.UPSTREAM_BREAKER_FAILURES, halfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_MS },
@@ -81,7 +83,9 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     connections.push(connection);
     return connection;
   };
-  const remote = upstreams(config, logger);
+  // Created here, not by runMcpServer: the federation clients record their calls and breaker states into them.
+  const metrics = createMetrics({ service: NAME });
+  const remote = upstreams(config, logger, metrics);
   const domain = createOrderDomain({
     db: database.db,
     upstreams: remote.upstreams,
@@ -137,6 +141,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     transport,
     allScopes: SCOPES,
     shutdownSteps: steps,
+    metrics,
   });
   registerQueueMetrics(running.metrics, domain.queue.queue);
 }

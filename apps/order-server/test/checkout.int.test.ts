@@ -70,6 +70,21 @@ describe('checkout against the real customer, product and payment servers', () =
       'commit_inventory',
     ]);
     expect(detail.history.map((h) => h.type)).toEqual(['order.confirmed', 'order.placed']);
+
+    // The checkout's upstream calls are on the order server's own /metrics, with a breaker gauge per upstream.
+    const metrics = (await (await fetch(`${stack.order.url}/metrics`)).text()).split('\n');
+    for (const series of [
+      'federation_calls_total{upstream="payment",tool="payment_authorize",outcome="ok",service="order-server"} 1',
+      'federation_calls_total{upstream="payment",tool="payment_capture",outcome="ok",service="order-server"} 1',
+      'federation_calls_total{upstream="product",tool="inventory_reserve",outcome="ok",service="order-server"} 1',
+      'federation_calls_total{upstream="customer",tool="customer_check_eligibility",outcome="ok",service="order-server"} 1',
+      'federation_call_duration_seconds_count{service="order-server",upstream="payment",tool="payment_authorize",outcome="ok"} 1',
+      'upstream_breaker_state{upstream="customer",service="order-server"} 0',
+      'upstream_breaker_state{upstream="product",service="order-server"} 0',
+      'upstream_breaker_state{upstream="payment",service="order-server"} 0',
+    ]) {
+      expect(metrics).toContain(series);
+    }
   });
 
   it('fails a declined payment and releases the stock it had reserved', async () => {

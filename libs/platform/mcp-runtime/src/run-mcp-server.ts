@@ -51,6 +51,12 @@ export interface RunMcpServerOptions<DB> {
   allScopes: readonly string[];
   /** Extra steps run on shutdown after the host stopped and before the database closes (e.g. a second pool). */
   shutdownSteps?: readonly ShutdownStep[];
+  /**
+   * The metrics to record into and serve on `GET /metrics`, when the app needs them before the server runs (e.g.
+   * its federation clients, created first, record `federation_calls_total` into them). Default: a new
+   * `createMetrics({ service: name })`.
+   */
+  metrics?: Metrics;
 }
 
 /** A running server. */
@@ -70,7 +76,7 @@ export interface RunningMcpServer<DB> {
  */
 export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promise<RunningMcpServer<DB>> {
   const { settings, logger } = options;
-  const metrics = createMetrics({ service: options.name });
+  const metrics = options.metrics ?? createMetrics({ service: options.name });
   registerPoolMetrics(metrics, 'main', options.database.pool);
   const tracing = initTracing({ serviceName: options.name, ...(settings.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
   const steps: ShutdownStep[] = [];

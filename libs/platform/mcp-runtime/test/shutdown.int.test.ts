@@ -28,8 +28,8 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-function start(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: () => string }> {
-  const child = spawn(process.execPath, [MAIN], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: () => string }> {
+  const child = spawn(process.execPath, [MAIN], { env: env(extraEnv), stdio: ['ignore', 'ignore', 'pipe'] });
   let logs = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -85,6 +85,25 @@ describe('a server process', () => {
       { tool: 'widget_slow', n: 20 },
     ]);
     expect((await tdb.db.selectFrom('widgets').select('name').orderBy('name').execute()).map((r) => r.name)).toEqual(['sig0', 'sig1', 'sig2', 'sig3', 'sig4']);
+  });
+
+  it('records into and serves the metrics the app created before runMcpServer', async () => {
+    const server = await start({ WIDGET_APP_METRICS: '1' });
+    try {
+      const token = await issuer.token(['customer:read']);
+      const call = await fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 1 } } }),
+      });
+      expect(call.status).toBe(200);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toContain('widget_app_gauge{kind="fixture",service="widget-server"} 7');
+      expect(metrics).toMatch(/^mcp_tool_calls_total\{[^}]*tool="widget_slow"[^}]*\} 1$/m);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 
   it('serves stdio to the SDK StdioClientTransport as the local principal, without a token', async () => {
