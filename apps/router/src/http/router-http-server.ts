@@ -3,7 +3,19 @@ import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from '
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { OriginGuard, Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
-import { acceptMcpPost, admitRequest, authenticateMcpRequest, drainHttp, listenHttp, sendJson, sendRpcError } from '@mcpfed/mcp-runtime';
+import {
+  RESOURCE_METADATA_PATH,
+  acceptMcpPost,
+  admitRequest,
+  answerOperationalGet,
+  authenticateMcpRequest,
+  drainHttp,
+  handlerFailure,
+  listenHttp,
+  sendJson,
+  sendRpcError,
+} from '@mcpfed/mcp-runtime';
+import type { OperationalRoutes } from '@mcpfed/mcp-runtime';
 import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
@@ -49,7 +61,6 @@ export interface RouterHttpHandle {
   close(timeoutMs: number): Promise<void>;
 }
 
-const METADATA_PATH = '/.well-known/oauth-protected-resource';
 const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
   tools: 'notifications/tools/list_changed',
   prompts: 'notifications/prompts/list_changed',
@@ -93,7 +104,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     const name = path.startsWith('/mcp/') ? path.slice(5) : '';
     return name !== '' && router.hasView(name) ? name : null;
   };
-  const postConfig = () => ({ verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${METADATA_PATH}`, maxBodyBytes, maxBatch, logger });
+  const postConfig = () => ({ verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes, maxBatch, logger });
 
   async function handlePost(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
     const accepted = await acceptMcpPost(req, res, postConfig());
@@ -173,24 +184,25 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     });
   }
 
-  function handleReady(res: ServerResponse): void {
-    if (draining) {
-      sendJson(res, 503, { status: 'shutting_down' });
-      return;
-    }
-    const checks = Object.fromEntries(router.upstreams.map((u) => [u.name, u.available ? 'ok' : 'unavailable']));
-    const ok = router.upstreams.some((u) => u.available);
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
-  }
+  const routes: OperationalRoutes = {
+    metrics: config.metrics,
+    draining: () => draining,
+    readiness: () => ({
+      ok: router.upstreams.some((u) => u.available),
+      checks: Object.fromEntries(router.upstreams.map((u) => [u.name, u.available ? 'ok' : 'unavailable'])),
+    }),
+    resourceOf: (suffix) => (suffix === '' || suffix.startsWith('/mcp') ? `${baseUrl}${suffix || '/mcp'}` : undefined),
+    resourceMetadata: config.resourceMetadata,
+    extra: {
+      '/status': (res) => sendJson(res, 200, { ...router.status(), notification_streams: streams.size }, { 'cache-control': 'no-store' }),
+    },
+    notFound: (path) => `No route ${path}. MCP is served at POST /mcp and POST /mcp/<upstream>.`,
+  };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
-    const fail = (error: unknown) => {
-      logger.error({ err: error, path }, 'http handler failed');
-      if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
-      else res.destroy();
-    };
+    const fail = handlerFailure(res, logger, path);
     if (path === '/mcp' || path.startsWith('/mcp/')) {
       const view = viewOf(path);
       if (view === null) {
@@ -207,24 +219,8 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
         sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.', { allow: 'GET, POST' });
         req.resume();
       }
-    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
-      req.resume();
-    } else if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-    } else if (path === '/readyz') {
-      handleReady(res);
-    } else if (path === '/status') {
-      sendJson(res, 200, { ...router.status(), notification_streams: streams.size }, { 'cache-control': 'no-store' });
-    } else if (path === '/metrics') {
-      config.metrics
-        .render()
-        .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body))
-        .catch(fail);
-    } else if (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/mcp`)) {
-      sendJson(res, 200, config.resourceMetadata(`${baseUrl}${path.slice(METADATA_PATH.length) || '/mcp'}`), { 'cache-control': 'public, max-age=300' });
     } else {
-      sendJson(res, 404, { error: 'not_found', message: `No route ${path}. MCP is served at POST /mcp and POST /mcp/<upstream>.` });
+      answerOperationalGet(req, res, path, routes, fail);
     }
   });
   server.headersTimeout = 20_000;

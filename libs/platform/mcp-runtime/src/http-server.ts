@@ -7,7 +7,9 @@ import type { Logger, Metrics } from '@mcpfed/telemetry';
 import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
-import { acceptMcpPost, admitRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
+import { acceptMcpPost, admitRequest, sendRpcError, wantsStream } from './mcp-post.ts';
+import { RESOURCE_METADATA_PATH, answerOperationalGet, handlerFailure } from './operational-routes.ts';
+import type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 
 /** A readiness probe: resolves when the dependency is usable. */
 export interface ReadinessCheck {
@@ -69,7 +71,6 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     inFlight--;
   };
 
-  const metadataPath = '/.well-known/oauth-protected-resource';
   const resourceUrl = () => `${baseUrl}/mcp`;
   /** Returns true when the messages were handed to the protocol layer (which then calls `done`). */
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -77,7 +78,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp.', { allow: 'POST' });
       return false;
     }
-    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${metadataPath}`, maxBodyBytes: maxBody, maxBatch, logger: config.logger });
+    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes: maxBody, maxBatch, logger: config.logger });
     if (!accepted) return false;
     const { principal, messages, batch, traceparent } = accepted;
     const attachments: RequestAttachment[] = messages.map(() => ({
@@ -99,11 +100,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     return true;
   }
 
-  async function handleReady(res: ServerResponse): Promise<void> {
-    if (draining) {
-      sendJson(res, 503, { status: 'shutting_down' });
-      return;
-    }
+  async function readiness(): Promise<ReadinessReport> {
     const checks: Record<string, string> = {};
     const signal = AbortSignal.timeout(2000);
     await Promise.all(
@@ -116,18 +113,21 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
         }
       }),
     );
-    const ok = Object.values(checks).every((v) => v === 'ok');
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
+    return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
   }
+  const routes: OperationalRoutes = {
+    metrics: config.metrics,
+    draining: () => draining,
+    readiness,
+    resourceOf: (suffix) => (suffix === '' || suffix === '/mcp' ? resourceUrl() : undefined),
+    resourceMetadata: config.resourceMetadata,
+    notFound: (path) => `No route ${path}. MCP is served at POST /mcp.`,
+  };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
-    const fail = (error: unknown) => {
-      config.logger.error({ err: error, path }, 'http handler failed');
-      if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
-      else res.destroy();
-    };
+    const fail = handlerFailure(res, config.logger, path);
     if (path === '/mcp') {
       inFlight++;
       handleMcp(req, res).then(
@@ -139,22 +139,8 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
           fail(error);
         },
       );
-    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
-      req.resume();
-    } else if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-    } else if (path === '/readyz') {
-      handleReady(res).catch(fail);
-    } else if (path === '/metrics') {
-      config.metrics
-        .render()
-        .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body))
-        .catch(fail);
-    } else if (path === metadataPath || path === `${metadataPath}/mcp`) {
-      sendJson(res, 200, config.resourceMetadata(resourceUrl()), { 'cache-control': 'public, max-age=300' });
     } else {
-      sendJson(res, 404, { error: 'not_found', message: `No route ${path}. MCP is served at POST /mcp.` });
+      answerOperationalGet(req, res, path, routes, fail);
     }
   });
   server.headersTimeout = 20_000;

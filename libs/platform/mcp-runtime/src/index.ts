@@ -6,6 +6,8 @@ export { serveHttp } from './http-server.ts';
 export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
 export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
+export { RESOURCE_METADATA_PATH, answerOperationalGet, handlerFailure } from './operational-routes.ts';
+export type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 export { acceptMcpPost, admitRequest, authenticateMcpRequest, sendJson, sendRpcError, wantsStream } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';

@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JSON_RPC } from '@mcpfed/errors';
+import type { Logger, Metrics } from '@mcpfed/telemetry';
+import { sendJson, sendRpcError } from './mcp-post.ts';
+
+/** Where the RFC 9728 protected-resource metadata is served. */
+export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+/** What GET /readyz reports: whether the listener is usable and the state of each dependency. */
+export interface ReadinessReport {
+  ok: boolean;
+  /** Dependency name → `ok` or `unavailable`. */
+  checks: Record<string, string>;
+}
+
+/** The parts of {@link answerOperationalGet} that differ between listeners. */
+export interface OperationalRoutes {
+  metrics: Metrics;
+  /** True once the listener is closing: /readyz then answers 503 `shutting_down` without asking {@link readiness}. */
+  draining: () => boolean;
+  /** Asks the dependencies for GET /readyz. */
+  readiness: () => ReadinessReport | Promise<ReadinessReport>;
+  /**
+   * The resource URL whose metadata a GET under {@link RESOURCE_METADATA_PATH} describes, given what follows that
+   * path (`''` for the bare path); undefined when there is no such resource (404).
+   */
+  resourceOf: (suffix: string) => string | undefined;
+  /** RFC 9728 metadata document for a resource URL. */
+  resourceMetadata: (resource: string) => Record<string, unknown>;
+  /** Further GET routes of this listener, by exact path. */
+  extra?: Readonly<Record<string, (res: ServerResponse) => void>>;
+  /** Message of the 404 answer for any other path. */
+  notFound: (path: string) => string;
+}
+
+/**
+ * The error handler of one request: logs the failure, and answers 500 (JSON-RPC internal error) when nothing was
+ * sent yet, else cuts the connection.
+ */
+export function handlerFailure(res: ServerResponse, logger: Logger, path: string): (error: unknown) => void {
+  return (error: unknown) => {
+    logger.error({ err: error, path }, 'http handler failed');
+    if (!res.headersSent) sendRpcError(res, 500, JSON_RPC.INTERNAL_ERROR, 'Internal error');
+    else res.destroy();
+  };
+}
+
+/**
+ * Answers every request of a listener that is not for its MCP endpoint: 405 for anything but GET/HEAD, GET /healthz,
+ * GET /readyz (200 `ready` when the report is ok, else 503 `not_ready`; 503 `shutting_down` while draining),
+ * GET /metrics (Prometheus text), the RFC 9728 metadata, the listener's extra routes, and 404 for the rest.
+ */
+export function answerOperationalGet(req: IncomingMessage, res: ServerResponse, path: string, routes: OperationalRoutes, fail: (error: unknown) => void): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed', { allow: 'GET' });
+    req.resume();
+    return;
+  }
+  const extra = routes.extra && Object.hasOwn(routes.extra, path) ? routes.extra[path] : undefined;
+  const resource = path.startsWith(RESOURCE_METADATA_PATH) ? routes.resourceOf(path.slice(RESOURCE_METADATA_PATH.length)) : undefined;
+  if (path === '/healthz') {
+    sendJson(res, 200, { status: 'ok' });
+  } else if (path === '/readyz') {
+    if (routes.draining()) {
+      sendJson(res, 503, { status: 'shutting_down' });
+      return;
+    }
+    Promise.resolve()
+      .then(routes.readiness)
+      .then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks }))
+      .catch(fail);
+  } else if (path === '/metrics') {
+    routes.metrics
+      .render()
+      .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body))
+      .catch(fail);
+  } else if (extra) {
+    extra(res);
+  } else if (resource !== undefined) {
+    sendJson(res, 200, routes.resourceMetadata(resource), { 'cache-control': 'public, max-age=300' });
+  } else {
+    sendJson(res, 404, { error: 'not_found', message: routes.notFound(path) });
+  }
+}
