@@ -78,7 +78,15 @@ const orders = new OrderStore();
 const sagas = new SagaStore();
 const outbox = new OutboxStore();
 const changes = new OrderChanges(orders, outbox);
-const logger = createLogger({ name: 'saga-test', level: 'silent' });
+// The saga's log lines as pino writes them (JSON), to check what an operator sees at LOG_LEVEL=info.
+const logLines: Array<Record<string, unknown>> = [];
+const logger = createLogger({ name: 'saga-test', level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
+// An order's lines without pino's bookkeeping (time, pid, hostname, name).
+const logsOf = (orderId: string): Array<Record<string, unknown>> =>
+  logLines
+    .filter((line) => line['order_id'] === orderId)
+    .map((line) => Object.fromEntries(Object.entries(line).filter(([key]) => !['time', 'pid', 'hostname', 'name'].includes(key))));
+const ALL_STEPS = ['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory'];
 
 beforeAll(async () => {
   tdb = await createTestDatabase<OrderDatabase>({ name: 'order_saga', migrations: orderMigrations });
@@ -147,6 +155,24 @@ describe('CheckoutSaga', () => {
     expect([done.status, done.attempts, done.completed_steps.length]).toEqual(['completed', 2, 6]);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
     expect(await saga.run(id, run(false))).toBe('finished_before');
+
+    // A warning for the retried step, then one line for the end: ids, money, steps, time, attempt; no personal data.
+    expect(logsOf(id)).toEqual([
+      { level: 'warn', msg: 'checkout step failed transiently; the job retries', order_id: id, step: 'capture_payment', code: 'UPSTREAM_UNAVAILABLE', attempt: 1 },
+      {
+        level: 'info',
+        msg: 'checkout confirmed',
+        order_id: id,
+        order_number: order.order_number,
+        customer_id: CUS,
+        status: 'confirmed',
+        total_amount: 900,
+        currency: 'EUR',
+        steps: ALL_STEPS,
+        duration_ms: expect.any(Number) as number,
+        attempt: 2,
+      },
+    ]);
   });
 
   it('compensates on the final attempt: voids the authorization it finds by order reference, releases the stock, fails the order', async () => {
@@ -162,6 +188,31 @@ describe('CheckoutSaga', () => {
     const order = await orders.get(tdb.db, id);
     expect([order.status, order.failure_reason, order.amount_captured]).toEqual(['failed', 'upstream_unavailable', '0']);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed', 'order.failed']);
+    expect(logsOf(id)).toEqual([
+      {
+        level: 'info',
+        msg: 'checkout compensating: releasing payment and stock',
+        order_id: id,
+        failed_step: 'capture_payment',
+        failure_reason: 'upstream_unavailable',
+        code: 'UPSTREAM_UNAVAILABLE',
+        attempt: 1,
+      },
+      {
+        level: 'info',
+        msg: 'checkout failed',
+        order_id: id,
+        order_number: order.order_number,
+        customer_id: CUS,
+        status: 'failed',
+        failure_reason: 'upstream_unavailable',
+        total_amount: 900,
+        currency: 'EUR',
+        steps: [...ALL_STEPS.slice(0, 4), 'void_payment', 'release_inventory'],
+        duration_ms: expect.any(Number) as number,
+        attempt: 1,
+      },
+    ]);
   });
 
   it('fails a declined payment at once, releasing the stock, and stays compensating while the release cannot reach the product server', async () => {
@@ -181,6 +232,11 @@ describe('CheckoutSaga', () => {
     expect(calls.filter((c) => c.tool === 'payment_capture')).toEqual([]);
     expect(calls.filter((c) => c.tool === 'inventory_release')).toHaveLength(2);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.failed']);
+    expect(logsOf(id).map(({ level, msg, step, failed_step, failure_reason, code, attempt }) => ({ level, msg, step, failed_step, failure_reason, code, attempt }))).toEqual([
+      { level: 'info', msg: 'checkout compensating: releasing payment and stock', step: undefined, failed_step: 'authorize_payment', failure_reason: 'payment_declined', code: 'PAYMENT_DECLINED', attempt: 1 },
+      { level: 'warn', msg: 'checkout compensation failed transiently; the job retries', step: 'release_inventory', failed_step: undefined, failure_reason: undefined, code: 'UPSTREAM_UNAVAILABLE', attempt: 1 },
+      { level: 'info', msg: 'checkout failed', step: undefined, failed_step: undefined, failure_reason: 'payment_declined', code: undefined, attempt: 2 },
+    ]);
   });
 
   it('records each step once when two runs race (a stalled job taken over)', async () => {
@@ -196,5 +252,7 @@ describe('CheckoutSaga', () => {
     // Repeated remote calls carry the same key, so the upstream answers them once.
     const keys = calls.filter((c) => c.tool === 'payment_capture').map((c) => c.key);
     expect(new Set(keys)).toEqual(new Set([`checkout:${id}:capture_payment`]));
+    // The end is reported once, by the run that recorded it.
+    expect(logsOf(id).map((line) => line['msg'])).toEqual(['checkout confirmed']);
   });
 });

@@ -88,20 +88,27 @@ export class CheckoutSaga {
       requestId: `checkout:${orderId}`,
       ...(run.traceparent === undefined ? {} : { traceparent: run.traceparent }),
     };
+    const attempt = { number: saga.attempts, final: run.finalAttempt };
     if (saga.status === 'running') {
       try {
-        await this.#forward(orderId, saga, context, order);
+        await this.#forward(orderId, saga, context, order, attempt.number);
         return 'completed';
       } catch (error) {
         const step = (await sagas.get(db, orderId)).step;
         const refusal = error instanceof CheckoutRefused ? error : undefined;
         if (refusal === undefined && !run.finalAttempt && isTransient(error)) {
-          await sagas.update(db, orderId, { last_error: JSON.stringify(stepError(step, error)) });
+          const failure = stepError(step, error);
+          await sagas.update(db, orderId, { last_error: JSON.stringify(failure) });
+          this.#deps.logger.warn({ order_id: orderId, step, code: failure.code, attempt: attempt.number }, 'checkout step failed transiently; the job retries');
           throw error;
         }
         const reason = refusal?.reason ?? (AppError.is(error) && isTransient(error) ? 'upstream_unavailable' : 'internal');
         const message = refusal?.message ?? `The checkout could not finish step ${step}: ${errorMessage(error)}`;
         if (reason === 'internal') this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
+        this.#deps.logger.info(
+          { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
+          'checkout compensating: releasing payment and stock',
+        );
         saga = await sagas.update(db, orderId, {
           status: 'compensating',
           step: 'void_payment',
@@ -112,24 +119,46 @@ export class CheckoutSaga {
         this.#deps.onProgress?.(orderId, saga);
       }
     }
-    await this.#compensate(orderId, saga, context);
+    await this.#compensate(orderId, saga, context, attempt);
     return 'failed';
   }
 
-  async #forward(orderId: string, initial: SagaRecord, context: UpstreamCallContext, current: OrderRecord): Promise<void> {
+  /**
+   * The one line an operator sees per checkout at its end: ids, outcome, money, the steps done, the time since the
+   * order was written (all attempts) and this run's attempt. No personal data: ids only, never names or addresses.
+   */
+  #logEnd(outcome: 'confirmed' | 'failed', order: OrderRecord, saga: SagaRecord, attempt: number): void {
+    this.#deps.logger.info(
+      {
+        order_id: order.id,
+        order_number: order.order_number,
+        customer_id: order.customer_id,
+        status: order.status,
+        ...(outcome === 'failed' ? { failure_reason: saga.failure_reason } : {}),
+        total_amount: order.total_amount === null ? null : Number(order.total_amount),
+        currency: order.currency,
+        steps: saga.completed_steps,
+        duration_ms: Date.now() - new Date(saga.started_at).getTime(),
+        attempt,
+      },
+      `checkout ${outcome}`,
+    );
+  }
+
+  async #forward(orderId: string, initial: SagaRecord, context: UpstreamCallContext, current: OrderRecord, attempt: number): Promise<void> {
     let saga = initial;
     let order: OrderRecord | undefined = current;
     while (saga.step !== DONE) {
       const step = saga.step as CheckoutStep;
       order ??= await this.#deps.orders.get(this.#deps.db, orderId);
-      saga = await this.#runStep(step, order, saga, context);
+      saga = await this.#runStep(step, order, saga, context, attempt);
       // Only these steps change the order row; the others leave the copy in hand current.
       if (CHANGES_ORDER.has(step)) order = undefined;
       this.#deps.onProgress?.(orderId, saga);
     }
   }
 
-  async #runStep(step: CheckoutStep, order: OrderRecord, saga: SagaRecord, context: UpstreamCallContext): Promise<SagaRecord> {
+  async #runStep(step: CheckoutStep, order: OrderRecord, saga: SagaRecord, context: UpstreamCallContext, attempt: number): Promise<SagaRecord> {
     const { upstreams, orders, changes } = this.#deps;
     const key = checkoutKey(order.id, step);
     switch (step) {
@@ -229,7 +258,12 @@ export class CheckoutSaga {
         await refusing(upstreams.product.call(inventoryCommit, { order_reference: order.id, idempotency_key: key }, context), (error) =>
           error.code === 'PRECONDITION_FAILED' || error.code === 'NOT_FOUND' ? new CheckoutRefused('reservation_expired', error.message, error) : undefined,
         );
-        return this.#advance(saga, step, undefined, { status: 'completed', finished_at: new Date() });
+        const { sagas, db } = this.#deps;
+        const completed = await sagas.advance(db, order.id, step, DONE, { status: 'completed', finished_at: new Date() });
+        // Only the run that recorded the end reports it (a racing run found it recorded).
+        if (completed === undefined) return sagas.get(db, order.id);
+        this.#logEnd('confirmed', order, completed, attempt);
+        return completed;
       }
     }
   }
@@ -256,7 +290,7 @@ export class CheckoutSaga {
     });
   }
 
-  async #compensate(orderId: string, initial: SagaRecord, context: UpstreamCallContext): Promise<void> {
+  async #compensate(orderId: string, initial: SagaRecord, context: UpstreamCallContext, attempt: { number: number; final: boolean }): Promise<void> {
     const { db, sagas, orders, upstreams, changes } = this.#deps;
     let saga = initial;
     const done = new Set(saga.completed_steps);
@@ -286,25 +320,33 @@ export class CheckoutSaga {
     }
     if (transient !== undefined || saga.step !== 'release_inventory') {
       await sagas.update(db, orderId, { last_error: JSON.stringify(stepError('compensation', transient)) });
+      this.#deps.logger.warn(
+        { order_id: orderId, step: saga.step, code: stepError(saga.step, transient).code, attempt: attempt.number },
+        attempt.final ? 'checkout compensation failed transiently; the sweeper resumes it' : 'checkout compensation failed transiently; the job retries',
+      );
       throw transient;
     }
     const finished = await inTransaction(db, async (trx) => {
       const current = await sagas.get(trx, orderId, { forUpdate: true });
-      if (current.status !== 'compensating') return current;
+      if (current.status !== 'compensating') return { saga: current, order: undefined };
       const order = await orders.get(trx, orderId, { forUpdate: true });
-      if (order.status === 'pending' || order.status === 'confirmed') {
-        await changes.transition(trx, order, 'failed', 'checkout', {
-          failure_reason: current.failure_reason ?? 'internal',
-          failure_message: current.failure_message,
-        });
-      }
-      return sagas.update(trx, orderId, {
+      const failed =
+        order.status === 'pending' || order.status === 'confirmed'
+          ? await changes.transition(trx, order, 'failed', 'checkout', {
+              failure_reason: current.failure_reason ?? 'internal',
+              failure_message: current.failure_message,
+            })
+          : order;
+      const ended = await sagas.update(trx, orderId, {
         status: 'failed',
         completed_steps: [...current.completed_steps, 'release_inventory'],
         finished_at: new Date(),
       });
+      return { saga: ended, order: failed };
     });
-    this.#deps.onProgress?.(orderId, finished);
+    // Only the run that finished the compensation reports the end (a racing run found it done).
+    if (finished.order !== undefined) this.#logEnd('failed', finished.order, finished.saga, attempt.number);
+    this.#deps.onProgress?.(orderId, finished.saga);
   }
 
   /** Voids the order's open authorizations and refunds anything captured (captured before a later step failed). */
