@@ -70,6 +70,15 @@ export class BenchContext {
     return fixture;
   }
 
+  /** Starts `server` listening on 127.0.0.1:`port` and closes it, with every open connection, when the bench ends. */
+  async serve(server: http.Server, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.defer(() => closeServer(server));
+  }
+
   /** The dev issuer of this bench (started on first use). */
   issuer(): Promise<BenchIssuer> {
     return this.fixture('dev-issuer', async () => {
@@ -79,11 +88,7 @@ export class BenchContext {
       await mkdir(dir, { recursive: true });
       const issuer: DevIssuer = await loadOrCreateDevIssuer({ dir, issuerUrl });
       const server = createDevIssuerServer(issuer);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve());
-      });
-      this.defer(() => closeServer(server));
+      await this.serve(server, port);
       return {
         issuerUrl,
         jwksUrl: `${issuerUrl}/.well-known/jwks.json`,

@@ -2,14 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { testServiceUrl } from '@mcpfed/testing';
+import { spawnServer, testServiceUrl } from '@mcpfed/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBaselineServer } from '../src/baseline-server.ts';
 import type { BaselineServer } from '../src/baseline-server.ts';
 import { freePort } from '@mcpfed/dev-stack';
 import { BenchContext } from '../src/bench-context.ts';
-import { startChildServer } from '../src/child-server.ts';
 import { customerDatabase } from '../src/fixtures/customer-database.ts';
 import type { CustomerDatabaseFixture } from '../src/fixtures/customer-database.ts';
 import { toolCallBody } from '../src/scenarios/scenario.ts';
@@ -117,13 +116,14 @@ describe('baseline server against a scratch customer database', () => {
 
   it('runs as a script: node tools/loadtest/src/baseline-server.ts with DATABASE_URL and PORT', async () => {
     const port = await freePort();
-    const child = await startChildServer({
+    const child = await spawnServer({
       name: 'baseline-server',
       args: [path.join(repoRoot, 'tools', 'loadtest', 'src', 'baseline-server.ts')],
       env: { DATABASE_URL: fixture.url, PORT: String(port) },
       cwd: repoRoot,
       logFile: path.join(workDir, 'baseline-child.log'),
-      readyUrl: `http://127.0.0.1:${port}/healthz`,
+      port,
+      readyPath: '/healthz',
     });
     try {
       const { json } = await post(`http://127.0.0.1:${port}/mcp`, toolCallBody(1, 'customer_get', { id: CUSTOMER_ID }));

@@ -16,6 +16,8 @@ export interface SpawnServerSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Working directory (the repository root). */
   readonly cwd: string;
+  /** File that receives its stdout and stderr (appended to). Default `<name>.log` in a temporary folder. */
+  readonly logFile?: string;
   /** Port to listen on; default a free one. Keep it to restart the server on the same URL. */
   readonly port?: number;
   /** Path answering 200 once the server is ready. Default `/readyz`. */
@@ -57,7 +59,7 @@ export async function freePort(): Promise<number> {
 
 /** Runs a Node script to completion (e.g. `migrate`); rejects with the log's tail unless it exits 0. */
 export async function runToCompletion(spec: Omit<SpawnServerSpec, 'port' | 'readyPath' | 'readyTimeoutMs'>): Promise<void> {
-  const logFile = logFileFor(spec.name);
+  const logFile = spec.logFile ?? logFileFor(spec.name);
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(process.execPath, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd] });
@@ -77,7 +79,7 @@ export async function runToCompletion(spec: Omit<SpawnServerSpec, 'port' | 'read
  */
 export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer> {
   const port = spec.port ?? (await freePort());
-  const logFile = logFileFor(spec.name);
+  const logFile = spec.logFile ?? logFileFor(spec.name);
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();

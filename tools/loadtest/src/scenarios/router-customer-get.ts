@@ -36,17 +36,7 @@ function tokenEndpoint(context: BenchContext): Promise<string> {
       ],
     });
     const port = await freePort();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    context.defer(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
+    await context.serve(server, port);
     return `http://127.0.0.1:${port}/oauth/token`;
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { freePort } from '@mcpfed/dev-stack';
+import { spawnServer } from '@mcpfed/testing';
 import type { BenchContext } from '../bench-context.ts';
-import { startChildServer } from '../child-server.ts';
 import type { RunningTarget } from './scenario.ts';
 
 /** How to start the server of one measurement. */
@@ -22,13 +22,14 @@ export interface TargetSpec {
 export async function startMcpTarget(context: BenchContext, spec: TargetSpec): Promise<RunningTarget> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = await startChildServer({
+  const server = await spawnServer({
     name: spec.name,
     args: spec.args,
     env: await spec.env(port),
     cwd: context.settings.repoRoot,
     logFile: path.join(context.settings.workDir, `${spec.name}-run${spec.run}.log`),
-    readyUrl: `${base}${spec.readyPath}`,
+    port,
+    readyPath: spec.readyPath,
   });
   return { url: `${base}/mcp`, tail: () => server.tail(), stop: () => server.stop() };
 }
