@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -48,7 +48,7 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundleAppRes
   }
   const external = await readRuntimeDependencies(options.repoRoot);
   const outfile = path.join(appDir, 'dist', 'main.js');
-  await build({
+  const result = await build({
     absWorkingDir: options.repoRoot,
     entryPoints: [entry],
     outfile,
@@ -61,7 +61,18 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundleAppRes
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'warning',
     legalComments: 'none',
+    write: false,
   });
+  // Each file is written beside its final name and renamed into place, source map first: a test or a process
+  // that runs the bundle while another build of the same app is writing it sees the old or the new bundle whole,
+  // never a half-written one.
+  await mkdir(path.dirname(outfile), { recursive: true });
+  const files = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
+  for (const file of files) {
+    const partial = `${file.path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+    await writeFile(partial, file.contents);
+    await rename(partial, file.path);
+  }
   const { size } = await stat(outfile);
   return { outfile, bytes: size, external };
 }
