@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { OriginGuard, Principal } from '@mcpfed/auth';
@@ -6,11 +5,9 @@ import { JSON_RPC } from '@mcpfed/errors';
 import {
   RESOURCE_METADATA_PATH,
   acceptMcpPost,
-  admitRequest,
-  answerOperationalGet,
   authenticateMcpRequest,
+  createMcpHttpServer,
   drainHttp,
-  handlerFailure,
   listenHttp,
   sendJson,
   sendRpcError,
@@ -199,11 +196,13 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     notFound: (path) => `No route ${path}. MCP is served at POST /mcp and POST /mcp/<upstream>.`,
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0] as string;
-    if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
-    const fail = handlerFailure(res, logger, path);
-    if (path === '/mcp' || path.startsWith('/mcp/')) {
+  const server = createMcpHttpServer({
+    routes,
+    originGuard: config.originGuard,
+    logger,
+    requestTimeoutMs: 0,
+    serveMcp: (req, res, path, fail) => {
+      if (path !== '/mcp' && !path.startsWith('/mcp/')) return false;
       const view = viewOf(path);
       if (view === null) {
         sendJson(res, 404, { error: 'not_found', message: `No upstream named ${path.slice(5)}. Upstreams: ${router.upstreams.map((u) => u.name).join(', ')}.` });
@@ -219,11 +218,9 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
         sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.', { allow: 'GET, POST' });
         req.resume();
       }
-    } else {
-      answerOperationalGet(req, res, path, routes, fail);
-    }
+      return true;
+    },
   });
-  server.headersTimeout = 20_000;
 
   baseUrl = await listenHttp(server, { port: config.port, host: config.host, publicUrl: config.publicUrl });
 

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
@@ -7,8 +6,8 @@ import type { Logger, Metrics } from '@mcpfed/telemetry';
 import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
-import { acceptMcpPost, admitRequest, sendRpcError, wantsStream } from './mcp-post.ts';
-import { RESOURCE_METADATA_PATH, answerOperationalGet, handlerFailure } from './operational-routes.ts';
+import { acceptMcpPost, sendRpcError, wantsStream } from './mcp-post.ts';
+import { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 import type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 
 /** A readiness probe: resolves when the dependency is usable. */
@@ -124,11 +123,13 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     notFound: (path) => `No route ${path}. MCP is served at POST /mcp.`,
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0] as string;
-    if (!admitRequest(req, res, { metrics: config.metrics, originGuard: config.originGuard, draining })) return;
-    const fail = handlerFailure(res, config.logger, path);
-    if (path === '/mcp') {
+  const server = createMcpHttpServer({
+    routes,
+    originGuard: config.originGuard,
+    logger: config.logger,
+    requestTimeoutMs: 60_000,
+    serveMcp: (req, res, path, fail) => {
+      if (path !== '/mcp') return false;
       inFlight++;
       handleMcp(req, res).then(
         (dispatched) => {
@@ -139,11 +140,9 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
           fail(error);
         },
       );
-    } else {
-      answerOperationalGet(req, res, path, routes, fail);
-    }
+      return true;
+    },
   });
-  server.headersTimeout = 20_000;
 
   baseUrl = await listenHttp(server, { port: config.port, host: config.host, publicUrl: config.publicUrl });
 

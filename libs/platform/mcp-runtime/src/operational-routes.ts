@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import { JSON_RPC } from '@mcpfed/errors';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
-import { sendJson, sendRpcError } from './mcp-post.ts';
+import { admitRequest, sendJson, sendRpcError } from './mcp-post.ts';
 
 /** Where the RFC 9728 protected-resource metadata is served. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
@@ -81,4 +82,33 @@ export function answerOperationalGet(req: IncomingMessage, res: ServerResponse, 
   } else {
     sendJson(res, 404, { error: 'not_found', message: routes.notFound(path) });
   }
+}
+
+/** Settings of {@link createMcpHttpServer}. */
+export interface McpHttpServerOptions {
+  /** The non-MCP routes; their `metrics` also count every answer and their `draining` answers with `Connection: close`. */
+  routes: OperationalRoutes;
+  /** Origin/Host check run before anything else (DNS-rebinding protection). */
+  originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string };
+  logger: Logger;
+  /** Longest time a request may take to arrive in full, in milliseconds; 0 for none (long-lived event streams). */
+  requestTimeoutMs: number;
+  /** Serves the request when `path` is one of the MCP endpoints and returns true; false hands it to {@link answerOperationalGet}. */
+  serveMcp: (req: IncomingMessage, res: ServerResponse, path: string, fail: (error: unknown) => void) => boolean;
+}
+
+/**
+ * The `node:http` server of an MCP listener (not yet listening; see listenHttp): every request passes
+ * admitRequest, then goes to `serveMcp` or the operational routes, with {@link handlerFailure} for errors.
+ */
+export function createMcpHttpServer(options: McpHttpServerOptions): NodeHttpServer {
+  const { routes, logger } = options;
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: options.requestTimeoutMs }, (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    if (!admitRequest(req, res, { metrics: routes.metrics, originGuard: options.originGuard, draining: routes.draining() })) return;
+    const fail = handlerFailure(res, logger, path);
+    if (!options.serveMcp(req, res, path, fail)) answerOperationalGet(req, res, path, routes, fail);
+  });
+  server.headersTimeout = 20_000;
+  return server;
 }
