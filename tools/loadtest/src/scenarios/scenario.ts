@@ -75,3 +75,19 @@ export function mcpHeaders(token: string): Record<string, string> {
 export function toolCallBody(id: number, name: string, args: Record<string, unknown>): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 }
+
+/**
+ * A request list generated on access, for scenarios whose every request must be new (e.g. a fresh idempotency
+ * key): the load generator indexes its list once per request and restarts the index for each measurement, so
+ * whatever the index, every access yields `next(sent)`, `sent` counting accesses from 1.
+ */
+export function endlessRequests(next: (sent: number) => BenchRequest): readonly BenchRequest[] {
+  let sent = 0;
+  return new Proxy<BenchRequest[]>([], {
+    get(target, property, receiver) {
+      if (property === 'length') return Number.MAX_SAFE_INTEGER;
+      if (typeof property === 'string' && /^\d+$/.test(property)) return next(++sent);
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
