@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
 import { FEDERATION_AUDIENCE, freePort } from '@mcpfed/dev-stack';
+import { deleteKeys } from '@mcpfed/testing';
+import { Redis } from 'ioredis';
 
 /** Settings of one `npm run bench`. */
 export interface BenchSettings {
@@ -68,6 +71,21 @@ export class BenchContext {
       this.#fixtures.set(key, fixture);
     }
     return fixture;
+  }
+
+  /** A fresh Redis key prefix, `<stem>-<8 hex digits>`, whose keys (`<prefix>:*`) are deleted when the bench ends. */
+  redisPrefix(stem: string): string {
+    const prefix = `${stem}-${randomBytes(4).toString('hex')}`;
+    this.defer(async () => {
+      const redis = new Redis(this.settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redis.connect();
+        await deleteKeys(redis, `${prefix}:`);
+      } finally {
+        redis.disconnect();
+      }
+    });
+    return prefix;
   }
 
   /** Starts `server` listening on 127.0.0.1:`port` and closes it, with every open connection, when the bench ends. */
