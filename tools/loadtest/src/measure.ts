@@ -66,7 +66,8 @@ export async function measure(url: string, scenario: PreparedScenario, settings:
   const result = await load(url, scenario, settings.connections, settings.durationSeconds, counters);
   return {
     requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
+    // autocannon's own p50 is whole milliseconds; the router's added latency is a fraction of one.
+    p50Ms: percentile(counters.latencies, 50),
     p95Ms: percentile(counters.latencies, 95),
     p99Ms: result.latency.p99,
     responses: counters.responses,

@@ -3,14 +3,20 @@ import { customerGetScenario } from './customer-get.ts';
 import { orderPlaceScenario } from './order-place.ts';
 import { paymentAuthorizeScenario } from './payment-authorize.ts';
 import { productSearchScenario } from './product-search.ts';
-import { routerCustomerGetScenario } from './router-customer-get.ts';
+import { customerGetLatencyScenario, routerCustomerGetLatencyScenario, routerCustomerGetScenario } from './router-customer-get.ts';
 import type { Scenario } from './scenario.ts';
 
-/**
- * Every scenario of `npm run bench`, in run order; a scenario runs after the one it is compared to. Later:
- * order_place, router (each compared to a baseline measured in the same run).
- */
-export const SCENARIOS: readonly Scenario[] = Object.freeze([baselineScenario, customerGetScenario, productSearchScenario, paymentAuthorizeScenario, orderPlaceScenario, routerCustomerGetScenario]);
+/** Every scenario of `npm run bench`, in run order; a scenario runs after the one it is compared to. */
+export const SCENARIOS: readonly Scenario[] = Object.freeze([
+  baselineScenario,
+  customerGetScenario,
+  productSearchScenario,
+  paymentAuthorizeScenario,
+  orderPlaceScenario,
+  routerCustomerGetScenario,
+  customerGetLatencyScenario,
+  routerCustomerGetLatencyScenario,
+]);
 
 export type { BenchRequest, PreparedScenario, RunningTarget, Scenario, ScenarioTargets } from './scenario.ts';
 export { mcpHeaders, toolCallBody } from './scenario.ts';

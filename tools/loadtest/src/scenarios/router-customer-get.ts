@@ -8,6 +8,7 @@ import { appDatabase, appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
 import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
 import { mcpHeaders } from './scenario.ts';
+import { customerGetScenario } from './customer-get.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
 
@@ -113,7 +114,9 @@ export const routerCustomerGetScenario: Scenario = {
   name: 'router_customer_get',
   description: 'router `serve` -> customer-server: POST /mcp tools/call customer_get by id through the router (token with customer:read)',
   comparedTo: 'customer_get',
-  targets: { minRatio: 0.6, maxAddedP50Ms: 1.5 },
+  // At 32 connections both paths saturate the two cores, so their p50 gap is queueing (Little's law), not routing:
+  // the added latency is checked at light load by router_customer_get_latency.
+  targets: { minRatio: 0.6 },
   async prepare(context) {
     const database = await customerDatabase(context);
     const issuer = await context.issuer();
@@ -159,4 +162,24 @@ export const routerCustomerGetScenario: Scenario = {
       },
     };
   },
+};
+
+/** `customer_get` direct at light load (4 connections): the reference of {@link routerCustomerGetLatencyScenario}. */
+export const customerGetLatencyScenario: Scenario = {
+  ...customerGetScenario,
+  name: 'customer_get_latency',
+  description: 'customer-server `serve`: tools/call customer_get by id at 4 connections (latency reference for the router)',
+  comparedTo: undefined,
+  targets: undefined,
+  connections: 4,
+};
+
+/** The router's added latency: the same light load through the router; target <= 1.5 ms added at p50 (ARCHITECTURE §10). */
+export const routerCustomerGetLatencyScenario: Scenario = {
+  ...routerCustomerGetScenario,
+  name: 'router_customer_get_latency',
+  description: 'router `serve` -> customer-server: tools/call customer_get at 4 connections (p50 added over customer_get_latency)',
+  comparedTo: 'customer_get_latency',
+  targets: { maxAddedP50Ms: 1.5 },
+  connections: 4,
 };
