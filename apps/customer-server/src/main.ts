@@ -1,5 +1,5 @@
 import { SCOPES } from '@mcpfed/contract-common';
-import { createDatabase } from '@mcpfed/db';
+import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
@@ -47,13 +47,7 @@ async function seed(config: CustomerConfig, logger: Logger, count: number): Prom
 }
 
 async function serve(config: CustomerConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  const database = createDatabase<CustomerDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
-  const sqlDatabase = createDatabase({
-    connectionString: config.SQL_DATABASE_URL,
-    applicationName: `${NAME}-sql`,
-    max: config.SQL_POOL_MAX,
-    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
-  });
+  const { database, sqlDatabase } = openServerDatabases<CustomerDatabase>(NAME, config);
   const server = buildCustomerServer({ sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
   // The order events consumer runs only when serving HTTP: a stdio server is one user's local process, and
   // several of them would compete for the deployment's events.

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createClientCredentialsTokenSource } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
-import { createDatabase } from '@mcpfed/db';
+import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
@@ -69,13 +69,7 @@ function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): { ups
 }
 
 async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  const database = createDatabase<OrderDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
-  const sqlDatabase = createDatabase({
-    connectionString: config.SQL_DATABASE_URL,
-    applicationName: `${NAME}-sql`,
-    max: config.SQL_POOL_MAX,
-    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
-  });
+  const { database, sqlDatabase } = openServerDatabases<OrderDatabase>(NAME, config);
   // The checkout runs on the queue under stdio too: the order server always needs Redis.
   const connections: Redis[] = [];
   const redis = (role: string): Redis => {

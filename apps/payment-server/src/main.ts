@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SCOPES } from '@mcpfed/contract-common';
-import { createDatabase } from '@mcpfed/db';
+import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
@@ -53,13 +53,7 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
   if (config.PAYMENT_CONFIRM_TOKEN_SECRET === DEV_CONFIRM_TOKEN_SECRET) {
     logger.warn('PAYMENT_CONFIRM_TOKEN_SECRET is the development default: set a secret of your own outside development');
   }
-  const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
-  const sqlDatabase = createDatabase({
-    connectionString: config.SQL_DATABASE_URL,
-    applicationName: `${NAME}-sql`,
-    max: config.SQL_POOL_MAX,
-    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
-  });
+  const { database, sqlDatabase } = openServerDatabases<PaymentDatabase>(NAME, config);
   const steps: ShutdownStep[] = [];
   // Under stdio there is no Redis (ARCHITECTURE: a local process); the sweep then voids expired authorizations alone.
   const connections: Redis[] = [];

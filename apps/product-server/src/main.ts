@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { SCOPES } from '@mcpfed/contract-common';
-import { createDatabase } from '@mcpfed/db';
+import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ServerCommandContext } from '@mcpfed/mcp-runtime';
 import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
@@ -64,13 +64,7 @@ async function generateImport({ config, logger, values, count, usageError }: Ser
 }
 
 async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: NAME, max: config.DB_POOL_MAX });
-  const sqlDatabase = createDatabase({
-    connectionString: config.SQL_DATABASE_URL,
-    applicationName: `${NAME}-sql`,
-    max: config.SQL_POOL_MAX,
-    statementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
-  });
+  const { database, sqlDatabase } = openServerDatabases<ProductDatabase>(NAME, config);
   const searchDatabase = createDatabase<ProductDatabase>({
     connectionString: searchConnectionString(config.DATABASE_URL, CORRECTION_THRESHOLD),
     applicationName: `${NAME}-search`,

@@ -1,4 +1,6 @@
 export { createDatabase } from './create-database.ts';
+export { openServerDatabases } from './open-server-databases.ts';
+export type { ServerDatabaseSettings, ServerDatabases } from './open-server-databases.ts';
 export type { Database, DatabaseConfig, DatabasePool } from './create-database.ts';
 export { errorCodeOf, isConnectionError, mapDatabaseError } from './map-database-error.ts';
 export { migrateToLatest } from './migrate-to-latest.ts';
