@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@mcpfed/dev-stack';
+import { DEV_SERVICE_CLIENTS, freePort } from '@mcpfed/dev-stack';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -62,10 +62,8 @@ describe('dev-issuer serve and token', () => {
   });
 
   it('refuses the dev stack public secret and a client whose secret is not set', async () => {
-    for (const [clientId, clientSecret] of [
-      ['order-server', 'dev-only-order-server-secret-3f9c2a71'],
-      ['router', 'dev-only-router-secret-8d41e6b5'],
-    ] as const) {
+    // The public secrets of npm start's dev stack, read from the stack itself so a changed secret is still refused.
+    for (const { id: clientId, secret: clientSecret } of Object.values(DEV_SERVICE_CLIENTS)) {
       const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
       const response = await fetch(`${base}/oauth/token`, { method: 'POST', body: form });
       expect(response.status).toBe(401);
