@@ -4,9 +4,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
-import { startFakeUpstream } from './fixtures/fake-upstream.ts';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, eventually, startTestIssuer } from './fixtures/test-federation.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -17,14 +16,7 @@ let client: Client;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  alpha = await startFakeUpstream({
-    name: 'alpha',
-    verifier: issuer.verifier,
-    tools: [
-      { name: 'alpha_get', scopes: ['alpha:read'] },
-      { name: 'alpha_write', scopes: ['alpha:write'] },
-    ],
-  });
+  alpha = await startAlphaUpstream(issuer);
   client = new Client({ name: 'router-stdio-test', version: '1.0.0' });
   await client.connect(
     new StdioClientTransport({

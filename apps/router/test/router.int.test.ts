@@ -4,7 +4,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { callTool, expectToolError, expectToolOk } from '@mcpfed/testing';
 import { startFakeUpstream } from './fixtures/fake-upstream.ts';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { connectClient, eventually, startTestIssuer, startTestRouter } from './fixtures/test-federation.ts';
+import { connectClient, eventually, startAlphaUpstream, startTestIssuer, startTestRouter } from './fixtures/test-federation.ts';
 import type { TestIssuer, TestRouter } from './fixtures/test-federation.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -33,16 +33,10 @@ async function post(body: unknown, init: { token?: string; headers?: Record<stri
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  alpha = await startFakeUpstream({
-    name: 'alpha',
-    verifier: issuer.verifier,
-    tools: [
-      { name: 'alpha_get', scopes: ['alpha:read'] },
-      { name: 'alpha_write', scopes: ['alpha:write'] },
-      { name: 'alpha_slow', scopes: ['alpha:read'], delayMs: 120 },
-      { name: 'shared_ping', scopes: ['alpha:read'] },
-    ],
-  });
+  alpha = await startAlphaUpstream(issuer, [
+    { name: 'alpha_slow', scopes: ['alpha:read'], delayMs: 120 },
+    { name: 'shared_ping', scopes: ['alpha:read'] },
+  ]);
   beta = await startFakeUpstream({
     name: 'beta',
     verifier: issuer.verifier,
