@@ -199,12 +199,11 @@ export class Router {
    * progress notifications). A failure before the upstream answered is written as the request's error response.
    */
   async pipe(decision: Extract<RouteDecision, { kind: 'forward' }>, message: Record<string, unknown>, caller: RouterCaller, res: ServerResponse): Promise<void> {
-    const response = await this.#forward(decision, message, caller, (request) => decision.upstream.forwarder.pipe(request, res)).catch((error: unknown) => {
+    await this.#forward(decision, message, caller, (request) => decision.upstream.forwarder.pipe(request, res)).catch((error: unknown) => {
       if (res.headersSent) return;
       const body = JSON.stringify(errorResponse(message, error, caller.requestId));
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     });
-    return response;
   }
 
   /** Forwards `message` and returns the upstream's JSON-RPC response (or the error response), relaying notifications. */
