@@ -11,8 +11,6 @@ export interface ProjectionOutcome {
   readonly result: 'applied' | 'stale';
   readonly eventId: string;
   readonly orderId: string;
-  /** Customers whose statistics were derived again. */
-  readonly updatedCustomers: readonly string[];
   /** Customers the event names that this database does not know: their snapshot is kept, no statistics written. */
   readonly unknownCustomers: readonly string[];
 }
@@ -40,10 +38,9 @@ export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknow
     // Sorted, so two transactions that lock the same two customers take the locks in the same order.
     const customers = [...new Set([snapshot.customer_id, ...(held === undefined ? [] : [held])])].sort();
     for (const customerId of customers) await store.lockCustomer(customerId);
-    const change = await store.upsertSnapshot(snapshot, event, held);
+    const applied = await store.upsertSnapshot(snapshot, event);
     const base = { eventId: event.id, orderId: snapshot.order_id };
-    if (!change.applied) return { ...base, result: 'stale', updatedCustomers: [], unknownCustomers: [] };
-    const updatedCustomers: string[] = [];
+    if (!applied) return { ...base, result: 'stale', unknownCustomers: [] };
     const unknownCustomers: string[] = [];
     for (const customerId of customers) {
       if (!(await store.customerExists(customerId))) {
@@ -51,8 +48,7 @@ export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknow
         continue;
       }
       await store.writeStats(customerId, await store.derive(customerId));
-      updatedCustomers.push(customerId);
     }
-    return { ...base, result: 'applied', updatedCustomers, unknownCustomers };
+    return { ...base, result: 'applied', unknownCustomers };
   });
 }

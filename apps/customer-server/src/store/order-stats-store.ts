@@ -3,13 +3,6 @@ import type { Kysely } from 'kysely';
 import type { OrderSnapshot } from '@mcpfed/contract-order';
 import type { CustomerDatabase } from './customer-database.ts';
 
-/** What {@link OrderStatsStore.upsertSnapshot} did. */
-export type SnapshotChange =
-  /** The snapshot was new or newer than the one held; `previousCustomerId` is the held one's customer, if any. */
-  | { applied: true; previousCustomerId: string | undefined }
-  /** A snapshot with the same or a higher `order_version` is already held: a duplicate or a late event. */
-  | { applied: false };
-
 /** The statistics of one customer as derived from the held snapshots. */
 export interface DerivedOrderStats {
   orderCount: number;
@@ -56,8 +49,11 @@ export class OrderStatsStore {
     return row?.customer_id;
   }
 
-  /** Stores `snapshot` unless a snapshot of the same order with the same or a higher `order_version` is held. */
-  async upsertSnapshot(snapshot: OrderSnapshot, event: { id: string; sequence: number }, previousCustomerId: string | undefined): Promise<SnapshotChange> {
+  /**
+   * Stores `snapshot` unless a snapshot of the same order with the same or a higher `order_version` is held (a
+   * duplicate or a late event). Returns whether it was stored.
+   */
+  async upsertSnapshot(snapshot: OrderSnapshot, event: { id: string; sequence: number }): Promise<boolean> {
     const values = {
       order_id: snapshot.order_id,
       customer_id: snapshot.customer_id,
@@ -83,7 +79,7 @@ export class OrderStatsStore {
       )
       .returning('order_id')
       .executeTakeFirst({ signal: this.#signal });
-    return row === undefined ? { applied: false } : { applied: true, previousCustomerId };
+    return row !== undefined;
   }
 
   /**
