@@ -13,12 +13,16 @@ export interface KubeObject {
 /** The kubectl these checks use: `KUBECTL` when set, else `kubectl` on PATH. */
 export const KUBECTL: string = process.env['KUBECTL'] ?? 'kubectl';
 
+// The kubectl probe runs once per process, not once per rendered directory.
+let kubectlAvailable: Promise<void> | undefined;
+
 /**
  * Renders a kustomization directory (relative to the repository root) with `kubectl kustomize` and returns its
  * objects. Rejects with kubectl's message when rendering fails, and with a clear line when kubectl is missing.
  */
 export async function renderKustomization(directory: string): Promise<KubeObject[]> {
-  await requireTool(KUBECTL, ['version', '--client'], 'install kubectl, or set KUBECTL to its path');
+  kubectlAvailable ??= requireTool(KUBECTL, ['version', '--client'], 'install kubectl, or set KUBECTL to its path');
+  await kubectlAvailable;
   const result = await runCommand(KUBECTL, ['kustomize', directory], { cwd: REPO_ROOT });
   if (result.code !== 0) throw new Error(`kubectl kustomize ${directory} failed: ${result.stderr.trim()}`);
   return parseAllDocuments(result.stdout).flatMap((document) => {
