@@ -74,7 +74,7 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
           ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
           SERVICE_TOKEN_URL: tokenUrl,
           SERVICE_CLIENT_SECRET: BENCH_ORDER_SECRET,
-          QUEUE_PREFIX: `mcpfed-bench:${app}:${port}`,
+          QUEUE_PREFIX: context.redisPrefix(`mcpfed-bench-catalog-${app}`),
         }),
         readyPath: '/readyz',
       });
