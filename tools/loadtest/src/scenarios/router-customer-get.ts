@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
-import { freePort } from '@mcpfed/dev-stack';
+import { DEV_SERVICE_CLIENTS, freePort } from '@mcpfed/dev-stack';
 import type { BenchContext } from '../bench-context.ts';
 import { appDatabase, appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
@@ -12,10 +12,9 @@ import { customerGetScenario } from './customer-get.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
 
-/** The router's client secret at the bench's own token endpoint (a scratch issuer: no real secret). */
-const BENCH_ROUTER_SECRET = 'bench-only-router-secret';
-/** The order server's, for the catalog measurement (its saga is never run here). */
-const BENCH_ORDER_SECRET = 'bench-only-order-server-secret';
+/** The service clients of the bench's own token endpoint: the dev stack's (the order server's saga is never run here). */
+const ROUTER_CLIENT = DEV_SERVICE_CLIENTS.router;
+const ORDER_CLIENT = DEV_SERVICE_CLIENTS['order-server'];
 /** The other domain servers, started once (on migrated, empty databases) to measure the whole catalog. */
 const CATALOG_APPS = ['order-server', 'product-server', 'payment-server'] as const;
 
@@ -31,10 +30,7 @@ function tokenEndpoint(context: BenchContext): Promise<string> {
     const bench = await context.issuer();
     const issuer = await loadOrCreateDevIssuer({ dir: path.join(context.settings.workDir, 'dev-issuer'), issuerUrl: bench.issuerUrl });
     const server: Server = createDevIssuerServer(issuer, {
-      clients: [
-        { id: 'router', secret: BENCH_ROUTER_SECRET, scopes: SCOPES },
-        { id: 'order-server', secret: BENCH_ORDER_SECRET, scopes: ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] },
-      ],
+      clients: [ROUTER_CLIENT, ORDER_CLIENT],
     });
     const port = await freePort();
     await context.serve(server, port);
@@ -73,7 +69,7 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
         env: async (port) => ({
           ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
           SERVICE_TOKEN_URL: tokenUrl,
-          SERVICE_CLIENT_SECRET: BENCH_ORDER_SECRET,
+          SERVICE_CLIENT_SECRET: ORDER_CLIENT.secret,
           QUEUE_PREFIX: context.redisPrefix(`mcpfed-bench-catalog-${app}`),
         }),
         readyPath: '/readyz',
@@ -89,7 +85,7 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
         ...(await benchServerEnv(context, { databaseUrl: 'postgres://unused@127.0.0.1/unused', port })),
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
         SERVICE_TOKEN_URL: tokenUrl,
-        SERVICE_CLIENT_SECRET: BENCH_ROUTER_SECRET,
+        SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
       }),
       readyPath: '/readyz',
     });
@@ -142,7 +138,7 @@ export const routerCustomerGetScenario: Scenario = {
               ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
               ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, concurrency: 256 }] }),
               SERVICE_TOKEN_URL: tokenUrl,
-              SERVICE_CLIENT_SECRET: BENCH_ROUTER_SECRET,
+              SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
             }),
             readyPath: '/readyz',
           });
