@@ -122,7 +122,11 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       const key = `${request.audience}\u0000${request.actingFor ?? ''}`;
       if (!request.refresh) {
         const cached = cache.get(key);
-        if (cached !== undefined && cached.refreshAt > Date.now()) return Promise.resolve(cached.token);
+        if (cached !== undefined && cached.refreshAt > Date.now()) {
+          // Re-inserted so the Map's insertion order stays least recently used first.
+          remember(key, cached);
+          return Promise.resolve(cached.token);
+        }
       } else {
         cache.delete(key);
       }

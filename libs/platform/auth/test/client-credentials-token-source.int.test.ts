@@ -150,6 +150,19 @@ describe('createClientCredentialsTokenSource', () => {
     expect(tokenRequests - before).toBe(1);
   });
 
+  it('drops the least recently used token when the cache is full', async () => {
+    const tokens = source({ maxCachedTokens: 2 });
+    const before = tokenRequests;
+    const alice = await tokens.token({ audience: 'mcpfed', actingFor: 'alice' });
+    await tokens.token({ audience: 'mcpfed', actingFor: 'bob' });
+    expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(alice);
+    await tokens.token({ audience: 'mcpfed', actingFor: 'carol' });
+    expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(alice);
+    expect(tokenRequests - before).toBe(3);
+    await tokens.token({ audience: 'mcpfed', actingFor: 'bob' });
+    expect(tokenRequests - before).toBe(4);
+  });
+
   it('replaces a token before it expires', async () => {
     const tokens = source({ tokenUrl: `${shortBase}/oauth/token` });
     const first = await tokens.token({ audience: 'mcpfed' });
