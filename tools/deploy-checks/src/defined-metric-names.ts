@@ -27,6 +27,8 @@ function collect(text: string, patterns: readonly RegExp[], into: Set<string>): 
   for (const pattern of patterns) for (const match of text.matchAll(pattern)) if (match[1] !== undefined) into.add(match[1]);
 }
 
+let catalog: Promise<ReadonlySet<string>> | undefined;
+
 /** Series Prometheus itself adds to every scrape target. */
 const PROMETHEUS_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped'];
 
@@ -35,7 +37,13 @@ const PROMETHEUS_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scra
  * Node.js metrics (with `process_`/`nodejs_` names) and the series Prometheus adds (`up`, …). A histogram `x` also yields `x_bucket`, `x_sum`, `x_count`;
  * a summary `x_sum`, `x_count`; so those suffixes are accepted through {@link isDefinedMetric}.
  */
-export async function definedMetricNames(): Promise<ReadonlySet<string>> {
+export function definedMetricNames(): Promise<ReadonlySet<string>> {
+  // Several checks ask; the sources are read once per process.
+  catalog ??= collectDefinedMetricNames();
+  return catalog;
+}
+
+async function collectDefinedMetricNames(): Promise<ReadonlySet<string>> {
   const names = new Set<string>(PROMETHEUS_SERIES);
   for (const root of ['apps', 'libs']) {
     for (const file of await sourceFiles(path.join(REPO_ROOT, root))) collect(await readFile(file, 'utf8'), DEFINITIONS, names);
