@@ -6,6 +6,7 @@ import { createTestRedis, freePort, uniqueId } from '@mcpfed/testing';
 import type { TestRedis } from '@mcpfed/testing';
 import { createImportQueue } from '../src/catalog/index.ts';
 import type { ImportQueue } from '../src/catalog/index.ts';
+import { eventually } from './catalog-fixtures.ts';
 
 interface LogLine {
   level: string;
@@ -18,13 +19,6 @@ function capturingLogger() {
   const lines: LogLine[] = [];
   const logger = createLogger({ name: 'product-server', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } });
   return { logger, lines };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  for (let waited = 0; !check(); waited += 20) {
-    if (waited > 10_000) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('the import queue', () => {
@@ -67,7 +61,7 @@ describe('the import queue while Redis is unreachable', () => {
         cause: { code: 'TIMEOUT', details: { deadline_ms: 200 } },
       });
       // Refused connections reach the queue as 'error' events: an outage the connection itself already reported.
-      await until(() => lines.some((line) => line.msg === 'import queue error'));
+      await eventually(async () => (lines.some((line) => line.msg === 'import queue error') ? true : undefined), 10_000);
       const queueErrors = lines.filter((line) => line.msg === 'import queue error');
       expect(queueErrors[0]).toMatchObject({ level: 'debug', queue: 'product-import', err: { message: expect.stringContaining('ECONNREFUSED') } });
       // Any other error is a warning.
