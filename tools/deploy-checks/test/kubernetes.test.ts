@@ -96,13 +96,13 @@ describe('Kubernetes manifests', () => {
 
   beforeAll(async () => {
     apps = await deployableApps();
-    for (const app of apps) {
-      for (const environment of ENVIRONMENTS) {
-        const overlay = `deploy/k8s/overlays/${teamOf(app.name)}/${environment}`;
-        rendered.set(`${app.name}/${environment}`, await renderKustomization(overlay));
-      }
-      rendered.set(`${app.name}/base`, await renderKustomization(`deploy/k8s/base/${app.name}`));
-    }
+    const directories = apps.flatMap((app) => [
+      ...ENVIRONMENTS.map((environment) => [`${app.name}/${environment}`, `deploy/k8s/overlays/${teamOf(app.name)}/${environment}`] as const),
+      [`${app.name}/base`, `deploy/k8s/base/${app.name}`] as const,
+    ]);
+    // The renders are independent kubectl processes: run them side by side, keep the order for the messages.
+    const objects = await Promise.all(directories.map(([, directory]) => renderKustomization(directory)));
+    directories.forEach(([key], index) => rendered.set(key, objects[index] ?? []));
   }, 120_000);
 
   it('has a base per app and an overlay per team and environment, and nothing else', async () => {
