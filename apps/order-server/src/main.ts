@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
 import { createClientCredentialsTokenSource } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
-import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import { createMetrics } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
@@ -71,12 +70,7 @@ function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): { ups
 async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
   const { database, sqlDatabase } = openServerDatabases<OrderDatabase>(NAME, config);
   // The checkout runs on the queue under stdio too: the order server always needs Redis.
-  const connections: Redis[] = [];
-  const redis = (role: string): Redis => {
-    const connection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:${role}`, logger });
-    connections.push(connection);
-    return connection;
-  };
+  const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   // Created here, not by runMcpServer: the federation clients record their calls and breaker states into them.
   const metrics = createMetrics({ service: NAME });
   const remote = upstreams(config, logger, metrics);
@@ -84,7 +78,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     db: database.db,
     upstreams: remote.upstreams,
     queue: {
-      connection: redis('queue'),
+      connection: redis.open('queue'),
       prefix: config.QUEUE_PREFIX,
       attempts: config.SAGA_ATTEMPTS,
       backoffMs: config.SAGA_BACKOFF_MS,
@@ -95,7 +89,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     placePollIntervalMs: config.PLACE_POLL_INTERVAL_MS,
     logger,
   });
-  const worker = domain.queue.startWorker({ connection: redis('worker'), saga: domain.saga, concurrency: config.SAGA_CONCURRENCY, lockDurationMs: config.SAGA_LOCK_MS });
+  const worker = domain.queue.startWorker({ connection: redis.open('worker'), saga: domain.saga, concurrency: config.SAGA_CONCURRENCY, lockDurationMs: config.SAGA_LOCK_MS });
   const sweeper = startSagaSweeper({
     db: database.db,
     sagas: domain.sagas,
@@ -107,7 +101,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   const relay = startOutboxRelay({
     db: database.db,
     outbox: domain.outbox,
-    connection: redis('events'),
+    connection: redis.open('events'),
     prefix: config.ORDER_EVENTS_PREFIX,
     subscribers: config.ORDER_EVENT_SUBSCRIBERS,
     intervalMs: config.OUTBOX_INTERVAL_MS,
@@ -119,7 +113,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     { name: 'outbox relay', run: () => relay.stop() },
     { name: 'checkout queue', run: () => domain.queue.close() },
     { name: 'upstreams', run: () => remote.close() },
-    { name: 'queue redis', run: async () => void (await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())))) },
+    { name: 'queue redis', run: () => redis.close() },
     { name: 'sql pool', run: () => sqlDatabase.close() },
   ];
   const server = buildOrderServer({ domain, sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
-import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { paymentMigrations } from '../migrations/index.ts';
@@ -56,22 +55,17 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
   const { database, sqlDatabase } = openServerDatabases<PaymentDatabase>(NAME, config);
   const steps: ShutdownStep[] = [];
   // Under stdio there is no Redis (ARCHITECTURE: a local process); the sweep then voids expired authorizations alone.
-  const connections: Redis[] = [];
-  const redis = (role: string): Redis => {
-    const connection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:${role}`, logger });
-    connections.push(connection);
-    return connection;
-  };
-  const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
+  const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
+  const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis.open('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
   const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry);
   const loop = startReconcilerLoop({ reconciliation: domain.reconciliation, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger });
   steps.push({ name: 'reconciler', run: () => loop.stop() });
   if (expiry !== undefined) {
-    const worker = startExpiryWorker({ connection: redis('worker'), prefix: config.QUEUE_PREFIX, payments: domain.payments, logger });
+    const worker = startExpiryWorker({ connection: redis.open('worker'), prefix: config.QUEUE_PREFIX, payments: domain.payments, logger });
     steps.push({ name: 'expiry worker', run: () => worker.close() }, { name: 'expiry queue', run: () => expiry.close() });
   }
   steps.push(
-    { name: 'queue redis', run: async () => void (await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())))) },
+    { name: 'queue redis', run: () => redis.close() },
     { name: 'sql pool', run: () => sqlDatabase.close() },
   );
   const server = buildPaymentServer({ domain, sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });

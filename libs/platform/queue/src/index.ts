@@ -3,6 +3,8 @@ export type { QueueConfig } from './create-queue.ts';
 export { toJobError } from './job-error.ts';
 export { createRedisConnection } from './redis-connection.ts';
 export type { RedisConnectionConfig } from './redis-connection.ts';
+export { createRedisConnections } from './redis-connections.ts';
+export type { RedisConnections, RedisConnectionsConfig } from './redis-connections.ts';
 export { registerQueueMetrics } from './register-queue-metrics.ts';
 export type { CountableQueue } from './register-queue-metrics.ts';
 export { startWorker } from './start-worker.ts';
