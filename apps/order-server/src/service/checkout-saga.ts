@@ -4,8 +4,8 @@ import type { CheckoutStep, FailureReason } from '@mcpfed/contract-order';
 import { paymentAuthorize, paymentCapture, paymentGet, paymentSearch, paymentVoid } from '@mcpfed/contract-payment';
 import { inventoryCommit, inventoryRelease, inventoryReserve } from '@mcpfed/contract-product';
 import type { Kysely } from '@mcpfed/db';
-import { inTransaction } from '@mcpfed/db';
-import { AppError } from '@mcpfed/errors';
+import { inTransaction, mapDatabaseError } from '@mcpfed/db';
+import { AppError, toErrorPayload } from '@mcpfed/errors';
 import { isRetryable } from '@mcpfed/resilience';
 import type { Logger } from '@mcpfed/telemetry';
 import type { LineAllocation, OrderDatabase, StepError } from '../store/order-database.ts';
@@ -395,10 +395,15 @@ async function refusing<T>(call: Promise<T>, classify: (error: AppError) => Chec
   }
 }
 
+/**
+ * The failure as order_get and order_workflow_get may show it: a database error mapped like any tool's, anything
+ * unexpected as the generic INTERNAL message. Driver messages, SQL and host names stay in the log.
+ */
 function stepError(step: string, error: unknown): StepError {
-  return { step, code: AppError.is(error) ? error.code : 'INTERNAL', message: errorMessage(error).slice(0, 500) };
+  const { code, message } = toErrorPayload(mapDatabaseError(error));
+  return { step, code, message: message.slice(0, 500) };
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return toErrorPayload(mapDatabaseError(error)).message;
 }
