@@ -24,6 +24,10 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the router lists its upstreams with its own service token; `npm start` sets them');
     process.exit(EX_CONFIG);
   }
+  if (transport === 'http' && !config.AUTH_ISSUER) {
+    logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+    process.exit(EX_CONFIG);
+  }
   const metrics = createMetrics({ service: NAME });
   const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
   const tokens = createClientCredentialsTokenSource({
@@ -72,12 +76,8 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     logger.info({ principal: principal.id, scopes: [...principal.scopes] }, 'serving the federation on stdio');
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
-    if (!config.AUTH_ISSUER) {
-      logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
-      process.exit(EX_CONFIG);
-    }
     const publicUrl = resolvePublicUrl(config);
-    const issuer = config.AUTH_ISSUER;
+    const issuer = config.AUTH_ISSUER as string;
     const http = await serveRouterHttp({
       router,
       host: config.HOST,
