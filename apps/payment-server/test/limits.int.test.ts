@@ -236,6 +236,19 @@ describe('refunds above the confirmation threshold', () => {
     expect(await expectToolOk(client, 'payment_refund', args)).toEqual({ ...done, replayed: true });
   });
 
+  it("bind a service's confirm_token to the caller it acted for", async () => {
+    const throughService = (caller: string) =>
+      server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set(ALL_SCOPES), kind: 'service', actingFor: caller });
+    const payment = await capturedPayment(9_000);
+    const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
+    const dry = await expectToolOk<{ confirm_token: string }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, dry_run: true });
+    const otherCaller = await expectToolError(await throughService('svc-confirm-b'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
+    expect(otherCaller).toMatchObject({ code: 'PRECONDITION_FAILED', details: { confirm_token: 'invalid' } });
+    expect(await server.db.selectFrom('refunds').select('id').where('payment_id', '=', payment.id).execute()).toEqual([]);
+    const done = await expectToolOk<{ refund: { status: string } }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
+    expect(done.refund.status).toBe('succeeded');
+  });
+
   it('do not apply at or below the threshold', async () => {
     const payment = await capturedPayment(5_000);
     const dry = await expectToolOk<{ requires_confirmation: boolean; confirm_token: string }>(await as('confirm-c'), 'payment_refund', {

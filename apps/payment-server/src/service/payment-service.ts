@@ -479,7 +479,9 @@ function checkRefund(payment: PaymentRow, input: { amount: number; currency: str
 }
 
 function confirmedRefund(input: In<typeof paymentRefund>, caller: Caller) {
-  return { paymentId: input.payment_id, amount: input.amount, currency: input.currency, reason: input.reason, principalId: caller.principalId };
+  // Bound to the caller the limits count (a service acting for someone: that service and caller), so a token one
+  // caller got through a shared service cannot confirm another caller's refund.
+  return { paymentId: input.payment_id, amount: input.amount, currency: input.currency, reason: input.reason, principalId: caller.limitKey };
 }
 
 /** Counts the operation's amount against its limit key's 24-hour limit (in the bucket the claim recorded). */
