@@ -61,7 +61,8 @@ class CallerCancelledError extends Error {
 }
 
 /**
- * The composition used per upstream by the router and the federation client:
+ * The composition used per upstream by the federation client (the router composes breaker, bulkhead and a
+ * per-call timeout itself, without retry: a call it forwards may not be idempotent):
  * retry (outermost) -> circuit breaker -> bulkhead -> timeout (innermost).
  *
  * Why this order:
