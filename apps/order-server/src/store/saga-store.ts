@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '@mcpfed/errors';
 import type { WorkflowStatus } from '@mcpfed/contract-order';
@@ -6,6 +6,12 @@ import type { CheckoutSagasTable, OrderDatabase } from './order-database.ts';
 
 /** A saga row. */
 export type SagaRecord = Selectable<CheckoutSagasTable>;
+
+/** An unfinished saga (running or compensating) without progress for `ms` milliseconds: the sweeper's and order_workflow_list's "stuck". */
+function stuckFor(ms: number) {
+  return (eb: ExpressionBuilder<OrderDatabase, 'checkout_sagas'>) =>
+    eb.and([eb('status', 'in', ['running', 'compensating']), eb('updated_at', '<', sql<Date>`now() - make_interval(secs => ${ms / 1000})`)]);
+}
 
 /** SQL over `checkout_sagas`. */
 export class SagaStore {
@@ -79,8 +85,7 @@ export class SagaStore {
     return db
       .selectFrom('checkout_sagas')
       .selectAll()
-      .where('status', 'in', ['running', 'compensating'])
-      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .where(stuckFor(olderThanMs))
       .orderBy('updated_at')
       .limit(limit)
       .execute();
@@ -92,13 +97,7 @@ export class SagaStore {
     query: { state: WorkflowStatus | 'stuck'; stuckAfterMs: number; after?: { updated_at: string; order_id: string } | undefined; limit: number },
   ): Promise<SagaRecord[]> {
     let q = db.selectFrom('checkout_sagas').selectAll();
-    if (query.state === 'stuck') {
-      q = q
-        .where('status', 'in', ['running', 'compensating'])
-        .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${query.stuckAfterMs / 1000})`);
-    } else {
-      q = q.where('status', '=', query.state);
-    }
+    q = query.state === 'stuck' ? q.where(stuckFor(query.stuckAfterMs)) : q.where('status', '=', query.state);
     if (query.after !== undefined) {
       q = q.where(sql<boolean>`(updated_at, order_id) < (${query.after.updated_at}::timestamptz, ${query.after.order_id})`);
     }
