@@ -308,7 +308,9 @@ describe('Kubernetes manifests', () => {
       expect(publicUrl.protocol, environment).toBe('https:');
       expect(ingress.tls).toEqual([{ hosts: [publicUrl.hostname], secretName: 'router-tls' }]);
       expect(ingress.rules.map((rule) => rule.host)).toEqual([publicUrl.hostname]);
-      expect(ingress.rules[0]?.http.paths[0]?.backend.service).toEqual({ name: 'router', port: { name: 'http' } });
+      // Only MCP and its metadata are public: /status and /metrics name internal upstream addresses.
+      expect(ingress.rules[0]?.http.paths.map((route) => route.path)).toEqual(['/mcp', '/.well-known/oauth-protected-resource']);
+      for (const route of ingress.rules[0]?.http.paths ?? []) expect(route.backend.service).toEqual({ name: 'router', port: { name: 'http' } });
     }
   });
 
