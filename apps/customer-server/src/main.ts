@@ -1,7 +1,7 @@
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
-import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { customerMigrations } from '../migrations/index.ts';
@@ -51,7 +51,8 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
   const server = buildCustomerServer({ sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
   // The order events consumer runs only when serving HTTP: a stdio server is one user's local process, and
   // several of them would compete for the deployment's events.
-  const events = transport === 'http' ? orderEventsConnections(config, logger) : undefined;
+  const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
+  const events = transport === 'http' ? { worker: redis.open('order-events-worker'), queue: redis.open('order-events') } : undefined;
   let consumer: OrderEventsConsumer | undefined;
   const running = await runMcpServer<CustomerDatabase>({
     settings: config,
@@ -67,7 +68,7 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     shutdownSteps: [
       // Before the database closes: an event being applied finishes its transaction first.
       { name: 'order events consumer', run: async () => consumer?.close() },
-      { name: 'order events connections', run: async () => void (await Promise.all([events?.worker.quit(), events?.queue.quit()])) },
+      { name: 'order events connections', run: () => redis.close() },
       { name: 'sql pool', run: () => sqlDatabase.close() },
     ],
   });
@@ -83,13 +84,6 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     registerQueueMetrics(running.metrics, consumer.queue);
     logger.info({ queue: consumer.queue.name, prefix: config.ORDER_EVENTS_PREFIX }, 'consuming order events');
   }
-}
-
-function orderEventsConnections(config: CustomerConfig, logger: Logger) {
-  return {
-    worker: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:order-events-worker`, logger }),
-    queue: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:order-events`, logger }),
-  };
 }
 
 void runServerCommand({

@@ -3,7 +3,7 @@ import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
 import type { ServerCommandContext } from '@mcpfed/mcp-runtime';
-import { createRedisConnection, registerQueueMetrics } from '@mcpfed/queue';
+import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { productMigrations } from '../migrations/index.ts';
@@ -70,8 +70,9 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     applicationName: `${NAME}-search`,
     max: config.DB_POOL_MAX,
   });
-  const queueConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:queue`, logger });
-  const importConnection = createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:import-worker`, logger });
+  const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
+  const queueConnection = redis.open('queue');
+  const importConnection = redis.open('import-worker');
   const imports = createImportQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
   const expiry = createReservationExpiryQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
   const importSource = { directory: config.PRODUCT_IMPORT_DIR, maxBytes: config.PRODUCT_IMPORT_MAX_BYTES, allowPrivateUrls: config.PRODUCT_IMPORT_ALLOW_PRIVATE_URLS };
@@ -100,7 +101,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
       { name: 'import worker', run: async () => workers.imports?.close() },
       { name: 'inventory workers', run: async () => workers.inventory?.close() },
       { name: 'queues', run: async () => void (await Promise.all([imports.close(), expiry.close()])) },
-      { name: 'queue connections', run: async () => void (await Promise.all([queueConnection.quit(), importConnection.quit()])) },
+      { name: 'queue connections', run: () => redis.close() },
       { name: 'sql pool', run: () => sqlDatabase.close() },
       { name: 'search pool', run: () => searchDatabase.close() },
     ],
@@ -118,7 +119,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
   workers.inventory = await startInventoryWorkers<ProductDatabase>({
     db: database.db,
     logger,
-    connection: createRedisConnection({ url: config.REDIS_URL, name: `${NAME}:inventory-worker`, logger }),
+    connection: redis.open('inventory-worker'),
     prefix: config.QUEUE_PREFIX,
   });
 }

@@ -19,6 +19,10 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
+/**
+ * Opens a server's Redis connections by role (each a {@link createRedisConnection}) and closes every one of them in
+ * one shutdown step: QUIT, or a disconnect when QUIT fails (Redis already gone), so shutdown never hangs on Redis.
+ */
 export function createRedisConnections(config: RedisConnectionsConfig): RedisConnections {
   const connections: Redis[] = [];
   return {
