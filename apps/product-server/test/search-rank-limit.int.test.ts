@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELEVANCE_RANK_LIMIT } from '@mcpfed/contract-product';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
+import { refreshSearchIndex } from '../src/catalog/store/search-maintenance.ts';
 import { startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 
@@ -14,12 +15,17 @@ let client: Client;
 beforeAll(async () => {
   server = await startProductTestServer();
   client = await server.connect(['product:read'], 'search-user');
-  // One more product than relevance may rank mention "quillon"; half of them also "ferrule".
-  await sql`
-    INSERT INTO products (sku, name, category, price_amount, currency)
-    SELECT 'QL-' || lpad(i::text, 6, '0'), 'Quillon ' || CASE WHEN i % 2 = 0 THEN 'Ferrule ' ELSE '' END || i, 'tools', 100 + i % 50, 'EUR'
-      FROM generate_series(1, ${RELEVANCE_RANK_LIMIT + 1}) AS i`.execute(server.database.db);
-}, 120_000);
+  // One more product than relevance may rank mention "quillon"; half of them also "ferrule". Setup, not the thing
+  // under test: it runs without the connection's 5 s statement timeout, which a busy machine can exceed.
+  await server.database.db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('statement_timeout', '0', true)`.execute(trx);
+    await sql`
+      INSERT INTO products (sku, name, category, price_amount, currency)
+      SELECT 'QL-' || lpad(i::text, 6, '0'), 'Quillon ' || CASE WHEN i % 2 = 0 THEN 'Ferrule ' ELSE '' END || i, 'tools', 100 + i % 50, 'EUR'
+        FROM generate_series(1, ${RELEVANCE_RANK_LIMIT + 1}) AS i`.execute(trx);
+    await refreshSearchIndex(trx);
+  });
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();
