@@ -22,8 +22,17 @@ export interface CustomerTestHost {
   close(): Promise<void>;
 }
 
+/** Options of {@link startCustomerTestHost}. */
+export interface CustomerTestHostOptions {
+  /** application_name of the read-only SQL pool. Default `customer-tools-test`. */
+  label?: string;
+  /** How often the host writes buffered audit records, in milliseconds. Default 50. */
+  auditFlushIntervalMs?: number;
+}
+
 /** Starts a customer server over a fresh, migrated database (with the read-only SQL role). */
-export async function startCustomerTestHost(label = 'customer-tools-test'): Promise<CustomerTestHost> {
+export async function startCustomerTestHost(options: CustomerTestHostOptions = {}): Promise<CustomerTestHost> {
+  const label = options.label ?? 'customer-tools-test';
   const database = await createTestDatabase<CustomerDatabase>({ name: 'customer', migrations: customerMigrations });
   await ensureSqlReaderRole(database.pool, { database: database.name });
   const reader = createDatabase({ connectionString: readOnlyConnectionString(database.url, SQL_READER_ROLE), applicationName: label, max: 2 });
@@ -35,7 +44,7 @@ export async function startCustomerTestHost(label = 'customer-tools-test'): Prom
     logger: createLogger({ name: 'customer-server', level: process.env['MCPFED_TEST_LOGS'] ? 'debug' : 'silent' }),
     metrics: createMetrics({ service: 'customer-server', collectDefault: false }),
     tracing: initTracing({ serviceName: 'customer-server' }),
-    auditFlushIntervalMs: 50,
+    auditFlushIntervalMs: options.auditFlushIntervalMs ?? 50,
   });
   const closers: Array<() => Promise<void>> = [];
   return {

@@ -59,7 +59,7 @@ async function exportAll(customerId: string, onPage?: (page: ExportPage, index: 
 }
 
 beforeAll(async () => {
-  testHost = await startCustomerTestHost('customer-export-test');
+  testHost = await startCustomerTestHost({ label: 'customer-export-test' });
   exporter = await testHost.connect(['customer:read', 'customer:write', 'customer:pii'], 'dpo');
 });
 

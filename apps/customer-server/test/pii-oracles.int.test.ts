@@ -44,7 +44,7 @@ async function create(email: string): Promise<string> {
 const search = (client: Client, query: string) => expectToolOk<Page>(client, 'customer_search', { query, limit: 20 });
 
 beforeAll(async () => {
-  testHost = await startCustomerTestHost('customer-pii-test');
+  testHost = await startCustomerTestHost({ label: 'customer-pii-test' });
   pii = await testHost.connect(['customer:read', 'customer:write', 'customer:pii'], 'pii-staff');
   viewer = await testHost.connect(['customer:read'], 'viewer-staff');
   writer = await testHost.connect(['customer:read', 'customer:write'], 'writer-staff');
