@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { bool, commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { commonServerEnv, csv, durationMs, positiveInt, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
-import { SQL_READER_ROLE } from './catalog/index.ts';
+import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
@@ -31,8 +31,22 @@ export const productConfigSchema = z
     PRODUCT_IMPORT_MAX_BYTES: positiveInt(512 * 1024 * 1024),
     /** Import rows per transaction (one upsert statement and one progress update). Default 1000. */
     PRODUCT_IMPORT_BATCH_SIZE: positiveInt(1000),
-    /** Whether `{ url }` imports may reach loopback and private addresses (local stacks only). Default false. */
-    PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: bool.default(false),
+    /**
+     * Exact `host:port` pairs that `{ url }` imports may reach even though they resolve to loopback or private
+     * addresses, comma-separated (`mirror.internal:8443,10.0.0.7:80`): for tests and for a catalog mirror inside an
+     * air-gapped network. Default empty: imports reach public addresses only. There is no wildcard.
+     */
+    PRODUCT_IMPORT_ALLOW_HOSTS: csv.default(() => []).transform((entries, ctx) =>
+      entries.map((entry) => {
+        const normalized = normalizeAllowedHost(entry);
+        if (normalized === undefined) ctx.issues.push({ code: 'custom', message: 'expected host:port pairs such as mirror.internal:8443', input: entry });
+        return normalized ?? entry;
+      }),
+    ),
+    /** Removed: it allowed every private address. Set PRODUCT_IMPORT_ALLOW_HOSTS to the exact host:port pairs instead. */
+    PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: z
+      .undefined({ error: 'was removed; list the exact host:port pairs imports may reach in PRODUCT_IMPORT_ALLOW_HOSTS' })
+      .optional(),
   })
   .transform((config) => ({
     ...config,
