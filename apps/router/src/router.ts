@@ -180,7 +180,8 @@ export class Router {
       attributes: { 'mcpfed.upstream': upstream.name, ...(decision.tool ? { 'mcp.tool': decision.tool } : {}) },
     });
     const traceparent = span.context.traceparent;
-    const forwarded = { ...message, params: { ...params, _meta: { ...meta, traceparent } } };
+    // Only the JSON-RPC members go on: a stray top-level key (`"__proto__"`, anything) is the caller's noise.
+    const forwarded = { jsonrpc: '2.0', id: message['id'], method, params: { ...params, _meta: { ...meta, traceparent } } };
     const started = performance.now();
     // The upstream answered (`ok`) or the code it failed with; the call's outcome also counts errors it answered.
     let outcome = 'ok';

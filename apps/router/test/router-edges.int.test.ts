@@ -166,6 +166,17 @@ describe('hostile payloads the router answers itself', () => {
   });
 });
 
+describe('what is forwarded', () => {
+  it('passes on only the JSON-RPC members of a request: a stray top-level key stays behind', async () => {
+    const before = alpha.seenOf('tools/call').length;
+    const response = await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","__proto__":{"x":1},"extra":true,"params":{"name":"alpha_get","arguments":{"value":"v"}}}');
+    expect(((await response.json()) as { result: { structuredContent: unknown } }).result.structuredContent).toMatchObject({ value: 'v' });
+    const seen = alpha.seenOf('tools/call').slice(before);
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0]?.body ?? {})).toEqual(['jsonrpc', 'id', 'method', 'params']);
+  });
+});
+
 describe('tool call outcomes', () => {
   it("counts a forwarded call by what the upstream answered, on the lean path (JSON and SSE) and in batches", async () => {
     const call = (id: number, value: string, meta?: Record<string, unknown>) => ({

@@ -105,6 +105,21 @@ describe('deadlines through the router', () => {
 });
 
 describe('hostile payloads through the router', () => {
+  it('answers what it can itself with structured errors, and the upstream never sees those requests', async () => {
+    const attacker = await federation.token(['customer:read'], 'attacker');
+    const posts = async () => counter(await text(`${federation.servers.customer.url}/metrics`), 'mcp_http_requests_total', 'method="POST"');
+    const before = await posts();
+    for (const body of ANSWERED_BY_ROUTER) {
+      const { status, answer } = await raw(body, attacker);
+      expect(status).toBe(200);
+      const result = answer['result'] as { structuredContent?: { error?: { code?: string } } } | undefined;
+      const code = result?.structuredContent?.error?.code ?? (answer['error'] as { code?: number } | undefined)?.code;
+      expect([-32602, 'VALIDATION_FAILED']).toContain(code);
+    }
+    expect(await posts()).toBe(before);
+    expect((await fetch(`${federation.router.url}/healthz`)).status).toBe(200);
+  });
+
   it("keeps another caller's reads at 100% while one caller sends hostile payloads at a steady rate", async () => {
     const victim = await federation.connect(['customer:read'], 'victim');
     const attacker = await federation.token(['customer:read'], 'attacker');
@@ -140,19 +155,4 @@ describe('hostile payloads through the router', () => {
     const status = (await (await fetch(`${federation.router.url}/status`)).json()) as { upstreams: Array<{ name: string; available: boolean; breaker: string }> };
     expect(status.upstreams.find((u) => u.name === 'customer')).toMatchObject({ available: true, breaker: 'closed' });
   }, 60_000);
-
-  it('answers what it can itself with structured errors, and the upstream never sees those requests', async () => {
-    const attacker = await federation.token(['customer:read'], 'attacker');
-    const posts = async () => counter(await text(`${federation.servers.customer.url}/metrics`), 'mcp_http_requests_total', 'method="POST"');
-    const before = await posts();
-    for (const body of ANSWERED_BY_ROUTER) {
-      const { status, answer } = await raw(body, attacker);
-      expect(status).toBe(200);
-      const result = answer['result'] as { structuredContent?: { error?: { code?: string } } } | undefined;
-      const code = result?.structuredContent?.error?.code ?? (answer['error'] as { code?: number } | undefined)?.code;
-      expect([-32602, 'VALIDATION_FAILED']).toContain(code);
-    }
-    expect(await posts()).toBe(before);
-    expect((await fetch(`${federation.router.url}/healthz`)).status).toBe(200);
-  });
 });

@@ -79,9 +79,24 @@ async function refusal(client: Client, item: Item): Promise<string> {
   );
 }
 
+/**
+ * Resolves with what `client` is shown once it shows what `scopes` allow, or what it shows after `timeoutMs`: a
+ * router process on a loaded machine may start before its first discovery of every upstream succeeded (it starts
+ * degraded and completes its catalog by probing).
+ */
+async function settledView(client: Client, scopes: readonly string[], timeoutMs = 30_000): Promise<Record<Item['kind'], Set<string>>> {
+  const expected = items.filter((item) => item.scopes.every((scope) => scopes.includes(scope)));
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const visible = await shown(client);
+    if (expected.every((item) => visible[item.kind].has(item.name)) || Date.now() > until) return visible;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Asserts that `client`, holding `scopes`, is shown exactly the items those scopes allow and refused every other one. */
 async function expectHeldTo(client: Client, scopes: readonly string[]): Promise<number> {
-  const visible = await shown(client);
+  const visible = await settledView(client, scopes);
   const denied = items.filter((item) => item.scopes.some((scope) => !scopes.includes(scope)));
   for (const item of items) {
     expect({ item: item.name, listed: visible[item.kind].has(item.name) }).toEqual({ item: item.name, listed: !denied.includes(item) });
@@ -148,6 +163,7 @@ describe('the scope matrix through the router', () => {
 
   it('under stdio the upstream enforces STDIO_SCOPES too: customer:read without customer:pii reads masked personal data', async () => {
     const local = await federation.connectStdio(['customer:read'], 'masked');
+    await settledView(local, ['customer:read']);
     const read = JSON.stringify((await local.readResource({ uri: `customer://${customer.id}` })).contents);
     const got = JSON.stringify(await expectToolOk(local, 'customer_get', { id: customer.id }));
     for (const text of [read, got]) {
@@ -158,6 +174,7 @@ describe('the scope matrix through the router', () => {
     }
     // The same read with customer:pii is unmasked: the masking above is the scopes, not the data.
     const pii = await federation.connectStdio(['customer:read', 'customer:pii'], 'pii');
+    await settledView(pii, ['customer:read', 'customer:pii']);
     expect(JSON.stringify((await pii.readResource({ uri: `customer://${customer.id}` })).contents)).toContain(customer.email);
   });
 });
