@@ -74,6 +74,15 @@ function toProtocolError(error: unknown, requestId: string): ProtocolError {
 }
 
 const META_TRACEPARENT = 'traceparent';
+/** `_meta` key of every listed tool, resource, resource template and prompt: the scopes it needs (the router filters and checks by it). */
+const META_SCOPES = 'io.mcpfed/scopes';
+/** `_meta` key of every listed tool, resource, template and prompt: its deadline in milliseconds (the router waits a margin longer). */
+const META_DEADLINE = 'io.mcpfed/deadline_ms';
+
+/** The `_meta` published with a catalog entry: what it needs and how long the server gives it. */
+function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<string, unknown> {
+  return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
+}
 
 /** `structuredContent` of a failed call (ARCHITECTURE §4). */
 const errorEnvelope = z.strictObject({
@@ -145,7 +154,7 @@ export class McpHost<DB> implements ServerFactory {
         inputSchema: z.toJSONSchema(contract.input, { io: 'input', unrepresentable: 'any' }),
         outputSchema: advertisedOutputSchema(contract.output),
         annotations: { title: contract.title, ...contract.annotations },
-        _meta: { 'io.mcpfed/scopes': [...contract.scopes] },
+        _meta: catalogMeta(contract.scopes, contract.deadlineMs ?? config.defaultDeadlineMs ?? 5000),
       },
     }));
     this.#templates = (config.resources ?? []).map((binding) => ({
@@ -252,6 +261,7 @@ export class McpHost<DB> implements ServerFactory {
           title: contract.title,
           description: contract.description,
           mimeType: contract.mimeType,
+          _meta: this.#nonToolMeta(contract.scopes),
         })),
     }));
     on(ReadResourceRequestSchema as unknown as z.ZodObject, async (request, extra) => ({
@@ -267,6 +277,7 @@ export class McpHost<DB> implements ServerFactory {
           description: (schema as z.ZodType).description ?? name,
           required: !(schema as z.ZodType).safeParse(undefined).success,
         })),
+        _meta: this.#nonToolMeta(contract.scopes),
       })),
     }));
     on(GetPromptRequestSchema as unknown as z.ZodObject, async (request, extra) => {
@@ -285,6 +296,10 @@ export class McpHost<DB> implements ServerFactory {
   async close(): Promise<void> {
     clearInterval(this.#purgeTimer);
     await this.#audit.close();
+  }
+
+  #nonToolMeta(scopes: readonly string[]): Record<string, unknown> {
+    return catalogMeta(scopes, this.#config.defaultDeadlineMs ?? 5000);
   }
 
   async #nonTool<T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>): Promise<T> {
@@ -331,8 +346,9 @@ export class McpHost<DB> implements ServerFactory {
       for (const { binding, template } of this.#templates) {
         if (missingScopes(ctx.principal, binding.contract.scopes).length > 0) continue;
         const { contract } = binding;
-        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType });
-        else if (binding.list) out.push(...(await binding.list(ctx)));
+        const _meta = this.#nonToolMeta(contract.scopes);
+        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType, _meta });
+        else if (binding.list) out.push(...(await binding.list(ctx)).map((resource) => ({ ...resource, _meta })));
       }
       return out;
     });

@@ -91,8 +91,10 @@ export interface McpHttpServerOptions {
   /** Origin/Host check run before anything else (DNS-rebinding protection). */
   originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string };
   logger: Logger;
-  /** Longest time a request may take to arrive in full, in milliseconds; 0 for none (long-lived event streams). */
+  /** Longest time a request may take to arrive in full, in milliseconds (408 after it); 0 for none. Answers are not limited by it. */
   requestTimeoutMs: number;
+  /** Longest time a request's headers may take to arrive, in milliseconds (408 after it). Default 20000. */
+  headersTimeoutMs?: number;
   /** Serves the request when `path` is one of the MCP endpoints and returns true; false hands it to {@link answerOperationalGet}. */
   serveMcp: (req: IncomingMessage, res: ServerResponse, path: string, fail: (error: unknown) => void) => boolean;
 }
@@ -103,12 +105,14 @@ export interface McpHttpServerOptions {
  */
 export function createMcpHttpServer(options: McpHttpServerOptions): NodeHttpServer {
   const { routes, logger } = options;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: options.requestTimeoutMs }, (req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 20_000;
+  // Node enforces both timeouts only when it checks its connections (every 30 s by default): often enough here.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4)));
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: options.requestTimeoutMs, headersTimeout, connectionsCheckingInterval }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     if (!admitRequest(req, res, { metrics: routes.metrics, originGuard: options.originGuard, draining: routes.draining() })) return;
     const fail = handlerFailure(res, logger, path);
     if (!options.serveMcp(req, res, path, fail)) answerOperationalGet(req, res, path, routes, fail);
   });
-  server.headersTimeout = 20_000;
   return server;
 }

@@ -224,7 +224,13 @@ describe('resources and prompts', () => {
     expect(prompt.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Summarise widget pr (version 1).' } }]);
     const listed = await reader.listPrompts();
     expect(listed.prompts).toEqual([
-      { name: 'widget_brief', title: 'Widget brief', description: 'A prompt preloaded with one widget.', arguments: [{ name: 'widget_id', description: 'The widget id', required: true }] },
+      {
+        name: 'widget_brief',
+        title: 'Widget brief',
+        description: 'A prompt preloaded with one widget.',
+        arguments: [{ name: 'widget_id', description: 'The widget id', required: true }],
+        _meta: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 5000 },
+      },
     ]);
     await expect(reader.getPrompt({ name: 'widget_brief', arguments: {} })).rejects.toMatchObject({ code: -32602 });
   });
