@@ -31,13 +31,6 @@ async function widgetRows() {
   return tdb.db.selectFrom('widgets').selectAll().orderBy('id').execute();
 }
 
-async function auditRows() {
-  await host.flushAudit();
-  const { rows } = await sql<{ tool: string; outcome: string; principal_id: string; args: Record<string, unknown>; replayed: boolean; dry_run: boolean }>`
-    SELECT tool, outcome, principal_id, args, replayed, dry_run FROM mcp_audit_log ORDER BY id`.execute(tdb.db);
-  return rows;
-}
-
 beforeAll(async () => {
   tdb = await createTestDatabase<WidgetDb>({ name: 'mcp_runtime', migrations: widgetMigrations });
   const created = createWidgetHost(tdb.db);
