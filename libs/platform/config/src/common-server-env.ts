@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, csv, deploymentEnvironment, durationMs, logLevel, port, positiveInt, secret, url } from './env-values.ts';
+import { bool, csv, deploymentEnvironment, durationMs, logLevel, port, positiveInt, url } from './env-values.ts';
 
 const httpUrl = (): ReturnType<typeof url> => url({ protocols: ['http', 'https'] });
 
@@ -73,31 +73,6 @@ export function commonServerEnv(defaultPort: number) {
     STDIO_SCOPES: z.string().trim().default(''),
     /** Maximum connections in this server's PostgreSQL pool. Default 10 (unused by the router). */
     DB_POOL_MAX: positiveInt(10),
-  };
-}
-
-/**
- * The environment of a domain server hosted by `@mcpfed/mcp-runtime` (not the router), on top of
- * {@link commonServerEnv}: the audit trail and the HTTP read deadlines. `AUDIT_DIGEST_KEY` is a secret: wrap the
- * app's schema in `requireSecretsOutsideDevelopment` with it.
- */
-export function domainServerEnv() {
-  return {
-    /**
-     * HMAC-SHA256 key of the audit log's `args_digest`, at least 32 characters, from the secret store. Required
-     * outside development; in development a fixed development-only key. Changing it makes new digests
-     * incomparable with older ones (nothing else depends on it).
-     */
-    AUDIT_DIGEST_KEY: secret(32),
-    /** Days an audit record is kept; older ones are deleted in small batches by every server. Default 365 days. */
-    AUDIT_RETENTION_DAYS: positiveInt(365),
-    /**
-     * Longest time a client may take to send a request body once its headers arrived, in milliseconds; a slower
-     * one is answered 408 and its connection closed. Default 10000 ms.
-     */
-    HTTP_BODY_TIMEOUT_MS: durationMs(10_000),
-    /** Longest time a client may take to send a request's headers, in milliseconds (then 408). Default 10000 ms. */
-    HTTP_HEADERS_TIMEOUT_MS: durationMs(10_000),
   };
 }
 

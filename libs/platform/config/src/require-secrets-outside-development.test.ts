@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { commonServerEnv, domainServerEnv } from './common-server-env.ts';
+import { commonServerEnv } from './common-server-env.ts';
+import { domainServerEnv } from './domain-server-env.ts';
 import { ConfigError } from './config-error.ts';
 import { secret, url } from './env-values.ts';
 import { parseConfig } from './parse-config.ts';
