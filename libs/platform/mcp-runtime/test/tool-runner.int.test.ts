@@ -92,6 +92,26 @@ describe('tools/call', () => {
     expect(await widgetRows()).toEqual([]);
   });
 
+  it('refuses text PostgreSQL cannot store and 10,000-level values with VALIDATION_FAILED naming the field, audited, before the handler', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    const prober = await connect(['customer:read', 'customer:write'], 'edge-prober');
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ name: 'a\u0000b' }, 'name'],
+      [{ name: '\uD800' }, 'name'],
+      [{ name: deep }, `name${'.d'.repeat(31)}`],
+      [{ name: 'ok', idempotency_key: 'x'.repeat(70_000) }, 'idempotency_key'],
+    ];
+    for (const [args, path] of cases) {
+      const error = errorOf(await prober.callTool({ name: 'widget_create', arguments: args }));
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path }] } });
+    }
+    expect(await widgetRows()).toEqual([]);
+    await host.flushAudit();
+    const { rows } = await sql<{ outcome: string }>`SELECT outcome FROM mcp_audit_log WHERE principal_id = 'edge-prober'`.execute(tdb.db);
+    expect(rows.map((r) => r.outcome)).toEqual(Array(cases.length).fill('VALIDATION_FAILED'));
+  });
+
   it('answers an unknown tool with a JSON-RPC invalid-params error', async () => {
     await expect(reader.callTool({ name: 'widget_explode', arguments: {} })).rejects.toMatchObject({ code: -32602 });
   });
