@@ -25,6 +25,7 @@ import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-te
 import type { InputLimits } from './input-text-check.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { storableText } from './storable-text.ts';
+import { traceableError } from './traceable-error.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -348,7 +349,7 @@ export class McpHost<DB> implements ServerFactory {
         // Only INTERNAL maps to the JSON-RPC internal error code.
         if (error.code === JSON_RPC.INTERNAL_ERROR) {
           this.#config.logger.error({ err: loggableError(thrown) }, `${kind} failed unexpectedly`);
-          span.recordError(thrown);
+          span.recordError(traceableError(thrown));
         }
         throw error;
       } finally {

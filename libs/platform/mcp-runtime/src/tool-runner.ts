@@ -16,6 +16,7 @@ import type { IdempotencyKeyRef } from './idempotency-store.ts';
 import { checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
 import { rateLimitKeyOf } from './rate-limit-key.ts';
+import { traceableError } from './traceable-error.ts';
 import { DEFAULT_REDACTED_FIELDS, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
 import type { ToolBinding, ToolContext } from './types.ts';
 
@@ -224,7 +225,7 @@ export class ToolRunner<DB> {
         outcome = failure.structuredContent.error.code;
         if (outcome === 'INTERNAL') {
           this.#config.logger.error({ err: loggableError(thrown) }, 'tool call failed unexpectedly');
-          span.recordError(thrown);
+          span.recordError(traceableError(thrown));
         }
         result = failure;
         replayed = false;
