@@ -77,6 +77,8 @@ beforeAll(async () => {
   issuer = await startIssuer();
   server = await startWidgetProcess(widgetEnv(tdb.url, issuer.url, { SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn' }));
   token = await issuer.token(['customer:read', 'customer:write']);
+  // The deadline is for a running server: the first request also fetches the issuer's keys and warms the code up.
+  await post(PING, 30_000);
 });
 
 afterAll(async () => {
@@ -85,12 +87,12 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function post(text: string): Promise<{ status: number; body: unknown }> {
+async function post(text: string, timeoutMs = 1000): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${server.url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
     body: text,
-    signal: AbortSignal.timeout(1000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -126,7 +128,7 @@ describe('malformed messages over stdio', () => {
   const lines: string[] = [];
   let waiting: ((line: string) => void) | undefined;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     child = spawn(process.execPath, [WIDGET_MAIN, '--stdio'], { env: widgetEnv(tdb.url, issuer.url, { LOG_LEVEL: 'warn' }) });
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (waiting) {
@@ -135,6 +137,9 @@ describe('malformed messages over stdio', () => {
         resolve(line);
       } else lines.push(line);
     });
+    // The deadline is for a running server: wait until the process answers at all.
+    child.stdin.write(`${PING}\n`);
+    expect(JSON.parse(await nextLine(30_000))).toMatchObject({ id: 'ping-1', result: {} });
   });
 
   afterAll(async () => {
@@ -143,11 +148,11 @@ describe('malformed messages over stdio', () => {
     await exited;
   });
 
-  function nextLine(): Promise<string> {
+  function nextLine(timeoutMs = 1000): Promise<string> {
     const queued = lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000);
+      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       waiting = (line) => {
         clearTimeout(timer);
         resolve(line);
