@@ -112,7 +112,8 @@ describe('malformed messages over HTTP', () => {
   });
 
   it('still answers well-formed calls, and stops promptly on SIGTERM after 200 malformed requests', async () => {
-    const answered = await Promise.all(Array.from({ length: 200 }, (_, i) => post((CASES[i % CASES.length] as Case).text).then((r) => r.status)));
+    // 200 at once on a shared machine: each is answered, though not all within a second of being sent.
+    const answered = await Promise.all(Array.from({ length: 200 }, (_, i) => post((CASES[i % CASES.length] as Case).text, 15_000).then((r) => r.status)));
     expect(answered.every((status) => status === 200 || status === 400)).toBe(true);
     const ok = await post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"widget_slow","arguments":{"ms":1}}}');
     expect(ok.body).toMatchObject({ id: 1, result: { structuredContent: { waited_ms: expect.any(Number) } } });
