@@ -120,7 +120,8 @@ describe('malformed messages over HTTP', () => {
     const signalled = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(3000);
+    // Well under SHUTDOWN_TIMEOUT_MS (10 s), which a server holding unanswered requests waits out.
+    expect(Date.now() - signalled).toBeLessThan(5000);
   });
 });
 
