@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonServerEnv, csv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, csv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -9,14 +9,15 @@ const httpUrl = () => url({ protocols: ['http', 'https'] });
 const queuePrefix = (fallback: string) => z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default(fallback);
 
 /** The order server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const orderConfigSchema = z
-  .object({
+export const orderConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8082),
+    ...domainServerEnv(),
     /** The order database, as its owner role. Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /** Connection of the read-only role of order_query_sql. Optional; default DATABASE_URL as `order_sql_reader` with SQL_READER_PASSWORD. */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `order_sql_reader`. Optional; default none (trust auth). */
+    /** Password `migrate` gives `order_sql_reader`. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one order_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -72,12 +73,13 @@ export const orderConfigSchema = z
     ORDER_EVENT_SUBSCRIBERS: csv.default(() => ['customer']),
     /** Time between outbox relay polls, in milliseconds. Default 200 ms. */
     OUTBOX_INTERVAL_MS: durationMs(200),
-  })
-  .transform((config) => ({
-    ...config,
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-    SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
-  }));
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+).transform((config) => ({
+  ...config,
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+  SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
+}));
 
 /** The parsed settings of the order server. */
 export type OrderConfig = z.output<typeof orderConfigSchema>;

@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { commonServerEnv, csv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, csv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
 /** The product server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const productConfigSchema = z
-  .object({
+export const productConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8083),
+    ...domainServerEnv(),
     /** The product database, as its owner role (migrations, tools, workers). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /**
@@ -17,7 +18,7 @@ export const productConfigSchema = z
      * replaced by `product_sql_reader` and the password SQL_READER_PASSWORD (or none).
      */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one product_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -47,12 +48,13 @@ export const productConfigSchema = z
     PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: z
       .undefined({ error: 'was removed; list the exact host:port pairs imports may reach in PRODUCT_IMPORT_ALLOW_HOSTS' })
       .optional(),
-  })
-  .transform((config) => ({
-    ...config,
-    PRODUCT_IMPORT_DIR: path.resolve(config.PRODUCT_IMPORT_DIR),
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-  }));
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+).transform((config) => ({
+  ...config,
+  PRODUCT_IMPORT_DIR: path.resolve(config.PRODUCT_IMPORT_DIR),
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+}));
 
 /** The parsed settings of the product server. */
 export type ProductConfig = z.output<typeof productConfigSchema>;
