@@ -2,7 +2,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerContract } from '@mcpfed/contract-customer';
-import type { McpHost } from '@mcpfed/mcp-runtime';
 import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
@@ -12,7 +11,6 @@ import { snapshotTables, testEmail } from './fixtures.ts';
 
 let testHost: CustomerTestHost;
 let database: TestDatabase<CustomerDatabase>;
-let host: McpHost<CustomerDatabase>;
 
 /** Every scope the customer server knows. */
 const ALL = ALL_CUSTOMER_SCOPES;
@@ -52,7 +50,7 @@ const UNKNOWN = 'cus_00000000000000000000000000';
 beforeAll(async () => {
   // Never flushed on its own during the tests: a record a test finds was written by the call itself.
   testHost = await startCustomerTestHost({ auditFlushIntervalMs: 3_600_000 });
-  ({ database, host } = testHost);
+  ({ database } = testHost);
   admin = await connect(ALL, 'admin-user');
   writer = await connect(['customer:read', 'customer:write'], 'writer-user');
   viewer = await connect(['customer:read'], 'viewer-user');
