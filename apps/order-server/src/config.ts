@@ -60,6 +60,12 @@ export const orderConfigSchema = z
     SAGA_STUCK_AFTER_MS: durationMs(60_000),
     /** Time between sweeps for stuck checkouts, in milliseconds. Default 10000 ms. */
     SWEEPER_INTERVAL_MS: durationMs(10_000),
+    /**
+     * How long an order_cancel / order_refund / order_fulfill call owns its claim on the order before a retry with
+     * its idempotency key, or the sweeper, may finish it, in milliseconds; also how long a released claim waits for
+     * its caller's retry before the sweeper finishes it. Default 30000 ms (longer than those tools' 20 s deadline).
+     */
+    ORDER_OPERATION_LEASE_MS: durationMs(30_000),
     /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 1000 ms. */
     PLACE_POLL_INTERVAL_MS: durationMs(1000),
     /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */

@@ -310,6 +310,12 @@ export class OrderService {
     // A repeated call (its first answer lost) finds the order delivered at a newer version: nothing to do, no conflict.
     if (order.status === 'delivered') return { order: toOrderView(order, await orders.lines(db, [order.id])), changed: false };
     if (order.version !== input.expected_version) throw staleVersion(order.id, order.version, input.expected_version);
+    if (order.busy_operation_id !== null) {
+      throw new AppError('CONFLICT', `Order ${order.id} is being changed by another call (order_refund, order_cancel or order_fulfill); wait a few seconds, read it again (order_get) and retry with its new version.`, {
+        retryable: true,
+        details: { order_id: order.id, current_version: order.version },
+      });
+    }
     const at = input.delivered_at === undefined ? new Date() : new Date(input.delivered_at);
     if (at.getTime() > Date.now() + 60_000) {
       throw new AppError('VALIDATION_FAILED', 'delivered_at must not be in the future.', { details: { issues: [{ path: 'delivered_at', message: 'in the future' }] } });

@@ -9,11 +9,13 @@ export interface SagaSweeperConfig {
   db: Kysely<OrderDatabase>;
   sagas: SagaStore;
   queue: CheckoutQueue;
+  /** Finishes claimed cancels, refunds and fulfilments whose caller is gone (OrderLifecycleService). Optional. */
+  operations?: { resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> };
   /** Time between sweeps, in milliseconds. */
   intervalMs: number;
   /** A running or compensating saga without progress for this long is stuck, in milliseconds. */
   stuckAfterMs: number;
-  /** Most sagas handled per sweep. Default 200. */
+  /** Most sagas and operations handled per sweep, each. Default 200. */
   batch?: number;
   logger: Logger;
 }
@@ -28,13 +30,23 @@ export interface SagaSweeper {
 /**
  * Re-enqueues stuck sagas (ARCHITECTURE §6): orders written while Redis was unreachable, sagas whose job ran out of
  * retries while compensating, jobs lost with Redis data. A saga whose job is still queued or running is left to
- * it (job id = order id, so a double enqueue would be a no-op anyway); every replica may sweep.
+ * it (job id = order id, so a double enqueue would be a no-op anyway); every replica may sweep. It also finishes
+ * claimed order operations nobody works on any more.
  */
 export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
   let running: Promise<number> | undefined;
   let stopped = false;
+  const controller = new AbortController();
+  const batch = config.batch ?? 200;
   const sweepOnce = async (): Promise<number> => {
-    const stuck = await config.sagas.stuck(config.db, config.stuckAfterMs, config.batch ?? 200);
+    if (config.operations !== undefined) {
+      const finished = await config.operations.resumeUnattended(batch, controller.signal).catch((error: unknown) => {
+        config.logger.warn({ err: error }, 'finishing pending order operations failed; next interval retries');
+        return 0;
+      });
+      if (finished > 0) config.logger.info({ finished }, 'sweeper finished pending order operations');
+    }
+    const stuck = await config.sagas.stuck(config.db, config.stuckAfterMs, batch);
     let enqueued = 0;
     for (const saga of stuck) {
       if (stopped) break;
@@ -58,6 +70,7 @@ export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
     sweep,
     async stop() {
       stopped = true;
+      controller.abort();
       clearInterval(timer);
       await running?.catch(() => undefined);
     },

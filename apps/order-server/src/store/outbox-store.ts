@@ -19,7 +19,7 @@ export interface OutboxFeedQuery {
 /** SQL over `order_events`, the transactional outbox. */
 export class OutboxStore {
   /** Appends an event in the caller's transaction (the one that changed the order). */
-  async append(db: Kysely<OrderDatabase>, type: OrderEventType, snapshot: OrderSnapshot): Promise<void> {
+  async append(db: Kysely<OrderDatabase>, type: OrderEventType, snapshot: OrderSnapshot, signal?: AbortSignal): Promise<void> {
     await db
       .insertInto('order_events')
       .values({
@@ -30,7 +30,7 @@ export class OutboxStore {
         status: snapshot.status as OrderStatus,
         snapshot: JSON.stringify(snapshot),
       })
-      .execute();
+      .execute({ signal });
   }
 
   /**

@@ -28,8 +28,8 @@ export class SagaStore {
   }
 
   /** The saga of an order, if it has one. */
-  async find(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
-    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  async find(db: Kysely<OrderDatabase>, orderId: string, signal?: AbortSignal): Promise<SagaRecord | undefined> {
+    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst({ signal });
   }
 
   /** Applies a change and touches `updated_at`; returns the new row. */
