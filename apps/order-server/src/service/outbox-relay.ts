@@ -40,10 +40,18 @@ export interface OutboxRelayConfig {
   logger: Logger;
 }
 
+/** What one relay pass did. */
+export interface RelayPass {
+  /** Events given their feed position. */
+  positioned: number;
+  /** Events handed to the subscribers' queues. */
+  published: number;
+}
+
 /** A running relay. */
 export interface OutboxRelay {
-  /** Publishes what is pending now; resolves with how many events it published. */
-  drain(): Promise<number>;
+  /** Positions and publishes what is pending now. */
+  drain(): Promise<RelayPass>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +67,9 @@ export function toOrderEvent(row: OutboxRecord): OrderEvent {
 }
 
 /**
- * The outbox relay: adds every unpublished event as a job (job id = event id, so a republish after a crash is a
- * no-op) to each subscriber's queue, then marks it published in the transaction that locked it (SKIP LOCKED: several
+ * The outbox relay. Each pass (1) gives committed events their feed position (the order of `order_events`), then
+ * (2) adds every positioned, unpublished event as a job (job id = event id, so a republish after a crash is a
+ * no-op) to each subscriber's queue and marks it published in the transaction that locked it (SKIP LOCKED:
  * replicas share the work). Delivery is at least once; consumers keep the newest snapshot per order.
  */
 export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
@@ -72,27 +81,36 @@ export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
       defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
     }),
   );
-  let stopped = false;
-  let running: Promise<number> | undefined;
   const batch = config.batch ?? 200;
+  const jobOf = (row: OutboxRecord) => ({ name: row.type, data: toOrderEvent(row), opts: { jobId: row.id } });
+  let stopped = false;
+
   const publishBatch = (): Promise<number> =>
     inTransaction(config.db, async (trx) => {
       const rows = await config.outbox.lockUnpublished(trx, batch);
       if (rows.length === 0) return 0;
-      const jobs = rows.map((row) => ({ name: row.type, data: toOrderEvent(row), opts: { jobId: row.id } }));
+      const jobs = rows.map(jobOf);
       await withTimeout(Promise.all(queues.map((queue) => queue.addBulk(jobs))), PUBLISH_TIMEOUT_MS);
       await config.outbox.markPublished(trx, rows.map((row) => row.sequence));
       return rows.length;
     });
-  const drainOnce = async (): Promise<number> => {
-    let total = 0;
+
+  let running: Promise<RelayPass> | undefined;
+  const drainOnce = async (): Promise<RelayPass> => {
+    const pass: RelayPass = { positioned: 0, published: 0 };
+    for (;;) {
+      const positioned = await config.outbox.assignPositions(config.db, batch);
+      pass.positioned += positioned;
+      if (positioned < batch || stopped) break;
+    }
     for (;;) {
       const published = await publishBatch();
-      total += published;
-      if (published < batch || stopped) return total;
+      pass.published += published;
+      if (published < batch || stopped) break;
     }
+    return pass;
   };
-  const drain = (): Promise<number> => {
+  const drain = (): Promise<RelayPass> => {
     running ??= drainOnce().finally(() => {
       running = undefined;
     });

@@ -75,6 +75,8 @@ export interface OrderEventsTable {
   snapshot: Json<Record<string, unknown>>;
   occurred_at: DefaultTimestamp;
   published_at: Timestamp | null;
+  /** Place in the feed, in commit order: null until the relay's sequencer numbers the committed event. */
+  position: ColumnType<string | null, never, number | string>;
 }
 
 /** The latest failure of a saga step. */
