@@ -97,7 +97,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     queue: domain.queue,
     operations: domain.lifecycle,
     intervalMs: config.SWEEPER_INTERVAL_MS,
-    stuckAfterMs: config.SAGA_STUCK_AFTER_MS,
+    requeueAfterMs: config.SAGA_REQUEUE_AFTER_MS,
     logger,
   });
   const relay = startOutboxRelay({
@@ -107,6 +107,8 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     prefix: config.ORDER_EVENTS_PREFIX,
     subscribers: config.ORDER_EVENT_SUBSCRIBERS,
     intervalMs: config.OUTBOX_INTERVAL_MS,
+    confirmAfterMs: config.OUTBOX_CONFIRM_AFTER_MS,
+    confirmIntervalMs: config.OUTBOX_CONFIRM_INTERVAL_MS,
     logger,
   });
   const steps: ShutdownStep[] = [

@@ -33,6 +33,14 @@ export const productConfigSchema = z
     PRODUCT_IMPORT_BATCH_SIZE: positiveInt(1000),
     /** Whether `{ url }` imports may reach loopback and private addresses (local stacks only). Default false. */
     PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: bool.default(false),
+    /**
+     * How often the sweeper expires active reservations past their TTL from the database, in milliseconds. The
+     * delayed job per reservation is only the prompt path: with Redis empty or down, a reservation outlives its TTL
+     * by at most this plus INVENTORY_SWEEP_GRACE_MS. Default 5000 ms.
+     */
+    INVENTORY_SWEEP_INTERVAL_MS: durationMs(5000),
+    /** How long past its TTL a reservation must be before the sweeper takes it (the delayed job's turn first), in milliseconds. Default 1000 ms. */
+    INVENTORY_SWEEP_GRACE_MS: durationMs(1000),
   })
   .transform((config) => ({
     ...config,

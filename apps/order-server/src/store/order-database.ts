@@ -77,6 +77,8 @@ export interface OrderEventsTable {
   published_at: Timestamp | null;
   /** Place in the feed, in commit order: null until the relay's sequencer numbers the committed event. */
   position: ColumnType<string | null, never, number | string>;
+  /** When every subscriber's job of the event had finished (the relay stops watching it then). */
+  delivered_at: Timestamp | null;
 }
 
 /** The latest failure of a saga step. */

@@ -82,6 +82,30 @@ export class OutboxStore {
     await db.updateTable('order_events').set({ published_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
   }
 
+  /**
+   * Locks up to `limit` events published at least `olderThanMs` ago whose delivery is not confirmed yet, oldest
+   * first, skipping rows another relay holds.
+   */
+  async lockUndelivered(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number, signal?: AbortSignal): Promise<OutboxRecord[]> {
+    return db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('published_at', 'is not', null)
+      .where('delivered_at', 'is', null)
+      .where('published_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .orderBy('published_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute({ signal });
+  }
+
+  /** Records that every subscriber's job of these events finished. */
+  async markDelivered(db: Kysely<OrderDatabase>, sequences: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (sequences.length === 0) return;
+    await db.updateTable('order_events').set({ delivered_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
+  }
+
   /** Events after a feed position, in feed order (events not positioned yet are not part of the feed). */
   async feed(db: Kysely<OrderDatabase>, query: OutboxFeedQuery, signal?: AbortSignal): Promise<OutboxRecord[]> {
     let q = db.selectFrom('order_events').selectAll().where('position', '>', String(query.afterPosition));

@@ -80,8 +80,8 @@ export class SagaStore {
       .executeTakeFirst();
   }
 
-  /** Unfinished sagas without progress since `olderThanMs` ago, oldest first. */
-  async stuck(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
+  /** Unfinished sagas without progress since `olderThanMs` ago, oldest first (the sweeper checks that each has a job). */
+  async idle(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
     return db
       .selectFrom('checkout_sagas')
       .selectAll()
