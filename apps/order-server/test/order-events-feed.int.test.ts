@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,25 +38,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** sfc32: a small seeded PRNG, so a failing run's sequence of waits can be replayed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  let b = 0x9e3779b9;
-  let c = 0x243f6a88;
-  let d = 0xb7e15162;
-  return () => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
+/** A replayable draw in [0, 1) for one decision of the run (writer, write, what): the same SEED, the same run. */
+function draw(...parts: Array<string | number>): number {
+  return createHash('sha256').update([SEED, ...parts].join(':')).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 interface Seen {
@@ -101,14 +86,14 @@ describe('order_events as a feed', () => {
         lines: [{ sku: 'FEED-1', quantity: 1, unitPrice: 100 }],
       });
     }
-    const random = seededRandom(SEED);
     // Most transactions commit within milliseconds; some hold their event uncommitted for up to 2.5 s while later
     // sequence numbers commit around them.
-    const plan = Array.from({ length: WRITERS }, () =>
-      Array.from({ length: WRITES_PER_WRITER }, () => {
-        const roll = random();
-        const holdMs = roll < 0.6 ? Math.floor(random() * 10) : roll < 0.9 ? 20 + Math.floor(random() * 180) : 500 + Math.floor(random() * 2000);
-        return { orderId: ids[Math.floor(random() * ORDERS)] as string, holdMs };
+    const plan = Array.from({ length: WRITERS }, (_, w) =>
+      Array.from({ length: WRITES_PER_WRITER }, (__, i) => {
+        const roll = draw(w, i, 'kind');
+        const length = draw(w, i, 'length');
+        const holdMs = roll < 0.6 ? Math.floor(length * 10) : roll < 0.9 ? 20 + Math.floor(length * 180) : 500 + Math.floor(length * 2000);
+        return { orderId: ids[Math.floor(draw(w, i, 'order') * ORDERS)] as string, holdMs };
       }),
     );
     let writing = true;
