@@ -48,6 +48,14 @@ export const productConfigSchema = requireSecretsOutsideDevelopment(
     PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: z
       .undefined({ error: 'was removed; list the exact host:port pairs imports may reach in PRODUCT_IMPORT_ALLOW_HOSTS' })
       .optional(),
+    /**
+     * How often the sweeper expires active reservations past their TTL from the database, in milliseconds. The
+     * delayed job per reservation is only the prompt path: with Redis empty or down, a reservation outlives its TTL
+     * by at most this plus INVENTORY_SWEEP_GRACE_MS. Default 5000 ms.
+     */
+    INVENTORY_SWEEP_INTERVAL_MS: durationMs(5000),
+    /** How long past its TTL a reservation must be before the sweeper takes it (the delayed job's turn first), in milliseconds. Default 1000 ms. */
+    INVENTORY_SWEEP_GRACE_MS: durationMs(1000),
   }),
   { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
 ).transform((config) => ({

@@ -121,6 +121,8 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     logger,
     connection: redis.open('inventory-worker'),
     prefix: config.QUEUE_PREFIX,
+    sweepIntervalMs: config.INVENTORY_SWEEP_INTERVAL_MS,
+    sweepGraceMs: config.INVENTORY_SWEEP_GRACE_MS,
   });
 }
 
