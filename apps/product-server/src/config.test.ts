@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@mcpfed/config';
 import { productConfigSchema } from './config.ts';
 
-const BASE = { DATABASE_URL: 'postgres://app:secret@db.internal:5432/product' };
+const BASE = { MCPFED_ENV: 'development', DATABASE_URL: 'postgres://app:secret@db.internal:5432/product' };
 
 describe('productConfigSchema: PRODUCT_IMPORT_ALLOW_HOSTS', () => {
   it('is empty by default: URL imports reach public addresses only', () => {
