@@ -137,14 +137,16 @@ describe('request deadlines', () => {
 
 describe('hostile payloads the router answers itself', () => {
   it.each([
-    ['arguments nested 10,000 deep', withRaw('tools/call', { name: 'alpha_get' }, 'arguments', `{"value":${nested(10_000)}}`), 'VALIDATION_FAILED'],
-    ['params._meta as an array', { name: 'alpha_get', arguments: {}, _meta: [] }, -32602],
-    ['a progressToken that is an object', { name: 'alpha_get', arguments: {}, _meta: { progressToken: { a: 1 } } }, -32602],
-    ['arguments as an array', { name: 'alpha_get', arguments: [] }, -32602],
-  ])('%s: a structured error, nothing forwarded, the upstream stays available', async (_what, params, expected) => {
+    // Malformed messages are refused at the edge by the servers' own shape check (400, -32600); well-formed messages
+    // with bad arguments get the tool's structured error or -32602.
+    ['arguments nested 10,000 deep', withRaw('tools/call', { name: 'alpha_get' }, 'arguments', `{"value":${nested(10_000)}}`), 200, 'VALIDATION_FAILED'],
+    ['params._meta as an array', { name: 'alpha_get', arguments: {}, _meta: [] }, 400, -32600],
+    ['a progressToken that is an object', { name: 'alpha_get', arguments: {}, _meta: { progressToken: { a: 1 } } }, 400, -32600],
+    ['arguments as an array', { name: 'alpha_get', arguments: [] }, 200, -32602],
+  ])('%s: a structured error, nothing forwarded, the upstream stays available', async (_what, params, status, expected) => {
     const seen = alpha.seen.length;
     const response = await post(typeof params === 'string' ? params : { jsonrpc: '2.0', id: 7, method: 'tools/call', params });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(status);
     const body = (await response.json()) as { id: number; result?: { isError: boolean; structuredContent: { error: { code: string } } }; error?: { code: number } };
     expect(body.id).toBe(7);
     if (typeof expected === 'string') expect(body.result?.structuredContent.error.code).toBe(expected);
@@ -153,10 +155,11 @@ describe('hostile payloads the router answers itself', () => {
     expect(router.router.upstreams[0]).toMatchObject({ available: true, breakerState: 'closed' });
   });
 
-  it('answers params that are an array, and a resource read nested too deep, with -32602', async () => {
+  it('refuses params that are an array at the edge (-32600), and answers a resource read nested too deep with -32602', async () => {
     const seen = alpha.seen.length;
-    const arrayParams = (await (await post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: [] })).json()) as { error: { code: number } };
-    expect(arrayParams.error.code).toBe(-32602);
+    const arrayResponse = await post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: [] });
+    expect(arrayResponse.status).toBe(400);
+    expect(((await arrayResponse.json()) as { id: number; error: { code: number } })).toMatchObject({ id: 1, error: { code: -32600 } });
     const deep = (await (await post(withRaw('resources/read', { uri: 'alpha://1' }, 'extra', nested(10_000)))).json()) as {
       error: { code: number; data: { code: string } };
     };
@@ -167,9 +170,17 @@ describe('hostile payloads the router answers itself', () => {
 });
 
 describe('what is forwarded', () => {
-  it('passes on only the JSON-RPC members of a request: a stray top-level key stays behind', async () => {
+  it('refuses a request with stray top-level members at the edge, as every server does, and forwards nothing', async () => {
     const before = alpha.seenOf('tools/call').length;
     const response = await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","__proto__":{"x":1},"extra":true,"params":{"name":"alpha_get","arguments":{"value":"v"}}}');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ id: 9, error: { code: -32600 } });
+    expect(alpha.seenOf('tools/call').length).toBe(before);
+  });
+
+  it('passes on only the JSON-RPC members of a request', async () => {
+    const before = alpha.seenOf('tools/call').length;
+    const response = await post({ jsonrpc: '2.0', id: 10, method: 'tools/call', params: { name: 'alpha_get', arguments: { value: 'v' } } });
     expect(((await response.json()) as { result: { structuredContent: unknown } }).result.structuredContent).toMatchObject({ value: 'v' });
     const seen = alpha.seenOf('tools/call').slice(before);
     expect(seen).toHaveLength(1);

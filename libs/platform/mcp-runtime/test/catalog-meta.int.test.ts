@@ -38,6 +38,7 @@ describe('catalog _meta', () => {
       widget_slow: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 5000 },
       widget_hang: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 200 },
       widget_crash: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000 },
+      widget_ship: { 'io.mcpfed/scopes': ['customer:write'], 'io.mcpfed/deadline_ms': 10_000 },
     });
   });
 
