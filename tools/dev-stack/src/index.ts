@@ -24,3 +24,5 @@ export type { DevServiceClientId } from './service-clients.ts';
 export { formatLogLine } from './log-format.ts';
 export type { LogLineFormat, NameColor } from './log-format.ts';
 export { freePort, isPortTaken } from './ports.ts';
+export { pidFileOf, readPidFile, readStackFile, runDirOf, stackFileOf } from './stack-file.ts';
+export type { StackFile } from './stack-file.ts';
