@@ -5,7 +5,6 @@
  * listened on checked-out connections, each case below ended the test run with an unhandled error.
  */
 import { AppError } from '@mcpfed/errors';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the testing helpers build on this library
 import { createTestDatabase, type TestDatabase } from '@mcpfed/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
