@@ -33,8 +33,8 @@ export interface PostgresCluster {
   /** Starts the server again with the options it ran with, and waits until it accepts connections. */
   start(): Promise<void>;
   /**
-   * Fast stop, an outage of `outageMs` (default 0), start. Resolves with the moments (epoch ms) the server went
-   * down and came back, which is what a recovery time is measured from.
+   * Fast stop, an outage of `outageMs` (default 0) once it is down, start. Resolves with the moments (epoch ms) the
+   * stop began (`downAt`) and the server accepted connections again (`upAt`): a recovery is measured from `upAt`.
    */
   restart(options?: { outageMs?: number }): Promise<{ downAt: number; upAt: number }>;
 }
@@ -74,8 +74,8 @@ export function controlPostgresCluster(options: PostgresClusterOptions): Postgre
       await pgCtl(['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', quoted]);
     },
     async restart({ outageMs = 0 } = {}) {
-      await cluster.stop('fast');
       const downAt = Date.now();
+      await cluster.stop('fast');
       if (outageMs > 0) await sleep(outageMs);
       await cluster.start();
       return { downAt, upAt: Date.now() };
