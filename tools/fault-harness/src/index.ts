@@ -5,6 +5,7 @@ export type { AcknowledgedOrder, CallRecord, LoadDriverOptions } from './load-dr
 export {
   checkAcknowledgedPresent,
   checkCheckoutsFinished,
+  checkCheckoutsFinishedWithin,
   checkLedgerBalanced,
   checkNoOversell,
   checkOneOrderPerKey,

@@ -182,6 +182,11 @@ async function projectionLag(databases: DomainDatabases): Promise<{ behind: stri
   return { behind, countsOff, orders: latest.length };
 }
 
+/** A LIKE pattern matching every string that starts with `prefix`. */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
 function sample(items: readonly string[]): string {
   return items.length === 0 ? '' : ` (e.g. ${items.slice(0, 3).join(', ')})`;
 }
@@ -190,7 +195,7 @@ function sample(items: readonly string[]): string {
 export async function checkCheckoutsFinished(databases: DomainDatabases, keyPrefix: string, boundMs: number): Promise<InvariantResult> {
   const started = Date.now();
   const deadline = started + boundMs;
-  const pattern = `${keyPrefix.replace(/[\\%_]/g, '\\$&')}%`;
+  const pattern = likePrefix(keyPrefix);
   for (;;) {
     const rows = await withClient(
       databases.order,
@@ -209,4 +214,33 @@ export async function checkCheckoutsFinished(databases: DomainDatabases, keyPref
     }
     await sleep(500);
   }
+}
+
+/**
+ * The checkouts open when a fault ended finished within `withinMs` of it (issue 12: within 10 s of Redis's return):
+ * every order of this run placed before `endedAt` (epoch ms) is confirmed or failed by `endedAt + withinMs`. Waits
+ * until that moment has passed. Compares the database's timestamps with this machine's clock.
+ */
+export async function checkCheckoutsFinishedWithin(databases: DomainDatabases, keyPrefix: string, endedAt: number, withinMs: number): Promise<InvariantResult> {
+  const deadline = endedAt + withinMs;
+  if (Date.now() < deadline) await sleep(deadline - Date.now() + 100);
+  const pattern = likePrefix(keyPrefix);
+  const late = await withClient(
+    databases.order,
+    async (client) =>
+      (
+        await client.query<{ id: string; status: string }>(
+          `SELECT id, status FROM orders
+            WHERE idempotency_key LIKE $1 AND placed_at <= to_timestamp($2 / 1000.0)
+              AND (status = 'pending' OR coalesce(confirmed_at, updated_at) > to_timestamp($3 / 1000.0))`,
+          [pattern, endedAt, deadline],
+        )
+      ).rows,
+    APP,
+  );
+  return {
+    name: `open checkouts finished within ${(withinMs / 1000).toFixed(0)} s`,
+    ok: late.length === 0,
+    detail: late.length === 0 ? 'every order placed before the fault ended was settled in time' : `${late.length} orders settled later or not yet${sample(late.map((row) => `${row.id} ${row.status}`))}`,
+  };
 }

@@ -11,6 +11,7 @@ import type { FaultName, HarnessSettings } from './harness-settings.ts';
 import {
   checkAcknowledgedPresent,
   checkCheckoutsFinished,
+  checkCheckoutsFinishedWithin,
   checkLedgerBalanced,
   checkNoOversell,
   checkOneOrderPerKey,
@@ -101,6 +102,9 @@ export async function runFaults(settings: HarnessSettings, target: StackTarget, 
         ...(window.checks ?? []),
       ];
       if (name === 'hostile') checks.push(unaffected(baseline, during));
+      if (window.checkoutsWithinMs !== undefined) {
+        checks.push(await checkCheckoutsFinishedWithin(target.databaseUrls, load.keyPrefix, window.endedAt, window.checkoutsWithinMs));
+      }
       await load.pause();
       const unanswered = await load.settle(Date.now() + settings.settleMs);
       checks.push(...(await invariants(target, load, settings, unanswered)));

@@ -20,6 +20,8 @@ export interface FaultWindow {
   readonly detail: string;
   /** Checks only this fault can make (e.g. every hostile request answered). */
   readonly checks?: readonly InvariantResult[];
+  /** When set: the checkouts open when the fault ended must be settled within this many milliseconds of its end. */
+  readonly checkoutsWithinMs?: number;
 }
 
 /** A fault that cannot be injected into this stack, with the reason (reported, not failed). */

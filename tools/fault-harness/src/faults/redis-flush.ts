@@ -21,7 +21,8 @@ export const redisFlush: Fault = {
       context.log(`FLUSHDB of ${new URL(url).host} (${keys} keys)`);
       const startedAt = Date.now();
       await redis.flushdb();
-      return { startedAt, endedAt: Date.now(), detail: `FLUSHDB of ${keys} keys` };
+      // Issue 12's bar: jobs are rebuilt from the database, so open checkouts finish within 10 s of Redis's return.
+      return { startedAt, endedAt: Date.now(), detail: `FLUSHDB of ${keys} keys`, checkoutsWithinMs: 10_000 };
     } finally {
       redis.disconnect();
     }
