@@ -109,7 +109,14 @@ export async function checkPaymentsMatchOrders(databases: DomainDatabases): Prom
   const orders = await withClient(
     databases.order,
     async (client) =>
-      (await client.query<{ id: string; status: string; captured: string }>("SELECT id, status, amount_captured AS captured FROM orders WHERE status <> 'pending'")).rows,
+      (
+        await client.query<{ id: string; status: string; captured: string }>(
+          // Settled: the order left pending and its checkout is over (a confirmed order may still be capturing).
+          `SELECT o.id, o.status, o.amount_captured AS captured FROM orders o
+             LEFT JOIN checkout_sagas s ON s.order_id = o.id
+            WHERE o.status <> 'pending' AND coalesce(s.status, 'completed') IN ('completed', 'failed')`,
+        )
+      ).rows,
     APP,
   );
   const payments = await withClient(
@@ -191,7 +198,10 @@ function sample(items: readonly string[]): string {
   return items.length === 0 ? '' : ` (e.g. ${items.slice(0, 3).join(', ')})`;
 }
 
-/** Every checkout of this run ended within `boundMs` (none left pending: the saga, its queue and sweeper did their work). */
+/**
+ * Every checkout of this run ended within `boundMs`: no order left pending and no checkout still running or
+ * compensating (a confirmed order may still be capturing) — the saga, its queue and its sweeper did their work.
+ */
 export async function checkCheckoutsFinished(databases: DomainDatabases, keyPrefix: string, boundMs: number): Promise<InvariantResult> {
   const started = Date.now();
   const deadline = started + boundMs;
@@ -199,7 +209,14 @@ export async function checkCheckoutsFinished(databases: DomainDatabases, keyPref
   for (;;) {
     const rows = await withClient(
       databases.order,
-      async (client) => (await client.query<{ id: string }>("SELECT id FROM orders WHERE idempotency_key LIKE $1 AND status = 'pending'", [pattern])).rows,
+      async (client) =>
+        (
+          await client.query<{ id: string }>(
+            `SELECT o.id FROM orders o LEFT JOIN checkout_sagas s ON s.order_id = o.id
+              WHERE o.idempotency_key LIKE $1 AND (o.status = 'pending' OR s.status IN ('running', 'compensating'))`,
+            [pattern],
+          )
+        ).rows,
       APP,
     );
     if (rows.length === 0 || Date.now() >= deadline) {
@@ -208,8 +225,8 @@ export async function checkCheckoutsFinished(databases: DomainDatabases, keyPref
         ok: rows.length === 0,
         detail:
           rows.length === 0
-            ? `no order of this run left pending (after ${((Date.now() - started) / 1000).toFixed(1)} s)`
-            : `${rows.length} orders still pending after ${(boundMs / 1000).toFixed(0)} s${sample(rows.map((row) => row.id))}`,
+            ? `every checkout of this run over (after ${((Date.now() - started) / 1000).toFixed(1)} s)`
+            : `${rows.length} checkouts still pending or running after ${(boundMs / 1000).toFixed(0)} s${sample(rows.map((row) => row.id))}`,
       };
     }
     await sleep(500);
@@ -230,9 +247,10 @@ export async function checkCheckoutsFinishedWithin(databases: DomainDatabases, k
     async (client) =>
       (
         await client.query<{ id: string; status: string }>(
-          `SELECT id, status FROM orders
-            WHERE idempotency_key LIKE $1 AND placed_at <= to_timestamp($2 / 1000.0)
-              AND (status = 'pending' OR coalesce(confirmed_at, updated_at) > to_timestamp($3 / 1000.0))`,
+          `SELECT o.id, o.status FROM orders o LEFT JOIN checkout_sagas s ON s.order_id = o.id
+            WHERE o.idempotency_key LIKE $1 AND o.placed_at <= to_timestamp($2 / 1000.0)
+              AND (o.status = 'pending' OR s.status IN ('running', 'compensating')
+                   OR coalesce(s.finished_at, o.confirmed_at, o.updated_at) > to_timestamp($3 / 1000.0))`,
           [pattern, endedAt, deadline],
         )
       ).rows,
