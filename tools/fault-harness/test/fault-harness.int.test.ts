@@ -5,7 +5,7 @@
  * exit code and the JSON report, so neither the harness nor what it checks can rot.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -49,6 +49,7 @@ async function harness(args: readonly string[]): Promise<HarnessRun> {
     });
   });
   const report = await readFile(jsonFile, 'utf8').then((text) => JSON.parse(text) as HarnessReport, () => undefined);
+  await rm(jsonFile, { force: true });
   return { code, stdout, stderr, report };
 }
 
