@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '@mcpfed/contract-common';
 import { testServiceUrl } from '@mcpfed/testing';
-import { isPortTaken } from '../src/ports.ts';
+import { freePortBase, isPortTaken } from '../src/ports.ts';
 import { DEFAULT_PORT_BASE, SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
 import { pidFileOf, readPidFile, readStackFile } from '../src/stack-file.ts';
 
@@ -83,17 +83,6 @@ let token = '';
 let mcpUrl = '';
 let bannerText = '';
 const clients: Client[] = [];
-
-/** A random port base in 20000-40000 whose six listeners (base+0..+4, base+10) are all free right now. */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = randomInt(20_000, 40_000);
-    const ports = [0, 1, 2, 3, 4, 10].map((offset) => base + offset);
-    const taken = await Promise.all(ports.map((port) => isPortTaken(port)));
-    if (!taken.some(Boolean)) return base;
-  }
-  throw new Error('no free port base found in 20000-40000');
-}
 
 async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: testServiceUrl('databaseUrl'), application_name: 'mcpfed-test-quickstart' });
