@@ -57,9 +57,11 @@ export async function assertPortsFree(claims: readonly PortClaim[], advice: stri
 
 /**
  * A random port base in [min, max) whose stack listeners (base + each of PORT_OFFSETS) are all free right now: where a
- * test runs a whole `npm start` (`MCPFED_PORT_BASE`) beside anything else on the machine. Default 20000-40000.
+ * test runs a whole `npm start` (`MCPFED_PORT_BASE`) beside anything else on the machine. Default 20000-32000: below
+ * Linux's ephemeral range (32768 and up), where the OS hands out ports to outgoing connections and to `listen(0)`
+ * of other tests, which could take one of the stack's ports between this check and the server's listen.
  */
-export async function freePortBase(min = 20_000, max = 40_000): Promise<number> {
+export async function freePortBase(min = 20_000, max = 32_000): Promise<number> {
   const offsets = Object.values(PORT_OFFSETS);
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = randomInt(min, max);

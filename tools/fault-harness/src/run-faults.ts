@@ -43,8 +43,9 @@ export interface FaultReport {
   /** How long the fault itself lasted (start to end), in milliseconds. */
   readonly faultMs?: number;
   /**
-   * From the end of the fault to the first successful call started after it began, in milliseconds: reads,
-   * checkouts (confirmed), and both (the later of the two). Undefined: not recovered within the timeout.
+   * From the end of the fault to the first successful calls started after it began, in milliseconds: reads (the last
+   * of the read tools to answer again: every domain through the router), checkouts (confirmed), and both (the later
+   * of the two). Undefined: not recovered within the timeout.
    */
   readonly recovery?: { readonly readMs?: number; readonly checkoutMs?: number; readonly allMs?: number };
   /** The load's calls from the start of the fault to its recovery. */
@@ -81,6 +82,8 @@ export async function runFaults(settings: HarnessSettings, target: StackTarget, 
   try {
     await sleep(settings.warmupMs);
     const baseline = stats(load.records, warmupStart, Date.now());
+    // Recovery means every domain answers again through the router: each read tool the load used successfully.
+    const readTools = [...new Set(load.records.filter((record) => record.kind === 'read' && record.ok).map((record) => record.tool))];
     log(`baseline: ${baseline.calls} calls in ${(settings.warmupMs / 1000).toFixed(0)} s, ${(baseline.errorRate * 100).toFixed(1)} % failed`);
     for (const name of settings.faults) {
       const fault = FAULTS[name];
@@ -94,7 +97,7 @@ export async function runFaults(settings: HarnessSettings, target: StackTarget, 
         reports.push({ name, description: fault.description, status: 'skipped', detail: error.message, checks: [] });
         continue;
       }
-      const recovery = await waitForRecovery(load.records, window, settings.recoverTimeoutMs);
+      const recovery = await waitForRecovery(load.records, readTools, window, settings.recoverTimeoutMs);
       const recoveredAt = recovery.allMs === undefined ? Date.now() : window.endedAt + recovery.allMs;
       const during = stats(load.records, window.startedAt, recoveredAt);
       const checks: InvariantResult[] = [
@@ -143,21 +146,31 @@ async function invariants(target: StackTarget, load: LoadDriver, settings: Harne
   ];
 }
 
-/** Polls the load's records until a read and a confirmed checkout started after the fault began have succeeded after it ended. */
-async function waitForRecovery(records: readonly CallRecord[], window: FaultWindow, timeoutMs: number): Promise<NonNullable<FaultReport['recovery']>> {
+/**
+ * Polls the load's records until, among calls started after the fault began, each of `readTools` and a confirmed
+ * checkout have succeeded after it ended. `readMs` is the latest of the read tools' first successes.
+ */
+async function waitForRecovery(
+  records: readonly CallRecord[],
+  readTools: readonly string[],
+  window: FaultWindow,
+  timeoutMs: number,
+): Promise<NonNullable<FaultReport['recovery']>> {
   const deadline = window.endedAt + timeoutMs;
-  const first = (kind: CallRecord['kind']): number | undefined => {
+  const first = (matches: (record: CallRecord) => boolean): number | undefined => {
     let best: number | undefined;
     for (const record of records) {
-      if (record.kind !== kind || !record.ok || (kind === 'checkout' && !record.confirmed)) continue;
+      if (!record.ok || !matches(record)) continue;
       if (record.startedAt < window.startedAt || record.endedAt < window.endedAt) continue;
       best = Math.min(best ?? Infinity, record.endedAt - window.endedAt);
     }
     return best;
   };
+  const latest = (values: ReadonlyArray<number | undefined>): number | undefined =>
+    values.length === 0 || values.some((value) => value === undefined) ? undefined : Math.max(...(values as number[]));
   for (;;) {
-    const readMs = first('read');
-    const checkoutMs = first('checkout');
+    const readMs = latest(readTools.map((tool) => first((record) => record.kind === 'read' && record.tool === tool)));
+    const checkoutMs = first((record) => record.kind === 'checkout' && record.confirmed);
     if ((readMs !== undefined && checkoutMs !== undefined) || Date.now() >= deadline) {
       return {
         ...(readMs === undefined ? {} : { readMs }),
@@ -171,7 +184,7 @@ async function waitForRecovery(records: readonly CallRecord[], window: FaultWind
 
 function describeRecovery(recovery: NonNullable<FaultReport['recovery']>, timeoutMs: number): string {
   const s = (ms: number | undefined): string => (ms === undefined ? `none within ${timeoutMs / 1000} s` : `${(ms / 1000).toFixed(2)} s`);
-  return `first read ${s(recovery.readMs)}, first confirmed checkout ${s(recovery.checkoutMs)} after the fault ended`;
+  return `every read tool ${s(recovery.readMs)}, first confirmed checkout ${s(recovery.checkoutMs)} after the fault ended`;
 }
 
 /** The load's success while hostile requests flow: no worse than before the faults (one point of slack). */
