@@ -18,7 +18,9 @@ let stack: PrivateStack | undefined;
 let run = 0;
 
 beforeAll(async () => {
-  stack = await startPrivateStack('harness');
+  // The order server's breakers wait a minute before a trial call unless a readiness probe lets one through
+  // sooner: a recovery within seconds can then only come from the probe, however slow the machine.
+  stack = await startPrivateStack('harness', { UPSTREAM_BREAKER_HALF_OPEN_MS: '60000' });
 }, 240_000);
 
 afterAll(async () => {
@@ -82,8 +84,8 @@ describe('npm run faults against a running stack', () => {
     expect(kill).toMatchObject({ name: 'server-kill', status: 'done', detail: expect.stringMatching(/^SIGKILL to product \(pid \d+\); back as pid \d+$/) });
     expect(restart?.recovery?.allMs).toBeLessThan(5_000);
     // The order server's breaker for product opened while product was down; it must let checkouts through again
-    // within a readiness probe of product's return, not after its 10 s half-open delay.
-    expect(kill?.recovery?.checkoutMs).toBeLessThan(3_000);
+    // within a readiness probe of product's return, not after its half-open delay (60 s here).
+    expect(kill?.recovery?.checkoutMs).toBeLessThan(10_000);
     expect(kill?.checks.map((check) => check.name)).toEqual([
       'recovered',
       'every checkout answered',
