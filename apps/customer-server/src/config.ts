@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -7,9 +7,10 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
 /** The customer server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const customerConfigSchema = z
-  .object({
+export const customerConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8081),
+    ...domainServerEnv(),
     /** The customer database, as its owner role (migrations, tools). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /**
@@ -17,7 +18,7 @@ export const customerConfigSchema = z
      * user replaced by `customer_sql_reader` and the password SQL_READER_PASSWORD (or none).
      */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `customer_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    /** Password `migrate` gives `customer_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one customer_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -30,11 +31,12 @@ export const customerConfigSchema = z
     ORDER_EVENTS_PREFIX: z.string().trim().min(1).max(100).default(ORDER_EVENTS_QUEUE_PREFIX),
     /** Order events applied at once by this process. Default 4. */
     ORDER_EVENTS_CONCURRENCY: positiveInt(4),
-  })
-  .transform((config) => ({
-    ...config,
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-  }));
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+).transform((config) => ({
+  ...config,
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+}));
 
 /** The parsed settings of the customer server. */
 export type CustomerConfig = z.output<typeof customerConfigSchema>;

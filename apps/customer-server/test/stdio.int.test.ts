@@ -65,7 +65,7 @@ async function connectStdio(entry: string): Promise<StdioSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [entry, 'serve', '--stdio'],
-    env: { DATABASE_URL: database.url, STDIO_SCOPES: SCOPES, PATH: process.env['PATH'] ?? '' },
+    env: { MCPFED_ENV: 'development', DATABASE_URL: database.url, STDIO_SCOPES: SCOPES, PATH: process.env['PATH'] ?? '' },
     stderr: 'pipe',
   });
   let stderr = '';

@@ -2,34 +2,24 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerContract } from '@mcpfed/contract-customer';
-import { createDatabase, readOnlyConnectionString } from '@mcpfed/db';
-import type { Database } from '@mcpfed/db';
-import { createMcpHost } from '@mcpfed/mcp-runtime';
-import type { McpHost } from '@mcpfed/mcp-runtime';
-import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { callTool, connectLinkedClient, createTestDatabase, expectToolError, expectToolOk, idempotencyKey, testPrincipal } from '@mcpfed/testing';
+import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
-import { customerMigrations } from '../migrations/index.ts';
-import { buildCustomerServer } from '../src/server.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { SQL_READER_ROLE, ensureSqlReaderRole } from '../src/store/sql-reader-role.ts';
+import { ALL_CUSTOMER_SCOPES, startCustomerTestHost } from './customer-test-host.ts';
+import type { CustomerTestHost } from './customer-test-host.ts';
 import { snapshotTables, testEmail } from './fixtures.ts';
 
+let testHost: CustomerTestHost;
 let database: TestDatabase<CustomerDatabase>;
-let reader: Database<unknown>;
-let host: McpHost<CustomerDatabase>;
-const closers: Array<() => Promise<void>> = [];
 
 /** Every scope the customer server knows. */
-const ALL = ['customer:read', 'customer:write', 'customer:pii', 'sql:read', 'admin'];
+const ALL = ALL_CUSTOMER_SCOPES;
 let admin: Client;
 let writer: Client;
 let viewer: Client;
 
 async function connect(scopes: string[], subject: string): Promise<Client> {
-  const linked = await connectLinkedClient(host, testPrincipal(scopes, subject));
-  closers.push(linked.close);
-  return linked.client;
+  return testHost.connect(scopes, subject);
 }
 
 interface Customer {
@@ -58,30 +48,16 @@ async function newCustomer(overrides: Record<string, unknown> = {}): Promise<Cus
 const UNKNOWN = 'cus_00000000000000000000000000';
 
 beforeAll(async () => {
-  database = await createTestDatabase<CustomerDatabase>({ name: 'customer', migrations: customerMigrations });
-  await ensureSqlReaderRole(database.pool, { database: database.name });
-  reader = createDatabase({ connectionString: readOnlyConnectionString(database.url, SQL_READER_ROLE), applicationName: 'customer-tools-test', max: 2 });
-  const server = buildCustomerServer({ sqlPool: reader.pool });
-  host = createMcpHost<CustomerDatabase>({
-    name: 'customer-server',
-    version: '0.0.0',
-    db: database.db,
-    ...server,
-    logger: createLogger({ name: 'customer-server', level: process.env['MCPFED_TEST_LOGS'] ? 'debug' : 'silent' }),
-    metrics: createMetrics({ service: 'customer-server', collectDefault: false }),
-    tracing: initTracing({ serviceName: 'customer-server' }),
-    auditFlushIntervalMs: 50,
-  });
+  // Never flushed on its own during the tests: a record a test finds was written by the call itself.
+  testHost = await startCustomerTestHost({ auditFlushIntervalMs: 3_600_000 });
+  ({ database } = testHost);
   admin = await connect(ALL, 'admin-user');
   writer = await connect(['customer:read', 'customer:write'], 'writer-user');
   viewer = await connect(['customer:read'], 'viewer-user');
 });
 
 afterAll(async () => {
-  for (const close of closers) await close();
-  await host?.close();
-  await reader?.close();
-  await database?.drop();
+  await testHost?.close();
 });
 
 describe('tools/list', () => {
@@ -370,12 +346,16 @@ describe('resources and prompts', () => {
     await expect(viewer.getPrompt({ name: 'customer_support_brief', arguments: { customer_id: UNKNOWN } })).rejects.toMatchObject({ code: -32002 });
   });
 
-  it('records a write and its audit row together', async () => {
+  it('records a write and its audit row together, before the call answers', async () => {
+    const created = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE tool = 'customer_create' AND outcome = 'ok' AND principal_id = 'admin-user'`.execute(database.db)
+      ).rows[0]?.n ?? 0;
+    const before = await created();
     const customer = await newCustomer();
-    await host.flushAudit();
-    const rows = await sql<{ tool: string; outcome: string; principal_id: string }>`
-      SELECT tool, outcome, principal_id FROM mcp_audit_log WHERE tool = 'customer_create' AND outcome = 'ok' ORDER BY id DESC LIMIT 1`.execute(database.db);
-    expect(rows.rows[0]).toEqual({ tool: 'customer_create', outcome: 'ok', principal_id: 'admin-user' });
+    // No flush: the buffer of this host is never written during the tests, so only a record committed with the
+    // write can be here.
+    expect(await created()).toBe(before + 1);
     expect(customer.id).toMatch(/^cus_/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@mcpfed/config';
 import { orderConfigSchema } from './config.ts';
 
-const BASE = { DATABASE_URL: 'postgres://app:secret@db.internal:5432/order' };
+const BASE = { MCPFED_ENV: 'development', DATABASE_URL: 'postgres://app:secret@db.internal:5432/order' };
 
 describe('orderConfigSchema', () => {
   it('has the documented defaults', () => {

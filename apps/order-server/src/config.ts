@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonServerEnv, csv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, csv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -9,14 +9,15 @@ const httpUrl = () => url({ protocols: ['http', 'https'] });
 const queuePrefix = (fallback: string) => z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default(fallback);
 
 /** The order server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const orderConfigSchema = z
-  .object({
+export const orderConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8082),
+    ...domainServerEnv(),
     /** The order database, as its owner role. Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /** Connection of the read-only role of order_query_sql. Optional; default DATABASE_URL as `order_sql_reader` with SQL_READER_PASSWORD. */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `order_sql_reader`. Optional; default none (trust auth). */
+    /** Password `migrate` gives `order_sql_reader`. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one order_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -56,10 +57,21 @@ export const orderConfigSchema = z
     SAGA_LOCK_MS: durationMs(30_000),
     /** How long order_place waits for Redis to take a job before leaving it to the sweeper, in milliseconds. Default 1000 ms. */
     SAGA_ENQUEUE_TIMEOUT_MS: durationMs(1000),
-    /** A running or compensating checkout without progress for this long is stuck (sweeper, order_workflow_list), in milliseconds. Default 60000 ms. */
+    /** A running or compensating checkout without progress for this long counts as stuck in order_workflow_list, in milliseconds. Default 60000 ms. */
     SAGA_STUCK_AFTER_MS: durationMs(60_000),
-    /** Time between sweeps for stuck checkouts, in milliseconds. Default 10000 ms. */
-    SWEEPER_INTERVAL_MS: durationMs(10_000),
+    /**
+     * A running or compensating checkout without progress for this long gets its job back from the sweeper when
+     * Redis does not have it (lost with Redis data, or never enqueued), in milliseconds. Default 2000 ms.
+     */
+    SAGA_REQUEUE_AFTER_MS: durationMs(2000),
+    /** Time between sweeps (checkouts without a job, operations nobody finishes), in milliseconds. Default 2000 ms. */
+    SWEEPER_INTERVAL_MS: durationMs(2000),
+    /**
+     * How long an order_cancel / order_refund / order_fulfill call owns its claim on the order before a retry with
+     * its idempotency key, or the sweeper, may finish it, in milliseconds; also how long a released claim waits for
+     * its caller's retry before the sweeper finishes it. Default 30000 ms (longer than those tools' 20 s deadline).
+     */
+    ORDER_OPERATION_LEASE_MS: durationMs(30_000),
     /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 1000 ms. */
     PLACE_POLL_INTERVAL_MS: durationMs(1000),
     /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */
@@ -72,12 +84,20 @@ export const orderConfigSchema = z
     ORDER_EVENT_SUBSCRIBERS: csv.default(() => ['customer']),
     /** Time between outbox relay polls, in milliseconds. Default 200 ms. */
     OUTBOX_INTERVAL_MS: durationMs(200),
-  })
-  .transform((config) => ({
-    ...config,
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-    SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
-  }));
+    /**
+     * How old a published event must be before the relay checks that every subscriber's queue still has (or has
+     * finished) its job, publishing it again when Redis lost it, in milliseconds. Default 2000 ms.
+     */
+    OUTBOX_CONFIRM_AFTER_MS: durationMs(2000),
+    /** Time between those checks, in milliseconds. Default 1000 ms. */
+    OUTBOX_CONFIRM_INTERVAL_MS: durationMs(1000),
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+).transform((config) => ({
+  ...config,
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+  SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
+}));
 
 /** The parsed settings of the order server. */
 export type OrderConfig = z.output<typeof orderConfigSchema>;

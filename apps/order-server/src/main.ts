@@ -87,6 +87,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     stuckAfterMs: config.SAGA_STUCK_AFTER_MS,
     placePollIntervalMs: config.PLACE_POLL_INTERVAL_MS,
+    operationLeaseMs: config.ORDER_OPERATION_LEASE_MS,
     logger,
   });
   const worker = domain.queue.startWorker({ connection: redis.open('worker'), saga: domain.saga, concurrency: config.SAGA_CONCURRENCY, lockDurationMs: config.SAGA_LOCK_MS });
@@ -94,8 +95,9 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     db: database.db,
     sagas: domain.sagas,
     queue: domain.queue,
+    operations: domain.lifecycle,
     intervalMs: config.SWEEPER_INTERVAL_MS,
-    stuckAfterMs: config.SAGA_STUCK_AFTER_MS,
+    requeueAfterMs: config.SAGA_REQUEUE_AFTER_MS,
     logger,
   });
   const relay = startOutboxRelay({
@@ -105,6 +107,8 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     prefix: config.ORDER_EVENTS_PREFIX,
     subscribers: config.ORDER_EVENT_SUBSCRIBERS,
     intervalMs: config.OUTBOX_INTERVAL_MS,
+    confirmAfterMs: config.OUTBOX_CONFIRM_AFTER_MS,
+    confirmIntervalMs: config.OUTBOX_CONFIRM_INTERVAL_MS,
     logger,
   });
   const steps: ShutdownStep[] = [

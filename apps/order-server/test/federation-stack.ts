@@ -1,5 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +23,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 const SERVICE_SECRET = 'test-only-order-server-secret';
 const ORDER_SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
-const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
+/** Every scope the test issuer grants. */
+export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
 
 /** Options of {@link startFederationStack}. */
 export interface FederationStackOptions {
@@ -31,6 +34,12 @@ export interface FederationStackOptions {
   orderEnv?: Record<string, string>;
   /** Extra environment of the payment server. */
   paymentEnv?: Record<string, string>;
+  /** Extra environment of the product server. */
+  productEnv?: Record<string, string>;
+  /** Where the order server reaches the payment server, given its URL (e.g. through a fault-injecting proxy). Default: directly. */
+  paymentUrlForOrder?: string;
+  /** The Redis of every server (e.g. a private one the test flushes). Default: the shared test Redis. */
+  redisUrl?: string;
 }
 
 /** Four real server processes, their databases and a dev issuer with the order server's client registered. */
@@ -47,6 +56,8 @@ export interface FederationStack {
   readonly customerDb: TestDatabase<unknown>;
   /** A client of one server as a user with every scope (the real federation client over HTTP, no retries). */
   client(server: 'customer' | 'product' | 'payment' | 'order', subject?: string): FederationClient;
+  /** The MCP SDK client of one server for a user with exactly `scopes` (closed with the stack). */
+  mcp(server: 'customer' | 'product' | 'payment' | 'order', scopes: readonly string[], subject?: string): Promise<Client>;
   /** A customer with a default shipping address; returns its id. */
   createCustomer(): Promise<string>;
   /** An active product priced `price` EUR minor units with `stock` units at BER-1. */
@@ -57,7 +68,17 @@ export interface FederationStack {
 /** Starts the stack; call `close()` in `afterAll`. */
 export async function startFederationStack(options: FederationStackOptions): Promise<FederationStack> {
   const closers: Array<() => Promise<void>> = [];
-  const redisUrl = testServiceUrl('redisUrl');
+  try {
+    return await startStack(options, closers);
+  } catch (error) {
+    // A server that failed to start must not leave the others running (and their databases behind).
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startStack(options: FederationStackOptions, closers: Array<() => Promise<void>>): Promise<FederationStack> {
+  const redisUrl = options.redisUrl ?? testServiceUrl('redisUrl');
   const issuerPort = await freePort();
   const issuerUrl = `http://127.0.0.1:${issuerPort}`;
   const issuer = await loadOrCreateDevIssuer({ dir: mkdtempSync(path.join(tmpdir(), 'mcpfed-issuer-')), issuerUrl });
@@ -93,7 +114,7 @@ export async function startFederationStack(options: FederationStackOptions): Pro
   const eventsPrefix = randomKeyPrefix(`events-${options.label}`).replace(/:$/, '');
   const envs = {
     customer: { ...common, DATABASE_URL: customerDb.url, ORDER_EVENTS_PREFIX: eventsPrefix },
-    product: { ...common, DATABASE_URL: productDb.url, QUEUE_PREFIX: randomKeyPrefix(`product-${options.label}`).replace(/:$/, '') },
+    product: { ...common, DATABASE_URL: productDb.url, QUEUE_PREFIX: randomKeyPrefix(`product-${options.label}`).replace(/:$/, ''), ...options.productEnv },
     payment: {
       ...common,
       DATABASE_URL: paymentDb.url,
@@ -120,7 +141,7 @@ export async function startFederationStack(options: FederationStackOptions): Pro
     DATABASE_URL: orderDb.url,
     CUSTOMER_MCP_URL: `${customer.url}/mcp`,
     PRODUCT_MCP_URL: `${product.url}/mcp`,
-    PAYMENT_MCP_URL: `${payment.url}/mcp`,
+    PAYMENT_MCP_URL: options.paymentUrlForOrder ?? `${payment.url}/mcp`,
     SERVICE_CLIENT_SECRET: SERVICE_SECRET,
     QUEUE_PREFIX: randomKeyPrefix(`order-${options.label}`).replace(/:$/, ''),
     ORDER_EVENTS_PREFIX: eventsPrefix,
@@ -153,6 +174,15 @@ export async function startFederationStack(options: FederationStackOptions): Pro
     return existing;
   };
   closers.push(async () => void (await Promise.all([...clients.values()].map((c) => c.close()))));
+  const mcpClients: Client[] = [];
+  closers.push(async () => void (await Promise.all(mcpClients.map((c) => c.close()))));
+  const mcp = async (name: keyof typeof servers, scopes: readonly string[], subject = 'test-user'): Promise<Client> => {
+    const token = await issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed', ttlSeconds: 3600 });
+    const sdk = new Client({ name: `order-test-${name}`, version: '0.0.0' });
+    await sdk.connect(new StreamableHTTPClientTransport(new URL(`${servers[name].url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    mcpClients.push(sdk);
+    return sdk;
+  };
 
   return {
     issuer,
@@ -165,6 +195,7 @@ export async function startFederationStack(options: FederationStackOptions): Pro
     paymentDb,
     customerDb,
     client,
+    mcp,
     async createCustomer() {
       const created = await client('customer').call(customerCreate, {
         email: `${idempotencyKey()}@example.com`,

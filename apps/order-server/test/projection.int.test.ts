@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerGet } from '@mcpfed/contract-customer';
 import { orderCancel, orderPlace, orderRefund } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
 import { startFederationStack } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
+import { projectionCaughtUp } from './projection-stats.ts';
 
 let stack: FederationStack;
 
@@ -17,29 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-interface Expected {
-  order_count: number;
-  lifetime_value: number;
-  last_order_at: string | null;
-}
-
-/** Each customer's statistics as the order database says: confirmed orders that did not fail, net of refunds and cancellations. */
-async function expectedStats(customerIds: readonly string[]): Promise<Map<string, Expected>> {
-  const rows = await sql<{ customer_id: string; n: string; net: string | null; last: Date | null }>`
-    SELECT customer_id,
-           count(*) FILTER (WHERE counted) AS n,
-           sum(CASE WHEN status = 'cancelled' THEN 0 ELSE total_amount - refunded_amount END) FILTER (WHERE counted) AS net,
-           max(placed_at) FILTER (WHERE counted) AS last
-      FROM (SELECT *, confirmed_at IS NOT NULL AND status NOT IN ('pending', 'failed') AS counted FROM orders) o
-     WHERE customer_id = ANY(${customerIds})
-     GROUP BY customer_id`.execute(stack.orderDb.db);
-  const expected = new Map<string, Expected>(customerIds.map((id) => [id, { order_count: 0, lifetime_value: 0, last_order_at: null }]));
-  for (const row of rows.rows) {
-    expected.set(row.customer_id, { order_count: Number(row.n), lifetime_value: Number(row.net ?? 0), last_order_at: row.last?.toISOString() ?? null });
-  }
-  return expected;
-}
 
 describe('the customer projection of order events', () => {
   it('after N orders (confirmed, failed, cancelled, refunded) each customer\'s statistics equal what the order database says', async () => {
@@ -67,22 +44,8 @@ describe('the customer projection of order events', () => {
       idempotency_key: idempotencyKey(),
     });
 
-    const expected = await expectedStats(customers);
+    const { expected, actual } = await projectionCaughtUp(stack, customers, 30_000);
     expect([...expected.values()].some((e) => e.order_count > 0)).toBe(true);
-    const deadline = Date.now() + 30_000;
-    let actual = new Map<string, Expected>();
-    for (;;) {
-      actual = new Map(
-        await Promise.all(
-          customers.map(async (id) => {
-            const customer = await stack.client('customer').call(customerGet, { id });
-            return [id, { order_count: customer.order_stats.order_count, lifetime_value: customer.order_stats.lifetime_value.amount, last_order_at: customer.order_stats.last_order_at }] as const;
-          }),
-        ),
-      );
-      if (JSON.stringify([...actual]) === JSON.stringify([...expected]) || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
     expect(actual).toEqual(expected);
     const unpublished = await sql<{ n: string }>`SELECT count(*) AS n FROM order_events WHERE published_at IS NULL`.execute(stack.orderDb.db);
     expect(unpublished.rows[0]?.n).toBe('0');

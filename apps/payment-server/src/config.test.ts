@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@mcpfed/config';
 import { DEV_CONFIRM_TOKEN_SECRET, paymentConfigSchema } from './config.ts';
 
-const BASE = { DATABASE_URL: 'postgres://app:secret@db.internal:5432/payment' };
+const BASE = { MCPFED_ENV: 'development', DATABASE_URL: 'postgres://app:secret@db.internal:5432/payment' };
+const REQUIRED = 'required outside development (MCPFED_ENV=production): set it from the secret store, or set MCPFED_ENV=development for a local run';
 
 describe('paymentConfigSchema', () => {
   it('has the documented defaults', () => {
@@ -36,5 +37,15 @@ describe('paymentConfigSchema', () => {
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_CONFIRM_TOKEN_SECRET: 'short' })).toThrow(/PAYMENT_CONFIRM_TOKEN_SECRET/);
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_MAX_REFUND_MINOR: '0' })).toThrow(/PAYMENT_MAX_REFUND_MINOR/);
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_PROVIDER: 'stripe' })).toThrow(/PAYMENT_PROVIDER/);
+  });
+
+  it('refuses to start outside development without its secrets, naming each, and takes them when set', () => {
+    const production = { DATABASE_URL: BASE.DATABASE_URL };
+    expect(() => parseConfig(paymentConfigSchema, production)).toThrow(
+      `invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}; SQL_READER_PASSWORD: ${REQUIRED}; PAYMENT_CONFIRM_TOKEN_SECRET: ${REQUIRED}`,
+    );
+    const secrets = { AUDIT_DIGEST_KEY: 'a'.repeat(40), SQL_READER_PASSWORD: 'reader-password', PAYMENT_CONFIRM_TOKEN_SECRET: 'c'.repeat(40) };
+    expect(parseConfig(paymentConfigSchema, { ...production, ...secrets })).toMatchObject({ MCPFED_ENV: 'production', ...secrets });
+    expect(() => parseConfig(paymentConfigSchema, { ...production, ...secrets, PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET.slice(0, 20) })).toThrow(/PAYMENT_CONFIRM_TOKEN_SECRET/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { DEFAULT_PAYMENT_LIMITS } from './service/payment-limits.ts';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -7,8 +7,8 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
 /**
- * The default confirm-token secret: for development and tests ONLY. Anyone who knows it can mint confirm_tokens;
- * production sets PAYMENT_CONFIRM_TOKEN_SECRET from the secret store (main.ts warns when the default is in use).
+ * The confirm-token secret of development (`MCPFED_ENV=development`) ONLY. Anyone who knows it can mint
+ * confirm_tokens; outside development PAYMENT_CONFIRM_TOKEN_SECRET must be set (the config refuses to start without).
  */
 export const DEV_CONFIRM_TOKEN_SECRET = 'mcpfed-dev-only-confirm-token-secret-do-not-use-in-production';
 
@@ -34,9 +34,10 @@ export function duration(defaultText: string) {
 }
 
 /** The payment server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const paymentConfigSchema = z
-  .object({
+export const paymentConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8084),
+    ...domainServerEnv(),
     /** The payment database, as its owner role (migrations, tools, the sandbox provider's schema). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /**
@@ -44,7 +45,7 @@ export const paymentConfigSchema = z
      * replaced by `payment_sql_reader` and the password SQL_READER_PASSWORD (or none).
      */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `payment_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    /** Password `migrate` gives `payment_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one payment_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -66,8 +67,11 @@ export const paymentConfigSchema = z
     PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.refundConfirmThresholdMinor),
     /** Lifetime of an uncaptured authorization (`7d`, `12h`, `30s`, or milliseconds). Default 7d. */
     PAYMENT_AUTHORIZATION_TTL: duration('7d'),
-    /** HMAC key of refund confirm_tokens, at least 32 characters. Default: a dev-only value (a warning is logged). */
-    PAYMENT_CONFIRM_TOKEN_SECRET: z.string().min(32).max(512).default(DEV_CONFIRM_TOKEN_SECRET),
+    /**
+     * HMAC key of refund confirm_tokens, at least 32 characters, from the secret store. Required outside development
+     * (MCPFED_ENV); in development a development-only value.
+     */
+    PAYMENT_CONFIRM_TOKEN_SECRET: z.string().min(32).max(512).optional(),
     /** Validity of a confirm_token, in milliseconds. Default 300000 (5 minutes). */
     PAYMENT_CONFIRM_TOKEN_TTL_MS: durationMs(300_000),
     /** How long one call may work on a pending money movement before the sweep may take over, in milliseconds. Default 60000. */
@@ -76,11 +80,12 @@ export const paymentConfigSchema = z
     PAYMENT_RECONCILE_INTERVAL_MS: durationMs(30_000),
     /** BullMQ key prefix of this server's queues. Default `mcpfed:payment`. */
     QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default('mcpfed:payment'),
-  })
-  .transform((config) => ({
-    ...config,
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-  }));
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null, PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET },
+).transform((config) => ({
+  ...config,
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+}));
 
 /** The parsed settings of the payment server. */
 export type PaymentConfig = z.output<typeof paymentConfigSchema>;

@@ -6,7 +6,7 @@ import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
 import { paymentMigrations } from '../migrations/index.ts';
-import { DEV_CONFIRM_TOKEN_SECRET, paymentConfigSchema } from './config.ts';
+import { paymentConfigSchema } from './config.ts';
 import type { PaymentConfig } from './config.ts';
 import { createExpiryScheduler, startExpiryWorker } from './jobs/authorization-expiry.ts';
 import { startReconcilerLoop } from './jobs/reconciler-loop.ts';
@@ -49,9 +49,6 @@ async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
 }
 
 async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  if (config.PAYMENT_CONFIRM_TOKEN_SECRET === DEV_CONFIRM_TOKEN_SECRET) {
-    logger.warn('PAYMENT_CONFIRM_TOKEN_SECRET is the development default: set a secret of your own outside development');
-  }
   const { database, sqlDatabase } = openServerDatabases<PaymentDatabase>(NAME, config);
   const steps: ShutdownStep[] = [];
   // Under stdio there is no Redis (ARCHITECTURE: a local process); the sweep then voids expired authorizations alone.

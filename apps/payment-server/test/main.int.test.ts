@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: database.url, PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...extra };
+  return { MCPFED_ENV: 'development', DATABASE_URL: database.url, PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...extra };
 }
 
 describe('payment-server commands', () => {
@@ -46,6 +46,14 @@ describe('payment-server commands', () => {
     const failed = await run(process.execPath, [MAIN, 'migrate'], { env: env({ PAYMENT_AUTHORIZATION_TTL: 'soon' }) }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 78 });
     expect((failed as { stderr: string }).stderr).toMatch(/PAYMENT_AUTHORIZATION_TTL/);
+  });
+
+  it('refuses to start outside development without its secrets, with one line naming each', async () => {
+    const failed = await run(process.execPath, [MAIN, 'serve', '--stdio'], { env: env({ MCPFED_ENV: 'production' }) }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 78 });
+    const stderr = (failed as { stderr: string }).stderr;
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^invalid configuration: AUDIT_DIGEST_KEY: required outside development .*; SQL_READER_PASSWORD: required outside development .*; PAYMENT_CONFIRM_TOKEN_SECRET: required outside development /);
   });
 
   it('serves MCP on stdio without Redis: lists tools by scope and moves money', async () => {
@@ -73,7 +81,6 @@ describe('payment-server commands', () => {
         structuredContent: { in_sync: boolean; payments_checked: number };
       };
       expect(reconciled.structuredContent).toMatchObject({ in_sync: true, payments_checked: 1 });
-      expect(stderr).toContain('PAYMENT_CONFIRM_TOKEN_SECRET is the development default');
     } finally {
       await client.close();
     }

@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { bool, commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, csv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
-import { SQL_READER_ROLE } from './catalog/index.ts';
+import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
 /** The product server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
-export const productConfigSchema = z
-  .object({
+export const productConfigSchema = requireSecretsOutsideDevelopment(
+  z.object({
     ...commonServerEnv(8083),
+    ...domainServerEnv(),
     /** The product database, as its owner role (migrations, tools, workers). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
     /**
@@ -17,7 +18,7 @@ export const productConfigSchema = z
      * replaced by `product_sql_reader` and the password SQL_READER_PASSWORD (or none).
      */
     SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Optional; default none (trust auth). */
+    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
     SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
     /** `statement_timeout` of one product_query_sql statement, in milliseconds. Default 3000 ms. */
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
@@ -31,14 +32,37 @@ export const productConfigSchema = z
     PRODUCT_IMPORT_MAX_BYTES: positiveInt(512 * 1024 * 1024),
     /** Import rows per transaction (one upsert statement and one progress update). Default 1000. */
     PRODUCT_IMPORT_BATCH_SIZE: positiveInt(1000),
-    /** Whether `{ url }` imports may reach loopback and private addresses (local stacks only). Default false. */
-    PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: bool.default(false),
-  })
-  .transform((config) => ({
-    ...config,
-    PRODUCT_IMPORT_DIR: path.resolve(config.PRODUCT_IMPORT_DIR),
-    SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-  }));
+    /**
+     * Exact `host:port` pairs that `{ url }` imports may reach even though they resolve to loopback or private
+     * addresses, comma-separated (`mirror.internal:8443,10.0.0.7:80`): for tests and for a catalog mirror inside an
+     * air-gapped network. Default empty: imports reach public addresses only. There is no wildcard.
+     */
+    PRODUCT_IMPORT_ALLOW_HOSTS: csv.default(() => []).transform((entries, ctx) =>
+      entries.map((entry) => {
+        const normalized = normalizeAllowedHost(entry);
+        if (normalized === undefined) ctx.issues.push({ code: 'custom', message: 'expected host:port pairs such as mirror.internal:8443', input: entry });
+        return normalized ?? entry;
+      }),
+    ),
+    /** Removed: it allowed every private address. Set PRODUCT_IMPORT_ALLOW_HOSTS to the exact host:port pairs instead. */
+    PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: z
+      .undefined({ error: 'was removed; list the exact host:port pairs imports may reach in PRODUCT_IMPORT_ALLOW_HOSTS' })
+      .optional(),
+    /**
+     * How often the sweeper expires active reservations past their TTL from the database, in milliseconds. The
+     * delayed job per reservation is only the prompt path: with Redis empty or down, a reservation outlives its TTL
+     * by at most this plus INVENTORY_SWEEP_GRACE_MS. Default 5000 ms.
+     */
+    INVENTORY_SWEEP_INTERVAL_MS: durationMs(5000),
+    /** How long past its TTL a reservation must be before the sweeper takes it (the delayed job's turn first), in milliseconds. Default 1000 ms. */
+    INVENTORY_SWEEP_GRACE_MS: durationMs(1000),
+  }),
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+).transform((config) => ({
+  ...config,
+  PRODUCT_IMPORT_DIR: path.resolve(config.PRODUCT_IMPORT_DIR),
+  SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
+}));
 
 /** The parsed settings of the product server. */
 export type ProductConfig = z.output<typeof productConfigSchema>;

@@ -75,7 +75,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
   const importConnection = redis.open('import-worker');
   const imports = createImportQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
   const expiry = createReservationExpiryQueue({ connection: queueConnection, prefix: config.QUEUE_PREFIX, logger });
-  const importSource = { directory: config.PRODUCT_IMPORT_DIR, maxBytes: config.PRODUCT_IMPORT_MAX_BYTES, allowPrivateUrls: config.PRODUCT_IMPORT_ALLOW_PRIVATE_URLS };
+  const importSource = { directory: config.PRODUCT_IMPORT_DIR, maxBytes: config.PRODUCT_IMPORT_MAX_BYTES, allowHosts: config.PRODUCT_IMPORT_ALLOW_HOSTS };
   const server = buildProductServer({
     sqlPool: sqlDatabase.pool,
     sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS,
@@ -121,6 +121,8 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     logger,
     connection: redis.open('inventory-worker'),
     prefix: config.QUEUE_PREFIX,
+    sweepIntervalMs: config.INVENTORY_SWEEP_INTERVAL_MS,
+    sweepGraceMs: config.INVENTORY_SWEEP_GRACE_MS,
   });
 }
 

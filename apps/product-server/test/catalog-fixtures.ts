@@ -16,6 +16,7 @@ import { productMigrations } from '../migrations/index.ts';
 import { CORRECTION_THRESHOLD, SQL_READER_ROLE, createImportQueue, ensureSqlReaderRole, searchConnectionString, startImportWorker } from '../src/catalog/index.ts';
 import type { ImportQueue, ImportWorker } from '../src/catalog/index.ts';
 import type { ImportSourceConfig } from '../src/catalog/import/import-source.ts';
+import { hostPortOf } from '../src/catalog/import/import-url-guard.ts';
 import type { ProductDatabase } from '../src/product-database.ts';
 import { buildProductServer } from '../src/server.ts';
 
@@ -33,6 +34,8 @@ export interface ProductTestServer {
   readonly queue: ImportQueue;
   readonly host: McpHost<ProductDatabase>;
   readonly logger: Logger;
+  /** Lets `{ url }` imports reach the `host:port` of this URL (a fixture server on loopback), as PRODUCT_IMPORT_ALLOW_HOSTS would. */
+  allowUrlHost(url: string): void;
   /** An SDK client calling as a principal with these scopes. */
   connect(scopes: readonly string[], subject?: string): Promise<Client>;
   /** Starts an import worker (closed by `close()` unless closed before). */
@@ -60,7 +63,9 @@ export async function startProductTestServer(options: { importBatchSize?: number
     return made;
   };
   const importDir = await mkdtemp(path.join(os.tmpdir(), 'product-imports-'));
-  const source: ImportSourceConfig = { directory: importDir, maxBytes: options.importMaxBytes ?? 1024 * 1024, allowPrivateUrls: true };
+  // Filled by allowUrlHost: the tool and the worker share this array, so a fixture server started later is allowed.
+  const allowHosts: string[] = [];
+  const source: ImportSourceConfig = { directory: importDir, maxBytes: options.importMaxBytes ?? 1024 * 1024, allowHosts };
   const queue = createImportQueue({ connection: connection(), prefix, logger });
   const server = buildProductServer({ sqlPool: reader.pool, imports: { source, queue }, searchDb: search.db });
   const host = createMcpHost<ProductDatabase>({
@@ -84,6 +89,9 @@ export async function startProductTestServer(options: { importBatchSize?: number
     queue,
     host,
     logger,
+    allowUrlHost(url) {
+      allowHosts.push(hostPortOf(new URL(url)));
+    },
     async connect(scopes, subject = 'test-user') {
       const linked = await connectLinkedClient(host, testPrincipal(scopes, subject));
       closers.push(linked.close);

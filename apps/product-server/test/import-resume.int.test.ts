@@ -74,8 +74,13 @@ describe('an import interrupted by a restart', () => {
     expect(done).toMatchObject({ rows_read: ROWS + 2, rows_ok: ROWS, rows_failed: 2, attempts: 2 });
     const errors = await expectToolOk<{ errors: Array<{ line: number; field: string }> }>(client, 'product_import_status', { id: importId });
     expect(errors.errors).toEqual([
-      { line: ROWS + 1, field: 'row', message: 'not valid JSON' },
-      { line: ROWS + 2, field: 'price_amount', message: 'price_amount: Invalid input: expected number, received string' },
+      { line: ROWS + 1, field: 'row', message: 'not valid JSON', excerpt: '{"sku": "BROKEN"' },
+      {
+        line: ROWS + 2,
+        field: 'price_amount',
+        message: 'price_amount: Invalid input: expected number, received string',
+        excerpt: '{"sku":"BAD-PRICE","name":"x","category":"cables","price_amount":"free","currency":"EUR"}',
+      },
     ]);
   });
 

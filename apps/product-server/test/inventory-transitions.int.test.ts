@@ -105,7 +105,7 @@ describe('commit, release and expiry', () => {
     const current = await reserve([{ sku, quantity: 1 }]);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = ${overdue.reservation.id}`.execute(db);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = ${recent.reservation.id}`.execute(db);
-    expect(await service().expireOverdue(5000, 100)).toBe(1);
+    expect(await service().expireOverdue(5000, 100)).toEqual({ examined: 1, expired: 1 });
     const statuses = await db.selectFrom('reservations').select(['id', 'status']).where('id', 'in', [overdue.reservation.id, recent.reservation.id, current.reservation.id]).execute();
     expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
       [overdue.reservation.id]: 'expired',

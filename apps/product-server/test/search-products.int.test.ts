@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import { seedInventory } from '../src/inventory/index.ts';
@@ -148,8 +149,10 @@ describe('typo tolerance and ranking', () => {
 describe('filters', () => {
   it('filters by category, price range, currency, stock and status', async () => {
     const skus = async (args: Record<string, unknown>) => (await search({ query: 'headphones', ...args })).items.map((item) => item.sku).sort();
-    expect(await skus({ filter: { category: 'headphones', max_price: 20000 } })).toEqual(['HP-1', 'HP-3', 'US-1']);
-    expect(await skus({ filter: { min_price: 12999, max_price: 14999 } })).toEqual(['HP-1', 'US-1']);
+    expect(await skus({ filter: { category: 'headphones', max_price: 20000, currency: 'EUR' } })).toEqual(['HP-1', 'HP-3']);
+    // Prices are compared within the currency only: 14999 USD is not "between 12999 and 14999 EUR".
+    expect(await skus({ filter: { min_price: 12999, max_price: 14999, currency: 'EUR' } })).toEqual(['HP-1']);
+    expect(await skus({ filter: { min_price: 12999, max_price: 14999, currency: 'USD' } })).toEqual(['US-1']);
     expect(await skus({ filter: { currency: 'USD' } })).toEqual(['US-1']);
     expect(await skus({ filter: { in_stock: true } })).toEqual(['HP-1', 'HP-3']);
     expect(await skus({ filter: { in_stock: false } })).toEqual(['HP-2', 'SP-1', 'US-1']);
@@ -160,8 +163,18 @@ describe('filters', () => {
   });
 
   it('refuses min_price above max_price', async () => {
-    const error = await expectToolError(client, 'product_search', { query: 'headphones', filter: { min_price: 10, max_price: 5 } });
+    const error = await expectToolError(client, 'product_search', { query: 'headphones', filter: { min_price: 10, max_price: 5, currency: 'EUR' } });
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'filter.min_price', message: 'greater than max_price' }] } });
+  });
+
+  it('refuses a price bound without a currency, with or without a query', async () => {
+    for (const args of [{ query: 'headphones', filter: { max_price: 20000 } }, { filter: { min_price: 100 } }, { filter: { min_price: 100, max_price: 200, category: 'cables' } }]) {
+      const error = await expectToolError(client, 'product_search', args);
+      expect(error, JSON.stringify(args)).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { issues: [{ path: 'filter.currency', message: 'required with min_price or max_price' }] },
+      });
+    }
   });
 
   it('browses without a query, newest first by default', async () => {
@@ -190,7 +203,7 @@ describe('facets', () => {
   });
 
   it('counts browse facets for price and stock filters too', async () => {
-    const page = await search({ filter: { max_price: 1000 }, facets: true });
+    const page = await search({ filter: { max_price: 1000, currency: 'EUR' }, facets: true });
     expect(page.facets).toEqual({ categories: [{ category: 'cables', count: 18 }], total: 18, exact: true });
   });
 });
@@ -224,5 +237,21 @@ describe('keyset pagination', () => {
     expect(other).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
     const forged = await expectToolError(client, 'product_search', { query: 'usb cable', cursor: 'not-a-cursor' });
     expect(forged).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
+  });
+});
+
+describe('relevance over many matches', () => {
+  it('ranks every match, so the best one comes first even when the index yields it last, and pages are stable', async () => {
+    // 300 products mention the word in their description only; then one has it in its name. The bitmap scan yields
+    // matches in table order, so the name match comes last: ranking only the first matches found would drop it.
+    await sql`
+      INSERT INTO products (sku, name, category, description, price_amount, currency)
+      SELECT 'ZB-' || lpad(i::text, 4, '0'), 'Plain Gadget ' || i, 'gadgets', 'Works with the zorbatron dock.', 1000 + i, 'EUR'
+        FROM generate_series(1, 300) AS i`.execute(server.database.db);
+    await expectToolOk(client, 'product_create', { sku: 'ZB-BEST', name: 'Zorbatron Dock', category: 'gadgets', price: { amount: 9900, currency: 'EUR' } });
+    const page = await search({ query: 'zorbatron', limit: 5 });
+    expect(page.items.map((item) => item.sku)).toEqual(['ZB-BEST', 'ZB-0001', 'ZB-0002', 'ZB-0003', 'ZB-0004']);
+    const paged = await allPages({ query: 'zorbatron', limit: 40 });
+    expect(paged.map((item) => item.sku)).toEqual(['ZB-BEST', ...Array.from({ length: 300 }, (_, index) => `ZB-${String(index + 1).padStart(4, '0')}`)]);
   });
 });

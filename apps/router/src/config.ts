@@ -41,6 +41,22 @@ export const routerConfigSchema = z
     ROUTER_MAX_BODY_BYTES: positiveInt(4 * 1024 * 1024),
     /** Largest JSON-RPC batch accepted, in messages. Default 100; larger batches get 400. */
     ROUTER_MAX_BATCH: positiveInt(100),
+    /**
+     * How much longer than the deadline an upstream publishes for a tool (`_meta["io.mcpfed/deadline_ms"]`) the
+     * router waits for its answer, in milliseconds, so the server's own TIMEOUT arrives first. Default 1000.
+     */
+    ROUTER_DEADLINE_MARGIN_MS: durationMs(1000),
+    /** Time a client has to send a request's headers, in milliseconds; 408 after that. Default 10000. */
+    ROUTER_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+    /**
+     * Time a client has to send a whole request (headers and body), in milliseconds; 408 after that. Answers and
+     * notification streams are not limited by it. Default 30000; at least ROUTER_HEADERS_TIMEOUT_MS, or 0 for no limit.
+     */
+    ROUTER_BODY_TIMEOUT_MS: durationMs(30_000),
+    /** Notification streams (`GET /mcp`) one principal may hold open at once; one more gets 429. Default 16. */
+    ROUTER_MAX_STREAMS_PER_PRINCIPAL: positiveInt(16),
+    /** Notification streams this replica holds open at once; one more gets 503. Default 1000. */
+    ROUTER_MAX_STREAMS: positiveInt(1000),
     /** The issuer's token endpoint for the router's own service token. Default `<AUTH_ISSUER>/oauth/token`. */
     SERVICE_TOKEN_URL: url({ protocols: ['http', 'https'] }).optional(),
     /** The router's OAuth client id. Default `router`. */
@@ -56,6 +72,10 @@ export const routerConfigSchema = z
       .transform((value) => value.split(/\s+/).filter(Boolean)),
     /** The router's OAuth client secret. Required to serve (discovery and stdio calls need a service token). */
     SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
+  })
+  .refine((config) => config.ROUTER_BODY_TIMEOUT_MS === 0 || config.ROUTER_BODY_TIMEOUT_MS >= config.ROUTER_HEADERS_TIMEOUT_MS, {
+    message: 'must be at least ROUTER_HEADERS_TIMEOUT_MS (or 0 for no limit)',
+    path: ['ROUTER_BODY_TIMEOUT_MS'],
   })
   .transform((config) => ({
     ...config,

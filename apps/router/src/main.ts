@@ -13,6 +13,7 @@ import { Router } from './router.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createRouterServer } from './router-protocol.ts';
 import { Upstream } from './upstream/upstream.ts';
+import { UpstreamCredentials } from './upstream/upstream-credentials.ts';
 
 const NAME = 'router';
 const EX_USAGE = 64;
@@ -30,12 +31,28 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
   }
   const metrics = createMetrics({ service: NAME });
   const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
-  const tokens = createClientCredentialsTokenSource({
-    tokenUrl: config.SERVICE_TOKEN_URL,
-    clientId: config.SERVICE_CLIENT_ID,
-    clientSecret: config.SERVICE_CLIENT_SECRET,
-    scopes: config.SERVICE_SCOPES,
-  });
+  const serviceTokens = (scopes: readonly string[]) =>
+    createClientCredentialsTokenSource({
+      tokenUrl: config.SERVICE_TOKEN_URL as string,
+      clientId: config.SERVICE_CLIENT_ID,
+      clientSecret: config.SERVICE_CLIENT_SECRET as string,
+      scopes,
+    });
+  // The router's own token (every scope) lists the upstreams; it never goes upstream with a caller's request.
+  const tokens = serviceTokens(config.SERVICE_SCOPES);
+  const stdioScopes = config.STDIO_SCOPES.split(/\s+/).filter(Boolean);
+  const principal =
+    transport === 'stdio' ? localPrincipal({ name: config.STDIO_PRINCIPAL, scopes: stdioScopes.length > 0 ? stdioScopes : FEDERATION_SCOPES }) : undefined;
+  let credentials: UpstreamCredentials;
+  try {
+    credentials = new UpstreamCredentials({ audience: config.AUTH_AUDIENCE, serviceTokens, serviceScopes: config.SERVICE_SCOPES, localPrincipal: principal });
+  } catch (error) {
+    logger.fatal((error as Error).message);
+    return process.exit(EX_CONFIG);
+  }
+  if (credentials.droppedLocalScopes.length > 0) {
+    logger.warn({ dropped: credentials.droppedLocalScopes }, 'STDIO_SCOPES names scopes outside SERVICE_SCOPES: the upstreams refuse what needs them');
+  }
   const serverInfo = { name: 'mcpfed-router', version: packageJson.version };
   const upstreams = config.ROUTER_UPSTREAMS.map(
     (entry) =>
@@ -48,16 +65,15 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         refreshIntervalMs: config.ROUTER_REFRESH_INTERVAL_MS,
         probeIntervalMs: config.ROUTER_PROBE_INTERVAL_MS,
         discoveryTimeoutMs: config.ROUTER_DISCOVERY_TIMEOUT_MS,
+        deadlineMarginMs: config.ROUTER_DEADLINE_MARGIN_MS,
         clientInfo: serverInfo,
       }),
   );
-  const router = new Router({ upstreams, tokens, audience: config.AUTH_AUDIENCE, logger, metrics, routerMetrics: createRouterMetrics(metrics, upstreams), tracing });
+  const router = new Router({ upstreams, credentials, logger, metrics, routerMetrics: createRouterMetrics(metrics, upstreams), tracing });
   await router.start();
   const steps: ShutdownStep[] = [];
 
-  if (transport === 'stdio') {
-    const scopes = config.STDIO_SCOPES.split(/\s+/).filter(Boolean);
-    const principal = localPrincipal({ name: config.STDIO_PRINCIPAL, scopes: scopes.length > 0 ? scopes : FEDERATION_SCOPES });
+  if (principal !== undefined) {
     const stdio = await serveStdio(
       {
         createServer: (connectionPrincipal) => {
@@ -98,6 +114,10 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       metrics,
       maxBodyBytes: config.ROUTER_MAX_BODY_BYTES,
       maxBatch: config.ROUTER_MAX_BATCH,
+      headersTimeoutMs: config.ROUTER_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: config.ROUTER_BODY_TIMEOUT_MS,
+      maxStreamsPerPrincipal: config.ROUTER_MAX_STREAMS_PER_PRINCIPAL,
+      maxStreams: config.ROUTER_MAX_STREAMS,
     });
     steps.push({ name: 'http', run: () => http.close(Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1000)) });
     logger.info({ url: `${http.url}/mcp`, upstreams: upstreams.map((u) => u.name) }, 'serving the federation over HTTP');

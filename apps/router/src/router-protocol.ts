@@ -4,6 +4,7 @@ import type { Principal } from '@mcpfed/auth';
 import { ProtocolError } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
+import { missingScopes } from './catalog/catalog.ts';
 import type { Router, RouterCaller, ViewName } from './router.ts';
 
 /** What the HTTP layer attaches to each message it hands to the router's SDK server (`authInfo.extra.mcpfed`). */
@@ -66,12 +67,14 @@ export function createRouterServer(options: RouterServerOptions): Server {
       handle((request.params ?? {}) as Record<string, unknown>, extra as HandlerExtra)) as never);
   };
   on('tools/list', async (_params, extra) => ({ tools: router.catalog(view).listTools(callerOf(extra).principal.scopes) }));
-  on('prompts/list', async () => ({ prompts: router.catalog(view).listPrompts() }));
-  on('resources/templates/list', async () => ({ resourceTemplates: router.catalog(view).listResourceTemplates() }));
+  on('prompts/list', async (_params, extra) => ({ prompts: router.catalog(view).listPrompts(callerOf(extra).principal.scopes) }));
+  on('resources/templates/list', async (_params, extra) => ({ resourceTemplates: router.catalog(view).listResourceTemplates(callerOf(extra).principal.scopes) }));
   on('resources/list', async (_params, extra) => {
-    // What a caller may list depends on its scopes, so each upstream lists for the caller (with its token);
-    // an upstream that is down is skipped, not fatal.
+    // What a caller may list depends on its scopes, so each upstream lists for the caller (with the token that
+    // goes upstream for it), and the router drops what the published scopes do not allow either; an upstream
+    // that is down is skipped, not fatal.
     const caller = callerOf(extra);
+    const scopes = caller.principal.scopes;
     const catalog = router.catalog(view);
     const lists = await Promise.all(
       catalog.upstreams.map(async (upstream) => {
@@ -90,7 +93,11 @@ export function createRouterServer(options: RouterServerOptions): Server {
       }),
     );
     const seen = new Set<string>();
-    return { resources: lists.flat().filter((r) => !seen.has(String(r['uri'])) && seen.add(String(r['uri']))) };
+    const allowed = (uri: string) => {
+      const route = catalog.resource(uri);
+      return route === undefined || missingScopes(route, scopes).length === 0;
+    };
+    return { resources: lists.flat().filter((r) => allowed(String(r['uri'])) && !seen.has(String(r['uri'])) && seen.add(String(r['uri']))) };
   });
   // The routed methods bypass the SDK's request and result schemas: the upstream already answered in the
   // spec's shape, and its answer passes through unchanged.

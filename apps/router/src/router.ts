@@ -1,16 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
-import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
+import { AppError } from '@mcpfed/errors';
 import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
 import { Catalog } from './catalog/catalog.ts';
 import { LIST_KINDS } from './catalog/catalog.ts';
 import type { Collision, ListKind } from './catalog/catalog.ts';
+import { decideRoute } from './route-decision.ts';
+import type { RouteDecision } from './route-decision.ts';
 import type { RouterMetrics } from './router-metrics.ts';
-import type { ServiceTokens } from './upstream/service-tokens.ts';
+import { OutcomePeek } from './upstream/outcome-peek.ts';
 import type { Upstream, UpstreamStatus } from './upstream/upstream.ts';
+import type { UpstreamCredentials } from './upstream/upstream-credentials.ts';
 import { errorResponse } from './upstream/upstream-forwarder.ts';
 import type { ForwardRequest, UpstreamNotification } from './upstream/upstream-forwarder.ts';
+
+export type { RouteDecision } from './route-decision.ts';
 
 /** Who sent a request to the router, and how. */
 export interface RouterCaller {
@@ -27,33 +32,21 @@ export interface RouterCaller {
 /** The view a request addresses: `undefined` for the merged catalog at `/mcp`, an upstream name for `/mcp/<name>`. */
 export type ViewName = string | undefined;
 
-/** What to do with one JSON-RPC message. */
-export type RouteDecision =
-  | { kind: 'local' }
-  | { kind: 'answer'; response: Record<string, unknown> }
-  | { kind: 'forward'; upstream: Upstream; method: string; tool?: string | undefined; timeoutMs: number };
-
 /** Collaborators of a {@link Router}. */
 export interface RouterDeps {
   /** The enabled upstreams, in ROUTER_UPSTREAMS order (the order decides collisions). */
   upstreams: readonly Upstream[];
-  /** Source of service tokens: for a local (stdio) caller, upstream calls carry one acting for it. */
-  tokens: ServiceTokens;
-  /** Audience of those service tokens. */
-  audience: string;
+  /** Which bearer token goes upstream with each caller's requests. */
+  credentials: UpstreamCredentials;
   logger: Logger;
   metrics: Metrics;
   routerMetrics: RouterMetrics;
   tracing: Tracing;
 }
 
-/** Methods the router forwards; everything else it answers itself. */
-const ROUTED = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete']);
-
-const EMPTY_COMPLETION = { completion: { values: [], hasMore: false } };
-
-function rpcError(id: unknown, error: unknown): Record<string, unknown> {
-  return { jsonrpc: '2.0', id: id ?? null, error: toJsonRpcError(error) };
+/** The mcpfed error of a request payload that cannot be serialised (nested too deep for the JSON writer). */
+function unserialisable(cause: unknown): AppError {
+  return new AppError('VALIDATION_FAILED', 'The request cannot be forwarded: its params are nested too deeply or are otherwise not serialisable as JSON.', { cause });
 }
 
 /**
@@ -129,69 +122,9 @@ export class Router {
     };
   }
 
-  /** Where `message` goes in `view` for `principal`. Bad requests are answered here and never reach an upstream. */
+  /** Where `message` goes in `view` for `principal` (see {@link decideRoute}). Bad requests are answered here and never reach an upstream. */
   decide(view: ViewName, message: Record<string, unknown>, principal: Principal): RouteDecision {
-    const method = message['method'] as string;
-    if (!ROUTED.has(method) || !('id' in message)) return { kind: 'local' };
-    const catalog = this.catalog(view);
-    const params = (message['params'] ?? {}) as Record<string, unknown>;
-    const id = message['id'];
-    if (method === 'tools/call') {
-      const name = params['name'];
-      if (typeof name !== 'string' || name.length === 0) {
-        return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', 'Invalid params for tools/call: params.name must be a tool name')) };
-      }
-      if (params['arguments'] !== undefined && (params['arguments'] === null || typeof params['arguments'] !== 'object' || Array.isArray(params['arguments']))) {
-        return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', 'Invalid params for tools/call: params.arguments must be an object')) };
-      }
-      const route = catalog.tool(name);
-      if (!route) {
-        return {
-          kind: 'answer',
-          response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown tool: ${name}. Call tools/list to see the tools available to you.`)),
-        };
-      }
-      const missing = route.scopes.filter((scope) => !principal.scopes.has(scope));
-      if (missing.length > 0) {
-        const forbidden = new AppError('FORBIDDEN', `${name} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`, {
-          details: { required: [...route.scopes], missing },
-        });
-        return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(forbidden) } };
-      }
-      return { kind: 'forward', upstream: route.upstream, method, tool: name, timeoutMs: route.upstream.timeoutFor(name) };
-    }
-    if (method === 'resources/read') {
-      const uri = params['uri'];
-      if (typeof uri !== 'string') return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', 'Invalid params for resources/read: params.uri must be a URI')) };
-      const upstream = catalog.resource(uri);
-      if (!upstream) {
-        return {
-          kind: 'answer',
-          response: rpcError(id, new AppError('NOT_FOUND', `No resource matches ${uri}. List resources and resource templates to see what is served.`, { details: { uri } })),
-        };
-      }
-      return { kind: 'forward', upstream, method, timeoutMs: upstream.timeoutFor() };
-    }
-    if (method === 'prompts/get') {
-      const name = params['name'];
-      const upstream = typeof name === 'string' ? catalog.prompt(name) : undefined;
-      if (!upstream) {
-        return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown prompt: ${String(name)}. List prompts to see what is offered.`)) };
-      }
-      return { kind: 'forward', upstream, method, timeoutMs: upstream.timeoutFor() };
-    }
-    // completion/complete: to the upstream of the prompt or resource it completes, if that one offers completions.
-    const ref = (params['ref'] ?? {}) as Record<string, unknown>;
-    const upstream =
-      ref['type'] === 'ref/prompt' && typeof ref['name'] === 'string'
-        ? catalog.prompt(ref['name'])
-        : ref['type'] === 'ref/resource' && typeof ref['uri'] === 'string'
-          ? catalog.resource(ref['uri'])
-          : undefined;
-    if (!upstream || upstream.snapshot?.capabilities['completions'] === undefined) {
-      return { kind: 'answer', response: { jsonrpc: '2.0', id, result: EMPTY_COMPLETION } };
-    }
-    return { kind: 'forward', upstream, method, timeoutMs: upstream.timeoutFor() };
+    return decideRoute(this.catalog(view), message, principal);
   }
 
   /**
@@ -199,7 +132,8 @@ export class Router {
    * progress notifications). A failure before the upstream answered is written as the request's error response.
    */
   async pipe(decision: Extract<RouteDecision, { kind: 'forward' }>, message: Record<string, unknown>, caller: RouterCaller, res: ServerResponse): Promise<void> {
-    await this.#forward(decision, message, caller, (request) => decision.upstream.forwarder.pipe(request, res)).catch((error: unknown) => {
+    const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
+    await this.#forward(decision, message, caller, send).catch((error: unknown) => {
       if (res.headersSent) return;
       const body = JSON.stringify(errorResponse(message, error, caller.requestId));
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
@@ -214,17 +148,26 @@ export class Router {
     onNotification?: (notification: UpstreamNotification) => void,
   ): Promise<Record<string, unknown>> {
     try {
-      return await this.#forward(decision, message, caller, (request) => decision.upstream.forwarder.exchange(request, onNotification));
+      return await this.#forward(decision, message, caller, async (request) => {
+        const response = await decision.upstream.forwarder.exchange(request, onNotification);
+        return { value: response, outcome: OutcomePeek.of(response) };
+      });
     } catch (error) {
       return errorResponse(message, error, caller.requestId);
     }
   }
 
+  /**
+   * Forwards under the upstream's isolation. The caller's payload is serialised first, outside it: a payload that
+   * cannot be serialised is answered as the caller's VALIDATION_FAILED and never reaches the upstream, its
+   * breaker or its metrics. `send` resolves with the upstream's answer and the call's outcome (`ok` or the code
+   * of the error the upstream answered), counted per tool.
+   */
   async #forward<T>(
     decision: Extract<RouteDecision, { kind: 'forward' }>,
     message: Record<string, unknown>,
     caller: RouterCaller,
-    send: (request: ForwardRequest) => Promise<T>,
+    send: (request: ForwardRequest) => Promise<{ value: T; outcome: string }>,
   ): Promise<T> {
     const { upstream, method } = decision;
     const params = (message['params'] ?? {}) as Record<string, unknown>;
@@ -237,33 +180,40 @@ export class Router {
       attributes: { 'mcpfed.upstream': upstream.name, ...(decision.tool ? { 'mcp.tool': decision.tool } : {}) },
     });
     const traceparent = span.context.traceparent;
-    const forwarded = { ...message, params: { ...params, _meta: { ...meta, traceparent } } };
+    // Only the JSON-RPC members go on: a stray top-level key (`"__proto__"`, anything) is the caller's noise.
+    const forwarded = { jsonrpc: '2.0', id: message['id'], method, params: { ...params, _meta: { ...meta, traceparent } } };
     const started = performance.now();
+    // The upstream answered (`ok`) or the code it failed with; the call's outcome also counts errors it answered.
     let outcome = 'ok';
+    let callOutcome = 'ok';
+    let sent = false;
     try {
-      const token = await this.#tokenFor(caller);
-      return await upstream.run(
-        (signal) => send({ message: forwarded, token, traceparent, protocolVersion: caller.protocolVersion, signal }),
+      let body: string;
+      try {
+        body = JSON.stringify(forwarded);
+      } catch (error) {
+        throw unserialisable(error);
+      }
+      const token = await this.#deps.credentials.tokenFor(caller.principal, caller.signal);
+      sent = true;
+      const answered = await upstream.run(
+        (signal) => send({ message: forwarded, body, token, traceparent, protocolVersion: caller.protocolVersion, signal }),
         { timeoutMs: decision.timeoutMs, signal: caller.signal },
       );
+      callOutcome = answered.outcome;
+      return answered.value;
     } catch (error) {
       outcome = AppError.is(error) ? error.code : 'INTERNAL';
+      callOutcome = outcome;
       if (outcome === 'INTERNAL') this.#deps.logger.error({ err: error, upstream: upstream.name, method, request_id: caller.requestId }, 'forwarding failed unexpectedly');
       span.recordError(error);
       throw error;
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      this.#deps.routerMetrics.observeUpstream(upstream.name, method, outcome, seconds);
-      if (decision.tool) this.#deps.metrics.observeToolCall(decision.tool, outcome === 'ok' ? 'ok' : 'error', seconds, outcome === 'ok' ? undefined : outcome);
-      span.end(outcome === 'ok' ? 'ok' : 'error');
+      if (sent) this.#deps.routerMetrics.observeUpstream(upstream.name, method, outcome, seconds);
+      if (decision.tool) this.#deps.metrics.observeToolCall(decision.tool, callOutcome === 'ok' ? 'ok' : 'error', seconds, callOutcome === 'ok' ? undefined : callOutcome);
+      span.end(callOutcome === 'ok' ? 'ok' : 'error');
     }
-  }
-
-  /** A user's own token goes on unchanged (the upstream verifies it again); a local caller's calls carry a service token acting for it. */
-  #tokenFor(caller: RouterCaller): Promise<string> {
-    const { principal } = caller;
-    if (principal.kind !== 'local' && principal.token) return Promise.resolve(principal.token);
-    return this.#deps.tokens.token({ audience: this.#deps.audience, actingFor: principal.id, ...(caller.signal ? { signal: caller.signal } : {}) });
   }
 
   #rebuild(changed: Upstream): void {

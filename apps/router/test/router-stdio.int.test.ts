@@ -5,7 +5,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -27,6 +27,7 @@ beforeAll(async () => {
         AUTH_ISSUER: TEST_ISSUER_URL,
         SERVICE_TOKEN_URL: issuer.tokenUrl,
         SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
+        SERVICE_SCOPES: TEST_ROUTER_SCOPES.join(' '),
         STDIO_PRINCIPAL: 'alice',
         STDIO_SCOPES: 'alpha:read',
         ROUTER_PROBE_INTERVAL_MS: '100',
@@ -51,10 +52,11 @@ describe('router --stdio', () => {
     expect(alpha.seenOf('tools/call').length).toBe(before);
   });
 
-  it('calls the upstream with the router service token acting for the local principal', async () => {
+  it('calls the upstream with a service token acting for the local principal and down-scoped to STDIO_SCOPES', async () => {
     const result = await expectToolOk(client, 'alpha_get', { value: 'v' });
     expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', acting_for: 'local:alice' });
     expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router', actingFor: 'local:alice' });
+    expect([...(alpha.lastPrincipal?.scopes ?? [])]).toEqual(['alpha:read']);
   });
 
   it('relays the upstream resources and prompts', async () => {

@@ -291,29 +291,77 @@ describe('a router started while an upstream is down', () => {
 });
 
 describe('circuit breaker and limits', () => {
-  it('times out a slow call, opens the breaker after repeated timeouts and then fails fast', async () => {
-    const slow = await startFakeUpstream({ name: 'slow', verifier: issuer.verifier, tools: [{ name: 'slow_get', scopes: [], delayMs: 400 }] });
-    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'slow', url: slow.url, timeout_ms: 100 }], breakerFailures: 2, breakerHalfOpenMs: 60_000 });
+  it("times out a tool that overruns without opening the breaker for the upstream's other tools, and probes the upstream", async () => {
+    const slow = await startFakeUpstream({
+      name: 'slow',
+      verifier: issuer.verifier,
+      tools: [
+        { name: 'slow_get', scopes: [], delayMs: 2000 },
+        { name: 'slow_ping', scopes: [] },
+      ],
+    });
+    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'slow', url: slow.url, timeout_ms: 500 }], breakerFailures: 2, breakerHalfOpenMs: 60_000 });
     try {
       const c = await connectClient(guarded.url, await issuer.user([]));
       clients.push(c);
+      const discoveries = slow.seenOf('initialize').length;
       expect(await expectToolError(c, 'slow_get', {})).toEqual({
         code: 'TIMEOUT',
-        message: 'upstream "slow" did not answer within 100 ms',
+        message: 'upstream "slow" did not answer within 500 ms',
         retryable: true,
-        details: { upstream: 'slow', timeout_ms: 100 },
+        details: { upstream: 'slow', timeout_ms: 500 },
       });
-      expect((await expectToolError(c, 'slow_get', {})).code).toBe('TIMEOUT');
-      const calls = slow.seenOf('tools/call').length;
-      const open = await expectToolError(c, 'slow_get', {});
-      expect(open).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'slow' } });
-      expect(open.details?.['retry_after_ms']).toBeGreaterThan(0);
-      expect(slow.seenOf('tools/call').length).toBe(calls);
+      await eventually('a probe of the upstream after the timeout', () => slow.seenOf('initialize').length > discoveries);
+      const more = await Promise.all([0, 1, 2].map(() => expectToolError(c, 'slow_get', {})));
+      expect(more.map((e) => e.code)).toEqual(['TIMEOUT', 'TIMEOUT', 'TIMEOUT']);
+      expect(await expectToolOk(c, 'slow_ping', {})).toMatchObject({ tool: 'slow_ping' });
       const status = (await (await fetch(`${guarded.http.url}/status`)).json()) as { upstreams: Array<{ breaker: string; available: boolean }> };
-      expect(status.upstreams[0]).toMatchObject({ breaker: 'open', available: false });
+      expect(status.upstreams[0]).toMatchObject({ breaker: 'closed', available: true });
     } finally {
       await guarded.close();
       await slow.stop();
+    }
+  });
+
+  it('marks an upstream that stops answering altogether unavailable once its probe fails, and heals it', async () => {
+    const wedged = await startFakeUpstream({ name: 'wedged', verifier: issuer.verifier, tools: [{ name: 'wedged_get', scopes: [] }] });
+    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'wedged', url: wedged.url, timeout_ms: 1000 }], discoveryTimeoutMs: 1000, probeIntervalMs: 100 });
+    try {
+      const c = await connectClient(guarded.url, await issuer.user([]));
+      clients.push(c);
+      await eventually('the upstream to be discovered', () => guarded.router.upstreams[0]?.available === true);
+      wedged.mode = 'hang';
+      expect((await expectToolError(c, 'wedged_get', {})).code).toBe('TIMEOUT');
+      await eventually('the wedged upstream to be marked unavailable', () => guarded.router.upstreams[0]?.available === false);
+      const calls = wedged.seenOf('tools/call').length;
+      expect(await expectToolError(c, 'wedged_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'wedged' } });
+      expect(wedged.seenOf('tools/call').length).toBe(calls);
+      wedged.mode = 'normal';
+      await eventually('the upstream to heal', () => guarded.router.upstreams[0]?.available === true);
+      expect(await expectToolOk(c, 'wedged_get', {})).toMatchObject({ tool: 'wedged_get' });
+    } finally {
+      await guarded.close();
+      await wedged.stop();
+    }
+  });
+
+  it('opens the breaker after repeated 5xx answers and then fails fast', async () => {
+    const failing = await startFakeUpstream({ name: 'failing', verifier: issuer.verifier, tools: [{ name: 'failing_get', scopes: [] }] });
+    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'failing', url: failing.url }], breakerFailures: 2, breakerHalfOpenMs: 60_000 });
+    try {
+      const c = await connectClient(guarded.url, await issuer.user([]));
+      clients.push(c);
+      failing.mode = 'fail';
+      for (let i = 0; i < 2; i++) expect(await expectToolError(c, 'failing_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'upstream "failing" answered HTTP 500' });
+      const calls = failing.seenOf('tools/call').length;
+      const open = await expectToolError(c, 'failing_get', {});
+      expect(open).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'failing' } });
+      expect(open.details?.['retry_after_ms']).toBeGreaterThan(0);
+      expect(failing.seenOf('tools/call').length).toBe(calls);
+      expect(guarded.router.upstreams[0]?.breakerState).toBe('open');
+    } finally {
+      await guarded.close();
+      await failing.stop();
     }
   });
 

@@ -29,11 +29,17 @@ function table(rows: ReadonlyArray<{ name: string; doc: string }>): string {
   return ['| variable | meaning (default, unit) |', '|---|---|', ...rows.map((row) => `| \`${row.name}\` | ${row.doc} |`)].join('\n');
 }
 
-/** The environment section of deploy/README.md: the common server variables, then one table per app. */
+/** The config files of settings every app or every domain server shares, each with its section title. */
+export const SHARED_ENVIRONMENTS: ReadonlyArray<{ file: string; title: string }> = [
+  { file: 'libs/platform/config/src/common-server-env.ts', title: 'Every server and the router (libs/platform/config `commonServerEnv`)' },
+  { file: 'libs/platform/config/src/domain-server-env.ts', title: 'Every domain server (libs/platform/config `domainServerEnv`)' },
+];
+
+/** The environment section of deploy/README.md: the shared variables, then one table per app. */
 export async function renderEnvironmentTables(apps: readonly DeployableApp[]): Promise<string> {
-  // Only the first documentation of a name counts: commonServerEnv's own, not the helper types' further down.
-  const common = await documentedVariables('libs/platform/config/src/common-server-env.ts');
-  const parts = [`### Every server and the router (libs/platform/config \`commonServerEnv\`)\n\n${table(common)}`];
+  const parts: string[] = [];
+  // Only the first documentation of a name counts: the schema's own, not the helper types' further down.
+  for (const shared of SHARED_ENVIRONMENTS) parts.push(`### ${shared.title}\n\n${table(await documentedVariables(shared.file))}`);
   for (const app of apps) {
     const file = `apps/${app.name}/src/config.ts`;
     parts.push(`### ${app.name} (${app.port}) — ${file}\n\n${table(await documentedVariables(file))}`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { deployableApps } from '../src/apps.ts';
-import { ENVIRONMENT_BEGIN, ENVIRONMENT_END, renderEnvironmentTables } from '../src/environment-tables.ts';
+import { ENVIRONMENT_BEGIN, ENVIRONMENT_END, SHARED_ENVIRONMENTS, renderEnvironmentTables } from '../src/environment-tables.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
 
 const README = path.join(REPO_ROOT, 'deploy', 'README.md');
@@ -27,7 +27,9 @@ describe('deploy/README.md', () => {
     }
     const text = await readme();
     const missing: string[] = [];
-    for (const name of await declaredVariables('libs/platform/config/src/common-server-env.ts')) if (!text.includes(`| \`${name}\` |`)) missing.push(`common: ${name}`);
+    for (const { file } of SHARED_ENVIRONMENTS) {
+      for (const name of await declaredVariables(file)) if (!text.includes(`| \`${name}\` |`)) missing.push(`${file}: ${name}`);
+    }
     for (const app of await deployableApps()) {
       const section = text.split(`### ${app.name} (`)[1]?.split('\n### ')[0] ?? '';
       for (const name of await declaredVariables(`apps/${app.name}/src/config.ts`)) if (!section.includes(`| \`${name}\` |`)) missing.push(`${app.name}: ${name}`);

@@ -32,6 +32,7 @@ describe('SERVICES', () => {
     const customer = DEFAULT_SERVICES.find((service) => service.name === 'customer');
     expect(customer).toMatchObject({ app: 'customer-server', port: 8081, database: 'customer', setup: ['migrate', 'seed'] });
     expect(customer?.env(stack)).toEqual({
+      MCPFED_ENV: 'development',
       HOST: '127.0.0.1',
       PORT: '8081',
       PUBLIC_URL: 'http://127.0.0.1:8081',

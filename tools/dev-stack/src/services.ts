@@ -64,6 +64,8 @@ export function mcpUrl(service: Pick<ServiceDefinition, 'port'>): string {
 /** The environment every server shares (ARCHITECTURE §2). */
 export function commonServerEnv(service: Pick<ServiceDefinition, 'port'>, stack: StackEnvironment): Record<string, string> {
   return {
+    // The dev stack is development: secrets take their development-only values (see MCPFED_ENV).
+    MCPFED_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: String(service.port),
     PUBLIC_URL: serviceUrl(service),

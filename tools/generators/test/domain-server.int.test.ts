@@ -152,7 +152,7 @@ describe('nx g @mcpfed/generators:domain-server', () => {
   it('the generated projects pass lint, typecheck and test', async () => {
     const result = await nx(['run-many', '-t', 'lint', 'typecheck', 'test', '-p', 'shipping-server,contract-shipping', '--outputStyle=stream']);
     expect(result.code, result.stdout.slice(-6000) + result.stderr.slice(-2000)).toBe(0);
-    expect(result.stdout).toMatch(/shipping-server:.*Tests\s+.*5 passed/s);
+    expect(result.stdout).toMatch(/shipping-server:.*Tests\s+.*6 passed/s);
   }, 300_000);
 
   it('the edited projects still type-check and pass their unit tests, and the deployment checks accept the new domain', async () => {

@@ -30,6 +30,9 @@ import type { CustomerOutput } from './customer-view.ts';
 import { evaluateEligibility } from './eligibility.ts';
 import { newId } from './new-id.ts';
 
+/** Updatable fields whose values only `customer:pii` may see. */
+const PERSONAL_FIELDS: ReadonlySet<string> = new Set(['email', 'phone']);
+
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
 type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
 
@@ -47,9 +50,18 @@ export class CustomerService {
     this.#caller = caller;
   }
 
-  /** customer_get: one profile by id or email. */
+  /**
+   * customer_get: one profile by id or email. Looking up by email needs `customer:pii`: without it the answer
+   * (a profile or NOT_FOUND) would confirm whether an address belongs to a customer, and whose it is.
+   */
   async get(input: In<typeof customerGet>): Promise<Out<typeof customerGet>> {
-    return this.profile(input.id !== undefined ? { id: input.id } : { email: input.email as string });
+    if (input.id !== undefined) return this.profile({ id: input.id });
+    if (!this.#caller.canSeePii) {
+      throw new AppError('FORBIDDEN', 'Looking a customer up by email needs customer:pii. Use customer_search by name, or customer_get by id.', {
+        details: { missing: ['customer:pii'], field: 'email' },
+      });
+    }
+    return this.profile({ email: input.email as string });
   }
 
   /** The profile as the caller may see it; NOT_FOUND when there is none (also for resources and prompts). */
@@ -77,6 +89,7 @@ export class CustomerService {
     }
     const page = await new CustomerStore(this.#db, this.#caller.signal).search({
       query: input.query,
+      matchEmail: this.#caller.canSeePii,
       tier: input.filter?.tier,
       status: input.filter?.status,
       createdFrom,
@@ -151,7 +164,11 @@ export class CustomerService {
     return this.#write(async (db) => {
       const customers = new CustomerStore(db, this.#caller.signal);
       const current = await this.#lockForChange(customers, input.id, input.expected_version);
-      const changed = CUSTOMER_UPDATABLE_FIELDS.filter((field) => input.changes[field] !== undefined && input.changes[field] !== current[field]);
+      // A caller who cannot see email and phone must not learn them by guessing: a guess equal to the stored value
+      // would otherwise come back as "unchanged". For such a caller every personal field given counts as changed.
+      const changed = CUSTOMER_UPDATABLE_FIELDS.filter(
+        (field) => input.changes[field] !== undefined && (input.changes[field] !== current[field] || (!this.#caller.canSeePii && PERSONAL_FIELDS.has(field))),
+      );
       const patch: CustomerPatch = Object.fromEntries(changed.map((field) => [field, input.changes[field]]));
       if (patch.email !== undefined && (await customers.emailTaken(patch.email, current.id))) {
         throw new AppError('CONFLICT', 'Another customer already uses this email.', { details: { field: 'email' } });

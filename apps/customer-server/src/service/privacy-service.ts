@@ -11,7 +11,7 @@ import { EventStore } from '../store/event-store.ts';
 import { NoteStore } from '../store/note-store.ts';
 import type { Caller } from './caller.ts';
 import { customerNotFound } from '../store/customer-not-found.ts';
-import { customerView, eventView, noteView } from './customer-view.ts';
+import { exportCustomerPage } from './customer-export.ts';
 import { newId } from './new-id.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
@@ -40,26 +40,12 @@ export class PrivacyService {
   }
 
   /**
-   * customer_export_data: everything held about the person, unmasked, read in one REPEATABLE READ snapshot so
-   * profile, notes and events agree with each other.
+   * customer_export_data: everything held about the person, unmasked, one bounded page per call
+   * (`exportCustomerPage`); each page is read in one REPEATABLE READ snapshot.
    */
   async exportData(input: In<typeof customerExportData>): Promise<Out<typeof customerExportData>> {
-    const read = async (db: Kysely<CustomerDatabase>): Promise<Out<typeof customerExportData>> => {
-      const signal = this.#caller.signal;
-      const profile = await new CustomerStore(db, signal).findProfile({ id: input.customer_id });
-      if (profile === undefined) throw customerNotFound(input.customer_id);
-      const [notes, events] = [await new NoteStore(db, signal).listForCustomer(profile.id), await new EventStore(db, signal).listForCustomer(profile.id)];
-      return {
-        customer_id: profile.id,
-        exported_at: new Date().toISOString(),
-        customer: customerView(profile, true),
-        notes: notes.map(noteView),
-        events: events.map(eventView),
-      };
-    };
-    if (this.#db.isTransaction) return read(this.#db);
     try {
-      return await this.#db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
+      return await exportCustomerPage(this.#db, this.#caller.signal, input);
     } catch (error) {
       throw AppError.is(error) ? error : mapDatabaseError(error);
     }

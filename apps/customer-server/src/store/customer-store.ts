@@ -53,8 +53,13 @@ export type CustomerSort = 'relevance' | 'created_at_desc' | 'created_at_asc' | 
 
 /** What {@link CustomerStore.search} looks for. */
 export interface CustomerSearchParams {
-  /** Fuzzy text over names and email; required for `relevance`. */
+  /** Fuzzy text over names (and email when `matchEmail`); required for `relevance`. */
   query?: string | undefined;
+  /**
+   * Whether the query may match and score on the email. Only for callers who may see emails (`customer:pii`):
+   * otherwise which customers come back, in what order and with what score would reveal their addresses.
+   */
+  matchEmail: boolean;
   tier?: CustomerTier | undefined;
   status?: CustomerStatus | undefined;
   /** Inclusive lower bound of created_at. */
@@ -283,20 +288,20 @@ export class CustomerStore {
           { signal: this.#signal },
         );
       }
+      const nameScore = sql<number>`(similarity(search_name, ${query}) + similarity(name_key, (SELECT customer_name_key(${query}))))::float8 / 2`;
+      const nameMatch = sql<SqlBool>`search_name % ${query} OR name_key % (SELECT customer_name_key(${query}))`;
       const candidates = db
         .selectFrom('customers')
         .select(['id', 'email', 'first_name', 'last_name', 'tier', 'status', 'created_at', 'sort_name'])
         .select(
           query === undefined
             ? sql<number | null>`NULL::float8`.as('score')
-            : sql<number>`greatest(
-                (similarity(search_name, ${query}) + similarity(name_key, (SELECT customer_name_key(${query}))))::float8 / 2,
-                similarity(lower(email), ${query})::float8)`.as('score'),
+            : params.matchEmail
+              ? sql<number>`greatest(${nameScore}, similarity(lower(email), ${query})::float8)`.as('score')
+              : nameScore.as('score'),
         )
         .$if(query !== undefined, (qb) =>
-          qb.where(
-            sql<SqlBool>`(search_name % ${query} OR name_key % (SELECT customer_name_key(${query})) OR lower(email) % ${query})`,
-          ),
+          qb.where(params.matchEmail ? sql<SqlBool>`(${nameMatch} OR lower(email) % ${query})` : sql<SqlBool>`(${nameMatch})`),
         )
         .$if(params.tier !== undefined, (qb) => qb.where('tier', '=', params.tier as CustomerTier))
         .$if(params.status !== undefined, (qb) => qb.where('status', '=', params.status as CustomerStatus))
@@ -367,6 +372,8 @@ export class CustomerStore {
 function customerSearchFingerprint(params: CustomerSearchParams): string {
   return searchFingerprint([
     params.query?.toLowerCase() ?? null,
+    // A page scored with emails must not continue as one scored without (or the other way round).
+    params.matchEmail,
     params.tier ?? null,
     params.status ?? null,
     params.createdFrom?.toISOString() ?? null,

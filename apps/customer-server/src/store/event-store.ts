@@ -23,6 +23,22 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+/** Where an export page continues: the time and id of the last row of the previous page. */
+export interface ExportPosition {
+  at: Date;
+  id: string;
+}
+
+/** Which rows an export page reads. */
+export interface ExportPageQuery {
+  /** Rows stamped later than this belong to a later export. */
+  asOf: Date;
+  /** Continue after this row; from the first row when undefined. */
+  after?: ExportPosition | undefined;
+  /** Rows at most. */
+  limit: number;
+}
+
 /** Key in `data` holding free text a person may have typed (erased by anonymization). */
 export const EVENT_REASON_KEY = 'reason';
 
@@ -72,14 +88,21 @@ export class EventStore {
     };
   }
 
-  /** Every event of a customer, oldest first (export). */
-  async listForCustomer(customerId: string): Promise<EventRow[]> {
+  /**
+   * A page of a customer's events for the export: those that occurred at or before `asOf`, oldest first, after
+   * the position `after` (the last event of the previous page), at most `limit`.
+   */
+  async exportPage(customerId: string, page: ExportPageQuery): Promise<EventRow[]> {
+    const after = page.after;
     return this.#db
       .selectFrom('customer_events')
       .selectAll()
       .where('customer_id', '=', customerId)
+      .where('occurred_at', '<=', page.asOf)
+      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))))
       .orderBy('occurred_at')
       .orderBy('id')
+      .limit(page.limit)
       .execute({ signal: this.#signal });
   }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { CustomerDatabase, CustomerNotesTable } from './customer-database.ts';
+import type { ExportPageQuery, ExportPosition } from './event-store.ts';
 
 /** A `customer_notes` row. */
 export type NoteRow = Selectable<CustomerNotesTable>;
@@ -20,14 +21,18 @@ export class NoteStore {
     return this.#db.insertInto('customer_notes').values(note).returningAll().executeTakeFirstOrThrow();
   }
 
-  /** Every note of a customer, oldest first (export). */
-  async listForCustomer(customerId: string): Promise<NoteRow[]> {
+  /** A page of a customer's notes for the export: created at or before `asOf`, oldest first, after `after`, at most `limit`. */
+  async exportPage(customerId: string, page: ExportPageQuery): Promise<NoteRow[]> {
+    const after = page.after;
     return this.#db
       .selectFrom('customer_notes')
       .selectAll()
       .where('customer_id', '=', customerId)
+      .where('created_at', '<=', page.asOf)
+      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))))
       .orderBy('created_at')
       .orderBy('id')
+      .limit(page.limit)
       .execute({ signal: this.#signal });
   }
 

@@ -3,6 +3,8 @@ export interface Caller {
   /** The caller's principal id: idempotency records are per principal; upstream calls act for it. */
   readonly principalId: string;
   readonly signal: AbortSignal;
+  /** Whether the caller's token grants a scope (for rules that depend on the case, e.g. a cancel that refunds). */
+  hasScope(scope: string): boolean;
   /** W3C trace context of the call, continued by the checkout job and its upstream calls. */
   readonly traceparent?: string;
   /** Reports progress to a client that asked for it; a no-op otherwise. */

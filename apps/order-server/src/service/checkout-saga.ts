@@ -352,6 +352,18 @@ export class CheckoutSaga {
   /** Voids the order's open authorizations and refunds anything captured (captured before a later step failed). */
   async #releasePayment(orderId: string, context: UpstreamCallContext): Promise<void> {
     const { upstreams, orders, db } = this.#deps;
+    if ((await orders.get(db, orderId)).payment_id === null) {
+      // The authorization's answer never reached us (a TIMEOUT after the provider acted, a crash): void it by the
+      // key it was asked with. The payment server settles a pending one with its provider first, and closes a key
+      // nothing was authorized with, so an authorize still on its way cannot leave a hold behind.
+      await upstreams.payment
+        .call(paymentVoid, { authorization_key: checkoutKey(orderId, 'authorize_payment'), idempotency_key: checkoutKey(orderId, 'void_payment') }, context)
+        .catch((error: unknown) => {
+          // Nothing held under the key (declined, never made) or no longer authorized (voided; captured: refunded below).
+          if (AppError.is(error) && error.code === 'PRECONDITION_FAILED') return undefined;
+          throw error;
+        });
+    }
     const { items } = await upstreams.payment.call(paymentSearch, { filter: { order_ref: orderId }, limit: 10 }, context);
     for (const payment of items) {
       if (payment.status === 'authorized') {

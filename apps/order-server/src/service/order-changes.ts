@@ -27,10 +27,11 @@ export class OrderChanges {
     to: OrderStatus,
     by: TransitionCause,
     patch: Updateable<OrdersTable> = {},
+    signal?: AbortSignal,
   ): Promise<OrderRecord> {
     assertTransition(order.id, order.status, to, by);
-    const updated = await this.#orders.update(trx, order.id, { ...patch, status: to });
-    await this.#outbox.append(trx, eventTypeOf(to), snapshotOf(updated));
+    const updated = await this.#orders.update(trx, order.id, { ...patch, status: to }, signal);
+    await this.#outbox.append(trx, eventTypeOf(to), snapshotOf(updated), signal);
     return updated;
   }
 

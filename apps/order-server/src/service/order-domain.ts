@@ -26,6 +26,8 @@ export interface OrderDomainDeps {
   stuckAfterMs: number;
   /** How often a waiting order_place reads the saga from the database, in milliseconds. */
   placePollIntervalMs: number;
+  /** How long a cancel, refund or fulfil may work on its claim before a retry with its key or the sweeper may take over, in milliseconds. */
+  operationLeaseMs: number;
   logger: Logger;
 }
 
@@ -59,7 +61,16 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
   });
   return {
     orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, pollIntervalMs: deps.placePollIntervalMs }),
-    lifecycle: new OrderLifecycleService({ db: deps.db, orders, sagas, operations: new OperationStore(), changes, upstreams: deps.upstreams }),
+    lifecycle: new OrderLifecycleService({
+      db: deps.db,
+      orders,
+      sagas,
+      operations: new OperationStore(),
+      changes,
+      upstreams: deps.upstreams,
+      logger: deps.logger,
+      operationLeaseMs: deps.operationLeaseMs,
+    }),
     workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
     saga,
     queue,

@@ -9,11 +9,16 @@ export interface SagaSweeperConfig {
   db: Kysely<OrderDatabase>;
   sagas: SagaStore;
   queue: CheckoutQueue;
+  /** Finishes claimed cancels, refunds and fulfilments whose caller is gone (OrderLifecycleService). Optional. */
+  operations?: { resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> };
   /** Time between sweeps, in milliseconds. */
   intervalMs: number;
-  /** A running or compensating saga without progress for this long is stuck, in milliseconds. */
-  stuckAfterMs: number;
-  /** Most sagas handled per sweep. Default 200. */
+  /**
+   * A running or compensating saga without progress for this long gets its job back when Redis no longer has it,
+   * in milliseconds. (Progress is written at every step, so a live saga is never this idle without a job.)
+   */
+  requeueAfterMs: number;
+  /** Most sagas and operations handled per sweep, each. Default 200. */
   batch?: number;
   logger: Logger;
 }
@@ -26,22 +31,32 @@ export interface SagaSweeper {
 }
 
 /**
- * Re-enqueues stuck sagas (ARCHITECTURE §6): orders written while Redis was unreachable, sagas whose job ran out of
- * retries while compensating, jobs lost with Redis data. A saga whose job is still queued or running is left to
- * it (job id = order id, so a double enqueue would be a no-op anyway); every replica may sweep.
+ * Rebuilds the checkout queue from the saga rows (ARCHITECTURE §6): a running or compensating saga whose job Redis
+ * does not have — an order written while Redis was unreachable, a job or a retry lost with Redis data (flush,
+ * restart without persistence), a compensation whose retry budget ran out — is enqueued again (job id = order id,
+ * so a double enqueue is one job). A saga whose job is waiting, delayed or running is left to it; every replica
+ * may sweep. It also finishes claimed order operations nobody works on any more.
  */
 export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
   let running: Promise<number> | undefined;
-  let stopped = false;
+  const controller = new AbortController();
+  const batch = config.batch ?? 200;
   const sweepOnce = async (): Promise<number> => {
-    const stuck = await config.sagas.stuck(config.db, config.stuckAfterMs, config.batch ?? 200);
+    if (config.operations !== undefined) {
+      const finished = await config.operations.resumeUnattended(batch, controller.signal).catch((error: unknown) => {
+        config.logger.warn({ err: error }, 'finishing pending order operations failed; next interval retries');
+        return 0;
+      });
+      if (finished > 0) config.logger.info({ finished }, 'sweeper finished pending order operations');
+    }
+    const idle = await config.sagas.idle(config.db, config.requeueAfterMs, batch);
     let enqueued = 0;
-    for (const saga of stuck) {
-      if (stopped) break;
+    for (const saga of idle) {
+      if (controller.signal.aborted) break;
       if (await config.queue.isQueued(saga.order_id)) continue;
       if (await config.queue.enqueue(saga.order_id)) enqueued += 1;
     }
-    if (enqueued > 0) config.logger.info({ enqueued }, 'sweeper re-enqueued stuck checkouts');
+    if (enqueued > 0) config.logger.info({ enqueued }, 'sweeper re-enqueued checkouts that had no job');
     return enqueued;
   };
   const sweep = (): Promise<number> => {
@@ -57,7 +72,7 @@ export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
   return {
     sweep,
     async stop() {
-      stopped = true;
+      controller.abort();
       clearInterval(timer);
       await running?.catch(() => undefined);
     },

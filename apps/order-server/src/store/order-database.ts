@@ -42,6 +42,8 @@ export interface OrdersTable {
   delivered_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   updated_at: DefaultTimestamp;
+  /** The pending order_cancel / order_refund / order_fulfill that owns the order until it finishes (`order_operations.id`). */
+  busy_operation_id: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }
 
 /** Where the units of a line are held: a location and a quantity (from the reservation). */
@@ -73,6 +75,10 @@ export interface OrderEventsTable {
   snapshot: Json<Record<string, unknown>>;
   occurred_at: DefaultTimestamp;
   published_at: Timestamp | null;
+  /** Place in the feed, in commit order: null until the relay's sequencer numbers the committed event. */
+  position: ColumnType<string | null, never, number | string>;
+  /** When every subscriber's job of the event had finished (the relay stops watching it then). */
+  delivered_at: Timestamp | null;
 }
 
 /** The latest failure of a saga step. */
@@ -97,15 +103,39 @@ export interface CheckoutSagasTable {
   finished_at: Timestamp | null;
 }
 
-/** `order_operations`: idempotency records of order_cancel, order_refund and order_fulfill. */
+/** The stored error of a failed operation (replayed to a retry with the same key). */
+export interface OperationFailure {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The tools that run as claimed operations. */
+export type OperationTool = 'order_cancel' | 'order_refund' | 'order_fulfill';
+
+/**
+ * `order_operations`: the claims of order_cancel, order_refund and order_fulfill — `pending` from before their
+ * first remote call until their local change commits (`succeeded`, with the response) or a refusal that moved
+ * nothing (`failed`, with the error).
+ */
 export interface OrderOperationsTable {
+  id: Generated<string>;
   principal_id: string;
-  tool: string;
+  tool: OperationTool;
   idempotency_key: string;
   request_hash: string;
   order_id: string;
+  status: ColumnType<'pending' | 'succeeded' | 'failed', 'pending' | undefined, 'succeeded' | 'failed'>;
+  /** What the claim decided to do (amounts, lines, payment), so any process can finish it. */
+  plan: ColumnType<Record<string, unknown> | null, string | null | undefined, string>;
   response: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  error: ColumnType<OperationFailure | null, string | null | undefined, string | null>;
+  /** Until then the claiming call works on it; afterwards a retry with the key or the sweeper may take it over. */
+  lease_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
   created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  completed_at: Timestamp | null;
 }
 
 /** The order server's own tables, as Kysely sees them. */

@@ -83,12 +83,12 @@ export class OrderStore {
   }
 
   /** One order, or NOT_FOUND. With `forUpdate`, locks the row until the transaction ends. */
-  async get(db: Kysely<OrderDatabase>, id: string, options: { forUpdate?: boolean } = {}): Promise<OrderRecord> {
+  async get(db: Kysely<OrderDatabase>, id: string, options: { forUpdate?: boolean; signal?: AbortSignal | undefined } = {}): Promise<OrderRecord> {
     let query = db.selectFrom('orders').selectAll().where('id', '=', id);
     if (options.forUpdate) query = query.forUpdate();
-    return query.executeTakeFirstOrThrow(
-      () => new AppError('NOT_FOUND', `No order ${id}. Find orders with order_search.`, { details: { order_id: id } }),
-    );
+    const row = await query.executeTakeFirst({ signal: options.signal });
+    if (row === undefined) throw new AppError('NOT_FOUND', `No order ${id}. Find orders with order_search.`, { details: { order_id: id } });
+    return row;
   }
 
   /** One order by its number, or NOT_FOUND. */
@@ -103,19 +103,19 @@ export class OrderStore {
   }
 
   /** The lines of the given orders, by line number. */
-  async lines(db: Kysely<OrderDatabase>, orderIds: readonly string[]): Promise<OrderLineRecord[]> {
+  async lines(db: Kysely<OrderDatabase>, orderIds: readonly string[], signal?: AbortSignal): Promise<OrderLineRecord[]> {
     if (orderIds.length === 0) return [];
-    return db.selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('line_no').execute();
+    return db.selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('line_no').execute({ signal });
   }
 
   /** Applies a change and bumps the version; returns the new row. */
-  async update(db: Kysely<OrderDatabase>, id: string, patch: Updateable<OrdersTable>): Promise<OrderRecord> {
+  async update(db: Kysely<OrderDatabase>, id: string, patch: Updateable<OrdersTable>, signal?: AbortSignal): Promise<OrderRecord> {
     return db
       .updateTable('orders')
       .set({ ...patch, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal });
   }
 
   /** Replaces the prices and allocations of the lines with what the reservation says. */
@@ -139,14 +139,19 @@ export class OrderStore {
   }
 
   /** Adds refunded units to lines. */
-  async addRefundedQuantities(db: Kysely<OrderDatabase>, orderId: string, lines: ReadonlyArray<{ sku: string; quantity: number }>): Promise<void> {
+  async addRefundedQuantities(
+    db: Kysely<OrderDatabase>,
+    orderId: string,
+    lines: ReadonlyArray<{ sku: string; quantity: number }>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (const line of lines) {
       await db
         .updateTable('order_lines')
         .set({ refunded_quantity: sql<number>`refunded_quantity + ${line.quantity}` })
         .where('order_id', '=', orderId)
         .where('sku', '=', line.sku)
-        .execute();
+        .execute({ signal });
     }
   }
 

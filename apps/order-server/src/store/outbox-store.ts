@@ -9,17 +9,21 @@ export type OutboxRecord = Selectable<OrderEventsTable>;
 
 /** A page request of the event feed. */
 export interface OutboxFeedQuery {
-  afterSequence: number;
+  /** The feed position after which to read (0: from the start). */
+  afterPosition: number;
   orderId?: string | undefined;
   customerId?: string | undefined;
   types?: readonly string[] | undefined;
   limit: number;
 }
 
+/** The advisory lock key under which feed positions are handed out (one sequencer at a time, any replica). */
+const SEQUENCER_LOCK = sql`hashtextextended('order_events.position', 0)`;
+
 /** SQL over `order_events`, the transactional outbox. */
 export class OutboxStore {
   /** Appends an event in the caller's transaction (the one that changed the order). */
-  async append(db: Kysely<OrderDatabase>, type: OrderEventType, snapshot: OrderSnapshot): Promise<void> {
+  async append(db: Kysely<OrderDatabase>, type: OrderEventType, snapshot: OrderSnapshot, signal?: AbortSignal): Promise<void> {
     await db
       .insertInto('order_events')
       .values({
@@ -30,38 +34,85 @@ export class OutboxStore {
         status: snapshot.status as OrderStatus,
         snapshot: JSON.stringify(snapshot),
       })
-      .execute();
+      .execute({ signal });
   }
 
   /**
-   * Locks up to `limit` unpublished events, oldest first, skipping rows another relay holds: call inside a
-   * transaction that marks them published after delivery.
+   * Gives committed events without a position the next positions, in `sequence` order, and returns how many. Runs
+   * in its own transaction under a transaction-scoped advisory lock: the next sequencer starts only after this one
+   * committed, so positions become visible in increasing order and a reader of `position > n` can never see a
+   * position before a smaller one. An event whose transaction commits late gets a later position, never a gap
+   * behind a cursor. (The identity `sequence` is drawn at insert: concurrent transactions commit out of its order.)
    */
-  async lockUnpublished(db: Kysely<OrderDatabase>, limit: number): Promise<OutboxRecord[]> {
+  async assignPositions(db: Kysely<OrderDatabase>, limit: number, signal?: AbortSignal): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx, { signal });
+      const result = await sql`
+        WITH next AS (
+          SELECT sequence, row_number() OVER (ORDER BY sequence) AS n
+            FROM (SELECT sequence FROM order_events WHERE position IS NULL ORDER BY sequence LIMIT ${limit}) unpositioned
+        ), base AS (SELECT coalesce(max(position), 0) AS last FROM order_events)
+        UPDATE order_events e SET position = base.last + next.n
+          FROM next, base
+         WHERE e.sequence = next.sequence`.execute(trx, { signal });
+      return Number(result.numAffectedRows ?? 0);
+    });
+  }
+
+  /**
+   * Locks up to `limit` unpublished events that have a position, in feed order, skipping rows another relay holds:
+   * call inside a transaction that marks them published after delivery.
+   */
+  async lockUnpublished(db: Kysely<OrderDatabase>, limit: number, signal?: AbortSignal): Promise<OutboxRecord[]> {
     return db
       .selectFrom('order_events')
       .selectAll()
       .where('published_at', 'is', null)
-      .orderBy('sequence')
+      .where('position', 'is not', null)
+      .orderBy('position')
       .limit(limit)
       .forUpdate()
       .skipLocked()
-      .execute();
+      .execute({ signal });
   }
 
-  /** Marks events as delivered. */
-  async markPublished(db: Kysely<OrderDatabase>, sequences: readonly string[]): Promise<void> {
+  /** Marks events as handed to the subscribers' queues. */
+  async markPublished(db: Kysely<OrderDatabase>, sequences: readonly string[], signal?: AbortSignal): Promise<void> {
     if (sequences.length === 0) return;
-    await db.updateTable('order_events').set({ published_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute();
+    await db.updateTable('order_events').set({ published_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
   }
 
-  /** Events after a sequence, oldest first. */
-  async feed(db: Kysely<OrderDatabase>, query: OutboxFeedQuery): Promise<OutboxRecord[]> {
-    let q = db.selectFrom('order_events').selectAll().where('sequence', '>', String(query.afterSequence));
+  /**
+   * Locks up to `limit` events published at least `olderThanMs` ago whose delivery is not confirmed yet, oldest
+   * first, skipping rows another relay holds.
+   */
+  async lockUndelivered(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number, signal?: AbortSignal): Promise<OutboxRecord[]> {
+    return db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('published_at', 'is not', null)
+      .where('delivered_at', 'is', null)
+      .where('published_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .orderBy('published_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute({ signal });
+  }
+
+  /** Records that every subscriber's job of these events finished. */
+  async markDelivered(db: Kysely<OrderDatabase>, sequences: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (sequences.length === 0) return;
+    await db.updateTable('order_events').set({ delivered_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
+  }
+
+  /** Events after a feed position, in feed order (events not positioned yet are not part of the feed). */
+  async feed(db: Kysely<OrderDatabase>, query: OutboxFeedQuery, signal?: AbortSignal): Promise<OutboxRecord[]> {
+    let q = db.selectFrom('order_events').selectAll().where('position', '>', String(query.afterPosition));
     if (query.orderId !== undefined) q = q.where('order_id', '=', query.orderId);
     if (query.customerId !== undefined) q = q.where('customer_id', '=', query.customerId);
     if (query.types !== undefined) q = q.where('type', 'in', query.types);
-    return q.orderBy('sequence').limit(query.limit).execute();
+    return q.orderBy('position').limit(query.limit).execute({ signal });
   }
 
   /** The latest events of an order, newest first. */

@@ -28,8 +28,8 @@ export class SagaStore {
   }
 
   /** The saga of an order, if it has one. */
-  async find(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
-    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  async find(db: Kysely<OrderDatabase>, orderId: string, signal?: AbortSignal): Promise<SagaRecord | undefined> {
+    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst({ signal });
   }
 
   /** Applies a change and touches `updated_at`; returns the new row. */
@@ -80,8 +80,8 @@ export class SagaStore {
       .executeTakeFirst();
   }
 
-  /** Unfinished sagas without progress since `olderThanMs` ago, oldest first. */
-  async stuck(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
+  /** Unfinished sagas without progress since `olderThanMs` ago, oldest first (the sweeper checks that each has a job). */
+  async idle(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
     return db
       .selectFrom('checkout_sagas')
       .selectAll()

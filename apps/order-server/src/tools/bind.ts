@@ -10,10 +10,11 @@ export const bindTool = toolBinder<OrderDatabase>();
 export type OrderContext = ToolContext<OrderDatabase>;
 
 /** The service's view of a request: who acts, the abort signal and progress reporting. */
-export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace'>): Caller {
+export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace' | 'hasScope'>): Caller {
   return {
     principalId: ctx.principal.id,
     signal: ctx.signal,
+    hasScope: (scope) => ctx.hasScope(scope),
     traceparent: ctx.trace.traceparent,
     progress: (progress, total, message) => ctx.progress(progress, total, message),
   };

@@ -6,5 +6,5 @@ import { bindTool } from './bind.ts';
 
 /** orderEvents -> OrderService.events. */
 export function orderEventsTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderEvents, (input) => service.events(input));
+  return bindTool(orderEvents, (input, ctx) => service.events(input, ctx.signal));
 }

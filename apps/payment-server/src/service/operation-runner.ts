@@ -7,6 +7,7 @@ import type { ProviderCharge, ProviderLookup, ProviderRefund } from '../provider
 import { OperationStore } from '../store/operation-store.ts';
 import type { OperationRow } from '../store/operation-store.ts';
 import type { OperationKind, PaymentDatabase, StoredFailure } from '../store/payment-database.ts';
+import { BARRED_REQUEST_HASH } from './authorization-by-key.ts';
 import type { Caller } from './caller.ts';
 import type { IdGenerator } from './new-id.ts';
 import { providerKeyOf } from './provider-key.ts';
@@ -167,6 +168,8 @@ export class OperationRunner {
   }
 
   async #resume(op: OperationRow, requestHash: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+    // An authorization key payment_void closed before anything was authorized: whatever arrives with it is refused.
+    if (op.request_hash === BARRED_REQUEST_HASH && op.error !== null) throw replayedFailure(op.error);
     if (op.request_hash !== requestHash) {
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',

@@ -12,6 +12,7 @@ import type { OperationRow } from '../store/operation-store.ts';
 import type { PaymentDatabase, StoredFailure } from '../store/payment-database.ts';
 import { PaymentStore } from '../store/payment-store.ts';
 import type { PaymentRow } from '../store/payment-store.ts';
+import { authorizationByKey } from './authorization-by-key.ts';
 import type { Caller } from './caller.ts';
 import type { ConfirmTokens } from './confirm-token.ts';
 import { postingsOf } from './ledger-postings.ts';
@@ -149,10 +150,12 @@ export class PaymentService {
     return response as Out<typeof paymentCapture>;
   }
 
-  /** payment_void. */
+  /** payment_void, of a payment id or of what the caller's payment_authorize with `authorization_key` authorized. */
   async void(input: In<typeof paymentVoid>, caller: Caller): Promise<Out<typeof paymentVoid>> {
     const { idempotency_key, ...args } = input;
-    return (await this.#void(input.payment_id, caller, idempotency_key, args, 'requested')) as Out<typeof paymentVoid>;
+    const paymentId =
+      input.payment_id ?? (await authorizationByKey({ db: this.#deps.db, runner: this.runner, ids: this.#ids }, input.authorization_key as string, caller));
+    return (await this.#void(paymentId, caller, idempotency_key, args, 'requested')) as Out<typeof paymentVoid>;
   }
 
   /**

@@ -68,6 +68,33 @@ export class OperationStore {
       .executeTakeFirst({ signal: this.#signal });
   }
 
+  /**
+   * Records (principal, 'authorize', key) as failed before any authorization was made with it, unless the key is
+   * taken (then undefined): a payment_authorize that arrives later with this key replays `failure` and moves
+   * nothing. A concurrent claim of the same key waits on the unique index, so exactly one of the two wins.
+   */
+  async bar(op: { id: string; principalId: string; idempotencyKey: string; requestHash: string; providerKey: string; paymentId: string; failure: StoredFailure }): Promise<OperationRow | undefined> {
+    return this.#db
+      .insertInto('payment_operations')
+      .values({
+        id: op.id,
+        principal_id: op.principalId,
+        kind: 'authorize',
+        idempotency_key: op.idempotencyKey,
+        request_hash: op.requestHash,
+        provider_key: op.providerKey,
+        status: 'failed',
+        payment_id: op.paymentId,
+        params: JSON.stringify({}),
+        error: JSON.stringify(op.failure),
+        attempts: 0,
+        completed_at: sql<Date>`now()`,
+      })
+      .onConflict((oc) => oc.constraint('payment_operations_key').doNothing())
+      .returningAll()
+      .executeTakeFirst({ signal: this.#signal });
+  }
+
   /** The operation of (principal, kind, key). */
   async find(principalId: string, kind: OperationKind, key: string): Promise<OperationRow | undefined> {
     return this.#db

@@ -22,6 +22,7 @@ export type { ImportJobData, ImportQueue, ImportQueueConfig } from './import/imp
 export { startImportWorker } from './import/import-worker.ts';
 export type { ImportWorker, ImportWorkerDeps } from './import/import-worker.ts';
 export type { ImportRunConfig } from './import/run-import.ts';
+export { normalizeAllowedHost } from './import/import-url-guard.ts';
 export type { ImportServiceDeps } from './import/import-service.ts';
 export type { CatalogTables } from './store/catalog-tables.ts';
 export { SQL_READER_ROLE, ensureSqlReaderRole } from './store/sql-reader-role.ts';

@@ -27,7 +27,7 @@ describe('Catalog', () => {
 
   it('lets the first upstream keep a colliding name and reports every collision', () => {
     expect(catalog.tool('ping')?.upstream).toBe(customer);
-    expect(catalog.prompt('brief')).toBe(customer);
+    expect(catalog.prompt('brief')?.upstream).toBe(customer);
     expect(catalog.collisions).toEqual([
       { kind: 'tool', name: 'ping', served_by: 'customer', hidden: ['order'] },
       { kind: 'prompt', name: 'brief', served_by: 'customer', hidden: ['order'] },
@@ -44,13 +44,36 @@ describe('Catalog', () => {
   });
 
   it('routes resources by exact URI, then template, then a scheme only one upstream uses', () => {
-    expect(catalog.resource('schema://order')).toBe(order);
-    expect(catalog.resource('customer://cus_1')).toBe(customer);
-    expect(catalog.resource('order://ord_9')).toBe(order);
-    expect(catalog.resource('ledger://other')).toBe(order);
+    expect(catalog.resource('schema://order')?.upstream).toBe(order);
+    expect(catalog.resource('customer://cus_1')?.upstream).toBe(customer);
+    expect(catalog.resource('order://ord_9')?.upstream).toBe(order);
+    expect(catalog.resource('ledger://other')).toEqual({ upstream: order, scopes: [] });
     // schema:// is used by both: no guess.
     expect(catalog.resource('schema://payment')).toBeUndefined();
     expect(catalog.resource('gamma://1')).toBeUndefined();
+  });
+
+  it('takes scopes and deadlines from what each upstream published, and filters every list by the scopes', () => {
+    const meta = (scopes: string[], deadline?: unknown) => ({ _meta: { 'io.mcpfed/scopes': scopes, ...(deadline === undefined ? {} : { 'io.mcpfed/deadline_ms': deadline }) } });
+    const published = new Catalog([
+      upstream('shop', {
+        tools: [{ name: 'shop_get', ...meta(['shop:read'], 20_000) }, { name: 'shop_odd', ...meta(['shop:read'], '9') }, { name: 'shop_huge', ...meta([], 10_000_000) }],
+        resources: [{ uri: 'schema://shop', name: 'schema', ...meta(['sql:read'], 5000) }],
+        resourceTemplates: [{ uriTemplate: 'shop://{id}', name: 'shop', ...meta(['shop:read', 'shop:pii']) }],
+        prompts: [{ name: 'shop_brief', ...meta(['shop:read'], 5000) }, { name: 'shop_open' }],
+      }),
+    ]);
+    expect(published.tool('shop_get')).toMatchObject({ scopes: ['shop:read'], deadlineMs: 20_000 });
+    // Malformed or absurd deadlines are not taken: the upstream entry's timeout applies.
+    expect(published.tool('shop_odd')?.deadlineMs).toBeUndefined();
+    expect(published.tool('shop_huge')?.deadlineMs).toBeUndefined();
+    expect(published.resource('schema://shop')).toMatchObject({ scopes: ['sql:read'], deadlineMs: 5000 });
+    expect(published.resource('shop://7')).toMatchObject({ scopes: ['shop:read', 'shop:pii'] });
+    const reader = new Set(['shop:read']);
+    expect(published.listPrompts(reader).map((p) => p['name'])).toEqual(['shop_brief', 'shop_open']);
+    expect(published.listPrompts(new Set()).map((p) => p['name'])).toEqual(['shop_open']);
+    expect(published.listResourceTemplates(reader)).toEqual([]);
+    expect(published.listResourceTemplates(new Set(['shop:read', 'shop:pii'])).map((t) => t['uriTemplate'])).toEqual(['shop://{id}']);
   });
 
   it('changes a fingerprint only for the lists that changed', () => {

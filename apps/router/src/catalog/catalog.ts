@@ -1,8 +1,10 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Upstream } from '../upstream/upstream.ts';
 
-/** `_meta` key under which each upstream tool lists the scopes it needs (mcpfed convention). */
+/** `_meta` key under which each upstream tool, resource, template and prompt lists the scopes it needs (mcpfed convention). */
 export const SCOPES_META = 'io.mcpfed/scopes';
+/** `_meta` key under which an upstream publishes the deadline it gives a tool (or resource, prompt), in milliseconds. */
+export const DEADLINE_META = 'io.mcpfed/deadline_ms';
 /** `_meta` key the router adds: the upstream serving the tool. */
 export const UPSTREAM_META = 'io.mcpfed/upstream';
 /** `_meta` key the router adds, `false` while the tool's upstream is unavailable (calls then fail fast). */
@@ -25,14 +27,38 @@ export type ListKind = 'tools' | 'prompts' | 'resources';
 /** Every {@link ListKind}. */
 export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
 
-/** Where a tool goes and what it needs. */
-export interface ToolRoute {
+/** Longest deadline taken from an upstream's catalog, in milliseconds; a larger one is ignored (as is a malformed one). */
+const MAX_DEADLINE_MS = 600_000;
+
+/** Where a tool call, resource read or prompt goes and what it needs. */
+export interface Route {
   upstream: Upstream;
+  /** Scopes the caller must hold, all of them, as the upstream published them; empty when it published none. */
   scopes: readonly string[];
+  /** The deadline the upstream gives it, in milliseconds, when it published one. */
+  deadlineMs?: number | undefined;
 }
 
-interface ToolEntry extends ToolRoute {
+/** Where a tool goes and what it needs. */
+export type ToolRoute = Route;
+
+interface Entry extends Route {
   json: Record<string, unknown>;
+}
+
+/** The scopes of `route` that `scopes` lacks (empty: the caller may use it). */
+export function missingScopes(route: Route, scopes: ReadonlySet<string>): string[] {
+  return route.scopes.filter((scope) => !scopes.has(scope));
+}
+
+/** Scopes and deadline an upstream published in an entry's `_meta`; anything malformed counts as not published. */
+function routeOf(upstream: Upstream, json: Record<string, unknown>): Route {
+  const meta = json['_meta'];
+  const published = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {};
+  const scopes = Array.isArray(published[SCOPES_META]) ? (published[SCOPES_META] as unknown[]).filter((s): s is string => typeof s === 'string') : [];
+  const deadline = published[DEADLINE_META];
+  const deadlineMs = Number.isSafeInteger(deadline) && (deadline as number) > 0 && (deadline as number) <= MAX_DEADLINE_MS ? (deadline as number) : undefined;
+  return { upstream, scopes, deadlineMs };
 }
 
 /**
@@ -51,10 +77,10 @@ export class Catalog {
   readonly fingerprints: Readonly<Record<ListKind, string>>;
   /** Whether any upstream offers completions. */
   readonly completions: boolean;
-  readonly #tools = new Map<string, ToolEntry>();
-  readonly #prompts = new Map<string, { upstream: Upstream; json: Record<string, unknown> }>();
-  readonly #resources = new Map<string, Upstream>();
-  readonly #templates: Array<{ upstream: Upstream; template: UriTemplate; json: Record<string, unknown> }> = [];
+  readonly #tools = new Map<string, Entry>();
+  readonly #prompts = new Map<string, Entry>();
+  readonly #resources = new Map<string, Route>();
+  readonly #templates: Array<Entry & { template: UriTemplate }> = [];
   readonly #schemes = new Map<string, Set<Upstream>>();
 
   constructor(upstreams: readonly Upstream[]) {
@@ -79,21 +105,20 @@ export class Catalog {
           continue;
         }
         const meta = (tool['_meta'] as Record<string, unknown> | undefined) ?? {};
-        const scopes = Array.isArray(meta[SCOPES_META]) ? (meta[SCOPES_META] as unknown[]).filter((s): s is string => typeof s === 'string') : [];
         const json = { ...tool, _meta: { ...meta, [UPSTREAM_META]: upstream.name, ...(available ? {} : { [AVAILABLE_META]: false }) } };
-        this.#tools.set(name, { upstream, scopes, json });
+        this.#tools.set(name, { ...routeOf(upstream, tool), json });
       }
       for (const prompt of snapshot.prompts) {
         const name = String(prompt['name']);
         const owner = this.#prompts.get(name);
         if (owner) collide('prompt', name, owner.upstream.name, upstream.name);
-        else this.#prompts.set(name, { upstream, json: prompt });
+        else this.#prompts.set(name, { ...routeOf(upstream, prompt), json: prompt });
       }
       for (const resource of snapshot.resources) {
         const uri = String(resource['uri']);
         const owner = this.#resources.get(uri);
-        if (owner) collide('resource', uri, owner.name, upstream.name);
-        else this.#resources.set(uri, upstream);
+        if (owner) collide('resource', uri, owner.upstream.name, upstream.name);
+        else this.#resources.set(uri, routeOf(upstream, resource));
         this.#addScheme(uri, upstream);
       }
       for (const json of snapshot.resourceTemplates) {
@@ -104,7 +129,7 @@ export class Catalog {
           continue;
         }
         templateNames.set(uriTemplate, upstream);
-        this.#templates.push({ upstream, template: new UriTemplate(uriTemplate), json });
+        this.#templates.push({ ...routeOf(upstream, json), template: new UriTemplate(uriTemplate), json });
         this.#addScheme(uriTemplate, upstream);
       }
     }
@@ -113,7 +138,7 @@ export class Catalog {
     this.fingerprints = {
       tools: JSON.stringify([...this.#tools.values()].map((t) => t.json)),
       prompts: JSON.stringify([...this.#prompts.values()].map((p) => p.json)),
-      resources: JSON.stringify([[...this.#resources.keys()], this.#templates.map((t) => t.json)]),
+      resources: JSON.stringify([[...this.#resources.entries()].map(([uri, r]) => [uri, r.scopes]), this.#templates.map((t) => t.json)]),
     };
   }
 
@@ -124,11 +149,7 @@ export class Catalog {
 
   /** Tool definitions a caller with `scopes` may call (each tool's `_meta["io.mcpfed/scopes"]`). */
   listTools(scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (const entry of this.#tools.values()) {
-      if (entry.scopes.every((scope) => scopes.has(scope))) out.push(entry.json);
-    }
-    return out;
+    return allowed(this.#tools.values(), scopes);
   }
 
   /** Number of tools in this catalog. */
@@ -136,28 +157,33 @@ export class Catalog {
     return this.#tools.size;
   }
 
-  /** The upstream serving prompt `name`. */
-  prompt(name: string): Upstream | undefined {
-    return this.#prompts.get(name)?.upstream;
+  /** The route of prompt `name`. */
+  prompt(name: string): Route | undefined {
+    return this.#prompts.get(name);
   }
 
-  listPrompts(): Array<Record<string, unknown>> {
-    return [...this.#prompts.values()].map((p) => p.json);
+  /** Prompts a caller with `scopes` may get. */
+  listPrompts(scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
+    return allowed(this.#prompts.values(), scopes);
   }
 
-  listResourceTemplates(): Array<Record<string, unknown>> {
-    return this.#templates.map((t) => t.json);
+  /** Resource templates a caller with `scopes` may read. */
+  listResourceTemplates(scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
+    return allowed(this.#templates, scopes);
   }
 
-  /** The upstream that serves `uri`: exact URI, then URI template, then a scheme only one upstream uses. */
-  resource(uri: string): Upstream | undefined {
+  /**
+   * The route of `uri`: exact URI, then URI template, then a scheme only one upstream uses. A URI found by its
+   * scheme alone has no published scopes: its upstream decides.
+   */
+  resource(uri: string): Route | undefined {
     const exact = this.#resources.get(uri);
     if (exact) return exact;
-    for (const { upstream, template } of this.#templates) {
-      if (template.match(uri)) return upstream;
+    for (const entry of this.#templates) {
+      if (entry.template.match(uri)) return entry;
     }
     const owners = this.#schemes.get(schemeOf(uri));
-    return owners?.size === 1 ? [...owners][0] : undefined;
+    return owners?.size === 1 ? { upstream: [...owners][0] as Upstream, scopes: [] } : undefined;
   }
 
   #addScheme(uri: string, upstream: Upstream): void {
@@ -167,6 +193,14 @@ export class Catalog {
     owners.add(upstream);
     this.#schemes.set(scheme, owners);
   }
+}
+
+function allowed(entries: Iterable<Entry>, scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const entry of entries) {
+    if (missingScopes(entry, scopes).length === 0) out.push(entry.json);
+  }
+  return out;
 }
 
 function schemeOf(uri: string): string {

@@ -45,7 +45,18 @@ export interface RouterHttpConfig {
   maxBatch?: number;
   /** Interval of comment lines on idle event streams (keeps proxies from closing them), in milliseconds. Default 15000. */
   heartbeatMs?: number;
+  /** Time a client has to send a request's headers, in milliseconds (408 after it). Default 10000. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a whole request, body included, in milliseconds (408 after it); 0 for none. Default 30000. */
+  bodyTimeoutMs?: number;
+  /** Notification streams one principal may hold open at once (429 above). Default 16. */
+  maxStreamsPerPrincipal?: number;
+  /** Notification streams held open at once (503 above). Default 1000. */
+  maxStreams?: number;
 }
+
+/** Seconds a client refused a notification stream is asked to wait (`Retry-After`). */
+const STREAM_RETRY_AFTER_SECONDS = 5;
 
 /** A running router listener. */
 export interface RouterHttpHandle {
@@ -81,6 +92,10 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   const maxBodyBytes = config.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxBatch = config.maxBatch ?? 100;
   const heartbeatMs = config.heartbeatMs ?? 15_000;
+  const headersTimeoutMs = config.headersTimeoutMs ?? 10_000;
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? 30_000;
+  const maxStreamsPerPrincipal = config.maxStreamsPerPrincipal ?? 16;
+  const maxStreams = config.maxStreams ?? 1000;
   const locals = new Map<ViewName, LocalTransport>();
   const servers: Array<{ close(): Promise<void> }> = [];
   for (const view of [undefined, ...router.upstreams.map((u) => u.name)]) {
@@ -92,6 +107,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     servers.push(server);
   }
   const streams = new Set<ServerResponse>();
+  const streamsOf = new Map<string, number>();
   let baseUrl = '';
   let inFlight = 0;
   let draining = false;
@@ -166,9 +182,22 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Shutting down', { 'retry-after': '1' });
       return;
     }
+    // Each open stream holds a socket and a listener for as long as the client likes: bounded per principal
+    // (one caller cannot take them all) and overall.
+    const retryAfter = { 'retry-after': String(STREAM_RETRY_AFTER_SECONDS) };
+    const held = streamsOf.get(principal.id) ?? 0;
+    if (held >= maxStreamsPerPrincipal) {
+      sendRpcError(res, 429, JSON_RPC.SERVER_ERROR, `Too many notification streams: this principal holds ${held}, the most allowed; close one before opening another`, retryAfter);
+      return;
+    }
+    if (streams.size >= maxStreams) {
+      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, `This router holds its maximum of ${maxStreams} notification streams; retry later or on another replica`, retryAfter);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
     res.write(': list_changed notifications of this catalog follow\n\n');
     streams.add(res);
+    streamsOf.set(principal.id, held + 1);
     const unsubscribe = router.onCatalogChange(view, (changed) => {
       for (const kind of changed) res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: LIST_CHANGED[kind] })}\n\n`);
     });
@@ -178,6 +207,9 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
+      const left = (streamsOf.get(principal.id) ?? 1) - 1;
+      if (left > 0) streamsOf.set(principal.id, left);
+      else streamsOf.delete(principal.id);
     });
   }
 
@@ -200,7 +232,9 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     routes,
     originGuard: config.originGuard,
     logger,
-    requestTimeoutMs: 0,
+    // A request that trickles in holds a connection and a handler: its headers and its whole body each have a deadline.
+    requestTimeoutMs: bodyTimeoutMs,
+    headersTimeoutMs,
     serveMcp: (req, res, path, fail) => {
       if (path !== '/mcp' && !path.startsWith('/mcp/')) return false;
       const view = viewOf(path);

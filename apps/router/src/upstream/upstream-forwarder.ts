@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
 import { readRpcAnswer } from '@mcpfed/federation';
+import { OutcomePeek } from './outcome-peek.ts';
 
 /** Settings of an {@link UpstreamForwarder}. */
 export interface UpstreamForwarderConfig {
@@ -17,6 +18,11 @@ export interface UpstreamForwarderConfig {
 export interface ForwardRequest {
   /** The JSON-RPC request as the caller sent it (its id is kept: the upstream multiplexes ids itself). */
   message: Record<string, unknown>;
+  /**
+   * `message` with the router's trace context, serialised by the router before the upstream's isolation is
+   * entered: a payload that cannot be serialised is the caller's error, never the upstream's.
+   */
+  body: string;
   /** Bearer token sent to the upstream: the caller's own, or a service token acting for it. */
   token: string;
   /** W3C traceparent of the router's span, sent as header (and already in `params._meta.traceparent`). */
@@ -33,10 +39,20 @@ export type UpstreamNotification = Record<string, unknown>;
 const PASSED_HEADERS = ['content-type', 'x-request-id'] as const;
 
 const transportFailures = new WeakSet<object>();
+const upstreamFaults = new WeakSet<object>();
 
 /** True for an error of a forwarder that could not reach its upstream at all (refused, reset, DNS), not an HTTP answer. */
 export function isTransportFailure(error: unknown): boolean {
   return typeof error === 'object' && error !== null && transportFailures.has(error);
+}
+
+/**
+ * True for a failure that is the upstream's own: a transport failure, or an HTTP answer that is neither an MCP
+ * answer nor a refusal of this request (5xx, or a status that means the upstream is not serving MCP there).
+ * Only these count for its circuit breaker; a refused request (400, 401, 403, 413, 429) is about the caller.
+ */
+export function isUpstreamFault(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && upstreamFaults.has(error);
 }
 
 /**
@@ -62,11 +78,13 @@ export class UpstreamForwarder {
 
   /**
    * Sends the request and streams the upstream's answer (a JSON body, or an SSE stream of progress
-   * notifications then the response) to `res` as it arrives. Rejects before anything was written to `res`
-   * when the upstream did not answer with an MCP response; after that, a broken stream ends `res` (SSE:
-   * after an error event for the request) and rejects with the cause, and the caller must not write again.
+   * notifications then the response) to `res` as it arrives, and resolves with the call's outcome (`ok`, or
+   * the mcpfed code of a tool error or JSON-RPC error the upstream answered; see {@link OutcomePeek}). Rejects
+   * before anything was written to `res` when the upstream did not answer with an MCP response; after that, a
+   * broken stream ends `res` (SSE: after an error event for the request) and rejects with the cause, and the
+   * caller must not write again.
    */
-  async pipe(request: ForwardRequest, res: ServerResponse): Promise<void> {
+  async pipe(request: ForwardRequest, res: ServerResponse): Promise<string> {
     const answer = await this.#send(request);
     const headers: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
@@ -78,11 +96,14 @@ export class UpstreamForwarder {
     const sse = (headers['content-type'] ?? '').startsWith('text/event-stream');
     if (sse) headers['cache-control'] = 'no-cache, no-transform';
     res.writeHead(answer.statusCode, headers);
+    const peek = new OutcomePeek(headers['content-type'] ?? '');
     try {
       for await (const chunk of answer.body) {
+        peek.push(chunk as Buffer);
         if (!res.write(chunk as Buffer)) await new Promise<void>((resolve) => res.once('drain', resolve));
       }
       res.end();
+      return peek.outcome;
     } catch (error) {
       if (sse && !res.destroyed) {
         // End any half-written event, then answer the request so the client is not left waiting.
@@ -133,7 +154,7 @@ export class UpstreamForwarder {
     if (request.protocolVersion !== undefined) headers['mcp-protocol-version'] = request.protocolVersion;
     let answer;
     try {
-      answer = await this.#pool.request({ path: this.#path, method: 'POST', headers, body: JSON.stringify(request.message), signal: request.signal });
+      answer = await this.#pool.request({ path: this.#path, method: 'POST', headers, body: request.body, signal: request.signal });
     } catch (error) {
       throw this.#failure(error, request.signal);
     }
@@ -156,7 +177,12 @@ export class UpstreamForwarder {
     }
     if (status === 403) return new AppError('FORBIDDEN', `upstream "${this.#name}" refused the request${message ? `: ${message}` : ''}`, { details });
     if (status === 429) return new AppError('RATE_LIMITED', `upstream "${this.#name}" is rate limiting; retry later`, { details });
-    return new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" answered HTTP ${status}`, { details });
+    if (status === 400 || status === 413) {
+      return new AppError('VALIDATION_FAILED', `upstream "${this.#name}" refused the request as invalid${message ? `: ${message}` : ''}`, { details });
+    }
+    const fault = new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" answered HTTP ${status}`, { details });
+    upstreamFaults.add(fault);
+    return fault;
   }
 
   #failure(error: unknown, signal?: AbortSignal): unknown {
@@ -164,6 +190,7 @@ export class UpstreamForwarder {
     if (AppError.is(error)) return error;
     const failure = new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" could not be reached`, { details: { upstream: this.#name }, cause: error });
     transportFailures.add(failure);
+    upstreamFaults.add(failure);
     return failure;
   }
 }

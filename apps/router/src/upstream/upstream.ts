@@ -5,7 +5,7 @@ import type { Logger } from '@mcpfed/telemetry';
 import { discoverUpstream } from './discover-upstream.ts';
 import type { UpstreamSnapshot } from './discover-upstream.ts';
 import type { ServiceTokens } from './service-tokens.ts';
-import { UpstreamForwarder, isTransportFailure } from './upstream-forwarder.ts';
+import { UpstreamForwarder, isTransportFailure, isUpstreamFault } from './upstream-forwarder.ts';
 import type { UpstreamEntry } from './upstreams-config.ts';
 
 /** Collaborators and settings of an {@link Upstream}. */
@@ -24,6 +24,8 @@ export interface UpstreamConfig {
   probeIntervalMs: number;
   /** Time one discovery (initialize and every list) may take, in milliseconds. */
   discoveryTimeoutMs: number;
+  /** How much longer than the deadline an upstream publishes for a tool (or resource, prompt) the router waits, in milliseconds. */
+  deadlineMarginMs: number;
   /** Router name and version, sent as clientInfo on discovery. */
   clientInfo: { name: string; version: string };
 }
@@ -78,6 +80,7 @@ export class Upstream {
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #nextDiscoveryAt = 0;
+  #discoveryStartedAt = 0;
   #discovering: Promise<void> | undefined;
   #stopped = false;
 
@@ -123,9 +126,14 @@ export class Upstream {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Timeout of one call of `tool` (or of a non-tool request), in milliseconds. */
-  timeoutFor(tool?: string): number {
-    return (tool === undefined ? undefined : this.entry.tool_timeout_ms[tool]) ?? this.entry.timeout_ms;
+  /**
+   * Timeout of one call of `tool` (or of a non-tool request), in milliseconds: the entry's `tool_timeout_ms` for
+   * it, else the deadline the upstream published for it plus the margin (so the server's own TIMEOUT answer
+   * arrives first), else the entry's `timeout_ms`.
+   */
+  timeoutFor(tool?: string, deadlineMs?: number): number {
+    const override = tool === undefined ? undefined : this.entry.tool_timeout_ms[tool];
+    return override ?? (deadlineMs === undefined ? this.entry.timeout_ms : deadlineMs + this.#config.deadlineMarginMs);
   }
 
   /** Starts the discovery loop; resolves after the first attempt (successful or not: the router starts degraded). */
@@ -135,6 +143,7 @@ export class Upstream {
 
   /** Discovers now (one attempt at a time) and schedules the next one. */
   refresh(): Promise<void> {
+    if (this.#discovering === undefined) this.#discoveryStartedAt = Date.now();
     this.#discovering ??= this.#discover().finally(() => {
       this.#discovering = undefined;
       this.#schedule(this.#health === 'up' ? this.#config.refreshIntervalMs : this.#config.probeIntervalMs);
@@ -155,18 +164,34 @@ export class Upstream {
    * `retry_after_ms`) while it is down or its breaker is open or its concurrency limit is full; otherwise
    * `fn` runs with a signal that aborts after `timeoutMs` (TIMEOUT) or when `signal` aborts. A transport
    * failure marks it down, so the next calls fail fast until a probe finds it back.
+   *
+   * Only the upstream's own failures ({@link isUpstreamFault}: transport failures, 5xx) count for its breaker.
+   * A timeout does not: the timeout is the tool's published deadline plus a margin, so one slow tool must not
+   * take the upstream's other tools down; it makes the router probe the upstream instead, and an upstream that
+   * does not answer its discovery either is marked down for all. A caller that went away never counts.
    */
   async run<T>(fn: (signal: AbortSignal) => Promise<T>, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<T> {
     if (this.#health !== 'up') throw this.#downError();
     this.#inFlight++;
     try {
-      return await this.#breaker.execute((s1) => this.#bulkhead.execute((s2) => this.#attempt(fn, options.timeoutMs, s2), s1), options.signal);
+      const settled = await this.#breaker.execute(async (s1): Promise<{ value: T } | { failure: unknown }> => {
+        try {
+          return { value: await this.#bulkhead.execute((s2) => this.#attempt(fn, options.timeoutMs, s2), s1) };
+        } catch (error) {
+          if (isUpstreamFault(error)) throw error;
+          // Handed past the breaker as a value, so it does not count.
+          return { failure: error };
+        }
+      }, options.signal);
+      if ('failure' in settled) throw settled.failure;
+      return settled.value;
     } catch (error) {
       if (error instanceof CallerGoneError) throw cancellationError(error.reason);
       if (isTransportFailure(error)) {
         this.markDown((error as Error).message);
         throw this.#downError();
       }
+      if (AppError.is(error) && error.code === 'TIMEOUT') this.#probe();
       throw toAppError(error, this.name);
     } finally {
       this.#inFlight--;
@@ -223,6 +248,12 @@ export class Upstream {
       clearTimeout(timer);
       callerSignal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Asks the upstream whether it is alive (a discovery), at most once per probe interval. */
+  #probe(): void {
+    if (this.#discovering !== undefined || Date.now() - this.#discoveryStartedAt < this.#config.probeIntervalMs) return;
+    void this.refresh();
   }
 
   #downError(): AppError {

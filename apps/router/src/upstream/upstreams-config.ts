@@ -7,9 +7,12 @@ export const upstreamEntrySchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes)').max(40),
   /** Its Streamable HTTP endpoint, e.g. `http://127.0.0.1:8081/mcp`. */
   url: z.url({ protocol: /^https?$/ }),
-  /** Timeout of one call to it, in milliseconds. Default 5000. */
+  /**
+   * Timeout of a request to it whose deadline it did not publish (`_meta["io.mcpfed/deadline_ms"]`; a published
+   * deadline is waited for plus ROUTER_DEADLINE_MARGIN_MS), in milliseconds. Default 5000.
+   */
   timeout_ms: z.int().min(1).max(600_000).default(5000),
-  /** Timeouts of single tools that wait longer (e.g. `{ "order_place": 35000 }`), in milliseconds. Default none. */
+  /** Timeouts of single tools, overriding everything else (e.g. `{ "order_place": 35000 }`), in milliseconds. Default none. */
   tool_timeout_ms: z.record(z.string().min(1), z.int().min(1).max(600_000)).default({}),
   /** Calls in flight to it at once; one more fails at once with UPSTREAM_UNAVAILABLE. Default 64. */
   concurrency: z.int().min(1).max(10_000).default(64),

@@ -11,9 +11,11 @@ export const customerGet = defineTool({
     'Returns the profile with tier, status, version (needed as expected_version by update tools), all addresses, and ' +
     'order statistics: order_count, lifetime_value {amount in integer minor units, ISO 4217 currency} and last_order_at ' +
     '(0 / null until the customer has ordered). Email, phone, address lines and postal codes are masked ' +
-    '(e.g. "j***@example.com") unless you hold customer:pii; pii_masked tells you. ' +
+    '(e.g. "j***@example.com") unless you hold customer:pii; pii_masked tells you. Looking up by email needs ' +
+    'customer:pii. ' +
     'On failure: NOT_FOUND when no customer matches (search with customer_search instead); VALIDATION_FAILED when both ' +
-    'or neither of id and email are given.',
+    'or neither of id and email are given; FORBIDDEN for an email lookup without customer:pii (use the id or ' +
+    'customer_search by name).',
   input: z
     .strictObject({
       id: customerIdSchema.optional(),

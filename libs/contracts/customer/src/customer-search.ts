@@ -10,8 +10,9 @@ export const customerSearch = defineTool({
   name: 'customer_search',
   title: 'Search customers',
   description:
-    'Finds customers by a fuzzy text query over first name, last name and email (trigram similarity, so typos such ' +
-    'as "jonh smiht" still find "John Smith"), optionally filtered by tier, status and a created_at range. ' +
+    'Finds customers by a fuzzy text query over first name, last name and, if you hold customer:pii, email ' +
+    '(trigram similarity, so typos such as "jonh smiht" still find "John Smith"); without customer:pii the email ' +
+    'plays no part in what is found or how it ranks. Optionally filtered by tier, status and a created_at range. ' +
     'Use it when you do not know the customer id; then call customer_get for the full profile. ' +
     'Sort: "relevance" (default when query is given; best match first), "created_at_desc" (default without query), ' +
     '"created_at_asc", "name_asc" (last name, then first name). Returns { items, next_cursor }: up to limit ' +
@@ -19,7 +20,7 @@ export const customerSearch = defineTool({
     '(null on the last page). Keep the same query, filter and sort when passing cursor. ' +
     'On failure: VALIDATION_FAILED for a bad or mismatched cursor (start again without cursor) or bad filter values.',
   input: z.strictObject({
-    query: z.string().trim().min(1).max(200).optional().describe('Free text matched against names and email.'),
+    query: z.string().trim().min(1).max(200).optional().describe('Free text matched against names (and email with customer:pii).'),
     filter: z
       .strictObject({
         tier: z.enum(CUSTOMER_TIERS).optional(),

@@ -13,7 +13,9 @@ export const customerUpdate = defineTool({
     'Changes profile fields of a customer: email, first_name, last_name, phone (null removes it) and tier. ' +
     'Give only the fields to change, in changes, plus expected_version (the version you read with customer_get). ' +
     'Use customer_set_status for status and customer_add_address / customer_remove_address for addresses. ' +
-    'Returns { customer, changed_fields } with the new version; fields whose value is unchanged are not listed. ' +
+    'Returns { customer, changed_fields } with the new version; fields whose value is unchanged are not listed ' +
+    '(without customer:pii, email and phone count as changed whenever given: you cannot see them, so you cannot ' +
+    'learn them by guessing). ' +
     'On failure: CONFLICT when the customer changed since you read it (details.current_version; read it again, ' +
     're-apply and retry) or when the new email belongs to another customer; NOT_FOUND for an unknown id; ' +
     'PRECONDITION_FAILED when the customer is anonymized.',

@@ -36,6 +36,7 @@ export {
 };
 export { CUSTOMER_SEARCH_SORTS } from './customer-search.ts';
 export { CUSTOMER_UPDATABLE_FIELDS } from './customer-update.ts';
+export { EXPORT_PAGE_MAX_BYTES, EXPORT_PAGE_MAX_ITEMS } from './customer-export-data.ts';
 export { MAX_SQL_ROWS } from './customer-query-sql.ts';
 export { ISO_COUNTRY_CODES } from './countries.ts';
 export { CUSTOMER_SQL_RELATIONS, CUSTOMER_SQL_VIEWS } from './sql-views.ts';

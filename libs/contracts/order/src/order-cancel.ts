@@ -12,15 +12,17 @@ export const orderCancel = defineTool({
   description:
     'Cancels a confirmed order that has not been fulfilled: an uncaptured payment is voided, a captured one is ' +
     'refunded in full; the stock goes back (an active reservation is released, committed stock is put back as ' +
-    'returned). Call it with dry_run=true first to see what would happen (changes nothing), then without. Needs the ' +
+    'returned). A cancel that refunds (payment_action "refund") gives money back and needs the scope ' +
+    'payment:refund as well. Call it with dry_run=true first to see what would happen (changes nothing), then without. Needs the ' +
     'order\'s current version as expected_version. idempotency_key is required: after a TIMEOUT retry with the SAME ' +
     'key (replayed=true). Returns { order, dry_run, payment_action (void | refund | none), refund_amount (integer ' +
     'minor units), stock_action (release | restock | none), replayed }. ' +
     'On failure: PRECONDITION_FAILED when the order cannot be cancelled (details.status: pending - wait for the ' +
-    'checkout; failed or cancelled - nothing to do; fulfilled or delivered - use order_refund); CONFLICT when ' +
-    'expected_version is not the current version (read the order again); NOT_FOUND for an unknown order; ' +
-    'UPSTREAM_UNAVAILABLE or TIMEOUT when the payment or product server did not answer (retry with the same key; ' +
-    'nothing is done twice).',
+    'checkout; failed or cancelled - nothing to do; fulfilled or delivered - use order_refund); FORBIDDEN when it ' +
+    'would refund and the token lacks payment:refund (nothing is done); CONFLICT when expected_version is not the ' +
+    'current version, or (retryable) while another cancel, refund or fulfilment of the order is in progress (read ' +
+    'the order again); NOT_FOUND for an unknown order; UPSTREAM_UNAVAILABLE or TIMEOUT when the payment or product ' +
+    'server did not answer or the change is not recorded yet (retry with the same key; nothing is done twice).',
   input: z.strictObject({
     order_id: orderIdSchema,
     expected_version: expectedVersionSchema,

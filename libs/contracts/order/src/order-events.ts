@@ -8,7 +8,8 @@ export const orderEvents = defineTool({
   name: 'order_events',
   title: 'Order event feed',
   description:
-    'Reads order events (the outbox other domains are fed from) oldest first as a feed: each event is a snapshot of ' +
+    'Reads order events (the outbox other domains are fed from) in the order they were committed, as a feed that ' +
+    'never skips an event (one committed late comes after what you have read): each event is a snapshot of ' +
     'the order after one change (type order.placed, order.confirmed, order.failed, order.cancelled, ' +
     'order.fulfilled, order.delivered, order.refunded). Keep next_cursor and call again later to get only newer ' +
     'events; next_cursor is never null, so a feed can be followed forever. Filter by order_id, customer_id or types. ' +

@@ -13,7 +13,9 @@ export const orderFulfill = defineTool({
     'this call, 0 when it was captured at checkout), replayed } with status "fulfilled". ' +
     'On failure: PRECONDITION_FAILED when the order is not confirmed (details.status) or its checkout is still ' +
     'running, or the capture was refused (the authorization expired: cancel the order); CONFLICT for a stale ' +
-    'expected_version; NOT_FOUND for an unknown order; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the same key.',
+    'expected_version, or (retryable) while another cancel, refund or fulfilment of the order is in progress; ' +
+    'VALIDATION_FAILED for text that cannot be stored (e.g. a NUL character); NOT_FOUND for an unknown order; ' +
+    'UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the same key (nothing is captured twice).',
   input: z.strictObject({
     order_id: orderIdSchema,
     expected_version: expectedVersionSchema,

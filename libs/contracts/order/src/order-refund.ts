@@ -16,9 +16,10 @@ export const orderRefund = defineTool({
     '(replayed=true); a new key refunds again. Returns { order, dry_run, refund_amount, payment_refund_id, replayed }. ' +
     'On failure: PRECONDITION_FAILED when nothing is refundable (details.status, e.g. payment not captured: use ' +
     'order_cancel) or a quantity exceeds what is left (details.sku, details.refundable_quantity); CONFLICT for a ' +
-    'stale expected_version (read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku ' +
-    'not on the order; LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - ' +
-    'retry with the same key.',
+    'stale expected_version, or (retryable) while another cancel, refund or fulfilment of the order is in progress ' +
+    '(read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; ' +
+    'LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the ' +
+    'same key (nothing is refunded twice).',
   input: z.strictObject({
     order_id: orderIdSchema,
     expected_version: expectedVersionSchema,

@@ -8,17 +8,29 @@ export const paymentVoid = defineTool({
   title: 'Void payment',
   description:
     'Voids an authorized, uncaptured payment: the provider releases the hold and nothing is charged. Use it when an ' +
-    'order is cancelled or fails before capture; after a capture use payment_refund instead. idempotency_key is ' +
-    'required: after a TIMEOUT retry with the SAME key (replayed=true). Returns { payment, replayed } with status ' +
-    '"voided" and void_reason "requested". ' +
+    'order is cancelled or fails before capture; after a capture use payment_refund instead. Name the payment by ' +
+    'payment_id, or by authorization_key: the idempotency_key you gave payment_authorize, for when its answer never ' +
+    'reached you (a TIMEOUT) — the authorization is then found (asking the provider if needed) and voided, and if ' +
+    'nothing was authorized with that key, a later payment_authorize with it is refused, so no hold can appear ' +
+    'afterwards. idempotency_key is required: after a TIMEOUT retry with the SAME key (replayed=true). Returns ' +
+    '{ payment, replayed } with status "voided" and void_reason "requested". ' +
     'On failure: PRECONDITION_FAILED when the payment is not authorized any more (captured: refund instead; voided or ' +
-    'expired: nothing to do); NOT_FOUND for an unknown payment; CONFLICT (retryable) while another capture or void of ' +
-    'this payment is in progress; IDEMPOTENCY_KEY_REUSED for a key used with other arguments; TIMEOUT or ' +
-    'UPSTREAM_UNAVAILABLE when the outcome is unknown — retry with the same key.',
-  input: z.strictObject({
-    payment_id: paymentIdSchema,
-    idempotency_key: idempotencyKeySchema,
-  }),
+    'expired: nothing to do) or nothing is held under the authorization_key (details.authorization: "none" or ' +
+    '"failed"); NOT_FOUND for an unknown payment; CONFLICT (retryable) while another capture or void of this ' +
+    'payment, or the authorization itself, is in progress; IDEMPOTENCY_KEY_REUSED for a key used with other ' +
+    'arguments; TIMEOUT or UPSTREAM_UNAVAILABLE when the outcome is unknown — retry with the same key.',
+  input: z
+    .strictObject({
+      payment_id: paymentIdSchema.optional().describe('The payment to void. Give this or authorization_key.'),
+      authorization_key: idempotencyKeySchema
+        .optional()
+        .describe('The idempotency_key of the payment_authorize call (yours) whose authorization to void. Give this or payment_id.'),
+      idempotency_key: idempotencyKeySchema,
+    })
+    .refine((input) => (input.payment_id === undefined) !== (input.authorization_key === undefined), {
+      message: 'give exactly one of payment_id and authorization_key',
+      path: ['payment_id'],
+    }),
   output: z.object({
     payment: paymentSchema,
     replayed: replayedSchema,

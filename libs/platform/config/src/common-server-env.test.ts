@@ -8,6 +8,7 @@ const schema = z.object(commonServerEnv(8082));
 describe('commonServerEnv', () => {
   it('applies every default', () => {
     expect(parseConfig(schema, {})).toEqual({
+      MCPFED_ENV: 'production',
       PORT: 8082,
       HOST: '127.0.0.1',
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -28,7 +29,7 @@ describe('commonServerEnv', () => {
   it('has exactly the documented keys', () => {
     expect(Object.keys(commonServerEnv(8080)).sort()).toEqual(
       [
-        'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
+        'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
         'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS',
         'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL', 'STDIO_SCOPES', 'DB_POOL_MAX',
       ].sort(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, csv, durationMs, logLevel, port, positiveInt, url } from './env-values.ts';
+import { bool, csv, deploymentEnvironment, durationMs, logLevel, port, positiveInt, url } from './env-values.ts';
 
 const httpUrl = (): ReturnType<typeof url> => url({ protocols: ['http', 'https'] });
 
@@ -14,6 +14,12 @@ const httpUrl = (): ReturnType<typeof url> => url({ protocols: ['http', 'https']
  */
 export function commonServerEnv(defaultPort: number) {
   return {
+    /**
+     * `development` or `production`. Default `production`. Outside development every secret setting must be set
+     * (a missing one stops the process at start); in development an unset secret takes a development-only value
+     * that anyone can read in the repository. `npm start` and the tests set `development`.
+     */
+    MCPFED_ENV: deploymentEnvironment,
     /** TCP port of the HTTP listener. Default: the app's port (`defaultPort`). */
     PORT: port(defaultPort),
     /** Interface the HTTP listener binds to. Default `127.0.0.1` (use `0.0.0.0` in a container). */

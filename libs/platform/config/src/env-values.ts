@@ -101,3 +101,25 @@ export const csv = envValue('a comma-separated list', (raw) =>
     .map((item) => item.trim())
     .filter((item) => item !== ''),
 );
+
+/** Where a process runs: `development` (the dev stack, tests, a laptop) or `production` (anything else). */
+export const DEPLOYMENT_ENVIRONMENTS = ['development', 'production'] as const;
+
+/** One of {@link DEPLOYMENT_ENVIRONMENTS}. */
+export type DeploymentEnvironment = (typeof DEPLOYMENT_ENVIRONMENTS)[number];
+
+/**
+ * `MCPFED_ENV`: `development` or `production` (case-insensitive). Unset means `production`, so a deployment that
+ * forgets it fails closed: its secrets are required (see `requireSecretsOutsideDevelopment`).
+ */
+export const deploymentEnvironment = envValue(`one of ${DEPLOYMENT_ENVIRONMENTS.join(', ')}`, (raw): DeploymentEnvironment | undefined =>
+  DEPLOYMENT_ENVIRONMENTS.find((value) => value === raw.toLowerCase()),
+).default('production');
+
+/** A secret: a string of at least `minLength` characters (its value is never echoed in errors). Optional until required. */
+export function secret(minLength = 1) {
+  return z
+    .string()
+    .refine((raw) => raw.length >= minLength, `expected at least ${minLength} characters`)
+    .optional();
+}

@@ -21,7 +21,8 @@ function toIssues(error: z.ZodError, env: Record<string, string>): ConfigIssue[]
     const setting = issue.path.map(String).join('.');
     const raw = issue.path.length > 0 ? env[String(issue.path[0])] : undefined;
     const entry = bySetting.get(setting) ?? { raw, problems: [] };
-    const problem = issue.path.length > 0 && raw === undefined ? 'required' : issue.message;
+    // A custom issue about an unset setting says why it is required (e.g. a secret outside development).
+    const problem = issue.path.length > 0 && raw === undefined && issue.code !== 'custom' ? 'required' : issue.message;
     if (!entry.problems.includes(problem)) entry.problems.push(problem);
     bySetting.set(setting, entry);
   }

@@ -3,6 +3,7 @@ export { openServerDatabases } from './open-server-databases.ts';
 export type { ServerDatabaseSettings, ServerDatabases } from './open-server-databases.ts';
 export type { Database, DatabaseConfig, DatabasePool } from './create-database.ts';
 export { errorCodeOf, isConnectionError, mapDatabaseError } from './map-database-error.ts';
+export { loggableError } from './loggable-error.ts';
 export { migrateToLatest } from './migrate-to-latest.ts';
 export type { MigrateOptions } from './migrate-to-latest.ts';
 export { inReadOnlyTransaction, inTransaction } from './in-transaction.ts';

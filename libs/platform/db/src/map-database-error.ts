@@ -6,7 +6,6 @@ import { AppError } from '@mcpfed/errors';
  */
 interface DriverErrorFields {
   code?: unknown;
-  constraint?: unknown;
   message?: unknown;
 }
 
@@ -63,14 +62,15 @@ export function isConnectionError(error: unknown): boolean {
 /**
  * Maps a driver error to an {@link AppError} in one place, so repositories and services never switch on
  * SQLSTATEs themselves. The driver's message (which may hold SQL, values or host names) is never copied into
- * the AppError message; the original error travels as `cause` for the log.
+ * the AppError message, and no internal name (constraint, table) reaches the caller; the original error travels
+ * as `cause` for the log (log it through `loggableError`).
  *
  * | driver error | AppError |
  * |---|---|
  * | 57014 query_canceled (statement_timeout) | TIMEOUT |
- * | 23505 unique_violation | CONFLICT, details `{ constraint }` |
+ * | 23505 unique_violation | CONFLICT, details `{ reason: 'unique_violation' }` |
  * | 40001 serialization_failure, 40P01 deadlock_detected | CONFLICT, retryable |
- * | 23514 check_violation | PRECONDITION_FAILED, details `{ constraint }` |
+ * | 23514 check_violation | PRECONDITION_FAILED, details `{ reason: 'check_violation' }` |
  * | 25006 read_only_sql_transaction | FORBIDDEN |
  * | connection refused/reset/terminated, class 08/28, 3D000, 53300, 57P01-03 | UPSTREAM_UNAVAILABLE |
  *
@@ -80,13 +80,12 @@ export function isConnectionError(error: unknown): boolean {
 export function mapDatabaseError(error: unknown): unknown {
   if (AppError.is(error)) return error;
   const code = errorCodeOf(error);
-  const constraint = constraintOf(error);
   switch (code) {
     case '57014':
       return new AppError('TIMEOUT', 'The database statement took too long and was cancelled.', { cause: error });
     case '23505':
-      return new AppError('CONFLICT', 'A record with the same unique key already exists.', {
-        details: { constraint },
+      return new AppError('CONFLICT', 'A record with the same unique key already exists: read it instead of creating it again, or change the value that must be unique.', {
+        details: { reason: 'unique_violation' },
         cause: error,
       });
     case '40001':
@@ -97,8 +96,8 @@ export function mapDatabaseError(error: unknown): unknown {
         cause: error,
       });
     case '23514':
-      return new AppError('PRECONDITION_FAILED', 'The change violates a rule on the stored data.', {
-        details: { constraint },
+      return new AppError('PRECONDITION_FAILED', 'The change violates a rule on the stored data (e.g. a quantity or amount out of its allowed range); read the current state and adjust the request.', {
+        details: { reason: 'check_violation' },
         cause: error,
       });
     case '25006':
@@ -108,10 +107,4 @@ export function mapDatabaseError(error: unknown): unknown {
     return new AppError('UPSTREAM_UNAVAILABLE', 'The database is unavailable.', { cause: error });
   }
   return error;
-}
-
-function constraintOf(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null) return null;
-  const constraint = (error as DriverErrorFields).constraint;
-  return typeof constraint === 'string' ? constraint : null;
 }

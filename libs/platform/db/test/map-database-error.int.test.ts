@@ -2,6 +2,7 @@ import { AppError } from '@mcpfed/errors';
 import { createTestDatabase, type TestDatabase } from '@mcpfed/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loggableError } from '../src/loggable-error.ts';
 import { mapDatabaseError } from '../src/map-database-error.ts';
 import { migrations } from './fixtures.ts';
 import type { TestDb } from './fixtures.ts';
@@ -49,20 +50,17 @@ describe('mapDatabaseError on real PostgreSQL errors', () => {
     }
   });
 
-  it('23505 unique violation -> CONFLICT with the constraint', async () => {
+  it('23505 unique violation -> CONFLICT naming neither the value nor the constraint', async () => {
     const error = await mapped(() => testDb.pool.query("INSERT INTO customers (id, email) VALUES ('c3', 'one@example.com')"));
-    expect(error).toMatchObject({
-      code: 'CONFLICT',
-      retryable: false,
-      message: 'A record with the same unique key already exists.',
-      details: { constraint: 'customers_email_key' },
-    });
-    expect(error.message).not.toContain('one@example.com');
+    expect(error).toMatchObject({ code: 'CONFLICT', retryable: false, details: { reason: 'unique_violation' } });
+    expect(error.message).toMatch(/^A record with the same unique key already exists/);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(/one@example\.com|customers_email_key|customers/);
   });
 
-  it('23514 check violation -> PRECONDITION_FAILED with the constraint', async () => {
+  it('23514 check violation -> PRECONDITION_FAILED without the constraint name', async () => {
     const error = await mapped(() => testDb.pool.query("UPDATE customers SET balance = -1 WHERE id = 'c1'"));
-    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { constraint: 'customers_balance_check' } });
+    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'check_violation' } });
+    expect(JSON.stringify(error.details)).not.toContain('customers_balance_check');
   });
 
   it('40001 serialization failure -> retryable CONFLICT', async () => {
@@ -135,5 +133,38 @@ describe('mapDatabaseError on real PostgreSQL errors', () => {
     const error = await testDb.pool.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('42P01');
     expect(mapDatabaseError(error)).toBe(error);
+  });
+});
+
+describe('loggableError on real PostgreSQL errors', () => {
+  async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
+    try {
+      await fn();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('did not fail');
+  }
+
+  it('keeps the SQLSTATE and names, never the failing row, the driver message or the values', async () => {
+    const raw = await thrown(() => testDb.pool.query("INSERT INTO customers (id, email) VALUES ('c4', 'one@example.com')"));
+    // What was logged before: the whole error, whose detail holds the row's email.
+    expect((raw as { detail?: string }).detail).toContain('one@example.com');
+    const safe = loggableError(raw) as Record<string, unknown>;
+    expect(safe).toMatchObject({ type: 'DatabaseError', code: '23505', severity: 'ERROR', table: 'customers', constraint: 'customers_email_key', message: 'database error 23505 (integrity constraint violation)' });
+    expect(Object.keys(safe).sort()).toEqual(['code', 'constraint', 'message', 'routine', 'schema', 'severity', 'stack', 'table', 'type']);
+    expect(JSON.stringify(safe)).not.toContain('one@example.com');
+    const badInput = loggableError(await thrown(() => testDb.pool.query("SELECT 'secret-value-42'::int"))) as Record<string, unknown>;
+    expect(badInput).toMatchObject({ code: '22P02', message: 'database error 22P02 (data exception)' });
+    expect(JSON.stringify(badInput)).not.toContain('secret-value-42');
+  });
+
+  it('cleans a driver error that is the cause of another, and leaves other errors alone', async () => {
+    const raw = await thrown(() => testDb.pool.query("INSERT INTO customers (id, email) VALUES ('c5', 'two@example.com')"));
+    const wrapped = loggableError(new AppError('INTERNAL', 'saving failed', { cause: new Error('store', { cause: raw }) })) as Record<string, unknown>;
+    expect(wrapped).toMatchObject({ type: 'AppError', code: 'INTERNAL', message: 'saving failed', cause: { type: 'Error', message: 'store', cause: { code: '23505' } } });
+    expect(JSON.stringify(wrapped)).not.toContain('two@example.com');
+    const plain = new Error('connect ECONNREFUSED');
+    expect(loggableError(plain)).toBe(plain);
   });
 });

@@ -112,7 +112,7 @@ describe('inTransaction', () => {
         await trx.insertInto('customers').values({ id: 'c_dup1', email: 'dup@example.com' }).execute();
         await trx.insertInto('customers').values({ id: 'c_dup2', email: 'dup@example.com' }).execute();
       }),
-    ).rejects.toMatchObject({ code: 'CONFLICT', details: { constraint: 'customers_email_key' } });
+    ).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'unique_violation' } });
     expect(await testDb.db.selectFrom('customers').select('id').where('email', '=', 'dup@example.com').execute()).toEqual([]);
   });
 });

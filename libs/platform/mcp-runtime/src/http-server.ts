@@ -37,6 +37,10 @@ export interface HttpServerConfig {
   maxBodyBytes?: number;
   /** Largest accepted JSON-RPC batch, in messages. Default 100. */
   maxBatch?: number;
+  /** Longest time a request body may take to arrive once its headers are in, in milliseconds (then 408). Default 10000. */
+  bodyTimeoutMs?: number;
+  /** Longest time a request's headers may take to arrive, in milliseconds (then 408). Default 10000. */
+  headersTimeoutMs?: number;
 }
 
 /** A running HTTP host. */
@@ -58,6 +62,8 @@ export interface HttpServerHandle {
 export async function serveHttp(host: ServerFactory, config: HttpServerConfig): Promise<HttpServerHandle> {
   const maxBody = config.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxBatch = config.maxBatch ?? 100;
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
+  const headersTimeoutMs = config.headersTimeoutMs ?? 10_000;
   const transport = new MultiplexHttpTransport();
   const mcp = host.createServer();
   await mcp.connect(transport);
@@ -77,7 +83,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp.', { allow: 'POST' });
       return false;
     }
-    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes: maxBody, maxBatch, logger: config.logger });
+    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes: maxBody, maxBatch, bodyTimeoutMs, logger: config.logger });
     if (!accepted) return false;
     const { principal, messages, batch, traceparent } = accepted;
     const attachments: RequestAttachment[] = messages.map(() => ({
@@ -127,7 +133,9 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     routes,
     originGuard: config.originGuard,
     logger: config.logger,
-    requestTimeoutMs: 60_000,
+    // Node's own whole-request deadline is only a backstop: the body deadline of acceptMcpPost answers first.
+    requestTimeoutMs: headersTimeoutMs + bodyTimeoutMs + 5000,
+    headersTimeoutMs,
     serveMcp: (req, res, path, fail) => {
       if (path !== '/mcp') return false;
       inFlight++;

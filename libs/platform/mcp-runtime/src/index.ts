@@ -1,5 +1,11 @@
 export { AuditLog } from './audit-log.ts';
-export type { AuditLogConfig, AuditRecord } from './audit-log.ts';
+export type { AuditLogConfig } from './audit-log.ts';
+export type { AuditOutcome, AuditRecord } from './audit-statements.ts';
+export { auditIdentity } from './audit-identity.ts';
+export type { AuditIdentity } from './audit-identity.ts';
+export { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
+export type { InputLimits, InputTextProblem } from './input-text-check.ts';
+export { storableText } from './storable-text.ts';
 export { onShutdownSignal } from './graceful-shutdown.ts';
 export type { ShutdownConfig, ShutdownStep } from './graceful-shutdown.ts';
 export { serveHttp } from './http-server.ts';
@@ -16,11 +22,14 @@ export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host
 export { promptBinder } from './prompt-binder.ts';
 export { ProtocolError } from './protocol-error.ts';
 export { rateLimitKeyOf } from './rate-limit-key.ts';
-export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, redactArguments } from './redact-arguments.ts';
+export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
 export { resourceBinder } from './resource-binder.ts';
 export { runtimeMigrations } from './runtime-migrations.ts';
 export type { RuntimeTables } from './runtime-migrations.ts';
 export { serveStdio } from './stdio-server.ts';
+export { StdioLineTransport } from './stdio-transport.ts';
+export type { StdioLineTransportConfig } from './stdio-transport.ts';
+export { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
 export type { StdioServerHandle } from './stdio-server.ts';
 export { toolBinder } from './tool-binder.ts';
 export { ToolRunner } from './tool-runner.ts';

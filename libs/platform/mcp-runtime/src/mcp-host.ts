@@ -13,14 +13,19 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { missingScopes } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
-import { mapDatabaseError } from '@mcpfed/db';
+import { randomBytes } from 'node:crypto';
+import { loggableError, mapDatabaseError } from '@mcpfed/db';
 import { AppError, ERROR_CODES, JSON_RPC, toJsonRpcError } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
+import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
+import type { InputLimits } from './input-text-check.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { storableText } from './storable-text.ts';
+import { traceableError } from './traceable-error.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -48,6 +53,18 @@ export interface McpHostConfig<DB> {
   /** How often buffered audit records (reads, failures) are written, in milliseconds. Default 1000. */
   auditFlushIntervalMs?: number;
   /**
+   * HMAC key of the audit records' `args_digest` (`AUDIT_DIGEST_KEY`, at least 32 characters). Default: a random key
+   * per process, so digests are comparable only within one process lifetime (tests); `runMcpServer` always passes
+   * the configured key.
+   */
+  auditDigestKey?: string;
+  /** Days an audit record is kept (`AUDIT_RETENTION_DAYS`). Default 365. */
+  auditRetentionDays?: number;
+  /** How often expired audit records are deleted, in milliseconds. Default 600000 (10 minutes). */
+  auditPurgeIntervalMs?: number;
+  /** What the edge check admits in arguments, prompt arguments and resource URIs. Default {@link DEFAULT_INPUT_LIMITS}. */
+  inputLimits?: InputLimits;
+  /**
    * How long idempotency records (and their stored responses) are kept, in milliseconds. Default 24 h: a retry
    * with the same key after that runs again. Expired records are deleted every 15 minutes.
    */
@@ -68,12 +85,21 @@ export interface ServerFactory {
 }
 
 
-function toProtocolError(error: unknown, requestId: string): ProtocolError {
+function toProtocolError(error: unknown, requestId: string | undefined): ProtocolError {
   const rpc = toJsonRpcError(error, requestId);
   return new ProtocolError(rpc.code, rpc.message, rpc.data);
 }
 
 const META_TRACEPARENT = 'traceparent';
+/** `_meta` key of every listed tool, resource, resource template and prompt: the scopes it needs (the router filters and checks by it). */
+const META_SCOPES = 'io.mcpfed/scopes';
+/** `_meta` key of every listed tool, resource, template and prompt: its deadline in milliseconds (the router waits a margin longer). */
+const META_DEADLINE = 'io.mcpfed/deadline_ms';
+
+/** The `_meta` published with a catalog entry: what it needs and how long the server gives it. */
+function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<string, unknown> {
+  return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
+}
 
 /** `structuredContent` of a failed call (ARCHITECTURE §4). */
 const errorEnvelope = z.strictObject({
@@ -120,12 +146,20 @@ export class McpHost<DB> implements ServerFactory {
   readonly #prompts = new Map<string, PromptBinding<DB>>();
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #purgeTimer: NodeJS.Timeout;
+  readonly #inputLimits: InputLimits;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
+    this.#inputLimits = config.inputLimits ?? DEFAULT_INPUT_LIMITS;
     this.name = config.name;
     this.version = config.version;
-    this.#audit = new AuditLog({ db: config.db, logger: config.logger, flushIntervalMs: config.auditFlushIntervalMs ?? 1000 });
+    this.#audit = new AuditLog({
+      db: config.db,
+      logger: config.logger,
+      flushIntervalMs: config.auditFlushIntervalMs ?? 1000,
+      ...(config.auditRetentionDays === undefined ? {} : { retentionDays: config.auditRetentionDays }),
+      ...(config.auditPurgeIntervalMs === undefined ? {} : { purgeIntervalMs: config.auditPurgeIntervalMs }),
+    });
     this.#runner = new ToolRunner({
       db: config.db,
       tools: config.tools,
@@ -133,6 +167,8 @@ export class McpHost<DB> implements ServerFactory {
       metrics: config.metrics,
       tracing: config.tracing,
       audit: this.#audit,
+      auditDigestKey: config.auditDigestKey ?? randomBytes(32),
+      inputLimits: this.#inputLimits,
       rateLimiter: config.rateLimiter,
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
@@ -145,7 +181,7 @@ export class McpHost<DB> implements ServerFactory {
         inputSchema: z.toJSONSchema(contract.input, { io: 'input', unrepresentable: 'any' }),
         outputSchema: advertisedOutputSchema(contract.output),
         annotations: { title: contract.title, ...contract.annotations },
-        _meta: { 'io.mcpfed/scopes': [...contract.scopes] },
+        _meta: catalogMeta(contract.scopes, contract.deadlineMs ?? config.defaultDeadlineMs ?? 5000),
       },
     }));
     this.#templates = (config.resources ?? []).map((binding) => ({
@@ -159,7 +195,7 @@ export class McpHost<DB> implements ServerFactory {
       store
         .purgeExpired(config.db, retentionMs)
         .then((purged) => purged > 0 && config.logger.info({ purged }, 'expired idempotency records deleted'))
-        .catch((error: unknown) => config.logger.warn({ err: error }, 'idempotency purge failed'));
+        .catch((error: unknown) => config.logger.warn({ err: loggableError(error) }, 'idempotency purge failed'));
     }, 15 * 60 * 1000);
     this.#purgeTimer.unref();
   }
@@ -172,9 +208,10 @@ export class McpHost<DB> implements ServerFactory {
   /** Runs a tool call outside any transport (used by the stdio and HTTP servers through `createServer`). */
   callTool(name: string, args: unknown, envelope: CallEnvelope) {
     if (!this.#runner.has(name)) {
-      throw new ProtocolError(-32602, `Unknown tool: ${name}. Call tools/list to see the tools available to you.`, {
+      const shown = storableText(name, 64);
+      throw new ProtocolError(-32602, `Unknown tool: ${shown}. Call tools/list to see the tools available to you.`, {
         code: 'VALIDATION_FAILED',
-        message: `Unknown tool: ${name}`,
+        message: `Unknown tool: ${shown}`,
         retryable: false,
       });
     }
@@ -220,6 +257,9 @@ export class McpHost<DB> implements ServerFactory {
     const on = <S extends z.ZodObject>(schema: S, handle: (request: z.output<S>, extra: HandlerExtra) => Promise<unknown>) => {
       const method = (schema.shape as { method: z.ZodLiteral<string> }).method.value;
       server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: unknown, extra: unknown) => {
+        // The edge check of resource URIs, prompt arguments and cursors, before zod or a handler walks them.
+        const problem = checkInputText((request as { params?: unknown }).params ?? {}, this.#inputLimits);
+        if (problem !== undefined) throw toProtocolError(inputTextError(problem, `params for ${method}`), undefined);
         const parsed = schema.safeParse(request);
         if (!parsed.success) {
           throw new ProtocolError(-32602, `Invalid params for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -243,31 +283,35 @@ export class McpHost<DB> implements ServerFactory {
       return this.callTool(params.name, params.arguments, envelopeOf(extra as HandlerExtra));
     }) as never;
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
-    on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async () => ({
+    on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
       resourceTemplates: this.#templates
-        .filter((t) => t.template)
+        .filter((t) => t.template && missingScopes(envelopeOf(extra).principal, t.binding.contract.scopes).length === 0)
         .map(({ binding: { contract } }) => ({
           uriTemplate: contract.uri,
           name: contract.name,
           title: contract.title,
           description: contract.description,
           mimeType: contract.mimeType,
+          _meta: this.#nonToolMeta(contract.scopes),
         })),
     }));
     on(ReadResourceRequestSchema as unknown as z.ZodObject, async (request, extra) => ({
       contents: await this.#readResource((request as { params: { uri: string } }).params.uri, envelopeOf(extra)),
     }));
-    on(ListPromptsRequestSchema as unknown as z.ZodObject, async () => ({
-      prompts: [...this.#prompts.values()].map(({ contract }) => ({
-        name: contract.name,
-        title: contract.title,
-        description: contract.description,
-        arguments: Object.entries(contract.args.shape).map(([name, schema]) => ({
-          name,
-          description: (schema as z.ZodType).description ?? name,
-          required: !(schema as z.ZodType).safeParse(undefined).success,
+    on(ListPromptsRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
+      prompts: [...this.#prompts.values()]
+        .filter(({ contract }) => missingScopes(envelopeOf(extra).principal, contract.scopes).length === 0)
+        .map(({ contract }) => ({
+          name: contract.name,
+          title: contract.title,
+          description: contract.description,
+          arguments: Object.entries(contract.args.shape).map(([name, schema]) => ({
+            name,
+            description: (schema as z.ZodType).description ?? name,
+            required: !(schema as z.ZodType).safeParse(undefined).success,
+          })),
+          _meta: this.#nonToolMeta(contract.scopes),
         })),
-      })),
     }));
     on(GetPromptRequestSchema as unknown as z.ZodObject, async (request, extra) => {
       const params = (request as { params: { name: string; arguments?: Record<string, string> } }).params;
@@ -285,6 +329,10 @@ export class McpHost<DB> implements ServerFactory {
   async close(): Promise<void> {
     clearInterval(this.#purgeTimer);
     await this.#audit.close();
+  }
+
+  #nonToolMeta(scopes: readonly string[]): Record<string, unknown> {
+    return catalogMeta(scopes, this.#config.defaultDeadlineMs ?? 5000);
   }
 
   async #nonTool<T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>): Promise<T> {
@@ -315,8 +363,8 @@ export class McpHost<DB> implements ServerFactory {
         const error = toProtocolError(mapDatabaseError(thrown), envelope.requestId);
         // Only INTERNAL maps to the JSON-RPC internal error code.
         if (error.code === JSON_RPC.INTERNAL_ERROR) {
-          this.#config.logger.error({ err: thrown }, `${kind} failed unexpectedly`);
-          span.recordError(thrown);
+          this.#config.logger.error({ err: loggableError(thrown) }, `${kind} failed unexpectedly`);
+          span.recordError(traceableError(thrown));
         }
         throw error;
       } finally {
@@ -331,8 +379,9 @@ export class McpHost<DB> implements ServerFactory {
       for (const { binding, template } of this.#templates) {
         if (missingScopes(ctx.principal, binding.contract.scopes).length > 0) continue;
         const { contract } = binding;
-        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType });
-        else if (binding.list) out.push(...(await binding.list(ctx)));
+        const _meta = this.#nonToolMeta(contract.scopes);
+        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType, _meta });
+        else if (binding.list) out.push(...(await binding.list(ctx)).map((resource) => ({ ...resource, _meta })));
       }
       return out;
     });

@@ -4,6 +4,7 @@ import { bearerToken, wwwAuthenticate } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
+import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
 
 /** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
 export interface McpPostConfig {
@@ -15,6 +16,11 @@ export interface McpPostConfig {
   maxBodyBytes: number;
   /** Largest accepted JSON-RPC batch, in messages. */
   maxBatch: number;
+  /**
+   * Longest time the body may take to arrive once the headers are in, in milliseconds; a slower client is answered
+   * 408 and its connection closed (a slow-loris body must not hold a request open). Default 10000.
+   */
+  bodyTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -43,7 +49,10 @@ export function sendRpcError(res: ServerResponse, status: number, code: number, 
   sendJson(res, status, { jsonrpc: '2.0', id: null, error: { code, message, ...(data === undefined ? {} : { data }) } }, headers);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+/** Default of {@link McpPostConfig.bodyTimeoutMs}, in milliseconds. */
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too_large' | 'timeout'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? -1);
     if (declared > limit) {
@@ -54,11 +63,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const timer = setTimeout(() => {
+      over = true;
+      chunks.length = 0;
+      resolve('timeout');
+    }, timeoutMs);
     req.on('data', (chunk: Buffer) => {
       if (over) return;
       size += chunk.length;
       if (size > limit) {
         over = true;
+        clearTimeout(timer);
         chunks.length = 0;
         resolve('too_large');
         return;
@@ -66,23 +81,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
       chunks.push(chunk);
     });
     req.on('end', () => {
+      clearTimeout(timer);
       if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.on('error', reject);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
-}
-
-function isJsonRpcMessage(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const m = value as Record<string, unknown>;
-  if (m['jsonrpc'] !== '2.0') return false;
-  if ('method' in m) {
-    if (typeof m['method'] !== 'string') return false;
-    if ('id' in m && typeof m['id'] !== 'string' && typeof m['id'] !== 'number') return false;
-    if ('params' in m && (m['params'] === null || typeof m['params'] !== 'object')) return false;
-    return true;
-  }
-  return 'id' in m && ('result' in m || 'error' in m);
 }
 
 /**
@@ -144,7 +150,8 @@ export async function authenticateMcpRequest(req: IncomingMessage, res: ServerRe
 /**
  * The edge checks of a Streamable HTTP POST, in order: bearer token (401 with `WWW-Authenticate`; 503 when the
  * issuer's keys are unreachable), `Accept` (406), `Content-Type` (415), `MCP-Protocol-Version` (400), body size
- * (413), JSON (400, -32700), batch size and shape (400, -32600). A request failing one is answered here and
+ * (413), body deadline (408), JSON (400, -32700), batch size (400, -32600) and each message's shape (400 with a
+ * JSON-RPC error per malformed message, see jsonRpcMessageProblem; a batch holding one runs nothing). A request failing one is answered here and
  * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
  */
 export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
@@ -164,9 +171,16 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Unsupported MCP-Protocol-Version ${version}; supported: ${[...SUPPORTED].join(', ')}`);
     return undefined;
   }
-  const body = await readBody(req, config.maxBodyBytes);
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const body = await readBody(req, config.maxBodyBytes, bodyTimeoutMs);
   if (body === 'too_large') {
     sendRpcError(res, 413, JSON_RPC.INVALID_REQUEST, `Request body exceeds ${config.maxBodyBytes} bytes`, { connection: 'close' });
+    return undefined;
+  }
+  if (body === 'timeout') {
+    // Answered, counted (408 in mcp_http_requests_total) and the connection dropped: the rest of the body is not read.
+    res.once('finish', () => req.destroy());
+    sendRpcError(res, 408, JSON_RPC.INVALID_REQUEST, `Request Timeout: the body did not arrive within ${bodyTimeoutMs} ms`, { connection: 'close' });
     return undefined;
   }
   let parsed: unknown;
@@ -186,12 +200,14 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Invalid Request: a batch may hold at most ${config.maxBatch} messages`);
     return undefined;
   }
-  if (!raw.every(isJsonRpcMessage)) {
-    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message');
+  // Every malformed message is answered here: the protocol layer would drop it silently and leave the request open.
+  const problems = raw.map(jsonRpcMessageProblem);
+  if (problems.some((problem) => problem !== undefined)) {
+    sendJson(res, 400, batch ? refusedBatchResponses(raw, problems) : invalidMessageResponse(raw[0], problems[0] as string));
     return undefined;
   }
   // Responses and cancellations from the client have nothing to correlate with in a stateless server.
-  const messages = (raw as Array<Record<string, unknown>>).filter((m) => 'method' in m && m['method'] !== 'notifications/cancelled');
+  const messages = (raw as Array<Record<string, unknown>>).filter((m) => 'method' in m && !(m['method'] === 'notifications/cancelled' && !('id' in m)));
   const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
   return { principal, messages, batch, ...(traceparent ? { traceparent } : {}) };
 }

@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from 'node:http';
 import { JSON_RPC } from '@mcpfed/errors';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
@@ -91,8 +92,10 @@ export interface McpHttpServerOptions {
   /** Origin/Host check run before anything else (DNS-rebinding protection). */
   originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string };
   logger: Logger;
-  /** Longest time a request may take to arrive in full, in milliseconds; 0 for none (long-lived event streams). */
+  /** Longest time a request may take to arrive in full, in milliseconds (408 after it); 0 for none. Answers are not limited by it. */
   requestTimeoutMs: number;
+  /** Longest time a request's headers may take to arrive, in milliseconds (then 408, counted). Default 20000. */
+  headersTimeoutMs?: number;
   /** Serves the request when `path` is one of the MCP endpoints and returns true; false hands it to {@link answerOperationalGet}. */
   serveMcp: (req: IncomingMessage, res: ServerResponse, path: string, fail: (error: unknown) => void) => boolean;
 }
@@ -103,12 +106,33 @@ export interface McpHttpServerOptions {
  */
 export function createMcpHttpServer(options: McpHttpServerOptions): NodeHttpServer {
   const { routes, logger } = options;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: options.requestTimeoutMs }, (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0] as string;
-    if (!admitRequest(req, res, { metrics: routes.metrics, originGuard: options.originGuard, draining: routes.draining() })) return;
-    const fail = handlerFailure(res, logger, path);
-    if (!options.serveMcp(req, res, path, fail)) answerOperationalGet(req, res, path, routes, fail);
+  const headersTimeout = options.headersTimeoutMs ?? 20_000;
+  const server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      // Node refuses a request deadline shorter than the headers deadline.
+      requestTimeout: options.requestTimeoutMs === 0 ? 0 : Math.max(options.requestTimeoutMs, headersTimeout),
+      headersTimeout,
+      // How often Node checks those deadlines (default 30 s, which would let a slow client hold on for that long).
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?', 1)[0] as string;
+      if (!admitRequest(req, res, { metrics: routes.metrics, originGuard: options.originGuard, draining: routes.draining() })) return;
+      const fail = handlerFailure(res, logger, path);
+      if (!options.serveMcp(req, res, path, fail)) answerOperationalGet(req, res, path, routes, fail);
+    },
+  );
+  // Node answers requests it could not parse or that missed a deadline by itself; this answers them the same way and
+  // counts them, so slow or broken clients show in mcp_http_requests_total (408, 431, 400).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    routes.metrics.observeHttp('UNKNOWN', status);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
   });
-  server.headersTimeout = 20_000;
   return server;
 }

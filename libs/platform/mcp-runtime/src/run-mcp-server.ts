@@ -12,7 +12,10 @@ import type { McpHost } from './mcp-host.ts';
 import { serveStdio } from './stdio-server.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding } from './types.ts';
 
-/** The common settings of every server, as parsed by `commonServerEnv` of @mcpfed/config. */
+/**
+ * The common settings of every domain server, as parsed by `commonServerEnv` and `domainServerEnv` of @mcpfed/config
+ * (with `AUDIT_DIGEST_KEY` resolved by `requireSecretsOutsideDevelopment`).
+ */
 export interface CommonServerSettings {
   PORT: number;
   HOST: string;
@@ -29,6 +32,14 @@ export interface CommonServerSettings {
   SHUTDOWN_TIMEOUT_MS: number;
   STDIO_PRINCIPAL: string;
   STDIO_SCOPES: string;
+  /** HMAC key of the audit records' argument digests. */
+  AUDIT_DIGEST_KEY: string;
+  /** Days an audit record is kept. */
+  AUDIT_RETENTION_DAYS: number;
+  /** Body read deadline of an HTTP request, in milliseconds. */
+  HTTP_BODY_TIMEOUT_MS: number;
+  /** Headers read deadline of an HTTP request, in milliseconds. */
+  HTTP_HEADERS_TIMEOUT_MS: number;
 }
 
 /** Everything {@link runMcpServer} needs from an app's composition root. */
@@ -108,6 +119,8 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     metrics,
     tracing,
     ...(rateLimiter ? { rateLimiter } : {}),
+    auditDigestKey: settings.AUDIT_DIGEST_KEY,
+    auditRetentionDays: settings.AUDIT_RETENTION_DAYS,
   });
 
   let url: string | undefined;
@@ -147,6 +160,8 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       ],
       logger,
       metrics,
+      bodyTimeoutMs: settings.HTTP_BODY_TIMEOUT_MS,
+      headersTimeoutMs: settings.HTTP_HEADERS_TIMEOUT_MS,
     });
     url = http.url;
     steps.push({ name: 'http', run: () => http.close(Math.max(0, settings.SHUTDOWN_TIMEOUT_MS - 1000)) });

@@ -1,6 +1,6 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Principal } from '@mcpfed/auth';
 import type { ServerFactory } from './mcp-host.ts';
+import { StdioLineTransport } from './stdio-transport.ts';
 
 /** A running stdio host. */
 export interface StdioServerHandle {
@@ -12,11 +12,12 @@ export interface StdioServerHandle {
 /**
  * Serves an {@link McpHost} on stdin/stdout for a local, trusted client. The principal comes from the
  * environment (MCP authorization spec: stdio transports take credentials from the environment), so every
- * call runs as that principal with its scopes. Logs must go to stderr: stdout is the protocol channel.
+ * call runs as that principal with its scopes. Logs must go to stderr: stdout is the protocol channel. Every message
+ * read is answered, malformed ones included (see StdioLineTransport).
  */
 export async function serveStdio(host: ServerFactory, principal: Principal): Promise<StdioServerHandle> {
   const server = host.createServer(principal);
-  const transport = new StdioServerTransport();
+  const transport = new StdioLineTransport(process.stdin, process.stdout);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   server.onclose = () => resolveClosed();

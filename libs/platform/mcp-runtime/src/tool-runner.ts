@@ -3,16 +3,21 @@ import type { z } from 'zod';
 import { missingScopes } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import type { ToolContract } from '@mcpfed/contract-common';
-import { mapDatabaseError } from '@mcpfed/db';
+import { isConnectionError, loggableError, mapDatabaseError } from '@mcpfed/db';
 import { AppError, toToolErrorResult } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
-import type { AuditLog, AuditRecord } from './audit-log.ts';
-import { rateLimitKeyOf } from './rate-limit-key.ts';
+import { auditIdentity } from './audit-identity.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { AuditRecord } from './audit-statements.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import type { IdempotencyKeyRef } from './idempotency-store.ts';
-import { DEFAULT_REDACTED_FIELDS, digest, redactArguments } from './redact-arguments.ts';
+import { checkInputText, inputTextError } from './input-text-check.ts';
+import type { InputLimits } from './input-text-check.ts';
+import { rateLimitKeyOf } from './rate-limit-key.ts';
+import { traceableError } from './traceable-error.ts';
+import { DEFAULT_REDACTED_FIELDS, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
 import type { ToolBinding, ToolContext } from './types.ts';
 
 /** What the transport knows about one call. */
@@ -43,6 +48,10 @@ export interface ToolRunnerConfig<DB> {
   metrics: Metrics;
   tracing: Tracing;
   audit: AuditLog;
+  /** HMAC key of the audit records' `args_digest` (AUDIT_DIGEST_KEY). */
+  auditDigestKey: string | Buffer;
+  /** What the edge check admits in a call's arguments. */
+  inputLimits: InputLimits;
   /** Per principal (see rateLimitKeyOf) and tool; shared across replicas through Redis. */
   rateLimiter: { consume(principalId: string, tool: string): Promise<void> } | undefined;
   /** Deadline of a tool without its own `deadlineMs`, in milliseconds. Default 5000. */
@@ -54,6 +63,8 @@ interface PreparedTool<DB> {
   contract: ToolContract;
   write: boolean;
   inTransaction: boolean;
+  /** A write that manages its own transactions: its audit record is written ahead (`started`), then completed. */
+  writeAhead: boolean;
   hasReplayed: boolean;
   hasDryRun: boolean;
   redacted: ReadonlySet<string>;
@@ -103,6 +114,7 @@ export class ToolRunner<DB> {
         contract,
         write,
         inTransaction: write && (binding.options.transaction ?? 'auto') === 'auto',
+        writeAhead: write && binding.options.transaction === 'none',
         hasReplayed: 'replayed' in contract.output.shape,
         hasDryRun: 'dry_run' in contract.input.shape,
         redacted: new Set([...DEFAULT_REDACTED_FIELDS, ...(contract.redact ?? [])]),
@@ -131,18 +143,20 @@ export class ToolRunner<DB> {
       let replayed = false;
       let dryRun = false;
       let auditedInTransaction = false;
+      /** Id of the write-ahead audit record, once written. */
+      let auditId: string | undefined;
       let result: CallToolResultJson;
       // Digest and redaction are computed at most once per call, even when a record is built twice (a commit
-      // that fails after the in-transaction audit row was prepared).
+      // that fails after the in-transaction audit row was prepared). Both are iterative and bounded, so any
+      // arguments — also those the edge check refuses — can be audited.
       let auditedArgs: { digest: string; args: unknown } | undefined;
       const audit = (outcomeValue: string): AuditRecord => {
-        auditedArgs ??= { digest: digest(args ?? {}), args: redactArguments(args ?? {}, tool.redacted) };
+        auditedArgs ??= { digest: keyedDigest(args ?? {}, this.#config.auditDigestKey), args: redactArguments(args ?? {}, tool.redacted) };
         return {
           at: new Date(),
           requestId: envelope.requestId,
           traceId: span.context.traceId,
-          principalId: envelope.principal.id,
-          actingFor: envelope.principal.actingFor,
+          ...auditIdentity(envelope.principal),
           tool: name,
           outcome: outcomeValue,
           durationMs: performance.now() - started,
@@ -159,6 +173,10 @@ export class ToolRunner<DB> {
             details: { required: [...tool.contract.scopes], missing },
           });
         }
+        // Before anything walks the arguments (zod, handlers, SQL): text PostgreSQL cannot store and nesting a
+        // recursive walker cannot survive are refused here, for every tool.
+        const problem = checkInputText(args ?? {}, this.#config.inputLimits);
+        if (problem !== undefined) throw inputTextError(problem);
         if (this.#config.rateLimiter) await this.#config.rateLimiter.consume(rateLimitKeyOf(envelope.principal), name);
         const parsed = tool.contract.input.safeParse(args ?? {});
         if (!parsed.success) throw validationError(parsed.error);
@@ -168,6 +186,7 @@ export class ToolRunner<DB> {
           tool.deadlineMs,
           async (signal) => {
             if (!tool.inTransaction) {
+              if (tool.writeAhead) auditId = await this.#beginAudit(audit('started'));
               return this.#validOutput(tool, await tool.binding.handler(input, this.#context(envelope, span.context, signal, this.#config.db)));
             }
             try {
@@ -198,17 +217,20 @@ export class ToolRunner<DB> {
           envelope.signal,
         );
         result = this.#success(tool, output, input);
-        if (!auditedInTransaction) this.#config.audit.buffer(audit('ok'));
+        replayed ||= tool.hasReplayed && output['replayed'] === true;
+        if (auditId !== undefined) await this.#config.audit.finish(auditId, { outcome: 'ok', durationMs: performance.now() - started, replayed, dryRun });
+        else if (!auditedInTransaction) this.#config.audit.buffer(audit('ok'));
       } catch (thrown) {
         const failure = toToolErrorResult(mapDatabaseError(thrown), envelope.requestId);
         outcome = failure.structuredContent.error.code;
         if (outcome === 'INTERNAL') {
-          this.#config.logger.error({ err: thrown }, 'tool call failed unexpectedly');
-          span.recordError(thrown);
+          this.#config.logger.error({ err: loggableError(thrown) }, 'tool call failed unexpectedly');
+          span.recordError(traceableError(thrown));
         }
         result = failure;
         replayed = false;
-        this.#config.audit.buffer(audit(outcome));
+        if (auditId !== undefined) await this.#config.audit.finish(auditId, { outcome, durationMs: performance.now() - started, replayed, dryRun });
+        else this.#config.audit.buffer(audit(outcome));
       }
       const seconds = (performance.now() - started) / 1000;
       this.#config.metrics.observeToolCall(name, outcome === 'ok' ? 'ok' : 'error', seconds, outcome === 'ok' ? undefined : outcome);
@@ -219,6 +241,21 @@ export class ToolRunner<DB> {
       }
       return result;
     });
+  }
+
+  /**
+   * Writes the write-ahead record of a call that manages its own transactions (ARCHITECTURE §5: a write's audit
+   * record is durable before its caller sees success). When it cannot be written the call does not run.
+   */
+  async #beginAudit(record: AuditRecord): Promise<string> {
+    try {
+      return await this.#config.audit.begin(record);
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'The call was not run: its audit record could not be written because the database is unavailable. Retry shortly with the same arguments.', {
+        cause: error,
+      });
+    }
   }
 
   #context(envelope: CallEnvelope, trace: TraceContext, signal: AbortSignal, db: Kysely<DB>): ToolContext<DB> {

@@ -57,7 +57,7 @@ describe('Streamable HTTP with the SDK client', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     expect(client.getServerVersion()).toMatchObject({ name: 'widget-server' });
     expect(client.getInstructions()).toBe('Widgets for tests.');
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(7);
     const created = await client.callTool({ name: 'widget_create', arguments: { name: 'via_http' } });
     expect(created.structuredContent).toEqual({ widget: { id: 'wid_via_http', name: 'via_http', version: 1 }, replayed: false });
     const seen: number[] = [];

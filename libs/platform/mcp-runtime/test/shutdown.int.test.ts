@@ -1,46 +1,22 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testServiceUrl } from '@mcpfed/testing';
+import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { widgetMigrations } from './fixtures/widget-domain.ts';
 import type { WidgetDb } from './fixtures/widget-domain.ts';
 import { startIssuer } from './fixtures/widget-http.ts';
+import { WIDGET_MAIN, startWidgetProcess, widgetEnv } from './fixtures/widget-process.ts';
+import type { WidgetProcess } from './fixtures/widget-process.ts';
 import type { RunningIssuer } from './fixtures/widget-http.ts';
 
-const MAIN = fileURLToPath(new URL('./fixtures/widget-main.ts', import.meta.url));
+const MAIN = WIDGET_MAIN;
 let tdb: TestDatabase<WidgetDb>;
 let issuer: RunningIssuer;
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env['PATH'] ?? '',
-    DATABASE_URL: tdb.url,
-    REDIS_URL: testServiceUrl('redisUrl'),
-    AUTH_ISSUER: issuer.url,
-    LOG_LEVEL: 'info',
-    PORT: '0',
-    ...extra,
-  };
-}
-
-function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: () => string }> {
-  const child = spawn(process.execPath, [MAIN], { env: env(extraEnv), stdio: ['ignore', 'ignore', 'pipe'] });
-  let logs = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      logs += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(logs);
-      if (match?.[1]) resolve({ child, url: match[1], exited, logs: () => logs });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${logs}`)));
-  });
-}
+const env = (extra: Record<string, string> = {}): Record<string, string> => widgetEnv(tdb.url, issuer.url, extra);
+const start = (extra: Record<string, string> = {}): Promise<WidgetProcess> => startWidgetProcess(env(extra));
 
 beforeAll(async () => {
   tdb = await createTestDatabase<WidgetDb>({ name: 'mcp_runtime_proc', migrations: widgetMigrations });

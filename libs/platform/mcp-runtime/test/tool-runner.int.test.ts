@@ -31,13 +31,6 @@ async function widgetRows() {
   return tdb.db.selectFrom('widgets').selectAll().orderBy('id').execute();
 }
 
-async function auditRows() {
-  await host.flushAudit();
-  const { rows } = await sql<{ tool: string; outcome: string; principal_id: string; args: Record<string, unknown>; replayed: boolean; dry_run: boolean }>`
-    SELECT tool, outcome, principal_id, args, replayed, dry_run FROM mcp_audit_log ORDER BY id`.execute(tdb.db);
-  return rows;
-}
-
 beforeAll(async () => {
   tdb = await createTestDatabase<WidgetDb>({ name: 'mcp_runtime', migrations: widgetMigrations });
   const created = createWidgetHost(tdb.db);
@@ -54,7 +47,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await sql`TRUNCATE widgets, mcp_idempotency_keys`.execute(tdb.db);
+  await sql`TRUNCATE widgets, shipments, mcp_idempotency_keys`.execute(tdb.db);
 });
 
 describe('tools/list', () => {
@@ -62,7 +55,7 @@ describe('tools/list', () => {
     const readerTools = (await reader.listTools()).tools.map((t) => t.name).sort();
     expect(readerTools).toEqual(['widget_crash', 'widget_get', 'widget_hang', 'widget_slow']);
     const all = (await writer.listTools()).tools;
-    expect(all.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_create', 'widget_get', 'widget_hang', 'widget_rename', 'widget_slow']);
+    expect(all.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_create', 'widget_get', 'widget_hang', 'widget_rename', 'widget_ship', 'widget_slow']);
     const create = all.find((t) => t.name === 'widget_create');
     expect(create?.inputSchema).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false });
     expect(create?.outputSchema).toMatchObject({ type: 'object' });
@@ -97,6 +90,26 @@ describe('tools/call', () => {
       expect((error.details?.['issues'] as Array<{ path: string }>).map((i) => i.path)).toContain(path);
     }
     expect(await widgetRows()).toEqual([]);
+  });
+
+  it('refuses text PostgreSQL cannot store and 10,000-level values with VALIDATION_FAILED naming the field, audited, before the handler', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    const prober = await connect(['customer:read', 'customer:write'], 'edge-prober');
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ name: 'a\u0000b' }, 'name'],
+      [{ name: '\uD800' }, 'name'],
+      [{ name: deep }, `name${'.d'.repeat(31)}`],
+      [{ name: 'ok', idempotency_key: 'x'.repeat(70_000) }, 'idempotency_key'],
+    ];
+    for (const [args, path] of cases) {
+      const error = errorOf(await prober.callTool({ name: 'widget_create', arguments: args }));
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path }] } });
+    }
+    expect(await widgetRows()).toEqual([]);
+    await host.flushAudit();
+    const { rows } = await sql<{ outcome: string }>`SELECT outcome FROM mcp_audit_log WHERE principal_id = 'edge-prober'`.execute(tdb.db);
+    expect(rows.map((r) => r.outcome)).toEqual(Array(cases.length).fill('VALIDATION_FAILED'));
   });
 
   it('answers an unknown tool with a JSON-RPC invalid-params error', async () => {
@@ -224,32 +237,55 @@ describe('resources and prompts', () => {
     expect(prompt.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Summarise widget pr (version 1).' } }]);
     const listed = await reader.listPrompts();
     expect(listed.prompts).toEqual([
-      { name: 'widget_brief', title: 'Widget brief', description: 'A prompt preloaded with one widget.', arguments: [{ name: 'widget_id', description: 'The widget id', required: true }] },
+      {
+        name: 'widget_brief',
+        title: 'Widget brief',
+        description: 'A prompt preloaded with one widget.',
+        arguments: [{ name: 'widget_id', description: 'The widget id', required: true }],
+        _meta: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 5000 },
+      },
     ]);
     await expect(reader.getPrompt({ name: 'widget_brief', arguments: {} })).rejects.toMatchObject({ code: -32602 });
   });
 });
 
 describe('audit and metrics', () => {
-  it('audits every call with redacted arguments, writes in their transaction, failures and reads buffered', async () => {
-    // Records of earlier tests may still sit in the buffer: write them before starting from an empty table.
-    await host.flushAudit();
-    await sql`TRUNCATE mcp_audit_log`.execute(tdb.db);
-    await writer.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });
-    await writer.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });
-    await reader.callTool({ name: 'widget_get', arguments: { id: 'wid_aud' } });
-    await reader.callTool({ name: 'widget_create', arguments: { name: 'nope' } });
-    const rows = await auditRows();
-    expect(rows.map((r) => [r.tool, r.outcome, r.replayed])).toEqual(
-      expect.arrayContaining([
+  it('audits every call: a write before it answers, reads and failures buffered', async () => {
+    // A host whose buffer is never flushed on its own: a write's record must be in the table when its call
+    // returns, without help from the buffer (this test fails if a write's record is only buffered).
+    const { host: unflushed } = createWidgetHost(tdb.db, { auditFlushIntervalMs: 3_600_000 });
+    const linked = await connectLinkedClient(unflushed, testPrincipal(['customer:read', 'customer:write'], 'carol'));
+    const denied = await connectLinkedClient(unflushed, testPrincipal(['customer:read'], 'carol'));
+    try {
+      const rowsOf = async () =>
+        (
+          await sql<{ tool: string; outcome: string; replayed: boolean; args: Record<string, unknown> }>`
+            SELECT tool, outcome, replayed, args FROM mcp_audit_log WHERE principal_id = 'carol' ORDER BY id`.execute(tdb.db)
+        ).rows.map((r) => [r.tool, r.outcome, r.replayed]);
+      await linked.client.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });
+      expect(await rowsOf()).toEqual([['widget_create', 'ok', false]]);
+      // A write that manages its own transactions (a money movement): durable before the answer too.
+      await linked.client.callTool({ name: 'widget_ship', arguments: { id: 'wid_aud', carrier: 'DHL', idempotency_key: 'key-0006-ship' } });
+      expect(await rowsOf()).toEqual([
         ['widget_create', 'ok', false],
+        ['widget_ship', 'ok', false],
+      ]);
+      // A replay changes nothing: buffered like a read.
+      await linked.client.callTool({ name: 'widget_create', arguments: { name: 'aud', idempotency_key: 'key-0006-audit' } });
+      await linked.client.callTool({ name: 'widget_get', arguments: { id: 'wid_aud' } });
+      await denied.client.callTool({ name: 'widget_create', arguments: { name: 'nope', idempotency_key: 'key-0006-deny' } });
+      expect(await rowsOf()).toHaveLength(2);
+      await unflushed.flushAudit();
+      expect((await rowsOf()).slice(2)).toEqual([
         ['widget_create', 'ok', true],
         ['widget_get', 'ok', false],
         ['widget_create', 'FORBIDDEN', false],
-      ]),
-    );
-    expect(rows).toHaveLength(4);
-    expect(rows.every((r) => r.principal_id === 'alice')).toBe(true);
+      ]);
+    } finally {
+      await linked.close();
+      await denied.close();
+      await unflushed.close();
+    }
   });
 
   it('counts calls and errors per tool with low-cardinality labels', async () => {

@@ -212,6 +212,7 @@ function addCompose(tree: Tree, plan: DomainPlan): void {
   edit(tree, '.env.example', (text) => {
     let out = insertAfter(text, /\nPAYMENT_DB_PASSWORD=.*\n/, `${plan.NAME}_DB_PASSWORD=change-me-${plan.name}-db\n`, '.env.example');
     out = insertAfter(out, /\nPAYMENT_SQL_READER_PASSWORD=.*\n/, `${plan.NAME}_SQL_READER_PASSWORD=change-me-${plan.name}-reader\n`, '.env.example');
+    out = insertAfter(out, /\nPAYMENT_AUDIT_DIGEST_KEY=.*\n/, `${plan.NAME}_AUDIT_DIGEST_KEY=change-me-${plan.name}-audit-digest-key-of-32-characters\n`, '.env.example');
     return insertAfter(out, /\nPAYMENT_DB_PORT=.*\n/, `${plan.NAME}_DB_PORT=${plan.dbPort}\n`, '.env.example');
   });
 }
@@ -247,10 +248,10 @@ function addDeployReadme(tree: Tree, plan: DomainPlan): void {
     '| variable | meaning (default, unit) |',
     '|---|---|',
     `| \`DATABASE_URL\` | The ${plan.name} database, as its owner role (migrations, tools). Required postgres:// URL. |`,
-    `| \`SQL_READER_PASSWORD\` | Password \`migrate\` gives the read-only role \`${plan.name}_sql_reader\`. Optional; default none (trust auth). |`,
+    `| \`SQL_READER_PASSWORD\` | Password \`migrate\` gives the read-only role \`${plan.name}_sql_reader\`. Required outside development (MCPFED_ENV); in development default none (trust auth). |`,
   ].join('\n');
   edit(tree, file, (text) => {
     const out = insertBefore(text, '\n\n<!-- environment:end -->', section, file);
-    return insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\` |\n`, file);
+    return insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`, file);
   });
 }

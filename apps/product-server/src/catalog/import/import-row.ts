@@ -41,6 +41,8 @@ export function validateImportRow(fields: Record<string, unknown>, fromCsv: bool
     return { ok: false, field: issues[0]?.field ?? 'row', message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ').slice(0, 1000) };
   }
   const row = parsed.data;
+  const unstorable = unstorableField(row);
+  if (unstorable !== undefined) return { ok: false, field: unstorable, message: `${unstorable}: contains a NUL character or an unpaired surrogate, which cannot be stored` };
   return {
     ok: true,
     row: {
@@ -55,6 +57,21 @@ export function validateImportRow(fields: Record<string, unknown>, fromCsv: bool
       attributes: row.attributes,
     },
   };
+}
+
+/**
+ * The first text field PostgreSQL could not store as given (NUL) or would store altered (an unpaired UTF-16
+ * surrogate becomes U+FFFD). File rows never pass the runtime's check of tool arguments, so they get this one;
+ * without it one such row would fail its whole batch, and the import with it.
+ */
+function unstorableField(row: z.output<typeof importRowSchema>): string | undefined {
+  const texts: Array<[string, string | null | undefined]> = [
+    ['name', row.name],
+    ['brand', row.brand],
+    ['description', row.description],
+    ...Object.values(row.attributes).map((value): [string, string | undefined] => ['attributes', typeof value === 'string' ? value : undefined]),
+  ];
+  return texts.find(([, text]) => typeof text === 'string' && (text.includes('\0') || !text.isWellFormed()))?.[0];
 }
 
 function fromCsvText(fields: Record<string, unknown>): Record<string, unknown> | undefined {

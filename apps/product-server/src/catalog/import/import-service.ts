@@ -11,6 +11,7 @@ import { ImportStore } from '../store/import-store.ts';
 import type { ImportRow } from '../store/import-store.ts';
 import type { ImportQueue } from './import-queue.ts';
 import { checkImportSource } from './import-source.ts';
+import { lineExcerpt } from './line-excerpt.ts';
 import type { ImportSourceConfig } from './import-source.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
@@ -88,7 +89,7 @@ export class ImportService {
     const errors = await store.errors(input.id, input.errors_limit, input.errors_after_line);
     return {
       import: importView(row),
-      errors: errors.map(({ line, field, message }) => ({ line, field, message })),
+      errors: errors.map(({ line, field, message, raw }) => ({ line, field, message, excerpt: raw === null ? null : lineExcerpt(raw) })),
       errors_stored: Math.min(row.rows_failed, MAX_STORED_IMPORT_ERRORS),
     };
   }
@@ -109,7 +110,7 @@ export function importView(row: ImportRow): ImportJobOutput {
   const bytesTotal = row.bytes_total === null ? null : Number(row.bytes_total);
   const percent =
     row.status === 'completed' ? 100 : bytesTotal === null || bytesTotal === 0 ? null : Math.min(100, Math.round((bytesDone / bytesTotal) * 1000) / 10);
-  const error = row.error as { code?: unknown; message?: unknown } | null;
+  const error = row.error as { code?: unknown; message?: unknown; details?: unknown } | null;
   return {
     id: row.id,
     status: row.status,
@@ -122,9 +123,18 @@ export function importView(row: ImportRow): ImportJobOutput {
     bytes_total: bytesTotal,
     percent,
     attempts: row.attempts,
-    error: error === null ? null : { code: String(error.code), message: String(error.message) },
+    error: error === null ? null : failureView(error),
     created_at: row.created_at.toISOString(),
     started_at: row.started_at === null ? null : row.started_at.toISOString(),
     finished_at: row.finished_at === null ? null : row.finished_at.toISOString(),
+  };
+}
+
+function failureView(error: { code?: unknown; message?: unknown; details?: unknown }): NonNullable<ImportJobOutput['error']> {
+  const details = error.details;
+  return {
+    code: String(error.code),
+    message: String(error.message),
+    ...(typeof details === 'object' && details !== null && !Array.isArray(details) ? { details: details as Record<string, unknown> } : {}),
   };
 }

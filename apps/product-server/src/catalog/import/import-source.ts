@@ -1,20 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import dns from 'node:dns';
-import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
-import { Agent, request } from 'undici';
 import { AppError } from '@mcpfed/errors';
+import { fetchPublicUrl } from './fetch-public-url.ts';
+import { parseImportUrl, resolveImportTarget } from './import-url-guard.ts';
+import type { ImportUrlPolicy } from './import-url-guard.ts';
 
 /** Where imports may read from and how much. */
-export interface ImportSourceConfig {
+export interface ImportSourceConfig extends ImportUrlPolicy {
   /** Absolute directory that `{ path }` sources must lie in (symbolic links are resolved first). */
   directory: string;
   /** Largest source accepted, in bytes. */
   maxBytes: number;
-  /** Whether `{ url }` may point at loopback, private or link-local addresses (tests, local stacks). Default false. */
-  allowPrivateUrls?: boolean;
-  /** How long to wait for an HTTP server's response headers, in milliseconds. Default 30000. */
+  /** How long to wait for an HTTP server's response headers (and between body chunks), in milliseconds. Default 30000. */
   fetchTimeoutMs?: number;
 }
 
@@ -32,29 +30,14 @@ export interface OpenedSource {
   close(): Promise<void>;
 }
 
-const MAX_REDIRECTS = 3;
-
-// Addresses an import must not reach unless allowed: loopback, private, link-local, CGNAT, unspecified, multicast.
-const PRIVATE = new BlockList();
-for (const [address, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(address, prefix, 'ipv4');
-for (const [address, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) {
-  PRIVATE.addSubnet(address, prefix, 'ipv6');
-}
-
-/** Whether an IP address is public (not loopback, private, link-local, multicast or unspecified). */
-export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
+/** Redirects a URL import follows at most; each one is checked like the URL itself. */
+export const MAX_IMPORT_REDIRECTS = 3;
 
 /**
  * Checks a caller's source before an import is created: a path must stay inside the import directory and name an
- * existing file within the size limit; a URL must be http(s) and, unless private URLs are allowed, not name a
- * local or private host literally. Returns the reference to store and the size when known.
+ * existing file within the size limit; a URL must be http(s) without credentials and its host must resolve to
+ * public addresses only (or be an allowed `host:port`). Nothing is downloaded here; the worker checks every hop
+ * again when it does. Returns the reference to store and the size when known.
  */
 export async function checkImportSource(
   source: { path: string } | { url: string },
@@ -69,13 +52,8 @@ export async function checkImportSource(
     if (info.size > config.maxBytes) throw tooLarge(config.maxBytes);
     return { ref: { kind: 'path', value: path.relative(await realDirectory(config.directory), file) }, bytesTotal: info.size };
   }
-  const url = parseImportUrl(source.url);
-  if (config.allowPrivateUrls !== true) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && !isPublicAddress(host))) {
-      throw new AppError('VALIDATION_FAILED', 'source.url must name a public host; local and private addresses are refused.', { details: { field: 'source.url' } });
-    }
-  }
+  const url = parseImportUrl(source.url, undefined, 0);
+  await resolveImportTarget(url, config, 0);
   return { ref: { kind: 'url', value: url.toString() }, bytesTotal: null };
 }
 
@@ -89,17 +67,15 @@ export async function openImportSource(ref: ImportSourceRef, config: ImportSourc
     const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
     return { body: limited(stream, config.maxBytes), bytesTotal: info.size, close: async () => void stream.destroy() };
   }
-  // One pool per download: its connections live exactly as long as the import reads them (a server's keep-alive
-  // would otherwise hold each finished import's socket open), and the lookup option is this config's.
-  const dispatcher = new Agent({
-    headersTimeout: config.fetchTimeoutMs ?? 30_000,
-    bodyTimeout: config.fetchTimeoutMs ?? 30_000,
-    connect: config.allowPrivateUrls === true ? {} : { lookup: publicOnlyLookup },
+  // One connection pool per download (inside fetchPublicUrl): its connections live exactly as long as the import
+  // reads them; a server's keep-alive would otherwise hold each finished import's socket open.
+  const { response, close } = await fetchPublicUrl(parseImportUrl(ref.value, undefined, 0), {
+    policy: config,
+    maxRedirects: MAX_IMPORT_REDIRECTS,
+    timeoutMs: config.fetchTimeoutMs ?? 30_000,
+    signal,
   });
-  // destroy, not close: close would wait for a response whose body is left unread.
-  const close = (): Promise<void> => dispatcher.destroy().catch(() => undefined);
   try {
-    const response = await fetchFollowingRedirects(parseImportUrl(ref.value), dispatcher, signal);
     const length = Number(response.headers['content-length']);
     const bytesTotal = Number.isSafeInteger(length) && length >= 0 ? length : null;
     if (bytesTotal !== null && bytesTotal > config.maxBytes) throw tooLarge(config.maxBytes);
@@ -108,66 +84,6 @@ export async function openImportSource(ref: ImportSourceRef, config: ImportSourc
     await close();
     throw error;
   }
-}
-
-async function fetchFollowingRedirects(start: URL, dispatcher: Agent, signal: AbortSignal) {
-  let url = start;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    let response;
-    try {
-      response = await request(url, { method: 'GET', dispatcher, signal });
-    } catch (error) {
-      if (AppError.is(error)) throw error;
-      if (signal.aborted) throw error;
-      throw new AppError('UPSTREAM_UNAVAILABLE', `Could not download ${url.host}: the server did not answer.`, { cause: error });
-    }
-    const status = response.statusCode;
-    if (status >= 300 && status < 400 && typeof response.headers['location'] === 'string') {
-      await discard(response.body);
-      url = parseImportUrl(new URL(response.headers['location'], url).toString());
-      continue;
-    }
-    if (status >= 200 && status < 300) return response;
-    await discard(response.body);
-    if (status === 404 || status === 410) throw new AppError('NOT_FOUND', `The import URL answered ${status}: there is no file there.`);
-    if (status === 429 || status >= 500) throw new AppError('UPSTREAM_UNAVAILABLE', `The import URL answered ${status}; it is retried.`);
-    throw new AppError('PRECONDITION_FAILED', `The import URL answered ${status}; check that it is public and correct.`);
-  }
-  throw new AppError('PRECONDITION_FAILED', `The import URL redirects more than ${MAX_REDIRECTS} times.`);
-}
-
-/** dns.lookup that refuses hosts resolving to non-public addresses (checked on every connection, redirects too). */
-function publicOnlyLookup(
-  hostname: string,
-  options: dns.LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
-): void {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error !== null) return callback(error, []);
-    const refused = addresses.find((entry) => !isPublicAddress(entry.address));
-    if (refused !== undefined) {
-      return callback(new AppError('PRECONDITION_FAILED', `The import URL's host resolves to a non-public address; it is refused.`) as unknown as NodeJS.ErrnoException, []);
-    }
-    if (options.all === true) return callback(null, addresses);
-    const first = addresses[0];
-    return first === undefined ? callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []) : callback(null, first.address, first.family);
-  });
-}
-
-function parseImportUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'source.url is not a valid URL.', { details: { field: 'source.url' } });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('VALIDATION_FAILED', `source.url must be http or https, not ${url.protocol.replace(':', '')}.`, { details: { field: 'source.url' } });
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new AppError('VALIDATION_FAILED', 'source.url must not carry credentials.', { details: { field: 'source.url' } });
-  }
-  return url;
 }
 
 /** The absolute path of a relative import path, refusing anything that resolves outside the directory. */
@@ -193,11 +109,6 @@ async function realDirectory(directory: string): Promise<string> {
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
-/** Lets go of a response body without reading it (undici reuses the connection up to a small remainder). */
-async function discard(body: { dump(options?: { limit?: number }): Promise<void> }): Promise<void> {
-  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
 }
 
 function tooLarge(maxBytes: number): AppError {

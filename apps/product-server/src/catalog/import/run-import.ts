@@ -5,13 +5,14 @@ import { AppError } from '@mcpfed/errors';
 import { isRetryable } from '@mcpfed/resilience';
 import type { ProductDatabase } from '../../product-database.ts';
 import { ImportStore } from '../store/import-store.ts';
-import type { ImportErrorRow, ImportRow } from '../store/import-store.ts';
+import type { ImportErrorRow, ImportFailure, ImportRow } from '../store/import-store.ts';
 import { upsertProducts } from '../store/product-upsert.ts';
 import { refreshSearchIndex } from '../store/search-maintenance.ts';
 import type { ProductUpsertRow } from '../store/product-upsert.ts';
 import type { ImportSourceConfig, ImportSourceRef, OpenedSource } from './import-source.ts';
 import { openImportSource } from './import-source.ts';
 import { validateImportRow } from './import-row.ts';
+import { lineExcerpt } from './line-excerpt.ts';
 import { readRecords } from './record-reader.ts';
 
 /** How imports run. */
@@ -29,8 +30,6 @@ export interface ImportRunControl {
 
 /** How a run ended. `interrupted`: stopped between batches; the job resumes from there on its next attempt. */
 export type ImportRunOutcome = 'completed' | 'failed' | 'interrupted' | 'skipped';
-
-const RAW_KEPT = 500;
 
 /**
  * Runs (or resumes) one import: streams the source, validates each record, upserts the good rows in batches and
@@ -51,7 +50,7 @@ export async function runImport(db: Kysely<ProductDatabase>, importId: string, c
     opened = await openImportSource(sourceOf(existing), config, control.signal);
   } catch (error) {
     if (AppError.is(error) && !isRetryable(error)) {
-      await store.finish(importId, { status: 'failed', error: { code: error.code, message: error.message } });
+      await store.finish(importId, { status: 'failed', error: failureOf(error) });
       return 'failed';
     }
     throw error;
@@ -106,7 +105,7 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
       batch.endLine = record.endLine;
       batch.endByte = record.endByte;
       if (record.kind === 'unreadable') {
-        batch.errors.push({ line: record.line, field: 'row', message: record.message, raw: record.raw.slice(0, RAW_KEPT) });
+        batch.errors.push({ line: record.line, field: 'row', message: record.message, raw: excerptOrNull(record.raw) });
       } else {
         const verdict = validateImportRow(record.fields, fromCsv);
         if (verdict.ok) {
@@ -115,7 +114,7 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
           batch.rows.set(verdict.row.sku, verdict.row);
           batch.ok++;
         } else {
-          batch.errors.push({ line: record.line, field: verdict.field, message: verdict.message, raw: record.raw.slice(0, RAW_KEPT) });
+          batch.errors.push({ line: record.line, field: verdict.field, message: verdict.message, raw: excerptOrNull(record.raw) });
         }
       }
       if (batch.records >= config.batchSize) {
@@ -126,7 +125,7 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
     await flush();
   } catch (error) {
     if (AppError.is(error) && !isRetryable(error)) {
-      await store.finish(importId, { status: 'failed', error: { code: error.code, message: error.message } });
+      await store.finish(importId, { status: 'failed', error: failureOf(error) });
       return 'failed';
     }
     throw error;
@@ -134,6 +133,16 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
   await store.finish(importId, { status: 'completed' });
   await refreshSearchIndex(db);
   return 'completed';
+}
+
+/** What an import that failed as a whole records: the error's code, message and details (never remote bytes). */
+function failureOf(error: AppError): ImportFailure {
+  return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+}
+
+/** What a rejected row keeps of its line: a short escaped excerpt, never the bytes themselves. */
+function excerptOrNull(raw: string): string | null {
+  return raw === '' ? null : lineExcerpt(raw);
 }
 
 function emptyBatch() {

@@ -36,6 +36,12 @@ export async function searchProducts(db: Kysely<ProductDatabase>, caller: Caller
     inStock: input.filter?.in_stock,
     status: input.filter?.status ?? 'active',
   };
+  // Amounts are minor units of some currency: 1000 is ten euros or a thousand yen, so a bound means nothing alone.
+  if ((filter.minPrice !== undefined || filter.maxPrice !== undefined) && filter.currency === undefined) {
+    throw new AppError('VALIDATION_FAILED', 'filter.min_price and filter.max_price need filter.currency: prices are compared only within one currency.', {
+      details: { issues: [{ path: 'filter.currency', message: 'required with min_price or max_price' }] },
+    });
+  }
   if (filter.minPrice !== undefined && filter.maxPrice !== undefined && filter.minPrice > filter.maxPrice) {
     throw new AppError('VALIDATION_FAILED', 'filter.min_price must not be greater than filter.max_price.', {
       details: { issues: [{ path: 'filter.min_price', message: 'greater than max_price' }] },

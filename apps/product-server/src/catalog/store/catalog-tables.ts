@@ -82,7 +82,7 @@ export interface ProductImportErrorsTable {
   line: number;
   field: string;
   message: string;
-  /** The raw line, truncated, to help fix the file. */
+  /** A short escaped excerpt of the line (`lineExcerpt`) to help fix the file; rows written before excerpts existed may hold up to 500 raw characters, so readers escape it again. */
   raw: string | null;
 }
 

@@ -13,7 +13,15 @@ export interface ImportErrorRow {
   line: number;
   field: string;
   message: string;
+  /** A short escaped excerpt of the line (`lineExcerpt`), never its raw bytes; null when the line could not be read. */
   raw: string | null;
+}
+
+/** Why an import failed as a whole, as stored in `product_imports.error`. */
+export interface ImportFailure {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 /** Values of a new import. */
@@ -137,7 +145,7 @@ export class ImportStore {
   }
 
   /** Ends the import: completed (every row read) or failed (with the reason). */
-  async finish(id: string, outcome: { status: 'completed' } | { status: 'failed'; error: { code: string; message: string } }): Promise<void> {
+  async finish(id: string, outcome: { status: 'completed' } | { status: 'failed'; error: ImportFailure }): Promise<void> {
     await this.#db
       .updateTable('product_imports')
       .set({

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { ProductStatus } from '@mcpfed/contract-product';
-import { SEARCH_CANDIDATE_LIMIT } from '@mcpfed/contract-product';
+import { FACET_COUNT_LIMIT, RELEVANCE_RANK_LIMIT } from '@mcpfed/contract-product';
+import { AppError } from '@mcpfed/errors';
 import type { ProductDatabase } from '../../product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
@@ -141,11 +142,11 @@ export class ProductSearchStore {
     return this.#sorted(text, filter, sort, limit, after);
   }
 
-  /** Matches per category (the category filter left out), over at most SEARCH_CANDIDATE_LIMIT matches. */
+  /** Matches per category (the category filter left out), over at most FACET_COUNT_LIMIT matches. */
   async facets(text: TextQuery | undefined, filter: ProductFilter): Promise<CategoryFacets> {
     const matches = this.#matching(text, { ...filter, category: undefined })
       .select('p.category')
-      .limit(SEARCH_CANDIDATE_LIMIT);
+      .limit(FACET_COUNT_LIMIT);
     const rows = await this.#db
       .selectFrom(matches.as('m'))
       .select(['m.category', sql<number>`count(*)::int`.as('count')])
@@ -154,26 +155,51 @@ export class ProductSearchStore {
       .orderBy('m.category')
       .execute({ signal: this.#signal });
     const total = rows.reduce((sum, row) => sum + row.count, 0);
-    return { categories: rows, total, exact: total < SEARCH_CANDIDATE_LIMIT };
+    return { categories: rows, total, exact: total < FACET_COUNT_LIMIT };
   }
 
+  /**
+   * Every match is ranked (up to RELEVANCE_RANK_LIMIT; more is LIMIT_EXCEEDED), then the page is cut by (score,
+   * SKU): the same query always ranks the same set, so the best matches come first and a cursor continues
+   * exactly where the previous page ended. Only SKU and score of the matches are kept while ranking; the page's
+   * rows are read by primary key afterwards.
+   */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
-    const score = sql<number>`(ts_rank(${WEIGHTS}::float4[], p.search_vector, to_tsquery('english', ${text.match}), ${NORMALIZATION})::float8
-      + ${TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, to_tsquery('english', ${text.preferred}), ${NORMALIZATION})::float8)`;
-    // Ranking reads every candidate's vector, so it is bounded: at most SEARCH_CANDIDATE_LIMIT matches are ranked.
-    const candidates = this.#matching(text, filter).select(PRODUCT_COLUMNS).select(score.as('score')).limit(SEARCH_CANDIDATE_LIMIT);
-    let page = this.#db.selectFrom(candidates.as('c')).selectAll('c');
-    if (after !== undefined) {
-      const key = Number(after.key);
-      page = page.where((eb) => eb.or([eb('c.score', '<', key), eb.and([eb('c.score', '=', key), eb('c.sku', '>', after.sku)])]));
-    }
-    const rows = await page
-      .select(availableOf('c.sku'))
+    // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per ranked row.
+    const match = sql`(SELECT to_tsquery('english', ${text.match}))`;
+    const preferred = sql`(SELECT to_tsquery('english', ${text.preferred}))`;
+    // One word without corrections makes both tsqueries the same: rank once (1.5 * r equals r + 0.5 * r exactly).
+    const score =
+      text.match === `(${text.preferred})`
+        ? sql<number>`(${1 + TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8)`
+        : sql<number>`(ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8
+      + ${TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${preferred}, ${NORMALIZATION})::float8)`;
+    const ranked = this.#matching(text, filter).select(['p.sku', score.as('score')]).limit(RELEVANCE_RANK_LIMIT + 1);
+    const rows = await this.#db
+      .with((cte) => cte('ranked').materialized(), () => ranked)
+      .selectFrom((eb) => {
+        let page = eb.selectFrom('ranked as r').select(['r.sku', 'r.score']);
+        if (after !== undefined) {
+          const key = Number(after.key);
+          page = page.where((w) => w.or([w('r.score', '<', key), w.and([w('r.score', '=', key), w('r.sku', '>', after.sku)])]));
+        }
+        return page.orderBy('r.score', 'desc').orderBy('r.sku').limit(limit + 1).as('c');
+      })
+      .innerJoin('products as p', 'p.sku', 'c.sku')
+      .select(PRODUCT_COLUMNS)
+      .select(['c.score', availableOf('p.sku'), sql<number>`(SELECT count(*) FROM ranked)::int`.as('matched')])
       .orderBy('c.score', 'desc')
       .orderBy('c.sku')
-      .limit(limit + 1)
       .execute({ signal: this.#signal });
-    return rows;
+    const matched = rows[0]?.matched ?? 0;
+    if (matched > RELEVANCE_RANK_LIMIT) {
+      throw new AppError(
+        'LIMIT_EXCEEDED',
+        `More than ${RELEVANCE_RANK_LIMIT} products match; relevance ranks at most that many. Add words or filters (category, price with currency), or sort by price or newest.`,
+        { details: { max_ranked: RELEVANCE_RANK_LIMIT } },
+      );
+    }
+    return rows.map(({ matched: _matched, ...row }) => row);
   }
 
   async #sorted(

@@ -159,11 +159,11 @@ export class ReservationService {
   }
 
   /** Expires up to `limit` active reservations whose TTL passed more than `graceMs` ago; returns how many. */
-  async expireOverdue(graceMs: number, limit: number): Promise<number> {
+  async expireOverdue(graceMs: number, limit: number): Promise<{ examined: number; expired: number }> {
     const ids = await new ReservationStore(this.#db, this.#caller.signal).overdue(graceMs, limit);
     let expired = 0;
     for (const id of ids) if ((await this.expire(id)) === 'expired') expired++;
-    return expired;
+    return { examined: ids.length, expired };
   }
 
   async #prices(db: Kysely<InventoryTables>, skus: string[], demands: readonly Demand[]) {

@@ -103,9 +103,9 @@ export interface ReservationExpiryWorkerConfig<DB extends InventoryTables> {
   prefix?: string;
   /** Expiry jobs processed at once. Default 4. */
   concurrency?: number;
-  /** How often the sweeper looks for overdue active reservations, in milliseconds; 0 disables it. Default 30000. */
+  /** How often the sweeper looks for overdue active reservations, in milliseconds; 0 disables it. Default 5000. */
   sweepIntervalMs?: number;
-  /** How long past its TTL a reservation must be before the sweeper takes it (the job's turn first), in milliseconds. Default 5000. */
+  /** How long past its TTL a reservation must be before the sweeper takes it (the job's turn first), in milliseconds. Default 1000. */
   sweepGraceMs?: number;
   /** Most reservations one sweep expires. Default 500. */
   sweepBatch?: number;
@@ -126,8 +126,8 @@ export interface ReservationExpiryHandle {
  */
 export async function startReservationExpiry<DB extends InventoryTables>(config: ReservationExpiryWorkerConfig<DB>): Promise<ReservationExpiryHandle> {
   const db = inventoryDb(config.db);
-  const sweepIntervalMs = config.sweepIntervalMs ?? 30_000;
-  const sweepGraceMs = config.sweepGraceMs ?? 5000;
+  const sweepIntervalMs = config.sweepIntervalMs ?? 5000;
+  const sweepGraceMs = config.sweepGraceMs ?? 1000;
   const sweepBatch = config.sweepBatch ?? 500;
   for (const [name, value] of [['sweepIntervalMs', sweepIntervalMs], ['sweepGraceMs', sweepGraceMs], ['sweepBatch', sweepBatch]] as const) {
     if (!Number.isInteger(value) || value < 0) throw new TypeError(`startReservationExpiry: ${name} must be a non-negative integer`);
@@ -154,16 +154,22 @@ export async function startReservationExpiry<DB extends InventoryTables>(config:
   }
 
   let sweeping: Promise<number> | undefined;
+  let closed = false;
+  // Drains every overdue reservation, a batch at a time: after Redis lost the delayed jobs they are all the sweep's.
+  const sweepAll = async (): Promise<number> => {
+    let expired = 0;
+    for (;;) {
+      const overdue = await service().expireOverdue(sweepGraceMs, sweepBatch);
+      expired += overdue.expired;
+      if (overdue.examined < sweepBatch || overdue.expired === 0 || closed) break;
+    }
+    if (expired > 0) config.logger.info({ expired }, 'sweeper expired overdue reservations');
+    return expired;
+  };
   const sweep = (): Promise<number> => {
-    sweeping ??= service()
-      .expireOverdue(sweepGraceMs, sweepBatch)
-      .then((expired) => {
-        if (expired > 0) config.logger.info({ expired }, 'sweeper expired overdue reservations');
-        return expired;
-      })
-      .finally(() => {
-        sweeping = undefined;
-      });
+    sweeping ??= sweepAll().finally(() => {
+      sweeping = undefined;
+    });
     return sweeping;
   };
   const timer =
@@ -179,6 +185,7 @@ export async function startReservationExpiry<DB extends InventoryTables>(config:
     sweep,
     close(): Promise<void> {
       closing ??= (async () => {
+        closed = true;
         clearInterval(timer);
         await worker?.close();
         await sweeping?.catch(() => undefined);

@@ -12,7 +12,7 @@ export const productImportStatus = defineTool({
   description:
     'Shows the state and progress of a product_import job (rows read, upserted and rejected; bytes read and ' +
     'percent) and its rejected rows in line order: each with the 1-based line number in the file, the field ' +
-    `("row" when the line itself is unreadable) and what is wrong. The first ${MAX_STORED_IMPORT_ERRORS} rejected ` +
+    `("row" when the line itself is unreadable), what is wrong and a short escaped excerpt of the line. The first ${MAX_STORED_IMPORT_ERRORS} rejected ` +
     'rows are kept; rows_failed counts all. Page through them with errors_after_line (the line of the last error ' +
     'you saw). Poll every few seconds while status is queued or running. ' +
     'Returns { import, errors, errors_stored }. ' +
@@ -29,6 +29,13 @@ export const productImportStatus = defineTool({
         line: z.number().int().describe('1-based line number in the file.'),
         field: z.string().describe('The field that is wrong, or "row" for an unreadable line.'),
         message: z.string(),
+        excerpt: z
+          .string()
+          .nullable()
+          .describe(
+            'The start of the line, at most 120 characters, with every character other than letters, digits and plain ' +
+              'punctuation written as \\uXXXX (control characters and <, >, & included); "..." when cut; null when the line could not be read.',
+          ),
       }),
     ),
     errors_stored: z.number().int().describe(`Rejected rows kept (at most ${MAX_STORED_IMPORT_ERRORS}).`),

@@ -33,9 +33,20 @@ export const importJobSchema = z.object({
   percent: z.number().nullable().describe('bytes_read / bytes_total * 100 while running; 100 when completed; null when the size is unknown.'),
   attempts: z.number().int().describe('How often a worker started on it (more than 1 after a restart: it resumed).'),
   error: z
-    .object({ code: z.string(), message: z.string() })
+    .object({
+      code: z.string(),
+      message: z.string(),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          'Facts about the failure. A refused URL has { field: "source.url", reason, hop } (hop 0 is the URL given, n its ' +
+            'n-th redirect; reason one of invalid_url, scheme, credentials, unresolvable, non_public_address, ' +
+            'too_many_redirects) and, for non_public_address, the range, e.g. "loopback", "private", "linkLocal".',
+        ),
+    })
     .nullable()
-    .describe('Why the import failed as a whole (unreadable source, too large); null otherwise.'),
+    .describe('Why the import failed as a whole (unreadable or refused source, too large); null otherwise.'),
   created_at: timestampSchema,
   started_at: timestampSchema.nullable(),
   finished_at: timestampSchema.nullable(),
@@ -48,7 +59,8 @@ export const productImport = defineTool({
   description:
     'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns at once ' +
     'with the job; follow it with product_import_status. Source: { path } relative to the server\'s import ' +
-    'directory, or { url } (http or https only, public hosts). One product per line (JSON Lines) or per row (CSV ' +
+    'directory, or { url } (http or https only; the host and every redirect, at most 3, must resolve to public ' +
+    'addresses: loopback, private, link-local, shared, documentation and other special ranges are refused). One product per line (JSON Lines) or per row (CSV ' +
     'with a header row); fields: sku, name, category, price_amount (integer minor units), currency (ISO 4217) ' +
     'required; brand, description, status ("active" default, "draft", "archived"), attributes (JSON object; in ' +
     'CSV a JSON text) optional. Each row is the complete product: existing SKUs are updated to match it (a price ' +
@@ -57,7 +69,8 @@ export const productImport = defineTool({
     'in batches; a job interrupted by a restart resumes after its last written batch. The same ' +
     'idempotency_key with the same arguments returns the existing job (replayed=true) instead of starting another. ' +
     'Returns { import, replayed }. ' +
-    'On failure: VALIDATION_FAILED when the path leaves the import directory, the URL is not http(s) or the ' +
+    'On failure: VALIDATION_FAILED when the path leaves the import directory, the URL is not http(s), its host ' +
+    'does not resolve or resolves to a non-public address (details.reason and details.range say which), or the ' +
     'arguments are malformed; NOT_FOUND when the file does not exist; LIMIT_EXCEEDED when the file is larger ' +
     'than the server allows; IDEMPOTENCY_KEY_REUSED when the key was used for another import; ' +
     'UPSTREAM_UNAVAILABLE when the job queue is unreachable (retry with the same key).',

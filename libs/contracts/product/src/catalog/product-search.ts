@@ -5,8 +5,14 @@ import { MAX_PRICE_AMOUNT, PRODUCT_STATUSES, categorySchema, productSummarySchem
 /** Sort orders of product_search. */
 export const PRODUCT_SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
 
-/** How many matches relevance ranking considers at most (and facets count at most). */
-export const SEARCH_CANDIDATE_LIMIT = 200;
+/** How many matches facets count at most (`facets.exact` is false past it). */
+export const FACET_COUNT_LIMIT = 200;
+
+/**
+ * How many matches relevance ranking ranks at most. Every match up to it is ranked, so the best ones always come
+ * first; a query with more matches is LIMIT_EXCEEDED under relevance (narrow it, or sort by price or newest).
+ */
+export const RELEVANCE_RANK_LIMIT = 50_000;
 
 const priceBound = z.number().int().min(0).max(MAX_PRICE_AMOUNT);
 
@@ -30,27 +36,30 @@ export const productSearch = defineTool({
     'word found in several fields counts for each; words close together rank higher than words far apart; ' +
     'products containing the words as typed (or their closest ' +
     'correction) get a bonus over weaker corrections; ties go by SKU. ' +
-    `Relevance ranks at most ${SEARCH_CANDIDATE_LIMIT} matching products; when a query matches more, ` +
-    'add words or filters (category, price) to narrow it. Without a query the default sort is "newest". ' +
+    'Relevance ranks every matching product, so the best matches always come first, up to ' +
+    `${RELEVANCE_RANK_LIMIT} matches: a query matching more is LIMIT_EXCEEDED under relevance (add words or ` +
+    'filters such as category or price, or sort by price or newest). Without a query the default sort is "newest". ' +
     'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). ' +
-    'Filters: category (slug, see catalog://categories), min_price / max_price (integer minor units, inclusive), ' +
-    'currency, in_stock (available > 0 at some location), status (default "active"). ' +
+    'Filters: category (slug, see catalog://categories), min_price / max_price (integer minor units, inclusive; ' +
+    'they need currency, and only prices in that currency are compared), currency, in_stock (available > 0 at ' +
+    'some location), status (default "active"). ' +
     'facets: true adds counts of matching products per category (the category filter itself is not applied to ' +
-    `the counts, so you see where else matches are); counts cover at most ${SEARCH_CANDIDATE_LIMIT} matches and ` +
+    `the counts, so you see where else matches are); counts cover at most ${FACET_COUNT_LIMIT} matches and ` +
     'facets.exact says whether they are complete; they are returned on the first page only. ' +
     'Returns { items, next_cursor, facets, query_terms, ignored_terms }; items carry price (integer minor units + ' +
     'ISO 4217 currency), available units and relevance (higher is better, comparable within one search only; null for other sorts). ' +
     'Pass next_cursor with the same query, filter and sort for the next page. ' +
-    'On failure: VALIDATION_FAILED for a bad filter (e.g. min_price > max_price) or a cursor from another search ' +
-    '(start again without cursor).',
+    'On failure: VALIDATION_FAILED for a bad filter (min_price > max_price, or a price bound without currency) or a ' +
+    'cursor from another search (start again without cursor); LIMIT_EXCEEDED when sorting by relevance a query ' +
+    `that matches more than ${RELEVANCE_RANK_LIMIT} products.`,
   input: z.strictObject({
     query: z.string().trim().min(1).max(200).optional().describe('Free text, e.g. "wireless noise cancelling headphones". Typos are tolerated.'),
     filter: z
       .strictObject({
         category: categorySchema.optional(),
-        min_price: priceBound.optional().describe('Lowest price, integer minor units, inclusive.'),
-        max_price: priceBound.optional().describe('Highest price, integer minor units, inclusive.'),
-        currency: currencySchema.optional().describe('Only products priced in this currency.'),
+        min_price: priceBound.optional().describe('Lowest price, integer minor units of currency, inclusive. Needs currency.'),
+        max_price: priceBound.optional().describe('Highest price, integer minor units of currency, inclusive. Needs currency.'),
+        currency: currencySchema.optional().describe('Only products priced in this currency. Required with min_price or max_price.'),
         in_stock: z.boolean().optional().describe('true: only products with units available somewhere; false: only products with none.'),
         status: z.enum(PRODUCT_STATUSES).default('active').describe('Default "active" (the products that are sold).'),
       })
@@ -74,7 +83,7 @@ export const productSearch = defineTool({
       .object({
         categories: z.array(z.object({ category: z.string(), count: z.number().int() })).describe('Most matches first.'),
         total: z.number().int().describe('Matching products counted (all categories).'),
-        exact: z.boolean().describe(`False when ${SEARCH_CANDIDATE_LIMIT} or more products match: counts then cover the first ${SEARCH_CANDIDATE_LIMIT} found.`),
+        exact: z.boolean().describe(`False when ${FACET_COUNT_LIMIT} or more products match: counts then cover ${FACET_COUNT_LIMIT} of them.`),
       })
       .nullable()
       .describe('Only when facets: true on a first page (no cursor); null otherwise.'),

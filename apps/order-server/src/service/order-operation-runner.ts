@@ -1,0 +1,252 @@
+import type { Kysely } from '@mcpfed/db';
+import { inTransaction } from '@mcpfed/db';
+import { AppError, isErrorCode } from '@mcpfed/errors';
+import { digest } from '@mcpfed/mcp-runtime';
+import type { Logger } from '@mcpfed/telemetry';
+import type { OperationRecord, OperationStore } from '../store/operation-store.ts';
+import type { OperationFailure, OperationTool, OrderDatabase } from '../store/order-database.ts';
+import type { OrderLineRecord, OrderRecord, OrderStore } from '../store/order-store.ts';
+import type { SagaStore } from '../store/saga-store.ts';
+import type { Caller } from './caller.ts';
+import { staleVersion, upstreamContext } from './order-service.ts';
+import type { UpstreamCallContext } from './upstreams.ts';
+
+/** The patch that gives the order back when an operation's change is recorded: merge it into that change. */
+export const RELEASE_ORDER = Object.freeze({ busy_operation_id: null });
+
+/** A refusal from another server that moved nothing (the operation's first money step said no): the operation fails. */
+export class OperationRefused extends Error {
+  readonly error: AppError;
+  constructor(error: AppError) {
+    super(error.message, { cause: error });
+    this.error = error;
+  }
+}
+
+/**
+ * What one tool does around its remote calls. Everything here works from the stored operation and its plan alone,
+ * so a retry with the same key, or the sweeper, can finish an operation whose caller is gone.
+ */
+export interface OperationSteps {
+  /**
+   * The remote effects, outside any transaction, each idempotent by a key derived from the operation (a repeat
+   * replays). Throw {@link OperationRefused} for a refusal that moved nothing.
+   */
+  act(plan: Record<string, unknown>, op: OperationRecord, context: UpstreamCallContext): Promise<Record<string, unknown>>;
+  /** The local change (the order is locked and owned by `op`; merge {@link RELEASE_ORDER}) and the tool's response. */
+  record(trx: Kysely<OrderDatabase>, order: OrderRecord, plan: Record<string, unknown>, result: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+/** One call of a claimed tool. */
+export interface OperationRequest {
+  tool: OperationTool;
+  orderId: string;
+  expectedVersion: number;
+  key: string;
+  /** The arguments that define the operation (the input without idempotency_key): hashed. */
+  args: Record<string, unknown>;
+  caller: Caller;
+  /**
+   * In the claim's transaction, with the order locked at the expected version, not owned by another operation and
+   * its checkout finished: every check, and what to do. Throwing refuses the call with nothing written.
+   */
+  plan(order: OrderRecord, lines: OrderLineRecord[]): Record<string, unknown>;
+}
+
+/** Collaborators and settings of the {@link OrderOperationRunner}. */
+export interface OrderOperationRunnerDeps {
+  db: Kysely<OrderDatabase>;
+  orders: OrderStore;
+  sagas: SagaStore;
+  operations: OperationStore;
+  steps: Readonly<Record<OperationTool, OperationSteps>>;
+  logger: Logger;
+  /** How long a call may work on its operation before a retry or the sweeper may take it over, in milliseconds. */
+  leaseMs: number;
+}
+
+const MAX_CLAIM_ATTEMPTS = 3;
+
+/**
+ * order_cancel, order_refund and order_fulfill as claimed operations (the payment server's operation runner, for
+ * an order): (1) one transaction claims (principal, tool, key) in `order_operations`, locks the order, checks the
+ * expected version, runs the tool's checks, stores the plan and marks the order busy with a new version — before
+ * anything moves, so a concurrent operation is CONFLICT and moves nothing; (2) the remote calls, outside every
+ * transaction, with keys derived from the operation; (3) one transaction records the change with its event,
+ * frees the order and stores the response. A retry with the same key replays a finished operation or finishes a
+ * pending one (repeating the remote calls, which replay); the sweeper finishes those whose caller is gone.
+ */
+export class OrderOperationRunner {
+  readonly #deps: OrderOperationRunnerDeps;
+
+  constructor(deps: OrderOperationRunnerDeps) {
+    if (!Number.isInteger(deps.leaseMs) || deps.leaseMs < 1000) throw new RangeError('OrderOperationRunner: leaseMs must be an integer >= 1000');
+    this.#deps = Object.freeze({ ...deps });
+  }
+
+  /** Runs, replays or resumes one operation; returns the tool's response. */
+  async run(request: OperationRequest): Promise<Record<string, unknown>> {
+    const { db, operations, orders } = this.#deps;
+    const { principalId, signal } = request.caller;
+    const requestHash = digest(request.args);
+    for (let attempt = 1; ; attempt++) {
+      const existing = await operations.find(db, principalId, request.tool, request.key, signal);
+      if (existing !== undefined) return this.#resume(existing, requestHash, upstreamContext(request.caller));
+      const claimed = await inTransaction(db, async (trx) => {
+        // The order's lock first, then the claim: the claim's foreign key share-locks the order, and two claims
+        // holding that share lock while each waits for the other's FOR UPDATE would deadlock.
+        const locked = await orders.get(trx, request.orderId, { forUpdate: true, signal });
+        const op = await operations.claim(trx, { principalId, tool: request.tool, key: request.key, requestHash, orderId: request.orderId, leaseMs: this.#deps.leaseMs }, signal);
+        if (op === undefined) return undefined;
+        const { order, lines } = await this.#available(trx, locked, request.expectedVersion, signal);
+        const plan = request.plan(order, lines);
+        await orders.update(trx, order.id, { busy_operation_id: op.id }, signal);
+        return operations.setPlan(trx, op.id, plan, signal);
+      });
+      if (claimed !== undefined) return this.#drive(claimed, upstreamContext(request.caller));
+      // A claim of the same key committed first (found on the next turn) or rolled back (claim again).
+      if (attempt >= MAX_CLAIM_ATTEMPTS) throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly with the same key.', { retryable: true });
+    }
+  }
+
+  /** A dry run: the same checks and plan on the order as it is, with nothing locked or written. */
+  async preview<P>(orderId: string, expectedVersion: number, plan: (order: OrderRecord, lines: OrderLineRecord[]) => P, signal?: AbortSignal) {
+    const current = await this.#deps.orders.get(this.#deps.db, orderId, { signal });
+    const { order, lines } = await this.#available(this.#deps.db, current, expectedVersion, signal);
+    return { order, lines, plan: plan(order, lines) };
+  }
+
+  /** Finishes pending operations nobody works on (lease released or expired); returns how many it finished. */
+  async resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> {
+    const { db, operations, logger, leaseMs } = this.#deps;
+    let finished = 0;
+    for (const op of await operations.unattended(db, leaseMs, limit, signal)) {
+      const leased = await operations.takeLease(db, op.id, leaseMs, signal);
+      if (leased === undefined) continue;
+      try {
+        await this.#drive(leased, { ...(signal === undefined ? {} : { signal }), actingFor: op.principal_id, requestId: `operation:${op.id}` });
+        finished += 1;
+      } catch (error) {
+        logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'could not finish a pending order operation; the next sweep tries again');
+      }
+    }
+    return finished;
+  }
+
+  /** The order and its lines, when it may be operated on: at the expected version, owned by no operation, its checkout finished. */
+  async #available(db: Kysely<OrderDatabase>, order: OrderRecord, expectedVersion: number, signal: AbortSignal | undefined) {
+    const { orders, sagas, operations } = this.#deps;
+    if (order.busy_operation_id !== null) {
+      const owner = await operations.byId(db, order.busy_operation_id, signal);
+      throw new AppError(
+        'CONFLICT',
+        `Order ${order.id} is being changed by ${owner?.tool ?? 'another operation'} (started ${owner?.created_at.toISOString() ?? 'recently'}); nothing was done. Wait a few seconds, read the order again (order_get) and decide with its new version.`,
+        { retryable: true, details: { order_id: order.id, busy_with: owner?.tool ?? null, current_version: order.version } },
+      );
+    }
+    if (order.version !== expectedVersion) throw staleVersion(order.id, order.version, expectedVersion);
+    const saga = await sagas.find(db, order.id, signal);
+    if (order.status === 'pending' || (saga !== undefined && (saga.status === 'running' || saga.status === 'compensating'))) {
+      throw new AppError('PRECONDITION_FAILED', `The checkout of order ${order.id} is still running; wait for it (order_get) and try again.`, {
+        details: { order_id: order.id, status: order.status },
+        retryable: true,
+      });
+    }
+    return { order, lines: await orders.lines(db, [order.id], signal) };
+  }
+
+  async #resume(op: OperationRecord, requestHash: string, context: UpstreamCallContext): Promise<Record<string, unknown>> {
+    if (op.request_hash !== requestHash) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency key "${op.idempotency_key}" was already used for ${op.tool} with different arguments. Use a new key.`, {
+        details: { idempotency_key: op.idempotency_key },
+      });
+    }
+    if (op.status === 'succeeded' && op.response !== null) return { ...op.response, replayed: true };
+    if (op.status === 'failed' && op.error !== null) throw replayedFailure(op.error);
+    const { db, operations, leaseMs } = this.#deps;
+    const leased = await operations.takeLease(db, op.id, leaseMs, context.signal);
+    if (leased === undefined) {
+      const again = await operations.byId(db, op.id, context.signal);
+      if (again !== undefined && again.status !== 'pending') return this.#resume(again, requestHash, context);
+      throw new AppError('CONFLICT', `An earlier call with this idempotency key is still working on order ${op.order_id}; retry in a few seconds with the same key.`, {
+        retryable: true,
+        details: { idempotency_key: op.idempotency_key, order_id: op.order_id },
+      });
+    }
+    return this.#drive(leased, context);
+  }
+
+  async #drive(op: OperationRecord, context: UpstreamCallContext): Promise<Record<string, unknown>> {
+    const steps = this.#deps.steps[op.tool];
+    const plan = op.plan ?? {};
+    let result: Record<string, unknown>;
+    try {
+      result = await steps.act(plan, op, context);
+    } catch (error) {
+      if (error instanceof OperationRefused) {
+        await this.#fail(op, error.error);
+        throw error.error;
+      }
+      if (AppError.is(error) && !error.retryable) {
+        this.#deps.logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'an order operation was refused after it had moved something; it stays pending');
+      }
+      await this.#releaseLease(op);
+      throw error;
+    }
+    return this.#record(op, plan, result, context.signal);
+  }
+
+  async #record(op: OperationRecord, plan: Record<string, unknown>, result: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+    const { db, operations, orders, logger } = this.#deps;
+    try {
+      return await inTransaction(db, async (trx) => {
+        const current = await operations.lock(trx, op.id, signal);
+        // Someone else finished it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
+        if (current?.status === 'succeeded' && current.response !== null) return { ...current.response, replayed: true };
+        if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
+        const order = await orders.get(trx, op.order_id, { forUpdate: true, signal });
+        if (current === undefined || order.busy_operation_id !== op.id) throw new AppError('INTERNAL', `order ${op.order_id} is not held by operation ${op.id}`);
+        const response = await this.#deps.steps[op.tool].record(trx, order, plan, result, signal);
+        await operations.succeed(trx, op.id, response, signal);
+        return response;
+      });
+    } catch (error) {
+      if (AppError.is(error) && error.details?.['replayed'] === true) throw error;
+      logger.error({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'recording an order operation failed; it stays pending for a retry or the sweeper');
+      await this.#releaseLease(op);
+      throw new AppError(
+        'TIMEOUT',
+        `The other servers completed this ${op.tool} of order ${op.order_id}, but recording it here failed. Retry with the same idempotency key and arguments to finish it (nothing is done twice); the server also finishes it by itself.`,
+        { retryable: true, cause: error, details: { outcome: 'recording_pending', order_id: op.order_id } },
+      );
+    }
+  }
+
+  async #fail(op: OperationRecord, error: AppError): Promise<void> {
+    const { db, operations, orders } = this.#deps;
+    const failure: OperationFailure = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    try {
+      await inTransaction(db, async (trx) => {
+        const current = await operations.lock(trx, op.id);
+        if (current?.status !== 'pending') return;
+        const order = await orders.get(trx, op.order_id, { forUpdate: true });
+        if (order.busy_operation_id === op.id) await orders.update(trx, order.id, RELEASE_ORDER);
+        await operations.fail(trx, op.id, failure);
+      });
+    } catch (storeError) {
+      // It stays pending; the sweeper repeats the refused call, is refused again and stores it then.
+      this.#deps.logger.error({ err: storeError, operation_id: op.id }, 'storing the refusal of an order operation failed');
+    }
+  }
+
+  async #releaseLease(op: OperationRecord): Promise<void> {
+    await this.#deps.operations.releaseLease(this.#deps.db, op.id).catch((error: unknown) => {
+      this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an order operation lease failed (it expires by itself)');
+    });
+  }
+}
+
+/** The stored failure of an operation, thrown again for a retry with the same key. */
+function replayedFailure(failure: OperationFailure): AppError {
+  return new AppError(isErrorCode(failure.code) ? failure.code : 'INTERNAL', failure.message, { details: { ...failure.details, replayed: true }, retryable: false });
+}

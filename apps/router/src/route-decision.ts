@@ -1,0 +1,101 @@
+import type { Principal } from '@mcpfed/auth';
+import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
+import { missingScopes } from './catalog/catalog.ts';
+import type { Catalog, Route } from './catalog/catalog.ts';
+import type { Upstream } from './upstream/upstream.ts';
+
+/** What to do with one JSON-RPC message. */
+export type RouteDecision =
+  | { kind: 'local' }
+  | { kind: 'answer'; response: Record<string, unknown> }
+  | { kind: 'forward'; upstream: Upstream; method: string; tool?: string | undefined; timeoutMs: number };
+
+/** Methods the router forwards; everything else it answers itself. */
+const ROUTED = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete']);
+
+const EMPTY_COMPLETION = { completion: { values: [], hasMore: false } };
+
+function rpcError(id: unknown, error: unknown): Record<string, unknown> {
+  return { jsonrpc: '2.0', id: id ?? null, error: toJsonRpcError(error) };
+}
+
+function invalidParams(id: unknown, method: string, problem: string): RouteDecision {
+  return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Invalid params for ${method}: ${problem}`)) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The FORBIDDEN of a route the caller's scopes do not allow, worded as the servers word it. */
+function forbidden(what: string, route: Route, missing: readonly string[]): AppError {
+  return new AppError('FORBIDDEN', `${what} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`, {
+    details: { required: [...route.scopes], missing: [...missing] },
+  });
+}
+
+/**
+ * Where `message` goes in `catalog` for `principal`. Bad requests and requests the caller's scopes do not allow
+ * are answered here and never reach an upstream: malformed params (-32602), unknown names, and for every routed
+ * method (tools/call, resources/read, prompts/get, completion/complete) the scopes the upstream published for
+ * the tool, resource, template or prompt (FORBIDDEN: a tool error result, or a JSON-RPC error). What has no
+ * published scopes is left to its upstream, which applies the scopes of the token it receives.
+ */
+export function decideRoute(catalog: Catalog, message: Record<string, unknown>, principal: Principal): RouteDecision {
+  const method = message['method'] as string;
+  if (!ROUTED.has(method) || !('id' in message)) return { kind: 'local' };
+  const id = message['id'];
+  const raw = message['params'];
+  if (raw !== undefined && !isPlainObject(raw)) return invalidParams(id, method, 'params must be an object');
+  const params = raw ?? {};
+  const meta = params['_meta'];
+  if (meta !== undefined && !isPlainObject(meta)) return invalidParams(id, method, 'params._meta must be an object');
+  const progressToken = meta?.['progressToken'];
+  if (progressToken !== undefined && typeof progressToken !== 'string' && !Number.isSafeInteger(progressToken)) {
+    return invalidParams(id, method, 'params._meta.progressToken must be a string or an integer');
+  }
+  if (method === 'tools/call') {
+    const name = params['name'];
+    if (typeof name !== 'string' || name.length === 0) return invalidParams(id, method, 'params.name must be a tool name');
+    if (params['arguments'] !== undefined && !isPlainObject(params['arguments'])) return invalidParams(id, method, 'params.arguments must be an object');
+    const route = catalog.tool(name);
+    if (!route) return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown tool: ${name}. Call tools/list to see the tools available to you.`)) };
+    const missing = missingScopes(route, principal.scopes);
+    if (missing.length > 0) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(forbidden(name, route, missing)) } };
+    return { kind: 'forward', upstream: route.upstream, method, tool: name, timeoutMs: route.upstream.timeoutFor(name, route.deadlineMs) };
+  }
+  if (method === 'resources/read') {
+    const uri = params['uri'];
+    if (typeof uri !== 'string') return invalidParams(id, method, 'params.uri must be a URI');
+    const route = catalog.resource(uri);
+    if (!route) {
+      return { kind: 'answer', response: rpcError(id, new AppError('NOT_FOUND', `No resource matches ${uri}. List resources and resource templates to see what is served.`, { details: { uri } })) };
+    }
+    return forwardOrRefuse(id, method, route, `Reading ${uri}`, principal);
+  }
+  if (method === 'prompts/get') {
+    const name = params['name'];
+    const route = typeof name === 'string' ? catalog.prompt(name) : undefined;
+    if (!route) return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown prompt: ${String(name)}. List prompts to see what is offered.`)) };
+    return forwardOrRefuse(id, method, route, `Prompt ${String(name)}`, principal);
+  }
+  // completion/complete: to the upstream of the prompt or resource it completes, if that one offers completions.
+  const ref = isPlainObject(params['ref']) ? params['ref'] : {};
+  const route =
+    ref['type'] === 'ref/prompt' && typeof ref['name'] === 'string'
+      ? catalog.prompt(ref['name'])
+      : ref['type'] === 'ref/resource' && typeof ref['uri'] === 'string'
+        ? catalog.resource(ref['uri'])
+        : undefined;
+  if (!route) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: EMPTY_COMPLETION } };
+  const missing = missingScopes(route, principal.scopes);
+  if (missing.length > 0) return { kind: 'answer', response: rpcError(id, forbidden(`Completing ${String(ref['name'] ?? ref['uri'])}`, route, missing)) };
+  if (route.upstream.snapshot?.capabilities['completions'] === undefined) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: EMPTY_COMPLETION } };
+  return { kind: 'forward', upstream: route.upstream, method, timeoutMs: route.upstream.timeoutFor(undefined, route.deadlineMs) };
+}
+
+function forwardOrRefuse(id: unknown, method: string, route: Route, what: string, principal: Principal): RouteDecision {
+  const missing = missingScopes(route, principal.scopes);
+  if (missing.length > 0) return { kind: 'answer', response: rpcError(id, forbidden(what, route, missing)) };
+  return { kind: 'forward', upstream: route.upstream, method, timeoutMs: route.upstream.timeoutFor(undefined, route.deadlineMs) };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { localPrincipal } from '@mcpfed/auth';
+import type { Principal } from '@mcpfed/auth';
+import type { ServiceTokens } from './service-tokens.ts';
+import { UpstreamCredentials } from './upstream-credentials.ts';
+
+/** Service token sources that record what they were asked for. */
+function recordingSources() {
+  const made: string[][] = [];
+  const asked: Array<{ scopes: readonly string[]; audience: string; actingFor?: string }> = [];
+  const serviceTokens = (scopes: readonly string[]): ServiceTokens => {
+    made.push([...scopes]);
+    return { token: async (request) => (asked.push({ scopes, ...request }), `service-token(${scopes.join(' ')})`) };
+  };
+  return { made, asked, serviceTokens };
+}
+
+const user: Principal = { id: 'alice', subject: 'alice', scopes: new Set(['order:read']), kind: 'user', token: 'alice-token' };
+
+describe('UpstreamCredentials', () => {
+  it("forwards an HTTP caller's own token, and never a service token for it", async () => {
+    const { made, serviceTokens } = recordingSources();
+    const credentials = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'] });
+    expect(await credentials.tokenFor(user)).toBe('alice-token');
+    await expect(credentials.tokenFor({ ...user, token: undefined } as unknown as Principal)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(credentials.tokenFor(localPrincipal({ name: 'bob', scopes: ['order:read'] }))).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(made).toEqual([]);
+  });
+
+  it('asks for the local caller a service token acting for it with only its scopes that the router may ask for', async () => {
+    const { made, asked, serviceTokens } = recordingSources();
+    const local = localPrincipal({ name: 'dev', scopes: ['order:read', 'customer:read', 'inventory:magic'] });
+    const credentials = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['customer:read', 'customer:pii', 'order:read', 'admin'], localPrincipal: local });
+    expect(credentials.droppedLocalScopes).toEqual(['inventory:magic']);
+    expect(await credentials.tokenFor(local)).toBe('service-token(order:read customer:read)');
+    expect(made).toEqual([['order:read', 'customer:read']]);
+    expect(asked).toEqual([{ scopes: ['order:read', 'customer:read'], audience: 'mcpfed', actingFor: 'local:dev' }]);
+    await expect(credentials.tokenFor(localPrincipal({ name: 'other', scopes: ['order:read'] }))).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('refuses a local caller none of whose scopes the router may ask for', () => {
+    const { serviceTokens } = recordingSources();
+    expect(
+      () => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'], localPrincipal: localPrincipal({ name: 'dev', scopes: ['payment:refund'] }) }),
+    ).toThrow(/STDIO_SCOPES grants none of the scopes/);
+  });
+});

@@ -1,0 +1,165 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { JSON_RPC } from '@mcpfed/errors';
+import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
+
+/** Settings of a {@link StdioLineTransport}. */
+export interface StdioLineTransportConfig {
+  /** Longest line (one message or batch) read, in bytes. Default 4 MiB, as over HTTP. */
+  maxLineBytes?: number;
+  /** Largest batch, in messages. Default 100, as over HTTP. */
+  maxBatch?: number;
+}
+
+interface OpenBatch {
+  /** Internal id -> the client's id, for the requests still to be answered. */
+  readonly pending: Map<string, RequestId>;
+  readonly answers: unknown[];
+}
+
+/**
+ * MCP over stdio (newline-delimited JSON-RPC) that answers every message it reads: a line that is not JSON gets
+ * -32700, a message that is not a valid MCP message (see jsonRpcMessageProblem) gets -32600 with its id, a batch
+ * (2025-03-26 clients) gets one array with an answer per request. The SDK's own stdio transport drops such messages
+ * silently, leaving the client waiting. Requests of a batch get internal ids while they run, so they cannot collide
+ * with the client's other requests.
+ */
+export class StdioLineTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  readonly #stdin: Readable;
+  readonly #stdout: Writable;
+  readonly #maxLineBytes: number;
+  readonly #maxBatch: number;
+  #buffered: Buffer[] = [];
+  #bufferedBytes = 0;
+  /** True while the rest of an over-long line is being skipped. */
+  #skipping = false;
+  #nextBatchId = 1;
+  readonly #batchOf = new Map<string, OpenBatch>();
+  #closed = false;
+
+  constructor(stdin: Readable, stdout: Writable, config: StdioLineTransportConfig = {}) {
+    this.#stdin = stdin;
+    this.#stdout = stdout;
+    this.#maxLineBytes = config.maxLineBytes ?? 4 * 1024 * 1024;
+    this.#maxBatch = config.maxBatch ?? 100;
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      this.#append(chunk.subarray(start, newline));
+      this.#endLine();
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.#append(chunk.subarray(start));
+  };
+
+  readonly #onError = (error: Error): void => this.onerror?.(error);
+
+  async start(): Promise<void> {
+    this.#stdin.on('data', this.#onData);
+    this.#stdin.on('error', this.#onError);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stdin.off('data', this.#onData);
+    this.#stdin.off('error', this.#onError);
+    if (this.#stdin.listenerCount('data') === 0) this.#stdin.pause();
+    this.onclose?.();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const msg = message as Record<string, unknown>;
+    const batch = 'id' in msg && ('result' in msg || 'error' in msg) ? this.#batchOf.get(msg['id'] as string) : undefined;
+    if (batch === undefined) return this.#write(message);
+    const internalId = msg['id'] as string;
+    this.#batchOf.delete(internalId);
+    batch.answers.push({ ...msg, id: batch.pending.get(internalId) });
+    batch.pending.delete(internalId);
+    if (batch.pending.size === 0) await this.#write(batch.answers);
+  }
+
+  #append(part: Buffer): void {
+    if (this.#skipping || part.length === 0) return;
+    this.#bufferedBytes += part.length;
+    if (this.#bufferedBytes > this.#maxLineBytes) {
+      this.#buffered = [];
+      this.#bufferedBytes = 0;
+      this.#skipping = true;
+      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.INVALID_REQUEST, message: `Invalid Request: a message may hold at most ${this.#maxLineBytes} bytes` } });
+      return;
+    }
+    this.#buffered.push(part);
+  }
+
+  #endLine(): void {
+    const line = Buffer.concat(this.#buffered).toString('utf8').replace(/\r$/, '');
+    const skipped = this.#skipping;
+    this.#buffered = [];
+    this.#bufferedBytes = 0;
+    this.#skipping = false;
+    if (skipped || line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.PARSE_ERROR, message: 'Parse error: the line is not valid JSON' } });
+      return;
+    }
+    if (Array.isArray(parsed)) this.#receiveBatch(parsed);
+    else this.#receive(parsed);
+  }
+
+  #receive(value: unknown): void {
+    const problem = jsonRpcMessageProblem(value);
+    if (problem !== undefined) {
+      void this.#write(invalidMessageResponse(value, problem));
+      return;
+    }
+    // A client's response has nothing to answer: servers here never send requests.
+    if ('method' in (value as Record<string, unknown>)) this.onmessage?.(value as JSONRPCMessage);
+  }
+
+  #receiveBatch(messages: unknown[]): void {
+    if (messages.length === 0 || messages.length > this.#maxBatch) {
+      const message = messages.length === 0 ? 'Invalid Request: empty batch' : `Invalid Request: a batch may hold at most ${this.#maxBatch} messages`;
+      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.INVALID_REQUEST, message } });
+      return;
+    }
+    const problems = messages.map(jsonRpcMessageProblem);
+    if (problems.some((problem) => problem !== undefined)) {
+      void this.#write(refusedBatchResponses(messages, problems));
+      return;
+    }
+    const batch: OpenBatch = { pending: new Map(), answers: [] };
+    const dispatch: JSONRPCMessage[] = [];
+    for (const message of messages as Array<Record<string, unknown>>) {
+      if (!('method' in message)) continue;
+      if (!('id' in message)) {
+        dispatch.push(message as JSONRPCMessage);
+        continue;
+      }
+      // A NUL-prefixed id: no client has a reason to use one, so internal ids do not meet the client's own.
+      const internalId = `\u0000batch:${this.#nextBatchId++}`;
+      batch.pending.set(internalId, message['id'] as RequestId);
+      this.#batchOf.set(internalId, batch);
+      dispatch.push({ ...message, id: internalId } as JSONRPCMessage);
+    }
+    for (const message of dispatch) this.onmessage?.(message);
+  }
+
+  #write(message: unknown): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.#stdout.write(`${JSON.stringify(message)}\n`)) resolve();
+      else this.#stdout.once('drain', resolve);
+    });
+  }
+}
