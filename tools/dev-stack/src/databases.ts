@@ -7,6 +7,8 @@ export interface StackDatabases {
   readonly urls: Readonly<Record<string, string>>;
   /** One line per domain saying where its database is, for the summary. */
   readonly description: readonly string[];
+  /** Data directory of the embedded PostgreSQL, when the stack started one (the fault harness restarts it with pg_ctl). */
+  readonly embeddedDataDir?: string;
   /** Stops the embedded PostgreSQL when the stack started one. */
   stop(): Promise<void>;
   /** Asks the embedded PostgreSQL to shut down without waiting (for a process `exit` handler). */
@@ -55,5 +57,5 @@ export async function resolveDatabases(options: ResolveDatabasesOptions): Promis
     urls[domain] = cluster.urlFor(databaseNameOf(domain));
     description.push(`${domain}: ${databaseNameOf(domain)} on the embedded PostgreSQL 127.0.0.1:${EMBEDDED_POSTGRES_PORT}`);
   }
-  return { urls, description, stop: () => cluster.stop(), stopNow: () => cluster.stopNow() };
+  return { urls, description, embeddedDataDir: options.dataDir, stop: () => cluster.stop(), stopNow: () => cluster.stopNow() };
 }

@@ -94,9 +94,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const urlFor = (database: string): string =>
     `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  const stopNow = (): void => {
+    const pid = readPostmasterPid(options.dataDir);
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGINT');
+  };
   const stop = async (): Promise<void> => {
-    // The library waits for an exit event that never comes when the server already stopped (e.g. the terminal's
-    // Ctrl-C reached it first), so also watch the pid file PostgreSQL removes on shutdown.
+    // The server may not be the library's child any more (an operator or the fault harness restarted it with
+    // pg_ctl), and the library waits for an exit event that never comes when the server already stopped (e.g. the
+    // terminal's Ctrl-C reached it first): signal whichever postmaster the pid file names, and wait for that file.
+    stopNow();
     await Promise.race([cluster.stop(), waitForPidFileGone(options.dataDir, 15_000)]);
   };
   try {
@@ -105,16 +111,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw new StackError(`could not create the dev databases: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const stopNow = (): void => {
-    const pid = readPostmasterPid(options.dataDir);
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGINT');
-  };
   return { urlFor, initialised, stop, stopNow };
 }
 
 /** Creates each database that does not exist yet. */
 export async function createMissingDatabases(adminUrl: string, databases: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  // A connection error after connect() is reported by the next query; unheard, it would kill the stack.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database');

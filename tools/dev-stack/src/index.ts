@@ -23,4 +23,6 @@ export { DEV_SERVICE_CLIENTS } from './service-clients.ts';
 export type { DevServiceClientId } from './service-clients.ts';
 export { formatLogLine } from './log-format.ts';
 export type { LogLineFormat, NameColor } from './log-format.ts';
-export { freePort, isPortTaken } from './ports.ts';
+export { freePort, freePortBase, isPortTaken } from './ports.ts';
+export { pidFileOf, readPidFile, readStackFile, runDirOf, stackFileOf } from './stack-file.ts';
+export type { StackFile } from './stack-file.ts';

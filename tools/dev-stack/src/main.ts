@@ -2,7 +2,9 @@
  * `npm start`: a zero-configuration local federation. Starts a dev token issuer, PostgreSQL (DATABASE_URL_<DOMAIN>
  * or an embedded cluster under .data/postgres), Redis (REDIS_URL, a local one, or a redis-server child), then
  * migrates, seeds and serves every entry of SERVICES, and prints the URLs, a dev token and how to connect a client.
- * Ctrl-C / SIGTERM stops everything and exits 0; a start-up failure exits 1 with one message.
+ * A server that crashes later is started again with a backoff, said in the log (kept-process.ts); each one's pid is in
+ * `<data dir>/run/<name>.pid` and the stack's URLs in `<data dir>/run/stack.json` (stack-file.ts), for operators and
+ * the fault harness. Ctrl-C / SIGTERM stops everything and exits 0; a start-up failure exits 1 with one message.
  *
  * Environment (all optional): DATABASE_URL_<DOMAIN>, REDIS_URL, LOG_LEVEL (default info), MCPFED_DATA_DIR
  * (default <repo>/.data) and MCPFED_PORT_BASE (default 8080: router 8080, customer 8081, order 8082, product 8083,
@@ -14,14 +16,16 @@ import { renderBanner } from './banner.ts';
 import { resolveDatabases } from './databases.ts';
 import type { StackDatabases } from './databases.ts';
 import { startDevIssuer } from './dev-issuer.ts';
+import { KeptProcess } from './kept-process.ts';
 import { formatLogLine } from './log-format.ts';
 import { assertPortsFree } from './ports.ts';
 import { resolveRedis } from './redis.ts';
 import { DEFAULT_PORT_BASE, PORT_BASE, PORT_BASE_SETTING, PORT_BASE_VARIABLE, SERVICES, domainsOf, serviceUrl } from './services.ts';
 import type { ServiceDefinition, StackEnvironment } from './services.ts';
 import { StackError } from './stack-error.ts';
-import { Supervisor, describeExit, waitForReady } from './supervisor.ts';
-import type { ManagedProcess, ProcessSpec } from './supervisor.ts';
+import { pidFileOf, removeStackFile, writeStackFile } from './stack-file.ts';
+import { Supervisor } from './supervisor.ts';
+import type { ProcessSpec } from './supervisor.ts';
 import { DEV_SUBJECT } from './token-args.ts';
 import { DATA_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE, REPO_ROOT } from './workspace.ts';
 
@@ -36,7 +40,7 @@ const note = (message: string): void => print(formatLogLine(message, { name: 'st
 const supervisor = new Supervisor({ print, ansi, nameWidth });
 /** Undo steps of what has started so far, run last-first on shutdown. */
 const cleanups: Array<() => Promise<void>> = [];
-const servers: ManagedProcess[] = [];
+const servers: KeptProcess[] = [];
 let databases: StackDatabases | undefined;
 let stopping: Promise<void> | undefined;
 
@@ -85,14 +89,15 @@ async function startService(service: ServiceDefinition, stack: StackEnvironment)
     note(`${service.name}: ${command}`);
     await supervisor.run(processSpec(service, [command], env), command);
   }
-  const child = supervisor.start(processSpec(service, ['serve'], env));
-  servers.push(child);
-  await waitForReady(child, { url: `${serviceUrl(service)}/readyz`, timeoutMs: READY_TIMEOUT_MS });
-  void child.exited.then((status) => {
-    if (stopping !== undefined) return;
-    note(`${service.name} exited unexpectedly (${describeExit(status)}); stopping the stack. Last output:\n${child.tail.render()}`);
-    void shutdown(1);
+  const server = new KeptProcess(supervisor, {
+    spec: processSpec(service, ['serve'], env),
+    readyUrl: `${serviceUrl(service)}/readyz`,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    pidFile: pidFileOf(DATA_DIR, service.name),
+    note,
   });
+  servers.push(server);
+  await server.start();
 }
 
 async function main(): Promise<void> {
@@ -134,6 +139,16 @@ async function main(): Promise<void> {
   // The servers stop together (each SIGTERM, then SIGKILL after 10 s) before the databases and Redis they use.
   cleanups.push(async () => void (await Promise.all(servers.map((server) => server.stop()))));
   for (const service of SERVICES) await startService(service, stack);
+  cleanups.push(async () => removeStackFile(DATA_DIR));
+  writeStackFile(DATA_DIR, {
+    pid: process.pid,
+    portBase: PORT_BASE,
+    issuerUrl: DEV_ISSUER_URL,
+    services: Object.fromEntries(SERVICES.map((service) => [service.name, { url: serviceUrl(service), pidFile: pidFileOf(DATA_DIR, service.name) }])),
+    databaseUrls: databases.urls,
+    ...(databases.embeddedDataDir === undefined ? {} : { postgresDataDir: databases.embeddedDataDir }),
+    redisUrl: redis.url,
+  });
 
   const token = await devIssuer.issuer.mint({
     subject: DEV_SUBJECT,

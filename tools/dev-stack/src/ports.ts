@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import net from 'node:net';
+import { PORT_OFFSETS } from './services.ts';
 import { StackError } from './stack-error.ts';
 
 /** A port the stack is about to listen on, with what it is for (for the error message). */
@@ -51,4 +53,20 @@ export async function assertPortsFree(claims: readonly PortClaim[], advice: stri
   throw new StackError(
     `port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ${advice}`,
   );
+}
+
+/**
+ * A random port base in [min, max) whose stack listeners (base + each of PORT_OFFSETS) are all free right now: where a
+ * test runs a whole `npm start` (`MCPFED_PORT_BASE`) beside anything else on the machine. Default 20000-32000: below
+ * Linux's ephemeral range (32768 and up), where the OS hands out ports to outgoing connections and to `listen(0)`
+ * of other tests, which could take one of the stack's ports between this check and the server's listen.
+ */
+export async function freePortBase(min = 20_000, max = 32_000): Promise<number> {
+  const offsets = Object.values(PORT_OFFSETS);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = randomInt(min, max);
+    const taken = await Promise.all(offsets.map((offset) => isPortTaken(base + offset)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error(`no free port base found in ${min}-${max}`);
 }

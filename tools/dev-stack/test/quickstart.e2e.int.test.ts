@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '@mcpfed/contract-common';
 import { testServiceUrl } from '@mcpfed/testing';
-import { isPortTaken } from '../src/ports.ts';
-import { SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
+import { freePortBase, isPortTaken } from '../src/ports.ts';
+import { DEFAULT_PORT_BASE, SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
+import { pidFileOf, readPidFile, readStackFile } from '../src/stack-file.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const STACK_MAIN = path.join('tools', 'dev-stack', 'src', 'main.ts');
@@ -82,17 +83,6 @@ let token = '';
 let mcpUrl = '';
 let bannerText = '';
 const clients: Client[] = [];
-
-/** A random port base in 20000-40000 whose six listeners (base+0..+4, base+10) are all free right now. */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = randomInt(20_000, 40_000);
-    const ports = [0, 1, 2, 3, 4, 10].map((offset) => base + offset);
-    const taken = await Promise.all(ports.map((port) => isPortTaken(port)));
-    if (!taken.some(Boolean)) return base;
-  }
-  throw new Error('no free port base found in 20000-40000');
-}
 
 async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: testServiceUrl('databaseUrl'), application_name: 'mcpfed-test-quickstart' });
@@ -366,6 +356,35 @@ describe('npm start, as a new user meets it', () => {
     expect(lines).toContain('mcp_tool_errors_total{tool="customer_create",code="FORBIDDEN",service="customer-server"} 1');
   });
 
+  it('restarts a server killed with SIGKILL, says so, and serves again, while the other servers keep running', async () => {
+    const stackFile = readStackFile(dataDir);
+    expect(stackFile?.pid).toBe(stack?.child.pid);
+    expect(Object.keys(stackFile?.services ?? {}).sort()).toEqual(['customer', 'order', 'payment', 'product', 'router']);
+    const pids = Object.fromEntries(SERVICES.map((service) => [service.name, readPidFile(pidFileOf(dataDir, service.name))]));
+    for (const pid of Object.values(pids)) expect(pid).toBeGreaterThan(0);
+
+    process.kill(pids['customer'] as number, 'SIGKILL');
+    const deadline = Date.now() + 60_000;
+    let back: number | undefined;
+    while (Date.now() < deadline) {
+      back = readPidFile(pidFileOf(dataDir, 'customer'));
+      if (back !== undefined && back !== pids['customer'] && (stack as Stack).output().includes('customer is back (pid')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const output = (stack as Stack).output();
+    expect(output).toMatch(/customer exited unexpectedly \(signal SIGKILL\) after \d+\.\d s; restarting it in 0\.5 s \(attempt 1 of 5\)/);
+    expect(output).toContain(`customer is back (pid ${back}`);
+    const client = await connectClient(token);
+    const result = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
+    expect(result.structuredContent).toMatchObject({ id: EWA_MENSAH.id });
+    // Nobody else was stopped or restarted.
+    for (const service of SERVICES.filter((s) => s.name !== 'customer')) {
+      expect(readPidFile(pidFileOf(dataDir, service.name)), service.name).toBe(pids[service.name]);
+      expect(() => process.kill(pids[service.name] as number, 0), service.name).not.toThrow();
+    }
+    expect(output).not.toMatch(/(order|payment|product|router) exited unexpectedly/);
+  }, 70_000);
+
   it('stops on Ctrl-C (SIGINT): exit code 0 within 20 s, and the customer port is free again', async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     const running = stack as Stack;
@@ -376,5 +395,9 @@ describe('npm start, as a new user meets it', () => {
     expect(await isPortTaken(customerPort)).toBe(false);
     expect(await isPortTaken(routerPort)).toBe(false);
     expect(await isPortTaken(issuerPort)).toBe(false);
+    // SERVICES holds this process's default ports: the same offsets from the stack's base.
+    for (const service of SERVICES) expect(await isPortTaken(portBase + service.port - DEFAULT_PORT_BASE), service.name).toBe(false);
+    expect(readStackFile(dataDir)).toBeUndefined();
+    for (const service of SERVICES) expect(readPidFile(pidFileOf(dataDir, service.name)), service.name).toBeUndefined();
   }, SIGINT_EXIT_MS + 5_000);
 });

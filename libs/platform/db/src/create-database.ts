@@ -23,10 +23,13 @@ export interface DatabaseConfig {
   /** How long to wait for a new connection before failing, in milliseconds. Default 5000. */
   connectTimeoutMs?: number;
   /**
-   * Called when an idle connection fails (e.g. the server restarted). Default: ignore it — the pool drops the
-   * connection and the next query opens a new one. Without a listener such an error would crash the process.
+   * Called when an open connection fails outside a query's own result (the server restarted, a failover,
+   * `pg_terminate_backend`, a network reset), whether the connection was idle in the pool or checked out.
+   * Default: ignore it. Either way the failure never reaches the process as an unhandled `'error'` event: a
+   * query running on that connection rejects (mapped to UPSTREAM_UNAVAILABLE by `mapDatabaseError`), the pool
+   * drops the connection when it is released, and the next query opens a new one.
    */
-  onIdleError?: (error: Error) => void;
+  onConnectionError?: (error: Error) => void;
 }
 
 /** What {@link createDatabase} returns: a Kysely instance over a pg pool, plus health and shutdown. */
@@ -79,7 +82,7 @@ export function createDatabase<DB>(options: DatabaseConfig): Database<DB> {
   const statementTimeoutMs = integerOption(WHERE, 'statementTimeoutMs', options.statementTimeoutMs, 5000, 0, 86_400_000);
   const idleTimeoutMs = integerOption(WHERE, 'idleTimeoutMs', options.idleTimeoutMs, 10_000, 0, 86_400_000);
   const connectTimeoutMs = integerOption(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 5000, 1, 600_000);
-  const onIdleError = options.onIdleError ?? (() => undefined);
+  const onConnectionError = options.onConnectionError ?? (() => undefined);
 
   const pool = new pg.Pool({
     connectionString,
@@ -90,7 +93,11 @@ export function createDatabase<DB>(options: DatabaseConfig): Database<DB> {
     idleTimeoutMillis: idleTimeoutMs,
     connectionTimeoutMillis: connectTimeoutMs,
   });
-  pool.on('error', onIdleError);
+  // pg-pool listens on a connection only while it is idle; a checked-out one (a transaction waiting on the app, a
+  // query under way) that loses its server emits 'error' with nobody listening, which kills the process. A
+  // listener for the connection's whole life closes that gap; the pool's own one still drops idle connections.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', onConnectionError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const sqlPool: DatabasePool = pool;
   let closing: Promise<void> | undefined;

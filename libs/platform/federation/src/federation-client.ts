@@ -38,7 +38,11 @@ export interface FederationClientConfig {
    * with an idempotency key in its arguments.
    */
   retry?: RetryConfig | false;
-  /** Circuit breaker. Default `{}`: opens after 5 consecutive upstream failures, probes after 10000 ms. */
+  /**
+   * Circuit breaker. Default `{}`: opens after 5 consecutive upstream failures; while open, `GET <origin>/readyz` of
+   * the upstream every `probeIntervalMs` (250), and the first call after a 200 is the trial that closes it again (at
+   * the latest one goes through after `halfOpenAfterMs`, 10000). `probe` replaces the readiness check.
+   */
   breaker?: CircuitBreakerConfig;
   /** Calls in flight to this upstream at once (also the size of the connection pool); one more fails at once. Default 64. */
   concurrency?: number;
@@ -102,11 +106,18 @@ export function createFederationClient(config: FederationClientConfig): Federati
     keepAliveTimeout: 30_000,
     connect: { timeout: Math.min(settings.timeoutMs, 5000) },
   });
+  // Every mcpfed server answers /readyz with 200 once its database and Redis answer (docs/architecture.md §2): the
+  // breaker asks it while open, so calls resume within a probe interval of the upstream's return.
+  const readiness = async (signal: AbortSignal): Promise<void> => {
+    const res = await pool.request({ path: '/readyz', method: 'GET', signal });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`readyz answered ${res.statusCode}`);
+  };
   const policy = createUpstreamPolicy({
     name,
     timeoutMs: settings.timeoutMs,
     ...(config.retry === undefined ? {} : { retry: config.retry }),
-    ...(config.breaker === undefined ? {} : { breaker: config.breaker }),
+    breaker: { probe: readiness, ...config.breaker },
     concurrency: settings.concurrency,
   });
   const stopGauge = metrics?.gauge(
@@ -275,6 +286,7 @@ export function createFederationClient(config: FederationClientConfig): Federati
     async close(): Promise<void> {
       stopGauge?.();
       stopListening();
+      policy.close();
       await pool.close();
     },
   });

@@ -104,7 +104,8 @@ describe('createFederationClient: resilience', () => {
 
   it('opens the breaker after consecutive failures and then fails fast with retry_after_ms', async () => {
     const metrics = createMetrics({ service: 'federation-test', collectDefault: false });
-    const guarded = client({ retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, metrics });
+    // No readiness probe within the test: the upstream's /readyz answers 200 and would let a trial through.
+    const guarded = client({ retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 60_000 }, metrics });
     const k = key('breaker');
     for (let i = 0; i < 2; i++) {
       await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 10 } })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { attempt: i + 1 } });
@@ -119,6 +120,27 @@ describe('createFederationClient: resilience', () => {
     expect(upstream.log.requests.length).toBe(before);
     expect(await metricValue(metrics, 'upstream_breaker_state', { upstream: 'echo' })).toBe(2);
     expect(await metricValue(metrics, 'federation_calls_total', { upstream: 'echo', tool: 'echo_say', outcome: 'UPSTREAM_UNAVAILABLE' })).toBe(3);
+  });
+
+  it('lets calls through again within a readiness probe of the upstream being ready, long before halfOpenAfterMs', async () => {
+    const guarded = client({ retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 100 } });
+    const k = key('breaker-recovers');
+    for (let i = 0; i < 2; i++) {
+      await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 2 } })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    }
+    expect(guarded.breakerState).toBe('open');
+    const openedAt = Date.now();
+    // The upstream answers /readyz with 200 all along: the first probe (after 100 ms) lets the next call through.
+    let out: { attempt: number } | undefined;
+    while (out === undefined && Date.now() - openedAt < 10_000) {
+      out = await guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 2 } }).catch(() => undefined);
+      if (out === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(out).toMatchObject({ attempt: 3 });
+    expect(Date.now() - openedAt).toBeLessThan(5_000);
+    expect(guarded.breakerState).toBe('closed');
+    // Only the trial reached the upstream while the breaker was open.
+    expect(callsOf(k)).toHaveLength(3);
   });
 
   it('rejects a call beyond the concurrency limit at once', async () => {

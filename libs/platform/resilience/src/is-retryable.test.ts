@@ -57,6 +57,14 @@ describe('isRetryable', () => {
     expect(isUpstreamFailure(new BrokenCircuitError())).toBe(false);
     expect(isUpstreamFailure(new AppError('NOT_FOUND', 'n'))).toBe(false);
   });
+
+  it('counts only the codes of an unhealthy upstream: a retryable answer about one key or one caller is not one', () => {
+    expect(isUpstreamFailure(new AppError('TIMEOUT', 't'))).toBe(true);
+    // The payment server's "an earlier call with this key is still in progress" after a crash mid-call.
+    expect(isUpstreamFailure(new AppError('CONFLICT', 'in progress', { retryable: true }))).toBe(false);
+    expect(isUpstreamFailure(new AppError('RATE_LIMITED', 'slow down'))).toBe(false);
+    expect(isRetryable(new AppError('CONFLICT', 'in progress', { retryable: true }))).toBe(true);
+  });
 });
 
 describe('toAppError', () => {

@@ -65,12 +65,17 @@ export function isRetryable(error: unknown): boolean {
   return isNetworkError(error);
 }
 
+/** The AppError codes by which an upstream says it cannot serve right now. */
+const UNHEALTHY_CODES: ReadonlySet<string> = new Set(['UPSTREAM_UNAVAILABLE', 'TIMEOUT']);
+
 /**
  * Whether a failure says something about the upstream's health, so that a circuit breaker should
- * count it: a transient failure ({@link isRetryable}) that the upstream caused. A business answer
- * (NOT_FOUND, VALIDATION_FAILED, …) proves the upstream is alive; a bulkhead rejection or an open
- * breaker is this process protecting itself, not an upstream failure.
+ * count it: a timeout, a network failure, or an AppError UPSTREAM_UNAVAILABLE or TIMEOUT. Any other
+ * answer proves the upstream is alive, retryable or not: a CONFLICT "retry with the same key" or a
+ * RATE_LIMITED concerns one key or one caller, and counting it would shut every caller out. A bulkhead
+ * rejection or an open breaker is this process protecting itself, not an upstream failure.
  */
 export function isUpstreamFailure(error: unknown): boolean {
+  if (AppError.is(error)) return UNHEALTHY_CODES.has(error.code);
   return isRetryable(error) && !isBulkheadRejectedError(error) && !isBrokenCircuitError(error);
 }

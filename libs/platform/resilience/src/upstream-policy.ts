@@ -22,7 +22,10 @@ export interface UpstreamPolicyConfig {
    * maximum delay). Retry only calls that are safe to repeat: reads, and writes carrying an idempotency key.
    */
   retry?: RetryConfig | false;
-  /** Circuit breaker settings. Default `{}` (opens after 5 consecutive upstream failures, probes after 10000 ms). */
+  /**
+   * Circuit breaker settings. Default `{}` (opens after 5 consecutive upstream failures, lets a trial call through
+   * after 10000 ms, or as soon as its `probe` succeeds when one is given).
+   */
   breaker?: CircuitBreakerConfig;
   /** Calls allowed in flight to this upstream at once; one more is rejected at once. Default: unlimited. */
   concurrency?: number;
@@ -47,6 +50,8 @@ export interface UpstreamPolicy {
    * @param signal The caller's signal (request cancellation, tool deadline).
    */
   execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Stops the breaker's readiness probes (on shutdown). */
+  close(): void;
 }
 
 /**
@@ -100,6 +105,9 @@ export function createUpstreamPolicy(options: UpstreamPolicyConfig): UpstreamPol
     },
     onBreakerStateChange(listener: (state: BreakerState) => void): () => void {
       return breaker.onStateChange(listener);
+    },
+    close(): void {
+      breaker.dispose();
     },
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (signal?.aborted) return Promise.reject(cancellationError(signal.reason));
