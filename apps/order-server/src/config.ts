@@ -8,7 +8,7 @@ const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
 const queuePrefix = (fallback: string) => z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default(fallback);
 
-/** The order server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+/** The order server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const orderConfigSchema = requireSecretsOutsideDevelopment(
   z.object({
     ...commonServerEnv(8082),

@@ -3,7 +3,7 @@ import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
 import { parseUpstreams } from './upstream/upstreams-config.ts';
 
 /**
- * Every scope of the federation (ARCHITECTURE §5). The router cannot import the contracts (it learns tools at
+ * Every scope of the federation (docs/architecture.md §5). The router cannot import the contracts (it learns tools at
  * run time), so the list its service token asks for by default is written here.
  */
 export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
@@ -11,7 +11,7 @@ export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
   'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
 ]);
 
-/** The router's environment (ARCHITECTURE §2, §7), parsed once at start by main.ts. */
+/** The router's environment (docs/architecture.md §2, §7), parsed once at start by main.ts. */
 export const routerConfigSchema = z
   .object({
     ...commonServerEnv(8080),
