@@ -33,9 +33,12 @@ export const routerConfigSchema = z
     ROUTER_PROBE_INTERVAL_MS: durationMs(2000),
     /** Time one discovery of an upstream (initialize and every list) may take, in milliseconds. Default 10000. */
     ROUTER_DISCOVERY_TIMEOUT_MS: durationMs(10_000),
-    /** Consecutive failed calls (timeouts, transport errors) that open an upstream's circuit breaker. Default 5. */
+    /**
+     * Consecutive failures of the upstream's own (transport failures, 5xx answers; not timeouts or refusals) that open
+     * its circuit breaker. Default 5.
+     */
     ROUTER_BREAKER_FAILURES: positiveInt(5),
-    /** How long an open breaker fails calls at once before one probe call may pass, in milliseconds. Default 10000. */
+    /** How long an open breaker fails calls at once before one trial call may pass, in milliseconds. Default 10000. */
     ROUTER_BREAKER_HALF_OPEN_MS: durationMs(10_000),
     /** Largest request body accepted, in bytes. Default 4194304 (4 MiB); larger bodies get 413. */
     ROUTER_MAX_BODY_BYTES: positiveInt(4 * 1024 * 1024),
