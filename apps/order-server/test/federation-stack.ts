@@ -22,9 +22,9 @@ import type { OrderDatabase } from '../src/store/order-database.ts';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const SERVICE_SECRET = 'test-only-order-server-secret';
-const ORDER_SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
+const ORDER_SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
 /** Every scope the test issuer grants. */
-export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
+export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
 
 /** Options of {@link startFederationStack}. */
 export interface FederationStackOptions {
