@@ -3,7 +3,7 @@ import { createDatabase, readOnlyConnectionString } from '@mcpfed/db';
 import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { connectLinkedClient, createTestDatabase, testPrincipal } from '@mcpfed/testing';
+import { connectLinkedClient, createTestDatabase, staffPrincipal, testPrincipal } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { buildCustomerServer } from '../src/server.ts';
@@ -17,8 +17,11 @@ export const ALL_CUSTOMER_SCOPES = ['customer:read', 'customer:write', 'customer
 export interface CustomerTestHost {
   readonly database: TestDatabase<CustomerDatabase>;
   readonly host: McpHost<CustomerDatabase>;
-  /** An SDK client (in-memory linked transport) calling as `subject` with these scopes; closed by `close()`. */
-  connect(scopes: readonly string[], subject: string): Promise<Client>;
+  /**
+   * An SDK client (in-memory linked transport) calling as `subject` with these scopes; closed by `close()`. Staff by
+   * default (`customer:any` is added); with `customerId` a customer-bound caller holding exactly `scopes`.
+   */
+  connect(scopes: readonly string[], subject: string, options?: { customerId?: string }): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -50,8 +53,9 @@ export async function startCustomerTestHost(options: CustomerTestHostOptions = {
   return {
     database,
     host,
-    async connect(scopes, subject) {
-      const linked = await connectLinkedClient(host, testPrincipal([...scopes], subject));
+    async connect(scopes, subject, options = {}) {
+      const principal = options.customerId === undefined ? staffPrincipal(scopes, subject) : testPrincipal(scopes, subject, { customerId: options.customerId });
+      const linked = await connectLinkedClient(host, principal);
       closers.push(linked.close);
       return linked.client;
     },

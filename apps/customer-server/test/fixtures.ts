@@ -5,9 +5,9 @@ import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
 
 /** A caller with customer:pii. */
-export const PII_CALLER: Caller = { actor: 'test:agent', canSeePii: true };
+export const PII_CALLER: Caller = { actor: 'test:agent', canSeePii: true, reach: { kind: 'any' } };
 /** A caller without customer:pii. */
-export const MASKED_CALLER: Caller = { actor: 'test:agent', canSeePii: false };
+export const MASKED_CALLER: Caller = { actor: 'test:agent', canSeePii: false, reach: { kind: 'any' } };
 
 let counter = 0;
 

@@ -8,7 +8,7 @@ import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createQueue, createRedisConnection } from '@mcpfed/queue';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { connectLinkedClient, createTestDatabase, expectToolOk, randomKeyPrefix, testPrincipal, testServiceUrl } from '@mcpfed/testing';
+import { connectLinkedClient, createTestDatabase, expectToolOk, randomKeyPrefix, staffPrincipal, testServiceUrl } from '@mcpfed/testing';
 import type { LinkedClient, TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { CUSTOMER_ORDER_EVENTS_QUEUE, startOrderEventsConsumer } from '../src/events/order-events-consumer.ts';
@@ -197,7 +197,7 @@ describe('order events -> customer_order_stats', () => {
       metrics: createMetrics({ service: 'customer-server', collectDefault: false }),
       tracing: initTracing({ serviceName: 'customer-server' }),
     });
-    const linked: LinkedClient = await connectLinkedClient(host, testPrincipal(['customer:read'], 'analyst'));
+    const linked: LinkedClient = await connectLinkedClient(host, staffPrincipal(['customer:read'], 'analyst'));
     try {
       const view = await expectToolOk<{ order_stats: unknown }>(linked.client, 'customer_get', { id: customerId });
       expect(view.order_stats).toEqual({ order_count: 1, lifetime_value: { amount: 4321, currency: 'EUR' }, last_order_at: '2026-05-06T07:08:09.000Z' });

@@ -20,7 +20,8 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const APP_DIR = path.join(REPO_ROOT, 'apps', 'customer-server');
 const SOURCE_MAIN = path.join(APP_DIR, 'src', 'main.ts');
 const BUNDLE = path.join(APP_DIR, 'dist', 'main.js');
-const SCOPES = 'customer:read customer:write';
+// customer:any: an unbound local operator reaches customers only with it (it lists no extra tool).
+const SCOPES = 'customer:read customer:write customer:any';
 /** What customer:read + customer:write allow: every tool but customer_export_data, customer_anonymize, customer_query_sql. */
 const READ_WRITE_TOOLS = [
   'customer_add_address',

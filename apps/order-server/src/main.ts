@@ -33,7 +33,7 @@ const INSTRUCTIONS =
   'Updates take expected_version (the order version). order_workflow_get explains a pending or failed checkout.';
 
 /** The scopes the order server asks for in its service token: what the checkout and the aftercare tools call. */
-const SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] as const;
+const SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] as const;
 
 function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): { upstreams: Upstreams; close(): Promise<void> } {
   if (config.SERVICE_CLIENT_SECRET === undefined || config.SERVICE_TOKEN_URL === undefined) {

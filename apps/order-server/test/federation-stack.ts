@@ -22,9 +22,9 @@ import type { OrderDatabase } from '../src/store/order-database.ts';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const SERVICE_SECRET = 'test-only-order-server-secret';
-const ORDER_SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
+const ORDER_SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
 /** Every scope the test issuer grants. */
-export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
+export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
 
 /** Options of {@link startFederationStack}. */
 export interface FederationStackOptions {
@@ -56,8 +56,11 @@ export interface FederationStack {
   readonly customerDb: TestDatabase<unknown>;
   /** A client of one server as a user with every scope (the real federation client over HTTP, no retries). */
   client(server: 'customer' | 'product' | 'payment' | 'order', subject?: string): FederationClient;
-  /** The MCP SDK client of one server for a user with exactly `scopes` (closed with the stack). */
-  mcp(server: 'customer' | 'product' | 'payment' | 'order', scopes: readonly string[], subject?: string): Promise<Client>;
+  /**
+   * The MCP SDK client of one server for a user with exactly `scopes` (closed with the stack); with `customerId`
+   * the token is bound to that customer (its `customer_id` claim).
+   */
+  mcp(server: 'customer' | 'product' | 'payment' | 'order', scopes: readonly string[], subject?: string, customerId?: string): Promise<Client>;
   /** A customer with a default shipping address; returns its id. */
   createCustomer(): Promise<string>;
   /** An active product priced `price` EUR minor units with `stock` units at BER-1. */
@@ -176,8 +179,8 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
   closers.push(async () => void (await Promise.all([...clients.values()].map((c) => c.close()))));
   const mcpClients: Client[] = [];
   closers.push(async () => void (await Promise.all(mcpClients.map((c) => c.close()))));
-  const mcp = async (name: keyof typeof servers, scopes: readonly string[], subject = 'test-user'): Promise<Client> => {
-    const token = await issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed', ttlSeconds: 3600 });
+  const mcp = async (name: keyof typeof servers, scopes: readonly string[], subject = 'test-user', customerId?: string): Promise<Client> => {
+    const token = await issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed', ttlSeconds: 3600, ...(customerId === undefined ? {} : { customerId }) });
     const sdk = new Client({ name: `order-test-${name}`, version: '0.0.0' });
     await sdk.connect(new StreamableHTTPClientTransport(new URL(`${servers[name].url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     mcpClients.push(sdk);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   stack = await startFederationStack({ label: 'feed' });
   // No statement timeout: writers queue on an order's row lock behind transactions held open for seconds.
   writerDb = createDatabase<OrderDatabase>({ connectionString: stack.orderDb.url, applicationName: 'feed-test-writers', max: WRITERS + 2, statementTimeoutMs: 0 });
-  follower = await stack.mcp('order', ['order:read']);
+  follower = await stack.mcp('order', ['order:read', 'customer:any']);
 }, 120_000);
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
   await stack.createProduct('OPS-A', 1000, 1000);
   await stack.createProduct('OPS-B', 500, 1000);
   staff = await stack.mcp('order', ALL_TEST_SCOPES);
-  clerk = await stack.mcp('order', ['order:read', 'order:write']);
+  clerk = await stack.mcp('order', ['order:read', 'order:write', 'customer:any']);
 }, 120_000);
 
 afterAll(async () => {

@@ -53,7 +53,7 @@ function authorize(token: string, paymentMethod: string, orderRef: string, signa
 
 describe('a money write killed with its process', () => {
   it('has its audit record, outcome ok, when the process dies right after answering', async () => {
-    const token = await app.token(['payment:write', 'payment:read'], 'crash-after-answer');
+    const token = await app.token(['payment:write', 'payment:read', 'customer:any'], 'crash-after-answer');
     const response = await authorize(token, 'pm_card_visa', 'crash-order-1');
     const body = (await response.json()) as { result?: { isError?: boolean; structuredContent?: { payment?: { status: string } } } };
     await app.server.kill();
@@ -69,7 +69,7 @@ describe('a money write killed with its process', () => {
 
   it('leaves a started record when the process dies while the authorization is in flight', async () => {
     await app.server.restart();
-    const token = await app.token(['payment:write', 'payment:read'], 'crash-in-flight');
+    const token = await app.token(['payment:write', 'payment:read', 'customer:any'], 'crash-in-flight');
     const controller = new AbortController();
     const call = authorize(token, 'pm_card_slow', 'crash-order-2', controller.signal).catch((error: unknown) => error);
     const deadline = Date.now() + 10_000;

@@ -9,7 +9,7 @@ import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
-import { connectLinkedClient, createTestDatabase, testPrincipal } from '@mcpfed/testing';
+import { connectLinkedClient, createTestDatabase, staffPrincipal } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { paymentMigrations } from '../migrations/index.ts';
 import { SandboxProvider } from '../src/provider/sandbox-provider.ts';
@@ -49,6 +49,7 @@ export interface TestPaymentServer {
   readonly domain: PaymentDomain;
   readonly host: McpHost<PaymentDatabase>;
   readonly logger: Logger;
+  /** Connects as an unbound staff principal: these scopes plus `customer:any`. */
   connect(scopes: readonly string[], subject: string): Promise<Client>;
   /** Connects as exactly this principal (e.g. a service token acting for a caller). */
   connectAs(principal: Principal): Promise<Client>;
@@ -101,7 +102,7 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
     domain,
     host,
     logger,
-    connect: (scopes, subject) => connectAs(testPrincipal(scopes, subject)),
+    connect: (scopes, subject) => connectAs(staffPrincipal(scopes, subject)),
     connectAs,
     async close() {
       for (const close of closers) await close();

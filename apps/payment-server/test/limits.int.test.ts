@@ -89,7 +89,7 @@ describe('authorization limits', () => {
 describe('daily limits of a service acting for callers', () => {
   // The order server's checkout: one service principal, `act.sub` = the customer's agent it places the order for.
   const throughService = (caller: string | undefined) =>
-    server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set(ALL_SCOPES), kind: 'service', ...(caller === undefined ? {} : { actingFor: caller }) });
+    server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service', ...(caller === undefined ? {} : { actingFor: caller }) });
 
   it('gives every caller its own authorization budget, and still caps each of them', async () => {
     const alice = await throughService('svc-alice');
@@ -238,7 +238,7 @@ describe('refunds above the confirmation threshold', () => {
 
   it("bind a service's confirm_token to the caller it acted for", async () => {
     const throughService = (caller: string) =>
-      server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set(ALL_SCOPES), kind: 'service', actingFor: caller });
+      server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service', actingFor: caller });
     const payment = await capturedPayment(9_000);
     const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
     const dry = await expectToolOk<{ confirm_token: string }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, dry_run: true });

@@ -60,7 +60,7 @@ describe('payment-server commands', () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [MAIN, 'serve', '--stdio'],
-      env: env({ STDIO_SCOPES: 'payment:read payment:write', LOG_LEVEL: 'warn' }),
+      env: env({ STDIO_SCOPES: 'payment:read payment:write customer:any', LOG_LEVEL: 'warn' }),
       stderr: 'pipe',
     });
     let stderr = '';

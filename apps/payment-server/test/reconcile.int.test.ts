@@ -180,7 +180,7 @@ describe('a local write that fails after the provider succeeded', () => {
         (await sql<{ n: string }>`SELECT coalesce(sum(amount), 0) AS n FROM payment_limit_usage WHERE principal_id = 'agent-cancelled'`.execute(server.db)).rows[0]?.n,
       );
     // The caller gives up while the (slow) provider has not acted yet.
-    await expect(server.domain.payments.authorize(input, { principalId: 'agent-cancelled', limitKey: 'agent-cancelled', signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
+    await expect(server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled', signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
       code: 'TIMEOUT',
       retryable: true,
     });
@@ -188,7 +188,7 @@ describe('a local write that fails after the provider succeeded', () => {
     expect((await sweeper.sweep()).operations).toMatchObject({ abandoned: 1 });
     expect(await usage()).toBe(0);
     expect(await server.db.selectFrom('payment_operations').select('id').where('principal_id', '=', 'agent-cancelled').execute()).toEqual([]);
-    const again = await server.domain.payments.authorize(input, { principalId: 'agent-cancelled', limitKey: 'agent-cancelled' });
+    const again = await server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled' });
     expect(again).toMatchObject({ replayed: false, payment: { status: 'authorized', amount_authorized: 650 } });
     expect(await usage()).toBe(650);
   });

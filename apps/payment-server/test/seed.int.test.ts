@@ -62,7 +62,7 @@ describe('demo seed', () => {
     expect(new Set(a.map((p) => p.customer_id))).toEqual(new Set(DEMO_CUSTOMERS));
     const declined = await first.db.selectFrom('payment_operations').select(['status', 'principal_id']).where('status', '=', 'failed').execute();
     expect(declined).toEqual([{ status: 'failed', principal_id: SEED_PRINCIPAL }]);
-    const reconciled = await domainOf(first).reconciliation.reconcile({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, { principalId: 't', limitKey: 't' });
+    const reconciled = await domainOf(first).reconciliation.reconcile({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, { principalId: 't', reach: { kind: 'any' }, limitKey: 't' });
     expect(reconciled).toMatchObject({ in_sync: true, payments_checked: 6, provider_charges_checked: 6, pending_operations: 0 });
     expect((await ledgerTotals(first.db)).unbalanced).toBe(0);
   }, 60_000);

@@ -15,7 +15,7 @@ let reader: Database<unknown>;
 beforeAll(async () => {
   server = await startTestPaymentServer();
   reader = createDatabase({ connectionString: readOnlyConnectionString(server.database.url, SQL_READER_ROLE), applicationName: 'payment-sql-test', max: 2 });
-  const caller = { principalId: 'sql-test', limitKey: 'sql-test' };
+  const caller = { principalId: 'sql-test', reach: { kind: 'any' } as const, limitKey: 'sql-test' };
   for (const [amount, currency] of [[1000, 'EUR'], [2500, 'EUR'], [700, 'USD']] as const) {
     const { payment } = await server.domain.payments.authorize(
       { order_ref: newOrderRef(), customer_id: newCustomerId(), amount, currency, payment_method: 'pm_card_mastercard', idempotency_key: idempotencyKey() },

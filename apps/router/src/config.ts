@@ -7,7 +7,7 @@ import { parseUpstreams } from './upstream/upstreams-config.ts';
  * run time), so the list its service token asks for by default is written here.
  */
 export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
-  'customer:read', 'customer:write', 'customer:pii', 'order:read', 'order:write', 'product:read', 'product:write',
+  'customer:read', 'customer:write', 'customer:pii', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write',
   'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
 ]);
 

@@ -29,6 +29,12 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
     process.exit(EX_CONFIG);
   }
+  if (transport === 'stdio' && config.STDIO_CUSTOMER_ID !== undefined) {
+    // The router calls the servers with its service token, which cannot carry a customer binding: a bound local
+    // session would reach every customer. Serve such a session from a domain server's own --stdio instead.
+    logger.fatal('STDIO_CUSTOMER_ID is not supported by the router under --stdio; run a domain server with --stdio (client-config --mode direct) or use a customer-bound token over HTTP');
+    process.exit(EX_CONFIG);
+  }
   const metrics = createMetrics({ service: NAME });
   const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
   const serviceTokens = (scopes: readonly string[]) =>
@@ -103,6 +109,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         issuer,
         audience: [config.AUTH_AUDIENCE, `${publicUrl}/mcp`],
         jwksUrl: config.AUTH_JWKS_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+        customerClaim: config.AUTH_CUSTOMER_CLAIM,
       }),
       originGuard: createOriginGuard({
         allowedOrigins: config.ALLOWED_ORIGINS,

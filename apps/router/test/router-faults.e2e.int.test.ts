@@ -84,7 +84,7 @@ afterAll(async () => {
 
 describe('deadlines through the router', () => {
   it("waits for a tool as long as its server's deadline, and slow calls of one tool leave the upstream's other tools up", async () => {
-    const agent = await federation.connect(['order:read', 'customer:read'], 'quoting-agent');
+    const agent = await federation.connect(['order:read', 'customer:read', 'customer:any'], 'quoting-agent');
     // order_quote (deadline 10 s) now waits 5.5 s for the product server: longer than the router's 5 s default.
     federation.productProxy.delayMs = 5500;
     const started = Date.now();
@@ -126,7 +126,7 @@ describe('hostile payloads through the router', () => {
   });
 
   it("keeps another caller's reads at 100% while one caller sends hostile payloads at a steady rate", async () => {
-    const victim = await federation.connect(['customer:read'], 'victim');
+    const victim = await federation.connect(['customer:read', 'customer:any'], 'victim');
     const attacker = await federation.token(['customer:read'], 'attacker');
     const hostile = [...ANSWERED_BY_ROUTER, ...forwardedHostile(customerId)];
     const answers: Array<{ status: number; answer: Record<string, unknown> }> = [];

@@ -162,8 +162,9 @@ describe('the scope matrix through the router', () => {
   });
 
   it('under stdio the upstream enforces STDIO_SCOPES too: customer:read without customer:pii reads masked personal data', async () => {
-    const local = await federation.connectStdio(['customer:read'], 'masked');
-    await settledView(local, ['customer:read']);
+    // customer:any: an unbound local caller reaches customers only with it.
+    const local = await federation.connectStdio(['customer:read', 'customer:any'], 'masked');
+    await settledView(local, ['customer:read', 'customer:any']);
     const read = JSON.stringify((await local.readResource({ uri: `customer://${customer.id}` })).contents);
     const got = JSON.stringify(await expectToolOk(local, 'customer_get', { id: customer.id }));
     for (const text of [read, got]) {
@@ -173,8 +174,8 @@ describe('the scope matrix through the router', () => {
       expect(text).not.toContain('Geheimweg');
     }
     // The same read with customer:pii is unmasked: the masking above is the scopes, not the data.
-    const pii = await federation.connectStdio(['customer:read', 'customer:pii'], 'pii');
-    await settledView(pii, ['customer:read', 'customer:pii']);
+    const pii = await federation.connectStdio(['customer:read', 'customer:pii', 'customer:any'], 'pii');
+    await settledView(pii, ['customer:read', 'customer:pii', 'customer:any']);
     expect(JSON.stringify((await pii.readResource({ uri: `customer://${customer.id}` })).contents)).toContain(customer.email);
   });
 });

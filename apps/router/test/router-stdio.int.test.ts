@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -75,4 +76,28 @@ describe('router --stdio', () => {
     await eventually('list_changed after alpha came back', () => changes >= 2);
     expect(await expectToolOk(client, 'alpha_get', { value: 'back' })).toMatchObject({ value: 'back' });
   });
+});
+
+describe('router --stdio bound to a customer', () => {
+  it('stops at start with one line: its service token cannot carry a customer binding', async () => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'apps/router/src/main.ts'), 'serve', '--stdio'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: 'http://127.0.0.1:9/mcp' }] }),
+        AUTH_ISSUER: TEST_ISSUER_URL,
+        SERVICE_TOKEN_URL: issuer.tokenUrl,
+        SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
+        STDIO_CUSTOMER_ID: 'cus_01j9jx2rc3re7ejd42xbz421kr',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(78);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('STDIO_CUSTOMER_ID is not supported by the router under --stdio');
+  }, 30_000);
 });

@@ -152,7 +152,7 @@ describe('router mode over http', () => {
   });
 
   it('vscode: a "servers" document; with a minted token its entry connects and sees only what the token allows', async () => {
-    const config = await generate(['--client', 'vscode', '--mode', 'router', '--transport', 'http', '--scopes', 'customer:read']);
+    const config = await generate(['--client', 'vscode', '--mode', 'router', '--transport', 'http', '--scopes', 'customer:read customer:any']);
     const entry = (config['servers'] as Record<string, Record<string, unknown>>)['mcpfed'] as Record<string, unknown>;
     expect(entry['type']).toBe('http');
     const client = await connectHttp(entry);
@@ -170,7 +170,7 @@ describe('router mode over http', () => {
 
 describe('router mode over stdio', () => {
   it.each(['claude-desktop', 'claude-code', 'cursor', 'vscode'] as const)('%s: launching the entry serves the federation to the local client', async (clientKind) => {
-    const config = await generate(['--client', clientKind, '--mode', 'router', '--transport', 'stdio', '--scopes', 'customer:read']);
+    const config = await generate(['--client', clientKind, '--mode', 'router', '--transport', 'stdio', '--scopes', 'customer:read customer:any']);
     const entries = (clientKind === 'vscode' ? config['servers'] : config['mcpServers']) as Record<string, Record<string, unknown>>;
     const entry = entries['mcpfed'] as Record<string, unknown>;
     expect(entry['command']).toBe(path.join(REPO_ROOT, 'node_modules', '.bin', 'node'));

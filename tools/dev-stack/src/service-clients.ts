@@ -17,7 +17,7 @@ export const DEV_SERVICE_CLIENTS: Readonly<Record<DevServiceClientId, DevService
   'order-server': Object.freeze({
     id: 'order-server',
     secret: 'dev-only-order-server-secret-3f9c2a71',
-    scopes: Object.freeze(['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund']),
+    scopes: Object.freeze(['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund']),
   }),
   router: Object.freeze({
     id: 'router',

@@ -16,7 +16,16 @@ describe('parseTokenArgs', () => {
     });
   });
 
+  it('binds the token to a customer with --customer', () => {
+    expect(parseTokenArgs(['--scopes', 'order:write', '--customer', 'cus_0001'])).toEqual({
+      kind: 'request',
+      request: { scopes: ['order:write'], subject: 'dev-user', ttlSeconds: 3600, audience: 'mcpfed', customerId: 'cus_0001' },
+    });
+  });
+
   it.each([
+    [['--scopes', 'admin', '--customer', 'a b'], '--customer must be a customer id'],
+    [['--scopes', 'admin', '--customer', ''], '--customer must be a customer id'],
     [['--scopes', 'customer:read customer:nope'], 'unknown scope: customer:nope'],
     [[], '--scopes is required'],
     [['--scopes', ' , '], '--scopes needs at least one scope'],

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isCustomerId } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
 import { FEDERATION_AUDIENCE } from './workspace.ts';
 
@@ -12,6 +13,8 @@ export interface TokenRequest {
   readonly ttlSeconds: number;
   /** The `aud` claim (default `mcpfed`). */
   readonly audience: string;
+  /** The customer the token is bound to (`customer_id` claim): it then reaches only that customer. Default: unbound. */
+  readonly customerId?: string;
 }
 
 /** The outcome of {@link parseTokenArgs}: a request, a help request, or a usage error. */
@@ -21,11 +24,13 @@ export type TokenArgs =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Usage text of `npm run token`. */
-export const TOKEN_USAGE = `usage: npm run token -- --scopes "customer:read customer:write" [--subject alice] [--ttl 3600] [--audience ${FEDERATION_AUDIENCE}]
+export const TOKEN_USAGE = `usage: npm run token -- --scopes "customer:read customer:write" [--subject alice] [--customer cus_…] [--ttl 3600] [--audience ${FEDERATION_AUDIENCE}]
 
 Prints a dev access token (a JWT signed by the dev issuer under .data/dev-issuer) on stdout.
   --scopes    space- or comma-separated, from: ${SCOPES.join(' ')}
   --subject   the principal the servers will see (default dev-user)
+  --customer  bind the token to this customer id (customer_id claim): it reaches only that customer's data.
+              Unbound tokens reach customer data only with customer:any (staff, services)
   --ttl       lifetime in seconds (default 3600)
   --audience  the aud claim (default ${FEDERATION_AUDIENCE})
 
@@ -40,7 +45,7 @@ const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
 
 /** Parses the arguments of `npm run token`; never throws. */
 export function parseTokenArgs(argv: readonly string[]): TokenArgs {
-  let values: { scopes?: string; subject?: string; ttl?: string; audience?: string; help?: boolean };
+  let values: { scopes?: string; subject?: string; customer?: string; ttl?: string; audience?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -49,6 +54,7 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
       options: {
         scopes: { type: 'string' },
         subject: { type: 'string' },
+        customer: { type: 'string' },
         ttl: { type: 'string' },
         audience: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -73,5 +79,9 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
   }
   const audience = values.audience ?? FEDERATION_AUDIENCE;
   if (audience.trim() === '') return { kind: 'error', message: '--audience must not be empty' };
-  return { kind: 'request', request: { scopes, subject, ttlSeconds: Number(ttl), audience } };
+  const customerId = values.customer?.trim();
+  if (customerId !== undefined && !isCustomerId(customerId)) {
+    return { kind: 'error', message: `--customer must be a customer id (printable characters, no spaces), got "${values.customer}"` };
+  }
+  return { kind: 'request', request: { scopes, subject, ttlSeconds: Number(ttl), audience, ...(customerId === undefined ? {} : { customerId }) } };
 }

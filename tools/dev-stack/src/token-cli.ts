@@ -24,6 +24,7 @@ if (args.kind === 'help') {
       scopes: args.request.scopes,
       audience: args.request.audience,
       ttlSeconds: args.request.ttlSeconds,
+      ...(args.request.customerId === undefined ? {} : { customerId: args.request.customerId }),
     });
     process.stdout.write(`${token}\n`);
   } catch (error) {

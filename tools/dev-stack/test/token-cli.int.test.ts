@@ -45,6 +45,14 @@ describe('npm run token (token-cli.ts as a child process)', () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(600);
   });
 
+  it('binds the token to a customer with --customer (the customer_id claim)', async () => {
+    const result = await run(['--scopes', 'order:write', '--customer', 'cus_bound_1']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const issuer = await loadOrCreateDevIssuer({ dir: path.join(dataDir, 'dev-issuer'), issuerUrl: 'http://127.0.0.1:8090' });
+    const { payload } = await jwtVerify(result.stdout.trim(), createLocalJWKSet(issuer.publicJwks()), { issuer: 'http://127.0.0.1:8090', audience: 'mcpfed' });
+    expect(payload).toMatchObject({ scope: 'order:write', customer_id: 'cus_bound_1' });
+  });
+
   it('names the issuer of the stack on MCPFED_PORT_BASE (base + 10) and signs with the same key', async () => {
     const result = await run(['--scopes', 'customer:read'], '23000');
     expect(result).toMatchObject({ code: 0, stderr: '' });

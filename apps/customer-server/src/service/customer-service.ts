@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import { customerFilterFor, reachesCustomer, requireAnyCustomer, requireCustomer } from '@mcpfed/auth';
 import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { CUSTOMER_UPDATABLE_FIELDS, MAX_ADDRESSES_PER_CUSTOMER } from '@mcpfed/contract-customer';
@@ -40,6 +41,11 @@ type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
  * The customer domain's rules. One instance serves one call: it works on the database handle it is given —
  * the runtime's transaction for write tools, the pool for reads — and opens its own transaction when a write
  * is called outside one, so a change and its timeline event always commit together.
+ *
+ * Who reaches which customer (`Caller.reach`): a call that names a customer id the caller does not reach is
+ * FORBIDDEN; a look-up by another key (email) that lands on such a customer is NOT_FOUND, exactly like a missing
+ * one; lists hold only reachable customers; creating customers and changing their status are staff operations
+ * (`customer:any`). Every check runs before anything is written.
  */
 export class CustomerService {
   readonly #db: Kysely<CustomerDatabase>;
@@ -56,6 +62,7 @@ export class CustomerService {
    */
   async get(input: In<typeof customerGet>): Promise<Out<typeof customerGet>> {
     if (input.id !== undefined) return this.profile({ id: input.id });
+    customerFilterFor(this.#caller.reach); // an unbound caller without customer:any is refused, not told NOT_FOUND
     if (!this.#caller.canSeePii) {
       throw new AppError('FORBIDDEN', 'Looking a customer up by email needs customer:pii. Use customer_search by name, or customer_get by id.', {
         details: { missing: ['customer:pii'], field: 'email' },
@@ -66,7 +73,9 @@ export class CustomerService {
 
   /** The profile as the caller may see it; NOT_FOUND when there is none (also for resources and prompts). */
   async profile(by: { id: string } | { email: string }, db: Kysely<CustomerDatabase> = this.#db): Promise<CustomerOutput> {
-    const row = await new CustomerStore(db, this.#caller.signal).findProfile(by);
+    if ('id' in by) requireCustomer(this.#caller.reach, by.id);
+    const found = await new CustomerStore(db, this.#caller.signal).findProfile(by);
+    const row = found !== undefined && reachesCustomer(this.#caller.reach, found.id) ? found : undefined;
     if (row === undefined) {
       throw 'id' in by
         ? customerNotFound(by.id)
@@ -87,9 +96,11 @@ export class CustomerService {
         details: { issues: [{ path: 'filter.created_from', message: 'must be before created_to' }] },
       });
     }
+    const customerId = customerFilterFor(this.#caller.reach);
     const page = await new CustomerStore(this.#db, this.#caller.signal).search({
       query: input.query,
       matchEmail: this.#caller.canSeePii,
+      customerId,
       tier: input.filter?.tier,
       status: input.filter?.status,
       createdFrom,
@@ -103,6 +114,7 @@ export class CustomerService {
 
   /** customer_create: the customer, its addresses and the created event, in one transaction. */
   async create(input: In<typeof customerCreate>): Promise<Out<typeof customerCreate>> {
+    requireAnyCustomer(this.#caller.reach, 'customer_create');
     const addresses = input.addresses ?? [];
     for (const kind of ['shipping', 'billing'] as const) {
       if (addresses.filter((a) => a.kind === kind && a.is_default === true).length > 1) {
@@ -183,6 +195,8 @@ export class CustomerService {
 
   /** customer_set_status: activate, suspend or block, with a reason. */
   async setStatus(input: In<typeof customerSetStatus>): Promise<Out<typeof customerSetStatus>> {
+    // A customer must not lift its own suspension or block: status is staff's decision.
+    requireAnyCustomer(this.#caller.reach, 'customer_set_status');
     return this.#write(async (db) => {
       const customers = new CustomerStore(db, this.#caller.signal);
       const current = await this.#lockForChange(customers, input.id, input.expected_version);
@@ -274,6 +288,7 @@ export class CustomerService {
 
   /** customer_timeline: the customer's events, newest first, by keyset. */
   async timeline(input: In<typeof customerTimeline>): Promise<Out<typeof customerTimeline>> {
+    requireCustomer(this.#caller.reach, input.customer_id);
     await this.#requireCustomer(input.customer_id);
     const page = await new EventStore(this.#db, this.#caller.signal).page(input.customer_id, {
       types: input.filter?.types,
@@ -285,6 +300,7 @@ export class CustomerService {
 
   /** customer_check_eligibility: may this customer order now, and if not, why. */
   async checkEligibility(input: In<typeof customerCheckEligibility>): Promise<Out<typeof customerCheckEligibility>> {
+    requireCustomer(this.#caller.reach, input.customer_id);
     const customer = await this.#requireCustomer(input.customer_id);
     const addresses = await new AddressStore(this.#db, this.#caller.signal).listForCustomer(customer.id);
     const decision = evaluateEligibility(customer.status, addresses, input.shipping_address_id);
@@ -302,6 +318,7 @@ export class CustomerService {
    * anonymized, and (when the caller says which version it read) has not changed since.
    */
   async #lockForChange(customers: CustomerStore, id: string, expectedVersion: number | undefined): Promise<CustomerRow> {
+    requireCustomer(this.#caller.reach, id);
     const row = await customers.lock(id);
     if (row === undefined) throw customerNotFound(id);
     if (row.status === 'anonymized') {

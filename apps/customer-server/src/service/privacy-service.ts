@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import { requireCustomer } from '@mcpfed/auth';
 import { inTransaction, mapDatabaseError } from '@mcpfed/db';
 import { purgeIdempotencyRecordsMentioning } from '@mcpfed/mcp-runtime';
 import { AppError } from '@mcpfed/errors';
@@ -44,6 +45,7 @@ export class PrivacyService {
    * (`exportCustomerPage`); each page is read in one REPEATABLE READ snapshot.
    */
   async exportData(input: In<typeof customerExportData>): Promise<Out<typeof customerExportData>> {
+    requireCustomer(this.#caller.reach, input.customer_id);
     try {
       return await exportCustomerPage(this.#db, this.#caller.signal, input);
     } catch (error) {
@@ -56,6 +58,7 @@ export class PrivacyService {
    * otherwise erases it, marks the customer anonymized and records the event, all in one transaction.
    */
   async anonymize(input: In<typeof customerAnonymize>): Promise<Out<typeof customerAnonymize>> {
+    requireCustomer(this.#caller.reach, input.customer_id);
     const run = async (db: Kysely<CustomerDatabase>): Promise<Out<typeof customerAnonymize>> => {
       const signal = this.#caller.signal;
       const customers = new CustomerStore(db, signal);

@@ -60,6 +60,8 @@ export interface CustomerSearchParams {
    * otherwise which customers come back, in what order and with what score would reveal their addresses.
    */
   matchEmail: boolean;
+  /** Only this customer (the caller is bound to it); undefined = every customer. */
+  customerId?: string | undefined;
   tier?: CustomerTier | undefined;
   status?: CustomerStatus | undefined;
   /** Inclusive lower bound of created_at. */
@@ -303,6 +305,7 @@ export class CustomerStore {
         .$if(query !== undefined, (qb) =>
           qb.where(params.matchEmail ? sql<SqlBool>`(${nameMatch} OR lower(email) % ${query})` : sql<SqlBool>`(${nameMatch})`),
         )
+        .$if(params.customerId !== undefined, (qb) => qb.where('id', '=', params.customerId as string))
         .$if(params.tier !== undefined, (qb) => qb.where('tier', '=', params.tier as CustomerTier))
         .$if(params.status !== undefined, (qb) => qb.where('status', '=', params.status as CustomerStatus))
         .$if(params.createdFrom !== undefined, (qb) => qb.where('created_at', '>=', params.createdFrom as Date))
@@ -379,6 +382,7 @@ function customerSearchFingerprint(params: CustomerSearchParams): string {
     params.createdFrom?.toISOString() ?? null,
     params.createdTo?.toISOString() ?? null,
     params.sort,
+    params.customerId ?? null,
   ]);
 }
 

@@ -1,3 +1,4 @@
+import { customerReachOf } from '@mcpfed/auth';
 import { toolBinder } from '@mcpfed/mcp-runtime';
 import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
 import type { Caller } from '../service/caller.ts';
@@ -11,7 +12,7 @@ export type CustomerContext = ToolContext<CustomerDatabase>;
 
 /** The service's view of a request: who acts, whether they may see personal data, and the abort signal. */
 export function callerOf(ctx: CustomerContext): Caller {
-  return { actor: ctx.principal.id, canSeePii: ctx.hasScope('customer:pii'), signal: ctx.signal };
+  return { actor: ctx.principal.id, canSeePii: ctx.hasScope('customer:pii'), reach: customerReachOf(ctx.principal), signal: ctx.signal };
 }
 
 /** A `resource_link` to a customer. */

@@ -1,7 +1,11 @@
+import type { CustomerReach } from '@mcpfed/auth';
+
 /** The service's view of a request: who acts, and the abort signal. */
 export interface Caller {
   /** The caller's principal id: idempotency records are per principal; upstream calls act for it. */
   readonly principalId: string;
+  /** Which customers the caller reaches: its bound customer, every one (`customer:any`), or none. */
+  readonly reach: CustomerReach;
   readonly signal: AbortSignal;
   /** Whether the caller's token grants a scope (for rules that depend on the case, e.g. a cancel that refunds). */
   hasScope(scope: string): boolean;

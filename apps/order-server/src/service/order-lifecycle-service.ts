@@ -1,3 +1,4 @@
+import { customerFilterFor, requireAnyCustomer } from '@mcpfed/auth';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { orderCancel, orderFulfill, orderRefund } from '@mcpfed/contract-order';
@@ -65,6 +66,7 @@ export class OrderLifecycleService {
    * like order_refund and needs the caller's `payment:refund` too; its dry run says which it would be.
    */
   async cancel(input: In<typeof orderCancel>, caller: Caller): Promise<Out<typeof orderCancel>> {
+    await this.#requireReachable(input.order_id, caller);
     if (input.dry_run) {
       const { order, lines, plan } = await this.#runner.preview(input.order_id, input.expected_version, cancelPlan, caller.signal);
       return { order: toOrderView(order, lines), dry_run: true, ...cancelPreview(plan), replayed: false };
@@ -88,6 +90,7 @@ export class OrderLifecycleService {
 
   /** order_refund. */
   async refund(input: In<typeof orderRefund>, caller: Caller): Promise<Out<typeof orderRefund>> {
+    await this.#requireReachable(input.order_id, caller);
     const plan = (order: OrderRecord, lines: OrderLineRecord[]) => refundPlan(order, lines, input);
     if (input.dry_run) {
       const preview = await this.#runner.preview(input.order_id, input.expected_version, plan, caller.signal);
@@ -100,6 +103,8 @@ export class OrderLifecycleService {
 
   /** order_fulfill. */
   async fulfill(input: In<typeof orderFulfill>, caller: Caller): Promise<Out<typeof orderFulfill>> {
+    // Shipping is the shop's job, not the customer's.
+    requireAnyCustomer(caller.reach, 'order_fulfill');
     // Text the database cannot store fails here, before the claim and before anything is captured.
     const carrier = storableText('carrier', input.carrier);
     const trackingNumber = storableText('tracking_number', input.tracking_number);
@@ -114,6 +119,17 @@ export class OrderLifecycleService {
       plan: (order) => fulfillPlan(order, carrier, trackingNumber),
     });
     return response as Out<typeof orderFulfill>;
+  }
+
+  /**
+   * Refuses, before anything is claimed or called, an order the caller does not reach: FORBIDDEN for a caller who
+   * reaches no customer, NOT_FOUND (as for a missing order) for another customer's order. An order's customer never
+   * changes, so checking before the claim is as good as checking under its lock.
+   */
+  async #requireReachable(orderId: string, caller: Caller): Promise<void> {
+    customerFilterFor(caller.reach);
+    if (caller.reach.kind === 'any') return;
+    await this.#deps.orders.get(this.#deps.db, orderId, { reach: caller.reach, signal: caller.signal });
   }
 
   /** Finishes cancels, refunds and fulfilments whose caller is gone (the sweeper's entry point); returns how many. */

@@ -11,6 +11,8 @@ import type {
   orderSummary,
 } from '@mcpfed/contract-order';
 import { productLookup } from '@mcpfed/contract-product';
+import { customerFilterFor, requireAnyCustomer, requireCustomer } from '@mcpfed/auth';
+import type { CustomerReach } from '@mcpfed/auth';
 import { decodeCursor, encodeCursor, inTransaction, newId } from '@mcpfed/db';
 import type { Kysely } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
@@ -49,7 +51,12 @@ const feedCursor = z.object({ after: z.number().int().min(0) });
 /** Events an order_events call numbers before it reads (the rest wait for the relay or the next call). */
 const FEED_POSITION_BATCH = 1000;
 
-/** Placing, reading and listing orders; the event feed and the summary. */
+/**
+ * Placing, reading and listing orders; the event feed and the summary. Customer reach (`Caller.reach`, see
+ * `customerReachOf` of @mcpfed/auth): placing or quoting for a customer the caller does not reach is FORBIDDEN; an
+ * order of such a customer is NOT_FOUND, like a missing one; lists and the feed hold only reachable customers'
+ * orders; the summary and delivery marks are staff's (`customer:any`). Checked before anything is written or called.
+ */
 export class OrderService {
   readonly #deps: OrderServiceDeps;
 
@@ -63,6 +70,7 @@ export class OrderService {
    */
   async place(input: In<typeof orderPlace>, caller: Caller): Promise<Out<typeof orderPlace>> {
     const { db, orders, sagas, changes, queue, upstreams } = this.#deps;
+    requireCustomer(caller.reach, input.customer_id);
     const { idempotency_key: key, wait_ms: waitMs, ...args } = input;
     const requestHash = digest(args);
     let existing = await orders.findByKey(db, caller.principalId, key);
@@ -162,6 +170,7 @@ export class OrderService {
 
   /** order_quote: current prices, stock and eligibility, without holding anything. */
   async quote(input: In<typeof orderQuote>, caller: Caller): Promise<Out<typeof orderQuote>> {
+    requireCustomer(caller.reach, input.customer_id);
     const context = upstreamContext(caller);
     const [eligibility, lookup] = await Promise.all([
       this.#deps.upstreams.customer.call(
@@ -206,10 +215,11 @@ export class OrderService {
     return { customer_id: input.customer_id, eligible: eligibility.eligible, lines, total, problems, can_place: problems.length === 0 };
   }
 
-  /** order_get. */
-  async get(input: In<typeof orderGet>): Promise<Out<typeof orderGet>> {
+  /** order_get (also the order:// resource and the triage prompt). */
+  async get(input: In<typeof orderGet>, reach: CustomerReach): Promise<Out<typeof orderGet>> {
     const { db, orders, outbox, sagas } = this.#deps;
-    const order = input.order_id !== undefined ? await orders.get(db, input.order_id) : await orders.getByNumber(db, input.order_number as number);
+    customerFilterFor(reach); // an unbound caller without customer:any is refused outright
+    const order = input.order_id !== undefined ? await orders.get(db, input.order_id, { reach }) : await orders.getByNumber(db, input.order_number as number, reach);
     const [lines, history, saga] = await Promise.all([orders.lines(db, [order.id]), outbox.history(db, order.id, 50), sagas.find(db, order.id)]);
     return {
       order: toOrderView(order, lines),
@@ -225,8 +235,9 @@ export class OrderService {
   }
 
   /** order_search. */
-  async search(input: In<typeof orderSearch>): Promise<Out<typeof orderSearch>> {
+  async search(input: In<typeof orderSearch>, reach: CustomerReach): Promise<Out<typeof orderSearch>> {
     const filter = input.filter ?? {};
+    const customerId = customerFilterFor(reach, filter.customer_id);
     if (filter.placed_from !== undefined && filter.placed_to !== undefined && new Date(filter.placed_from) >= new Date(filter.placed_to)) {
       throw new AppError('VALIDATION_FAILED', 'filter.placed_from must be before filter.placed_to.', {
         details: { issues: [{ path: 'filter.placed_from', message: 'must be before placed_to' }] },
@@ -237,7 +248,7 @@ export class OrderService {
       throw new AppError('VALIDATION_FAILED', 'cursor is invalid or expired; request the first page again without a cursor.', { details: { field: 'cursor' } });
     }
     const rows = await this.#deps.orders.search(this.#deps.db, {
-      customerId: filter.customer_id,
+      customerId,
       status: filter.status,
       placedFrom: filter.placed_from,
       placedTo: filter.placed_to,
@@ -258,7 +269,8 @@ export class OrderService {
    * order_events: the outbox as a feed in commit order (feed positions); the cursor always points after the last
    * position seen, and an event committed later always gets a later position, so following it misses nothing.
    */
-  async events(input: In<typeof orderEvents>, signal?: AbortSignal): Promise<Out<typeof orderEvents>> {
+  async events(input: In<typeof orderEvents>, reach: CustomerReach, signal?: AbortSignal): Promise<Out<typeof orderEvents>> {
+    const customerId = customerFilterFor(reach, input.filter?.customer_id);
     const after = input.cursor === undefined ? 0 : decodeCursor(input.cursor, feedCursor).after;
     const filter = input.filter ?? {};
     // Number what has committed so far (the relay does it too, every OUTBOX_INTERVAL_MS): a caller reads its own
@@ -266,7 +278,7 @@ export class OrderService {
     await this.#deps.outbox.assignPositions(this.#deps.db, FEED_POSITION_BATCH, signal);
     const rows = await this.#deps.outbox.feed(
       this.#deps.db,
-      { afterPosition: after, orderId: filter.order_id, customerId: filter.customer_id, types: filter.types, limit: input.limit },
+      { afterPosition: after, orderId: filter.order_id, customerId, types: filter.types, limit: input.limit },
       signal,
     );
     const last = rows.at(-1);
@@ -277,7 +289,8 @@ export class OrderService {
   }
 
   /** order_summary. */
-  async summary(input: In<typeof orderSummary>): Promise<Out<typeof orderSummary>> {
+  async summary(input: In<typeof orderSummary>, reach: CustomerReach): Promise<Out<typeof orderSummary>> {
+    requireAnyCustomer(reach, 'order_summary');
     const to = input.to === undefined ? new Date() : new Date(input.to);
     const from = input.from === undefined ? new Date(to.getTime() - 7 * 86_400_000) : new Date(input.from);
     if (from >= to) {
@@ -310,7 +323,8 @@ export class OrderService {
   }
 
   /** order_mark_delivered, in the runtime's transaction (`db`). */
-  async markDelivered(db: Kysely<OrderDatabase>, input: In<typeof orderMarkDelivered>): Promise<Out<typeof orderMarkDelivered>> {
+  async markDelivered(db: Kysely<OrderDatabase>, input: In<typeof orderMarkDelivered>, reach: CustomerReach): Promise<Out<typeof orderMarkDelivered>> {
+    requireAnyCustomer(reach, 'order_mark_delivered');
     const { orders, changes } = this.#deps;
     const order = await orders.get(db, input.order_id, { forUpdate: true });
     // A repeated call (its first answer lost) finds the order delivered at a newer version: nothing to do, no conflict.

@@ -1,3 +1,5 @@
+import { requireAnyCustomer } from '@mcpfed/auth';
+import type { CustomerReach } from '@mcpfed/auth';
 import { z } from 'zod';
 import type { orderWorkflowGet, orderWorkflowList, orderWorkflowRetry } from '@mcpfed/contract-order';
 import { decodeCursor, encodeCursor } from '@mcpfed/db';
@@ -22,7 +24,7 @@ export interface WorkflowServiceDeps {
   stuckAfterMs: number;
 }
 
-/** Reading and restarting checkout workflows. */
+/** Reading and restarting checkout workflows: operators' tools, for staff and services (`customer:any`) only. */
 export class WorkflowService {
   readonly #deps: WorkflowServiceDeps;
 
@@ -31,12 +33,14 @@ export class WorkflowService {
   }
 
   /** order_workflow_get. */
-  async get(input: In<typeof orderWorkflowGet>): Promise<Out<typeof orderWorkflowGet>> {
+  async get(input: In<typeof orderWorkflowGet>, reach: CustomerReach): Promise<Out<typeof orderWorkflowGet>> {
+    requireAnyCustomer(reach, 'order_workflow_get');
     return toWorkflowView(await this.#deps.sagas.get(this.#deps.db, input.order_id));
   }
 
   /** order_workflow_list. */
-  async list(input: In<typeof orderWorkflowList>): Promise<Out<typeof orderWorkflowList>> {
+  async list(input: In<typeof orderWorkflowList>, reach: CustomerReach): Promise<Out<typeof orderWorkflowList>> {
+    requireAnyCustomer(reach, 'order_workflow_list');
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, listCursor);
     if (after !== undefined && after.state !== input.state) {
       throw new AppError('VALIDATION_FAILED', 'cursor is invalid or expired; request the first page again without a cursor.', { details: { field: 'cursor' } });
@@ -54,7 +58,8 @@ export class WorkflowService {
   }
 
   /** order_workflow_retry. */
-  async retry(input: In<typeof orderWorkflowRetry>): Promise<Out<typeof orderWorkflowRetry>> {
+  async retry(input: In<typeof orderWorkflowRetry>, reach: CustomerReach): Promise<Out<typeof orderWorkflowRetry>> {
+    requireAnyCustomer(reach, 'order_workflow_retry');
     const saga = await this.#deps.sagas.get(this.#deps.db, input.order_id);
     if (saga.status === 'completed' || saga.status === 'failed') {
       throw new AppError('PRECONDITION_FAILED', `The checkout of order ${saga.order_id} already ${saga.status}; there is nothing to retry.`, {

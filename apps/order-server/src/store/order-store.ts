@@ -1,3 +1,5 @@
+import { reachesCustomer } from '@mcpfed/auth';
+import type { CustomerReach } from '@mcpfed/auth';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '@mcpfed/errors';
@@ -82,24 +84,31 @@ export class OrderStore {
     return db.selectFrom('orders').selectAll().where('principal_id', '=', principalId).where('idempotency_key', '=', key).executeTakeFirst();
   }
 
-  /** One order, or NOT_FOUND. With `forUpdate`, locks the row until the transaction ends. */
-  async get(db: Kysely<OrderDatabase>, id: string, options: { forUpdate?: boolean; signal?: AbortSignal | undefined } = {}): Promise<OrderRecord> {
+  /**
+   * One order, or NOT_FOUND. With `forUpdate`, locks the row until the transaction ends. With `reach`, an order of a
+   * customer the caller does not reach is NOT_FOUND too, with the same answer as a missing one (no existence leak).
+   */
+  async get(
+    db: Kysely<OrderDatabase>,
+    id: string,
+    options: { forUpdate?: boolean; signal?: AbortSignal | undefined; reach?: CustomerReach | undefined } = {},
+  ): Promise<OrderRecord> {
     let query = db.selectFrom('orders').selectAll().where('id', '=', id);
     if (options.forUpdate) query = query.forUpdate();
     const row = await query.executeTakeFirst({ signal: options.signal });
-    if (row === undefined) throw new AppError('NOT_FOUND', `No order ${id}. Find orders with order_search.`, { details: { order_id: id } });
+    if (row === undefined || (options.reach !== undefined && !reachesCustomer(options.reach, row.customer_id))) {
+      throw new AppError('NOT_FOUND', `No order ${id}. Find orders with order_search.`, { details: { order_id: id } });
+    }
     return row;
   }
 
-  /** One order by its number, or NOT_FOUND. */
-  async getByNumber(db: Kysely<OrderDatabase>, orderNumber: number): Promise<OrderRecord> {
-    return db
-      .selectFrom('orders')
-      .selectAll()
-      .where('order_number', '=', String(orderNumber))
-      .executeTakeFirstOrThrow(
-        () => new AppError('NOT_FOUND', `No order number ${orderNumber}. Find orders with order_search.`, { details: { order_number: orderNumber } }),
-      );
+  /** One order by its number, or NOT_FOUND (also, like {@link get}, when `reach` does not cover its customer). */
+  async getByNumber(db: Kysely<OrderDatabase>, orderNumber: number, reach?: CustomerReach): Promise<OrderRecord> {
+    const row = await db.selectFrom('orders').selectAll().where('order_number', '=', String(orderNumber)).executeTakeFirst();
+    if (row === undefined || (reach !== undefined && !reachesCustomer(reach, row.customer_id))) {
+      throw new AppError('NOT_FOUND', `No order number ${orderNumber}. Find orders with order_search.`, { details: { order_number: orderNumber } });
+    }
+    return row;
   }
 
   /** The lines of the given orders, by line number. */

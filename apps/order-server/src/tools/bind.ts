@@ -1,3 +1,4 @@
+import { customerReachOf } from '@mcpfed/auth';
 import { toolBinder } from '@mcpfed/mcp-runtime';
 import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
 import type { Caller } from '../service/caller.ts';
@@ -13,6 +14,7 @@ export type OrderContext = ToolContext<OrderDatabase>;
 export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace' | 'hasScope'>): Caller {
   return {
     principalId: ctx.principal.id,
+    reach: customerReachOf(ctx.principal),
     signal: ctx.signal,
     hasScope: (scope) => ctx.hasScope(scope),
     traceparent: ctx.trace.traceparent,

@@ -1,3 +1,4 @@
+import { customerReachOf } from '@mcpfed/auth';
 import { orderEvents } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -6,5 +7,5 @@ import { bindTool } from './bind.ts';
 
 /** orderEvents -> OrderService.events. */
 export function orderEventsTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderEvents, (input, ctx) => service.events(input, ctx.signal));
+  return bindTool(orderEvents, (input, ctx) => service.events(input, customerReachOf(ctx.principal), ctx.signal));
 }

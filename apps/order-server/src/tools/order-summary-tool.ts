@@ -1,3 +1,4 @@
+import { customerReachOf } from '@mcpfed/auth';
 import { orderSummary } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -6,5 +7,5 @@ import { bindTool } from './bind.ts';
 
 /** orderSummary -> OrderService.summary. */
 export function orderSummaryTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderSummary, (input) => service.summary(input));
+  return bindTool(orderSummary, (input, ctx) => service.summary(input, customerReachOf(ctx.principal)));
 }

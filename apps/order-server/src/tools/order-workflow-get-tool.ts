@@ -1,3 +1,4 @@
+import { customerReachOf } from '@mcpfed/auth';
 import { orderWorkflowGet } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { WorkflowService } from '../service/workflow-service.ts';
@@ -6,5 +7,5 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderWorkflowGet -> WorkflowService.get. */
 export function orderWorkflowGetTool(service: WorkflowService): ToolBinding<OrderDatabase> {
-  return bindTool(orderWorkflowGet, (input) => service.get(input), { links: (output) => [orderLink(output.order_id)] });
+  return bindTool(orderWorkflowGet, (input, ctx) => service.get(input, customerReachOf(ctx.principal)), { links: (output) => [orderLink(output.order_id)] });
 }

@@ -65,7 +65,7 @@ export interface PaymentSeedResult {
  * run replays and changes nothing.
  */
 export async function seedDemoPayments(domain: PaymentDomain): Promise<PaymentSeedResult> {
-  const caller: Caller = { principalId: SEED_PRINCIPAL, limitKey: SEED_PRINCIPAL };
+  const caller: Caller = { principalId: SEED_PRINCIPAL, reach: { kind: 'any' }, limitKey: SEED_PRINCIPAL };
   const { payments } = domain;
   let replays = 0;
   let calls = 0;

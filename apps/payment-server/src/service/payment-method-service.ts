@@ -1,3 +1,4 @@
+import { requireCustomer } from '@mcpfed/auth';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
@@ -41,12 +42,14 @@ export class PaymentMethodService {
 
   /** payment_method_attach. */
   async attach(input: In<typeof paymentMethodAttach>, caller: Caller): Promise<Out<typeof paymentMethodAttach>> {
+    requireCustomer(caller.reach, input.customer_id);
     const { row, created } = await this.#attach(input.customer_id, input.token, caller.signal);
     return { payment_method: paymentMethodView(row), created };
   }
 
   /** payment_method_list. */
   async list(input: In<typeof paymentMethodList>, caller: Caller): Promise<Out<typeof paymentMethodList>> {
+    requireCustomer(caller.reach, input.customer_id);
     const page = await new PaymentMethodStore(this.#deps.db, caller.signal).page(input.customer_id, input.limit, input.cursor);
     return { items: page.rows.map(paymentMethodView), next_cursor: page.nextCursor };
   }

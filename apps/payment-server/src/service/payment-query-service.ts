@@ -1,3 +1,4 @@
+import { customerFilterFor, reachesCustomer, requireAnyCustomer } from '@mcpfed/auth';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { AppError } from '@mcpfed/errors';
@@ -44,8 +45,9 @@ export class PaymentQueryService {
   /** A payment with its latest refunds (payment_get, the payment:// resource, the refund review prompt). */
   async detail(id: string, caller: Caller): Promise<PaymentDetailOutput> {
     const payments = new PaymentStore(this.#deps.db, caller.signal);
+    customerFilterFor(caller.reach);
     const payment = await payments.find(id);
-    if (payment === undefined) throw paymentNotFound(id);
+    if (payment === undefined || !reachesCustomer(caller.reach, payment.customer_id)) throw paymentNotFound(id);
     const refunds = await payments.refunds(id, REFUNDS_SHOWN);
     return { ...paymentView(payment), refunds: refunds.rows.map(refundView), refund_count: refunds.count };
   }
@@ -53,6 +55,7 @@ export class PaymentQueryService {
   /** payment_search. */
   async search(input: In<typeof paymentSearch>, caller: Caller): Promise<Out<typeof paymentSearch>> {
     const filter = input.filter ?? {};
+    const customerId = customerFilterFor(caller.reach, filter.customer_id);
     const createdFrom = filter.created_from === undefined ? undefined : new Date(filter.created_from);
     const createdTo = filter.created_to === undefined ? undefined : new Date(filter.created_to);
     if (createdFrom !== undefined && createdTo !== undefined && createdFrom >= createdTo) {
@@ -62,7 +65,7 @@ export class PaymentQueryService {
     }
     const page = await new PaymentStore(this.#deps.db, caller.signal).search({
       orderRef: filter.order_ref,
-      customerId: filter.customer_id,
+      customerId,
       status: filter.status,
       currency: filter.currency,
       createdFrom,
@@ -77,8 +80,9 @@ export class PaymentQueryService {
   /** payment_refundable: what the payment allows, narrowed by the caller's limits. */
   async refundable(input: In<typeof paymentRefundable>, caller: Caller): Promise<Out<typeof paymentRefundable>> {
     const { limits } = this.#deps;
+    customerFilterFor(caller.reach);
     const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
-    if (payment === undefined) throw paymentNotFound(input.payment_id);
+    if (payment === undefined || !reachesCustomer(caller.reach, payment.customer_id)) throw paymentNotFound(input.payment_id);
     const view = paymentView(payment);
     const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ limitKey: caller.limitKey, kind: 'refund', currency: payment.currency });
     const dailyLeft = Math.max(0, limits.dailyRefundLimitMinor - used);
@@ -116,6 +120,7 @@ export class PaymentQueryService {
 
   /** payment_balance_summary. */
   async balanceSummary(input: In<typeof paymentBalanceSummary>, caller: Caller): Promise<Out<typeof paymentBalanceSummary>> {
+    requireAnyCustomer(caller.reach, 'payment_balance_summary');
     const to = input.to === undefined ? new Date() : new Date(input.to);
     const from = input.from === undefined ? new Date(to.getTime() - DAY_MS) : new Date(input.from);
     if (from >= to) {

@@ -1,3 +1,4 @@
+import { customerFilterFor, reachesCustomer, requireCustomer } from '@mcpfed/auth';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
@@ -94,8 +95,13 @@ export class PaymentService {
     return this.#deps.limits;
   }
 
-  /** payment_authorize. */
+  /**
+   * payment_authorize. The customer named must be one the caller reaches (FORBIDDEN otherwise); an attached method
+   * must belong to that customer (NOT_FOUND otherwise), so a caller acting for one customer never charges another's
+   * saved card.
+   */
   async authorize(input: In<typeof paymentAuthorize>, caller: Caller): Promise<Out<typeof paymentAuthorize>> {
+    requireCustomer(caller.reach, input.customer_id);
     const { limits } = this.#deps;
     if (input.amount > limits.maxAuthorizationMinor) throw perCallLimit('authorization', input.amount, limits.maxAuthorizationMinor, input.currency);
     const method = await this.methods.resolveForCharge(input.customer_id, input.payment_method, caller.signal);
@@ -123,6 +129,7 @@ export class PaymentService {
 
   /** payment_capture. */
   async capture(input: In<typeof paymentCapture>, caller: Caller): Promise<Out<typeof paymentCapture>> {
+    await this.#requireReachable(input.payment_id, caller);
     const { idempotency_key, ...args } = input;
     const response = await this.runner.run({
       kind: 'capture',
@@ -152,9 +159,12 @@ export class PaymentService {
 
   /** payment_void, of a payment id or of what the caller's payment_authorize with `authorization_key` authorized. */
   async void(input: In<typeof paymentVoid>, caller: Caller): Promise<Out<typeof paymentVoid>> {
+    customerFilterFor(caller.reach); // a caller who reaches no customer is refused before a key is looked up or barred
     const { idempotency_key, ...args } = input;
+    // Keys are per principal: authorization_key finds only what this same principal authorized with it.
     const paymentId =
       input.payment_id ?? (await authorizationByKey({ db: this.#deps.db, runner: this.runner, ids: this.#ids }, input.authorization_key as string, caller));
+    await this.#requireReachable(paymentId, caller);
     return (await this.#void(paymentId, caller, idempotency_key, args, 'requested')) as Out<typeof paymentVoid>;
   }
 
@@ -164,7 +174,7 @@ export class PaymentService {
    */
   async expire(paymentId: string, signal?: AbortSignal): Promise<ExpiryOutcome> {
     try {
-      await this.#void(paymentId, { principalId: EXPIRY_PRINCIPAL, limitKey: EXPIRY_PRINCIPAL, signal }, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired');
+      await this.#void(paymentId, { principalId: EXPIRY_PRINCIPAL, reach: { kind: 'any' }, limitKey: EXPIRY_PRINCIPAL, signal }, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired');
       return 'voided';
     } catch (error) {
       const reason = AppError.is(error) ? error.details?.['expiry'] : undefined;
@@ -175,6 +185,7 @@ export class PaymentService {
 
   /** payment_refund (a dry run changes nothing and returns a confirm_token). */
   async refund(input: In<typeof paymentRefund>, caller: Caller): Promise<Out<typeof paymentRefund>> {
+    await this.#requireReachable(input.payment_id, caller);
     if (input.dry_run) return this.#refundDryRun(input, caller);
     const { limits, confirmTokens } = this.#deps;
     const { idempotency_key, dry_run: _dryRun, confirm_token, ...args } = input;
@@ -209,6 +220,18 @@ export class PaymentService {
       },
     });
     return response as Out<typeof paymentRefund>;
+  }
+
+  /**
+   * Refuses, before anything is claimed or sent to the provider, a payment the caller does not reach: FORBIDDEN for
+   * a caller who reaches no customer, NOT_FOUND (as for a missing payment) for another customer's payment. A
+   * payment's customer never changes, so checking before the claim is as good as checking under its lock.
+   */
+  async #requireReachable(paymentId: string, caller: Caller): Promise<void> {
+    customerFilterFor(caller.reach);
+    if (caller.reach.kind === 'any') return;
+    const payment = await new PaymentStore(this.#deps.db, caller.signal).find(paymentId);
+    if (payment === undefined || !reachesCustomer(caller.reach, payment.customer_id)) throw paymentNotFound(paymentId);
   }
 
   /** Finishes a pending operation nobody works on (see {@link OperationRunner.resolveUnattended}). */

@@ -1,3 +1,4 @@
+import { requireAnyCustomer } from '@mcpfed/auth';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { AppError } from '@mcpfed/errors';
@@ -64,6 +65,7 @@ export class ReconciliationService {
 
   /** payment_reconcile. */
   async reconcile(input: In<typeof paymentReconcile>, caller: Caller): Promise<Out<typeof paymentReconcile>> {
+    requireAnyCustomer(caller.reach, 'payment_reconcile');
     const { provider } = this.#deps;
     const signal = caller.signal;
     const scope = this.#scope(input);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '@mcpfed/errors';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
+import { DEFAULT_CUSTOMER_CLAIM, isCustomerId } from './customer-claim.ts';
 import { isScopeToken } from './scope-token.ts';
 
 /** File name of the issuer's private key inside {@link DevIssuerOptions.dir}. */
@@ -35,6 +36,10 @@ export interface DevTokenOptions {
   actingFor?: string;
   /** Absolute `exp`, epoch seconds; may lie in the past (tests of expiry). Default: now + `ttlSeconds`. */
   expiresAt?: number;
+  /** Binds the token to one customer: written as the `customerClaim` claim. Default: unbound. */
+  customerId?: string;
+  /** Name of the customer claim (the servers' `AUTH_CUSTOMER_CLAIM`). Default `customer_id`. */
+  customerClaim?: string;
 }
 
 /** A local token issuer for development and tests: one ES256 key, a JWKS and a minting function. */
@@ -105,6 +110,10 @@ function tokenClaims(options: DevTokenOptions): { extra: Record<string, unknown>
   const kind = options.kind ?? 'user';
   if (options.actingFor !== undefined && kind !== 'service') invalid('actingFor requires kind service');
   const extra: Record<string, unknown> = { scope: options.scopes.join(' ') };
+  if (options.customerId !== undefined) {
+    if (!isCustomerId(options.customerId)) invalid('customerId must be 1-100 printable characters without spaces');
+    extra[options.customerClaim ?? DEFAULT_CUSTOMER_CLAIM] = options.customerId;
+  }
   if (kind === 'service') {
     extra.token_use = 'service';
     if (options.actingFor !== undefined) extra.act = { sub: options.actingFor };

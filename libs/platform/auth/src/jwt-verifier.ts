@@ -1,6 +1,7 @@
 import { AppError } from '@mcpfed/errors';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { DEFAULT_CUSTOMER_CLAIM, isCustomerId } from './customer-claim.ts';
 import type { Principal } from './principal.ts';
 
 /** Asymmetric JWS algorithms a verifier may accept; shared-secret (`HS*`) and `none` never are. */
@@ -28,6 +29,11 @@ export interface JwtVerifierConfig {
   clockToleranceSeconds?: number;
   /** Verified tokens remembered (entries; 0 disables the cache). Default: 1000. */
   cacheSize?: number;
+  /**
+   * The claim naming the customer a token is bound to (`AUTH_CUSTOMER_CLAIM`). Default `customer_id`. A token that
+   * carries it reaches only that customer; a token whose claim is not a string id is refused (UNAUTHENTICATED).
+   */
+  customerClaim?: string;
 }
 
 /** Turns a bearer token into a {@link Principal}. */
@@ -57,6 +63,7 @@ interface CacheEntry {
  * - `exp` (required: a token that never expires is refused) → `expiresAt`.
  * - `scope` (space-separated string; a JSON array of strings is accepted too) → `scopes`; absent = none.
  * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
+ * - the customer claim (`customerClaim`, default `customer_id`) → `customerId`: the one customer the token reaches.
  *   mcpfed convention: `act.sub` names the caller the service acts for. (RFC 8693 §4.1 uses `act` the other
  *   way round, for the acting party, with `sub` the party acted for.)
  *
@@ -115,18 +122,21 @@ export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
       } catch (error) {
         throw toAppError(error);
       }
-      const principal = toPrincipal(payload, token);
+      const principal = toPrincipal(payload, token, config.customerClaim);
       remember(token, principal, now);
       return principal;
     },
   });
 }
 
-function toPrincipal(payload: JWTPayload, token: string): Principal {
+function toPrincipal(payload: JWTPayload, token: string, customerClaim: string): Principal {
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.length === 0) throw new AppError('UNAUTHENTICATED', 'token sub claim invalid');
   const scopes = new Set(parseScopes(payload.scope));
-  const base = { id: subject, subject, scopes, token, expiresAt: payload.exp };
+  const customer = payload[customerClaim];
+  // A malformed binding must not fall back to "unbound": that could widen the token's reach.
+  if (customer !== undefined && !isCustomerId(customer)) throw new AppError('UNAUTHENTICATED', 'token customer claim invalid');
+  const base = { id: subject, subject, scopes, token, expiresAt: payload.exp, ...(customer === undefined ? {} : { customerId: customer }) };
   if (payload.token_use !== 'service') return Object.freeze({ ...base, kind: 'user' as const });
   const act = payload.act;
   const actingFor =
@@ -193,6 +203,7 @@ interface ValidConfig {
   readonly algorithms: readonly string[];
   readonly clockToleranceSeconds: number;
   readonly cacheSize: number;
+  readonly customerClaim: string;
 }
 
 function validate(options: JwtVerifierConfig): ValidConfig {
@@ -218,7 +229,12 @@ function validate(options: JwtVerifierConfig): ValidConfig {
   }
   const cacheSize = options.cacheSize ?? 1000;
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) invalid('cacheSize must be an integer >= 0');
+  const customerClaim = options.customerClaim ?? DEFAULT_CUSTOMER_CLAIM;
+  if (typeof customerClaim !== 'string' || !/^[A-Za-z0-9_.:/-]{1,100}$/.test(customerClaim) || KNOWN_CLAIMS.has(customerClaim) || customerClaim === 'scope') {
+    invalid('customerClaim must be a claim name (letters, digits, _ . : / -) other than a registered claim or scope');
+  }
   return Object.freeze({
+    customerClaim,
     issuer: options.issuer,
     audience: Object.freeze(audience),
     jwksUrl: options.jwksUrl,

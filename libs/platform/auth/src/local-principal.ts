@@ -1,5 +1,6 @@
 import { AppError } from '@mcpfed/errors';
 import type { Principal } from './principal.ts';
+import { isCustomerId } from './customer-claim.ts';
 import { isScopeToken } from './scope-token.ts';
 
 /** Options of {@link localPrincipal}. */
@@ -8,6 +9,8 @@ export interface LocalPrincipalOptions {
   name: string;
   /** Scopes granted to the stdio session (from the environment). */
   scopes: readonly string[];
+  /** The customer the session is bound to (STDIO_CUSTOMER_ID), if any: then it reaches only that customer. */
+  customerId?: string | undefined;
 }
 
 /**
@@ -24,5 +27,15 @@ export function localPrincipal(options: LocalPrincipalOptions): Principal {
       throw new AppError('VALIDATION_FAILED', `localPrincipal: invalid scope token ${JSON.stringify(scope)}`);
     }
   }
-  return Object.freeze({ id: `local:${name}`, subject: name, scopes: new Set(options.scopes), kind: 'local' as const });
+  const customerId = options.customerId?.trim() || undefined;
+  if (customerId !== undefined && !isCustomerId(customerId)) {
+    throw new AppError('VALIDATION_FAILED', 'localPrincipal: customerId must be 1-100 printable characters without spaces');
+  }
+  return Object.freeze({
+    id: `local:${name}`,
+    subject: name,
+    scopes: new Set(options.scopes),
+    kind: 'local' as const,
+    ...(customerId === undefined ? {} : { customerId }),
+  });
 }

@@ -17,4 +17,10 @@ export interface Principal {
   readonly token?: string;
   /** Token expiry, epoch seconds, when there is a token. */
   readonly expiresAt?: number;
+  /**
+   * The customer this principal is or acts for (the token's customer claim, `AUTH_CUSTOMER_CLAIM`, default
+   * `customer_id`; under stdio `STDIO_CUSTOMER_ID`). A bound principal reaches only this customer's data, whatever its
+   * scopes; an unbound one reaches customers only with `customer:any` (see `customerReachOf`).
+   */
+  readonly customerId?: string;
 }

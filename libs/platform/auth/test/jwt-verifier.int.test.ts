@@ -1,14 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, importJWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDevIssuerServer,
   createJwtVerifier,
   DEV_ISSUER_JWKS_PATH,
+  DEV_ISSUER_KEY_FILE,
   loadOrCreateDevIssuer,
 } from '../src/index.ts';
 import type { DevIssuer, JwtVerifier } from '../src/index.ts';
@@ -83,6 +85,31 @@ describe('createJwtVerifier against a real dev issuer', () => {
     );
     expect(own.kind).toBe('service');
     expect(own.actingFor).toBeUndefined();
+  });
+
+  it('binds a principal to the customer of its customer claim (default customer_id, or the configured claim)', async () => {
+    const bound = await verifier().verify(await issuer.mint({ subject: 'shopper', scopes: ['order:write'], audience: AUDIENCE, customerId: 'cus_a' }));
+    expect(bound.customerId).toBe('cus_a');
+    const unbound = await verifier().verify(await issuer.mint({ subject: 'staff', scopes: ['customer:any'], audience: AUDIENCE }));
+    expect(unbound.customerId).toBeUndefined();
+    const custom = await issuer.mint({ subject: 'shopper', scopes: [], audience: AUDIENCE, customerId: 'cus_b', customerClaim: 'https://shop.example/customer' });
+    expect((await verifier({ customerClaim: 'https://shop.example/customer' }).verify(custom)).customerId).toBe('cus_b');
+    // A verifier reading another claim does not see the binding: the claim name must match the issuer's.
+    expect((await verifier().verify(custom)).customerId).toBeUndefined();
+  });
+
+  it('refuses a token whose customer claim is not a customer id, rather than treating it as unbound', async () => {
+    // Signed with the dev issuer's own key, so only the claim check can refuse it.
+    const privateKey = await importJWK(JSON.parse(await readFile(join(dir, DEV_ISSUER_KEY_FILE), 'utf8')) as JWK, 'ES256');
+    const bad = await new SignJWT({ scope: 'order:write', customer_id: ['cus_a', 'cus_b'] })
+      .setProtectedHeader({ alg: 'ES256', kid: issuer.kid })
+      .setIssuer(ISSUER)
+      .setSubject('shopper')
+      .setAudience(AUDIENCE)
+      .setExpirationTime(nowSeconds() + 60)
+      .sign(privateKey);
+    await expect(verifier().verify(bad)).rejects.toMatchObject(unauthenticated('token customer claim invalid'));
+    expect(() => createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, customerClaim: 'sub' })).toThrow(/customerClaim/);
   });
 
   it('refuses an expired token', async () => {

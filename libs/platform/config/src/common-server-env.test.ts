@@ -14,6 +14,7 @@ describe('commonServerEnv', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'info',
       AUTH_AUDIENCE: 'mcpfed',
+      AUTH_CUSTOMER_CLAIM: 'customer_id',
       AUTH_DISABLED: false,
       ALLOWED_ORIGINS: [],
       ALLOWED_HOSTS: [],
@@ -30,8 +31,9 @@ describe('commonServerEnv', () => {
     expect(Object.keys(commonServerEnv(8080)).sort()).toEqual(
       [
         'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
-        'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS',
-        'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL', 'STDIO_SCOPES', 'DB_POOL_MAX',
+        'AUTH_CUSTOMER_CLAIM', 'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS',
+        'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL', 'STDIO_SCOPES', 'STDIO_CUSTOMER_ID',
+        'DB_POOL_MAX',
       ].sort(),
     );
   });
@@ -52,6 +54,8 @@ describe('commonServerEnv', () => {
       RATE_LIMIT_POINTS: '100',
       SHUTDOWN_TIMEOUT_MS: '2500',
       STDIO_SCOPES: 'order:read order:write',
+      STDIO_CUSTOMER_ID: ' cus_01j9jx2rc3re7ejd42xbz421kr ',
+      AUTH_CUSTOMER_CLAIM: 'https://shop.example/customer',
       DB_POOL_MAX: '4',
     });
     expect(config).toMatchObject({
@@ -63,12 +67,18 @@ describe('commonServerEnv', () => {
       RATE_LIMIT_POINTS: 100,
       SHUTDOWN_TIMEOUT_MS: 2500,
       STDIO_SCOPES: 'order:read order:write',
+      STDIO_CUSTOMER_ID: 'cus_01j9jx2rc3re7ejd42xbz421kr',
+      AUTH_CUSTOMER_CLAIM: 'https://shop.example/customer',
       DB_POOL_MAX: 4,
     });
     expectTypeOf(config.PORT).toEqualTypeOf<number>();
     expectTypeOf(config.AUTH_ISSUER).toEqualTypeOf<string | undefined>();
     expectTypeOf(config.ALLOWED_ORIGINS).toEqualTypeOf<string[]>();
     expectTypeOf(config.AUTH_DISABLED).toEqualTypeOf<boolean>();
+  });
+
+  it('rejects a customer id with spaces and a claim name that is not one', () => {
+    expect(() => parseConfig(schema, { STDIO_CUSTOMER_ID: 'cus a', AUTH_CUSTOMER_CLAIM: 'customer id' })).toThrow(/AUTH_CUSTOMER_CLAIM: .*STDIO_CUSTOMER_ID: /);
   });
 
   it('rejects a non-http AUTH_ISSUER and a bad AUTH_DISABLED', () => {

@@ -40,6 +40,16 @@ export function commonServerEnv(defaultPort: number) {
     /** JWKS used to verify bearer tokens. Optional http(s) URL; usually discovered from AUTH_ISSUER. */
     AUTH_JWKS_URL: httpUrl().optional(),
     /**
+     * The token claim naming the customer a token is bound to (a customer's own token, or one acting for a customer).
+     * Default `customer_id`. A bound token reaches only that customer's data; staff and services reach customers
+     * only with the scope `customer:any`.
+     */
+    AUTH_CUSTOMER_CLAIM: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'must be a claim name (letters, digits, _ . : / -)')
+      .default('customer_id'),
+    /**
      * Turns token verification off. Default `false`. Honoured only under `--stdio` (a local, trusted
      * process whose principal comes from STDIO_PRINCIPAL/STDIO_SCOPES); an HTTP server ignores it and
      * always verifies tokens.
@@ -71,6 +81,16 @@ export function commonServerEnv(defaultPort: number) {
      * order:read`). Default empty string, which grants ALL scopes: a stdio server is a trusted local process.
      */
     STDIO_SCOPES: z.string().trim().default(''),
+    /**
+     * Binds the `--stdio` session to one customer: it then reaches only that customer's data, whatever
+     * STDIO_SCOPES grants. Optional; unset = unbound (customer data needs the scope `customer:any`, which the
+     * default all-scopes grant includes).
+     */
+    STDIO_CUSTOMER_ID: z
+      .string()
+      .trim()
+      .regex(/^[\x21-\x7E]{1,100}$/, 'must be a customer id (printable characters, no spaces)')
+      .optional(),
     /** Maximum connections in this server's PostgreSQL pool. Default 10 (unused by the router). */
     DB_POOL_MAX: positiveInt(10),
   };

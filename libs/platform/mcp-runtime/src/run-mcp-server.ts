@@ -24,6 +24,8 @@ export interface CommonServerSettings {
   AUTH_ISSUER?: string | undefined;
   AUTH_AUDIENCE: string;
   AUTH_JWKS_URL?: string | undefined;
+  /** The customer claim of bound tokens. Default `customer_id`. */
+  AUTH_CUSTOMER_CLAIM?: string | undefined;
   ALLOWED_ORIGINS: string[];
   ALLOWED_HOSTS: string[];
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
@@ -32,6 +34,8 @@ export interface CommonServerSettings {
   SHUTDOWN_TIMEOUT_MS: number;
   STDIO_PRINCIPAL: string;
   STDIO_SCOPES: string;
+  /** The customer a stdio session is bound to, if any. */
+  STDIO_CUSTOMER_ID?: string | undefined;
   /** HMAC key of the audit records' argument digests. */
   AUDIT_DIGEST_KEY: string;
   /** Days an audit record is kept. */
@@ -126,10 +130,14 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
   let url: string | undefined;
   if (options.transport === 'stdio') {
     const scopes = settings.STDIO_SCOPES.split(/\s+/).filter(Boolean);
-    const principal = localPrincipal({ name: settings.STDIO_PRINCIPAL, scopes: scopes.length > 0 ? scopes : options.allScopes });
+    const principal = localPrincipal({
+      name: settings.STDIO_PRINCIPAL,
+      scopes: scopes.length > 0 ? scopes : options.allScopes,
+      customerId: settings.STDIO_CUSTOMER_ID,
+    });
     const stdio = await serveStdio(host, principal);
     steps.push({ name: 'stdio', run: () => stdio.close() });
-    logger.info({ principal: principal.id, scopes: [...principal.scopes] }, 'serving MCP on stdio');
+    logger.info({ principal: principal.id, scopes: [...principal.scopes], ...(principal.customerId === undefined ? {} : { customer_id: principal.customerId }) }, 'serving MCP on stdio');
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     if (!settings.AUTH_ISSUER) {
@@ -146,6 +154,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
         issuer: settings.AUTH_ISSUER,
         audience: [settings.AUTH_AUDIENCE, `${publicUrl}/mcp`],
         jwksUrl: settings.AUTH_JWKS_URL ?? `${settings.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+        ...(settings.AUTH_CUSTOMER_CLAIM === undefined ? {} : { customerClaim: settings.AUTH_CUSTOMER_CLAIM }),
       }),
       originGuard: createOriginGuard({
         allowedOrigins: settings.ALLOWED_ORIGINS,

@@ -34,17 +34,25 @@ export interface DomainServerProcessOptions {
   readonly scopes: readonly string[];
 }
 
+/** The customer a test caller is bound to. */
+export interface CustomerBinding {
+  readonly customerId?: string;
+}
+
 /** One domain server app as its operator runs it: migrated, served over HTTP, with a dev issuer for its tokens. */
 export interface DomainServerProcess {
   readonly server: SpawnedServer;
   /** The app's database, as the superuser (for assertions). */
   readonly database: TestDatabase<unknown>;
-  /** A bearer token for the server with exactly `scopes`. */
-  token(scopes: readonly string[], subject?: string): Promise<string>;
-  /** A real SDK client over Streamable HTTP with a token of exactly `scopes`. */
-  httpClient(scopes: readonly string[], subject?: string): Promise<Client>;
-  /** A real SDK client of a new `serve --stdio` process of the app, with `STDIO_SCOPES` = `scopes`. */
-  stdioClient(scopes: readonly string[], principal?: string): Promise<Client>;
+  /** A bearer token for the server with exactly `scopes` (bound by its `customer_id` claim when `binding` names one). */
+  token(scopes: readonly string[], subject?: string, binding?: CustomerBinding): Promise<string>;
+  /** A real SDK client over Streamable HTTP with a token of exactly `scopes` (bound to `binding.customerId`, if given). */
+  httpClient(scopes: readonly string[], subject?: string, binding?: CustomerBinding): Promise<Client>;
+  /**
+   * A real SDK client of a new `serve --stdio` process of the app, with `STDIO_SCOPES` = `scopes` (and
+   * `STDIO_CUSTOMER_ID` = `binding.customerId`, if given).
+   */
+  stdioClient(scopes: readonly string[], principal?: string, binding?: CustomerBinding): Promise<Client>;
   /** Rows per table of the app's database (every schema), without the audit log: what a call may not change. */
   rowCounts(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -97,7 +105,8 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
     }
     const server = await spawnServer({ name: options.label, args: [main, 'serve'], env, cwd: REPO_ROOT });
     closers.push(() => server.stop(5000));
-    const token = (scopes: readonly string[], subject = 'trust-tester') => issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed' });
+    const token = (scopes: readonly string[], subject = 'trust-tester', binding: CustomerBinding = {}) =>
+      issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed', ...(binding.customerId === undefined ? {} : { customerId: binding.customerId }) });
     const connect = async (client: Client, transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> => {
       await client.connect(transport);
       closers.push(() => client.close());
@@ -107,18 +116,24 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
       server,
       database,
       token,
-      async httpClient(scopes, subject) {
-        const bearer = await token(scopes, subject);
+      async httpClient(scopes, subject, binding) {
+        const bearer = await token(scopes, subject, binding);
         const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } });
         return connect(new Client({ name: 'trust-test-http', version: '0.0.0' }), transport);
       },
-      async stdioClient(scopes, principal = 'trust-tester') {
+      async stdioClient(scopes, principal = 'trust-tester', binding = {}) {
         // An empty STDIO_SCOPES grants every scope: a caller with none gets a scope no tool asks for.
         const granted = scopes.length > 0 ? scopes.join(' ') : 'stdio:none';
         const transport = new StdioClientTransport({
           command: process.execPath,
           args: [path.join(REPO_ROOT, main), 'serve', '--stdio'],
-          env: { ...env, PATH: process.env['PATH'] ?? '', STDIO_SCOPES: granted, STDIO_PRINCIPAL: principal },
+          env: {
+            ...env,
+            PATH: process.env['PATH'] ?? '',
+            STDIO_SCOPES: granted,
+            STDIO_PRINCIPAL: principal,
+            ...(binding.customerId === undefined ? {} : { STDIO_CUSTOMER_ID: binding.customerId }),
+          },
           cwd: REPO_ROOT,
           stderr: 'ignore',
         });

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { CUSTOMER_ANY_SCOPE } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 
@@ -37,7 +38,21 @@ export async function connectLinkedClient(host: ServerFactoryLike, principal: Pr
   };
 }
 
-/** A principal for tests, with exactly the given scopes. */
-export function testPrincipal(scopes: readonly string[], subject = 'test-user'): Principal {
-  return { id: subject, subject, scopes: new Set(scopes), kind: 'user' };
+/** Options of {@link testPrincipal}. */
+export interface TestPrincipalOptions {
+  /** Binds the principal to this customer (like a token's customer claim): it then reaches only that customer. */
+  customerId?: string;
+}
+
+/** A principal for tests, with exactly the given scopes (and bound to `options.customerId` when given). */
+export function testPrincipal(scopes: readonly string[], subject = 'test-user', options: TestPrincipalOptions = {}): Principal {
+  return { id: subject, subject, scopes: new Set(scopes), kind: 'user', ...(options.customerId === undefined ? {} : { customerId: options.customerId }) };
+}
+
+/**
+ * A staff principal for tests: the given scopes plus `customer:any` (the reach across customers that staff and
+ * services hold), unbound. What most domain tests act as; tests of customer binding use {@link testPrincipal}.
+ */
+export function staffPrincipal(scopes: readonly string[], subject = 'test-user'): Principal {
+  return testPrincipal([...new Set([...scopes, CUSTOMER_ANY_SCOPE])], subject);
 }

@@ -8,12 +8,12 @@ import { startMcpTarget } from './start-target.ts';
 /** The real customer server answering `tools/call customer_get` over Streamable HTTP with a bearer token. */
 export const customerGetScenario: Scenario = {
   name: 'customer_get',
-  description: 'customer-server `serve`: POST /mcp tools/call customer_get by id (token with customer:read)',
+  description: 'customer-server `serve`: POST /mcp tools/call customer_get by id (token with customer:read customer:any)',
   comparedTo: 'baseline',
   targets: { minRatio: 0.3, maxP99Ms: 25 },
   async prepare(context) {
     const database = await customerDatabase(context);
-    const token = await (await context.issuer()).token(['customer:read']);
+    const token = await (await context.issuer()).token(['customer:read', 'customer:any']);
     return {
       headers: mcpHeaders(token),
       requests: customerGetRequests(database.ids),

@@ -15,7 +15,7 @@ export const paymentAuthorizeScenario: Scenario = {
   comparedTo: 'baseline',
   async prepare(context) {
     const database = await paymentDatabase(context);
-    const token = await (await context.issuer()).token(['payment:write']);
+    const token = await (await context.issuer()).token(['payment:write', 'customer:any']);
     return {
       headers: mcpHeaders(token),
       requests: paymentAuthorizeRequests(),

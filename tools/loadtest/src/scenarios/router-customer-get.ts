@@ -108,7 +108,7 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
   return async (context) => {
     const database = await customerDatabase(context);
     const issuer = await context.issuer();
-    const token = await issuer.token(['customer:read']);
+    const token = await issuer.token(['customer:read', 'customer:any']);
     const tokenUrl = await tokenEndpoint(context);
     return {
       headers: mcpHeaders(token),
@@ -159,7 +159,7 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
  */
 export const routerCustomerGetScenario: Scenario = {
   name: 'router_customer_get',
-  description: 'router `serve` -> customer-server: POST /mcp tools/call customer_get by id through the router (token with customer:read)',
+  description: 'router `serve` -> customer-server: POST /mcp tools/call customer_get by id through the router (token with customer:read customer:any)',
   comparedTo: 'customer_get',
   // At 32 connections both paths saturate the two cores, so their p50 gap is queueing (Little's law), not routing:
   // the added latency is checked at light load by router_customer_get_latency.
