@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 /**
- * Module boundaries follow ARCHITECTURE §1. Tags live in each project's package.json (`nx.tags`).
+ * Module boundaries follow docs/architecture.md §1. Tags live in each project's package.json (`nx.tags`).
  * - type:app       -> platform, contracts (never another app)
  * - type:platform  -> platform, and the contract kit (libs/contracts/common: the shape of a contract, pure zod)
  *                     so the runtime can register any domain's contract without knowing the domain

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 /**
- * The order statistics projection (ARCHITECTURE §6): filled from the order domain's events, read with a
+ * The order statistics projection (docs/architecture.md §6): filled from the order domain's events, read with a
  * LEFT JOIN so a customer without a row has zero orders.
  */
 export const customerOrderStatsMigration: Migration = {

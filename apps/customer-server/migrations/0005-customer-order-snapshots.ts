@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 /**
- * The newest snapshot of every order the order domain told us about (ARCHITECTURE §6): `customer_order_stats`
+ * The newest snapshot of every order the order domain told us about (docs/architecture.md §6): `customer_order_stats`
  * is derived from these rows, so duplicated and reordered events are harmless (a snapshot replaces the held one
  * only when its `order_version` is higher). No foreign key to `customers`: an event may name a customer this
  * database does not know, and its snapshot is kept so the statistics can be derived should it appear.

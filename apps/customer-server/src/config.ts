@@ -6,7 +6,7 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
-/** The customer server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+/** The customer server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const customerConfigSchema = requireSecretsOutsideDevelopment(
   z.object({
     ...commonServerEnv(8081),

@@ -7,7 +7,7 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
 
-/** The order server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+/** The order server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const orderConfigSchema = requireSecretsOutsideDevelopment(
   z.object({
     ...commonServerEnv(8082),
@@ -44,7 +44,11 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     UPSTREAM_CONCURRENCY: positiveInt(256),
     /** Consecutive failures of one upstream that open its circuit breaker (calls then fail fast). Default 5. */
     UPSTREAM_BREAKER_FAILURES: positiveInt(5),
-    /** How long an open breaker waits before it lets a probe call through, in milliseconds. Default 10000 ms. */
+    /**
+     * The longest an open breaker refuses calls before it lets a trial call through, in milliseconds. While open it
+     * asks the upstream's /readyz every 250 ms and lets the next call through as soon as that answers 200, so this
+     * is the wait only while the upstream stays unready. Default 10000 ms.
+     */
     UPSTREAM_BREAKER_HALF_OPEN_MS: durationMs(10_000),
     /** Job runs of one checkout before it gives up retrying transient failures and compensates. Default 8. */
     SAGA_ATTEMPTS: positiveInt(8),

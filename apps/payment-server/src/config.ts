@@ -33,7 +33,7 @@ export function duration(defaultText: string) {
     });
 }
 
-/** The payment server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+/** The payment server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const paymentConfigSchema = requireSecretsOutsideDevelopment(
   z.object({
     ...commonServerEnv(8084),

@@ -51,7 +51,7 @@ async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
 async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
   const { database, sqlDatabase } = openServerDatabases<PaymentDatabase>(NAME, config);
   const steps: ShutdownStep[] = [];
-  // Under stdio there is no Redis (ARCHITECTURE: a local process); the sweep then voids expired authorizations alone.
+  // Under stdio there is no Redis (docs/architecture.md §5: a local process); the sweep then voids expired authorizations alone.
   const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis.open('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
   const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry);

@@ -6,7 +6,7 @@ import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
-/** The product server's environment (ARCHITECTURE §2), parsed once at start by main.ts. */
+/** The product server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const productConfigSchema = requireSecretsOutsideDevelopment(
   z.object({
     ...commonServerEnv(8083),

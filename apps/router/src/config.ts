@@ -3,7 +3,7 @@ import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
 import { parseUpstreams } from './upstream/upstreams-config.ts';
 
 /**
- * Every scope of the federation (ARCHITECTURE §5). The router cannot import the contracts (it learns tools at
+ * Every scope of the federation (docs/architecture.md §5). The router cannot import the contracts (it learns tools at
  * run time), so the list its service token asks for by default is written here.
  */
 export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
@@ -11,7 +11,7 @@ export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
   'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
 ]);
 
-/** The router's environment (ARCHITECTURE §2, §7), parsed once at start by main.ts. */
+/** The router's environment (docs/architecture.md §2, §7), parsed once at start by main.ts. */
 export const routerConfigSchema = z
   .object({
     ...commonServerEnv(8080),
@@ -33,9 +33,12 @@ export const routerConfigSchema = z
     ROUTER_PROBE_INTERVAL_MS: durationMs(2000),
     /** Time one discovery of an upstream (initialize and every list) may take, in milliseconds. Default 10000. */
     ROUTER_DISCOVERY_TIMEOUT_MS: durationMs(10_000),
-    /** Consecutive failed calls (timeouts, transport errors) that open an upstream's circuit breaker. Default 5. */
+    /**
+     * Consecutive failures of the upstream's own (transport failures, 5xx answers; not timeouts or refusals) that open
+     * its circuit breaker. Default 5.
+     */
     ROUTER_BREAKER_FAILURES: positiveInt(5),
-    /** How long an open breaker fails calls at once before one probe call may pass, in milliseconds. Default 10000. */
+    /** How long an open breaker fails calls at once before one trial call may pass, in milliseconds. Default 10000. */
     ROUTER_BREAKER_HALF_OPEN_MS: durationMs(10_000),
     /** Largest request body accepted, in bytes. Default 4194304 (4 MiB); larger bodies get 413. */
     ROUTER_MAX_BODY_BYTES: positiveInt(4 * 1024 * 1024),

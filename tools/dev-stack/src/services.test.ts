@@ -66,7 +66,7 @@ describe('SERVICES', () => {
 });
 
 describe('MCPFED_PORT_BASE', () => {
-  it('keeps the ports of ARCHITECTURE §2 by default', () => {
+  it('keeps the ports of docs/architecture.md §2 by default', () => {
     expect(parsePortBase(undefined)).toEqual({ ok: true, base: 8080 });
     expect(parsePortBase('')).toEqual({ ok: true, base: 8080 });
     expect(stackPorts(DEFAULT_PORT_BASE)).toEqual({ router: 8080, customer: 8081, order: 8082, product: 8083, payment: 8084, devIssuer: 8090 });

@@ -36,7 +36,7 @@ export interface ServiceDefinition {
   readonly name: string;
   /** Folder under `apps/`; the process runs `apps/<app>/src/main.ts`. */
   readonly app: string;
-  /** Port it listens on: the port base (`MCPFED_PORT_BASE`, default 8080) plus its offset (ARCHITECTURE §2). */
+  /** Port it listens on: the port base (`MCPFED_PORT_BASE`, default 8080) plus its offset (docs/architecture.md §2). */
   readonly port: number;
   /**
    * Domain whose database it owns, if any: selects `DATABASE_URL_<DOMAIN>` when given, else the embedded
@@ -61,7 +61,7 @@ export function mcpUrl(service: Pick<ServiceDefinition, 'port'>): string {
   return `${serviceUrl(service)}/mcp`;
 }
 
-/** The environment every server shares (ARCHITECTURE §2). */
+/** The environment every server shares (docs/architecture.md §2). */
 export function commonServerEnv(service: Pick<ServiceDefinition, 'port'>, stack: StackEnvironment): Record<string, string> {
   return {
     // The dev stack is development: secrets take their development-only values (see MCPFED_ENV).
@@ -97,7 +97,7 @@ export function databaseUrlVariableOf(domain: string): string {
 /** The variable that moves every port of the stack (see the top of this file). */
 export const PORT_BASE_VARIABLE = 'MCPFED_PORT_BASE';
 
-/** Port base when `MCPFED_PORT_BASE` is unset or empty: the ports of ARCHITECTURE §2. */
+/** Port base when `MCPFED_PORT_BASE` is unset or empty: the ports of docs/architecture.md §2. */
 export const DEFAULT_PORT_BASE = 8080;
 
 /** Offset of each listener of the stack from the port base. */

@@ -22,5 +22,5 @@ export const DEV_ISSUER_URL = `http://127.0.0.1:${DEV_ISSUER_PORT}`;
 /** JWKS URL the servers verify dev tokens against (AUTH_JWKS_URL). */
 export const DEV_JWKS_URL = `${DEV_ISSUER_URL}/.well-known/jwks.json`;
 
-/** The federation audience every server accepts (ARCHITECTURE §5; the servers' AUTH_AUDIENCE default). */
+/** The federation audience every server accepts (docs/architecture.md §5; the servers' AUTH_AUDIENCE default). */
 export const FEDERATION_AUDIENCE = 'mcpfed';

@@ -2,7 +2,7 @@
  * The bare baseline of `npm run bench`: `node:http` + `pg` (a pool of 10) answering a JSON-RPC `tools/call` with
  * the same point read as customer_get — the customer row, its order statistics and its addresses in one query,
  * as the customer store's `findProfile` does. No MCP SDK, no auth, no validation beyond the id: the ceiling a
- * point-read tool is measured against (ARCHITECTURE §10).
+ * point-read tool is measured against (docs/architecture.md §10).
  *
  * Run as `node tools/loadtest/src/baseline-server.ts` with DATABASE_URL, PORT (default 0 = any) and HOST
  * (default 127.0.0.1). Logs one JSON line `{ msg: 'listening', port }` on stderr when it accepts requests.

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures every scenario of SCENARIOS against a server started for it, in one run, and reports
  * req/s, p50, p99, errors and the ratio to the baseline measured in the same run, with pass/fail against the
- * targets of ARCHITECTURE §10. See BENCH_USAGE for flags and environment.
+ * targets of docs/architecture.md §10. See BENCH_USAGE for flags and environment.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

@@ -18,7 +18,7 @@ async function lintProbe(eslint: ESLint, relativePath: string, code: string): Pr
   return result.messages.map((message) => message.ruleId ?? '<none>');
 }
 
-describe('@nx/enforce-module-boundaries (ARCHITECTURE §1)', () => {
+describe('@nx/enforce-module-boundaries (docs/architecture.md §1)', () => {
   let eslint: ESLint;
 
   beforeAll(async () => {

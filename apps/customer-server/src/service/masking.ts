@@ -1,5 +1,5 @@
 /**
- * Masking of personal data for callers without `customer:pii` (ARCHITECTURE §5). Enough stays visible to tell
+ * Masking of personal data for callers without `customer:pii` (docs/architecture.md §5). Enough stays visible to tell
  * records apart and to confirm a detail a customer gives on the phone, not enough to contact or locate them.
  */
 

@@ -56,13 +56,13 @@ class CheckoutRefused extends Error {
   }
 }
 
-/** The idempotency key of a step of an order's checkout (ARCHITECTURE §6). */
+/** The idempotency key of a step of an order's checkout (docs/architecture.md §6). */
 export function checkoutKey(orderId: string, step: string): string {
   return `checkout:${orderId}:${step}`;
 }
 
 /**
- * The checkout saga (ARCHITECTURE §6). Each run resumes from the persisted step; every remote step carries the
+ * The checkout saga (docs/architecture.md §6). Each run resumes from the persisted step; every remote step carries the
  * idempotency key `checkout:<order_id>:<step>`, so a step repeated after a crash (done remotely, not yet recorded
  * here) gets the original result instead of acting twice. A refusal compensates in reverse (void or refund the
  * payment, release the stock) and fails the order; a transient failure is rethrown for the queue's backoff, and on

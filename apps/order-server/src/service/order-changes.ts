@@ -9,7 +9,7 @@ import { snapshotOf } from './order-view.ts';
 
 /**
  * The one way an order changes status: checks the state machine, writes the change and its outbox event in the
- * caller's transaction (ARCHITECTURE §6: the event commits with the change or not at all).
+ * caller's transaction (docs/architecture.md §6: the event commits with the change or not at all).
  */
 export class OrderChanges {
   readonly #orders: OrderStore;

@@ -31,7 +31,7 @@ export interface SagaSweeper {
 }
 
 /**
- * Rebuilds the checkout queue from the saga rows (ARCHITECTURE §6): a running or compensating saga whose job Redis
+ * Rebuilds the checkout queue from the saga rows (docs/architecture.md §6): a running or compensating saga whose job Redis
  * does not have — an order written while Redis was unreachable, a job or a retry lost with Redis data (flush,
  * restart without persistence), a compensation whose retry budget ran out — is enqueued again (job id = order id,
  * so a double enqueue is one job). A saga whose job is waiting, delayed or running is left to it; every replica

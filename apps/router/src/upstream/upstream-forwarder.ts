@@ -56,7 +56,7 @@ export function isUpstreamFault(error: unknown): boolean {
 }
 
 /**
- * The lean forwarding path (ARCHITECTURE §10): a pooled keep-alive undici connection per upstream, the JSON-RPC
+ * The lean forwarding path (docs/architecture.md §10): a pooled keep-alive undici connection per upstream, the JSON-RPC
  * request passed through as bytes with only headers added, the response streamed back. The SDK is not involved:
  * a client per call costs more CPU than the call itself.
  *

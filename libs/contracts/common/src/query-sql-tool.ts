@@ -71,7 +71,7 @@ export interface QuerySqlToolOptions {
 const DEFAULT_UNITS = 'Money is integer minor units with its ISO 4217 currency.';
 
 /**
- * Declares a domain's read-only SQL tool (ARCHITECTURE §4): name, title, description generated from `views`, the
+ * Declares a domain's read-only SQL tool (docs/architecture.md §4): name, title, description generated from `views`, the
  * shared input/output schemas, scope `sql:read`, read-only annotations, a 10 s deadline and the `sql` argument
  * redacted from audit records.
  */

@@ -1,5 +1,5 @@
 /**
- * Every OAuth scope the federation knows (ARCHITECTURE §5). A tool's contract lists the scopes a caller
+ * Every OAuth scope the federation knows (docs/architecture.md §5). A tool's contract lists the scopes a caller
  * needs; the runtime enforces them and the router hides tools whose scopes the caller lacks.
  */
 export const SCOPES = [

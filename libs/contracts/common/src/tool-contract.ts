@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Scope } from './scopes.ts';
 
-/** MCP tool annotations; every tool sets all four (ARCHITECTURE §4). */
+/** MCP tool annotations; every tool sets all four (docs/architecture.md §4). */
 export interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint: boolean;

@@ -45,7 +45,7 @@ export const orderSnapshotSchema = z.object({
 export type OrderSnapshot = z.infer<typeof orderSnapshotSchema>;
 
 /**
- * One order event, as published by the order server's outbox relay (ARCHITECTURE §6) and read by `order_events`.
+ * One order event, as published by the order server's outbox relay (docs/architecture.md §6) and read by `order_events`.
  * Delivery is at least once: consumers must be idempotent by `id`.
  */
 export const orderEventSchema = z.object({

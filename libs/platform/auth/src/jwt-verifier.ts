@@ -48,7 +48,7 @@ interface CacheEntry {
 }
 
 /**
- * Creates the bearer-token verifier of a resource server (ARCHITECTURE §5). Keys come from the issuer's JWKS
+ * Creates the bearer-token verifier of a resource server (docs/architecture.md §5). Keys come from the issuer's JWKS
  * through jose's `createRemoteJWKSet` (fetched on first use, cached 10 minutes, refetched at most every 30 s
  * when a token names an unknown `kid`).
  *

@@ -41,7 +41,7 @@ export interface RateLimiter {
 
 /**
  * Creates a fixed-window rate limiter whose counters live in Redis, so every replica of a server draws from the
- * same budget (ARCHITECTURE §5), built on rate-limiter-flexible's atomic `RateLimiterRedis` (one Lua call per
+ * same budget (docs/architecture.md §5), built on rate-limiter-flexible's atomic `RateLimiterRedis` (one Lua call per
  * consume).
  *
  * Availability over strictness: when Redis is not ready, errors or takes longer than `redisTimeoutMs`, the call

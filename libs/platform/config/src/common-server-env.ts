@@ -4,7 +4,7 @@ import { bool, csv, deploymentEnvironment, durationMs, logLevel, port, positiveI
 const httpUrl = (): ReturnType<typeof url> => url({ protocols: ['http', 'https'] });
 
 /**
- * The environment every mcpfed server shares (ARCHITECTURE §2, §5), as a zod object shape to spread
+ * The environment every mcpfed server shares (docs/architecture.md §2, §5), as a zod object shape to spread
  * into the app's own schema:
  * ```ts
  * const schema = z.object({ ...commonServerEnv(8081), DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }) });

@@ -33,7 +33,7 @@ export interface AnalyticsQueryOptions {
 const DEFAULT_STATEMENT_TIMEOUT_MS = 3000;
 
 /**
- * The service behind every `<domain>_query_sql` tool (ARCHITECTURE §4): the statement passes the parser guard
+ * The service behind every `<domain>_query_sql` tool (docs/architecture.md §4): the statement passes the parser guard
  * (`parseReadOnlyQuery`: one SELECT over `allowedRelations` only), then runs on the read-only role's pool
  * (`runReadOnlyQuery`: READ ONLY transaction, `statement_timeout`, row cap `input.limit`) — two walls, so a gap
  * in either one alone exposes nothing. Refusals and query failures are those two functions' AppErrors.

@@ -24,7 +24,7 @@ export interface ReadOnlyRoleOptions {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Idempotently creates or updates the least-privilege role of the `<domain>_query_sql` tool (ARCHITECTURE §5):
+ * Idempotently creates or updates the least-privilege role of the `<domain>_query_sql` tool (docs/architecture.md §5):
  * `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS`, role-level
  * `default_transaction_read_only = on` and `statement_timeout`, `CONNECT` on `database`, `USAGE` on the schemas
  * of `relations`, no privilege on any other table or sequence of those schemas (revoked each run, so removing a

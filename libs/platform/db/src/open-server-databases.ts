@@ -1,7 +1,7 @@
 import { createDatabase } from './create-database.ts';
 import type { Database } from './create-database.ts';
 
-/** The database settings every domain server's config.ts parses (ARCHITECTURE §2, §4 read-only SQL). */
+/** The database settings every domain server's config.ts parses (docs/architecture.md §2, §4 read-only SQL). */
 export interface ServerDatabaseSettings {
   /** The domain's database, as the role that owns its tables. */
   readonly DATABASE_URL: string;

@@ -117,7 +117,7 @@ const DATA_MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'Merge
 let moduleLoaded: Promise<void> | undefined;
 
 /**
- * The guard of every `<domain>_query_sql` tool (ARCHITECTURE §4). Parses `sql` with the real PostgreSQL parser
+ * The guard of every `<domain>_query_sql` tool (docs/architecture.md §4). Parses `sql` with the real PostgreSQL parser
  * (libpg-query, loaded once) and accepts only one plain SELECT (or VALUES/TABLE/set operation) that reads only
  * `allowedRelations` — anywhere: FROM, JOINs, subqueries, CTE bodies, LATERAL. A CTE's own name may be used
  * in FROM within its scope. Refused, with AppError VALIDATION_FAILED and `details.reason`

@@ -72,7 +72,7 @@ const builtinTypeNames = new Map<number, string>();
 
 /**
  * Runs an analyst query accepted by `parseReadOnlyQuery` (pass its `sql`) — the second wall of the
- * `<domain>_query_sql` tools (ARCHITECTURE §4). `pool` must connect as the least-privilege role made by
+ * `<domain>_query_sql` tools (docs/architecture.md §4). `pool` must connect as the least-privilege role made by
  * `ensureReadOnlyRole`, never as the app's owner role.
  *
  * It checks out one connection and runs `BEGIN READ ONLY`, `SET LOCAL statement_timeout`, then the query as a

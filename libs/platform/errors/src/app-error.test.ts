@@ -60,7 +60,7 @@ describe('wire conversion', () => {
     expect(payload.message).not.toContain('host x');
   });
 
-  it('maps protocol-level failures to the JSON-RPC codes of ARCHITECTURE §4', () => {
+  it('maps protocol-level failures to the JSON-RPC codes of docs/architecture.md §4', () => {
     expect(toJsonRpcError(new AppError('NOT_FOUND', 'no such resource')).code).toBe(-32002);
     expect(toJsonRpcError(new AppError('VALIDATION_FAILED', 'bad')).code).toBe(-32602);
     expect(toJsonRpcError(new AppError('TIMEOUT', 'slow')).code).toBe(-32001);

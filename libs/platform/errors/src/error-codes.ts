@@ -1,5 +1,5 @@
 /**
- * The closed set of error codes every mcpfed server speaks (ARCHITECTURE §4).
+ * The closed set of error codes every mcpfed server speaks (docs/architecture.md §4).
  * A model reads these in `structuredContent.error.code`; keep the set closed so clients can switch on it.
  */
 export const ERROR_CODES = [

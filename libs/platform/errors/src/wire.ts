@@ -26,7 +26,7 @@ export interface JsonRpcErrorObject {
   data?: unknown;
 }
 
-/** JSON-RPC codes used where a protocol error is due (ARCHITECTURE §4). */
+/** JSON-RPC codes used where a protocol error is due (docs/architecture.md §4). */
 export const JSON_RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,

@@ -48,7 +48,7 @@ export interface FederationClientConfig {
   concurrency?: number;
 }
 
-/** Per-call data of {@link FederationClient.call} (CONVENTIONS: the request context travels with the call). */
+/** Per-call data of {@link FederationClient.call} (docs/conventions.md: the request context travels with the call). */
 export interface FederationCallContext {
   /** Aborts the call (all attempts and backoff waits); the call then rejects with TIMEOUT (or the signal's AppError reason). */
   signal?: AbortSignal;

@@ -37,7 +37,7 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
- * The audit trail in the domain's own database (ARCHITECTURE §5). A write's record is durable before its caller sees
+ * The audit trail in the domain's own database (docs/architecture.md §5). A write's record is durable before its caller sees
  * success: in the write's own transaction (`writeInTransaction`), or for a write that manages its own transactions,
  * written ahead as `started` (`begin`) and completed with its outcome (`finish`). Reads and failures are buffered
  * and inserted in batches: a crash loses at most one flush interval of those. A record PostgreSQL refuses never

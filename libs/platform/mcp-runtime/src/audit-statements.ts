@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { storableText } from './storable-text.ts';
 
-/** One audit record (ARCHITECTURE §5). */
+/** One audit record (docs/architecture.md §5). */
 export interface AuditRecord {
   at: Date;
   requestId: string;

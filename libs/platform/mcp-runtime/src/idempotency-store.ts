@@ -14,7 +14,7 @@ export interface IdempotencyKeyRef {
 }
 
 /**
- * Idempotency records in the domain's database (ARCHITECTURE §4). Used inside the write's transaction:
+ * Idempotency records in the domain's database (docs/architecture.md §4). Used inside the write's transaction:
  * `claim` inserts the key first, so a concurrent call with the same key blocks on the unique index until the
  * first commits (then replays its response) or rolls back (then proceeds itself) — one key, one effect.
  */

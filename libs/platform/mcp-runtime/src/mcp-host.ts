@@ -101,7 +101,7 @@ function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<stri
   return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
 }
 
-/** `structuredContent` of a failed call (ARCHITECTURE §4). */
+/** `structuredContent` of a failed call (docs/architecture.md §4). */
 const errorEnvelope = z.strictObject({
   error: z.strictObject({
     code: z.enum(ERROR_CODES),

@@ -4,7 +4,7 @@ import type { Migration } from 'kysely/migration';
 
 /**
  * Tables the runtime keeps in every domain's own database: idempotency records and the audit log
- * (ARCHITECTURE §4, §5). Apps spread these into their migrations object; the `0000_` prefix sorts them
+ * (docs/architecture.md §4, §5). Apps spread these into their migrations object; the `0000_` prefix sorts them
  * before the domain's own migrations.
  */
 export const runtimeMigrations: Record<string, Migration> = {

@@ -244,7 +244,7 @@ export class ToolRunner<DB> {
   }
 
   /**
-   * Writes the write-ahead record of a call that manages its own transactions (ARCHITECTURE §5: a write's audit
+   * Writes the write-ahead record of a call that manages its own transactions (docs/architecture.md §5: a write's audit
    * record is durable before its caller sees success). When it cannot be written the call does not run.
    */
   async #beginAudit(record: AuditRecord): Promise<string> {

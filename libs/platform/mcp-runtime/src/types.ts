@@ -4,7 +4,7 @@ import type { Principal } from '@mcpfed/auth';
 import type { PromptContract, ResourceContract, ToolContract } from '@mcpfed/contract-common';
 import type { Logger, TraceContext } from '@mcpfed/telemetry';
 
-/** Per-request data handed to every tool, resource and prompt handler (CONVENTIONS: RequestContext). */
+/** Per-request data handed to every tool, resource and prompt handler (docs/conventions.md: one request context). */
 export interface ToolContext<DB> {
   readonly requestId: string;
   readonly principal: Principal;

@@ -11,7 +11,7 @@ export interface ToolCallResult {
   content: Array<Record<string, unknown>>;
 }
 
-/** The structured error of a failed call (`structuredContent.error`, ARCHITECTURE §4). */
+/** The structured error of a failed call (`structuredContent.error`, docs/architecture.md §4). */
 export type ToolErrorPayload = ErrorPayload;
 
 /** The tool's whole result as JSON, so a failed expectation shows what the tool actually answered. */

@@ -8,7 +8,7 @@ import { startMcpTarget } from './start-target.ts';
  * The whole checkout: the order server's `order_place` waits for the saga (customer eligibility, stock reservation
  * priced by the product server, payment authorization, confirmation, capture, stock commit) over the real customer,
  * product and payment servers on this machine. Requests per second here are orders per second; the target of
- * ARCHITECTURE's order issue is >= 50 orders/s with p99 < 1 s.
+ * docs/architecture.md §10 is >= 50 orders/s with p99 < 1 s.
  */
 export const orderPlaceScenario: Scenario = {
   name: 'order_place',

@@ -153,7 +153,7 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
 }
 
 /**
- * The same `customer_get` load as the `customer_get` scenario, through the router (ARCHITECTURE §10: the router
+ * The same `customer_get` load as the `customer_get` scenario, through the router (docs/architecture.md §10: the router
  * keeps >= 60% of direct throughput, checked against customer_get in the same run). Before its first run it also
  * prints the size of the federation's `tools/list` for an all-scopes token and for `customer:read order:read`.
  */
@@ -177,7 +177,7 @@ export const customerGetLatencyScenario: Scenario = {
   connections: 4,
 };
 
-/** The router's added latency: the same light load through the router; target <= 1.5 ms added at p50 (ARCHITECTURE §10). */
+/** The router's added latency: the same light load through the router; target <= 1.5 ms added at p50 (docs/architecture.md §10). */
 export const routerCustomerGetLatencyScenario: Scenario = {
   ...routerCustomerGetScenario,
   name: 'router_customer_get_latency',

@@ -28,7 +28,7 @@ export interface PreparedScenario {
   start(run: number): Promise<RunningTarget>;
 }
 
-/** Targets a scenario must meet (ARCHITECTURE §10). */
+/** Targets a scenario must meet (docs/architecture.md §10). */
 export interface ScenarioTargets {
   /** Minimum req/s relative to the scenario it is compared to, measured in the same run. */
   readonly minRatio?: number;
