@@ -126,7 +126,7 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'libs/contracts/shipping/src/shipping-create.ts',
         'libs/contracts/shipping/src/shipping-get.ts',
         'libs/contracts/shipping/tsconfig.json',
-        ...['deployment', 'hpa', 'kustomization', 'migrate-job', 'networkpolicy', 'pdb', 'service', 'serviceaccount'].map((file) => `deploy/k8s/base/shipping-server/${file}.yaml`),
+        ...['deployment', 'hpa', 'kustomization', 'networkpolicy', 'pdb', 'service', 'serviceaccount', 'servicemonitor'].map((file) => `deploy/k8s/base/shipping-server/${file}.yaml`),
         'deploy/k8s/overlays/shipping/production/kustomization.yaml',
         'deploy/k8s/overlays/shipping/staging/kustomization.yaml',
       ].sort(),
