@@ -126,7 +126,7 @@ describe('Prometheus configuration', () => {
     }
     const absent = all.filter((rule) => /\babsent\(/.test(rule.expr)).map((rule) => rule.alert);
     expect(absent).toEqual(['McpfedMetricsAbsent']);
-    expect(all.find((rule) => rule.alert === 'McpfedAppMissing')?.expr).toMatch(/unless on \(environment\)/);
+    expect(all.find((rule) => rule.alert === 'McpfedAppMissing')?.expr).toMatch(/max_over_time\(up\{job="mcpfed"\}\[1d\]\)\)\s+unless\s+count by \(environment, app\)/);
   });
 
   it('every rule names only metrics the code defines', async () => {
