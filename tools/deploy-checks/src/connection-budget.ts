@@ -23,8 +23,8 @@ export const BUDGET_BEGIN = '<!-- connection-budget:begin (UPDATE_DEPLOY_README=
 /** Last line of the generated table. */
 export const BUDGET_END = '<!-- connection-budget:end -->';
 
-/** The Markdown table of `budgets` between the markers. */
+/** The Markdown table of `budgets` between the markers, in overlay order (the domain generator keeps that order). */
 export function budgetTable(budgets: readonly ConnectionBudget[]): string {
-  const rows = budgets.map((budget) => `| \`${budget.overlay}\` | ${budget.maxReplicas} + ${budget.maxSurge} | ${budget.perPod} | **${budget.total}** |`);
+  const rows = [...budgets].sort((a, b) => (a.overlay < b.overlay ? -1 : 1)).map((budget) => `| \`${budget.overlay}\` | ${budget.maxReplicas} + ${budget.maxSurge} | ${budget.perPod} | **${budget.total}** |`);
   return [BUDGET_BEGIN, '', '| overlay | pods at most (maxReplicas + maxSurge) | connections per pod (DB_POOL_MAX + SQL_POOL_MAX) | connections at most (+1 migration) |', '|---|---|---|---|', ...rows, '', BUDGET_END].join('\n');
 }
