@@ -32,7 +32,7 @@ describe('rollout order: migrations before the new version serves', () => {
   }, 120_000);
 
   it('renders every overlay, and no overlay holds a separate migration Job or a sync hook that would race the rollout', () => {
-    expect(servers.map((app) => app.name).sort()).toEqual(['customer-server', 'order-server', 'payment-server', 'product-server']);
+    expect(servers.map((app) => app.name)).toEqual(expect.arrayContaining(['customer-server', 'order-server', 'payment-server', 'product-server']));
     expect(rendered.size).toBe((servers.length + 1) * ENVIRONMENTS.length);
     for (const [key, objects] of rendered) {
       expect(objects.filter((object) => object.kind === 'Job' || object.kind === 'CronJob').map((object) => object.metadata.name), key).toEqual([]);
