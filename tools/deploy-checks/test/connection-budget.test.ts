@@ -25,7 +25,8 @@ describe('connection budget', () => {
         const env = { ...((config?.['data'] ?? {}) as Record<string, string>), DATABASE_URL: 'postgres://app@db.example.internal/app', MCPFED_ENV: 'development' };
         const [verdict] = await checkAppEnvironments(app, [env]);
         if (verdict?.ok !== true) throw new Error(`${overlay}: ${verdict?.ok === false ? verdict.problems.join('; ') : 'no verdict'}`);
-        return connectionBudget(overlay, maxReplicas, maxSurge, Number(verdict.config['DB_POOL_MAX']), Number(verdict.config['SQL_POOL_MAX']));
+        // A server without the read-only SQL tool has no SQL_POOL_MAX: no second pool.
+        return connectionBudget(overlay, maxReplicas, maxSurge, Number(verdict.config['DB_POOL_MAX']), Number(verdict.config['SQL_POOL_MAX'] ?? 0));
       }),
     );
     for (const budget of budgets) {

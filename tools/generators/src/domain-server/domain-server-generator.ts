@@ -262,12 +262,19 @@ function addDeployReadme(tree: Tree, plan: DomainPlan): void {
   });
 }
 
+/** Connections one pod of a generated server opens: its one pool, DB_POOL_MAX (default 10; no read-only SQL pool). */
+const GENERATED_POOL = 10;
+
 /**
  * The connection budget table (tools/deploy-checks computes it, rows in overlay order): the new overlays are copies
- * of the customer team's, so they need what its rows say.
+ * of the customer team's, so they have its replica counts, with the generated server's one pool per pod.
  */
 function addBudgetRows(text: string, plan: DomainPlan, file: string): string {
-  const rows = [...text.matchAll(new RegExp(`^\\| \`${MODEL.team}/(production|staging)\` \\|.*$`, 'gm'))].map((match) => match[0].replace(`\`${MODEL.team}/`, `\`${plan.name}/`));
+  const model = new RegExp(`^\\| \`${MODEL.team}/(production|staging)\` \\| (\\d+) \\+ (\\d+) \\|.*$`, 'gm');
+  const rows = [...text.matchAll(model)].map((match) => {
+    const [replicas, surge] = [Number(match[2]), Number(match[3])];
+    return `| \`${plan.name}/${match[1]}\` | ${replicas} + ${surge} | ${GENERATED_POOL} | **${(replicas + surge) * GENERATED_POOL + 1}** |`;
+  });
   if (rows.length !== 2) throw new EditAnchorError(`${file}: the connection budget table has no rows of the ${MODEL.team} overlays to copy; update the generator`);
   let out = text;
   for (const row of rows) {
