@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -26,9 +26,9 @@ export const customerConfigSchema = requireSecretsOutsideDevelopment(
     SQL_POOL_MAX: positiveInt(2),
     /**
      * Redis key prefix of the order events queues the order server's relay publishes to (`order-events.customer`
-     * is consumed when serving HTTP). Default `mcpfed:events`; it must match the order server's setting.
+     * is consumed when serving HTTP). Default `{mcpfed:events}`; it must match the order server's setting.
      */
-    ORDER_EVENTS_PREFIX: z.string().trim().min(1).max(100).default(ORDER_EVENTS_QUEUE_PREFIX),
+    ORDER_EVENTS_PREFIX: redisKeyPrefix(ORDER_EVENTS_QUEUE_PREFIX),
     /** Order events applied at once by this process. Default 4. */
     ORDER_EVENTS_CONCURRENCY: positiveInt(4),
   }),

@@ -62,6 +62,7 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     instructions: INSTRUCTIONS,
     logger,
     database,
+    migrations: customerMigrations,
     ...server,
     transport,
     allScopes: SCOPES,

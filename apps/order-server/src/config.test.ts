@@ -19,8 +19,8 @@ describe('orderConfigSchema', () => {
       SAGA_BACKOFF_MS: 1000,
       SAGA_STUCK_AFTER_MS: 60_000,
       RESERVATION_TTL_SECONDS: 900,
-      QUEUE_PREFIX: 'mcpfed:order',
-      ORDER_EVENTS_PREFIX: 'mcpfed:events',
+      QUEUE_PREFIX: '{mcpfed:order}',
+      ORDER_EVENTS_PREFIX: '{mcpfed:events}',
       ORDER_EVENT_SUBSCRIBERS: ['customer'],
       SQL_DATABASE_URL: 'postgres://order_sql_reader@db.internal:5432/order',
     });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, csv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, csv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
-const queuePrefix = (fallback: string) => z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default(fallback);
 
 /** The order server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const orderConfigSchema = requireSecretsOutsideDevelopment(
@@ -80,10 +79,10 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     PLACE_POLL_INTERVAL_MS: durationMs(1000),
     /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */
     RESERVATION_TTL_SECONDS: positiveInt(900),
-    /** BullMQ key prefix of the checkout queue. Default `mcpfed:order`. */
-    QUEUE_PREFIX: queuePrefix('mcpfed:order'),
-    /** BullMQ key prefix of the order event queues other domains consume. Default `mcpfed:events`. */
-    ORDER_EVENTS_PREFIX: queuePrefix(ORDER_EVENTS_QUEUE_PREFIX),
+    /** BullMQ key prefix of the checkout queue; the hash tag keeps its keys in one Redis Cluster slot. Default `{mcpfed:order}`. */
+    QUEUE_PREFIX: redisKeyPrefix('{mcpfed:order}'),
+    /** BullMQ key prefix of the order event queues other domains consume. Default `{mcpfed:events}`. */
+    ORDER_EVENTS_PREFIX: redisKeyPrefix(ORDER_EVENTS_QUEUE_PREFIX),
     /** Domains that receive order events, comma-separated: one queue `order-events.<domain>` each. Default `customer`. */
     ORDER_EVENT_SUBSCRIBERS: csv.default(() => ['customer']),
     /** Time between outbox relay polls, in milliseconds. Default 200 ms. */

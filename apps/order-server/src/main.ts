@@ -129,6 +129,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     instructions: INSTRUCTIONS,
     logger,
     database,
+    migrations: orderMigrations,
     ...server,
     transport,
     allScopes: SCOPES,

@@ -20,7 +20,7 @@ describe('paymentConfigSchema', () => {
       PAYMENT_AUTHORIZATION_TTL: 7 * 86_400_000,
       PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET,
       PAYMENT_CONFIRM_TOKEN_TTL_MS: 300_000,
-      QUEUE_PREFIX: 'mcpfed:payment',
+      QUEUE_PREFIX: '{mcpfed:payment}',
       SQL_DATABASE_URL: 'postgres://payment_sql_reader@db.internal:5432/payment',
     });
   });

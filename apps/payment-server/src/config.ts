@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { DEFAULT_PAYMENT_LIMITS } from './service/payment-limits.ts';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -78,8 +78,8 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     PAYMENT_OPERATION_LEASE_MS: durationMs(60_000),
     /** Interval of the sweep that finishes pending operations and voids expired authorizations, in milliseconds. Default 30000. */
     PAYMENT_RECONCILE_INTERVAL_MS: durationMs(30_000),
-    /** BullMQ key prefix of this server's queues. Default `mcpfed:payment`. */
-    QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,100}$/).default('mcpfed:payment'),
+    /** BullMQ key prefix of this server's queues; the hash tag keeps their keys in one Redis Cluster slot. Default `{mcpfed:payment}`. */
+    QUEUE_PREFIX: redisKeyPrefix('{mcpfed:payment}'),
   }),
   { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null, PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET },
 ).transform((config) => ({

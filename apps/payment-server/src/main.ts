@@ -74,6 +74,7 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
     instructions: INSTRUCTIONS,
     logger,
     database,
+    migrations: paymentMigrations,
     ...server,
     transport,
     allScopes: SCOPES,

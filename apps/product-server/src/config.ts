@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, csv, domainServerEnv, durationMs, positiveInt, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, csv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
@@ -24,8 +24,8 @@ export const productConfigSchema = requireSecretsOutsideDevelopment(
     SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
     /** Maximum connections of the read-only SQL pool. Default 2. */
     SQL_POOL_MAX: positiveInt(2),
-    /** BullMQ key prefix of the import and reservation-expiry queues. Default `mcpfed:product`. */
-    QUEUE_PREFIX: z.string().trim().min(1).max(100).default('mcpfed:product'),
+    /** BullMQ key prefix of the import and reservation-expiry queues; the hash tag keeps their keys in one Redis Cluster slot. Default `{mcpfed:product}`. */
+    QUEUE_PREFIX: redisKeyPrefix('{mcpfed:product}'),
     /** Directory product_import `{ path }` sources must lie in; relative to the working directory. Default `.data/imports`. */
     PRODUCT_IMPORT_DIR: z.string().trim().min(1).default('.data/imports'),
     /** Largest import source, in bytes. Default 536870912 (512 MiB). */

@@ -93,6 +93,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     instructions: INSTRUCTIONS,
     logger,
     database,
+    migrations: productMigrations,
     ...server,
     transport,
     allScopes: SCOPES,

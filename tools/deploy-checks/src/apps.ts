@@ -8,7 +8,7 @@ export interface DeployableApp {
   readonly name: string;
   /** Default port from its config (`commonServerEnv(<port>)`). */
   readonly port: number;
-  /** Whether it owns a database (has a migrations folder): then it has a migration Job and a `-migrate` service. */
+  /** Whether it owns a database (has a migrations folder): then its Deployment migrates in an init container and compose has a `-migrate` service. */
   readonly hasDatabase: boolean;
 }
 

@@ -4,7 +4,9 @@ import { REPO_ROOT } from './repo-root.ts';
 import { runCommand } from './run-command.ts';
 
 /** What an app's own config schema says about an environment. */
-export type AppEnvironmentVerdict = { readonly ok: true } | { readonly ok: false; readonly problems: readonly string[] };
+export type AppEnvironmentVerdict =
+  | { readonly ok: true; /** The parsed settings, as JSON (values the schema defaulted included). */ readonly config: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly problems: readonly string[] };
 
 // Runs in a child process: imports the app's src/config.ts, takes its one `…ConfigSchema` export and parses the
 // environments read from stdin (a JSON array) with it; empty values count as unset, as the apps' parseConfig does.
@@ -18,7 +20,7 @@ const verdicts = JSON.parse(input).map((given) => {
   if (schemas.length !== 1) return { ok: false, problems: ['expected one *ConfigSchema export, found ' + schemas.map(([n]) => n).join(', ')] };
   const env = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));
   const result = schemas[0][1].safeParse(env);
-  return result.success ? { ok: true } : { ok: false, problems: result.error.issues.map((i) => i.path.join('.') + ': ' + (env[i.path[0]] === undefined ? 'required' : i.message)) };
+  return result.success ? { ok: true, config: JSON.parse(JSON.stringify(result.data)) } : { ok: false, problems: result.error.issues.map((i) => i.path.join('.') + ': ' + (env[i.path[0]] === undefined ? 'required' : i.message)) };
 });
 console.log(JSON.stringify(verdicts));
 `;

@@ -10,12 +10,16 @@ import { REPO_ROOT } from '../src/repo-root.ts';
 import { runCommand } from '../src/run-command.ts';
 
 interface Step {
+  id?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
 }
 interface Job {
   needs?: string | string[];
+  if?: string;
+  permissions?: Record<string, string>;
   'runs-on': string;
   services?: Record<string, { image: string; ports: string[]; options?: string; env?: Record<string, string> }>;
   steps: Step[];
@@ -74,13 +78,56 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs).toContain('http://127.0.0.1:8080/readyz');
     expect(runs).toContain('http://127.0.0.1:8080/mcp');
     expect(runs).toContain('docker compose down -v');
-    expect((workflow.jobs['images']?.steps ?? []).map((step) => step.run ?? '').join('\n')).toContain('docker build -f deploy/docker/Dockerfile --build-arg APP=${{ matrix.app }}');
   });
 
-  it('pins every action to a release', () => {
+  it('builds each affected app\'s image from the Dockerfile with an SBOM and provenance, tagged only with the commit sha, pushed from main only', () => {
+    const images = workflow.jobs['images'];
+    expect(images?.needs).toBe('affected');
+    expect(images?.permissions).toEqual({ contents: 'read', packages: 'write' });
+    const steps = images?.steps ?? [];
+    const step = (action: string) => steps.find((candidate) => candidate.uses?.startsWith(`${action}@`) === true);
+    expect(steps.map((candidate) => candidate.uses?.replace(/@.*/, ''))).toEqual([
+      'actions/checkout',
+      'docker/setup-buildx-action',
+      'docker/login-action',
+      'docker/metadata-action',
+      'docker/build-push-action',
+    ]);
+    expect(step('docker/login-action')?.if).toBe("github.event_name == 'push'");
+    expect(step('docker/metadata-action')?.with).toEqual({ images: 'ghcr.io/${{ github.repository }}/${{ matrix.app }}', tags: 'type=sha,format=long,prefix=' });
+    expect(step('docker/build-push-action')?.with).toMatchObject({
+      context: '.',
+      file: 'deploy/docker/Dockerfile',
+      'build-args': 'APP=${{ matrix.app }}',
+      push: "${{ github.event_name == 'push' }}",
+      tags: '${{ steps.meta.outputs.tags }}',
+      sbom: true,
+      provenance: 'mode=max',
+    });
+    // The workflow only runs on pushes to main (and pull requests): a push event is main.
+    expect(workflow.on['push']).toEqual({ branches: ['main'] });
+    expect(JSON.stringify(workflow)).not.toMatch(/:latest\b|type=raw|type=ref/);
+  });
+
+  it('pins every action to a major release, the current one of each (all on the Node 24 action runtime)', () => {
     const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.uses === undefined ? [] : [step.uses])));
     expect(uses.length).toBeGreaterThan(0);
     for (const action of uses) expect(action).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+    // Raise these with the workflow when a new major is out.
+    const current: Record<string, string> = {
+      'actions/checkout': 'v7',
+      'actions/setup-node': 'v7',
+      'nrwl/nx-set-shas': 'v5',
+      'docker/setup-buildx-action': 'v4',
+      'docker/login-action': 'v4',
+      'docker/metadata-action': 'v6',
+      'docker/build-push-action': 'v7',
+    };
+    for (const action of uses) {
+      const [name, version] = action.split('@') as [string, string];
+      expect(current[name], `${action}: not in the list of actions this workflow may use`).toBeDefined();
+      expect(version, name).toBe(current[name]);
+    }
   });
 });
 
@@ -148,6 +195,17 @@ describe('nx affected', () => {
     expect(JSON.parse(await nx([...args, '--files=apps/payment-server/src/main.ts']))).toEqual(['payment-server']);
     expect((JSON.parse(await nx([...args, '--files=libs/platform/errors/src/index.ts'])) as string[]).sort()).toEqual((await deployableApps()).map((app) => app.name).sort());
   }, 60_000);
+
+  it('a change under deploy/ selects the app it belongs to (and the deployment checks), not the others', async () => {
+    const apps = ['show', 'projects', '--affected', '--projects', 'tag:type:app', '--json'];
+    expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/base/order-server/deployment.yaml']))).toEqual(['order-server']);
+    expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/overlays/payment/production/kustomization.yaml']))).toEqual(['payment-server']);
+    expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/overlays/router/staging/ingress.yaml']))).toEqual(['router']);
+    expect((JSON.parse(await nx([...apps, '--files=deploy/docker/Dockerfile'])) as string[]).sort()).toEqual((await deployableApps()).map((app) => app.name).sort());
+    const all = (await nx(['show', 'projects', '--affected', '--files=deploy/k8s/base/order-server/hpa.yaml'])).trim().split('\n').sort();
+    expect(all).toEqual(['deploy-checks', 'order-server']);
+    expect((await nx(['show', 'projects', '--affected', '--files=deploy/observability/prometheus/rules/mcpfed-alerts.yml'])).trim().split('\n')).toEqual(['deploy-checks']);
+  }, 120_000);
 
   it('a change to a platform library selects every server', async () => {
     const affected = (await nx(['show', 'projects', '--affected', '--files=libs/platform/errors/src/index.ts'])).trim().split('\n');

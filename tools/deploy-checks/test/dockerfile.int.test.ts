@@ -57,7 +57,8 @@ describe('deploy/docker/Dockerfile', () => {
     const runtime = dockerfile.stages[2] as DockerStage;
     const keywords = runtime.instructions.map((instruction) => instruction.keyword);
     const user = instructions(runtime, 'USER');
-    expect(user).toEqual(['node']);
+    // Numeric, so Kubernetes can check runAsNonRoot against it; 1000 is the node user of the official image.
+    expect(user).toEqual(['1000']);
     expect(keywords.indexOf('USER')).toBeLessThan(keywords.indexOf('CMD'));
     expect(keywords.lastIndexOf('RUN')).toBeLessThan(keywords.indexOf('USER'));
     expect(instructions(runtime, 'COPY').sort()).toEqual([

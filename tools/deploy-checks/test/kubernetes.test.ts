@@ -35,10 +35,11 @@ interface Container {
 }
 interface PodSpec {
   containers: Container[];
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  initContainers?: (Container & { restartPolicy?: string })[];
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number };
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
-  volumes?: { name: string; emptyDir?: object; configMap?: { name: string } }[];
+  volumes?: { name: string; emptyDir?: object; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }[];
 }
 interface PodTemplate {
   metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
@@ -120,29 +121,42 @@ describe('Kubernetes manifests', () => {
     expect(rendered.size).toBe(apps.length * (ENVIRONMENTS.length + 1));
   });
 
-  it('an overlay holds exactly its own app: ServiceAccount, Service, Deployment, HPA, PDB, NetworkPolicy, migration Job, config', () => {
+  it('an overlay holds exactly its own app: ServiceAccount, Service, Deployment, HPA, PDB, NetworkPolicy, ServiceMonitor, config', () => {
     for (const app of apps) {
       for (const environment of ENVIRONMENTS) {
         const objects = rendered.get(`${app.name}/${environment}`) ?? [];
         const kinds = objects.filter((object) => object.kind !== 'ConfigMap').map((object) => `${object.kind}/${object.metadata.name}`).sort();
-        const expected = ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].map((kind) => `${kind}/${app.name}`);
-        if (app.hasDatabase) expected.push(`Job/${app.name}-migrate`);
+        const expected = ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].map((kind) => `${kind}/${app.name}`);
         if (app.name === 'router') expected.push('Ingress/router');
+        if (app.name === 'product-server') expected.push('PersistentVolumeClaim/product-server-imports');
         expect(kinds, `${app.name}/${environment}`).toEqual(expected.sort());
         expect(new Set(objects.map((object) => object.metadata.namespace)), `${app.name}/${environment}`).toEqual(new Set([`mcpfed-${environment}`]));
         expect(objects.filter((object) => object.kind === 'Secret'), 'secrets are referenced, never rendered').toEqual([]);
-        for (const object of objects) expect(object.metadata.labels?.['app.kubernetes.io/name'], `${object.kind}/${object.metadata.name}`).toBe(app.name);
+        for (const object of objects) {
+          expect(object.metadata.labels?.['app.kubernetes.io/name'], `${object.kind}/${object.metadata.name}`).toBe(app.name);
+          expect(object.metadata.labels?.['mcpfed.dev/environment'], `${object.kind}/${object.metadata.name}`).toBe(environment);
+        }
       }
     }
   });
 
-  it('every Deployment has probes, resources and a non-root, read-only, unprivileged container with a writable /tmp', () => {
+  it('every Deployment has probes, resources and non-root, read-only, unprivileged containers with a writable /tmp, without fixed ids (OpenShift)', () => {
     for (const [key, objects] of rendered) {
       const app = key.split('/')[0] as string;
       const template = spec<{ template: PodTemplate }>(find(objects, 'Deployment', app)).template;
       const pod = template.spec;
       expect(pod.securityContext?.runAsNonRoot, key).toBe(true);
-      expect(pod.securityContext?.runAsUser, key).toBeGreaterThan(0);
+      // OpenShift's restricted SCC assigns the UID and groups: a fixed one outside the namespace's range is refused.
+      // The image's numeric USER satisfies runAsNonRoot elsewhere.
+      expect(pod.securityContext, key).not.toHaveProperty('runAsUser');
+      expect(pod.securityContext, key).not.toHaveProperty('runAsGroup');
+      expect(pod.securityContext, key).not.toHaveProperty('fsGroup');
+      for (const init of pod.initContainers ?? []) {
+        expect(init.securityContext, `${key} init ${init.name}`).toEqual(pod.containers[0]?.securityContext);
+        const initTmp = init.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
+        expect(pod.volumes?.find((volume) => volume.name === initTmp?.name)?.emptyDir, `${key} init ${init.name}`).toBeDefined();
+        expect(Object.keys(init.resources?.requests ?? {}).sort(), key).toEqual(['cpu', 'memory']);
+      }
       expect(pod.automountServiceAccountToken, key).toBe(false);
       expect(pod.serviceAccountName, key).toBe(app);
       expect(pod.containers).toHaveLength(1);
@@ -172,7 +186,7 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('selectors pick the serving pods only, never the migration Job pods', () => {
+  it('selectors pick the serving pods; the HPA scales one Deployment on CPU and on request rate', () => {
     for (const app of apps) {
       const objects = rendered.get(`${app.name}/production`) ?? [];
       const deployment = spec<{ selector: { matchLabels: Record<string, string> }; template: PodTemplate }>(find(objects, 'Deployment', app.name));
@@ -185,14 +199,17 @@ describe('Kubernetes manifests', () => {
       };
       for (const [kind, selector] of Object.entries(selectors)) {
         expect(matches(selector, podLabels), `${app.name} ${kind}`).toBe(true);
-        const job = find(objects, 'Job', `${app.name}-migrate`);
-        if (job !== undefined) expect(matches(selector, spec<{ template: PodTemplate }>(job).template.metadata.labels), `${app.name} ${kind} must not select the Job`).toBe(false);
       }
       const spread = (deployment.template.spec as PodSpec & { topologySpreadConstraints?: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[] }).topologySpreadConstraints ?? [];
       expect(spread.map((constraint) => constraint.topologyKey), app.name).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
       for (const constraint of spread) expect(constraint.labelSelector.matchLabels, app.name).toEqual(deployment.selector.matchLabels);
-      const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number }>(find(objects, 'HorizontalPodAutoscaler', app.name));
+      const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: unknown[] }>(find(objects, 'HorizontalPodAutoscaler', app.name));
       expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: app.name });
+      // The custom metric prometheus-adapter serves (deploy/observability/prometheus-adapter/values.yaml).
+      expect(hpa.metrics).toEqual([
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        { type: 'Pods', pods: { metric: { name: 'mcp_http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } },
+      ]);
       expect(hpa.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa.maxReplicas).toBeGreaterThan(hpa.minReplicas);
       expect(deployment).not.toHaveProperty('replicas');
@@ -221,20 +238,16 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('each server has a migration Job running `migrate` with the same image and environment as the server', () => {
-    for (const app of apps.filter((candidate) => candidate.hasDatabase)) {
-      for (const environment of ENVIRONMENTS) {
-        const objects = rendered.get(`${app.name}/${environment}`) ?? [];
-        const server = (spec<{ template: PodTemplate }>(find(objects, 'Deployment', app.name)).template.spec.containers[0]) as Container;
-        const job = spec<{ template: PodTemplate }>(find(objects, 'Job', `${app.name}-migrate`)).template;
-        const migrate = job.spec.containers[0] as Container;
-        expect(migrate.args).toEqual(['node', 'dist/main.js', 'migrate']);
-        expect(migrate.image).toBe(server.image);
-        expect(migrate.env).toEqual(server.env);
-        expect(migrate.envFrom).toEqual(server.envFrom);
-        expect(migrate.securityContext).toEqual(server.securityContext);
-        expect((job.spec as PodSpec & { restartPolicy?: string }).restartPolicy).toBe('Never');
-      }
+  it('product imports live on a claim every replica shares, which outlives the pod', () => {
+    for (const environment of ENVIRONMENTS) {
+      const objects = rendered.get(`product-server/${environment}`) ?? [];
+      const pod = spec<{ template: PodTemplate }>(find(objects, 'Deployment', 'product-server')).template.spec;
+      const mount = pod.containers[0]?.volumeMounts?.find((candidate) => candidate.mountPath === '/data/imports');
+      const volume = pod.volumes?.find((candidate) => candidate.name === mount?.name);
+      expect(volume?.persistentVolumeClaim, environment).toEqual({ claimName: 'product-server-imports' });
+      expect(spec<{ accessModes: string[] }>(find(objects, 'PersistentVolumeClaim', 'product-server-imports')).accessModes, environment).toEqual(['ReadWriteMany']);
+      const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('product-server-config-'));
+      expect(((config?.['data'] ?? {}) as Record<string, string>)['PRODUCT_IMPORT_DIR'], environment).toBe('/data/imports');
     }
   });
 
@@ -252,8 +265,8 @@ describe('Kubernetes manifests', () => {
   it('secrets come only from the app\'s own Secret, by reference, and no config map holds one', () => {
     for (const [key, objects] of rendered) {
       const app = key.split('/')[0] as string;
-      const container = spec<{ template: PodTemplate }>(find(objects, 'Deployment', app)).template.spec.containers[0] as Container;
-      for (const variable of container.env ?? []) {
+      const pod = spec<{ template: PodTemplate }>(find(objects, 'Deployment', app)).template.spec;
+      for (const variable of [...pod.containers, ...(pod.initContainers ?? [])].flatMap((container) => container.env ?? [])) {
         if (variable.valueFrom?.secretKeyRef !== undefined) expect(variable.valueFrom.secretKeyRef, `${key} ${variable.name}`).toEqual({ name: `${app}-secrets`, key: variable.name });
         if (/SECRET|PASSWORD|DATABASE_URL|REDIS_URL/.test(variable.name)) expect(variable.valueFrom?.secretKeyRef, `${key} ${variable.name} must come from a Secret`).toBeDefined();
       }
@@ -264,20 +277,24 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('the environment of every Deployment and Job parses with the app\'s own config schema', async () => {
+  it('the environment of every container (servers and their migration init containers) parses with the app\'s own config schema', async () => {
     const failures: string[] = [];
     for (const app of apps) {
       const workloads = [...rendered]
         .filter(([key]) => key.startsWith(`${app.name}/`))
-        .flatMap(([key, objects]) => objects.filter((object) => object.kind === 'Deployment' || object.kind === 'Job').map((workload) => ({ key, objects, workload })));
-      const envs = workloads.map(({ objects, workload }) => {
-        const pod = spec<{ template: PodTemplate }>(workload).template.spec;
-        return containerEnvironment(pod.containers[0] as Container, objects, workload.metadata.namespace ?? 'default', pod);
-      });
+        .flatMap(([key, objects]) =>
+          objects
+            .filter((object) => object.kind === 'Deployment')
+            .flatMap((workload) => {
+              const pod = spec<{ template: PodTemplate }>(workload).template.spec;
+              return [...pod.containers, ...(pod.initContainers ?? [])].map((container) => ({ key, objects, workload, container, pod }));
+            }),
+        );
+      const envs = workloads.map(({ objects, workload, container, pod }) => containerEnvironment(container, objects, workload.metadata.namespace ?? 'default', pod));
       const verdicts = await checkAppEnvironments(app.name, envs);
       verdicts.forEach((verdict, index) => {
-        const { key, workload } = workloads[index] as (typeof workloads)[number];
-        if (!verdict.ok) failures.push(`${key} ${workload.kind}/${workload.metadata.name}: ${verdict.problems.join('; ')}`);
+        const { key, workload, container } = workloads[index] as (typeof workloads)[number];
+        if (!verdict.ok) failures.push(`${key} ${workload.kind}/${workload.metadata.name} ${container.name}: ${verdict.problems.join('; ')}`);
       });
       expect(verdicts).toHaveLength(workloads.length);
     }
@@ -297,9 +314,11 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('the router\'s Ingress serves its public name over TLS, to its Service port, and that name is its PUBLIC_URL', () => {
+  it('the router\'s Ingress names its class, needs no controller annotation, serves its public name over TLS to its Service port, and that name is its PUBLIC_URL', () => {
     for (const environment of ENVIRONMENTS) {
       const objects = rendered.get(`router/${environment}`) ?? [];
+      expect(find(objects, 'Ingress', 'router')?.metadata.annotations, environment).toBeUndefined();
+      expect(spec<{ ingressClassName?: string }>(find(objects, 'Ingress', 'router')).ingressClassName, environment).toBe('nginx');
       const ingress = spec<{ tls: { hosts: string[]; secretName: string }[]; rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] }>(
         find(objects, 'Ingress', 'router'),
       );

@@ -106,6 +106,29 @@ describe('Prometheus configuration', () => {
     }
   });
 
+  it('every alert links its runbook: a section of deploy/runbooks/<group>.md named after the alert', async () => {
+    const alerts = (await rules()).filter((rule) => rule.alert !== undefined);
+    for (const alert of alerts) {
+      const url = alert.annotations?.['runbook_url'] ?? '';
+      const match = /\/deploy\/runbooks\/([a-z-]+\.md)#([a-z0-9-]+)$/.exec(url);
+      expect(match, `${alert.alert}: ${url}`).not.toBeNull();
+      expect(match?.[2], alert.alert).toBe(alert.alert?.toLowerCase());
+      const page = await readFile(path.join(REPO_ROOT, 'deploy', 'runbooks', match?.[1] ?? 'missing.md'), 'utf8');
+      expect(page.split('\n'), alert.alert).toContain(`## ${alert.alert}`);
+    }
+  });
+
+  it('keeps environments apart: every aggregation groups by environment; absent() watches the scrape itself', async () => {
+    const all = await rules();
+    for (const rule of all) {
+      expect(rule.expr, rule.alert).not.toMatch(/\bwithout\s*\(/);
+      for (const by of rule.expr.matchAll(/\bby\s*\(([^)]*)\)/g)) expect(by[1]?.split(',').map((label) => label.trim()), `${rule.alert}: ${by[0]}`).toContain('environment');
+    }
+    const absent = all.filter((rule) => /\babsent\(/.test(rule.expr)).map((rule) => rule.alert);
+    expect(absent).toEqual(['McpfedMetricsAbsent']);
+    expect(all.find((rule) => rule.alert === 'McpfedAppMissing')?.expr).toMatch(/max_over_time\(up\{job="mcpfed"\}\[1d\]\)\)\s+unless\s+count by \(environment, app\)/);
+  });
+
   it('every rule names only metrics the code defines', async () => {
     const defined = await definedMetricNames();
     const unknown = (await rules()).flatMap((rule) => metricNamesIn(rule.expr).filter((name) => !isDefinedMetric(name, defined)).map((name) => `${rule.alert ?? rule.record}: ${name}`));
@@ -121,26 +144,34 @@ describe('Prometheus configuration', () => {
 
   it('the compose scrape config reaches every app on its own port', async () => {
     const config = parse(await readFile(path.join(PROMETHEUS, 'prometheus.yml'), 'utf8')) as {
-      scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { app: string } }[] }[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { app: string; environment?: string } }[] }[];
     };
     const job = config.scrape_configs.find((scrape) => scrape.job_name === 'mcpfed');
     const targets = Object.fromEntries((job?.static_configs ?? []).map((target) => [target.labels.app, target.targets]));
     expect(targets).toEqual(Object.fromEntries((await deployableApps()).map((app) => [app.name, [`${app.name}:${app.port}`]])));
+    for (const target of job?.static_configs ?? []) expect(target.labels, target.labels.app).toMatchObject({ environment: 'local' });
     expect(targets['router']).toEqual(['router:8080']);
   });
 });
 
 describe('Grafana dashboards', () => {
-  it('there is one for the federation, one per server (by a server variable) and one for the checkout saga', async () => {
+  it('there is one for the federation, one per server (by a server variable) and one for the checkout saga; each picks its datasource and environment', async () => {
     expect((await dashboards()).map(({ file }) => file)).toEqual(['mcpfed-checkout-saga.json', 'mcpfed-federation.json', 'mcpfed-server.json']);
-    const server = (await dashboards()).find(({ file }) => file === 'mcpfed-server.json')?.dashboard as unknown as { templating: { list: { name: string; query: { query: string } }[] } };
-    expect(server.templating.list.map((variable) => [variable.name, variable.query.query])).toEqual([['service', 'label_values(mcp_tool_calls_total, service)']]);
+    for (const { file, dashboard } of await dashboards()) {
+      const variables = (dashboard as unknown as { templating: { list: { name: string; type: string; query: string | { query: string } }[] } }).templating.list;
+      const expected: [string, string, string][] = [
+        ['datasource', 'datasource', 'prometheus'],
+        ['environment', 'query', 'label_values(up{job="mcpfed"}, environment)'],
+      ];
+      if (file === 'mcpfed-server.json') expected.push(['service', 'query', 'label_values(mcp_tool_calls_total{environment="$environment"}, service)']);
+      expect(variables.map((variable) => [variable.name, variable.type, typeof variable.query === 'string' ? variable.query : variable.query.query]), file).toEqual(expected);
+    }
   });
 
-  it('each is valid JSON with unique uids and panel ids, and every panel queries the provisioned datasource', async () => {
-    const datasources = parse(await readFile(path.join(OBSERVABILITY, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: { uid: string }[] };
-    const uid = datasources.datasources[0]?.uid;
+  it('each is valid JSON with unique uids and panel ids, every panel queries the chosen datasource (no fixed uid) in the chosen environment', async () => {
+    const uid = '${datasource}';
     const all = await dashboards();
+    for (const { file } of all) expect(await readFile(path.join(DASHBOARDS, file), 'utf8'), file).not.toContain('mcpfed-prometheus');
     expect(new Set(all.map(({ dashboard }) => dashboard.uid)).size).toBe(all.length);
     for (const { file, dashboard } of all) {
       const ids = dashboard.panels.map((panel) => panel.id);
@@ -148,6 +179,10 @@ describe('Grafana dashboards', () => {
       for (const panel of dashboard.panels) {
         expect(panel.datasource?.uid, `${file} ${panel.title}`).toBe(uid);
         expect(panel.targets?.length, `${file} ${panel.title}`).toBeGreaterThan(0);
+        for (const target of panel.targets ?? []) {
+          expect(target.datasource?.uid ?? uid, `${file} ${panel.title}`).toBe(uid);
+          for (const name of metricNamesIn(target.expr)) expect(target.expr, `${file} ${panel.title}: ${name}`).toContain(`${name}{environment="$environment"`);
+        }
       }
     }
   });

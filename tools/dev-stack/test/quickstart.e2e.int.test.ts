@@ -346,7 +346,7 @@ describe('npm start, as a new user meets it', () => {
   it('is ready and counts the tool calls in /metrics', async () => {
     const ready = await fetch(`http://127.0.0.1:${customerPort}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', schema: 'ok', redis: 'ok' } });
 
     const metrics = await fetch(`http://127.0.0.1:${customerPort}/metrics`);
     expect(metrics.status).toBe(200);

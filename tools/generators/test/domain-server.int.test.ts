@@ -126,7 +126,7 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'libs/contracts/shipping/src/shipping-create.ts',
         'libs/contracts/shipping/src/shipping-get.ts',
         'libs/contracts/shipping/tsconfig.json',
-        ...['deployment', 'hpa', 'kustomization', 'migrate-job', 'networkpolicy', 'pdb', 'service', 'serviceaccount'].map((file) => `deploy/k8s/base/shipping-server/${file}.yaml`),
+        ...['deployment', 'hpa', 'kustomization', 'networkpolicy', 'pdb', 'service', 'serviceaccount', 'servicemonitor'].map((file) => `deploy/k8s/base/shipping-server/${file}.yaml`),
         'deploy/k8s/overlays/shipping/production/kustomization.yaml',
         'deploy/k8s/overlays/shipping/staging/kustomization.yaml',
       ].sort(),
@@ -164,7 +164,7 @@ describe('nx g @mcpfed/generators:domain-server', () => {
       const unit = await run(vitest, ['run', '--config', config, '--root', '.', 'src/'], path.join(scratch, project));
       expect(unit.code, `${project}: ${unit.stdout.slice(-4000)}${unit.stderr.slice(-2000)}`).toBe(0);
     }
-    const deploy = await run(vitest, ['run', '--config', '../../vitest.config.ts', '--root', '.', 'test/kubernetes.test.ts', 'test/compose.test.ts', 'test/observability.test.ts', 'test/deploy-readme.test.ts', 'test/ci-workflow.test.ts'], path.join(scratch, 'tools', 'deploy-checks'));
+    const deploy = await run(vitest, ['run', '--config', '../../vitest.config.ts', '--root', '.', 'test/kubernetes.test.ts', 'test/compose.test.ts', 'test/observability.test.ts', 'test/deploy-readme.test.ts', 'test/ci-workflow.test.ts', 'test/connection-budget.test.ts', 'test/rollout-order.test.ts'], path.join(scratch, 'tools', 'deploy-checks'));
     expect(deploy.code, deploy.stderr.slice(-6000)).toBe(0);
   }, 300_000);
 

@@ -14,7 +14,7 @@ export const CUSTOMER_ORDER_EVENTS_QUEUE = orderEventsQueueName('customer');
 /** Collaborators and settings of {@link startOrderEventsConsumer}. */
 export interface OrderEventsConsumerConfig {
   db: Kysely<CustomerDatabase>;
-  /** Key prefix of the order events queues (`ORDER_EVENTS_PREFIX`, default `mcpfed:events`; tests use a random one). */
+  /** Key prefix of the order events queues (`ORDER_EVENTS_PREFIX`, default `{mcpfed:events}`; tests use a random one). */
   prefix: string;
   /** A dedicated Redis connection for the worker, which blocks on it (createRedisConnection of @mcpfed/queue). Not closed by `close()`. */
   workerConnection: Redis;

@@ -25,7 +25,7 @@ export function expiryJobId(paymentId: string): string {
 export interface ExpiryQueueConfig {
   /** A BullMQ connection (maxRetriesPerRequest null: createRedisConnection of @mcpfed/queue). */
   connection: Redis;
-  /** Key prefix (QUEUE_PREFIX, default `mcpfed:payment`; tests use a random one). */
+  /** Key prefix (QUEUE_PREFIX, default `{mcpfed:payment}`; tests use a random one). */
   prefix: string;
 }
 

@@ -4,9 +4,9 @@
  *
  * Wiring (main.ts `serve`, HTTP):
  * ```ts
- * const expiry = createReservationExpiryQueue({ connection: createRedisConnection({ url: config.REDIS_URL, name: 'product-server:queue', logger }), prefix: 'mcpfed:product', logger });
+ * const expiry = createReservationExpiryQueue({ connection: createRedisConnection({ url: config.REDIS_URL, name: 'product-server:queue', logger }), prefix: '{mcpfed:product}', logger });
  * const inventory = buildInventoryBindings<ProductDatabase>({ expiry });
- * const workers = await startInventoryWorkers({ db: database.db, logger, connection: createRedisConnection({ url: config.REDIS_URL, name: 'product-server:worker', logger }), prefix: 'mcpfed:product' });
+ * const workers = await startInventoryWorkers({ db: database.db, logger, connection: createRedisConnection({ url: config.REDIS_URL, name: 'product-server:worker', logger }), prefix: '{mcpfed:product}' });
  * // tools: [...catalog.tools, ...inventory.tools], prompts: [...catalog.prompts, ...inventory.prompts]
  * // shutdownSteps: [{ name: 'inventory workers', run: () => workers.close() }, { name: 'expiry queue', run: () => expiry.close() }]
  * ```

@@ -67,7 +67,8 @@ export type OrderEvent = z.infer<typeof orderEventSchema>;
  * subscribing domain, named `order-events.<domain>` (e.g. `order-events.customer`), under the key prefix
  * {@link ORDER_EVENTS_QUEUE_PREFIX}, with the event id as job id and the event as job data.
  */
-export const ORDER_EVENTS_QUEUE_PREFIX = 'mcpfed:events';
+// The hash tag keeps every subscriber's queue in one Redis Cluster slot (BullMQ's scripts touch several keys at once).
+export const ORDER_EVENTS_QUEUE_PREFIX = '{mcpfed:events}';
 
 /** The queue name through which `domain` receives order events. */
 export function orderEventsQueueName(domain: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import { bool, csv, durationMs, logLevel, port, positiveInt, url } from './env-values.ts';
+import { bool, csv, durationMs, logLevel, port, positiveInt, redisKeyPrefix, url } from './env-values.ts';
 import type { LogLevel } from './env-values.ts';
 
 function issueOf(schema: z.ZodType, value: string | undefined): string | undefined {
@@ -16,6 +16,15 @@ describe('environment values', () => {
     expect(schema.parse('65535')).toBe(65535);
     for (const bad of ['0', '65536', '80.5', '-1', 'abc', '1e3']) expect(issueOf(schema, bad), bad).toBe('expected an integer between 1 and 65535');
     expect(() => port(0)).toThrow(RangeError);
+  });
+
+  it('redisKeyPrefix: a prefix with at most one hash tag, so a queue\'s keys share a Redis Cluster slot', () => {
+    const schema = redisKeyPrefix('{mcpfed:order}');
+    expect(schema.parse(undefined)).toBe('{mcpfed:order}');
+    for (const good of ['{mcpfed:order}', 'eu:{mcpfed:order}', '{tenant-1}:orders', 'mcpfed:order', 'a']) expect(schema.parse(good), good).toBe(good);
+    const expected = 'expected a Redis key prefix of letters, digits, ":", "_", ".", "-" and at most one {hash tag}, 1-100 characters';
+    for (const bad of ['', '{}', '{a}{b}', '{a', 'a}', 'has space', 'x'.repeat(101), '{a{b}}']) expect(issueOf(schema, bad), bad).toBe(expected);
+    expect(() => redisKeyPrefix('{}')).toThrow(RangeError);
   });
 
   it('url: accepts only the given schemes', () => {

@@ -123,3 +123,20 @@ export function secret(minLength = 1) {
     .refine((raw) => raw.length >= minLength, `expected at least ${minLength} characters`)
     .optional();
 }
+
+/** Characters of a Redis key prefix outside its hash tag. */
+const KEY_PREFIX = /^[A-Za-z0-9:_.-]*(?:\{[A-Za-z0-9:_.-]+\}[A-Za-z0-9:_.-]*)?$/;
+
+/**
+ * A Redis key prefix of BullMQ queues, at most 100 characters of letters, digits, `:`, `_`, `.`, `-` and at most one
+ * hash tag `{…}`. `redisKeyPrefix('{mcpfed:order}')`: unset means `{mcpfed:order}`. On Redis Cluster every key of a
+ * queue must hash to one slot (BullMQ's scripts touch several at once): a prefix with a hash tag puts all of them
+ * there, so the defaults carry one; a prefix without works on a single Redis (or Sentinel) only.
+ */
+export function redisKeyPrefix(defaultPrefix: string) {
+  const valid = (raw: string): boolean => raw.length >= 1 && raw.length <= 100 && KEY_PREFIX.test(raw);
+  if (!valid(defaultPrefix)) throw new RangeError(`redisKeyPrefix: invalid default ${JSON.stringify(defaultPrefix)}`);
+  return envValue('a Redis key prefix of letters, digits, ":", "_", ".", "-" and at most one {hash tag}, 1-100 characters', (raw) =>
+    valid(raw) ? raw : undefined,
+  ).default(defaultPrefix);
+}

@@ -4,7 +4,7 @@ export type { ServerDatabaseSettings, ServerDatabases } from './open-server-data
 export type { Database, DatabaseConfig, DatabasePool } from './create-database.ts';
 export { errorCodeOf, isConnectionError, mapDatabaseError } from './map-database-error.ts';
 export { loggableError } from './loggable-error.ts';
-export { migrateToLatest } from './migrate-to-latest.ts';
+export { migrateToLatest, migrationLockKey, pendingMigrations } from './migrate-to-latest.ts';
 export type { MigrateOptions } from './migrate-to-latest.ts';
 export { inReadOnlyTransaction, inTransaction } from './in-transaction.ts';
 export type { ReadOnlyTransactionOptions, TransactionIsolation, TransactionOptions } from './in-transaction.ts';

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { pendingMigrations } from '@mcpfed/db';
+import type { Migration } from '@mcpfed/db';
 import { createJwtVerifier, createOriginGuard, createRateLimiter, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
 import { resolvePublicUrl } from '@mcpfed/config';
 import { createMetrics, initTracing, registerPoolMetrics } from '@mcpfed/telemetry';
@@ -57,6 +59,12 @@ export interface RunMcpServerOptions<DB> {
   logger: Logger;
   /** The domain database opened by the app. Closed last on shutdown. */
   database: { db: Kysely<DB>; pool: PoolStats; ping(signal?: AbortSignal): Promise<void>; close(): Promise<void> };
+  /**
+   * The migrations this version of the app bundles (what `migrate` applies). `GET /readyz` answers 503 with
+   * `schema: unavailable` while the database lacks any of them, so a new version never takes traffic before its
+   * migrations ran; once the schema has caught up the check is not asked again.
+   */
+  migrations: Readonly<Record<string, Migration>>;
   tools: readonly ToolBinding<DB>[];
   resources?: readonly ResourceBinding<DB>[];
   prompts?: readonly PromptBinding<DB>[];
@@ -165,6 +173,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       }),
       readiness: [
         { name: 'database', check: (signal) => options.database.ping(signal) },
+        { name: 'schema', check: schemaCheck(options.database.db, options.migrations, logger) },
         { name: 'redis', check: async () => void (await redis?.ping()) },
       ],
       logger,
@@ -186,4 +195,33 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
   steps.push({ name: 'database', run: () => options.database.close() });
   const shutdown = onShutdownSignal({ logger, timeoutMs: settings.SHUTDOWN_TIMEOUT_MS, steps });
   return { host, metrics, url, shutdown };
+}
+
+/**
+ * The `schema` readiness check: rejects while the database has not applied every bundled migration. A schema
+ * only grows while a version serves (expand, then contract: docs in deploy/README.md), so once it is current the
+ * check answers from memory. The missing migrations are logged once per change, not on every probe.
+ */
+function schemaCheck<DB>(db: Kysely<DB>, migrations: Readonly<Record<string, Migration>>, logger: Logger): (signal: AbortSignal) => Promise<void> {
+  let current = false;
+  let reported = '';
+  return async (signal) => {
+    if (current) return;
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const pending = await Promise.race([pendingMigrations(db, migrations), aborted]);
+    if (pending.length === 0) {
+      current = true;
+      if (reported !== '') logger.info('database schema is current: ready');
+      return;
+    }
+    if (pending.join(',') !== reported) {
+      reported = pending.join(',');
+      logger.warn({ pending }, 'database schema is older than this version: not ready until `migrate` applies the pending migrations');
+    }
+    throw new Error(`${pending.length} migrations pending`);
+  };
 }

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 export interface QueueConfig {
   /** Queue name, e.g. `product-import`. */
   name: string;
-  /** Key prefix (e.g. `mcpfed:product`; tests use a random one). */
+  /** Key prefix (e.g. `{mcpfed:product}`: a hash tag keeps the queue's keys in one Redis Cluster slot; tests use a random one). */
   prefix: string;
   connection: Redis;
   /** Job defaults; see {@link DEFAULT_JOB_OPTIONS}. */

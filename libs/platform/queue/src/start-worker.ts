@@ -9,7 +9,7 @@ import { toJobError } from './job-error.ts';
 export interface WorkerConfig<T> {
   /** Queue name. */
   queue: string;
-  /** Key prefix shared with the queue (e.g. `mcpfed:product`; tests use a random one). */
+  /** Key prefix shared with the queue (e.g. `{mcpfed:product}`: a hash tag keeps the queue's keys in one Redis Cluster slot; tests use a random one). */
   prefix: string;
   /** A dedicated connection (a worker blocks on it). */
   connection: Redis;

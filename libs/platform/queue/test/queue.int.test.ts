@@ -10,7 +10,9 @@ import { createQueue, createRedisConnection, registerQueueMetrics, startWorker }
 import type { WorkerHandle } from '../src/index.ts';
 
 const logger = createLogger({ name: 'queue-test', level: 'silent' });
-const prefix = randomKeyPrefix('queue').replace(/:$/, '');
+// Hash-tagged like the apps' defaults ({mcpfed:order}): every key of every queue under it shares one Redis Cluster slot.
+const tag = randomKeyPrefix('queue').replace(/:$/, '');
+const prefix = `{${tag}}`;
 const connections: Redis[] = [];
 const workers: WorkerHandle[] = [];
 const queues: Queue[] = [];
@@ -101,6 +103,23 @@ describe('workers', () => {
     expect(b.id).toBe(a.id);
     await finished(q, a);
     expect(attempts.get('order-123')).toBe(1);
+  });
+});
+
+describe('keys on Redis Cluster', () => {
+  it('every key the queues, workers and events wrote carries the prefix\'s hash tag: one slot, as BullMQ\'s scripts need', async () => {
+    const redis = connection();
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `*${tag}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    // The workers' tests above left completed, failed and retried jobs, their events streams and the meta keys.
+    expect(keys.length).toBeGreaterThan(5);
+    const hashTag = (key: string): string | undefined => /^[^{]*\{([^}]+)\}/.exec(key)?.[1];
+    expect(keys.filter((key) => !key.startsWith(`${prefix}:`) || hashTag(key) !== tag)).toEqual([]);
   });
 });
 

@@ -220,7 +220,12 @@ function addCompose(tree: Tree, plan: DomainPlan): void {
 function addPrometheusTarget(tree: Tree, plan: DomainPlan): void {
   const file = 'deploy/observability/prometheus/prometheus.yml';
   edit(tree, file, (text) =>
-    insertAfter(text, /\n( *)- targets: \["payment-server:\d+"\]\n\1  labels: \{ app: payment-server \}\n/, `      - targets: ["${plan.name}-server:${plan.port}"]\n        labels: { app: ${plan.name}-server }\n`, file),
+    insertAfter(
+      text,
+      /\n( *)- targets: \["payment-server:\d+"\]\n\1  labels: \{ app: payment-server, environment: local \}\n/,
+      `      - targets: ["${plan.name}-server:${plan.port}"]\n        labels: { app: ${plan.name}-server, environment: local }\n`,
+      file,
+    ),
   );
 }
 
@@ -252,6 +257,32 @@ function addDeployReadme(tree: Tree, plan: DomainPlan): void {
   ].join('\n');
   edit(tree, file, (text) => {
     const out = insertBefore(text, '\n\n<!-- environment:end -->', section, file);
-    return insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`, file);
+    const withSecrets = insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`, file);
+    return addBudgetRows(withSecrets, plan, file);
   });
+}
+
+/** Connections one pod of a generated server opens: its one pool, DB_POOL_MAX (default 10; no read-only SQL pool). */
+const GENERATED_POOL = 10;
+
+/**
+ * The connection budget table (tools/deploy-checks computes it, rows in overlay order): the new overlays are copies
+ * of the customer team's, so they have its replica counts, with the generated server's one pool per pod.
+ */
+function addBudgetRows(text: string, plan: DomainPlan, file: string): string {
+  const model = new RegExp(`^\\| \`${MODEL.team}/(production|staging)\` \\| (\\d+) \\+ (\\d+) \\|.*$`, 'gm');
+  const rows = [...text.matchAll(model)].map((match) => {
+    const [replicas, surge] = [Number(match[2]), Number(match[3])];
+    return `| \`${plan.name}/${match[1]}\` | ${replicas} + ${surge} | ${GENERATED_POOL} | **${(replicas + surge) * GENERATED_POOL + 1}** |`;
+  });
+  if (rows.length !== 2) throw new EditAnchorError(`${file}: the connection budget table has no rows of the ${MODEL.team} overlays to copy; update the generator`);
+  let out = text;
+  for (const row of rows) {
+    const overlay = /`([^`]+)`/.exec(row)?.[1] ?? '';
+    const table = indexOf(out, '<!-- connection-budget:begin', 0, file);
+    const end = indexOf(out, '\n\n<!-- connection-budget:end -->', table, file);
+    const after = [...out.slice(table, end).matchAll(/^\| `([a-z]+\/[a-z]+)` \|.*$/gm)].find((match) => (match[1] ?? '') > overlay);
+    out = after === undefined ? insertBefore(out, '\n\n<!-- connection-budget:end -->', `\n${row}`, file, table) : insertBefore(out, after[0], `${row}\n`, file, table);
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ export interface ImportJobData {
 export interface ImportQueueConfig {
   /** Redis connection (createRedisConnection of @mcpfed/queue); not closed by `close()`. */
   connection: Redis;
-  /** BullMQ key prefix shared with the worker, e.g. `mcpfed:product` (tests use a random one). */
+  /** BullMQ key prefix shared with the worker, e.g. `{mcpfed:product}` (tests use a random one). */
   prefix: string;
   /** Where the queue's `error` events go (a Redis outage, a failed command). */
   logger: Logger;

@@ -29,7 +29,7 @@ export function expiryJobId(reservationId: string): string {
 export interface ReservationExpiryQueueConfig {
   /** Redis connection of the queue (createRedisConnection of @mcpfed/queue); not closed by `close()`. */
   connection: Redis;
-  /** BullMQ key prefix shared with the worker, e.g. `mcpfed:product` (tests use a random one). */
+  /** BullMQ key prefix shared with the worker, e.g. `{mcpfed:product}` (tests use a random one). */
   prefix: string;
   logger: Logger;
   /**
