@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseDockerfile } from '../dockerfile-stages.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import { runCommand } from '../run-command.ts';
-import { APPS, GRACE_PERIOD_MS, inspectIdentity, productionSettings, runMigration, startApp, terminate } from './app-containers.ts';
+import { APPS, GRACE_PERIOD_MS, containerLogs, inspectIdentity, productionSettings, runMigration, startApp, terminate } from './app-containers.ts';
 import type { AppEnvironment, AppName } from './app-containers.ts';
 import { startBackingServices } from './backing-services.ts';
 import { formatReport } from './container-report.ts';
@@ -179,6 +179,8 @@ async function prove(): Promise<void> {
     const stopped = await terminate(engine, env, app.name);
     report.stops.push({ app: app.name, ...stopped });
     log(`${app.name} exited ${stopped.exitCode} ${(stopped.ms / 1000).toFixed(1)} s after SIGTERM`);
+    // Within the grace period but slow: show what it waited for.
+    if (stopped.ms > 5000) log(`${app.name}'s last lines: ${lastLines(await containerLogs(engine, env, app.name, 6), 6)}`);
     if (stopped.exitCode !== 0) throw new Error(`${app.name} exited ${stopped.exitCode} after SIGTERM (expected 0 within ${GRACE_PERIOD_MS / 1000} s)`);
   }
 }
