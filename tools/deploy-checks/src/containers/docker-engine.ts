@@ -16,11 +16,23 @@ export interface DockerEngine {
   /** Server version as the engine reports it. */
   readonly version: string;
   /** Runs `docker …args` against this engine; never rejects. */
-  run(args: readonly string[], options?: { timeoutMs?: number; stdin?: string }): Promise<CommandResult>;
+  run(args: readonly string[], options?: EngineCommandOptions): Promise<CommandResult>;
   /** Like {@link DockerEngine.run}, but rejects with the command and its last output unless it exits 0; resolves with stdout, trimmed. */
-  ok(args: readonly string[], options?: { timeoutMs?: number; stdin?: string }): Promise<string>;
+  ok(args: readonly string[], options?: EngineCommandOptions): Promise<string>;
   /** Stops the engine (its containers were removed first by the caller) and waits for it. */
   stop(): Promise<void>;
+}
+
+/** Options of one docker command. */
+export interface EngineCommandOptions {
+  /** Kill it after this many milliseconds. Default 120000. */
+  readonly timeoutMs?: number;
+  readonly stdin?: string;
+  /**
+   * A cleanup command: it runs even after the run gave up ({@link DockerEngineOptions.signal} aborted). Any other
+   * command then fails at once (code -1), so that the steps stop while the cleanup works. Default false.
+   */
+  readonly cleanup?: boolean;
 }
 
 /** Options of {@link startPrivateDockerEngine}. */
@@ -31,6 +43,11 @@ export interface DockerEngineOptions {
   readonly namespace: string;
   /** Lines of progress. */
   readonly log: (line: string) => void;
+  /**
+   * Aborted when the run gives up (timeout, Ctrl-C): commands running then are killed (a build is cancelled), and
+   * only cleanup commands run afterwards.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Storage drivers in the order they are tried: overlay2 (fast) and vfs (works wherever the kernel refuses overlay mounts). */
@@ -49,9 +66,17 @@ export async function startPrivateDockerEngine(options: DockerEngineOptions): Pr
   const socket = path.join(options.dir, 'docker.sock');
   const host = `unix://${socket}`;
   const env = { DOCKER_HOST: host, DOCKER_BUILDKIT: '1', DOCKER_CONFIG: path.join(options.dir, 'cli-config'), DOCKER_CONTEXT: '' };
-  const run = (args: readonly string[], runOptions: { timeoutMs?: number; stdin?: string } = {}) =>
-    runCommand(cli, args, { env, timeoutMs: runOptions.timeoutMs ?? 120_000, ...(runOptions.stdin === undefined ? {} : { stdin: runOptions.stdin }) });
-  const ok = async (args: readonly string[], runOptions: { timeoutMs?: number; stdin?: string } = {}) => {
+  const run = async (args: readonly string[], runOptions: EngineCommandOptions = {}): Promise<CommandResult> => {
+    const cleanup = runOptions.cleanup === true;
+    if (options.signal.aborted && !cleanup) return { code: -1, stdout: '', stderr: 'the run gave up' };
+    return runCommand(cli, args, {
+      env,
+      timeoutMs: runOptions.timeoutMs ?? 120_000,
+      ...(runOptions.stdin === undefined ? {} : { stdin: runOptions.stdin }),
+      ...(cleanup ? {} : { signal: options.signal }),
+    });
+  };
+  const ok = async (args: readonly string[], runOptions: EngineCommandOptions = {}) => {
     const result = await run(args, runOptions);
     if (result.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${result.code}: ${lastLines(result.stderr || result.stdout, 15)}`);
     return result.stdout.trim();

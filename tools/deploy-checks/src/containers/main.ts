@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDockerfile } from '../dockerfile-stages.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import { runCommand } from '../run-command.ts';
@@ -53,16 +54,24 @@ let step = 'starting';
 
 let failure: unknown;
 let timer: NodeJS.Timeout | undefined;
+const giveUp = new AbortController();
 const interrupted = new Promise<never>((_, reject) => {
-  timer = setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS / 1000} s while ${step}`)), TIMEOUT_MS);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => reject(new Error(`${signal} received while ${step}`)));
+  const stop = (reason: string) => {
+    reject(new Error(reason));
+    giveUp.abort();
+  };
+  timer = setTimeout(() => stop(`timed out after ${TIMEOUT_MS / 1000} s while ${step}`), TIMEOUT_MS);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(`${signal} received while ${step}`));
 });
+const proving = prove();
 try {
-  await Promise.race([prove(), interrupted]);
+  await Promise.race([proving, interrupted]);
 } catch (error) {
   failure = error;
 } finally {
   clearTimeout(timer);
+  // After giving up, the running step's commands were killed and later ones fail at once: let it end before cleaning up.
+  await Promise.race([proving.catch(() => undefined), sleep(30_000, undefined, { ref: false })]);
   step = 'cleaning up';
   for (const cleanup of cleanups.reverse()) {
     try {
@@ -72,7 +81,11 @@ try {
     }
   }
   await unmountBelow(dir);
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
+  } catch (error) {
+    report.leftBehind = [...(report.leftBehind ?? []), `${dir}: ${error instanceof Error ? error.message : String(error)}`];
+  }
 }
 report.wallMs = Date.now() - startedAt;
 process.stdout.write(`\n${formatReport(report)}\n`);
@@ -88,10 +101,12 @@ if (failure instanceof EngineUnavailableError) {
 } else {
   process.stdout.write('\ntest:containers passed\n');
 }
+// A step abandoned by a timeout may still hold a timer or a socket: the report is out, nothing is left to wait for.
+process.exit();
 
 async function prove(): Promise<void> {
   step = 'starting the private Docker engine';
-  const engine = await startPrivateDockerEngine({ dir: path.join(dir, 'engine'), namespace: runId, log });
+  const engine = await startPrivateDockerEngine({ dir: path.join(dir, 'engine'), namespace: runId, log, signal: giveUp.signal });
   report.engine = `Docker ${engine.version}, storage driver ${engine.storageDriver}`;
   cleanups.push({ what: 'the private Docker engine', run: () => engine.stop() });
   cleanups.push({ what: 'containers, networks, volumes and images', run: () => removeEverything(engine) });
@@ -99,7 +114,7 @@ async function prove(): Promise<void> {
   step = 'providing the Node base image';
   const dockerfile = path.join(REPO_ROOT, 'deploy', 'docker', 'Dockerfile');
   const officialImage = parseDockerfile(await readFile(dockerfile, 'utf8')).globalArgs['NODE_IMAGE'] ?? 'node:24-bookworm-slim';
-  const base = await provideNodeBaseImage({ engine, officialImage, workDir: dir, log });
+  const base = await provideNodeBaseImage({ engine, officialImage, workDir: dir, log, signal: giveUp.signal });
   report.base = base.description;
   log(`base image: ${base.description}`);
 
@@ -190,14 +205,15 @@ async function prove(): Promise<void> {
  * build cache goes with the engine's data root, removed after the engine stopped (pruning it first only costs time).
  */
 async function removeEverything(engine: DockerEngine): Promise<void> {
-  const ids = async (args: readonly string[]) => (await engine.run(args)).stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  const cleanup = { cleanup: true, timeoutMs: 120_000 };
+  const ids = async (args: readonly string[]) => (await engine.run(args, cleanup)).stdout.split('\n').map((line) => line.trim()).filter(Boolean);
   const containers = await ids(['ps', '-aq']);
-  if (containers.length > 0) await engine.run(['rm', '-f', '-v', ...containers], { timeoutMs: 120_000 });
+  if (containers.length > 0) await engine.run(['rm', '-f', '-v', ...containers], cleanup);
   const networks = await ids(['network', 'ls', '-q', '--filter', 'type=custom']);
-  if (networks.length > 0) await engine.run(['network', 'rm', ...networks]);
-  await engine.run(['volume', 'prune', '-f']);
+  if (networks.length > 0) await engine.run(['network', 'rm', ...networks], cleanup);
+  await engine.run(['volume', 'prune', '-f'], cleanup);
   const images = await ids(['images', '-aq']);
-  if (images.length > 0) await engine.run(['rmi', '-f', ...new Set(images)], { timeoutMs: 120_000 });
+  if (images.length > 0) await engine.run(['rmi', '-f', ...new Set(images)], cleanup);
   const left = [
     ...(await ids(['ps', '-aq'])).map((id) => `container ${id}`),
     ...(await ids(['network', 'ls', '-q', '--filter', 'type=custom'])).map((id) => `network ${id}`),

@@ -23,6 +23,8 @@ export interface NodeBaseImageOptions {
   /** Scratch folder of this run (the stand-in's root filesystem is assembled here). */
   readonly workDir: string;
   readonly log: (line: string) => void;
+  /** Aborted when the run gives up: debootstrap and tar are killed. */
+  readonly signal: AbortSignal;
 }
 
 const PULL_TIMEOUT_MS = 180_000;
@@ -50,7 +52,7 @@ export async function provideNodeBaseImage(options: NodeBaseImageOptions): Promi
   const suite = /-(bookworm|trixie|bullseye)\b/.exec(officialImage)?.[1] ?? 'bookworm';
   const nodeVersion = (JSON.parse(await readFile(path.join(NODE_PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
   const rootfs = path.join(options.workDir, 'stand-in-rootfs');
-  await debianRootfs(rootfs, suite, log);
+  await debianRootfs(rootfs, suite, log, options.signal);
   await installNode(rootfs);
   const caBundle = process.env['NODE_EXTRA_CA_CERTS'] ?? '/etc/ssl/certs/ca-certificates.crt';
   const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["node"]'];
@@ -61,7 +63,7 @@ export async function provideNodeBaseImage(options: NodeBaseImageOptions): Promi
   }
   const image = `mcpfed-check/node:${nodeVersion}-${suite}-slim`;
   const tarball = path.join(options.workDir, 'stand-in-rootfs.tar');
-  await ok('tar', ['-C', rootfs, '-cf', tarball, '.'], 300_000);
+  await ok('tar', ['-C', rootfs, '-cf', tarball, '.'], 300_000, options.signal);
   await engine.ok(['import', ...changes.flatMap((change) => ['--change', change]), tarball, image], { timeoutMs: 300_000 });
   await rm(tarball, { force: true });
   await rm(rootfs, { recursive: true, force: true });
@@ -73,23 +75,23 @@ export async function provideNodeBaseImage(options: NodeBaseImageOptions): Promi
 }
 
 /** A minimal Debian in `rootfs`: from the cache when a previous run made one, else debootstrap (about a minute), then cached. */
-async function debianRootfs(rootfs: string, suite: string, log: (line: string) => void): Promise<void> {
+async function debianRootfs(rootfs: string, suite: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   const cached = path.join(CACHE_DIR, `debian-${suite}-minbase.tar`);
   await mkdir(rootfs, { recursive: true });
   if (await exists(cached)) {
     log(`Debian ${suite} minbase from ${path.relative(REPO_ROOT, cached)}`);
-    await ok('tar', ['-C', rootfs, '-xf', cached], 300_000);
+    await ok('tar', ['-C', rootfs, '-xf', cached], 300_000, signal);
     return;
   }
   log(`debootstrap --variant=minbase ${suite} from ${DEBIAN_MIRROR}`);
-  await ok('debootstrap', ['--variant=minbase', suite, rootfs, DEBIAN_MIRROR], 900_000);
+  await ok('debootstrap', ['--variant=minbase', suite, rootfs, DEBIAN_MIRROR], 900_000, signal);
   // As the official slim images: no package archives or lists (about 50 MB).
   for (const dir of [['var', 'cache', 'apt', 'archives'], ['var', 'lib', 'apt', 'lists']]) {
     await rm(path.join(rootfs, ...dir), { recursive: true, force: true });
     await mkdir(path.join(rootfs, ...dir, 'partial'), { recursive: true });
   }
   await mkdir(CACHE_DIR, { recursive: true });
-  await ok('tar', ['-C', rootfs, '-cf', `${cached}.partial`, '.'], 300_000);
+  await ok('tar', ['-C', rootfs, '-cf', `${cached}.partial`, '.'], 300_000, signal);
   await rename(`${cached}.partial`, cached);
 }
 
@@ -120,8 +122,8 @@ async function npmPackageDir(): Promise<string> {
   return dir;
 }
 
-async function ok(command: string, args: readonly string[], timeoutMs: number): Promise<void> {
-  const result = await runCommand(command, args, { timeoutMs });
+async function ok(command: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const result = await runCommand(command, args, { timeoutMs, ...(signal === undefined ? {} : { signal }) });
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${lastLines(result.stderr || result.stdout, 10)}`);
 }
 
