@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   readonly timeoutMs?: number;
   /** Written to the command's standard input, which is then closed. Default: nothing. */
   readonly stdin?: string;
+  /** Kills the command when aborted (it then resolves with code -1). Default: none. */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `command args…` to completion (no shell) and resolves with its exit status and output; never rejects. */
@@ -26,7 +28,13 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     const child = execFile(
       command,
       [...args],
-      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
         resolve({ code, stdout, stderr: error !== null && code === -1 ? `${stderr}${error.message}` : stderr });

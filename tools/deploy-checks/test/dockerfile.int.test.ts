@@ -19,6 +19,12 @@ const DOCKERFILE = path.join(REPO_ROOT, 'deploy', 'docker', 'Dockerfile');
 
 const instructions = (stage: DockerStage | undefined, keyword: string) => (stage?.instructions ?? []).filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
+function stageNamed(dockerfile: ParsedDockerfile, name: string): DockerStage {
+  const stage = dockerfile.stages.find((candidate) => candidate.name === name);
+  if (stage === undefined) throw new Error(`no stage ${name}`);
+  return stage;
+}
+
 function healthcheckCommand(dockerfile: ParsedDockerfile): string[] {
   const healthcheck = instructions(dockerfile.stages.at(-1), 'HEALTHCHECK')[0] ?? '';
   const json = /\bCMD\s+(\[.*\])\s*$/.exec(healthcheck)?.[1];
@@ -33,20 +39,25 @@ describe('deploy/docker/Dockerfile', () => {
     dockerfile = parseDockerfile(await readFile(DOCKERFILE, 'utf8'));
   });
 
-  it('has a workspace build stage, a production-dependencies stage and a runtime stage, all on the official Node 24 image', () => {
-    expect(dockerfile.stages.map((stage) => stage.name)).toEqual(['workspace', 'prod-deps', 'runtime']);
+  it('has a manifests stage, a workspace build stage, a production-dependencies stage and a runtime stage, all on the official Node 24 image', () => {
+    expect(dockerfile.stages.map((stage) => stage.name)).toEqual(['manifests', 'workspace', 'prod-deps', 'runtime']);
     expect(dockerfile.globalArgs['NODE_IMAGE']).toMatch(/^node:24(?:\.\d+){0,2}-(?:bookworm|trixie)-slim$/);
     for (const stage of dockerfile.stages) expect(stage.from, stage.name).toBe('${NODE_IMAGE}');
   });
 
   it('builds the app with nx build from a clean npm ci', () => {
-    const workspace = dockerfile.stages[0];
+    const workspace = stageNamed(dockerfile, 'workspace');
     expect(instructions(workspace, 'RUN')).toEqual(expect.arrayContaining(['npm ci --no-audit --no-fund', 'npx nx build "$APP" --outputStyle=stream']));
     expect(instructions(workspace, 'ARG')).toContain('APP');
+    // The install layer depends on the manifests alone, so a source change does not reinstall node_modules.
+    const steps = workspace.instructions.map((instruction) => `${instruction.keyword} ${instruction.args}`);
+    expect(steps.indexOf('COPY --from=manifests /repo ./')).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf('COPY --from=manifests /repo ./')).toBeLessThan(steps.indexOf('RUN npm ci --no-audit --no-fund'));
+    expect(steps.indexOf('RUN npm ci --no-audit --no-fund')).toBeLessThan(steps.indexOf('COPY . .'));
   });
 
   it('installs production dependencies only, from the manifest and lockfile alone', () => {
-    const prodDeps = dockerfile.stages[1];
+    const prodDeps = stageNamed(dockerfile, 'prod-deps');
     expect(instructions(prodDeps, 'COPY')).toEqual(['package.json package-lock.json ./']);
     const install = instructions(prodDeps, 'RUN').join(' ');
     expect(install).toMatch(/^npm ci --omit=dev /);
@@ -54,7 +65,7 @@ describe('deploy/docker/Dockerfile', () => {
   });
 
   it('runs as the non-root node user with the bundle and production node_modules only, a HEALTHCHECK and a plain node CMD', () => {
-    const runtime = dockerfile.stages[2] as DockerStage;
+    const runtime = stageNamed(dockerfile, 'runtime');
     const keywords = runtime.instructions.map((instruction) => instruction.keyword);
     const user = instructions(runtime, 'USER');
     // Numeric, so Kubernetes can check runAsNonRoot against it; 1000 is the node user of the official image.

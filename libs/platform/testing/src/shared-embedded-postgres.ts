@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Port of the embedded test PostgreSQL (not 5432, so it never collides with a real server). */
@@ -38,6 +38,7 @@ export async function startSharedEmbeddedPostgres(
     await writeFile(lease, '');
     if (await isReachable(EMBEDDED_POSTGRES_URL)) return;
     const asRoot = platform() !== 'win32' && userInfo().uid === 0;
+    if (asRoot) await assertPostgresUserCanReach(dataRoot);
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir, asRoot);
     await startDetached(dataDir, join(dataRoot, 'test-postgres.log'), asRoot ? postgresUser() : undefined);
     const deadline = Date.now() + 60_000;
@@ -80,6 +81,36 @@ async function initialise(dataDir: string, asRoot: boolean): Promise<void> {
     await server.initialise();
   } catch (error) {
     throw new Error(`Initialising the embedded PostgreSQL in ${dataDir} failed:\n${log.join('')}`, { cause: error });
+  }
+}
+
+/**
+ * As root the server runs as the `postgres` user: fails at once, with what to do, when that user may not enter a
+ * folder on the way to the binaries or to `dataRoot` (a 0700 home or temporary folder), which initdb would otherwise
+ * report as `spawn …/initdb EACCES`. The kernel decides (`test -x` as that user). No `postgres` user yet: nothing
+ * to check (embedded-postgres creates one, and no folder is closed to a user that did not exist).
+ */
+async function assertPostgresUserCanReach(dataRoot: string): Promise<void> {
+  let ids: { uid: number; gid: number };
+  try {
+    ids = postgresUser();
+  } catch {
+    return;
+  }
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { initdb: string };
+  for (const target of [dirname(binaries.initdb), resolve(dataRoot)]) {
+    const parts = target.split(sep).filter(Boolean);
+    for (let depth = 0; depth <= parts.length; depth++) {
+      const folder = sep + parts.slice(0, depth).join(sep);
+      if (!existsSync(folder)) break;
+      const entered = await new Promise<boolean>((done) => execFile('test', ['-x', folder], { ...ids, timeout: 10_000 }, (error) => done(error === null)));
+      if (!entered) {
+        throw new Error(
+          `The embedded test PostgreSQL runs as the system user postgres (PostgreSQL refuses root), which may not enter ${folder}: ` +
+            `run the tests as a normal user, from a checkout in a folder other users may enter (or chmod o+x ${folder}), or set TEST_DATABASE_URL.`,
+        );
+      }
+    }
   }
 }
 
