@@ -21,7 +21,8 @@ interface Reconciled {
 }
 
 beforeAll(async () => {
-  server = await startTestPaymentServer({ slowMs: 400 });
+  // pm_card_slow waits long enough that the test can give up while the provider has not acted, on a loaded machine too.
+  server = await startTestPaymentServer({ slowMs: 3000 });
   agent = await server.connect(ALL_SCOPES, 'agent-reconcile');
   sweeper = new ReconciliationService({ db: server.db, provider: server.provider, payments: server.domain.payments, logger: server.logger, unattendedAfterMs: 0 });
 });
@@ -179,11 +180,14 @@ describe('a local write that fails after the provider succeeded', () => {
       Number(
         (await sql<{ n: string }>`SELECT coalesce(sum(amount), 0) AS n FROM payment_limit_usage WHERE principal_id = 'agent-cancelled'`.execute(server.db)).rows[0]?.n,
       );
-    // The caller gives up while the (slow) provider has not acted yet.
-    await expect(server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled', signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
-      code: 'TIMEOUT',
-      retryable: true,
-    });
+    // The caller gives up once its operation is claimed, while the (slow) provider has not acted yet: aborting on a
+    // wall-clock timer instead could fire before the claim on a loaded machine and test another path.
+    const caller = new AbortController();
+    const call = server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled', signal: caller.signal });
+    const claimed = async () => (await server.db.selectFrom('payment_operations').select('id').where('principal_id', '=', 'agent-cancelled').execute()).length;
+    await expect.poll(claimed, { timeout: 2500, interval: 10 }).toBe(1);
+    caller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    await expect(call).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(await usage()).toBe(650);
     expect((await sweeper.sweep()).operations).toMatchObject({ abandoned: 1 });
     expect(await usage()).toBe(0);

@@ -23,7 +23,11 @@ import { pidFileOf, readPidFile, readStackFile } from '../src/stack-file.ts';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const STACK_MAIN = path.join('tools', 'dev-stack', 'src', 'main.ts');
 const TOKEN_CLI = path.join('tools', 'dev-stack', 'src', 'token-cli.ts');
-const BANNER_TIMEOUT_MS = 60_000;
+/**
+ * The stack migrates, seeds and starts its servers one after another: about 15 s alone on 2 cores, up to 20 s per
+ * server while the rest of the suite runs beside it.
+ */
+const BANNER_TIMEOUT_MS = 180_000;
 const SIGINT_EXIT_MS = 20_000;
 /** The last line of the banner: everything above it has been printed. */
 const BANNER_END = 'Logs follow, prefixed with the service name. Press Ctrl-C to stop.';
