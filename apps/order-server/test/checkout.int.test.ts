@@ -29,6 +29,21 @@ const place = (input: Record<string, unknown>) =>
     ...input,
   } as z.input<typeof orderPlace.input>);
 
+/**
+ * What a careful agent does with a retryable refusal (a breaker open while a loaded upstream catches up): the same
+ * call again, same idempotency key, after a pause. Any other error, or one that is still refused, fails the test.
+ */
+async function placeAsACarefulAgent(input: Record<string, unknown>): Promise<Awaited<ReturnType<typeof place>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await place(input);
+    } catch (error) {
+      if (!AppError.is(error) || !error.retryable || attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+}
+
 describe('checkout against the real customer, product and payment servers', () => {
   it('confirms an order: prices from the product server, payment captured, stock committed', async () => {
     await stack.createProduct('CHK-001', 1250, 10);
@@ -138,10 +153,11 @@ describe('checkout against the real customer, product and payment servers', () =
     const customers = await Promise.all(Array.from({ length: 20 }, () => stack.createCustomer()));
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        place({
+        placeAsACarefulAgent({
           customer_id: customers[i % customers.length] as string,
           lines: [{ sku: 'CHK-SCARCE', quantity: 1 + (i % 2) }],
           payment_method: i % 10 === 9 ? 'pm_card_declined' : 'pm_card_visa',
+          idempotency_key: idempotencyKey(),
           wait_ms: 25_000,
         }),
       ),
