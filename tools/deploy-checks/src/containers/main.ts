@@ -19,9 +19,10 @@ import { runCommand } from '../run-command.ts';
 import { APPS, GRACE_PERIOD_MS, containerLogs, inspectIdentity, productionSettings, runMigration, startApp, terminate } from './app-containers.ts';
 import type { AppEnvironment, AppName } from './app-containers.ts';
 import { startBackingServices } from './backing-services.ts';
+import { CannotRunHereError } from './cannot-run-here-error.ts';
 import { formatReport } from './container-report.ts';
 import type { ContainerReport } from './container-report.ts';
-import { EngineUnavailableError, lastLines, startPrivateDockerEngine } from './docker-engine.ts';
+import { lastLines, startPrivateDockerEngine } from './docker-engine.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { unmountBelow } from './host-process.ts';
 import { bridgeAddresses } from './network-addresses.ts';
@@ -89,7 +90,7 @@ try {
 }
 report.wallMs = Date.now() - startedAt;
 process.stdout.write(`\n${formatReport(report)}\n`);
-if (failure instanceof EngineUnavailableError) {
+if (failure instanceof CannotRunHereError) {
   process.stderr.write(`\ntest:containers cannot run here: ${failure.message}\n`);
   process.exitCode = 2;
 } else if (failure !== undefined) {
