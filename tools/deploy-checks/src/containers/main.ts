@@ -13,6 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SCOPES } from '@mcpfed/contract-common';
 import { parseDockerfile } from '../dockerfile-stages.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import { runCommand } from '../run-command.ts';
@@ -33,7 +34,8 @@ import { startTokenIssuer } from './token-issuer.ts';
 const TIMEOUT_MS = Number(process.env['CONTAINERS_TIMEOUT_MS'] ?? 30 * 60_000);
 const HEALTHY_TIMEOUT_MS = 120_000;
 const BUILD_TIMEOUT_MS = 20 * 60_000;
-const USER_SCOPES = ['customer:read', 'customer:write', 'product:read', 'product:write', 'order:read', 'order:write', 'payment:read'];
+/** The check acts as shop staff: an unbound principal with every scope (creating a customer needs one). */
+const USER_SCOPES: readonly string[] = SCOPES;
 
 const log = (line: string): void => {
   process.stdout.write(`[containers ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
