@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, chmod, chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { runCommand } from '../run-command.ts';
 import { lastLines } from './docker-engine.ts';
@@ -86,9 +87,7 @@ async function startPostgres(options: BackingServicesOptions, started: ChildProc
   started.push(server);
   await waitForPort(options.host, port, 60_000, 'PostgreSQL', () => isRunning(server));
 
-  const admin = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
-  admin.on('error', () => undefined);
-  await admin.connect();
+  const admin = await connectWhenReady(() => new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' }), 60_000, () => isRunning(server));
   const databases: Record<string, DomainDatabase> = {};
   try {
     for (const domain of options.domains) {
@@ -119,6 +118,26 @@ async function startRedis(options: BackingServicesOptions, started: ChildProcess
   await waitForPort(options.host, port, 30_000, 'Redis', () => isRunning(server));
   options.log(`Redis on ${options.host}:${port} (password, noeviction)`);
   return `redis://:${password}@${options.host}:${port}`;
+}
+
+/**
+ * A connected client once PostgreSQL takes connections: it listens before it has finished starting up and refuses
+ * connections until then (57P03, "the database system is starting up").
+ */
+async function connectWhenReady(client: () => pg.Client, timeoutMs: number, alive: () => boolean): Promise<pg.Client> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const candidate = client();
+    candidate.on('error', () => undefined);
+    try {
+      await candidate.connect();
+      return candidate;
+    } catch (error) {
+      await candidate.end().catch(() => undefined);
+      if (!alive() || Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
 }
 
 /** The newest `/usr/lib/postgresql/<major>/bin` (Debian's layout), or PG_BIN_DIR. */

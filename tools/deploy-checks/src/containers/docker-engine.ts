@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from '../run-command.ts';
 import type { CommandResult } from '../run-command.ts';
+import { CannotRunHereError } from './cannot-run-here-error.ts';
 import { stopChild, unmountBelow } from './host-process.ts';
 
 /** A Docker engine this run started for itself, and the CLI pointed at it. */
@@ -121,12 +122,7 @@ export async function startPrivateDockerEngine(options: DockerEngineOptions): Pr
     await stopChild(child, 'SIGKILL', 10_000);
     await unmountBelow(options.dir);
   }
-  throw new EngineUnavailableError(`could not start a private Docker engine: ${failures.join(' | ')}`);
-}
-
-/** dockerd does not start here with any storage driver (e.g. an unprivileged container): the check cannot run, which is not its failure. */
-export class EngineUnavailableError extends Error {
-  override readonly name = 'EngineUnavailableError';
+  throw new CannotRunHereError(`could not start a private Docker engine: ${failures.join(' | ')}`);
 }
 
 /** The server version once `docker version` answers; undefined when dockerd exits or does not answer in time. */

@@ -13,15 +13,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SCOPES } from '@mcpfed/contract-common';
 import { parseDockerfile } from '../dockerfile-stages.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import { runCommand } from '../run-command.ts';
 import { APPS, GRACE_PERIOD_MS, containerLogs, inspectIdentity, productionSettings, runMigration, startApp, terminate } from './app-containers.ts';
 import type { AppEnvironment, AppName } from './app-containers.ts';
 import { startBackingServices } from './backing-services.ts';
+import { CannotRunHereError } from './cannot-run-here-error.ts';
 import { formatReport } from './container-report.ts';
 import type { ContainerReport } from './container-report.ts';
-import { EngineUnavailableError, lastLines, startPrivateDockerEngine } from './docker-engine.ts';
+import { lastLines, startPrivateDockerEngine } from './docker-engine.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { unmountBelow } from './host-process.ts';
 import { bridgeAddresses } from './network-addresses.ts';
@@ -32,7 +34,8 @@ import { startTokenIssuer } from './token-issuer.ts';
 const TIMEOUT_MS = Number(process.env['CONTAINERS_TIMEOUT_MS'] ?? 30 * 60_000);
 const HEALTHY_TIMEOUT_MS = 120_000;
 const BUILD_TIMEOUT_MS = 20 * 60_000;
-const USER_SCOPES = ['customer:read', 'customer:write', 'product:read', 'product:write', 'order:read', 'order:write', 'payment:read'];
+/** The check acts as shop staff: an unbound principal with every scope (creating a customer needs one). */
+const USER_SCOPES: readonly string[] = SCOPES;
 
 const log = (line: string): void => {
   process.stdout.write(`[containers ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
@@ -89,7 +92,7 @@ try {
 }
 report.wallMs = Date.now() - startedAt;
 process.stdout.write(`\n${formatReport(report)}\n`);
-if (failure instanceof EngineUnavailableError) {
+if (failure instanceof CannotRunHereError) {
   process.stderr.write(`\ntest:containers cannot run here: ${failure.message}\n`);
   process.exitCode = 2;
 } else if (failure !== undefined) {

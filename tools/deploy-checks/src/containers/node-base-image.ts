@@ -2,6 +2,7 @@ import { copyFile, cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } f
 import path from 'node:path';
 import { runCommand } from '../run-command.ts';
 import { REPO_ROOT } from '../repo-root.ts';
+import { CannotRunHereError } from './cannot-run-here-error.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { lastLines } from './docker-engine.ts';
 
@@ -82,6 +83,9 @@ async function debianRootfs(rootfs: string, suite: string, log: (line: string) =
     log(`Debian ${suite} minbase from ${path.relative(REPO_ROOT, cached)}`);
     await ok('tar', ['-C', rootfs, '-xf', cached], 300_000, signal);
     return;
+  }
+  if ((await runCommand('debootstrap', ['--version'], { timeoutMs: 30_000 })).code !== 0) {
+    throw new CannotRunHereError('the official base image cannot be pulled and there is no debootstrap to make a stand-in (apt-get install debootstrap)');
   }
   log(`debootstrap --variant=minbase ${suite} from ${DEBIAN_MIRROR}`);
   await ok('debootstrap', ['--variant=minbase', suite, rootfs, DEBIAN_MIRROR], 900_000, signal);
