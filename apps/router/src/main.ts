@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
-import { EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
+import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import type { DiscoveredIssuer } from '@mcpfed/auth';
+import { ConfigError, EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
 import { onShutdownSignal, serveStdio } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
@@ -21,19 +22,28 @@ const USAGE = `usage: router [serve [--stdio]]
   serve     serve the whole federation over HTTP on PORT (default), or to one local client on stdin/stdout with --stdio`;
 
 async function serve(config: RouterConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  if (!config.SERVICE_CLIENT_SECRET || !config.SERVICE_TOKEN_URL) {
-    logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the router lists its upstreams with its own service token; `npm start` sets them');
+  if (!config.AUTH_ISSUER) {
+    logger.fatal('invalid configuration: AUTH_ISSUER: required (the router verifies tokens and gets its own from this issuer); `npm start` runs a local dev issuer');
     process.exit(EX_CONFIG);
   }
-  if (transport === 'http' && !config.AUTH_ISSUER) {
-    logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+  if (!config.SERVICE_CLIENT_SECRET) {
+    logger.fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the router lists its upstreams with its own service token); `npm start` sets it');
     process.exit(EX_CONFIG);
+  }
+  let identity: DiscoveredIssuer;
+  try {
+    identity = await discoverIssuer({ issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal(error.message);
+    return process.exit(EX_CONFIG);
   }
   const metrics = createMetrics({ service: NAME });
   const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
   const serviceTokens = (scopes: readonly string[]) =>
     createClientCredentialsTokenSource({
-      tokenUrl: config.SERVICE_TOKEN_URL as string,
+      issuer: identity.issuer,
+      tokenUrl: identity.tokenUrl as string,
       clientId: config.SERVICE_CLIENT_ID,
       clientSecret: config.SERVICE_CLIENT_SECRET as string,
       scopes,
@@ -93,7 +103,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     const publicUrl = resolvePublicUrl(config);
-    const issuer = config.AUTH_ISSUER as string;
+    const issuer = identity.issuer;
     const http = await serveRouterHttp({
       router,
       host: config.HOST,
@@ -102,7 +112,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       verifier: createJwtVerifier({
         issuer,
         audience: [config.AUTH_AUDIENCE, `${publicUrl}/mcp`],
-        jwksUrl: config.AUTH_JWKS_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+        jwksUrl: identity.jwksUrl,
       }),
       originGuard: createOriginGuard({
         allowedOrigins: config.ALLOWED_ORIGINS,

@@ -25,7 +25,8 @@ beforeAll(async () => {
       env: {
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url }] }),
         AUTH_ISSUER: TEST_ISSUER_URL,
-        SERVICE_TOKEN_URL: issuer.tokenUrl,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
+        AUTH_JWKS_URL: issuer.jwksUrl,
         SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
         SERVICE_SCOPES: TEST_ROUTER_SCOPES.join(' '),
         STDIO_PRINCIPAL: 'alice',

@@ -29,7 +29,7 @@ describe('commonServerEnv', () => {
   it('has exactly the documented keys', () => {
     expect(Object.keys(commonServerEnv(8080)).sort()).toEqual(
       [
-        'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
+        'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_TOKEN_URL',
         'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS',
         'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL', 'STDIO_SCOPES', 'DB_POOL_MAX',
       ].sort(),
@@ -75,6 +75,14 @@ describe('commonServerEnv', () => {
     expect(() => parseConfig(schema, { AUTH_ISSUER: 'ldap://x', AUTH_DISABLED: 'maybe' })).toThrow(
       'invalid configuration: AUTH_ISSUER: expected a URL starting with http:// or https:// (got "ldap://x"); ' +
         'AUTH_DISABLED: expected true/false, 1/0 or yes/no (got "maybe")',
+    );
+  });
+
+  it('names a bad AUTH_JWKS_URL or AUTH_TOKEN_URL in one line', () => {
+    expect(() => parseConfig(schema, { AUTH_JWKS_URL: 'keys.json', AUTH_TOKEN_URL: 'ftp://idp/token' })).toThrow(
+      'invalid configuration: AUTH_JWKS_URL: expected a URL starting with http:// or https:// (got "keys.json"); ' +
+        // A setting named like a secret is never echoed.
+        'AUTH_TOKEN_URL: expected a URL starting with http:// or https://',
     );
   });
 });

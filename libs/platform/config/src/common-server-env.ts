@@ -33,12 +33,21 @@ export function commonServerEnv(defaultPort: number) {
     REDIS_URL: url({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
     /** pino log level. Default `info`. */
     LOG_LEVEL: logLevel,
-    /** Expected `iss` of bearer tokens (the OAuth authorization server). Optional http(s) URL. */
+    /**
+     * Expected `iss` of bearer tokens: the OAuth authorization server's issuer identifier, compared exactly.
+     * Required to serve HTTP. Its JWKS and token endpoint are discovered from its metadata at start
+     * (`/.well-known/openid-configuration`, else RFC 8414 `/.well-known/oauth-authorization-server`).
+     */
     AUTH_ISSUER: httpUrl().optional(),
     /** Expected `aud` of bearer tokens. Default `mcpfed` (the federation audience). */
     AUTH_AUDIENCE: z.string().trim().default('mcpfed'),
-    /** JWKS used to verify bearer tokens. Optional http(s) URL; usually discovered from AUTH_ISSUER. */
+    /** JWKS used to verify bearer tokens. Optional http(s) URL; default the `jwks_uri` of AUTH_ISSUER's metadata. */
     AUTH_JWKS_URL: httpUrl().optional(),
+    /**
+     * The issuer's token endpoint, for a server that gets tokens of its own (router, order server). Optional
+     * http(s) URL; default the `token_endpoint` of AUTH_ISSUER's metadata.
+     */
+    AUTH_TOKEN_URL: httpUrl().optional(),
     /**
      * Turns token verification off. Default `false`. Honoured only under `--stdio` (a local, trusted
      * process whose principal comes from STDIO_PRINCIPAL/STDIO_SCOPES); an HTTP server ignores it and

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createJwtVerifier, createOriginGuard, createRateLimiter, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
-import { resolvePublicUrl } from '@mcpfed/config';
+import { createJwtVerifier, createOriginGuard, createRateLimiter, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import { ConfigError, EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
 import { createMetrics, initTracing, registerPoolMetrics } from '@mcpfed/telemetry';
 import type { Logger, Metrics, PoolStats } from '@mcpfed/telemetry';
 import { onShutdownSignal } from './graceful-shutdown.ts';
@@ -24,6 +24,7 @@ export interface CommonServerSettings {
   AUTH_ISSUER?: string | undefined;
   AUTH_AUDIENCE: string;
   AUTH_JWKS_URL?: string | undefined;
+  AUTH_TOKEN_URL?: string | undefined;
   ALLOWED_ORIGINS: string[];
   ALLOWED_HOSTS: string[];
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
@@ -133,9 +134,14 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     if (!settings.AUTH_ISSUER) {
-      logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
-      process.exit(78);
+      logger.fatal('invalid configuration: AUTH_ISSUER: required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+      process.exit(EX_CONFIG);
     }
+    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL }).catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
+      logger.fatal(error.message);
+      return process.exit(EX_CONFIG);
+    });
     const publicUrl = resolvePublicUrl(settings);
     const publicHost = new URL(publicUrl).host;
     const http = await serveHttp(host, {
@@ -145,7 +151,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       verifier: createJwtVerifier({
         issuer: settings.AUTH_ISSUER,
         audience: [settings.AUTH_AUDIENCE, `${publicUrl}/mcp`],
-        jwksUrl: settings.AUTH_JWKS_URL ?? `${settings.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+        jwksUrl: identity.jwksUrl,
       }),
       originGuard: createOriginGuard({
         allowedOrigins: settings.ALLOWED_ORIGINS,
