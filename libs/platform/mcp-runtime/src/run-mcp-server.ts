@@ -25,6 +25,8 @@ export interface CommonServerSettings {
   AUTH_AUDIENCE: string;
   AUTH_JWKS_URL?: string | undefined;
   AUTH_TOKEN_URL?: string | undefined;
+  /** `http`: a tool call lacking scopes gets HTTP 403 `insufficient_scope` (step-up); `tool`: a FORBIDDEN tool result. */
+  AUTH_SCOPE_CHALLENGE: 'http' | 'tool';
   ALLOWED_ORIGINS: string[];
   ALLOWED_HOSTS: string[];
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
@@ -144,6 +146,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     });
     const publicUrl = resolvePublicUrl(settings);
     const publicHost = new URL(publicUrl).host;
+    const toolScopes = new Map(options.tools.map((tool) => [tool.contract.name, tool.contract.scopes] as const));
     const http = await serveHttp(host, {
       host: settings.HOST,
       port: settings.PORT,
@@ -168,6 +171,9 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       metrics,
       bodyTimeoutMs: settings.HTTP_BODY_TIMEOUT_MS,
       headersTimeoutMs: settings.HTTP_HEADERS_TIMEOUT_MS,
+      ...(settings.AUTH_SCOPE_CHALLENGE === 'http' ? { toolScopes } : {}),
+      // A 401 names what it takes to use this server's tools; the client may ask for less.
+      challengeScopes: [...new Set([...toolScopes.values()].flat())].sort(),
     });
     url = http.url;
     steps.push({ name: 'http', run: () => http.close(Math.max(0, settings.SHUTDOWN_TIMEOUT_MS - 1000)) });
