@@ -56,6 +56,8 @@ interface CacheEntry {
  * - `sub` (required) → `id` and `subject`. One verifier trusts one issuer, so `sub` alone is unique.
  * - `exp` (required: a token that never expires is refused) → `expiresAt`.
  * - `scope` (space-separated string; a JSON array of strings is accepted too) → `scopes`; absent = none.
+ * - `act` (RFC 8693 §4.1, a token exchanged for a caller's) → `actor` = `act.sub`, `actors` = the nested chain,
+ *   most recent first; `sub` stays the caller, so its scopes, limits and audit apply.
  * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
  *   mcpfed convention: `act.sub` names the caller the service acts for. (RFC 8693 §4.1 uses `act` the other
  *   way round, for the acting party, with `sub` the party acted for.)
@@ -127,13 +129,32 @@ function toPrincipal(payload: JWTPayload, token: string): Principal {
   if (typeof subject !== 'string' || subject.length === 0) throw new AppError('UNAUTHENTICATED', 'token sub claim invalid');
   const scopes = new Set(parseScopes(payload.scope));
   const base = { id: subject, subject, scopes, token, expiresAt: payload.exp };
-  if (payload.token_use !== 'service') return Object.freeze({ ...base, kind: 'user' as const });
+  if (payload.token_use !== 'service') {
+    const actors = actorChain(payload.act);
+    return Object.freeze({ ...base, kind: 'user' as const, ...(actors.length === 0 ? {} : { actor: actors[0] as string, actors: Object.freeze(actors) }) });
+  }
   const act = payload.act;
   const actingFor =
     typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string'
       ? (act as { sub: string }).sub
       : undefined;
   return Object.freeze({ ...base, kind: 'service' as const, ...(actingFor === undefined ? {} : { actingFor }) });
+}
+
+/** Longest delegation chain read from nested `act` claims; deeper nesting is refused. */
+const MAX_ACTORS = 8;
+
+/** RFC 8693 §4.1: `act.sub` is the current actor, `act.act.sub` the one before it, and so on. */
+function actorChain(act: unknown): string[] {
+  const actors: string[] = [];
+  let current = act;
+  while (current !== undefined) {
+    const sub = typeof current === 'object' && current !== null ? (current as { sub?: unknown }).sub : undefined;
+    if (typeof sub !== 'string' || sub.length === 0 || actors.length >= MAX_ACTORS) throw new AppError('UNAUTHENTICATED', 'token act claim invalid');
+    actors.push(sub);
+    current = (current as { act?: unknown }).act;
+  }
+  return actors;
 }
 
 function parseScopes(claim: unknown): string[] {

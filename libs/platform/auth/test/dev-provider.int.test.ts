@@ -102,6 +102,12 @@ describe('the oidc-provider dev issuer', () => {
     const order = await clientFor('order-server', ORDER_SECRET);
     const forPayment = await exchange(order, forOrder.access_token, PAYMENT, 'order:write');
     expect(decodeJwt(forPayment.access_token)).toMatchObject({ sub: 'anna', aud: PAYMENT, scope: 'order:write', act: { sub: 'order-server', act: { sub: 'router' } } });
+    // The resource servers see the caller as the principal and the services as its actors.
+    expect(await verifierFor(ORDER).verify(forOrder.access_token)).toMatchObject({ id: 'anna', kind: 'user', actor: 'router', actors: ['router'] });
+    expect(await verifierFor(PAYMENT).verify(forPayment.access_token)).toMatchObject({ id: 'anna', actor: 'order-server', actors: ['order-server', 'router'], scopes: new Set(['order:write']) });
+    // The caller's own token names no actor, and is refused where it was not addressed (no passthrough).
+    expect((await verifierFor(ROUTER).verify(callerToken)).actor).toBeUndefined();
+    await expect(verifierFor(ORDER).verify(callerToken)).rejects.toMatchObject({ message: 'token audience mismatch' });
 
     // Never wider than the subject token; only tokens presented to the exchanging client; only known resources.
     await expect(exchange(order, forOrder.access_token, PAYMENT, 'payment:write')).rejects.toMatchObject({ error: 'invalid_scope' });
