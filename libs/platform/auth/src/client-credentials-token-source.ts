@@ -1,8 +1,13 @@
-import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant } from 'openid-client';
+import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant, genericGrantRequest } from 'openid-client';
+import { createHash } from 'node:crypto';
 import { AppError } from '@mcpfed/errors';
 import { cancellationError, isNetworkError, raceAbort } from '@mcpfed/resilience';
 import { isScopeToken } from './scope-token.ts';
 import type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
+
+/** RFC 8693 §2.1 grant type and §3 token type of an access token. */
+const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** Settings of {@link createClientCredentialsTokenSource} (static configuration). */
 export interface ClientCredentialsTokenSourceConfig {
@@ -83,7 +88,16 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
     const requestedAt = Date.now();
     let response: Awaited<ReturnType<typeof clientCredentialsGrant>>;
     try {
-      response = await clientCredentialsGrant(client, parameters);
+      response =
+        request.subjectToken === undefined
+          ? await clientCredentialsGrant(client, parameters)
+          : // RFC 8693: the caller's token for one whose audience is the next server, acting as this client.
+            await genericGrantRequest(client, TOKEN_EXCHANGE_GRANT_TYPE, {
+              subject_token: request.subjectToken,
+              subject_token_type: ACCESS_TOKEN_TYPE,
+              requested_token_type: ACCESS_TOKEN_TYPE,
+              ...(URL.canParse(request.audience) ? { resource: request.audience } : { audience: request.audience }),
+            });
     } catch (error) {
       throw await tokenEndpointError(error, settings);
     }
@@ -103,8 +117,12 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       if (request.actingFor !== undefined && (typeof request.actingFor !== 'string' || request.actingFor.length === 0)) {
         return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: actingFor must be a non-empty string when given'));
       }
+      if (request.subjectToken !== undefined && (typeof request.subjectToken !== 'string' || request.subjectToken.length === 0 || request.actingFor !== undefined)) {
+        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: subjectToken must be a non-empty string, without actingFor'));
+      }
       if (request.signal?.aborted) return Promise.reject(cancellationError(request.signal.reason));
-      const key = `${request.audience}\u0000${request.actingFor ?? ''}`;
+      // An exchanged token is cached per caller token and audience; the key holds a digest, never the token.
+      const key = `${request.audience}\u0000${request.actingFor ?? ''}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
         if (cached !== undefined && cached.refreshAt > Date.now()) {

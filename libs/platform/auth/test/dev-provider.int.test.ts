@@ -115,6 +115,22 @@ describe('the oidc-provider dev issuer', () => {
     await expect(exchange(router, callerToken, 'http://evil.example/mcp')).rejects.toMatchObject({ error: 'invalid_target' });
     await expect(exchange(router, `${callerToken.slice(0, -4)}AAAA`, ORDER)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
+
+  it('exchanges through the service token source, cached per caller token and audience', async () => {
+    const callerToken = await loginAs('anna', 'mcpfed-dev', ROUTER, 'customer:read order:read');
+    const other = await loginAs('anna', 'mcpfed-dev', ROUTER, 'order:read');
+    const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: 'router', clientSecret: ROUTER_SECRET, scopes: SCOPES });
+    const first = await tokens.token({ audience: ORDER, subjectToken: callerToken });
+    expect(await verifierFor(ORDER).verify(first)).toMatchObject({ id: 'anna', actor: 'router', scopes: new Set(['customer:read', 'order:read']) });
+    expect(await tokens.token({ audience: ORDER, subjectToken: callerToken })).toBe(first);
+    const forPayment = await tokens.token({ audience: PAYMENT, subjectToken: callerToken });
+    expect(decodeJwt(forPayment).aud).toBe(PAYMENT);
+    const narrower = await tokens.token({ audience: ORDER, subjectToken: other });
+    expect(narrower).not.toBe(first);
+    expect((await verifierFor(ORDER).verify(narrower)).scopes).toEqual(new Set(['order:read']));
+    // A token the router was not sent (addressed to the order server) is not the router's to exchange.
+    await expect(tokens.token({ audience: PAYMENT, subjectToken: first })).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400, oauth_error: 'invalid_grant' } });
+  });
 });
 
 /** Registers a public client (RFC 7591), then runs the browser's part of authorization code + PKCE with fetch. */
