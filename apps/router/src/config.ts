@@ -57,6 +57,15 @@ export const routerConfigSchema = z
     ROUTER_MAX_STREAMS_PER_PRINCIPAL: positiveInt(16),
     /** Notification streams this replica holds open at once; one more gets 503. Default 1000. */
     ROUTER_MAX_STREAMS: positiveInt(1000),
+    /**
+     * How a caller's request is authorized at the upstreams: `exchange` — the router exchanges the caller's token
+     * (RFC 8693 token exchange at AUTH_TOKEN_URL) for one addressed to that upstream, naming the router in `act`,
+     * cached per caller token and upstream until it expires: no token passthrough, and each upstream may accept only
+     * its own audience. `forward` — the caller's token unchanged, for a provider without token exchange: every
+     * upstream must then accept the router's audience (AUTH_AUDIENCE), and a token stolen from one upstream works at
+     * all of them. Default `forward`.
+     */
+    ROUTER_UPSTREAM_AUTH: z.enum(['exchange', 'forward']).default('forward'),
     /** The router's OAuth client id. Default `router`. */
     SERVICE_CLIENT_ID: z.string().trim().min(1).default('router'),
     /**

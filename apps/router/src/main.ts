@@ -55,7 +55,14 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     transport === 'stdio' ? localPrincipal({ name: config.STDIO_PRINCIPAL, scopes: stdioScopes.length > 0 ? stdioScopes : FEDERATION_SCOPES }) : undefined;
   let credentials: UpstreamCredentials;
   try {
-    credentials = new UpstreamCredentials({ audience: config.AUTH_AUDIENCE, serviceTokens, serviceScopes: config.SERVICE_SCOPES, localPrincipal: principal });
+    credentials = new UpstreamCredentials({
+      audience: config.AUTH_AUDIENCE,
+      serviceTokens,
+      serviceScopes: config.SERVICE_SCOPES,
+      localPrincipal: principal,
+      upstreamAuth: config.ROUTER_UPSTREAM_AUTH,
+      exchangeTokens: tokens,
+    });
   } catch (error) {
     logger.fatal((error as Error).message);
     return process.exit(EX_CONFIG);
@@ -69,7 +76,8 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       new Upstream({
         entry,
         tokens,
-        audience: config.AUTH_AUDIENCE,
+        // Exchanging tokens, each upstream may accept only its own audience: the router's own token is addressed to it too.
+        audience: config.ROUTER_UPSTREAM_AUTH === 'exchange' ? (entry.resource ?? entry.url) : config.AUTH_AUDIENCE,
         logger,
         breaker: { consecutiveFailures: config.ROUTER_BREAKER_FAILURES, halfOpenAfterMs: config.ROUTER_BREAKER_HALF_OPEN_MS },
         refreshIntervalMs: config.ROUTER_REFRESH_INTERVAL_MS,

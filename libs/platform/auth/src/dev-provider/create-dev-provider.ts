@@ -40,8 +40,11 @@ export interface DevProviderUser {
 export interface DevProviderOptions {
   /** Signing key and issuer identifier (`iss`, may have a path, e.g. `http://127.0.0.1:8090/oidc`). */
   readonly issuer: DevIssuer;
-  /** Resource indicators (RFC 8707) tokens may be issued for: each server's `<PUBLIC_URL>/mcp`. */
-  readonly resources: readonly string[];
+  /**
+   * Resource indicators (RFC 8707) tokens may be issued for: each server's `<PUBLIC_URL>/mcp`, or a predicate (tests
+   * whose servers get their ports later).
+   */
+  readonly resources: readonly string[] | ((resource: string) => boolean);
   /** Scopes every resource accepts (the federation's scopes). */
   readonly scopes: readonly string[];
   /** Service clients. Default none. */
@@ -76,7 +79,8 @@ export interface DevProvider {
 export function createDevProvider(options: DevProviderOptions): DevProvider {
   const issuerUrl = options.issuer.issuerUrl.replace(/\/+$/, '');
   const issuerPath = new URL(issuerUrl).pathname.replace(/\/+$/, '');
-  const resources = new Set(options.resources);
+  const listed = typeof options.resources === 'function' ? undefined : new Set(options.resources);
+  const accepts = typeof options.resources === 'function' ? options.resources : (resource: string) => listed?.has(resource) === true;
   const scope = [...new Set(options.scopes)].join(' ');
   if (!options.scopes.every(isScopeToken)) invalid('scopes must be scope tokens');
   const clients = options.clients ?? [];
@@ -89,7 +93,7 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
   const ttl = options.accessTokenTtlSeconds ?? 900;
 
   const resourceServer = (resource: string): ResourceServer => {
-    if (!resources.has(resource)) throw new errors.InvalidTarget('unknown resource');
+    if (!accepts(resource)) throw new errors.InvalidTarget('unknown resource');
     return { scope, audience: resource, accessTokenTTL: ttl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
   };
 
