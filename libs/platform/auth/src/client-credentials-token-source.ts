@@ -99,6 +99,11 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
               ...(URL.canParse(request.audience) ? { resource: request.audience } : { audience: request.audience }),
             });
     } catch (error) {
+      // RFC 8693 §2.2.2: invalid_grant names the subject token — the caller's, expired or revoked since it was
+      // verified: the caller must get a new one, the service's configuration is fine.
+      if (request.subjectToken !== undefined && error instanceof ResponseBodyError && error.error === 'invalid_grant') {
+        throw new AppError('UNAUTHENTICATED', "the caller's token could not be exchanged (expired or revoked)", { details: { upstream: 'token-endpoint' }, cause: error });
+      }
       throw await tokenEndpointError(error, settings);
     }
     const token = response.access_token;

@@ -55,7 +55,8 @@ interface CacheEntry {
  * Claims → principal:
  * - `sub` (required) → `id` and `subject`. One verifier trusts one issuer, so `sub` alone is unique.
  * - `exp` (required: a token that never expires is refused) → `expiresAt`.
- * - `scope` (space-separated string; a JSON array of strings is accepted too) → `scopes`; absent = none.
+ * - `scope` (space-separated string; a JSON array of strings is accepted too), else `scp` (Okta, Entra ID) →
+ *   `scopes`; absent = none.
  * - `act` (RFC 8693 §4.1, a token exchanged for a caller's) → `actor` = `act.sub`, `actors` = the nested chain,
  *   most recent first; `sub` stays the caller, so its scopes, limits and audit apply.
  * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
@@ -127,7 +128,8 @@ export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
 function toPrincipal(payload: JWTPayload, token: string): Principal {
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.length === 0) throw new AppError('UNAUTHENTICATED', 'token sub claim invalid');
-  const scopes = new Set(parseScopes(payload.scope));
+  // `scp` is where Okta and Entra ID put them; `scope` (RFC 9068) wins when both are present.
+  const scopes = new Set(parseScopes(payload.scope ?? payload['scp']));
   const base = { id: subject, subject, scopes, token, expiresAt: payload.exp };
   if (payload.token_use !== 'service') {
     const actors = actorChain(payload.act);

@@ -68,6 +68,12 @@ describe('createJwtVerifier and the act claim (RFC 8693)', () => {
     });
   });
 
+  it('reads scopes from scp when there is no scope claim (Okta, Entra ID)', async () => {
+    expect((await verifier().verify(await signed({ scope: undefined, scp: ['order:read', 'order:write'] }))).scopes).toEqual(new Set(['order:read', 'order:write']));
+    expect((await verifier().verify(await signed({ scope: undefined, scp: 'customer:read' }))).scopes).toEqual(new Set(['customer:read']));
+    expect((await verifier().verify(await signed({ scp: 'customer:read' }))).scopes).toEqual(new Set(['order:read']));
+  });
+
   it('refuses a malformed act claim', async () => {
     for (const act of ['router', { sub: '' }, { sub: 'a', act: { name: 'b' } }, Array.from({ length: 9 }).reduce<unknown>((inner) => ({ sub: 's', ...(inner ? { act: inner } : {}) }), undefined)]) {
       await expect(verifier().verify(await signed({ act }))).rejects.toMatchObject(unauthenticated('token act claim invalid'));
