@@ -38,12 +38,14 @@ const SERVICE_SCOPES = ['customer:read', 'product:read', 'product:write', 'payme
 
 async function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): Promise<{ upstreams: Upstreams; close(): Promise<void> }> {
   const fatal = (message: string): never => {
-    logger.fatal(message);
+    // Written synchronously: the line must not be lost to the exit.
+    process.stderr.write(`${message}\n`);
     return process.exit(EX_CONFIG);
   };
   if (config.AUTH_ISSUER === undefined) fatal('invalid configuration: AUTH_ISSUER: required (the checkout calls the customer, product and payment servers with tokens from this issuer)');
   if (config.SERVICE_CLIENT_SECRET === undefined) fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the checkout calls the customer, product and payment servers)');
-  const identity = await discoverIssuer({ issuer: config.AUTH_ISSUER as string, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true }).catch(
+  // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the server.
+  const identity = await discoverIssuer({ issuer: config.AUTH_ISSUER as string, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 }).catch(
     (error: unknown) => (error instanceof ConfigError ? fatal(error.message) : Promise.reject(error)),
   );
   const tokens = createClientCredentialsTokenSource({

@@ -32,10 +32,12 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
   }
   let identity: DiscoveredIssuer;
   try {
-    identity = await discoverIssuer({ issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true });
+    // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the router.
+    identity = await discoverIssuer({ issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logger.fatal(error.message);
+    // Written synchronously: the line must not be lost to the exit.
+    process.stderr.write(`${error.message}\n`);
     return process.exit(EX_CONFIG);
   }
   const metrics = createMetrics({ service: NAME });
@@ -136,6 +138,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       bodyTimeoutMs: config.ROUTER_BODY_TIMEOUT_MS,
       maxStreamsPerPrincipal: config.ROUTER_MAX_STREAMS_PER_PRINCIPAL,
       maxStreams: config.ROUTER_MAX_STREAMS,
+      scopeChallenge: config.AUTH_SCOPE_CHALLENGE,
     });
     steps.push({ name: 'http', run: () => http.close(Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1000)) });
     logger.info({ url: `${http.url}/mcp`, upstreams: upstreams.map((u) => u.name) }, 'serving the federation over HTTP');

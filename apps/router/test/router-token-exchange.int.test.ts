@@ -106,6 +106,7 @@ beforeAll(async () => {
     serverInfo: { name: 'mcpfed-router', version: 'test' },
     logger,
     metrics,
+    scopeChallenge: 'http',
   });
 }, 30_000);
 
@@ -147,6 +148,21 @@ describe('the router exchanging tokens (ROUTER_UPSTREAM_AUTH=exchange)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get', arguments: {} } }),
     });
     expect(response.status).toBe(401);
+  });
+
+  it('challenges a call lacking a scope with 403 insufficient_scope naming it, before any exchange', async () => {
+    const token = await callerToken(['alpha:read']);
+    const before = alpha.seenOf('tools/call').length;
+    const response = await fetch(`${http.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'alpha_write', arguments: {} } }),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${http.url}/.well-known/oauth-protected-resource", error="insufficient_scope", scope="alpha:write", error_description="the token lacks scope alpha:write"`,
+    );
+    expect(alpha.seenOf('tools/call').length).toBe(before);
   });
 
   afterAll(async () => {

@@ -301,7 +301,7 @@ describe('npm start, as a new user meets it', () => {
     expect(await metadata.json()).toMatchObject({ resource: mcpUrl, authorization_servers: [`http://127.0.0.1:${issuerPort}`] });
   });
 
-  it('mints a customer:read token with npm run token that may read but must step up for customer_create', async () => {
+  it('mints a customer:read token with npm run token that may read but gets FORBIDDEN from customer_create', async () => {
     const minted = await runTokenCli(['--scopes', 'customer:read']);
     expect(minted).toMatchObject({ code: 0, stderr: '' });
     expect(minted.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
@@ -312,19 +312,19 @@ describe('npm start, as a new user meets it', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(['customer_check_eligibility', 'customer_get', 'customer_search', 'customer_timeline']);
 
-    // MCP step-up: HTTP 403 insufficient_scope naming the scope to ask for; the tool never runs.
-    await expect(
-      client.callTool({ name: 'customer_create', arguments: { email: 'new.user@example.com', first_name: 'New', last_name: 'User' } }),
-    ).rejects.toMatchObject({ code: 403 });
-    const challenged = await fetch(mcpUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${readOnly}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'customer_create', arguments: { email: 'new.user@example.com', first_name: 'New', last_name: 'User' } } }),
+    const result = (await client.callTool({
+      name: 'customer_create',
+      arguments: { email: 'new.user@example.com', first_name: 'New', last_name: 'User' },
+    })) as ToolResult;
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({
+      error: {
+        code: 'FORBIDDEN',
+        message: 'customer_create needs the scope(s) customer:write, which this token does not grant. Ask for a token with them; do not retry as is.',
+        retryable: false,
+        details: { required: ['customer:write'], missing: ['customer:write'] },
+      },
     });
-    expect(challenged.status).toBe(403);
-    expect(challenged.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource", error="insufficient_scope", scope="customer:write", error_description="the token lacks scope customer:write"`,
-    );
     // Nothing was written: still exactly the 1000 seeded customers.
     expect(await countCustomers()).toBe(1000);
   });
@@ -353,8 +353,8 @@ describe('npm start, as a new user meets it', () => {
     expect(metrics.status).toBe(200);
     const lines = (await metrics.text()).split('\n');
     expect(lines).toContain('mcp_tool_calls_total{tool="customer_search",outcome="ok",service="customer-server"} 1');
-    // The step-up challenges were answered at the edge: the tool never ran.
-    expect(lines.some((line) => line.startsWith('mcp_tool_calls_total{tool="customer_create"'))).toBe(false);
+    expect(lines).toContain('mcp_tool_calls_total{tool="customer_create",outcome="error",service="customer-server"} 1');
+    expect(lines).toContain('mcp_tool_errors_total{tool="customer_create",code="FORBIDDEN",service="customer-server"} 1');
   });
 
   it('restarts a server killed with SIGKILL, says so, and serves again, while the other servers keep running', async () => {

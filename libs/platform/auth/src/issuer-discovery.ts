@@ -16,6 +16,11 @@ export interface IssuerDiscoveryConfig {
   needsTokenEndpoint?: boolean;
   /** Timeout of one metadata request, in milliseconds. Default 5000. */
   timeoutMs?: number;
+  /**
+   * How long an unreachable issuer (no answer, timeout, 5xx) is retried, with backoff, before giving up, in
+   * milliseconds: an issuer starting alongside the servers is not a configuration error. Default 0 (one attempt).
+   */
+  retryForMs?: number;
 }
 
 /** Where an authorization server publishes its keys and issues tokens. */
@@ -45,7 +50,7 @@ export async function discoverIssuer(config: IssuerDiscoveryConfig): Promise<Dis
   if (config.jwksUrl !== undefined && (!needsToken || config.tokenUrl !== undefined)) {
     return Object.freeze({ issuer: config.issuer, jwksUrl: config.jwksUrl, tokenUrl: config.tokenUrl, source: 'explicit' });
   }
-  const metadata = await fetchMetadata(config.issuer, config.timeoutMs ?? 5000);
+  const metadata = await fetchMetadataRetrying(config.issuer, config.timeoutMs ?? 5000, config.retryForMs ?? 0);
   const jwksUrl = config.jwksUrl ?? stringField(metadata.document, 'jwks_uri');
   if (jwksUrl === undefined) {
     throw configError('AUTH_JWKS_URL', `required: the issuer's metadata (${metadata.url}) names no jwks_uri`);
@@ -55,6 +60,28 @@ export async function discoverIssuer(config: IssuerDiscoveryConfig): Promise<Dis
     throw configError('AUTH_TOKEN_URL', `required: the issuer's metadata (${metadata.url}) names no token_endpoint`);
   }
   return Object.freeze({ issuer: config.issuer, jwksUrl, tokenUrl, source: metadata.url });
+}
+
+async function fetchMetadataRetrying(issuer: string, timeoutMs: number, retryForMs: number): Promise<Metadata> {
+  const giveUpAt = Date.now() + retryForMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchMetadata(issuer, timeoutMs);
+    } catch (error) {
+      const transient = error instanceof UnreachableIssuer;
+      if (!transient || Date.now() >= giveUpAt) throw error instanceof UnreachableIssuer ? error.configError : error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * 2 ** attempt, Math.max(0, giveUpAt - Date.now()))));
+    }
+  }
+}
+
+/** The issuer did not answer (or answered 5xx): worth another attempt while the retry budget lasts. */
+class UnreachableIssuer extends Error {
+  readonly configError: ConfigError;
+  constructor(configError: ConfigError) {
+    super(configError.message);
+    this.configError = configError;
+  }
 }
 
 interface Metadata {
@@ -92,7 +119,9 @@ async function fetchMetadata(issuer: string, timeoutMs: number): Promise<Metadat
         failures.push(`${url} answered 404`);
         continue;
       }
-      throw configError('AUTH_ISSUER', `${issuer}: ${describe(error, url, status)}`);
+      const failure = configError('AUTH_ISSUER', `${issuer}: ${describe(error, url, status)}`);
+      const unreachable = status === undefined ? !(error instanceof ClientError) : status >= 500;
+      throw unreachable ? new UnreachableIssuer(failure) : failure;
     }
   }
   throw configError('AUTH_ISSUER', `${issuer}: no authorization server metadata (${failures.join(', ')})`);

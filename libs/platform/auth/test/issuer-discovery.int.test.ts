@@ -97,6 +97,27 @@ describe('discoverIssuer', () => {
     );
   });
 
+  it('retries an issuer that does not answer yet, but not a wrong one', async () => {
+    const late = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer: lateUrl, jwks_uri: `${lateUrl}/jwks` }));
+    });
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const lateUrl = `http://127.0.0.1:${port}`;
+    setTimeout(() => late.listen(port, '127.0.0.1'), 500);
+    try {
+      expect(await discoverIssuer({ issuer: lateUrl, retryForMs: 10_000 })).toMatchObject({ jwksUrl: `${lateUrl}/jwks` });
+    } finally {
+      await new Promise<void>((resolve) => late.close(() => resolve()));
+    }
+    const started = Date.now();
+    await failure(discoverIssuer({ issuer: `${base}/missing`, retryForMs: 10_000 }));
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('is satisfied by the verify-only metadata when no token endpoint is needed', async () => {
     expect(await discoverIssuer({ issuer: `${base}/verify-only` })).toMatchObject({ jwksUrl: `${base}/verify-only/jwks`, tokenUrl: undefined });
   });

@@ -49,12 +49,13 @@ export function commonServerEnv(defaultPort: number) {
      */
     AUTH_TOKEN_URL: httpUrl().optional(),
     /**
-     * How a tool call whose scopes the token lacks is refused over HTTP: `http` (default) answers HTTP 403 with
-     * `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (step-up, MCP authorization spec: the client
-     * gets a token with those scopes and retries); `tool` lets the call reach the tool, which answers a FORBIDDEN
-     * tool result — for clients that cannot step up. stdio always answers FORBIDDEN.
+     * How a tool call whose scopes the token lacks is refused over HTTP: `http` answers HTTP 403 with
+     * `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` before the call runs (step-up, MCP authorization
+     * spec: the client gets a token with those scopes and retries); `tool` (default) lets the call reach the tool,
+     * which answers a FORBIDDEN tool result and audits the refused call — for clients that cannot step up. The edge
+     * challenge writes no audit row yet, which is why `tool` is still the default. stdio always answers FORBIDDEN.
      */
-    AUTH_SCOPE_CHALLENGE: z.enum(['http', 'tool']).default('http'),
+    AUTH_SCOPE_CHALLENGE: z.enum(['http', 'tool']).default('tool'),
     /**
      * Turns token verification off. Default `false`. Honoured only under `--stdio` (a local, trusted
      * process whose principal comes from STDIO_PRINCIPAL/STDIO_SCOPES); an HTTP server ignores it and

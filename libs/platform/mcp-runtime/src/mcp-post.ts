@@ -167,7 +167,7 @@ export async function authenticateMcpRequest(
 export function challengeMissingScopes(
   res: ServerResponse,
   accepted: AcceptedMcpPost,
-  config: { resourceMetadataUrl: string; toolScopes: ReadonlyMap<string, readonly string[]> },
+  config: { resourceMetadataUrl: string; toolScopes: { get(name: string): readonly string[] | undefined } },
 ): boolean {
   const [message] = accepted.messages;
   if (accepted.batch || accepted.messages.length !== 1 || message?.['method'] !== 'tools/call' || !('id' in message)) return false;

@@ -73,6 +73,9 @@ export interface RunMcpServerOptions<DB> {
   metrics?: Metrics;
 }
 
+/** How long an issuer that does not answer is retried at start before the server gives up, in milliseconds. */
+const DISCOVERY_RETRY_MS = 10_000;
+
 /** A running server. */
 export interface RunningMcpServer<DB> {
   host: McpHost<DB>;
@@ -139,9 +142,10 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       logger.fatal('invalid configuration: AUTH_ISSUER: required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
       process.exit(EX_CONFIG);
     }
-    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL }).catch((error: unknown) => {
+    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL, retryForMs: DISCOVERY_RETRY_MS }).catch((error: unknown) => {
       if (!(error instanceof ConfigError)) throw error;
-      logger.fatal(error.message);
+      // Written synchronously: the line must not be lost to the exit.
+      process.stderr.write(`${error.message}\n`);
       return process.exit(EX_CONFIG);
     });
     const publicUrl = resolvePublicUrl(settings);

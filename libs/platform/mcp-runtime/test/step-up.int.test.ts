@@ -17,8 +17,9 @@ beforeAll(async () => {
   tdb = await createTestDatabase<WidgetDb>({ name: 'mcp_runtime_stepup', migrations: widgetMigrations });
   issuer = await startIssuer();
   [stepUp, toolError] = await Promise.all([
+    startWidgetProcess(widgetEnv(tdb.url, issuer.url, { AUTH_SCOPE_CHALLENGE: 'http' })),
+    // The default: the structured FORBIDDEN tool result.
     startWidgetProcess(widgetEnv(tdb.url, issuer.url)),
-    startWidgetProcess(widgetEnv(tdb.url, issuer.url, { AUTH_SCOPE_CHALLENGE: 'tool' })),
   ]);
 }, 30_000);
 
@@ -73,7 +74,7 @@ describe('scope challenges over HTTP', () => {
     expect(created?.result).toMatchObject({ isError: true, structuredContent: { error: { code: 'FORBIDDEN' } } });
   });
 
-  it('answers a FORBIDDEN tool result instead when AUTH_SCOPE_CHALLENGE=tool', async () => {
+  it('answers a FORBIDDEN tool result instead by default (AUTH_SCOPE_CHALLENGE=tool)', async () => {
     const reader = await issuer.token(['customer:read']);
     const res = await post(toolError, call('widget_create', { name: 'no-step-up' }), reader);
     expect(res.status).toBe(200);
