@@ -14,6 +14,7 @@ describe('commonServerEnv', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'info',
       AUTH_AUDIENCE: 'mcpfed',
+      AUTH_SCOPE_CHALLENGE: 'tool',
       AUTH_DISABLED: false,
       ALLOWED_ORIGINS: [],
       ALLOWED_HOSTS: [],
