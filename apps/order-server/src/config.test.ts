@@ -12,7 +12,6 @@ describe('orderConfigSchema', () => {
       CUSTOMER_MCP_URL: 'http://127.0.0.1:8081/mcp',
       PRODUCT_MCP_URL: 'http://127.0.0.1:8083/mcp',
       PAYMENT_MCP_URL: 'http://127.0.0.1:8084/mcp',
-      SERVICE_TOKEN_URL: 'https://login.example.com/oauth/token',
       SERVICE_CLIENT_ID: 'order-server',
       UPSTREAM_CONCURRENCY: 256,
       SAGA_ATTEMPTS: 8,
@@ -25,11 +24,13 @@ describe('orderConfigSchema', () => {
       SQL_DATABASE_URL: 'postgres://order_sql_reader@db.internal:5432/order',
     });
     expect(config.SERVICE_CLIENT_SECRET).toBeUndefined();
+    // No guessed token endpoint: it comes from the issuer's metadata at start unless AUTH_TOKEN_URL says otherwise.
+    expect(config.AUTH_TOKEN_URL).toBeUndefined();
   });
 
   it('takes an explicit token URL and a list of subscribers', () => {
-    const config = parseConfig(orderConfigSchema, { ...BASE, SERVICE_TOKEN_URL: 'https://idp.example.com/token', ORDER_EVENT_SUBSCRIBERS: 'customer, analytics' });
-    expect(config.SERVICE_TOKEN_URL).toBe('https://idp.example.com/token');
+    const config = parseConfig(orderConfigSchema, { ...BASE, AUTH_TOKEN_URL: 'https://idp.example.com/token', ORDER_EVENT_SUBSCRIBERS: 'customer, analytics' });
+    expect(config.AUTH_TOKEN_URL).toBe('https://idp.example.com/token');
     expect(config.ORDER_EVENT_SUBSCRIBERS).toEqual(['customer', 'analytics']);
   });
 

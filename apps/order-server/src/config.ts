@@ -28,8 +28,6 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     PRODUCT_MCP_URL: httpUrl().default('http://127.0.0.1:8083/mcp'),
     /** The payment server's MCP endpoint. Default `http://127.0.0.1:8084/mcp`. */
     PAYMENT_MCP_URL: httpUrl().default('http://127.0.0.1:8084/mcp'),
-    /** Token endpoint for the service token (client credentials). Default `<AUTH_ISSUER>/oauth/token`. */
-    SERVICE_TOKEN_URL: httpUrl().optional(),
     /** This server's OAuth client id. Default `order-server`. */
     SERVICE_CLIENT_ID: z.string().trim().min(1).max(200).default('order-server'),
     /** Its client secret. Required to call the other servers (serve); from the secret store. */
@@ -99,7 +97,6 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
 ).transform((config) => ({
   ...config,
   SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
-  SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER === undefined ? undefined : `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token`),
 }));
 
 /** The parsed settings of the order server. */

@@ -1,4 +1,5 @@
-import { createClientCredentialsTokenSource } from '@mcpfed/auth';
+import { createClientCredentialsTokenSource, discoverIssuer } from '@mcpfed/auth';
+import { ConfigError, EX_CONFIG } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
@@ -35,15 +36,23 @@ const INSTRUCTIONS =
 /** The scopes the order server asks for in its service token: what the checkout and the aftercare tools call. */
 const SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'] as const;
 
-function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): { upstreams: Upstreams; close(): Promise<void> } {
-  if (config.SERVICE_CLIENT_SECRET === undefined || config.SERVICE_TOKEN_URL === undefined) {
-    logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the checkout calls the customer, product and payment servers');
-    process.exit(78);
-  }
+async function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics): Promise<{ upstreams: Upstreams; close(): Promise<void> }> {
+  const fatal = (message: string): never => {
+    // Written synchronously: the line must not be lost to the exit.
+    process.stderr.write(`${message}\n`);
+    return process.exit(EX_CONFIG);
+  };
+  if (config.AUTH_ISSUER === undefined) fatal('invalid configuration: AUTH_ISSUER: required (the checkout calls the customer, product and payment servers with tokens from this issuer)');
+  if (config.SERVICE_CLIENT_SECRET === undefined) fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the checkout calls the customer, product and payment servers)');
+  // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the server.
+  const identity = await discoverIssuer({ issuer: config.AUTH_ISSUER as string, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 }).catch(
+    (error: unknown) => (error instanceof ConfigError ? fatal(error.message) : Promise.reject(error)),
+  );
   const tokens = createClientCredentialsTokenSource({
-    tokenUrl: config.SERVICE_TOKEN_URL,
+    issuer: identity.issuer,
+    tokenUrl: identity.tokenUrl as string,
     clientId: config.SERVICE_CLIENT_ID,
-    clientSecret: config.SERVICE_CLIENT_SECRET,
+    clientSecret: config.SERVICE_CLIENT_SECRET as string,
     scopes: SERVICE_SCOPES,
   });
   const client = (name: string, url: string) =>
@@ -73,7 +82,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   // Created here, not by runMcpServer: the federation clients record their calls and breaker states into them.
   const metrics = createMetrics({ service: NAME });
-  const remote = upstreams(config, logger, metrics);
+  const remote = await upstreams(config, logger, metrics);
   const domain = createOrderDomain({
     db: database.db,
     upstreams: remote.upstreams,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonServerEnv, durationMs, positiveInt, url } from '@mcpfed/config';
+import { commonServerEnv, durationMs, positiveInt } from '@mcpfed/config';
 import { parseUpstreams } from './upstream/upstreams-config.ts';
 
 /**
@@ -60,8 +60,15 @@ export const routerConfigSchema = z
     ROUTER_MAX_STREAMS_PER_PRINCIPAL: positiveInt(16),
     /** Notification streams this replica holds open at once; one more gets 503. Default 1000. */
     ROUTER_MAX_STREAMS: positiveInt(1000),
-    /** The issuer's token endpoint for the router's own service token. Default `<AUTH_ISSUER>/oauth/token`. */
-    SERVICE_TOKEN_URL: url({ protocols: ['http', 'https'] }).optional(),
+    /**
+     * How a caller's request is authorized at the upstreams: `exchange` — the router exchanges the caller's token
+     * (RFC 8693 token exchange at AUTH_TOKEN_URL) for one addressed to that upstream, naming the router in `act`,
+     * cached per caller token and upstream until it expires: no token passthrough, and each upstream may accept only
+     * its own audience. `forward` — the caller's token unchanged, for a provider without token exchange: every
+     * upstream must then accept the router's audience (AUTH_AUDIENCE), and a token stolen from one upstream works at
+     * all of them. Default `forward`.
+     */
+    ROUTER_UPSTREAM_AUTH: z.enum(['exchange', 'forward']).default('forward'),
     /** The router's OAuth client id. Default `router`. */
     SERVICE_CLIENT_ID: z.string().trim().min(1).default('router'),
     /**
@@ -79,11 +86,7 @@ export const routerConfigSchema = z
   .refine((config) => config.ROUTER_BODY_TIMEOUT_MS === 0 || config.ROUTER_BODY_TIMEOUT_MS >= config.ROUTER_HEADERS_TIMEOUT_MS, {
     message: 'must be at least ROUTER_HEADERS_TIMEOUT_MS (or 0 for no limit)',
     path: ['ROUTER_BODY_TIMEOUT_MS'],
-  })
-  .transform((config) => ({
-    ...config,
-    SERVICE_TOKEN_URL: config.SERVICE_TOKEN_URL ?? (config.AUTH_ISSUER ? `${config.AUTH_ISSUER.replace(/\/+$/, '')}/oauth/token` : undefined),
-  }));
+  });
 
 /** The parsed settings of the router. */
 export type RouterConfig = z.output<typeof routerConfigSchema>;

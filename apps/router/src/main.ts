@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
-import { EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
+import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import type { DiscoveredIssuer } from '@mcpfed/auth';
+import { ConfigError, EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
 import { onShutdownSignal, serveStdio } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
@@ -21,12 +22,12 @@ const USAGE = `usage: router [serve [--stdio]]
   serve     serve the whole federation over HTTP on PORT (default), or to one local client on stdin/stdout with --stdio`;
 
 async function serve(config: RouterConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
-  if (!config.SERVICE_CLIENT_SECRET || !config.SERVICE_TOKEN_URL) {
-    logger.fatal('SERVICE_CLIENT_SECRET (and SERVICE_TOKEN_URL or AUTH_ISSUER) are required: the router lists its upstreams with its own service token; `npm start` sets them');
+  if (!config.AUTH_ISSUER) {
+    logger.fatal('invalid configuration: AUTH_ISSUER: required (the router verifies tokens and gets its own from this issuer); `npm start` runs a local dev issuer');
     process.exit(EX_CONFIG);
   }
-  if (transport === 'http' && !config.AUTH_ISSUER) {
-    logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+  if (!config.SERVICE_CLIENT_SECRET) {
+    logger.fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the router lists its upstreams with its own service token); `npm start` sets it');
     process.exit(EX_CONFIG);
   }
   if (transport === 'stdio' && config.STDIO_CUSTOMER_ID !== undefined) {
@@ -35,11 +36,22 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     logger.fatal('STDIO_CUSTOMER_ID is not supported by the router under --stdio; run a domain server with --stdio (client-config --mode direct) or use a customer-bound token over HTTP');
     process.exit(EX_CONFIG);
   }
+  let identity: DiscoveredIssuer;
+  try {
+    // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the router.
+    identity = await discoverIssuer({ issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Written synchronously: the line must not be lost to the exit.
+    process.stderr.write(`${error.message}\n`);
+    return process.exit(EX_CONFIG);
+  }
   const metrics = createMetrics({ service: NAME });
   const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
   const serviceTokens = (scopes: readonly string[]) =>
     createClientCredentialsTokenSource({
-      tokenUrl: config.SERVICE_TOKEN_URL as string,
+      issuer: identity.issuer,
+      tokenUrl: identity.tokenUrl as string,
       clientId: config.SERVICE_CLIENT_ID,
       clientSecret: config.SERVICE_CLIENT_SECRET as string,
       scopes,
@@ -51,7 +63,14 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     transport === 'stdio' ? localPrincipal({ name: config.STDIO_PRINCIPAL, scopes: stdioScopes.length > 0 ? stdioScopes : FEDERATION_SCOPES }) : undefined;
   let credentials: UpstreamCredentials;
   try {
-    credentials = new UpstreamCredentials({ audience: config.AUTH_AUDIENCE, serviceTokens, serviceScopes: config.SERVICE_SCOPES, localPrincipal: principal });
+    credentials = new UpstreamCredentials({
+      audience: config.AUTH_AUDIENCE,
+      serviceTokens,
+      serviceScopes: config.SERVICE_SCOPES,
+      localPrincipal: principal,
+      upstreamAuth: config.ROUTER_UPSTREAM_AUTH,
+      exchangeTokens: tokens,
+    });
   } catch (error) {
     logger.fatal((error as Error).message);
     return process.exit(EX_CONFIG);
@@ -65,7 +84,8 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       new Upstream({
         entry,
         tokens,
-        audience: config.AUTH_AUDIENCE,
+        // Exchanging tokens, each upstream may accept only its own audience: the router's own token is addressed to it too.
+        audience: config.ROUTER_UPSTREAM_AUTH === 'exchange' ? (entry.resource ?? entry.url) : config.AUTH_AUDIENCE,
         logger,
         breaker: { consecutiveFailures: config.ROUTER_BREAKER_FAILURES, halfOpenAfterMs: config.ROUTER_BREAKER_HALF_OPEN_MS },
         refreshIntervalMs: config.ROUTER_REFRESH_INTERVAL_MS,
@@ -99,7 +119,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     const publicUrl = resolvePublicUrl(config);
-    const issuer = config.AUTH_ISSUER as string;
+    const issuer = identity.issuer;
     const http = await serveRouterHttp({
       router,
       host: config.HOST,
@@ -108,7 +128,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       verifier: createJwtVerifier({
         issuer,
         audience: [config.AUTH_AUDIENCE, `${publicUrl}/mcp`],
-        jwksUrl: config.AUTH_JWKS_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+        jwksUrl: identity.jwksUrl,
         customerClaim: config.AUTH_CUSTOMER_CLAIM,
       }),
       originGuard: createOriginGuard({
@@ -125,6 +145,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       bodyTimeoutMs: config.ROUTER_BODY_TIMEOUT_MS,
       maxStreamsPerPrincipal: config.ROUTER_MAX_STREAMS_PER_PRINCIPAL,
       maxStreams: config.ROUTER_MAX_STREAMS,
+      scopeChallenge: config.AUTH_SCOPE_CHALLENGE,
     });
     steps.push({ name: 'http', run: () => http.close(Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1000)) });
     logger.info({ url: `${http.url}/mcp`, upstreams: upstreams.map((u) => u.name) }, 'serving the federation over HTTP');

@@ -194,7 +194,7 @@ export class Router {
       } catch (error) {
         throw unserialisable(error);
       }
-      const token = await this.#deps.credentials.tokenFor(caller.principal, caller.signal);
+      const token = await this.#deps.credentials.tokenFor(caller.principal, caller.signal, upstream.resource);
       sent = true;
       const answered = await upstream.run(
         (signal) => send({ message: forwarded, body, token, traceparent, protocolVersion: caller.protocolVersion, signal }),

@@ -66,8 +66,11 @@ async function shown(client: Client): Promise<Record<Item['kind'], Set<string>>>
 /** Asks for `item` and returns the mcpfed error code of the refusal (or `ALLOWED` when it was served). */
 async function refusal(client: Client, item: Item): Promise<string> {
   if (item.kind === 'tool') {
-    const result = (await client.callTool({ name: item.name, arguments: {} })) as { isError?: boolean; structuredContent?: { error?: { code: string } } };
-    return result.isError === true ? (result.structuredContent?.error?.code ?? 'NO_CODE') : 'ALLOWED';
+    // Over HTTP the router challenges a missing scope with 403 insufficient_scope (step-up); stdio answers FORBIDDEN.
+    return client.callTool({ name: item.name, arguments: {} }).then(
+      (result) => ((result as { isError?: boolean }).isError === true ? ((result as { structuredContent?: { error?: { code: string } } }).structuredContent?.error?.code ?? 'NO_CODE') : 'ALLOWED'),
+      (error: { code?: unknown; message?: string }) => (error.code === 403 && error.message?.includes('Forbidden: the token lacks scope') === true ? 'FORBIDDEN' : 'NO_CODE'),
+    );
   }
   const request =
     item.kind === 'prompt'

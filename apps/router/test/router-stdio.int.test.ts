@@ -26,7 +26,8 @@ beforeAll(async () => {
       env: {
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url }] }),
         AUTH_ISSUER: TEST_ISSUER_URL,
-        SERVICE_TOKEN_URL: issuer.tokenUrl,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
+        AUTH_JWKS_URL: issuer.jwksUrl,
         SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
         SERVICE_SCOPES: TEST_ROUTER_SCOPES.join(' '),
         STDIO_PRINCIPAL: 'alice',
@@ -85,7 +86,7 @@ describe('router --stdio bound to a customer', () => {
         PATH: process.env['PATH'] ?? '',
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: 'http://127.0.0.1:9/mcp' }] }),
         AUTH_ISSUER: TEST_ISSUER_URL,
-        SERVICE_TOKEN_URL: issuer.tokenUrl,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
         SERVICE_CLIENT_SECRET: TEST_ROUTER_SECRET,
         STDIO_CUSTOMER_ID: 'cus_01j9jx2rc3re7ejd42xbz421kr',
       },

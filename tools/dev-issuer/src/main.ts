@@ -6,7 +6,7 @@
  *   node tools/dev-issuer/src/main.ts token --scopes "customer:read order:read" [--subject alice] [--ttl 3600] [--audience mcpfed]
  *     prints one user token signed with the same key (DEV_ISSUER_KEY_DIR).
  * Settings: see dev-issuer-config.ts. Exit codes: 0 done, 1 failed, 2 bad arguments, 78 bad environment.
- * For local evaluation only: a real deployment points AUTH_ISSUER, AUTH_JWKS_URL and SERVICE_TOKEN_URL at its
+ * For local evaluation only: a real deployment points AUTH_ISSUER, AUTH_JWKS_URL and AUTH_TOKEN_URL at its
  * OIDC provider.
  */
 import type { Server } from 'node:http';

@@ -8,8 +8,7 @@ export type DevServiceClientId = 'order-server' | 'router';
  * The service clients the dev issuer registers (`npm start`), with their dev-only secrets: the stack passes
  * `SERVICE_CLIENT_ID` and `SERVICE_CLIENT_SECRET` from here to each app. These secrets are public (they are in
  * the repository); a real deployment registers its clients with its own OIDC provider and keeps the secrets
- * in its secret store. The apps' `SERVICE_TOKEN_URL` defaults to `<AUTH_ISSUER>/oauth/token`, the dev issuer's
- * token endpoint. (This module imports nothing of the stack, so `services.ts` can import it without a cycle.)
+ * in its secret store. The apps find the dev issuer's token endpoint in its metadata (discovery). (This module imports nothing of the stack, so `services.ts` can import it without a cycle.)
  * - `order-server`: the checkout saga's calls to customer, product and payment.
  * - `router`: every scope, because it discovers the whole catalog and then filters it per caller.
  */

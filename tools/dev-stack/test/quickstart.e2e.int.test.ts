@@ -295,7 +295,8 @@ describe('npm start, as a new user meets it', () => {
     expect(response.status).toBe(401);
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('resource_metadata=');
-    expect(challenge).toBe(`Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource"`);
+    // The scopes to ask for: everything the customer server's tools need.
+    expect(challenge).toBe(`Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource", scope="admin customer:pii customer:read customer:write sql:read"`);
     expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized: a bearer token is required' } });
 
     // What a client does next: the metadata names the dev issuer of this stack.

@@ -6,6 +6,7 @@ import {
   RESOURCE_METADATA_PATH,
   acceptMcpPost,
   authenticateMcpRequest,
+  challengeMissingScopes,
   createMcpHttpServer,
   drainHttp,
   listenHttp,
@@ -53,6 +54,11 @@ export interface RouterHttpConfig {
   maxStreamsPerPrincipal?: number;
   /** Notification streams held open at once (503 above). Default 1000. */
   maxStreams?: number;
+  /**
+   * `http`: a lone `tools/call` of a catalog tool whose scopes the caller lacks gets HTTP 403 `insufficient_scope`
+   * naming them (step-up); `tool`: the structured FORBIDDEN result (AUTH_SCOPE_CHALLENGE). Default `tool`.
+   */
+  scopeChallenge?: 'http' | 'tool';
 }
 
 /** Seconds a client refused a notification stream is asked to wait (`Retry-After`). */
@@ -122,6 +128,15 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   async function handlePost(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
     const accepted = await acceptMcpPost(req, res, postConfig());
     if (!accepted) return;
+    if (
+      config.scopeChallenge === 'http' &&
+      challengeMissingScopes(res, accepted, {
+        resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
+        toolScopes: { get: (name) => router.catalog(view).tool(name)?.scopes },
+      })
+    ) {
+      return;
+    }
     const { principal, messages, batch, traceparent } = accepted;
     const version = req.headers['mcp-protocol-version'];
     const protocolVersion = typeof version === 'string' ? version : undefined;

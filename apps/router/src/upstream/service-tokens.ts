@@ -6,5 +6,5 @@
  */
 export interface ServiceTokens {
   /** A valid access token for `audience`; with `actingFor`, one whose `act.sub` names that original caller. */
-  token(request: { audience: string; actingFor?: string; signal?: AbortSignal }): Promise<string>;
+  token(request: { audience: string; actingFor?: string; subjectToken?: string; signal?: AbortSignal }): Promise<string>;
 }

@@ -27,6 +27,17 @@ describe('UpstreamCredentials', () => {
     expect(made).toEqual([]);
   });
 
+  it("exchanges an HTTP caller's token for each upstream in exchange mode, never forwarding it", async () => {
+    const asked: Array<Record<string, unknown>> = [];
+    const exchangeTokens: ServiceTokens = { token: async (request) => (asked.push({ ...request }), `exchanged-for(${request.audience})`) };
+    const { serviceTokens } = recordingSources();
+    const credentials = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'], upstreamAuth: 'exchange', exchangeTokens });
+    expect(await credentials.tokenFor(user, undefined, 'http://order.internal/mcp')).toBe('exchanged-for(http://order.internal/mcp)');
+    expect(asked).toEqual([{ audience: 'http://order.internal/mcp', subjectToken: 'alice-token' }]);
+    await expect(credentials.tokenFor(user)).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(() => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: [], upstreamAuth: 'exchange' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
   it('asks for the local caller a service token acting for it with only its scopes that the router may ask for', async () => {
     const { made, asked, serviceTokens } = recordingSources();
     const local = localPrincipal({ name: 'dev', scopes: ['order:read', 'customer:read', 'inventory:magic'] });

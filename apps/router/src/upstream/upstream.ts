@@ -84,6 +84,11 @@ export class Upstream {
   #discovering: Promise<void> | undefined;
   #stopped = false;
 
+  /** Its resource identifier: the audience of tokens exchanged for it (entry `resource`, default its URL). */
+  get resource(): string {
+    return this.entry.resource ?? this.entry.url;
+  }
+
   constructor(config: UpstreamConfig) {
     this.#config = config;
     this.entry = config.entry;

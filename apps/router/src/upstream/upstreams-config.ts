@@ -8,6 +8,11 @@ export const upstreamEntrySchema = z.strictObject({
   /** Its Streamable HTTP endpoint, e.g. `http://127.0.0.1:8081/mcp`. */
   url: z.url({ protocol: /^https?$/ }),
   /**
+   * Its resource identifier: the audience of the tokens the router exchanges for it (ROUTER_UPSTREAM_AUTH=exchange),
+   * the `resource` of its RFC 9728 metadata. Default its `url`.
+   */
+  resource: z.url({ protocol: /^https?$/ }).optional(),
+  /**
    * Timeout of a request to it whose deadline it did not publish (`_meta["io.mcpfed/deadline_ms"]`; a published
    * deadline is waited for plus ROUTER_DEADLINE_MARGIN_MS), in milliseconds. Default 5000.
    */

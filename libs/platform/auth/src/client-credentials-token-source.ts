@@ -1,12 +1,20 @@
+import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant, genericGrantRequest } from 'openid-client';
+import { createHash } from 'node:crypto';
 import { AppError } from '@mcpfed/errors';
 import { cancellationError, isNetworkError, raceAbort } from '@mcpfed/resilience';
 import { isScopeToken } from './scope-token.ts';
 import type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
 
+/** RFC 8693 §2.1 grant type and §3 token type of an access token. */
+const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
 /** Settings of {@link createClientCredentialsTokenSource} (static configuration). */
 export interface ClientCredentialsTokenSourceConfig {
-  /** The issuer's token endpoint, e.g. `http://127.0.0.1:8090/oauth/token` (`SERVICE_TOKEN_URL`). */
+  /** The issuer's token endpoint (`AUTH_TOKEN_URL`, else discovered by `discoverIssuer`). */
   tokenUrl: string;
+  /** The issuer identifier (`AUTH_ISSUER`). Default: the token endpoint's origin. */
+  issuer?: string;
   /** This service's `client_id` (`SERVICE_CLIENT_ID`, default the app name). */
   clientId: string;
   /** Its `client_secret` (`SERVICE_CLIENT_SECRET`). Sent only to `tokenUrl`, never logged. */
@@ -37,11 +45,9 @@ interface CachedToken {
 
 /** Assumed lifetime when the token response has no `expires_in`, in seconds. */
 const DEFAULT_EXPIRES_IN_SECONDS = 300;
-/** Text of a token endpoint's answer read at most, in bytes; a token response is a few kilobytes. */
-const MAX_RESPONSE_CHARS = 64 * 1024;
 
 /**
- * OAuth 2.0 client credentials (RFC 6749 §4.4) against the issuer's token endpoint, with mcpfed's
+ * OAuth 2.0 client credentials (RFC 6749 §4.4) with `openid-client` against the issuer's token endpoint, with mcpfed's
  * `acting_for` extension parameter (the issuer writes it as `act.sub`). One token is cached per
  * (audience, acting-for subject) until `refreshBeforeExpirySeconds` before its expiry; concurrent requests
  * for the same token share one fetch. Failures are AppErrors: `UPSTREAM_UNAVAILABLE` (retryable) when the
@@ -51,6 +57,14 @@ const MAX_RESPONSE_CHARS = 64 * 1024;
  */
 export function createClientCredentialsTokenSource(config: ClientCredentialsTokenSourceConfig): ServiceTokenSource {
   const settings = validate(config);
+  const client = new Configuration(
+    { issuer: settings.issuer, token_endpoint: settings.tokenUrl },
+    settings.clientId,
+    { client_secret: settings.clientSecret },
+    settings.authMethod === 'client_secret_basic' ? ClientSecretBasic(settings.clientSecret) : ClientSecretPost(settings.clientSecret),
+  );
+  client.timeout = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
+  if (new URL(settings.tokenUrl).protocol === 'http:') allowInsecureRequests(client);
   const cache = new Map<string, CachedToken>();
   const pending = new Map<string, Promise<string>>();
 
@@ -64,46 +78,36 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
   }
 
   async function fetchToken(key: string, request: ServiceTokenRequest): Promise<string> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', scope: settings.scope, audience: request.audience });
-    if (request.actingFor !== undefined) form.set('acting_for', request.actingFor);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (settings.authMethod === 'client_secret_basic') {
-      headers['authorization'] = `Basic ${Buffer.from(`${formEncode(settings.clientId)}:${formEncode(settings.clientSecret)}`).toString('base64')}`;
-    } else {
-      form.set('client_id', settings.clientId);
-      form.set('client_secret', settings.clientSecret);
-    }
+    // RFC 8707: an absolute URI audience is asked for as `resource` (what standard providers read); a bare name
+    // such as the federation audience `mcpfed` only as `audience`, which some providers (Auth0, mcpfed's own
+    // development issuer) take instead.
+    const parameters: Record<string, string> = URL.canParse(request.audience)
+      ? { scope: settings.scope, resource: request.audience }
+      : { scope: settings.scope, audience: request.audience };
+    if (request.actingFor !== undefined) parameters['acting_for'] = request.actingFor;
     const requestedAt = Date.now();
-    let status: number;
-    let text: string;
+    let response: Awaited<ReturnType<typeof clientCredentialsGrant>>;
     try {
-      const response = await fetch(settings.tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(settings.timeoutMs) });
-      status = response.status;
-      text = (await response.text()).slice(0, MAX_RESPONSE_CHARS);
+      response =
+        request.subjectToken === undefined
+          ? await clientCredentialsGrant(client, parameters)
+          : // RFC 8693: the caller's token for one whose audience is the next server, acting as this client.
+            await genericGrantRequest(client, TOKEN_EXCHANGE_GRANT_TYPE, {
+              subject_token: request.subjectToken,
+              subject_token_type: ACCESS_TOKEN_TYPE,
+              requested_token_type: ACCESS_TOKEN_TYPE,
+              ...(URL.canParse(request.audience) ? { resource: request.audience } : { audience: request.audience }),
+            });
     } catch (error) {
-      const timedOut = (error as { name?: unknown }).name === 'TimeoutError';
-      if (!timedOut && !isNetworkError(error)) throw error;
-      throw new AppError('UPSTREAM_UNAVAILABLE', timedOut ? `the token endpoint did not answer within ${settings.timeoutMs} ms` : 'the token endpoint could not be reached', {
-        details: { upstream: 'token-endpoint' },
-        cause: error,
-      });
+      // RFC 8693 §2.2.2: invalid_grant names the subject token — the caller's, expired or revoked since it was
+      // verified: the caller must get a new one, the service's configuration is fine.
+      if (request.subjectToken !== undefined && error instanceof ResponseBodyError && error.error === 'invalid_grant') {
+        throw new AppError('UNAUTHENTICATED', "the caller's token could not be exchanged (expired or revoked)", { details: { upstream: 'token-endpoint' }, cause: error });
+      }
+      throw await tokenEndpointError(error, settings);
     }
-    const body = parseJson(text);
-    if (status >= 500 || status === 429) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', `the token endpoint answered ${status}`, { details: { upstream: 'token-endpoint', status } });
-    }
-    if (status !== 200) {
-      const oauthError = typeof body?.['error'] === 'string' ? body['error'] : 'unknown';
-      throw new AppError('INTERNAL', `the token endpoint refused client ${settings.clientId} (${status} ${oauthError}); check SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and the client's allowed scopes`, {
-        details: { upstream: 'token-endpoint', status, oauth_error: oauthError },
-      });
-    }
-    const token = body?.['access_token'];
-    const tokenType = body?.['token_type'];
-    if (typeof token !== 'string' || token.length === 0 || typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-      throw new AppError('INTERNAL', 'the token endpoint answered without a bearer access_token', { details: { upstream: 'token-endpoint' } });
-    }
-    const expiresIn = typeof body?.['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : DEFAULT_EXPIRES_IN_SECONDS;
+    const token = response.access_token;
+    const expiresIn = typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : DEFAULT_EXPIRES_IN_SECONDS;
     const margin = Math.min(settings.refreshBeforeExpirySeconds, expiresIn / 2);
     // Counted from when the request was sent: the issuer's clock started no earlier than that.
     remember(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
@@ -118,8 +122,12 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       if (request.actingFor !== undefined && (typeof request.actingFor !== 'string' || request.actingFor.length === 0)) {
         return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: actingFor must be a non-empty string when given'));
       }
+      if (request.subjectToken !== undefined && (typeof request.subjectToken !== 'string' || request.subjectToken.length === 0 || request.actingFor !== undefined)) {
+        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: subjectToken must be a non-empty string, without actingFor'));
+      }
       if (request.signal?.aborted) return Promise.reject(cancellationError(request.signal.reason));
-      const key = `${request.audience}\u0000${request.actingFor ?? ''}`;
+      // An exchanged token is cached per caller token and audience; the key holds a digest, never the token.
+      const key = `${request.audience}\u0000${request.actingFor ?? ''}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
         if (cached !== undefined && cached.refreshAt > Date.now()) {
@@ -140,20 +148,52 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
   });
 }
 
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
+/** Maps an openid-client failure to the AppError the callers expect; never includes the secret. */
+async function tokenEndpointError(error: unknown, settings: Settings): Promise<AppError> {
+  if (AppError.is(error)) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || isNetworkError(error)) {
+    return new AppError('UPSTREAM_UNAVAILABLE', name === 'TimeoutError' ? `the token endpoint did not answer within ${settings.timeoutMs} ms` : 'the token endpoint could not be reached', {
+      details: { upstream: 'token-endpoint' },
+      cause: error,
+    });
+  }
+  const status = error instanceof ResponseBodyError || error instanceof WWWAuthenticateChallengeError ? error.status : responseStatus(error);
+  if (status !== undefined && (status >= 500 || status === 429)) {
+    return new AppError('UPSTREAM_UNAVAILABLE', `the token endpoint answered ${status}`, { details: { upstream: 'token-endpoint', status }, cause: error });
+  }
+  if (error instanceof ResponseBodyError || error instanceof WWWAuthenticateChallengeError) {
+    const oauthError = error instanceof ResponseBodyError ? error.error : await challengedError(error);
+    return new AppError('INTERNAL', `the token endpoint refused client ${settings.clientId} (${error.status} ${oauthError}); check SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and the client's allowed scopes`, {
+      details: { upstream: 'token-endpoint', status: error.status, oauth_error: oauthError },
+      cause: error,
+    });
+  }
+  return new AppError('INTERNAL', 'the token endpoint answered without a usable bearer access_token', {
+    details: { upstream: 'token-endpoint', ...(status === undefined ? {} : { status }) },
+    cause: error,
+  });
 }
 
-function parseJson(text: string): Record<string, unknown> | undefined {
+/** The OAuth error code of a 401 that came with a `WWW-Authenticate` challenge (RFC 6749 §5.2: `invalid_client`). */
+async function challengedError(error: WWWAuthenticateChallengeError): Promise<string> {
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const body = (await error.response.json()) as { error?: unknown };
+    if (typeof body.error === 'string') return body.error;
   } catch {
-    return undefined;
+    // The body was not JSON (or was read already): fall back to the challenge.
   }
+  const fromChallenge = error.cause.map((challenge) => challenge.parameters.error).find((value) => typeof value === 'string');
+  return fromChallenge ?? (error.status === 401 ? 'invalid_client' : 'unknown');
+}
+
+function responseStatus(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof Response ? cause.status : undefined;
 }
 
 interface Settings {
+  issuer: string;
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
@@ -169,6 +209,7 @@ function validate(config: ClientCredentialsTokenSourceConfig): Settings {
     throw new AppError('VALIDATION_FAILED', `createClientCredentialsTokenSource: ${message}`);
   };
   if (typeof config.tokenUrl !== 'string' || !URL.canParse(config.tokenUrl) || !/^https?:$/.test(new URL(config.tokenUrl).protocol)) invalid('tokenUrl must be an absolute http(s) URL');
+  if (config.issuer !== undefined && (typeof config.issuer !== 'string' || config.issuer.length === 0)) invalid('issuer must be a non-empty string when given');
   if (typeof config.clientId !== 'string' || config.clientId.length === 0) invalid('clientId must be a non-empty string');
   if (typeof config.clientSecret !== 'string' || config.clientSecret.length === 0) invalid('clientSecret must be a non-empty string');
   if (!Array.isArray(config.scopes) || config.scopes.length === 0 || !config.scopes.every(isScopeToken)) invalid('scopes must be a non-empty list of scope tokens');
@@ -181,6 +222,7 @@ function validate(config: ClientCredentialsTokenSourceConfig): Settings {
   const timeoutMs = config.timeoutMs ?? 5000;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalid('timeoutMs must be an integer >= 1');
   return {
+    issuer: config.issuer ?? new URL(config.tokenUrl).origin,
     tokenUrl: config.tokenUrl,
     clientId: config.clientId,
     clientSecret: config.clientSecret,

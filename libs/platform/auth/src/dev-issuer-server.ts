@@ -51,7 +51,7 @@ const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
  * - with {@link DevIssuerServerOptions.clients}: `POST /oauth/token`, the OAuth 2.0 client credentials grant
  *   (RFC 6749 §4.4) for service-to-service calls. Form-encoded `grant_type=client_credentials`, `client_id` +
  *   `client_secret` (or HTTP Basic), `scope` (space-separated, a subset of the client's scopes; default all of
- *   them), `audience` (default `mcpfed`) and mcpfed's extension `acting_for` (the original caller, written as
+ *   them), `resource` (RFC 8707) or `audience` (default `mcpfed`) and mcpfed's extension `acting_for` (the original caller, written as
  *   `act.sub`). Answers `{ access_token, token_type: 'Bearer', expires_in, scope }` with `Cache-Control:
  *   no-store`, or an RFC 6749 §5.2 error: 401 `invalid_client` (unknown client or wrong secret, with
  *   `WWW-Authenticate: Basic`), 400 `invalid_scope`, `unsupported_grant_type` or `invalid_request`.
@@ -162,7 +162,7 @@ async function handleTokenRequest(req: IncomingMessage, issuer: DevIssuer, clien
   const text = await readText(req, MAX_TOKEN_REQUEST_BYTES);
   if (text === undefined) return oauthError(400, 'invalid_request', `request body exceeds ${MAX_TOKEN_REQUEST_BYTES} bytes`);
   const form = new URLSearchParams(text);
-  for (const name of ['grant_type', 'client_id', 'client_secret', 'scope', 'audience', 'acting_for']) {
+  for (const name of ['grant_type', 'client_id', 'client_secret', 'scope', 'audience', 'resource', 'acting_for']) {
     // RFC 6749 §3.2: request parameters must not be included more than once.
     if (form.getAll(name).length > 1) return oauthError(400, 'invalid_request', `parameter ${name} is repeated`);
   }
@@ -185,7 +185,8 @@ async function handleTokenRequest(req: IncomingMessage, issuer: DevIssuer, clien
   if (requested.length === 0) return oauthError(400, 'invalid_scope', 'scope names no scope');
   const notAllowed = requested.filter((scope) => !client.scopes.has(scope));
   if (notAllowed.length > 0) return oauthError(400, 'invalid_scope', `scope not allowed for this client: ${notAllowed.join(' ')}`);
-  const audience = form.get('audience') ?? DEFAULT_SERVICE_AUDIENCE;
+  // RFC 8707 `resource` names the audience as standard providers take it; `audience` is the older convention.
+  const audience = form.get('resource') ?? form.get('audience') ?? DEFAULT_SERVICE_AUDIENCE;
   if (audience.length === 0 || audience.length > 2048) return oauthError(400, 'invalid_request', 'audience must be a non-empty string');
   const actingFor = form.get('acting_for') ?? undefined;
   if (actingFor !== undefined && (actingFor.length === 0 || actingFor.length > 256)) return oauthError(400, 'invalid_request', 'acting_for must be 1 to 256 characters');

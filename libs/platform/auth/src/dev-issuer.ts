@@ -50,6 +50,8 @@ export interface DevIssuer {
   readonly kid: string;
   /** The public key set to serve at `/.well-known/jwks.json` (one key with `kid`, `alg` and `use: 'sig'`). */
   publicJwks(): { keys: JWK[] };
+  /** The private signing key as a JWK (for the dev provider's keystore). Development only. */
+  privateJwk(): JWK;
   /** Signs an access token (`typ: at+jwt`) with a fresh `jti` and `iat` = now. */
   mint(options: DevTokenOptions): Promise<string>;
 }
@@ -80,6 +82,7 @@ export async function loadOrCreateDevIssuer(options: DevIssuerOptions): Promise<
     issuerUrl,
     kid,
     publicJwks: () => ({ keys: [{ ...publicJwk }] }),
+    privateJwk: () => ({ ...stored, kid, alg: ALG, use: 'sig' }),
     async mint(mintOptions: DevTokenOptions): Promise<string> {
       const claims = tokenClaims(mintOptions);
       return new SignJWT(claims.extra)

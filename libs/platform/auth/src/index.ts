@@ -23,3 +23,5 @@ export type { DevIssuerServerOptions, DevServiceClient } from './dev-issuer-serv
 export type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
 export { createClientCredentialsTokenSource } from './client-credentials-token-source.ts';
 export type { ClientCredentialsTokenSourceConfig } from './client-credentials-token-source.ts';
+export { discoverIssuer } from './issuer-discovery.ts';
+export type { DiscoveredIssuer, IssuerDiscoveryConfig } from './issuer-discovery.ts';

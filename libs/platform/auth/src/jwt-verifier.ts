@@ -61,7 +61,10 @@ interface CacheEntry {
  * Claims → principal:
  * - `sub` (required) → `id` and `subject`. One verifier trusts one issuer, so `sub` alone is unique.
  * - `exp` (required: a token that never expires is refused) → `expiresAt`.
- * - `scope` (space-separated string; a JSON array of strings is accepted too) → `scopes`; absent = none.
+ * - `scope` (space-separated string; a JSON array of strings is accepted too), else `scp` (Okta, Entra ID) →
+ *   `scopes`; absent = none.
+ * - `act` (RFC 8693 §4.1, a token exchanged for a caller's) → `actor` = `act.sub`, `actors` = the nested chain,
+ *   most recent first; `sub` stays the caller, so its scopes, limits and audit apply.
  * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
  * - the customer claim (`customerClaim`, default `customer_id`) → `customerId`: the one customer the token reaches.
  *   mcpfed convention: `act.sub` names the caller the service acts for. (RFC 8693 §4.1 uses `act` the other
@@ -132,18 +135,38 @@ export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
 function toPrincipal(payload: JWTPayload, token: string, customerClaim: string): Principal {
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.length === 0) throw new AppError('UNAUTHENTICATED', 'token sub claim invalid');
-  const scopes = new Set(parseScopes(payload.scope));
+  // `scp` is where Okta and Entra ID put them; `scope` (RFC 9068) wins when both are present.
+  const scopes = new Set(parseScopes(payload.scope ?? payload['scp']));
   const customer = payload[customerClaim];
   // A malformed binding must not fall back to "unbound": that could widen the token's reach.
   if (customer !== undefined && !isCustomerId(customer)) throw new AppError('UNAUTHENTICATED', 'token customer claim invalid');
   const base = { id: subject, subject, scopes, token, expiresAt: payload.exp, ...(customer === undefined ? {} : { customerId: customer }) };
-  if (payload.token_use !== 'service') return Object.freeze({ ...base, kind: 'user' as const });
+  if (payload.token_use !== 'service') {
+    const actors = actorChain(payload.act);
+    return Object.freeze({ ...base, kind: 'user' as const, ...(actors.length === 0 ? {} : { actor: actors[0] as string, actors: Object.freeze(actors) }) });
+  }
   const act = payload.act;
   const actingFor =
     typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string'
       ? (act as { sub: string }).sub
       : undefined;
   return Object.freeze({ ...base, kind: 'service' as const, ...(actingFor === undefined ? {} : { actingFor }) });
+}
+
+/** Longest delegation chain read from nested `act` claims; deeper nesting is refused. */
+const MAX_ACTORS = 8;
+
+/** RFC 8693 §4.1: `act.sub` is the current actor, `act.act.sub` the one before it, and so on. */
+function actorChain(act: unknown): string[] {
+  const actors: string[] = [];
+  let current = act;
+  while (current !== undefined) {
+    const sub = typeof current === 'object' && current !== null ? (current as { sub?: unknown }).sub : undefined;
+    if (typeof sub !== 'string' || sub.length === 0 || actors.length >= MAX_ACTORS) throw new AppError('UNAUTHENTICATED', 'token act claim invalid');
+    actors.push(sub);
+    current = (current as { act?: unknown }).act;
+  }
+  return actors;
 }
 
 function parseScopes(claim: unknown): string[] {

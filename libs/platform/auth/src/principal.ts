@@ -13,6 +13,13 @@ export interface Principal {
   readonly kind: 'user' | 'service' | 'local';
   /** For a service token acting for someone else: the original caller's subject (audit trail). */
   readonly actingFor?: string;
+  /**
+   * The party acting for the subject, from an exchanged token's `act.sub` (RFC 8693 §4.1): e.g. `router` when the
+   * router called with a token it exchanged for this caller's. Absent when the subject calls for itself.
+   */
+  readonly actor?: string;
+  /** Every party in the delegation chain, most recent first (`act.sub`, then `act.act.sub`, ...). Absent with `actor`. */
+  readonly actors?: readonly string[];
   /** The raw bearer token, kept so a server can forward it to another server. Never logged. */
   readonly token?: string;
   /** Token expiry, epoch seconds, when there is a token. */

@@ -4,6 +4,12 @@ export interface ServiceTokenRequest {
   audience: string;
   /** Subject of the original caller; the token then names it in `act.sub` (audit `acting_for`). */
   actingFor?: string;
+  /**
+   * The caller's access token, to exchange (RFC 8693) for one addressed to `audience`: `sub` stays the caller, `act`
+   * names this service. Cached per (caller token, audience) until shortly before the new token expires (never after
+   * the caller's). Not with `actingFor`.
+   */
+  subjectToken?: string;
   /** Aborts the wait (a shared fetch in progress keeps running for other callers). */
   signal?: AbortSignal;
   /**

@@ -50,6 +50,39 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** The shape of the error a refused token must produce. */
 const unauthenticated = (message: string) => ({ code: 'UNAUTHENTICATED', message, retryable: false });
 
+describe('createJwtVerifier and the act claim (RFC 8693)', () => {
+  const signed = async (claims: Record<string, unknown>) =>
+    new SignJWT({ scope: 'order:read', ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: issuer.kid, typ: 'at+jwt' })
+      .setIssuer(ISSUER)
+      .setSubject('anna')
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(issuer.privateJwk(), 'ES256'));
+
+  it('reads the actor chain, most recent first, and keeps the caller as the principal', async () => {
+    expect(await verifier().verify(await signed({ act: { sub: 'order-server', act: { sub: 'router' } } }))).toMatchObject({
+      id: 'anna',
+      kind: 'user',
+      actor: 'order-server',
+      actors: ['order-server', 'router'],
+    });
+  });
+
+  it('reads scopes from scp when there is no scope claim (Okta, Entra ID)', async () => {
+    expect((await verifier().verify(await signed({ scope: undefined, scp: ['order:read', 'order:write'] }))).scopes).toEqual(new Set(['order:read', 'order:write']));
+    expect((await verifier().verify(await signed({ scope: undefined, scp: 'customer:read' }))).scopes).toEqual(new Set(['customer:read']));
+    expect((await verifier().verify(await signed({ scp: 'customer:read' }))).scopes).toEqual(new Set(['order:read']));
+  });
+
+  it('refuses a malformed act claim', async () => {
+    for (const act of ['router', { sub: '' }, { sub: 'a', act: { name: 'b' } }, Array.from({ length: 9 }).reduce<unknown>((inner) => ({ sub: 's', ...(inner ? { act: inner } : {}) }), undefined)]) {
+      await expect(verifier().verify(await signed({ act }))).rejects.toMatchObject(unauthenticated('token act claim invalid'));
+    }
+  });
+});
+
 describe('createJwtVerifier against a real dev issuer', () => {
   it('turns a valid user token into a principal with exactly its scopes', async () => {
     const token = await issuer.mint({ subject: 'user-42', scopes: ['customer:read', 'customer:pii'], audience: AUDIENCE });

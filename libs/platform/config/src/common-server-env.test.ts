@@ -15,6 +15,7 @@ describe('commonServerEnv', () => {
       LOG_LEVEL: 'info',
       AUTH_AUDIENCE: 'mcpfed',
       AUTH_CUSTOMER_CLAIM: 'customer_id',
+      AUTH_SCOPE_CHALLENGE: 'tool',
       AUTH_DISABLED: false,
       ALLOWED_ORIGINS: [],
       ALLOWED_HOSTS: [],
@@ -31,9 +32,9 @@ describe('commonServerEnv', () => {
     expect(Object.keys(commonServerEnv(8080)).sort()).toEqual(
       [
         'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
-        'AUTH_CUSTOMER_CLAIM', 'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS',
-        'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL', 'STDIO_SCOPES', 'STDIO_CUSTOMER_ID',
-        'DB_POOL_MAX',
+        'AUTH_CUSTOMER_CLAIM', 'AUTH_TOKEN_URL', 'AUTH_SCOPE_CHALLENGE', 'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS',
+        'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS', 'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL',
+        'STDIO_SCOPES', 'STDIO_CUSTOMER_ID', 'DB_POOL_MAX',
       ].sort(),
     );
   });
@@ -85,6 +86,14 @@ describe('commonServerEnv', () => {
     expect(() => parseConfig(schema, { AUTH_ISSUER: 'ldap://x', AUTH_DISABLED: 'maybe' })).toThrow(
       'invalid configuration: AUTH_ISSUER: expected a URL starting with http:// or https:// (got "ldap://x"); ' +
         'AUTH_DISABLED: expected true/false, 1/0 or yes/no (got "maybe")',
+    );
+  });
+
+  it('names a bad AUTH_JWKS_URL or AUTH_TOKEN_URL in one line', () => {
+    expect(() => parseConfig(schema, { AUTH_JWKS_URL: 'keys.json', AUTH_TOKEN_URL: 'ftp://idp/token' })).toThrow(
+      'invalid configuration: AUTH_JWKS_URL: expected a URL starting with http:// or https:// (got "keys.json"); ' +
+        // A setting named like a secret is never echoed.
+        'AUTH_TOKEN_URL: expected a URL starting with http:// or https://',
     );
   });
 });

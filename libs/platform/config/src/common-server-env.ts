@@ -33,11 +33,15 @@ export function commonServerEnv(defaultPort: number) {
     REDIS_URL: url({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
     /** pino log level. Default `info`. */
     LOG_LEVEL: logLevel,
-    /** Expected `iss` of bearer tokens (the OAuth authorization server). Optional http(s) URL. */
+    /**
+     * Expected `iss` of bearer tokens: the OAuth authorization server's issuer identifier, compared exactly.
+     * Required to serve HTTP. Its JWKS and token endpoint are discovered from its metadata at start
+     * (`/.well-known/openid-configuration`, else RFC 8414 `/.well-known/oauth-authorization-server`).
+     */
     AUTH_ISSUER: httpUrl().optional(),
     /** Expected `aud` of bearer tokens. Default `mcpfed` (the federation audience). */
     AUTH_AUDIENCE: z.string().trim().default('mcpfed'),
-    /** JWKS used to verify bearer tokens. Optional http(s) URL; usually discovered from AUTH_ISSUER. */
+    /** JWKS used to verify bearer tokens. Optional http(s) URL; default the `jwks_uri` of AUTH_ISSUER's metadata. */
     AUTH_JWKS_URL: httpUrl().optional(),
     /**
      * The token claim naming the customer a token is bound to (a customer's own token, or one acting for a customer).
@@ -49,6 +53,19 @@ export function commonServerEnv(defaultPort: number) {
       .trim()
       .regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'must be a claim name (letters, digits, _ . : / -)')
       .default('customer_id'),
+    /**
+     * The issuer's token endpoint, for a server that gets tokens of its own (router, order server). Optional
+     * http(s) URL; default the `token_endpoint` of AUTH_ISSUER's metadata.
+     */
+    AUTH_TOKEN_URL: httpUrl().optional(),
+    /**
+     * How a tool call whose scopes the token lacks is refused over HTTP: `http` answers HTTP 403 with
+     * `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` before the call runs (step-up, MCP authorization
+     * spec: the client gets a token with those scopes and retries); `tool` (default) lets the call reach the tool,
+     * which answers a FORBIDDEN tool result and audits the refused call — for clients that cannot step up. The edge
+     * challenge writes no audit row yet, which is why `tool` is still the default. stdio always answers FORBIDDEN.
+     */
+    AUTH_SCOPE_CHALLENGE: z.enum(['http', 'tool']).default('tool'),
     /**
      * Turns token verification off. Default `false`. Honoured only under `--stdio` (a local, trusted
      * process whose principal comes from STDIO_PRINCIPAL/STDIO_SCOPES); an HTTP server ignores it and

@@ -13,5 +13,7 @@ export interface AuditIdentity {
  * caller, `act.sub` = the service acting for it) is an edit here.
  */
 export function auditIdentity(principal: Principal): AuditIdentity {
-  return { principalId: principal.id, actingFor: principal.actingFor };
+  // An exchanged token names the caller in `sub` and the service in `act`: the actor goes where a service token's
+  // acting-for subject went, so a row reads "caller X, through service Y" either way.
+  return { principalId: principal.id, actingFor: principal.actor ?? principal.actingFor };
 }

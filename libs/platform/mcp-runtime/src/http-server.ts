@@ -6,7 +6,7 @@ import type { Logger, Metrics } from '@mcpfed/telemetry';
 import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
-import { acceptMcpPost, sendRpcError, wantsStream } from './mcp-post.ts';
+import { acceptMcpPost, challengeMissingScopes, sendRpcError, wantsStream } from './mcp-post.ts';
 import { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 import type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 
@@ -41,6 +41,13 @@ export interface HttpServerConfig {
   bodyTimeoutMs?: number;
   /** Longest time a request's headers may take to arrive, in milliseconds (then 408). Default 10000. */
   headersTimeoutMs?: number;
+  /**
+   * Scopes of each tool, by name: a lone `tools/call` whose scopes the token lacks gets HTTP 403 `insufficient_scope`
+   * (step-up, see challengeMissingScopes). Default none: such a call reaches the tool, which answers FORBIDDEN.
+   */
+  toolScopes?: ReadonlyMap<string, readonly string[]>;
+  /** Scopes a 401 names for the client to ask for. Default none. */
+  challengeScopes?: readonly string[];
 }
 
 /** A running HTTP host. */
@@ -83,8 +90,18 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp.', { allow: 'POST' });
       return false;
     }
-    const accepted = await acceptMcpPost(req, res, { verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes: maxBody, maxBatch, bodyTimeoutMs, logger: config.logger });
+    const resourceMetadataUrl = `${baseUrl}${RESOURCE_METADATA_PATH}`;
+    const accepted = await acceptMcpPost(req, res, {
+      verifier: config.verifier,
+      resourceMetadataUrl,
+      ...(config.challengeScopes === undefined ? {} : { challengeScopes: config.challengeScopes }),
+      maxBodyBytes: maxBody,
+      maxBatch,
+      bodyTimeoutMs,
+      logger: config.logger,
+    });
     if (!accepted) return false;
+    if (config.toolScopes !== undefined && challengeMissingScopes(res, accepted, { resourceMetadataUrl, toolScopes: config.toolScopes })) return false;
     const { principal, messages, batch, traceparent } = accepted;
     const attachments: RequestAttachment[] = messages.map(() => ({
       principal,

@@ -14,7 +14,7 @@ export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
 export { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 export type { McpHttpServerOptions, OperationalRoutes, ReadinessReport } from './operational-routes.ts';
-export { acceptMcpPost, authenticateMcpRequest, sendJson, sendRpcError } from './mcp-post.ts';
+export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, sendJson, sendRpcError } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
 export { McpHost, createMcpHost } from './mcp-host.ts';

@@ -12,6 +12,11 @@ export interface McpPostConfig {
   verifier: { verify(token: string): Promise<Principal> };
   /** URL of the RFC 9728 metadata document, named in `WWW-Authenticate` of a 401. */
   resourceMetadataUrl: string;
+  /**
+   * Scopes a 401's `WWW-Authenticate` names for the client to ask for (MCP authorization: scope selection). Default
+   * none: the client falls back to the metadata's `scopes_supported`.
+   */
+  challengeScopes?: readonly string[];
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   /** Largest accepted JSON-RPC batch, in messages. */
@@ -123,10 +128,15 @@ export function wantsStream(messages: ReadonlyArray<Record<string, unknown>>): b
  * or an invalid one, 503 with `Retry-After` when the issuer's keys are unreachable (answered here, `undefined`
  * returned). Used by {@link acceptMcpPost} and by endpoints that take no body (a GET event stream).
  */
-export async function authenticateMcpRequest(req: IncomingMessage, res: ServerResponse, config: Pick<McpPostConfig, 'verifier' | 'resourceMetadataUrl' | 'logger'>): Promise<Principal | undefined> {
+export async function authenticateMcpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: Pick<McpPostConfig, 'verifier' | 'resourceMetadataUrl' | 'challengeScopes' | 'logger'>,
+): Promise<Principal | undefined> {
+  const scope = config.challengeScopes !== undefined && config.challengeScopes.length > 0 ? { scope: config.challengeScopes.join(' ') } : {};
   const token = bearerToken(req.headers.authorization);
   if (!token) {
-    res.setHeader('www-authenticate', wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl }));
+    res.setHeader('www-authenticate', wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, ...scope }));
     sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, 'Unauthorized: a bearer token is required');
     return undefined;
   }
@@ -135,7 +145,7 @@ export async function authenticateMcpRequest(req: IncomingMessage, res: ServerRe
   } catch (error) {
     if (AppError.is(error) && error.code === 'UNAUTHENTICATED') {
       sendRpcError(res, 401, JSON_RPC.INVALID_REQUEST, `Unauthorized: ${error.message}`, {
-        'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, error: 'invalid_token', description: error.message }),
+        'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, error: 'invalid_token', description: error.message, ...scope }),
       });
     } else {
       // The issuer's keys could not be fetched: not the caller's fault, and a 401 would only send the client
@@ -145,6 +155,35 @@ export async function authenticateMcpRequest(req: IncomingMessage, res: ServerRe
     }
     return undefined;
   }
+}
+
+/**
+ * The step-up challenge of the MCP authorization spec ("Scope Challenge Handling"): when a single `tools/call`
+ * names a tool whose scopes the caller's token lacks, answers HTTP 403 with
+ * `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the tool's scopes>"` so the client can get a token
+ * with them and retry; returns true when it answered. Known before dispatch only for a lone `tools/call` of a known
+ * tool: batches, other methods and unknown tools go on (the tool answers FORBIDDEN, as it does on stdio).
+ */
+export function challengeMissingScopes(
+  res: ServerResponse,
+  accepted: AcceptedMcpPost,
+  config: { resourceMetadataUrl: string; toolScopes: { get(name: string): readonly string[] | undefined } },
+): boolean {
+  const [message] = accepted.messages;
+  if (accepted.batch || accepted.messages.length !== 1 || message?.['method'] !== 'tools/call' || !('id' in message)) return false;
+  const name = (message['params'] as { name?: unknown } | undefined)?.name;
+  const required = typeof name === 'string' ? config.toolScopes.get(name) : undefined;
+  if (required === undefined || required.length === 0) return false;
+  const missing = required.filter((scope) => !accepted.principal.scopes.has(scope));
+  if (missing.length === 0) return false;
+  const description = `the token lacks scope ${missing.join(' ')}`;
+  sendJson(
+    res,
+    403,
+    { jsonrpc: '2.0', id: message['id'] as string | number, error: { code: JSON_RPC.INVALID_REQUEST, message: `Forbidden: ${description}`, data: { required_scopes: [...required], missing_scopes: missing } } },
+    { 'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, error: 'insufficient_scope', scope: required.join(' '), description }) },
+  );
+  return true;
 }
 
 /**

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { pendingMigrations } from '@mcpfed/db';
 import type { Migration } from '@mcpfed/db';
-import { createJwtVerifier, createOriginGuard, createRateLimiter, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
-import { resolvePublicUrl } from '@mcpfed/config';
+import { createJwtVerifier, createOriginGuard, createRateLimiter, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import { ConfigError, EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
 import { createMetrics, initTracing, registerPoolMetrics } from '@mcpfed/telemetry';
 import type { Logger, Metrics, PoolStats } from '@mcpfed/telemetry';
 import { onShutdownSignal } from './graceful-shutdown.ts';
@@ -28,6 +28,9 @@ export interface CommonServerSettings {
   AUTH_JWKS_URL?: string | undefined;
   /** The customer claim of bound tokens. Default `customer_id`. */
   AUTH_CUSTOMER_CLAIM?: string | undefined;
+  AUTH_TOKEN_URL?: string | undefined;
+  /** `http`: a tool call lacking scopes gets HTTP 403 `insufficient_scope` (step-up); `tool`: a FORBIDDEN tool result. */
+  AUTH_SCOPE_CHALLENGE: 'http' | 'tool';
   ALLOWED_ORIGINS: string[];
   ALLOWED_HOSTS: string[];
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
@@ -81,6 +84,9 @@ export interface RunMcpServerOptions<DB> {
    */
   metrics?: Metrics;
 }
+
+/** How long an issuer that does not answer is retried at start before the server gives up, in milliseconds. */
+const DISCOVERY_RETRY_MS = 10_000;
 
 /** A running server. */
 export interface RunningMcpServer<DB> {
@@ -149,11 +155,18 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     if (!settings.AUTH_ISSUER) {
-      logger.fatal('AUTH_ISSUER is required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
-      process.exit(78);
+      logger.fatal('invalid configuration: AUTH_ISSUER: required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
+      process.exit(EX_CONFIG);
     }
+    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL, retryForMs: DISCOVERY_RETRY_MS }).catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
+      // Written synchronously: the line must not be lost to the exit.
+      process.stderr.write(`${error.message}\n`);
+      return process.exit(EX_CONFIG);
+    });
     const publicUrl = resolvePublicUrl(settings);
     const publicHost = new URL(publicUrl).host;
+    const toolScopes = new Map(options.tools.map((tool) => [tool.contract.name, tool.contract.scopes] as const));
     const http = await serveHttp(host, {
       host: settings.HOST,
       port: settings.PORT,
@@ -161,7 +174,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       verifier: createJwtVerifier({
         issuer: settings.AUTH_ISSUER,
         audience: [settings.AUTH_AUDIENCE, `${publicUrl}/mcp`],
-        jwksUrl: settings.AUTH_JWKS_URL ?? `${settings.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+        jwksUrl: identity.jwksUrl,
         ...(settings.AUTH_CUSTOMER_CLAIM === undefined ? {} : { customerClaim: settings.AUTH_CUSTOMER_CLAIM }),
       }),
       originGuard: createOriginGuard({
@@ -180,6 +193,9 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       metrics,
       bodyTimeoutMs: settings.HTTP_BODY_TIMEOUT_MS,
       headersTimeoutMs: settings.HTTP_HEADERS_TIMEOUT_MS,
+      ...(settings.AUTH_SCOPE_CHALLENGE === 'http' ? { toolScopes } : {}),
+      // A 401 names what it takes to use this server's tools; the client may ask for less.
+      challengeScopes: [...new Set([...toolScopes.values()].flat())].sort(),
     });
     url = http.url;
     steps.push({ name: 'http', run: () => http.close(Math.max(0, settings.SHUTDOWN_TIMEOUT_MS - 1000)) });

@@ -94,3 +94,33 @@ describe('a server process', () => {
     await client.close();
   });
 });
+
+describe('a server process with wrong identity settings', () => {
+  /** Runs the server and returns its exit code and the last log line it wrote. */
+  async function refused(extra: Record<string, string>): Promise<{ code: number | null; line: string }> {
+    const failed = await start(extra).then(
+      async (server) => {
+        server.child.kill('SIGKILL');
+        await server.exited;
+        return undefined;
+      },
+      (error: unknown) => String(error),
+    );
+    expect(failed, 'the server started although its identity settings are wrong').toBeDefined();
+    const code = Number(/exited early \((\d+)\)/.exec(failed as string)?.[1]);
+    const lines = (failed as string).match(/invalid configuration: [^\n]*/g) ?? [];
+    expect(lines).toHaveLength(1);
+    return { code, line: lines[0] as string };
+  }
+
+  it('stops at start with one line naming the setting (an issuer that never answers after 10 s of retries)', async () => {
+    const [nowhere, wrong] = await Promise.all([
+      refused({ AUTH_ISSUER: 'http://127.0.0.1:9' }),
+      // The issuer answers, but its metadata names another issuer: the value must match exactly.
+      refused({ AUTH_ISSUER: `${issuer.url}/` }),
+    ]);
+    expect(nowhere).toEqual({ code: 78, line: 'invalid configuration: AUTH_ISSUER: http://127.0.0.1:9: http://127.0.0.1:9/.well-known/openid-configuration could not be reached' });
+    expect(wrong.code).toBe(78);
+    expect(wrong.line).toMatch(/^invalid configuration: AUTH_ISSUER: /);
+  }, 60_000);
+});

@@ -30,7 +30,7 @@ export interface AppEnvironment {
   /** DATABASE_URL per domain. */
   readonly databaseUrls: Readonly<Record<string, string>>;
   readonly redisUrl: string;
-  /** AUTH_ISSUER, AUTH_JWKS_URL, SERVICE_TOKEN_URL. */
+  /** AUTH_ISSUER, AUTH_JWKS_URL, AUTH_TOKEN_URL. */
   readonly issuerEnv: Readonly<Record<string, string>>;
   /** Service client secrets by client id. */
   readonly clientSecrets: Readonly<Record<string, string>>;

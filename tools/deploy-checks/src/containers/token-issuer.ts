@@ -8,7 +8,7 @@ import { freePortOn, isRunning, spawnLogged, stopChild, waitForPort } from './ho
 
 /** The token issuer the containers trust, and how the check gets a user token from it. */
 export interface TokenIssuer {
-  /** Settings every app container gets (AUTH_ISSUER, AUTH_JWKS_URL, SERVICE_TOKEN_URL). */
+  /** Settings every app container gets (AUTH_ISSUER, AUTH_JWKS_URL, AUTH_TOKEN_URL). */
   readonly serverEnv: Readonly<Record<string, string>>;
   /** client_secret of each service client the issuer registered, by client id (`order-server`, `router`). */
   readonly clientSecrets: Readonly<Record<string, string>>;
@@ -46,7 +46,7 @@ export async function startTokenIssuer(options: { host: string; dir: string; log
   }
   options.log(`dev token issuer on ${url}`);
   return {
-    serverEnv: { AUTH_ISSUER: url, AUTH_JWKS_URL: `${url}/.well-known/jwks.json`, SERVICE_TOKEN_URL: `${url}/oauth/token` },
+    serverEnv: { AUTH_ISSUER: url, AUTH_JWKS_URL: `${url}/.well-known/jwks.json`, AUTH_TOKEN_URL: `${url}/oauth/token` },
     clientSecrets,
     async mintUserToken(subject, scopes) {
       const result = await runCommand(process.execPath, [main, 'token', '--subject', subject, '--scopes', scopes.join(' '), '--audience', 'mcpfed'], { env, cwd: REPO_ROOT, timeoutMs: 30_000 });

@@ -68,7 +68,7 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
         args: [appMain(app), 'serve'],
         env: async (port) => ({
           ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
-          SERVICE_TOKEN_URL: tokenUrl,
+          AUTH_TOKEN_URL: tokenUrl,
           SERVICE_CLIENT_SECRET: ORDER_CLIENT.secret,
           QUEUE_PREFIX: context.redisPrefix(`mcpfed-bench-catalog-${app}`),
         }),
@@ -84,7 +84,7 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
       env: async (port) => ({
         ...(await benchServerEnv(context, { databaseUrl: 'postgres://unused@127.0.0.1/unused', port })),
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
-        SERVICE_TOKEN_URL: tokenUrl,
+        AUTH_TOKEN_URL: tokenUrl,
         SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
       }),
       readyPath: '/readyz',
@@ -129,7 +129,7 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
             env: async (port) => ({
               ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
               ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, concurrency: 256 }] }),
-              SERVICE_TOKEN_URL: tokenUrl,
+              AUTH_TOKEN_URL: tokenUrl,
               SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
             }),
             readyPath: '/readyz',

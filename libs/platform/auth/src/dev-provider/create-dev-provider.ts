@@ -1,0 +1,251 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { AppError } from '@mcpfed/errors';
+import Provider, { errors } from 'oidc-provider';
+import type { Configuration, ResourceServer } from 'oidc-provider';
+import type { DevIssuer } from '../dev-issuer.ts';
+import { isScopeToken } from '../scope-token.ts';
+import { renderLoginPage } from './login-page.ts';
+import { TOKEN_EXCHANGE_GRANT_TYPE, registerTokenExchangeGrant } from './token-exchange-grant.ts';
+
+/** A confidential service client: client credentials for its own calls, token exchange for its callers'. */
+export interface DevProviderClient {
+  /** `client_id`, also the `sub` of its own tokens and the `act.sub` of the tokens it exchanges (e.g. `order-server`). */
+  readonly id: string;
+  /** `client_secret` (at least 16 characters). */
+  readonly secret: string;
+  /** Scopes it may ask for with client credentials. */
+  readonly scopes: readonly string[];
+  /**
+   * Audiences of the caller tokens it may exchange (its own resource URLs, e.g. `http://127.0.0.1:8080/mcp` for the
+   * router). Default none: the client cannot use token exchange.
+   */
+  readonly exchangeAudiences?: readonly string[];
+}
+
+/** A person who can log in on the login page (development only). */
+export interface DevProviderUser {
+  /** Login name and `sub` of the user's tokens. */
+  readonly subject: string;
+  /** Password (development only: compared in constant time, never logged). */
+  readonly password: string;
+  /** Scopes the user may grant to a client; a client gets what it asks for within these. */
+  readonly scopes: readonly string[];
+  /** Extra claims written into the user's access tokens (e.g. `{ customer_id: '…' }`). */
+  readonly claims?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link createDevProvider}. */
+export interface DevProviderOptions {
+  /** Signing key and issuer identifier (`iss`, may have a path, e.g. `http://127.0.0.1:8090/oidc`). */
+  readonly issuer: DevIssuer;
+  /**
+   * Resource indicators (RFC 8707) tokens may be issued for: each server's `<PUBLIC_URL>/mcp`, or a predicate (tests
+   * whose servers get their ports later).
+   */
+  readonly resources: readonly string[] | ((resource: string) => boolean);
+  /** Scopes every resource accepts (the federation's scopes). */
+  readonly scopes: readonly string[];
+  /** Service clients. Default none. */
+  readonly clients?: readonly DevProviderClient[];
+  /** Users of the login page. Default none. */
+  readonly users?: readonly DevProviderUser[];
+  /** Claims carried from a subject token into an exchanged token. Default `['customer_id']`. */
+  readonly carriedClaims?: readonly string[];
+  /** Access token lifetime, in seconds. Default 900. */
+  readonly accessTokenTtlSeconds?: number;
+  /** Key of the provider's cookies (development value by default). */
+  readonly cookieKey?: string;
+}
+
+/** A running-ready dev provider: an HTTP server (not yet listening) and the oidc-provider instance behind it. */
+export interface DevProvider {
+  readonly provider: Provider;
+  readonly server: Server;
+}
+
+/**
+ * The development authorization server, built on `oidc-provider` (OpenID Certified), so `npm start` and the tests
+ * exercise the same standards a production provider speaks:
+ * - discovery (`/.well-known/openid-configuration` under the issuer path) and JWKS (the {@link DevIssuer}'s key),
+ * - client credentials for the service clients, with resource indicators (RFC 8707): `resource` is the audience,
+ * - authorization code + PKCE (S256) with a login page (`/interaction/<uid>`) for the configured users, consent
+ *   implied for the scopes a user holds (others are refused, not asked about),
+ * - dynamic client registration (RFC 7591) of public clients (`token_endpoint_auth_method: none`), as MCP clients do,
+ * - token exchange (RFC 8693) for delegation: see `registerTokenExchangeGrant`.
+ * Access tokens for a resource are JWTs (`typ: at+jwt`, ES256) with `scope`, `client_id` and, for users, their claims.
+ */
+export function createDevProvider(options: DevProviderOptions): DevProvider {
+  const issuerUrl = options.issuer.issuerUrl.replace(/\/+$/, '');
+  const issuerPath = new URL(issuerUrl).pathname.replace(/\/+$/, '');
+  const listed = typeof options.resources === 'function' ? undefined : new Set(options.resources);
+  const accepts = typeof options.resources === 'function' ? options.resources : (resource: string) => listed?.has(resource) === true;
+  const scope = [...new Set(options.scopes)].join(' ');
+  if (!options.scopes.every(isScopeToken)) invalid('scopes must be scope tokens');
+  const clients = options.clients ?? [];
+  for (const client of clients) {
+    if (client.secret.length < 16) invalid(`client ${client.id}: secret must have at least 16 characters`);
+  }
+  const users = new Map((options.users ?? []).map((user) => [user.subject, user]));
+  const exchange = new Map(clients.map((client) => [client.id, client.exchangeAudiences ?? []]));
+  const extraClaims = new WeakMap<object, Record<string, unknown>>();
+  const ttl = options.accessTokenTtlSeconds ?? 900;
+
+  const resourceServer = (resource: string): ResourceServer => {
+    if (!accepts(resource)) throw new errors.InvalidTarget('unknown resource');
+    return { scope, audience: resource, accessTokenTTL: ttl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+  };
+
+  const configuration: Configuration = {
+    clients: clients.map((client) => ({
+      client_id: client.id,
+      client_secret: client.secret,
+      grant_types: ['client_credentials', ...((client.exchangeAudiences ?? []).length > 0 ? [TOKEN_EXCHANGE_GRANT_TYPE] : [])],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: client.scopes.join(' '),
+    })),
+    jwks: { keys: [options.issuer.privateJwk()] },
+    scopes: ['openid', 'offline_access', ...new Set(options.scopes)],
+    claims: { openid: ['sub'] },
+    cookies: { keys: [options.cookieKey ?? 'mcpfed-dev-provider-cookie-key-not-secret'] },
+    pkce: { required: () => true },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, IdToken: 3600, RefreshToken: 86_400 },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      registration: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => (oneOf?.[0] as string | undefined) ?? (undefined as unknown as string),
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource) => resourceServer(resource),
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}` },
+    findAccount: (_ctx, sub) => (users.has(sub) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
+    extraTokenClaims: (_ctx, token) => {
+      const exchanged = extraClaims.get(token);
+      if (exchanged !== undefined) return exchanged;
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      const user = accountId === undefined ? undefined : users.get(accountId);
+      return user?.claims === undefined ? undefined : { ...user.claims };
+    },
+    enabledJWA: { authorizationSigningAlgValues: ['ES256'], idTokenSigningAlgValues: ['ES256'] },
+    clientDefaults: { id_token_signed_response_alg: 'ES256' },
+  };
+
+  const provider = new Provider(issuerUrl, configuration);
+  provider.proxy = false;
+  registerTokenExchangeGrant(provider, {
+    jwks: options.issuer.publicJwks(),
+    resourceServer,
+    exchangeableAudiences: (clientId) => exchange.get(clientId) ?? [],
+    carriedClaims: options.carriedClaims ?? ['customer_id'],
+    setExtraClaims: (token, claims) => extraClaims.set(token, claims),
+  });
+
+  const callback = provider.callback();
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0] ?? '/';
+    if (issuerPath !== '' && path !== issuerPath && !path.startsWith(`${issuerPath}/`)) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+      return;
+    }
+    const inner = path.slice(issuerPath.length) || '/';
+    if (inner.startsWith('/interaction/')) {
+      void handleInteraction(provider, users, req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end('this login link is no longer valid; start again from your client');
+      });
+      return;
+    }
+    // oidc-provider is mounted at the issuer's path: it sees the rest, and builds its URLs from originalUrl.
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
+    req.url = url.slice(issuerPath.length) || '/';
+    callback(req, res);
+  });
+  return { provider, server };
+}
+
+async function handleInteraction(provider: Provider, users: ReadonlyMap<string, DevProviderUser>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (details.prompt.name === 'consent') {
+    await provider.interactionFinished(req, res, { consent: { grantId: await impliedConsent(provider, users, details) } }, { mergeWithLastSubmission: true });
+    return;
+  }
+  if (details.prompt.name !== 'login') throw new Error(`unexpected prompt ${details.prompt.name}`);
+  if (req.method === 'GET') {
+    send(res, 200, renderLoginPage({ uid: details.uid, clientId: String(details.params['client_id'] ?? ''), action: req.url ?? '' }));
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.writeHead(405, { allow: 'GET, POST' }).end();
+    return;
+  }
+  const form = new URLSearchParams(await readBody(req));
+  const user = users.get(form.get('login') ?? '');
+  if (user === undefined || !sameSecret(user.password, form.get('password') ?? '')) {
+    send(res, 401, renderLoginPage({ uid: details.uid, clientId: String(details.params['client_id'] ?? ''), action: req.url ?? '', error: 'Unknown user or wrong password.' }));
+    return;
+  }
+  await provider.interactionFinished(req, res, { login: { accountId: user.subject } }, { mergeWithLastSubmission: false });
+}
+
+/**
+ * Consent is implied for what the user holds (a development issuer has no consent screen): the grant gets the
+ * requested OpenID scopes and, per resource, the requested scopes the user holds; the others are refused, so the
+ * token carries the rest.
+ */
+async function impliedConsent(provider: Provider, users: ReadonlyMap<string, DevProviderUser>, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<string> {
+  const accountId = details.session?.accountId;
+  const user = accountId === undefined ? undefined : users.get(accountId);
+  if (user === undefined) throw new Error('consent without a logged-in user');
+  const grant = details.grantId === undefined ? new provider.Grant({ accountId: user.subject, clientId: String(details.params['client_id']) }) : await provider.Grant.find(details.grantId);
+  if (grant === undefined) throw new Error('grant expired');
+  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  const held = new Set(user.scopes);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    const granted = scopes.filter((s) => held.has(s));
+    const refused = scopes.filter((s) => !held.has(s));
+    if (granted.length > 0) grant.addResourceScope(indicator, granted.join(' '));
+    if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(' '));
+  }
+  return grant.save();
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+  res.end(html);
+}
+
+function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function invalid(message: string): never {
+  throw new AppError('VALIDATION_FAILED', `createDevProvider: ${message}`);
+}
