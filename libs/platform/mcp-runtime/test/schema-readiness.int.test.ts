@@ -35,7 +35,8 @@ describe('GET /readyz and the database schema', () => {
         status: 503,
         body: { status: 'not_ready', checks: { database: 'ok', schema: 'unavailable', redis: 'ok' } },
       });
-      expect(server.logs()).toContain(NEXT_MIGRATION);
+      // The warning is written beside the answer, not before it: wait for the child's stderr to carry it.
+      await expect.poll(() => server.logs(), { timeout: 5_000 }).toContain(NEXT_MIGRATION);
       // The migration of the new version runs (the init container's `migrate`): the same process turns ready.
       await expect(migrateToLatest(tdb.db, { ...widgetMigrations, [NEXT_MIGRATION]: nextMigration })).resolves.toEqual([NEXT_MIGRATION]);
       expect(await readyz(server.url)).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', schema: 'ok', redis: 'ok' } } });
