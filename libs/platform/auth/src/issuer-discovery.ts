@@ -36,7 +36,7 @@ export interface DiscoveredIssuer {
 }
 
 /**
- * Finds an issuer's JWKS and token endpoint (ARCHITECTURE §5): from `AUTH_JWKS_URL` / `AUTH_TOKEN_URL` when both
+ * Finds an issuer's JWKS and token endpoint (docs/architecture.md §5): from `AUTH_JWKS_URL` / `AUTH_TOKEN_URL` when both
  * that the caller needs are set, else from the issuer's metadata with `openid-client` — OpenID Connect Discovery
  * (`<issuer>/.well-known/openid-configuration`) first, then RFC 8414 (`/.well-known/oauth-authorization-server`
  * inserted before the issuer's path) when the first answers 404. openid-client checks that the document's `issuer`
