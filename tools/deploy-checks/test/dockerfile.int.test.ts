@@ -182,6 +182,9 @@ describe('the runtime stage, simulated: every app with production dependencies o
         PORT: String(port),
         REDIS_URL: testServiceUrl('redisUrl'),
         AUTH_ISSUER: 'http://127.0.0.1:9/',
+        // Explicit endpoints: no issuer answers here, and these settings spare the start-up discovery.
+        AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks',
+        AUTH_TOKEN_URL: 'http://127.0.0.1:9/token',
         LOG_LEVEL: 'warn',
         SERVICE_CLIENT_SECRET: 'a-secret-nobody-asks-for-here',
         // Every queue key of the servers under the test's own Redis prefix, removed afterwards.
