@@ -22,6 +22,11 @@ export interface DevProviderClient {
    * router). Default none: the client cannot use token exchange.
    */
   readonly exchangeAudiences?: readonly string[];
+  /**
+   * Where the client receives authorization codes (e.g. `http://127.0.0.1:8082/approvals/callback` for a server's
+   * approval page, where a person logs in). Default none: the client cannot use the authorization code grant.
+   */
+  readonly redirectUris?: readonly string[];
 }
 
 /** A person who can log in on the login page (development only). */
@@ -101,9 +106,13 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
     clients: clients.map((client) => ({
       client_id: client.id,
       client_secret: client.secret,
-      grant_types: ['client_credentials', ...((client.exchangeAudiences ?? []).length > 0 ? [TOKEN_EXCHANGE_GRANT_TYPE] : [])],
-      response_types: [],
-      redirect_uris: [],
+      grant_types: [
+        'client_credentials',
+        ...((client.exchangeAudiences ?? []).length > 0 ? [TOKEN_EXCHANGE_GRANT_TYPE] : []),
+        ...((client.redirectUris ?? []).length > 0 ? ['authorization_code'] : []),
+      ],
+      response_types: (client.redirectUris ?? []).length > 0 ? ['code'] : [],
+      redirect_uris: [...(client.redirectUris ?? [])],
       token_endpoint_auth_method: 'client_secret_basic',
       scope: client.scopes.join(' '),
     })),
