@@ -26,3 +26,4 @@ export { checkHostileArguments, checkNulEverywhere, checkScopeMatrix, postRaw } 
 export type { RawAnswer, RawTarget } from './trust-boundary-checks.ts';
 export { trustBoundarySuite } from './trust-boundary-suite.ts';
 export type { TrustBoundarySuiteOptions } from './trust-boundary-suite.ts';
+export { launchBrowser } from './browser.ts';
