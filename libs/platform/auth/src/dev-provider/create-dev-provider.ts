@@ -234,8 +234,12 @@ function sameSecret(expected: string, given: string): boolean {
   return timingSafeEqual(digest(expected), digest(given));
 }
 
+/**
+ * No `form-action`: browsers apply it to the redirects that follow the login form too, and the last of those goes to
+ * the client's own redirect URI (another origin), so it would block every login. The form posts to this page only.
+ */
 function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" });
   res.end(html);
 }
 
