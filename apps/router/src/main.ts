@@ -146,6 +146,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
       maxStreamsPerPrincipal: config.ROUTER_MAX_STREAMS_PER_PRINCIPAL,
       maxStreams: config.ROUTER_MAX_STREAMS,
       scopeChallenge: config.AUTH_SCOPE_CHALLENGE,
+      challengeScopes: FEDERATION_SCOPES,
     });
     steps.push({ name: 'http', run: () => http.close(Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1000)) });
     logger.info({ url: `${http.url}/mcp`, upstreams: upstreams.map((u) => u.name) }, 'serving the federation over HTTP');

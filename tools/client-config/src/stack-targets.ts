@@ -25,6 +25,8 @@ export interface StackTargetsOptions {
   mode: ConfigMode;
   /** STDIO_SCOPES of stdio processes (space-separated); default every scope. */
   scopes?: readonly string[] | undefined;
+  /** STDIO_CUSTOMER_ID of direct stdio servers (the router's stdio mode refuses one). */
+  customerId?: string | undefined;
   /** The environment to read `DATABASE_URL_<DOMAIN>` from. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -49,6 +51,7 @@ export function stackTargets(options: StackTargetsOptions): ConfigTarget[] {
   const target = (service: ServiceDefinition, name: string): ConfigTarget => {
     const env = Object.fromEntries(Object.entries(service.env(stack)).filter(([key]) => !LISTENER_SETTINGS.has(key)));
     if (options.scopes !== undefined && options.scopes.length > 0) env['STDIO_SCOPES'] = options.scopes.join(' ');
+    if (options.customerId !== undefined) env['STDIO_CUSTOMER_ID'] = options.customerId;
     return {
       name,
       url: mcpUrl(service),

@@ -59,6 +59,12 @@ export interface RouterHttpConfig {
    * naming them (step-up); `tool`: the structured FORBIDDEN result (AUTH_SCOPE_CHALLENGE). Default `tool`.
    */
   scopeChallenge?: 'http' | 'tool';
+  /**
+   * Scopes a 401's `WWW-Authenticate` names for a client to ask for (MCP authorization, scope selection): the
+   * federation's, as the metadata's `scopes_supported` — tool scopes alone would leave out `customer:any`, which no
+   * tool declares but staff need to reach customers. The issuer grants only what the person holds. Default none.
+   */
+  challengeScopes?: readonly string[];
 }
 
 /** Seconds a client refused a notification stream is asked to wait (`Retry-After`). */
@@ -123,7 +129,14 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     const name = path.startsWith('/mcp/') ? path.slice(5) : '';
     return name !== '' && router.hasView(name) ? name : null;
   };
-  const postConfig = () => ({ verifier: config.verifier, resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`, maxBodyBytes, maxBatch, logger });
+  const postConfig = () => ({
+    verifier: config.verifier,
+    resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
+    ...(config.challengeScopes ? { challengeScopes: config.challengeScopes } : {}),
+    maxBodyBytes,
+    maxBatch,
+    logger,
+  });
 
   async function handlePost(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
     const accepted = await acceptMcpPost(req, res, postConfig());
