@@ -9,7 +9,8 @@
  * (6380) do not move with it.
  */
 import type { NameColor } from './log-format.ts';
-import { DEV_SERVICE_CLIENTS } from './service-clients.ts';
+import { DEV_APPROVAL_CLIENTS, DEV_SERVICE_CLIENTS } from './service-clients.ts';
+import type { DevApprovalClientId } from './service-clients.ts';
 
 /** What the dev stack provides to every service; the input of each service's environment builder. */
 export interface StackEnvironment {
@@ -17,12 +18,15 @@ export interface StackEnvironment {
   readonly databaseUrls: Readonly<Record<string, string>>;
   /** Redis every service shares (REDIS_URL). */
   readonly redisUrl: string;
-  /** Dev issuer URL (AUTH_ISSUER). */
+  /** Issuer URL of the dev provider (AUTH_ISSUER); the servers find its JWKS and token endpoint by discovery. */
   readonly issuerUrl: string;
-  /** JWKS of the dev issuer (AUTH_JWKS_URL). */
-  readonly jwksUrl: string;
-  /** Audience the servers accept (AUTH_AUDIENCE). */
-  readonly audience: string;
+  /** An explicit JWKS URL (AUTH_JWKS_URL), overriding discovery. Default none. */
+  readonly jwksUrl?: string;
+  /**
+   * One audience every server accepts (AUTH_AUDIENCE), for setups whose tokens name a shared audience (benches).
+   * Default: each server's own resource, `<PUBLIC_URL>/mcp`, so a token works only at the server it names.
+   */
+  readonly audience?: string;
   /** pino level for every service (LOG_LEVEL). */
   readonly logLevel: string;
 }
@@ -72,9 +76,23 @@ export function commonServerEnv(service: Pick<ServiceDefinition, 'port'>, stack:
     REDIS_URL: stack.redisUrl,
     LOG_LEVEL: stack.logLevel,
     AUTH_ISSUER: stack.issuerUrl,
-    AUTH_AUDIENCE: stack.audience,
-    AUTH_JWKS_URL: stack.jwksUrl,
+    AUTH_AUDIENCE: stack.audience ?? resourceOf(service),
+    ...(stack.jwksUrl === undefined ? {} : { AUTH_JWKS_URL: stack.jwksUrl }),
   };
+}
+
+/** The resource identifier of a server (RFC 8707 / RFC 9728): its MCP endpoint, `<PUBLIC_URL>/mcp`. */
+export function resourceOf(service: Pick<ServiceDefinition, 'port'>): string {
+  return mcpUrl(service);
+}
+
+/**
+ * The client of a server's approval page (APPROVAL_CLIENT_ID, APPROVAL_CLIENT_SECRET), registered at the dev
+ * provider with `<PUBLIC_URL>/approvals/callback`. A server that has no approval page yet ignores them (the config
+ * schemas drop settings they do not know).
+ */
+function approvalClientEnv(id: DevApprovalClientId): Record<string, string> {
+  return { APPROVAL_CLIENT_ID: DEV_APPROVAL_CLIENTS[id].id, APPROVAL_CLIENT_SECRET: DEV_APPROVAL_CLIENTS[id].secret };
 }
 
 /** The database URL of `domain`; throws when the stack has none (a registry entry without its database). */
@@ -189,6 +207,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         ...commonServerEnv({ port: ports.payment }, stack),
         DATABASE_URL: databaseUrlOf(stack, 'payment'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+        ...approvalClientEnv('payment-approvals'),
       }),
     },
     {
@@ -221,6 +240,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         PAYMENT_MCP_URL: mcpUrl({ port: ports.payment }),
         SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS['order-server'].id,
         SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS['order-server'].secret,
+        ...approvalClientEnv('order-approvals'),
       }),
     },
   ];
@@ -240,6 +260,8 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
     env: (stack) => ({
       ...commonServerEnv({ port: ports.router }, stack),
       ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
+      // Each upstream accepts only its own resource: the router exchanges its caller's token for one addressed there.
+      ROUTER_UPSTREAM_AUTH: 'exchange',
       SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS.router.id,
       SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS.router.secret,
     }),

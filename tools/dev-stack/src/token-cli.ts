@@ -1,11 +1,14 @@
 /**
- * `npm run token -- --scopes "customer:read customer:write" [--subject alice] [--ttl 3600] [--audience mcpfed]`:
- * prints one dev access token on stdout and nothing else. Exit codes: 0 printed, 1 minting failed, 2 bad arguments
- * (or an invalid MCPFED_PORT_BASE). MCPFED_PORT_BASE and MCPFED_DATA_DIR select the stack, as for `npm start`.
+ * `npm run token -- [--user support|shopper|analyst | --client router|order-server] [--resource router] [--scopes "…"]`:
+ * gets one access token from the running dev provider of `npm start` through a real grant (a demo user logs in
+ * with authorization code + PKCE, or a service uses client credentials) and prints it on stdout, nothing else.
+ * Exit codes: 0 printed, 1 no token (provider not running, login or request refused), 2 bad arguments (or an
+ * invalid MCPFED_PORT_BASE). MCPFED_PORT_BASE selects the stack, as for `npm start`.
  */
-import { loadDevIssuer } from './dev-issuer.ts';
 import { PORT_BASE_SETTING } from './services.ts';
+import { requestStackToken } from './stack-token.ts';
 import { TOKEN_USAGE, parseTokenArgs } from './token-args.ts';
+import { DEV_ISSUER_URL } from './workspace.ts';
 
 const args = parseTokenArgs(process.argv.slice(2));
 if (args.kind === 'help') {
@@ -18,17 +21,9 @@ if (args.kind === 'help') {
   process.exitCode = 2;
 } else {
   try {
-    const issuer = await loadDevIssuer();
-    const token = await issuer.mint({
-      subject: args.request.subject,
-      scopes: args.request.scopes,
-      audience: args.request.audience,
-      ttlSeconds: args.request.ttlSeconds,
-      ...(args.request.customerId === undefined ? {} : { customerId: args.request.customerId }),
-    });
-    process.stdout.write(`${token}\n`);
+    process.stdout.write(`${await requestStackToken(args.request, DEV_ISSUER_URL)}\n`);
   } catch (error) {
-    process.stderr.write(`token: could not mint a token: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`token: no token: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
 }
