@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHECKOUT_AUDIENCE_BRIDGE,
   DEFAULT_PORT_BASE,
   PORT_BASE,
   SERVICES,
@@ -39,8 +40,10 @@ describe('SERVICES', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'debug',
       AUTH_ISSUER: 'http://127.0.0.1:8090',
-      // The issuer's metadata names its JWKS and token endpoint (discovery): no AUTH_JWKS_URL.
-      AUTH_AUDIENCE: 'http://127.0.0.1:8081/mcp',
+      // The issuer's metadata names its JWKS and token endpoint (discovery): no AUTH_JWKS_URL. Its own resource,
+      // http://127.0.0.1:8081/mcp, is accepted besides AUTH_AUDIENCE; AUTH_AUDIENCE is the order server's while its
+      // checkout names its own audience (CHECKOUT_AUDIENCE_BRIDGE).
+      AUTH_AUDIENCE: CHECKOUT_AUDIENCE_BRIDGE ? 'http://127.0.0.1:8082/mcp' : 'http://127.0.0.1:8081/mcp',
     });
     expect(customer === undefined ? '' : mcpUrl(customer)).toBe('http://127.0.0.1:8081/mcp');
   });
@@ -63,7 +66,7 @@ describe('SERVICES', () => {
       'http://127.0.0.1:8082/mcp',
     ]);
     expect(env('order')).toMatchObject({ AUTH_AUDIENCE: 'http://127.0.0.1:8082/mcp', SERVICE_CLIENT_ID: 'order-server', APPROVAL_CLIENT_ID: 'order-approvals' });
-    expect(env('payment')).toMatchObject({ AUTH_AUDIENCE: 'http://127.0.0.1:8084/mcp', APPROVAL_CLIENT_ID: 'payment-approvals' });
+    expect(env('payment')).toMatchObject({ APPROVAL_CLIENT_ID: 'payment-approvals' });
     expect(env('payment')?.['APPROVAL_CLIENT_SECRET']?.length).toBeGreaterThanOrEqual(16);
   });
 

@@ -175,11 +175,24 @@ export const STACK_PORTS: StackPorts = stackPorts(PORT_BASE);
 export const DEV_SQL_READER_PASSWORD = 'mcpfed-dev-reader';
 
 /**
+ * Transitional, until the order server addresses each server it calls: its checkout still asks for service tokens
+ * naming its own AUTH_AUDIENCE (the order server's resource), which customer, product and payment would refuse. While
+ * this is true those three take the order server's resource as AUTH_AUDIENCE; they keep accepting their own resource
+ * (`<PUBLIC_URL>/mcp`, which every server accepts besides AUTH_AUDIENCE), so the router's exchanged tokens and
+ * `npm run token -- --resource customer` work as they will after. Set it to false (and drop it) once the order
+ * server asks for a token per upstream.
+ */
+export const CHECKOUT_AUDIENCE_BRIDGE = true;
+
+/**
  * Every process a stack on `ports` runs, in start order (each is ready before the next starts). Later:
  * order-server (ports.order, with CUSTOMER_MCP_URL/PRODUCT_MCP_URL/PAYMENT_MCP_URL), product-server (ports.product),
  * payment-server (ports.payment), then the router (ports.router) last, once its upstreams answer.
  */
 export function defineServices(ports: StackPorts): readonly ServiceDefinition[] {
+  /** See {@link CHECKOUT_AUDIENCE_BRIDGE}. */
+  const checkoutAudienceBridge = (stack: StackEnvironment): Record<string, string> =>
+    CHECKOUT_AUDIENCE_BRIDGE && stack.audience === undefined ? { AUTH_AUDIENCE: resourceOf({ port: ports.order }) } : {};
   const services: ServiceDefinition[] = [
     {
       name: 'customer',
@@ -190,6 +203,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'cyan',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.customer }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'customer'),
         // migrate gives the read-only role of customer_query_sql this password and the server logs in with it
         // (the embedded PostgreSQL does not trust local connections).
@@ -205,6 +219,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'green',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.payment }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'payment'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
         ...approvalClientEnv('payment-approvals'),
@@ -219,6 +234,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'magenta',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.product }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'product'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
       }),

@@ -318,6 +318,12 @@ describe('npm start, as a new user meets it', () => {
     const other = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
     expect(other.isError).toBe(true);
     expect((other.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    // The order server quotes for him with the customer and product servers (its own service tokens).
+    const products = (await client.callTool({ name: 'product_search', arguments: { limit: 1 } })) as ToolResult;
+    const sku = (products.structuredContent as { items: Array<{ sku: string }> }).items[0]?.sku;
+    const quote = (await client.callTool({ name: 'order_quote', arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines: [{ sku, quantity: 1 }] } })) as ToolResult;
+    expect(quote.isError).toBeUndefined();
+    expect(quote.structuredContent).toMatchObject({ customer_id: DEMO_SHOPPER_CUSTOMER_ID, eligible: true });
   });
 
   it('answers a request without a token with 401 and a WWW-Authenticate pointing at the resource metadata', async () => {
