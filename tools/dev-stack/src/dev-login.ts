@@ -50,6 +50,8 @@ export async function loginToken(options: LoginTokenOptions): Promise<string> {
   const toLogin = await browser.go(authorize.href);
   const loginUrl = locationOf(toLogin, authorize.href);
   if (loginUrl === undefined) throw new StackError(`the provider did not send the login page (HTTP ${toLogin.status}): ${await errorText(toLogin)}`);
+  // A request the provider refuses at once (an unknown resource, say) comes straight back to the client with an error.
+  if (loginUrl.startsWith(options.redirectUri)) throw refusedAuthorization(new URL(loginUrl));
   const page = await browser.go(loginUrl);
   if (page.status !== 200) throw new StackError(`the provider's login page answered HTTP ${page.status}`);
   await page.body?.cancel();
@@ -66,6 +68,7 @@ export async function loginToken(options: LoginTokenOptions): Promise<string> {
     next = locationOf(response, next);
   }
   if (next === undefined || !next.startsWith(options.redirectUri)) throw new StackError('the provider did not redirect back with an authorization code');
+  if (new URL(next).searchParams.has('error')) throw refusedAuthorization(new URL(next));
   try {
     const tokens = await oauth.authorizationCodeGrant(config, new URL(next), { pkceCodeVerifier: verifier, expectedState: state }, { resource: options.resource });
     return tokens.access_token;
@@ -94,6 +97,12 @@ async function discover(issuerUrl: string, clientId: string, secret: string | un
   } catch (error) {
     throw new StackError(`no OpenID provider answers at ${issuerUrl} (is \`npm start\` running, on the same MCPFED_PORT_BASE?): ${messageOf(error)}`);
   }
+}
+
+function refusedAuthorization(callback: URL): StackError {
+  const error = callback.searchParams.get('error') ?? 'no code';
+  const description = callback.searchParams.get('error_description');
+  return new StackError(`the provider refused the authorization request: ${error}${description === null ? '' : ` (${description})`}`);
 }
 
 function grantError(error: unknown): StackError {

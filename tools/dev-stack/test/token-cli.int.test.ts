@@ -89,12 +89,26 @@ describe('npm run token (token-cli.ts as a child process, against the stack\'s d
     expect(await verifier(resource('router')).verify(token)).toMatchObject({ id: 'shopper', kind: 'user', customerId: DEMO_SHOPPER_CUSTOMER_ID });
   });
 
-  it('grants a user only the requested scopes the user holds', async () => {
+  it('grants a user only the requested scopes the user holds, and says which were not granted', async () => {
     const result = await run(['--user', 'analyst', '--resource', 'order', '--scopes', 'order:read order:write sql:read']);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result).toMatchObject({ code: 0, stderr: 'token: not granted (analyst does not hold them): order:write\n' });
     const claims = decodeJwt(result.stdout.trim());
     expect(claims).toMatchObject({ sub: 'analyst', aud: resource('order'), scope: 'order:read sql:read' });
     expect(claims['customer_id']).toBeUndefined();
+  });
+
+  it('exits 1 with the reason when the user holds none of the scopes, or the resource is not one of the stack\'s', async () => {
+    expect(await run(['--user', 'shopper', '--scopes', 'sql:read admin'])).toEqual({ code: 1, stdout: '', stderr: 'token: no token: shopper holds none of the scopes asked for (sql:read admin)\n' });
+    expect(await run(['--user', 'shopper', '--resource', 'http://127.0.0.1:9/mcp'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'token: no token: the provider refused the authorization request: invalid_target (unknown resource)\n',
+    });
+    expect(await run(['--client', 'order-server', '--scopes', 'admin'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'token: no token: the provider refused the token request: invalid_scope (requested scope is not allowed)\n',
+    });
   });
 
   it('exits 1 with one line when no provider runs on that port base', async () => {
