@@ -49,10 +49,11 @@ describe('renderBanner', () => {
   it('says how to log in on the dev provider, with each demo user and development password', () => {
     const at = lines.findIndex((line) => line.startsWith('Log in (development passwords)'));
     expect(at).toBeGreaterThan(0);
-    expect(lines.slice(at + 1, at + 4)).toEqual([
+    expect(lines.slice(at + 1, at + 5)).toEqual([
       `  shopper  password shopper-dev  a customer (cus_01j9jx2rc3re7ejd42xbz421kr): reads and orders for himself only`,
       '  support  password support-dev  shop staff: any customer (customer:any), read, write and refund',
       '  analyst  password analyst-dev  reads any customer and the SQL query tools (sql:read); writes nothing',
+      '  admin    password admin-dev    an operator: every scope, admin and sql:read included',
     ]);
     expect(lines).toContain('  dev provider  http://127.0.0.1:8090  (OpenID provider: http://127.0.0.1:8090/.well-known/openid-configuration)');
   });

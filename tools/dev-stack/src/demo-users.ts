@@ -1,7 +1,8 @@
 import type { DevProviderUser } from '@mcpfed/auth/dev-provider';
+import { SCOPES } from '@mcpfed/contract-common';
 
 /** The login names of the demo users of the dev provider's login page. */
-export type DemoUserName = 'shopper' | 'support' | 'analyst';
+export type DemoUserName = 'shopper' | 'support' | 'analyst' | 'admin';
 
 /** A person of the demo, with what the banner says about them. */
 export interface DemoUser extends DevProviderUser {
@@ -19,8 +20,9 @@ export const DEMO_SHOPPER_CUSTOMER_ID = 'cus_01j9jx2rc3re7ejd42xbz421kr';
 
 /**
  * The people who can log in on the dev provider's login page (`npm start`, `npm run token -- --user <name>`), with
- * development passwords printed in the banner. They stand for the three kinds of caller the servers tell apart:
- * a customer bound to their own data, staff reaching any customer, and an analyst who only reads.
+ * development passwords printed in the banner. They stand for the kinds of caller the servers tell apart: a
+ * customer bound to their own data, staff reaching any customer, an analyst who only reads, and an operator with
+ * every scope (`admin` tools such as anonymization).
  */
 export const DEMO_USERS: Readonly<Record<DemoUserName, DemoUser>> = Object.freeze({
   shopper: Object.freeze({
@@ -44,6 +46,12 @@ export const DEMO_USERS: Readonly<Record<DemoUserName, DemoUser>> = Object.freez
     password: 'analyst-dev',
     scopes: Object.freeze(['customer:read', 'customer:any', 'order:read', 'product:read', 'payment:read', 'sql:read']),
     description: 'reads any customer and the SQL query tools (sql:read); writes nothing',
+  }),
+  admin: Object.freeze({
+    subject: 'admin',
+    password: 'admin-dev',
+    scopes: SCOPES,
+    description: 'an operator: every scope, admin and sql:read included',
   }),
 });
 

@@ -32,7 +32,7 @@ describe('parseTokenArgs', () => {
   });
 
   it.each([
-    [['--user', 'mallory'], '--user must be one of shopper, support, analyst, got "mallory"'],
+    [['--user', 'mallory'], '--user must be one of shopper, support, analyst, admin, got "mallory"'],
     [['--client', 'customer-server'], '--client must be one of order-server, router, got "customer-server"'],
     [['--user', 'shopper', '--client', 'router'], 'give --user or --client, not both'],
     [['--resource', 'warehouse'], '--resource must be router, customer, order, product, payment or a resource URL, got "warehouse"'],

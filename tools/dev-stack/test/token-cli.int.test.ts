@@ -131,7 +131,7 @@ describe('npm run token (token-cli.ts as a child process, against the stack\'s d
   it('refuses an unknown scope or user, and the minting options of old, with exit code 2 and nothing on stdout', async () => {
     for (const [args, message] of [
       [['--scopes', 'customer:read customer:nope'], 'token: unknown scope: customer:nope'],
-      [['--user', 'mallory'], 'token: --user must be one of shopper, support, analyst'],
+      [['--user', 'mallory'], 'token: --user must be one of shopper, support, analyst, admin'],
       [['--scopes', 'customer:read', '--subject', 'alice'], 'token: --subject is gone'],
     ] as const) {
       const result = await run(args);
