@@ -7,7 +7,7 @@ import type { DevProviderOptions } from '@mcpfed/auth/dev-provider';
 import { SCOPES } from '@mcpfed/contract-common';
 import { DEMO_USERS } from './demo-users.ts';
 import { devProviderClients } from './service-clients.ts';
-import { STACK_PORTS, resourceOf } from './services.ts';
+import { STACK_PORTS, defineServices, resourceOf } from './services.ts';
 import type { StackPorts } from './services.ts';
 import { DATA_DIR, DEV_ISSUER_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL } from './workspace.ts';
 
@@ -23,15 +23,15 @@ export interface RunningDevProvider {
 }
 
 /**
- * What the stack's provider knows, for a stack on `ports` signing with `issuer`: the five servers' resources
- * (`<PUBLIC_URL>/mcp`, each server's AUTH_AUDIENCE), every federation scope, the service, approval and CLI
+ * What the stack's provider knows, for a stack on `ports` signing with `issuer`: the resource of every server of
+ * the stack (`<PUBLIC_URL>/mcp`, the router and each server it lists), every federation scope, the service, approval and CLI
  * clients ({@link devProviderClients}) and the {@link DEMO_USERS}.
  */
 export function stackProviderOptions(issuer: DevIssuer, ports: StackPorts = STACK_PORTS): DevProviderOptions {
   const resource = (port: number) => resourceOf({ port });
   return {
     issuer,
-    resources: [ports.router, ports.customer, ports.order, ports.product, ports.payment].map(resource),
+    resources: defineServices(ports).map(resourceOf),
     scopes: SCOPES,
     clients: devProviderClients({ router: resource(ports.router), order: resource(ports.order), payment: resource(ports.payment) }),
     users: Object.values(DEMO_USERS),
