@@ -3,9 +3,9 @@
  *
  * Ports: every listener of the stack sits at a fixed offset from one port base, `MCPFED_PORT_BASE` (default
  * 8080): router +0 (8080), customer +1 (8081), order +2 (8082), product +3 (8083), payment +4 (8084) and the dev
- * issuer +10 (8090). Set it to move the whole stack, e.g. `MCPFED_PORT_BASE=9080 npm start` when something else
+ * provider +10 (8090). Set it to move the whole stack, e.g. `MCPFED_PORT_BASE=9080 npm start` when something else
  * holds 8081, or to run a second stack (tests, a second checkout) beside the first; pass the same value to
- * `npm run token`, whose tokens name the issuer URL. The embedded PostgreSQL (54320) and a spawned redis-server
+ * `npm run token`, which asks that stack's provider. The embedded PostgreSQL (54320) and a spawned redis-server
  * (6380) do not move with it.
  */
 import type { NameColor } from './log-format.ts';
