@@ -43,7 +43,10 @@ function nextSteps(args: ClientConfigArgs): string {
   if (args.auth === 'oauth') {
     return "the client signs you in at the router's authorization server the first time it connects; the scopes are what your account there holds";
   }
-  const command = `npm run -s token -- --scopes "${args.scopes.join(' ')}"${args.customer === undefined ? '' : ` --customer ${args.customer}`}`;
+  // npm start's demo users: the token command logs in as the one whose job matches the role (the shopper's token is
+  // bound to his own customer, whatever --customer says; another provider's login binds to the person's own).
+  const user = args.role === 'shopper' || args.role === 'support' || args.role === 'analyst' ? args.role : 'admin';
+  const command = `npm run -s token -- --user ${user} --scopes "${args.scopes.join(' ')}"`;
   const perClient: Record<Exclude<ClientKind, 'claude-desktop'>, string> = {
     'claude-code': `start Claude Code where ${TOKEN_VARIABLE} is set: export ${TOKEN_VARIABLE}="$(${command})"`,
     cursor: `start Cursor where ${TOKEN_VARIABLE} is set: export ${TOKEN_VARIABLE}="$(${command})"`,

@@ -271,10 +271,10 @@ describe('roles', () => {
     expect(result.stderr).toContain(message);
   });
 
-  it('shopper over http: the token command binds the token to the customer', async () => {
+  it('shopper over http: the token command logs in as the shopper, whose token is bound to his customer', async () => {
     const result = await runCli(['--client', 'claude-code', '--role', 'shopper', '--customer', MISSING_CUSTOMER]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`npm run -s token -- --scopes "${ROLE_PRESETS.shopper.scopes.join(' ')}" --customer ${MISSING_CUSTOMER}`);
+    expect(result.stderr).toContain(`npm run -s token -- --user shopper --scopes "${ROLE_PRESETS.shopper.scopes.join(' ')}"`);
   });
 });
 

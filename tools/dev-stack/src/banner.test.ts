@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderBanner } from './banner.ts';
+import { DEMO_USERS } from './demo-users.ts';
 import { DEFAULT_PORT_BASE, defineServices, stackPorts } from './services.ts';
 
 const SERVICES = defineServices(stackPorts(DEFAULT_PORT_BASE));
@@ -8,9 +9,11 @@ function render(services = SERVICES): string[] {
   return renderBanner({
     services,
     token: 'aaa.bbb.ccc',
+    tokenUser: 'support',
     tokenHours: 12,
-    audience: 'mcpfed',
+    audience: 'http://127.0.0.1:8080/mcp',
     issuerUrl: 'http://127.0.0.1:8090',
+    users: Object.values(DEMO_USERS),
     databases: ['customer: mcpfed_customer on the embedded PostgreSQL 127.0.0.1:54320'],
     redis: 'redis://127.0.0.1:6379 (already running)',
   }).split('\n');
@@ -38,8 +41,21 @@ describe('renderBanner', () => {
     expect(lines.filter((line) => line.startsWith('  router'))).toEqual([]);
   });
 
-  it('prints the token on a line of its own', () => {
-    expect(lines).toContain('aaa.bbb.ccc');
+  it('prints the token on a line of its own, saying whose it is and where it works', () => {
+    const at = lines.indexOf('aaa.bbb.ccc');
+    expect(lines[at - 1]).toBe('Dev token (support, works at http://127.0.0.1:8080/mcp only, valid 12 h):');
+  });
+
+  it('says how to log in on the dev provider, with each demo user and development password', () => {
+    const at = lines.findIndex((line) => line.startsWith('Log in (development passwords)'));
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      `  shopper  password shopper-dev  a customer (cus_01j9jx2rc3re7ejd42xbz421kr): reads and orders for himself only`,
+      '  support  password support-dev  shop staff: any customer (customer:any), read, write and refund',
+      '  analyst  password analyst-dev  reads any customer and the SQL query tools (sql:read); writes nothing',
+      '  admin    password admin-dev    an operator: every scope, admin and sql:read included',
+    ]);
+    expect(lines).toContain('  dev provider  http://127.0.0.1:8090  (OpenID provider: http://127.0.0.1:8090/.well-known/openid-configuration)');
   });
 
   it('prints one claude mcp add command, for the router', () => {

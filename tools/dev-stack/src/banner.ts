@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import type { DemoUser } from './demo-users.ts';
 import { mcpUrl, serviceUrl } from './services.ts';
 import type { ServiceDefinition } from './services.ts';
 
@@ -6,14 +7,18 @@ import type { ServiceDefinition } from './services.ts';
 export interface BannerContent {
   /** The services that are up, in start order. */
   readonly services: readonly ServiceDefinition[];
-  /** A dev token with every scope. */
+  /** A dev token from the provider, for {@link tokenUser}. */
   readonly token: string;
+  /** The demo user it was issued to. */
+  readonly tokenUser: string;
   /** Its lifetime in hours (for the text). */
   readonly tokenHours: number;
-  /** Its audience. */
+  /** Its audience: the resource it works at (the router's). */
   readonly audience: string;
-  /** Dev issuer URL. */
+  /** Issuer URL of the dev provider. */
   readonly issuerUrl: string;
+  /** The people who can log in on the provider's login page. */
+  readonly users: readonly DemoUser[];
   /** Where each domain's database is. */
   readonly databases: readonly string[];
   /** The Redis URL and where it comes from. */
@@ -36,6 +41,8 @@ export function renderBanner(content: BannerContent): string {
   const router = content.services.find((service) => service.name === 'router');
   const servers = content.services.filter((service) => service !== router);
   const width = Math.max(...servers.map((service) => service.name.length));
+  const userWidth = Math.max(...content.users.map((user) => user.subject.length));
+  const passwordWidth = Math.max(...content.users.map((user) => user.password.length));
   const bearer = `Bearer ${content.token}`;
   // Without a router (a partial stack), each server is its own entry.
   const entries: Array<[string, string]> =
@@ -55,11 +62,14 @@ export function renderBanner(content: BannerContent): string {
     ...servers.map((service) => `  ${service.name.padEnd(width)}  ${paint('cyan', mcpUrl(service))}   metrics ${serviceUrl(service)}/metrics`),
     '',
     paint('bold', 'Infrastructure'),
-    `  dev issuer  ${content.issuerUrl}  (JWKS ${content.issuerUrl}/.well-known/jwks.json)`,
-    ...content.databases.map((line) => `  postgres    ${line}`),
-    `  redis       ${content.redis}`,
+    `  dev provider  ${content.issuerUrl}  (OpenID provider: ${content.issuerUrl}/.well-known/openid-configuration)`,
+    ...content.databases.map((line) => `  postgres      ${line}`),
+    `  redis         ${content.redis}`,
     '',
-    paint('bold', `Dev token`) + ` (every scope, audience ${content.audience}, valid ${content.tokenHours} h):`,
+    paint('bold', 'Log in') + ' (development passwords): when a client opens the dev provider\'s login page, sign in as',
+    ...content.users.map((user) => `  ${user.subject.padEnd(userWidth)}  password ${paint('cyan', user.password.padEnd(passwordWidth))}  ${user.description}`),
+    '',
+    paint('bold', `Dev token`) + ` (${content.tokenUser}, works at ${content.audience} only, valid ${content.tokenHours} h):`,
     content.token,
     '',
     paint('bold', 'Connect a client') + (router === undefined ? '' : ' (one entry: the router)'),
@@ -75,8 +85,8 @@ export function renderBanner(content: BannerContent): string {
     '  Any client, written for you (Claude Desktop, Claude Code, Cursor, VS Code; router or each server; http or stdio):',
     '    npm run client-config -- --client claude-desktop --mode router --transport stdio',
     '    npm run client-config -- --client cursor --mode direct --transport http --out .cursor/mcp.json',
-    '  Other scopes or subjects: npm run token -- --scopes "customer:read customer:any" --subject alice',
-    '  A customer\'s own token (reaches only that customer): npm run token -- --scopes "customer:read order:read order:write payment:read" --customer <id>',
+    '  Another user, server or scopes (a real login at the dev provider): npm run token -- --user shopper --resource router --scopes "customer:read order:read"',
+    '  A service\'s own token (client credentials): npm run token -- --client router --resource customer',
     '',
     'Logs follow, prefixed with the service name. Press Ctrl-C to stop.',
     '',

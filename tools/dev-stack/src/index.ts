@@ -13,14 +13,19 @@ export {
   domainsOf,
   mcpUrl,
   parsePortBase,
+  resourceOf,
   serviceUrl,
   stackPorts,
 } from './services.ts';
 export type { PortBaseSetting, ServiceDefinition, SetupCommand, StackEnvironment, StackPorts } from './services.ts';
 export { DEV_ISSUER_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE } from './workspace.ts';
-export { loadDevIssuer } from './dev-issuer.ts';
-export { DEV_SERVICE_CLIENTS } from './service-clients.ts';
-export type { DevServiceClientId } from './service-clients.ts';
+export { DEV_TOKEN_TTL_SECONDS, loadDevIssuer, stackProviderOptions } from './dev-issuer.ts';
+export { DEV_APPROVAL_CLIENTS, DEV_CLI_CLIENT, DEV_SERVICE_CLIENTS, devProviderClients } from './service-clients.ts';
+export type { DevApprovalClientId, DevClientResources, DevServiceClient, DevServiceClientId } from './service-clients.ts';
+export { DEMO_SHOPPER_CUSTOMER_ID, DEMO_USERS } from './demo-users.ts';
+export type { DemoUser, DemoUserName } from './demo-users.ts';
+export { clientCredentialsToken, loginToken } from './dev-login.ts';
+export type { ClientCredentialsTokenOptions, LoginTokenOptions } from './dev-login.ts';
 export { formatLogLine } from './log-format.ts';
 export type { LogLineFormat, NameColor } from './log-format.ts';
 export { freePort, freePortBase, isPortTaken } from './ports.ts';

@@ -1,35 +1,37 @@
 /**
- * `npm start`: a zero-configuration local federation. Starts a dev token issuer, PostgreSQL (DATABASE_URL_<DOMAIN>
+ * `npm start`: a zero-configuration local federation. Starts the dev OpenID provider (oidc-provider: discovery,
+ * client credentials, login page for the demo users, token exchange; see dev-issuer.ts), PostgreSQL (DATABASE_URL_<DOMAIN>
  * or an embedded cluster under .data/postgres), Redis (REDIS_URL, a local one, or a redis-server child), then
- * migrates, seeds and serves every entry of SERVICES, and prints the URLs, a dev token and how to connect a client.
+ * migrates, seeds and serves every entry of SERVICES, and prints the URLs, the demo users, a dev token (a real login
+ * as the support user, for the router) and how to connect a client.
  * A server that crashes later is started again with a backoff, said in the log (kept-process.ts); each one's pid is in
  * `<data dir>/run/<name>.pid` and the stack's URLs in `<data dir>/run/stack.json` (stack-file.ts), for operators and
  * the fault harness. Ctrl-C / SIGTERM stops everything and exits 0; a start-up failure exits 1 with one message.
  *
  * Environment (all optional): DATABASE_URL_<DOMAIN>, REDIS_URL, LOG_LEVEL (default info), MCPFED_DATA_DIR
  * (default <repo>/.data) and MCPFED_PORT_BASE (default 8080: router 8080, customer 8081, order 8082, product 8083,
- * payment 8084, dev issuer 8090; each is base + offset, see services.ts).
+ * payment 8084, dev provider 8090; each is base + offset, see services.ts).
  */
 import path from 'node:path';
-import { SCOPES } from '@mcpfed/contract-common';
 import { renderBanner } from './banner.ts';
 import { resolveDatabases } from './databases.ts';
 import type { StackDatabases } from './databases.ts';
-import { startDevIssuer } from './dev-issuer.ts';
+import { DEMO_USERS } from './demo-users.ts';
+import { DEV_TOKEN_TTL_SECONDS, startDevProvider } from './dev-issuer.ts';
 import { KeptProcess } from './kept-process.ts';
 import { formatLogLine } from './log-format.ts';
 import { assertPortsFree } from './ports.ts';
 import { resolveRedis } from './redis.ts';
-import { DEFAULT_PORT_BASE, PORT_BASE, PORT_BASE_SETTING, PORT_BASE_VARIABLE, SERVICES, domainsOf, serviceUrl } from './services.ts';
+import { DEFAULT_PORT_BASE, PORT_BASE, PORT_BASE_SETTING, PORT_BASE_VARIABLE, SERVICES, STACK_PORTS, domainsOf, resourceOf, serviceUrl } from './services.ts';
 import type { ServiceDefinition, StackEnvironment } from './services.ts';
 import { StackError } from './stack-error.ts';
 import { pidFileOf, removeStackFile, writeStackFile } from './stack-file.ts';
 import { Supervisor } from './supervisor.ts';
 import type { ProcessSpec } from './supervisor.ts';
-import { DEV_SUBJECT } from './token-args.ts';
-import { DATA_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, DEV_JWKS_URL, FEDERATION_AUDIENCE, REPO_ROOT } from './workspace.ts';
+import { requestStackToken } from './stack-token.ts';
+import { DEFAULT_TOKEN_USER } from './token-args.ts';
+import { DATA_DIR, DEV_ISSUER_PORT, DEV_ISSUER_URL, REPO_ROOT } from './workspace.ts';
 
-const TOKEN_HOURS = 12;
 const READY_TIMEOUT_MS = 60_000;
 
 const ansi = process.stdout.isTTY === true && process.stdout.hasColors();
@@ -104,14 +106,14 @@ async function main(): Promise<void> {
   if (!PORT_BASE_SETTING.ok) throw new StackError(PORT_BASE_SETTING.message);
   if (PORT_BASE !== DEFAULT_PORT_BASE) note(`ports moved by ${PORT_BASE_VARIABLE}=${PORT_BASE} (default ${DEFAULT_PORT_BASE})`);
   await assertPortsFree(
-    [{ port: DEV_ISSUER_PORT, owner: 'dev issuer' }, ...SERVICES.map((service) => ({ port: service.port, owner: service.app }))],
+    [{ port: DEV_ISSUER_PORT, owner: 'dev provider' }, ...SERVICES.map((service) => ({ port: service.port, owner: service.app }))],
     'Stop whatever listens there (is another `npm start` running?) and try again, ' +
       `or move the whole stack with ${PORT_BASE_VARIABLE} (now ${PORT_BASE}), e.g. ${PORT_BASE_VARIABLE}=${PORT_BASE + 1000} npm start.`,
   );
 
-  const devIssuer = await startDevIssuer();
-  cleanups.push(devIssuer.stop);
-  note(`dev issuer on ${DEV_ISSUER_URL}`);
+  const devProvider = await startDevProvider();
+  cleanups.push(devProvider.stop);
+  note(`dev provider on ${DEV_ISSUER_URL}`);
 
   databases = await resolveDatabases({
     domains: domainsOf(SERVICES),
@@ -132,8 +134,6 @@ async function main(): Promise<void> {
     databaseUrls: databases.urls,
     redisUrl: redis.url,
     issuerUrl: DEV_ISSUER_URL,
-    jwksUrl: DEV_JWKS_URL,
-    audience: FEDERATION_AUDIENCE,
     logLevel: process.env['LOG_LEVEL'] ?? 'info',
   };
   // The servers stop together (each SIGTERM, then SIGKILL after 10 s) before the databases and Redis they use.
@@ -150,19 +150,19 @@ async function main(): Promise<void> {
     redisUrl: redis.url,
   });
 
-  const token = await devIssuer.issuer.mint({
-    subject: DEV_SUBJECT,
-    scopes: SCOPES,
-    audience: FEDERATION_AUDIENCE,
-    ttlSeconds: TOKEN_HOURS * 3600,
-  });
+  // A real login at the provider, as `npm run token` does: the banner's token is what a client would get.
+  const audience = resourceOf({ port: STACK_PORTS.router });
+  const tokenUser = DEMO_USERS[DEFAULT_TOKEN_USER];
+  const token = await requestStackToken({ grant: { kind: 'user', user: tokenUser.subject }, resource: audience, scopes: tokenUser.scopes }, DEV_ISSUER_URL);
   print(
     renderBanner({
       services: SERVICES,
       token,
-      tokenHours: TOKEN_HOURS,
-      audience: FEDERATION_AUDIENCE,
+      tokenUser: tokenUser.subject,
+      tokenHours: DEV_TOKEN_TTL_SECONDS / 3600,
+      audience,
       issuerUrl: DEV_ISSUER_URL,
+      users: Object.values(DEMO_USERS),
       databases: databases.description,
       redis: redisText,
       ansi,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHECKOUT_AUDIENCE_BRIDGE,
   DEFAULT_PORT_BASE,
   PORT_BASE,
   SERVICES,
@@ -19,8 +20,6 @@ const stack: StackEnvironment = {
   databaseUrls: { customer: 'postgres://u@127.0.0.1:54320/mcpfed_customer' },
   redisUrl: 'redis://127.0.0.1:6379',
   issuerUrl: 'http://127.0.0.1:8090',
-  jwksUrl: 'http://127.0.0.1:8090/.well-known/jwks.json',
-  audience: 'mcpfed',
   logLevel: 'debug',
 };
 
@@ -28,7 +27,7 @@ const stack: StackEnvironment = {
 const DEFAULT_SERVICES = defineServices(stackPorts(DEFAULT_PORT_BASE));
 
 describe('SERVICES', () => {
-  it('runs the customer server on 8081 with its own database and the shared settings', () => {
+  it('runs the customer server on 8081 with its own database, its own resource as audience and the shared settings', () => {
     const customer = DEFAULT_SERVICES.find((service) => service.name === 'customer');
     expect(customer).toMatchObject({ app: 'customer-server', port: 8081, database: 'customer', setup: ['migrate', 'seed'] });
     expect(customer?.env(stack)).toEqual({
@@ -41,10 +40,32 @@ describe('SERVICES', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'debug',
       AUTH_ISSUER: 'http://127.0.0.1:8090',
-      AUTH_AUDIENCE: 'mcpfed',
-      AUTH_JWKS_URL: 'http://127.0.0.1:8090/.well-known/jwks.json',
+      // The issuer's metadata names its JWKS and token endpoint (discovery): no AUTH_JWKS_URL. Its own resource,
+      // http://127.0.0.1:8081/mcp, is accepted besides AUTH_AUDIENCE; AUTH_AUDIENCE is the order server's while its
+      // checkout names its own audience (CHECKOUT_AUDIENCE_BRIDGE).
+      AUTH_AUDIENCE: CHECKOUT_AUDIENCE_BRIDGE ? 'http://127.0.0.1:8082/mcp' : 'http://127.0.0.1:8081/mcp',
     });
     expect(customer === undefined ? '' : mcpUrl(customer)).toBe('http://127.0.0.1:8081/mcp');
+  });
+
+  it('keeps an explicit shared audience and JWKS URL when the stack environment gives them (benches)', () => {
+    const customer = DEFAULT_SERVICES.find((service) => service.name === 'customer');
+    expect(customer?.env({ ...stack, audience: 'mcpfed', jwksUrl: 'http://127.0.0.1:8090/jwks' })).toMatchObject({
+      AUTH_AUDIENCE: 'mcpfed',
+      AUTH_JWKS_URL: 'http://127.0.0.1:8090/jwks',
+    });
+  });
+
+  it('lets the router exchange its callers\' tokens, and gives order and payment their approval clients', () => {
+    const env = (name: string) => DEFAULT_SERVICES.find((service) => service.name === name)?.env({ ...stack, databaseUrls: { order: 'postgres://o', payment: 'postgres://p' } });
+    expect(env('router')).toMatchObject({ ROUTER_UPSTREAM_AUTH: 'exchange', AUTH_AUDIENCE: 'http://127.0.0.1:8080/mcp', SERVICE_CLIENT_ID: 'router' });
+    // Each upstream's resource is its url (the entries name no other): what the router exchanges tokens for.
+    const upstreams = JSON.parse(env('router')?.['ROUTER_UPSTREAMS'] ?? '{}').upstreams as Array<{ url: string; resource?: string }>;
+    expect(upstreams.map((upstream) => upstream.url)).toEqual(expect.arrayContaining(['http://127.0.0.1:8081/mcp', 'http://127.0.0.1:8082/mcp', 'http://127.0.0.1:8083/mcp', 'http://127.0.0.1:8084/mcp']));
+    expect(upstreams.filter((upstream) => upstream.resource !== undefined)).toEqual([]);
+    expect(env('order')).toMatchObject({ AUTH_AUDIENCE: 'http://127.0.0.1:8082/mcp', SERVICE_CLIENT_ID: 'order-server', APPROVAL_CLIENT_ID: 'order-approvals' });
+    expect(env('payment')).toMatchObject({ APPROVAL_CLIENT_ID: 'payment-approvals' });
+    expect(env('payment')?.['APPROVAL_CLIENT_SECRET']?.length).toBeGreaterThanOrEqual(16);
   });
 
   it('refuses to build an environment without the service database', () => {

@@ -3,13 +3,14 @@
  *
  * Ports: every listener of the stack sits at a fixed offset from one port base, `MCPFED_PORT_BASE` (default
  * 8080): router +0 (8080), customer +1 (8081), order +2 (8082), product +3 (8083), payment +4 (8084) and the dev
- * issuer +10 (8090). Set it to move the whole stack, e.g. `MCPFED_PORT_BASE=9080 npm start` when something else
+ * provider +10 (8090). Set it to move the whole stack, e.g. `MCPFED_PORT_BASE=9080 npm start` when something else
  * holds 8081, or to run a second stack (tests, a second checkout) beside the first; pass the same value to
- * `npm run token`, whose tokens name the issuer URL. The embedded PostgreSQL (54320) and a spawned redis-server
+ * `npm run token`, which asks that stack's provider. The embedded PostgreSQL (54320) and a spawned redis-server
  * (6380) do not move with it.
  */
 import type { NameColor } from './log-format.ts';
-import { DEV_SERVICE_CLIENTS } from './service-clients.ts';
+import { DEV_APPROVAL_CLIENTS, DEV_SERVICE_CLIENTS } from './service-clients.ts';
+import type { DevApprovalClientId } from './service-clients.ts';
 
 /** What the dev stack provides to every service; the input of each service's environment builder. */
 export interface StackEnvironment {
@@ -17,12 +18,15 @@ export interface StackEnvironment {
   readonly databaseUrls: Readonly<Record<string, string>>;
   /** Redis every service shares (REDIS_URL). */
   readonly redisUrl: string;
-  /** Dev issuer URL (AUTH_ISSUER). */
+  /** Issuer URL of the dev provider (AUTH_ISSUER); the servers find its JWKS and token endpoint by discovery. */
   readonly issuerUrl: string;
-  /** JWKS of the dev issuer (AUTH_JWKS_URL). */
-  readonly jwksUrl: string;
-  /** Audience the servers accept (AUTH_AUDIENCE). */
-  readonly audience: string;
+  /** An explicit JWKS URL (AUTH_JWKS_URL), overriding discovery. Default none. */
+  readonly jwksUrl?: string;
+  /**
+   * One audience every server accepts (AUTH_AUDIENCE), for setups whose tokens name a shared audience (benches).
+   * Default: each server's own resource, `<PUBLIC_URL>/mcp`, so a token works only at the server it names.
+   */
+  readonly audience?: string;
   /** pino level for every service (LOG_LEVEL). */
   readonly logLevel: string;
 }
@@ -72,9 +76,23 @@ export function commonServerEnv(service: Pick<ServiceDefinition, 'port'>, stack:
     REDIS_URL: stack.redisUrl,
     LOG_LEVEL: stack.logLevel,
     AUTH_ISSUER: stack.issuerUrl,
-    AUTH_AUDIENCE: stack.audience,
-    AUTH_JWKS_URL: stack.jwksUrl,
+    AUTH_AUDIENCE: stack.audience ?? resourceOf(service),
+    ...(stack.jwksUrl === undefined ? {} : { AUTH_JWKS_URL: stack.jwksUrl }),
   };
+}
+
+/** The resource identifier of a server (RFC 8707 / RFC 9728): its MCP endpoint, `<PUBLIC_URL>/mcp`. */
+export function resourceOf(service: Pick<ServiceDefinition, 'port'>): string {
+  return mcpUrl(service);
+}
+
+/**
+ * The client of a server's approval page (APPROVAL_CLIENT_ID, APPROVAL_CLIENT_SECRET), registered at the dev
+ * provider with `<PUBLIC_URL>/approvals/callback`. A server that has no approval page yet ignores them (the config
+ * schemas drop settings they do not know).
+ */
+function approvalClientEnv(id: DevApprovalClientId): Record<string, string> {
+  return { APPROVAL_CLIENT_ID: DEV_APPROVAL_CLIENTS[id].id, APPROVAL_CLIENT_SECRET: DEV_APPROVAL_CLIENTS[id].secret };
 }
 
 /** The database URL of `domain`; throws when the stack has none (a registry entry without its database). */
@@ -157,11 +175,24 @@ export const STACK_PORTS: StackPorts = stackPorts(PORT_BASE);
 export const DEV_SQL_READER_PASSWORD = 'mcpfed-dev-reader';
 
 /**
+ * Transitional, until the order server addresses each server it calls: its checkout still asks for service tokens
+ * naming its own AUTH_AUDIENCE (the order server's resource), which customer, product and payment would refuse. While
+ * this is true those three take the order server's resource as AUTH_AUDIENCE; they keep accepting their own resource
+ * (`<PUBLIC_URL>/mcp`, which every server accepts besides AUTH_AUDIENCE), so the router's exchanged tokens and
+ * `npm run token -- --resource customer` work as they will after. Set it to false (and drop it) once the order
+ * server asks for a token per upstream.
+ */
+export const CHECKOUT_AUDIENCE_BRIDGE = true;
+
+/**
  * Every process a stack on `ports` runs, in start order (each is ready before the next starts). Later:
  * order-server (ports.order, with CUSTOMER_MCP_URL/PRODUCT_MCP_URL/PAYMENT_MCP_URL), product-server (ports.product),
  * payment-server (ports.payment), then the router (ports.router) last, once its upstreams answer.
  */
 export function defineServices(ports: StackPorts): readonly ServiceDefinition[] {
+  /** See {@link CHECKOUT_AUDIENCE_BRIDGE}. */
+  const checkoutAudienceBridge = (stack: StackEnvironment): Record<string, string> =>
+    CHECKOUT_AUDIENCE_BRIDGE && stack.audience === undefined ? { AUTH_AUDIENCE: resourceOf({ port: ports.order }) } : {};
   const services: ServiceDefinition[] = [
     {
       name: 'customer',
@@ -172,6 +203,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'cyan',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.customer }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'customer'),
         // migrate gives the read-only role of customer_query_sql this password and the server logs in with it
         // (the embedded PostgreSQL does not trust local connections).
@@ -187,8 +219,10 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'green',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.payment }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'payment'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
+        ...approvalClientEnv('payment-approvals'),
       }),
     },
     {
@@ -200,6 +234,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'magenta',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.product }, stack),
+        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'product'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
       }),
@@ -221,6 +256,7 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         PAYMENT_MCP_URL: mcpUrl({ port: ports.payment }),
         SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS['order-server'].id,
         SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS['order-server'].secret,
+        ...approvalClientEnv('order-approvals'),
       }),
     },
   ];
@@ -240,6 +276,8 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
     env: (stack) => ({
       ...commonServerEnv({ port: ports.router }, stack),
       ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
+      // Each upstream accepts only its own resource: the router exchanges its caller's token for one addressed there.
+      ROUTER_UPSTREAM_AUTH: 'exchange',
       SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS.router.id,
       SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS.router.secret,
     }),

@@ -1,20 +1,22 @@
 import { parseArgs } from 'node:util';
-import { isCustomerId } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
-import { FEDERATION_AUDIENCE } from './workspace.ts';
+import { DEMO_USERS, isDemoUserName } from './demo-users.ts';
+import type { DemoUserName } from './demo-users.ts';
+import { DEV_SERVICE_CLIENTS } from './service-clients.ts';
+import type { DevServiceClientId } from './service-clients.ts';
+import { STACK_PORTS, resourceOf } from './services.ts';
+import type { StackPorts } from './services.ts';
 
-/** What `npm run token` mints. */
+/** Who the token is for: a demo user logging in (authorization code + PKCE) or a service client (client credentials). */
+export type TokenGrant = { readonly kind: 'user'; readonly user: DemoUserName } | { readonly kind: 'client'; readonly client: DevServiceClientId };
+
+/** What `npm run token` asks the running dev provider for. */
 export interface TokenRequest {
-  /** Granted scopes (each one of SCOPES). */
+  readonly grant: TokenGrant;
+  /** The resource indicator, the token's only audience: a server's `<PUBLIC_URL>/mcp` (default the router's). */
+  readonly resource: string;
+  /** Scopes asked for (default all the user or client may have); the token carries those granted. */
   readonly scopes: readonly string[];
-  /** The `sub` claim (default `dev-user`). */
-  readonly subject: string;
-  /** Lifetime in seconds (default 3600). */
-  readonly ttlSeconds: number;
-  /** The `aud` claim (default `mcpfed`). */
-  readonly audience: string;
-  /** The customer the token is bound to (`customer_id` claim): it then reaches only that customer. Default: unbound. */
-  readonly customerId?: string;
 }
 
 /** The outcome of {@link parseTokenArgs}: a request, a help request, or a usage error. */
@@ -23,40 +25,50 @@ export type TokenArgs =
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string };
 
+/** The servers `--resource` takes by name. */
+const SERVER_NAMES = ['router', 'customer', 'order', 'product', 'payment'] as const satisfies ReadonlyArray<keyof StackPorts>;
+
+/** The default user: shop staff, who may call every tool but the SQL ones. */
+export const DEFAULT_TOKEN_USER: DemoUserName = 'support';
+
 /** Usage text of `npm run token`. */
-export const TOKEN_USAGE = `usage: npm run token -- --scopes "customer:read customer:write" [--subject alice] [--customer cus_…] [--ttl 3600] [--audience ${FEDERATION_AUDIENCE}]
+export const TOKEN_USAGE = `usage: npm run token -- [--user ${Object.keys(DEMO_USERS).join('|')} | --client ${Object.keys(DEV_SERVICE_CLIENTS).join('|')}] [--resource router|customer|order|product|payment|<url>] [--scopes "…"]
 
-Prints a dev access token (a JWT signed by the dev issuer under .data/dev-issuer) on stdout.
+Gets an access token from the running dev provider (\`npm start\`) and prints it on stdout.
+  --user      log in as a demo user (authorization code + PKCE, as an MCP client does; default ${DEFAULT_TOKEN_USER}):
+${Object.values(DEMO_USERS).map((user) => `                ${user.subject.padEnd(8)} ${user.description}`).join('\n')}
+  --client    a service's own token instead (client credentials with its dev secret)
+  --resource  the server the token is for, by name or resource URL (default router); it works there only
   --scopes    space- or comma-separated, from: ${SCOPES.join(' ')}
-  --subject   the principal the servers will see (default dev-user)
-  --customer  bind the token to this customer id (customer_id claim): it reaches only that customer's data.
-              Unbound tokens reach customer data only with customer:any (staff, services)
-  --ttl       lifetime in seconds (default 3600)
-  --audience  the aud claim (default ${FEDERATION_AUDIENCE})
+              (default all the user or client may have; others are not granted)
 
-Environment: give it the same values as the \`npm start\` the token is for.
-  MCPFED_PORT_BASE  port base of that stack (default 8080); the token's issuer is http://127.0.0.1:<base + 10>
-  MCPFED_DATA_DIR   where the dev issuer key lives (default <repo>/.data)`;
-
-/** The default principal of dev tokens. */
-export const DEV_SUBJECT = 'dev-user';
+Environment: MCPFED_PORT_BASE, the port base of the \`npm start\` to ask (default 8080; its provider is on base + 10).`;
 
 const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
 
-/** Parses the arguments of `npm run token`; never throws. */
-export function parseTokenArgs(argv: readonly string[]): TokenArgs {
-  let values: { scopes?: string; subject?: string; customer?: string; ttl?: string; audience?: string; help?: boolean };
+/** Options of the hand-minting `npm run token` of old, and what replaces each. */
+const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
+  subject: 'log in as a demo user with --user',
+  customer: `log in as the demo shopper (--user shopper), whose token is bound to ${DEMO_USERS.shopper.claims?.['customer_id'] ?? 'a customer'}`,
+  audience: 'name the server with --resource',
+  ttl: 'tokens live as long as the provider says',
+};
+
+/** Parses the arguments of `npm run token` for the stack on `ports`; never throws. */
+export function parseTokenArgs(argv: readonly string[], ports: StackPorts = STACK_PORTS): TokenArgs {
+  const removed = argv.map((arg) => /^--([a-z]+)/.exec(arg)?.[1]).find((name) => name !== undefined && Object.hasOwn(REMOVED_OPTIONS, name));
+  if (removed !== undefined) return { kind: 'error', message: `--${removed} is gone: tokens come from the dev provider now; ${REMOVED_OPTIONS[removed]}` };
+  let values: { user?: string; client?: string; resource?: string; scopes?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
       options: {
+        user: { type: 'string' },
+        client: { type: 'string' },
+        resource: { type: 'string' },
         scopes: { type: 'string' },
-        subject: { type: 'string' },
-        customer: { type: 'string' },
-        ttl: { type: 'string' },
-        audience: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -64,24 +76,41 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
     return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }
   if (values.help === true) return { kind: 'help' };
-  if (values.scopes === undefined) return { kind: 'error', message: '--scopes is required' };
-  const scopes = [...new Set(values.scopes.split(/[\s,]+/).filter((scope) => scope !== ''))];
-  if (scopes.length === 0) return { kind: 'error', message: '--scopes needs at least one scope' };
-  const unknown = scopes.filter((scope) => !KNOWN_SCOPES.has(scope));
-  if (unknown.length > 0) {
-    return { kind: 'error', message: `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${SCOPES.join(' ')})` };
+  if (values.user !== undefined && values.client !== undefined) return { kind: 'error', message: 'give --user or --client, not both' };
+
+  let grant: TokenGrant;
+  if (values.client !== undefined) {
+    if (!Object.hasOwn(DEV_SERVICE_CLIENTS, values.client)) {
+      return { kind: 'error', message: `--client must be one of ${Object.keys(DEV_SERVICE_CLIENTS).join(', ')}, got "${values.client}"` };
+    }
+    grant = { kind: 'client', client: values.client as DevServiceClientId };
+  } else {
+    const user = values.user ?? DEFAULT_TOKEN_USER;
+    if (!isDemoUserName(user)) return { kind: 'error', message: `--user must be one of ${Object.keys(DEMO_USERS).join(', ')}, got "${user}"` };
+    grant = { kind: 'user', user };
   }
-  const subject = values.subject ?? DEV_SUBJECT;
-  if (subject.trim() === '') return { kind: 'error', message: '--subject must not be empty' };
-  const ttl = values.ttl ?? '3600';
-  if (!/^[1-9]\d*$/.test(ttl) || !Number.isSafeInteger(Number(ttl))) {
-    return { kind: 'error', message: `--ttl must be a positive whole number of seconds, got "${ttl}"` };
+
+  const resourceArg = values.resource ?? 'router';
+  let resource: string;
+  if ((SERVER_NAMES as readonly string[]).includes(resourceArg)) {
+    resource = resourceOf({ port: ports[resourceArg as (typeof SERVER_NAMES)[number]] });
+  } else if (/^https?:\/\/\S+$/.test(resourceArg)) {
+    resource = resourceArg;
+  } else {
+    return { kind: 'error', message: `--resource must be ${SERVER_NAMES.join(', ')} or a resource URL, got "${resourceArg}"` };
   }
-  const audience = values.audience ?? FEDERATION_AUDIENCE;
-  if (audience.trim() === '') return { kind: 'error', message: '--audience must not be empty' };
-  const customerId = values.customer?.trim();
-  if (customerId !== undefined && !isCustomerId(customerId)) {
-    return { kind: 'error', message: `--customer must be a customer id (printable characters, no spaces), got "${values.customer}"` };
+
+  const allowed = grant.kind === 'user' ? DEMO_USERS[grant.user].scopes : DEV_SERVICE_CLIENTS[grant.client].scopes;
+  let scopes: string[];
+  if (values.scopes === undefined) {
+    scopes = [...allowed];
+  } else {
+    scopes = [...new Set(values.scopes.split(/[\s,]+/).filter((scope) => scope !== ''))];
+    if (scopes.length === 0) return { kind: 'error', message: '--scopes needs at least one scope' };
+    const unknown = scopes.filter((scope) => !KNOWN_SCOPES.has(scope));
+    if (unknown.length > 0) {
+      return { kind: 'error', message: `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${SCOPES.join(' ')})` };
+    }
   }
-  return { kind: 'request', request: { scopes, subject, ttlSeconds: Number(ttl), audience, ...(customerId === undefined ? {} : { customerId }) } };
+  return { kind: 'request', request: { grant, resource, scopes } };
 }

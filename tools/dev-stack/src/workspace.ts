@@ -10,17 +10,20 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
  */
 export const DATA_DIR = path.resolve(process.env['MCPFED_DATA_DIR'] || path.join(REPO_ROOT, '.data'));
 
-/** Where the dev issuer keeps its signing key, shared by `npm start` and `npm run token`. */
+/** Where the dev provider keeps its signing key (the `DevIssuer` key file its keystore uses). */
 export const DEV_ISSUER_DIR = path.join(DATA_DIR, 'dev-issuer');
 
-/** Port of the dev issuer (JWKS and authorization server metadata): `MCPFED_PORT_BASE` + 10, default 8090. */
+/** Port of the dev provider (the stack's OpenID provider): `MCPFED_PORT_BASE` + 10, default 8090. */
 export const DEV_ISSUER_PORT = STACK_PORTS.devIssuer;
 
-/** Issuer URL (`iss` of every dev token and the servers' AUTH_ISSUER). */
+/** Issuer URL (`iss` of every dev token and the servers' AUTH_ISSUER); its metadata is at `/.well-known/openid-configuration`. */
 export const DEV_ISSUER_URL = `http://127.0.0.1:${DEV_ISSUER_PORT}`;
 
-/** JWKS URL the servers verify dev tokens against (AUTH_JWKS_URL). */
-export const DEV_JWKS_URL = `${DEV_ISSUER_URL}/.well-known/jwks.json`;
+/** JWKS of the dev provider (its metadata's `jwks_uri`; the servers find it by discovery). */
+export const DEV_JWKS_URL = `${DEV_ISSUER_URL}/jwks`;
 
-/** The federation audience every server accepts (docs/architecture.md §5; the servers' AUTH_AUDIENCE default). */
+/**
+ * The shared federation audience (docs/architecture.md §5; the servers' AUTH_AUDIENCE default). The dev stack no
+ * longer uses it: each server accepts its own resource, `<PUBLIC_URL>/mcp`.
+ */
 export const FEDERATION_AUDIENCE = 'mcpfed';

@@ -1,8 +1,9 @@
 /**
  * What a new user does after `npm ci && npm start`, with real processes: the stack (tools/dev-stack/src/main.ts)
  * runs as a child on its own port base, migrates and seeds a fresh database itself, prints the banner, and the
- * MCP SDK client connects with the printed token. Then `npm run token`, the HTTP guards, readiness, metrics and
- * Ctrl-C, each checked the way a user would meet them.
+ * MCP SDK client connects to the router with the printed token (the support user's, from a real login at the
+ * stack's dev provider). Then `npm run token` (the demo shopper, a service token for one server), the HTTP guards,
+ * readiness, metrics and Ctrl-C, each checked the way a user would meet them.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,8 +15,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '@mcpfed/contract-common';
 import { testServiceUrl } from '@mcpfed/testing';
+import { DEMO_SHOPPER_CUSTOMER_ID, DEMO_USERS } from '../src/demo-users.ts';
 import { freePortBase, isPortTaken } from '../src/ports.ts';
 import { DEFAULT_PORT_BASE, SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
 import { pidFileOf, readPidFile, readStackFile } from '../src/stack-file.ts';
@@ -48,6 +49,9 @@ const CUSTOMER_TOOLS = [
   'customer_timeline',
   'customer_update',
 ];
+
+/** The customer tools the support user sees: all but those needing `admin` (anonymize) or `sql:read`. */
+const SUPPORT_CUSTOMER_TOOLS = CUSTOMER_TOOLS.filter((name) => name !== 'customer_anonymize' && name !== 'customer_query_sql');
 
 /** The first customer of the deterministic demo data (seed 20250101 of apps/customer-server/src/seed). */
 const EWA_MENSAH = {
@@ -84,6 +88,8 @@ const databaseNames: string[] = [];
 let databaseUrl = '';
 let stack: Stack | undefined;
 let token = '';
+/** A service token (client credentials) for the customer server alone. */
+let customerToken = '';
 let mcpUrl = '';
 let bannerText = '';
 const clients: Client[] = [];
@@ -218,13 +224,16 @@ beforeAll(async () => {
   stack = startStack({ ...userEnv(), ...databaseEnv, REDIS_URL: testServiceUrl('redisUrl') });
   bannerText = await waitForBanner(stack, BANNER_TIMEOUT_MS);
   const lines = bannerText.split('\n');
-  const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (every scope'));
+  const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (support, '));
   token = lines[tokenLine + 1] ?? '';
   mcpUrl = /^ {2}customer {2}(http:\/\/\S+\/mcp) {3}metrics /m.exec(bannerText)?.[1] ?? '';
   routerUrl = /^Router .*\n {2}(http:\/\/\S+\/mcp) {3}status /m.exec(bannerText)?.[1] ?? '';
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) || mcpUrl === '' || routerUrl === '') {
     throw new Error(`could not read the token and the customer URL from the banner. Output:\n${bannerText}`);
   }
+  const service = await runTokenCli(['--client', 'router', '--resource', 'customer']);
+  if (service.code !== 0) throw new Error(`npm run token -- --client router failed: ${service.stderr}`);
+  customerToken = service.stdout.trim();
 }, BANNER_TIMEOUT_MS + 20_000);
 
 afterAll(async () => {
@@ -242,20 +251,31 @@ afterAll(async () => {
 }, 40_000);
 
 describe('npm start, as a new user meets it', () => {
-  it('leads with the router URL on the chosen port base, prints an every-scope dev token and the one claude mcp add line', () => {
+  it('leads with the router URL on the chosen port base, prints the support user\'s token for the router, the demo users and the one claude mcp add line', () => {
     expect(routerUrl).toBe(`http://127.0.0.1:${routerPort}/mcp`);
     expect(mcpUrl).toBe(`http://127.0.0.1:${customerPort}/mcp`);
     expect(bannerText.split('\n')).toContain(
       `    claude mcp add --transport http mcpfed ${routerUrl} --header "Authorization: Bearer ${token}"`,
     );
-    expect(bannerText).toContain(`  dev issuer  http://127.0.0.1:${issuerPort}  (JWKS http://127.0.0.1:${issuerPort}/.well-known/jwks.json)`);
-    expect(bannerText).toContain('  postgres    customer: from DATABASE_URL_CUSTOMER');
+    expect(bannerText).toContain(`  dev provider  http://127.0.0.1:${issuerPort}  (OpenID provider: http://127.0.0.1:${issuerPort}/.well-known/openid-configuration)`);
+    expect(bannerText).toContain('  postgres      customer: from DATABASE_URL_CUSTOMER');
     expect(bannerText).toContain(`ports moved by MCPFED_PORT_BASE=${portBase} (default 8080)`);
-    expect(jwtPayload(token)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, aud: ['mcpfed'], sub: 'dev-user', scope: SCOPES.join(' ') });
+    expect(bannerText).toContain('  shopper  password shopper-dev');
+    expect(jwtPayload(token)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, aud: routerUrl, sub: 'support', client_id: 'mcpfed-cli', scope: DEMO_USERS.support.scopes.join(' ') });
   });
 
-  it('lets the SDK client list the 13 customer tools and find a seeded demo customer with the printed token', async () => {
-    const client = await connectClient(token);
+  it('addresses each token to one server: the customer server refuses the router\'s token', async () => {
+    const response = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: initializeRequest(),
+    });
+    expect(response.status).toBe(401);
+    expect(jwtPayload(customerToken)).toMatchObject({ aud: mcpUrl, sub: 'router' });
+  });
+
+  it('lets the SDK client list the 13 customer tools and find a seeded demo customer with a service token for the customer server', async () => {
+    const client = await connectClient(customerToken);
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(CUSTOMER_TOOLS);
 
@@ -270,7 +290,7 @@ describe('npm start, as a new user meets it', () => {
   it('serves every server through the router: the customer tools among the others, scope-filtered, and a call routed to the customer server', async () => {
     const client = await connectClient(token, routerUrl);
     const names = (await client.listTools()).tools.map((tool) => tool.name);
-    expect(names.filter((name) => name.startsWith('customer_')).sort()).toEqual(CUSTOMER_TOOLS);
+    expect(names.filter((name) => name.startsWith('customer_')).sort()).toEqual(SUPPORT_CUSTOMER_TOOLS);
     expect(names.some((name) => name.startsWith('product_'))).toBe(true);
     expect(names.some((name) => name.startsWith('payment_'))).toBe(true);
     const result = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
@@ -284,6 +304,26 @@ describe('npm start, as a new user meets it', () => {
     const status = (await (await fetch(`http://127.0.0.1:${routerPort}/status`)).json()) as { status: string; upstreams: Array<{ name: string; health: string }> };
     expect(status.status).toBe('ok');
     expect(status.upstreams.map((upstream) => upstream.health)).toEqual(status.upstreams.map(() => 'up'));
+  });
+
+  it('logs the demo shopper in with npm run token -- --user shopper: through the router he reaches his own customer only', async () => {
+    const minted = await runTokenCli(['--user', 'shopper']);
+    expect(minted).toMatchObject({ code: 0, stderr: '' });
+    const shopper = minted.stdout.trim();
+    expect(jwtPayload(shopper)).toMatchObject({ sub: 'shopper', aud: routerUrl, customer_id: DEMO_SHOPPER_CUSTOMER_ID });
+    const client = await connectClient(shopper, routerUrl);
+    const own = (await client.callTool({ name: 'customer_get', arguments: { id: DEMO_SHOPPER_CUSTOMER_ID } })) as ToolResult;
+    expect(own.isError).toBeUndefined();
+    expect(own.structuredContent).toMatchObject({ id: DEMO_SHOPPER_CUSTOMER_ID, first_name: 'Mateo', last_name: 'Lefebvre', status: 'active' });
+    const other = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
+    expect(other.isError).toBe(true);
+    expect((other.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    // The order server quotes for him with the customer and product servers (its own service tokens).
+    const products = (await client.callTool({ name: 'product_search', arguments: { limit: 1 } })) as ToolResult;
+    const sku = (products.structuredContent as { items: Array<{ sku: string }> }).items[0]?.sku;
+    const quote = (await client.callTool({ name: 'order_quote', arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines: [{ sku, quantity: 1 }] } })) as ToolResult;
+    expect(quote.isError).toBeUndefined();
+    expect(quote.structuredContent).toMatchObject({ customer_id: DEMO_SHOPPER_CUSTOMER_ID, eligible: true });
   });
 
   it('answers a request without a token with 401 and a WWW-Authenticate pointing at the resource metadata', async () => {
@@ -305,12 +345,12 @@ describe('npm start, as a new user meets it', () => {
     expect(await metadata.json()).toMatchObject({ resource: mcpUrl, authorization_servers: [`http://127.0.0.1:${issuerPort}`] });
   });
 
-  it('mints a customer:read token with npm run token that may read but gets FORBIDDEN from customer_create', async () => {
-    const minted = await runTokenCli(['--scopes', 'customer:read']);
+  it('gets a customer:read token for the customer server with npm run token that may read but gets FORBIDDEN from customer_create', async () => {
+    const minted = await runTokenCli(['--scopes', 'customer:read', '--resource', 'customer']);
     expect(minted).toMatchObject({ code: 0, stderr: '' });
     expect(minted.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const readOnly = minted.stdout.trim();
-    expect(jwtPayload(readOnly)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, scope: 'customer:read' });
+    expect(jwtPayload(readOnly)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, aud: mcpUrl, sub: 'support', scope: 'customer:read' });
 
     const client = await connectClient(readOnly);
     const { tools } = await client.listTools();
@@ -339,7 +379,7 @@ describe('npm start, as a new user meets it', () => {
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${customerToken}`,
         origin: 'https://evil.example',
       },
       body: initializeRequest(),
@@ -379,7 +419,7 @@ describe('npm start, as a new user meets it', () => {
     const output = (stack as Stack).output();
     expect(output).toMatch(/customer exited unexpectedly \(signal SIGKILL\) after \d+\.\d s; restarting it in 0\.5 s \(attempt 1 of 5\)/);
     expect(output).toContain(`customer is back (pid ${back}`);
-    const client = await connectClient(token);
+    const client = await connectClient(customerToken);
     const result = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
     expect(result.structuredContent).toMatchObject({ id: EWA_MENSAH.id });
     // Nobody else was stopped or restarted.

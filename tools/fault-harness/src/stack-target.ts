@@ -69,9 +69,13 @@ export async function resolveStackTarget(settings: HarnessSettings): Promise<Sta
   const pgDataDir = settings.pgDataDir ?? (settings.pgAdminUrl === undefined ? stack?.postgresDataDir : undefined);
   let token = settings.token;
   let workerTokens: string[] = [];
+  const routerMcpUrl = `${serverUrls['router']}/mcp`;
   if (token === undefined) {
+    // Signed with the stack's own key rather than asked of its provider: the load needs one caller per worker, and
+    // the provider knows three demo users only. Addressed to the router, the one server the harness calls (the
+    // router exchanges them for its upstreams, as it does any caller's token).
     const issuer = await devIssuer(settings.dataDir, stack?.issuerUrl ?? `http://127.0.0.1:${portBase + 10}`);
-    const mint = (subject: string): Promise<string> => issuer.mint({ subject, scopes: SCOPES, audience: 'mcpfed', ttlSeconds: 12 * 3600 });
+    const mint = (subject: string): Promise<string> => issuer.mint({ subject, scopes: SCOPES, audience: routerMcpUrl, ttlSeconds: 12 * 3600 });
     const run = randomBytes(3).toString('hex');
     token = await mint('fault-harness');
     workerTokens = await Promise.all(Array.from({ length: settings.concurrency }, (_, i) => mint(`fault-harness-${run}-${i + 1}`)));
@@ -79,7 +83,7 @@ export async function resolveStackTarget(settings: HarnessSettings): Promise<Sta
     workerTokens = Array.from({ length: settings.concurrency }, () => token as string);
   }
   return Object.freeze({
-    routerMcpUrl: `${serverUrls['router']}/mcp`,
+    routerMcpUrl,
     serverUrls,
     pidFiles,
     databaseUrls,

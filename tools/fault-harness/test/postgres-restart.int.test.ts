@@ -8,7 +8,8 @@
  * "Unhandled 'error' event" on the first restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pidFileOf, readPidFile } from '@mcpfed/dev-stack';
+import { SCOPES } from '@mcpfed/contract-common';
+import { DEMO_USERS, DEV_CLI_CLIENT, loginToken, pidFileOf, readPidFile, readStackFile } from '@mcpfed/dev-stack';
 import { controlPostgresCluster } from '@mcpfed/testing';
 import type { PostgresCluster } from '@mcpfed/testing';
 import {
@@ -39,6 +40,8 @@ let target: StackTarget;
 let cluster: PostgresCluster;
 let load: LoadDriver;
 let pids: Record<string, number | undefined> = {};
+/** A token for each server (each accepts only tokens addressed to itself): the admin demo user's, every scope. */
+let tokens: Record<(typeof SERVERS)[number], string>;
 /** A customer, a product and an order that exist: what each server's probe reads. */
 let probes: Record<(typeof SERVERS)[number], { tool: string; args: Record<string, unknown> }>;
 
@@ -47,6 +50,11 @@ beforeAll(async () => {
   cluster = controlPostgresCluster({ dataDir: stack.postgres.dataDir });
   target = await resolveStackTarget(parseHarnessSettings(['--data-dir', stack.dataDir, '--concurrency', '4'], {}, REPO_ROOT));
   pids = Object.fromEntries(SERVERS.map((name) => [name, readPidFile(pidFileOf(stack!.dataDir, name))]));
+  const issuerUrl = readStackFile(stack.dataDir)?.issuerUrl as string;
+  const admin = DEMO_USERS.admin;
+  const login = (name: (typeof SERVERS)[number]) =>
+    loginToken({ issuerUrl, clientId: DEV_CLI_CLIENT.id, redirectUri: DEV_CLI_CLIENT.redirectUri, login: admin.subject, password: admin.password, resource: direct(name), scopes: SCOPES });
+  tokens = Object.fromEntries(await Promise.all(SERVERS.map(async (name) => [name, await login(name)]))) as typeof tokens;
   const customer = 'cus_01hgzc7grw6afgn4k4q1952d1s';
   const fixtures = await loadFixtures(target);
   load = new LoadDriver({ url: target.routerMcpUrl, tokens: target.workerTokens, customers: fixtures.customers, skus: fixtures.skus });
@@ -54,7 +62,7 @@ beforeAll(async () => {
   // Steady state first: reads and confirmed checkouts going through.
   await until(() => load.records.filter((r) => r.confirmed).length >= 5, 'five confirmed checkouts', 60_000);
   const order = [...load.acknowledged.values()].find((o) => o.status === 'confirmed');
-  const payment = await callTool(direct('order'), target.token, 'order_get', { order_id: order?.orderId }, 10_000);
+  const payment = await callTool(direct('order'), tokens.order, 'order_get', { order_id: order?.orderId }, 10_000);
   const paymentId = ((payment.structured?.['order'] as { payment?: { payment_id?: string } } | undefined)?.payment?.payment_id) as string;
   probes = {
     customer: { tool: 'customer_get', args: { id: customer } },
@@ -64,7 +72,7 @@ beforeAll(async () => {
     router: { tool: 'customer_get', args: { id: customer } },
   };
   for (const name of SERVERS) {
-    const outcome = await callTool(direct(name), target.token, probes[name].tool, probes[name].args, 10_000);
+    const outcome = await callTool(direct(name), tokens[name], probes[name].tool, probes[name].args, 10_000);
     expect(outcome, `${name} answers its probe before the fault`).toMatchObject({ ok: true });
   }
 }, 240_000);
@@ -84,7 +92,7 @@ async function answerTimes(upAt: number): Promise<Record<string, number | undefi
   await Promise.all(
     SERVERS.map(async (name) => {
       while (Date.now() - upAt < ANSWER_WITHIN_MS * 4) {
-        const outcome = await callTool(direct(name), target.token, probes[name].tool, probes[name].args, 5_000);
+        const outcome = await callTool(direct(name), tokens[name], probes[name].tool, probes[name].args, 5_000);
         if (outcome.ok) {
           times[name] = Date.now() - upAt;
           return;

@@ -133,6 +133,20 @@ describe('the oidc-provider dev issuer', () => {
   });
 });
 
+describe('createDevProvider clients', () => {
+  it('registers a public client (no secret) for the authorization code grant only, and refuses one without redirect URIs or with token exchange', async () => {
+    const issuer = await loadOrCreateDevIssuer({ dir, issuerUrl: 'http://127.0.0.1:9/other' });
+    const options = { issuer, resources: [ROUTER], scopes: SCOPES };
+    expect(() => createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES }] })).toThrow('createDevProvider: client cli: a public client (no secret) needs redirectUris');
+    expect(() => createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES, redirectUris: ['http://127.0.0.1/cb'], exchangeAudiences: [ROUTER] }] })).toThrow(
+      'createDevProvider: client cli: a public client (no secret) cannot use token exchange',
+    );
+    const { provider } = createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES, redirectUris: ['http://127.0.0.1/cb'] }] });
+    const client = await provider.Client.find('cli');
+    expect(client?.metadata()).toMatchObject({ token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/cb'] });
+  });
+});
+
 /** Registers a public client (RFC 7591), then runs the browser's part of authorization code + PKCE with fetch. */
 async function loginAs(login: string, password: string, resource: string, scope: string): Promise<string> {
   const redirectUri = 'http://127.0.0.1:9/callback';

@@ -3,18 +3,22 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { AppError } from '@mcpfed/errors';
 import Provider, { errors } from 'oidc-provider';
-import type { Configuration, ResourceServer } from 'oidc-provider';
+import type { ClientMetadata, Configuration, ResourceServer } from 'oidc-provider';
 import type { DevIssuer } from '../dev-issuer.ts';
 import { isScopeToken } from '../scope-token.ts';
 import { renderLoginPage } from './login-page.ts';
 import { TOKEN_EXCHANGE_GRANT_TYPE, registerTokenExchangeGrant } from './token-exchange-grant.ts';
 
-/** A confidential service client: client credentials for its own calls, token exchange for its callers'. */
+/**
+ * A registered client. With a secret, a confidential service client: client credentials for its own calls, token
+ * exchange for its callers'. Without one, a public client (a command-line tool on the developer's machine): the
+ * authorization code grant with PKCE only, so it needs `redirectUris`.
+ */
 export interface DevProviderClient {
   /** `client_id`, also the `sub` of its own tokens and the `act.sub` of the tokens it exchanges (e.g. `order-server`). */
   readonly id: string;
-  /** `client_secret` (at least 16 characters). */
-  readonly secret: string;
+  /** `client_secret` (at least 16 characters); omitted for a public client (`token_endpoint_auth_method: none`). */
+  readonly secret?: string;
   /** Scopes it may ask for with client credentials. */
   readonly scopes: readonly string[];
   /**
@@ -90,7 +94,10 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
   if (!options.scopes.every(isScopeToken)) invalid('scopes must be scope tokens');
   const clients = options.clients ?? [];
   for (const client of clients) {
-    if (client.secret.length < 16) invalid(`client ${client.id}: secret must have at least 16 characters`);
+    if (client.secret === undefined) {
+      if ((client.redirectUris ?? []).length === 0) invalid(`client ${client.id}: a public client (no secret) needs redirectUris`);
+      if ((client.exchangeAudiences ?? []).length > 0) invalid(`client ${client.id}: a public client (no secret) cannot use token exchange`);
+    } else if (client.secret.length < 16) invalid(`client ${client.id}: secret must have at least 16 characters`);
   }
   const users = new Map((options.users ?? []).map((user) => [user.subject, user]));
   const exchange = new Map(clients.map((client) => [client.id, client.exchangeAudiences ?? []]));
@@ -103,19 +110,7 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
   };
 
   const configuration: Configuration = {
-    clients: clients.map((client) => ({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_types: [
-        'client_credentials',
-        ...((client.exchangeAudiences ?? []).length > 0 ? [TOKEN_EXCHANGE_GRANT_TYPE] : []),
-        ...((client.redirectUris ?? []).length > 0 ? ['authorization_code'] : []),
-      ],
-      response_types: (client.redirectUris ?? []).length > 0 ? ['code'] : [],
-      redirect_uris: [...(client.redirectUris ?? [])],
-      token_endpoint_auth_method: 'client_secret_basic',
-      scope: client.scopes.join(' '),
-    })),
+    clients: clients.map(clientMetadata),
     jwks: { keys: [options.issuer.privateJwk()] },
     scopes: ['openid', 'offline_access', ...new Set(options.scopes)],
     claims: { openid: ['sub'] },
@@ -179,6 +174,27 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
     callback(req, res);
   });
   return { provider, server };
+}
+
+/** The oidc-provider metadata of a configured client: confidential (a service) or public (a local tool). */
+function clientMetadata(client: DevProviderClient): ClientMetadata {
+  const redirectUris = [...(client.redirectUris ?? [])];
+  if (client.secret === undefined) {
+    return { client_id: client.id, grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: redirectUris, token_endpoint_auth_method: 'none', scope: client.scopes.join(' ') };
+  }
+  return {
+    client_id: client.id,
+    client_secret: client.secret,
+    grant_types: [
+      'client_credentials',
+      ...((client.exchangeAudiences ?? []).length > 0 ? [TOKEN_EXCHANGE_GRANT_TYPE] : []),
+      ...(redirectUris.length > 0 ? ['authorization_code'] : []),
+    ],
+    response_types: redirectUris.length > 0 ? ['code'] : [],
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: client.scopes.join(' '),
+  };
 }
 
 async function handleInteraction(provider: Provider, users: ReadonlyMap<string, DevProviderUser>, req: IncomingMessage, res: ServerResponse): Promise<void> {
