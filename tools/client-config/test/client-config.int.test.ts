@@ -176,7 +176,7 @@ describe('router mode over http, token from where the client keeps secrets', () 
     const config = JSON.parse(result.stdout) as Record<string, Record<string, Record<string, unknown>>>;
     expect(config).toEqual({ mcpServers: { mcpfed: { ...shape, url: `http://127.0.0.1:${portBase}/mcp`, headers: { Authorization: header } } } });
     // The default role is support; the command to get its token is printed, not run.
-    expect(result.stderr).toContain(`export MCPFED_TOKEN="$(npm run -s token -- --scopes "${ROLE_PRESETS.support.scopes.join(' ')}")"`);
+    expect(result.stderr).toContain(`export MCPFED_TOKEN="$(npm run -s token -- --user support --scopes "${ROLE_PRESETS.support.scopes.join(' ')}")"`);
     const entry = config['mcpServers']?.['mcpfed'] as Record<string, unknown>;
     const client = await connectHttp(entry, resolveHeaders(clientKind, entry, { env: { MCPFED_TOKEN: await customerToken(ROLE_PRESETS.support.scopes) } }));
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(SUPPORT_CUSTOMER_TOOLS);
