@@ -6,5 +6,5 @@ import { bindTool, callerOf, orderLink, REMOTE_CALLS } from './bind.ts';
 
 /** orderPlace -> OrderService.place. */
 export function orderPlaceTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderPlace, (input, ctx) => service.place(input, callerOf(ctx)), { ...REMOTE_CALLS, links: (output) => [orderLink(output.order.id)] });
+  return bindTool(orderPlace, (input, ctx) => service.place(input, callerOf(ctx)), { ...REMOTE_CALLS, links: (output) => (output.order === undefined ? [] : [orderLink(output.order.id)]) });
 }

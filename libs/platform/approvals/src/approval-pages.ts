@@ -201,7 +201,8 @@ function send(res: ServerResponse, status: number, html: string): void {
     'cache-control': 'no-store',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: Chromium then sends `Origin: null` with the form, which the Origin guard refuses.
+    'referrer-policy': 'same-origin',
   });
   res.end(html);
 }
