@@ -136,7 +136,11 @@ describe('an order by a caller acting for a customer', () => {
     await page.context().close();
     expect(await approvalRow(approval.approval_id)).toEqual({ status: 'approved', decided_by: 'shopper-a' });
 
-    const placed = await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key));
+    // The agent (and a retry racing it) call again with the same key: one order, one charge.
+    const answers = await Promise.all([1, 2, 3].map(() => expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key))));
+    const placed = answers.find((answer) => !answer.replayed) as PlaceAnswer;
+    expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.order?.id)).size).toBe(1);
     expect(placed).toMatchObject({ replayed: false, done: true, order: { status: 'confirmed', total_amount: 2400, currency: 'EUR' } });
     expect(placed.approval).toBeUndefined();
     expect(await moneyCounts()).toEqual({ orders: 1, payments: 1, captures: 1 });

@@ -27,7 +27,11 @@ export interface OrderToApprove {
 }
 
 /** What order_place does next: place it (with the approval to use up, if any), or answer that a person must approve. */
-export type OrderApprovalVerdict = { readonly place: true; readonly approvalId: string | undefined } | { readonly place: false; readonly state: ApprovalState };
+export type OrderApprovalVerdict =
+  | { readonly place: true; readonly approvalId: string | undefined }
+  | { readonly place: false; readonly state: ApprovalState }
+  /** The approval was used up by a concurrent call with the same key, which wrote the order: replay that one. */
+  | { readonly place: false; readonly used: ApprovalState };
 
 /**
  * Which orders wait for a person (docs/security.md, "A person approves money"): above the caller's limit, a token
@@ -60,6 +64,7 @@ export class OrderApprovals {
       summary: { ...order.summary, action: 'charge', customer_id: order.customerId, description: `Order for customer ${order.customerId}, paid with ${order.paymentMethod}` },
     });
     if (state.status === 'pending') return { place: false, state };
+    if (state.status === 'used') return { place: false, used: state };
     if (state.status !== 'approved') throw gate.refusal(state);
     // The person approved what the page showed: prices that moved since then need a new approval.
     if (state.summary.amount !== order.summary.amount || state.summary.currency !== order.summary.currency) {
@@ -77,6 +82,11 @@ export class OrderApprovals {
         details: { approval: 'expired', approval_id: approvalId },
       });
     }
+  }
+
+  /** The error of a used approval whose order cannot be found (it served another order: never the case for one binding). */
+  refusal(state: ApprovalState): AppError {
+    return (this.#config.gate as ApprovalGate).refusal(state);
   }
 
   /** The answer while the approval is pending. */

@@ -102,7 +102,12 @@ export class OrderService {
           paymentMethod: input.payment_method,
           summary: { amount: items.reduce((sum, item) => sum + item.line_amount, 0), currency, items },
         });
-        if (!verdict.place) return { done: false, replayed: false, approval: this.#deps.approvals.required(verdict.state) };
+        if (!verdict.place && 'state' in verdict) return { done: false, replayed: false, approval: this.#deps.approvals.required(verdict.state) };
+        if (!verdict.place) {
+          const placed = await orders.findByKey(db, caller.principalId, key);
+          if (placed === undefined) throw this.#deps.approvals.refusal(verdict.used);
+          return this.#answer(placed.id, waitMs, true, caller);
+        }
         approvalId = verdict.approvalId;
       }
       const id = newId('ord');
