@@ -83,8 +83,9 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
     const answer = async (): Promise<void> => {
       if (req.headers.authorization !== undefined) {
         req.resume();
+        // Logged, not audited: the header names no verified person, and a row per request would let anyone fill the log.
+        options.logger.warn({ path }, 'approval page refused a request with an Authorization header');
         send(res, 403, renderRefusalPage('Not allowed', 'Approvals are decided by a person in a browser, never with a bearer token.'));
-        await audit(options, db, { principal: 'bearer', approvalId: match?.[1] ?? null, outcome: 'FORBIDDEN', reason: 'bearer_token' });
         return;
       }
       const jar = readCookies(req.headers.cookie);
