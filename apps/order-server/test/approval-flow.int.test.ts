@@ -65,6 +65,8 @@ async function ask(key: string): Promise<Approval> {
   expect(answer.order).toBeUndefined();
   expect(answer).toMatchObject({ done: false, replayed: false, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
   expect(answer.approval?.approval_url).toBe(`${stack.order.url}/approvals/${answer.approval?.approval_id}`);
+  const raw = await shopper.callTool({ name: 'order_place', arguments: args(key) });
+  expect(raw.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: answer.approval?.approval_url, mimeType: 'text/html' }));
   expect(await moneyCounts()).toEqual(before);
   return answer.approval as Approval;
 }
