@@ -42,6 +42,7 @@ let stack: FederationStack;
 let provider: DevProvider;
 let browser: Browser;
 let shopper: Client;
+let staff: Client;
 let customerA: string;
 
 const args = (key: string) => ({ customer_id: customerA, lines: [{ sku: 'APR-001', quantity: 2 }], payment_method: 'pm_card_visa', idempotency_key: key, wait_ms: 20_000 });
@@ -90,6 +91,7 @@ beforeAll(async () => {
     label: 'approval',
     orderEnv: {
       ORDER_APPROVAL_THRESHOLD_MINOR: '0',
+      REFUND_APPROVAL_THRESHOLD_MINOR: '1000',
       APPROVAL_ISSUER: providerUrl,
       APPROVAL_CLIENT_ID: 'order-approvals',
       APPROVAL_CLIENT_SECRET: APPROVAL_SECRET,
@@ -110,7 +112,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => provider.server.listen(providerPort, '127.0.0.1', resolve));
   customerA = await stack.createCustomer();
   await stack.createProduct('APR-001', 1200, 100);
-  shopper = await stack.mcp('order', ['order:read', 'order:write'], 'shopper-a', customerA);
+  shopper = await stack.mcp('order', ['order:read', 'order:write', 'payment:refund'], 'shopper-a', customerA);
+  staff = await stack.mcp('order', ALL_TEST_SCOPES, 'staff-1');
   browser = await launchBrowser();
 }, 180_000);
 
@@ -228,5 +231,61 @@ describe('an order by a caller acting for a customer', () => {
     expect(anonymous.status).toBe(401);
     expect(await approvalRow(approval.approval_id)).toEqual({ status: 'pending', decided_by: null });
     expect(await moneyCounts()).toEqual(before);
+  }, 120_000);
+});
+
+describe('a refund above the approval limit', () => {
+  /** A confirmed, captured order of customer A for 2400 EUR minor units, placed by staff (unbound: not gated). */
+  async function paidOrder(): Promise<{ id: string; version: number }> {
+    const placed = await expectToolOk<{ order: { id: string; version: number; status: string } }>(staff, 'order_place', args(idempotencyKey()));
+    expect(placed.order.status).toBe('confirmed');
+    return placed.order;
+  }
+  async function refundRows(): Promise<{ refunds: number; refunded: number }> {
+    const refunds = await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds`.execute(stack.paymentDb.db);
+    const refunded = await sql<{ n: number }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments`.execute(stack.paymentDb.db);
+    return { refunds: refunds.rows[0]?.n ?? -1, refunded: refunded.rows[0]?.n ?? -1 };
+  }
+
+  it('order_refund: nothing refunded until the person approves; then the same key refunds once', async () => {
+    const order = await paidOrder();
+    const before = await refundRows();
+    const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
+    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval }>(shopper, 'order_refund', input);
+    expect(waiting).toMatchObject({ refund_amount: 2400, payment_refund_id: null, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+    expect(await refundRows()).toEqual(before);
+
+    const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
+    expect(await page.textContent('h1')).toBe('Approve a refund?');
+    expect(await page.textContent('#amount')).toBe('24.00 EUR');
+    await page.click('#approve');
+    expect(await page.textContent('#result')).toBe('approved');
+    await page.context().close();
+
+    const done = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; replayed: boolean }>(shopper, 'order_refund', input);
+    expect(done).toMatchObject({ refund_amount: 2400, replayed: false });
+    expect(done.payment_refund_id).not.toBeNull();
+    expect(done.approval).toBeUndefined();
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+    const again = await expectToolOk<{ payment_refund_id: string | null; replayed: boolean }>(shopper, 'order_refund', input);
+    expect(again).toMatchObject({ replayed: true, payment_refund_id: done.payment_refund_id });
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+  }, 120_000);
+
+  it('order_cancel of a captured order: declined, it is FORBIDDEN and nothing is refunded or cancelled', async () => {
+    const order = await paidOrder();
+    const before = await refundRows();
+    const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
+    const waiting = await expectToolOk<{ payment_action: string; refund_amount: number; approval?: Approval }>(shopper, 'order_cancel', input);
+    expect(waiting).toMatchObject({ payment_action: 'refund', refund_amount: 2400, approval: { status: 'approval_required' } });
+    const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
+    await page.click('#decline');
+    expect(await page.textContent('#result')).toBe('declined');
+    await page.context().close();
+    const error = await expectToolError(shopper, 'order_cancel', input);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'declined' } });
+    expect(await refundRows()).toEqual(before);
+    const current = await expectToolOk<{ order: { status: string; version: number } }>(staff, 'order_get', { order_id: order.id });
+    expect(current.order).toMatchObject({ status: 'confirmed', version: order.version });
   }, 120_000);
 });

@@ -151,6 +151,7 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     DB_POOL_MAX: '20',
     // Checkout tests run customer-bound callers without a person at hand; approval-flow.int.test.ts turns it on.
     ORDER_APPROVAL_THRESHOLD_MINOR: '1000000000000',
+    REFUND_APPROVAL_THRESHOLD_MINOR: '1000000000000',
     ...options.orderEnv,
   };
   await runToCompletion({ name: `order-migrate-${options.label}`, args: ['apps/order-server/src/main.ts', 'migrate'], env: orderEnv, cwd: REPO_ROOT });
