@@ -92,6 +92,11 @@ export class OrderApprovals {
     return { place: true, approvalId: state.id };
   }
 
+  /** Whether any refund by `caller` can need approval (else a refund skips the preview). */
+  gatesRefundsOf(caller: Caller): boolean {
+    return caller.kind !== 'local' && this.#config.refundThresholdMinor !== undefined;
+  }
+
   /**
    * Whether a refund of `amount` needs approval, and if so where it stands. An approved approval is used up here,
    * before the claimed operation runs: the operation is idempotent by the same key the approval is bound to, so a

@@ -154,7 +154,7 @@ export class OrderLifecycleService {
     refundOf: (plan: P, lines: OrderLineRecord[]) => { amount: number; currency: string; lines: Array<{ sku: string; quantity: number }> } | undefined,
   ): Promise<{ order: OrderView; amount: number; approval: ApprovalRequiredAnswer } | undefined> {
     const approvals = this.#deps.approvals;
-    if (approvals === undefined) return undefined;
+    if (approvals === undefined || !approvals.gatesRefundsOf(caller)) return undefined;
     const preview = await this.#runner.preview(orderId, expectedVersion, plan, caller.signal).catch(() => undefined);
     if (preview === undefined) return undefined;
     const refund = refundOf(preview.plan, preview.lines);
