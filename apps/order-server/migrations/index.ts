@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely/migration';
+import { approvalsMigration } from '@mcpfed/approvals';
 import { runtimeMigrations } from '@mcpfed/mcp-runtime';
 import { ordersMigration } from './0001-orders.ts';
 import { outboxAndSagasMigration } from './0002-outbox-and-sagas.ts';
@@ -16,4 +17,5 @@ export const orderMigrations: Record<string, Migration> = {
   '0004_operation_claims': operationClaimsMigration,
   '0005_feed_positions': feedPositionsMigration,
   '0006_event_delivery': eventDeliveryMigration,
+  '0007_approvals': approvalsMigration,
 };

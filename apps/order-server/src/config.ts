@@ -6,6 +6,8 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
+/** An amount in minor units (an integer >= 0). */
+const minorUnits = () => z.string().trim().regex(/^\d{1,15}$/, 'expected an amount in minor units (an integer >= 0)').transform(Number);
 
 /** The order server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const orderConfigSchema = requireSecretsOutsideDevelopment(
@@ -92,6 +94,29 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     OUTBOX_CONFIRM_AFTER_MS: durationMs(2000),
     /** Time between those checks, in milliseconds. Default 1000 ms. */
     OUTBOX_CONFIRM_INTERVAL_MS: durationMs(1000),
+    /**
+     * Orders whose total is above this, in minor units, placed by a caller acting for a customer (a token with the
+     * customer claim) wait for that person's approval. Default 0: every such order.
+     */
+    ORDER_APPROVAL_THRESHOLD_MINOR: minorUnits().default(0),
+    /** The same for unbound callers (staff, services). Optional; default none: their orders are not gated. */
+    ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR: minorUnits().optional(),
+    /**
+     * Refunds above this amount, in minor units (order_refund, order_cancel of a captured order), wait for the
+     * caller's person, whoever the caller is. Default 50000 (the payment server's refund confirmation threshold).
+     */
+    REFUND_APPROVAL_THRESHOLD_MINOR: minorUnits().default(50_000),
+    /** How long a person has to decide an approval, and the caller then has to use it, in milliseconds. Default 900000 ms (15 minutes). */
+    APPROVAL_TTL_MS: durationMs(900_000),
+    /** The issuer where a person logs in on the approval pages. Optional; default AUTH_ISSUER. */
+    APPROVAL_ISSUER: httpUrl().optional(),
+    /** OAuth client of the approval pages (authorization code + PKCE; redirect URI `<PUBLIC_URL>/approvals/callback`). Default `order-approvals`. */
+    APPROVAL_CLIENT_ID: z.string().trim().min(1).max(200).default('order-approvals'),
+    /**
+     * Its client secret, also the key of the pages' cookies. Optional; without it there are no approval pages and
+     * an order that needs approval is refused (FORBIDDEN, details.approval `unavailable`). From the secret store.
+     */
+    APPROVAL_CLIENT_SECRET: z.string().min(16).max(500).optional(),
   }),
   { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
 ).transform((config) => ({

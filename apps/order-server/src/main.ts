@@ -1,5 +1,6 @@
+import { ApprovalGate, createApprovalPages } from '@mcpfed/approvals';
 import { createClientCredentialsTokenSource, discoverIssuer } from '@mcpfed/auth';
-import { ConfigError, EX_CONFIG } from '@mcpfed/config';
+import { ConfigError, EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
@@ -13,6 +14,7 @@ import { orderMigrations } from '../migrations/index.ts';
 import { orderConfigSchema } from './config.ts';
 import type { OrderConfig } from './config.ts';
 import { buildOrderServer } from './server.ts';
+import { OrderApprovals } from './service/order-approvals.ts';
 import { createOrderDomain } from './service/order-domain.ts';
 import { startOutboxRelay } from './service/outbox-relay.ts';
 import { startSagaSweeper } from './service/saga-sweeper.ts';
@@ -83,7 +85,17 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   // Created here, not by runMcpServer: the federation clients record their calls and breaker states into them.
   const metrics = createMetrics({ service: NAME });
   const remote = await upstreams(config, logger, metrics);
+  // Approval pages exist over HTTP with a client secret; without them an order that needs approval is refused.
+  const approvalPages = transport === 'http' && config.APPROVAL_CLIENT_SECRET !== undefined;
+  const publicUrl = resolvePublicUrl(config);
+  const approvals = new OrderApprovals({
+    gate: approvalPages ? new ApprovalGate({ ttlMs: config.APPROVAL_TTL_MS, urlOf: (id) => `${publicUrl}/approvals/${id}` }) : undefined,
+    boundThresholdMinor: config.ORDER_APPROVAL_THRESHOLD_MINOR,
+    unboundThresholdMinor: config.ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR,
+    refundThresholdMinor: config.REFUND_APPROVAL_THRESHOLD_MINOR,
+  });
   const domain = createOrderDomain({
+    approvals,
     db: database.db,
     upstreams: remote.upstreams,
     queue: {
@@ -144,6 +156,22 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     allScopes: SCOPES,
     shutdownSteps: steps,
     metrics,
+    ...(approvalPages
+      ? {
+          pages: createApprovalPages({
+            db: database.db,
+            name: 'order',
+            issuer: config.APPROVAL_ISSUER ?? (config.AUTH_ISSUER as string),
+            clientId: config.APPROVAL_CLIENT_ID,
+            clientSecret: config.APPROVAL_CLIENT_SECRET as string,
+            publicUrl,
+            sessionTtlMs: config.APPROVAL_TTL_MS,
+            approvedTtlMs: config.APPROVAL_TTL_MS,
+            auditDigestKey: config.AUDIT_DIGEST_KEY,
+            logger,
+          }),
+        }
+      : {}),
   });
   registerQueueMetrics(running.metrics, domain.queue.queue);
 }

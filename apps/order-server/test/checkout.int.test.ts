@@ -4,7 +4,7 @@ import { orderGet, orderPlace } from '@mcpfed/contract-order';
 import { AppError } from '@mcpfed/errors';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
-import { startFederationStack } from './federation-stack.ts';
+import { startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 
 let stack: FederationStack;
@@ -27,7 +27,7 @@ const place = (input: Record<string, unknown>) =>
     idempotency_key: idempotencyKey(),
     wait_ms: 20_000,
     ...input,
-  } as z.input<typeof orderPlace.input>);
+  } as z.input<typeof orderPlace.input>).then(placedOrder);
 
 /**
  * What a careful agent does with a retryable refusal (a breaker open while a loaded upstream catches up): the same

@@ -149,6 +149,9 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     QUEUE_PREFIX: randomKeyPrefix(`order-${options.label}`).replace(/:$/, ''),
     ORDER_EVENTS_PREFIX: eventsPrefix,
     DB_POOL_MAX: '20',
+    // Checkout tests run customer-bound callers without a person at hand; approval-flow.int.test.ts turns it on.
+    ORDER_APPROVAL_THRESHOLD_MINOR: '1000000000000',
+    REFUND_APPROVAL_THRESHOLD_MINOR: '1000000000000',
     ...options.orderEnv,
   };
   await runToCompletion({ name: `order-migrate-${options.label}`, args: ['apps/order-server/src/main.ts', 'migrate'], env: orderEnv, cwd: REPO_ROOT });
@@ -223,4 +226,10 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
 /** A pool on a test database for raw assertions (closed by the caller). */
 export function rawPool(url: string): Database<unknown> {
   return createDatabase({ connectionString: url, applicationName: 'order-test-assert', max: 2 });
+}
+
+/** An order_place answer that placed an order (not one waiting for approval); throws otherwise. */
+export function placedOrder<T extends { order?: unknown }>(answer: T): T & { order: NonNullable<T['order']> } {
+  if (answer.order === undefined || answer.order === null) throw new Error(`order_place placed nothing: ${JSON.stringify(answer)}`);
+  return answer as T & { order: NonNullable<T['order']> };
 }

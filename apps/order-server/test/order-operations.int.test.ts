@@ -4,7 +4,7 @@ import { orderPlace } from '@mcpfed/contract-order';
 import type { OrderEvent } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
-import { ALL_TEST_SCOPES, startFederationStack } from './federation-stack.ts';
+import { ALL_TEST_SCOPES, startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 import { moneyRows, onHand, pollUntil } from './money-rows.ts';
 import type { MoneyRows } from './money-rows.ts';
@@ -46,7 +46,7 @@ async function confirmedOrder(captureMode: 'immediate' | 'on_fulfillment' = 'imm
     capture_mode: captureMode,
     idempotency_key: idempotencyKey(),
     wait_ms: 25_000,
-  });
+  }).then(placedOrder);
   expect(placed.order.status).toBe('confirmed');
   return placed.order as OrderOut;
 }

@@ -20,7 +20,7 @@ import {
 } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
-import { startFederationStack } from './federation-stack.ts';
+import { startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 
 let stack: FederationStack;
@@ -51,7 +51,7 @@ const place = (input: Partial<z.input<typeof orderPlace.input>> = {}) =>
     idempotency_key: idempotencyKey(),
     wait_ms: 20_000,
     ...input,
-  });
+  }).then(placedOrder);
 const stockOf = async (sku: string) =>
   (await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = ${sku}`.execute(stack.productDb.db)).rows[0];
 const paymentOf = async (orderId: string) =>

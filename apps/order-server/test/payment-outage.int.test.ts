@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderPlace } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
-import { startFederationStack } from './federation-stack.ts';
+import { startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 
 let stack: FederationStack;
@@ -40,7 +40,7 @@ async function placePending(): Promise<string> {
     payment_method: 'pm_card_slow',
     idempotency_key: idempotencyKey(),
     wait_ms: 0,
-  } satisfies z.input<typeof orderPlace.input>);
+  } satisfies z.input<typeof orderPlace.input>).then(placedOrder);
   expect(result.done).toBe(false);
   return result.order.id;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCancel, orderPlace, orderRefund } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
-import { startFederationStack } from './federation-stack.ts';
+import { startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 import { projectionCaughtUp } from './projection-stats.ts';
 
@@ -30,7 +30,7 @@ describe('the customer projection of order events', () => {
           payment_method: i % 7 === 3 ? 'pm_card_declined' : 'pm_card_visa',
           idempotency_key: idempotencyKey(),
           wait_ms: 20_000,
-        }),
+        }).then(placedOrder),
       ),
     );
     const confirmed = placed.map((p) => p.order).filter((o) => o.status === 'confirmed');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderPlace } from '@mcpfed/contract-order';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
-import { startFederationStack } from './federation-stack.ts';
+import { startFederationStack, placedOrder } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import type { PrivateRedis } from './private-redis.ts';
@@ -44,7 +44,7 @@ const place = async (paymentMethod: string, waitMs: number) =>
     payment_method: paymentMethod,
     idempotency_key: idempotencyKey(),
     wait_ms: waitMs,
-  } satisfies z.input<typeof orderPlace.input>);
+  } satisfies z.input<typeof orderPlace.input>).then(placedOrder);
 
 async function waitUntilFinished(ids: readonly string[], timeoutMs: number): Promise<Array<{ order_id: string; status: string; completed_steps: string[] }>> {
   const deadline = Date.now() + timeoutMs;

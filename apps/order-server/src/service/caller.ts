@@ -4,6 +4,8 @@ import type { CustomerReach } from '@mcpfed/auth';
 export interface Caller {
   /** The caller's principal id: idempotency records are per principal; upstream calls act for it. */
   readonly principalId: string;
+  /** `user` or `service` (a token), `local` (stdio): approvals are asked of token principals only. Default `user`. */
+  readonly kind?: 'user' | 'service' | 'local';
   /** Which customers the caller reaches: its bound customer, every one (`customer:any`), or none. */
   readonly reach: CustomerReach;
   readonly signal: AbortSignal;

@@ -9,6 +9,7 @@ import { CheckoutQueue } from './checkout-queue.ts';
 import type { CheckoutQueueConfig } from './checkout-queue.ts';
 import { CheckoutSaga } from './checkout-saga.ts';
 import { OrderChanges } from './order-changes.ts';
+import type { OrderApprovals } from './order-approvals.ts';
 import { OrderLifecycleService } from './order-lifecycle-service.ts';
 import { OrderService } from './order-service.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -29,6 +30,8 @@ export interface OrderDomainDeps {
   /** How long a cancel, refund or fulfil may work on its claim before a retry with its key or the sweeper may take over, in milliseconds. */
   operationLeaseMs: number;
   logger: Logger;
+  /** Which orders wait for a person's approval. Default none does. */
+  approvals?: OrderApprovals;
 }
 
 /** The order domain's services, wired once by main.ts (and by tests). */
@@ -60,7 +63,7 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
     onProgress: (orderId, record) => queue.notify(orderId, record),
   });
   return {
-    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, pollIntervalMs: deps.placePollIntervalMs }),
+    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) }),
     lifecycle: new OrderLifecycleService({
       db: deps.db,
       orders,
@@ -70,6 +73,7 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
       upstreams: deps.upstreams,
       logger: deps.logger,
       operationLeaseMs: deps.operationLeaseMs,
+      ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }),
     }),
     workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
     saga,

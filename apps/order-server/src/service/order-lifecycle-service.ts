@@ -5,7 +5,9 @@ import type { orderCancel, orderFulfill, orderRefund } from '@mcpfed/contract-or
 import { paymentCapture, paymentGet, paymentVoid } from '@mcpfed/contract-payment';
 import { inventoryAdjust } from '@mcpfed/contract-product';
 import type { Kysely } from '@mcpfed/db';
+import type { ApprovalRequiredAnswer } from '@mcpfed/approvals';
 import { AppError } from '@mcpfed/errors';
+import { digest } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { OperationRecord, OperationStore } from '../store/operation-store.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
@@ -17,7 +19,9 @@ import { cancelPlan, cancelPreview, fulfillPlan, REFUND_SCOPE, refundPlan, refun
 import type { CancelPlan, FulfillPlan, RefundPlan, Restock } from './order-operation-plans.ts';
 import { OperationRefused, OrderOperationRunner, RELEASE_ORDER } from './order-operation-runner.ts';
 import type { OperationSteps } from './order-operation-runner.ts';
+import type { OrderApprovals } from './order-approvals.ts';
 import { toOrderView } from './order-view.ts';
+import type { OrderView } from './order-view.ts';
 import { refundPayment } from './payment-refunder.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
@@ -35,6 +39,8 @@ export interface OrderLifecycleDeps {
   logger: Logger;
   /** How long a call may work on its operation before a retry with its key or the sweeper may take over, in milliseconds. */
   operationLeaseMs: number;
+  /** Which refunds wait for a person's approval. Default none does. */
+  approvals?: OrderApprovals;
 }
 
 /**
@@ -72,6 +78,12 @@ export class OrderLifecycleService {
       return { order: toOrderView(order, lines), dry_run: true, ...cancelPreview(plan), replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
+    const waiting = await this.#waitingForApproval('order_cancel', input.order_id, input.expected_version, key, args, caller, cancelPlan, (plan, lines) =>
+      plan.payment_action === 'refund' ? { amount: plan.refund_amount, currency: plan.currency, lines: lines.map((line) => ({ sku: line.sku, quantity: line.quantity })) } : undefined,
+    );
+    if (waiting !== undefined) {
+      return { order: waiting.order, dry_run: false, payment_action: 'refund', refund_amount: waiting.amount, stock_action: 'none', replayed: false, approval: waiting.approval };
+    }
     const response = await this.#runner.run({
       tool: 'order_cancel',
       orderId: input.order_id,
@@ -97,6 +109,10 @@ export class OrderLifecycleService {
       return { order: toOrderView(preview.order, preview.lines), dry_run: true, refund_amount: preview.plan.amount, payment_refund_id: null, replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
+    const waiting = await this.#waitingForApproval('order_refund', input.order_id, input.expected_version, key, args, caller, plan, (refund) => refund);
+    if (waiting !== undefined) {
+      return { order: waiting.order, dry_run: false, refund_amount: waiting.amount, payment_refund_id: null, replayed: false, approval: waiting.approval };
+    }
     const response = await this.#runner.run({ tool: 'order_refund', orderId: input.order_id, expectedVersion: input.expected_version, key, args, caller, plan });
     return response as Out<typeof orderRefund>;
   }
@@ -119,6 +135,43 @@ export class OrderLifecycleService {
       plan: (order) => fulfillPlan(order, carrier, trackingNumber),
     });
     return response as Out<typeof orderFulfill>;
+  }
+
+  /**
+   * A refund above the approval limit waits for the caller's person (OrderApprovals): previewed (nothing claimed),
+   * then answered with the approval while it is pending. Undefined when the operation may run: no refund, under
+   * the limit, approved (or used by an earlier call with this key, which the run then replays), or a preview the
+   * run itself will refuse or replay.
+   */
+  async #waitingForApproval<P>(
+    operation: 'order_refund' | 'order_cancel',
+    orderId: string,
+    expectedVersion: number,
+    key: string,
+    args: Record<string, unknown>,
+    caller: Caller,
+    plan: (order: OrderRecord, lines: OrderLineRecord[]) => P,
+    refundOf: (plan: P, lines: OrderLineRecord[]) => { amount: number; currency: string; lines: Array<{ sku: string; quantity: number }> } | undefined,
+  ): Promise<{ order: OrderView; amount: number; approval: ApprovalRequiredAnswer } | undefined> {
+    const approvals = this.#deps.approvals;
+    if (approvals === undefined || !approvals.gatesRefundsOf(caller)) return undefined;
+    const preview = await this.#runner.preview(orderId, expectedVersion, plan, caller.signal).catch(() => undefined);
+    if (preview === undefined) return undefined;
+    const refund = refundOf(preview.plan, preview.lines);
+    if (refund === undefined) return undefined;
+    const unit = new Map(preview.lines.map((line) => [line.sku, Number(line.unit_price)]));
+    const verdict = await approvals.refundVerdict(this.#deps.db, caller, {
+      operation,
+      idempotencyKey: key,
+      argsDigest: digest(args),
+      orderId,
+      customerId: preview.order.customer_id,
+      amount: refund.amount,
+      currency: refund.currency,
+      items: refund.lines.map((line) => ({ sku: line.sku, name: null, quantity: line.quantity, unit_amount: unit.get(line.sku) ?? 0, line_amount: (unit.get(line.sku) ?? 0) * line.quantity })),
+    });
+    if (verdict.proceed) return undefined;
+    return { order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: approvals.required(verdict.state) };
   }
 
   /**

@@ -22,6 +22,7 @@ import type { OrderStore } from '../store/order-store.ts';
 import type { OutboxStore } from '../store/outbox-store.ts';
 import type { SagaRecord, SagaStore } from '../store/saga-store.ts';
 import type { Caller } from './caller.ts';
+import type { OrderApprovals } from './order-approvals.ts';
 import type { CheckoutQueue } from './checkout-queue.ts';
 import type { OrderChanges } from './order-changes.ts';
 import { toOrderEvent } from './outbox-relay.ts';
@@ -42,6 +43,8 @@ export interface OrderServiceDeps {
   changes: OrderChanges;
   queue: CheckoutQueue;
   upstreams: Upstreams;
+  /** Which orders wait for a person's approval. Default none does. */
+  approvals?: OrderApprovals;
   /** While order_place waits, how often it also reads the saga from the database (another replica may run it), in milliseconds. */
   pollIntervalMs: number;
 }
@@ -66,7 +69,9 @@ export class OrderService {
 
   /**
    * order_place: validates the SKUs against the catalog, writes the order `pending` with its saga and its
-   * `order.placed` event in one transaction, enqueues the saga and waits up to wait_ms for it to finish.
+   * `order.placed` event in one transaction, enqueues the saga and waits up to wait_ms for it to finish. An order
+   * that needs a person's approval (OrderApprovals) places nothing until it is approved, then uses the approval up
+   * in that transaction.
    */
   async place(input: In<typeof orderPlace>, caller: Caller): Promise<Out<typeof orderPlace>> {
     const { db, orders, sagas, changes, queue, upstreams } = this.#deps;
@@ -82,6 +87,29 @@ export class OrderService {
         });
       }
       const price = new Map(lookup.items.map((item) => [item.sku, item.price]));
+      const currency = lookup.items[0]?.price.currency ?? 'EUR';
+      let approvalId: string | undefined;
+      if (this.#deps.approvals !== undefined) {
+        const names = new Map(lookup.items.map((item) => [item.sku, item.name]));
+        const items = input.lines.map((line) => {
+          const unit = price.get(line.sku)?.amount ?? 0;
+          return { sku: line.sku, name: names.get(line.sku) ?? null, quantity: line.quantity, unit_amount: unit, line_amount: unit * line.quantity };
+        });
+        const verdict = await this.#deps.approvals.verdict(db, caller, {
+          idempotencyKey: key,
+          argsDigest: requestHash,
+          customerId: input.customer_id,
+          paymentMethod: input.payment_method,
+          summary: { amount: items.reduce((sum, item) => sum + item.line_amount, 0), currency, items },
+        });
+        if (!verdict.place && 'state' in verdict) return { done: false, replayed: false, approval: this.#deps.approvals.required(verdict.state) };
+        if (!verdict.place) {
+          const placed = await orders.findByKey(db, caller.principalId, key);
+          if (placed === undefined) throw this.#deps.approvals.refusal(verdict.used);
+          return this.#answer(placed.id, waitMs, true, caller);
+        }
+        approvalId = verdict.approvalId;
+      }
       const id = newId('ord');
       const inserted = await inTransaction(db, async (trx) => {
         const fresh = await orders.insert(trx, {
@@ -91,12 +119,14 @@ export class OrderService {
           requestHash,
           customerId: input.customer_id,
           captureMode: input.capture_mode,
-          currency: lookup.items[0]?.price.currency ?? 'EUR',
+          currency,
           shippingAddressId: input.shipping_address_id ?? null,
           paymentMethod: input.payment_method,
           lines: input.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: price.get(line.sku)?.amount ?? 0 })),
         });
         if (fresh === undefined) return false;
+        // Used up with the order it approved: one approval, one order (a rollback leaves it usable).
+        if (approvalId !== undefined) await this.#deps.approvals?.consume(trx, approvalId);
         await sagas.create(trx, id, CHECKOUT_STEPS[0]);
         await changes.placed(trx, fresh);
         return true;

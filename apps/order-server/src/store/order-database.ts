@@ -1,3 +1,4 @@
+import type { ApprovalTables } from '@mcpfed/approvals';
 import type { ColumnType, Generated } from 'kysely';
 import type { CaptureMode, OrderStatus, WorkflowStatus } from '@mcpfed/contract-order';
 
@@ -139,7 +140,7 @@ export interface OrderOperationsTable {
 }
 
 /** The order server's own tables, as Kysely sees them. */
-export interface OrderDatabase {
+export interface OrderDatabase extends ApprovalTables {
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   order_events: OrderEventsTable;

@@ -14,6 +14,7 @@ export type OrderContext = ToolContext<OrderDatabase>;
 export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace' | 'hasScope'>): Caller {
   return {
     principalId: ctx.principal.id,
+    kind: ctx.principal.kind,
     reach: customerReachOf(ctx.principal),
     signal: ctx.signal,
     hasScope: (scope) => ctx.hasScope(scope),

@@ -1,3 +1,4 @@
+export { approvalRequiredSchema } from './approval-required.ts';
 export { SCOPES } from './scopes.ts';
 export type { Scope } from './scopes.ts';
 export {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { approvalRequiredSchema, defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
 import { orderIdSchema, orderSchema } from './schemas.ts';
 
 /** Reasons a caller gives for a cancellation. */
@@ -22,7 +22,11 @@ export const orderCancel = defineTool({
     'would refund and the token lacks payment:refund (nothing is done); CONFLICT when expected_version is not the ' +
     'current version, or (retryable) while another cancel, refund or fulfilment of the order is in progress (read ' +
     'the order again); NOT_FOUND for an unknown order; UPSTREAM_UNAVAILABLE or TIMEOUT when the payment or product ' +
-    'server did not answer or the change is not recorded yet (retry with the same key; nothing is done twice).',
+    'server did not answer or the change is not recorded yet (retry with the same key; nothing is done twice). ' +
+    'A refund above the approval limit (REFUND_APPROVAL_THRESHOLD_MINOR of the order server) waits for a person: ' +
+    'the first call refunds nothing and returns approval { status "approval_required", approval_url, next_step }; ' +
+    'once the user approved at that link, call again with the SAME key and arguments. Declined: FORBIDDEN ' +
+    '(details.approval "declined"); expired: PRECONDITION_FAILED (details.approval "expired").',
   input: z.strictObject({
     order_id: orderIdSchema,
     expected_version: expectedVersionSchema,
@@ -37,6 +41,7 @@ export const orderCancel = defineTool({
     refund_amount: z.number().int().min(0).describe('Integer minor units refunded (or that would be).'),
     stock_action: z.enum(['release', 'restock', 'none']),
     replayed: replayedSchema,
+    approval: approvalRequiredSchema.optional(),
   }),
   scopes: ['order:write'],
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

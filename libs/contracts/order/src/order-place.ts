@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { approvalRequiredSchema, defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
 import { CAPTURE_MODES, orderAddressIdSchema, orderCustomerIdSchema, orderLinesInputSchema, orderPaymentMethodSchema, orderSchema } from './schemas.ts';
 
 /** Longest wait_ms of order_place, in milliseconds. */
@@ -25,7 +25,12 @@ export const orderPlace = defineTool({
     'On failure: VALIDATION_FAILED for bad fields; NOT_FOUND when a SKU is not in the catalog (details.skus; nothing ' +
     'is placed); ' +
     'IDEMPOTENCY_KEY_REUSED when the key was used with other arguments (use a new key); UPSTREAM_UNAVAILABLE or ' +
-    'TIMEOUT before the order was written (nothing placed: retry with the same key).',
+    'TIMEOUT before the order was written (nothing placed: retry with the same key). ' +
+    'Orders above the caller\'s approval limit (by default every order of a caller acting for a customer) wait for ' +
+    'a person: the first call places nothing and returns { approval: { status "approval_required", approval_url, ' +
+    'expires_at, next_step } } without an order - give the user the link, and once they approved call again with ' +
+    'the SAME key and arguments to place it. A declined approval answers FORBIDDEN (details.approval "declined"), ' +
+    'an expired one PRECONDITION_FAILED (details.approval "expired": use a new key to ask again).',
   input: z.strictObject({
     customer_id: orderCustomerIdSchema,
     lines: orderLinesInputSchema,
@@ -42,9 +47,10 @@ export const orderPlace = defineTool({
       .describe(`How long to wait for the checkout to finish, 0-${MAX_PLACE_WAIT_MS} ms. Default 10000.`),
   }),
   output: z.object({
-    order: orderSchema,
+    order: orderSchema.optional().describe('The order; absent while a person must approve it first (see approval).'),
     done: z.boolean().describe('False while the checkout is still running (status pending): poll order_get.'),
     replayed: replayedSchema,
+    approval: approvalRequiredSchema.optional(),
   }),
   scopes: ['order:write'],
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { approvalRequiredSchema, defineTool, dryRunSchema, expectedVersionSchema, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
 import { stockSkuSchema } from '@mcpfed/contract-product';
 import { orderIdSchema, orderSchema } from './schemas.ts';
 
@@ -19,7 +19,11 @@ export const orderRefund = defineTool({
     'stale expected_version, or (retryable) while another cancel, refund or fulfilment of the order is in progress ' +
     '(read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; ' +
     'LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the ' +
-    'same key (nothing is refunded twice).',
+    'same key (nothing is refunded twice). ' +
+    'A refund above the approval limit (REFUND_APPROVAL_THRESHOLD_MINOR of the order server) waits for a person: ' +
+    'the first call refunds nothing and returns approval { status "approval_required", approval_url, next_step }; ' +
+    'once the user approved at that link, call again with the SAME key and arguments. Declined: FORBIDDEN ' +
+    '(details.approval "declined"); expired: PRECONDITION_FAILED (details.approval "expired").',
   input: z.strictObject({
     order_id: orderIdSchema,
     expected_version: expectedVersionSchema,
@@ -42,6 +46,7 @@ export const orderRefund = defineTool({
     refund_amount: z.number().int().min(0).describe('Integer minor units of the order currency.'),
     payment_refund_id: z.string().nullable().describe('The refund on the payment server; null on a dry run.'),
     replayed: replayedSchema,
+    approval: approvalRequiredSchema.optional(),
   }),
   scopes: ['order:write', 'payment:refund'],
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -48,7 +48,15 @@ export interface HttpServerConfig {
   toolScopes?: ReadonlyMap<string, readonly string[]>;
   /** Scopes a 401 names for the client to ask for. Default none. */
   challengeScopes?: readonly string[];
+  /**
+   * Pages a person opens in a browser (e.g. the approval pages): serves the request and returns true when `path` is
+   * one of its paths, given this listener's base URL. They never see the MCP endpoint's bearer tokens.
+   */
+  pages?: HttpPages;
 }
+
+/** Browser pages of a listener, beside its MCP endpoint (see {@link HttpServerConfig.pages}). */
+export type HttpPages = (req: IncomingMessage, res: ServerResponse, path: string, baseUrl: string) => boolean;
 
 /** A running HTTP host. */
 export interface HttpServerHandle {
@@ -154,7 +162,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     requestTimeoutMs: headersTimeoutMs + bodyTimeoutMs + 5000,
     headersTimeoutMs,
     serveMcp: (req, res, path, fail) => {
-      if (path !== '/mcp') return false;
+      if (path !== '/mcp') return config.pages?.(req, res, path, baseUrl) === true;
       inFlight++;
       handleMcp(req, res).then(
         (dispatched) => {

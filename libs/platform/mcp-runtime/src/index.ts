@@ -9,7 +9,7 @@ export { storableText } from './storable-text.ts';
 export { onShutdownSignal } from './graceful-shutdown.ts';
 export type { ShutdownConfig, ShutdownStep } from './graceful-shutdown.ts';
 export { serveHttp } from './http-server.ts';
-export type { HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
+export type { HttpPages, HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
 export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
 export { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';

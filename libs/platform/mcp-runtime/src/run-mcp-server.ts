@@ -9,6 +9,7 @@ import type { Logger, Metrics, PoolStats } from '@mcpfed/telemetry';
 import { onShutdownSignal } from './graceful-shutdown.ts';
 import type { ShutdownStep } from './graceful-shutdown.ts';
 import { serveHttp } from './http-server.ts';
+import type { HttpPages } from './http-server.ts';
 import { createMcpHost } from './mcp-host.ts';
 import type { McpHost } from './mcp-host.ts';
 import { serveStdio } from './stdio-server.ts';
@@ -83,6 +84,8 @@ export interface RunMcpServerOptions<DB> {
    * `createMetrics({ service: name })`.
    */
   metrics?: Metrics;
+  /** Browser pages served beside `/mcp` over HTTP (e.g. the approval pages). Default none. */
+  pages?: HttpPages;
 }
 
 /** How long an issuer that does not answer is retried at start before the server gives up, in milliseconds. */
@@ -178,7 +181,8 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
         ...(settings.AUTH_CUSTOMER_CLAIM === undefined ? {} : { customerClaim: settings.AUTH_CUSTOMER_CLAIM }),
       }),
       originGuard: createOriginGuard({
-        allowedOrigins: settings.ALLOWED_ORIGINS,
+        // The pages post their forms from this server's own origin.
+        allowedOrigins: options.pages !== undefined && settings.ALLOWED_ORIGINS.length > 0 ? [...settings.ALLOWED_ORIGINS, new URL(publicUrl).origin] : settings.ALLOWED_ORIGINS,
         allowedHosts: settings.ALLOWED_HOSTS.length > 0 ? settings.ALLOWED_HOSTS : ['localhost', '127.0.0.1', '[::1]', publicHost],
       }),
       resourceMetadata: (resource) => ({
@@ -196,6 +200,7 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       ...(settings.AUTH_SCOPE_CHALLENGE === 'http' ? { toolScopes } : {}),
       // A 401 names what it takes to use this server's tools; the client may ask for less.
       challengeScopes: [...new Set([...toolScopes.values()].flat())].sort(),
+      ...(options.pages === undefined ? {} : { pages: options.pages }),
     });
     url = http.url;
     steps.push({ name: 'http', run: () => http.close(Math.max(0, settings.SHUTDOWN_TIMEOUT_MS - 1000)) });

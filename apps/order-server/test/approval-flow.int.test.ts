@@ -1,0 +1,291 @@
+/**
+ * A person approves money (docs/security.md, "A person approves money"): an order by a caller acting for a customer
+ * waits for that person's approval, given in headless Chromium on the order server's approval page after a real
+ * login at a real oidc-provider (authorization code + PKCE). Approve, decline, expire, replay of a used approval,
+ * approval by another user and a bearer token trying to approve, each with its exact outcome; money moves only on
+ * approve, and exactly once.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Browser, Page } from 'playwright-core';
+import { loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { createDevProvider } from '@mcpfed/auth/dev-provider';
+import type { DevProvider } from '@mcpfed/auth/dev-provider';
+import { sql } from '@mcpfed/db';
+import { expectToolError, expectToolOk, freePort, idempotencyKey, launchBrowser } from '@mcpfed/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_TEST_SCOPES, startFederationStack } from './federation-stack.ts';
+import type { FederationStack } from './federation-stack.ts';
+
+const APPROVAL_SECRET = 'test-only-order-approvals-secret';
+const PASSWORD = 'test-only-password';
+
+interface Approval {
+  status: 'approval_required';
+  approval_id: string;
+  approval_url: string;
+  expires_at: string;
+  amount: number;
+  currency: string;
+  next_step: string;
+}
+interface PlaceAnswer {
+  order?: { id: string; status: string; total_amount: number; currency: string };
+  done: boolean;
+  replayed: boolean;
+  approval?: Approval;
+}
+
+let stack: FederationStack;
+let provider: DevProvider;
+let browser: Browser;
+let shopper: Client;
+let staff: Client;
+let customerA: string;
+
+const args = (key: string) => ({ customer_id: customerA, lines: [{ sku: 'APR-001', quantity: 2 }], payment_method: 'pm_card_visa', idempotency_key: key, wait_ms: 20_000 });
+
+async function moneyCounts(): Promise<{ orders: number; payments: number; captures: number }> {
+  const orders = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(stack.orderDb.db);
+  const payments = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments`.execute(stack.paymentDb.db);
+  const captures = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE status IN ('captured', 'partially_refunded', 'refunded')`.execute(stack.paymentDb.db);
+  return { orders: orders.rows[0]?.n ?? -1, payments: payments.rows[0]?.n ?? -1, captures: captures.rows[0]?.n ?? -1 };
+}
+
+async function approvalRow(id: string): Promise<{ status: string; decided_by: string | null }> {
+  const { rows } = await sql<{ status: string; decided_by: string | null }>`SELECT status, decided_by FROM approvals WHERE id = ${id}`.execute(stack.orderDb.db);
+  return rows[0] as { status: string; decided_by: string | null };
+}
+
+/** Asks for an order that needs approval: nothing placed, the link returned. */
+async function ask(key: string): Promise<Approval> {
+  const before = await moneyCounts();
+  const answer = await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key));
+  expect(answer.order).toBeUndefined();
+  expect(answer).toMatchObject({ done: false, replayed: false, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+  expect(answer.approval?.approval_url).toBe(`${stack.order.url}/approvals/${answer.approval?.approval_id}`);
+  const raw = await shopper.callTool({ name: 'order_place', arguments: args(key) });
+  expect(raw.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: answer.approval?.approval_url, mimeType: 'text/html' }));
+  expect(await moneyCounts()).toEqual(before);
+  return answer.approval as Approval;
+}
+
+/** Opens an approval link in a fresh browser context and logs in as `user` at the issuer. */
+async function openAs(user: string, url: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.fill('input[name=login]', user);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.href.startsWith(url), { timeout: 30_000 });
+  return page;
+}
+
+beforeAll(async () => {
+  const providerPort = await freePort();
+  const providerUrl = `http://127.0.0.1:${providerPort}/oidc`;
+  stack = await startFederationStack({
+    label: 'approval',
+    orderEnv: {
+      ORDER_APPROVAL_THRESHOLD_MINOR: '0',
+      REFUND_APPROVAL_THRESHOLD_MINOR: '1000',
+      APPROVAL_ISSUER: providerUrl,
+      APPROVAL_CLIENT_ID: 'order-approvals',
+      APPROVAL_CLIENT_SECRET: APPROVAL_SECRET,
+    },
+  });
+  // The login's issuer: a real oidc-provider, whose client knows the order server's callback (its port is known now).
+  const issuer = await loadOrCreateDevIssuer({ dir: mkdtempSync(path.join(tmpdir(), 'mcpfed-approval-issuer-')), issuerUrl: providerUrl });
+  provider = createDevProvider({
+    issuer,
+    resources: (resource) => resource.startsWith('http://127.0.0.1:'),
+    scopes: ALL_TEST_SCOPES,
+    clients: [{ id: 'order-approvals', secret: APPROVAL_SECRET, scopes: ['openid'], redirectUris: [`${stack.order.url}/approvals/callback`] }],
+    users: [
+      { subject: 'shopper-a', password: PASSWORD, scopes: ['order:read', 'order:write'] },
+      { subject: 'shopper-b', password: PASSWORD, scopes: ['order:read', 'order:write'] },
+    ],
+  });
+  await new Promise<void>((resolve) => provider.server.listen(providerPort, '127.0.0.1', resolve));
+  customerA = await stack.createCustomer();
+  await stack.createProduct('APR-001', 1200, 100);
+  shopper = await stack.mcp('order', ['order:read', 'order:write', 'payment:refund'], 'shopper-a', customerA);
+  staff = await stack.mcp('order', ALL_TEST_SCOPES, 'staff-1');
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  provider?.server.closeAllConnections();
+  await new Promise<void>((resolve) => (provider ? provider.server.close(() => resolve()) : resolve()));
+  await stack?.close();
+});
+
+describe('an order by a caller acting for a customer', () => {
+  it('approve: the person sees amount, currency, customer and items, approves; the same key then places it once', async () => {
+    const key = idempotencyKey();
+    const approval = await ask(key);
+    expect(await moneyCounts()).toEqual({ orders: 0, payments: 0, captures: 0 });
+    // Asking again before a decision returns the same approval, still nothing placed.
+    expect((await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key))).approval?.approval_id).toBe(approval.approval_id);
+
+    const page = await openAs('shopper-a', approval.approval_url);
+    expect(await page.textContent('#amount')).toBe('24.00 EUR');
+    expect(await page.textContent('#customer')).toBe(customerA);
+    expect(await page.textContent('table')).toContain('APR-001');
+    await page.click('#approve');
+    expect(await page.textContent('#result')).toBe('approved');
+    await page.context().close();
+    expect(await approvalRow(approval.approval_id)).toEqual({ status: 'approved', decided_by: 'shopper-a' });
+
+    // The agent (and a retry racing it) call again with the same key: one order, one charge.
+    const answers = await Promise.all([1, 2, 3].map(() => expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key))));
+    const placed = answers.find((answer) => !answer.replayed) as PlaceAnswer;
+    expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.order?.id)).size).toBe(1);
+    expect(placed).toMatchObject({ replayed: false, done: true, order: { status: 'confirmed', total_amount: 2400, currency: 'EUR' } });
+    expect(placed.approval).toBeUndefined();
+    expect(await moneyCounts()).toEqual({ orders: 1, payments: 1, captures: 1 });
+    expect((await approvalRow(approval.approval_id)).status).toBe('used');
+
+    // Replay of the same key: the same order, replayed, no second charge.
+    const again = await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key));
+    expect(again).toMatchObject({ replayed: true, order: { id: placed.order?.id } });
+    expect(await moneyCounts()).toEqual({ orders: 1, payments: 1, captures: 1 });
+
+    // A used approval cannot be decided again, nor start another order: another key needs its own approval.
+    const reused = await openAs('shopper-a', approval.approval_url);
+    expect(await reused.textContent('#status')).toContain('used');
+    expect(await reused.locator('#approve').count()).toBe(0);
+    await reused.context().close();
+    const other = await ask(idempotencyKey());
+    expect(other.approval_id).not.toBe(approval.approval_id);
+    expect(await moneyCounts()).toEqual({ orders: 1, payments: 1, captures: 1 });
+  }, 120_000);
+
+  it('decline: the call with the same key is FORBIDDEN (details.approval "declined"), nothing placed or charged', async () => {
+    const key = idempotencyKey();
+    const approval = await ask(key);
+    const before = await moneyCounts();
+    const page = await openAs('shopper-a', approval.approval_url);
+    await page.click('#decline');
+    expect(await page.textContent('#result')).toBe('declined');
+    await page.context().close();
+    const error = await expectToolError(shopper, 'order_place', args(key));
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'declined', approval_id: approval.approval_id } });
+    expect(await approvalRow(approval.approval_id)).toEqual({ status: 'declined', decided_by: 'shopper-a' });
+    expect(await moneyCounts()).toEqual(before);
+  }, 120_000);
+
+  it('expire: an undecided approval past its expiry cannot be approved, and the call is PRECONDITION_FAILED', async () => {
+    const key = idempotencyKey();
+    const approval = await ask(key);
+    const before = await moneyCounts();
+    const page = await openAs('shopper-a', approval.approval_url);
+    // Time passes beyond the approval's expiry while the page is open.
+    await sql`UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = ${approval.approval_id}`.execute(stack.orderDb.db);
+    await page.click('#approve');
+    expect(await page.textContent('#result')).toBe('expired');
+    await page.context().close();
+    const error = await expectToolError(shopper, 'order_place', args(key));
+    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { approval: 'expired', approval_id: approval.approval_id } });
+    expect((await approvalRow(approval.approval_id)).status).toBe('pending');
+    expect(await moneyCounts()).toEqual(before);
+  }, 120_000);
+
+  it('approval by another user: refused page, status unchanged, nothing placed', async () => {
+    const key = idempotencyKey();
+    const approval = await ask(key);
+    const before = await moneyCounts();
+    const page = await openAs('shopper-b', approval.approval_url);
+    expect(await page.textContent('#refused')).toBe('Not your approval');
+    expect(await page.locator('#approve').count()).toBe(0);
+    await page.context().close();
+    expect(await approvalRow(approval.approval_id)).toEqual({ status: 'pending', decided_by: null });
+    expect((await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key))).approval?.approval_id).toBe(approval.approval_id);
+    expect(await moneyCounts()).toEqual(before);
+    const audit = await sql<{ principal_id: string; outcome: string }>`
+      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(stack.orderDb.db);
+    expect(audit.rows).toEqual([{ principal_id: 'shopper-b', outcome: 'FORBIDDEN' }]);
+  }, 120_000);
+
+  it('a service principal trying to approve: a bearer token is refused (403), no session is refused (401), status unchanged', async () => {
+    const key = idempotencyKey();
+    const approval = await ask(key);
+    const before = await moneyCounts();
+    const serviceToken = await stack.issuer.mint({ subject: 'order-server', scopes: ALL_TEST_SCOPES, audience: 'mcpfed', ttlSeconds: 300 });
+    const userToken = await stack.issuer.mint({ subject: 'shopper-a', scopes: ALL_TEST_SCOPES, audience: 'mcpfed', ttlSeconds: 300, customerId: customerA });
+    for (const token of [serviceToken, userToken]) {
+      const response = await fetch(approval.approval_url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=approve&csrf=x',
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(403);
+    }
+    const anonymous = await fetch(approval.approval_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    expect(anonymous.status).toBe(401);
+    expect(await approvalRow(approval.approval_id)).toEqual({ status: 'pending', decided_by: null });
+    expect(await moneyCounts()).toEqual(before);
+  }, 120_000);
+});
+
+describe('a refund above the approval limit', () => {
+  /** A confirmed, captured order of customer A for 2400 EUR minor units, placed by staff (unbound: not gated). */
+  async function paidOrder(): Promise<{ id: string; version: number }> {
+    const placed = await expectToolOk<{ order: { id: string; version: number; status: string } }>(staff, 'order_place', args(idempotencyKey()));
+    expect(placed.order.status).toBe('confirmed');
+    return placed.order;
+  }
+  async function refundRows(): Promise<{ refunds: number; refunded: number }> {
+    const refunds = await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds`.execute(stack.paymentDb.db);
+    const refunded = await sql<{ n: number }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments`.execute(stack.paymentDb.db);
+    return { refunds: refunds.rows[0]?.n ?? -1, refunded: refunded.rows[0]?.n ?? -1 };
+  }
+
+  it('order_refund: nothing refunded until the person approves; then the same key refunds once', async () => {
+    const order = await paidOrder();
+    const before = await refundRows();
+    const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
+    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval }>(shopper, 'order_refund', input);
+    expect(waiting).toMatchObject({ refund_amount: 2400, payment_refund_id: null, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+    expect(await refundRows()).toEqual(before);
+
+    const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
+    expect(await page.textContent('h1')).toBe('Approve a refund?');
+    expect(await page.textContent('#amount')).toBe('24.00 EUR');
+    await page.click('#approve');
+    expect(await page.textContent('#result')).toBe('approved');
+    await page.context().close();
+
+    const done = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; replayed: boolean }>(shopper, 'order_refund', input);
+    expect(done).toMatchObject({ refund_amount: 2400, replayed: false });
+    expect(done.payment_refund_id).not.toBeNull();
+    expect(done.approval).toBeUndefined();
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+    const again = await expectToolOk<{ payment_refund_id: string | null; replayed: boolean }>(shopper, 'order_refund', input);
+    expect(again).toMatchObject({ replayed: true, payment_refund_id: done.payment_refund_id });
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+  }, 120_000);
+
+  it('order_cancel of a captured order: declined, it is FORBIDDEN and nothing is refunded or cancelled', async () => {
+    const order = await paidOrder();
+    const before = await refundRows();
+    const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
+    const waiting = await expectToolOk<{ payment_action: string; refund_amount: number; approval?: Approval }>(shopper, 'order_cancel', input);
+    expect(waiting).toMatchObject({ payment_action: 'refund', refund_amount: 2400, approval: { status: 'approval_required' } });
+    const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
+    await page.click('#decline');
+    expect(await page.textContent('#result')).toBe('declined');
+    await page.context().close();
+    const error = await expectToolError(shopper, 'order_cancel', input);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'declined' } });
+    expect(await refundRows()).toEqual(before);
+    const current = await expectToolOk<{ order: { status: string; version: number } }>(staff, 'order_get', { order_id: order.id });
+    expect(current.order).toMatchObject({ status: 'confirmed', version: order.version });
+  }, 120_000);
+});
