@@ -66,7 +66,7 @@ describe('the oidc-provider dev issuer', () => {
   it('issues client-credentials JWTs for the requested resource only', async () => {
     const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: 'router', clientSecret: ROUTER_SECRET, scopes: ['customer:read', 'order:read'] });
     const token = await tokens.token({ audience: ORDER });
-    expect(await verifierFor(ORDER).verify(token)).toMatchObject({ subject: 'router', scopes: new Set(['customer:read', 'order:read']) });
+    expect(await verifierFor(ORDER).verify(token)).toMatchObject({ subject: 'router', kind: 'service', scopes: new Set(['customer:read', 'order:read']) });
     await expect(verifierFor(PAYMENT).verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'token audience mismatch' });
     await expect(tokens.token({ audience: 'http://evil.example/mcp' })).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400, oauth_error: 'invalid_target' } });
   });

@@ -91,7 +91,7 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(principal.subject).toBe('user-42');
     expect(principal.kind).toBe('user');
     expect([...principal.scopes].sort()).toEqual(['customer:pii', 'customer:read']);
-    expect(principal.actingFor).toBeUndefined();
+    expect(principal.actor).toBeUndefined();
     expect(principal.token).toBe(token);
     expect(principal.expiresAt).toBeGreaterThanOrEqual(nowSeconds() + 3590);
     expect(principal.expiresAt).toBeLessThanOrEqual(nowSeconds() + 3600);
@@ -103,21 +103,20 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(principal.scopes.size).toBe(0);
   });
 
-  it('maps a service token acting for a user', async () => {
-    const token = await issuer.mint({
-      subject: 'svc-order-server',
-      scopes: ['customer:read'],
-      audience: AUDIENCE,
-      kind: 'service',
-      actingFor: 'user-42',
-    });
-    const principal = await verifier().verify(token);
-    expect(principal).toMatchObject({ id: 'svc-order-server', subject: 'svc-order-server', kind: 'service', actingFor: 'user-42' });
-    const own = await verifier().verify(
-      await issuer.mint({ subject: 'svc-worker', scopes: [], audience: AUDIENCE, kind: 'service' }),
+  it('tells a service from a user by standard claims only (sub = client_id, no act)', async () => {
+    const own = await verifier().verify(await issuer.mint({ subject: 'svc-worker', scopes: [], audience: AUDIENCE, clientId: 'svc-worker' }));
+    expect(own).toMatchObject({ id: 'svc-worker', kind: 'service' });
+    expect(own.actor).toBeUndefined();
+    // A person's token from a client app, and one a service exchanged for a person's: the person is the principal.
+    const app = await verifier().verify(await issuer.mint({ subject: 'user-42', scopes: [], audience: AUDIENCE, clientId: 'claude-desktop' }));
+    expect(app).toMatchObject({ id: 'user-42', kind: 'user' });
+    const exchanged = await verifier().verify(
+      await issuer.mint({ subject: 'user-42', scopes: ['customer:read'], audience: AUDIENCE, clientId: 'order-server', actors: ['order-server', 'router'] }),
     );
-    expect(own.kind).toBe('service');
-    expect(own.actingFor).toBeUndefined();
+    expect(exchanged).toMatchObject({ id: 'user-42', subject: 'user-42', kind: 'user', actor: 'order-server', actors: ['order-server', 'router'] });
+    // An invented claim decides nothing.
+    const invented = await verifier().verify(await issuer.mint({ subject: 'user-43', scopes: [], audience: AUDIENCE }));
+    expect(invented.kind).toBe('user');
   });
 
   it('binds a principal to the customer of its customer claim (default customer_id, or the configured claim)', async () => {
