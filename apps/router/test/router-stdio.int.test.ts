@@ -32,6 +32,8 @@ beforeAll(async () => {
         SERVICE_SCOPES: TEST_ROUTER_SCOPES.join(' '),
         STDIO_PRINCIPAL: 'alice',
         STDIO_SCOPES: 'alpha:read',
+        // The fake upstream accepts the federation audience: the documented fallback for providers without token exchange.
+        ROUTER_UPSTREAM_AUTH: 'forward',
         ROUTER_PROBE_INTERVAL_MS: '100',
         LOG_LEVEL: 'warn',
       },
@@ -54,10 +56,10 @@ describe('router --stdio', () => {
     expect(alpha.seenOf('tools/call').length).toBe(before);
   });
 
-  it('calls the upstream with a service token acting for the local principal and down-scoped to STDIO_SCOPES', async () => {
+  it('calls the upstream with the router\'s own token down-scoped to STDIO_SCOPES', async () => {
     const result = await expectToolOk(client, 'alpha_get', { value: 'v' });
-    expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', acting_for: 'local:alice' });
-    expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router', actingFor: 'local:alice' });
+    expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', actors: [] });
+    expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router' });
     expect([...(alpha.lastPrincipal?.scopes ?? [])]).toEqual(['alpha:read']);
   });
 
