@@ -88,6 +88,8 @@ export interface FederationStackOptions {
   redisUrl?: string;
   /** The identity provider's set-up. Default {@link DEV_PROFILE}. */
   profile?: IdentityProfile;
+  /** Also run the router in front of the four servers (exchanging callers' tokens). Default false. */
+  withRouter?: boolean;
 }
 
 /**
@@ -111,6 +113,8 @@ export interface FederationStack {
   readonly product: SpawnedServer;
   readonly payment: SpawnedServer;
   readonly order: SpawnedServer;
+  /** The router, when asked for (`withRouter`). */
+  readonly router: SpawnedServer | undefined;
   /** Superuser access to each database, for assertions. */
   readonly orderDb: TestDatabase<OrderDatabase>;
   readonly productDb: TestDatabase<unknown>;
@@ -234,6 +238,37 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
   };
   await runToCompletion({ name: `order-migrate-${options.label}`, args: ['apps/order-server/src/main.ts', 'migrate'], env: orderEnv, cwd: REPO_ROOT });
   const order = await serve('order', orderEnv);
+  const servers0 = { customer, product, payment, order };
+
+  let router: SpawnedServer | undefined;
+  if (options.withRouter === true) {
+    const upstreams = (['customer', 'product', 'payment', 'order'] as const).map((name) => ({ name, url: `${servers0[name].url}/mcp`, resource: audience(name) }));
+    router = await spawnServer({
+      name: `router-${options.label}`,
+      args: ['apps/router/src/main.ts', 'serve'],
+      env: {
+        ...common,
+        AUTH_AUDIENCE: audience('router'),
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
+        SERVICE_CLIENT_ID: profile.routerClientId,
+        SERVICE_CLIENT_SECRET: ROUTER_SECRET,
+        SERVICE_SCOPES: ALL_TEST_SCOPES.join(' '),
+        ROUTER_PROBE_INTERVAL_MS: '200',
+      },
+      cwd: REPO_ROOT,
+      port: ports.router,
+    });
+    const spawned = router;
+    closers.push(() => spawned.stop(5_000));
+    // /readyz is 200 once one upstream is available; the tests want the whole catalog.
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const status = (await (await fetch(`${spawned.url}/status`)).json()) as { status: string };
+      if (status.status === 'ok') break;
+      if (Date.now() > until) throw new Error(`the router did not discover every upstream within 30 s: ${JSON.stringify(status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   const logger = createLogger({ name: 'test-client', level: 'error' });
   const clients = new Map<string, FederationClient>();
@@ -288,6 +323,7 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     product,
     payment,
     order,
+    router,
     orderDb,
     productDb,
     paymentDb,
