@@ -6,7 +6,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_UPSTREAM_RESOURCE, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -24,7 +24,7 @@ beforeAll(async () => {
       command: process.execPath,
       args: [path.join(REPO_ROOT, 'apps/router/src/main.ts'), 'serve', '--stdio'],
       env: {
-        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url }] }),
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url, resource: TEST_UPSTREAM_RESOURCE }] }),
         AUTH_ISSUER: TEST_ISSUER_URL,
         AUTH_TOKEN_URL: issuer.tokenUrl,
         AUTH_JWKS_URL: issuer.jwksUrl,
@@ -32,8 +32,6 @@ beforeAll(async () => {
         SERVICE_SCOPES: TEST_ROUTER_SCOPES.join(' '),
         STDIO_PRINCIPAL: 'alice',
         STDIO_SCOPES: 'alpha:read',
-        // The fake upstream accepts the federation audience: the documented fallback for providers without token exchange.
-        ROUTER_UPSTREAM_AUTH: 'forward',
         ROUTER_PROBE_INTERVAL_MS: '100',
         LOG_LEVEL: 'warn',
       },
