@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDevIssuerServer,
   createJwtVerifier,
-  DEV_ISSUER_JWKS_PATH,
   DEV_ISSUER_KEY_FILE,
   loadOrCreateDevIssuer,
 } from '../src/index.ts';
 import type { DevIssuer, JwtVerifier } from '../src/index.ts';
+import { createDevProvider } from '../src/dev-provider/index.ts';
 
 // The iss claim is an identifier, not an address: the server below listens on a random port.
 const ISSUER = 'http://dev-issuer.mcpfed.test';
@@ -28,15 +28,17 @@ let jwksRequests = 0;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mcpfed-auth-verifier-'));
   issuer = await loadOrCreateDevIssuer({ dir, issuerUrl: ISSUER });
-  server = createDevIssuerServer(issuer);
+  // The keys come from the oidc-provider dev provider, as the servers fetch them.
+  ({ server } = createDevProvider({ issuer, resources: [AUDIENCE], scopes: ['customer:read', 'customer:pii', 'order:write'] }));
   server.on('request', (req) => {
-    if (req.url === DEV_ISSUER_JWKS_PATH) jwksRequests += 1;
+    if (req.url === '/jwks') jwksRequests += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DEV_ISSUER_JWKS_PATH}`;
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await rm(dir, { recursive: true, force: true });
 });
@@ -226,7 +228,10 @@ describe('createJwtVerifier against a real dev issuer', () => {
     const tokens = await Promise.all(
       ['a', 'b', 'c'].map((subject) => issuer.mint({ subject, scopes: [], audience: AUDIENCE })),
     );
-    const [a, b, c] = await Promise.all(tokens.map((t) => v.verify(t)));
+    // One after the other: the insertion order is what the eviction follows.
+    const a = await v.verify(tokens[0] as string);
+    const b = await v.verify(tokens[1] as string);
+    const c = await v.verify(tokens[2] as string);
     expect(await v.verify(tokens[2] as string)).toBe(c);
     expect(await v.verify(tokens[1] as string)).toBe(b);
     const aAgain = await v.verify(tokens[0] as string);
@@ -235,7 +240,9 @@ describe('createJwtVerifier against a real dev issuer', () => {
   });
 
   it('reports unreachable issuer keys as UPSTREAM_UNAVAILABLE, not as a bad token', async () => {
-    const closed = createDevIssuerServer(issuer);
+    // A port that was free a moment ago: nothing answers there.
+    const { createServer } = await import('node:http');
+    const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
@@ -265,7 +272,17 @@ describe('createJwtVerifier against a real dev issuer', () => {
 
 describe('createDevIssuerServer', () => {
   it('serves the JWKS and RFC 8414 metadata with caching headers, 404 JSON otherwise', async () => {
-    const base = jwksUrl.replace(DEV_ISSUER_JWKS_PATH, '');
+    const handMade = createDevIssuerServer(issuer);
+    await new Promise<void>((resolve) => handMade.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(handMade.address() as AddressInfo).port}`;
+    try {
+      await expectHandMadeIssuer(base);
+    } finally {
+      await new Promise<void>((resolve) => handMade.close(() => resolve()));
+    }
+  });
+
+  async function expectHandMadeIssuer(base: string): Promise<void> {
     const jwks = await fetch(`${base}/.well-known/jwks.json`);
     expect(jwks.status).toBe(200);
     expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
@@ -286,7 +303,7 @@ describe('createDevIssuerServer', () => {
     const wrongMethod = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
     expect(wrongMethod.status).toBe(405);
     await wrongMethod.body?.cancel();
-  });
+  }
 
   it('never publishes the private key', () => {
     for (const key of issuer.publicJwks().keys) expect(key).not.toHaveProperty('d');
