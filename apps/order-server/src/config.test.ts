@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@mcpfed/config';
-import { orderConfigSchema } from './config.ts';
+import { DEVELOPMENT_CALLER_TOKEN_KEY, orderConfigSchema } from './config.ts';
 
 const BASE = { MCPFED_ENV: 'development', DATABASE_URL: 'postgres://app:secret@db.internal:5432/order' };
 
@@ -34,9 +34,32 @@ describe('orderConfigSchema', () => {
     expect(config.ORDER_EVENT_SUBSCRIBERS).toEqual(['customer', 'analytics']);
   });
 
-  it('refuses a missing database, a bad upstream URL and a zero retry budget, naming each', () => {
+  it('exchanges callers\' tokens by default, with a development sealing key; takes the service fallback and upstream audiences', () => {
+    const config = parseConfig(orderConfigSchema, BASE);
+    expect(config.ORDER_UPSTREAM_AUTH).toBe('exchange');
+    expect(config.callerTokenKey).toEqual(Buffer.from(DEVELOPMENT_CALLER_TOKEN_KEY, 'base64'));
+    expect(config.callerTokenKey).toHaveLength(32);
+    expect(config.CUSTOMER_MCP_AUDIENCE).toBeUndefined();
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const production = parseConfig(orderConfigSchema, {
+      ...BASE,
+      MCPFED_ENV: 'production',
+      AUDIT_DIGEST_KEY: 'x'.repeat(40),
+      SQL_READER_PASSWORD: 'pw',
+      CALLER_TOKEN_KEY: key,
+      ORDER_UPSTREAM_AUTH: 'service',
+      PAYMENT_MCP_AUDIENCE: 'https://payments.example.com/mcp',
+    });
+    expect([production.ORDER_UPSTREAM_AUTH, production.callerTokenKey.toString('base64'), production.PAYMENT_MCP_AUDIENCE]).toEqual(['service', key, 'https://payments.example.com/mcp']);
+  });
+
+  it('refuses a missing database, a bad upstream URL, a zero retry budget, a bad sealing key or mode, naming each', () => {
     for (const [env, name] of [
       [{}, 'DATABASE_URL'],
+      [{ ...BASE, MCPFED_ENV: 'production', AUDIT_DIGEST_KEY: 'x'.repeat(40), SQL_READER_PASSWORD: 'pw' }, 'CALLER_TOKEN_KEY'],
+      [{ ...BASE, CALLER_TOKEN_KEY: Buffer.alloc(16).toString('base64') }, 'CALLER_TOKEN_KEY'],
+      [{ ...BASE, CALLER_TOKEN_KEY: 'not base64 at all!' }, 'CALLER_TOKEN_KEY'],
+      [{ ...BASE, ORDER_UPSTREAM_AUTH: 'forward' }, 'ORDER_UPSTREAM_AUTH'],
       [{ ...BASE, PAYMENT_MCP_URL: 'ftp://payments' }, 'PAYMENT_MCP_URL'],
       [{ ...BASE, SAGA_ATTEMPTS: '0' }, 'SAGA_ATTEMPTS'],
     ] as const) {

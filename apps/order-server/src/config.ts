@@ -4,6 +4,17 @@ import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
+/** Development-only value of CALLER_TOKEN_KEY (32 bytes, base64): anyone can read it here. */
+export const DEVELOPMENT_CALLER_TOKEN_KEY = 'bWNwZmVkLWRldi1vbmx5LWNhbGxlci10b2tlbi1rZXk=';
+
+/** A 32-byte key, base64 or base64url (`openssl rand -base64 32`). */
+const key32 = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64 (openssl rand -base64 32)')
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must decode to exactly 32 bytes (openssl rand -base64 32)');
+
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
 /** An amount in minor units (an integer >= 0). */
@@ -30,6 +41,27 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     PRODUCT_MCP_URL: httpUrl().default('http://127.0.0.1:8083/mcp'),
     /** The payment server's MCP endpoint. Default `http://127.0.0.1:8084/mcp`. */
     PAYMENT_MCP_URL: httpUrl().default('http://127.0.0.1:8084/mcp'),
+    /**
+     * `aud` of the tokens for each upstream: its resource identifier, the upstream's own AUTH_AUDIENCE. Default the
+     * upstream's MCP URL above; set it when that URL is not the upstream's public one (a proxy in between).
+     */
+    CUSTOMER_MCP_AUDIENCE: z.string().trim().min(1).max(2048).optional(),
+    PRODUCT_MCP_AUDIENCE: z.string().trim().min(1).max(2048).optional(),
+    PAYMENT_MCP_AUDIENCE: z.string().trim().min(1).max(2048).optional(),
+    /**
+     * How calls made for a caller authenticate upstream. `exchange` (default): the caller's token is exchanged (RFC 8693)
+     * at the token endpoint for one per upstream, `sub` = the caller, `act.sub` = this server, so the upstream applies
+     * the caller's scopes, limits, customer binding and audit. `service`: for a provider without token exchange, this
+     * server's own client-credentials token; the upstreams then count limits and audit against the order server, and
+     * only the order server's own checks bind a caller to its customer.
+     */
+    ORDER_UPSTREAM_AUTH: z.enum(['exchange', 'service']).default('exchange'),
+    /**
+     * Key that seals (AES-256-GCM) a caller's token in the order database while its checkout runs, 32 bytes base64.
+     * Required outside development; in development a fixed value from this repository. Rotating it makes the tokens
+     * of running checkouts unreadable: those checkouts then fail as if the token had expired.
+     */
+    CALLER_TOKEN_KEY: key32().optional(),
     /** This server's OAuth client id. Default `order-server`. */
     SERVICE_CLIENT_ID: z.string().trim().min(1).max(200).default('order-server'),
     /** Its client secret. Required to call the other servers (serve); from the secret store. */
@@ -118,9 +150,10 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
      */
     APPROVAL_CLIENT_SECRET: z.string().min(16).max(500).optional(),
   }),
-  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null, CALLER_TOKEN_KEY: DEVELOPMENT_CALLER_TOKEN_KEY },
 ).transform((config) => ({
   ...config,
+  callerTokenKey: Buffer.from(config.CALLER_TOKEN_KEY as string, 'base64'),
   SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),
 }));
 

@@ -1,5 +1,6 @@
 import { ApprovalGate, createApprovalPages } from '@mcpfed/approvals';
 import { createClientCredentialsTokenSource, discoverIssuer } from '@mcpfed/auth';
+import type { ServiceTokenSource } from '@mcpfed/auth';
 import { ConfigError, EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
@@ -57,21 +58,24 @@ async function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics):
     clientSecret: config.SERVICE_CLIENT_SECRET as string,
     scopes: SERVICE_SCOPES,
   });
-  const client = (name: string, url: string) =>
+  // `service` mode (a provider without token exchange): every call carries this server's own token.
+  const upstreamTokens: ServiceTokenSource =
+    config.ORDER_UPSTREAM_AUTH === 'exchange' ? tokens : { token: (request) => tokens.token({ ...request, subjectToken: undefined }) };
+  const client = (name: string, url: string, audience: string | undefined) =>
     createFederationClient({
       name,
       url,
-      tokens,
-      audience: config.AUTH_AUDIENCE,
+      tokens: upstreamTokens,
+      audience: audience ?? url,
       logger,
       metrics,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       concurrency: config.UPSTREAM_CONCURRENCY,
       breaker: { consecutiveFailures: config.UPSTREAM_BREAKER_FAILURES, halfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_MS },
     });
-  const customer = client('customer', config.CUSTOMER_MCP_URL);
-  const product = client('product', config.PRODUCT_MCP_URL);
-  const payment = client('payment', config.PAYMENT_MCP_URL);
+  const customer = client('customer', config.CUSTOMER_MCP_URL, config.CUSTOMER_MCP_AUDIENCE);
+  const product = client('product', config.PRODUCT_MCP_URL, config.PRODUCT_MCP_AUDIENCE);
+  const payment = client('payment', config.PAYMENT_MCP_URL, config.PAYMENT_MCP_AUDIENCE);
   return {
     upstreams: { customer, product, payment },
     close: async () => void (await Promise.all([customer.close(), product.close(), payment.close()])),
@@ -98,6 +102,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     approvals,
     db: database.db,
     upstreams: remote.upstreams,
+    upstreamAuth: { mode: config.ORDER_UPSTREAM_AUTH, callerTokenKey: config.callerTokenKey },
     queue: {
       connection: redis.open('queue'),
       prefix: config.QUEUE_PREFIX,

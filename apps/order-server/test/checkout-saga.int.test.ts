@@ -13,6 +13,10 @@ import type { OrderDatabase } from '../src/store/order-database.ts';
 import { OrderStore } from '../src/store/order-store.ts';
 import { OutboxStore } from '../src/store/outbox-store.ts';
 import { SagaStore } from '../src/store/saga-store.ts';
+import { CallerTokenStore } from '../src/store/caller-token-store.ts';
+import { createTokenSealer } from '../src/service/token-sealer.ts';
+import { UpstreamIdentity } from '../src/service/upstream-identity.ts';
+import { randomBytes } from 'node:crypto';
 
 // The saga against its own interface boundary: hand-written upstreams that record every call and fail on cue,
 // over a real order database. The end-to-end tests run it against the real servers.
@@ -24,7 +28,7 @@ const RSV = 'rsv_01j9z3k8q4m2n6p7r8s9t0v1w2';
 interface Call {
   tool: string;
   key: string | undefined;
-  actingFor: string | undefined;
+  subjectToken: string | undefined;
   traceparent: string | undefined;
 }
 
@@ -64,7 +68,7 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
   const client: UpstreamClient = {
     async call(tool: ToolContract, input: unknown, context) {
       const args = input as Record<string, unknown>;
-      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, actingFor: context?.actingFor, traceparent: context?.traceparent });
+      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, subjectToken: context?.subjectToken, traceparent: context?.traceparent });
       const failure = failures.get(tool.name)?.shift();
       if (failure !== undefined) throw failure;
       return answer(tool.name, args) as never;
@@ -78,6 +82,10 @@ const orders = new OrderStore();
 const sagas = new SagaStore();
 const outbox = new OutboxStore();
 const changes = new OrderChanges(orders, outbox);
+const callerTokens = new CallerTokenStore();
+const identity = new UpstreamIdentity({ mode: 'exchange', sealer: createTokenSealer(randomBytes(32)), tokens: callerTokens });
+/** The (opaque, for these fake upstreams) access token alice placed her orders with. */
+const ALICE_TOKEN = 'token-of-alice';
 // The saga's log lines as pino writes them (JSON), to check what an operator sees at LOG_LEVEL=info.
 const logLines: Array<Record<string, unknown>> = [];
 const logger = createLogger({ name: 'saga-test', level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
@@ -96,7 +104,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function newOrder(): Promise<string> {
+/** A pending order placed by alice with her token valid for `tokenTtlSeconds` more (default an hour; negative: expired). */
+async function newOrder(tokenTtlSeconds = 3600): Promise<string> {
   const id = newId('ord');
   await inTransaction(tdb.db, async (trx) => {
     await orders.insert(trx, {
@@ -112,13 +121,20 @@ async function newOrder(): Promise<string> {
       lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 400 }],
     });
     await sagas.create(trx, id, 'check_eligibility');
+    await identity.keep(trx, id, {
+      principalId: 'alice',
+      reach: { kind: 'any' },
+      signal: new AbortController().signal,
+      hasScope: () => true,
+      credential: { token: ALICE_TOKEN, expiresAt: Math.floor(Date.now() / 1000) + tokenTtlSeconds },
+    });
     await changes.placed(trx, await orders.get(trx, id));
   });
   return id;
 }
 
 function sagaWith(failures: Map<string, AppError[]>, calls: Call[]): CheckoutSaga {
-  return new CheckoutSaga({ db: tdb.db, orders, sagas, changes, upstreams: fakeUpstreams(failures, calls), reservationTtlSeconds: 900, logger });
+  return new CheckoutSaga({ db: tdb.db, orders, sagas, changes, upstreams: fakeUpstreams(failures, calls), identity, reservationTtlSeconds: 900, logger });
 }
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -128,6 +144,48 @@ const eventTypes = async (orderId: string) =>
   (await sql<{ type: string }>`SELECT type FROM order_events WHERE order_id = ${orderId} ORDER BY sequence`.execute(tdb.db)).rows.map((r) => r.type);
 
 describe('CheckoutSaga', () => {
+  it('finishes compensation as the order server once the caller token lapsed mid-way', async () => {
+    const id = await newOrder(35);
+    const calls: Call[] = [];
+    const saga = sagaWith(new Map([['payment_authorize', [unavailable()]]]), calls);
+    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // The token is now within the 30 s margin of its expiry: the rest of the run may not use it.
+    await tdb.db.updateTable('checkout_caller_tokens').set({ expires_at: new Date(Date.now() + 5_000) }).where('order_id', '=', id).execute();
+    expect(await saga.run(id, run(false))).toBe('failed');
+    expect(calls.map((c) => [c.tool, c.subjectToken])).toEqual([
+      ['customer_check_eligibility', ALICE_TOKEN],
+      ['inventory_reserve', ALICE_TOKEN],
+      ['payment_authorize', ALICE_TOKEN],
+      ['payment_void', undefined],
+      ['payment_search', undefined],
+      ['inventory_release', undefined],
+    ]);
+  });
+
+  it('keeps the caller token sealed while the checkout runs: the row holds no readable token', async () => {
+    const id = await newOrder();
+    const stored = await callerTokens.find(tdb.db, id);
+    expect(stored?.sealed).toMatch(/^v1\./);
+    expect(stored?.sealed).not.toContain(ALICE_TOKEN);
+    expect(await identity.forCheckout(tdb.db, id)).toEqual({ kind: 'caller', subjectToken: ALICE_TOKEN });
+    // The sealed value belongs to its order: moved to another order's row it opens to nothing.
+    const other = await newOrder();
+    await tdb.db.updateTable('checkout_caller_tokens').set({ sealed: stored?.sealed as string }).where('order_id', '=', other).execute();
+    expect(await identity.forCheckout(tdb.db, other)).toEqual({ kind: 'lapsed' });
+  });
+
+  it('does not go on in the name of a caller whose token lapsed: it compensates as the order server and fails the order', async () => {
+    const id = await newOrder(10);
+    const calls: Call[] = [];
+    expect(await sagaWith(new Map(), calls).run(id, run(false))).toBe('failed');
+    // No step ran in alice's name (nothing was held, so nothing needed releasing).
+    expect(calls).toEqual([]);
+    const order = await orders.get(tdb.db, id);
+    expect([order.status, order.failure_reason]).toEqual(['failed', 'internal']);
+    expect(order.failure_message).toMatch(/access token expired before the checkout could finish/);
+    expect(await callerTokens.find(tdb.db, id)).toBeUndefined();
+  });
+
   it('resumes from the persisted step after a transient failure, repeating no finished step, every key checkout:<id>:<step>', async () => {
     const id = await newOrder();
     const calls: Call[] = [];
@@ -146,7 +204,10 @@ describe('CheckoutSaga', () => {
       ['payment_capture', `checkout:${id}:capture_payment`],
       ['inventory_commit', `checkout:${id}:commit_inventory`],
     ]);
-    expect(new Set(calls.map((c) => c.actingFor))).toEqual(new Set(['alice']));
+    // Every call carries alice's token, to exchange per upstream; none goes as the order server itself.
+    expect(new Set(calls.map((c) => c.subjectToken))).toEqual(new Set([ALICE_TOKEN]));
+    // Sealed at rest, and gone once the checkout ended.
+    expect(await callerTokens.find(tdb.db, id)).toBeUndefined();
     expect(new Set(calls.map((c) => c.traceparent))).toEqual(new Set([TRACEPARENT]));
     const order = await orders.get(tdb.db, id);
     // The reservation's prices replace the looked-up ones: 2 x 450, not 2 x 400.

@@ -2,7 +2,7 @@
  * Principals bound to customers across the federation (four real server processes, real PostgreSQL and Redis, the
  * SDK client over HTTP): a token bound to customer A cannot order for B, charge B's saved card, see or change B's
  * orders and payments; an unbound token without customer:any is refused; staff with customer:any reach everyone;
- * and the checkout saga, run with the order server's service token for a bound caller, completes for A.
+ * and the checkout saga, run with the caller's token exchanged for each server (RFC 8693), completes for A.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from '@mcpfed/db';

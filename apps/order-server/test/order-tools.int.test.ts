@@ -32,7 +32,7 @@ beforeAll(async () => {
   customerId = await stack.createCustomer();
   await stack.createProduct('TLS-001', 1500, 20);
   await stack.createProduct('TLS-002', 250, 20);
-  const token = await stack.issuer.mint({ subject: 'test-user', scopes: ['order:read', 'sql:read', 'customer:any'], audience: 'mcpfed' });
+  const token = await stack.token({ audience: 'order', scopes: ['order:read', 'sql:read', 'customer:any'] });
   mcp = new Client({ name: 'order-tools-test', version: '0.0.0' });
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
 }, 120_000);
@@ -204,7 +204,7 @@ describe('order tools', () => {
   });
 
   it('reports each checkout step as progress while order_place waits', async () => {
-    const token = await stack.issuer.mint({ subject: 'test-user', scopes: ['order:write'], audience: 'mcpfed', customerId });
+    const token = await stack.token({ audience: 'order', scopes: ['order:write'], customerId });
     const writer = new Client({ name: 'order-progress-test', version: '0.0.0' });
     await writer.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     try {

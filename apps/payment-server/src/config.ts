@@ -59,9 +59,9 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     PAYMENT_MAX_AUTHORIZATION_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.maxAuthorizationMinor),
     /** Largest single refund, integer minor units. Default 1000000 (10,000.00). */
     PAYMENT_MAX_REFUND_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.maxRefundMinor),
-    /** Most one caller may authorize in a rolling 24 hours (a service acting for a caller counts per service and caller), minor units per currency. Default 5000000 (50,000.00). */
+    /** Most one caller may authorize in a rolling 24 hours (a service acting for a caller with an exchanged token counts as that caller), minor units per currency. Default 5000000 (50,000.00). */
     PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyAuthorizationLimitMinor),
-    /** Most one caller may refund in a rolling 24 hours (a service acting for a caller counts per service and caller), minor units per currency. Default 2000000 (20,000.00). */
+    /** Most one caller may refund in a rolling 24 hours (a service acting for a caller with an exchanged token counts as that caller), minor units per currency. Default 2000000 (20,000.00). */
     PAYMENT_DAILY_REFUND_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyRefundLimitMinor),
     /** Refunds above this many minor units need a confirm_token from a dry run. Default 50000 (500.00). */
     PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.refundConfirmThresholdMinor),

@@ -87,9 +87,14 @@ describe('authorization limits', () => {
 });
 
 describe('daily limits of a service acting for callers', () => {
-  // The order server's checkout: one service principal, `act.sub` = the customer's agent it places the order for.
+  // The order server's checkout: a token it exchanged for the caller's (`sub` = the caller, `act.sub` = the order
+  // server), or, for work done for nobody, its own.
   const throughService = (caller: string | undefined) =>
-    server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service', ...(caller === undefined ? {} : { actingFor: caller }) });
+    server.connectAs(
+      caller === undefined
+        ? { id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service' }
+        : { id: caller, subject: caller, scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'user', actor: 'order-server', actors: ['order-server'] },
+    );
 
   it('gives every caller its own authorization budget, and still caps each of them', async () => {
     const alice = await throughService('svc-alice');
@@ -100,7 +105,7 @@ describe('daily limits of a service acting for callers', () => {
     const capped = await expectToolError(alice, 'payment_authorize', authorizeArgs(1));
     expect(capped).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'daily_authorization', used_minor: 25_000, remaining_minor: 0 } });
 
-    // Bob's checkouts through the same service token have the whole budget, and so has the service acting for nobody.
+    // Bob's checkouts through the same service have his whole budget, and so has the service acting for nobody.
     for (const amount of [10_000, 10_000, 5_000]) await expectToolOk(bob, 'payment_authorize', authorizeArgs(amount));
     expect((await expectToolError(bob, 'payment_authorize', authorizeArgs(1))).details).toMatchObject({ used_minor: 25_000 });
     const alone = await throughService(undefined);
@@ -109,15 +114,16 @@ describe('daily limits of a service acting for callers', () => {
     const usage = await server.db
       .selectFrom('payment_limit_usage')
       .select(['principal_id', (eb) => eb.fn.sum<string>('amount').as('amount')])
-      .where('principal_id', 'like', 'order-server%')
+      .where('principal_id', 'in', ['order-server', 'svc-alice', 'svc-bob'])
       .where('kind', '=', 'authorize')
       .groupBy('principal_id')
       .orderBy('principal_id')
       .execute();
+    // Each caller's own budget: the one its direct calls use too, not a separate one per service it goes through.
     expect(usage.map((row) => [row.principal_id, Number(row.amount)])).toEqual([
       ['order-server', 10_000],
-      ['order-server>svc-alice', 25_000],
-      ['order-server>svc-bob', 25_000],
+      ['svc-alice', 25_000],
+      ['svc-bob', 25_000],
     ]);
   });
 
@@ -131,9 +137,9 @@ describe('daily limits of a service acting for callers', () => {
       .select(['principal_id', 'limit_key', 'status'])
       .where('kind', '=', 'authorize')
       .where('status', '=', 'failed')
-      .where('limit_key', '=', 'order-server>svc-carol')
+      .where('limit_key', '=', 'svc-carol')
       .execute();
-    expect(declined).toEqual([{ principal_id: 'order-server', limit_key: 'order-server>svc-carol', status: 'failed' }]);
+    expect(declined).toEqual([{ principal_id: 'svc-carol', limit_key: 'svc-carol', status: 'failed' }]);
     await expectToolOk(carol, 'payment_authorize', authorizeArgs(5_000));
     expect((await expectToolError(carol, 'payment_authorize', authorizeArgs(1))).details).toMatchObject({ used_minor: 25_000 });
   });
@@ -238,7 +244,7 @@ describe('refunds above the confirmation threshold', () => {
 
   it("bind a service's confirm_token to the caller it acted for", async () => {
     const throughService = (caller: string) =>
-      server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service', actingFor: caller });
+      server.connectAs({ id: caller, subject: caller, scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'user', actor: 'order-server', actors: ['order-server'] });
     const payment = await capturedPayment(9_000);
     const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
     const dry = await expectToolOk<{ confirm_token: string }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, dry_run: true });

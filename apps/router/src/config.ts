@@ -66,9 +66,9 @@ export const routerConfigSchema = z
      * cached per caller token and upstream until it expires: no token passthrough, and each upstream may accept only
      * its own audience. `forward` — the caller's token unchanged, for a provider without token exchange: every
      * upstream must then accept the router's audience (AUTH_AUDIENCE), and a token stolen from one upstream works at
-     * all of them. Default `forward`.
+     * all of them. Default `exchange`.
      */
-    ROUTER_UPSTREAM_AUTH: z.enum(['exchange', 'forward']).default('forward'),
+    ROUTER_UPSTREAM_AUTH: z.enum(['exchange', 'forward']).default('exchange'),
     /** The router's OAuth client id. Default `router`. */
     SERVICE_CLIENT_ID: z.string().trim().min(1).default('router'),
     /**

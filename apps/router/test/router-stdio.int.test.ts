@@ -6,7 +6,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
+import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_UPSTREAM_RESOURCE, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -24,7 +24,7 @@ beforeAll(async () => {
       command: process.execPath,
       args: [path.join(REPO_ROOT, 'apps/router/src/main.ts'), 'serve', '--stdio'],
       env: {
-        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url }] }),
+        ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'alpha', url: alpha.url, resource: TEST_UPSTREAM_RESOURCE }] }),
         AUTH_ISSUER: TEST_ISSUER_URL,
         AUTH_TOKEN_URL: issuer.tokenUrl,
         AUTH_JWKS_URL: issuer.jwksUrl,
@@ -54,10 +54,10 @@ describe('router --stdio', () => {
     expect(alpha.seenOf('tools/call').length).toBe(before);
   });
 
-  it('calls the upstream with a service token acting for the local principal and down-scoped to STDIO_SCOPES', async () => {
+  it('calls the upstream with the router\'s own token down-scoped to STDIO_SCOPES', async () => {
     const result = await expectToolOk(client, 'alpha_get', { value: 'v' });
-    expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', acting_for: 'local:alice' });
-    expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router', actingFor: 'local:alice' });
+    expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', actors: [] });
+    expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router' });
     expect([...(alpha.lastPrincipal?.scopes ?? [])]).toEqual(['alpha:read']);
   });
 

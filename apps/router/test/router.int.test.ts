@@ -119,7 +119,7 @@ describe('forwarding', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { id: string; result: { structuredContent: Record<string, unknown> } };
     expect(body.id).toBe('call-1');
-    expect(body.result.structuredContent).toEqual({ upstream: 'beta', tool: 'beta_get', value: 'v', subject: 'bob', acting_for: null });
+    expect(body.result.structuredContent).toEqual({ upstream: 'beta', tool: 'beta_get', value: 'v', subject: 'bob', actors: [] });
     const seen = beta.seenOf('tools/call').slice(before);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.authorization).toBe(`Bearer ${token}`);

@@ -11,6 +11,11 @@ export interface Caller {
   readonly signal: AbortSignal;
   /** Whether the caller's token grants a scope (for rules that depend on the case, e.g. a cancel that refunds). */
   hasScope(scope: string): boolean;
+  /**
+   * The caller's verified bearer token and its `exp` (epoch seconds), over HTTP; absent for a stdio session. Exchanged
+   * for the upstream calls made for the caller, and kept sealed for its checkout (see UpstreamIdentity).
+   */
+  readonly credential?: { readonly token: string; readonly expiresAt: number };
   /** W3C trace context of the call, continued by the checkout job and its upstream calls. */
   readonly traceparent?: string;
   /** Reports progress to a client that asked for it; a no-op otherwise. */

@@ -13,6 +13,7 @@ import type { OrderRecord, OrderStore } from '../store/order-store.ts';
 import type { SagaRecord, SagaStore } from '../store/saga-store.ts';
 import type { OrderChanges } from './order-changes.ts';
 import { refundPayment } from './payment-refunder.ts';
+import type { UpstreamIdentity } from './upstream-identity.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
 /** The forward steps whose local effect changes the order row. */
@@ -28,6 +29,8 @@ export interface CheckoutSagaDeps {
   sagas: SagaStore;
   changes: OrderChanges;
   upstreams: Upstreams;
+  /** Whose token each run calls the upstreams with (the caller's, kept sealed, or the order server's own). */
+  identity: UpstreamIdentity;
   /** `ttl_seconds` of the stock reservation (it expires unless committed). */
   reservationTtlSeconds: number;
   logger: Logger;
@@ -56,6 +59,10 @@ class CheckoutRefused extends Error {
   }
 }
 
+/** Why a checkout whose caller's token lapsed before it finished failed (order_get shows it). */
+const CALLER_TOKEN_LAPSED =
+  "The caller's access token expired before the checkout could finish on its behalf; what it had reserved or authorized is released. Place the order again with a new idempotency key.";
+
 /** The idempotency key of a step of an order's checkout (docs/architecture.md §6). */
 export function checkoutKey(orderId: string, step: string): string {
   return `checkout:${orderId}:${step}`;
@@ -82,16 +89,20 @@ export class CheckoutSaga {
     let saga = await sagas.countAttempt(db, orderId);
     if (saga === undefined) return 'finished_before';
     const order = await this.#deps.orders.get(db, orderId);
+    const identity = await this.#deps.identity.forCheckout(db, orderId);
     const context: UpstreamCallContext = {
       signal: run.signal,
-      actingFor: order.principal_id,
       requestId: `checkout:${orderId}`,
+      ...(identity.kind === 'caller' ? { subjectToken: identity.subjectToken } : {}),
       ...(run.traceparent === undefined ? {} : { traceparent: run.traceparent }),
     };
     const attempt = { number: saga.attempts, final: run.finalAttempt };
     if (saga.status === 'running') {
       try {
+        // The forward steps act for the caller only: with its token lapsed, nobody may go on in its name.
+        if (identity.kind === 'lapsed') throw new CheckoutRefused('internal', CALLER_TOKEN_LAPSED);
         await this.#forward(orderId, saga, context, order, attempt.number);
+        await this.#deps.identity.forget(db, orderId);
         return 'completed';
       } catch (error) {
         const step = (await sagas.get(db, orderId)).step;
@@ -104,7 +115,7 @@ export class CheckoutSaga {
         }
         const reason = refusal?.reason ?? (AppError.is(error) && isTransient(error) ? 'upstream_unavailable' : 'internal');
         const message = refusal?.message ?? `The checkout could not finish step ${step}: ${errorMessage(error)}`;
-        if (reason === 'internal') this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
+        if (reason === 'internal' && refusal === undefined) this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
         this.#deps.logger.info(
           { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
           'checkout compensating: releasing payment and stock',
@@ -120,6 +131,7 @@ export class CheckoutSaga {
       }
     }
     await this.#compensate(orderId, saga, context, attempt);
+    await this.#deps.identity.forget(db, orderId);
     return 'failed';
   }
 

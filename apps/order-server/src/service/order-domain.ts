@@ -12,6 +12,10 @@ import { OrderChanges } from './order-changes.ts';
 import type { OrderApprovals } from './order-approvals.ts';
 import { OrderLifecycleService } from './order-lifecycle-service.ts';
 import { OrderService } from './order-service.ts';
+import { CallerTokenStore } from '../store/caller-token-store.ts';
+import { createTokenSealer } from './token-sealer.ts';
+import { UpstreamIdentity } from './upstream-identity.ts';
+import type { UpstreamAuth } from './upstream-identity.ts';
 import type { Upstreams } from './upstreams.ts';
 import { WorkflowService } from './workflow-service.ts';
 
@@ -19,6 +23,11 @@ import { WorkflowService } from './workflow-service.ts';
 export interface OrderDomainDeps {
   db: Kysely<OrderDatabase>;
   upstreams: Upstreams;
+  /**
+   * How upstream calls made for a caller authenticate (`ORDER_UPSTREAM_AUTH`), and the 32-byte key that seals a
+   * caller's token for its checkout (`CALLER_TOKEN_KEY`).
+   */
+  upstreamAuth: { mode: UpstreamAuth; callerTokenKey: Buffer };
   /** The checkout queue's settings (its Redis connection, prefix, retry budget). */
   queue: Omit<CheckoutQueueConfig, 'logger'>;
   /** `ttl_seconds` of stock reservations. */
@@ -52,18 +61,20 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
   const outbox = new OutboxStore();
   const changes = new OrderChanges(orders, outbox);
   const queue = new CheckoutQueue({ ...deps.queue, logger: deps.logger });
+  const identity = new UpstreamIdentity({ mode: deps.upstreamAuth.mode, sealer: createTokenSealer(deps.upstreamAuth.callerTokenKey), tokens: new CallerTokenStore() });
   const saga = new CheckoutSaga({
     db: deps.db,
     orders,
     sagas,
     changes,
     upstreams: deps.upstreams,
+    identity,
     reservationTtlSeconds: deps.reservationTtlSeconds,
     logger: deps.logger,
     onProgress: (orderId, record) => queue.notify(orderId, record),
   });
   return {
-    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) }),
+    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, identity, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) }),
     lifecycle: new OrderLifecycleService({
       db: deps.db,
       orders,

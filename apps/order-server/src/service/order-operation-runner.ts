@@ -124,7 +124,8 @@ export class OrderOperationRunner {
       const leased = await operations.takeLease(db, op.id, leaseMs, signal);
       if (leased === undefined) continue;
       try {
-        await this.#drive(leased, { ...(signal === undefined ? {} : { signal }), actingFor: op.principal_id, requestId: `operation:${op.id}` });
+        // Nobody waits for it any more: finished as the order server itself (docs/security.md, delegation).
+        await this.#drive(leased, { ...(signal === undefined ? {} : { signal }), requestId: `operation:${op.id}` });
         finished += 1;
       } catch (error) {
         logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'could not finish a pending order operation; the next sweep tries again');

@@ -28,6 +28,7 @@ import type { OrderChanges } from './order-changes.ts';
 import { toOrderEvent } from './outbox-relay.ts';
 import { toOrderView } from './order-view.ts';
 import type { OrderView } from './order-view.ts';
+import type { UpstreamIdentity } from './upstream-identity.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 import { toWorkflowView } from './workflow-view.ts';
 
@@ -45,6 +46,8 @@ export interface OrderServiceDeps {
   upstreams: Upstreams;
   /** Which orders wait for a person's approval. Default none does. */
   approvals?: OrderApprovals;
+  /** Keeps the caller's token (sealed) for the checkout a worker runs later. */
+  identity: UpstreamIdentity;
   /** While order_place waits, how often it also reads the saga from the database (another replica may run it), in milliseconds. */
   pollIntervalMs: number;
 }
@@ -74,7 +77,7 @@ export class OrderService {
    * in that transaction.
    */
   async place(input: In<typeof orderPlace>, caller: Caller): Promise<Out<typeof orderPlace>> {
-    const { db, orders, sagas, changes, queue, upstreams } = this.#deps;
+    const { db, orders, sagas, changes, queue, upstreams, identity } = this.#deps;
     requireCustomer(caller.reach, input.customer_id);
     const { idempotency_key: key, wait_ms: waitMs, ...args } = input;
     const requestHash = digest(args);
@@ -128,6 +131,7 @@ export class OrderService {
         // Used up with the order it approved: one approval, one order (a rollback leaves it usable).
         if (approvalId !== undefined) await this.#deps.approvals?.consume(trx, approvalId);
         await sagas.create(trx, id, CHECKOUT_STEPS[0]);
+        await identity.keep(trx, id, caller);
         await changes.placed(trx, fresh);
         return true;
       });
@@ -375,9 +379,13 @@ export class OrderService {
   }
 }
 
-/** The context of an upstream call made for a caller: its signal, its identity (acting_for) and its trace. */
+/** The context of an upstream call made for a caller: its signal, its token (to exchange) and its trace. */
 export function upstreamContext(caller: Caller): UpstreamCallContext {
-  return { signal: caller.signal, actingFor: caller.principalId, ...(caller.traceparent === undefined ? {} : { traceparent: caller.traceparent }) };
+  return {
+    signal: caller.signal,
+    ...(caller.credential === undefined ? {} : { subjectToken: caller.credential.token }),
+    ...(caller.traceparent === undefined ? {} : { traceparent: caller.traceparent }),
+  };
 }
 
 /** CONFLICT for an update whose expected_version is not the order's version. */

@@ -4,8 +4,11 @@ import type { ToolContract } from '@mcpfed/contract-common';
 /** Per-call data of an upstream call (the subset of @mcpfed/federation's FederationCallContext the order server uses). */
 export interface UpstreamCallContext {
   signal?: AbortSignal;
-  /** Subject of the original caller: the service token's `act.sub`, the upstream's audit `acting_for`. */
-  actingFor?: string;
+  /**
+   * The caller's access token, exchanged (RFC 8693) for one addressed to the upstream whose `sub` is the caller and
+   * whose `act` names the order server. Absent: the order server's own token (work done for nobody, or `service` mode).
+   */
+  subjectToken?: string;
   traceparent?: string;
   requestId?: string;
 }

@@ -139,6 +139,15 @@ export interface OrderOperationsTable {
   completed_at: Timestamp | null;
 }
 
+/** `checkout_caller_tokens`: the sealed token of the caller a running checkout acts for (migration 0007). */
+export interface CheckoutCallerTokensTable {
+  order_id: string;
+  /** `v1.<iv>.<ciphertext+tag>` (base64url), AES-256-GCM with the order id as additional data. */
+  sealed: string;
+  /** The token's own `exp`: past it the token is of no use and the worker acts as the order server. */
+  expires_at: ColumnType<Date, Date, Date>;
+}
+
 /** The order server's own tables, as Kysely sees them. */
 export interface OrderDatabase extends ApprovalTables {
   orders: OrdersTable;
@@ -146,4 +155,5 @@ export interface OrderDatabase extends ApprovalTables {
   order_events: OrderEventsTable;
   checkout_sagas: CheckoutSagasTable;
   order_operations: OrderOperationsTable;
+  checkout_caller_tokens: CheckoutCallerTokensTable;
 }

@@ -19,6 +19,7 @@ export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progr
     signal: ctx.signal,
     hasScope: (scope) => ctx.hasScope(scope),
     traceparent: ctx.trace.traceparent,
+    ...(ctx.principal.token === undefined || ctx.principal.expiresAt === undefined ? {} : { credential: { token: ctx.principal.token, expiresAt: ctx.principal.expiresAt } }),
     progress: (progress, total, message) => ctx.progress(progress, total, message),
   };
 }

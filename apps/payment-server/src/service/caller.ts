@@ -7,8 +7,8 @@ export interface Caller {
   /** Which customers the caller reaches: its bound customer, every one (`customer:any`), or none. */
   readonly reach: CustomerReach;
   /**
-   * Whose daily amount limits the call counts against: `rateLimitKeyOf` of @mcpfed/mcp-runtime, so a service acting
-   * for a caller (the order server's checkout) counts under `<service>><caller>`, anyone else under the principal id.
+   * Whose daily amount limits the call counts against: `rateLimitKeyOf` of @mcpfed/mcp-runtime, the principal id. A
+   * token the order server exchanged for a caller's names the caller there, so its checkouts use the caller's budget.
    */
   readonly limitKey: string;
   /** Aborted at the call's deadline or on cancellation; passed on to queries and the provider. */

@@ -5,6 +5,6 @@
  * fits.
  */
 export interface ServiceTokens {
-  /** A valid access token for `audience`; with `actingFor`, one whose `act.sub` names that original caller. */
-  token(request: { audience: string; actingFor?: string; subjectToken?: string; signal?: AbortSignal }): Promise<string>;
+  /** A valid access token for `audience`: the router's own, or with `subjectToken` one exchanged for the caller's. */
+  token(request: { audience: string; subjectToken?: string; signal?: AbortSignal }): Promise<string>;
 }

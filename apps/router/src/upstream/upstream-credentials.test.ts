@@ -7,7 +7,7 @@ import { UpstreamCredentials } from './upstream-credentials.ts';
 /** Service token sources that record what they were asked for. */
 function recordingSources() {
   const made: string[][] = [];
-  const asked: Array<{ scopes: readonly string[]; audience: string; actingFor?: string }> = [];
+  const asked: Array<{ scopes: readonly string[]; audience: string }> = [];
   const serviceTokens = (scopes: readonly string[]): ServiceTokens => {
     made.push([...scopes]);
     return { token: async (request) => (asked.push({ scopes, ...request }), `service-token(${scopes.join(' ')})`) };
@@ -38,15 +38,19 @@ describe('UpstreamCredentials', () => {
     expect(() => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: [], upstreamAuth: 'exchange' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
-  it('asks for the local caller a service token acting for it with only its scopes that the router may ask for', async () => {
+  it('asks for the local caller the router\'s own token with only the caller\'s scopes that the router may ask for', async () => {
     const { made, asked, serviceTokens } = recordingSources();
     const local = localPrincipal({ name: 'dev', scopes: ['order:read', 'customer:read', 'inventory:magic'] });
     const credentials = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['customer:read', 'customer:pii', 'order:read', 'admin'], localPrincipal: local });
     expect(credentials.droppedLocalScopes).toEqual(['inventory:magic']);
     expect(await credentials.tokenFor(local)).toBe('service-token(order:read customer:read)');
     expect(made).toEqual([['order:read', 'customer:read']]);
-    expect(asked).toEqual([{ scopes: ['order:read', 'customer:read'], audience: 'mcpfed', actingFor: 'local:dev' }]);
+    expect(asked).toEqual([{ scopes: ['order:read', 'customer:read'], audience: 'mcpfed' }]);
     await expect(credentials.tokenFor(localPrincipal({ name: 'other', scopes: ['order:read'] }))).rejects.toMatchObject({ code: 'INTERNAL' });
+    // Exchanging, every upstream accepts only its own audience: the local caller's token is addressed to it.
+    const exchanging = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'], localPrincipal: local, upstreamAuth: 'exchange', exchangeTokens: serviceTokens(['order:read']) });
+    await exchanging.tokenFor(local, undefined, 'http://order.internal/mcp');
+    expect(asked.at(-1)).toEqual({ scopes: ['order:read'], audience: 'http://order.internal/mcp' });
   });
 
   it('refuses a local caller none of whose scopes the router may ask for', () => {

@@ -4,7 +4,10 @@ import type { ServiceTokens } from './service-tokens.ts';
 
 /** Settings of {@link UpstreamCredentials}. */
 export interface UpstreamCredentialsConfig {
-  /** `aud` of the service tokens asked for a local caller (the federation audience, `mcpfed`). */
+  /**
+   * `aud` of the service tokens asked for a local caller in `forward` mode (the audience every upstream then accepts);
+   * in `exchange` mode each upstream's own resource identifier is used instead.
+   */
   audience: string;
   /** A source of the router's service tokens that asks the token endpoint for exactly `scopes` (client credentials `scope`). */
   serviceTokens: (scopes: readonly string[]) => ServiceTokens;
@@ -16,7 +19,7 @@ export interface UpstreamCredentialsConfig {
    * How an HTTP caller's request is authorized upstream (ROUTER_UPSTREAM_AUTH): `exchange` (RFC 8693: the caller's
    * token is exchanged for one addressed to the upstream, naming the router in `act`) or `forward` (the caller's
    * token unchanged, for an issuer without token exchange: every upstream must then accept the router's audience).
-   * Default `forward`.
+   * Default `exchange`.
    */
   upstreamAuth?: 'exchange' | 'forward';
   /** The router's token source for exchanges (any scopes: an exchange keeps the caller's). Needed for `exchange`. */
@@ -28,8 +31,9 @@ export interface UpstreamCredentialsConfig {
  * - an HTTP caller's token exchanged (RFC 8693) for one addressed to that upstream, with `act` naming the router
  *   (`exchange`: no token passthrough), or its own verified token unchanged (`forward`, for issuers without token
  *   exchange); either way the upstream verifies it and applies the caller's scopes, limits and audit;
- * - for the local (stdio) caller, a service token acting for it (`act.sub` = `local:<name>`) asked for with the
- *   caller's scopes only (STDIO_SCOPES, as far as SERVICE_SCOPES allows), so the upstream holds it to them too.
+ * - for the local (stdio) caller, the router's own token asked for with the caller's scopes only (STDIO_SCOPES, as far
+ *   as SERVICE_SCOPES allows), so the upstream holds it to them too; the upstream's principal is then the router (a
+ *   local caller has no token of its own to exchange, and no standard claim names a caller without one).
  *   The router's own token, with every scope, is for discovery and never goes upstream for a caller.
  * A caller that fits neither gets no token rather than the router's.
  */
@@ -72,7 +76,8 @@ export class UpstreamCredentials {
       if (this.#local === undefined || this.#local.principalId !== principal.id) {
         return Promise.reject(new AppError('INTERNAL', `no upstream credentials for the local caller ${principal.id}`));
       }
-      return this.#local.tokens.token({ audience: this.#audience, actingFor: principal.id, ...(signal ? { signal } : {}) });
+      const audience = this.#exchange !== undefined && upstreamAudience !== undefined ? upstreamAudience : this.#audience;
+      return this.#local.tokens.token({ audience, ...(signal ? { signal } : {}) });
     }
     if (principal.token !== undefined && principal.token.length > 0) {
       if (this.#exchange === undefined) return Promise.resolve(principal.token);

@@ -31,7 +31,7 @@ export interface ClientCredentialsTokenSourceConfig {
    * Capped at half the token's lifetime. Default 60.
    */
   refreshBeforeExpirySeconds?: number;
-  /** Tokens kept (one per audience and acting-for subject); the least recently used is dropped first. Default 1000. */
+  /** Tokens kept (one per audience, and per caller token for exchanged ones); the least recently used is dropped first. Default 1000. */
   maxCachedTokens?: number;
   /** Timeout of one token request, in milliseconds. Default 5000. */
   timeoutMs?: number;
@@ -47,9 +47,9 @@ interface CachedToken {
 const DEFAULT_EXPIRES_IN_SECONDS = 300;
 
 /**
- * OAuth 2.0 client credentials (RFC 6749 §4.4) with `openid-client` against the issuer's token endpoint, with mcpfed's
- * `acting_for` extension parameter (the issuer writes it as `act.sub`). One token is cached per
- * (audience, acting-for subject) until `refreshBeforeExpirySeconds` before its expiry; concurrent requests
+ * OAuth 2.0 client credentials (RFC 6749 §4.4) for the service's own tokens, and token exchange (RFC 8693) for tokens
+ * that act for a caller, with `openid-client` against the issuer's token endpoint; standard parameters only. One token
+ * is cached per (audience, caller token) until `refreshBeforeExpirySeconds` before its expiry; concurrent requests
  * for the same token share one fetch. Failures are AppErrors: `UPSTREAM_UNAVAILABLE` (retryable) when the
  * endpoint cannot be reached, times out or answers 5xx; `INTERNAL` when it refuses the client or the scopes
  * (a misconfiguration: logged by the runtime, never shown to the end user in detail).
@@ -84,7 +84,6 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
     const parameters: Record<string, string> = URL.canParse(request.audience)
       ? { scope: settings.scope, resource: request.audience }
       : { scope: settings.scope, audience: request.audience };
-    if (request.actingFor !== undefined) parameters['acting_for'] = request.actingFor;
     const requestedAt = Date.now();
     let response: Awaited<ReturnType<typeof clientCredentialsGrant>>;
     try {
@@ -119,15 +118,12 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       if (typeof request.audience !== 'string' || request.audience.length === 0) {
         return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: audience must be a non-empty string'));
       }
-      if (request.actingFor !== undefined && (typeof request.actingFor !== 'string' || request.actingFor.length === 0)) {
-        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: actingFor must be a non-empty string when given'));
-      }
-      if (request.subjectToken !== undefined && (typeof request.subjectToken !== 'string' || request.subjectToken.length === 0 || request.actingFor !== undefined)) {
-        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: subjectToken must be a non-empty string, without actingFor'));
+      if (request.subjectToken !== undefined && (typeof request.subjectToken !== 'string' || request.subjectToken.length === 0)) {
+        return Promise.reject(new AppError('VALIDATION_FAILED', 'ServiceTokenSource.token: subjectToken must be a non-empty string when given'));
       }
       if (request.signal?.aborted) return Promise.reject(cancellationError(request.signal.reason));
       // An exchanged token is cached per caller token and audience; the key holds a digest, never the token.
-      const key = `${request.audience}\u0000${request.actingFor ?? ''}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
+      const key = `${request.audience}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
         if (cached !== undefined && cached.refreshAt > Date.now()) {

@@ -30,10 +30,18 @@ export interface DevTokenOptions {
   audience: string | readonly string[];
   /** Lifetime in seconds from now (integer >= 1). Default: 3600 (one hour). Ignored when `expiresAt` is set. */
   ttlSeconds?: number;
-  /** `service` adds `token_use: "service"`. Default: `user`. */
+  /**
+   * The RFC 9068 `client_id` claim: the client the token was issued to. Default: none. A token whose `client_id`
+   * equals its `subject` is a service's own (client credentials) token.
+   */
+  clientId?: string;
+  /** `service` is short for `clientId: subject` (a client credentials token). Default: `user`. */
   kind?: 'user' | 'service';
-  /** For a service token: the subject it acts for, written as `act: { sub }`. Only with `kind: 'service'`. */
-  actingFor?: string;
+  /**
+   * The delegation chain, most recent actor first, written as nested `act` claims (RFC 8693 §4.1): `['order-server',
+   * 'router']` is `act: { sub: 'order-server', act: { sub: 'router' } }`. Default: none.
+   */
+  actors?: readonly string[];
   /** Absolute `exp`, epoch seconds; may lie in the past (tests of expiry). Default: now + `ttlSeconds`. */
   expiresAt?: number;
   /** Binds the token to one customer: written as the `customerClaim` claim. Default: unbound. */
@@ -110,17 +118,18 @@ function tokenClaims(options: DevTokenOptions): { extra: Record<string, unknown>
   if (options.expiresAt !== undefined && !Number.isSafeInteger(options.expiresAt)) {
     invalid('expiresAt must be an integer (epoch seconds)');
   }
-  const kind = options.kind ?? 'user';
-  if (options.actingFor !== undefined && kind !== 'service') invalid('actingFor requires kind service');
+  const clientId = options.clientId ?? (options.kind === 'service' ? options.subject : undefined);
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId.length === 0)) invalid('clientId must be a non-empty string');
+  const actors = options.actors ?? [];
+  if (!actors.every((a) => typeof a === 'string' && a.length > 0)) invalid('actors must be non-empty strings');
   const extra: Record<string, unknown> = { scope: options.scopes.join(' ') };
   if (options.customerId !== undefined) {
     if (!isCustomerId(options.customerId)) invalid('customerId must be 1-100 printable characters without spaces');
     extra[options.customerClaim ?? DEFAULT_CUSTOMER_CLAIM] = options.customerId;
   }
-  if (kind === 'service') {
-    extra.token_use = 'service';
-    if (options.actingFor !== undefined) extra.act = { sub: options.actingFor };
-  }
+  if (clientId !== undefined) extra.client_id = clientId;
+  const act = actors.reduceRight<Record<string, unknown> | undefined>((inner, sub) => (inner === undefined ? { sub } : { sub, act: inner }), undefined);
+  if (act !== undefined) extra.act = act;
   const expiresAt = options.expiresAt ?? Math.floor(Date.now() / 1000) + ttlSeconds;
   return { extra, audience, expiresAt };
 }

@@ -65,10 +65,9 @@ interface CacheEntry {
  *   `scopes`; absent = none.
  * - `act` (RFC 8693 §4.1, a token exchanged for a caller's) → `actor` = `act.sub`, `actors` = the nested chain,
  *   most recent first; `sub` stays the caller, so its scopes, limits and audit apply.
- * - `token_use: "service"` → `kind: 'service'`, with `actingFor` from `act.sub`; otherwise `kind: 'user'`.
+ * - `client_id` (RFC 9068) equal to `sub`, without `act` → `kind: 'service'` (a client credentials token: the
+ *   service calls for itself); otherwise `kind: 'user'`. No other claim decides it.
  * - the customer claim (`customerClaim`, default `customer_id`) → `customerId`: the one customer the token reaches.
- *   mcpfed convention: `act.sub` names the caller the service acts for. (RFC 8693 §4.1 uses `act` the other
- *   way round, for the acting party, with `sub` the party acted for.)
  *
  * Hot path: a verified token is remembered (keyed by the token string) until min(`exp`, now + 60 s), so a
  * repeated call with the same token costs one `Map` look-up. The cache holds at most `cacheSize` entries and
@@ -141,16 +140,9 @@ function toPrincipal(payload: JWTPayload, token: string, customerClaim: string):
   // A malformed binding must not fall back to "unbound": that could widen the token's reach.
   if (customer !== undefined && !isCustomerId(customer)) throw new AppError('UNAUTHENTICATED', 'token customer claim invalid');
   const base = { id: subject, subject, scopes, token, expiresAt: payload.exp, ...(customer === undefined ? {} : { customerId: customer }) };
-  if (payload.token_use !== 'service') {
-    const actors = actorChain(payload.act);
-    return Object.freeze({ ...base, kind: 'user' as const, ...(actors.length === 0 ? {} : { actor: actors[0] as string, actors: Object.freeze(actors) }) });
-  }
-  const act = payload.act;
-  const actingFor =
-    typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string'
-      ? (act as { sub: string }).sub
-      : undefined;
-  return Object.freeze({ ...base, kind: 'service' as const, ...(actingFor === undefined ? {} : { actingFor }) });
+  const actors = actorChain(payload.act);
+  if (actors.length > 0) return Object.freeze({ ...base, kind: 'user' as const, actor: actors[0] as string, actors: Object.freeze(actors) });
+  return Object.freeze({ ...base, kind: payload['client_id'] === subject ? ('service' as const) : ('user' as const) });
 }
 
 /** Longest delegation chain read from nested `act` claims; deeper nesting is refused. */

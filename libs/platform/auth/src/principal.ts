@@ -9,10 +9,12 @@ export interface Principal {
   readonly subject: string;
   /** Granted scopes (from the `scope` claim, space-separated). */
   readonly scopes: ReadonlySet<string>;
-  /** `user` for an end user's token, `service` for a service token, `local` for stdio. */
+  /**
+   * From standard claims only: `service` for a service's own token (client credentials: `sub` equals the RFC 9068
+   * `client_id` claim, and no `act`), `user` for any other token (a person's, or one exchanged for a person's, whose
+   * `sub` stays that person), `local` for stdio.
+   */
   readonly kind: 'user' | 'service' | 'local';
-  /** For a service token acting for someone else: the original caller's subject (audit trail). */
-  readonly actingFor?: string;
   /**
    * The party acting for the subject, from an exchanged token's `act.sub` (RFC 8693 §4.1): e.g. `router` when the
    * router called with a token it exchanged for this caller's. Absent when the subject calls for itself.

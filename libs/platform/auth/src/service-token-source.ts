@@ -2,12 +2,10 @@
 export interface ServiceTokenRequest {
   /** The `aud` the token must carry: the federation audience (`mcpfed`) or one server's resource URL. */
   audience: string;
-  /** Subject of the original caller; the token then names it in `act.sub` (audit `acting_for`). */
-  actingFor?: string;
   /**
    * The caller's access token, to exchange (RFC 8693) for one addressed to `audience`: `sub` stays the caller, `act`
    * names this service. Cached per (caller token, audience) until shortly before the new token expires (never after
-   * the caller's). Not with `actingFor`.
+   * the caller's). Without it: the service's own token (client credentials).
    */
   subjectToken?: string;
   /** Aborts the wait (a shared fetch in progress keeps running for other callers). */
@@ -22,8 +20,8 @@ export interface ServiceTokenRequest {
 /** Where a server gets the bearer token it sends to another server. */
 export interface ServiceTokenSource {
   /**
-   * A valid access token for `audience`; with `actingFor`, one whose `act.sub` names that original caller.
-   * Cached until shortly before expiry.
+   * A valid access token for `audience`: the service's own, or with `subjectToken` one exchanged for the caller's
+   * (`sub` = the caller, `act.sub` = this service). Cached until shortly before expiry.
    */
   token(request: ServiceTokenRequest): Promise<string>;
 }

@@ -63,16 +63,20 @@ describe('the dev issuer token endpoint', () => {
     expect(meta['grant_types_supported']).toEqual(['client_credentials']);
   });
 
-  it('issues a service token for the requested scopes, audience and acting-for subject', async () => {
-    const res = await form({ grant_type: 'client_credentials', client_id: 'order-server', client_secret: SECRET, scope: 'customer:read', audience: 'http://127.0.0.1:8081/mcp', acting_for: 'alice' });
+  it('issues a service token for the requested scopes and audience, with standard claims only', async () => {
+    const res = await form({ grant_type: 'client_credentials', client_id: 'order-server', client_secret: SECRET, scope: 'customer:read', audience: 'http://127.0.0.1:8081/mcp' });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'customer:read' });
     const principal = await verifier.verify(body['access_token'] as string);
-    expect(principal).toMatchObject({ id: 'order-server', subject: 'order-server', kind: 'service', actingFor: 'alice' });
+    expect(principal).toMatchObject({ id: 'order-server', subject: 'order-server', kind: 'service' });
+    expect(principal.actor).toBeUndefined();
     expect([...principal.scopes]).toEqual(['customer:read']);
-    expect(decodeJwt(body['access_token'] as string)).toMatchObject({ aud: ['http://127.0.0.1:8081/mcp'], token_use: 'service', act: { sub: 'alice' } });
+    const claims = decodeJwt(body['access_token'] as string);
+    expect(claims).toMatchObject({ aud: ['http://127.0.0.1:8081/mcp'], client_id: 'order-server' });
+    expect(claims).not.toHaveProperty('token_use');
+    expect(claims).not.toHaveProperty('act');
   });
 
   it('grants every allowed scope and the federation audience when the request names none', async () => {
@@ -91,7 +95,6 @@ describe('the dev issuer token endpoint', () => {
       [{ grant_type: 'password', client_id: 'order-server', client_secret: SECRET }, {}, 400, 'unsupported_grant_type'],
       [{ client_id: 'order-server', client_secret: SECRET }, {}, 400, 'invalid_request'],
       [{ grant_type: 'client_credentials', client_id: 'order-server', client_secret: SECRET, scope: 'customer:read admin' }, {}, 400, 'invalid_scope'],
-      [{ grant_type: 'client_credentials', client_id: 'order-server', client_secret: SECRET, acting_for: '' }, {}, 400, 'invalid_request'],
       [{ grant_type: 'client_credentials', client_id: 'order-server', client_secret: SECRET }, { 'content-type': 'application/json' }, 400, 'invalid_request'],
     ];
     for (const [fields, headers, status, error] of cases) {
@@ -122,30 +125,28 @@ describe('the dev issuer token endpoint', () => {
 });
 
 describe('createClientCredentialsTokenSource', () => {
-  it('fetches a token carrying act.sub and caches it per audience and acting-for subject', async () => {
+  it('fetches a service token and caches it per audience', async () => {
     for (const authMethod of ['client_secret_basic', 'client_secret_post'] as const) {
       const tokens = source({ authMethod });
       const before = tokenRequests;
-      const first = await tokens.token({ audience: 'mcpfed', actingFor: 'alice' });
-      expect(await verifier.verify(first)).toMatchObject({ subject: 'order-server', kind: 'service', actingFor: 'alice' });
+      const first = await tokens.token({ audience: 'mcpfed' });
+      expect(await verifier.verify(first)).toMatchObject({ subject: 'order-server', kind: 'service' });
       expect(decodeJwt(first)['scope']).toBe('customer:read product:read');
-      expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(first);
-      const bob = await tokens.token({ audience: 'mcpfed', actingFor: 'bob' });
-      expect((await verifier.verify(bob)).actingFor).toBe('bob');
-      const own = await tokens.token({ audience: 'mcpfed' });
-      expect((await verifier.verify(own)).actingFor).toBeUndefined();
-      expect(tokenRequests - before).toBe(3);
-      const refreshed = await tokens.token({ audience: 'mcpfed', actingFor: 'alice', refresh: true });
+      expect(await tokens.token({ audience: 'mcpfed' })).toBe(first);
+      const other = await tokens.token({ audience: 'http://127.0.0.1:8081/mcp' });
+      expect(decodeJwt(other)['aud']).toEqual(['http://127.0.0.1:8081/mcp']);
+      expect(tokenRequests - before).toBe(2);
+      const refreshed = await tokens.token({ audience: 'mcpfed', refresh: true });
       expect(refreshed).not.toBe(first);
-      expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(refreshed);
-      expect(tokenRequests - before).toBe(4);
+      expect(await tokens.token({ audience: 'mcpfed' })).toBe(refreshed);
+      expect(tokenRequests - before).toBe(3);
     }
   });
 
   it('shares one fetch between concurrent requests for the same token', async () => {
     const tokens = source();
     const before = tokenRequests;
-    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.token({ audience: 'mcpfed', actingFor: 'carol' })));
+    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.token({ audience: 'carol' })));
     expect(new Set(all).size).toBe(1);
     expect(tokenRequests - before).toBe(1);
   });
@@ -153,13 +154,13 @@ describe('createClientCredentialsTokenSource', () => {
   it('drops the least recently used token when the cache is full', async () => {
     const tokens = source({ maxCachedTokens: 2 });
     const before = tokenRequests;
-    const alice = await tokens.token({ audience: 'mcpfed', actingFor: 'alice' });
-    await tokens.token({ audience: 'mcpfed', actingFor: 'bob' });
-    expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(alice);
-    await tokens.token({ audience: 'mcpfed', actingFor: 'carol' });
-    expect(await tokens.token({ audience: 'mcpfed', actingFor: 'alice' })).toBe(alice);
+    const alice = await tokens.token({ audience: 'alice' });
+    await tokens.token({ audience: 'bob' });
+    expect(await tokens.token({ audience: 'alice' })).toBe(alice);
+    await tokens.token({ audience: 'carol' });
+    expect(await tokens.token({ audience: 'alice' })).toBe(alice);
     expect(tokenRequests - before).toBe(3);
-    await tokens.token({ audience: 'mcpfed', actingFor: 'bob' });
+    await tokens.token({ audience: 'bob' });
     expect(tokenRequests - before).toBe(4);
   });
 

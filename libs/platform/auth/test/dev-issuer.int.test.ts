@@ -52,9 +52,13 @@ describe('loadOrCreateDevIssuer', () => {
     expect(typeof claims.jti).toBe('string');
 
     const service = decodeJwt(
-      await issuer.mint({ subject: 'svc', scopes: [], audience: 'a', kind: 'service', actingFor: 'alice', ttlSeconds: 60 }),
+      await issuer.mint({ subject: 'svc', scopes: [], audience: 'a', kind: 'service', ttlSeconds: 60 }),
     );
-    expect(service).toMatchObject({ token_use: 'service', act: { sub: 'alice' }, scope: '' });
+    expect(service).toMatchObject({ client_id: 'svc', scope: '' });
+    expect(service).not.toHaveProperty('token_use');
+    expect(service).not.toHaveProperty('act');
+    const exchanged = decodeJwt(await issuer.mint({ subject: 'alice', scopes: [], audience: 'a', clientId: 'order-server', actors: ['order-server', 'router'] }));
+    expect(exchanged).toMatchObject({ sub: 'alice', client_id: 'order-server', act: { sub: 'order-server', act: { sub: 'router' } } });
     expect((service.exp as number) - (service.iat as number)).toBe(60);
   });
 
@@ -67,7 +71,8 @@ describe('loadOrCreateDevIssuer', () => {
       { ...ok, audience: [] },
       { ...ok, ttlSeconds: 0 },
       { ...ok, expiresAt: 1.5 },
-      { ...ok, actingFor: 'bob' },
+      { ...ok, actors: [''] },
+      { ...ok, clientId: '' },
     ]) {
       await expect(issuer.mint(bad)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     }

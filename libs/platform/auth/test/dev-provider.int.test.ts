@@ -34,7 +34,7 @@ beforeAll(async () => {
     scopes: SCOPES,
     clients: [
       { id: 'router', secret: ROUTER_SECRET, scopes: SCOPES, exchangeAudiences: [ROUTER] },
-      { id: 'order-server', secret: ORDER_SECRET, scopes: ['payment:write'], exchangeAudiences: [ORDER] },
+      { id: 'order-server', secret: ORDER_SECRET, scopes: ['payment:write'], exchangeAudiences: [ORDER], actorScopes: ['payment:write'] },
     ],
     users: [{ subject: 'anna', password: 'mcpfed-dev', scopes: ['customer:read', 'order:read', 'order:write'], claims: { customer_id: 'cus_anna' } }],
   });
@@ -66,7 +66,7 @@ describe('the oidc-provider dev issuer', () => {
   it('issues client-credentials JWTs for the requested resource only', async () => {
     const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: 'router', clientSecret: ROUTER_SECRET, scopes: ['customer:read', 'order:read'] });
     const token = await tokens.token({ audience: ORDER });
-    expect(await verifierFor(ORDER).verify(token)).toMatchObject({ subject: 'router', scopes: new Set(['customer:read', 'order:read']) });
+    expect(await verifierFor(ORDER).verify(token)).toMatchObject({ subject: 'router', kind: 'service', scopes: new Set(['customer:read', 'order:read']) });
     await expect(verifierFor(PAYMENT).verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'token audience mismatch' });
     await expect(tokens.token({ audience: 'http://evil.example/mcp' })).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400, oauth_error: 'invalid_target' } });
   });
@@ -109,8 +109,13 @@ describe('the oidc-provider dev issuer', () => {
     expect((await verifierFor(ROUTER).verify(callerToken)).actor).toBeUndefined();
     await expect(verifierFor(ORDER).verify(callerToken)).rejects.toMatchObject({ message: 'token audience mismatch' });
 
-    // Never wider than the subject token; only tokens presented to the exchanging client; only known resources.
-    await expect(exchange(order, forOrder.access_token, PAYMENT, 'payment:write')).rejects.toMatchObject({ error: 'invalid_scope' });
+    // The order server's actor scope joins the caller's where it acts for it (anna holds no payment:write herself)...
+    const withActorScope = await exchange(order, forOrder.access_token, PAYMENT);
+    expect(decodeJwt(withActorScope.access_token)).toMatchObject({ sub: 'anna', scope: 'customer:read order:read order:write payment:write', customer_id: 'cus_anna' });
+    // ...but never beyond the subject token and the client's actor scopes; only tokens presented to the exchanging
+    // client; only known resources.
+    await expect(exchange(router, callerToken, ORDER, 'payment:write')).rejects.toMatchObject({ error: 'invalid_scope' });
+    await expect(exchange(order, forOrder.access_token, PAYMENT, 'order:write admin')).rejects.toMatchObject({ error: 'invalid_scope' });
     await expect(exchange(order, callerToken, PAYMENT)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(exchange(router, callerToken, 'http://evil.example/mcp')).rejects.toMatchObject({ error: 'invalid_target' });
     await expect(exchange(router, `${callerToken.slice(0, -4)}AAAA`, ORDER)).rejects.toMatchObject({ error: 'invalid_grant' });

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDevIssuerServer,
   createJwtVerifier,
-  DEV_ISSUER_JWKS_PATH,
   DEV_ISSUER_KEY_FILE,
   loadOrCreateDevIssuer,
 } from '../src/index.ts';
 import type { DevIssuer, JwtVerifier } from '../src/index.ts';
+import { createDevProvider } from '../src/dev-provider/index.ts';
 
 // The iss claim is an identifier, not an address: the server below listens on a random port.
 const ISSUER = 'http://dev-issuer.mcpfed.test';
@@ -28,15 +28,17 @@ let jwksRequests = 0;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mcpfed-auth-verifier-'));
   issuer = await loadOrCreateDevIssuer({ dir, issuerUrl: ISSUER });
-  server = createDevIssuerServer(issuer);
+  // The keys come from the oidc-provider dev provider, as the servers fetch them.
+  ({ server } = createDevProvider({ issuer, resources: [AUDIENCE], scopes: ['customer:read', 'customer:pii', 'order:write'] }));
   server.on('request', (req) => {
-    if (req.url === DEV_ISSUER_JWKS_PATH) jwksRequests += 1;
+    if (req.url === '/jwks') jwksRequests += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DEV_ISSUER_JWKS_PATH}`;
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await rm(dir, { recursive: true, force: true });
 });
@@ -91,7 +93,7 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(principal.subject).toBe('user-42');
     expect(principal.kind).toBe('user');
     expect([...principal.scopes].sort()).toEqual(['customer:pii', 'customer:read']);
-    expect(principal.actingFor).toBeUndefined();
+    expect(principal.actor).toBeUndefined();
     expect(principal.token).toBe(token);
     expect(principal.expiresAt).toBeGreaterThanOrEqual(nowSeconds() + 3590);
     expect(principal.expiresAt).toBeLessThanOrEqual(nowSeconds() + 3600);
@@ -103,21 +105,20 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(principal.scopes.size).toBe(0);
   });
 
-  it('maps a service token acting for a user', async () => {
-    const token = await issuer.mint({
-      subject: 'svc-order-server',
-      scopes: ['customer:read'],
-      audience: AUDIENCE,
-      kind: 'service',
-      actingFor: 'user-42',
-    });
-    const principal = await verifier().verify(token);
-    expect(principal).toMatchObject({ id: 'svc-order-server', subject: 'svc-order-server', kind: 'service', actingFor: 'user-42' });
-    const own = await verifier().verify(
-      await issuer.mint({ subject: 'svc-worker', scopes: [], audience: AUDIENCE, kind: 'service' }),
+  it('tells a service from a user by standard claims only (sub = client_id, no act)', async () => {
+    const own = await verifier().verify(await issuer.mint({ subject: 'svc-worker', scopes: [], audience: AUDIENCE, clientId: 'svc-worker' }));
+    expect(own).toMatchObject({ id: 'svc-worker', kind: 'service' });
+    expect(own.actor).toBeUndefined();
+    // A person's token from a client app, and one a service exchanged for a person's: the person is the principal.
+    const app = await verifier().verify(await issuer.mint({ subject: 'user-42', scopes: [], audience: AUDIENCE, clientId: 'claude-desktop' }));
+    expect(app).toMatchObject({ id: 'user-42', kind: 'user' });
+    const exchanged = await verifier().verify(
+      await issuer.mint({ subject: 'user-42', scopes: ['customer:read'], audience: AUDIENCE, clientId: 'order-server', actors: ['order-server', 'router'] }),
     );
-    expect(own.kind).toBe('service');
-    expect(own.actingFor).toBeUndefined();
+    expect(exchanged).toMatchObject({ id: 'user-42', subject: 'user-42', kind: 'user', actor: 'order-server', actors: ['order-server', 'router'] });
+    // An invented claim decides nothing.
+    const invented = await verifier().verify(await issuer.mint({ subject: 'user-43', scopes: [], audience: AUDIENCE }));
+    expect(invented.kind).toBe('user');
   });
 
   it('binds a principal to the customer of its customer claim (default customer_id, or the configured claim)', async () => {
@@ -227,7 +228,10 @@ describe('createJwtVerifier against a real dev issuer', () => {
     const tokens = await Promise.all(
       ['a', 'b', 'c'].map((subject) => issuer.mint({ subject, scopes: [], audience: AUDIENCE })),
     );
-    const [a, b, c] = await Promise.all(tokens.map((t) => v.verify(t)));
+    // One after the other: the insertion order is what the eviction follows.
+    const a = await v.verify(tokens[0] as string);
+    const b = await v.verify(tokens[1] as string);
+    const c = await v.verify(tokens[2] as string);
     expect(await v.verify(tokens[2] as string)).toBe(c);
     expect(await v.verify(tokens[1] as string)).toBe(b);
     const aAgain = await v.verify(tokens[0] as string);
@@ -236,7 +240,9 @@ describe('createJwtVerifier against a real dev issuer', () => {
   });
 
   it('reports unreachable issuer keys as UPSTREAM_UNAVAILABLE, not as a bad token', async () => {
-    const closed = createDevIssuerServer(issuer);
+    // A port that was free a moment ago: nothing answers there.
+    const { createServer } = await import('node:http');
+    const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
@@ -266,7 +272,17 @@ describe('createJwtVerifier against a real dev issuer', () => {
 
 describe('createDevIssuerServer', () => {
   it('serves the JWKS and RFC 8414 metadata with caching headers, 404 JSON otherwise', async () => {
-    const base = jwksUrl.replace(DEV_ISSUER_JWKS_PATH, '');
+    const handMade = createDevIssuerServer(issuer);
+    await new Promise<void>((resolve) => handMade.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(handMade.address() as AddressInfo).port}`;
+    try {
+      await expectHandMadeIssuer(base);
+    } finally {
+      await new Promise<void>((resolve) => handMade.close(() => resolve()));
+    }
+  });
+
+  async function expectHandMadeIssuer(base: string): Promise<void> {
     const jwks = await fetch(`${base}/.well-known/jwks.json`);
     expect(jwks.status).toBe(200);
     expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
@@ -287,7 +303,7 @@ describe('createDevIssuerServer', () => {
     const wrongMethod = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
     expect(wrongMethod.status).toBe(405);
     await wrongMethod.body?.cancel();
-  });
+  }
 
   it('never publishes the private key', () => {
     for (const key of issuer.publicJwks().keys) expect(key).not.toHaveProperty('d');

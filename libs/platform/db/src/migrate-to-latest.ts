@@ -58,6 +58,9 @@ async function runMigrator(
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },
+    // The runtime's migrations (`0000_mcp_runtime_*`) sort before a domain's: a new one sorts before domain migrations
+    // a database applied already, and must still run. Order among pending migrations stays name order.
+    allowUnorderedMigrations: true,
     ...(options.migrationTable === undefined ? {} : { migrationTableName: options.migrationTable }),
     ...(options.lockTable === undefined ? {} : { migrationLockTableName: options.lockTable }),
   });

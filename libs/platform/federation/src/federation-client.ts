@@ -19,7 +19,11 @@ export interface FederationClientConfig {
   url: string;
   /** Where the service token sent to the upstream comes from (@mcpfed/auth). */
   tokens: ServiceTokenSource;
-  /** `aud` of the service tokens. Default `mcpfed` (the federation audience every server accepts). */
+  /**
+   * `aud` of the tokens sent: the upstream's resource identifier, which it accepts as its own `AUTH_AUDIENCE` (RFC 8707
+   * `resource`). Default `url` (a server's audience is its `<PUBLIC_URL>/mcp`); set it when the client reaches the
+   * upstream through another address (a proxy).
+   */
   audience?: string;
   logger: Logger;
   /**
@@ -52,8 +56,12 @@ export interface FederationClientConfig {
 export interface FederationCallContext {
   /** Aborts the call (all attempts and backoff waits); the call then rejects with TIMEOUT (or the signal's AppError reason). */
   signal?: AbortSignal;
-  /** Subject of the original caller: the service token's `act.sub`, which the upstream audits as `acting_for`. */
-  actingFor?: string;
+  /**
+   * The access token of the caller this call is made for: exchanged (RFC 8693, via the token source) for one addressed
+   * to this upstream, whose `sub` stays the caller and whose `act` names this service, so the upstream applies the
+   * caller's scopes, limits, customer binding and audit. Absent: the service's own token (work done for nobody).
+   */
+  subjectToken?: string;
   /** W3C trace context to continue, sent as the `traceparent` header and as `_meta.traceparent`. */
   traceparent?: string;
   /** The caller's request id, for log lines about this call. */
@@ -91,14 +99,15 @@ let nextRpcId = 1;
  * A client of one upstream's tools, for the servers of this federation: stateless Streamable HTTP
  * (no initialize handshake; the servers accept `tools/call` directly), a keep-alive undici `Pool` posting
  * the JSON-RPC request as is, JSON or SSE answers, and the upstream policy of @mcpfed/resilience
- * (retry -> circuit breaker -> concurrency limit -> timeout). Each attempt carries a service token for the
- * original caller (`actingFor`); an upstream 401 fetches a fresh token once and repeats that attempt.
+ * (retry -> circuit breaker -> concurrency limit -> timeout). Each attempt carries a token addressed to the upstream:
+ * exchanged for the caller's (`subjectToken`) or the service's own; an upstream 401 fetches a fresh one once and repeats
+ * that attempt.
  * @throws AppError VALIDATION_FAILED for an invalid configuration.
  */
 export function createFederationClient(config: FederationClientConfig): FederationClient {
   const settings = validate(config);
   const { name, logger, metrics, tracing, tokens } = config;
-  const audience = config.audience ?? 'mcpfed';
+  const audience = config.audience ?? config.url;
   const endpoint = new URL(config.url);
   const path = `${endpoint.pathname}${endpoint.search}`;
   const pool = new Pool(endpoint.origin, {
@@ -182,7 +191,7 @@ export function createFederationClient(config: FederationClientConfig): Federati
       method: 'tools/call',
       params: { name: tool.name, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
     });
-    const tokenRequest = { audience, signal, ...(context.actingFor === undefined ? {} : { actingFor: context.actingFor }) };
+    const tokenRequest = { audience, signal, ...(context.subjectToken === undefined ? {} : { subjectToken: context.subjectToken }) };
     let exchange = await post(await tokens.token(tokenRequest), body, id, traceparent, progressToken, context, signal);
     if (exchange.status === 401) {
       // The cached token may have been revoked or signed by a rotated key: one fresh token, one more try.

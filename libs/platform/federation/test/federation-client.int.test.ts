@@ -9,7 +9,7 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { createFederationClient } from '../src/index.ts';
 import type { FederationClient, FederationClientConfig } from '../src/index.ts';
-import { echoMigrations, echoRecord, echoSay, echoShape, echoShapeAsCaller, echoWait, startIssuer, startUpstream } from './fixtures/echo-upstream.ts';
+import { CALLER_AUDIENCE, echoMigrations, echoRecord, echoSay, echoShape, echoShapeAsCaller, echoWait, startIssuer, startUpstream } from './fixtures/echo-upstream.ts';
 import type { EchoDb, RunningIssuer, RunningUpstream } from './fixtures/echo-upstream.ts';
 
 let tdb: TestDatabase<EchoDb>;
@@ -41,20 +41,41 @@ function client(overrides: Partial<FederationClientConfig> = {}): FederationClie
 
 let keys = 0;
 const key = (label: string) => `${label}-${++keys}`;
+/** A caller's token as the calling service received it: addressed to that service, not to the upstream. */
+const callerToken = (subject: string) => issuer.issuer.mint({ subject, scopes: ['customer:read', 'customer:write'], audience: CALLER_AUDIENCE, clientId: 'some-agent' });
 const callsOf = (k: string) => upstream.log.sayCalls.filter((c) => c['key'] === k);
 
 describe('createFederationClient: calls and validation', () => {
-  it('calls a tool and returns its validated output, as the service acting for the original caller', async () => {
+  it('calls a tool for a caller with the caller\'s token exchanged for the upstream: the caller is the principal, the service its actor', async () => {
     const k = key('ok');
-    const out = await client().call(echoSay, { key: k, text: 'hello' }, { actingFor: 'alice' });
-    expect(out).toEqual({ text: 'hello', attempt: 1, subject: 'order-server', acting_for: 'alice', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const out = await client().call(echoSay, { key: k, text: 'hello' }, { subjectToken: await callerToken('alice') });
+    expect(out).toEqual({ text: 'hello', attempt: 1, subject: 'alice', actors: ['order-server'], trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
-  it('writes acting_for into the upstream audit row of a write', async () => {
+  it('calls as the service itself when there is no caller', async () => {
+    const out = await client().call(echoSay, { key: key('own'), text: 'hello' });
+    expect([out.subject, out.actors]).toEqual(['order-server', []]);
+  });
+
+  it('refuses a caller token sent to the upstream unchanged (another audience), and one the service may not exchange', async () => {
+    const token = await callerToken('mallory');
+    const answer = await fetch(upstream.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo_say', arguments: { key: key('pass'), text: 'x' } } }),
+    });
+    expect(answer.status).toBe(401);
+    await answer.body?.cancel();
+    // A token for the upstream itself is not one the service received: the provider will not exchange it.
+    const foreign = await issuer.issuer.mint({ subject: 'mallory', scopes: ['customer:read'], audience: upstream.url.replace('/mcp', '/other/mcp') });
+    await expect(client().call(echoSay, { key: key('foreign'), text: 'x' }, { subjectToken: foreign })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('writes the caller as principal and the actor chain into the upstream audit row of a write', async () => {
     const idempotency = `audit-${Date.now()}`;
-    expect(await client().call(echoRecord, { note: 'n', idempotency_key: idempotency }, { actingFor: 'bob' })).toEqual({ ok: true });
-    const rows = await tdb.db.selectFrom('mcp_audit_log').select(['principal_id', 'acting_for', 'tool', 'outcome']).where('tool', '=', 'echo_record').execute();
-    expect(rows).toEqual([{ principal_id: 'order-server', acting_for: 'bob', tool: 'echo_record', outcome: 'ok' }]);
+    expect(await client().call(echoRecord, { note: 'n', idempotency_key: idempotency }, { subjectToken: await callerToken('bob') })).toEqual({ ok: true });
+    const rows = await tdb.db.selectFrom('mcp_audit_log').select(['principal_id', 'actors', 'tool', 'outcome']).where('tool', '=', 'echo_record').execute();
+    expect(rows).toEqual([{ principal_id: 'bob', actors: ['order-server'], tool: 'echo_record', outcome: 'ok' }]);
   });
 
   it('never sends input that fails the contract', async () => {
@@ -178,20 +199,21 @@ describe('createFederationClient: tokens, trace context and progress', () => {
       async token(request) {
         requests.push(request);
         if (request.refresh) return tokens.token(request);
-        return issuer.issuer.mint({ subject: 'order-server', scopes: ['customer:read'], audience: 'mcpfed', kind: 'service', expiresAt: Math.floor(Date.now() / 1000) - 120 });
+        return issuer.issuer.mint({ subject: 'carol', scopes: ['customer:read'], audience: upstream.url, clientId: 'order-server', actors: ['order-server'], expiresAt: Math.floor(Date.now() / 1000) - 120 });
       },
     };
-    const out = await client({ tokens: expiredFirst }).call(echoSay, { key: key('401'), text: 'x' }, { actingFor: 'carol' });
-    expect(out.acting_for).toBe('carol');
-    expect(requests.map((r) => ({ actingFor: r.actingFor, refresh: r.refresh ?? false }))).toEqual([
-      { actingFor: 'carol', refresh: false },
-      { actingFor: 'carol', refresh: true },
+    const carol = await callerToken('carol');
+    const out = await client({ tokens: expiredFirst }).call(echoSay, { key: key('401'), text: 'x' }, { subjectToken: carol });
+    expect([out.subject, out.actors]).toEqual(['carol', ['order-server']]);
+    expect(requests.map((r) => ({ exchanges: r.subjectToken === carol, audience: r.audience, refresh: r.refresh ?? false }))).toEqual([
+      { exchanges: true, audience: upstream.url, refresh: false },
+      { exchanges: true, audience: upstream.url, refresh: true },
     ]);
   });
 
   it('gives up with INTERNAL when a fresh token is refused too', async () => {
     const alwaysExpired: ServiceTokenSource = {
-      token: () => issuer.issuer.mint({ subject: 'order-server', scopes: ['customer:read'], audience: 'mcpfed', kind: 'service', expiresAt: Math.floor(Date.now() / 1000) - 120 }),
+      token: () => issuer.issuer.mint({ subject: 'order-server', scopes: ['customer:read'], audience: upstream.url, kind: 'service', expiresAt: Math.floor(Date.now() / 1000) - 120 }),
     };
     await expect(client({ tokens: alwaysExpired }).call(echoSay, { key: key('401-twice'), text: 'x' })).rejects.toMatchObject({ code: 'INTERNAL', details: { upstream: 'echo', status: 401 } });
   });

@@ -4,8 +4,12 @@ import type { Principal } from '@mcpfed/auth';
 export interface AuditIdentity {
   /** The caller the record is about (`principal_id`). */
   readonly principalId: string;
-  /** The service acting for that caller, or the caller a service acts for (`acting_for`), if any. */
-  readonly actingFor: string | undefined;
+  /**
+   * The delegation chain from the token's `act` claim (RFC 8693 §4.1), most recent actor first (`actors`): e.g.
+   * `['order-server', 'router']` when the router exchanged the caller's token and the order server exchanged that
+   * one. Empty when the principal calls for itself.
+   */
+  readonly actors: readonly string[];
 }
 
 /**
@@ -13,7 +17,6 @@ export interface AuditIdentity {
  * caller, `act.sub` = the service acting for it) is an edit here.
  */
 export function auditIdentity(principal: Principal): AuditIdentity {
-  // An exchanged token names the caller in `sub` and the service in `act`: the actor goes where a service token's
-  // acting-for subject went, so a row reads "caller X, through service Y" either way.
-  return { principalId: principal.id, actingFor: principal.actor ?? principal.actingFor };
+  // An exchanged token names the caller in `sub` and the services in `act`: a row reads "caller X, through Y, Z".
+  return { principalId: principal.id, actors: principal.actors ?? [] };
 }

@@ -7,7 +7,8 @@ export interface AuditRecord {
   requestId: string;
   traceId: string | undefined;
   principalId: string;
-  actingFor: string | undefined;
+  /** The delegation chain, most recent actor first (see auditIdentity); empty when the principal calls for itself. */
+  actors: readonly string[];
   tool: string;
   /** `ok`, the error code, or `started` while a write tool's call runs (write-ahead). */
   outcome: string;
@@ -31,10 +32,14 @@ export interface AuditOutcome {
 /** Longest identifier kept in an audit column (principal, tool, request id...). */
 const MAX_IDENTIFIER = 512;
 
-const COLUMNS = sql.raw('at, request_id, trace_id, principal_id, acting_for, tool, outcome, duration_ms, args_digest, args, replayed, dry_run');
+const COLUMNS = sql.raw('at, request_id, trace_id, principal_id, actors, tool, outcome, duration_ms, args_digest, args, replayed, dry_run');
 
 const text = (value: string): string => storableText(value, MAX_IDENTIFIER);
 const optionalText = (value: string | undefined): string | null => (value === undefined ? null : text(value));
+
+/** The actor chain as a PostgreSQL array literal (each element quoted), or NULL when empty: unnest takes one text per row, cast back to text[]. */
+const actorList = (actors: readonly string[]): string | null =>
+  actors.length === 0 ? null : `{${actors.map((a) => `"${text(a).replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 
 /**
  * One INSERT for any number of records: each column travels as one array parameter and `unnest` zips them
@@ -44,11 +49,12 @@ const optionalText = (value: string | undefined): string | null => (value === un
 export function insertAuditRecords(records: readonly AuditRecord[]) {
   const column = <T>(pick: (r: AuditRecord) => T): T[] => records.map(pick);
   return sql<{ id: string }>`INSERT INTO mcp_audit_log (${COLUMNS})
-    SELECT * FROM unnest(
+    SELECT u.at, u.request_id, u.trace_id, u.principal_id, u.actors::text[], u.tool, u.outcome, u.duration_ms, u.args_digest, u.args, u.replayed, u.dry_run FROM unnest(
       ${column((r) => r.at)}::timestamptz[], ${column((r) => text(r.requestId))}::text[], ${column((r) => optionalText(r.traceId))}::text[],
-      ${column((r) => text(r.principalId))}::text[], ${column((r) => optionalText(r.actingFor))}::text[], ${column((r) => text(r.tool))}::text[],
+      ${column((r) => text(r.principalId))}::text[], ${column((r) => actorList(r.actors))}::text[], ${column((r) => text(r.tool))}::text[],
       ${column((r) => text(r.outcome))}::text[], ${column((r) => r.durationMs)}::float8[], ${column((r) => text(r.argsDigest))}::text[],
       ${column((r) => JSON.stringify(r.args) ?? 'null')}::jsonb[], ${column((r) => r.replayed)}::bool[], ${column((r) => r.dryRun)}::bool[])
+      AS u(at, request_id, trace_id, principal_id, actors, tool, outcome, duration_ms, args_digest, args, replayed, dry_run)
     RETURNING id`;
 }
 

@@ -1,12 +1,12 @@
 import type { Principal } from '@mcpfed/auth';
 
 /**
- * The identity a call's rate limit is counted under (docs/architecture.md §5: per principal and tool). A service token that
- * acts for a caller (`act.sub`, e.g. the order server's checkout acting for the customer's agent) is counted per
- * service and caller, `<service>><caller>`: one busy caller cannot use up the service's budget for everyone, and the
- * service's traffic for many callers is not capped as if it were one. Any other principal is counted under its id.
- * Per-caller budgets of a domain (e.g. the payment server's daily amount limits) use the same key.
+ * The identity a call's rate limit is counted under (docs/architecture.md §5: per principal and tool): the principal's
+ * id, the token's `sub`. A token a service exchanged for a caller's (RFC 8693) names the caller in `sub`, so the
+ * caller's budget pays for what a service does on its behalf, wherever in the chain it runs; a service's own token
+ * (work done for nobody) counts under the service. Per-caller budgets of a domain (e.g. the payment server's daily
+ * amount limits) use the same key.
  */
-export function rateLimitKeyOf(principal: Pick<Principal, 'id' | 'kind' | 'actingFor'>): string {
-  return principal.kind === 'service' && principal.actingFor !== undefined ? `${principal.id}>${principal.actingFor}` : principal.id;
+export function rateLimitKeyOf(principal: Pick<Principal, 'id'>): string {
+  return principal.id;
 }

@@ -5,7 +5,8 @@ import type { Migration } from 'kysely/migration';
 /**
  * Tables the runtime keeps in every domain's own database: idempotency records and the audit log
  * (docs/architecture.md §4, §5). Apps spread these into their migrations object; the `0000_` prefix sorts them
- * before the domain's own migrations.
+ * before the domain's own migrations (a later runtime migration sorts before domain migrations a database applied
+ * already: `migrateToLatest` applies it all the same).
  */
 export const runtimeMigrations: Record<string, Migration> = {
   '0000_mcp_runtime_0001_idempotency_and_audit': {
@@ -46,6 +47,21 @@ export const runtimeMigrations: Record<string, Migration> = {
       await sql`DROP TABLE mcp_idempotency_keys`.execute(db);
     },
   },
+  /**
+   * The actor chain of an exchanged token (RFC 8693 `act`, most recent first) replaces `acting_for`, which an invented
+   * claim filled (the caller a service token acted for, or the one actor of an exchanged token). Old rows keep their
+   * `acting_for` as it was written, readable; new rows leave it NULL.
+   */
+  '0000_mcp_runtime_0002_audit_actors': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`ALTER TABLE mcp_audit_log ADD COLUMN actors text[]`.execute(db);
+      await sql`COMMENT ON COLUMN mcp_audit_log.acting_for IS 'rows written before the actors column: the acting-for subject of a service token, or the actor of an exchanged token'`.execute(db);
+      await sql`COMMENT ON COLUMN mcp_audit_log.actors IS 'the token''s act chain (RFC 8693), most recent actor first; NULL when the principal called for itself'`.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await sql`ALTER TABLE mcp_audit_log DROP COLUMN actors`.execute(db);
+    },
+  },
 };
 
 /** Row shapes of the runtime's tables, for apps that want them in their Kysely database type. */
@@ -64,7 +80,10 @@ export interface RuntimeTables {
     request_id: string;
     trace_id: string | null;
     principal_id: string;
+    /** Rows written before `actors` existed only (see migration 0002). */
     acting_for: string | null;
+    /** The delegation chain, most recent actor first; NULL when the principal called for itself. */
+    actors: string[] | null;
     tool: string;
     outcome: string;
     duration_ms: number;

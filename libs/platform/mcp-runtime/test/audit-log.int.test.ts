@@ -46,7 +46,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 function record(principalId: string, args: unknown): AuditRecord {
-  return { at: new Date(), requestId: 'req', traceId: undefined, principalId, actingFor: undefined, tool: 'widget_get', outcome: 'ok', durationMs: 1, argsDigest: 'd', args, replayed: false, dryRun: false };
+  return { at: new Date(), requestId: 'req', traceId: undefined, principalId, actors: [], tool: 'widget_get', outcome: 'ok', durationMs: 1, argsDigest: 'd', args, replayed: false, dryRun: false };
 }
 
 describe('write-ahead audit of writes that manage their own transactions', () => {
@@ -123,6 +123,24 @@ describe('audit buffer', () => {
       audit.buffer(record('buf-1', { n: 5 }));
       await audit.flush();
       expect(await auditRows('buf-1')).toHaveLength(5);
+    } finally {
+      await audit.close();
+    }
+  });
+
+  it('stores the actor chain of each record as an array, most recent actor first, and NULL for none', async () => {
+    const audit = new AuditLog({ db: tdb.db, logger: createLogger({ name: 'audit-test', level: 'silent' }), flushIntervalMs: 3_600_000 });
+    try {
+      audit.buffer({ ...record('act-1', { n: 1 }), actors: ['order-server', 'router'] });
+      audit.buffer(record('act-1', { n: 2 }));
+      audit.buffer({ ...record('act-1', { n: 3 }), actors: ['we"ird,{svc}\\'] });
+      await audit.flush();
+      const { rows } = await sql<{ actors: string[] | null; acting_for: string | null }>`SELECT actors, acting_for FROM mcp_audit_log WHERE principal_id = 'act-1' ORDER BY id`.execute(tdb.db);
+      expect(rows).toEqual([
+        { actors: ['order-server', 'router'], acting_for: null },
+        { actors: null, acting_for: null },
+        { actors: ['we"ird,{svc}\\'], acting_for: null },
+      ]);
     } finally {
       await audit.close();
     }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import { sql } from '@mcpfed/db';
 import { createTestDatabase } from './create-test-database.ts';
 import type { TestDatabase } from './create-test-database.ts';
@@ -60,7 +61,8 @@ export interface DomainServerProcess {
 
 /**
  * Starts one domain server app as a real process (`migrate`, then `serve` on a free port) on a fresh database, with
- * a dev token issuer of its own (the order server's service client registered) and Redis key prefixes of its own.
+ * an oidc-provider dev provider of its own (the order server's service client registered; the server accepts only
+ * its own audience, `<url>/mcp`) and Redis key prefixes of its own.
  * Upstream MCP URLs point at a closed port, so an order server calling out fails fast and reachably.
  */
 export async function startDomainServerProcess(options: DomainServerProcessOptions): Promise<DomainServerProcess> {
@@ -74,19 +76,38 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
     const keyDir = mkdtempSync(path.join(tmpdir(), 'mcpfed-issuer-'));
     closers.push(async () => rmSync(keyDir, { recursive: true, force: true }));
     const issuer = await loadOrCreateDevIssuer({ dir: keyDir, issuerUrl });
-    const issuerServer: Server = createDevIssuerServer(issuer, { scopesSupported: [...options.scopes], clients: [{ ...SERVICE_CLIENT, scopes: [...options.scopes] }] });
+    // The server accepts only its own audience, `<url>/mcp`: its port comes first.
+    const port = await freePort();
+    const audience = `http://127.0.0.1:${port}/mcp`;
+    const nowhere = `http://127.0.0.1:${await freePort()}/mcp`;
+    const { server: issuerServer }: { server: Server } = createDevProvider({
+      issuer,
+      resources: [audience, nowhere],
+      scopes: options.scopes,
+      clients: [
+        {
+          ...SERVICE_CLIENT,
+          scopes: [...options.scopes],
+          // An order server under test exchanges its callers' tokens (for upstreams that are not there).
+          exchangeAudiences: [audience],
+          actorScopes: options.scopes.filter((scope) => scope !== 'customer:any'),
+        },
+      ],
+    });
     await new Promise<void>((resolve) => issuerServer.listen(issuerPort, '127.0.0.1', resolve));
-    closers.push(() => new Promise<void>((resolve) => issuerServer.close(() => resolve())));
+    closers.push(async () => {
+      issuerServer.closeAllConnections();
+      await new Promise<void>((resolve) => issuerServer.close(() => resolve()));
+    });
     const database = await createTestDatabase<unknown>({ name: options.label.slice(0, 24), migrations: {} });
     closers.push(() => database.drop());
-    const nowhere = `http://127.0.0.1:${await freePort()}/mcp`;
     const env: Record<string, string> = {
       MCPFED_ENV: 'development',
       HOST: '127.0.0.1',
       DATABASE_URL: database.url,
       REDIS_URL: testServiceUrl('redisUrl'),
       AUTH_ISSUER: issuerUrl,
-      AUTH_AUDIENCE: 'mcpfed',
+      AUTH_AUDIENCE: audience,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_POINTS: '1000000000',
       SHUTDOWN_TIMEOUT_MS: '3000',
@@ -103,10 +124,10 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
     for (const command of options.setup ?? ['migrate']) {
       await runToCompletion({ name: `${options.label}-${command}`, args: [main, command], env, cwd: REPO_ROOT });
     }
-    const server = await spawnServer({ name: options.label, args: [main, 'serve'], env, cwd: REPO_ROOT });
+    const server = await spawnServer({ name: options.label, args: [main, 'serve'], env, cwd: REPO_ROOT, port });
     closers.push(() => server.stop(5000));
     const token = (scopes: readonly string[], subject = 'trust-tester', binding: CustomerBinding = {}) =>
-      issuer.mint({ subject, scopes: [...scopes], audience: 'mcpfed', ...(binding.customerId === undefined ? {} : { customerId: binding.customerId }) });
+      issuer.mint({ subject, scopes: [...scopes], audience, clientId: 'test-agent', ...(binding.customerId === undefined ? {} : { customerId: binding.customerId }) });
     const connect = async (client: Client, transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> => {
       await client.connect(transport);
       closers.push(() => client.close());

@@ -27,6 +27,13 @@ export interface DevProviderClient {
    */
   readonly exchangeAudiences?: readonly string[];
   /**
+   * Scopes it may add to the tokens it exchanges, beyond the caller's own (RFC 8693 leaves the policy to the
+   * authorization server): what it needs downstream to do a caller's job, e.g. the order server's `product:write` to
+   * reserve stock for a customer's order, while the customer's own token cannot touch the catalog. The caller stays the
+   * principal (its binding, limits and audit apply). Default none; `customer:any` is refused (it would widen reach).
+   */
+  readonly actorScopes?: readonly string[];
+  /**
    * Where the client receives authorization codes (e.g. `http://127.0.0.1:8082/approvals/callback` for a server's
    * approval page, where a person logs in). Default none: the client cannot use the authorization code grant.
    */
@@ -98,9 +105,11 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
       if ((client.redirectUris ?? []).length === 0) invalid(`client ${client.id}: a public client (no secret) needs redirectUris`);
       if ((client.exchangeAudiences ?? []).length > 0) invalid(`client ${client.id}: a public client (no secret) cannot use token exchange`);
     } else if (client.secret.length < 16) invalid(`client ${client.id}: secret must have at least 16 characters`);
+    if ((client.actorScopes ?? []).includes('customer:any')) invalid(`client ${client.id}: actorScopes must not include customer:any`);
   }
   const users = new Map((options.users ?? []).map((user) => [user.subject, user]));
   const exchange = new Map(clients.map((client) => [client.id, client.exchangeAudiences ?? []]));
+  const actorScopes = new Map(clients.map((client) => [client.id, client.actorScopes ?? []]));
   const extraClaims = new WeakMap<object, Record<string, unknown>>();
   const ttl = options.accessTokenTtlSeconds ?? 900;
 
@@ -149,6 +158,7 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
     jwks: options.issuer.publicJwks(),
     resourceServer,
     exchangeableAudiences: (clientId) => exchange.get(clientId) ?? [],
+    actorScopes: (clientId) => actorScopes.get(clientId) ?? [],
     carriedClaims: options.carriedClaims ?? ['customer_id'],
     setExtraClaims: (token, claims) => extraClaims.set(token, claims),
   });

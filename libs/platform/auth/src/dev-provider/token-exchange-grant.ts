@@ -16,6 +16,11 @@ export interface TokenExchangeGrantConfig {
   readonly resourceServer: (resource: string) => ResourceServer;
   /** Audiences of subject tokens each client may exchange: a service exchanges only tokens presented to it. */
   readonly exchangeableAudiences: (clientId: string) => readonly string[];
+  /**
+   * Scopes each client may add to a token it exchanges, beyond the subject token's: what the service needs to do the
+   * caller's job downstream (the order server reserving stock for a customer's order). Never `customer:any`.
+   */
+  readonly actorScopes: (clientId: string) => readonly string[];
   /** Claims of the subject token carried into the new token unchanged (e.g. the customer claim). */
   readonly carriedClaims: readonly string[];
   /** Hands the claims to add to the token being issued to `extraTokenClaims` (oidc-provider sets them there). */
@@ -27,8 +32,8 @@ export interface TokenExchangeGrantConfig {
  * caller sent it (`subject_token`) and the one `resource` it wants to call, and gets a JWT access token whose
  * - `sub` is the subject token's `sub` (the caller stays the principal: its scopes, limits and audit apply),
  * - `aud` is the requested resource (never the audience of the subject token: no token passthrough),
- * - `scope` is the requested `scope`, or the subject token's, and never wider than the subject token's (or what
- *   the resource accepts); an empty result is `invalid_scope`,
+ * - `scope` is the requested `scope`, or the subject token's plus the client's actor scopes, never wider than those
+ *   two together (nor than what the resource accepts); an empty result is `invalid_scope`,
  * - `act` is `{ sub: <client id> }`, with the subject token's own `act` nested inside (RFC 8693 §4.1), so a chain
  *   router -> order -> payment reads `act: { sub: 'order-server', act: { sub: 'router' } }`,
  * - the {@link TokenExchangeGrantConfig.carriedClaims} of the subject token, unchanged.
@@ -69,9 +74,11 @@ export function registerTokenExchangeGrant(provider: Provider, config: TokenExch
 
       const resourceServer = new provider.ResourceServer(resource, config.resourceServer(resource));
       const held = new Set(typeof subject['scope'] === 'string' ? subject['scope'].split(' ').filter(Boolean) : []);
-      const requested = single(params, 'scope')?.split(' ').filter(Boolean) ?? [...held];
-      const beyond = requested.filter((scope) => !held.has(scope));
-      if (beyond.length > 0) throw new errors.InvalidScope(`scope wider than the subject token's: ${beyond.join(' ')}`, beyond.join(' '));
+      // The actor's own part: what it may do for any caller it acts for; the caller's binding still bounds where.
+      const allowed = new Set([...held, ...config.actorScopes(client.clientId)]);
+      const requested = single(params, 'scope')?.split(' ').filter(Boolean) ?? [...allowed];
+      const beyond = requested.filter((scope) => !allowed.has(scope));
+      if (beyond.length > 0) throw new errors.InvalidScope(`scope wider than the subject token's and the client's actor scopes: ${beyond.join(' ')}`, beyond.join(' '));
       const scopes = requested.filter((scope) => resourceServer.scopes.has(scope));
       if (scopes.length === 0) throw new errors.InvalidScope('no requested scope is held by the subject token and accepted by the resource', requested.join(' '));
 
