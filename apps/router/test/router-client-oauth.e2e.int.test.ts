@@ -8,8 +8,9 @@
  * token is good at the router only.
  *
  * The stack: `createDevProvider` (oidc-provider) with a staff user, the router exchanging tokens
- * (`ROUTER_UPSTREAM_AUTH=exchange`) so each upstream sees a token for itself; the order server's checkout calls the
- * other three with its own service token for one service audience (the order server names a single audience).
+ * (`ROUTER_UPSTREAM_AUTH=exchange`) so each upstream sees a token for itself; the order server's checkout exchanges
+ * the caller's token again for one per upstream (`ORDER_UPSTREAM_AUTH` default `exchange`), so every server accepts
+ * tokens for its own resource only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -37,6 +38,8 @@ type Domain = (typeof DOMAINS)[number];
 const ROUTER_CLIENT = { id: 'router', secret: 'oauth-test-router-secret-0123' };
 const ORDER_CLIENT = { id: 'order-server', secret: 'oauth-test-order-secret-0123' };
 const ORDER_SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
+/** What the order server may add to a caller's scopes when it exchanges the caller's token for a checkout step. */
+const ORDER_ACTOR_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write'];
 /** Shop staff: unbound (no customer claim), reaches customers with customer:any; no payment refunds, no SQL, no admin. */
 const STAFF = {
   subject: 'sam.staff',
@@ -48,7 +51,6 @@ let dir = '';
 let provider: DevProvider | undefined;
 let issuerUrl = '';
 let routerResource = '';
-let serviceAudience = '';
 const databases: Partial<Record<Domain, TestDatabase<unknown>>> = {};
 const servers: Partial<Record<Domain, SpawnedServer>> = {};
 let router: SpawnedServer | undefined;
@@ -61,15 +63,15 @@ beforeAll(async () => {
   issuerUrl = `http://127.0.0.1:${issuerPort}/realms/shop`;
   const routerPort = await freePort();
   routerResource = `http://127.0.0.1:${routerPort}/mcp`;
-  serviceAudience = `http://127.0.0.1:${issuerPort}/audiences/checkout-services`;
   const ports = Object.fromEntries(await Promise.all(DOMAINS.map(async (domain) => [domain, await freePort()] as const))) as Record<Domain, number>;
+  const url = (domain: Domain) => `http://127.0.0.1:${ports[domain]}/mcp`;
   provider = createDevProvider({
     issuer: await loadOrCreateDevIssuer({ dir, issuerUrl }),
     resources: (resource) => resource.startsWith('http://127.0.0.1:'),
     scopes: FEDERATION_SCOPES,
     clients: [
       { id: ROUTER_CLIENT.id, secret: ROUTER_CLIENT.secret, scopes: FEDERATION_SCOPES, exchangeAudiences: [routerResource] },
-      { id: ORDER_CLIENT.id, secret: ORDER_CLIENT.secret, scopes: ORDER_SERVICE_SCOPES },
+      { id: ORDER_CLIENT.id, secret: ORDER_CLIENT.secret, scopes: ORDER_SERVICE_SCOPES, exchangeAudiences: [url('order')], actorScopes: ORDER_ACTOR_SCOPES },
     ],
     users: [STAFF],
   });
@@ -86,17 +88,16 @@ beforeAll(async () => {
   const prefix = (what: string) => randomKeyPrefix(`router-oauth-${what}`).replace(/:$/, '');
   for (const domain of DOMAINS) databases[domain] = await createTestDatabase<unknown>({ name: `rtoauth_${domain.slice(0, 3)}`, migrations: {} });
   const db = (domain: Domain) => (databases[domain] as TestDatabase<unknown>).url;
-  const url = (domain: Domain) => `http://127.0.0.1:${ports[domain]}/mcp`;
   const events = prefix('events');
-  // Each server accepts tokens for its own URL; customer, product and payment also the checkout's service audience.
+  // Each server accepts tokens for its own URL only: the router and the order server exchange for each hop.
   const envs: Record<Domain, Record<string, string>> = {
-    customer: { ...common, DATABASE_URL: db('customer'), AUTH_AUDIENCE: serviceAudience, ORDER_EVENTS_PREFIX: events },
-    product: { ...common, DATABASE_URL: db('product'), AUTH_AUDIENCE: serviceAudience, QUEUE_PREFIX: prefix('product') },
-    payment: { ...common, DATABASE_URL: db('payment'), AUTH_AUDIENCE: serviceAudience, QUEUE_PREFIX: prefix('payment') },
+    customer: { ...common, DATABASE_URL: db('customer'), AUTH_AUDIENCE: url('customer'), ORDER_EVENTS_PREFIX: events },
+    product: { ...common, DATABASE_URL: db('product'), AUTH_AUDIENCE: url('product'), QUEUE_PREFIX: prefix('product') },
+    payment: { ...common, DATABASE_URL: db('payment'), AUTH_AUDIENCE: url('payment'), QUEUE_PREFIX: prefix('payment') },
     order: {
       ...common,
       DATABASE_URL: db('order'),
-      AUTH_AUDIENCE: serviceAudience,
+      AUTH_AUDIENCE: url('order'),
       SERVICE_CLIENT_ID: ORDER_CLIENT.id,
       SERVICE_CLIENT_SECRET: ORDER_CLIENT.secret,
       QUEUE_PREFIX: prefix('order'),

@@ -12,6 +12,11 @@ export interface DevServiceClient {
   readonly secret: string;
   /** Scopes it may ask for. */
   readonly scopes: readonly string[];
+  /**
+   * Scopes it may add to a caller's when it exchanges the caller's token (RFC 8693), for the steps it takes on its
+   * own behalf for that caller. Default none.
+   */
+  readonly actorScopes?: readonly string[];
 }
 
 /**
@@ -20,7 +25,9 @@ export interface DevServiceClient {
  * the repository); a real deployment registers its clients with its own OIDC provider and keeps the secrets
  * in its secret store. The apps find the provider's token endpoint in its metadata (discovery). (This module
  * imports nothing of the stack, so `services.ts` can import it without a cycle.)
- * - `order-server`: the checkout saga's calls to customer, product and payment.
+ * - `order-server`: the checkout saga's calls to customer, product and payment. It exchanges the caller's token
+ *   for one per server; its actor scopes let a shopper's checkout read the address, reserve stock and charge
+ *   (the shopper's own token holds no product:write or payment:write), never customer:any.
  * - `router`: every scope, because it discovers the whole catalog and then filters it per caller.
  */
 export const DEV_SERVICE_CLIENTS: Readonly<Record<DevServiceClientId, DevServiceClient>> = Object.freeze({
@@ -28,6 +35,7 @@ export const DEV_SERVICE_CLIENTS: Readonly<Record<DevServiceClientId, DevService
     id: 'order-server',
     secret: 'dev-only-order-server-secret-3f9c2a71',
     scopes: Object.freeze(['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund']),
+    actorScopes: Object.freeze(['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write']),
   }),
   router: Object.freeze({
     id: 'router',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CHECKOUT_AUDIENCE_BRIDGE,
   DEFAULT_PORT_BASE,
   PORT_BASE,
   SERVICES,
@@ -40,10 +39,9 @@ describe('SERVICES', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'debug',
       AUTH_ISSUER: 'http://127.0.0.1:8090',
-      // The issuer's metadata names its JWKS and token endpoint (discovery): no AUTH_JWKS_URL. Its own resource,
-      // http://127.0.0.1:8081/mcp, is accepted besides AUTH_AUDIENCE; AUTH_AUDIENCE is the order server's while its
-      // checkout names its own audience (CHECKOUT_AUDIENCE_BRIDGE).
-      AUTH_AUDIENCE: CHECKOUT_AUDIENCE_BRIDGE ? 'http://127.0.0.1:8082/mcp' : 'http://127.0.0.1:8081/mcp',
+      // The issuer's metadata names its JWKS and token endpoint (discovery): no AUTH_JWKS_URL. Its own resource
+      // only: the router and the order server's checkout exchange tokens addressed to it.
+      AUTH_AUDIENCE: 'http://127.0.0.1:8081/mcp',
     });
     expect(customer === undefined ? '' : mcpUrl(customer)).toBe('http://127.0.0.1:8081/mcp');
   });
@@ -64,8 +62,21 @@ describe('SERVICES', () => {
     expect(upstreams.map((upstream) => upstream.url)).toEqual(expect.arrayContaining(['http://127.0.0.1:8081/mcp', 'http://127.0.0.1:8082/mcp', 'http://127.0.0.1:8083/mcp', 'http://127.0.0.1:8084/mcp']));
     expect(upstreams.filter((upstream) => upstream.resource !== undefined)).toEqual([]);
     expect(env('order')).toMatchObject({ AUTH_AUDIENCE: 'http://127.0.0.1:8082/mcp', SERVICE_CLIENT_ID: 'order-server', APPROVAL_CLIENT_ID: 'order-approvals' });
+    expect(env('order')).toMatchObject({ PUBLIC_URL: 'http://127.0.0.1:8082', CUSTOMER_MCP_URL: 'http://127.0.0.1:8081/mcp', PRODUCT_MCP_URL: 'http://127.0.0.1:8083/mcp', PAYMENT_MCP_URL: 'http://127.0.0.1:8084/mcp' });
     expect(env('payment')).toMatchObject({ APPROVAL_CLIENT_ID: 'payment-approvals' });
     expect(env('payment')?.['APPROVAL_CLIENT_SECRET']?.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('has every server accept its own resource only, since the order server exchanges a token per upstream', () => {
+    const databaseUrls = { customer: 'postgres://c', order: 'postgres://o', product: 'postgres://pr', payment: 'postgres://pa' };
+    const audiences = Object.fromEntries(DEFAULT_SERVICES.map((service) => [service.name, service.env({ ...stack, databaseUrls })['AUTH_AUDIENCE']]));
+    expect(audiences).toEqual({
+      customer: 'http://127.0.0.1:8081/mcp',
+      payment: 'http://127.0.0.1:8084/mcp',
+      product: 'http://127.0.0.1:8083/mcp',
+      order: 'http://127.0.0.1:8082/mcp',
+      router: 'http://127.0.0.1:8080/mcp',
+    });
   });
 
   it('refuses to build an environment without the service database', () => {

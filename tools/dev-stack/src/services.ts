@@ -175,24 +175,11 @@ export const STACK_PORTS: StackPorts = stackPorts(PORT_BASE);
 export const DEV_SQL_READER_PASSWORD = 'mcpfed-dev-reader';
 
 /**
- * Transitional, until the order server addresses each server it calls: its checkout still asks for service tokens
- * naming its own AUTH_AUDIENCE (the order server's resource), which customer, product and payment would refuse. While
- * this is true those three take the order server's resource as AUTH_AUDIENCE; they keep accepting their own resource
- * (`<PUBLIC_URL>/mcp`, which every server accepts besides AUTH_AUDIENCE), so the router's exchanged tokens and
- * `npm run token -- --resource customer` work as they will after. Set it to false (and drop it) once the order
- * server asks for a token per upstream.
- */
-export const CHECKOUT_AUDIENCE_BRIDGE = true;
-
-/**
  * Every process a stack on `ports` runs, in start order (each is ready before the next starts). Later:
  * order-server (ports.order, with CUSTOMER_MCP_URL/PRODUCT_MCP_URL/PAYMENT_MCP_URL), product-server (ports.product),
  * payment-server (ports.payment), then the router (ports.router) last, once its upstreams answer.
  */
 export function defineServices(ports: StackPorts): readonly ServiceDefinition[] {
-  /** See {@link CHECKOUT_AUDIENCE_BRIDGE}. */
-  const checkoutAudienceBridge = (stack: StackEnvironment): Record<string, string> =>
-    CHECKOUT_AUDIENCE_BRIDGE && stack.audience === undefined ? { AUTH_AUDIENCE: resourceOf({ port: ports.order }) } : {};
   const services: ServiceDefinition[] = [
     {
       name: 'customer',
@@ -203,7 +190,6 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'cyan',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.customer }, stack),
-        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'customer'),
         // migrate gives the read-only role of customer_query_sql this password and the server logs in with it
         // (the embedded PostgreSQL does not trust local connections).
@@ -219,7 +205,6 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'green',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.payment }, stack),
-        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'payment'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
         ...approvalClientEnv('payment-approvals'),
@@ -234,7 +219,6 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
       color: 'magenta',
       env: (stack) => ({
         ...commonServerEnv({ port: ports.product }, stack),
-        ...checkoutAudienceBridge(stack),
         DATABASE_URL: databaseUrlOf(stack, 'product'),
         SQL_READER_PASSWORD: DEV_SQL_READER_PASSWORD,
       }),
@@ -254,8 +238,12 @@ export function defineServices(ports: StackPorts): readonly ServiceDefinition[] 
         CUSTOMER_MCP_URL: mcpUrl({ port: ports.customer }),
         PRODUCT_MCP_URL: mcpUrl({ port: ports.product }),
         PAYMENT_MCP_URL: mcpUrl({ port: ports.payment }),
+        // Its checkout exchanges the caller's token for one per server above (ORDER_UPSTREAM_AUTH default
+        // `exchange`, audiences default those URLs); CALLER_TOKEN_KEY, which seals that token meanwhile, takes its
+        // development value (MCPFED_ENV).
         SERVICE_CLIENT_ID: DEV_SERVICE_CLIENTS['order-server'].id,
         SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS['order-server'].secret,
+        // Its approval page, <PUBLIC_URL>/approvals/<id>, logs the person in at the dev provider.
         ...approvalClientEnv('order-approvals'),
       }),
     },

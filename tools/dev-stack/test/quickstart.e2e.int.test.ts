@@ -2,8 +2,11 @@
  * What a new user does after `npm ci && npm start`, with real processes: the stack (tools/dev-stack/src/main.ts)
  * runs as a child on its own port base, migrates and seeds a fresh database itself, prints the banner, and the
  * MCP SDK client connects to the router with the printed token (the support user's, from a real login at the
- * stack's dev provider). Then `npm run token` (the demo shopper, a service token for one server), the HTTP guards,
- * readiness, metrics and Ctrl-C, each checked the way a user would meet them.
+ * stack's dev provider). Then `npm run token` (the demo shopper, a service token for one server), the shopper's
+ * first order (placed through the router, approved by him in headless Chromium on the order server's approval page,
+ * then placed with the same idempotency key), the HTTP guards, readiness, metrics and Ctrl-C, each checked the way
+ * a user would meet them. The stack's databases and Redis keys are the test's own (DATABASE_URL_<DOMAIN>, the
+ * servers' queue prefixes): it never touches what another stack on this machine uses.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,8 +17,10 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServiceUrl } from '@mcpfed/testing';
+import { createTestRedis, idempotencyKey, launchBrowser, testServiceUrl } from '@mcpfed/testing';
+import type { TestRedis } from '@mcpfed/testing';
 import { DEMO_SHOPPER_CUSTOMER_ID, DEMO_USERS } from '../src/demo-users.ts';
 import { freePortBase, isPortTaken } from '../src/ports.ts';
 import { DEFAULT_PORT_BASE, SERVICES, databaseUrlVariableOf, domainsOf } from '../src/services.ts';
@@ -86,6 +91,8 @@ let issuerPort = 0;
 let dataDir = '';
 const databaseNames: string[] = [];
 let databaseUrl = '';
+/** The connection URL of the stack's database of each domain. */
+const domainDatabaseUrls: Record<string, string> = {};
 let stack: Stack | undefined;
 let token = '';
 /** A service token (client credentials) for the customer server alone. */
@@ -93,6 +100,9 @@ let customerToken = '';
 let mcpUrl = '';
 let bannerText = '';
 const clients: Client[] = [];
+/** The test's key prefix on the shared Redis, under which the stack's queues live; deleted at the end. */
+let redis: TestRedis | undefined;
+let browser: Browser | undefined;
 
 async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: testServiceUrl('databaseUrl'), application_name: 'mcpfed-test-quickstart' });
@@ -103,6 +113,30 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await admin.end();
   }
+}
+
+/** Rows of a query on the stack's database of `domain`. */
+async function queryStackDb<T extends Record<string, unknown>>(domain: string, text: string, values: readonly unknown[]): Promise<T[]> {
+  const db = new pg.Client({ connectionString: domainDatabaseUrls[domain], application_name: 'mcpfed-test-quickstart' });
+  db.on('error', () => undefined);
+  await db.connect();
+  try {
+    return (await db.query<T>(text, [...values])).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+/** The value of each series of a Prometheus text page, keyed by the series (name and labels) as printed. */
+async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  const series = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match !== null) series.set(match[1] as string, Number(match[2]));
+  }
+  return series;
 }
 
 /** Rows in the stack's customers table. */
@@ -220,8 +254,13 @@ beforeAll(async () => {
     databaseEnv[databaseUrlVariableOf(domain)] = url.toString();
   }
   databaseUrl = databaseEnv[databaseUrlVariableOf('customer')] ?? '';
+  for (const domain of domainsOf(SERVICES)) domainDatabaseUrls[domain] = databaseEnv[databaseUrlVariableOf(domain)] ?? '';
 
-  stack = startStack({ ...userEnv(), ...databaseEnv, REDIS_URL: testServiceUrl('redisUrl') });
+  // The servers inherit the stack's environment: their queues get the test's own prefix (the defaults are shared by
+  // every stack on this Redis, whose workers would take this stack's checkout jobs).
+  redis = await createTestRedis({ label: 'quickstart' });
+  const queueEnv = { QUEUE_PREFIX: `${redis.prefix}queue`, ORDER_EVENTS_PREFIX: `${redis.prefix}events` };
+  stack = startStack({ ...userEnv(), ...databaseEnv, ...queueEnv, REDIS_URL: testServiceUrl('redisUrl') });
   bannerText = await waitForBanner(stack, BANNER_TIMEOUT_MS);
   const lines = bannerText.split('\n');
   const tokenLine = lines.findIndex((line) => line.startsWith('Dev token (support, '));
@@ -238,6 +277,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  await browser?.close();
   if (stack !== undefined && (await exitWithin(stack, 0)) === undefined) {
     // A failed run: let the stack stop its servers (SIGTERM), and only then force the group down.
     signalGroup(stack.child, 'SIGTERM');
@@ -248,6 +288,7 @@ afterAll(async () => {
   }
   for (const name of databaseNames) await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  await redis?.cleanup();
 }, 40_000);
 
 describe('npm start, as a new user meets it', () => {
@@ -318,13 +359,111 @@ describe('npm start, as a new user meets it', () => {
     const other = (await client.callTool({ name: 'customer_get', arguments: { id: EWA_MENSAH.id } })) as ToolResult;
     expect(other.isError).toBe(true);
     expect((other.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
-    // The order server quotes for him with the customer and product servers (its own service tokens).
+    // The order server quotes for him with the customer and product servers (his token, exchanged for each).
     const products = (await client.callTool({ name: 'product_search', arguments: { limit: 1 } })) as ToolResult;
     const sku = (products.structuredContent as { items: Array<{ sku: string }> }).items[0]?.sku;
     const quote = (await client.callTool({ name: 'order_quote', arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines: [{ sku, quantity: 1 }] } })) as ToolResult;
     expect(quote.isError).toBeUndefined();
     expect(quote.structuredContent).toMatchObject({ customer_id: DEMO_SHOPPER_CUSTOMER_ID, eligible: true });
   });
+
+  it('places the shopper\'s first order: approval_required with a link, he approves in the browser, the same call places it once', async () => {
+    const orderUrl = `http://127.0.0.1:${portBase + 2}`;
+    const minted = await runTokenCli(['--user', 'shopper']);
+    expect(minted).toMatchObject({ code: 0, stderr: '' });
+    const shopper = await connectClient(minted.stdout.trim(), routerUrl);
+
+    // A product in stock, and what the order server quotes for one of it.
+    const found = (await shopper.callTool({ name: 'product_search', arguments: { filter: { in_stock: true }, limit: 1 } })) as ToolResult;
+    expect(found.isError).toBeUndefined();
+    const product = (found.structuredContent as { items: Array<{ sku: string; name: string }> }).items[0] as { sku: string; name: string };
+    const lines = [{ sku: product.sku, quantity: 1 }];
+    const quoted = (await shopper.callTool({ name: 'order_quote', arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines } })) as ToolResult;
+    expect(quoted.isError).toBeUndefined();
+    const quote = quoted.structuredContent as { eligible: boolean; total: { amount: number; currency: string } };
+    expect(quote.eligible).toBe(true);
+    const { amount, currency } = quote.total;
+    expect(amount).toBeGreaterThan(0);
+
+    const metricsUrl = `${orderUrl}/metrics`;
+    const before = await scrapeMetrics(metricsUrl);
+    const place = { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines, payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 };
+    const call = async (): Promise<ToolResult> =>
+      (await shopper.callTool({ name: 'order_place', arguments: place }, undefined, { timeout: 40_000 })) as ToolResult;
+
+    // He acts for a customer: the first call places nothing and returns the link to his approval page.
+    const asked = await call();
+    expect(asked.isError).toBeUndefined();
+    const approval = (asked.structuredContent as { approval: { approval_id: string; approval_url: string; amount: number; currency: string } }).approval;
+    expect(asked.structuredContent).toMatchObject({ done: false, replayed: false, approval: { status: 'approval_required', amount, currency } });
+    expect((asked.structuredContent as { order?: unknown }).order).toBeUndefined();
+    expect(approval.approval_url).toBe(`${orderUrl}/approvals/${approval.approval_id}`);
+    expect(await queryStackDb('order', 'SELECT count(*)::int AS n FROM orders WHERE customer_id = $1', [DEMO_SHOPPER_CUSTOMER_ID])).toEqual([{ n: 0 }]);
+
+    // He opens the link: the order server sends him to the dev provider's login page, then shows what he approves.
+    browser ??= await launchBrowser();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(approval.approval_url);
+      expect(new URL(page.url()).origin).toBe(`http://127.0.0.1:${issuerPort}`);
+      await page.getByLabel('User').fill('shopper');
+      await page.getByLabel('Password').fill(DEMO_USERS.shopper.password);
+      await Promise.all([
+        page.waitForURL((url) => url.href === approval.approval_url, { timeout: 30_000 }),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      expect(await page.textContent('h1')).toBe('Approve a charge?');
+      expect(await page.textContent('#amount')).toBe(`${(amount / 100).toFixed(2)} ${currency}`);
+      expect(await page.textContent('#customer')).toBe(DEMO_SHOPPER_CUSTOMER_ID);
+      const rows = await page.locator('table tbody tr').allTextContents();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toContain(product.sku);
+      await page.click('#approve');
+      expect(await page.textContent('#result')).toBe('approved');
+    } finally {
+      await context.close();
+    }
+    expect(await queryStackDb('order', 'SELECT status, decided_by FROM approvals WHERE id = $1', [approval.approval_id])).toEqual([{ status: 'approved', decided_by: 'shopper' }]);
+
+    // The agent calls again with the same key: the order is placed, the checkout runs as him on every server.
+    const placed = await call();
+    expect(placed.isError).toBeUndefined();
+    const answer = placed.structuredContent as { done: boolean; replayed: boolean; order: { id: string; status: string; total_amount: number; currency: string; customer_id: string } };
+    expect(answer).toMatchObject({ replayed: false, order: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, total_amount: amount, currency } });
+    const orderId = answer.order.id;
+    let status = answer.order.status;
+    for (const deadline = Date.now() + 60_000; status === 'pending' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const got = (await shopper.callTool({ name: 'order_get', arguments: { order_id: orderId } })) as ToolResult;
+      status = (got.structuredContent as { order: { status: string } }).order.status;
+    }
+    expect(status).toBe('confirmed');
+    expect(await queryStackDb('order', 'SELECT id, status, total_amount::int AS total FROM orders WHERE customer_id = $1', [DEMO_SHOPPER_CUSTOMER_ID])).toEqual([
+      { id: orderId, status: 'confirmed', total: amount },
+    ]);
+    expect((await queryStackDb('order', 'SELECT status FROM approvals WHERE id = $1', [approval.approval_id]))[0]).toEqual({ status: 'used' });
+    // One payment, captured in full, created by the shopper himself (the order server acted for him).
+    expect(await queryStackDb('payment', 'SELECT status, amount_authorized::int AS authorized, amount_captured::int AS captured, currency, customer_id, created_by FROM payments WHERE order_ref = $1', [orderId])).toEqual([
+      { status: 'captured', authorized: amount, captured: amount, currency, customer_id: DEMO_SHOPPER_CUSTOMER_ID, created_by: 'shopper' },
+    ]);
+
+    // What an operator watches: the checkout's calls on the order server's /metrics, and its log line with the order id.
+    const after = await scrapeMetrics(metricsUrl);
+    const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
+    expect(delta('mcp_tool_calls_total{tool="order_place",outcome="ok",service="order-server"}')).toBe(2);
+    for (const [upstream, tool] of [
+      ['customer', 'customer_check_eligibility'],
+      ['product', 'inventory_reserve'],
+      ['payment', 'payment_authorize'],
+      ['payment', 'payment_capture'],
+      ['product', 'inventory_commit'],
+    ]) {
+      expect(delta(`federation_calls_total{upstream="${upstream}",tool="${tool}",outcome="ok",service="order-server"}`), tool).toBe(1);
+    }
+    const logLines = (stack as Stack).output().split('\n').filter((line) => line.includes(`order_id=${orderId}`));
+    expect(logLines.filter((line) => /^order +\| \S+ INFO +checkout confirmed /.test(line))).toHaveLength(1);
+  }, 150_000);
 
   it('answers a request without a token with 401 and a WWW-Authenticate pointing at the resource metadata', async () => {
     const response = await fetch(mcpUrl, {
