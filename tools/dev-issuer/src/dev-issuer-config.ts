@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DevProviderClient, DevProviderOptions } from '@mcpfed/auth/dev-provider';
 import type { DevIssuer } from '@mcpfed/auth';
-import { port, positiveInt, url } from '@mcpfed/config';
+import { csv, port, positiveInt, url } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { DEMO_USERS, devProviderClients } from '@mcpfed/dev-stack';
 
@@ -19,15 +19,16 @@ export const devIssuerConfigSchema = z.object({
   DEV_ISSUER_PORT: port(8090),
   /** Directory of the signing key (created 0700 when missing; keep it on a volume so tokens survive restarts). Default `.data/dev-issuer`. */
   DEV_ISSUER_KEY_DIR: z.string().trim().min(1).default('.data/dev-issuer'),
-  /** The router's resource (its AUTH_AUDIENCE). Default `http://127.0.0.1:8080/mcp` (compose: `<ROUTER_PUBLIC_URL>/mcp`). */
+  /**
+   * Every server's resource (its AUTH_AUDIENCE, `<PUBLIC_URL>/mcp`), comma-separated: tokens are issued and exchanged
+   * for these only. Default the `npm start` servers' (`http://127.0.0.1:8080/mcp` to `http://127.0.0.1:8084/mcp`).
+   */
+  DEV_ISSUER_RESOURCES: csv.default(() => [8080, 8081, 8082, 8083, 8084].map((serverPort) => `http://127.0.0.1:${serverPort}/mcp`)),
+  /** The router's resource, one of DEV_ISSUER_RESOURCES: the router exchanges tokens addressed to it. Default `http://127.0.0.1:8080/mcp`. */
   ROUTER_RESOURCE: resource(8080),
-  /** The customer server's resource (its AUTH_AUDIENCE). Default `http://127.0.0.1:8081/mcp`. */
-  CUSTOMER_RESOURCE: resource(8081),
-  /** The order server's resource (its AUTH_AUDIENCE); its approval page's callback is on the same origin. Default `http://127.0.0.1:8082/mcp`. */
+  /** The order server's resource: it exchanges tokens addressed to it; its approval page's callback is on the same origin. Default `http://127.0.0.1:8082/mcp`. */
   ORDER_RESOURCE: resource(8082),
-  /** The product server's resource (its AUTH_AUDIENCE). Default `http://127.0.0.1:8083/mcp`. */
-  PRODUCT_RESOURCE: resource(8083),
-  /** The payment server's resource (its AUTH_AUDIENCE); its approval page's callback is on the same origin. Default `http://127.0.0.1:8084/mcp`. */
+  /** The payment server's resource: its approval page's callback is on the same origin. Default `http://127.0.0.1:8084/mcp`. */
   PAYMENT_RESOURCE: resource(8084),
   /** client_secret of the `order-server` service client; the client is registered only when this is set. At least 16 characters. */
   ORDER_SERVER_CLIENT_SECRET: secret(),
@@ -39,6 +40,10 @@ export const devIssuerConfigSchema = z.object({
   PAYMENT_APPROVAL_CLIENT_SECRET: secret(),
   /** Lifetime of access tokens (client credentials, login, token exchange), in seconds. Default 900 (15 minutes). */
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+}).superRefine((config, ctx) => {
+  for (const name of ['ROUTER_RESOURCE', 'ORDER_RESOURCE', 'PAYMENT_RESOURCE'] as const) {
+    if (!config.DEV_ISSUER_RESOURCES.includes(config[name])) ctx.addIssue({ code: 'custom', path: [name], message: 'must be one of DEV_ISSUER_RESOURCES' });
+  }
 });
 
 /** The parsed settings of the standalone dev issuer. */
@@ -66,13 +71,13 @@ export function providerClientsOf(config: DevIssuerConfig): DevProviderClient[] 
 }
 
 /**
- * What the provider knows: the five servers' resources, every federation scope, {@link providerClientsOf} and the
+ * What the provider knows: the servers' resources, every federation scope, {@link providerClientsOf} and the
  * dev stack's demo users (their development passwords are public: the issuer is for a local evaluation only).
  */
 export function providerOptionsOf(config: DevIssuerConfig, issuer: DevIssuer): DevProviderOptions {
   return {
     issuer,
-    resources: [config.ROUTER_RESOURCE, config.CUSTOMER_RESOURCE, config.ORDER_RESOURCE, config.PRODUCT_RESOURCE, config.PAYMENT_RESOURCE],
+    resources: config.DEV_ISSUER_RESOURCES,
     scopes: SCOPES,
     clients: providerClientsOf(config),
     users: Object.values(DEMO_USERS),
