@@ -2,7 +2,7 @@
  * Each generated config is used the way its client uses it: an http entry is connected to with the SDK client and
  * the entry's url and headers, its secret reference resolved as that client documents (`${VAR}` for Claude Code,
  * `${env:VAR}` for Cursor, `${input:id}` for VS Code); a stdio entry is launched with its command, args and env.
- * Behind them run the real customer server, the real router and the dev issuer, on the ports of a random
+ * Behind them run the real customer server, the real router and the stack's dev provider, on the ports of a random
  * MCPFED_PORT_BASE (what the CLI reads), so the configs point exactly where `npm start` would be. No generated file
  * may hold a token.
  */
@@ -17,9 +17,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
-import { SCOPES } from '@mcpfed/contract-common';
-import { DEV_SERVICE_CLIENTS, FEDERATION_AUDIENCE, isPortTaken } from '@mcpfed/dev-stack';
+import { loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { createDevProvider } from '@mcpfed/auth/dev-provider';
+import { DEV_SERVICE_CLIENTS, isPortTaken, resourceOf, stackPorts, stackProviderOptions } from '@mcpfed/dev-stack';
 import { expectToolError, expectToolOk, runToCompletion, spawnServer, testServiceUrl } from '@mcpfed/testing';
 import type { SpawnedServer } from '@mcpfed/testing';
 import type { DevIssuer } from '@mcpfed/auth';
@@ -106,7 +106,8 @@ async function connectHttp(entry: Record<string, unknown>, headers: Record<strin
 
 const JWT = /eyJ[\w-]+\.[\w-]+\./;
 const SUPPORT_CUSTOMER_TOOLS = CUSTOMER_READ_TOOLS;
-const customerToken = (scopes: readonly string[]) => issuer.mint({ subject: 'config-user', scopes, audience: FEDERATION_AUDIENCE, ttlSeconds: 600 });
+/** A token for the server on `port` (its resource, as npm start's servers accept): the router's unless told. */
+const customerToken = (scopes: readonly string[], port = portBase) => issuer.mint({ subject: 'config-user', scopes, audience: resourceOf({ port }), ttlSeconds: 600 });
 
 async function launchStdio(entry: Record<string, unknown>): Promise<Client> {
   const client = new Client({ name: 'client-config-test', version: '1.0.0' });
@@ -122,7 +123,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcpfed-client-config-'));
   const issuerUrl = `http://127.0.0.1:${portBase + 10}`;
   issuer = await loadOrCreateDevIssuer({ dir: path.join(dataDir, 'dev-issuer'), issuerUrl });
-  const server = createDevIssuerServer(issuer, { scopesSupported: SCOPES, clients: Object.values(DEV_SERVICE_CLIENTS) });
+  const { server } = createDevProvider(stackProviderOptions(issuer, stackPorts(portBase)));
   await new Promise<void>((resolve) => server.listen(portBase + 10, '127.0.0.1', () => resolve()));
   issuerServer = server;
 
@@ -136,7 +137,7 @@ beforeAll(async () => {
   customer = await spawnServer({
     name: 'client-config-customer',
     args: ['apps/customer-server/src/main.ts', 'serve'],
-    env: { ...common, DATABASE_URL: databaseUrl },
+    env: { ...common, AUTH_AUDIENCE: resourceOf({ port: portBase + 1 }), DATABASE_URL: databaseUrl },
     cwd: REPO_ROOT,
     port: portBase + 1,
   });
@@ -145,6 +146,7 @@ beforeAll(async () => {
     args: ['apps/router/src/main.ts', 'serve'],
     env: {
       ...common,
+      AUTH_AUDIENCE: resourceOf({ port: portBase }),
       ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: `http://127.0.0.1:${portBase + 1}/mcp` }] }),
       SERVICE_CLIENT_SECRET: DEV_SERVICE_CLIENTS.router.secret,
     },
@@ -302,7 +304,7 @@ describe('direct mode', () => {
     expect(Object.keys(entries)).toEqual(expect.arrayContaining(['customer', 'product', 'payment']));
     const customer = entries['customer'] as Record<string, unknown>;
     expect(customer).toEqual({ url: `http://127.0.0.1:${portBase + 1}/mcp`, headers: { Authorization: 'Bearer ${env:MCPFED_TOKEN}' } });
-    const client = await connectHttp(customer, resolveHeaders('cursor', customer, { env: { MCPFED_TOKEN: await customerToken(['customer:read', 'customer:write']) } }));
+    const client = await connectHttp(customer, resolveHeaders('cursor', customer, { env: { MCPFED_TOKEN: await customerToken(['customer:read', 'customer:write'], portBase + 1) } }));
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('customer_create');
   });
 

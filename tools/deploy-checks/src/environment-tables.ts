@@ -8,11 +8,14 @@ export const ENVIRONMENT_BEGIN = '<!-- environment:begin (UPDATE_DEPLOY_README=1
 /** End of the generated tables. */
 export const ENVIRONMENT_END = '<!-- environment:end -->';
 
-/** The `NAME` keys of a config file's schema, each with its JSDoc as one line. */
+/**
+ * The `NAME` keys of a config file's schema, each with its JSDoc as one line. Keys declared one after the other under
+ * a single JSDoc (`CUSTOMER_MCP_AUDIENCE`, `PRODUCT_MCP_AUDIENCE`, ...) share it.
+ */
 export async function documentedVariables(file: string): Promise<Array<{ name: string; doc: string }>> {
   const text = await readFile(path.join(REPO_ROOT, file), 'utf8');
   const found: Array<{ name: string; doc: string }> = [];
-  for (const match of text.matchAll(/\/\*\*((?:[^*]|\*(?!\/))*)\*\/\s*\n\s*([A-Z][A-Z0-9_]+):/g)) {
+  for (const match of text.matchAll(/\/\*\*((?:[^*]|\*(?!\/))*)\*\/((?:\s*\n\s*[A-Z][A-Z0-9_]+:[^\n]*)+)/g)) {
     const doc = (match[1] ?? '')
       .split('\n')
       .map((line) => line.trim().replace(/^\*\s?/, ''))
@@ -20,7 +23,10 @@ export async function documentedVariables(file: string): Promise<Array<{ name: s
       .trim()
       .replace(/\{@link ([^}]+)\}/g, '$1')
       .replace(/\|/g, '\\|');
-    if (!found.some((entry) => entry.name === match[2])) found.push({ name: match[2] as string, doc });
+    for (const key of (match[2] ?? '').matchAll(/^\s*([A-Z][A-Z0-9_]+):/gm)) {
+      const name = key[1] as string;
+      if (!found.some((entry) => entry.name === name)) found.push({ name, doc });
+    }
   }
   return found;
 }

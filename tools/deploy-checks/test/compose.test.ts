@@ -183,6 +183,31 @@ describe('docker-compose.yml', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
+  it('each server accepts its own resource, which the issuer knows and the router and order server exchange tokens for', async () => {
+    const env = (name: string) => Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, interpolated(String(value))]));
+    const audiences = Object.fromEntries(apps.map((app) => [app.name, env(app.name)['AUTH_AUDIENCE']]));
+    for (const app of apps) expect(audiences[app.name], app.name).toBe(`${env(app.name)['PUBLIC_URL']}/mcp`);
+    const issuer = env('dev-issuer');
+    expect((issuer['DEV_ISSUER_RESOURCES'] ?? '').split(',').sort()).toEqual(Object.values(audiences).sort());
+    expect(issuer['ROUTER_RESOURCE']).toBe(audiences['router']);
+    expect(issuer['ORDER_RESOURCE']).toBe(audiences['order-server']);
+    // Token exchange on every hop: neither the router's forwarding nor the order server's own token.
+    expect(env('router')['ROUTER_UPSTREAM_AUTH']).toBeUndefined();
+    expect(env('order-server')['ORDER_UPSTREAM_AUTH']).toBeUndefined();
+    const mount = (services['router']?.volumes ?? []).find((volume) => volume.endsWith(':/etc/mcpfed/upstreams.json:ro')) ?? '';
+    const upstreams = (JSON.parse(await readFile(path.join(REPO_ROOT, mount.split(':')[0] as string), 'utf8')) as { upstreams: { url: string; resource?: string }[] }).upstreams;
+    expect(upstreams.length).toBe(apps.length - 1);
+    for (const upstream of upstreams) {
+      const server = new URL(upstream.url).hostname;
+      expect(upstream.resource, server).toBe(audiences[server]);
+    }
+    const order = env('order-server');
+    for (const [domain, server] of [['CUSTOMER', 'customer-server'], ['PRODUCT', 'product-server'], ['PAYMENT', 'payment-server']] as const) {
+      expect(new URL(order[`${domain}_MCP_URL`] ?? '').hostname).toBe(server);
+      expect(order[`${domain}_MCP_AUDIENCE`], domain).toBe(audiences[server]);
+    }
+  });
+
   it('every file it mounts from the repository exists', async () => {
     const missing: string[] = [];
     for (const [name, service] of Object.entries(services)) {

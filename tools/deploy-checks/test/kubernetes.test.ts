@@ -88,6 +88,8 @@ function mountedFile(file: string, container: Container, objects: readonly KubeO
 function placeholderSecret(name: string): string {
   if (name === 'DATABASE_URL') return 'postgres://app:secret@db.example.internal:5432/app';
   if (name === 'REDIS_URL') return 'redis://:secret@redis.example.internal:6379';
+  // A key of 32 bytes, base64 (`openssl rand -base64 32`).
+  if (name === 'CALLER_TOKEN_KEY') return Buffer.alloc(32, 7).toString('base64');
   return 'a-placeholder-secret-of-forty-characters!';
 }
 

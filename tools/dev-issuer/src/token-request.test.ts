@@ -7,8 +7,8 @@ describe('parseTokenRequest', () => {
       scopes: ['customer:read', 'order:read'],
       subject: 'dev-user',
       ttlSeconds: 3600,
-      audience: 'mcpfed',
     });
+    expect(parseTokenRequest(['--scopes', 'admin', '--audience', 'http://localhost:8081/mcp'])).toMatchObject({ audience: 'http://localhost:8081/mcp' });
   });
 
   it('refuses missing or unknown scopes, a bad ttl and unknown flags', () => {

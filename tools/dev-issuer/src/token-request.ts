@@ -9,8 +9,8 @@ export interface TokenRequest {
   readonly subject: string;
   /** Lifetime in seconds. Default 3600. */
   readonly ttlSeconds: number;
-  /** The `aud` claim. Default `mcpfed`. */
-  readonly audience: string;
+  /** The `aud` claim: the resource of the server the token is for. Default: none given (the caller picks the router's). */
+  readonly audience?: string;
 }
 
 const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
@@ -37,5 +37,5 @@ export function parseTokenRequest(argv: readonly string[]): TokenRequest | { rea
   if (unknown.length > 0) return { error: `unknown scope ${unknown.join(', ')}; known: ${SCOPES.join(' ')}` };
   const ttlSeconds = Number(values.ttl ?? '3600');
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) return { error: `--ttl must be a whole number of seconds >= 1, got ${values.ttl}` };
-  return { scopes, subject: values.subject ?? 'dev-user', ttlSeconds, audience: values.audience ?? 'mcpfed' };
+  return { scopes, subject: values.subject ?? 'dev-user', ttlSeconds, ...(values.audience === undefined ? {} : { audience: values.audience }) };
 }

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
+import { loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
-import { FEDERATION_AUDIENCE, freePort } from '@mcpfed/dev-stack';
+import { createDevProvider } from '@mcpfed/auth/dev-provider';
+import { SCOPES } from '@mcpfed/contract-common';
+import { devProviderClients, freePort } from '@mcpfed/dev-stack';
 import { deleteKeys } from '@mcpfed/testing';
 import { Redis } from 'ioredis';
 
@@ -24,14 +26,35 @@ export interface BenchSettings {
   readonly logLevel: string;
 }
 
-/** The dev issuer running inside the bench process; servers verify its tokens like any OIDC provider's. */
+/** The servers a bench starts. */
+export type BenchApp = 'customer-server' | 'order-server' | 'product-server' | 'payment-server' | 'router';
+
+const BENCH_APPS: readonly BenchApp[] = ['customer-server', 'order-server', 'product-server', 'payment-server', 'router'];
+
+/**
+ * The resource of a bench server of `app` (its AUTH_AUDIENCE, the audience of the tokens it accepts): one per app and
+ * independent of the port, so a scenario mints its token before the server of each run gets its port. The `.invalid`
+ * host is never called; servers are reached at their URLs, and the router and the order server exchange tokens for
+ * these resources (the router's upstream `resource`, the order server's `*_MCP_AUDIENCE`).
+ */
+export function benchResource(app: BenchApp): string {
+  return `http://${app}.bench.invalid/mcp`;
+}
+
+/**
+ * The dev provider (oidc-provider) running inside the bench process, as `npm start` runs it: servers verify its tokens
+ * like any OIDC provider's, and the router and the order server get and exchange tokens at its token endpoint with
+ * the dev stack's clients.
+ */
 export interface BenchIssuer {
   /** AUTH_ISSUER. */
   readonly issuerUrl: string;
   /** AUTH_JWKS_URL. */
   readonly jwksUrl: string;
-  /** Mints a token for the federation audience (`mcpfed`) with the given scopes, valid for two hours. */
-  token(scopes: readonly string[]): Promise<string>;
+  /** AUTH_TOKEN_URL. */
+  readonly tokenUrl: string;
+  /** Mints a token for the server of `app` ({@link benchResource}) with the given scopes, valid for two hours. */
+  token(scopes: readonly string[], app: BenchApp): Promise<string>;
 }
 
 /** What scenarios share during one bench: settings, lazily built fixtures and the cleanup list. */
@@ -97,7 +120,7 @@ export class BenchContext {
     this.defer(() => closeServer(server));
   }
 
-  /** The dev issuer of this bench (started on first use). */
+  /** The dev provider of this bench (started on first use): every {@link benchResource}, the dev stack's clients. */
   issuer(): Promise<BenchIssuer> {
     return this.fixture('dev-issuer', async () => {
       const port = await freePort();
@@ -105,12 +128,19 @@ export class BenchContext {
       const dir = path.join(this.settings.workDir, 'dev-issuer');
       await mkdir(dir, { recursive: true });
       const issuer: DevIssuer = await loadOrCreateDevIssuer({ dir, issuerUrl });
-      const server = createDevIssuerServer(issuer);
+      const { server } = createDevProvider({
+        issuer,
+        resources: BENCH_APPS.map(benchResource),
+        scopes: SCOPES,
+        clients: devProviderClients({ router: benchResource('router'), order: benchResource('order-server'), payment: benchResource('payment-server') }),
+        accessTokenTtlSeconds: 7200,
+      });
       await this.serve(server, port);
       return {
         issuerUrl,
-        jwksUrl: `${issuerUrl}/.well-known/jwks.json`,
-        token: (scopes) => issuer.mint({ subject: 'bench', scopes, audience: FEDERATION_AUDIENCE, ttlSeconds: 7200 }),
+        jwksUrl: `${issuerUrl}/jwks`,
+        tokenUrl: `${issuerUrl}/token`,
+        token: (scopes, app) => issuer.mint({ subject: 'bench', scopes, audience: benchResource(app), ttlSeconds: 7200 }),
       };
     });
   }

@@ -78,7 +78,7 @@ async function bench(): Promise<number> {
     readyPath: '/readyz',
   });
   context.defer(() => target.stop());
-  const headers = mcpHeaders(await (await context.issuer()).token(['product:read', 'product:write']));
+  const headers = mcpHeaders(await (await context.issuer()).token(['product:read', 'product:write'], 'product-server'));
   const startedWall = performance.now();
   let job = (await callTool<{ import: ImportJob }>(target.url, headers, 'product_import', { source: { path: file }, format, idempotency_key: `bench-${randomUUID()}` })).import;
   log(`import bench: import ${job.id} started`);

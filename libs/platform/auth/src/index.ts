@@ -18,8 +18,6 @@ export { createRateLimiter } from './rate-limiter.ts';
 export type { RateLimiter, RateLimiterConfig, RateLimiterRedisClient } from './rate-limiter.ts';
 export { DEV_ISSUER_KEY_FILE, loadOrCreateDevIssuer } from './dev-issuer.ts';
 export type { DevIssuer, DevIssuerOptions, DevTokenOptions } from './dev-issuer.ts';
-export { createDevIssuerServer, DEV_ISSUER_JWKS_PATH, DEV_ISSUER_METADATA_PATH, DEV_ISSUER_TOKEN_PATH } from './dev-issuer-server.ts';
-export type { DevIssuerServerOptions, DevServiceClient } from './dev-issuer-server.ts';
 export type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
 export { createClientCredentialsTokenSource } from './client-credentials-token-source.ts';
 export type { ClientCredentialsTokenSourceConfig } from './client-credentials-token-source.ts';

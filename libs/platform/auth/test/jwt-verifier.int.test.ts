@@ -7,7 +7,6 @@ import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createDevIssuerServer,
   createJwtVerifier,
   DEV_ISSUER_KEY_FILE,
   loadOrCreateDevIssuer,
@@ -270,42 +269,11 @@ describe('createJwtVerifier against a real dev issuer', () => {
   });
 });
 
-describe('createDevIssuerServer', () => {
-  it('serves the JWKS and RFC 8414 metadata with caching headers, 404 JSON otherwise', async () => {
-    const handMade = createDevIssuerServer(issuer);
-    await new Promise<void>((resolve) => handMade.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(handMade.address() as AddressInfo).port}`;
-    try {
-      await expectHandMadeIssuer(base);
-    } finally {
-      await new Promise<void>((resolve) => handMade.close(() => resolve()));
-    }
-  });
-
-  async function expectHandMadeIssuer(base: string): Promise<void> {
-    const jwks = await fetch(`${base}/.well-known/jwks.json`);
-    expect(jwks.status).toBe(200);
-    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
-    expect(await jwks.json()).toEqual({ keys: [expect.objectContaining({ kid: issuer.kid, alg: 'ES256', use: 'sig', kty: 'EC' })] });
-
-    const meta = await fetch(`${base}/.well-known/oauth-authorization-server`);
-    expect(meta.status).toBe(200);
-    expect(await meta.json()).toEqual({
-      issuer: ISSUER,
-      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-      response_types_supported: ['code'],
-      grant_types_supported: ['client_credentials'],
-    });
-
-    const missing = await fetch(`${base}/token`, { method: 'POST' });
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: 'not_found' });
-    const wrongMethod = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
-    expect(wrongMethod.status).toBe(405);
-    await wrongMethod.body?.cancel();
-  }
-
-  it('never publishes the private key', () => {
+describe('the published keys', () => {
+  it('never publish the private key, in the issuer nor at the provider\'s JWKS', async () => {
     for (const key of issuer.publicJwks().keys) expect(key).not.toHaveProperty('d');
+    const served = (await (await fetch(jwksUrl)).json()) as { keys: JWK[] };
+    expect(served.keys).toEqual([expect.objectContaining({ kid: issuer.kid, alg: 'ES256', kty: 'EC' })]);
+    for (const key of served.keys) expect(key).not.toHaveProperty('d');
   });
 });

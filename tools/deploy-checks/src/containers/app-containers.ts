@@ -18,6 +18,19 @@ export const APPS = [
 /** One of {@link APPS}. */
 export type AppName = (typeof APPS)[number]['name'];
 
+/**
+ * The public URL compose gives an app (`http://localhost:<port>`): its resource, the audience of the tokens it
+ * accepts, is that URL's `/mcp`, as in docker-compose.yml and deploy/docker/compose-upstreams.json.
+ */
+export function publicUrlOf(app: (typeof APPS)[number]): string {
+  return `http://localhost:${app.port}`;
+}
+
+/** The resource (AUTH_AUDIENCE) of an app: `<PUBLIC_URL>/mcp`. */
+export function resourceOf(app: (typeof APPS)[number]): string {
+  return `${publicUrlOf(app)}/mcp`;
+}
+
 /** The Kubernetes bases' terminationGracePeriodSeconds and compose's stop_grace_period: SIGTERM must end the process within it. */
 export const GRACE_PERIOD_MS = 30_000;
 
@@ -32,7 +45,7 @@ export interface AppEnvironment {
   readonly redisUrl: string;
   /** AUTH_ISSUER, AUTH_JWKS_URL, AUTH_TOKEN_URL. */
   readonly issuerEnv: Readonly<Record<string, string>>;
-  /** Service client secrets by client id. */
+  /** Client secrets by client id (`order-server`, `router`, `order-approvals`). */
   readonly clientSecrets: Readonly<Record<string, string>>;
   /** Image per app. */
   readonly images: Readonly<Record<AppName, string>>;
@@ -47,7 +60,8 @@ export function productionSettings(app: (typeof APPS)[number], env: AppEnvironme
   const settings: Record<string, string> = {
     MCPFED_ENV: 'production',
     PORT: String(app.port),
-    PUBLIC_URL: `http://${app.name}:${app.port}`,
+    PUBLIC_URL: publicUrlOf(app),
+    AUTH_AUDIENCE: resourceOf(app),
     // Other containers call it by its network alias, the check by its address, the HEALTHCHECK by 127.0.0.1.
     ALLOWED_HOSTS: ['localhost', '127.0.0.1', app.name, env.ips[app.name]].join(','),
     LOG_LEVEL: 'info',
@@ -69,8 +83,14 @@ export function productionSettings(app: (typeof APPS)[number], env: AppEnvironme
       CUSTOMER_MCP_URL: 'http://customer-server:8081/mcp',
       PRODUCT_MCP_URL: 'http://product-server:8083/mcp',
       PAYMENT_MCP_URL: 'http://payment-server:8084/mcp',
+      // The upstreams' resources, as compose sets them: the containers call each other by name.
+      CUSTOMER_MCP_AUDIENCE: resourceOf(appNamed('customer-server')),
+      PRODUCT_MCP_AUDIENCE: resourceOf(appNamed('product-server')),
+      PAYMENT_MCP_AUDIENCE: resourceOf(appNamed('payment-server')),
       SERVICE_CLIENT_ID: 'order-server',
       SERVICE_CLIENT_SECRET: env.clientSecrets['order-server'] ?? '',
+      CALLER_TOKEN_KEY: randomBytes(32).toString('base64'),
+      APPROVAL_CLIENT_SECRET: env.clientSecrets['order-approvals'] ?? '',
     });
   }
   if (app.name === 'router') {
@@ -81,6 +101,11 @@ export function productionSettings(app: (typeof APPS)[number], env: AppEnvironme
     });
   }
   return settings;
+}
+
+/** The app of {@link APPS} with this name. */
+export function appNamed(name: AppName): (typeof APPS)[number] {
+  return APPS.find((app) => app.name === name) as (typeof APPS)[number];
 }
 
 /**

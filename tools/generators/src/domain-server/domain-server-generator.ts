@@ -180,7 +180,8 @@ function addRouterUpstreams(tree: Tree, plan: DomainPlan): void {
   tree.write(k8s, `${JSON.stringify(document, null, 2)}\n`);
   const compose = 'deploy/docker/compose-upstreams.json';
   const entries = (JSON.parse(read(tree, compose)) as { upstreams: Record<string, unknown>[] }).upstreams;
-  entries.push({ name: plan.name, url });
+  // Its resource is its compose PUBLIC_URL's (cloned from the customer's: http://localhost:<port>), the audience it accepts.
+  entries.push({ name: plan.name, url, resource: `http://localhost:${plan.port}/mcp` });
   tree.write(compose, `{\n  "upstreams": [\n${entries.map((entry) => `    ${JSON.stringify(entry).replace(/":/g, '": ').replace(/,"/g, ', "')}`).join(',\n')}\n  ]\n}\n`);
 }
 
@@ -205,6 +206,8 @@ function addCompose(tree: Tree, plan: DomainPlan): void {
     let out = insertBefore(text, '\n  redis:\n', `\n${database.trimEnd()}\n`, file);
     out = insertBefore(out, '  # ---------------------------------------------------------------- the domain servers', `${migrate}\n`, file);
     out = insertBefore(out, '  # ---------------------------------------------------------------- the router', `${server}\n`, file);
+    // The dev issuer issues tokens for its resource too.
+    out = insertAfter(out, /\n      DEV_ISSUER_RESOURCES: .*/, `,http://localhost:${plan.port}/mcp`, file);
     const router = indexOf(out, '\n  router:\n', 0, file);
     out = insertAfter(out, '      payment-server:\n        condition: service_healthy\n', `      ${plan.name}-server:\n        condition: service_healthy\n`, file, router);
     return insertBefore(out, '\n  redis:\n', `\n  ${plan.name}-db:`, file, indexOf(out, '\nvolumes:\n', 0, file));

@@ -13,7 +13,7 @@ export const customerGetScenario: Scenario = {
   targets: { minRatio: 0.3, maxP99Ms: 25 },
   async prepare(context) {
     const database = await customerDatabase(context);
-    const token = await (await context.issuer()).token(['customer:read', 'customer:any']);
+    const token = await (await context.issuer()).token(['customer:read', 'customer:any'], 'customer-server');
     return {
       headers: mcpHeaders(token),
       requests: customerGetRequests(database.ids),
@@ -22,7 +22,7 @@ export const customerGetScenario: Scenario = {
           name: 'customer-server',
           run,
           args: [appMain('customer-server'), 'serve'],
-          env: (port) => benchServerEnv(context, { databaseUrl: database.url, port }),
+          env: (port) => benchServerEnv(context, { app: 'customer-server', databaseUrl: database.url, port }),
           readyPath: '/readyz',
         }),
     };

@@ -15,7 +15,7 @@ export const paymentAuthorizeScenario: Scenario = {
   comparedTo: 'baseline',
   async prepare(context) {
     const database = await paymentDatabase(context);
-    const token = await (await context.issuer()).token(['payment:write', 'customer:any']);
+    const token = await (await context.issuer()).token(['payment:write', 'customer:any'], 'payment-server');
     return {
       headers: mcpHeaders(token),
       requests: paymentAuthorizeRequests(),

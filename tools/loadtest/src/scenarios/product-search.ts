@@ -15,7 +15,7 @@ export const productSearchScenario: Scenario = {
   connections: 8,
   async prepare(context) {
     const database = await productDatabase(context);
-    const token = await (await context.issuer()).token(['product:read']);
+    const token = await (await context.issuer()).token(['product:read'], 'product-server');
     return {
       headers: mcpHeaders(token),
       requests: productSearchRequests(),

@@ -1,9 +1,7 @@
-import type { Server } from 'node:http';
-import path from 'node:path';
-import { createDevIssuerServer, loadOrCreateDevIssuer } from '@mcpfed/auth';
 import { SCOPES } from '@mcpfed/contract-common';
-import { DEV_SERVICE_CLIENTS, freePort } from '@mcpfed/dev-stack';
-import type { BenchContext } from '../bench-context.ts';
+import { DEV_SERVICE_CLIENTS } from '@mcpfed/dev-stack';
+import { benchResource } from '../bench-context.ts';
+import type { BenchApp, BenchContext } from '../bench-context.ts';
 import { appDatabase, appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
 import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
@@ -12,31 +10,14 @@ import { customerGetScenario } from './customer-get.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
 
-/** The service clients of the bench's own token endpoint: the dev stack's (the order server's saga is never run here). */
+/** The service clients of the bench's dev provider: the dev stack's (the order server's saga is never run here). */
 const ROUTER_CLIENT = DEV_SERVICE_CLIENTS.router;
 const ORDER_CLIENT = DEV_SERVICE_CLIENTS['order-server'];
 /** The other domain servers, started once (on migrated, empty databases) to measure the whole catalog. */
-const CATALOG_APPS = ['order-server', 'product-server', 'payment-server'] as const;
+const CATALOG_APPS: readonly BenchApp[] = ['order-server', 'product-server', 'payment-server'];
 
 /** The support agent of issue 6: reads customers and orders. */
 const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
-
-/**
- * The bench issuer's key and `iss`, served again with a token endpoint that knows the router as a client, so the
- * router's discovery gets service tokens the customer server accepts. Started once per bench.
- */
-function tokenEndpoint(context: BenchContext): Promise<string> {
-  return context.fixture('router-token-endpoint', async () => {
-    const bench = await context.issuer();
-    const issuer = await loadOrCreateDevIssuer({ dir: path.join(context.settings.workDir, 'dev-issuer'), issuerUrl: bench.issuerUrl });
-    const server: Server = createDevIssuerServer(issuer, {
-      clients: [ROUTER_CLIENT, ORDER_CLIENT],
-    });
-    const port = await freePort();
-    await context.serve(server, port);
-    return `http://127.0.0.1:${port}/oauth/token`;
-  });
-}
 
 /** Characters of the `tools/list` answer the router gives a token with `scopes`. */
 async function toolsListSize(url: string, token: string): Promise<number> {
@@ -50,16 +31,16 @@ async function toolsListSize(url: string, token: string): Promise<number> {
  * `customer`, and prints the size of the whole catalog's `tools/list` for an all-scopes token and for the
  * support agent. Everything it starts is stopped before the measurement.
  */
-async function printCatalogSizes(context: BenchContext, customerUrl: string, tokenUrl: string): Promise<void> {
+async function printCatalogSizes(context: BenchContext, customerUrl: string): Promise<void> {
   const issuer = await context.issuer();
   const started: RunningTarget[] = [];
   try {
-    const upstreams = [{ name: 'customer', url: customerUrl }];
+    const upstreams = [{ name: 'customer', url: customerUrl, resource: benchResource('customer-server') }];
     for (const app of CATALOG_APPS) {
       const database = await appDatabase(context, {
         app,
         label: `catalog_${app.split('-')[0] ?? app}`,
-        env: (databaseUrl) => benchServerEnv(context, { databaseUrl, port: 8082 }),
+        env: (databaseUrl) => benchServerEnv(context, { app, databaseUrl, port: 8082 }),
         commands: [['migrate']],
       });
       const server = await startMcpTarget(context, {
@@ -67,31 +48,31 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string, tok
         run: 1,
         args: [appMain(app), 'serve'],
         env: async (port) => ({
-          ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
-          AUTH_TOKEN_URL: tokenUrl,
+          ...(await benchServerEnv(context, { app, databaseUrl: database.url, port })),
+          AUTH_TOKEN_URL: issuer.tokenUrl,
           SERVICE_CLIENT_SECRET: ORDER_CLIENT.secret,
           QUEUE_PREFIX: context.redisPrefix(`mcpfed-bench-catalog-${app}`),
         }),
         readyPath: '/readyz',
       });
       started.push(server);
-      upstreams.push({ name: app.split('-')[0] ?? app, url: server.url });
+      upstreams.push({ name: app.split('-')[0] ?? app, url: server.url, resource: benchResource(app) });
     }
     const router = await startMcpTarget(context, {
       name: 'catalog-router',
       run: 1,
       args: [appMain('router'), 'serve'],
       env: async (port) => ({
-        ...(await benchServerEnv(context, { databaseUrl: 'postgres://unused@127.0.0.1/unused', port })),
+        ...(await benchServerEnv(context, { app: 'router', databaseUrl: 'postgres://unused@127.0.0.1/unused', port })),
         ROUTER_UPSTREAMS: JSON.stringify({ upstreams }),
-        AUTH_TOKEN_URL: tokenUrl,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
         SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
       }),
       readyPath: '/readyz',
     });
     started.push(router);
-    const all = await toolsListSize(router.url, await issuer.token(SCOPES));
-    const agent = await toolsListSize(router.url, await issuer.token(SUPPORT_AGENT_SCOPES));
+    const all = await toolsListSize(router.url, await issuer.token(SCOPES, 'router'));
+    const agent = await toolsListSize(router.url, await issuer.token(SUPPORT_AGENT_SCOPES, 'router'));
     process.stderr.write(
       `router tools/list over ${upstreams.map((u) => u.name).join(', ')}: ${all} characters for an all-scopes token, ${agent} for "${SUPPORT_AGENT_SCOPES.join(' ')}" (${(agent / all).toFixed(2)}x)\n`,
     );
@@ -108,8 +89,8 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
   return async (context) => {
     const database = await customerDatabase(context);
     const issuer = await context.issuer();
-    const token = await issuer.token(['customer:read', 'customer:any']);
-    const tokenUrl = await tokenEndpoint(context);
+    // The caller's token is the router's; the router exchanges it for one to the customer server on each call's way.
+    const token = await issuer.token(['customer:read', 'customer:any'], 'router');
     return {
       headers: mcpHeaders(token),
       requests: customerGetRequests(database.ids),
@@ -118,7 +99,7 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
           name: 'router-upstream-customer-server',
           run,
           args: [appMain('customer-server'), 'serve'],
-          env: (port) => benchServerEnv(context, { databaseUrl: database.url, port }),
+          env: (port) => benchServerEnv(context, { app: 'customer-server', databaseUrl: database.url, port }),
           readyPath: '/readyz',
         });
         try {
@@ -127,14 +108,14 @@ function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
             run,
             args: [appMain('router'), 'serve'],
             env: async (port) => ({
-              ...(await benchServerEnv(context, { databaseUrl: database.url, port })),
-              ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, concurrency: 256 }] }),
-              AUTH_TOKEN_URL: tokenUrl,
+              ...(await benchServerEnv(context, { app: 'router', databaseUrl: database.url, port })),
+              ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, resource: benchResource('customer-server'), concurrency: 256 }] }),
+              AUTH_TOKEN_URL: issuer.tokenUrl,
               SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
             }),
             readyPath: '/readyz',
           });
-          if (printCatalog && run === 1) await printCatalogSizes(context, customer.url, tokenUrl);
+          if (printCatalog && run === 1) await printCatalogSizes(context, customer.url);
           return {
             url: router.url,
             tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
