@@ -48,6 +48,12 @@ export interface OrderLifecycleDeps {
 /** The payment_refund approval answer (contract `approvalRequiredSchema`), relayed to the caller unchanged. */
 type PaymentApproval = NonNullable<z.output<typeof paymentRefund.output>['approval']>;
 
+/** What {@link OrderLifecycleService} found before claiming a refunding operation. */
+type RefundVerdict =
+  | { readonly kind: 'checked' }
+  | { readonly kind: 'unchecked' }
+  | { readonly kind: 'waiting'; readonly order: OrderView; readonly amount: number; readonly approval: PaymentApproval };
+
 /** The refund an order operation would ask the payment server for. */
 interface PlannedRefund {
   readonly paymentId: string;
@@ -91,11 +97,14 @@ export class OrderLifecycleService {
       return { order: toOrderView(order, lines), dry_run: true, ...cancelPreview(plan), replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
-    const waiting = await this.#waitingForApproval('cancel', input.order_id, input.expected_version, key, caller, cancelPlan, (plan) =>
-      plan.payment_action === 'refund' && plan.payment_id !== null ? { paymentId: plan.payment_id, amount: plan.refund_amount, currency: plan.currency, reason: 'order_canceled' } : undefined,
-    );
-    if (waiting !== undefined) {
-      return { order: waiting.order, dry_run: false, payment_action: 'refund', refund_amount: waiting.amount, stock_action: 'none', replayed: false, approval: waiting.approval };
+    // A caller without payment:refund is refused by the run itself, with the order's own answer.
+    const refundOf = (plan: CancelPlan): PlannedRefund | undefined =>
+      plan.payment_action === 'refund' && plan.payment_id !== null && caller.hasScope(REFUND_SCOPE)
+        ? { paymentId: plan.payment_id, amount: plan.refund_amount, currency: plan.currency, reason: 'order_canceled' }
+        : undefined;
+    const verdict = await this.#refundVerdict('order_cancel', input.order_id, input.expected_version, key, caller, cancelPlan, refundOf);
+    if (verdict.kind === 'waiting') {
+      return { order: verdict.order, dry_run: false, payment_action: 'refund', refund_amount: verdict.amount, stock_action: 'none', replayed: false, approval: verdict.approval };
     }
     const response = await this.#runner.run({
       tool: 'order_cancel',
@@ -107,7 +116,7 @@ export class OrderLifecycleService {
       plan: (order, lines) => {
         const plan = cancelPlan(order, lines);
         if (plan.payment_action === 'refund' && !caller.hasScope(REFUND_SCOPE)) throw refundScopeMissing(order, plan);
-        return plan;
+        return checkedRefund(verdict, plan, refundOf);
       },
     });
     return response as Out<typeof orderCancel>;
@@ -122,16 +131,20 @@ export class OrderLifecycleService {
       return { order: toOrderView(preview.order, preview.lines), dry_run: true, refund_amount: preview.plan.amount, payment_refund_id: null, replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
-    const waiting = await this.#waitingForApproval('refund', input.order_id, input.expected_version, key, caller, plan, (refund) => ({
-      paymentId: refund.payment_id,
-      amount: refund.amount,
-      currency: refund.currency,
-      reason: refund.reason,
-    }));
-    if (waiting !== undefined) {
-      return { order: waiting.order, dry_run: false, refund_amount: waiting.amount, payment_refund_id: null, replayed: false, approval: waiting.approval };
+    const refundOf = (refund: RefundPlan): PlannedRefund => ({ paymentId: refund.payment_id, amount: refund.amount, currency: refund.currency, reason: refund.reason });
+    const verdict = await this.#refundVerdict('order_refund', input.order_id, input.expected_version, key, caller, plan, refundOf);
+    if (verdict.kind === 'waiting') {
+      return { order: verdict.order, dry_run: false, refund_amount: verdict.amount, payment_refund_id: null, replayed: false, approval: verdict.approval };
     }
-    const response = await this.#runner.run({ tool: 'order_refund', orderId: input.order_id, expectedVersion: input.expected_version, key, args, caller, plan });
+    const response = await this.#runner.run({
+      tool: 'order_refund',
+      orderId: input.order_id,
+      expectedVersion: input.expected_version,
+      key,
+      args,
+      caller,
+      plan: (order, lines) => checkedRefund(verdict, plan(order, lines), refundOf),
+    });
     return response as Out<typeof orderRefund>;
   }
 
@@ -159,41 +172,43 @@ export class OrderLifecycleService {
    * A large refund waits for the caller's person, and the payment server asks that person (docs/security.md, "A
    * person approves money"): before anything is claimed, the exact payment_refund the operation will make (its key
    * derived as in the run) is put to the payment server as a dry run with the caller's exchanged token; while the
-   * person has not decided, its approval answer is relayed with nothing claimed. A declined or expired approval is
-   * refused with the payment server's error. Undefined when the operation may run: no refund, not put to a person,
-   * approved (the real call uses it up), or a preview or dry run the run itself will refuse or replay. The run's own
-   * payment_refund is gated again by the payment server, so skipping this step never refunds without a person.
+   * person has not decided, its approval answer is relayed with nothing claimed, and its refusals (declined,
+   * expired, not refundable, limits) are the answer. `checked`: the operation may run (no refund, not put to a
+   * person, or approved: the real call uses the approval up); `unchecked`: the order could not be previewed (a race
+   * the claim will settle), so a refund the claim then plans is refused rather than made unchecked
+   * ({@link checkedRefund}): an operation is claimed only for a refund the payment server has let through, so the
+   * sweeper that may finish it as the order server itself never makes a refund no person approved.
    */
-  async #waitingForApproval<P>(
-    kind: 'cancel' | 'refund',
+  async #refundVerdict<P>(
+    tool: 'order_cancel' | 'order_refund',
     orderId: string,
     expectedVersion: number,
     key: string,
     caller: Caller,
     plan: (order: OrderRecord, lines: OrderLineRecord[]) => P,
     refundOf: (plan: P) => PlannedRefund | undefined,
-  ): Promise<{ order: OrderView; amount: number; approval: PaymentApproval } | undefined> {
+  ): Promise<RefundVerdict> {
     // A stdio session is a trusted local process with no one to log in: its calls go as the order server itself.
-    if (caller.kind === 'local') return undefined;
+    if (caller.kind === 'local') return { kind: 'checked' };
+    // A retry of a claimed operation replays or finishes it: its refund was checked when it was claimed.
+    if ((await this.#deps.operations.find(this.#deps.db, caller.principalId, tool, key, caller.signal)) !== undefined) return { kind: 'checked' };
     const preview = await this.#runner.preview(orderId, expectedVersion, plan, caller.signal).catch(() => undefined);
-    if (preview === undefined) return undefined;
+    if (preview === undefined) return { kind: 'unchecked' };
     const refund = refundOf(preview.plan);
-    if (refund === undefined || refund.amount <= 0) return undefined;
+    if (refund === undefined || refund.amount <= 0) return { kind: 'checked' };
     const context = upstreamContext(caller);
     if ((this.#deps.upstreamAuth ?? 'exchange') === 'service' || context.subjectToken === undefined) {
       await this.#refuseUnattestedRefund(refund, context);
-      return undefined;
+      return { kind: 'checked' };
     }
-    const idempotencyKey = `${operationKey(kind, { order_id: orderId, principal_id: caller.principalId, idempotency_key: key })}:refund`;
-    const answer = await this.#deps.upstreams.payment
-      .call(paymentRefund, { payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency as never, reason: refund.reason, idempotency_key: idempotencyKey, dry_run: true }, context)
-      .catch((error: unknown) => {
-        // A decision (declined, expired) or no approval page is the answer; anything else the run meets itself.
-        if (AppError.is(error) && typeof error.details?.['approval'] === 'string') throw error;
-        return undefined;
-      });
-    if (answer?.approval === undefined) return undefined;
-    return { order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: answer.approval };
+    const idempotencyKey = `${operationKey(tool === 'order_cancel' ? 'cancel' : 'refund', { order_id: orderId, principal_id: caller.principalId, idempotency_key: key })}:refund`;
+    const answer = await this.#deps.upstreams.payment.call(
+      paymentRefund,
+      { payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency as never, reason: refund.reason, idempotency_key: idempotencyKey, dry_run: true },
+      context,
+    );
+    if (answer.approval === undefined) return { kind: 'checked' };
+    return { kind: 'waiting', order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: answer.approval };
   }
 
   /**
@@ -348,6 +363,14 @@ export class OrderLifecycleService {
 /** Keys of the upstream calls of one operation: bound to the order, the caller and the caller's key, within 200 characters. */
 function operationKey(kind: string, op: Pick<OperationRecord, 'order_id' | 'principal_id' | 'idempotency_key'>): string {
   return `order:${op.order_id}:${kind}:${createHash('sha256').update(`${op.principal_id}\n${op.idempotency_key}`).digest('hex').slice(0, 32)}`;
+}
+
+/** The plan to claim, unless it refunds money the payment server was not asked about first (see #refundVerdict). */
+function checkedRefund<P>(verdict: RefundVerdict, plan: P, refundOf: (plan: P) => PlannedRefund | undefined): P {
+  if (verdict.kind === 'unchecked' && (refundOf(plan)?.amount ?? 0) > 0) {
+    throw new AppError('CONFLICT', 'The order changed while its refund was being checked; nothing was done. Read the order again (order_get) and retry.', { retryable: true });
+  }
+  return plan;
 }
 
 /** Runs the first money step: a non-retryable refusal there moved nothing, so the operation fails with it. */
