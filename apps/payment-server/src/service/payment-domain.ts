@@ -1,3 +1,4 @@
+import type { ApprovalGate } from '@mcpfed/approvals';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@mcpfed/telemetry';
 import type { PaymentProvider } from '../provider/payment-provider.ts';
@@ -10,7 +11,6 @@ import { PaymentService } from './payment-service.ts';
 import type { ExpiryScheduler } from './payment-service.ts';
 import { ReconciliationService } from './reconciliation-service.ts';
 import { RefundApprovals } from './refund-approvals.ts';
-import type { ApprovalGate } from '@mcpfed/approvals';
 
 /** Everything {@link createPaymentDomain} needs. */
 export interface PaymentDomainOptions {

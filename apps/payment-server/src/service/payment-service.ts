@@ -411,7 +411,7 @@ export class PaymentService {
   }
 
   #refundSteps(): OperationSteps {
-    const { provider, limits } = this.#deps;
+    const { provider } = this.#deps;
     return {
       call: (op, signal) =>
         provider.refund(
