@@ -50,7 +50,10 @@ type PaymentApproval = NonNullable<z.output<typeof paymentRefund.output>['approv
 
 /** What {@link OrderLifecycleService} found before claiming a refunding operation. */
 type RefundVerdict =
-  | { readonly kind: 'checked' }
+  /** Not the payment server's to ask: a stdio session, or a retry of an operation already claimed. */
+  | { readonly kind: 'exempt' }
+  /** The payment server let exactly this refund through (none: the preview planned no refund). */
+  | { readonly kind: 'checked'; readonly refund: PlannedRefund | undefined }
   | { readonly kind: 'unchecked' }
   | { readonly kind: 'waiting'; readonly order: OrderView; readonly amount: number; readonly approval: PaymentApproval };
 
@@ -173,9 +176,9 @@ export class OrderLifecycleService {
    * person approves money"): before anything is claimed, the exact payment_refund the operation will make (its key
    * derived as in the run) is put to the payment server as a dry run with the caller's exchanged token; while the
    * person has not decided, its approval answer is relayed with nothing claimed, and its refusals (declined,
-   * expired, not refundable, limits) are the answer. `checked`: the operation may run (no refund, not put to a
-   * person, or approved: the real call uses the approval up); `unchecked`: the order could not be previewed (a race
-   * the claim will settle), so a refund the claim then plans is refused rather than made unchecked
+   * expired, not refundable, limits) are the answer. `checked`: the operation may run with the refund checked (no
+   * refund, not put to a person, or approved: the real call uses the approval up); `unchecked`: the order could not
+   * be previewed (a race the claim will settle). The claim refuses a refund other than the one checked
    * ({@link checkedRefund}): an operation is claimed only for a refund the payment server has let through, so the
    * sweeper that may finish it as the order server itself never makes a refund no person approved.
    */
@@ -189,17 +192,17 @@ export class OrderLifecycleService {
     refundOf: (plan: P) => PlannedRefund | undefined,
   ): Promise<RefundVerdict> {
     // A stdio session is a trusted local process with no one to log in: its calls go as the order server itself.
-    if (caller.kind === 'local') return { kind: 'checked' };
+    if (caller.kind === 'local') return { kind: 'exempt' };
     // A retry of a claimed operation replays or finishes it: its refund was checked when it was claimed.
-    if ((await this.#deps.operations.find(this.#deps.db, caller.principalId, tool, key, caller.signal)) !== undefined) return { kind: 'checked' };
+    if ((await this.#deps.operations.find(this.#deps.db, caller.principalId, tool, key, caller.signal)) !== undefined) return { kind: 'exempt' };
     const preview = await this.#runner.preview(orderId, expectedVersion, plan, caller.signal).catch(() => undefined);
     if (preview === undefined) return { kind: 'unchecked' };
     const refund = refundOf(preview.plan);
-    if (refund === undefined || refund.amount <= 0) return { kind: 'checked' };
+    if (refund === undefined || refund.amount <= 0) return { kind: 'checked', refund: undefined };
     const context = upstreamContext(caller);
     if ((this.#deps.upstreamAuth ?? 'exchange') === 'service' || context.subjectToken === undefined) {
       await this.#refuseUnattestedRefund(refund, context);
-      return { kind: 'checked' };
+      return { kind: 'checked', refund };
     }
     const idempotencyKey = `${operationKey(tool === 'order_cancel' ? 'cancel' : 'refund', { order_id: orderId, principal_id: caller.principalId, idempotency_key: key })}:refund`;
     const answer = await this.#deps.upstreams.payment.call(
@@ -207,7 +210,7 @@ export class OrderLifecycleService {
       { payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency as never, reason: refund.reason, idempotency_key: idempotencyKey, dry_run: true },
       context,
     );
-    if (answer.approval === undefined) return { kind: 'checked' };
+    if (answer.approval === undefined) return { kind: 'checked', refund };
     return { kind: 'waiting', order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: answer.approval };
   }
 
@@ -367,7 +370,11 @@ function operationKey(kind: string, op: Pick<OperationRecord, 'order_id' | 'prin
 
 /** The plan to claim, unless it refunds money the payment server was not asked about first (see #refundVerdict). */
 function checkedRefund<P>(verdict: RefundVerdict, plan: P, refundOf: (plan: P) => PlannedRefund | undefined): P {
-  if (verdict.kind === 'unchecked' && (refundOf(plan)?.amount ?? 0) > 0) {
+  if (verdict.kind === 'exempt') return plan;
+  const planned = refundOf(plan);
+  if (planned === undefined || planned.amount <= 0) return plan;
+  const checked = verdict.kind === 'checked' ? verdict.refund : undefined;
+  if (checked?.paymentId !== planned.paymentId || checked.amount !== planned.amount || checked.reason !== planned.reason) {
     throw new AppError('CONFLICT', 'The order changed while its refund was being checked; nothing was done. Read the order again (order_get) and retry.', { retryable: true });
   }
   return plan;
