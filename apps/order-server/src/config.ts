@@ -133,11 +133,6 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     ORDER_APPROVAL_THRESHOLD_MINOR: minorUnits().default(0),
     /** The same for unbound callers (staff, services). Optional; default none: their orders are not gated. */
     ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR: minorUnits().optional(),
-    /**
-     * Refunds above this amount, in minor units (order_refund, order_cancel of a captured order), wait for the
-     * caller's person, whoever the caller is. Default 50000 (the payment server's refund confirmation threshold).
-     */
-    REFUND_APPROVAL_THRESHOLD_MINOR: minorUnits().default(50_000),
     /** How long a person has to decide an approval, and the caller then has to use it, in milliseconds. Default 900000 ms (15 minutes). */
     APPROVAL_TTL_MS: durationMs(900_000),
     /** The issuer where a person logs in on the approval pages. Optional; default AUTH_ISSUER. */

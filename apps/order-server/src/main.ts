@@ -96,7 +96,6 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     gate: approvalPages ? new ApprovalGate({ ttlMs: config.APPROVAL_TTL_MS, urlOf: (id) => `${publicUrl}/approvals/${id}` }) : undefined,
     boundThresholdMinor: config.ORDER_APPROVAL_THRESHOLD_MINOR,
     unboundThresholdMinor: config.ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR,
-    refundThresholdMinor: config.REFUND_APPROVAL_THRESHOLD_MINOR,
   });
   const domain = createOrderDomain({
     approvals,

@@ -1,9 +1,10 @@
 /**
  * A person approves money (docs/security.md, "A person approves money"): an order by a caller acting for a customer
  * waits for that person's approval, given in headless Chromium on the order server's approval page after a real
- * login at a real oidc-provider (authorization code + PKCE). Approve, decline, expire, replay of a used approval,
- * approval by another user and a bearer token trying to approve, each with its exact outcome; money moves only on
- * approve, and exactly once.
+ * login at a real oidc-provider (authorization code + PKCE); a large refund waits for the person on the payment
+ * server's page, whether asked for directly (payment_refund) or through the order server (order_refund,
+ * order_cancel). Approve, decline, expire, replay of a used approval, approval by another user and a bearer token
+ * trying to approve, each with its exact outcome; money moves only on approve, and exactly once.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { ALL_TEST_SCOPES, startFederationStack } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
 
 const APPROVAL_SECRET = 'test-only-order-approvals-secret';
+const PAYMENT_APPROVAL_SECRET = 'test-only-payment-approvals-secret';
 const PASSWORD = 'test-only-password';
 
 interface Approval {
@@ -91,10 +93,15 @@ beforeAll(async () => {
     label: 'approval',
     orderEnv: {
       ORDER_APPROVAL_THRESHOLD_MINOR: '0',
-      REFUND_APPROVAL_THRESHOLD_MINOR: '1000',
       APPROVAL_ISSUER: providerUrl,
       APPROVAL_CLIENT_ID: 'order-approvals',
       APPROVAL_CLIENT_SECRET: APPROVAL_SECRET,
+    },
+    paymentEnv: {
+      PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: '1000',
+      APPROVAL_ISSUER: providerUrl,
+      APPROVAL_CLIENT_ID: 'payment-approvals',
+      APPROVAL_CLIENT_SECRET: PAYMENT_APPROVAL_SECRET,
     },
   });
   // The login's issuer: a real oidc-provider, whose client knows the order server's callback (its port is known now).
@@ -103,7 +110,10 @@ beforeAll(async () => {
     issuer,
     resources: (resource) => resource.startsWith('http://127.0.0.1:'),
     scopes: ALL_TEST_SCOPES,
-    clients: [{ id: 'order-approvals', secret: APPROVAL_SECRET, scopes: ['openid'], redirectUris: [`${stack.order.url}/approvals/callback`] }],
+    clients: [
+      { id: 'order-approvals', secret: APPROVAL_SECRET, scopes: ['openid'], redirectUris: [`${stack.order.url}/approvals/callback`] },
+      { id: 'payment-approvals', secret: PAYMENT_APPROVAL_SECRET, scopes: ['openid'], redirectUris: [`${stack.payment.url}/approvals/callback`] },
+    ],
     users: [
       { subject: 'shopper-a', password: PASSWORD, scopes: ['order:read', 'order:write'] },
       { subject: 'shopper-b', password: PASSWORD, scopes: ['order:read', 'order:write'] },
@@ -234,28 +244,176 @@ describe('an order by a caller acting for a customer', () => {
   }, 120_000);
 });
 
-describe('a refund above the approval limit', () => {
-  /** A confirmed, captured order of customer A for 2400 EUR minor units, placed by staff (unbound: not gated). */
-  async function paidOrder(): Promise<{ id: string; version: number }> {
-    const placed = await expectToolOk<{ order: { id: string; version: number; status: string } }>(staff, 'order_place', args(idempotencyKey()));
-    expect(placed.order.status).toBe('confirmed');
-    return placed.order;
+/** A confirmed, captured order of customer A for 2400 EUR minor units, placed by staff (unbound: not gated). */
+async function paidOrder(): Promise<{ id: string; version: number }> {
+  const placed = await expectToolOk<{ order: { id: string; version: number; status: string } }>(staff, 'order_place', args(idempotencyKey()));
+  expect(placed.order.status).toBe('confirmed');
+  return placed.order;
+}
+
+/** Refund rows of the payment server and refunds the sandbox provider made, in all or for one payment. */
+async function refundRows(paymentId?: string): Promise<{ refunds: number; refunded: number; provider: number }> {
+  const db = stack.paymentDb.db;
+  const refunds = await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds WHERE ${paymentId ?? null}::text IS NULL OR payment_id = ${paymentId ?? null}`.execute(db);
+  const refunded = await sql<{ n: number }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments WHERE ${paymentId ?? null}::text IS NULL OR id = ${paymentId ?? null}`.execute(db);
+  const provider = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM sandbox.refunds r
+     WHERE ${paymentId ?? null}::text IS NULL OR r.charge_id = (SELECT provider_charge_id FROM payments WHERE id = ${paymentId ?? null})`.execute(db);
+  return { refunds: refunds.rows[0]?.n ?? -1, refunded: refunded.rows[0]?.n ?? -1, provider: provider.rows[0]?.n ?? -1 };
+}
+
+async function paymentApprovalRow(id: string): Promise<{ status: string; decided_by: string | null; caller_principal: string; operation: string }> {
+  const { rows } = await sql<{ status: string; decided_by: string | null; caller_principal: string; operation: string }>`
+    SELECT status, decided_by, caller_principal, operation FROM approvals WHERE id = ${id}`.execute(stack.paymentDb.db);
+  return rows[0] as { status: string; decided_by: string | null; caller_principal: string; operation: string };
+}
+
+async function orderRefundApprovals(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM approvals WHERE operation <> 'order_place'`.execute(stack.orderDb.db);
+  return rows[0]?.n ?? -1;
+}
+
+describe('payment_refund called directly above the threshold', () => {
+  let payer: Client;
+  interface RefundAnswer {
+    dry_run: boolean;
+    refund: { id: string; status: string; amount: number } | null;
+    requires_approval: boolean;
+    approval?: Approval;
+    replayed: boolean;
   }
-  async function refundRows(): Promise<{ refunds: number; refunded: number }> {
-    const refunds = await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds`.execute(stack.paymentDb.db);
-    const refunded = await sql<{ n: number }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments`.execute(stack.paymentDb.db);
-    return { refunds: refunds.rows[0]?.n ?? -1, refunded: refunded.rows[0]?.n ?? -1 };
+  /** A captured payment of customer A (2400 EUR minor units) and the refund arguments of all of it. */
+  async function capturedPayment(): Promise<{ paymentId: string; input: Record<string, unknown> }> {
+    const order = await paidOrder();
+    const { rows } = await sql<{ id: string }>`SELECT id FROM payments WHERE order_ref = ${order.id}`.execute(stack.paymentDb.db);
+    const paymentId = (rows[0] as { id: string }).id;
+    return { paymentId, input: { payment_id: paymentId, amount: 2400, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey() } };
+  }
+  async function askRefund(input: Record<string, unknown>): Promise<Approval> {
+    const answer = await expectToolOk<RefundAnswer>(payer, 'payment_refund', input);
+    expect(answer).toMatchObject({ dry_run: false, refund: null, requires_approval: true, replayed: false, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+    const approval = answer.approval as Approval;
+    expect(approval.approval_url).toBe(`${stack.payment.url}/approvals/${approval.approval_id}`);
+    expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', caller_principal: 'shopper-a', operation: 'payment_refund' });
+    return approval;
   }
 
-  it('order_refund: nothing refunded until the person approves; then the same key refunds once', async () => {
+  beforeAll(async () => {
+    payer = await stack.mcp('payment', ['payment:read', 'payment:write', 'payment:refund'], 'shopper-a', customerA);
+  });
+
+  it('approve: nothing refunded until the person approves on the payment server\'s page; then the same key refunds once, and replays', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const approval = await askRefund(input);
+    // A dry run and a second ask name the same approval; nothing moves.
+    expect((await expectToolOk<RefundAnswer>(payer, 'payment_refund', { ...input, dry_run: true })).approval?.approval_id).toBe(approval.approval_id);
+    expect((await expectToolOk<RefundAnswer>(payer, 'payment_refund', input)).approval?.approval_id).toBe(approval.approval_id);
+    expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
+
+    const page = await openAs('shopper-a', approval.approval_url);
+    expect(await page.textContent('h1')).toBe('Approve a refund?');
+    expect(await page.textContent('#amount')).toBe('24.00 EUR');
+    expect(await page.textContent('#customer')).toBe(customerA);
+    await page.click('#approve');
+    expect(await page.textContent('#result')).toBe('approved');
+    await page.context().close();
+
+    const done = await expectToolOk<RefundAnswer>(payer, 'payment_refund', input);
+    expect(done).toMatchObject({ dry_run: false, replayed: false, requires_approval: true, refund: { status: 'succeeded', amount: 2400 } });
+    expect(done.approval).toBeUndefined();
+    expect(await refundRows(paymentId)).toEqual({ refunds: 1, refunded: 2400, provider: 1 });
+    expect((await paymentApprovalRow(approval.approval_id)).status).toBe('used');
+    const again = await expectToolOk<RefundAnswer>(payer, 'payment_refund', input);
+    expect(again).toEqual({ ...done, replayed: true });
+    expect(await refundRows(paymentId)).toEqual({ refunds: 1, refunded: 2400, provider: 1 });
+  }, 120_000);
+
+  it('decline: the same call is FORBIDDEN (details.approval "declined") and nothing is refunded', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const approval = await askRefund(input);
+    const page = await openAs('shopper-a', approval.approval_url);
+    await page.click('#decline');
+    expect(await page.textContent('#result')).toBe('declined');
+    await page.context().close();
+    const error = await expectToolError(payer, 'payment_refund', input);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'declined', approval_id: approval.approval_id } });
+    expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'declined', decided_by: 'shopper-a' });
+    expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
+  }, 120_000);
+
+  it('expire: an undecided approval past its expiry is PRECONDITION_FAILED and nothing is refunded', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const approval = await askRefund(input);
+    await sql`UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = ${approval.approval_id}`.execute(stack.paymentDb.db);
+    const error = await expectToolError(payer, 'payment_refund', input);
+    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { approval: 'expired', approval_id: approval.approval_id } });
+    expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
+  }, 120_000);
+
+  it('another user: refused page, status unchanged, nothing refunded; the decision is audited on the payment server', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const approval = await askRefund(input);
+    const page = await openAs('shopper-b', approval.approval_url);
+    expect(await page.textContent('#refused')).toBe('Not your approval');
+    expect(await page.locator('#approve').count()).toBe(0);
+    await page.context().close();
+    expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', decided_by: null });
+    expect((await expectToolOk<RefundAnswer>(payer, 'payment_refund', input)).approval?.approval_id).toBe(approval.approval_id);
+    expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
+    const audit = await sql<{ principal_id: string; outcome: string }>`
+      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(stack.paymentDb.db);
+    expect(audit.rows).toEqual([{ principal_id: 'shopper-b', outcome: 'FORBIDDEN' }]);
+  }, 120_000);
+
+  it('bearer tokens of a service and of the user cannot approve (403), no session is 401; nothing refunded', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const approval = await askRefund(input);
+    const serviceToken = await stack.token({ audience: 'payment', scopes: ALL_TEST_SCOPES, subject: stack.profile.orderClientId, clientId: stack.profile.orderClientId });
+    const userToken = await stack.token({ audience: 'payment', scopes: ALL_TEST_SCOPES, subject: 'shopper-a', customerId: customerA });
+    for (const token of [serviceToken, userToken]) {
+      const response = await fetch(approval.approval_url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=approve&csrf=x',
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(403);
+    }
+    const anonymous = await fetch(approval.approval_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    expect(anonymous.status).toBe(401);
+    expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', decided_by: null });
+    expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
+  }, 120_000);
+
+  it('at or below the threshold: refunded at once, no approval asked', async () => {
+    const { paymentId, input } = await capturedPayment();
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM approvals`.execute(stack.paymentDb.db);
+    const done = await expectToolOk<RefundAnswer>(payer, 'payment_refund', { ...input, amount: 1000 });
+    expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded', amount: 1000 } });
+    expect(done.approval).toBeUndefined();
+    expect(await refundRows(paymentId)).toEqual({ refunds: 1, refunded: 1000, provider: 1 });
+    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM approvals`.execute(stack.paymentDb.db);
+    expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+  }, 120_000);
+});
+
+describe('a refund above the approval threshold through the order server', () => {
+  it('order_refund: relays the payment server\'s approval, refunds nothing until the person approves there; then the same key refunds once', async () => {
     const order = await paidOrder();
     const before = await refundRows();
     const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
-    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval }>(shopper, 'order_refund', input);
-    expect(waiting).toMatchObject({ refund_amount: 2400, payment_refund_id: null, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; order: { version: number } }>(shopper, 'order_refund', input);
+    expect(waiting).toMatchObject({ refund_amount: 2400, payment_refund_id: null, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' }, order: { version: order.version } });
+    const approval = waiting.approval as Approval;
+    // One approval, asked of the person by the payment server: the order server asks nobody itself.
+    expect(approval.approval_url).toBe(`${stack.payment.url}/approvals/${approval.approval_id}`);
+    expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', caller_principal: 'shopper-a', operation: 'payment_refund' });
+    expect(await orderRefundApprovals()).toBe(0);
     expect(await refundRows()).toEqual(before);
+    // Asking again names the same approval, nothing claimed.
+    expect((await expectToolOk<{ approval?: Approval }>(shopper, 'order_refund', input)).approval?.approval_id).toBe(approval.approval_id);
 
-    const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
+    const page = await openAs('shopper-a', approval.approval_url);
     expect(await page.textContent('h1')).toBe('Approve a refund?');
     expect(await page.textContent('#amount')).toBe('24.00 EUR');
     await page.click('#approve');
@@ -266,18 +424,20 @@ describe('a refund above the approval limit', () => {
     expect(done).toMatchObject({ refund_amount: 2400, replayed: false });
     expect(done.payment_refund_id).not.toBeNull();
     expect(done.approval).toBeUndefined();
-    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400, provider: before.provider + 1 });
+    expect((await paymentApprovalRow(approval.approval_id)).status).toBe('used');
     const again = await expectToolOk<{ payment_refund_id: string | null; replayed: boolean }>(shopper, 'order_refund', input);
     expect(again).toMatchObject({ replayed: true, payment_refund_id: done.payment_refund_id });
-    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400 });
+    expect(await refundRows()).toEqual({ refunds: before.refunds + 1, refunded: before.refunded + 2400, provider: before.provider + 1 });
   }, 120_000);
 
-  it('order_cancel of a captured order: declined, it is FORBIDDEN and nothing is refunded or cancelled', async () => {
+  it('order_cancel of a captured order: declined on the payment server, it is FORBIDDEN and nothing is refunded or cancelled', async () => {
     const order = await paidOrder();
     const before = await refundRows();
     const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
     const waiting = await expectToolOk<{ payment_action: string; refund_amount: number; approval?: Approval }>(shopper, 'order_cancel', input);
     expect(waiting).toMatchObject({ payment_action: 'refund', refund_amount: 2400, approval: { status: 'approval_required' } });
+    expect((waiting.approval as Approval).approval_url.startsWith(`${stack.payment.url}/approvals/`)).toBe(true);
     const page = await openAs('shopper-a', (waiting.approval as Approval).approval_url);
     await page.click('#decline');
     expect(await page.textContent('#result')).toBe('declined');

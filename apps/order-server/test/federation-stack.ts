@@ -205,6 +205,8 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
       PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR: '1000000000000',
       PAYMENT_DAILY_REFUND_LIMIT_MINOR: '1000000000000',
       PAYMENT_OPERATION_LEASE_MS: '2000',
+      // Refunds by customer-bound callers without a person at hand; approval-flow.int.test.ts turns it on.
+      PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: '1000000000000',
       ...options.paymentEnv,
     },
   };
@@ -236,7 +238,6 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     DB_POOL_MAX: '20',
     // Checkout tests run customer-bound callers without a person at hand; approval-flow.int.test.ts turns it on.
     ORDER_APPROVAL_THRESHOLD_MINOR: '1000000000000',
-    REFUND_APPROVAL_THRESHOLD_MINOR: '1000000000000',
     ...options.orderEnv,
   };
   await runToCompletion({ name: `order-migrate-${options.label}`, args: ['apps/order-server/src/main.ts', 'migrate'], env: orderEnv, cwd: REPO_ROOT });

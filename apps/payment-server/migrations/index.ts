@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely/migration';
+import { approvalsMigration } from '@mcpfed/approvals';
 import { runtimeMigrations } from '@mcpfed/mcp-runtime';
 import { paymentsMigration } from './0001-payments.ts';
 import { ledgerMigration } from './0002-ledger.ts';
@@ -19,4 +20,5 @@ export const paymentMigrations: Record<string, Migration> = {
   '0004_sandbox_provider': sandboxProviderMigration,
   '0005_analytics_views': analyticsViewsMigration,
   '0006_limit_key': limitKeyMigration,
+  '0007_approvals': approvalsMigration,
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@mcpfed/config';
-import { DEV_CONFIRM_TOKEN_SECRET, paymentConfigSchema } from './config.ts';
+import { paymentConfigSchema } from './config.ts';
 
 const BASE = { MCPFED_ENV: 'development', DATABASE_URL: 'postgres://app:secret@db.internal:5432/payment' };
 const REQUIRED = 'required outside development (MCPFED_ENV=production): set it from the secret store, or set MCPFED_ENV=development for a local run';
@@ -18,8 +18,8 @@ describe('paymentConfigSchema', () => {
       PAYMENT_DAILY_REFUND_LIMIT_MINOR: 2_000_000,
       PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: 50_000,
       PAYMENT_AUTHORIZATION_TTL: 7 * 86_400_000,
-      PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET,
-      PAYMENT_CONFIRM_TOKEN_TTL_MS: 300_000,
+      APPROVAL_TTL_MS: 900_000,
+      APPROVAL_CLIENT_ID: 'payment-approvals',
       QUEUE_PREFIX: '{mcpfed:payment}',
       SQL_DATABASE_URL: 'postgres://payment_sql_reader@db.internal:5432/payment',
     });
@@ -34,7 +34,8 @@ describe('paymentConfigSchema', () => {
   it('names the bad setting in one line', () => {
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_AUTHORIZATION_TTL: 'a week' })).toThrow(/PAYMENT_AUTHORIZATION_TTL/);
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_AUTHORIZATION_TTL: '500ms' })).toThrow(/PAYMENT_AUTHORIZATION_TTL/);
-    expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_CONFIRM_TOKEN_SECRET: 'short' })).toThrow(/PAYMENT_CONFIRM_TOKEN_SECRET/);
+    expect(() => parseConfig(paymentConfigSchema, { ...BASE, APPROVAL_CLIENT_SECRET: 'short' })).toThrow(/APPROVAL_CLIENT_SECRET/);
+    expect(() => parseConfig(paymentConfigSchema, { ...BASE, APPROVAL_ISSUER: 'ldap://issuer' })).toThrow(/APPROVAL_ISSUER/);
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_MAX_REFUND_MINOR: '0' })).toThrow(/PAYMENT_MAX_REFUND_MINOR/);
     expect(() => parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_PROVIDER: 'stripe' })).toThrow(/PAYMENT_PROVIDER/);
   });
@@ -42,10 +43,9 @@ describe('paymentConfigSchema', () => {
   it('refuses to start outside development without its secrets, naming each, and takes them when set', () => {
     const production = { DATABASE_URL: BASE.DATABASE_URL };
     expect(() => parseConfig(paymentConfigSchema, production)).toThrow(
-      `invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}; SQL_READER_PASSWORD: ${REQUIRED}; PAYMENT_CONFIRM_TOKEN_SECRET: ${REQUIRED}`,
+      `invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}; SQL_READER_PASSWORD: ${REQUIRED}`,
     );
-    const secrets = { AUDIT_DIGEST_KEY: 'a'.repeat(40), SQL_READER_PASSWORD: 'reader-password', PAYMENT_CONFIRM_TOKEN_SECRET: 'c'.repeat(40) };
+    const secrets = { AUDIT_DIGEST_KEY: 'a'.repeat(40), SQL_READER_PASSWORD: 'reader-password' };
     expect(parseConfig(paymentConfigSchema, { ...production, ...secrets })).toMatchObject({ MCPFED_ENV: 'production', ...secrets });
-    expect(() => parseConfig(paymentConfigSchema, { ...production, ...secrets, PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET.slice(0, 20) })).toThrow(/PAYMENT_CONFIRM_TOKEN_SECRET/);
   });
 });

@@ -6,12 +6,6 @@ import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
 
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 
-/**
- * The confirm-token secret of development (`MCPFED_ENV=development`) ONLY. Anyone who knows it can mint
- * confirm_tokens; outside development PAYMENT_CONFIRM_TOKEN_SECRET must be set (the config refuses to start without).
- */
-export const DEV_CONFIRM_TOKEN_SECRET = 'mcpfed-dev-only-confirm-token-secret-do-not-use-in-production';
-
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -63,17 +57,24 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     PAYMENT_DAILY_AUTHORIZATION_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyAuthorizationLimitMinor),
     /** Most one caller may refund in a rolling 24 hours (a service acting for a caller with an exchanged token counts as that caller), minor units per currency. Default 2000000 (20,000.00). */
     PAYMENT_DAILY_REFUND_LIMIT_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.dailyRefundLimitMinor),
-    /** Refunds above this many minor units need a confirm_token from a dry run. Default 50000 (500.00). */
+    /**
+     * Refunds above this many minor units asked for a person (a user token, or a service acting for one) wait for
+     * that person's approval on this server's approval page. Default 50000 (500.00).
+     */
     PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.refundConfirmThresholdMinor),
     /** Lifetime of an uncaptured authorization (`7d`, `12h`, `30s`, or milliseconds). Default 7d. */
     PAYMENT_AUTHORIZATION_TTL: duration('7d'),
+    /** How long a person has to decide a refund's approval, and the caller then has to use it, in milliseconds. Default 900000 ms (15 minutes). */
+    APPROVAL_TTL_MS: durationMs(900_000),
+    /** The issuer where a person logs in on the approval pages. Optional; default AUTH_ISSUER. */
+    APPROVAL_ISSUER: url({ protocols: ['http', 'https'] }).optional(),
+    /** OAuth client of the approval pages (authorization code + PKCE; redirect URI `<PUBLIC_URL>/approvals/callback`). Default `payment-approvals`. */
+    APPROVAL_CLIENT_ID: z.string().trim().min(1).max(200).default('payment-approvals'),
     /**
-     * HMAC key of refund confirm_tokens, at least 32 characters, from the secret store. Required outside development
-     * (MCPFED_ENV); in development a development-only value.
+     * Its client secret, also the key of the pages' cookies. Optional; without it there are no approval pages and a
+     * refund that needs approval is refused (FORBIDDEN, details.approval `unavailable`). From the secret store.
      */
-    PAYMENT_CONFIRM_TOKEN_SECRET: z.string().min(32).max(512).optional(),
-    /** Validity of a confirm_token, in milliseconds. Default 300000 (5 minutes). */
-    PAYMENT_CONFIRM_TOKEN_TTL_MS: durationMs(300_000),
+    APPROVAL_CLIENT_SECRET: z.string().min(16).max(500).optional(),
     /** How long one call may work on a pending money movement before the sweep may take over, in milliseconds. Default 60000. */
     PAYMENT_OPERATION_LEASE_MS: durationMs(60_000),
     /** Interval of the sweep that finishes pending operations and voids expired authorizations, in milliseconds. Default 30000. */
@@ -81,7 +82,7 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     /** BullMQ key prefix of this server's queues; the hash tag keeps their keys in one Redis Cluster slot. Default `{mcpfed:payment}`. */
     QUEUE_PREFIX: redisKeyPrefix('{mcpfed:payment}'),
   }),
-  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null, PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET },
+  { AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY, SQL_READER_PASSWORD: null },
 ).transform((config) => ({
   ...config,
   SQL_DATABASE_URL: config.SQL_DATABASE_URL ?? readOnlyConnectionString(config.DATABASE_URL, SQL_READER_ROLE, config.SQL_READER_PASSWORD),

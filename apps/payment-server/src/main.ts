@@ -1,3 +1,5 @@
+import { ApprovalGate, createApprovalPages } from '@mcpfed/approvals';
+import { EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
@@ -34,13 +36,14 @@ const INSTRUCTIONS =
   'Payments: authorize (hold) an amount on a customer\'s payment method, capture it when the order is confirmed, ' +
   'void it if the order is cancelled before capture, refund captured money. Amounts are always integer minor units ' +
   'with an ISO 4217 currency (1999 EUR = 19.99 EUR). Every money movement needs an idempotency_key: after a TIMEOUT ' +
-  'retry with the same key and arguments — never with a new one. Check payment_refundable before refunding; large ' +
-  'refunds need a dry run first (policy://payment/limits).';
+  'retry with the same key and arguments — never with a new one. Check payment_refundable before refunding; a large ' +
+  'refund waits for the approval of the person it is asked for: give them the approval_url payment_refund answers, ' +
+  'then repeat the same call (policy://payment/limits).';
 
 async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
   const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 2, statementTimeoutMs: 0 });
   try {
-    const domain = paymentDomain(config, logger, database.db, provider(config, database.db), undefined, seededIds(SEED));
+    const domain = paymentDomain(config, logger, database.db, provider(config, database.db), undefined, undefined, seededIds(SEED));
     const result = await seedDemoPayments(domain);
     logger.info(result, result.skipped ? 'demo payments already present' : 'demo payments inserted');
   } finally {
@@ -54,7 +57,11 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
   // Under stdio there is no Redis (docs/architecture.md §5: a local process); the sweep then voids expired authorizations alone.
   const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis.open('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
-  const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry);
+  // Approval pages exist over HTTP with a client secret; without them a refund that needs approval is refused.
+  const approvalPages = transport === 'http' && config.APPROVAL_CLIENT_SECRET !== undefined;
+  const publicUrl = resolvePublicUrl(config);
+  const gate = approvalPages ? new ApprovalGate({ ttlMs: config.APPROVAL_TTL_MS, urlOf: (id) => `${publicUrl}/approvals/${id}` }) : undefined;
+  const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry, gate);
   const loop = startReconcilerLoop({ reconciliation: domain.reconciliation, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger });
   steps.push({ name: 'reconciler', run: () => loop.stop() });
   if (expiry !== undefined) {
@@ -79,8 +86,35 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
     transport,
     allScopes: SCOPES,
     shutdownSteps: steps,
+    ...(approvalPages
+      ? {
+          pages: createApprovalPages({
+            db: database.db,
+            name: 'payment',
+            issuer: approvalIssuer(config),
+            clientId: config.APPROVAL_CLIENT_ID,
+            clientSecret: config.APPROVAL_CLIENT_SECRET as string,
+            publicUrl,
+            sessionTtlMs: config.APPROVAL_TTL_MS,
+            approvedTtlMs: config.APPROVAL_TTL_MS,
+            auditDigestKey: config.AUDIT_DIGEST_KEY,
+            logger,
+          }),
+        }
+      : {}),
   });
   if (expiry !== undefined) registerQueueMetrics(running.metrics, expiry.queue);
+}
+
+/** Where a person logs in on the approval pages: APPROVAL_ISSUER, else AUTH_ISSUER; a secret without either stops the start. */
+function approvalIssuer(config: PaymentConfig): string {
+  const issuer = config.APPROVAL_ISSUER ?? config.AUTH_ISSUER;
+  if (issuer === undefined) {
+    // Written synchronously: the line must not be lost to the exit.
+    process.stderr.write('invalid configuration: APPROVAL_ISSUER: required with APPROVAL_CLIENT_SECRET when AUTH_ISSUER is not set\n');
+    process.exit(EX_CONFIG);
+  }
+  return issuer;
 }
 
 function provider(config: PaymentConfig, db: PaymentDomainDb): PaymentProvider {
@@ -99,6 +133,7 @@ function paymentDomain(
   db: PaymentDomainDb,
   paymentProvider: PaymentProvider,
   expiry: ExpiryScheduler | undefined,
+  approvalGate: ApprovalGate | undefined,
   ids?: IdGenerator,
 ): PaymentDomain {
   return createPaymentDomain({
@@ -111,8 +146,8 @@ function paymentDomain(
       dailyRefundLimitMinor: config.PAYMENT_DAILY_REFUND_LIMIT_MINOR,
       refundConfirmThresholdMinor: config.PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR,
     },
-    confirmTokenSecret: config.PAYMENT_CONFIRM_TOKEN_SECRET,
-    confirmTokenTtlMs: config.PAYMENT_CONFIRM_TOKEN_TTL_MS,
+    approvalTtlMs: config.APPROVAL_TTL_MS,
+    ...(approvalGate === undefined ? {} : { approvalGate }),
     authorizationTtlMs: config.PAYMENT_AUTHORIZATION_TTL,
     operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS,
     logger,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import type { ApprovalGate } from '@mcpfed/approvals';
 import type { Principal } from '@mcpfed/auth';
 import { createDatabase, newId, readOnlyConnectionString } from '@mcpfed/db';
 import type { Database } from '@mcpfed/db';
@@ -26,9 +27,6 @@ import { SQL_READER_ROLE, ensureSqlReaderRole } from '../src/store/sql-reader-ro
 /** Every scope the payment server's tools use. */
 export const ALL_SCOPES = ['payment:read', 'payment:write', 'payment:refund', 'sql:read'];
 
-/** The secret of confirm_tokens in tests. */
-export const TEST_CONFIRM_SECRET = 'test-confirm-token-secret-0123456789abcdef';
-
 /** Options of {@link startTestPaymentServer}. */
 export interface TestServerOptions {
   limits?: Partial<PaymentLimits>;
@@ -36,6 +34,8 @@ export interface TestServerOptions {
   slowMs?: number;
   leaseMs?: number;
   expiry?: ExpiryScheduler;
+  /** Approvals of large refunds by persons; default none (such a refund is refused: no approval page). */
+  approvalGate?: ApprovalGate;
   /** Pool size of the test database. Default 20. */
   poolMax?: number;
 }
@@ -72,7 +72,7 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
     db: database.db,
     provider,
     limits: { ...DEFAULT_PAYMENT_LIMITS, ...options.limits },
-    confirmTokenSecret: TEST_CONFIRM_SECRET,
+    ...(options.approvalGate === undefined ? {} : { approvalGate: options.approvalGate }),
     authorizationTtlMs: options.authorizationTtlMs ?? 7 * 86_400_000,
     operationLeaseMs: options.leaseMs ?? 60_000,
     logger,

@@ -2,8 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import type { ToolErrorPayload } from '@mcpfed/testing';
-import { ConfirmTokens } from '../src/service/confirm-token.ts';
-import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer, TEST_CONFIRM_SECRET } from './fixtures.ts';
+import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
 import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
@@ -201,71 +200,45 @@ describe('refund limits', () => {
   });
 });
 
-describe('refunds above the confirmation threshold', () => {
-  it('need a confirm_token from a dry run of exactly this refund by this principal', async () => {
-    const client = await as('confirm-a');
+describe('refunds above the approval threshold', () => {
+  it('by a person are refused when the server has no approval page, and nothing is refunded', async () => {
     const payment = await capturedPayment(9_000);
     const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
-
-    const missing = await expectToolError(client, 'payment_refund', args);
-    expect(missing).toMatchObject({ code: 'PRECONDITION_FAILED', details: { confirm_token: 'missing', threshold: 5_000 } });
-    expect(missing.message).toContain('dry_run=true');
-    expect((await expectToolError(client, 'payment_refund', { ...args, confirm_token: 'ct1.zzzz.forged' })).details).toMatchObject({ confirm_token: 'invalid' });
-
-    const dry = await expectToolOk<{ dry_run: boolean; refund: unknown; requires_confirmation: boolean; confirm_token: string; confirm_token_expires_at: string; amount_refundable_after: number; payment: PaymentOut }>(
-      client,
-      'payment_refund',
-      { ...args, dry_run: true },
-    );
-    expect(dry).toMatchObject({ dry_run: true, refund: null, requires_confirmation: true, amount_refundable_after: 3_000, replayed: false, payment: { amount_refund_pending: 0 } });
-    const validFor = new Date(dry.confirm_token_expires_at).getTime() - Date.now();
-    expect(validFor).toBeGreaterThan(290_000);
-    expect(validFor).toBeLessThanOrEqual(300_000);
+    for (const client of [await as('approve-a'), await throughService('approve-b')]) {
+      const error = await expectToolError(client, 'payment_refund', args);
+      expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'unavailable' } });
+      expect((await expectToolError(client, 'payment_refund', { ...args, dry_run: true })).details).toMatchObject({ approval: 'unavailable' });
+    }
     expect(await server.db.selectFrom('refunds').select('id').where('payment_id', '=', payment.id).execute()).toEqual([]);
-
-    const otherAmount = await expectToolError(client, 'payment_refund', { ...args, amount: 6_001, idempotency_key: idempotencyKey(), confirm_token: dry.confirm_token });
-    expect(otherAmount.details).toMatchObject({ confirm_token: 'invalid' });
-    const otherPrincipal = await expectToolError(await as('confirm-b'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
-    expect(otherPrincipal.details).toMatchObject({ confirm_token: 'invalid' });
-    const expired = new ConfirmTokens({ secret: TEST_CONFIRM_SECRET }).issue(
-      { paymentId: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', principalId: 'confirm-a' },
-      Date.now() - 301_000,
-    );
-    expect((await expectToolError(client, 'payment_refund', { ...args, confirm_token: expired.token })).details).toMatchObject({ confirm_token: 'expired' });
-
-    const done = await expectToolOk<{ refund: { status: string; amount: number }; requires_confirmation: boolean; replayed: boolean }>(client, 'payment_refund', {
-      ...args,
-      confirm_token: dry.confirm_token,
-    });
-    expect(done).toMatchObject({ replayed: false, requires_confirmation: true, refund: { status: 'succeeded', amount: 6_000 } });
-    // A later retry with the same key replays without a token (it may have expired by then).
-    expect(await expectToolOk(client, 'payment_refund', args)).toEqual({ ...done, replayed: true });
+    expect(await server.db.selectFrom('approvals').select('id').execute()).toEqual([]);
   });
 
-  it("bind a service's confirm_token to the caller it acted for", async () => {
-    const throughService = (caller: string) =>
-      server.connectAs({ id: caller, subject: caller, scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'user', actor: 'order-server', actors: ['order-server'] });
+  it("by a service's own token (work done for nobody) and a stdio session are not put to a person", async () => {
     const payment = await capturedPayment(9_000);
-    const args = { payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'product_not_received', idempotency_key: idempotencyKey() };
-    const dry = await expectToolOk<{ confirm_token: string }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, dry_run: true });
-    const otherCaller = await expectToolError(await throughService('svc-confirm-b'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
-    expect(otherCaller).toMatchObject({ code: 'PRECONDITION_FAILED', details: { confirm_token: 'invalid' } });
-    expect(await server.db.selectFrom('refunds').select('id').where('payment_id', '=', payment.id).execute()).toEqual([]);
-    const done = await expectToolOk<{ refund: { status: string } }>(await throughService('svc-confirm-a'), 'payment_refund', { ...args, confirm_token: dry.confirm_token });
-    expect(done.refund.status).toBe('succeeded');
+    const service = await server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service' });
+    const dry = await expectToolOk<{ requires_approval: boolean; approval?: unknown }>(service, 'payment_refund', {
+      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(), dry_run: true,
+    });
+    expect(dry).toMatchObject({ requires_approval: false });
+    expect(dry.approval).toBeUndefined();
+    const done = await expectToolOk<{ refund: { status: string; amount: number }; requires_approval: boolean }>(service, 'payment_refund', {
+      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(),
+    });
+    expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded', amount: 6_000 } });
   });
 
   it('do not apply at or below the threshold', async () => {
     const payment = await capturedPayment(5_000);
-    const dry = await expectToolOk<{ requires_confirmation: boolean; confirm_token: string }>(await as('confirm-c'), 'payment_refund', {
-      payment_id: payment.id,
-      amount: 5_000,
-      currency: 'EUR',
-      reason: 'duplicate',
-      idempotency_key: idempotencyKey(),
-      dry_run: true,
-    });
-    expect(dry.requires_confirmation).toBe(false);
-    await expectToolOk(await as('confirm-c'), 'payment_refund', { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() });
+    const args = { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() };
+    const dry = await expectToolOk<{ requires_approval: boolean }>(await as('approve-c'), 'payment_refund', { ...args, dry_run: true });
+    expect(dry.requires_approval).toBe(false);
+    const done = await expectToolOk<{ refund: { status: string }; requires_approval: boolean; approval?: unknown }>(await as('approve-c'), 'payment_refund', args);
+    expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded' } });
+    expect(done.approval).toBeUndefined();
   });
 });
+
+/** A service's token acting for `caller` (the order server's exchanged token): its `sub` is the caller. */
+function throughService(caller: string): Promise<Client> {
+  return server.connectAs({ id: caller, subject: caller, scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'user', actor: 'order-server', actors: ['order-server'] });
+}

@@ -11,7 +11,7 @@ import { createPaymentDomain } from '../src/service/payment-domain.ts';
 import type { PaymentDomain } from '../src/service/payment-domain.ts';
 import { DEFAULT_PAYMENT_LIMITS } from '../src/service/payment-limits.ts';
 import type { PaymentDatabase } from '../src/store/payment-database.ts';
-import { TEST_CONFIRM_SECRET, ledgerTotals } from './fixtures.ts';
+import { ledgerTotals } from './fixtures.ts';
 
 let first: TestDatabase<PaymentDatabase>;
 let second: TestDatabase<PaymentDatabase>;
@@ -21,7 +21,6 @@ function domainOf(database: TestDatabase<PaymentDatabase>): PaymentDomain {
     db: database.db,
     provider: new SandboxProvider({ db: database.db.withTables<SandboxDatabase>(), slowMs: 0 }),
     limits: DEFAULT_PAYMENT_LIMITS,
-    confirmTokenSecret: TEST_CONFIRM_SECRET,
     authorizationTtlMs: 7 * 86_400_000,
     logger: createLogger({ name: 'payment-seed-test', level: 'silent' }),
     ids: seededIds(20250101),

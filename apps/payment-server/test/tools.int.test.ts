@@ -413,7 +413,7 @@ describe('payment_query_sql, policy and schema resources, refund review prompt',
     const policy = JSON.parse(((await reader.readResource({ uri: 'policy://payment/limits' })).contents[0] as { text: string }).text);
     expect(policy).toMatchObject({
       authorization: { max_per_call: 1_000_000, daily_limit: 5_000_000, expires_after_seconds: 604_800 },
-      refund: { max_per_call: 1_000_000, daily_limit: 2_000_000, confirmation_threshold: 50_000, confirm_token_valid_seconds: 300 },
+      refund: { max_per_call: 1_000_000, daily_limit: 2_000_000, confirmation_threshold: 50_000, approval_valid_seconds: 900 },
     });
     const schema = JSON.parse(((await admin.readResource({ uri: 'schema://payment' })).contents[0] as { text: string }).text);
     expect(schema.views.map((v: { name: string }) => v.name)).toEqual(['analytics_payments', 'analytics_refunds', 'analytics_ledger_entries', 'analytics_payment_methods']);

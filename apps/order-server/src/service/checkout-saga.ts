@@ -398,11 +398,17 @@ export class CheckoutSaga {
     }
   }
 
+  /**
+   * Gives back what this failed checkout captured, as the order server itself (its own token, never the caller's):
+   * the refund undoes the saga's own charge of moments ago, which nobody asked for, so no person is asked to approve
+   * it (docs/security.md, "A person approves money").
+   */
   async #refundAll(orderId: string, paymentId: string, amount: number, currency: string, context: UpstreamCallContext): Promise<void> {
+    const { subjectToken: _caller, ...own } = context;
     await refundPayment(
       this.#deps.upstreams.payment,
       { paymentId, amount, currency, reason: 'order_canceled', idempotencyKey: checkoutKey(orderId, 'refund_payment') },
-      context,
+      own,
     );
   }
 }

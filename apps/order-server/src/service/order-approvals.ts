@@ -15,24 +15,7 @@ export interface OrderApprovalsConfig {
   boundThresholdMinor: number;
   /** Orders above this total by an unbound caller (staff, services) need approval; undefined: never (`ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR`). */
   unboundThresholdMinor: number | undefined;
-  /** Refunds (order_refund, order_cancel of a captured order) above this amount need approval, whoever asks; undefined: never (`REFUND_APPROVAL_THRESHOLD_MINOR`). */
-  refundThresholdMinor?: number | undefined;
 }
-
-/** A refund an approval is asked for (order_refund, or order_cancel of a captured order). */
-export interface RefundToApprove {
-  readonly operation: 'order_refund' | 'order_cancel';
-  readonly idempotencyKey: string;
-  readonly argsDigest: string;
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly items: ApprovalSummary['items'];
-}
-
-/** What a refund does next: go ahead (the claimed operation refunds at most once per key), or wait for the person. */
-export type RefundApprovalVerdict = { readonly proceed: true } | { readonly proceed: false; readonly state: ApprovalState };
 
 /** The order an approval is asked for: its binding and what the person sees. */
 export interface OrderToApprove {
@@ -90,44 +73,6 @@ export class OrderApprovals {
       });
     }
     return { place: true, approvalId: state.id };
-  }
-
-  /** Whether any refund by `caller` can need approval (else a refund skips the preview). */
-  gatesRefundsOf(caller: Caller): boolean {
-    return caller.kind !== 'local' && this.#config.refundThresholdMinor !== undefined;
-  }
-
-  /**
-   * Whether a refund of `amount` needs approval, and if so where it stands. An approved approval is used up here,
-   * before the claimed operation runs: the operation is idempotent by the same key the approval is bound to, so a
-   * retry after a lost answer (status `used`) goes on and gets that operation's outcome, never a second refund.
-   */
-  async refundVerdict(db: Kysely<OrderDatabase>, caller: Caller, refund: RefundToApprove): Promise<RefundApprovalVerdict> {
-    const { gate, refundThresholdMinor } = this.#config;
-    if (caller.kind === 'local' || refundThresholdMinor === undefined || refund.amount <= refundThresholdMinor) return { proceed: true };
-    if (gate === undefined) {
-      throw new AppError('FORBIDDEN', 'This refund needs a person\'s approval, and this server has no approval page configured; nothing was refunded.', {
-        details: { approval: 'unavailable' },
-      });
-    }
-    const state = await gate.check(db, {
-      operation: refund.operation,
-      callerPrincipal: caller.principalId,
-      idempotencyKey: refund.idempotencyKey,
-      argsDigest: refund.argsDigest,
-      customerId: refund.customerId,
-      summary: { action: 'refund', amount: refund.amount, currency: refund.currency, customer_id: refund.customerId, items: refund.items, description: `Refund of order ${refund.orderId}` },
-    });
-    if (state.status === 'pending') return { proceed: false, state };
-    if (state.status === 'used') return { proceed: true };
-    if (state.status !== 'approved') throw gate.refusal(state);
-    if (state.summary.amount !== refund.amount) {
-      throw new AppError('PRECONDITION_FAILED', 'The refund amount changed since the person approved it; nothing was refunded. Call again with a NEW idempotency_key.', {
-        details: { approval: 'stale', approval_id: state.id, approved_amount: state.summary.amount, amount: refund.amount },
-      });
-    }
-    if (!(await gate.consume(db, state.id))) return this.refundVerdict(db, caller, refund);
-    return { proceed: true };
   }
 
   /** Uses up an approval in the transaction that writes its order; refuses when it is no longer usable. */

@@ -84,7 +84,7 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
       upstreams: deps.upstreams,
       logger: deps.logger,
       operationLeaseMs: deps.operationLeaseMs,
-      ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }),
+      upstreamAuth: deps.upstreamAuth.mode,
     }),
     workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
     saga,

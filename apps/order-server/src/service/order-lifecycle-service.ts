@@ -2,12 +2,10 @@ import { customerFilterFor, requireAnyCustomer } from '@mcpfed/auth';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { orderCancel, orderFulfill, orderRefund } from '@mcpfed/contract-order';
-import { paymentCapture, paymentGet, paymentVoid } from '@mcpfed/contract-payment';
+import { paymentCapture, paymentGet, paymentRefund, paymentRefundable, paymentVoid } from '@mcpfed/contract-payment';
 import { inventoryAdjust } from '@mcpfed/contract-product';
 import type { Kysely } from '@mcpfed/db';
-import type { ApprovalRequiredAnswer } from '@mcpfed/approvals';
 import { AppError } from '@mcpfed/errors';
-import { digest } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { OperationRecord, OperationStore } from '../store/operation-store.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
@@ -19,10 +17,11 @@ import { cancelPlan, cancelPreview, fulfillPlan, REFUND_SCOPE, refundPlan, refun
 import type { CancelPlan, FulfillPlan, RefundPlan, Restock } from './order-operation-plans.ts';
 import { OperationRefused, OrderOperationRunner, RELEASE_ORDER } from './order-operation-runner.ts';
 import type { OperationSteps } from './order-operation-runner.ts';
-import type { OrderApprovals } from './order-approvals.ts';
+import { upstreamContext } from './order-service.ts';
 import { toOrderView } from './order-view.ts';
 import type { OrderView } from './order-view.ts';
 import { refundPayment } from './payment-refunder.ts';
+import type { UpstreamAuth } from './upstream-identity.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
@@ -39,8 +38,31 @@ export interface OrderLifecycleDeps {
   logger: Logger;
   /** How long a call may work on its operation before a retry with its key or the sweeper may take over, in milliseconds. */
   operationLeaseMs: number;
-  /** Which refunds wait for a person's approval. Default none does. */
-  approvals?: OrderApprovals;
+  /**
+   * How upstream calls authenticate for a caller (`ORDER_UPSTREAM_AUTH`). Default `exchange`. In `service` mode the
+   * payment server cannot see the person behind a refund, so a refund it would put to a person is refused here.
+   */
+  upstreamAuth?: UpstreamAuth;
+}
+
+/** The payment_refund approval answer (contract `approvalRequiredSchema`), relayed to the caller unchanged. */
+type PaymentApproval = NonNullable<z.output<typeof paymentRefund.output>['approval']>;
+
+/** What {@link OrderLifecycleService} found before claiming a refunding operation. */
+type RefundVerdict =
+  /** Not the payment server's to ask: a stdio session, or a retry of an operation already claimed. */
+  | { readonly kind: 'exempt' }
+  /** The payment server let exactly this refund through (none: the preview planned no refund). */
+  | { readonly kind: 'checked'; readonly refund: PlannedRefund | undefined }
+  | { readonly kind: 'unchecked' }
+  | { readonly kind: 'waiting'; readonly order: OrderView; readonly amount: number; readonly approval: PaymentApproval };
+
+/** The refund an order operation would ask the payment server for. */
+interface PlannedRefund {
+  readonly paymentId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly reason: In<typeof paymentRefund>['reason'];
 }
 
 /**
@@ -78,11 +100,14 @@ export class OrderLifecycleService {
       return { order: toOrderView(order, lines), dry_run: true, ...cancelPreview(plan), replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
-    const waiting = await this.#waitingForApproval('order_cancel', input.order_id, input.expected_version, key, args, caller, cancelPlan, (plan, lines) =>
-      plan.payment_action === 'refund' ? { amount: plan.refund_amount, currency: plan.currency, lines: lines.map((line) => ({ sku: line.sku, quantity: line.quantity })) } : undefined,
-    );
-    if (waiting !== undefined) {
-      return { order: waiting.order, dry_run: false, payment_action: 'refund', refund_amount: waiting.amount, stock_action: 'none', replayed: false, approval: waiting.approval };
+    // A caller without payment:refund is refused by the run itself, with the order's own answer.
+    const refundOf = (plan: CancelPlan): PlannedRefund | undefined =>
+      plan.payment_action === 'refund' && plan.payment_id !== null && caller.hasScope(REFUND_SCOPE)
+        ? { paymentId: plan.payment_id, amount: plan.refund_amount, currency: plan.currency, reason: 'order_canceled' }
+        : undefined;
+    const verdict = await this.#refundVerdict('order_cancel', input.order_id, input.expected_version, key, caller, cancelPlan, refundOf);
+    if (verdict.kind === 'waiting') {
+      return { order: verdict.order, dry_run: false, payment_action: 'refund', refund_amount: verdict.amount, stock_action: 'none', replayed: false, approval: verdict.approval };
     }
     const response = await this.#runner.run({
       tool: 'order_cancel',
@@ -94,7 +119,7 @@ export class OrderLifecycleService {
       plan: (order, lines) => {
         const plan = cancelPlan(order, lines);
         if (plan.payment_action === 'refund' && !caller.hasScope(REFUND_SCOPE)) throw refundScopeMissing(order, plan);
-        return plan;
+        return checkedRefund(verdict, plan, refundOf);
       },
     });
     return response as Out<typeof orderCancel>;
@@ -109,11 +134,20 @@ export class OrderLifecycleService {
       return { order: toOrderView(preview.order, preview.lines), dry_run: true, refund_amount: preview.plan.amount, payment_refund_id: null, replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
-    const waiting = await this.#waitingForApproval('order_refund', input.order_id, input.expected_version, key, args, caller, plan, (refund) => refund);
-    if (waiting !== undefined) {
-      return { order: waiting.order, dry_run: false, refund_amount: waiting.amount, payment_refund_id: null, replayed: false, approval: waiting.approval };
+    const refundOf = (refund: RefundPlan): PlannedRefund => ({ paymentId: refund.payment_id, amount: refund.amount, currency: refund.currency, reason: refund.reason });
+    const verdict = await this.#refundVerdict('order_refund', input.order_id, input.expected_version, key, caller, plan, refundOf);
+    if (verdict.kind === 'waiting') {
+      return { order: verdict.order, dry_run: false, refund_amount: verdict.amount, payment_refund_id: null, replayed: false, approval: verdict.approval };
     }
-    const response = await this.#runner.run({ tool: 'order_refund', orderId: input.order_id, expectedVersion: input.expected_version, key, args, caller, plan });
+    const response = await this.#runner.run({
+      tool: 'order_refund',
+      orderId: input.order_id,
+      expectedVersion: input.expected_version,
+      key,
+      args,
+      caller,
+      plan: (order, lines) => checkedRefund(verdict, plan(order, lines), refundOf),
+    });
     return response as Out<typeof orderRefund>;
   }
 
@@ -138,40 +172,59 @@ export class OrderLifecycleService {
   }
 
   /**
-   * A refund above the approval limit waits for the caller's person (OrderApprovals): previewed (nothing claimed),
-   * then answered with the approval while it is pending. Undefined when the operation may run: no refund, under
-   * the limit, approved (or used by an earlier call with this key, which the run then replays), or a preview the
-   * run itself will refuse or replay.
+   * A large refund waits for the caller's person, and the payment server asks that person (docs/security.md, "A
+   * person approves money"): before anything is claimed, the exact payment_refund the operation will make (its key
+   * derived as in the run) is put to the payment server as a dry run with the caller's exchanged token; while the
+   * person has not decided, its approval answer is relayed with nothing claimed, and its refusals (declined,
+   * expired, not refundable, limits) are the answer. `checked`: the operation may run with the refund checked (no
+   * refund, not put to a person, or approved: the real call uses the approval up); `unchecked`: the order could not
+   * be previewed (a race the claim will settle). The claim refuses a refund other than the one checked
+   * ({@link checkedRefund}): an operation is claimed only for a refund the payment server has let through, so the
+   * sweeper that may finish it as the order server itself never makes a refund no person approved.
    */
-  async #waitingForApproval<P>(
-    operation: 'order_refund' | 'order_cancel',
+  async #refundVerdict<P>(
+    tool: 'order_cancel' | 'order_refund',
     orderId: string,
     expectedVersion: number,
     key: string,
-    args: Record<string, unknown>,
     caller: Caller,
     plan: (order: OrderRecord, lines: OrderLineRecord[]) => P,
-    refundOf: (plan: P, lines: OrderLineRecord[]) => { amount: number; currency: string; lines: Array<{ sku: string; quantity: number }> } | undefined,
-  ): Promise<{ order: OrderView; amount: number; approval: ApprovalRequiredAnswer } | undefined> {
-    const approvals = this.#deps.approvals;
-    if (approvals === undefined || !approvals.gatesRefundsOf(caller)) return undefined;
+    refundOf: (plan: P) => PlannedRefund | undefined,
+  ): Promise<RefundVerdict> {
+    // A stdio session is a trusted local process with no one to log in: its calls go as the order server itself.
+    if (caller.kind === 'local') return { kind: 'exempt' };
+    // A retry of a claimed operation replays or finishes it: its refund was checked when it was claimed.
+    if ((await this.#deps.operations.find(this.#deps.db, caller.principalId, tool, key, caller.signal)) !== undefined) return { kind: 'exempt' };
     const preview = await this.#runner.preview(orderId, expectedVersion, plan, caller.signal).catch(() => undefined);
-    if (preview === undefined) return undefined;
-    const refund = refundOf(preview.plan, preview.lines);
-    if (refund === undefined) return undefined;
-    const unit = new Map(preview.lines.map((line) => [line.sku, Number(line.unit_price)]));
-    const verdict = await approvals.refundVerdict(this.#deps.db, caller, {
-      operation,
-      idempotencyKey: key,
-      argsDigest: digest(args),
-      orderId,
-      customerId: preview.order.customer_id,
-      amount: refund.amount,
-      currency: refund.currency,
-      items: refund.lines.map((line) => ({ sku: line.sku, name: null, quantity: line.quantity, unit_amount: unit.get(line.sku) ?? 0, line_amount: (unit.get(line.sku) ?? 0) * line.quantity })),
-    });
-    if (verdict.proceed) return undefined;
-    return { order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: approvals.required(verdict.state) };
+    if (preview === undefined) return { kind: 'unchecked' };
+    const refund = refundOf(preview.plan);
+    if (refund === undefined || refund.amount <= 0) return { kind: 'checked', refund: undefined };
+    const context = upstreamContext(caller);
+    if ((this.#deps.upstreamAuth ?? 'exchange') === 'service' || context.subjectToken === undefined) {
+      await this.#refuseUnattestedRefund(refund, context);
+      return { kind: 'checked', refund };
+    }
+    const idempotencyKey = `${operationKey(tool === 'order_cancel' ? 'cancel' : 'refund', { order_id: orderId, principal_id: caller.principalId, idempotency_key: key })}:refund`;
+    const answer = await this.#deps.upstreams.payment.call(
+      paymentRefund,
+      { payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency as never, reason: refund.reason, idempotency_key: idempotencyKey, dry_run: true },
+      context,
+    );
+    if (answer.approval === undefined) return { kind: 'checked', refund };
+    return { kind: 'waiting', order: toOrderView(preview.order, preview.lines), amount: refund.amount, approval: answer.approval };
+  }
+
+  /**
+   * Without the caller's token upstream (`ORDER_UPSTREAM_AUTH=service`) the payment server sees the order server
+   * itself and asks nobody, so a refund above its approval threshold is refused here: no person could approve it.
+   */
+  async #refuseUnattestedRefund(refund: PlannedRefund, context: UpstreamCallContext): Promise<void> {
+    const { confirmation_threshold: threshold } = await this.#deps.upstreams.payment.call(paymentRefundable, { payment_id: refund.paymentId }, context);
+    if (refund.amount > threshold) {
+      throw new AppError('FORBIDDEN', "This refund needs a person's approval, which needs the caller's token on the payment server (ORDER_UPSTREAM_AUTH=exchange); nothing was refunded.", {
+        details: { approval: 'unavailable', threshold },
+      });
+    }
   }
 
   /**
@@ -311,8 +364,20 @@ export class OrderLifecycleService {
 }
 
 /** Keys of the upstream calls of one operation: bound to the order, the caller and the caller's key, within 200 characters. */
-function operationKey(kind: string, op: OperationRecord): string {
+function operationKey(kind: string, op: Pick<OperationRecord, 'order_id' | 'principal_id' | 'idempotency_key'>): string {
   return `order:${op.order_id}:${kind}:${createHash('sha256').update(`${op.principal_id}\n${op.idempotency_key}`).digest('hex').slice(0, 32)}`;
+}
+
+/** The plan to claim, unless it refunds money the payment server was not asked about first (see #refundVerdict). */
+function checkedRefund<P>(verdict: RefundVerdict, plan: P, refundOf: (plan: P) => PlannedRefund | undefined): P {
+  if (verdict.kind === 'exempt') return plan;
+  const planned = refundOf(plan);
+  if (planned === undefined || planned.amount <= 0) return plan;
+  const checked = verdict.kind === 'checked' ? verdict.refund : undefined;
+  if (checked?.paymentId !== planned.paymentId || checked.amount !== planned.amount || checked.reason !== planned.reason) {
+    throw new AppError('CONFLICT', 'The order changed while its refund was being checked; nothing was done. Read the order again (order_get) and retry.', { retryable: true });
+  }
+  return plan;
 }
 
 /** Runs the first money step: a non-retryable refusal there moved nothing, so the operation fails with it. */

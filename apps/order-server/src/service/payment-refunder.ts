@@ -13,28 +13,30 @@ export interface RefundRequest {
 }
 
 /**
- * Refunds through payment_refund, handling its confirmation rule: the real call goes first (a retry with the same
- * key replays it); only when the payment server asks for a confirm_token does it run the dry run and repeat the
- * call with the token. The order server is the one asking, on an order the caller was allowed to refund.
+ * Refunds through payment_refund (a retry with the same key replays it). A refund the payment server puts to a
+ * person is made only after that person approved it there; an approval still pending (or asked for anew) refunds
+ * nothing and is refused here, not retried: the order operation asks its caller first (order_refund, order_cancel).
  */
 export async function refundPayment(
   payment: UpstreamClient,
   request: RefundRequest,
   context: UpstreamCallContext,
 ): Promise<z.output<typeof paymentRefund.output>> {
-  const input = {
-    payment_id: request.paymentId,
-    amount: request.amount,
-    currency: request.currency as z.input<typeof paymentRefund.input>['currency'],
-    reason: request.reason,
-    idempotency_key: request.idempotencyKey,
-  };
-  try {
-    return await payment.call(paymentRefund, input, context);
-  } catch (error) {
-    if (!AppError.is(error) || error.code !== 'PRECONDITION_FAILED') throw error;
-    const preview = await payment.call(paymentRefund, { ...input, dry_run: true }, context);
-    if (!preview.requires_confirmation || preview.confirm_token === null) throw error;
-    return payment.call(paymentRefund, { ...input, confirm_token: preview.confirm_token }, context);
+  const result = await payment.call(
+    paymentRefund,
+    {
+      payment_id: request.paymentId,
+      amount: request.amount,
+      currency: request.currency as z.input<typeof paymentRefund.input>['currency'],
+      reason: request.reason,
+      idempotency_key: request.idempotencyKey,
+    },
+    context,
+  );
+  if (result.approval !== undefined) {
+    throw new AppError('PRECONDITION_FAILED', 'This refund waits for a person to approve it on the payment server; nothing was refunded. Call again with the same idempotency_key to get the approval link.', {
+      details: { approval: 'pending', approval_id: result.approval.approval_id },
+    });
   }
+  return result;
 }

@@ -40,7 +40,8 @@ export interface UpstreamIdentityDeps {
  * - order_place's catalog lookup, order_cancel / order_refund / order_fulfill while their caller waits: the caller's.
  * - the checkout's forward steps (eligibility, reserve, authorize, capture, commit): the caller's, while its token is
  *   valid; after it lapsed the checkout is not continued in anybody's name: it compensates and fails.
- * - compensation (void, refund, release): the caller's while valid, else the order server's own token.
+ * - compensation (void, release): the caller's while valid, else the order server's own token; its refund of the
+ *   checkout's own capture: always the order server's own token (nobody asked for it, so no person is asked).
  * - the sweeper finishing an abandoned cancel/refund/fulfil, the outbox relay: the order server's own token.
  */
 export class UpstreamIdentity {

@@ -21,9 +21,9 @@ export function policyDocument(policy: PaymentPolicy) {
       max_per_call: limits.maxRefundMinor,
       daily_limit: limits.dailyRefundLimitMinor,
       confirmation_threshold: limits.refundConfirmThresholdMinor,
-      confirm_token_valid_seconds: Math.round(policy.confirmTokenTtlMs / 1000),
+      approval_valid_seconds: Math.round(policy.approvalTtlMs / 1000),
       confirmation:
-        'A refund above confirmation_threshold needs a confirm_token: call payment_refund with dry_run=true, confirm with the user, then repeat the call with dry_run=false and the token.',
+        'A refund above confirmation_threshold asked for a person (a user token, or a service acting for one) waits for that person: payment_refund answers approval { approval_url, ... } and refunds nothing; the user approves or declines on that page, then the same call with the same idempotency_key refunds (once) or is refused.',
     },
   };
 }

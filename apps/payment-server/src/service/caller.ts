@@ -4,6 +4,12 @@ import type { CustomerReach } from '@mcpfed/auth';
 export interface Caller {
   /** Principal id: owner of idempotency keys; recorded as created_by. */
   readonly principalId: string;
+  /**
+   * `user` for a person's token or a service's token acting for a person (`act`), `service` for a service's own
+   * client-credentials token (work done for nobody), `local` for a stdio session: refunds are asked of `user` callers'
+   * persons (RefundApprovals). Default `user`.
+   */
+  readonly kind?: 'user' | 'service' | 'local';
   /** Which customers the caller reaches: its bound customer, every one (`customer:any`), or none. */
   readonly reach: CustomerReach;
   /**

@@ -45,7 +45,7 @@ export interface OperationRequest {
   kind: OperationKind;
   caller: Caller;
   idempotencyKey: string;
-  /** The arguments that define the operation (tool input without idempotency_key, dry_run, confirm_token): hashed. */
+  /** The arguments that define the operation (tool input without idempotency_key and dry_run): hashed. */
   args: Record<string, unknown>;
   paymentId: string;
   refundId?: string;

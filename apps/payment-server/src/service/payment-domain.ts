@@ -1,8 +1,8 @@
+import type { ApprovalGate } from '@mcpfed/approvals';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@mcpfed/telemetry';
 import type { PaymentProvider } from '../provider/payment-provider.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
-import { ConfirmTokens } from './confirm-token.ts';
 import type { IdGenerator } from './new-id.ts';
 import { checkPaymentLimits } from './payment-limits.ts';
 import type { PaymentLimits, PaymentPolicy } from './payment-limits.ts';
@@ -10,6 +10,7 @@ import { PaymentQueryService } from './payment-query-service.ts';
 import { PaymentService } from './payment-service.ts';
 import type { ExpiryScheduler } from './payment-service.ts';
 import { ReconciliationService } from './reconciliation-service.ts';
+import { RefundApprovals } from './refund-approvals.ts';
 
 /** Everything {@link createPaymentDomain} needs. */
 export interface PaymentDomainOptions {
@@ -17,10 +18,13 @@ export interface PaymentDomainOptions {
   db: Kysely<PaymentDatabase>;
   provider: PaymentProvider;
   limits: PaymentLimits;
-  /** HMAC key of refund confirm_tokens, at least 32 characters. */
-  confirmTokenSecret: string;
-  /** Validity of a confirm_token, in milliseconds. Default 300000. */
-  confirmTokenTtlMs?: number;
+  /**
+   * The approvals of large refunds (the server's approval pages decide them); default none: a refund that needs a
+   * person's approval is refused (FORBIDDEN, details.approval `unavailable`).
+   */
+  approvalGate?: ApprovalGate;
+  /** How long an approval may wait and then be used, in milliseconds (what the policy resource tells). Default 900000. */
+  approvalTtlMs?: number;
   /** Lifetime of an uncaptured authorization, in milliseconds. */
   authorizationTtlMs: number;
   /** Lease of a pending operation, in milliseconds (also when the sweep takes over). Default 60000. */
@@ -43,16 +47,13 @@ export interface PaymentDomain {
 /** Builds the payment domain's services over one database and provider. */
 export function createPaymentDomain(options: PaymentDomainOptions): PaymentDomain {
   const limits = checkPaymentLimits(options.limits);
-  const confirmTokens = new ConfirmTokens({
-    secret: options.confirmTokenSecret,
-    ...(options.confirmTokenTtlMs === undefined ? {} : { ttlMs: options.confirmTokenTtlMs }),
-  });
+  const approvals = new RefundApprovals({ gate: options.approvalGate, thresholdMinor: limits.refundConfirmThresholdMinor });
   const leaseMs = options.operationLeaseMs ?? 60_000;
   const payments = new PaymentService({
     db: options.db,
     provider: options.provider,
     limits,
-    confirmTokens,
+    approvals,
     authorizationTtlMs: options.authorizationTtlMs,
     operationLeaseMs: leaseMs,
     logger: options.logger,
@@ -63,6 +64,6 @@ export function createPaymentDomain(options: PaymentDomainOptions): PaymentDomai
     payments,
     queries: new PaymentQueryService({ db: options.db, limits }),
     reconciliation: new ReconciliationService({ db: options.db, provider: options.provider, payments, logger: options.logger, unattendedAfterMs: leaseMs }),
-    policy: { limits, authorizationTtlMs: options.authorizationTtlMs, confirmTokenTtlMs: confirmTokens.ttlMs },
+    policy: { limits, authorizationTtlMs: options.authorizationTtlMs, approvalTtlMs: options.approvalTtlMs ?? 900_000 },
   };
 }

@@ -11,7 +11,7 @@ export interface PaymentLimits {
   readonly dailyAuthorizationLimitMinor: number;
   /** Most one caller (`Caller.limitKey`) may refund in 24 hours (pending and succeeded refunds count). */
   readonly dailyRefundLimitMinor: number;
-  /** Refunds above this need a confirm_token from a dry run. */
+  /** Refunds above this, asked for a person, wait for that person's approval (PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR). */
   readonly refundConfirmThresholdMinor: number;
 }
 
@@ -37,6 +37,6 @@ export interface PaymentPolicy {
   limits: PaymentLimits;
   /** Lifetime of an uncaptured authorization, in milliseconds. */
   authorizationTtlMs: number;
-  /** Validity of a refund confirm_token, in milliseconds. */
-  confirmTokenTtlMs: number;
+  /** How long a person has to decide a refund's approval, and the caller then has to use it, in milliseconds. */
+  approvalTtlMs: number;
 }

@@ -15,7 +15,6 @@ import { PaymentStore } from '../store/payment-store.ts';
 import type { PaymentRow } from '../store/payment-store.ts';
 import { authorizationByKey } from './authorization-by-key.ts';
 import type { Caller } from './caller.ts';
-import type { ConfirmTokens } from './confirm-token.ts';
 import { postingsOf } from './ledger-postings.ts';
 import type { Movement } from './ledger-postings.ts';
 import { newId } from './new-id.ts';
@@ -25,6 +24,7 @@ import type { OperationSteps, ProviderResult, Resolution } from './operation-run
 import { PaymentMethodService } from './payment-method-service.ts';
 import type { PaymentLimits } from './payment-limits.ts';
 import { paymentView, refundView } from './payment-view.ts';
+import type { RefundApprovals } from './refund-approvals.ts';
 
 type In<T extends { input: z.ZodType }> = z.output<T['input']>;
 type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
@@ -39,7 +39,8 @@ export interface PaymentServiceDeps {
   db: Kysely<PaymentDatabase>;
   provider: PaymentProvider;
   limits: PaymentLimits;
-  confirmTokens: ConfirmTokens;
+  /** Which refunds wait for a person's approval. */
+  approvals: RefundApprovals;
   /** How long an uncaptured authorization lives before it is voided, in milliseconds. */
   authorizationTtlMs: number;
   /** How long one call may work on a pending operation before a retry or the reconciler may take over, in milliseconds. Default 60000. */
@@ -183,12 +184,47 @@ export class PaymentService {
     }
   }
 
-  /** payment_refund (a dry run changes nothing and returns a confirm_token). */
+  /**
+   * payment_refund. A refund above the threshold asked for a person waits for that person's approval
+   * (RefundApprovals): the first call refunds nothing and answers the approval; after it was approved the same call
+   * refunds once, using the approval up in the transaction that records the refund. A dry run refunds nothing.
+   */
   async refund(input: In<typeof paymentRefund>, caller: Caller): Promise<Out<typeof paymentRefund>> {
     await this.#requireReachable(input.payment_id, caller);
+    const { limits, approvals } = this.#deps;
+    const { idempotency_key, dry_run: _dryRun, ...args } = input;
+    let approvalId: string | undefined;
+    if (approvals.needed(caller, input.amount)) {
+      const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
+      if (payment === undefined) throw paymentNotFound(input.payment_id);
+      // Only a refund that could be made is put to a person; a replay of a finished one skips straight to the run.
+      const valid = isRefundable(payment, input, limits);
+      if (valid || input.dry_run) {
+        const refundable = checkRefund(payment, input, limits);
+        const verdict = await approvals.verdict(this.#deps.db, caller, {
+          paymentId: payment.id,
+          amount: input.amount,
+          currency: input.currency,
+          reason: input.reason,
+          idempotencyKey: idempotency_key,
+          customerId: payment.customer_id,
+          orderRef: payment.order_ref,
+        });
+        if (!verdict.proceed) {
+          return {
+            dry_run: input.dry_run,
+            refund: null,
+            payment: paymentView(payment),
+            amount_refundable_after: refundable - input.amount,
+            requires_approval: true,
+            approval: approvals.required(verdict.state),
+            replayed: false,
+          };
+        }
+        approvalId = verdict.approvalId;
+      }
+    }
     if (input.dry_run) return this.#refundDryRun(input, caller);
-    const { limits, confirmTokens } = this.#deps;
-    const { idempotency_key, dry_run: _dryRun, confirm_token, ...args } = input;
     const response = await this.runner.run({
       kind: 'refund',
       caller,
@@ -202,9 +238,7 @@ export class PaymentService {
         const payments = new PaymentStore(trx, caller.signal);
         const payment = await lockPayment(payments, op.payment_id);
         checkRefund(payment, input, limits);
-        if (input.amount > limits.refundConfirmThresholdMinor) {
-          confirmTokens.verify(confirm_token, confirmedRefund(input, caller), limits.refundConfirmThresholdMinor);
-        }
+        await approvals.consume(trx, caller, input.amount, approvalId);
         await reserveDaily(trx, op, 'refund', limits.dailyRefundLimitMinor);
         await payments.insertRefund({
           id: op.refund_id as string,
@@ -216,7 +250,7 @@ export class PaymentService {
           created_by: op.principal_id,
         });
         await payments.addRefundPending(payment.id, input.amount);
-        return { params: { provider_charge_id: payment.provider_charge_id, reason: input.reason } };
+        return { params: { provider_charge_id: payment.provider_charge_id, reason: input.reason, requires_approval: approvals.needed(caller, input.amount) } };
       },
     });
     return response as Out<typeof paymentRefund>;
@@ -240,21 +274,18 @@ export class PaymentService {
   }
 
   async #refundDryRun(input: In<typeof paymentRefund>, caller: Caller): Promise<Out<typeof paymentRefund>> {
-    const { limits, confirmTokens } = this.#deps;
+    const { limits, approvals } = this.#deps;
     const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
     if (payment === undefined) throw paymentNotFound(input.payment_id);
     const refundable = checkRefund(payment, input, limits);
     const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ limitKey: caller.limitKey, kind: 'refund', currency: payment.currency });
     if (used + input.amount > limits.dailyRefundLimitMinor) throw dailyLimit('refund', input.amount, used, limits.dailyRefundLimitMinor, payment.currency);
-    const { token, expiresAt } = confirmTokens.issue(confirmedRefund(input, caller));
     return {
       dry_run: true,
       refund: null,
       payment: paymentView(payment),
       amount_refundable_after: refundable - input.amount,
-      requires_confirmation: input.amount > limits.refundConfirmThresholdMinor,
-      confirm_token: token,
-      confirm_token_expires_at: expiresAt.toISOString(),
+      requires_approval: approvals.needed(caller, input.amount),
       replayed: false,
     };
   }
@@ -380,7 +411,7 @@ export class PaymentService {
   }
 
   #refundSteps(): OperationSteps {
-    const { provider, limits } = this.#deps;
+    const { provider } = this.#deps;
     return {
       call: (op, signal) =>
         provider.refund(
@@ -406,9 +437,7 @@ export class PaymentService {
           refund: refundView(refundRow),
           payment: view,
           amount_refundable_after: view.amount_refundable,
-          requires_confirmation: amount > limits.refundConfirmThresholdMinor,
-          confirm_token: null,
-          confirm_token_expires_at: null,
+          requires_approval: (op.params as { requires_approval?: boolean }).requires_approval === true,
           replayed: false,
         };
       },
@@ -504,10 +533,14 @@ function checkRefund(payment: PaymentRow, input: { amount: number; currency: str
   return refundable;
 }
 
-function confirmedRefund(input: In<typeof paymentRefund>, caller: Caller) {
-  // Bound to the caller the limits count (a service acting for someone: that service and caller), so a token one
-  // caller got through a shared service cannot confirm another caller's refund.
-  return { paymentId: input.payment_id, amount: input.amount, currency: input.currency, reason: input.reason, principalId: caller.limitKey };
+/** Whether {@link checkRefund} would pass. */
+function isRefundable(payment: PaymentRow, input: { amount: number; currency: string }, limits: PaymentLimits): boolean {
+  try {
+    checkRefund(payment, input, limits);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Counts the operation's amount against its limit key's 24-hour limit (in the bucket the claim recorded). */

@@ -1,3 +1,4 @@
+import type { ApprovalTables } from '@mcpfed/approvals';
 import type { ColumnType, Generated } from 'kysely';
 import type { CardBrand, PaymentStatus, RefundReason, RefundStatus, VoidReason } from '@mcpfed/contract-payment';
 
@@ -150,7 +151,7 @@ export interface PaymentLimitUsageTable {
 }
 
 /** The payment server's own tables, as Kysely sees them (the sandbox provider's schema is typed in src/provider). */
-export interface PaymentDatabase {
+export interface PaymentDatabase extends ApprovalTables {
   payment_methods: PaymentMethodsTable;
   payments: PaymentsTable;
   refunds: RefundsTable;

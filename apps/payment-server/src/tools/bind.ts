@@ -12,7 +12,7 @@ export type PaymentContext = ToolContext<PaymentDatabase>;
 
 /** The service's view of a request: who acts, whose limits it counts against, and the abort signal. */
 export function callerOf(ctx: Pick<PaymentContext, 'principal' | 'signal'>): Caller {
-  return { principalId: ctx.principal.id, reach: customerReachOf(ctx.principal), limitKey: rateLimitKeyOf(ctx.principal), signal: ctx.signal };
+  return { principalId: ctx.principal.id, kind: ctx.principal.kind, reach: customerReachOf(ctx.principal), limitKey: rateLimitKeyOf(ctx.principal), signal: ctx.signal };
 }
 
 /** A `resource_link` to a payment. */

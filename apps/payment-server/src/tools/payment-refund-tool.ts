@@ -4,10 +4,15 @@ import type { PaymentService } from '../service/payment-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { PROVIDER_CALL, bindTool, callerOf, paymentLink } from './bind.ts';
 
-/** payment_refund -> PaymentService.refund (a dry run changes nothing and returns a confirm_token). */
+/** payment_refund -> PaymentService.refund; a refund waiting for a person also links to its approval page. */
 export function paymentRefundTool(payments: PaymentService): ToolBinding<PaymentDatabase> {
   return bindTool(paymentRefund, (input, ctx) => payments.refund(input, callerOf(ctx)), {
     ...PROVIDER_CALL,
-    links: (output) => [paymentLink(output.payment.id)],
+    links: (output) => [
+      paymentLink(output.payment.id),
+      ...(output.approval === undefined
+        ? []
+        : [{ uri: output.approval.approval_url, name: output.approval.approval_id, title: 'Approve this refund (a person logs in)', mimeType: 'text/html' }]),
+    ],
   });
 }

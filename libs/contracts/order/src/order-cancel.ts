@@ -23,8 +23,9 @@ export const orderCancel = defineTool({
     'current version, or (retryable) while another cancel, refund or fulfilment of the order is in progress (read ' +
     'the order again); NOT_FOUND for an unknown order; UPSTREAM_UNAVAILABLE or TIMEOUT when the payment or product ' +
     'server did not answer or the change is not recorded yet (retry with the same key; nothing is done twice). ' +
-    'A refund above the approval limit (REFUND_APPROVAL_THRESHOLD_MINOR of the order server) waits for a person: ' +
-    'the first call refunds nothing and returns approval { status "approval_required", approval_url, next_step }; ' +
+    'A refund above the payment server\'s approval threshold (policy://payment/limits) waits for the caller\'s ' +
+    'person, who decides on the payment server\'s page: the first call refunds nothing and returns approval ' +
+    '{ status "approval_required", approval_url, next_step }; ' +
     'once the user approved at that link, call again with the SAME key and arguments. Declined: FORBIDDEN ' +
     '(details.approval "declined"); expired: PRECONDITION_FAILED (details.approval "expired").',
   input: z.strictObject({

@@ -20,8 +20,9 @@ export const orderRefund = defineTool({
     '(read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; ' +
     'LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the ' +
     'same key (nothing is refunded twice). ' +
-    'A refund above the approval limit (REFUND_APPROVAL_THRESHOLD_MINOR of the order server) waits for a person: ' +
-    'the first call refunds nothing and returns approval { status "approval_required", approval_url, next_step }; ' +
+    'A refund above the payment server\'s approval threshold (policy://payment/limits) waits for the caller\'s ' +
+    'person, who decides on the payment server\'s page: the first call refunds nothing and returns approval ' +
+    '{ status "approval_required", approval_url, next_step }; ' +
     'once the user approved at that link, call again with the SAME key and arguments. Declined: FORBIDDEN ' +
     '(details.approval "declined"); expired: PRECONDITION_FAILED (details.approval "expired").',
   input: z.strictObject({

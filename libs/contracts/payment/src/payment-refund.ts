@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
-import { REFUND_REASONS, amountMinorSchema, currencyCodeSchema, paymentIdSchema, paymentSchema, refundSchema, reportedAmountSchema, timestampSchema } from './schemas.ts';
+import { approvalRequiredSchema, defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
+import { REFUND_REASONS, amountMinorSchema, currencyCodeSchema, paymentIdSchema, paymentSchema, refundSchema, reportedAmountSchema } from './schemas.ts';
 
 /** Refunds (part of) a captured payment. */
 export const paymentRefund = defineTool({
@@ -10,13 +10,16 @@ export const paymentRefund = defineTool({
     'Refunds part or all of a captured payment to the customer: amount in integer minor units of the payment ' +
     'currency, at most what is refundable (check payment_refundable first), with a reason code. Several partial ' +
     'refunds are fine. idempotency_key is required: after a TIMEOUT retry with the SAME key and arguments ' +
-    '(replayed=true) — a new key would refund again. Refunds above the confirmation threshold ' +
-    '(policy://payment/limits) need confirmation: first call with dry_run=true, which changes nothing and returns a ' +
-    'confirm_token valid for 5 minutes; show the user what will be refunded; then call again with the same ' +
-    'arguments, dry_run=false and that confirm_token. Returns { dry_run, refund, payment, amount_refundable_after, ' +
-    'requires_confirmation, confirm_token, confirm_token_expires_at, replayed } (refund is null on a dry run). ' +
+    '(replayed=true) — a new key would refund again. A refund above the approval threshold (policy://payment/limits) ' +
+    'asked for a person waits for that person: the first call refunds nothing and returns approval ' +
+    '{ status: "approval_required", approval_url, expires_at, amount, currency, next_step }; give the user the link, ' +
+    'they log in and approve or decline, then call again with the SAME idempotency_key and arguments to get the ' +
+    'outcome. dry_run=true checks everything and refunds nothing (above the threshold it also returns the approval ' +
+    'while it is undecided). Returns { dry_run, refund, payment, amount_refundable_after, requires_approval, ' +
+    'approval?, replayed } (refund is null on a dry run and while an approval is pending). ' +
     'On failure: PRECONDITION_FAILED when amount exceeds what is refundable (details.amount_refundable), the payment ' +
-    'is not captured, or a needed confirm_token is missing, invalid or expired (run the dry run again); ' +
+    'is not captured, or the approval expired (details.approval "expired": ask again with a NEW key); FORBIDDEN when ' +
+    'the person declined (details.approval "declined": do not retry); ' +
     'LIMIT_EXCEEDED above the per-call or rolling 24-hour refund limit (do not retry as is); VALIDATION_FAILED when ' +
     'currency differs from the payment currency; NOT_FOUND for an unknown payment; IDEMPOTENCY_KEY_REUSED for a key ' +
     'used with other arguments; TIMEOUT or UPSTREAM_UNAVAILABLE when the outcome is unknown — retry with the same key.',
@@ -29,27 +32,19 @@ export const paymentRefund = defineTool({
     dry_run: z
       .boolean()
       .default(false)
-      .describe('When true, check everything and return a confirm_token without refunding. Default false.'),
-    confirm_token: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('From a dry run of the same refund; required when amount is above the confirmation threshold.'),
+      .describe('When true, check everything and refund nothing (and say where a needed approval stands). Default false.'),
   }),
   output: z.object({
     dry_run: z.boolean(),
-    refund: refundSchema.nullable().describe('The refund; null on a dry run.'),
+    refund: refundSchema.nullable().describe('The refund; null on a dry run and while an approval is pending.'),
     payment: paymentSchema,
     amount_refundable_after: reportedAmountSchema.describe('What stays refundable after this refund.'),
-    requires_confirmation: z.boolean().describe('Whether this amount needs a confirm_token.'),
-    confirm_token: z.string().nullable().describe('Dry runs only: pass it to the real call within its validity.'),
-    confirm_token_expires_at: timestampSchema.nullable(),
+    requires_approval: z.boolean().describe('Whether this refund, by this caller, needs a person\'s approval.'),
+    approval: approvalRequiredSchema.optional(),
     replayed: replayedSchema,
   }),
   scopes: ['payment:refund', 'payment:write'],
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   idempotency: 'required',
   deadlineMs: 10_000,
-  redact: ['confirm_token'],
 });

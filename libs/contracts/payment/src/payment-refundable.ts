@@ -10,7 +10,7 @@ export const paymentRefundable = defineTool({
     'Tells how much of a payment can still be refunded, before you call payment_refund. All amounts are integer ' +
     'minor units of currency. amount_refundable = captured - refunded - refunds in progress; max_refund_now also ' +
     'respects your per-call limit and what is left of your rolling 24-hour refund limit in this currency. Refunds ' +
-    'above confirmation_threshold need a confirm_token from a dry run (payment_refund with dry_run=true). ' +
+    'above confirmation_threshold wait for the approval of the person asked for (payment_refund answers the link). ' +
     'Returns { payment_id, currency, status, amount_captured, amount_refunded, amount_refund_pending, ' +
     'amount_refundable, refundable, not_refundable_reason, confirmation_threshold, max_refund_per_call, ' +
     'daily_refund_limit, daily_refund_used, max_refund_now }. ' +
@@ -29,7 +29,7 @@ export const paymentRefundable = defineTool({
       .enum(['not_captured', 'voided', 'fully_refunded', 'refunds_pending', 'daily_limit_reached'])
       .nullable()
       .describe('Why nothing can be refunded now; null when refundable.'),
-    confirmation_threshold: reportedAmountSchema.describe('Refunds above this amount need a confirm_token from a dry run.'),
+    confirmation_threshold: reportedAmountSchema.describe('Refunds above this amount, asked for a person, wait for that person\'s approval.'),
     max_refund_per_call: reportedAmountSchema,
     daily_refund_limit: reportedAmountSchema.describe('Your rolling 24-hour refund limit in this currency.'),
     daily_refund_used: reportedAmountSchema.describe('Refunded (or in progress) by you in this currency in the last 24 hours.'),

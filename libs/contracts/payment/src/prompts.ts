@@ -8,7 +8,7 @@ export const paymentRefundReview = definePrompt({
   title: 'Refund review',
   description:
     "Preloads one payment, its refunds, what is refundable and the refund limits, and asks for a refund " +
-    'recommendation (amount, reason code, whether confirmation is needed) with the exact tool calls to make.',
+    'recommendation (amount, reason code, whether a person must approve) with the exact tool calls to make.',
   args: z.strictObject({ payment_id: paymentIdSchema }),
   scopes: ['payment:read'],
 });

@@ -12,7 +12,7 @@ export const paymentResource = defineResource({
   scopes: ['payment:read'],
 });
 
-/** The money limits and confirmation rules in force, as JSON. */
+/** The money limits and approval rules in force, as JSON. */
 export const paymentLimitsResource = defineResource({
   uri: 'policy://payment/limits',
   name: 'payment-limits',
@@ -20,7 +20,7 @@ export const paymentLimitsResource = defineResource({
   description:
     'The limits this payment server enforces, as JSON, in integer minor units of each currency: the per-call ' +
     'maximum and the per-principal rolling 24-hour maximum for authorizations and refunds, the refund amount above ' +
-    'which a confirm_token is needed, how long a confirm_token is valid and when uncaptured authorizations expire.',
+    'which a person must approve, how long an approval is valid and when uncaptured authorizations expire.',
   mimeType: 'application/json',
   scopes: ['payment:read'],
 });

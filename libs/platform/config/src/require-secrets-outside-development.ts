@@ -17,8 +17,8 @@ export type WithSecrets<T, D> = Omit<T, keyof D> & { [K in keyof D & keyof T]: D
  *
  * Declare each secret in the object as optional (see `secret`), and `MCPFED_ENV` (in `commonServerEnv`):
  * ```ts
- * requireSecretsOutsideDevelopment(z.object({ ...commonServerEnv(8084), PAYMENT_CONFIRM_TOKEN_SECRET: secret(32) }), {
- *   PAYMENT_CONFIRM_TOKEN_SECRET: DEV_CONFIRM_TOKEN_SECRET,
+ * requireSecretsOutsideDevelopment(z.object({ ...commonServerEnv(8084), AUDIT_DIGEST_KEY: secret(32) }), {
+ *   AUDIT_DIGEST_KEY: DEVELOPMENT_AUDIT_DIGEST_KEY,
  * })
  * ```
  * @param schema The app's object schema.

@@ -76,7 +76,6 @@ export function productionSettings(app: (typeof APPS)[number], env: AppEnvironme
       AUDIT_DIGEST_KEY: randomBytes(32).toString('hex'),
     });
   }
-  if (app.name === 'payment-server') settings['PAYMENT_CONFIRM_TOKEN_SECRET'] = randomBytes(32).toString('hex');
   if (app.name === 'product-server') settings['PRODUCT_IMPORT_DIR'] = '/data/imports';
   if (app.name === 'order-server') {
     Object.assign(settings, {
