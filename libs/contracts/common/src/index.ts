@@ -1,8 +1,11 @@
 export { SCOPES } from './scopes.ts';
 export type { Scope } from './scopes.ts';
 export {
+  MAX_TOOL_DESCRIPTION_LENGTH,
   MAX_TOOL_NAME_LENGTH,
   defineTool,
+  listedDescription,
+  toolGuideUri,
   defineResource,
   definePrompt,
 } from './tool-contract.ts';

@@ -26,8 +26,16 @@ export interface ToolContract<
   readonly name: string;
   /** Short human title shown by clients. */
   readonly title: string;
-  /** Written for a model: what it does, when to use it, what it returns, units, what to do on failure. */
+  /**
+   * Written for a model: what it does, when to use it, what it returns, units, what to do on failure; at most
+   * {@link MAX_TOOL_DESCRIPTION_LENGTH} characters with the pointer to the guide (some model APIs cut there).
+   */
   readonly description: string;
+  /**
+   * What a model may need beyond the description (how a search ranks, every edge of a workflow), served as the
+   * resource `docs://tools/<name>` with the tool's scopes; the listed description then ends with a pointer to it.
+   */
+  readonly guide?: string;
   /** Strict input schema (unknown fields are refused). */
   readonly input: I;
   /** Output schema of a successful result's `structuredContent`. */
@@ -47,6 +55,19 @@ export interface ToolContract<
 
 /** Maximum length of a tool name: clients prefix names (`mcp__mcpfed__`) and many cap them at 64. */
 export const MAX_TOOL_NAME_LENGTH = 48;
+
+/** Maximum length of a listed tool description: some model APIs cut descriptions at 1,024 characters. */
+export const MAX_TOOL_DESCRIPTION_LENGTH = 1024;
+
+/** The URI of a tool's guide (`guide` of its contract). */
+export function toolGuideUri(name: string): string {
+  return `docs://tools/${name}`;
+}
+
+/** The description a tool is listed with: its own, and the pointer to its guide when it has one. */
+export function listedDescription(tool: Pick<ToolContract, 'name' | 'description' | 'guide'>): string {
+  return tool.guide === undefined ? tool.description : `${tool.description} More: ${toolGuideUri(tool.name)}.`;
+}
 
 const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 

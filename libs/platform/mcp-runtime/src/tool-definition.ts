@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { listedDescription } from '@mcpfed/contract-common';
+import type { ToolContract } from '@mcpfed/contract-common';
+
+/** `_meta` key of every listed tool, resource, resource template and prompt: the scopes it needs (the router filters and checks by it). */
+export const META_SCOPES = 'io.mcpfed/scopes';
+/** `_meta` key of every listed tool, resource, template and prompt: its deadline in milliseconds (the router waits a margin longer). */
+export const META_DEADLINE = 'io.mcpfed/deadline_ms';
+
+/** The `_meta` published with a catalog entry: what it needs and how long the server gives it. */
+export function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<string, unknown> {
+  return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
+}
+
+/** Largest and smallest safe integers: the bounds zod writes on every `.int()`, which `"type": "integer"` already says for a model. */
+const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+
+/**
+ * `structuredContent` of a failed call (docs/architecture.md §4), as advertised: `{ error: { code, message,
+ * retryable, details?, request_id? } }`. The codes are not listed in every tool: each description names the ones
+ * that tool answers, and the server's instructions name the envelope once.
+ */
+const ERROR_ENVELOPE_JSON = {
+  type: 'object',
+  properties: { error: { type: 'object', required: ['code', 'message', 'retryable'] } },
+  required: ['error'],
+} as const;
+
+type Json = Record<string, unknown>;
+
+/** Keywords left out of output schemas: checks the server already made, not meaning. */
+const OUTPUT_CHECKS = new Set(['maxLength', 'minLength', 'pattern', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum']);
+
+/**
+ * Leaves out of a JSON Schema what tells a model nothing the rest does not: the safe-integer bounds of every
+ * integer and a pattern beside a `format` (zod's date-time regex is ~400 characters). For an output schema
+ * (`output: true`) also the bounds, lengths, patterns and closed objects: what a server returns is checked by
+ * the server against its contract before it is sent; the advertised schema says its shape and meaning, and
+ * keeps `required`, so a client's check of a result still catches a missing field.
+ */
+export function compactJsonSchema(schema: unknown, options: { output: boolean }): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => compactJsonSchema(item, options));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const source = schema as Json;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(source)) {
+    if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number)) continue;
+    if (key === 'pattern' && typeof source['format'] === 'string') continue;
+    if (options.output && OUTPUT_CHECKS.has(key)) continue;
+    // A property named like a keyword is data, not a keyword: only schema-valued members are walked.
+    if (key === 'properties' || key === '$defs') {
+      out[key] = Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, compactJsonSchema(sub, options)]));
+      continue;
+    }
+    out[key] = key === 'enum' || key === 'const' || key === 'required' || key === 'default' || key === 'examples' ? value : compactJsonSchema(value, options);
+  }
+  return out;
+}
+
+/**
+ * The input schema as advertised: JSON Schema of what callers send, compacted ({@link compactJsonSchema}).
+ * Inputs keep their patterns and lengths: they tell a model what a valid argument looks like.
+ */
+export function advertisedInputSchema(input: z.ZodObject): Json {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' });
+  return compactJsonSchema(schema, { output: false }) as Json;
+}
+
+/**
+ * The advertised output schema: the contract's success shape OR the error envelope. Failed calls carry
+ * `structuredContent.error` (isError: true), and SDK clients validate structuredContent against the output
+ * schema even on errors, so the schema has to admit both for those clients to see the error at all.
+ * A shape the success schema uses more than once (money, ids, timestamps, a line) is written once in the root's
+ * `$defs` and referred to (`$ref: "#/$defs/…"`), which every JSON Schema validator resolves within the document.
+ */
+export function advertisedOutputSchema(output: z.ZodObject): Json {
+  const { $schema: _dialect, $defs, ...success } = z.toJSONSchema(output, { io: 'output', unrepresentable: 'any', reused: 'ref' });
+  const defs = { ...($defs ?? {}), error: ERROR_ENVELOPE_JSON };
+  return compactJsonSchema({ type: 'object', anyOf: [success, { $ref: '#/$defs/error' }], $defs: defs }, { output: true }) as Json;
+}
+
+/** The tool definition a server lists (tools/list) for a contract entry: converted once, at start. */
+export function toolDefinition(contract: ToolContract, defaultDeadlineMs: number): Json {
+  return {
+    name: contract.name,
+    title: contract.title,
+    description: listedDescription(contract),
+    inputSchema: advertisedInputSchema(contract.input),
+    outputSchema: advertisedOutputSchema(contract.output),
+    annotations: { title: contract.title, ...contract.annotations },
+    _meta: catalogMeta(contract.scopes, contract.deadlineMs ?? defaultDeadlineMs),
+  };
+}
