@@ -147,6 +147,11 @@ export class Catalog {
     return this.#tools.get(name);
   }
 
+  /** The tool's definition as listed (with the router's `_meta`), or undefined for a name no upstream offers. */
+  toolDefinition(name: string): Record<string, unknown> | undefined {
+    return this.#tools.get(name)?.json;
+  }
+
   /** Tool definitions a caller with `scopes` may call (each tool's `_meta["io.mcpfed/scopes"]`). */
   listTools(scopes: ReadonlySet<string>): Array<Record<string, unknown>> {
     return allowed(this.#tools.values(), scopes);
