@@ -9,6 +9,8 @@ import { paymentContract } from '@mcpfed/contract-payment';
 import { productContract } from '@mcpfed/contract-product';
 import { ERROR_CODES } from '@mcpfed/errors';
 import { contractSnapshot } from './contract-snapshot.ts';
+import type { ContractSnapshot } from './contract-snapshot.ts';
+import { droppedToolNames } from './dropped-tool-names.ts';
 
 /**
  * Every domain contract of the federation. Adding a domain is one line here (then run the snapshot update
@@ -131,11 +133,44 @@ describe.each(CONTRACTS.map((c) => [c.domain, c] as const))('%s resources and pr
   });
 });
 
+const TODAY = new Date().toISOString().slice(0, 10);
+
+/** The committed snapshots, before this run may rewrite them. */
+const COMMITTED: readonly ContractSnapshot[] = CONTRACTS.map((c) => new URL(`${c.domain}.tools.json`, SNAPSHOT_DIR))
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')) as ContractSnapshot);
+const DROPPED = droppedToolNames(COMMITTED, CONTRACTS, TODAY);
+const RENAME_HINT = 'A tool name clients may call is gone. A rename keeps the old name as an alias of the new tool for a ' +
+  'deprecation period: aliases: [{ name: "<old name>", until: "<YYYY-MM-DD>" }]. The snapshot is not rewritten until then.';
+
+describe('stable tool names', () => {
+  it('every name of the committed snapshots is still served, as a tool or as an alias until its date', () => {
+    expect(DROPPED, RENAME_HINT).toEqual([]);
+  });
+
+  const snapshot = (tools: ContractSnapshot['tools']): ContractSnapshot => ({ domain: 'widget', tools, resources: [], prompts: [] });
+  const entry = (name: string, aliases?: Array<{ name: string; until: string }>) =>
+    ({ name, scopes: [], annotations: {}, idempotency: 'none', input: {}, output: {}, ...(aliases ? { aliases } : {}) });
+  const contract = (tools: Array<{ name: string; aliases?: Array<{ name: string; until: string }> }>) =>
+    ({ domain: 'widget', tools, resources: [], prompts: [] }) as unknown as DomainContract;
+
+  it('refuses a rename without an alias, accepts it with one, and lets an alias go only after its date', () => {
+    const before = [snapshot([entry('widget_get')])];
+    expect(droppedToolNames(before, [contract([{ name: 'widget_fetch' }])], '2026-12-06')).toEqual(['widget_get']);
+    expect(droppedToolNames(before, [contract([{ name: 'widget_fetch', aliases: [{ name: 'widget_get', until: '2027-06-30' }] }])], '2026-12-06')).toEqual([]);
+    const aliased = [snapshot([entry('widget_fetch', [{ name: 'widget_get', until: '2027-06-30' }])])];
+    expect(droppedToolNames(aliased, [contract([{ name: 'widget_fetch' }])], '2027-06-30')).toEqual(['widget_get']);
+    expect(droppedToolNames(aliased, [contract([{ name: 'widget_fetch' }])], '2027-07-01')).toEqual([]);
+  });
+});
+
 describe.each(CONTRACTS.map((c) => [c.domain, c] as const))('%s JSON Schema snapshot', (domain, contract) => {
   it('matches the committed snapshot', () => {
     const file = new URL(`${domain}.tools.json`, SNAPSHOT_DIR);
     const current = contractSnapshot(contract);
     if (UPDATE) {
+      // An update never records a dropped name as intended: the stable-names check above keeps failing instead.
+      expect(DROPPED, RENAME_HINT).toEqual([]);
       mkdirSync(SNAPSHOT_DIR, { recursive: true });
       writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
       return;

@@ -21,7 +21,8 @@ export function viewTools(catalog: Catalog, scopes: ReadonlySet<string>, selecti
 export function outsideView(catalog: Catalog, name: string, selection: ViewSelection): AppError | undefined {
   if (selection.toolsets.length === 0 && !selection.readOnly) return undefined;
   const definition = catalog.toolDefinition(name);
-  if (definition === undefined || inView(selection, name, definition['annotations'])) return undefined;
+  // A former name is in the view exactly when the tool it names is.
+  if (definition === undefined || inView(selection, String(definition['name']), definition['annotations'])) return undefined;
   return new AppError('FORBIDDEN', `${name} is not in this view (${describeView(selection)}). Use a tool the view lists, or connect to a view that includes it (POST /mcp for every tool); do not retry as is.`, {
     details: { view: { toolsets: [...selection.toolsets], read_only: selection.readOnly } },
   });

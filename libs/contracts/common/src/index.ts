@@ -14,6 +14,7 @@ export type {
   IdempotencyMode,
   PromptContract,
   ResourceContract,
+  ToolAlias,
   ToolAnnotations,
   ToolContract,
 } from './tool-contract.ts';

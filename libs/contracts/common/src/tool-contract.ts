@@ -17,6 +17,12 @@ export interface ToolAnnotations {
  */
 export type IdempotencyMode = 'required' | 'optional' | 'none';
 
+/** A former name of a tool, served until `until` (an ISO date, `YYYY-MM-DD`, inclusive). */
+export interface ToolAlias {
+  readonly name: string;
+  readonly until: string;
+}
+
 /** The declaration of one tool, as data. The server registers it; the federation client calls it. */
 export interface ToolContract<
   I extends z.ZodObject = z.ZodObject,
@@ -42,6 +48,12 @@ export interface ToolContract<
   readonly output: O;
   /** Scopes a caller must hold, all of them. */
   readonly scopes: readonly Scope[];
+  /**
+   * Former names of a renamed tool, each answered until its date and never listed (GitHub's MCP server keeps
+   * renamed tools the same way), so a client or prompt that learned the old name keeps working through a
+   * deprecation period. The contract check refuses a rename that does not leave one.
+   */
+  readonly aliases?: readonly ToolAlias[];
   readonly annotations: ToolAnnotations;
   readonly idempotency: IdempotencyMode;
   /** Deadline of one call in milliseconds. Default 5000. */
@@ -81,6 +93,14 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: T
   }
   if (tool.idempotency === 'required' && !('idempotency_key' in tool.input.shape)) {
     throw new Error(`tool "${tool.name}" requires an idempotency key but its input has no idempotency_key field`);
+  }
+  for (const alias of tool.aliases ?? []) {
+    if (!TOOL_NAME.test(alias.name) || alias.name.length > MAX_TOOL_NAME_LENGTH || alias.name === tool.name) {
+      throw new Error(`tool "${tool.name}": alias "${alias.name}" must be another snake_case tool name`);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(alias.until) || Number.isNaN(Date.parse(alias.until))) {
+      throw new Error(`tool "${tool.name}": alias "${alias.name}" needs until as an ISO date (YYYY-MM-DD)`);
+    }
   }
   if (tool.description.trim().length < 40) {
     throw new Error(`tool "${tool.name}" needs a description written for a model`);

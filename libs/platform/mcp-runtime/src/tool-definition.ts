@@ -7,6 +7,9 @@ export const META_SCOPES = 'io.mcpfed/scopes';
 /** `_meta` key of every listed tool, resource, template and prompt: its deadline in milliseconds (the router waits a margin longer). */
 export const META_DEADLINE = 'io.mcpfed/deadline_ms';
 
+/** `_meta` key of a renamed tool: its former names, which its server still answers (the router routes them too). */
+export const META_ALIASES = 'io.mcpfed/aliases';
+
 /** The `_meta` published with a catalog entry: what it needs and how long the server gives it. */
 export function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<string, unknown> {
   return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
@@ -88,6 +91,9 @@ export function toolDefinition(contract: ToolContract, defaultDeadlineMs: number
     inputSchema: advertisedInputSchema(contract.input),
     outputSchema: advertisedOutputSchema(contract.output),
     annotations: { title: contract.title, ...contract.annotations },
-    _meta: catalogMeta(contract.scopes, contract.deadlineMs ?? defaultDeadlineMs),
+    _meta: {
+      ...catalogMeta(contract.scopes, contract.deadlineMs ?? defaultDeadlineMs),
+      ...(contract.aliases?.length ? { [META_ALIASES]: contract.aliases.map((alias) => alias.name) } : {}),
+    },
   };
 }
