@@ -163,6 +163,19 @@ describe('toolsets and the read-only view', () => {
   });
 });
 
+describe('tool guides', () => {
+  it('a description that points to docs://tools/<name> is backed by that resource, readable with the tool\'s scopes', async () => {
+    const reader = await federation.connect(['product:read'], 'guide-reader');
+    const search = (await reader.listTools()).tools.find((tool) => tool.name === 'product_search');
+    expect(search?.description?.length).toBeLessThanOrEqual(1024);
+    expect(search?.description).toContain('More: docs://tools/product_search.');
+    const guide = await reader.readResource({ uri: 'docs://tools/product_search' });
+    expect(guide.contents[0]).toMatchObject({ uri: 'docs://tools/product_search', mimeType: 'text/markdown', text: expect.stringContaining('pg_trgm trigram similarity') });
+    const stranger = await federation.connect(['customer:read'], 'guide-stranger');
+    await expect(stranger.readResource({ uri: 'docs://tools/product_search' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+  });
+});
+
 describe('the lazy view', () => {
   it('searches by words only among the tools the caller may use, and describes one as tools/list lists it', async () => {
     const finance = await federation.connect(SCOPES.finance, 'lazy-finance', { path: '/mcp/x/lazy' });
