@@ -95,7 +95,13 @@ export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolCo
     name: `${domain}_query_sql`,
     title: `Query ${domain} analytics (SQL)`,
     description,
-    input: querySqlInputSchema,
+    // The statement's description carries a runnable example over this domain's first view: a model shown only the
+    // schema still has one statement that works.
+    input: querySqlInputSchema.extend({
+      sql: querySqlInputSchema.shape.sql.describe(
+        `One SELECT statement over the views above; no trailing statements. e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`,
+      ),
+    }),
     output: querySqlOutputSchema,
     scopes: ['sql:read'],
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
