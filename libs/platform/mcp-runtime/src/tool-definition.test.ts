@@ -40,6 +40,9 @@ describe('toolDefinition', () => {
   it('writes a shape used more than once once, in the root $defs, and the SDK client validator resolves it', () => {
     const output = advertisedOutputSchema(tool.output);
     expect(Object.keys(output['$defs'] as object)).toContain('error');
+    // Short or single-use shapes are written in place; the rest are named d0, d1, …
+    for (const name of Object.keys(output['$defs'] as object)) expect(name).toMatch(/^(d\d+|error)$/);
+    expect(JSON.stringify(output)).not.toContain('__schema');
     expect(JSON.stringify(output).match(/"amount":/g)).toHaveLength(1);
     const validate = new AjvJsonSchemaValidator().getValidator(output);
     expect(validate(success).valid).toBe(true);

@@ -78,8 +78,55 @@ export function advertisedInputSchema(input: z.ZodObject): Json {
  */
 export function advertisedOutputSchema(output: z.ZodObject): Json {
   const { $schema: _dialect, $defs, ...success } = z.toJSONSchema(output, { io: 'output', unrepresentable: 'any', reused: 'ref' });
-  const defs = { ...($defs ?? {}), error: ERROR_ENVELOPE_JSON };
-  return compactJsonSchema({ type: 'object', anyOf: [success, { $ref: '#/$defs/error' }], $defs: defs }, { output: true }) as Json;
+  const compacted = compactJsonSchema({ success, defs: $defs ?? {} }, { output: true }) as { success: Json; defs: Record<string, Json> };
+  const { schema, defs } = tidyDefinitions(compacted.success, compacted.defs);
+  return { type: 'object', anyOf: [schema, { $ref: '#/$defs/error' }], $defs: { ...defs, error: ERROR_ENVELOPE_JSON } };
+}
+
+/** A definition no longer than this (as JSON) is written where it is used: a `$ref` to it would cost about as much. */
+const INLINE_DEFINITION_CHARS = 40;
+
+/**
+ * Writes back in place the definitions zod extracted that do not pay for themselves (used once, or as short as a
+ * reference, e.g. `{"type":"string"}` once the checks are left out), and names the others `d0`, `d1`, … instead of
+ * `__schema0`: every reference repeats the name.
+ */
+function tidyDefinitions(schema: Json, defs: Record<string, Json>): { schema: Json; defs: Record<string, Json> } {
+  const uses = new Map<string, number>();
+  const count = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(count);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string') uses.set(value, (uses.get(value) ?? 0) + 1);
+        else count(value);
+      }
+    }
+  };
+  count(schema);
+  count(defs);
+  const inline = new Set(
+    Object.keys(defs).filter((name) => {
+      const json = JSON.stringify(defs[name]);
+      // A recursive definition stays one: written in place it would never end.
+      if (json.includes(`"#/$defs/${name}"`)) return false;
+      return (uses.get(`#/$defs/${name}`) ?? 0) <= 1 || json.length <= INLINE_DEFINITION_CHARS;
+    }),
+  );
+  const kept = Object.keys(defs).filter((name) => !inline.has(name));
+  const renamed = new Map(kept.map((name, index) => [name, `d${index}`]));
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== 'object' || node === null) return node;
+    const { $ref, ...rest } = node as Json;
+    const target = typeof $ref === 'string' && $ref.startsWith('#/$defs/') ? $ref.slice('#/$defs/'.length) : undefined;
+    const walked = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, key === 'enum' || key === 'required' ? value : rewrite(value)]));
+    if (target !== undefined && inline.has(target)) return { ...(rewrite(defs[target]) as Json), ...walked };
+    return target !== undefined ? { ...walked, $ref: `#/$defs/${renamed.get(target) ?? target}` } : { ...walked, ...($ref === undefined ? {} : { $ref }) };
+  };
+  return {
+    schema: rewrite(schema) as Json,
+    defs: Object.fromEntries(kept.map((name) => [renamed.get(name) as string, rewrite(defs[name]) as Json])),
+  };
 }
 
 /** The tool definition a server lists (tools/list) for a contract entry: converted once, at start. */
