@@ -52,7 +52,10 @@ describe('tools/list', () => {
     expect(names).toEqual(productContract.tools.map((tool) => tool.name));
     const search = tools.find((tool) => tool.name === 'product_search');
     expect(search?.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
-    expect(search?.description).toContain('"wirelss headphnes"');
+    // The typo-correction detail lives in the guide the description points to (descriptions stay within 1,024).
+    expect(search?.description).toContain('More: docs://tools/product_search.');
+    const guide = await admin.readResource({ uri: 'docs://tools/product_search' });
+    expect((guide.contents[0] as { text: string }).text).toContain('"wirelss headphnes"');
   });
 
   it('hides write and SQL tools from a read-only caller', async () => {

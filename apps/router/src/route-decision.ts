@@ -1,14 +1,26 @@
 import type { Principal } from '@mcpfed/auth';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
+import { FULL_VIEW } from '@mcpfed/mcp-runtime';
+import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { missingScopes } from './catalog/catalog.ts';
 import type { Catalog, Route } from './catalog/catalog.ts';
+import { outsideView } from './catalog/catalog-view.ts';
+import { decideLazyCall } from './lazy-tools.ts';
 import type { Upstream } from './upstream/upstream.ts';
 
 /** What to do with one JSON-RPC message. */
 export type RouteDecision =
   | { kind: 'local' }
   | { kind: 'answer'; response: Record<string, unknown> }
-  | { kind: 'forward'; upstream: Upstream; method: string; tool?: string | undefined; timeoutMs: number };
+  | {
+      kind: 'forward';
+      upstream: Upstream;
+      method: string;
+      tool?: string | undefined;
+      timeoutMs: number;
+      /** The message to forward in place of the caller's (the lazy view's call of a tool, as a plain tools/call). */
+      message?: Record<string, unknown> | undefined;
+    };
 
 /** Methods the router forwards; everything else it answers itself. */
 const ROUTED = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete']);
@@ -39,9 +51,11 @@ function forbidden(what: string, route: Route, missing: readonly string[]): AppE
  * are answered here and never reach an upstream: malformed params (-32602), unknown names, and for every routed
  * method (tools/call, resources/read, prompts/get, completion/complete) the scopes the upstream published for
  * the tool, resource, template or prompt (FORBIDDEN: a tool error result, or a JSON-RPC error). What has no
- * published scopes is left to its upstream, which applies the scopes of the token it receives.
+ * published scopes is left to its upstream, which applies the scopes of the token it receives. A tool outside
+ * the caller's view (`selection`: toolsets, read-only) is refused the same way; the lazy view's meta-tools are
+ * answered here or, for a call, decided exactly as the direct tools/call of the tool it names.
  */
-export function decideRoute(catalog: Catalog, message: Record<string, unknown>, principal: Principal): RouteDecision {
+export function decideRoute(catalog: Catalog, message: Record<string, unknown>, principal: Principal, selection: ViewSelection = FULL_VIEW): RouteDecision {
   const method = message['method'] as string;
   if (!ROUTED.has(method) || !('id' in message)) return { kind: 'local' };
   const id = message['id'];
@@ -58,8 +72,13 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     const name = params['name'];
     if (typeof name !== 'string' || name.length === 0) return invalidParams(id, method, 'params.name must be a tool name');
     if (params['arguments'] !== undefined && !isPlainObject(params['arguments'])) return invalidParams(id, method, 'params.arguments must be an object');
+    if (selection.lazy) {
+      return decideLazyCall(catalog, message, principal, selection, (direct) => decideRoute(catalog, direct, principal, { ...selection, lazy: false }));
+    }
     const route = catalog.tool(name);
     if (!route) return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown tool: ${name}. Call tools/list to see the tools available to you.`)) };
+    const refused = outsideView(catalog, name, selection);
+    if (refused) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(refused) } };
     const missing = missingScopes(route, principal.scopes);
     if (missing.length > 0) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(forbidden(name, route, missing)) } };
     return { kind: 'forward', upstream: route.upstream, method, tool: name, timeoutMs: route.upstream.timeoutFor(name, route.deadlineMs) };

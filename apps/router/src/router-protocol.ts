@@ -1,10 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
-import { ProtocolError } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError } from '@mcpfed/mcp-runtime';
+import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { missingScopes } from './catalog/catalog.ts';
+import { viewTools } from './catalog/catalog-view.ts';
 import type { Router, RouterCaller, ViewName } from './router.ts';
 
 /** What the HTTP layer attaches to each message it hands to the router's SDK server (`authInfo.extra.mcpfed`). */
@@ -13,6 +15,8 @@ export interface CallerAttachment {
   requestId: string;
   traceparent?: string | undefined;
   protocolVersion?: string | undefined;
+  /** The view the caller connected to (path `/mcp/x/…`, `/mcp/readonly`, or the X-MCP-* headers); default every tool. */
+  selection?: ViewSelection | undefined;
 }
 
 interface HandlerExtra {
@@ -31,6 +35,8 @@ export interface RouterServerOptions {
   logger: Logger;
   /** The caller of a connection without per-request identity (stdio). */
   connectionPrincipal?: Principal;
+  /** The view of a connection without per-request attachments (stdio). Default every tool. */
+  selection?: ViewSelection;
 }
 
 const INSTRUCTIONS =
@@ -50,6 +56,8 @@ export function createRouterServer(options: RouterServerOptions): Server {
     capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} },
     instructions: INSTRUCTIONS,
   });
+  const selectionOf = (extra: HandlerExtra): ViewSelection =>
+    (extra.authInfo?.extra?.['mcpfed'] as CallerAttachment | undefined)?.selection ?? options.selection ?? FULL_VIEW;
   const callerOf = (extra: HandlerExtra): RouterCaller => {
     const attachment = extra.authInfo?.extra?.['mcpfed'] as CallerAttachment | undefined;
     const principal = attachment?.principal ?? options.connectionPrincipal;
@@ -66,7 +74,10 @@ export function createRouterServer(options: RouterServerOptions): Server {
     server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: { params?: unknown }, extra: unknown) =>
       handle((request.params ?? {}) as Record<string, unknown>, extra as HandlerExtra)) as never);
   };
-  on('tools/list', async (_params, extra) => ({ tools: router.catalog(view).listTools(callerOf(extra).principal.scopes) }));
+  on('tools/list', async (_params, extra) => {
+    const selection = selectionOf(extra);
+    return { tools: selection.lazy ? LAZY_TOOL_DEFINITIONS : viewTools(router.catalog(view), callerOf(extra).principal.scopes, selection) };
+  });
   on('prompts/list', async (_params, extra) => ({ prompts: router.catalog(view).listPrompts(callerOf(extra).principal.scopes) }));
   on('resources/templates/list', async (_params, extra) => ({ resourceTemplates: router.catalog(view).listResourceTemplates(callerOf(extra).principal.scopes) }));
   on('resources/list', async (_params, extra) => {
@@ -104,7 +115,7 @@ export function createRouterServer(options: RouterServerOptions): Server {
   server.fallbackRequestHandler = (async (request: { method: string; params?: unknown }, extra: unknown) => {
     const caller = callerOf(extra as HandlerExtra);
     const message = { jsonrpc: '2.0', id: 0, method: request.method, ...(request.params === undefined ? {} : { params: request.params }) };
-    const decision = router.decide(view, message, caller.principal);
+    const decision = router.decide(view, message, caller.principal, selectionOf(extra as HandlerExtra));
     if (decision.kind === 'local') throw new ProtocolError(-32601, `Method not found: ${request.method}`);
     const response =
       decision.kind === 'answer'

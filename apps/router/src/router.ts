@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
 import { AppError } from '@mcpfed/errors';
+import { FULL_VIEW } from '@mcpfed/mcp-runtime';
+import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
 import { Catalog } from './catalog/catalog.ts';
@@ -122,9 +124,12 @@ export class Router {
     };
   }
 
-  /** Where `message` goes in `view` for `principal` (see {@link decideRoute}). Bad requests are answered here and never reach an upstream. */
-  decide(view: ViewName, message: Record<string, unknown>, principal: Principal): RouteDecision {
-    return decideRoute(this.catalog(view), message, principal);
+  /**
+   * Where `message` goes in `view` for `principal`, within `selection` (toolsets, read-only, lazy; see
+   * {@link decideRoute}). Bad requests and calls outside the view are answered here and never reach an upstream.
+   */
+  decide(view: ViewName, message: Record<string, unknown>, principal: Principal, selection: ViewSelection = FULL_VIEW): RouteDecision {
+    return decideRoute(this.catalog(view), message, principal, selection);
   }
 
   /**
@@ -170,6 +175,7 @@ export class Router {
     send: (request: ForwardRequest) => Promise<{ value: T; outcome: string }>,
   ): Promise<T> {
     const { upstream, method } = decision;
+    message = decision.message ?? message;
     const params = (message['params'] ?? {}) as Record<string, unknown>;
     const meta = (params['_meta'] ?? {}) as Record<string, unknown>;
     const incoming = typeof meta['traceparent'] === 'string' ? meta['traceparent'] : caller.traceparent;

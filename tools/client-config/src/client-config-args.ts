@@ -12,8 +12,9 @@ export const CLIENT_CONFIG_USAGE = `usage: npm run client-config -- --client cla
   --auth       how http entries authenticate: token (default) sends the bearer token the client reads from
                MCPFED_TOKEN or, in VS Code, from a password input; oauth writes the URL only and the client
                signs you in at the router's authorization server (needs one with a login page)
-  --role       scope preset (default ${DEFAULT_ROLE}): STDIO_SCOPES of stdio processes and the scopes of the token command
-               shown for http; ${ROLES.map((role) => `${role}: ${ROLE_PRESETS[role].scopes.join(' ')}`).join('; ')}
+  --role       scope and view preset (default ${DEFAULT_ROLE}): STDIO_SCOPES of stdio processes and the scopes of the token
+               command shown for http; a router http entry connects to the role's view;
+               ${ROLES.map((role) => `${role}: ${ROLE_PRESETS[role].scopes.join(' ')} at ${ROLE_PRESETS[role].view}`).join('; ')}
   --customer   bind to one customer (required by --role shopper): STDIO_CUSTOMER_ID of direct stdio servers, or
                --customer of the token command
   --scopes     explicit scopes instead of a role

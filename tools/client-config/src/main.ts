@@ -11,6 +11,7 @@ import { TOKEN_VARIABLE, buildClientConfig } from './client-config.ts';
 import type { ClientKind } from './client-config.ts';
 import { CLIENT_CONFIG_USAGE, parseClientConfigArgs } from './client-config-args.ts';
 import type { ClientConfigArgs } from './client-config-args.ts';
+import { ROLE_PRESETS } from './roles.ts';
 import { stackTargets } from './stack-targets.ts';
 
 /**
@@ -66,6 +67,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const targets = stackTargets({ mode: args.mode, scopes: args.scopes, customerId: args.mode === 'direct' ? args.customer : undefined, env: process.env });
+  // A role's router entry addresses its view, so its model is listed the tools of its job only (the router still
+  // holds the token to its scopes). Stdio and direct entries serve every tool the scopes allow.
+  if (args.role !== undefined && args.mode === 'router' && args.transport === 'http') {
+    for (const target of targets) target.url = target.url.replace(/\/mcp$/, ROLE_PRESETS[args.role].view);
+  }
   if (args.url !== undefined) for (const target of targets) target.url = args.url;
   const config = buildClientConfig({ client: args.client, transport: args.transport, targets, auth: args.auth });
   const text = `${JSON.stringify(args.out === undefined ? config.document : await merge(args.out, config.document), null, 2)}\n`;

@@ -176,7 +176,7 @@ describe('router mode over http, token from where the client keeps secrets', () 
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(JWT);
     const config = JSON.parse(result.stdout) as Record<string, Record<string, Record<string, unknown>>>;
-    expect(config).toEqual({ mcpServers: { mcpfed: { ...shape, url: `http://127.0.0.1:${portBase}/mcp`, headers: { Authorization: header } } } });
+    expect(config).toEqual({ mcpServers: { mcpfed: { ...shape, url: `http://127.0.0.1:${portBase}/mcp/x/support`, headers: { Authorization: header } } } });
     // The default role is support; the command to get its token is printed, not run.
     expect(result.stderr).toContain(`export MCPFED_TOKEN="$(npm run -s token -- --user support --scopes "${ROLE_PRESETS.support.scopes.join(' ')}")"`);
     const entry = config['mcpServers']?.['mcpfed'] as Record<string, unknown>;
@@ -189,7 +189,7 @@ describe('router mode over http, token from where the client keeps secrets', () 
     const config = await generate(['--client', 'vscode']);
     expect(config).toEqual({
       inputs: [{ type: 'promptString', id: 'mcpfed-token', description: 'mcpfed bearer token (npm run token)', password: true }],
-      servers: { mcpfed: { type: 'http', url: `http://127.0.0.1:${portBase}/mcp`, headers: { Authorization: 'Bearer ${input:mcpfed-token}' } } },
+      servers: { mcpfed: { type: 'http', url: `http://127.0.0.1:${portBase}/mcp/x/support`, headers: { Authorization: 'Bearer ${input:mcpfed-token}' } } },
     });
     const entry = (config['servers'] as Record<string, Record<string, unknown>>)['mcpfed'] as Record<string, unknown>;
     const client = await connectHttp(entry, resolveHeaders('vscode', entry, { inputs: { 'mcpfed-token': await customerToken(['customer:read', 'customer:any']) } }));
@@ -231,7 +231,8 @@ describe('router mode over http with OAuth', () => {
   ] as const)('%s: the entry is the router URL alone; the router answers it with the metadata the client logs in from', async (clientKind, expected) => {
     const result = await runCli(['--client', clientKind, '--auth', 'oauth']);
     expect(result.code).toBe(0);
-    const url = `http://127.0.0.1:${portBase}/mcp`;
+    // The default role's view: the support toolset (the router intersects it with what the person holds).
+    const url = `http://127.0.0.1:${portBase}/mcp/x/support`;
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected).replace('"URL"', JSON.stringify(url))));
     expect(result.stderr).toContain("the client signs you in at the router's authorization server");
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
@@ -271,6 +272,13 @@ describe('roles', () => {
     const result = await runCli(['--client', 'cursor', ...extra]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+
+  it.each(['shopper', 'support', 'catalog', 'finance', 'analyst', 'admin'] as const)('%s: a router http entry connects to its view', async (role) => {
+    const config = await generate(['--client', 'claude-code', '--role', role, ...(role === 'shopper' ? ['--customer', MISSING_CUSTOMER] : [])]);
+    const entry = (config['mcpServers'] as Record<string, Record<string, unknown>>)['mcpfed'] as Record<string, unknown>;
+    expect(entry['url']).toBe(`http://127.0.0.1:${portBase}${ROLE_PRESETS[role].view}`);
+    expect(ROLE_PRESETS[role].view).toMatch(/^\/mcp\/x\/[a-z,]+$/);
   });
 
   it('shopper over http: the token command logs in as the shopper, whose token is bound to his customer', async () => {
@@ -338,7 +346,7 @@ describe('--out', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`wrote ${file}; cursor reads it from .cursor/mcp.json in the project`);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
-      mcpServers: { mcpfed: { url: `http://127.0.0.1:${portBase}/mcp` }, other: { url: 'https://example.com/mcp' } },
+      mcpServers: { mcpfed: { url: `http://127.0.0.1:${portBase}/mcp/x/support` }, other: { url: 'https://example.com/mcp' } },
       extra: true,
     });
   });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.ts';
 import { BenchContext } from './bench-context.ts';
 import { errorCount, measure } from './measure.ts';
+import { catalogReport } from '@mcpfed/catalog-report';
+import type { ReportRow } from '@mcpfed/catalog-report';
 import { renderSpread, renderTable, verdicts } from './report.ts';
 import type { RunResult } from './report.ts';
 import { SCENARIOS } from './scenarios/index.ts';
@@ -118,8 +120,18 @@ async function bench(): Promise<number> {
   out.push('');
   const outcome = verdicts(results);
   for (const verdict of outcome) out.push(`${verdict.outcome.padEnd(7)} ${verdict.scenario}: ${verdict.reason}`);
+  out.push(catalogLine());
   process.stdout.write(`${out.join('\n')}\n`);
   return outcome.every((verdict) => verdict.outcome === 'PASS' || verdict.outcome === 'INFO') ? 0 : 1;
+}
+
+/** One line of what the router's catalog costs a model (`npm run catalog-report` has the rest). */
+function catalogLine(): string {
+  const rows = catalogReport();
+  const all = rows[0] as ReportRow;
+  const presets = rows.filter((row) => row.label.startsWith('role '));
+  const largest = Math.max(...presets.map((row) => row.figures.tokens.cl100k));
+  return `INFO    catalog: all scopes at /mcp ${all.figures.tools} tools, ${all.figures.tokens.cl100k} cl100k tokens; role presets at most ${Math.max(...presets.map((row) => row.figures.tools))} tools, ${largest} tokens`;
 }
 
 function selectScenarios(names: readonly string[] | undefined): Scenario[] {

@@ -9,6 +9,8 @@ export interface ContractSnapshot {
     scopes: string[];
     annotations: Record<string, boolean>;
     idempotency: string;
+    /** Former names still answered (only present for a renamed tool). */
+    aliases?: Array<{ name: string; until: string }>;
     input: unknown;
     output: unknown;
   }>;
@@ -30,6 +32,7 @@ export function contractSnapshot(contract: DomainContract): ContractSnapshot {
       scopes: [...tool.scopes],
       annotations: { ...tool.annotations },
       idempotency: tool.idempotency,
+      ...(tool.aliases?.length ? { aliases: tool.aliases.map((alias) => ({ name: alias.name, until: alias.until })) } : {}),
       input: z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }),
       output: z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' }),
     })),

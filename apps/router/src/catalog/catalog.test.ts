@@ -82,4 +82,14 @@ describe('Catalog', () => {
     expect(recovered.fingerprints.prompts).toBe(catalog.fingerprints.prompts);
     expect(recovered.fingerprints.resources).toBe(catalog.fingerprints.resources);
   });
+
+  it('routes a renamed tool\'s former name like the tool, never lists it, and lets a real tool of that name win', () => {
+    const renamed = { ...tool('order_find', ['order:read']), _meta: { 'io.mcpfed/scopes': ['order:read'], 'io.mcpfed/aliases': ['order_lookup', 'customer_get'] } };
+    const withAlias = new Catalog([customer, upstream('order', { tools: [renamed] })]);
+    expect(withAlias.tool('order_lookup')?.upstream.name).toBe('order');
+    expect(withAlias.tool('order_lookup')?.scopes).toEqual(['order:read']);
+    expect(withAlias.toolDefinition('order_lookup')?.['name']).toBe('order_find');
+    expect(withAlias.tool('customer_get')?.upstream).toBe(customer);
+    expect(withAlias.listTools(new Set(['order:read', 'customer:read'])).map((t) => t['name'])).toEqual(['customer_get', 'ping', 'order_find']);
+  });
 });

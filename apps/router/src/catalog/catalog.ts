@@ -5,6 +5,8 @@ import type { Upstream } from '../upstream/upstream.ts';
 export const SCOPES_META = 'io.mcpfed/scopes';
 /** `_meta` key under which an upstream publishes the deadline it gives a tool (or resource, prompt), in milliseconds. */
 export const DEADLINE_META = 'io.mcpfed/deadline_ms';
+/** `_meta` key under which an upstream lists a renamed tool's former names, which it still answers. */
+export const ALIASES_META = 'io.mcpfed/aliases';
 /** `_meta` key the router adds: the upstream serving the tool. */
 export const UPSTREAM_META = 'io.mcpfed/upstream';
 /** `_meta` key the router adds, `false` while the tool's upstream is unavailable (calls then fail fast). */
@@ -78,6 +80,8 @@ export class Catalog {
   /** Whether any upstream offers completions. */
   readonly completions: boolean;
   readonly #tools = new Map<string, Entry>();
+  /** Former names of renamed tools: routed like the tool, never listed; a real tool of the same name wins. */
+  readonly #aliases = new Map<string, Entry>();
   readonly #prompts = new Map<string, Entry>();
   readonly #resources = new Map<string, Route>();
   readonly #templates: Array<Entry & { template: UriTemplate }> = [];
@@ -106,7 +110,12 @@ export class Catalog {
         }
         const meta = (tool['_meta'] as Record<string, unknown> | undefined) ?? {};
         const json = { ...tool, _meta: { ...meta, [UPSTREAM_META]: upstream.name, ...(available ? {} : { [AVAILABLE_META]: false }) } };
-        this.#tools.set(name, { ...routeOf(upstream, tool), json });
+        const entry = { ...routeOf(upstream, tool), json };
+        this.#tools.set(name, entry);
+        const aliases = meta[ALIASES_META];
+        for (const alias of Array.isArray(aliases) ? aliases : []) {
+          if (typeof alias === 'string' && !this.#aliases.has(alias)) this.#aliases.set(alias, entry);
+        }
       }
       for (const prompt of snapshot.prompts) {
         const name = String(prompt['name']);
@@ -142,9 +151,14 @@ export class Catalog {
     };
   }
 
-  /** The tool's route, or undefined for a name no upstream offers. */
+  /** The tool's route (by its name or a former one), or undefined for a name no upstream offers. */
   tool(name: string): ToolRoute | undefined {
-    return this.#tools.get(name);
+    return this.#tools.get(name) ?? this.#aliases.get(name);
+  }
+
+  /** The tool's definition as listed (with the router's `_meta`), or undefined for a name no upstream offers. */
+  toolDefinition(name: string): Record<string, unknown> | undefined {
+    return (this.#tools.get(name) ?? this.#aliases.get(name))?.json;
   }
 
   /** Tool definitions a caller with `scopes` may call (each tool's `_meta["io.mcpfed/scopes"]`). */

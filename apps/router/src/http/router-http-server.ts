@@ -18,9 +18,12 @@ import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
 import type { ListKind } from '../catalog/catalog.ts';
+import { outsideView } from '../catalog/catalog-view.ts';
 import { LocalTransport } from '../local-transport.ts';
 import type { Router, RouterCaller, ViewName } from '../router.ts';
 import { createRouterServer } from '../router-protocol.ts';
+import { requestView } from './request-view.ts';
+import type { RequestView } from './request-view.ts';
 import type { CallerAttachment } from '../router-protocol.ts';
 
 /** Settings of {@link serveRouterHttp}. */
@@ -124,11 +127,6 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   let inFlight = 0;
   let draining = false;
 
-  const viewOf = (path: string): ViewName | null => {
-    if (path === '/mcp') return undefined;
-    const name = path.startsWith('/mcp/') ? path.slice(5) : '';
-    return name !== '' && router.hasView(name) ? name : null;
-  };
   const postConfig = () => ({
     verifier: config.verifier,
     resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
@@ -138,14 +136,15 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     logger,
   });
 
-  async function handlePost(req: IncomingMessage, res: ServerResponse, view: ViewName): Promise<void> {
+  async function handlePost(req: IncomingMessage, res: ServerResponse, { view, selection }: RequestView): Promise<void> {
     const accepted = await acceptMcpPost(req, res, postConfig());
     if (!accepted) return;
     if (
       config.scopeChallenge === 'http' &&
       challengeMissingScopes(res, accepted, {
         resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
-        toolScopes: { get: (name) => router.catalog(view).tool(name)?.scopes },
+        // A tool outside the view is refused whatever the scopes: no step-up for it.
+        toolScopes: { get: (name) => (selection.lazy || outsideView(router.catalog(view), name, selection) ? undefined : router.catalog(view).tool(name)?.scopes) },
       })
     ) {
       return;
@@ -161,7 +160,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     const answer = (message: Record<string, unknown>): Promise<Record<string, unknown>> | undefined => {
       const requestId = newRequestId();
       const caller: RouterCaller = { principal, requestId, traceparent, protocolVersion, signal: gone.signal };
-      const attachment: CallerAttachment = { principal, requestId, traceparent, protocolVersion };
+      const attachment: CallerAttachment = { principal, requestId, traceparent, protocolVersion, selection };
       const extra: MessageExtraInfo = {
         authInfo: { token: principal.token ?? '', clientId: principal.subject, scopes: [...principal.scopes], extra: { mcpfed: attachment } },
         requestInfo: { headers: req.headers },
@@ -170,7 +169,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
         local.notify(message, extra);
         return undefined;
       }
-      const decision = router.decide(view, message, principal);
+      const decision = router.decide(view, message, principal, selection);
       if (decision.kind === 'answer') return Promise.resolve(decision.response);
       if (decision.kind === 'forward') return router.exchange(decision, message, caller);
       return local.request(message, extra);
@@ -183,7 +182,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       const message = messages[0] as Record<string, unknown>;
       const requestId = newRequestId();
       res.setHeader('x-request-id', requestId);
-      const decision = 'id' in message ? router.decide(view, message, principal) : undefined;
+      const decision = 'id' in message ? router.decide(view, message, principal, selection) : undefined;
       if (decision?.kind === 'forward') {
         await router.pipe(decision, message, { principal, requestId, traceparent, protocolVersion, signal: gone.signal }, res);
         return;
@@ -253,7 +252,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     extra: {
       '/status': (res) => sendJson(res, 200, { ...router.status(), notification_streams: streams.size }, { 'cache-control': 'no-store' }),
     },
-    notFound: (path) => `No route ${path}. MCP is served at POST /mcp and POST /mcp/<upstream>.`,
+    notFound: (path) => `No route ${path}. MCP is served at POST /mcp, /mcp/<upstream>, /mcp/x/<toolset>[,<toolset>] and /mcp/readonly.`,
   };
 
   const server = createMcpHttpServer({
@@ -265,17 +264,17 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     headersTimeoutMs,
     serveMcp: (req, res, path, fail) => {
       if (path !== '/mcp' && !path.startsWith('/mcp/')) return false;
-      const view = viewOf(path);
-      if (view === null) {
-        sendJson(res, 404, { error: 'not_found', message: `No upstream named ${path.slice(5)}. Upstreams: ${router.upstreams.map((u) => u.name).join(', ')}.` });
+      const requested = requestView(path, req.headers, (name) => router.hasView(name));
+      if ('status' in requested) {
+        sendJson(res, requested.status, { error: requested.status === 404 ? 'not_found' : 'invalid_view', message: requested.message });
         req.resume();
       } else if (req.method === 'POST') {
         inFlight++;
-        handlePost(req, res, view)
+        handlePost(req, res, requested)
           .catch(fail)
           .finally(() => inFlight--);
       } else if (req.method === 'GET') {
-        handleStream(req, res, view).catch(fail);
+        handleStream(req, res, requested.view).catch(fail);
       } else {
         sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.', { allow: 'GET, POST' });
         req.resume();

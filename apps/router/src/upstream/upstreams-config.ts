@@ -4,7 +4,11 @@ import { z } from 'zod';
 /** One upstream server of the router, as written in `ROUTER_UPSTREAMS` (snake_case: it is a file format). */
 export const upstreamEntrySchema = z.strictObject({
   /** Logical name: `[a-z][a-z0-9-]*`, unique. Names the upstream in `/mcp/<name>`, errors, metrics and /status. */
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes)').max(40),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes)')
+    .max(40)
+    .refine((name) => name !== 'x' && name !== 'readonly', 'x and readonly name the router\'s own views (/mcp/x/<toolset>, /mcp/readonly)'),
   /** Its Streamable HTTP endpoint, e.g. `http://127.0.0.1:8081/mcp`. */
   url: z.url({ protocol: /^https?$/ }),
   /**

@@ -2,8 +2,11 @@ export { approvalRequiredSchema } from './approval-required.ts';
 export { SCOPES } from './scopes.ts';
 export type { Scope } from './scopes.ts';
 export {
+  MAX_TOOL_DESCRIPTION_LENGTH,
   MAX_TOOL_NAME_LENGTH,
   defineTool,
+  listedDescription,
+  toolGuideUri,
   defineResource,
   definePrompt,
 } from './tool-contract.ts';
@@ -12,6 +15,7 @@ export type {
   IdempotencyMode,
   PromptContract,
   ResourceContract,
+  ToolAlias,
   ToolAnnotations,
   ToolContract,
 } from './tool-contract.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from './tool-contract.ts';
+import { MAX_TOOL_DESCRIPTION_LENGTH, defineTool } from './tool-contract.ts';
 import type { ToolContract } from './tool-contract.ts';
 
 /** One column of a relation a `<domain>_query_sql` tool may read. */
@@ -77,24 +77,31 @@ const DEFAULT_UNITS = 'Money is integer minor units with its ISO 4217 currency.'
  */
 export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolContract {
   const { domain, views, about } = options;
-  const viewDocs =
-    options.columns === 'names'
-      ? `${views.map((view) => `${view.name}(${view.columns.map((column) => column.name).join(', ')})`).join('; ')}.`
-      : views
-          .map((view) => `${view.name}(${view.columns.map((column) => `${column.name} ${column.type}`).join(', ')}): ${view.description}`)
-          .join(' ');
+  const typed = views.map((view) => `${view.name}(${view.columns.map((column) => `${column.name} ${column.type}`).join(', ')}): ${view.description}`).join(' ');
+  const named = `${views.map((view) => `${view.name}(${view.columns.map((column) => column.name).join(', ')})`).join('; ')}.`;
+  const bare = `the views ${views.map((view) => view.name).join(', ')} (columns in schema://${domain}).`;
+  const describe = (viewDocs: string) =>
+    `Runs one read-only PostgreSQL SELECT for analytics over ${about}: ${viewDocs} ${options.units ?? DEFAULT_UNITS} ` +
+    `Aggregate in SQL (GROUP BY, COUNT, SUM). At most limit rows (default 100, max ${MAX_QUERY_SQL_ROWS}); truncated=true says there were more. ` +
+    `Full schema: resource schema://${domain}. ` +
+    'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric and timestamps ' +
+    'come as PostgreSQL text. ' +
+    'On failure: VALIDATION_FAILED when the text is not a single SELECT or reads another relation (rewrite it); ' +
+    'FORBIDDEN for relations outside the views; TIMEOUT when it runs too long (add filters or aggregate).';
+  // The most column detail that fits the description limit; the schema resource always has all of it.
+  const candidates = options.columns === 'names' ? [named, bare] : [typed, named, bare];
+  const description = candidates.map(describe).find((text) => text.length <= MAX_TOOL_DESCRIPTION_LENGTH) ?? describe(bare);
   return defineTool({
     name: `${domain}_query_sql`,
     title: `Query ${domain} analytics (SQL)`,
-    description:
-      `Runs one read-only PostgreSQL SELECT for analytics over ${about}: ${viewDocs} ${options.units ?? DEFAULT_UNITS} ` +
-      'Aggregate in SQL (GROUP BY, COUNT, SUM) rather than fetching rows. At most limit rows come back (default 100, ' +
-      `max ${MAX_QUERY_SQL_ROWS}); truncated=true says there were more. The full schema is the resource schema://${domain}. ` +
-      'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric and timestamps ' +
-      'come as PostgreSQL text. ' +
-      'On failure: VALIDATION_FAILED when the text is not a single SELECT or reads another relation (rewrite it); ' +
-      'FORBIDDEN for relations outside the views; TIMEOUT when it runs too long (add filters or aggregate).',
-    input: querySqlInputSchema,
+    description,
+    // The statement's description carries a runnable example over this domain's first view: a model shown only the
+    // schema still has one statement that works.
+    input: querySqlInputSchema.extend({
+      sql: querySqlInputSchema.shape.sql.describe(
+        `One SELECT statement over the views above; no trailing statements. e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`,
+      ),
+    }),
     output: querySqlOutputSchema,
     scopes: ['sql:read'],
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -17,6 +17,12 @@ export interface ToolAnnotations {
  */
 export type IdempotencyMode = 'required' | 'optional' | 'none';
 
+/** A former name of a tool, served until `until` (an ISO date, `YYYY-MM-DD`, inclusive). */
+export interface ToolAlias {
+  readonly name: string;
+  readonly until: string;
+}
+
 /** The declaration of one tool, as data. The server registers it; the federation client calls it. */
 export interface ToolContract<
   I extends z.ZodObject = z.ZodObject,
@@ -26,14 +32,28 @@ export interface ToolContract<
   readonly name: string;
   /** Short human title shown by clients. */
   readonly title: string;
-  /** Written for a model: what it does, when to use it, what it returns, units, what to do on failure. */
+  /**
+   * Written for a model: what it does, when to use it, what it returns, units, what to do on failure; at most
+   * {@link MAX_TOOL_DESCRIPTION_LENGTH} characters with the pointer to the guide (some model APIs cut there).
+   */
   readonly description: string;
+  /**
+   * What a model may need beyond the description (how a search ranks, every edge of a workflow), served as the
+   * resource `docs://tools/<name>` with the tool's scopes; the listed description then ends with a pointer to it.
+   */
+  readonly guide?: string;
   /** Strict input schema (unknown fields are refused). */
   readonly input: I;
   /** Output schema of a successful result's `structuredContent`. */
   readonly output: O;
   /** Scopes a caller must hold, all of them. */
   readonly scopes: readonly Scope[];
+  /**
+   * Former names of a renamed tool, each answered until its date and never listed (GitHub's MCP server keeps
+   * renamed tools the same way), so a client or prompt that learned the old name keeps working through a
+   * deprecation period. The contract check refuses a rename that does not leave one.
+   */
+  readonly aliases?: readonly ToolAlias[];
   readonly annotations: ToolAnnotations;
   readonly idempotency: IdempotencyMode;
   /** Deadline of one call in milliseconds. Default 5000. */
@@ -48,6 +68,19 @@ export interface ToolContract<
 /** Maximum length of a tool name: clients prefix names (`mcp__mcpfed__`) and many cap them at 64. */
 export const MAX_TOOL_NAME_LENGTH = 48;
 
+/** Maximum length of a listed tool description: some model APIs cut descriptions at 1,024 characters. */
+export const MAX_TOOL_DESCRIPTION_LENGTH = 1024;
+
+/** The URI of a tool's guide (`guide` of its contract). */
+export function toolGuideUri(name: string): string {
+  return `docs://tools/${name}`;
+}
+
+/** The description a tool is listed with: its own, and the pointer to its guide when it has one. */
+export function listedDescription(tool: Pick<ToolContract, 'name' | 'description' | 'guide'>): string {
+  return tool.guide === undefined ? tool.description : `${tool.description} More: ${toolGuideUri(tool.name)}.`;
+}
+
 const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 
 /**
@@ -60,6 +93,14 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: T
   }
   if (tool.idempotency === 'required' && !('idempotency_key' in tool.input.shape)) {
     throw new Error(`tool "${tool.name}" requires an idempotency key but its input has no idempotency_key field`);
+  }
+  for (const alias of tool.aliases ?? []) {
+    if (!TOOL_NAME.test(alias.name) || alias.name.length > MAX_TOOL_NAME_LENGTH || alias.name === tool.name) {
+      throw new Error(`tool "${tool.name}": alias "${alias.name}" must be another snake_case tool name`);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(alias.until) || Number.isNaN(Date.parse(alias.until))) {
+      throw new Error(`tool "${tool.name}": alias "${alias.name}" needs until as an ISO date (YYYY-MM-DD)`);
+    }
   }
   if (tool.description.trim().length < 40) {
     throw new Error(`tool "${tool.name}" needs a description written for a model`);

@@ -13,6 +13,16 @@ export const customerExportData = defineTool({
   title: 'Export customer data',
   description:
     'Exports everything this server holds about one person, unmasked, for a data-subject access or portability ' +
+    'request (GDPR Art. 15/20): profile, addresses, notes, timeline and order statistics. Needs customer:read and ' +
+    'customer:pii. Returns { customer_id, exported_at, customer, notes, events, next_cursor }, also attached as ' +
+    'an embedded resource (customer://{id}/export) to hand over as a file. One call returns at most 500 notes and ' +
+    'events: while next_cursor is not null call again with the same customer_id and cursor=next_cursor; the pages ' +
+    'together hold every note and event that existed at exported_at, each once. Orders and payments are exported ' +
+    'by the order and payment servers. On failure: NOT_FOUND for an unknown customer id; FORBIDDEN without ' +
+    'customer:pii; VALIDATION_FAILED for a cursor of another customer or a damaged one (start again without ' +
+    'cursor).',
+  guide:
+    'Exports everything this server holds about one person, unmasked, for a data-subject access or portability ' +
     'request (GDPR Art. 15/20): the profile, all addresses, all notes, the whole timeline and the order statistics. ' +
     'Needs customer:read and customer:pii. Returns { customer_id, exported_at, customer, notes, events, next_cursor }; ' +
     'the same JSON is attached as an embedded resource (customer://{id}/export, application/json) to hand over as a ' +

@@ -8,6 +8,16 @@ export const orderRefund = defineTool({
   name: 'order_refund',
   title: 'Refund an order',
   description:
+    'Refunds a paid order (captured, fulfilled, delivered or partially refunded): the whole order when lines is ' +
+    'omitted, else the given quantities; the money goes back through payment_refund and the units back in stock ' +
+    '(restock=false to skip, e.g. goods never came back). Call it with dry_run=true first: it changes nothing and ' +
+    'returns the refund_amount (integer minor units). Needs expected_version. idempotency_key is required: after ' +
+    'a TIMEOUT retry with the SAME key (replayed=true); a new key refunds again. Returns { order, dry_run, ' +
+    'refund_amount, payment_refund_id, replayed }. On failure: PRECONDITION_FAILED when nothing is refundable ' +
+    '(payment not captured: use order_cancel) or a quantity exceeds what is left; CONFLICT for a stale expected_version or (retryable) while another change of ' +
+    'the order runs; NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; LIMIT_EXCEEDED ' +
+    'above refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the same key.',
+  guide:
     'Refunds a paid order (confirmed with a captured payment, fulfilled, delivered or partially refunded): the whole ' +
     'order when lines is omitted, else the given quantities of lines; the money goes back through payment_refund and ' +
     'the units are put back in stock as returned (restock=false to skip that, e.g. goods never came back). Call it ' +

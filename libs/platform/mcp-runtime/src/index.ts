@@ -32,6 +32,10 @@ export type { StdioLineTransportConfig } from './stdio-transport.ts';
 export { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
 export type { StdioServerHandle } from './stdio-server.ts';
 export { toolBinder } from './tool-binder.ts';
+export { FULL_VIEW, LAZY, READONLY, TOOLSETS, TOOLSET_NAMES, describeView, inToolset, inView, isToolset, parseViewWords } from './toolsets.ts';
+export type { ToolsetName, ViewSelection } from './toolsets.ts';
+export { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOL_DEFINITIONS, SEARCH_TOOL, lazyCallInput, lazyDescribeInput, lazySearchInput } from './lazy-tools.ts';
+export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, toolDefinition } from './tool-definition.ts';
 export { ToolRunner } from './tool-runner.ts';
 export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
 export type {

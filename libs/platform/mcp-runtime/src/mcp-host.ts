@@ -11,11 +11,13 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { toolGuideUri } from '@mcpfed/contract-common';
+import type { ToolContract } from '@mcpfed/contract-common';
 import { missingScopes } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import { randomBytes } from 'node:crypto';
 import { loggableError, mapDatabaseError } from '@mcpfed/db';
-import { AppError, ERROR_CODES, JSON_RPC, toJsonRpcError } from '@mcpfed/errors';
+import { AppError, JSON_RPC, toJsonRpcError } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
@@ -26,6 +28,7 @@ import type { InputLimits } from './input-text-check.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
+import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -91,37 +94,6 @@ function toProtocolError(error: unknown, requestId: string | undefined): Protoco
 }
 
 const META_TRACEPARENT = 'traceparent';
-/** `_meta` key of every listed tool, resource, resource template and prompt: the scopes it needs (the router filters and checks by it). */
-const META_SCOPES = 'io.mcpfed/scopes';
-/** `_meta` key of every listed tool, resource, template and prompt: its deadline in milliseconds (the router waits a margin longer). */
-const META_DEADLINE = 'io.mcpfed/deadline_ms';
-
-/** The `_meta` published with a catalog entry: what it needs and how long the server gives it. */
-function catalogMeta(scopes: readonly string[], deadlineMs: number): Record<string, unknown> {
-  return { [META_SCOPES]: [...scopes], [META_DEADLINE]: deadlineMs };
-}
-
-/** `structuredContent` of a failed call (docs/architecture.md §4). */
-const errorEnvelope = z.strictObject({
-  error: z.strictObject({
-    code: z.enum(ERROR_CODES),
-    message: z.string(),
-    retryable: z.boolean(),
-    details: z.record(z.string(), z.unknown()).optional(),
-    request_id: z.string().optional(),
-  }),
-});
-const { $schema: _errorDialect, ...errorEnvelopeJson } = z.toJSONSchema(errorEnvelope, { io: 'output' });
-
-/**
- * The advertised output schema: the contract's success shape OR the error envelope. Failed calls carry
- * `structuredContent.error` (isError: true), and SDK clients validate structuredContent against the output
- * schema even on errors, so the schema has to admit both for those clients to see the error at all.
- */
-function advertisedOutputSchema(output: z.ZodObject): Record<string, unknown> {
-  const { $schema, ...success } = z.toJSONSchema(output, { io: 'output', unrepresentable: 'any' });
-  return { ...($schema ? { $schema } : {}), type: 'object', anyOf: [success, errorEnvelopeJson] };
-}
 
 interface HandlerExtra {
   signal: AbortSignal;
@@ -174,17 +146,9 @@ export class McpHost<DB> implements ServerFactory {
     });
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,
-      json: {
-        name: contract.name,
-        title: contract.title,
-        description: contract.description,
-        inputSchema: z.toJSONSchema(contract.input, { io: 'input', unrepresentable: 'any' }),
-        outputSchema: advertisedOutputSchema(contract.output),
-        annotations: { title: contract.title, ...contract.annotations },
-        _meta: catalogMeta(contract.scopes, contract.deadlineMs ?? config.defaultDeadlineMs ?? 5000),
-      },
+      json: toolDefinition(contract, config.defaultDeadlineMs ?? 5000),
     }));
-    this.#templates = (config.resources ?? []).map((binding) => ({
+    this.#templates = [...(config.resources ?? []), ...config.tools.flatMap(({ contract }) => toolGuideBinding<DB>(contract))].map((binding) => ({
       binding,
       template: UriTemplate.isTemplate(binding.contract.uri) ? new UriTemplate(binding.contract.uri) : undefined,
     }));
@@ -418,6 +382,22 @@ export class McpHost<DB> implements ServerFactory {
       return binding.get(parsed.data as Record<string, unknown>, ctx);
     });
   }
+}
+
+/**
+ * The resource `docs://tools/<name>` of a tool with a guide: its description and the guide, for a model that needs
+ * more than the listed description says (docs/architecture.md §3). Readable with the tool's own scopes.
+ */
+function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB>[] {
+  if (contract.guide === undefined) return [];
+  const uri = toolGuideUri(contract.name);
+  const text = `# ${contract.name}: ${contract.title}\n\n${contract.description}\n\n${contract.guide}\n`;
+  return [
+    {
+      contract: { uri, name: `${contract.name}_guide`, title: `${contract.title}: guide`, description: `How ${contract.name} works, beyond its description.`, mimeType: 'text/markdown', scopes: contract.scopes },
+      read: async () => [{ uri, mimeType: 'text/markdown', text }],
+    },
+  ];
 }
 
 function parentTrace(traceparent: string | undefined): TraceContext | undefined {

@@ -121,6 +121,13 @@ export class ToolRunner<DB> {
         deadlineMs: contract.deadlineMs ?? config.defaultDeadlineMs,
       });
     }
+    // A renamed tool answers its former names too (never listed): the same binding, checks and audit.
+    for (const binding of config.tools) {
+      for (const alias of binding.contract.aliases ?? []) {
+        if (this.#tools.has(alias.name)) throw new Error(`alias ${alias.name} of ${binding.contract.name} is already a tool name`);
+        this.#tools.set(alias.name, this.#tools.get(binding.contract.name) as PreparedTool<DB>);
+      }
+    }
   }
 
   /** Whether a tool of this name is bound. */

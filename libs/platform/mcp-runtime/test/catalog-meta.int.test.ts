@@ -32,7 +32,8 @@ describe('catalog _meta', () => {
   it("publishes each tool's scopes and deadline (its own, else the server default)", async () => {
     const tools = Object.fromEntries((await client.listTools()).tools.map((tool) => [tool.name, tool._meta]));
     expect(tools).toEqual({
-      widget_get: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000 },
+      // widget_get was renamed from widget_fetch (test/fixtures/widget-domain.ts): its former name is published too.
+      widget_get: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000, 'io.mcpfed/aliases': ['widget_fetch'] },
       widget_create: { 'io.mcpfed/scopes': ['customer:write'], 'io.mcpfed/deadline_ms': 4000 },
       widget_rename: { 'io.mcpfed/scopes': ['customer:write'], 'io.mcpfed/deadline_ms': 4000 },
       widget_slow: { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 5000 },

@@ -64,6 +64,17 @@ describe('tools/list', () => {
 });
 
 describe('tools/call', () => {
+  it('answers a renamed tool by its former name, unlisted, with the same checks and audit', async () => {
+    await writer.callTool({ name: 'widget_create', arguments: { name: 'cog' } });
+    expect((await reader.listTools()).tools.map((t) => t.name)).not.toContain('widget_fetch');
+    const listed = (await reader.listTools()).tools.find((t) => t.name === 'widget_get');
+    expect(listed?._meta?.['io.mcpfed/aliases']).toEqual(['widget_fetch']);
+    const byOld = await reader.callTool({ name: 'widget_fetch', arguments: { id: 'wid_cog' } });
+    expect(byOld.structuredContent).toEqual((await reader.callTool({ name: 'widget_get', arguments: { id: 'wid_cog' } })).structuredContent);
+    const stranger = await connect([], 'mallory');
+    expect(errorOf(await stranger.callTool({ name: 'widget_fetch', arguments: { id: 'wid_cog' } })).code).toBe('FORBIDDEN');
+  });
+
   it('returns structured content, the same JSON as text, and resource links', async () => {
     await writer.callTool({ name: 'widget_create', arguments: { name: 'gear' } });
     const result = await reader.callTool({ name: 'widget_get', arguments: { id: 'wid_gear' } });

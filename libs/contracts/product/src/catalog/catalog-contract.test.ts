@@ -52,7 +52,10 @@ describe('catalog contract', () => {
   });
 
   it('describes the SQL views in product_query_sql', () => {
-    expect(productQuerySql.description).toContain('analytics_products(sku text');
+    // Typed columns do not fit the description limit: names only, types in the schema://product resource.
+    expect(productQuerySql.description).toContain('analytics_products(sku, name');
+    expect(productQuerySql.description).toContain('schema://product');
+    expect(productQuerySql.description.length).toBeLessThanOrEqual(1024);
     expect(productQuerySql.input.parse({ sql: 'select 1' }).limit).toBe(100);
   });
 });

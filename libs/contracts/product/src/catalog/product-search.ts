@@ -23,14 +23,21 @@ export const productSearch = defineTool({
   description:
     'Finds products by free text over name, SKU, brand, category and description, with filters and category ' +
     'facets. Use it when you do not know the SKU; then call product_get (one product, with stock per location) or ' +
-    'product_lookup (many SKUs). ' +
+    'product_lookup (many SKUs). Every word must match, typos corrected (see query_terms, ignored_terms). Sorts: ' +
+    '"relevance" (default with a query), "newest" (default without), "price_asc", "price_desc". Filter by category ' +
+    '(slug, catalog://categories), min_price / max_price (integer minor units; need currency), in_stock, status. ' +
+    'Returns { items, next_cursor, facets, query_terms, ignored_terms }; items carry price (integer minor units + ' +
+    'ISO 4217 currency) and available units. Pass next_cursor with the same query, filter and sort. ' +
+    'On failure: VALIDATION_FAILED for a bad filter or a cursor from another search (start again without cursor); ' +
+    `LIMIT_EXCEEDED when a relevance-sorted query matches over ${RELEVANCE_RANK_LIMIT} products (add words or filters).`,
+  guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
     'name, brand or category is matched with up to 3 similar words that do (pg_trgm trigram similarity >= 0.35 ' +
     'of the word, or of its letters sorted so swapped letters still match; corrections more than 0.1 below the ' +
     'best one are dropped), so ' +
     '"wirelss headphnes" searches for (wirelss OR wireless) AND (headphnes OR headphones); query_terms shows each ' +
-    'word and its corrections. Words that match no product at all are dropped and listed in ignored_terms. ' +
+    'word and its corrections. Words that match no product at all are dropped and listed in ignored_terms.\n\n' +
     'Ranking (sort "relevance", the default with a query): weighted full-text rank (PostgreSQL ts_rank) where a ' +
     'match in the name or SKU counts most (1.0), brand and category next (0.4), description least (0.2), and a ' +
     'word found in several fields counts for each; words close together rank higher than words far apart; ' +
@@ -39,19 +46,12 @@ export const productSearch = defineTool({
     'Relevance ranks every matching product, so the best matches always come first, up to ' +
     `${RELEVANCE_RANK_LIMIT} matches: a query matching more is LIMIT_EXCEEDED under relevance (add words or ` +
     'filters such as category or price, or sort by price or newest). Without a query the default sort is "newest". ' +
-    'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). ' +
-    'Filters: category (slug, see catalog://categories), min_price / max_price (integer minor units, inclusive; ' +
-    'they need currency, and only prices in that currency are compared), currency, in_stock (available > 0 at ' +
-    'some location), status (default "active"). ' +
-    'facets: true adds counts of matching products per category (the category filter itself is not applied to ' +
-    `the counts, so you see where else matches are); counts cover at most ${FACET_COUNT_LIMIT} matches and ` +
-    'facets.exact says whether they are complete; they are returned on the first page only. ' +
-    'Returns { items, next_cursor, facets, query_terms, ignored_terms }; items carry price (integer minor units + ' +
-    'ISO 4217 currency), available units and relevance (higher is better, comparable within one search only; null for other sorts). ' +
-    'Pass next_cursor with the same query, filter and sort for the next page. ' +
-    'On failure: VALIDATION_FAILED for a bad filter (min_price > max_price, or a price bound without currency) or a ' +
-    'cursor from another search (start again without cursor); LIMIT_EXCEEDED when sorting by relevance a query ' +
-    `that matches more than ${RELEVANCE_RANK_LIMIT} products.`,
+    'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). relevance in items is higher for ' +
+    'better matches, comparable within one search only, and null for other sorts.\n\n' +
+    'Filters: min_price / max_price compare only prices in the given currency; in_stock means available > 0 at ' +
+    'some location. facets: true adds counts of matching products per category (the category filter itself is not ' +
+    `applied to the counts, so you see where else matches are); counts cover at most ${FACET_COUNT_LIMIT} matches and ` +
+    'facets.exact says whether they are complete; they are returned on the first page only.',
   input: z.strictObject({
     query: z.string().trim().min(1).max(200).optional().describe('Free text, e.g. "wireless noise cancelling headphones". Typos are tolerated.'),
     filter: z

@@ -1,0 +1,70 @@
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { defineTool, moneySchema } from '@mcpfed/contract-common';
+import { advertisedOutputSchema, toolDefinition } from './tool-definition.ts';
+
+const at = z.iso.datetime().describe('ISO 8601 timestamp.');
+const tool = defineTool({
+  name: 'widget_get',
+  title: 'Get a widget',
+  description: 'Returns one widget by id. On failure: NOT_FOUND for an unknown id (check the id and do not retry).',
+  guide: 'Widgets are kept forever.',
+  input: z.strictObject({ id: z.string().regex(/^wid_[a-z0-9]{4}$/), since: at.optional(), count: z.number().int().min(1).optional() }),
+  output: z.strictObject({
+    id: z.string().regex(/^wid_[a-z0-9]{4}$/),
+    price: moneySchema,
+    was: moneySchema.nullable(),
+    created_at: at,
+    updated_at: at,
+    count: z.number().int(),
+  }),
+  scopes: ['product:read'],
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  idempotency: 'none',
+});
+
+const success = {
+  id: 'wid_ab12',
+  price: { amount: 1999, currency: 'EUR' },
+  was: null,
+  created_at: '2025-03-01T12:00:00.000Z',
+  updated_at: '2025-03-01T12:00:00.000Z',
+  count: 3,
+};
+
+describe('toolDefinition', () => {
+  const definition = toolDefinition(tool, 5000);
+  const json = JSON.stringify(definition);
+
+  it('writes a shape used more than once once, in the root $defs, and the SDK client validator resolves it', () => {
+    const output = advertisedOutputSchema(tool.output);
+    expect(Object.keys(output['$defs'] as object)).toContain('error');
+    // Short or single-use shapes are written in place; the rest are named d0, d1, …
+    for (const name of Object.keys(output['$defs'] as object)) expect(name).toMatch(/^(d\d+|error)$/);
+    expect(JSON.stringify(output)).not.toContain('__schema');
+    expect(JSON.stringify(output).match(/"amount":/g)).toHaveLength(1);
+    const validate = new AjvJsonSchemaValidator().getValidator(output);
+    expect(validate(success).valid).toBe(true);
+    expect(validate({ error: { code: 'NOT_FOUND', message: 'no widget wid_ab12', retryable: false, request_id: 'r1' } }).valid).toBe(true);
+    // Still a check, not a formality: a result missing a field or with a wrongly typed one is refused.
+    const { price: _price, ...withoutPrice } = success;
+    expect(validate(withoutPrice).valid).toBe(false);
+    expect(validate({ ...success, price: { amount: '19.99', currency: 'EUR' } }).valid).toBe(false);
+    expect(validate({ error: { message: 'no code' } }).valid).toBe(false);
+  });
+
+  it('leaves out the safe-integer bounds and a pattern beside a format, keeps input patterns and bounds', () => {
+    expect(json).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(json).not.toContain('(?:(?:\\\\d\\\\d[2468]');
+    const input = definition['inputSchema'] as { properties: Record<string, Record<string, unknown>>; additionalProperties: unknown };
+    expect(input.properties['id']?.['pattern']).toBe('^wid_[a-z0-9]{4}$');
+    expect(input.properties['count']?.['minimum']).toBe(1);
+    expect(input.properties['since']?.['format']).toBe('date-time');
+    expect(input.additionalProperties).toBe(false);
+  });
+
+  it('points the description at the guide resource', () => {
+    expect(definition['description']).toBe(`${tool.description} More: docs://tools/widget_get.`);
+  });
+});
