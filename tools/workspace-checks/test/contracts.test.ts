@@ -35,12 +35,6 @@ const UPDATE_HINT =
 
 const NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 
-/**
- * Tools whose descriptions are still longer than MAX_TOOL_DESCRIPTION_LENGTH: their wording changes with the
- * approval flow of orders and refunds, and is shortened (moving the rest to a guide) together with it. The set
- * only shrinks: a tool in it that fits fails below, so it is taken out.
- */
-const LONG_DESCRIPTIONS_PENDING = new Set(['order_place', 'payment_refund']);
 const ERROR_CODE_MENTION = new RegExp(`\\b(${ERROR_CODES.join('|')})\\b`);
 
 const allTools = CONTRACTS.flatMap((contract) => contract.tools.map((tool) => ({ domain: contract.domain, tool })));
@@ -48,13 +42,6 @@ const allTools = CONTRACTS.flatMap((contract) => contract.tools.map((tool) => ({
 function toolCases(): Array<[string, string, ToolContract]> {
   return allTools.map(({ domain, tool }) => [tool.name, domain, tool]);
 }
-
-describe('tool descriptions across the federation', () => {
-  it('leave the pending set of long descriptions only when they fit', () => {
-    const long = allTools.filter(({ tool }) => listedDescription(tool).length > MAX_TOOL_DESCRIPTION_LENGTH).map(({ tool }) => tool.name);
-    expect(long.sort()).toEqual([...LONG_DESCRIPTIONS_PENDING].sort());
-  });
-});
 
 describe('tool names across the federation', () => {
   it('are unique across all contracts (tools, resources and prompts each)', () => {
@@ -102,7 +89,6 @@ describe.each(toolCases())('tool %s (%s)', (name, domain, tool) => {
   });
 
   it(`is listed with a description of at most ${MAX_TOOL_DESCRIPTION_LENGTH} characters (the rest in its guide)`, () => {
-    if (LONG_DESCRIPTIONS_PENDING.has(name)) return;
     expect(listedDescription(tool).length).toBeLessThanOrEqual(MAX_TOOL_DESCRIPTION_LENGTH);
     if (tool.guide !== undefined) expect(listedDescription(tool)).toContain(`docs://tools/${name}`);
   });

@@ -8,15 +8,16 @@ export const orderRefund = defineTool({
   name: 'order_refund',
   title: 'Refund an order',
   description:
-    'Refunds a paid order (captured, fulfilled, delivered or partially refunded): the whole order when lines is ' +
-    'omitted, else the given quantities; the money goes back through payment_refund and the units back in stock ' +
-    '(restock=false to skip, e.g. goods never came back). Call it with dry_run=true first: it changes nothing and ' +
-    'returns the refund_amount (integer minor units). Needs expected_version. idempotency_key is required: after ' +
-    'a TIMEOUT retry with the SAME key (replayed=true); a new key refunds again. Returns { order, dry_run, ' +
-    'refund_amount, payment_refund_id, replayed }. On failure: PRECONDITION_FAILED when nothing is refundable ' +
-    '(payment not captured: use order_cancel) or a quantity exceeds what is left; CONFLICT for a stale expected_version or (retryable) while another change of ' +
-    'the order runs; NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; LIMIT_EXCEEDED ' +
-    'above refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the same key.',
+    'Refunds a paid order (captured, fulfilled, delivered or partially refunded): the whole order, or the ' +
+    'given lines; the money goes back through payment_refund and the units back in stock (restock=false to ' +
+    'skip). Call with dry_run=true first (returns refund_amount in integer minor units), then without, with ' +
+    'expected_version. idempotency_key is required: after a TIMEOUT retry with the SAME key (replayed=true); a ' +
+    'new key refunds again. Returns { order, dry_run, refund_amount, payment_refund_id, replayed }. A refund ' +
+    'above the payment server\'s approval threshold refunds nothing at first and returns approval { status ' +
+    'approval_required, approval_url }: give the user the link, then call again with the SAME key. On failure: ' +
+    'PRECONDITION_FAILED (nothing refundable: use order_cancel; quantity too high; approval expired); ' +
+    'FORBIDDEN when declined; CONFLICT for a stale version; NOT_FOUND; VALIDATION_FAILED; LIMIT_EXCEEDED; ' +
+    'UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same key.',
   guide:
     'Refunds a paid order (confirmed with a captured payment, fulfilled, delivered or partially refunded): the whole ' +
     'order when lines is omitted, else the given quantities of lines; the money goes back through payment_refund and ' +
