@@ -276,21 +276,6 @@ describe('CheckoutSaga', () => {
     ]);
   });
 
-  it('undoes a checkout as the order server even while the caller token is valid: a refusal under it cannot keep stock held', async () => {
-    const id = await newOrder();
-    const calls: Call[] = [];
-    const saga = sagaWith(new Map([['payment_authorize', [new AppError('PAYMENT_DECLINED', 'declined')]]]), calls);
-    expect(await saga.run(id, run(false))).toBe('failed');
-    expect(calls.map((c) => [c.tool, c.subjectToken])).toEqual([
-      ['customer_check_eligibility', ALICE_TOKEN],
-      ['inventory_reserve', ALICE_TOKEN],
-      ['payment_authorize', ALICE_TOKEN],
-      ['payment_void', undefined],
-      ['payment_search', undefined],
-      ['inventory_release', undefined],
-    ]);
-  });
-
   it('fails a declined payment at once, releasing the stock, and stays compensating while the release cannot reach the product server', async () => {
     const id = await newOrder();
     const calls: Call[] = [];

@@ -130,11 +130,7 @@ export class CheckoutSaga {
         this.#deps.onProgress?.(orderId, saga);
       }
     }
-    // Undoing what this checkout did (void its authorization, release its reservation) runs under the order server's
-    // own token: it needs no authority of the caller's, and under the caller's token a refusal (a scope the provider
-    // did not grant, a limit, a token about to lapse) would keep stock held and money authorized, retried for ever.
-    const { subjectToken: _caller, ...ownContext } = context;
-    await this.#compensate(orderId, saga, ownContext, attempt);
+    await this.#compensate(orderId, saga, context, attempt);
     await this.#deps.identity.forget(db, orderId);
     return 'failed';
   }
