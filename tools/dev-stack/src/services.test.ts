@@ -68,9 +68,11 @@ describe('SERVICES', () => {
   });
 
   it('has every server accept its own resource only, since the order server exchanges a token per upstream', () => {
-    const databaseUrls = { customer: 'postgres://c', order: 'postgres://o', product: 'postgres://pr', payment: 'postgres://pa' };
+    // Every domain of the stack, including one a generator added since.
+    const databaseUrls = Object.fromEntries(domainsOf(DEFAULT_SERVICES).map((domain) => [domain, `postgres://${domain}`]));
     const audiences = Object.fromEntries(DEFAULT_SERVICES.map((service) => [service.name, service.env({ ...stack, databaseUrls })['AUTH_AUDIENCE']]));
-    expect(audiences).toEqual({
+    for (const service of DEFAULT_SERVICES) expect(audiences[service.name]).toBe(`http://127.0.0.1:${service.port}/mcp`);
+    expect(audiences).toMatchObject({
       customer: 'http://127.0.0.1:8081/mcp',
       payment: 'http://127.0.0.1:8084/mcp',
       product: 'http://127.0.0.1:8083/mcp',
