@@ -1,7 +1,7 @@
-import { ApprovalGate, createApprovalPages } from '@mcpfed/approvals';
+import { serverApprovals } from '@mcpfed/approvals';
 import { createClientCredentialsTokenSource, discoverIssuer } from '@mcpfed/auth';
 import type { ServiceTokenSource } from '@mcpfed/auth';
-import { ConfigError, EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
+import { ConfigError, EX_CONFIG, exitOnConfigError, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
@@ -90,10 +90,9 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   const metrics = createMetrics({ service: NAME });
   const remote = await upstreams(config, logger, metrics);
   // Approval pages exist over HTTP with a client secret; without them an order that needs approval is refused.
-  const approvalPages = transport === 'http' && config.APPROVAL_CLIENT_SECRET !== undefined;
-  const publicUrl = resolvePublicUrl(config);
+  const { gate, pages } = exitOnConfigError(() => serverApprovals(config, { http: transport === 'http', db: database.db, name: 'order', publicUrl: resolvePublicUrl(config), logger }));
   const approvals = new OrderApprovals({
-    gate: approvalPages ? new ApprovalGate({ ttlMs: config.APPROVAL_TTL_MS, urlOf: (id) => `${publicUrl}/approvals/${id}` }) : undefined,
+    gate,
     boundThresholdMinor: config.ORDER_APPROVAL_THRESHOLD_MINOR,
     unboundThresholdMinor: config.ORDER_APPROVAL_UNBOUND_THRESHOLD_MINOR,
   });
@@ -160,22 +159,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     allScopes: SCOPES,
     shutdownSteps: steps,
     metrics,
-    ...(approvalPages
-      ? {
-          pages: createApprovalPages({
-            db: database.db,
-            name: 'order',
-            issuer: config.APPROVAL_ISSUER ?? (config.AUTH_ISSUER as string),
-            clientId: config.APPROVAL_CLIENT_ID,
-            clientSecret: config.APPROVAL_CLIENT_SECRET as string,
-            publicUrl,
-            sessionTtlMs: config.APPROVAL_TTL_MS,
-            approvedTtlMs: config.APPROVAL_TTL_MS,
-            auditDigestKey: config.AUDIT_DIGEST_KEY,
-            logger,
-          }),
-        }
-      : {}),
+    ...(pages === undefined ? {} : { pages }),
   });
   registerQueueMetrics(running.metrics, domain.queue.queue);
 }

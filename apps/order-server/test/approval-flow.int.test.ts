@@ -6,6 +6,7 @@
  * order_cancel). Approve, decline, expire, replay of a used approval, approval by another user and a bearer token
  * trying to approve, each with its exact outcome; money moves only on approve, and exactly once.
  */
+import type { ApprovalRequiredAnswer } from '@mcpfed/approvals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,15 +25,7 @@ const APPROVAL_SECRET = 'test-only-order-approvals-secret';
 const PAYMENT_APPROVAL_SECRET = 'test-only-payment-approvals-secret';
 const PASSWORD = 'test-only-password';
 
-interface Approval {
-  status: 'approval_required';
-  approval_id: string;
-  approval_url: string;
-  expires_at: string;
-  amount: number;
-  currency: string;
-  next_step: string;
-}
+type Approval = ApprovalRequiredAnswer;
 interface PlaceAnswer {
   order?: { id: string; status: string; total_amount: number; currency: string };
   done: boolean;

@@ -1,5 +1,6 @@
-import { ApprovalGate, createApprovalPages } from '@mcpfed/approvals';
-import { EX_CONFIG, resolvePublicUrl } from '@mcpfed/config';
+import { serverApprovals } from '@mcpfed/approvals';
+import type { ApprovalGate } from '@mcpfed/approvals';
+import { exitOnConfigError, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
 import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
@@ -58,9 +59,7 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
   const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis.open('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
   // Approval pages exist over HTTP with a client secret; without them a refund that needs approval is refused.
-  const approvalPages = transport === 'http' && config.APPROVAL_CLIENT_SECRET !== undefined;
-  const publicUrl = resolvePublicUrl(config);
-  const gate = approvalPages ? new ApprovalGate({ ttlMs: config.APPROVAL_TTL_MS, urlOf: (id) => `${publicUrl}/approvals/${id}` }) : undefined;
+  const { gate, pages } = exitOnConfigError(() => serverApprovals(config, { http: transport === 'http', db: database.db, name: 'payment', publicUrl: resolvePublicUrl(config), logger }));
   const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry, gate);
   const loop = startReconcilerLoop({ reconciliation: domain.reconciliation, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger });
   steps.push({ name: 'reconciler', run: () => loop.stop() });
@@ -86,35 +85,9 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
     transport,
     allScopes: SCOPES,
     shutdownSteps: steps,
-    ...(approvalPages
-      ? {
-          pages: createApprovalPages({
-            db: database.db,
-            name: 'payment',
-            issuer: approvalIssuer(config),
-            clientId: config.APPROVAL_CLIENT_ID,
-            clientSecret: config.APPROVAL_CLIENT_SECRET as string,
-            publicUrl,
-            sessionTtlMs: config.APPROVAL_TTL_MS,
-            approvedTtlMs: config.APPROVAL_TTL_MS,
-            auditDigestKey: config.AUDIT_DIGEST_KEY,
-            logger,
-          }),
-        }
-      : {}),
+    ...(pages === undefined ? {} : { pages }),
   });
   if (expiry !== undefined) registerQueueMetrics(running.metrics, expiry.queue);
-}
-
-/** Where a person logs in on the approval pages: APPROVAL_ISSUER, else AUTH_ISSUER; a secret without either stops the start. */
-function approvalIssuer(config: PaymentConfig): string {
-  const issuer = config.APPROVAL_ISSUER ?? config.AUTH_ISSUER;
-  if (issuer === undefined) {
-    // Written synchronously: the line must not be lost to the exit.
-    process.stderr.write('invalid configuration: APPROVAL_ISSUER: required with APPROVAL_CLIENT_SECRET when AUTH_ISSUER is not set\n');
-    process.exit(EX_CONFIG);
-  }
-  return issuer;
 }
 
 function provider(config: PaymentConfig, db: PaymentDomainDb): PaymentProvider {

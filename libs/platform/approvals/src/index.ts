@@ -5,3 +5,5 @@ export type { ApprovalPagesOptions } from './approval-pages.ts';
 export { statusOf } from './approval-record.ts';
 export type { ApprovalItem, ApprovalRow, ApprovalStatus, ApprovalSummary, ApprovalTables, StoredApprovalStatus } from './approval-record.ts';
 export { approvalsMigration } from './approvals-migration.ts';
+export { serverApprovals } from './server-approvals.ts';
+export type { ApprovalSettings, ServerApprovals } from './server-approvals.ts';

@@ -7,5 +7,5 @@ export { DEPLOYMENT_ENVIRONMENTS, LOG_LEVELS, bool, csv, deploymentEnvironment, 
 export type { DeploymentEnvironment, LogLevel, UrlOptions } from './env-values.ts';
 export { requireSecretsOutsideDevelopment } from './require-secrets-outside-development.ts';
 export type { DevelopmentValues, WithSecrets } from './require-secrets-outside-development.ts';
-export { EX_CONFIG, loadConfigOrExit } from './load-config-or-exit.ts';
+export { EX_CONFIG, exitOnConfigError, loadConfigOrExit } from './load-config-or-exit.ts';
 export { parseConfig } from './parse-config.ts';

@@ -8,7 +8,7 @@ export const EX_CONFIG = 78;
 /**
  * For an app's `main.ts`: {@link parseConfig}, and on a {@link ConfigError} write its one line and stop
  * the process with exit code 78 (`EX_CONFIG`), so a supervisor sees a configuration fault rather than
- * a crash. Any other error is rethrown. This is the only function of the library that touches
+ * a crash. Any other error is rethrown. This and {@link exitOnConfigError} are the only functions of the library that touch
  * `process` (`process.exit`, and `process.stderr` in the default writer); everything else is pure.
  * @param schema The app's environment schema.
  * @param env The environment, normally `process.env`.
@@ -19,8 +19,17 @@ export function loadConfigOrExit<S extends z.ZodType>(
   env: Record<string, string | undefined>,
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): z.output<S> {
+  return exitOnConfigError(() => parseConfig(schema, env), write);
+}
+
+/**
+ * For an app's `main.ts`: runs `build` (wiring that checks settings against each other, e.g. a secret that needs an
+ * issuer) and on a {@link ConfigError} writes its one line and stops the process with exit code 78, as
+ * {@link loadConfigOrExit} does. Any other error is rethrown.
+ */
+export function exitOnConfigError<T>(build: () => T, write: (line: string) => void = (line) => process.stderr.write(line + '\n')): T {
   try {
-    return parseConfig(schema, env);
+    return build();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     write(error.message);
