@@ -48,7 +48,24 @@ async function rowCounts(db: Kysely<unknown>): Promise<Record<string, number>> {
   return counts;
 }
 
+/**
+ * Waits until the customer server has projected every order of this stack (one snapshot row per order): the
+ * projection runs behind the order's outbox, so a count taken before it settles would move without any call.
+ */
+async function projectionSettled(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const orders = await sql<{ id: string }>`SELECT id FROM orders ORDER BY id`.execute(stack.orderDb.db as Kysely<unknown>);
+    const snapshots = await sql<{ id: string }>`SELECT order_id AS id FROM customer_order_snapshots ORDER BY order_id`.execute(stack.customerDb.db);
+    if (JSON.stringify(snapshots.rows) === JSON.stringify(orders.rows)) return;
+    if (Date.now() > deadline) expect(snapshots.rows, 'the customer projection of the orders').toEqual(orders.rows);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Row counts of every table of the four databases, once the order projection has settled. */
 async function everyRowCount(): Promise<Record<string, Record<string, number>>> {
+  await projectionSettled();
   return {
     order: await rowCounts(stack.orderDb.db as Kysely<unknown>),
     payment: await rowCounts(stack.paymentDb.db),
