@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import {
   ClientSecretBasic,
   allowInsecureRequests,
@@ -15,6 +15,7 @@ import type { Configuration } from 'openid-client';
 import { inTransaction, newId, sql } from '@mcpfed/db';
 import type { Kysely } from '@mcpfed/db';
 import { keyedDigest } from '@mcpfed/mcp-runtime';
+import { readRequestBody } from '@mcpfed/mcp-runtime';
 import type { HttpPages } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import { renderApprovalPage, renderDecidedPage, renderRefusalPage } from './approval-page-html.ts';
@@ -44,6 +45,10 @@ export interface ApprovalPagesOptions<DB extends ApprovalTables> {
   auditDigestKey: string;
   logger: Logger;
 }
+
+/** The decision form is a CSRF token and a word: anything larger, or slower, is not it. */
+const FORM_LIMIT_BYTES = 4096;
+const FORM_TIMEOUT_MS = 10_000;
 
 const APPROVAL_PATH = /^\/approvals\/(apr_[0-9A-Za-z]{1,64})$/;
 const CALLBACK_PATH = '/approvals/callback';
@@ -141,7 +146,9 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
       }
       if (req.method === 'GET') return void send(res, 200, renderApprovalPage(row, statusOf(row), csrf, subject));
       if (req.method !== 'POST') return void send(res, 405, renderRefusalPage('Method not allowed', 'GET or POST only.'));
-      const form = new URLSearchParams(await readBody(req));
+      const body = await readRequestBody(req, FORM_LIMIT_BYTES, FORM_TIMEOUT_MS);
+      if (body === 'too_large' || body === 'timeout') return void send(res, body === 'too_large' ? 413 : 408, renderRefusalPage('Not allowed', 'The form could not be read. Open the approval link again.'));
+      const form = new URLSearchParams(body.toString('utf8'));
       const decision = form.get('decision');
       if (!cookies.verify(`${String(session['sid'])}:${id}`, form.get('csrf') ?? '') || (decision !== 'approve' && decision !== 'decline')) {
         await audit(options, db, { principal: subject, approvalId: id, outcome: 'FORBIDDEN', reason: 'bad_form' });
@@ -206,20 +213,4 @@ function send(res: ServerResponse, status: number, html: string): void {
     'referrer-policy': 'same-origin',
   });
   res.end(html);
-}
-
-function readBody(req: IncomingMessage, limit = 4096): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

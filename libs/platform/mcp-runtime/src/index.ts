@@ -53,3 +53,4 @@ export { runMcpServer } from './run-mcp-server.ts';
 export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';
 export { runServerCommand } from './run-server-command.ts';
 export type { RunServerCommandOptions, ServerCommandContext, ServerCommandFlag, ServerCommandSettings } from './run-server-command.ts';
+export { readRequestBody } from './read-request-body.ts';

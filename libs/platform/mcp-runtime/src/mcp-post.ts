@@ -5,6 +5,7 @@ import type { Principal } from '@mcpfed/auth';
 import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
+import { readRequestBody } from './read-request-body.ts';
 
 /** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
 export interface McpPostConfig {
@@ -56,45 +57,6 @@ export function sendRpcError(res: ServerResponse, status: number, code: number, 
 
 /** Default of {@link McpPostConfig.bodyTimeoutMs}, in milliseconds. */
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too_large' | 'timeout'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? -1);
-    if (declared > limit) {
-      req.resume();
-      resolve('too_large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    const timer = setTimeout(() => {
-      over = true;
-      chunks.length = 0;
-      resolve('timeout');
-    }, timeoutMs);
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        clearTimeout(timer);
-        chunks.length = 0;
-        resolve('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      clearTimeout(timer);
-      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
 
 /**
  * The first step of every request to an MCP host: counts the answer in `mcp_http_requests_total`, asks for
@@ -211,7 +173,7 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     return undefined;
   }
   const bodyTimeoutMs = config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const body = await readBody(req, config.maxBodyBytes, bodyTimeoutMs);
+  const body = await readRequestBody(req, config.maxBodyBytes, bodyTimeoutMs);
   if (body === 'too_large') {
     sendRpcError(res, 413, JSON_RPC.INVALID_REQUEST, `Request body exceeds ${config.maxBodyBytes} bytes`, { connection: 'close' });
     return undefined;
