@@ -68,9 +68,12 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
   const cookies = new SignedCookie(options.clientSecret);
   const loginCookie = `mcpfed_${options.name}_approval_login`;
   const sessionCookie = `mcpfed_${options.name}_approval_session`;
+  // Plain http only for an http issuer (development), as the servers' own discovery does: an https issuer's
+  // metadata cannot move the login or the code exchange onto http.
+  const issuerUrl = new URL(options.issuer);
   let discovered: Promise<Configuration> | undefined;
   const issuer = (): Promise<Configuration> => {
-    discovered ??= discovery(new URL(options.issuer), options.clientId, undefined, ClientSecretBasic(options.clientSecret), { execute: [allowInsecureRequests] }).catch(
+    discovered ??= discovery(issuerUrl, options.clientId, undefined, ClientSecretBasic(options.clientSecret), issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : undefined).catch(
       (error: unknown) => {
         discovered = undefined;
         throw error;
