@@ -169,7 +169,10 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     });
     const publicUrl = resolvePublicUrl(settings);
     const publicHost = new URL(publicUrl).host;
-    const toolScopes = new Map(options.tools.map((tool) => [tool.contract.name, tool.contract.scopes] as const));
+    // Former names (aliases) need the same scopes, so a call by an old name gets the same step-up challenge.
+    const toolScopes = new Map(
+      options.tools.flatMap((tool) => [tool.contract.name, ...(tool.contract.aliases ?? []).map((alias) => alias.name)].map((name) => [name, tool.contract.scopes] as const)),
+    );
     const http = await serveHttp(host, {
       host: settings.HOST,
       port: settings.PORT,

@@ -136,9 +136,11 @@ export class ToolRunner<DB> {
   }
 
   /** Runs a call. The tool must exist (check with {@link has}). */
-  async call(name: string, args: unknown, envelope: CallEnvelope): Promise<CallToolResultJson> {
-    const tool = this.#tools.get(name);
-    if (!tool) throw new Error(`unknown tool ${name}`);
+  async call(calledName: string, args: unknown, envelope: CallEnvelope): Promise<CallToolResultJson> {
+    const tool = this.#tools.get(calledName);
+    if (!tool) throw new Error(`unknown tool ${calledName}`);
+    // A former name (alias) is the same tool: one idempotency record, rate budget, audit name and metric for both.
+    const name = tool.contract.name;
     const started = performance.now();
     const span = this.#config.tracing.startSpan(`tools/call ${name}`, {
       parent: envelope.parentTrace,

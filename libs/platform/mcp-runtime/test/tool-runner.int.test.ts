@@ -73,6 +73,17 @@ describe('tools/call', () => {
     expect(byOld.structuredContent).toEqual((await reader.callTool({ name: 'widget_get', arguments: { id: 'wid_cog' } })).structuredContent);
     const stranger = await connect([], 'mallory');
     expect(errorOf(await stranger.callTool({ name: 'widget_fetch', arguments: { id: 'wid_cog' } })).code).toBe('FORBIDDEN');
+    // One tool under either name: audited (and so keyed for idempotency and rate limits) by its current name.
+    const renamed = await connect(['customer:read'], 'renamed-caller');
+    await renamed.callTool({ name: 'widget_fetch', arguments: { id: 'wid_cog' } });
+    // Read audits are written in batches: wait for the row.
+    const deadline = Date.now() + 10_000;
+    let rows: Array<{ tool: string }> = [];
+    while (rows.length === 0 && Date.now() < deadline) {
+      ({ rows } = await sql<{ tool: string }>`SELECT tool FROM mcp_audit_log WHERE principal_id = 'renamed-caller'`.execute(tdb.db));
+      if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rows).toEqual([{ tool: 'widget_get' }]);
   });
 
   it('returns structured content, the same JSON as text, and resource links', async () => {
