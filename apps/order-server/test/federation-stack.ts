@@ -207,6 +207,8 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
       PAYMENT_OPERATION_LEASE_MS: '2000',
       // Refunds by customer-bound callers without a person at hand; approval-flow.int.test.ts turns it on.
       PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: '1000000000000',
+      // The order server of this profile gives back its failed checkouts' captures with its own token.
+      REFUND_APPROVAL_EXEMPT_CLIENTS: profile.orderClientId,
       ...options.paymentEnv,
     },
   };

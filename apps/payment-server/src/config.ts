@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import { commonServerEnv, csv, DEVELOPMENT_AUDIT_DIGEST_KEY, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { DEFAULT_PAYMENT_LIMITS } from './service/payment-limits.ts';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -64,6 +64,12 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: positiveInt(DEFAULT_PAYMENT_LIMITS.refundConfirmThresholdMinor),
     /** Lifetime of an uncaptured authorization (`7d`, `12h`, `30s`, or milliseconds). Default 7d. */
     PAYMENT_AUTHORIZATION_TTL: duration('7d'),
+    /**
+     * Client ids whose own tokens (client credentials, no `act`: work done for nobody, such as the order server giving
+     * back its failed checkout's capture) may refund above the threshold without a person. Any other service's own
+     * token is refused there: no person stands behind it to approve. Default `order-server`.
+     */
+    REFUND_APPROVAL_EXEMPT_CLIENTS: csv.default(() => ['order-server']),
     /** How long a person has to decide a refund's approval, and the caller then has to use it, in milliseconds. Default 900000 ms (15 minutes). */
     APPROVAL_TTL_MS: durationMs(900_000),
     /** The issuer where a person logs in on the approval pages. Optional; default AUTH_ISSUER. */

@@ -120,6 +120,7 @@ function paymentDomain(
       refundConfirmThresholdMinor: config.PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR,
     },
     approvalTtlMs: config.APPROVAL_TTL_MS,
+    refundExemptClients: config.REFUND_APPROVAL_EXEMPT_CLIENTS,
     ...(approvalGate === undefined ? {} : { approvalGate }),
     authorizationTtlMs: config.PAYMENT_AUTHORIZATION_TTL,
     operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS,

@@ -227,6 +227,17 @@ describe('refunds above the approval threshold', () => {
     expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded', amount: 6_000 } });
   });
 
+  it("by another service's own token above the threshold is refused: no person stands behind it, and it is not an exempt client", async () => {
+    const payment = await capturedPayment(9_000);
+    const registered = await server.connectAs({ id: 'registered-client', subject: 'registered-client', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service' });
+    const error = await expectToolError(registered, 'payment_refund', {
+      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(),
+    });
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'unavailable' } });
+    const after = await expectToolOk<{ amount_refunded: number; refund_count: number }>(registered, 'payment_get', { payment_id: payment.id });
+    expect([after.amount_refunded, after.refund_count]).toEqual([0, 0]);
+  });
+
   it('do not apply at or below the threshold', async () => {
     const payment = await capturedPayment(5_000);
     const args = { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() };

@@ -23,6 +23,8 @@ export interface PaymentDomainOptions {
    * person's approval is refused (FORBIDDEN, details.approval `unavailable`).
    */
   approvalGate?: ApprovalGate;
+  /** Client ids whose own tokens may refund above the approval threshold (REFUND_APPROVAL_EXEMPT_CLIENTS). Default `order-server`. */
+  refundExemptClients?: readonly string[];
   /** How long an approval may wait and then be used, in milliseconds (what the policy resource tells). Default 900000. */
   approvalTtlMs?: number;
   /** Lifetime of an uncaptured authorization, in milliseconds. */
@@ -47,7 +49,7 @@ export interface PaymentDomain {
 /** Builds the payment domain's services over one database and provider. */
 export function createPaymentDomain(options: PaymentDomainOptions): PaymentDomain {
   const limits = checkPaymentLimits(options.limits);
-  const approvals = new RefundApprovals({ gate: options.approvalGate, thresholdMinor: limits.refundConfirmThresholdMinor });
+  const approvals = new RefundApprovals({ gate: options.approvalGate, thresholdMinor: limits.refundConfirmThresholdMinor, exemptClients: options.refundExemptClients ?? ['order-server'] });
   const leaseMs = options.operationLeaseMs ?? 60_000;
   const payments = new PaymentService({
     db: options.db,

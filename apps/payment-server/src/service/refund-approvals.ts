@@ -14,6 +14,11 @@ export interface RefundApprovalsConfig {
   readonly gate: ApprovalGate | undefined;
   /** Refunds above this amount, in minor units, asked for a person wait for that person (PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR). */
   readonly thresholdMinor: number;
+  /**
+   * Client ids whose own tokens refund above the threshold without a person (REFUND_APPROVAL_EXEMPT_CLIENTS): the
+   * order server undoing its failed checkout's capture. Another service's own token is refused above it.
+   */
+  readonly exemptClients: readonly string[];
 }
 
 /** The refund an approval is asked for: exactly the payment_refund arguments but the key and the dry run. */
@@ -43,17 +48,26 @@ export type RefundApprovalVerdict =
 export class RefundApprovals {
   readonly #config: RefundApprovalsConfig;
 
+  readonly #exempt: ReadonlySet<string>;
+
   constructor(config: RefundApprovalsConfig) {
     this.#config = Object.freeze({ ...config });
+    this.#exempt = new Set(config.exemptClients);
   }
 
-  get thresholdMinor(): number {
-    return this.#config.thresholdMinor;
-  }
-
-  /** Whether a refund of `amount` by `caller` needs its person's approval. */
+  /**
+   * Whether a refund of `amount` by `caller` needs its person's approval. A service's own token above the threshold
+   * is refused unless its client is exempt: a client any registration could create must not refund unasked.
+   */
   needed(caller: Caller, amount: number): boolean {
-    return (caller.kind ?? 'user') === 'user' && amount > this.#config.thresholdMinor;
+    if (amount <= this.#config.thresholdMinor) return false;
+    const kind = caller.kind ?? 'user';
+    if (kind === 'service' && !this.#exempt.has(caller.principalId)) {
+      throw new AppError('FORBIDDEN', 'A refund above the approval threshold needs a person behind the token; this service client may not make one on its own.', {
+        details: { approval: 'unavailable' },
+      });
+    }
+    return kind === 'user';
   }
 
   /**
