@@ -120,6 +120,7 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     sagas: domain.sagas,
     queue: domain.queue,
     operations: domain.lifecycle,
+    callerTokens: domain.identity,
     intervalMs: config.SWEEPER_INTERVAL_MS,
     requeueAfterMs: config.SAGA_REQUEUE_AFTER_MS,
     logger,

@@ -162,6 +162,18 @@ describe('CheckoutSaga', () => {
     ]);
   });
 
+  it('drops the tokens ended checkouts left behind (a crash before forget), never a running checkout\'s, expired or not', async () => {
+    const ended = await newOrder();
+    const running = await newOrder(-60);
+    // The process died after the saga's last write and before it dropped the token.
+    await sql`UPDATE checkout_sagas SET status = 'failed', finished_at = now() WHERE order_id = ${ended}`.execute(tdb.db);
+    await identity.forgetEnded(tdb.db, 1000);
+    expect(await callerTokens.find(tdb.db, ended)).toBeUndefined();
+    expect(await callerTokens.find(tdb.db, running)).toBeDefined();
+    // Its row still tells a run that the caller's token lapsed, not that there was none.
+    expect(await identity.forCheckout(tdb.db, running)).toEqual({ kind: 'lapsed' });
+  });
+
   it('keeps the caller token sealed while the checkout runs: the row holds no readable token', async () => {
     const id = await newOrder();
     const stored = await callerTokens.find(tdb.db, id);

@@ -52,6 +52,8 @@ export interface OrderDomain {
   queue: CheckoutQueue;
   sagas: SagaStore;
   outbox: OutboxStore;
+  /** Whose identity checkouts call upstreams with; the sweeper drops the tokens ended checkouts left. */
+  identity: UpstreamIdentity;
 }
 
 /** Builds the stores and services over one database, one set of upstream clients and one checkout queue. */
@@ -87,6 +89,7 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
       upstreamAuth: deps.upstreamAuth.mode,
     }),
     workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
+    identity,
     saga,
     queue,
     sagas,

@@ -11,6 +11,8 @@ export interface SagaSweeperConfig {
   queue: CheckoutQueue;
   /** Finishes claimed cancels, refunds and fulfilments whose caller is gone (OrderLifecycleService). Optional. */
   operations?: { resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> };
+  /** Drops the caller tokens that ended checkouts left behind (UpstreamIdentity). Optional. */
+  callerTokens?: { forgetEnded(db: Kysely<OrderDatabase>, limit: number): Promise<number> };
   /** Time between sweeps, in milliseconds. */
   intervalMs: number;
   /**
@@ -35,7 +37,8 @@ export interface SagaSweeper {
  * does not have — an order written while Redis was unreachable, a job or a retry lost with Redis data (flush,
  * restart without persistence), a compensation whose retry budget ran out — is enqueued again (job id = order id,
  * so a double enqueue is one job). A saga whose job is waiting, delayed or running is left to it; every replica
- * may sweep. It also finishes claimed order operations nobody works on any more.
+ * may sweep. It also finishes claimed order operations nobody works on any more, and drops the sealed caller tokens
+ * of checkouts that ended without dropping theirs.
  */
 export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
   let running: Promise<number> | undefined;
@@ -48,6 +51,13 @@ export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
         return 0;
       });
       if (finished > 0) config.logger.info({ finished }, 'sweeper finished pending order operations');
+    }
+    if (config.callerTokens !== undefined) {
+      const dropped = await config.callerTokens.forgetEnded(config.db, batch).catch((error: unknown) => {
+        config.logger.warn({ err: error }, 'dropping the caller tokens of ended checkouts failed; next interval retries');
+        return 0;
+      });
+      if (dropped > 0) config.logger.info({ dropped }, 'sweeper dropped caller tokens that ended checkouts left behind');
     }
     const idle = await config.sagas.idle(config.db, config.requeueAfterMs, batch);
     let enqueued = 0;

@@ -72,6 +72,11 @@ export class UpstreamIdentity {
     return token === undefined || usableUntil <= Date.now() ? { kind: 'lapsed' } : { kind: 'caller', subjectToken: token };
   }
 
+  /** Drops the tokens that ended checkouts kept (a crash between their end and {@link forget}); how many went. */
+  async forgetEnded(db: Kysely<OrderDatabase>, limit: number): Promise<number> {
+    return this.#deps.tokens.deleteEnded(db, limit);
+  }
+
   /** Drops the kept token: the checkout ended, nothing will act for the caller any more. */
   async forget(db: Kysely<OrderDatabase>, orderId: string): Promise<void> {
     await this.#deps.tokens.delete(db, orderId);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { OrderDatabase } from './order-database.ts';
 
@@ -18,6 +19,20 @@ export class CallerTokenStore {
   async find(db: Kysely<OrderDatabase>, orderId: string): Promise<StoredCallerToken | undefined> {
     const row = await db.selectFrom('checkout_caller_tokens').select(['sealed', 'expires_at']).where('order_id', '=', orderId).executeTakeFirst();
     return row === undefined ? undefined : { sealed: row.sealed, expiresAt: new Date(row.expires_at) };
+  }
+
+  /**
+   * Drops the tokens of up to `limit` checkouts that ended (completed or failed) but kept theirs: a process that died
+   * between the saga's last write and its `forget`. A running checkout's row stays even once expired: its absence
+   * would read as "placed without a token". Returns how many went.
+   */
+  async deleteEnded(db: Kysely<OrderDatabase>, limit: number): Promise<number> {
+    const { rows } = await sql<{ order_id: string }>`
+      DELETE FROM checkout_caller_tokens WHERE order_id IN (
+        SELECT t.order_id FROM checkout_caller_tokens t JOIN checkout_sagas s ON s.order_id = t.order_id
+         WHERE s.status IN ('completed', 'failed') LIMIT ${limit})
+      RETURNING order_id`.execute(db);
+    return rows.length;
   }
 
   /** Drops it (the checkout ended, or the token expired). */
