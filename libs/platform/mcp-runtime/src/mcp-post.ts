@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { bearerToken, wwwAuthenticate } from '@mcpfed/auth';
+import { bearerToken, missingScopes, wwwAuthenticate } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
@@ -136,7 +136,7 @@ export function challengeMissingScopes(
   const name = (message['params'] as { name?: unknown } | undefined)?.name;
   const required = typeof name === 'string' ? config.toolScopes.get(name) : undefined;
   if (required === undefined || required.length === 0) return false;
-  const missing = required.filter((scope) => !accepted.principal.scopes.has(scope));
+  const missing = missingScopes(accepted.principal, required);
   if (missing.length === 0) return false;
   const description = `the token lacks scope ${missing.join(' ')}`;
   sendJson(
