@@ -124,9 +124,17 @@ export async function checkPaymentsMatchOrders(databases: DomainDatabases): Prom
     async (client) => (await client.query<{ ref: string; captured: string }>('SELECT order_ref AS ref, sum(amount_captured) AS captured FROM payments GROUP BY order_ref')).rows,
     APP,
   );
+  // Read after the payments: an order is confirmed before its payment is captured, so every capture read above has
+  // its order out of pending here — unless it really is pending or unknown. (Read before them, an order confirmed and
+  // captured in between, or one still running its last steps, would look like a capture without an order.)
+  const confirmed = await withClient(
+    databases.order,
+    async (client) => (await client.query<{ id: string }>(`SELECT id FROM orders WHERE status <> 'pending'`)).rows,
+    APP,
+  );
   const capturedByRef = new Map(payments.map((row) => [row.ref, BigInt(row.captured)]));
   const mismatched = orders.filter((order) => (capturedByRef.get(order.id) ?? 0n) !== BigInt(order.captured));
-  const known = new Set(orders.map((order) => order.id));
+  const known = new Set(confirmed.map((order) => order.id));
   const pendingOrUnknown = payments.filter((row) => BigInt(row.captured) > 0n && row.ref.startsWith('ord_') && !known.has(row.ref));
   return {
     name: 'payments match orders',
