@@ -18,11 +18,22 @@ function dereference(node: unknown, defs: Record<string, Json>): unknown {
   return { ...(dereference(defs[$ref.replace('#/$defs/', '')], defs) as Json), ...walked };
 }
 
-/** One spelling of a nullable type: zod writes `type: [T, "null"]` inline and `anyOf: [T, null]` around a `$ref`. */
+/**
+ * One spelling of each type: zod writes `type: [T, "null"]` inline and `anyOf: [T, null]` around a `$ref`; the
+ * advertised schema writes `type: [T, "null"]` for both, a string enum or const without its `type`, and a nullable
+ * enum with `null` among its values. All become `anyOf: [T, null]` with an explicit `type`.
+ */
 function normalise(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(normalise);
   if (typeof node !== 'object' || node === null) return node;
-  const walked = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'enum' || key === 'required' ? value : normalise(value)])) as Json;
+  const walked = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'enum' || key === 'const' || key === 'required' ? value : normalise(value)])) as Json;
+  const values = walked['enum'];
+  if (Array.isArray(values) && walked['type'] === undefined && values.every((v) => typeof v === 'string' || v === null)) {
+    walked['type'] = values.includes(null) ? ['string', 'null'] : 'string';
+    walked['enum'] = values.filter((v) => v !== null);
+  }
+  if (typeof walked['const'] === 'string' && walked['type'] === undefined) walked['type'] = 'string';
+  if (Array.isArray(walked['enum']) && Array.isArray(walked['type'])) walked['enum'] = (walked['enum'] as unknown[]).filter((v) => v !== null);
   const type = walked['type'];
   if (Array.isArray(type) && type.length === 2 && type[1] === 'null') {
     const { description, type: _type, ...rest } = walked;
@@ -34,9 +45,9 @@ function normalise(node: unknown): unknown {
 const tools = [customerContract, orderContract, productContract, paymentContract].flatMap((contract) => contract.tools);
 
 /**
- * The advertised output schemas write shared shapes once (`$defs`) and the error envelope as a `$ref`. Written back
- * in place, each must be exactly the contract's own JSON Schema with the same keywords left out: the sharing changes
- * the size, never the meaning.
+ * The advertised output schemas write shared shapes once (`$defs`) and types in their shortest spelling. Written
+ * back in place and spelled alike, each must be exactly the contract's own JSON Schema with the same keywords left
+ * out (checks and field descriptions): the sharing and spelling change the size, never the meaning.
  */
 describe.each(tools.map((tool) => [tool.name, tool] as const))('%s output schema', (_name, tool) => {
   it('means the same as the contract once its $refs are written in place', () => {
@@ -44,7 +55,8 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))('%s output schema
     const defs = advertised['$defs'] as Record<string, Json>;
     const [success, error] = (dereference(advertised, defs) as { anyOf: [Json, Json] }).anyOf;
     const { $schema: _dialect, ...plain } = z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' });
-    expect(normalise(success)).toEqual(normalise(compactJsonSchema(plain, { output: true })));
+    // The root's type: "object" covers both branches, so the success branch leaves it out.
+    expect(normalise({ type: 'object', ...success })).toEqual(normalise(compactJsonSchema(plain, { output: true })));
     expect(error).toMatchObject({ required: ['error'], properties: { error: { required: ['code', 'message', 'retryable'] } } });
   });
 });

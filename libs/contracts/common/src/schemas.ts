@@ -7,14 +7,14 @@ export const limitSchema = z
   .min(1)
   .max(100)
   .default(20)
-  .describe('Maximum number of items to return, 1-100. Default 20.');
+  .describe('Most items to return, 1-100. Default 20.');
 
 /** Opaque keyset cursor returned as `next_cursor` by the previous page. */
 export const cursorSchema = z
   .string()
   .min(1)
   .max(512)
-  .describe('Opaque cursor from the previous page\'s next_cursor. Omit for the first page.');
+  .describe('next_cursor of the previous page; omit for the first page.');
 
 /** `next_cursor` of a list result: null on the last page. */
 export const nextCursorSchema = z
@@ -29,7 +29,7 @@ export const idempotencyKeySchema = z
   .max(200)
   .regex(/^[A-Za-z0-9:_\-.]+$/, 'letters, digits and : _ - . only')
   .describe(
-    'Unique key for this logical operation (8-200 chars of letters, digits, ":", "_", "-", "."). Retrying with the same key and the same arguments returns the original result with replayed=true; the same key with different arguments fails with IDEMPOTENCY_KEY_REUSED.',
+    'New for each operation (e.g. a UUID); a retry with the same key and arguments replays its result.',
   );
 
 /** `expected_version` for optimistic concurrency on updates. */
@@ -37,7 +37,7 @@ export const expectedVersionSchema = z
   .number()
   .int()
   .min(1)
-  .describe('The version you read. The update fails with CONFLICT if the record changed since; read it again and retry.');
+  .describe('version of the record as you last read it; CONFLICT if it changed since (read it again).');
 
 /** ISO 4217 currency code. */
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').describe('ISO 4217 currency code, e.g. "EUR".');

@@ -56,14 +56,14 @@ export const customerIdSchema = z
   .string()
   .max(30)
   .regex(new RegExp(`^cus_${BASE32}$`), 'a customer id looks like cus_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Customer id, e.g. "cus_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Customer id (customer_search finds one).');
 
 /** Address id: `adr_` followed by 26 lowercase Crockford base32 characters. */
 export const addressIdSchema = z
   .string()
   .max(30)
   .regex(new RegExp(`^adr_${BASE32}$`), 'an address id looks like adr_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Address id, e.g. "adr_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Address id (customer_get lists them).');
 
 /** An email address as input: validated, at most 254 characters. Compared case-insensitively. */
 export const emailSchema = z.email().max(254).describe('Email address (compared case-insensitively), at most 254 characters.');

@@ -71,7 +71,7 @@ export const orderIdSchema = z
   .string()
   .max(30)
   .regex(new RegExp(`^ord_${BASE32}$`), 'an order id looks like ord_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Order id, e.g. "ord_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Order id (order_search finds one).');
 
 /** The human order number (a positive integer, shown to customers). */
 export const orderNumberSchema = z.number().int().min(1).describe('Order number as shown to customers, e.g. 100042.');

@@ -103,21 +103,21 @@ export const paymentIdSchema = z
   .string()
   .max(30)
   .regex(new RegExp(`^pay_${BASE32}$`), 'a payment id looks like pay_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Payment id, e.g. "pay_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Payment id (payment_search finds one).');
 
 /** Attached payment method id: `pm_` followed by 26 lowercase Crockford base32 characters. */
 export const paymentMethodIdSchema = z
   .string()
   .max(29)
   .regex(new RegExp(`^pm_${BASE32}$`), 'a payment method id looks like pm_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Payment method id returned by payment_method_attach, e.g. "pm_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Payment method id (payment_method_list or payment_method_attach).');
 
 /** Refund id: `re_` followed by 26 lowercase Crockford base32 characters. */
 export const refundIdSchema = z
   .string()
   .max(29)
   .regex(new RegExp(`^re_${BASE32}$`), 'a refund id looks like re_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Refund id, e.g. "re_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Refund id (payment_get lists them).');
 
 /** What payment_authorize charges: an attached method id, or a sandbox test token (attached on the fly). */
 export const paymentMethodRefSchema = z

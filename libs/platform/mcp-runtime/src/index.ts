@@ -17,7 +17,7 @@ export type { McpHttpServerOptions, OperationalRoutes, ReadinessReport } from '.
 export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, sendJson, sendRpcError } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
-export { McpHost, createMcpHost } from './mcp-host.ts';
+export { McpHost, TOOL_GUIDE_INSTRUCTION, createMcpHost } from './mcp-host.ts';
 export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
 export { promptBinder } from './prompt-binder.ts';
 export { ProtocolError } from './protocol-error.ts';
@@ -35,7 +35,8 @@ export { toolBinder } from './tool-binder.ts';
 export { FULL_VIEW, LAZY, READONLY, TOOLSETS, TOOLSET_NAMES, describeView, inToolset, inView, isToolset, parseViewWords } from './toolsets.ts';
 export type { ToolsetName, ViewSelection } from './toolsets.ts';
 export { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOL_DEFINITIONS, SEARCH_TOOL, lazyCallInput, lazyDescribeInput, lazySearchInput } from './lazy-tools.ts';
-export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, toolDefinition } from './tool-definition.ts';
+export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, shortSpelling, toolDefinition } from './tool-definition.ts';
+export { resultFields } from './result-fields.ts';
 export { ToolRunner } from './tool-runner.ts';
 export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
 export type {

@@ -29,6 +29,7 @@ import { ProtocolError } from './protocol-error.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
+import { resultFields } from './result-fields.ts';
 import { ToolRunner } from './tool-runner.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -191,7 +192,7 @@ export class McpHost<DB> implements ServerFactory {
       { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
       {
         capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
-        ...(this.#config.instructions ? { instructions: this.#config.instructions } : {}),
+        instructions: [this.#config.instructions, TOOL_GUIDE_INSTRUCTION].filter(Boolean).join(' '),
         jsonSchemaValidator: this.#validator,
       },
     );
@@ -384,17 +385,25 @@ export class McpHost<DB> implements ServerFactory {
   }
 }
 
+/** Told to every client at initialize: where the meaning of a result's fields is (output schemas leave it out). */
+export const TOOL_GUIDE_INSTRUCTION = 'What a tool does in full and what each field of its result means: the resource docs://tools/<tool name>.';
+
 /**
- * The resource `docs://tools/<name>` of a tool with a guide: its description and the guide, for a model that needs
- * more than the listed description says (docs/architecture.md §3). Readable with the tool's own scopes.
+ * The resource `docs://tools/<name>` of every tool: its description, its guide (what a model may need beyond the
+ * description) and what each field of its result means, which the advertised output schema leaves out
+ * (docs/architecture.md §3). Readable with the tool's own scopes.
  */
 function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB>[] {
-  if (contract.guide === undefined) return [];
   const uri = toolGuideUri(contract.name);
-  const text = `# ${contract.name}: ${contract.title}\n\n${contract.description}\n\n${contract.guide}\n`;
+  const fields = resultFields(contract.output);
+  const text = [
+    `# ${contract.name}: ${contract.title}\n\n${contract.description}\n`,
+    ...(contract.guide === undefined ? [] : [`${contract.guide}\n`]),
+    ...(fields.length === 0 ? [] : [`## Result fields\n\n${fields.join('\n')}\n`]),
+  ].join('\n');
   return [
     {
-      contract: { uri, name: `${contract.name}_guide`, title: `${contract.title}: guide`, description: `How ${contract.name} works, beyond its description.`, mimeType: 'text/markdown', scopes: contract.scopes },
+      contract: { uri, name: `${contract.name}_guide`, title: `${contract.title}: guide`, description: `How ${contract.name} works and what its result fields mean.`, mimeType: 'text/markdown', scopes: contract.scopes },
       read: async () => [{ uri, mimeType: 'text/markdown', text }],
     },
   ];

@@ -39,9 +39,8 @@ describe('toolDefinition', () => {
 
   it('writes a shape used more than once once, in the root $defs, and the SDK client validator resolves it', () => {
     const output = advertisedOutputSchema(tool.output);
-    expect(Object.keys(output['$defs'] as object)).toContain('error');
     // Short or single-use shapes are written in place; the rest are named d0, d1, …
-    for (const name of Object.keys(output['$defs'] as object)) expect(name).toMatch(/^(d\d+|error)$/);
+    expect(Object.keys(output['$defs'] as object)).toEqual(['d0']);
     expect(JSON.stringify(output)).not.toContain('__schema');
     expect(JSON.stringify(output).match(/"amount":/g)).toHaveLength(1);
     const validate = new AjvJsonSchemaValidator().getValidator(output);
@@ -62,6 +61,37 @@ describe('toolDefinition', () => {
     expect(input.properties['count']?.['minimum']).toBe(1);
     expect(input.properties['since']?.['format']).toBe('date-time');
     expect(input.additionalProperties).toBe(false);
+  });
+
+  it('spells a nullable type and a string enum short, leaves field descriptions out, and means the same', () => {
+    const output = advertisedOutputSchema(
+      z.strictObject({
+        status: z.enum(['open', 'closed']).describe('Where it stands.'),
+        reason: z.enum(['late', 'lost']).nullable(),
+        note: z.string().nullable(),
+        kind: z.literal('box'),
+        at: at.nullable(),
+      }),
+    );
+    const success = (output['anyOf'] as Array<Record<string, unknown>>)[0];
+    expect(success).toEqual({
+      properties: {
+        status: { enum: ['open', 'closed'] },
+        reason: { enum: ['late', 'lost', null] },
+        note: { type: ['string', 'null'] },
+        kind: { const: 'box' },
+        at: { type: ['string', 'null'], format: 'date-time' },
+      },
+      required: ['status', 'reason', 'note', 'kind', 'at'],
+    });
+    expect(output['type']).toBe('object');
+    const validate = new AjvJsonSchemaValidator().getValidator(output);
+    expect(validate({ status: 'open', reason: null, note: null, kind: 'box', at: null }).valid).toBe(true);
+    expect(validate({ status: 'shut', reason: null, note: null, kind: 'box', at: null }).valid).toBe(false);
+    expect(validate({ status: 'open', reason: 'stolen', note: null, kind: 'box', at: null }).valid).toBe(false);
+    expect(validate({ status: 'open', reason: null, note: 3, kind: 'box', at: null }).valid).toBe(false);
+    expect(validate({ status: 'open', reason: null, note: null, kind: 'bag', at: null }).valid).toBe(false);
+    expect(validate([]).valid).toBe(false);
   });
 
   it('points the description at the guide resource', () => {

@@ -20,26 +20,30 @@ const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_IN
 
 /**
  * `structuredContent` of a failed call (docs/architecture.md §4), as advertised: `{ error: { code, message,
- * retryable, details?, request_id? } }`. The codes are not listed in every tool: each description names the ones
+ * retryable, details?, request_id? } }`, the second branch of every output schema's `anyOf` (the root's
+ * `type: "object"` covers both branches). The codes are not listed in every tool: each description names the ones
  * that tool answers, and the server's instructions name the envelope once.
  */
 const ERROR_ENVELOPE_JSON = {
-  type: 'object',
   properties: { error: { type: 'object', required: ['code', 'message', 'retryable'] } },
   required: ['error'],
 } as const;
 
 type Json = Record<string, unknown>;
 
-/** Keywords left out of output schemas: checks the server already made, not meaning. */
-const OUTPUT_CHECKS = new Set(['maxLength', 'minLength', 'pattern', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum']);
+/**
+ * Keywords left out of output schemas: checks the server already made, and the field descriptions, which the
+ * tool's guide resource (`docs://tools/<name>`, "Result fields") carries instead.
+ */
+const OUTPUT_LEFT_OUT = new Set(['maxLength', 'minLength', 'pattern', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum', 'description']);
 
 /**
  * Leaves out of a JSON Schema what tells a model nothing the rest does not: the safe-integer bounds of every
  * integer and a pattern beside a `format` (zod's date-time regex is ~400 characters). For an output schema
  * (`output: true`) also the bounds, lengths, patterns and closed objects: what a server returns is checked by
- * the server against its contract before it is sent; the advertised schema says its shape and meaning, and
- * keeps `required`, so a client's check of a result still catches a missing field.
+ * the server against its contract before it is sent; the advertised schema says its shape, and keeps `required`,
+ * so a client's check of a result still catches a missing field. Output field descriptions are left out too: the
+ * tool's guide lists them (a model reads a result's fields when it has one, not on every request).
  */
 export function compactJsonSchema(schema: unknown, options: { output: boolean }): unknown {
   if (Array.isArray(schema)) return schema.map((item) => compactJsonSchema(item, options));
@@ -49,7 +53,7 @@ export function compactJsonSchema(schema: unknown, options: { output: boolean })
   for (const [key, value] of Object.entries(source)) {
     if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number)) continue;
     if (key === 'pattern' && typeof source['format'] === 'string') continue;
-    if (options.output && OUTPUT_CHECKS.has(key)) continue;
+    if (options.output && OUTPUT_LEFT_OUT.has(key)) continue;
     // A property named like a keyword is data, not a keyword: only schema-valued members are walked.
     if (key === 'properties' || key === '$defs') {
       out[key] = Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, compactJsonSchema(sub, options)]));
@@ -62,25 +66,62 @@ export function compactJsonSchema(schema: unknown, options: { output: boolean })
 
 /**
  * The input schema as advertised: JSON Schema of what callers send, compacted ({@link compactJsonSchema}).
- * Inputs keep their patterns and lengths: they tell a model what a valid argument looks like.
+ * Inputs keep their patterns, lengths and descriptions: they tell a model what a valid argument looks like.
  */
 export function advertisedInputSchema(input: z.ZodObject): Json {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' });
-  return compactJsonSchema(schema, { output: false }) as Json;
+  return shortSpelling(compactJsonSchema(schema, { output: false })) as Json;
 }
 
 /**
  * The advertised output schema: the contract's success shape OR the error envelope. Failed calls carry
  * `structuredContent.error` (isError: true), and SDK clients validate structuredContent against the output
  * schema even on errors, so the schema has to admit both for those clients to see the error at all.
- * A shape the success schema uses more than once (money, ids, timestamps, a line) is written once in the root's
- * `$defs` and referred to (`$ref: "#/$defs/…"`), which every JSON Schema validator resolves within the document.
+ * A shape the success schema uses more than once (money, a line) is written once in the root's `$defs` and
+ * referred to (`$ref: "#/$defs/…"`), which every JSON Schema validator resolves within the document; a nullable
+ * type is one `type: [T, "null"]` and an enum of strings leaves out its `type` ({@link shortSpelling}).
  */
 export function advertisedOutputSchema(output: z.ZodObject): Json {
   const { $schema: _dialect, $defs, ...success } = z.toJSONSchema(output, { io: 'output', unrepresentable: 'any', reused: 'ref' });
   const compacted = compactJsonSchema({ success, defs: $defs ?? {} }, { output: true }) as { success: Json; defs: Record<string, Json> };
-  const { schema, defs } = tidyDefinitions(compacted.success, compacted.defs);
-  return { type: 'object', anyOf: [schema, { $ref: '#/$defs/error' }], $defs: { ...defs, error: ERROR_ENVELOPE_JSON } };
+  const tidied = tidyDefinitions(compacted.success, compacted.defs);
+  const { type: _object, ...schema } = shortSpelling(tidied.schema) as Json;
+  const defs = shortSpelling(tidied.defs) as Json;
+  return { type: 'object', anyOf: [schema, ERROR_ENVELOPE_JSON], ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
+}
+
+/**
+ * The same schema in fewer tokens, meaning unchanged: `anyOf: [T, { type: "null" }]` of a plain typed `T` is
+ * `T` with `type: [T.type, "null"]` (and `null` added to its enum or const), and `type: "string"` beside an
+ * enum of strings (and null) or a string const says nothing the enum or const does not.
+ */
+export function shortSpelling(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(shortSpelling);
+  if (typeof node !== 'object' || node === null) return node;
+  let out: Json = Object.fromEntries(
+    Object.entries(node as Json).map(([key, value]) => [key, key === 'enum' || key === 'const' || key === 'required' || key === 'default' || key === 'examples' ? value : key === 'properties' || key === '$defs' ? Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, shortSpelling(sub)])) : shortSpelling(value)]),
+  );
+  const anyOf = out['anyOf'];
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const nullAt = anyOf.findIndex((branch) => JSON.stringify(branch) === '{"type":"null"}');
+    const other = anyOf[1 - nullAt] as Json | undefined;
+    // An enum of strings has already lost its type (children first): it takes null into its enum alone.
+    const typed = typeof other?.['type'] === 'string' || (other !== undefined && Array.isArray(other['enum']) && !('type' in other));
+    if (nullAt >= 0 && other !== undefined && typed && !('$ref' in other) && !('anyOf' in other) && !Object.keys(other).some((key) => key in out && key !== 'anyOf')) {
+      const { anyOf: _anyOf, ...rest } = out;
+      const { const: constant, ...plain } = other;
+      const values = Array.isArray(other['enum']) ? [...other['enum'], null] : 'const' in other ? [constant, null] : undefined;
+      out = { ...rest, ...plain, ...(typeof other['type'] === 'string' ? { type: [other['type'], 'null'] } : {}), ...(values ? { enum: values } : {}) };
+    }
+  }
+  const values = out['enum'];
+  if (Array.isArray(values) && values.some((v) => typeof v === 'string') && values.every((v) => typeof v === 'string' || v === null)) {
+    const type = out['type'];
+    const stringish = type === 'string' || (Array.isArray(type) && type.length === 2 && type[0] === 'string' && type[1] === 'null' && values.includes(null));
+    if (stringish) delete out['type'];
+  }
+  if (typeof out['const'] === 'string' && out['type'] === 'string') delete out['type'];
+  return out;
 }
 
 /** A definition no longer than this (as JSON) is written where it is used: a `$ref` to it would cost about as much. */
@@ -137,7 +178,7 @@ export function toolDefinition(contract: ToolContract, defaultDeadlineMs: number
     description: listedDescription(contract),
     inputSchema: advertisedInputSchema(contract.input),
     outputSchema: advertisedOutputSchema(contract.output),
-    annotations: { title: contract.title, ...contract.annotations },
+    annotations: { ...contract.annotations },
     _meta: {
       ...catalogMeta(contract.scopes, contract.deadlineMs ?? defaultDeadlineMs),
       ...(contract.aliases?.length ? { [META_ALIASES]: contract.aliases.map((alias) => alias.name) } : {}),

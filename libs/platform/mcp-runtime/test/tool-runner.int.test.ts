@@ -59,7 +59,7 @@ describe('tools/list', () => {
     const create = all.find((t) => t.name === 'widget_create');
     expect(create?.inputSchema).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false });
     expect(create?.outputSchema).toMatchObject({ type: 'object' });
-    expect(create?.annotations).toEqual({ title: 'Create widget', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
+    expect(create?.annotations).toEqual({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
   });
 });
 

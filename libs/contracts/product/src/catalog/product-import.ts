@@ -17,7 +17,7 @@ export const importIdSchema = z
   .string()
   .max(30)
   .regex(/^imp_[0-9a-hjkmnp-tv-z]{26}$/, 'an import id looks like imp_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Import job id, e.g. "imp_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Import job id (product_import returns it).');
 
 /** An import job as product_import and product_import_status return it. */
 export const importJobSchema = z.object({

@@ -62,7 +62,7 @@ export const reservationIdSchema = z
   .string()
   .max(30)
   .regex(/^rsv_[0-9a-hjkmnp-tv-z]{26}$/, 'a reservation id looks like rsv_01j9z3k8q4m2n6p7r8s9t0v1w2')
-  .describe('Reservation id, e.g. "rsv_01j9z3k8q4m2n6p7r8s9t0v1w2".');
+  .describe('Reservation id (inventory_reserve returns it).');
 
 /** The caller's reference of the order a reservation is for (the order id in checkout). One reservation per reference. */
 export const orderReferenceSchema = z
