@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
-import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError, TOOL_GUIDE_INSTRUCTION } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError, CATALOG_INSTRUCTIONS } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
@@ -41,9 +41,9 @@ export interface RouterServerOptions {
 
 const INSTRUCTIONS =
   'mcpfed: one endpoint over the commerce federation (customers, orders, products and inventory, payments). ' +
-  'Tool names start with their domain. Failures are tool results with structuredContent.error = { code, message, retryable }; ' +
-  'UPSTREAM_UNAVAILABLE means that domain is down for now: retry after details.retry_after_ms, other domains keep working. ' +
-  TOOL_GUIDE_INSTRUCTION;
+  'Tool names start with their domain. ' +
+  CATALOG_INSTRUCTIONS +
+  ' UPSTREAM_UNAVAILABLE means that domain is down for now: retry after details.retry_after_ms, other domains keep working.';
 
 /**
  * The SDK `Server` of one view of the router: it answers initialize, ping and the lists itself (tools filtered by

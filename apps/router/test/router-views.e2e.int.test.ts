@@ -164,13 +164,18 @@ describe('toolsets and the read-only view', () => {
 });
 
 describe('tool guides', () => {
-  it('a description that points to docs://tools/<name> is backed by that resource, readable with the tool\'s scopes', async () => {
+  it('every tool has docs://tools/<name>, named by the instructions, with its guide and result fields, readable with the tool\'s scopes', async () => {
     const reader = await federation.connect(['product:read'], 'guide-reader');
     const search = (await reader.listTools()).tools.find((tool) => tool.name === 'product_search');
     expect(search?.description?.length).toBeLessThanOrEqual(1024);
-    expect(search?.description).toContain('More: docs://tools/product_search.');
+    expect(search?.description).not.toContain('docs://tools/');
     const guide = await reader.readResource({ uri: 'docs://tools/product_search' });
     expect(guide.contents[0]).toMatchObject({ uri: 'docs://tools/product_search', mimeType: 'text/markdown', text: expect.stringContaining('pg_trgm trigram similarity') });
+    expect(reader.getInstructions()).toContain('docs://tools/<tool name>');
+    // A tool without a written guide has one too: its description and what each result field means.
+    const get = await reader.readResource({ uri: 'docs://tools/product_get' });
+    expect((get.contents[0] as { text: string }).text).toContain('## Result fields');
+    expect((get.contents[0] as { text: string }).text).toMatch(/^- version: Pass as expected_version/m);
     const stranger = await federation.connect(['customer:read'], 'guide-stranger');
     await expect(stranger.readResource({ uri: 'docs://tools/product_search' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
   });

@@ -90,7 +90,6 @@ describe.each(toolCases())('tool %s (%s)', (name, domain, tool) => {
 
   it(`is listed with a description of at most ${MAX_TOOL_DESCRIPTION_LENGTH} characters (the rest in its guide)`, () => {
     expect(listedDescription(tool).length).toBeLessThanOrEqual(MAX_TOOL_DESCRIPTION_LENGTH);
-    if (tool.guide !== undefined) expect(listedDescription(tool)).toContain(`docs://tools/${name}`);
   });
 
   it('refuses unknown input fields (strict object)', () => {

@@ -28,13 +28,13 @@ describe('defineQuerySqlTool', () => {
     expect(Object.isFrozen(tool)).toBe(true);
   });
 
-  it('describes every view with typed columns by default, and names only when asked', () => {
-    const typed = defineQuerySqlTool({ domain: 'thing', views, about: 'views of things' });
+  it('names every view with its columns by default, and types them when asked', () => {
+    const typed = defineQuerySqlTool({ domain: 'thing', views, about: 'views of things', columns: 'typed' });
     expect(typed.description).toContain(
       'over views of things: analytics_things(id text, amount bigint): One row per thing. analytics_parts(thing_id text): One row per part. Money is integer minor units',
     );
     expect(typed.description).toContain('schema://thing');
-    const names = defineQuerySqlTool({ domain: 'thing', views, about: 'views of things', units: 'Amounts are minor units.', columns: 'names' });
+    const names = defineQuerySqlTool({ domain: 'thing', views, about: 'views of things', units: 'Amounts are minor units.' });
     expect(names.description).toContain('over views of things: analytics_things(id, amount); analytics_parts(thing_id). Amounts are minor units. Aggregate');
   });
 

@@ -37,7 +37,7 @@ export const querySqlInputSchema = z.strictObject({
     .min(1)
     .max(MAX_QUERY_SQL_ROWS)
     .default(100)
-    .describe(`Maximum rows to return, 1-${MAX_QUERY_SQL_ROWS}. Default 100.`),
+    .describe('Most rows to return. Default 100.'),
 });
 
 /** Output of every `<domain>_query_sql` tool: the `runReadOnlyQuery` result shape of `@mcpfed/db`. */
@@ -62,8 +62,9 @@ export interface QuerySqlToolOptions {
   /** One or more sentences on units and how to add amounts. Default: money is integer minor units plus currency. */
   units?: string;
   /**
-   * How columns are listed in the description: `typed` (`name type`, with each view's description; default) or
-   * `names` (names only; for allow-lists too large to describe in full — the schema resource has the rest).
+   * How columns are listed in the description: `names` (names only, the default: the schema resource
+   * `schema://<domain>` has their types and meaning, and the listing is paid on every request) or `typed`
+   * (`name type`, with each view's description).
    */
   columns?: 'typed' | 'names';
 }
@@ -82,14 +83,13 @@ export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolCo
   const bare = `the views ${views.map((view) => view.name).join(', ')} (columns in schema://${domain}).`;
   const describe = (viewDocs: string) =>
     `Runs one read-only PostgreSQL SELECT for analytics over ${about}: ${viewDocs} ${options.units ?? DEFAULT_UNITS} ` +
-    `Aggregate in SQL (GROUP BY, COUNT, SUM). At most limit rows (default 100, max ${MAX_QUERY_SQL_ROWS}); truncated=true says there were more. ` +
+    'Aggregate in SQL. At most limit rows; truncated=true says there were more. ' +
     `Full schema: resource schema://${domain}. ` +
-    'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric and timestamps ' +
-    'come as PostgreSQL text. ' +
-    'On failure: VALIDATION_FAILED when the text is not a single SELECT or reads another relation (rewrite it); ' +
-    'FORBIDDEN for relations outside the views; TIMEOUT when it runs too long (add filters or aggregate).';
+    'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric, timestamps as text. ' +
+    'On failure: VALIDATION_FAILED when not one SELECT over the views (rewrite it); FORBIDDEN for other relations; ' +
+    'TIMEOUT when too slow (filter or aggregate).';
   // The most column detail that fits the description limit; the schema resource always has all of it.
-  const candidates = options.columns === 'names' ? [named, bare] : [typed, named, bare];
+  const candidates = options.columns === 'typed' ? [typed, named, bare] : [named, bare];
   const description = candidates.map(describe).find((text) => text.length <= MAX_TOOL_DESCRIPTION_LENGTH) ?? describe(bare);
   return defineTool({
     name: `${domain}_query_sql`,

@@ -57,4 +57,4 @@ export const replayedSchema = z
 export const dryRunSchema = z
   .boolean()
   .default(false)
-  .describe('When true, validate and report what would happen without changing anything.');
+  .describe('true: report what would happen, change nothing.');

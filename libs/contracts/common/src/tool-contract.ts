@@ -34,12 +34,12 @@ export interface ToolContract<
   readonly title: string;
   /**
    * Written for a model: what it does, when to use it, what it returns, units, what to do on failure; at most
-   * {@link MAX_TOOL_DESCRIPTION_LENGTH} characters with the pointer to the guide (some model APIs cut there).
+   * {@link MAX_TOOL_DESCRIPTION_LENGTH} characters (some model APIs cut there).
    */
   readonly description: string;
   /**
-   * What a model may need beyond the description (how a search ranks, every edge of a workflow), served as the
-   * resource `docs://tools/<name>` with the tool's scopes; the listed description then ends with a pointer to it.
+   * What a model may need beyond the description (how a search ranks, every edge of a workflow), served in the
+   * resource `docs://tools/<name>` with the tool's scopes, after the description and before the result fields.
    */
   readonly guide?: string;
   /** Strict input schema (unknown fields are refused). */
@@ -76,9 +76,13 @@ export function toolGuideUri(name: string): string {
   return `docs://tools/${name}`;
 }
 
-/** The description a tool is listed with: its own, and the pointer to its guide when it has one. */
+/**
+ * The description a tool is listed with: its own. Every tool has its guide resource ({@link toolGuideUri}: the
+ * description, the guide and the meaning of each result field), which the initialize instructions name once, so
+ * the listing, paid on every request, does not point to it tool by tool.
+ */
 export function listedDescription(tool: Pick<ToolContract, 'name' | 'description' | 'guide'>): string {
-  return tool.guide === undefined ? tool.description : `${tool.description} More: ${toolGuideUri(tool.name)}.`;
+  return tool.description;
 }
 
 const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;

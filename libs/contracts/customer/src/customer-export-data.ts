@@ -12,15 +12,13 @@ export const customerExportData = defineTool({
   name: 'customer_export_data',
   title: 'Export customer data',
   description:
-    'Exports everything this server holds about one person, unmasked, for a data-subject access or portability ' +
-    'request (GDPR Art. 15/20): profile, addresses, notes, timeline and order statistics. Needs customer:read and ' +
-    'customer:pii. Returns { customer_id, exported_at, customer, notes, events, next_cursor }, also attached as ' +
-    'an embedded resource (customer://{id}/export) to hand over as a file. One call returns at most 500 notes and ' +
-    'events: while next_cursor is not null call again with the same customer_id and cursor=next_cursor; the pages ' +
-    'together hold every note and event that existed at exported_at, each once. Orders and payments are exported ' +
-    'by the order and payment servers. On failure: NOT_FOUND for an unknown customer id; FORBIDDEN without ' +
-    'customer:pii; VALIDATION_FAILED for a cursor of another customer or a damaged one (start again without ' +
-    'cursor).',
+    'Exports everything this server holds about one person, unmasked, for a GDPR Art. 15/20 request: ' +
+    'profile, addresses, notes, timeline and order statistics (needs customer:pii). Returns { ' +
+    'customer_id, exported_at, customer, notes, events, next_cursor }, also as an embedded resource ' +
+    '(customer://{id}/export). At most 500 notes and events per call: while next_cursor is not null call ' +
+    'again with cursor=next_cursor; together the pages hold everything as of exported_at. Orders and ' +
+    'payments are exported by their servers. On failure: NOT_FOUND; FORBIDDEN without customer:pii; ' +
+    'VALIDATION_FAILED for another customer\'s or a damaged cursor (start again).',
   guide:
     'Exports everything this server holds about one person, unmasked, for a data-subject access or portability ' +
     'request (GDPR Art. 15/20): the profile, all addresses, all notes, the whole timeline and the order statistics. ' +

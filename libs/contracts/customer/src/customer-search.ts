@@ -10,6 +10,14 @@ export const customerSearch = defineTool({
   name: 'customer_search',
   title: 'Search customers',
   description:
+    'Finds customers by fuzzy text over first and last name and, with customer:pii, email (typos such as ' +
+    '"jonh smiht" still find "John Smith"), optionally filtered by tier, status and a created_at range. ' +
+    'Use it when you do not know the id; then customer_get. Sorts: relevance (default with a query), ' +
+    'created_at_desc (default without), created_at_asc, name_asc. Returns { items, next_cursor }: ' +
+    'summaries (email masked without customer:pii; relevance 0-1); keep query, filter and sort when ' +
+    'passing cursor. On failure: VALIDATION_FAILED for a bad or mismatched cursor (start again) or bad ' +
+    'filter values.',
+  guide:
     'Finds customers by a fuzzy text query over first name, last name and, if you hold customer:pii, email ' +
     '(trigram similarity, so typos such as "jonh smiht" still find "John Smith"); without customer:pii the email ' +
     'plays no part in what is found or how it ranks. Optionally filtered by tier, status and a created_at range. ' +

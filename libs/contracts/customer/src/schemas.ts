@@ -66,7 +66,7 @@ export const addressIdSchema = z
   .describe('Address id (customer_get lists them).');
 
 /** An email address as input: validated, at most 254 characters. Compared case-insensitively. */
-export const emailSchema = z.email().max(254).describe('Email address (compared case-insensitively), at most 254 characters.');
+export const emailSchema = z.email().max(254).describe('Email (case-insensitive).');
 
 /** A phone number in E.164 form. */
 export const phoneSchema = z
@@ -82,7 +82,7 @@ export const countrySchema = z
   .string()
   .length(2)
   .refine((code) => COUNTRY_SET.has(code), 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. "DE", "GB", "US"')
-  .describe('ISO 3166-1 alpha-2 country code in upper case, e.g. "DE" (Germany), "GB" (United Kingdom).');
+  .describe('ISO 3166-1 alpha-2 code, e.g. "DE", "GB" (not "UK").');
 
 /** A timestamp on the wire: ISO 8601 / RFC 3339 in UTC. */
 export const timestampSchema = z.iso.datetime().describe('ISO 8601 timestamp in UTC, e.g. "2025-03-01T12:00:00.000Z".');
@@ -96,7 +96,7 @@ export const noteBodySchema = z.string().trim().min(1).max(5000);
 /** An address as given by a caller. */
 export const addressInputSchema = z.strictObject({
   kind: z.enum(ADDRESS_KINDS).describe('"shipping" (goods can be delivered there) or "billing".'),
-  recipient_name: z.string().trim().min(1).max(200).optional().describe('Name on the label when not the customer.'),
+  recipient_name: z.string().trim().min(1).max(200).optional().describe('Name on the label if not the customer.'),
   line1: z.string().trim().min(1).max(200).describe('Street and number.'),
   line2: z.string().trim().min(1).max(200).optional().describe('Apartment, floor, c/o.'),
   city: z.string().trim().min(1).max(100),
@@ -106,7 +106,7 @@ export const addressInputSchema = z.strictObject({
   is_default: z
     .boolean()
     .optional()
-    .describe('Make it the default address of its kind. The first address of a kind is always the default.'),
+    .describe('Make it the default of its kind (the first of a kind always is).'),
 });
 
 /** An address as returned. Lines and postal code are masked unless the caller holds customer:pii. */

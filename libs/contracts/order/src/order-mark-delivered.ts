@@ -7,6 +7,12 @@ export const orderMarkDelivered = defineTool({
   name: 'order_mark_delivered',
   title: 'Mark an order delivered',
   description:
+    'Records that a fulfilled (shipped) order was delivered, optionally when (default now). Needs ' +
+    'expected_version (order_get). Marking it again changes nothing (changed=false). Returns { order, ' +
+    'changed }, status "delivered". On failure: PRECONDITION_FAILED when not fulfilled (details.status: ' +
+    'order_fulfill first); CONFLICT for a stale expected_version (read the order again); NOT_FOUND for an ' +
+    'unknown order.',
+  guide:
     'Records that a fulfilled (shipped) order was delivered, optionally when (default now). Needs expected_version. ' +
     'Marking an already delivered order again changes nothing (changed=false). Returns { order, changed } with status ' +
     '"delivered". On failure: PRECONDITION_FAILED when the order is not fulfilled (details.status: ship it with ' +

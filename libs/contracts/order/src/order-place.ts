@@ -11,15 +11,14 @@ export const orderPlace = defineTool({
   title: 'Place an order',
   description:
     'Places an order and runs the checkout: eligibility, stock reservation at catalog prices, ' +
-    'authorization on payment_method, confirmation, capture (unless capture_mode on_fulfillment) and stock ' +
-    'commit; a refused step undoes the others and the order ends failed with failure_reason (fix the cause, ' +
-    'use a new key). Waits up to wait_ms (default 10000): status pending means poll order_get, do NOT place ' +
-    'again. idempotency_key is required: after a TIMEOUT or any doubt call again with the SAME key and ' +
-    'arguments (replayed=true). Returns { order, replayed, done }; amounts in integer minor units. An order ' +
-    'above the caller\'s approval limit (by default every order of a caller acting for a customer) places ' +
-    'nothing at first and returns approval { status approval_required, approval_url }: give the user the link, ' +
-    'then call again with the SAME key. On failure: FORBIDDEN (declined), PRECONDITION_FAILED (expired: new ' +
-    'key), VALIDATION_FAILED, NOT_FOUND (details.skus), IDEMPOTENCY_KEY_REUSED.',
+    'authorization on payment_method, confirmation, capture (unless capture_mode on_fulfillment), stock ' +
+    'commit; a refused step undoes the others and the order ends failed with failure_reason (fix it, new ' +
+    'key). Waits up to wait_ms: status pending means poll order_get, do NOT place again. After a TIMEOUT ' +
+    'or doubt call again with the SAME idempotency_key and arguments (replayed=true). Returns { order, ' +
+    'replayed, done }; amounts in integer minor units. Above the caller\'s approval limit it places ' +
+    'nothing and returns approval { status approval_required, approval_url }: give the user the link, ' +
+    'then call again with the SAME key. On failure: FORBIDDEN (declined), PRECONDITION_FAILED (expired: ' +
+    'new key), VALIDATION_FAILED, NOT_FOUND (details.skus), IDEMPOTENCY_KEY_REUSED.',
   guide:
     'Places an order and runs the checkout: checks the customer may buy, reserves the stock (prices come from the ' +
     'product server, never from you), authorizes the order total on payment_method, confirms the order, captures the ' +

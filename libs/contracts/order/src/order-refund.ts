@@ -8,16 +8,16 @@ export const orderRefund = defineTool({
   name: 'order_refund',
   title: 'Refund an order',
   description:
-    'Refunds a paid order (captured, fulfilled, delivered or partially refunded): the whole order, or the ' +
-    'given lines; the money goes back through payment_refund and the units back in stock (restock=false to ' +
-    'skip). Call with dry_run=true first (returns refund_amount in integer minor units), then without, with ' +
-    'expected_version. idempotency_key is required: after a TIMEOUT retry with the SAME key (replayed=true); a ' +
-    'new key refunds again. Returns { order, dry_run, refund_amount, payment_refund_id, replayed }. A refund ' +
-    'above the payment server\'s approval threshold refunds nothing at first and returns approval { status ' +
-    'approval_required, approval_url }: give the user the link, then call again with the SAME key. On failure: ' +
-    'PRECONDITION_FAILED (nothing refundable: use order_cancel; quantity too high; approval expired); ' +
-    'FORBIDDEN when declined; CONFLICT for a stale version; NOT_FOUND; VALIDATION_FAILED; LIMIT_EXCEEDED; ' +
-    'UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same key.',
+    'Refunds a paid order (captured, fulfilled, delivered or partially refunded), whole or the given ' +
+    'lines: money back through payment_refund, units back in stock (restock=false to skip). Call with ' +
+    'dry_run=true first (gives refund_amount, integer minor units), then without, with expected_version. ' +
+    'A new idempotency_key refunds again; after a TIMEOUT retry with the SAME key. Returns { order, ' +
+    'dry_run, refund_amount, payment_refund_id, replayed }. Above the approval threshold it refunds ' +
+    'nothing and returns approval { status approval_required, approval_url }: give the user the link, ' +
+    'then call again with the SAME key. On failure: PRECONDITION_FAILED (nothing refundable: ' +
+    'order_cancel; quantity too high; approval expired); FORBIDDEN (declined); CONFLICT (stale version); ' +
+    'NOT_FOUND; VALIDATION_FAILED; LIMIT_EXCEEDED; UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same ' +
+    'key.',
   guide:
     'Refunds a paid order (confirmed with a captured payment, fulfilled, delivered or partially refunded): the whole ' +
     'order when lines is omitted, else the given quantities of lines; the money goes back through payment_refund and ' +

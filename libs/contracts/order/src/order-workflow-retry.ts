@@ -7,6 +7,13 @@ export const orderWorkflowRetry = defineTool({
   name: 'order_workflow_retry',
   title: 'Retry a checkout workflow',
   description:
+    'Queues an unfinished checkout workflow (running or compensating; order_workflow_list status stuck ' +
+    'finds them) to run again now with a fresh retry budget; it resumes from its persisted step and ' +
+    'repeats no step that succeeded. Use it once the cause is fixed (an upstream is back). Returns { ' +
+    'workflow, queued }; an already queued one changes nothing. On failure: NOT_FOUND; ' +
+    'PRECONDITION_FAILED when the workflow already finished (details.status); UPSTREAM_UNAVAILABLE when ' +
+    'the queue is unreachable (the sweeper picks it up).',
+  guide:
     'Queues an unfinished checkout workflow (running or compensating) to run again now, with a fresh retry budget; ' +
     'it resumes from its persisted step and repeats no step that already succeeded (every step has its own ' +
     'idempotency key). Use it after the cause of a stuck workflow is fixed (an upstream server is back). Returns ' +

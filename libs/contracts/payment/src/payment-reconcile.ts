@@ -22,14 +22,14 @@ export const paymentReconcile = defineTool({
   name: 'payment_reconcile',
   title: 'Reconcile payments',
   description:
-    'Compares the ledger, the local payment row and the provider\'s charge of each payment for one order ' +
-    '(order_ref) or a time window (from, optional to; at most 31 days) and reports every difference; changes ' +
-    'nothing. Drift kinds: missing_at_provider, missing_locally (often an operation still completing: see ' +
-    'pending_operations), amount_mismatch (ledger/local/provider values in integer minor units), status_mismatch, ' +
-    'currency_mismatch. Returns { scope, payments_checked, provider_charges_checked, in_sync, drift, ' +
-    'pending_operations, truncated }. Report drift to a human; do not fix it with refunds. On failure: ' +
-    'VALIDATION_FAILED when neither or both of order_ref and from are given, or the window is over 31 days; ' +
-    'UPSTREAM_UNAVAILABLE when the provider cannot be read (retry later).',
+    'Compares the ledger, the local payment and the provider\'s charge of each payment of one order ' +
+    '(order_ref) or a window (from, optional to; at most 31 days) and reports every difference; changes ' +
+    'nothing. Drift kinds: missing_at_provider, missing_locally (often still completing: ' +
+    'pending_operations), amount_mismatch (integer minor units), status_mismatch, currency_mismatch. ' +
+    'Returns { scope, payments_checked, provider_charges_checked, in_sync, drift, pending_operations, ' +
+    'truncated }. Report drift to a human; do not fix it with refunds. On failure: VALIDATION_FAILED when ' +
+    'neither or both of order_ref and from are given or the window exceeds 31 days; UPSTREAM_UNAVAILABLE ' +
+    '(retry later).',
   guide:
     "Compares three records of each payment — the double-entry ledger, the local payment row and the provider's " +
     'charge — for one order (order_ref) or a time window (from, optional to; at most 31 days), and reports every ' +

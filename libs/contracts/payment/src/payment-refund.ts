@@ -7,16 +7,16 @@ export const paymentRefund = defineTool({
   name: 'payment_refund',
   title: 'Refund payment',
   description:
-    'Refunds part or all of a captured payment: amount in integer minor units of its currency, at most what is ' +
-    'refundable (payment_refundable), with a reason code; partial refunds are fine. idempotency_key is ' +
-    'required: after a TIMEOUT retry with the SAME key and arguments (replayed=true); a new key refunds again. ' +
-    'Above the approval threshold (policy://payment/limits) a refund asked for a person refunds nothing at ' +
-    'first and returns approval { status approval_required, approval_url }: give the user the link, then call ' +
-    'again with the SAME key and arguments. dry_run=true refunds nothing. Returns { dry_run, refund, payment, ' +
-    'amount_refundable_after, requires_approval, approval?, replayed }. On failure: PRECONDITION_FAILED (over ' +
-    'refundable, not captured, approval expired: new key); FORBIDDEN (declined: do not retry); LIMIT_EXCEEDED ' +
-    '(refund limits); VALIDATION_FAILED; NOT_FOUND; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: ' +
-    'retry with the same key.',
+    'Refunds part or all of a captured payment: amount in integer minor units of its currency, at most ' +
+    'what payment_refundable says, with a reason code. A new idempotency_key refunds again; after a ' +
+    'TIMEOUT retry with the SAME key and arguments (replayed=true). Above the approval threshold ' +
+    '(policy://payment/limits) a refund for a person refunds nothing and returns approval { status ' +
+    'approval_required, approval_url }: give the user the link, then call again with the SAME key and ' +
+    'arguments. dry_run=true refunds nothing. Returns { dry_run, refund, payment, ' +
+    'amount_refundable_after, requires_approval, approval?, replayed }. On failure: PRECONDITION_FAILED ' +
+    '(over refundable, not captured, approval expired: new key); FORBIDDEN (declined); LIMIT_EXCEEDED; ' +
+    'VALIDATION_FAILED; NOT_FOUND; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: retry with ' +
+    'the same key.',
   guide:
     'Refunds part or all of a captured payment to the customer: amount in integer minor units of the payment ' +
     'currency, at most what is refundable (check payment_refundable first), with a reason code. Several partial ' +

@@ -7,16 +7,15 @@ export const paymentVoid = defineTool({
   name: 'payment_void',
   title: 'Void payment',
   description:
-    'Voids an authorized, uncaptured payment: the hold is released and nothing is charged. Use it when an order ' +
-    'is cancelled or fails before capture; after a capture use payment_refund. Name it by payment_id, or by ' +
-    'authorization_key (the idempotency_key given to payment_authorize, when its answer never reached you): then ' +
-    'nothing can be authorized with that key afterwards. idempotency_key is required: after a TIMEOUT retry with ' +
-    'the SAME key (replayed=true). Returns { payment, replayed } with status "voided". On failure: ' +
-    'PRECONDITION_FAILED when the payment is not authorized any more (captured: refund instead; voided or ' +
-    'expired: nothing to do) or nothing is held under the authorization_key; NOT_FOUND for an unknown payment; ' +
-    'CONFLICT (retryable) while another capture or void, or the authorization, is in progress; ' +
-    'IDEMPOTENCY_KEY_REUSED for a key used with other arguments; TIMEOUT or UPSTREAM_UNAVAILABLE when the outcome ' +
-    'is unknown - retry with the same key.',
+    'Voids an authorized, uncaptured payment: the hold is released, nothing is charged. Use it when an ' +
+    'order is cancelled or fails before capture; after a capture use payment_refund. Name it by ' +
+    'payment_id, or by authorization_key (the idempotency_key of payment_authorize, when its answer never ' +
+    'reached you; that key then authorizes nothing more). After a TIMEOUT retry with the SAME ' +
+    'idempotency_key (replayed=true). Returns { payment, replayed }, status "voided". On failure: ' +
+    'PRECONDITION_FAILED when not authorized any more (captured: refund; voided or expired: nothing to ' +
+    'do) or nothing is held under the key; NOT_FOUND; CONFLICT (retryable) while a capture, void or the ' +
+    'authorization runs; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: retry with the same ' +
+    'key.',
   guide:
     'Voids an authorized, uncaptured payment: the provider releases the hold and nothing is charged. Use it when an ' +
     'order is cancelled or fails before capture; after a capture use payment_refund instead. Name the payment by ' +

@@ -85,7 +85,7 @@ export const SANDBOX_PAYMENT_METHOD_TOKENS = [
 /** ISO 4217 currency code of a money amount. */
 export const currencyCodeSchema = z
   .enum(SUPPORTED_CURRENCIES)
-  .describe('ISO 4217 currency code, e.g. "EUR". Every amount is in integer minor units of this currency.');
+  .describe('ISO 4217 code, e.g. "EUR".');
 
 /** A positive amount a caller moves: integer minor units. */
 export const amountMinorSchema = z
@@ -93,7 +93,7 @@ export const amountMinorSchema = z
   .int()
   .min(1)
   .max(MAX_AMOUNT_MINOR)
-  .describe('Amount in integer minor units of currency (1999 = 19.99 EUR; JPY has no minor unit), at least 1.');
+  .describe('Integer minor units of currency (1999 = 19.99 EUR).');
 
 /** An amount a server reports: integer minor units, never negative. */
 export const reportedAmountSchema = z.number().int().min(0).describe('Integer minor units of the currency.');

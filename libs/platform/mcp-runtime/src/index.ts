@@ -17,7 +17,7 @@ export type { McpHttpServerOptions, OperationalRoutes, ReadinessReport } from '.
 export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, sendJson, sendRpcError } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
-export { McpHost, TOOL_GUIDE_INSTRUCTION, createMcpHost } from './mcp-host.ts';
+export { McpHost, CATALOG_INSTRUCTIONS, createMcpHost } from './mcp-host.ts';
 export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
 export { promptBinder } from './prompt-binder.ts';
 export { ProtocolError } from './protocol-error.ts';

@@ -192,7 +192,7 @@ export class McpHost<DB> implements ServerFactory {
       { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
       {
         capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
-        instructions: [this.#config.instructions, TOOL_GUIDE_INSTRUCTION].filter(Boolean).join(' '),
+        instructions: [this.#config.instructions, CATALOG_INSTRUCTIONS].filter(Boolean).join(' '),
         jsonSchemaValidator: this.#validator,
       },
     );
@@ -385,8 +385,13 @@ export class McpHost<DB> implements ServerFactory {
   }
 }
 
-/** Told to every client at initialize: where the meaning of a result's fields is (output schemas leave it out). */
-export const TOOL_GUIDE_INSTRUCTION = 'What a tool does in full and what each field of its result means: the resource docs://tools/<tool name>.';
+/**
+ * Told to every client at initialize, once instead of in every tool: the error envelope (each output schema only
+ * says a failed call's structuredContent has `error`) and where the meaning of a result's fields is.
+ */
+export const CATALOG_INSTRUCTIONS =
+  'A failed call is a result with isError true and structuredContent.error = { code, message, retryable, details?, request_id? }. ' +
+  'What a tool does in full and what each field of its result means: the resource docs://tools/<tool name>.';
 
 /**
  * The resource `docs://tools/<name>` of every tool: its description, its guide (what a model may need beyond the

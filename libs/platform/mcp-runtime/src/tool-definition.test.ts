@@ -2,7 +2,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineTool, moneySchema } from '@mcpfed/contract-common';
-import { advertisedOutputSchema, toolDefinition } from './tool-definition.ts';
+import { advertisedOutputSchema, patternMaxLength, toolDefinition } from './tool-definition.ts';
 
 const at = z.iso.datetime().describe('ISO 8601 timestamp.');
 const tool = defineTool({
@@ -50,7 +50,8 @@ describe('toolDefinition', () => {
     const { price: _price, ...withoutPrice } = success;
     expect(validate(withoutPrice).valid).toBe(false);
     expect(validate({ ...success, price: { amount: '19.99', currency: 'EUR' } }).valid).toBe(false);
-    expect(validate({ error: { message: 'no code' } }).valid).toBe(false);
+    // The error branch asks only for `error`: its fields are the same for every tool (the instructions name them).
+    expect(validate({ nothing: true }).valid).toBe(false);
   });
 
   it('leaves out the safe-integer bounds and a pattern beside a format, keeps input patterns and bounds', () => {
@@ -94,7 +95,20 @@ describe('toolDefinition', () => {
     expect(validate([]).valid).toBe(false);
   });
 
-  it('points the description at the guide resource', () => {
-    expect(definition['description']).toBe(`${tool.description} More: docs://tools/widget_get.`);
+  it('lists the description alone (the instructions name the guide resources once)', () => {
+    expect(definition['description']).toBe(tool.description);
+  });
+});
+
+describe('patternMaxLength', () => {
+  it('measures anchored patterns of literals, classes and bounded repeats, and nothing else', () => {
+    expect(patternMaxLength('^cus_[0-9a-hjkmnp-tv-z]{26}$')).toBe(30);
+    expect(patternMaxLength('^[A-Z0-9][A-Z0-9._-]{1,63}$')).toBe(64);
+    expect(patternMaxLength('^\\+[1-9][0-9]{6,14}$')).toBe(16);
+    expect(patternMaxLength('^[A-Za-z0-9:_\\-.]+$')).toBeUndefined();
+    expect(patternMaxLength('^pm_([0-9a-z]{26}|card_[a-z_]{1,40})$')).toBeUndefined();
+    expect(patternMaxLength('^[a-z]{2,}$')).toBeUndefined();
+    expect(patternMaxLength('[a-z]{2}')).toBeUndefined();
+    expect(patternMaxLength('^a.b$')).toBeUndefined();
   });
 });

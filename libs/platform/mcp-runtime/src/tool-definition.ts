@@ -19,15 +19,12 @@ export function catalogMeta(scopes: readonly string[], deadlineMs: number): Reco
 const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
 
 /**
- * `structuredContent` of a failed call (docs/architecture.md §4), as advertised: `{ error: { code, message,
- * retryable, details?, request_id? } }`, the second branch of every output schema's `anyOf` (the root's
- * `type: "object"` covers both branches). The codes are not listed in every tool: each description names the ones
- * that tool answers, and the server's instructions name the envelope once.
+ * `structuredContent` of a failed call (docs/architecture.md §4), as advertised: an object with `error`, the second
+ * branch of every output schema's `anyOf` (the root's `type: "object"` covers both branches). The envelope's
+ * fields (`{ code, message, retryable, details?, request_id? }`) are the same for every tool, so the initialize
+ * instructions name them once instead of every tool (docs/decisions.md "Output schemas admit the error envelope").
  */
-const ERROR_ENVELOPE_JSON = {
-  properties: { error: { type: 'object', required: ['code', 'message', 'retryable'] } },
-  required: ['error'],
-} as const;
+const ERROR_ENVELOPE_JSON = { required: ['error'] } as const;
 
 type Json = Record<string, unknown>;
 
@@ -53,6 +50,7 @@ export function compactJsonSchema(schema: unknown, options: { output: boolean })
   for (const [key, value] of Object.entries(source)) {
     if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number)) continue;
     if (key === 'pattern' && typeof source['format'] === 'string') continue;
+    if (key === 'maxLength' && typeof source['pattern'] === 'string' && (patternMaxLength(source['pattern']) ?? Infinity) <= (value as number)) continue;
     if (options.output && OUTPUT_LEFT_OUT.has(key)) continue;
     // A property named like a keyword is data, not a keyword: only schema-valued members are walked.
     if (key === 'properties' || key === '$defs') {
@@ -62,6 +60,44 @@ export function compactJsonSchema(schema: unknown, options: { output: boolean })
     out[key] = key === 'enum' || key === 'const' || key === 'required' || key === 'default' || key === 'examples' ? value : compactJsonSchema(value, options);
   }
   return out;
+}
+
+/**
+ * The longest string an anchored pattern of literals, classes and bounded repeats matches (`^cus_[0-9a-z]{26}$`:
+ * 30), or undefined for any other pattern: a `maxLength` at least that long says nothing the pattern does not.
+ */
+export function patternMaxLength(pattern: string): number | undefined {
+  if (!pattern.startsWith('^') || !pattern.endsWith('$') || pattern.endsWith('\\$')) return undefined;
+  const body = pattern.slice(1, -1);
+  let total = 0;
+  let last = 0;
+  for (let i = 0; i < body.length; ) {
+    const char = body[i] as string;
+    if (char === '\\') {
+      last = 1;
+      i += 2;
+    } else if (char === '[') {
+      let j = i + 1;
+      while (j < body.length && body[j] !== ']') j += body[j] === '\\' ? 2 : 1;
+      if (j >= body.length) return undefined;
+      last = 1;
+      i = j + 1;
+    } else if (char === '{') {
+      const repeat = /^\{(\d+)(?:,(\d+))?\}/.exec(body.slice(i));
+      if (!repeat || last === 0) return undefined;
+      total += last * (Number(repeat[2] ?? repeat[1]) - 1);
+      last = 0;
+      i += repeat[0].length;
+      continue;
+    } else if ('()|*+?.^$'.includes(char)) {
+      return undefined;
+    } else {
+      last = 1;
+      i += 1;
+    }
+    total += last;
+  }
+  return total;
 }
 
 /**

@@ -57,15 +57,14 @@ export const productImport = defineTool({
   name: 'product_import',
   title: 'Import products',
   description:
-    'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns at once ' +
-    'with the job; follow it with product_import_status. Source: { path } relative to the server\'s import ' +
-    'directory, or { url } (http(s), public addresses only). One product per line or row: sku, name, category, ' +
-    'price_amount (integer minor units), currency required; brand, description, status, attributes optional. Each ' +
-    'row is the complete product (a rerun changes nothing); bad rows are skipped and reported. The same idempotency_key with the same arguments returns the existing job (replayed=true). Returns ' +
-    '{ import, replayed }. On failure: VALIDATION_FAILED for a path outside the import directory, a non-public ' +
-    'or non-http(s) URL or bad arguments; NOT_FOUND when the file does not exist; ' +
-    'LIMIT_EXCEEDED for a too large file; IDEMPOTENCY_KEY_REUSED when the key was used for another import; ' +
-    'UPSTREAM_UNAVAILABLE when the job queue is unreachable (retry with the same key).',
+    'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns ' +
+    'at once; follow it with product_import_status. Source: { path } in the server\'s import directory, ' +
+    'or { url } (public http(s) only). Per line or row: sku, name, category, price_amount (integer minor ' +
+    'units), currency; optional brand, description, status, attributes. Each row is the whole product (a ' +
+    'rerun changes nothing); bad rows are skipped and reported. Returns { import, replayed }. On failure: ' +
+    'VALIDATION_FAILED (path outside the directory, non-public URL, bad arguments); NOT_FOUND (no such ' +
+    'file); LIMIT_EXCEEDED (file too large); IDEMPOTENCY_KEY_REUSED; UPSTREAM_UNAVAILABLE (retry with the ' +
+    'same key).',
   guide:
     'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns at once ' +
     'with the job; follow it with product_import_status. Source: { path } relative to the server\'s import ' +

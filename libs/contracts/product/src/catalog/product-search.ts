@@ -21,15 +21,14 @@ export const productSearch = defineTool({
   name: 'product_search',
   title: 'Search products',
   description:
-    'Finds products by free text over name, SKU, brand, category and description, with filters and category ' +
-    'facets. Use it when you do not know the SKU; then call product_get (one product, with stock per location) or ' +
-    'product_lookup (many SKUs). Every word must match, typos corrected (see query_terms, ignored_terms). Sorts: ' +
-    '"relevance" (default with a query), "newest" (default without), "price_asc", "price_desc". Filter by category ' +
-    '(slug, catalog://categories), min_price / max_price (integer minor units; need currency), in_stock, status. ' +
-    'Returns { items, next_cursor, facets, query_terms, ignored_terms }; items carry price (integer minor units + ' +
-    'ISO 4217 currency) and available units. Pass next_cursor with the same query, filter and sort. ' +
-    'On failure: VALIDATION_FAILED for a bad filter or a cursor from another search (start again without cursor); ' +
-    `LIMIT_EXCEEDED when a relevance-sorted query matches over ${RELEVANCE_RANK_LIMIT} products (add words or filters).`,
+    'Finds products by free text over name, SKU, brand, category and description, with filters and ' +
+    'category facets; every word must match, typos corrected (query_terms, ignored_terms). Then ' +
+    'product_get (one, stock per location) or product_lookup (many SKUs). Sorts: relevance (default with ' +
+    'a query), newest (default without), price_asc, price_desc. Prices are integer minor units + ISO 4217 ' +
+    'currency; min_price / max_price need filter.currency. Returns { items, next_cursor, facets, ' +
+    'query_terms, ignored_terms }; pass next_cursor with the same query, filter and sort. On failure: ' +
+    'VALIDATION_FAILED for a bad filter or a cursor of another search (start again); LIMIT_EXCEEDED when ' +
+    'a relevance query matches over 50000 products (add words or filters).',
   guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
@@ -53,7 +52,7 @@ export const productSearch = defineTool({
     `applied to the counts, so you see where else matches are); counts cover at most ${FACET_COUNT_LIMIT} matches and ` +
     'facets.exact says whether they are complete; they are returned on the first page only.',
   input: z.strictObject({
-    query: z.string().trim().min(1).max(200).optional().describe('Free text, e.g. "wireless noise cancelling headphones". Typos are tolerated.'),
+    query: z.string().trim().min(1).max(200).optional().describe('Free text, typos tolerated, e.g. "wireless headphones".'),
     filter: z
       .strictObject({
         category: categorySchema.optional(),

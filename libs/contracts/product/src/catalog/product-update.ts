@@ -20,6 +20,14 @@ export const productUpdate = defineTool({
   title: 'Update product',
   description:
     'Changes catalog fields of a product: name, brand, category, description (null removes brand or ' +
+    'description), attributes (replaced whole) and status (active or draft; restores an archived ' +
+    'product). Give only the fields to change in changes, plus expected_version (from product_get). ' +
+    'Prices: product_set_price; archiving: product_archive; the SKU never changes. Returns { product, ' +
+    'changed_fields } with the new version (unchanged fields are not listed). On failure: CONFLICT when ' +
+    'it changed since you read it (details.current_version: read again, re-apply); NOT_FOUND; ' +
+    'PRECONDITION_FAILED when archived and changes.status is not given.',
+  guide:
+    'Changes catalog fields of a product: name, brand, category, description (null removes brand or ' +
     'description), attributes (replaced as a whole) and status ("active" or "draft"; giving it to an archived ' +
     'product restores it). Give only the fields to change, in changes, plus expected_version (the version you ' +
     'read with product_get). Prices change only through product_set_price (it keeps the history); archiving is ' +

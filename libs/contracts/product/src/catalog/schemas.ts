@@ -19,7 +19,7 @@ export const MAX_LOOKUP_SKUS = 100;
 
 /** Stock-keeping unit: the product's id everywhere in the federation (inventory, orders). Immutable. */
 export const skuSchema = skuRuleSchema.describe(
-  'Stock-keeping unit, e.g. "HP-0001234": 2-64 upper-case letters, digits, ".", "_", "-".',
+  'SKU, e.g. "HP-0001234".',
 );
 
 /** Category slug, e.g. `headphones` or `power-banks`. */
@@ -27,16 +27,16 @@ export const categorySchema = z
   .string()
   .max(64)
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a category is a lower-case slug such as "headphones" or "power-banks"')
-  .describe('Category slug, e.g. "headphones", "power-banks" (the resource catalog://categories lists them).');
+  .describe('Category slug, e.g. "headphones" (catalog://categories lists them).');
 
 /** A product name. */
-export const productNameSchema = z.string().trim().min(1).max(200).describe('Product name as shown to shoppers (1-200 characters).');
+export const productNameSchema = z.string().trim().min(1).max(200).describe('Name shown to shoppers.');
 
 /** A brand. */
-export const brandSchema = z.string().trim().min(1).max(100).describe('Brand (1-100 characters).');
+export const brandSchema = z.string().trim().min(1).max(100).describe('Brand.');
 
 /** A product description. */
-export const descriptionSchema = z.string().trim().min(1).max(5000).describe('Description (1-5000 characters).');
+export const descriptionSchema = z.string().trim().min(1).max(5000).describe('Shown to shoppers.');
 
 /** A price as given by a caller: integer minor units (>= 0) and currency. */
 export const priceInputSchema = z.strictObject({

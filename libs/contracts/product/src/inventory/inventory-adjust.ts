@@ -7,15 +7,13 @@ export const inventoryAdjust = defineTool({
   name: 'inventory_adjust',
   title: 'Adjust stock',
   description:
-    'Changes the units on hand of one SKU at one location by a signed delta, with a reason code: received, ' +
-    'returned, damaged, lost, found, cycle_count, correction, initial_stock. The change and its ledger row ' +
-    '(inventory_movements) are written together; a positive delta at a new location creates its stock. Stock ' +
-    'never goes below what is reserved. Use dry_run to see the result first. idempotency_key is required: a retry ' +
-    'with the same key returns the original result with replayed=true. Returns { level, movement, dry_run, ' +
-    'replayed }. On failure: NOT_FOUND when the SKU is not in the catalog; PRECONDITION_FAILED with ' +
-    'details.reason "insufficient_stock" (details.available) when the delta would take available below zero - ' +
-    'adjust by at most -available, or release reservations first; IDEMPOTENCY_KEY_REUSED when the key was used ' +
-    'with other arguments (use a new key).',
+    'Changes units on hand of one SKU at one location by a signed delta with a reason code (received, ' +
+    'returned, damaged, lost, found, cycle_count, correction, initial_stock), written with its ledger row ' +
+    '(inventory_movements); a positive delta at a new location creates it. Stock never goes below what is ' +
+    'reserved. dry_run shows the result first. A retry with the same idempotency_key replays ' +
+    '(replayed=true). Returns { level, movement, dry_run, replayed }. On failure: NOT_FOUND (SKU not in ' +
+    'the catalog); PRECONDITION_FAILED insufficient_stock (details.available: adjust by at most ' +
+    '-available or release reservations); IDEMPOTENCY_KEY_REUSED (new key).',
   guide:
     'Changes the units on hand of one SKU at one location by a signed delta, with a reason code: received (goods ' +
     'arrived), returned (customer return back in stock), damaged, lost, found, cycle_count (physical count ' +

@@ -23,15 +23,14 @@ export const inventoryReserve = defineTool({
   name: 'inventory_reserve',
   title: 'Reserve stock for an order',
   description:
-    'Reserves stock for one order: every line or none. A line without location takes units from the locations ' +
-    'with the most available and may be split. Prices come from the catalog now (never from the caller); every ' +
-    'product must be active and priced in one currency. The reservation holds the stock until ttl_seconds pass, ' +
-    'unless inventory_commit (paid) or inventory_release (abandoned) ends it first. One reservation per ' +
-    'order_reference: the same order_reference and lines return it again (replayed=true). Returns { reservation: ' +
-    '{ id, status, lines with unit_price and line_total, total, expires_at, ... }, replayed }. On failure: ' +
-    'PRECONDITION_FAILED with details.reason "insufficient_stock" (details.lines: requested and available; reduce ' +
-    'quantities and retry), "product_not_active" or "mixed_currencies"; NOT_FOUND for SKUs not in the catalog ' +
-    '(details.skus); IDEMPOTENCY_KEY_REUSED when the order_reference or key was used with other lines (use a new ' +
+    'Reserves stock for one order, every line or none; a line without location takes from the fullest ' +
+    'locations and may be split. Prices come from the catalog now; every product must be active and in ' +
+    'one currency. Held for ttl_seconds unless inventory_commit (paid) or inventory_release (abandoned) ' +
+    'ends it first. The same order_reference and lines return the same reservation (replayed=true). ' +
+    'Returns { reservation: { id, status, lines with unit_price and line_total, total, expires_at, ... }, ' +
+    'replayed }. On failure: PRECONDITION_FAILED with details.reason insufficient_stock (details.lines: ' +
+    'reduce quantities), product_not_active or mixed_currencies; NOT_FOUND for unknown SKUs ' +
+    '(details.skus); IDEMPOTENCY_KEY_REUSED when the reference or key was used with other lines (new ' +
     'reference).',
   guide:
     'Reserves stock for one order: every line or none (atomic, safe under concurrent orders). A line without ' +

@@ -47,7 +47,7 @@ export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
 export const MAX_RESERVATION_TTL_SECONDS = 86_400;
 
 /** A stock keeping unit as inventory accepts it (the catalog's products.sku). */
-export const stockSkuSchema = skuRuleSchema.describe('Product SKU as in the catalog, upper case, e.g. "AUD-0001234".');
+export const stockSkuSchema = skuRuleSchema.describe('SKU, e.g. "AUD-0001234".');
 
 /** A stock location (warehouse) code. */
 export const locationSchema = z
