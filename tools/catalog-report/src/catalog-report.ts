@@ -20,6 +20,8 @@ export interface ReportRow {
 /** Targets of a role preset's view (issue "A catalog a model can afford"). */
 export const PRESET_MAX_TOOLS = 40;
 export const PRESET_MAX_TOKENS = 12_000;
+/** Target of the merged catalog for a caller with every scope (`/mcp`), in cl100k tokens, output schemas included. */
+export const ALL_MAX_TOKENS = 38_000;
 /** Target of every description, in characters (some model APIs cut them there). */
 export const MAX_DESCRIPTION_CHARS = 1024;
 
@@ -72,6 +74,7 @@ export function formatReport(rows: readonly ReportRow[], largest = 10): string {
   const over = presets.filter((r) => r.figures.tools > PRESET_MAX_TOOLS || r.figures.tokens.cl100k > PRESET_MAX_TOKENS);
   out.push('', `Role presets over ${PRESET_MAX_TOOLS} tools or ${thousands(PRESET_MAX_TOKENS)} tokens: ${over.length === 0 ? 'none' : over.map((r) => r.label).join(', ')}`);
   const full = rows[0] as ReportRow;
+  out.push(`All tools over ${thousands(ALL_MAX_TOKENS)} tokens: ${full.figures.tokens.cl100k > ALL_MAX_TOKENS ? `yes (${thousands(full.figures.tokens.cl100k)})` : 'no'}`);
   out.push('', `Largest tools (${full.label}):`);
   for (const tool of full.figures.perTool.slice(0, largest)) out.push(`  ${tool.name.padEnd(28)} ${thousands(tool.tokens.cl100k).padStart(6)} tokens  ${thousands(tool.chars).padStart(7)} chars`);
   const long = full.figures.perTool.filter((tool) => tool.descriptionChars > MAX_DESCRIPTION_CHARS);

@@ -83,9 +83,8 @@ export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolCo
   const bare = `the views ${views.map((view) => view.name).join(', ')} (columns in schema://${domain}).`;
   const describe = (viewDocs: string) =>
     `Runs one read-only PostgreSQL SELECT for analytics over ${about}: ${viewDocs} ${options.units ?? DEFAULT_UNITS} ` +
-    'Aggregate in SQL. At most limit rows; truncated=true says there were more. ' +
-    `Full schema: resource schema://${domain}. ` +
-    'Returns { columns, rows, row_count, truncated }: rows are arrays in column order; int8, numeric, timestamps as text. ' +
+    `Aggregate in SQL; at most limit rows (truncated=true: more). Types: schema://${domain}. ` +
+    'Returns { columns, rows, row_count, truncated }; rows are arrays in column order, int8, numeric and timestamps text. ' +
     'On failure: VALIDATION_FAILED when not one SELECT over the views (rewrite it); FORBIDDEN for other relations; ' +
     'TIMEOUT when too slow (filter or aggregate).';
   // The most column detail that fits the description limit; the schema resource always has all of it.
@@ -99,7 +98,7 @@ export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolCo
     // schema still has one statement that works.
     input: querySqlInputSchema.extend({
       sql: querySqlInputSchema.shape.sql.describe(
-        `One SELECT statement over the views above; no trailing statements. e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`,
+        `One SELECT over the views above, e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`,
       ),
     }),
     output: querySqlOutputSchema,

@@ -7,14 +7,14 @@ export const limitSchema = z
   .min(1)
   .max(100)
   .default(20)
-  .describe('Most items to return, 1-100. Default 20.');
+  .describe('Page size.');
 
 /** Opaque keyset cursor returned as `next_cursor` by the previous page. */
 export const cursorSchema = z
   .string()
   .min(1)
   .max(512)
-  .describe('next_cursor of the previous page; omit for the first page.');
+  .describe('next_cursor of the previous page.');
 
 /** `next_cursor` of a list result: null on the last page. */
 export const nextCursorSchema = z
@@ -29,7 +29,7 @@ export const idempotencyKeySchema = z
   .max(200)
   .regex(/^[A-Za-z0-9:_\-.]+$/, 'letters, digits and : _ - . only')
   .describe(
-    'New for each operation (e.g. a UUID); a retry with the same key and arguments replays its result.',
+    'A new UUID per operation; the same one only to retry it.',
   );
 
 /** `expected_version` for optimistic concurrency on updates. */
@@ -37,7 +37,7 @@ export const expectedVersionSchema = z
   .number()
   .int()
   .min(1)
-  .describe('version of the record as you last read it; CONFLICT if it changed since (read it again).');
+  .describe('version as you last read it; CONFLICT if it changed since.');
 
 /** ISO 4217 currency code. */
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').describe('ISO 4217 currency code, e.g. "EUR".');

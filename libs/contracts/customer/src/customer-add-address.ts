@@ -7,11 +7,10 @@ export const customerAddAddress = defineTool({
   name: 'customer_add_address',
   title: 'Add customer address',
   description:
-    'Adds a shipping or billing address to a customer (at most 20). The first of a kind becomes its ' +
-    'default; is_default=true makes the new one the default. Country is ISO 3166-1 alpha-2 ("GB", not ' +
-    '"UK"). Increments the customer version. With an idempotency_key a retry is safe. Returns { ' +
-    'customer_id, address, customer_version, replayed } (lines masked without customer:pii). On failure: ' +
-    'NOT_FOUND; CONFLICT when expected_version is stale (details.current_version); LIMIT_EXCEEDED at 20 ' +
+    'Adds a shipping or billing address to a customer (at most 20); the first of a kind, or one with ' +
+    'is_default=true, becomes its default. Country is ISO 3166-1 alpha-2 ("GB", not "UK"). Increments the ' +
+    'customer version. Returns { customer_id, address, customer_version, replayed } (masked without ' +
+    'customer:pii). On failure: NOT_FOUND; CONFLICT when expected_version is stale; LIMIT_EXCEEDED at 20 ' +
     'addresses; PRECONDITION_FAILED when anonymized.',
   guide:
     'Adds a shipping or billing address to a customer (at most 20 per customer). The first address of a kind ' +

@@ -7,6 +7,11 @@ export const customerAddNote = defineTool({
   name: 'customer_add_note',
   title: 'Add customer note',
   description:
+    'Adds an internal staff note (plain text) to a customer, e.g. a support contact\'s outcome; it shows ' +
+    'in customer_timeline and customer_export_data and leaves the version alone. With an idempotency_key ' +
+    'a retry is safe. Returns { customer_id, note, replayed }. On failure: NOT_FOUND for an unknown ' +
+    'customer; PRECONDITION_FAILED when anonymized.',
+  guide:
     'Adds an internal staff note (1-5000 characters of plain text) to a customer, e.g. the outcome of a support ' +
     'contact. Notes appear in customer_timeline, customer_export_data and the support brief prompt; they do not ' +
     'change the customer version. Pass an idempotency_key when you may retry. Returns { customer_id, note, replayed }. ' +

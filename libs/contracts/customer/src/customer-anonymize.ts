@@ -7,14 +7,13 @@ export const customerAnonymize = defineTool({
   name: 'customer_anonymize',
   title: 'Anonymize customer (erase personal data)',
   description:
-    'Erases a customer\'s personal data for a right-to-erasure request (GDPR Art. 17): email, names, ' +
-    'phone, status reason, addresses, note texts and free-text reasons. Keeps id, tier, created_at, order ' +
-    'statistics and event types, so other servers\' records stay valid. Status becomes "anonymized" for ' +
-    'good; no undo. dry_run defaults to TRUE: call without it first to see what would be erased, confirm ' +
-    'with the user, then call with dry_run=false and expected_version = the version the dry run returned. ' +
-    'Returns { customer_id, dry_run, anonymized, erased, kept, version, anonymized_at }. On failure: ' +
-    'NOT_FOUND; PRECONDITION_FAILED when already anonymized; CONFLICT when expected_version is stale ' +
-    '(review again); VALIDATION_FAILED when dry_run=false lacks expected_version.',
+    'Erases a customer\'s personal data (GDPR Art. 17): email, names, phone, addresses, note texts, ' +
+    'free-text reasons; keeps id, tier, created_at, order statistics and event types. Status becomes ' +
+    'anonymized for good: no undo. dry_run defaults to TRUE: call without it first to see what would be ' +
+    'erased, confirm with the user, then call with dry_run=false and expected_version = the version the ' +
+    'dry run returned. Returns { customer_id, dry_run, anonymized, erased, kept, version, anonymized_at ' +
+    '}. On failure: NOT_FOUND; PRECONDITION_FAILED when already anonymized; CONFLICT when ' +
+    'expected_version is stale; VALIDATION_FAILED when dry_run=false lacks expected_version.',
   guide:
     'Erases a customer\'s personal data for a right-to-erasure request (GDPR Art. 17): email, first and last ' +
     'name, phone, status reason, every address, the text of every note and free-text reasons in the timeline. ' +

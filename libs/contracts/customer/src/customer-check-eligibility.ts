@@ -8,12 +8,10 @@ export const customerCheckEligibility = defineTool({
   title: 'Check purchase eligibility',
   description:
     'Decides whether a customer may order now: active, with a usable shipping address ' +
-    '(shipping_address_id, else the default one). order_place checks it itself. Returns { customer_id, ' +
-    'eligible, status, reasons, shipping_address_id }: reasons lists each failed rule with a code ' +
-    '(CUSTOMER_SUSPENDED, CUSTOMER_BLOCKED, CUSTOMER_ANONYMIZED, NO_SHIPPING_ADDRESS, ADDRESS_NOT_FOUND, ' +
-    'ADDRESS_NOT_SHIPPING) and a message; shipping_address_id is the address that would be used (null ' +
-    'when none). Ineligible is a normal result: tell the user why. On failure: NOT_FOUND for an unknown ' +
-    'customer id.',
+    '(shipping_address_id, else the default). order_place checks it itself. Returns { eligible, reasons, ' +
+    'shipping_address_id, ... }: each failed rule with a code (CUSTOMER_SUSPENDED, CUSTOMER_BLOCKED, ' +
+    'CUSTOMER_ANONYMIZED, NO_SHIPPING_ADDRESS, ADDRESS_NOT_FOUND, ADDRESS_NOT_SHIPPING) and a message. ' +
+    'Ineligible is a normal result: tell the user why. On failure: NOT_FOUND for an unknown customer id.',
   guide:
     'Decides whether a customer may place an order now: the customer must be active and have a usable shipping ' +
     'address (the given shipping_address_id, else the default shipping address). Call it before placing an order; ' +

@@ -15,11 +15,10 @@ export const customerCreate = defineTool({
   name: 'customer_create',
   title: 'Create customer',
   description:
-    'Creates an active customer, optionally with up to 20 addresses. Email must be unique ' +
-    '(case-insensitive). With an idempotency_key a retry returns the original result (replayed=true). ' +
-    'Returns { customer, replayed } as customer_get shows it (masked without customer:pii). On failure: ' +
-    'CONFLICT when the email exists (find it with customer_get by email); VALIDATION_FAILED (the message ' +
-    'names the fields); IDEMPOTENCY_KEY_REUSED (new key).',
+    'Creates an active customer, optionally with up to 20 addresses; email must be unique ' +
+    '(case-insensitive). With an idempotency_key a retry returns the original result. Returns { customer, ' +
+    'replayed } as customer_get shows it. On failure: CONFLICT when the email exists (customer_get by ' +
+    'email); VALIDATION_FAILED (names the fields); IDEMPOTENCY_KEY_REUSED.',
   guide:
     'Creates a customer with status "active" and, optionally, up to 20 addresses in the same step. ' +
     'Email must be unique (case-insensitive). Pass an idempotency_key when you may retry: the retry returns the ' +

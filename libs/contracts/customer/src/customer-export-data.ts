@@ -12,13 +12,12 @@ export const customerExportData = defineTool({
   name: 'customer_export_data',
   title: 'Export customer data',
   description:
-    'Exports everything this server holds about one person, unmasked, for a GDPR Art. 15/20 request: ' +
-    'profile, addresses, notes, timeline and order statistics (needs customer:pii). Returns { ' +
-    'customer_id, exported_at, customer, notes, events, next_cursor }, also as an embedded resource ' +
-    '(customer://{id}/export). At most 500 notes and events per call: while next_cursor is not null call ' +
-    'again with cursor=next_cursor; together the pages hold everything as of exported_at. Orders and ' +
-    'payments are exported by their servers. On failure: NOT_FOUND; FORBIDDEN without customer:pii; ' +
-    'VALIDATION_FAILED for another customer\'s or a damaged cursor (start again).',
+    'Exports everything this server holds about a person, unmasked, for a GDPR Art. 15/20 request: ' +
+    'profile, addresses, notes, timeline, order statistics (needs customer:pii), also as the embedded ' +
+    'resource customer://{id}/export. At most 500 notes and events per call: while next_cursor is not ' +
+    'null call again with cursor=next_cursor. Orders and payments: their own servers. On failure: ' +
+    'NOT_FOUND; FORBIDDEN without customer:pii; VALIDATION_FAILED for a foreign or damaged cursor (start ' +
+    'again).',
   guide:
     'Exports everything this server holds about one person, unmasked, for a data-subject access or portability ' +
     'request (GDPR Art. 15/20): the profile, all addresses, all notes, the whole timeline and the order statistics. ' +
@@ -34,7 +33,7 @@ export const customerExportData = defineTool({
     'cursor of another customer or a damaged one (start again without cursor).',
   input: z.strictObject({
     customer_id: customerIdSchema,
-    cursor: cursorSchema.optional().describe('next_cursor of the previous page of this export; omit for the first page.'),
+    cursor: cursorSchema.optional().describe('next_cursor of the previous page of this export.'),
   }),
   output: z.object({
     customer_id: customerIdSchema,

@@ -7,12 +7,12 @@ export const customerGet = defineTool({
   name: 'customer_get',
   title: 'Get customer',
   description:
-    'Reads one customer by id or by email (exactly one; email case-insensitive, needs customer:pii). ' +
-    'Returns the profile with tier, status, version (the expected_version of updates), addresses and ' +
-    'order statistics (order_count, lifetime_value in integer minor units + currency, last_order_at). ' +
-    'Email, phone, address lines and postal codes are masked unless you hold customer:pii (pii_masked ' +
-    'says so). On failure: NOT_FOUND (search with customer_search); VALIDATION_FAILED when both or ' +
-    'neither of id and email are given; FORBIDDEN for an email lookup without customer:pii.',
+    'Reads one customer by id or by email (exactly one; email needs customer:pii). Returns the profile ' +
+    'with tier, status, version (the expected_version of updates), addresses and order statistics ' +
+    '(order_count, lifetime_value, last_order_at). Email, phone, address lines and postal codes are ' +
+    'masked without customer:pii (pii_masked). On failure: NOT_FOUND (try customer_search); ' +
+    'VALIDATION_FAILED when both or neither of id and email are given; FORBIDDEN for an email lookup ' +
+    'without customer:pii.',
   guide:
     'Reads one customer profile by id or by email (give exactly one of the two; email is matched case-insensitively). ' +
     'Returns the profile with tier, status, version (needed as expected_version by update tools), all addresses, and ' +

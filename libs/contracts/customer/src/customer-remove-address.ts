@@ -10,8 +10,8 @@ export const customerRemoveAddress = defineTool({
     'Deletes one address of a customer for good (placed orders keep their copy); if it was the default of ' +
     'its kind, the latest remaining one of that kind becomes default. Increments the customer version. ' +
     'Returns { customer_id, removed_address_id, new_default_address_id, customer_version }. On failure: ' +
-    'NOT_FOUND when the customer or its address does not exist (customer_get lists addresses); CONFLICT ' +
-    'when expected_version is stale (details.current_version).',
+    'NOT_FOUND when the customer or its address does not exist (customer_get lists them); CONFLICT when ' +
+    'expected_version is stale.',
   guide:
     'Deletes one address of a customer for good (orders already placed keep their own copy). When it was the ' +
     'default of its kind, the most recently added remaining address of that kind becomes the default. ' +

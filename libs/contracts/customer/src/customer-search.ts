@@ -10,13 +10,12 @@ export const customerSearch = defineTool({
   name: 'customer_search',
   title: 'Search customers',
   description:
-    'Finds customers by fuzzy text over first and last name and, with customer:pii, email (typos such as ' +
-    '"jonh smiht" still find "John Smith"), optionally filtered by tier, status and a created_at range. ' +
-    'Use it when you do not know the id; then customer_get. Sorts: relevance (default with a query), ' +
-    'created_at_desc (default without), created_at_asc, name_asc. Returns { items, next_cursor }: ' +
-    'summaries (email masked without customer:pii; relevance 0-1); keep query, filter and sort when ' +
-    'passing cursor. On failure: VALIDATION_FAILED for a bad or mismatched cursor (start again) or bad ' +
-    'filter values.',
+    'Finds customers by fuzzy text over first and last name and, with customer:pii, email ("jonh smiht" ' +
+    'finds "John Smith"), optionally filtered by tier, status and created_at range; then customer_get. ' +
+    'Sorts: relevance (default with a query), created_at_desc (default without), created_at_asc, ' +
+    'name_asc. Returns { items, next_cursor } (email masked without customer:pii; relevance 0-1); keep ' +
+    'query, filter and sort with cursor. On failure: VALIDATION_FAILED for a bad or mismatched cursor ' +
+    '(start again) or bad filters.',
   guide:
     'Finds customers by a fuzzy text query over first name, last name and, if you hold customer:pii, email ' +
     '(trigram similarity, so typos such as "jonh smiht" still find "John Smith"); without customer:pii the email ' +
@@ -40,7 +39,7 @@ export const customerSearch = defineTool({
     sort: z
       .enum(CUSTOMER_SEARCH_SORTS)
       .optional()
-      .describe('Default: relevance with a query, created_at_desc without. relevance without a query sorts as created_at_desc.'),
+      .describe('Default: relevance with a query, else created_at_desc.'),
     limit: limitSchema,
     cursor: cursorSchema.optional(),
   }),

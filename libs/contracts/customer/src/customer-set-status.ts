@@ -7,12 +7,11 @@ export const customerSetStatus = defineTool({
   name: 'customer_set_status',
   title: 'Set customer status',
   description:
-    'Sets a customer\'s status: active, suspended (may not buy for now, e.g. payment dispute) or blocked ' +
-    '(may not buy, e.g. fraud), with a reason kept on the customer and in the timeline. expected_version ' +
-    '(from customer_get) is optional: give it to fail instead of overwriting a concurrent change. The ' +
-    'current status again changes nothing (changed=false). Returns { customer, previous_status, changed ' +
-    '}. On failure: NOT_FOUND; CONFLICT when expected_version is stale (details.current_version); ' +
-    'PRECONDITION_FAILED when anonymized (final).',
+    'Sets a customer\'s status: active, suspended (may not buy for now) or blocked (may not buy, e.g. ' +
+    'fraud), with a reason kept in the timeline. expected_version (from customer_get) is optional: give ' +
+    'it to fail instead of overwriting a concurrent change. The current status again changes nothing ' +
+    '(changed=false). Returns { customer, previous_status, changed }. On failure: NOT_FOUND; CONFLICT ' +
+    'when expected_version is stale; PRECONDITION_FAILED when anonymized (final).',
   guide:
     'Sets a customer\'s status to "active", "suspended" (temporarily may not buy, e.g. payment dispute) or ' +
     '"blocked" (may not buy, e.g. fraud), with a reason that is kept on the customer and in the timeline. ' +

@@ -8,10 +8,9 @@ export const customerTimeline = defineTool({
   title: 'Customer timeline',
   description:
     'Lists what happened to a customer, newest first: creation, profile updates (field names only), ' +
-    'status changes with reasons, addresses added or removed, notes, anonymization; filter.types limits ' +
-    'the types. Use it to explain a customer\'s state. Returns { items, next_cursor }; pass next_cursor ' +
-    'as cursor with the same filter for older events (null: no more). On failure: NOT_FOUND for an ' +
-    'unknown customer; VALIDATION_FAILED for a bad cursor (start again).',
+    'status changes with reasons, addresses, notes, anonymization; filter.types limits the types. Returns ' +
+    '{ items, next_cursor }; pass next_cursor as cursor with the same filter for older events. On ' +
+    'failure: NOT_FOUND for an unknown customer; VALIDATION_FAILED for a bad cursor (start again).',
   guide:
     'Lists what happened to a customer, newest first: creation, profile updates (field names only), status ' +
     'changes with reasons, addresses added/removed, notes and anonymization. Use it to explain the current state ' +

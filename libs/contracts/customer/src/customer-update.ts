@@ -10,13 +10,12 @@ export const customerUpdate = defineTool({
   name: 'customer_update',
   title: 'Update customer',
   description:
-    'Changes profile fields: email, first_name, last_name, phone (null removes it) and tier. Give only ' +
-    'the fields to change in changes, plus expected_version (the version from customer_get). Status: ' +
-    'customer_set_status; addresses: customer_add_address / customer_remove_address. Returns { customer, ' +
-    'changed_fields } with the new version (without customer:pii, email and phone count as changed ' +
-    'whenever given). On failure: CONFLICT when the customer changed since you read it ' +
-    '(details.current_version: read again, re-apply) or the email belongs to another customer; NOT_FOUND; ' +
-    'PRECONDITION_FAILED when anonymized.',
+    'Changes email, first_name, last_name, phone (null removes it) or tier: only the fields in changes, ' +
+    'plus expected_version (from customer_get). Status: customer_set_status; addresses: ' +
+    'customer_add_address / customer_remove_address. Returns { customer, changed_fields } with the new ' +
+    'version (without customer:pii, a given email or phone always counts as changed). On failure: ' +
+    'CONFLICT when the customer changed since you read it (read again, re-apply) or the email is another ' +
+    'customer\'s; NOT_FOUND; PRECONDITION_FAILED when anonymized.',
   guide:
     'Changes profile fields of a customer: email, first_name, last_name, phone (null removes it) and tier. ' +
     'Give only the fields to change, in changes, plus expected_version (the version you read with customer_get). ' +

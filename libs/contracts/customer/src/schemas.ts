@@ -95,7 +95,7 @@ export const noteBodySchema = z.string().trim().min(1).max(5000);
 
 /** An address as given by a caller. */
 export const addressInputSchema = z.strictObject({
-  kind: z.enum(ADDRESS_KINDS).describe('"shipping" (goods can be delivered there) or "billing".'),
+  kind: z.enum(ADDRESS_KINDS).describe('shipping (goods go there) or billing.'),
   recipient_name: z.string().trim().min(1).max(200).optional().describe('Name on the label if not the customer.'),
   line1: z.string().trim().min(1).max(200).describe('Street and number.'),
   line2: z.string().trim().min(1).max(200).optional().describe('Apartment, floor, c/o.'),

@@ -10,16 +10,15 @@ export const orderCancel = defineTool({
   name: 'order_cancel',
   title: 'Cancel an order',
   description:
-    'Cancels a confirmed, unfulfilled order: an uncaptured payment is voided, a captured one refunded in ' +
-    'full (needs payment:refund too); the stock goes back. Find one with order_get or order_search ' +
-    '(status confirmed). Call with dry_run=true first, then without, with the order\'s version as ' +
-    'expected_version. After a TIMEOUT retry with the SAME idempotency_key (replayed=true). Returns { ' +
-    'order, dry_run, payment_action, refund_amount (integer minor units), stock_action, replayed }. Above ' +
-    'the approval threshold it refunds nothing and returns approval { status approval_required, ' +
-    'approval_url }: give the user the link, then call again with the SAME key. On failure: ' +
-    'PRECONDITION_FAILED when it cannot be cancelled (fulfilled: order_refund); FORBIDDEN without ' +
-    'payment:refund or when declined; CONFLICT (stale version); NOT_FOUND; UPSTREAM_UNAVAILABLE or ' +
-    'TIMEOUT: retry with the same key.',
+    'Cancels a confirmed, unfulfilled order (find one with order_get or order_search): an uncaptured ' +
+    'payment is voided, a captured one refunded in full (needs payment:refund too); the stock goes back. ' +
+    'Call with dry_run=true first, then without, with the order\'s version as expected_version. After a ' +
+    'TIMEOUT retry with the SAME idempotency_key. Returns { order, dry_run, payment_action, ' +
+    'refund_amount, stock_action, replayed }. Above the approval threshold it refunds nothing and returns ' +
+    'approval { approval_url }: give the user the link, then call again with the SAME key. On failure: ' +
+    'PRECONDITION_FAILED when it cannot be cancelled (fulfilled: order_refund); FORBIDDEN (no ' +
+    'payment:refund, or declined); CONFLICT (stale version); NOT_FOUND; UPSTREAM_UNAVAILABLE or TIMEOUT: ' +
+    'retry with the same key.',
   guide:
     'Cancels a confirmed order that has not been fulfilled: an uncaptured payment is voided, a captured one is ' +
     'refunded in full; the stock goes back (an active reservation is released, committed stock is put back as ' +

@@ -8,12 +8,11 @@ export const orderEvents = defineTool({
   name: 'order_events',
   title: 'Order event feed',
   description:
-    'Reads order events (the outbox other domains are fed from) in commit order, as a feed that never ' +
-    'skips one: each is a snapshot of the order after one change (order.placed, confirmed, failed, ' +
-    'cancelled, fulfilled, delivered, refunded). Keep next_cursor (never null) and call again later for ' +
-    'newer events. Filter by order_id, customer_id or types. Returns { items: [{ event, published }], ' +
-    'next_cursor }; published: delivered to subscribers yet. Amounts are integer minor units. On failure: ' +
-    'VALIDATION_FAILED for a bad cursor (start again without it).',
+    'Reads order events (the outbox other domains are fed from) in commit order, a feed that never skips ' +
+    'one: each a snapshot of the order after one change (order.placed, confirmed, failed, cancelled, ' +
+    'fulfilled, delivered, refunded). Keep next_cursor (never null) and call again later for newer ones. ' +
+    'Filter by order_id, customer_id or types. Returns { items: [{ event, published }], next_cursor }. On ' +
+    'failure: VALIDATION_FAILED for a bad cursor (start again without it).',
   guide:
     'Reads order events (the outbox other domains are fed from) in the order they were committed, as a feed that ' +
     'never skips an event (one committed late comes after what you have read): each event is a snapshot of ' +

@@ -8,12 +8,11 @@ export const orderFulfill = defineTool({
   title: 'Fulfill (ship) an order',
   description:
     'Marks a confirmed order as shipped with its tracking; with capture_mode on_fulfillment it captures ' +
-    'the payment first (nothing ships unpaid). Needs expected_version (order_get). After a TIMEOUT retry ' +
-    'with the SAME idempotency_key (replayed=true; nothing is captured twice). Returns { order, ' +
-    'captured_amount (integer minor units, 0 when captured at checkout), replayed }, status "fulfilled". ' +
-    'On failure: PRECONDITION_FAILED when not confirmed (details.status), its checkout still runs, or the ' +
-    'capture was refused (authorization expired: cancel); CONFLICT for a stale expected_version or ' +
-    '(retryable) while a cancel, refund or fulfilment runs; VALIDATION_FAILED; NOT_FOUND; ' +
+    'the payment first. Needs expected_version (order_get). After a TIMEOUT retry with the SAME ' +
+    'idempotency_key (nothing is captured twice). Returns { order, captured_amount (0 when captured at ' +
+    'checkout), replayed }, status fulfilled. On failure: PRECONDITION_FAILED when not confirmed, its ' +
+    'checkout still runs, or the capture was refused (cancel it); CONFLICT for a stale expected_version ' +
+    'or (retryable) while a cancel, refund or fulfilment runs; VALIDATION_FAILED; NOT_FOUND; ' +
     'UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same key.',
   guide:
     'Marks a confirmed order as shipped with its tracking; with capture_mode on_fulfillment it captures the ' +

@@ -7,12 +7,11 @@ export const orderGet = defineTool({
   name: 'order_get',
   title: 'Get an order',
   description:
-    'Reads one order by order_id or order_number (exactly one): status, lines with prices (integer minor ' +
-    'units), payment (amounts and payment_id for payment_get), reservation, tracking, failure reason, ' +
-    'history (latest 50 events) and checkout workflow. Poll it while order_place left the order pending; ' +
-    'read it before cancelling, refunding or fulfilling (its version is their expected_version). Returns ' +
-    '{ order, history, workflow }. On failure: NOT_FOUND (find orders with order_search); ' +
-    'VALIDATION_FAILED when neither or both are given.',
+    'Reads one order by order_id or order_number (exactly one): status, lines, payment (amounts, ' +
+    'payment_id), reservation, tracking, failure reason, the latest 50 events and its checkout workflow. ' +
+    'Poll it while an order is pending; read it before cancelling, refunding or fulfilling (its version ' +
+    'is their expected_version). Returns { order, history, workflow }. On failure: NOT_FOUND (find orders ' +
+    'with order_search); VALIDATION_FAILED when neither or both are given.',
   guide:
     'Reads one order by order_id or by order_number (exactly one): status, lines with prices (integer minor units), ' +
     'payment (authorized, captured, refunded amounts and the payment id for payment_get), stock reservation, ' +

@@ -12,13 +12,13 @@ export const orderPlace = defineTool({
   description:
     'Places an order and runs the checkout: eligibility, stock reservation at catalog prices, ' +
     'authorization on payment_method, confirmation, capture (unless capture_mode on_fulfillment), stock ' +
-    'commit; a refused step undoes the others and the order ends failed with failure_reason (fix it, new ' +
+    'commit; a refused step undoes the rest and the order ends failed with failure_reason (fix it, new ' +
     'key). Waits up to wait_ms: status pending means poll order_get, do NOT place again. After a TIMEOUT ' +
-    'or doubt call again with the SAME idempotency_key and arguments (replayed=true). Returns { order, ' +
-    'replayed, done }; amounts in integer minor units. Above the caller\'s approval limit it places ' +
-    'nothing and returns approval { status approval_required, approval_url }: give the user the link, ' +
-    'then call again with the SAME key. On failure: FORBIDDEN (declined), PRECONDITION_FAILED (expired: ' +
-    'new key), VALIDATION_FAILED, NOT_FOUND (details.skus), IDEMPOTENCY_KEY_REUSED.',
+    'retry with the SAME idempotency_key and arguments. Returns { order, replayed, done }; integer minor ' +
+    'units. Above the caller\'s approval limit it places nothing and returns approval { approval_url }: ' +
+    'give the user the link, then call again with the SAME key. On failure: FORBIDDEN (declined), ' +
+    'PRECONDITION_FAILED (expired: new key), VALIDATION_FAILED, NOT_FOUND (details.skus), ' +
+    'IDEMPOTENCY_KEY_REUSED.',
   guide:
     'Places an order and runs the checkout: checks the customer may buy, reserves the stock (prices come from the ' +
     'product server, never from you), authorizes the order total on payment_method, confirms the order, captures the ' +
@@ -54,7 +54,7 @@ export const orderPlace = defineTool({
       .min(0)
       .max(MAX_PLACE_WAIT_MS)
       .default(10_000)
-      .describe(`How long to wait for the checkout to finish, 0-${MAX_PLACE_WAIT_MS} ms. Default 10000.`),
+      .describe('Most ms to wait for the checkout to finish.'),
   }),
   output: z.object({
     order: orderSchema.optional().describe('The order; absent while a person must approve it first (see approval).'),

@@ -17,14 +17,12 @@ export const orderQuote = defineTool({
   name: 'order_quote',
   title: 'Quote an order',
   description:
-    'Prices a prospective order without placing or holding anything: each line at the current catalog ' +
-    'price (integer minor units) with available stock, the total, whether the customer may buy ' +
-    '(customer_check_eligibility) and every blocking problem. Use it before order_place. Returns { ' +
-    'customer_id, eligible, lines, total, problems, can_place }: each problem has a code ' +
-    '(customer_not_eligible, sku_not_found, product_not_active, insufficient_stock, mixed_currencies), ' +
-    'the sku if it concerns a line, and a message; can_place when problems is empty. Prices and stock may ' +
-    'change before placing. On failure: NOT_FOUND (unknown customer); UPSTREAM_UNAVAILABLE or TIMEOUT ' +
-    '(retry shortly).',
+    'Prices a prospective order without placing or holding anything: lines at current catalog prices ' +
+    '(integer minor units) with available stock, the total, eligibility and every blocking problem; use ' +
+    'it before order_place. Returns { eligible, lines, total, problems, can_place, ... }: problems have a ' +
+    'code (customer_not_eligible, sku_not_found, product_not_active, insufficient_stock, ' +
+    'mixed_currencies), the sku if any, and a message. Prices and stock may change before placing. On ' +
+    'failure: NOT_FOUND (unknown customer); UPSTREAM_UNAVAILABLE or TIMEOUT (retry shortly).',
   guide:
     'Prices a prospective order without placing it or holding anything: each line with the current catalog price ' +
     '(integer minor units, from the product server, never from you) and available stock, the total, whether the ' +

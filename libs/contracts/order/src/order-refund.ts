@@ -9,15 +9,14 @@ export const orderRefund = defineTool({
   title: 'Refund an order',
   description:
     'Refunds a paid order (captured, fulfilled, delivered or partially refunded), whole or the given ' +
-    'lines: money back through payment_refund, units back in stock (restock=false to skip). Call with ' +
-    'dry_run=true first (gives refund_amount, integer minor units), then without, with expected_version. ' +
-    'A new idempotency_key refunds again; after a TIMEOUT retry with the SAME key. Returns { order, ' +
-    'dry_run, refund_amount, payment_refund_id, replayed }. Above the approval threshold it refunds ' +
-    'nothing and returns approval { status approval_required, approval_url }: give the user the link, ' +
-    'then call again with the SAME key. On failure: PRECONDITION_FAILED (nothing refundable: ' +
-    'order_cancel; quantity too high; approval expired); FORBIDDEN (declined); CONFLICT (stale version); ' +
-    'NOT_FOUND; VALIDATION_FAILED; LIMIT_EXCEEDED; UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same ' +
-    'key.',
+    'lines: money back through payment_refund, units back in stock unless restock=false. Call with ' +
+    'dry_run=true first (refund_amount, integer minor units), then without, with expected_version. A new ' +
+    'idempotency_key refunds again; after a TIMEOUT retry with the SAME key. Returns { order, dry_run, ' +
+    'refund_amount, payment_refund_id, replayed }. Above the approval threshold it refunds nothing and ' +
+    'returns approval { approval_url }: give the user the link, then call again with the SAME key. On ' +
+    'failure: PRECONDITION_FAILED (nothing refundable: order_cancel; too many units; approval expired); ' +
+    'FORBIDDEN (declined); CONFLICT (stale version); NOT_FOUND; VALIDATION_FAILED; LIMIT_EXCEEDED; ' +
+    'UPSTREAM_UNAVAILABLE or TIMEOUT: retry with the same key.',
   guide:
     'Refunds a paid order (confirmed with a captured payment, fulfilled, delivered or partially refunded): the whole ' +
     'order when lines is omitted, else the given quantities of lines; the money goes back through payment_refund and ' +
@@ -48,7 +47,7 @@ export const orderRefund = defineTool({
     reason: z
       .enum(['requested_by_customer', 'duplicate', 'fraudulent', 'product_not_received', 'product_unacceptable', 'other'])
       .default('requested_by_customer'),
-    restock: z.boolean().default(true).describe('Put the refunded units back in stock (reason returned). Default true.'),
+    restock: z.boolean().default(true).describe('Put the units back in stock. Default true.'),
     idempotency_key: idempotencyKeySchema,
     dry_run: dryRunSchema,
   }),

@@ -11,10 +11,9 @@ export const orderSearch = defineTool({
   title: 'Search orders',
   description:
     'Finds orders by customer_id, status and a placed_at range (all optional, ANDed), newest first by ' +
-    'default, e.g. a customer\'s orders or a day\'s failed ones; then order_get. Returns { items, ' +
-    'next_cursor }: orders (integer minor units) and the next page\'s cursor (null on the last); keep ' +
-    'filter and sort with cursor. On failure: VALIDATION_FAILED for a bad cursor (start again) or ' +
-    'placed_from not before placed_to.',
+    'default; then order_get. Returns { items, next_cursor } (integer minor units); keep filter and sort ' +
+    'with cursor. On failure: VALIDATION_FAILED for a bad cursor (start again) or placed_from not before ' +
+    'placed_to.',
   guide:
     'Finds orders by customer_id, status and a placed_at range (all optional, combined with AND), newest first by ' +
     'default. Use it to list a customer\'s orders or the failed orders of a day; then order_get for history. ' +

@@ -11,12 +11,10 @@ export const orderSummary = defineTool({
   title: 'Order summary',
   description:
     'Counts orders and sums their amounts by day (UTC, placed_at), status and currency over at most 366 ' +
-    'days (default: the last 7), e.g. "how many orders failed yesterday" or "revenue this week". Returns ' +
-    '{ from, to, rows: [{ day, status, currency, orders, total_amount, refunded_amount }], totals: [{ ' +
-    'status, currency, orders, total_amount, refunded_amount }] }; integer minor units, never added ' +
-    'across currencies; revenue = total_amount - refunded_amount of confirmed, fulfilled, delivered and ' +
-    'refunded orders. On failure: VALIDATION_FAILED when from is not before to or the window exceeds 366 ' +
-    'days.',
+    'days (default the last 7), e.g. "how many orders failed yesterday". Returns { from, to, rows, totals ' +
+    '} (per day, and over the window, by status and currency); integer minor units, never added across ' +
+    'currencies; revenue = total_amount - refunded_amount of confirmed, fulfilled, delivered and refunded ' +
+    'orders. On failure: VALIDATION_FAILED (from not before to, or over 366 days).',
   guide:
     `Counts orders and adds up their amounts by day (UTC, by placed_at), status and currency over a window of at most ` +
     `${MAX_SUMMARY_DAYS} days (default: the last 7 days). Use it for "how many orders failed yesterday" or "revenue ` +

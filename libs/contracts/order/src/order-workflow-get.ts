@@ -7,6 +7,10 @@ export const orderWorkflowGet = defineTool({
   name: 'order_workflow_get',
   title: 'Get a checkout workflow',
   description:
+    'Reads the checkout workflow (saga) of an order: status (running, compensating, completed, failed), ' +
+    'next step, steps done, attempts, the last error and the failure reason, to explain why an order is ' +
+    'pending or failed. On failure: NOT_FOUND for an unknown order.',
+  guide:
     'Reads the checkout workflow (saga) of an order: status (running, compensating, completed, failed), the next ' +
     'step, the steps done, attempts, the last error with its step and code, and the failure reason. Use it to ' +
     'explain why an order is pending or failed. Returns the workflow. On failure: NOT_FOUND for an unknown order.',

@@ -10,6 +10,11 @@ export const orderWorkflowList = defineTool({
   name: 'order_workflow_list',
   title: 'List checkout workflows',
   description:
+    'Lists checkout workflows in one state, latest updated first: running, compensating, completed, ' +
+    'failed, or stuck (no progress for longer than the sweeper threshold, e.g. an upstream is down); ' +
+    'order_workflow_retry restarts a stuck one. Returns { items, next_cursor }. On failure: ' +
+    'VALIDATION_FAILED for a bad cursor.',
+  guide:
     'Lists checkout workflows in one state, most recently updated first: running, compensating, completed, failed, ' +
     'or stuck (running or compensating without progress for longer than the sweeper threshold - e.g. an upstream ' +
     'server is down). Use it to find orders that need attention; order_workflow_retry restarts a stuck one. Returns ' +

@@ -8,11 +8,10 @@ export const orderWorkflowRetry = defineTool({
   title: 'Retry a checkout workflow',
   description:
     'Queues an unfinished checkout workflow (running or compensating; order_workflow_list status stuck ' +
-    'finds them) to run again now with a fresh retry budget; it resumes from its persisted step and ' +
-    'repeats no step that succeeded. Use it once the cause is fixed (an upstream is back). Returns { ' +
-    'workflow, queued }; an already queued one changes nothing. On failure: NOT_FOUND; ' +
-    'PRECONDITION_FAILED when the workflow already finished (details.status); UPSTREAM_UNAVAILABLE when ' +
-    'the queue is unreachable (the sweeper picks it up).',
+    'finds them) to run again now with a fresh retry budget; it resumes at its persisted step and repeats ' +
+    'no step that succeeded. Use it once the cause is fixed. Returns { workflow, queued }. On failure: ' +
+    'NOT_FOUND; PRECONDITION_FAILED when the workflow already finished (details.status); ' +
+    'UPSTREAM_UNAVAILABLE when the queue is unreachable (the sweeper picks it up).',
   guide:
     'Queues an unfinished checkout workflow (running or compensating) to run again now, with a fresh retry budget; ' +
     'it resumes from its persisted step and repeats no step that already succeeded (every step has its own ' +

@@ -9,10 +9,10 @@ export const paymentBalanceSummary = defineTool({
   title: 'Payment totals',
   description:
     'Sums the payments created in a window (default the last 24 hours, at most 366 days) by currency and ' +
-    'status (count, authorized, captured, refunded) plus each ledger account\'s debits, credits and ' +
-    'balance in the window. Integer minor units, never mixed across currencies; other questions: ' +
-    'payment_query_sql. Returns { from, to, by_status, ledger }. On failure: VALIDATION_FAILED when from ' +
-    'is not before to or the window exceeds 366 days.',
+    'status (count, authorized, captured, refunded), and each ledger account\'s debits, credits and ' +
+    'balance in it; integer minor units, never mixed across currencies. Other questions: ' +
+    'payment_query_sql. Returns { from, to, by_status, ledger }. On failure: VALIDATION_FAILED (from not ' +
+    'before to, or over 366 days).',
   guide:
     'Sums the payments created in a time window (default: the last 24 hours; at most 366 days) by currency and ' +
     'status — count, authorized, captured and refunded amounts — plus each ledger account\'s debits, credits and ' +

@@ -7,14 +7,13 @@ export const paymentCapture = defineTool({
   name: 'payment_capture',
   title: 'Capture payment',
   description:
-    'Captures an authorized payment: amount (integer minor units of the payment currency), or all of it ' +
-    'when omitted; a payment is captured once and a partial capture releases the rest. Capture only when ' +
-    'the order is confirmed. After a TIMEOUT retry with the SAME idempotency_key and arguments ' +
-    '(replayed=true), never a new key. Returns { payment, replayed }, status "captured". On failure: ' +
-    'PRECONDITION_FAILED when not authorized any more (read it with payment_get) or amount exceeds ' +
-    'amount_authorized; VALIDATION_FAILED when currency differs; NOT_FOUND; CONFLICT (retryable) while ' +
-    'another capture or void runs; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: retry with ' +
-    'the same key.',
+    'Captures an authorized payment: amount (integer minor units), or all of it when omitted; a payment ' +
+    'is captured once, a partial capture releases the rest. Capture only when the order is confirmed. ' +
+    'After a TIMEOUT retry with the SAME idempotency_key and arguments, never a new key. Returns { ' +
+    'payment, replayed }, status captured. On failure: PRECONDITION_FAILED when not authorized any more ' +
+    '(payment_get) or amount exceeds amount_authorized; VALIDATION_FAILED when currency differs; ' +
+    'NOT_FOUND; CONFLICT (retryable) while another capture or void runs; IDEMPOTENCY_KEY_REUSED; TIMEOUT ' +
+    'or UPSTREAM_UNAVAILABLE: retry with the same key.',
   guide:
     'Captures an authorized payment: takes amount (integer minor units of the payment currency) of what was ' +
     'authorized; omit amount to capture all of it. A payment is captured once: a partial capture releases the rest ' +

@@ -7,13 +7,12 @@ export const paymentMethodAttach = defineTool({
   name: 'payment_method_attach',
   title: 'Attach payment method',
   description:
-    'Attaches a payment method (a provider card token) to a customer so payment_authorize can charge it. ' +
-    'Sandbox provider (default) test tokens: pm_card_visa and pm_card_mastercard succeed, ' +
-    'pm_card_declined and pm_card_insufficient_funds are declined at authorization, pm_card_timeout times ' +
-    'out after acting, pm_card_slow answers late. The same token and customer again returns the same ' +
-    'method (created=false), so a retry is safe. Returns { payment_method: { id, customer_id, brand, ' +
-    'last4, exp_month, exp_year }, created }. On failure: VALIDATION_FAILED for an unknown token; ' +
-    'UPSTREAM_UNAVAILABLE or TIMEOUT when the provider is unreachable (retry later).',
+    'Attaches a payment method (a provider card token) to a customer for payment_authorize. Sandbox test ' +
+    'tokens: pm_card_visa and pm_card_mastercard succeed, pm_card_declined and pm_card_insufficient_funds ' +
+    'are declined at authorization, pm_card_timeout times out after acting, pm_card_slow answers late. ' +
+    'The same token and customer again returns the same method (created=false): retries are safe. Returns ' +
+    '{ payment_method: { id, customer_id, brand, last4, exp_month, exp_year }, created }. On failure: ' +
+    'VALIDATION_FAILED (unknown token); UPSTREAM_UNAVAILABLE or TIMEOUT (retry later).',
   guide:
     'Attaches a payment method (a card token from the payment provider) to a customer so payment_authorize can ' +
     'charge it. With the sandbox provider (the default) the token is one of the test methods: pm_card_visa and ' +

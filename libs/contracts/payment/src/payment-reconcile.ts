@@ -23,12 +23,11 @@ export const paymentReconcile = defineTool({
   title: 'Reconcile payments',
   description:
     'Compares the ledger, the local payment and the provider\'s charge of each payment of one order ' +
-    '(order_ref) or a window (from, optional to; at most 31 days) and reports every difference; changes ' +
+    '(order_ref) or a window (from, optional to; at most 31 days) and reports differences; changes ' +
     'nothing. Drift kinds: missing_at_provider, missing_locally (often still completing: ' +
-    'pending_operations), amount_mismatch (integer minor units), status_mismatch, currency_mismatch. ' +
-    'Returns { scope, payments_checked, provider_charges_checked, in_sync, drift, pending_operations, ' +
-    'truncated }. Report drift to a human; do not fix it with refunds. On failure: VALIDATION_FAILED when ' +
-    'neither or both of order_ref and from are given or the window exceeds 31 days; UPSTREAM_UNAVAILABLE ' +
+    'pending_operations), amount_mismatch, status_mismatch, currency_mismatch. Returns { scope, in_sync, ' +
+    'drift, pending_operations, ... }. Report drift to a human; do not fix it with refunds. On failure: ' +
+    'VALIDATION_FAILED (neither or both of order_ref and from, or over 31 days); UPSTREAM_UNAVAILABLE ' +
     '(retry later).',
   guide:
     "Compares three records of each payment — the double-entry ledger, the local payment row and the provider's " +

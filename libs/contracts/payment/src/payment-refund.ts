@@ -8,15 +8,14 @@ export const paymentRefund = defineTool({
   title: 'Refund payment',
   description:
     'Refunds part or all of a captured payment: amount in integer minor units of its currency, at most ' +
-    'what payment_refundable says, with a reason code. A new idempotency_key refunds again; after a ' +
-    'TIMEOUT retry with the SAME key and arguments (replayed=true). Above the approval threshold ' +
-    '(policy://payment/limits) a refund for a person refunds nothing and returns approval { status ' +
-    'approval_required, approval_url }: give the user the link, then call again with the SAME key and ' +
-    'arguments. dry_run=true refunds nothing. Returns { dry_run, refund, payment, ' +
-    'amount_refundable_after, requires_approval, approval?, replayed }. On failure: PRECONDITION_FAILED ' +
-    '(over refundable, not captured, approval expired: new key); FORBIDDEN (declined); LIMIT_EXCEEDED; ' +
-    'VALIDATION_FAILED; NOT_FOUND; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: retry with ' +
-    'the same key.',
+    'what payment_refundable says, with a reason. A new idempotency_key refunds again; after a TIMEOUT ' +
+    'retry with the SAME key and arguments. Above the approval threshold (policy://payment/limits) a ' +
+    'refund for a person refunds nothing and returns approval { approval_url }: give the user the link, ' +
+    'then call again with the SAME key and arguments. dry_run=true refunds nothing. Returns { dry_run, ' +
+    'refund, payment, amount_refundable_after, requires_approval, approval?, replayed }. On failure: ' +
+    'PRECONDITION_FAILED (over refundable, not captured, approval expired: new key); FORBIDDEN ' +
+    '(declined); LIMIT_EXCEEDED; VALIDATION_FAILED; NOT_FOUND; IDEMPOTENCY_KEY_REUSED; TIMEOUT or ' +
+    'UPSTREAM_UNAVAILABLE: retry with the same key.',
   guide:
     'Refunds part or all of a captured payment to the customer: amount in integer minor units of the payment ' +
     'currency, at most what is refundable (check payment_refundable first), with a reason code. Several partial ' +
@@ -43,7 +42,7 @@ export const paymentRefund = defineTool({
     dry_run: z
       .boolean()
       .default(false)
-      .describe('When true, check everything and refund nothing (and say where a needed approval stands). Default false.'),
+      .describe('true: check everything, refund nothing (says where a needed approval stands).'),
   }),
   output: z.object({
     dry_run: z.boolean(),

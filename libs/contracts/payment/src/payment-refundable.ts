@@ -7,13 +7,11 @@ export const paymentRefundable = defineTool({
   name: 'payment_refundable',
   title: 'Refundable amount',
   description:
-    'Tells how much of a payment can still be refunded, before payment_refund; amounts in integer minor ' +
-    'units of currency. amount_refundable = captured - refunded - refunds in progress; max_refund_now ' +
-    'also respects your per-call limit and what is left of your 24-hour refund limit. Refunds above ' +
-    'confirmation_threshold wait for a person\'s approval. Returns { payment_id, currency, status, ' +
-    'amount_captured, amount_refunded, amount_refund_pending, amount_refundable, refundable, ' +
-    'not_refundable_reason, confirmation_threshold, max_refund_per_call, daily_refund_limit, ' +
-    'daily_refund_used, max_refund_now }. On failure: NOT_FOUND for an unknown payment id.',
+    'Tells how much of a payment can still be refunded, before payment_refund; integer minor units. ' +
+    'amount_refundable = captured - refunded - refunds in progress; max_refund_now also respects your ' +
+    'per-call and 24-hour refund limits. Refunds above confirmation_threshold wait for a person\'s ' +
+    'approval. Returns those amounts with the limits, refundable and not_refundable_reason. On failure: ' +
+    'NOT_FOUND.',
   guide:
     'Tells how much of a payment can still be refunded, before you call payment_refund. All amounts are integer ' +
     'minor units of currency. amount_refundable = captured - refunded - refunds in progress; max_refund_now also ' +

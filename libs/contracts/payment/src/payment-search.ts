@@ -11,10 +11,9 @@ export const paymentSearch = defineTool({
   title: 'Search payments',
   description:
     'Finds payments by order_ref, customer_id, status, currency and a created_at range (all optional, ' +
-    'ANDed), newest first by default; then payment_get for refunds. Returns { items, next_cursor }: ' +
-    'payments (integer minor units of their currency) and the next page\'s cursor (null on the last); ' +
-    'keep filter and sort with cursor. On failure: VALIDATION_FAILED for a bad or mismatched cursor ' +
-    '(start again) or created_from not before created_to.',
+    'ANDed), newest first by default; then payment_get. Returns { items, next_cursor } (integer minor ' +
+    'units); keep filter and sort with cursor. On failure: VALIDATION_FAILED for a bad or mismatched ' +
+    'cursor (start again) or created_from not before created_to.',
   guide:
     'Finds payments by order_ref, customer_id, status, currency and a created_at range (all optional, combined ' +
     'with AND), newest first by default. Use it to find the payments of an order or a customer; then payment_get ' +

@@ -7,13 +7,12 @@ export const paymentVoid = defineTool({
   name: 'payment_void',
   title: 'Void payment',
   description:
-    'Voids an authorized, uncaptured payment: the hold is released, nothing is charged. Use it when an ' +
-    'order is cancelled or fails before capture; after a capture use payment_refund. Name it by ' +
-    'payment_id, or by authorization_key (the idempotency_key of payment_authorize, when its answer never ' +
-    'reached you; that key then authorizes nothing more). After a TIMEOUT retry with the SAME ' +
-    'idempotency_key (replayed=true). Returns { payment, replayed }, status "voided". On failure: ' +
-    'PRECONDITION_FAILED when not authorized any more (captured: refund; voided or expired: nothing to ' +
-    'do) or nothing is held under the key; NOT_FOUND; CONFLICT (retryable) while a capture, void or the ' +
+    'Voids an authorized, uncaptured payment: the hold is released, nothing is charged (after a capture ' +
+    'use payment_refund). Name it by payment_id, or by authorization_key (the idempotency_key of a ' +
+    'payment_authorize whose answer never reached you; that key then authorizes nothing more). After a ' +
+    'TIMEOUT retry with the SAME idempotency_key. Returns { payment, replayed }, status voided. On ' +
+    'failure: PRECONDITION_FAILED when not authorized any more (captured: refund; voided or expired: ' +
+    'done) or nothing is held under the key; NOT_FOUND; CONFLICT (retryable) while a capture, void or the ' +
     'authorization runs; IDEMPOTENCY_KEY_REUSED; TIMEOUT or UPSTREAM_UNAVAILABLE: retry with the same ' +
     'key.',
   guide:

@@ -125,8 +125,7 @@ export const paymentMethodRefSchema = z
   .max(60)
   .regex(new RegExp(`^pm_(${BASE32}|card_[a-z_]{1,40})$`), 'an attached payment method id (pm_...) or a sandbox test token such as pm_card_visa')
   .describe(
-    'The payment method to charge: an id from payment_method_attach / payment_method_list (it must belong to customer_id), ' +
-      'or, with the sandbox provider, a test token such as "pm_card_visa", which is attached to the customer on the fly.',
+    'A method of customer_id (payment_method_list, payment_method_attach), or a sandbox test token such as "pm_card_visa" (attached on the fly).',
   );
 
 /** The order (or other business reference) a payment belongs to, as the caller names it. */
@@ -135,7 +134,7 @@ export const orderRefSchema = z
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9:_\-.]*$/, 'letters, digits and : _ - . only')
-  .describe('The order this payment is for, e.g. the order id "ord_01j9z3k8q4m2n6p7r8s9t0v1w2" (1-100 characters).');
+  .describe('The order this payment is for, e.g. its id "ord_01j9z3k8q4m2n6p7r8s9t0v1w2".');
 
 /** Customer id as the customer domain defines it (`cus_` + 26 base32 characters). */
 export const payingCustomerIdSchema = customerIdSchema;

@@ -81,7 +81,7 @@ describe('toolDefinition', () => {
         reason: { enum: ['late', 'lost', null] },
         note: { type: ['string', 'null'] },
         kind: { const: 'box' },
-        at: { type: ['string', 'null'], format: 'date-time' },
+        at: { type: ['string', 'null'] },
       },
       required: ['status', 'reason', 'note', 'kind', 'at'],
     });

@@ -29,15 +29,16 @@ const ERROR_ENVELOPE_JSON = { required: ['error'] } as const;
 type Json = Record<string, unknown>;
 
 /**
- * Keywords left out of output schemas: checks the server already made, and the field descriptions, which the
- * tool's guide resource (`docs://tools/<name>`, "Result fields") carries instead.
+ * Keywords left out of output schemas: checks the server already made (a `format` too: every timestamp is an ISO
+ * 8601 string, which its field's line in the guide says), and the field descriptions, which the tool's guide
+ * resource (`docs://tools/<name>`, "Result fields") carries instead.
  */
-const OUTPUT_LEFT_OUT = new Set(['maxLength', 'minLength', 'pattern', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum', 'description']);
+const OUTPUT_LEFT_OUT = new Set(['maxLength', 'minLength', 'pattern', 'format', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum', 'description']);
 
 /**
  * Leaves out of a JSON Schema what tells a model nothing the rest does not: the safe-integer bounds of every
  * integer and a pattern beside a `format` (zod's date-time regex is ~400 characters). For an output schema
- * (`output: true`) also the bounds, lengths, patterns and closed objects: what a server returns is checked by
+ * (`output: true`) also the bounds, lengths, patterns, formats and closed objects: what a server returns is checked by
  * the server against its contract before it is sent; the advertised schema says its shape, and keeps `required`,
  * so a client's check of a result still catches a missing field. Output field descriptions are left out too: the
  * tool's guide lists them (a model reads a result's fields when it has one, not on every request).

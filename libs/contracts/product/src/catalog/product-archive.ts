@@ -7,12 +7,11 @@ export const productArchive = defineTool({
   name: 'product_archive',
   title: 'Archive product',
   description:
-    'Archives a product: still readable (product_get, product_lookup, orders) but no longer sold, and ' +
-    'product_search leaves it out unless filter.status is archived. No hard delete; product_update with ' +
-    'changes.status restores it. An archived product again changes nothing (changed=false). ' +
-    'expected_version (from product_get) is optional: give it to fail if the product changed since. ' +
-    'Returns { product, previous_status, changed }. On failure: NOT_FOUND; CONFLICT when expected_version ' +
-    'is stale (details.current_version).',
+    'Archives a product: still readable (product_get, product_lookup, orders) but not sold, and left out ' +
+    'of product_search unless filter.status is archived; product_update with changes.status restores it ' +
+    '(no hard delete). Archived again changes nothing (changed=false). expected_version (from ' +
+    'product_get) is optional: give it to fail if the product changed. Returns { product, ' +
+    'previous_status, changed }. On failure: NOT_FOUND; CONFLICT when expected_version is stale.',
   guide:
     'Archives a product: it stays readable (product_get, product_lookup, orders that reference it) but is no ' +
     'longer sold and product_search leaves it out unless filter.status is "archived". There is no hard delete; ' +

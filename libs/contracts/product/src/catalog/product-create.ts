@@ -17,12 +17,11 @@ export const productCreate = defineTool({
   name: 'product_create',
   title: 'Create product',
   description:
-    'Creates a product under a new, permanent SKU with its price (integer minor units + ISO 4217 ' +
-    'currency) and status active (sold, searchable) or draft (hidden). Stock starts at zero: the ' +
-    'inventory tools receive stock. With an idempotency_key a retry returns the original result ' +
-    '(replayed=true). Returns { product, replayed } as product_get shows it. On failure: CONFLICT when ' +
-    'the SKU exists (product_get; change it with product_update); VALIDATION_FAILED (the message names ' +
-    'the fields); IDEMPOTENCY_KEY_REUSED (new key).',
+    'Creates a product under a new, permanent SKU with its price (integer minor units + currency) and ' +
+    'status active (sold, searchable) or draft (hidden). Stock starts at zero (inventory_adjust receives ' +
+    'it). With an idempotency_key a retry returns the original result. Returns { product, replayed } as ' +
+    'product_get shows it. On failure: CONFLICT when the SKU exists (product_get, product_update); ' +
+    'VALIDATION_FAILED (names the fields); IDEMPOTENCY_KEY_REUSED.',
   guide:
     'Creates a product under a new SKU with its price (integer minor units + ISO 4217 currency; the first entry ' +
     'of its price history) and status "active" (sold, found by product_search) or "draft" (hidden until ' +

@@ -8,10 +8,10 @@ export const productGet = defineTool({
   title: 'Get product',
   description:
     'Reads one product by SKU: name, brand, category, description, status, price (integer minor units + ' +
-    'ISO 4217 currency), attributes, version (the expected_version of product_update), stock per location ' +
-    '(on_hand, reserved, available, totals) and the last 10 prices. Archived products too (status ' +
-    'archived). Many SKUs: product_lookup; finding a SKU: product_search. On failure: NOT_FOUND (SKUs are ' +
-    'upper case; search instead); VALIDATION_FAILED for a malformed SKU.',
+    'currency), attributes, version (the expected_version of product_update), stock per location ' +
+    '(on_hand, reserved, available) and the last 10 prices. Archived ones too. Many SKUs: product_lookup; ' +
+    'finding one: product_search. On failure: NOT_FOUND (search instead); VALIDATION_FAILED for a ' +
+    'malformed SKU.',
   guide:
     'Reads one product by SKU: name, brand, category, description, status, price (integer minor units + ISO 4217 ' +
     'currency), attributes, version (needed as expected_version by product_update), stock per location ' +

@@ -10,11 +10,11 @@ export const productImportStatus = defineTool({
   name: 'product_import_status',
   title: 'Import status',
   description:
-    'Shows a product_import job\'s state and progress (rows read, upserted, rejected; bytes and percent) ' +
-    'and its rejected rows in line order, each with the 1-based line, the field ("row" for an unreadable ' +
-    'line), what is wrong and an escaped excerpt. The first 1000 rejected rows are kept; rows_failed ' +
-    'counts all; page with errors_after_line (the last line seen). Poll every few seconds while queued or ' +
-    'running. Returns { import, errors, errors_stored }. On failure: NOT_FOUND for an unknown import id.',
+    'Shows a product_import job\'s state and progress (rows read, upserted, rejected; percent) and its ' +
+    'rejected rows in line order, each with its line, field ("row": unreadable line), problem and an ' +
+    'escaped excerpt. The first 1000 are kept (rows_failed counts all); page with errors_after_line. Poll ' +
+    'every few seconds while queued or running. Returns { import, errors, errors_stored }. On failure: ' +
+    'NOT_FOUND for an unknown import id.',
   guide:
     'Shows the state and progress of a product_import job (rows read, upserted and rejected; bytes read and ' +
     'percent) and its rejected rows in line order: each with the 1-based line number in the file, the field ' +

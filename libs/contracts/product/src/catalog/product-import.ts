@@ -57,11 +57,11 @@ export const productImport = defineTool({
   name: 'product_import',
   title: 'Import products',
   description:
-    'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns ' +
-    'at once; follow it with product_import_status. Source: { path } in the server\'s import directory, ' +
-    'or { url } (public http(s) only). Per line or row: sku, name, category, price_amount (integer minor ' +
-    'units), currency; optional brand, description, status, attributes. Each row is the whole product (a ' +
-    'rerun changes nothing); bad rows are skipped and reported. Returns { import, replayed }. On failure: ' +
+    'Starts a background job creating or updating products from a JSON Lines or CSV file and returns at ' +
+    'once; follow it with product_import_status. Source: { path } in the server\'s import directory, or { ' +
+    'url } (public http(s)). Per row: sku, name, category, price_amount (integer minor units), currency; ' +
+    'optional brand, description, status, attributes. Each row is the whole product (a rerun changes ' +
+    'nothing); bad rows are skipped and reported. Returns { import, replayed }. On failure: ' +
     'VALIDATION_FAILED (path outside the directory, non-public URL, bad arguments); NOT_FOUND (no such ' +
     'file); LIMIT_EXCEEDED (file too large); IDEMPOTENCY_KEY_REUSED; UPSTREAM_UNAVAILABLE (retry with the ' +
     'same key).',

@@ -7,11 +7,11 @@ export const productLookup = defineTool({
   name: 'product_lookup',
   title: 'Look up products by SKU',
   description:
-    'Reads up to 100 products by SKU in one call (a cart, an order, a list). Returns { items, missing }: ' +
-    'items in the order given (duplicates once) with status, price (integer minor units + ISO 4217 ' +
-    'currency), version and available units over all locations; missing lists unknown SKUs. Archived ' +
-    'products are included (status archived, not sellable). Stock per location: product_get. On failure: ' +
-    'VALIDATION_FAILED for over 100 SKUs or a malformed one (split the list).',
+    'Reads up to 100 products by SKU at once (a cart, an order, a list). Returns { items, missing }: ' +
+    'items in the order given with status, price (integer minor units), version and available units over ' +
+    'all locations; missing lists unknown SKUs. Archived products are included (status archived, not ' +
+    'sellable). Stock per location: product_get. On failure: VALIDATION_FAILED for over 100 SKUs or a ' +
+    'malformed one.',
   guide:
     `Reads up to ${MAX_LOOKUP_SKUS} products by SKU in one call (for a cart, an order or a list you already have). ` +
     'Returns { items, missing }: items in the order the SKUs were given (duplicates once), each with status, ' +

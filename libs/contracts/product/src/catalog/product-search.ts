@@ -21,14 +21,13 @@ export const productSearch = defineTool({
   name: 'product_search',
   title: 'Search products',
   description:
-    'Finds products by free text over name, SKU, brand, category and description, with filters and ' +
-    'category facets; every word must match, typos corrected (query_terms, ignored_terms). Then ' +
-    'product_get (one, stock per location) or product_lookup (many SKUs). Sorts: relevance (default with ' +
-    'a query), newest (default without), price_asc, price_desc. Prices are integer minor units + ISO 4217 ' +
-    'currency; min_price / max_price need filter.currency. Returns { items, next_cursor, facets, ' +
-    'query_terms, ignored_terms }; pass next_cursor with the same query, filter and sort. On failure: ' +
-    'VALIDATION_FAILED for a bad filter or a cursor of another search (start again); LIMIT_EXCEEDED when ' +
-    'a relevance query matches over 50000 products (add words or filters).',
+    'Finds products by free text over name, SKU, brand, category and description (every word must match, ' +
+    'typos corrected: query_terms, ignored_terms), with filters and category facets; then product_get or ' +
+    'product_lookup. Sorts: relevance (default with a query), newest (default without), price_asc, ' +
+    'price_desc. Prices are integer minor units; min_price / max_price need filter.currency. Returns { ' +
+    'items, next_cursor, facets, query_terms, ignored_terms }; pass next_cursor with the same query, ' +
+    'filter and sort. On failure: VALIDATION_FAILED (bad filter, or a cursor of another search); ' +
+    'LIMIT_EXCEEDED when a relevance query matches over 50000 products (add words or filters).',
   guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
@@ -56,17 +55,17 @@ export const productSearch = defineTool({
     filter: z
       .strictObject({
         category: categorySchema.optional(),
-        min_price: priceBound.optional().describe('Lowest price, integer minor units of currency, inclusive. Needs currency.'),
-        max_price: priceBound.optional().describe('Highest price, integer minor units of currency, inclusive. Needs currency.'),
+        min_price: priceBound.optional().describe('Lowest price (integer minor units), inclusive.'),
+        max_price: priceBound.optional().describe('Highest price (integer minor units), inclusive.'),
         currency: currencySchema.optional().describe('Only products priced in this currency. Required with min_price or max_price.'),
-        in_stock: z.boolean().optional().describe('true: only products with units available somewhere; false: only products with none.'),
+        in_stock: z.boolean().optional().describe('true: only products with units available; false: only those without.'),
         status: z.enum(PRODUCT_STATUSES).default('active').describe('Default "active" (the products that are sold).'),
       })
       .optional(),
     sort: z
       .enum(PRODUCT_SEARCH_SORTS)
       .optional()
-      .describe('Default: relevance with a query, newest without. relevance without a query sorts as newest.'),
+      .describe('Default: relevance with a query, else newest.'),
     facets: z.boolean().default(false).describe('true: also return product counts per category for this query and filter.'),
     limit: limitSchema,
     cursor: cursorSchema.optional(),

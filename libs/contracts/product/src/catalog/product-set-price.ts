@@ -7,13 +7,12 @@ export const productSetPrice = defineTool({
   name: 'product_set_price',
   title: 'Set product price',
   description:
-    'Sets a product\'s price (integer minor units + ISO 4217 currency, e.g. {"amount": 4999, "currency": ' +
-    '"EUR"} = 49.99 EUR) and appends it to the price history with who and why. New reservations and ' +
-    'orders use it; existing ones keep theirs. The current price again changes nothing (changed=false). ' +
-    'expected_version (from product_get) is optional: give it to fail instead of overwriting a concurrent ' +
-    'change. Returns { product, previous_price, changed }. On failure: NOT_FOUND; CONFLICT when ' +
-    'expected_version is stale (details.current_version); PRECONDITION_FAILED when archived (restore it ' +
-    'with product_update).',
+    'Sets a product\'s price ({"amount": 4999, "currency": "EUR"} = 49.99 EUR) and appends it to the ' +
+    'price history with who and why; new reservations and orders use it, existing ones keep theirs. The ' +
+    'current price again changes nothing (changed=false). expected_version (from product_get) is ' +
+    'optional: give it to fail instead of overwriting a concurrent change. Returns { product, ' +
+    'previous_price, changed }. On failure: NOT_FOUND; CONFLICT when expected_version is stale; ' +
+    'PRECONDITION_FAILED when archived (restore it with product_update).',
   guide:
     'Sets the price of a product (integer minor units + ISO 4217 currency, e.g. {"amount": 4999, "currency": ' +
     '"EUR"} for 49.99 EUR) and appends it to the price history with who changed it and why; the history is ' +

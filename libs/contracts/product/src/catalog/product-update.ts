@@ -20,11 +20,10 @@ export const productUpdate = defineTool({
   title: 'Update product',
   description:
     'Changes catalog fields of a product: name, brand, category, description (null removes brand or ' +
-    'description), attributes (replaced whole) and status (active or draft; restores an archived ' +
-    'product). Give only the fields to change in changes, plus expected_version (from product_get). ' +
-    'Prices: product_set_price; archiving: product_archive; the SKU never changes. Returns { product, ' +
-    'changed_fields } with the new version (unchanged fields are not listed). On failure: CONFLICT when ' +
-    'it changed since you read it (details.current_version: read again, re-apply); NOT_FOUND; ' +
+    'description), attributes (replaced whole), status (active or draft; restores an archived product). ' +
+    'Give only the fields to change in changes, plus expected_version (product_get). Prices: ' +
+    'product_set_price; archiving: product_archive. Returns { product, changed_fields } with the new ' +
+    'version. On failure: CONFLICT when it changed since you read it (read again, re-apply); NOT_FOUND; ' +
     'PRECONDITION_FAILED when archived and changes.status is not given.',
   guide:
     'Changes catalog fields of a product: name, brand, category, description (null removes brand or ' +

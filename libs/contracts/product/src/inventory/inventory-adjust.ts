@@ -7,13 +7,12 @@ export const inventoryAdjust = defineTool({
   name: 'inventory_adjust',
   title: 'Adjust stock',
   description:
-    'Changes units on hand of one SKU at one location by a signed delta with a reason code (received, ' +
-    'returned, damaged, lost, found, cycle_count, correction, initial_stock), written with its ledger row ' +
-    '(inventory_movements); a positive delta at a new location creates it. Stock never goes below what is ' +
-    'reserved. dry_run shows the result first. A retry with the same idempotency_key replays ' +
-    '(replayed=true). Returns { level, movement, dry_run, replayed }. On failure: NOT_FOUND (SKU not in ' +
-    'the catalog); PRECONDITION_FAILED insufficient_stock (details.available: adjust by at most ' +
-    '-available or release reservations); IDEMPOTENCY_KEY_REUSED (new key).',
+    'Changes units on hand of one SKU at one location by a signed delta with a reason, written with its ' +
+    'ledger row (inventory_movements); a positive delta at a new location creates it. Stock never goes ' +
+    'below what is reserved. dry_run shows the result first. A retry with the same idempotency_key ' +
+    'replays. Returns { level, movement, dry_run, replayed }. On failure: NOT_FOUND (SKU not in the ' +
+    'catalog); PRECONDITION_FAILED insufficient_stock (details.available: adjust by at most -available, ' +
+    'or release reservations); IDEMPOTENCY_KEY_REUSED.',
   guide:
     'Changes the units on hand of one SKU at one location by a signed delta, with a reason code: received (goods ' +
     'arrived), returned (customer return back in stock), damaged, lost, found, cycle_count (physical count ' +
@@ -37,7 +36,7 @@ export const inventoryAdjust = defineTool({
       .describe('Signed change of units on hand, e.g. 25 (received) or -2 (damaged); never 0.'),
     reason: z.enum(ADJUST_REASONS).describe(`Why: ${ADJUST_REASONS.join(', ')}.`),
     reference: z.string().trim().min(1).max(100).optional().describe('Your document reference, e.g. a purchase order "PO-1234".'),
-    note: z.string().trim().min(1).max(500).optional().describe('Free text for the ledger, at most 500 characters.'),
+    note: z.string().trim().min(1).max(500).optional().describe('Free text for the ledger.'),
     idempotency_key: idempotencyKeySchema,
     dry_run: dryRunSchema,
   }),

@@ -8,12 +8,12 @@ export const inventoryCommit = defineTool({
   name: 'inventory_commit',
   title: 'Commit a reservation',
   description:
-    'Commits an active reservation once its order is paid: its units leave stock (on_hand and reserved ' +
-    'both go down). Name it by reservation_id or by order_reference (exactly one). Committing a committed ' +
-    'reservation changes nothing (changed=false); a retry with the same idempotency_key replays. Returns ' +
-    '{ reservation, changed, replayed }. On failure: NOT_FOUND; PRECONDITION_FAILED with details.reason ' +
-    'reservation_final (released or expired) or reservation_expired (TTL passed, stock no longer held: ' +
-    'reserve again with a new order_reference or cancel the order).',
+    'Commits an active reservation once its order is paid: its units leave stock. Name it by ' +
+    'reservation_id or order_reference (exactly one). A committed one again changes nothing ' +
+    '(changed=false); a retry with the same idempotency_key replays. Returns { reservation, changed, ' +
+    'replayed }. On failure: NOT_FOUND; PRECONDITION_FAILED with details.reason reservation_final ' +
+    '(released or expired) or reservation_expired (stock no longer held: reserve again with a new ' +
+    'order_reference, or cancel the order).',
   guide:
     'Commits an active reservation once its order is paid: its units leave stock (on_hand and reserved both go ' +
     'down by each line\'s quantity). Name the reservation by reservation_id or by order_reference (exactly one). ' +

@@ -7,11 +7,10 @@ export const inventoryGet = defineTool({
   name: 'inventory_get',
   title: 'Get stock levels',
   description:
-    'Returns the stock of up to 100 SKUs: on_hand, reserved (active reservations) and available (on_hand ' +
-    '- reserved), in total and per location (location: one only). Use it before reserving or for "is X in ' +
-    'stock". Returns { items, not_found }: items in the order asked (no stock anywhere: zeros, no ' +
-    'locations); not_found lists SKUs not in the catalog. On failure: VALIDATION_FAILED for malformed ' +
-    'SKUs.',
+    'Returns the stock of up to 100 SKUs: on_hand, reserved and available (on_hand - reserved), in total ' +
+    'and per location (location: that one only), e.g. before reserving. Returns { items, not_found }: ' +
+    'items in the order asked (no stock: zeros); not_found lists SKUs not in the catalog. On failure: ' +
+    'VALIDATION_FAILED for malformed SKUs.',
   guide:
     'Returns the stock of up to 100 SKUs: on_hand (units in stock), reserved (held by active reservations) and ' +
     'available (on_hand - reserved, what can still be reserved), as totals and per location. Give location to see ' +

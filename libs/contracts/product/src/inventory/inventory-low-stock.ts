@@ -10,11 +10,10 @@ export const inventoryLowStock = defineTool({
   name: 'inventory_low_stock',
   title: 'List low stock',
   description:
-    'Lists stock levels (one SKU at one location) of active products whose available units are at or ' +
-    'below threshold (default 5), lowest first, to reorder or move stock; locations that never held a SKU ' +
-    'are not listed. Returns { items, next_cursor }; pass next_cursor as cursor with the same threshold ' +
-    'and location (null: no more). On failure: VALIDATION_FAILED for a bad cursor (start again without ' +
-    'it).',
+    'Lists stock levels (a SKU at a location) of active products with available units at or below ' +
+    'threshold (default 5), lowest first, to reorder or move stock. Returns { items, next_cursor }; pass ' +
+    'next_cursor as cursor with the same threshold and location. On failure: VALIDATION_FAILED for a bad ' +
+    'cursor (start again without it).',
   guide:
     'Lists the stock levels (one SKU at one location) of active products whose available units (on_hand - ' +
     `reserved) are at or below threshold (default ${DEFAULT_LOW_STOCK_THRESHOLD}), lowest first, then by SKU and ` +

@@ -7,12 +7,11 @@ export const inventoryMovements = defineTool({
   name: 'inventory_movements',
   title: 'Stock ledger',
   description:
-    'Lists the stock ledger, newest first: every change of on_hand or reserved with its kind (adjust, ' +
-    'reserve, commit, release, expire), deltas, levels after, reservation or reference, reason and actor; ' +
-    'per SKU and location the deltas add up to the level. Use it to explain a level or audit adjustments. ' +
-    'Filter by sku, location, kinds, reservation_id or reference. Returns { items, next_cursor }; pass ' +
-    'next_cursor as cursor with the same filter for older rows (null: no more). On failure: ' +
-    'VALIDATION_FAILED for a bad cursor (start again without it).',
+    'Lists the stock ledger, newest first: each change of on_hand or reserved with its kind (adjust, ' +
+    'reserve, commit, release, expire), deltas, levels after, reservation or reference, reason and actor. ' +
+    'Use it to explain a level or audit adjustments; filter by sku, location, kinds, reservation_id or ' +
+    'reference. Returns { items, next_cursor }; pass next_cursor as cursor with the same filter for older ' +
+    'rows. On failure: VALIDATION_FAILED for a bad cursor (start again without it).',
   guide:
     'Lists the stock ledger, newest first: every change of on_hand or reserved with its kind (adjust, reserve, ' +
     'commit, release, expire), the deltas, the levels right after, the reservation or reference, reason code and ' +

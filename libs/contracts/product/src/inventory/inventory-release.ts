@@ -8,12 +8,11 @@ export const inventoryRelease = defineTool({
   name: 'inventory_release',
   title: 'Release a reservation',
   description:
-    'Releases an active reservation whose order will not go ahead (cancelled, payment failed): its units ' +
-    'are available again. Name it by reservation_id or by order_reference (exactly one). A released or ' +
-    'expired one changes nothing (changed=false); a retry with the same idempotency_key replays. Returns ' +
-    '{ reservation, changed, replayed }. On failure: NOT_FOUND (nothing is held); PRECONDITION_FAILED ' +
-    'with details.reason reservation_final when it was committed (sold: put returns back with ' +
-    'inventory_adjust reason returned).',
+    'Releases an active reservation whose order will not go ahead: its units are available again. Name it ' +
+    'by reservation_id or order_reference (exactly one). A released or expired one changes nothing ' +
+    '(changed=false); a retry with the same idempotency_key replays. Returns { reservation, changed, ' +
+    'replayed }. On failure: NOT_FOUND (nothing is held); PRECONDITION_FAILED reservation_final when it ' +
+    'was committed (sold: put returns back with inventory_adjust reason returned).',
   guide:
     'Releases an active reservation when its order will not go ahead (cancelled, payment failed): its units are ' +
     'available again. Name it by reservation_id or by order_reference (exactly one). Releasing a reservation that ' +

@@ -23,15 +23,13 @@ export const inventoryReserve = defineTool({
   name: 'inventory_reserve',
   title: 'Reserve stock for an order',
   description:
-    'Reserves stock for one order, every line or none; a line without location takes from the fullest ' +
-    'locations and may be split. Prices come from the catalog now; every product must be active and in ' +
-    'one currency. Held for ttl_seconds unless inventory_commit (paid) or inventory_release (abandoned) ' +
-    'ends it first. The same order_reference and lines return the same reservation (replayed=true). ' +
-    'Returns { reservation: { id, status, lines with unit_price and line_total, total, expires_at, ... }, ' +
-    'replayed }. On failure: PRECONDITION_FAILED with details.reason insufficient_stock (details.lines: ' +
-    'reduce quantities), product_not_active or mixed_currencies; NOT_FOUND for unknown SKUs ' +
-    '(details.skus); IDEMPOTENCY_KEY_REUSED when the reference or key was used with other lines (new ' +
-    'reference).',
+    'Reserves stock for one order, all lines or none; a line without location takes from the fullest ' +
+    'locations. Prices come from the catalog; products must be active, in one currency. Held for ' +
+    'ttl_seconds unless inventory_commit (paid) or inventory_release (abandoned) ends it. The same ' +
+    'order_reference and lines return the same reservation (replayed=true). Returns { reservation: { id, ' +
+    'status, lines, total, expires_at, ... }, replayed }. On failure: PRECONDITION_FAILED with ' +
+    'details.reason insufficient_stock (details.lines), product_not_active or mixed_currencies; NOT_FOUND ' +
+    '(details.skus); IDEMPOTENCY_KEY_REUSED when the reference or key was used with other lines.',
   guide:
     'Reserves stock for one order: every line or none (atomic, safe under concurrent orders). A line without ' +
     'location takes units from the locations with the most available first and may be split over locations. ' +
@@ -58,7 +56,7 @@ export const inventoryReserve = defineTool({
       .min(1)
       .max(MAX_RESERVATION_TTL_SECONDS)
       .default(DEFAULT_RESERVATION_TTL_SECONDS)
-      .describe(`Seconds until an uncommitted reservation expires, 1-${MAX_RESERVATION_TTL_SECONDS}. Default ${DEFAULT_RESERVATION_TTL_SECONDS} (15 minutes).`),
+      .describe('Seconds until an uncommitted reservation expires.'),
     idempotency_key: idempotencyKeySchema,
   }),
   output: z.object({

@@ -70,7 +70,7 @@ export const orderReferenceSchema = z
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9:_\-.]+$/, 'letters, digits and : _ - . only')
-  .describe('Your reference of the order, e.g. the order id "ord_01j9z3k8q4m2n6p7r8s9t0v1w2". One reservation per reference.');
+  .describe('Your reference of the order (one reservation each), e.g. its id "ord_01j9z3k8q4m2n6p7r8s9t0v1w2".');
 
 /** A timestamp on the wire: ISO 8601 in UTC. */
 export const inventoryTimestampSchema = z.iso.datetime().describe('ISO 8601 timestamp in UTC.');
