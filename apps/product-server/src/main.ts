@@ -115,7 +115,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     prefix: config.QUEUE_PREFIX,
     queue: imports,
     logger,
-    run: { ...importSource, batchSize: config.PRODUCT_IMPORT_BATCH_SIZE },
+    run: { ...importSource, batchSize: config.PRODUCT_IMPORT_BATCH_SIZE, parallelBatches: config.PRODUCT_IMPORT_PARALLEL_BATCHES },
   });
   workers.inventory = await startInventoryWorkers<ProductDatabase>({
     db: database.db,
