@@ -28,7 +28,7 @@ export interface ImportRunConfig extends ImportSourceConfig {
 /** What stops a run early: the job's abort signal and a graceful-stop request checked between batches. */
 export interface ImportRunControl {
   signal: AbortSignal;
-  /** True once the worker is closing: the run stops after the batch it is writing. */
+  /** True once the worker is closing: the run stops after the batches it is writing (they commit, in order). */
   stopRequested(): boolean;
 }
 
