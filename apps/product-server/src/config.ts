@@ -32,6 +32,8 @@ export const productConfigSchema = requireSecretsOutsideDevelopment(
     PRODUCT_IMPORT_MAX_BYTES: positiveInt(512 * 1024 * 1024),
     /** Import rows per transaction (one upsert statement and one progress update). Default 1000. */
     PRODUCT_IMPORT_BATCH_SIZE: positiveInt(1000),
+    /** Import batches written side by side (each on its own connection, committed in file order). Default 3. */
+    PRODUCT_IMPORT_PARALLEL_BATCHES: positiveInt(3),
     /**
      * Exact `host:port` pairs that `{ url }` imports may reach even though they resolve to loopback or private
      * addresses, comma-separated (`mirror.internal:8443,10.0.0.7:80`): for tests and for a catalog mirror inside an

@@ -33,8 +33,11 @@ const INSTRUCTIONS =
   'Bulk changes go through product_import (a background job; follow it with product_import_status). Stock moves ' +
   'only through the inventory_* tools.';
 
+/** Bulk seed batches written at once: search vectors and index entries of a batch take one backend's CPU. */
+const SEED_PARALLEL_BATCHES = 3;
+
 async function seed(config: ProductConfig, logger: Logger, count: number): Promise<void> {
-  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 1, statementTimeoutMs: 0 });
+  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: SEED_PARALLEL_BATCHES, statementTimeoutMs: 0 });
   try {
     const started = performance.now();
     const demo = await seedProducts(database.db, { series: 'demo', count: Math.min(count, DEMO_PRODUCT_COUNT) });
@@ -43,6 +46,7 @@ async function seed(config: ProductConfig, logger: Logger, count: number): Promi
       const bulk = await seedProducts(database.db, {
         series: 'bulk',
         count: count - DEMO_PRODUCT_COUNT,
+        parallel: SEED_PARALLEL_BATCHES,
         onProgress: (done, total) => logger.info({ done, total }, 'bulk products'),
       });
       logger.info({ ...bulk, seconds: Math.round((performance.now() - started) / 100) / 10 }, 'bulk products inserted');
@@ -115,7 +119,7 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     prefix: config.QUEUE_PREFIX,
     queue: imports,
     logger,
-    run: { ...importSource, batchSize: config.PRODUCT_IMPORT_BATCH_SIZE },
+    run: { ...importSource, batchSize: config.PRODUCT_IMPORT_BATCH_SIZE, parallelBatches: config.PRODUCT_IMPORT_PARALLEL_BATCHES },
   });
   workers.inventory = await startInventoryWorkers<ProductDatabase>({
     db: database.db,

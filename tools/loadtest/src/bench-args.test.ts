@@ -5,14 +5,14 @@ describe('parseBenchArgs', () => {
   it('defaults to 32 connections, 3 s warm-up, 10 s, one run, 10 000 customers, every scenario', () => {
     expect(parseBenchArgs([])).toEqual({
       kind: 'options',
-      options: { durationSeconds: 10, warmupSeconds: 3, connections: 32, runs: 1, seedCount: 10_000, scenarios: undefined },
+      options: { durationSeconds: 10, warmupSeconds: 3, connections: 32, runs: 1, seedCount: 10_000, productCount: 200_000, scenarios: undefined },
     });
   });
 
   it('reads every flag', () => {
-    expect(parseBenchArgs(['--duration', '5', '--warmup=0', '--connections', '8', '--runs', '3', '--seed-count', '100', '--scenarios', 'customer_get'])).toEqual({
+    expect(parseBenchArgs(['--duration', '5', '--warmup=0', '--connections', '8', '--runs', '3', '--seed-count', '100', '--product-count', '1000000', '--scenarios', 'customer_get'])).toEqual({
       kind: 'options',
-      options: { durationSeconds: 5, warmupSeconds: 0, connections: 8, runs: 3, seedCount: 100, scenarios: ['customer_get'] },
+      options: { durationSeconds: 5, warmupSeconds: 0, connections: 8, runs: 3, seedCount: 100, productCount: 1_000_000, scenarios: ['customer_get'] },
     });
   });
 

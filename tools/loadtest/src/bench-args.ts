@@ -12,12 +12,14 @@ export interface BenchOptions {
   readonly runs: number;
   /** Customers seeded (--seed-count, default 10000). */
   readonly seedCount: number;
+  /** Products seeded for product_search (--product-count, default 200000). */
+  readonly productCount: number;
   /** Scenario names to run (--scenarios a,b; default all). */
   readonly scenarios: readonly string[] | undefined;
 }
 
 /** Usage of `npm run bench`. */
-export const BENCH_USAGE = `usage: npm run bench -- [--duration 10] [--warmup 3] [--connections 32] [--runs 1] [--seed-count 10000] [--scenarios baseline,customer_get]
+export const BENCH_USAGE = `usage: npm run bench -- [--duration 10] [--warmup 3] [--connections 32] [--runs 1] [--seed-count 10000] [--product-count 200000] [--scenarios baseline,customer_get]
 
 Measures each scenario with autocannon against a server started for it, and reports req/s, p50, p99, errors and the
 ratio to the baseline measured in the same run. PostgreSQL: BENCH_DATABASE_URL (default
@@ -44,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         connections: { type: 'string' },
         runs: { type: 'string' },
         'seed-count': { type: 'string' },
+        'product-count': { type: 'string' },
         scenarios: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     ['connections', 32, 1],
     ['runs', 1, 1],
     ['seed-count', 10_000, 1],
+    ['product-count', 200_000, 500],
   ] as const;
   const numbers: Record<string, number> = {};
   for (const [flag, fallback, min] of fields) {
@@ -83,6 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       connections: numbers['connections'] ?? 32,
       runs: numbers['runs'] ?? 1,
       seedCount: numbers['seed-count'] ?? 10_000,
+      productCount: numbers['product-count'] ?? 200_000,
       scenarios,
     },
   };

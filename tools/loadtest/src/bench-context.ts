@@ -22,6 +22,8 @@ export interface BenchSettings {
   readonly workDir: string;
   /** Customers seeded (`seed --count`). */
   readonly seedCount: number;
+  /** Products seeded for product_search (`seed --count` of the product server). Default 200000. */
+  readonly productCount?: number;
   /** LOG_LEVEL of the servers. */
   readonly logLevel: string;
 }

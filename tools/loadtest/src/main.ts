@@ -47,6 +47,7 @@ const context = new BenchContext({
   redisUrl: process.env['REDIS_URL'] || DEFAULT_REDIS_URL,
   workDir,
   seedCount: options.seedCount,
+  productCount: options.productCount,
   logLevel: process.env['LOG_LEVEL'] || 'info',
 });
 const running = new Set<RunningTarget>();

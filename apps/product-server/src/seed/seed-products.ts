@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { addLexiconWords } from '../catalog/store/lexicon-words.ts';
 import { refreshSearchIndex } from '../catalog/store/search-maintenance.ts';
 import { upsertProducts } from '../catalog/store/product-upsert.ts';
 import { seedInventory } from '../inventory/index.ts';
@@ -19,6 +20,8 @@ export interface SeedProductsOptions {
   count: number;
   /** Products per statement. Default 5000. */
   batchSize?: number;
+  /** Batches written at once, each on its own connection (the pool needs that many). Default 1. */
+  parallel?: number;
   /** Called after each batch with the products done so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -39,23 +42,39 @@ export interface SeedProductsResult {
 export async function seedProducts(db: Kysely<ProductDatabase>, options: SeedProductsOptions): Promise<SeedProductsResult> {
   const batchSize = options.batchSize ?? 5000;
   const result: SeedProductsResult = { products: 0, levels: 0 };
-  for (let from = 1; from <= options.count; from += batchSize) {
-    const to = Math.min(options.count, from + batchSize - 1);
-    const products = [];
-    const levels: SeedStockLevel[] = [];
-    for (let n = from; n <= to; n++) {
-      const product = generateProduct(options.series, n);
-      products.push(product);
-      for (const stock of generateStock(options.series, n)) levels.push({ sku: product.sku, location: stock.location, on_hand: stock.on_hand });
+  let next = 1;
+  let done = 0;
+  // Batches are independent (distinct SKUs); each adds its lexicon words first, so batches written side by side
+  // never wait on each other's new words.
+  const seedBatches = async (): Promise<void> => {
+    while (next <= options.count) {
+      const from = next;
+      const to = Math.min(options.count, from + batchSize - 1);
+      next = to + 1;
+      const written = await seedBatch(db, options.series, from, to);
+      result.products += written.products;
+      result.levels += written.levels;
+      done += to - from + 1;
+      options.onProgress?.(done, options.count);
     }
-    const written = await upsertProducts(db, products, 'system:seed', { existing: 'keep' });
-    const stocked = await seedInventory(db, levels, { batchSize: levels.length });
-    result.products += written.inserted;
-    result.levels += stocked.levels;
-    options.onProgress?.(to, options.count);
-  }
+  };
+  await Promise.all(Array.from({ length: options.parallel ?? 1 }, seedBatches));
   await refreshSearchIndex(db);
   // The planner needs the levels' statistics for the in-stock filter and the availability of each hit.
   await sql`ANALYZE inventory_levels`.execute(db);
   return result;
+}
+
+async function seedBatch(db: Kysely<ProductDatabase>, series: ProductSeries, from: number, to: number): Promise<SeedProductsResult> {
+  const products = [];
+  const levels: SeedStockLevel[] = [];
+  for (let n = from; n <= to; n++) {
+    const product = generateProduct(series, n);
+    products.push(product);
+    for (const stock of generateStock(series, n)) levels.push({ sku: product.sku, location: stock.location, on_hand: stock.on_hand });
+  }
+  await addLexiconWords(db, products);
+  const written = await upsertProducts(db, products, 'system:seed', { existing: 'keep' });
+  const stocked = await seedInventory(db, levels, { batchSize: levels.length });
+  return { products: written.inserted, levels: stocked.levels };
 }

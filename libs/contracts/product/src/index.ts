@@ -7,7 +7,7 @@ export {
   catalogPrompts, catalogResources, catalogTools,
   productArchive, productCreate, productGet, productImport, productImportStatus, productLookup, productQuerySql, productSearch,
   productSetPrice, productUpdate, catalogCategoriesResource, productResource, productSchemaResource, CATALOG_SQL_VIEWS,
-  PRODUCT_SQL_VIEWS, PRODUCT_SQL_RELATIONS, PRODUCT_SEARCH_SORTS, FACET_COUNT_LIMIT, RELEVANCE_RANK_LIMIT, PRODUCT_UPDATABLE_FIELDS, IMPORT_FORMATS,
+  PRODUCT_SQL_VIEWS, PRODUCT_SQL_RELATIONS, PRODUCT_SEARCH_SORTS, FACET_COUNT_LIMIT, PRODUCT_UPDATABLE_FIELDS, IMPORT_FORMATS,
   IMPORT_STATUSES, importIdSchema, importJobSchema, MAX_STORED_IMPORT_ERRORS, MAX_SQL_ROWS, MAX_LOOKUP_SKUS, MAX_PRICE_AMOUNT,
   PRODUCT_STATUSES, SETTABLE_PRODUCT_STATUSES, attributesSchema, brandSchema, categorySchema, descriptionSchema, priceInputSchema,
   priceSchema, productNameSchema, productSchema, productSummarySchema, skuSchema,

@@ -5,11 +5,12 @@ import { startMcpTarget } from './start-target.ts';
 
 /**
  * The product server answering a mix of product_search calls (typos, filters, facets, browsing) on 200,000
- * seeded products, with 8 connections: the catalog's latency target is p95 < 50 ms there.
+ * seeded products (`--product-count`), with 8 connections: the catalog's latency target is p95 < 50 ms there, up
+ * to 1,000,000 products.
  */
 export const productSearchScenario: Scenario = {
   name: 'product_search',
-  description: 'product-server `serve`: POST /mcp tools/call product_search, mixed queries on 200k products (8 connections)',
+  description: 'product-server `serve`: POST /mcp tools/call product_search, mixed queries on --product-count products (default 200k; 8 connections)',
   comparedTo: 'baseline',
   targets: { maxP95Ms: 50 },
   connections: 8,

@@ -6,6 +6,7 @@ import { isRetryable } from '@mcpfed/resilience';
 import type { ProductDatabase } from '../../product-database.ts';
 import { ImportStore } from '../store/import-store.ts';
 import type { ImportErrorRow, ImportFailure, ImportRow } from '../store/import-store.ts';
+import { addLexiconWords } from '../store/lexicon-words.ts';
 import { upsertProducts } from '../store/product-upsert.ts';
 import { refreshSearchIndex } from '../store/search-maintenance.ts';
 import type { ProductUpsertRow } from '../store/product-upsert.ts';
@@ -13,18 +14,21 @@ import type { ImportSourceConfig, ImportSourceRef, OpenedSource } from './import
 import { openImportSource } from './import-source.ts';
 import { validateImportRow } from './import-row.ts';
 import { lineExcerpt } from './line-excerpt.ts';
+import { OrderedBatchWriter } from './ordered-batch-writer.ts';
 import { readRecords } from './record-reader.ts';
 
 /** How imports run. */
 export interface ImportRunConfig extends ImportSourceConfig {
   /** Records per transaction (one upsert statement, one progress update). */
   batchSize: number;
+  /** Batches written side by side on their own connections, committed in file order. Default 3. */
+  parallelBatches?: number;
 }
 
 /** What stops a run early: the job's abort signal and a graceful-stop request checked between batches. */
 export interface ImportRunControl {
   signal: AbortSignal;
-  /** True once the worker is closing: the run stops after the batch it is writing. */
+  /** True once the worker is closing: the run stops after the batches it is writing (they commit, in order). */
   stopRequested(): boolean;
 }
 
@@ -74,26 +78,38 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
   let seen = 0;
   let batch: { rows: Map<string, ProductUpsertRow>; records: number; ok: number; errors: ImportErrorRow[]; endLine: number; endByte: number } = emptyBatch();
 
+  const writer = new OrderedBatchWriter(config.parallelBatches ?? 3);
+
+  // Hands the batch to the writer; counters move on as if it committed (if it does not, nothing after it does).
   const flush = async (): Promise<void> => {
     if (batch.records === 0) return;
     const current = batch;
-    const room = Math.max(0, MAX_STORED_IMPORT_ERRORS - failedSoFar);
-    await inTransaction(db, async (trx) => {
-      await upsertProducts(trx, [...current.rows.values()], actor, { signal: control.signal });
-      const committed = await new ImportStore(trx, control.signal).commitBatch(importId, {
-        fromRecords: recordsDone,
-        records: current.records,
-        ok: current.ok,
-        failed: current.errors.length,
-        linesDone: current.endLine,
-        bytesDone: current.endByte,
-        errors: current.errors.slice(0, room),
-      });
-      if (!committed) throw new AppError('CONFLICT', `import ${importId} was moved on by another worker; this run stops`, { retryable: true });
-    });
+    const fromRecords = recordsDone;
+    const errors = current.errors.slice(0, Math.max(0, MAX_STORED_IMPORT_ERRORS - failedSoFar));
     recordsDone += current.records;
     failedSoFar += current.errors.length;
     batch = emptyBatch();
+    const rows = [...current.rows.values()];
+    // Committed before the batch starts, in this (the reading) flow: batches in flight never add a word.
+    await addLexiconWords(db, rows, control.signal);
+    await writer.submit({
+      skus: new Set(current.rows.keys()),
+      write: (previous) =>
+        inTransaction(db, async (trx) => {
+          await upsertProducts(trx, rows, actor, { signal: control.signal });
+          await previous;
+          const committed = await new ImportStore(trx, control.signal).commitBatch(importId, {
+            fromRecords,
+            records: current.records,
+            ok: current.ok,
+            failed: current.errors.length,
+            linesDone: current.endLine,
+            bytesDone: current.endByte,
+            errors,
+          });
+          if (!committed) throw new AppError('CONFLICT', `import ${importId} was moved on by another worker; this run stops`, { retryable: true });
+        }),
+    });
   };
 
   try {
@@ -119,11 +135,17 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
       }
       if (batch.records >= config.batchSize) {
         await flush();
-        if (control.stopRequested()) return 'interrupted';
+        if (control.stopRequested()) {
+          await writer.drain();
+          return 'interrupted';
+        }
       }
     }
     await flush();
+    await writer.drain();
   } catch (error) {
+    // Every batch in flight ends (commits or rolls back) before the import's state is written or the run retried.
+    await writer.drain().catch(() => undefined);
     if (AppError.is(error) && !isRetryable(error)) {
       await store.finish(importId, { status: 'failed', error: failureOf(error) });
       return 'failed';

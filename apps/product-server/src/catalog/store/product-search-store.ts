@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { ProductStatus } from '@mcpfed/contract-product';
-import { FACET_COUNT_LIMIT, RELEVANCE_RANK_LIMIT } from '@mcpfed/contract-product';
-import { AppError } from '@mcpfed/errors';
+import { FACET_COUNT_LIMIT } from '@mcpfed/contract-product';
 import type { ProductDatabase } from '../../product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
@@ -159,10 +158,10 @@ export class ProductSearchStore {
   }
 
   /**
-   * Every match is ranked (up to RELEVANCE_RANK_LIMIT; more is LIMIT_EXCEEDED), then the page is cut by (score,
-   * SKU): the same query always ranks the same set, so the best matches come first and a cursor continues
-   * exactly where the previous page ended. Only SKU and score of the matches are kept while ranking; the page's
-   * rows are read by primary key afterwards.
+   * Every match is ranked, then the page is cut by (score, SKU): the same query always ranks the same set, so the
+   * best matches come first and a cursor continues exactly where the previous page ended. Only SKU and score of
+   * the matches are kept while ranking (a top-N sort over them); the page's rows are read by primary key
+   * afterwards. The work grows with the number of matches; the search pool's statement timeout bounds it.
    */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
     // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per ranked row.
@@ -174,11 +173,10 @@ export class ProductSearchStore {
         ? sql<number>`(${1 + TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8)`
         : sql<number>`(ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8
       + ${TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${preferred}, ${NORMALIZATION})::float8)`;
-    const ranked = this.#matching(text, filter).select(['p.sku', score.as('score')]).limit(RELEVANCE_RANK_LIMIT + 1);
-    const rows = await this.#db
-      .with((cte) => cte('ranked').materialized(), () => ranked)
+    const ranked = this.#matching(text, filter).select(['p.sku', score.as('score')]);
+    return this.#db
       .selectFrom((eb) => {
-        let page = eb.selectFrom('ranked as r').select(['r.sku', 'r.score']);
+        let page = eb.selectFrom(ranked.as('r')).select(['r.sku', 'r.score']);
         if (after !== undefined) {
           const key = Number(after.key);
           page = page.where((w) => w.or([w('r.score', '<', key), w.and([w('r.score', '=', key), w('r.sku', '>', after.sku)])]));
@@ -187,19 +185,10 @@ export class ProductSearchStore {
       })
       .innerJoin('products as p', 'p.sku', 'c.sku')
       .select(PRODUCT_COLUMNS)
-      .select(['c.score', availableOf('p.sku'), sql<number>`(SELECT count(*) FROM ranked)::int`.as('matched')])
+      .select(['c.score', availableOf('p.sku')])
       .orderBy('c.score', 'desc')
       .orderBy('c.sku')
       .execute({ signal: this.#signal });
-    const matched = rows[0]?.matched ?? 0;
-    if (matched > RELEVANCE_RANK_LIMIT) {
-      throw new AppError(
-        'LIMIT_EXCEEDED',
-        `More than ${RELEVANCE_RANK_LIMIT} products match; relevance ranks at most that many. Add words or filters (category, price with currency), or sort by price or newest.`,
-        { details: { max_ranked: RELEVANCE_RANK_LIMIT } },
-      );
-    }
-    return rows.map(({ matched: _matched, ...row }) => row);
   }
 
   async #sorted(

@@ -37,7 +37,7 @@ export {
   CATALOG_SQL_VIEWS,
 };
 export type { SqlView, SqlViewColumn } from './sql-views.ts';
-export { PRODUCT_SEARCH_SORTS, FACET_COUNT_LIMIT, RELEVANCE_RANK_LIMIT } from './product-search.ts';
+export { PRODUCT_SEARCH_SORTS, FACET_COUNT_LIMIT } from './product-search.ts';
 export { PRODUCT_UPDATABLE_FIELDS } from './product-update.ts';
 export { IMPORT_FORMATS, IMPORT_STATUSES, importIdSchema, importJobSchema } from './product-import.ts';
 export type { ImportFormat, ImportStatus } from './product-import.ts';

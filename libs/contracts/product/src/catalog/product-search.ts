@@ -8,12 +8,6 @@ export const PRODUCT_SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'ne
 /** How many matches facets count at most (`facets.exact` is false past it). */
 export const FACET_COUNT_LIMIT = 200;
 
-/**
- * How many matches relevance ranking ranks at most. Every match up to it is ranked, so the best ones always come
- * first; a query with more matches is LIMIT_EXCEEDED under relevance (narrow it, or sort by price or newest).
- */
-export const RELEVANCE_RANK_LIMIT = 50_000;
-
 const priceBound = z.number().int().min(0).max(MAX_PRICE_AMOUNT);
 
 /** Full-text product search with typo tolerance, filters, category facets and keyset pagination. */
@@ -27,7 +21,7 @@ export const productSearch = defineTool({
     'price_desc. Prices are integer minor units; min_price / max_price need filter.currency. Returns { ' +
     'items, next_cursor, facets, query_terms, ignored_terms }; pass next_cursor with the same query, ' +
     'filter and sort. On failure: VALIDATION_FAILED (bad filter, or a cursor of another search); ' +
-    'LIMIT_EXCEEDED when a relevance query matches over 50000 products (add words or filters).',
+    'TIMEOUT when a search runs too long (add words or filters). Relevance ranks every match.',
   guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
@@ -38,12 +32,14 @@ export const productSearch = defineTool({
     'word and its corrections. Words that match no product at all are dropped and listed in ignored_terms.\n\n' +
     'Ranking (sort "relevance", the default with a query): weighted full-text rank (PostgreSQL ts_rank) where a ' +
     'match in the name or SKU counts most (1.0), brand and category next (0.4), description least (0.2), and a ' +
-    'word found in several fields counts for each; words close together rank higher than words far apart; ' +
+    'word found in several fields counts for each; ' +
     'products containing the words as typed (or their closest ' +
-    'correction) get a bonus over weaker corrections; ties go by SKU. ' +
-    'Relevance ranks every matching product, so the best matches always come first, up to ' +
-    `${RELEVANCE_RANK_LIMIT} matches: a query matching more is LIMIT_EXCEEDED under relevance (add words or ` +
-    'filters such as category or price, or sort by price or newest). Without a query the default sort is "newest". ' +
+    'correction) get a bonus over weaker corrections; ties go by SKU. Exactly: score = ts_rank(w, v, all words) + ' +
+    '0.5 * ts_rank(w, v, any word as typed or its best correction), w = {0.1, 0.2, 0.4, 1.0}, no length ' +
+    'normalization; highest score first, then SKU ascending. ' +
+    'Relevance ranks every matching product, however many, so the best matches always come first and next_cursor ' +
+    'continues that exact order; a very broad query takes longer (add words or filters such as category or price ' +
+    'with currency to narrow it). Without a query the default sort is "newest". ' +
     'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). relevance in items is higher for ' +
     'better matches, comparable within one search only, and null for other sorts.\n\n' +
     'Filters: min_price / max_price compare only prices in the given currency; in_stock means available > 0 at ' +
