@@ -11,7 +11,7 @@ export interface LogLevelMemoryConfig {
 /**
  * The levels callers set with `logging/setLevel` (MCP 2025-11-25), per principal. mcpfed's HTTP servers keep no
  * sessions, so a level cannot belong to a connection: it belongs to the caller (the token's subject) on this
- * process, for its later requests that carry no `_meta` level of their own (docs/architecture.md §3, logging).
+ * process, for its later requests that carry no `_meta` level of their own (docs/architecture.md §4, logging).
  * Bounded and expiring, so callers cannot grow it without limit.
  */
 export class LogLevelMemory {

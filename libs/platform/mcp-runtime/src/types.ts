@@ -25,7 +25,7 @@ export interface ToolContext<DB> {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /**
    * Sends a log message (`notifications/message`) on the request's stream when the client asked for its level
-   * (docs/architecture.md §3, logging); a no-op otherwise. Fixed wording plus ids and counts: never personal data.
+   * (docs/architecture.md §4, logging); a no-op otherwise. Fixed wording plus ids and counts: never personal data.
    */
   readonly clientLog: ClientLog;
 }
