@@ -9,6 +9,7 @@ import { EmptyResultSchema, LoggingMessageNotificationSchema } from '@modelconte
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productCreate } from '@mcpfed/contract-product';
+import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
 import { ALL_TEST_SCOPES, startFederationStack } from './federation-stack.ts';
 import type { FederationStack } from './federation-stack.ts';
@@ -87,8 +88,7 @@ describe('serverInfo', () => {
       expect(Buffer.from(icon?.src.split(',')[1] ?? '', 'base64').toString()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*<\/svg>$/);
       expect(clients[index]?.getServerCapabilities()?.logging).toEqual({});
     }
-    // Payment has no completable argument, so it does not claim completions; the router routes what it has.
-    expect(clients.map((client) => client.getServerCapabilities()?.completions !== undefined)).toEqual([true, true, true, false, true]);
+    expect(clients.map((client) => client.getServerCapabilities()?.completions)).toEqual([{}, {}, {}, {}, {}]);
   });
 });
 
@@ -191,6 +191,22 @@ describe('completion', () => {
     expect(own).not.toContain(bobOrder.id);
     expect((await bound.complete({ ref: orderTemplate, argument: { name: 'id', value: String(bobOrder.order_number) } })).completion.values).toEqual([]);
     expect((await bound.complete({ ref: orderTemplate, argument: { name: 'id', value: bobOrder.id } })).completion.values).toEqual([]);
+  });
+
+  it('completes payment ids within the caller reach', async () => {
+    const paymentOf = async (orderId: string) =>
+      (await sql<{ id: string }>`SELECT id FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db)).rows.map((row) => row.id);
+    const [alicePayment] = await paymentOf(aliceOrder.id);
+    const [bobPayment] = await paymentOf(bobOrder.id);
+    const review = { type: 'ref/prompt' as const, name: 'payment_refund_review' };
+    const staff = await stack.mcp('payment', ['payment:read', 'customer:any']);
+    expect((await staff.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } })).completion.values).toEqual(expect.arrayContaining([alicePayment, bobPayment]));
+    const bound = await stack.mcp('payment', ['payment:read'], 'alice', alice);
+    const own = (await bound.complete({ ref: { type: 'ref/resource', uri: 'payment://{id}' }, argument: { name: 'id', value: 'pay_' } })).completion.values;
+    expect(own).toContain(alicePayment);
+    expect(own).not.toContain(bobPayment);
+    const noScope = await stack.mcp('payment', ['order:read', 'customer:any']);
+    expect(((await errorOf(noScope.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } }))).data as { code?: string }).code).toBe('FORBIDDEN');
   });
 
   it('completes SKUs, capped at 100 with hasMore', async () => {
