@@ -4,14 +4,14 @@ import { inventoryMigrations } from '../src/inventory/index.ts';
 import { productsMigration } from './0001-products.ts';
 import { productImportsMigration } from './0002-product-imports.ts';
 import { analyticsViewsMigration } from './0003-analytics-views.ts';
-import { productSkuPrefixMigration } from './0004-product-sku-prefix.ts';
+import { productSkuPrefixMigration } from './0005-product-sku-prefix.ts';
 
 /** The catalog's migrations (`0001_`-`0099_`): products, price history, the search lexicon, imports, views. */
 export const catalogMigrations: Record<string, Migration> = {
   '0001_products': productsMigration,
   '0002_product_imports': productImportsMigration,
   '0003_analytics_views': analyticsViewsMigration,
-  '0004_product_sku_prefix': productSkuPrefixMigration,
+  '0005_product_sku_prefix': productSkuPrefixMigration,
 };
 
 /**
