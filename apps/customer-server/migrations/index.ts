@@ -5,6 +5,7 @@ import { addressesNotesEventsMigration } from './0002-addresses-notes-events.ts'
 import { customerOrderStatsMigration } from './0003-customer-order-stats.ts';
 import { analyticsViewsMigration } from './0004-analytics-views.ts';
 import { customerOrderSnapshotsMigration } from './0005-customer-order-snapshots.ts';
+import { customerIdPrefixMigration } from './0006-customer-id-prefix.ts';
 
 /**
  * Every migration of the customer database, by name (applied in name order): the runtime's idempotency and
@@ -17,4 +18,5 @@ export const customerMigrations: Record<string, Migration> = {
   '0003_customer_order_stats': customerOrderStatsMigration,
   '0004_analytics_views': analyticsViewsMigration,
   '0005_customer_order_snapshots': customerOrderSnapshotsMigration,
+  '0006_customer_id_prefix': customerIdPrefixMigration,
 };

@@ -1,6 +1,6 @@
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
-import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import { runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
 import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import packageJson from '../package.json' with { type: 'json' };
@@ -59,6 +59,8 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     name: NAME,
     version: packageJson.version,
     title: 'mcpfed customer server',
+    description: 'Customer profiles, addresses, notes and purchase eligibility of the commerce federation; personal data masked unless the caller holds customer:pii.',
+    icons: [serverIcon('C', '#2563eb')],
     instructions: INSTRUCTIONS,
     logger,
     database,

@@ -8,6 +8,7 @@ import { operationClaimsMigration } from './0004-operation-claims.ts';
 import { feedPositionsMigration } from './0005-feed-positions.ts';
 import { eventDeliveryMigration } from './0006-event-delivery.ts';
 import { checkoutCallerTokensMigration } from './0008-checkout-caller-tokens.ts';
+import { orderIdPrefixMigration } from './0009-order-id-prefix.ts';
 
 /** Every migration of the order database, by name (applied in name order): the runtime's tables first, then the domain's. */
 export const orderMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const orderMigrations: Record<string, Migration> = {
   '0006_event_delivery': eventDeliveryMigration,
   '0007_approvals': approvalsMigration,
   '0008_checkout_caller_tokens': checkoutCallerTokensMigration,
+  '0009_order_id_prefix': orderIdPrefixMigration,
 };

@@ -5,7 +5,7 @@ import { ConfigError, EX_CONFIG, exitOnConfigError, resolvePublicUrl } from '@mc
 import { SCOPES } from '@mcpfed/contract-common';
 import { openServerDatabases } from '@mcpfed/db';
 import { createFederationClient } from '@mcpfed/federation';
-import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import { runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import { createMetrics } from '@mcpfed/telemetry';
@@ -151,6 +151,8 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     name: NAME,
     version: packageJson.version,
     title: 'mcpfed order server',
+    description: 'Quotes, places and manages orders; checkout runs as a saga over customers, stock and payments, with cancellations and refunds.',
+    icons: [serverIcon('O', '#16a34a')],
     instructions: INSTRUCTIONS,
     logger,
     database,

@@ -7,6 +7,7 @@ import { operationsMigration } from './0003-operations.ts';
 import { sandboxProviderMigration } from './0004-sandbox-provider.ts';
 import { analyticsViewsMigration } from './0005-analytics-views.ts';
 import { limitKeyMigration } from './0006-limit-key.ts';
+import { paymentIdPrefixMigration } from './0008-payment-id-prefix.ts';
 
 /**
  * Every migration of the payment database, by name (applied in name order): the runtime's idempotency and audit
@@ -21,4 +22,5 @@ export const paymentMigrations: Record<string, Migration> = {
   '0005_analytics_views': analyticsViewsMigration,
   '0006_limit_key': limitKeyMigration,
   '0007_approvals': approvalsMigration,
+  '0008_payment_id_prefix': paymentIdPrefixMigration,
 };

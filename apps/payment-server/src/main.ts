@@ -3,7 +3,7 @@ import type { ApprovalGate } from '@mcpfed/approvals';
 import { exitOnConfigError, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
-import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import { runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
@@ -77,6 +77,8 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
     name: NAME,
     version: packageJson.version,
     title: 'mcpfed payment server',
+    description: 'Payment authorizations, captures, voids and refunds with a double-entry ledger, limits and reconciliation.',
+    icons: [serverIcon('P', '#9333ea')],
     instructions: INSTRUCTIONS,
     logger,
     database,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
-import { runMcpServer, runServerCommand } from '@mcpfed/mcp-runtime';
+import { runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
 import type { ServerCommandContext } from '@mcpfed/mcp-runtime';
 import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
@@ -94,6 +94,8 @@ async function serve(config: ProductConfig, logger: Logger, transport: 'http' | 
     name: NAME,
     version: packageJson.version,
     title: 'mcpfed product server',
+    description: 'The product catalog (search, prices, imports) and inventory per location (reservations, movements, low stock).',
+    icons: [serverIcon('Pr', '#ea580c')],
     instructions: INSTRUCTIONS,
     logger,
     database,

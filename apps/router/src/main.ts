@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
 import type { DiscoveredIssuer } from '@mcpfed/auth';
 import { ConfigError, EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
-import { onShutdownSignal, serveStdio } from '@mcpfed/mcp-runtime';
+import { onShutdownSignal, serveStdio, serverIcon } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
@@ -13,6 +13,7 @@ import { serveRouterHttp } from './http/router-http-server.ts';
 import { Router } from './router.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createRouterServer } from './router-protocol.ts';
+import type { RouterServerInfo } from './router-protocol.ts';
 import { Upstream } from './upstream/upstream.ts';
 import { UpstreamCredentials } from './upstream/upstream-credentials.ts';
 
@@ -78,7 +79,13 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
   if (credentials.droppedLocalScopes.length > 0) {
     logger.warn({ dropped: credentials.droppedLocalScopes }, 'STDIO_SCOPES names scopes outside SERVICE_SCOPES: the upstreams refuse what needs them');
   }
-  const serverInfo = { name: 'mcpfed-router', version: packageJson.version };
+  const serverInfo: RouterServerInfo = {
+    name: 'mcpfed-router',
+    version: packageJson.version,
+    title: 'mcpfed router',
+    description: 'One MCP endpoint over the commerce federation: customers, orders, products and inventory, payments; each domain served by its own server.',
+    icons: [serverIcon('M', '#0f172a')],
+  };
   const upstreams = config.ROUTER_UPSTREAMS.map(
     (entry) =>
       new Upstream({
@@ -92,7 +99,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         probeIntervalMs: config.ROUTER_PROBE_INTERVAL_MS,
         discoveryTimeoutMs: config.ROUTER_DISCOVERY_TIMEOUT_MS,
         deadlineMarginMs: config.ROUTER_DEADLINE_MARGIN_MS,
-        clientInfo: serverInfo,
+        clientInfo: { name: serverInfo.name, version: serverInfo.version },
       }),
   );
   const router = new Router({ upstreams, credentials, logger, metrics, routerMetrics: createRouterMetrics(metrics, upstreams), tracing });

@@ -104,7 +104,7 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     ref['type'] === 'ref/prompt' && typeof ref['name'] === 'string'
       ? catalog.prompt(ref['name'])
       : ref['type'] === 'ref/resource' && typeof ref['uri'] === 'string'
-        ? catalog.resource(ref['uri'])
+        ? (catalog.template(ref['uri']) ?? catalog.resource(ref['uri']))
         : undefined;
   if (!route) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: EMPTY_COMPLETION } };
   const missing = missingScopes(route, principal.scopes);

@@ -1,8 +1,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
-import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError, CATALOG_INSTRUCTIONS } from '@mcpfed/mcp-runtime';
-import type { ViewSelection } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, LOG_LEVELS, ProtocolError, isLogLevel, CATALOG_INSTRUCTIONS } from '@mcpfed/mcp-runtime';
+import type { ServerIcon, ViewSelection } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { missingScopes } from './catalog/catalog.ts';
@@ -25,13 +25,23 @@ interface HandlerExtra {
   sendNotification: (notification: never) => Promise<void>;
 }
 
+/** What the router reports of itself at initialize (`serverInfo`). */
+export interface RouterServerInfo {
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  /** data: URIs only: a client fetches nothing from another host. */
+  icons?: readonly ServerIcon[];
+}
+
 /** Options of {@link createRouterServer}. */
 export interface RouterServerOptions {
   router: Router;
   /** Which catalog it serves: the merged one, or one upstream's. */
   view: ViewName;
-  /** Router name and version reported at initialize. */
-  serverInfo: { name: string; version: string };
+  /** Router name, version, description and icons reported at initialize. */
+  serverInfo: RouterServerInfo;
   logger: Logger;
   /** The caller of a connection without per-request identity (stdio). */
   connectionPrincipal?: Principal;
@@ -53,8 +63,9 @@ const INSTRUCTIONS =
  */
 export function createRouterServer(options: RouterServerOptions): Server {
   const { router, view } = options;
-  const server = new Server(options.serverInfo, {
-    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} },
+  const { icons, ...info } = options.serverInfo;
+  const server = new Server({ ...info, ...(icons ? { icons: icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}) }, {
+    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {}, logging: {} },
     instructions: INSTRUCTIONS,
   });
   const selectionOf = (extra: HandlerExtra): ViewSelection =>
@@ -78,6 +89,13 @@ export function createRouterServer(options: RouterServerOptions): Server {
   on('tools/list', async (_params, extra) => {
     const selection = selectionOf(extra);
     return { tools: selection.lazy ? LAZY_TOOL_DEFINITIONS : viewTools(router.catalog(view), callerOf(extra).principal.scopes, selection) };
+  });
+  // The router keeps no sessions: a level set here holds for the caller's later requests through this router
+  // process, which forwards it upstream in each request's `_meta` (MCP 2026-07-28's per-request level).
+  on('logging/setLevel', async (params, extra) => {
+    if (!isLogLevel(params['level'])) throw new ProtocolError(-32602, `Invalid params for logging/setLevel: level must be one of ${LOG_LEVELS.join(', ')}`);
+    router.logLevels.set(callerOf(extra).principal.id, params['level']);
+    return {};
   });
   on('prompts/list', async (_params, extra) => ({ prompts: router.catalog(view).listPrompts(callerOf(extra).principal.scopes) }));
   on('resources/templates/list', async (_params, extra) => ({ resourceTemplates: router.catalog(view).listResourceTemplates(callerOf(extra).principal.scopes) }));
@@ -122,7 +140,8 @@ export function createRouterServer(options: RouterServerOptions): Server {
       decision.kind === 'answer'
         ? decision.response
         : await router.exchange(decision, message, caller, (notification) => {
-            if (notification['method'] === 'notifications/progress') void (extra as HandlerExtra).sendNotification(notification as never).catch(() => undefined);
+            const method = notification['method'];
+            if (method === 'notifications/progress' || method === 'notifications/message') void (extra as HandlerExtra).sendNotification(notification as never).catch(() => undefined);
           });
     const error = response['error'] as { code: number; message: string; data?: unknown } | undefined;
     if (error) throw new ProtocolError(error.code, error.message, error.data);

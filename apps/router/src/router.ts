@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
 import { AppError } from '@mcpfed/errors';
-import { FULL_VIEW } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LogLevelMemory, META_LOG_LEVEL } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
@@ -60,6 +60,8 @@ function unserialisable(cause: unknown): AppError {
  */
 export class Router {
   readonly upstreams: readonly Upstream[];
+  /** Log levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests. */
+  readonly logLevels = new LogLevelMemory();
   readonly #deps: RouterDeps;
   readonly #byName = new Map<string, Upstream>();
   readonly #views = new Map<ViewName, Catalog>();
@@ -187,7 +189,13 @@ export class Router {
     });
     const traceparent = span.context.traceparent;
     // Only the JSON-RPC members go on: a stray top-level key (`"__proto__"`, anything) is the caller's noise.
-    const forwarded = { jsonrpc: '2.0', id: message['id'], method, params: { ...params, _meta: { ...meta, traceparent } } };
+    const logLevel = meta[META_LOG_LEVEL] === undefined ? this.logLevels.get(caller.principal.id) : undefined;
+    const forwarded = {
+      jsonrpc: '2.0',
+      id: message['id'],
+      method,
+      params: { ...params, _meta: { ...meta, traceparent, ...(logLevel === undefined ? {} : { [META_LOG_LEVEL]: logLevel }) } },
+    };
     const started = performance.now();
     // The upstream answered (`ok`) or the code it failed with; the call's outcome also counts errors it answered.
     let outcome = 'ok';

@@ -2,6 +2,7 @@ import { customerChurnAnalysis } from '@mcpfed/contract-customer';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { callerOf } from '../tools/bind.ts';
+import { customerIdCompleter } from '../service/customer-id-completer.ts';
 import { loadCustomerPromptData } from './customer-prompt-data.ts';
 
 /** customer_churn_analysis: profile, order statistics and the last 30 events, with the analyst's task. */
@@ -27,4 +28,4 @@ export const customerChurnAnalysisPrompt = promptBinder<CustomerDatabase>()(cust
     description: `Churn-risk analysis of customer ${data.customer.id}`,
     messages: [{ role: 'user', content: { type: 'text', text } }],
   };
-});
+}, { complete: { customer_id: customerIdCompleter } });

@@ -2,6 +2,7 @@ import { customerSupportBrief } from '@mcpfed/contract-customer';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { callerOf } from '../tools/bind.ts';
+import { customerIdCompleter } from '../service/customer-id-completer.ts';
 import { loadCustomerPromptData } from './customer-prompt-data.ts';
 
 /** customer_support_brief: profile, addresses, the last 10 notes and 20 events, with the brief's structure. */
@@ -29,4 +30,4 @@ export const customerSupportBriefPrompt = promptBinder<CustomerDatabase>()(custo
     description: `Support brief for customer ${data.customer.id}`,
     messages: [{ role: 'user', content: { type: 'text', text } }],
   };
-});
+}, { complete: { customer_id: customerIdCompleter } });

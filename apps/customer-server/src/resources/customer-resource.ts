@@ -3,6 +3,7 @@ import { AppError } from '@mcpfed/errors';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
 import { CustomerService } from '../service/customer-service.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
+import { customerIdCompleter } from '../service/customer-id-completer.ts';
 import { callerOf } from '../tools/bind.ts';
 
 /** `customer://{id}`: the customer_get JSON, masked per caller. An unknown or malformed id is NOT_FOUND. */
@@ -13,4 +14,4 @@ export const customerResourceBinding = resourceBinder<CustomerDatabase>()(custom
   }
   const customer = await new CustomerService(ctx.db, callerOf(ctx)).profile({ id: id.data });
   return [{ uri, mimeType: 'application/json', text: JSON.stringify(customer) }];
-});
+}, { complete: { id: customerIdCompleter } });

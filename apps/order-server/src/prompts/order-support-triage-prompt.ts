@@ -2,6 +2,7 @@ import { customerReachOf } from '@mcpfed/auth';
 import { orderSupportTriage } from '@mcpfed/contract-order';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { PromptBinding } from '@mcpfed/mcp-runtime';
+import { orderIdCompleter } from '../service/order-id-completer.ts';
 import type { OrderService } from '../service/order-service.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
 
@@ -25,5 +26,5 @@ export function orderSupportTriagePrompt(orders: OrderService): PromptBinding<Or
       JSON.stringify(detail, null, 2),
     ].join('\n');
     return { description: `Support triage of order ${detail.order.id}`, messages: [{ role: 'user', content: { type: 'text', text } }] };
-  });
+  }, { complete: { order_id: orderIdCompleter } });
 }

@@ -3,6 +3,7 @@ import { orderIdSchema, orderResource } from '@mcpfed/contract-order';
 import { AppError } from '@mcpfed/errors';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
 import type { ResourceBinding } from '@mcpfed/mcp-runtime';
+import { orderIdCompleter } from '../service/order-id-completer.ts';
 import type { OrderService } from '../service/order-service.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
 
@@ -14,5 +15,5 @@ export function orderResourceBinding(orders: OrderService): ResourceBinding<Orde
       throw new AppError('NOT_FOUND', `No order resource ${uri}; order ids look like ord_01j9z3k8q4m2n6p7r8s9t0v1w2.`, { details: { uri } });
     }
     return [{ uri, mimeType: 'application/json', text: JSON.stringify(await orders.get({ order_id: id.data }, customerReachOf(ctx.principal))) }];
-  });
+  }, { complete: { id: orderIdCompleter } });
 }

@@ -1,4 +1,5 @@
 import type { CustomerReach } from '@mcpfed/auth';
+import type { ClientLog } from '@mcpfed/mcp-runtime';
 
 /** The service's view of a request: who acts, and the abort signal. */
 export interface Caller {
@@ -20,4 +21,6 @@ export interface Caller {
   readonly traceparent?: string;
   /** Reports progress to a client that asked for it; a no-op otherwise. */
   readonly progress?: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** Sends log messages to a client that asked for their level; a no-op otherwise. Ids and codes only, never personal data. */
+  readonly clientLog?: ClientLog;
 }

@@ -161,13 +161,20 @@ export class OrderService {
   async #waitForSaga(orderId: string, waitMs: number, caller: Caller): Promise<SagaRecord> {
     const { db, sagas, queue, pollIntervalMs } = this.#deps;
     const finished = (saga: SagaRecord): boolean => saga.status === 'completed' || saga.status === 'failed';
+    const log = caller.clientLog ?? (async () => {});
     let latest = await sagas.get(db, orderId);
     if (finished(latest) || waitMs === 0) return latest;
+    // Log messages carry the order id, step names and reason codes only: never the customer, addresses or
+    // payment details, and never the saga's free-text failure message (docs/security.md).
+    void log('info', 'Waiting for the checkout to finish', { order_id: orderId, wait_ms: waitMs, status: latest.status, next_step: latest.step });
     let reported = -1;
+    let polls = 0;
     const report = (saga: SagaRecord): void => {
       if (saga.completed_steps.length <= reported) return;
       reported = saga.completed_steps.length;
       void caller.progress?.(reported, CHECKOUT_STEPS.length, `${saga.status}: next ${saga.step}`).catch(() => undefined);
+      if (reported > 0) void log('info', 'Checkout step done', { order_id: orderId, step: saga.completed_steps[reported - 1] ?? '', done: reported, of: CHECKOUT_STEPS.length });
+      if (saga.status === 'compensating') void log('warning', 'Checkout is undoing its steps', { order_id: orderId, next_step: saga.step });
     };
     report(latest);
     return new Promise<SagaRecord>((resolve) => {
@@ -175,6 +182,9 @@ export class OrderService {
       const settle = (saga: SagaRecord): void => {
         if (settled) return;
         settled = true;
+        if (saga.status === 'completed') void log('notice', 'Checkout completed', { order_id: orderId });
+        else if (saga.status === 'failed') void log('error', 'Checkout failed', { order_id: orderId, reason: saga.failure_reason ?? 'unknown' });
+        else void log('notice', 'Stopped waiting; the checkout goes on: poll order_get', { order_id: orderId, status: saga.status, next_step: saga.step });
         clearTimeout(deadline);
         clearInterval(poll);
         unsubscribe();
@@ -191,6 +201,8 @@ export class OrderService {
       caller.signal.addEventListener('abort', onAbort, { once: true });
       const deadline = setTimeout(() => settle(latest), waitMs);
       const poll = setInterval(() => {
+        polls += 1;
+        void log('debug', 'Reading the checkout state', { order_id: orderId, poll: polls });
         sagas.get(db, orderId).then(seen, () => undefined);
       }, pollIntervalMs);
     });

@@ -11,7 +11,7 @@ export const bindTool = toolBinder<OrderDatabase>();
 export type OrderContext = ToolContext<OrderDatabase>;
 
 /** The service's view of a request: who acts, the abort signal and progress reporting. */
-export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'trace' | 'hasScope'>): Caller {
+export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progress' | 'clientLog' | 'trace' | 'hasScope'>): Caller {
   return {
     principalId: ctx.principal.id,
     kind: ctx.principal.kind,
@@ -21,6 +21,7 @@ export function callerOf(ctx: Pick<OrderContext, 'principal' | 'signal' | 'progr
     traceparent: ctx.trace.traceparent,
     ...(ctx.principal.token === undefined || ctx.principal.expiresAt === undefined ? {} : { credential: { token: ctx.principal.token, expiresAt: ctx.principal.expiresAt } }),
     progress: (progress, total, message) => ctx.progress(progress, total, message),
+    clientLog: ctx.clientLog,
   };
 }
 

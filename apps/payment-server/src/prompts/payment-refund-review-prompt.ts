@@ -1,6 +1,7 @@
 import { paymentRefundReview } from '@mcpfed/contract-payment';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { PromptBinding } from '@mcpfed/mcp-runtime';
+import { paymentIdCompleter } from '../service/payment-id-completer.ts';
 import type { PaymentQueryService } from '../service/payment-query-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { callerOf } from '../tools/bind.ts';
@@ -35,5 +36,5 @@ export function paymentRefundReviewPrompt(queries: PaymentQueryService): PromptB
       description: `Refund review of payment ${payment.id}`,
       messages: [{ role: 'user', content: { type: 'text', text } }],
     };
-  });
+  }, { complete: { payment_id: paymentIdCompleter } });
 }

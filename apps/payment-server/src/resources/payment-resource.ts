@@ -2,6 +2,7 @@ import { paymentIdSchema, paymentResource } from '@mcpfed/contract-payment';
 import { AppError } from '@mcpfed/errors';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
 import type { ResourceBinding } from '@mcpfed/mcp-runtime';
+import { paymentIdCompleter } from '../service/payment-id-completer.ts';
 import type { PaymentQueryService } from '../service/payment-query-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { callerOf } from '../tools/bind.ts';
@@ -15,5 +16,5 @@ export function paymentResourceBinding(queries: PaymentQueryService): ResourceBi
     }
     const payment = await queries.detail(id.data, callerOf(ctx));
     return [{ uri, mimeType: 'application/json', text: JSON.stringify(payment) }];
-  });
+  }, { complete: { id: paymentIdCompleter } });
 }

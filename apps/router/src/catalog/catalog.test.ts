@@ -35,6 +35,13 @@ describe('Catalog', () => {
     ]);
   });
 
+  it('finds a resource template by its exact text, the route completion/complete takes', () => {
+    expect(catalog.template('order://{id}')?.upstream).toBe(order);
+    expect(catalog.template('customer://{id}')?.upstream).toBe(customer);
+    expect(catalog.template('order://{order_id}')).toBeUndefined();
+    expect(catalog.template('order://ord_1')).toBeUndefined();
+  });
+
   it('filters tools by scopes, shows tools without declared scopes to everyone, and marks unavailable upstreams', () => {
     expect(catalog.listTools(new Set(['customer:read'])).map((t) => t['name'])).toEqual(['customer_get', 'ping']);
     expect(catalog.listTools(new Set(['order:read'])).map((t) => [t['name'], t['_meta']])).toEqual([

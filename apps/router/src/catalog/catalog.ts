@@ -186,6 +186,11 @@ export class Catalog {
     return allowed(this.#templates, scopes);
   }
 
+  /** The route of the resource template `uriTemplate` (exactly as listed), if one is served. */
+  template(uriTemplate: string): Route | undefined {
+    return this.#templates.find((entry) => entry.json['uriTemplate'] === uriTemplate);
+  }
+
   /**
    * The route of `uri`: exact URI, then URI template, then a scheme only one upstream uses. A URI found by its
    * scheme alone has no published scopes: its upstream decides.

@@ -24,7 +24,7 @@ import type { Router, RouterCaller, ViewName } from '../router.ts';
 import { createRouterServer } from '../router-protocol.ts';
 import { requestView } from './request-view.ts';
 import type { RequestView } from './request-view.ts';
-import type { CallerAttachment } from '../router-protocol.ts';
+import type { CallerAttachment, RouterServerInfo } from '../router-protocol.ts';
 
 /** Settings of {@link serveRouterHttp}. */
 export interface RouterHttpConfig {
@@ -39,8 +39,8 @@ export interface RouterHttpConfig {
   originGuard: OriginGuard;
   /** RFC 9728 metadata document for a resource URL. */
   resourceMetadata: (resource: string) => Record<string, unknown>;
-  /** Name and version reported at initialize. */
-  serverInfo: { name: string; version: string };
+  /** Name, version, description and icons reported at initialize. */
+  serverInfo: RouterServerInfo;
   logger: Logger;
   metrics: Metrics;
   /** Largest accepted request body, in bytes. Default 4 MiB. */

@@ -121,6 +121,11 @@ export interface ResourceContract {
   readonly description: string;
   readonly mimeType: string;
   readonly scopes: readonly Scope[];
+  /**
+   * Template variables a client can complete (`completion/complete` with `ref/resource`), e.g. `['id']`: the
+   * binding supplies one completer each, answering only what the caller may read. Default none.
+   */
+  readonly completes?: readonly string[];
 }
 
 /** Declares a resource. */
@@ -135,6 +140,11 @@ export interface PromptContract<A extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   readonly args: A;
   readonly scopes: readonly Scope[];
+  /**
+   * Arguments a client can complete (`completion/complete` with `ref/prompt`), e.g. `['customer_id']`: the binding
+   * supplies one completer each, answering only what the caller may read. Default none.
+   */
+  readonly completes?: readonly (keyof z.output<A> & string)[];
 }
 
 /** Declares a prompt. */

@@ -11,6 +11,7 @@ export const customerChurnAnalysis = definePrompt({
     'with concrete retention actions. Personal data is masked unless you hold customer:pii.',
   args: z.strictObject({ customer_id: customerIdSchema }),
   scopes: ['customer:read'],
+  completes: ['customer_id'],
 });
 
 /** Asks the model to brief a support agent about a customer before a contact. */
@@ -23,4 +24,5 @@ export const customerSupportBrief = definePrompt({
     'unless you hold customer:pii.',
   args: z.strictObject({ customer_id: customerIdSchema }),
   scopes: ['customer:read'],
+  completes: ['customer_id'],
 });

@@ -10,6 +10,7 @@ export const customerResource = defineResource({
     'Email, phone and address lines are masked unless you hold customer:pii.',
   mimeType: 'application/json',
   scopes: ['customer:read'],
+  completes: ['id'],
 });
 
 /** The analytics views customer_query_sql may read, with their columns, as JSON. */

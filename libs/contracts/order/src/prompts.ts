@@ -11,4 +11,5 @@ export const orderSupportTriage = definePrompt({
     'held or charged) and the next action (wait, retry the workflow, cancel, refund) with the exact tool calls.',
   args: z.strictObject({ order_id: orderIdSchema }),
   scopes: ['order:read'],
+  completes: ['order_id'],
 });

@@ -10,6 +10,7 @@ export const orderResource = defineResource({
     'reservation, tracking, history and checkout workflow. Read it to poll an order that order_place left pending.',
   mimeType: 'application/json',
   scopes: ['order:read'],
+  completes: ['id'],
 });
 
 /** The order state machine as JSON. */

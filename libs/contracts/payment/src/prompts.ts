@@ -11,4 +11,5 @@ export const paymentRefundReview = definePrompt({
     'recommendation (amount, reason code, whether a person must approve) with the exact tool calls to make.',
   args: z.strictObject({ payment_id: paymentIdSchema }),
   scopes: ['payment:read'],
+  completes: ['payment_id'],
 });

@@ -10,6 +10,7 @@ export const paymentResource = defineResource({
     'method brand and last4, expiry and the latest refunds.',
   mimeType: 'application/json',
   scopes: ['payment:read'],
+  completes: ['id'],
 });
 
 /** The money limits and approval rules in force, as JSON. */

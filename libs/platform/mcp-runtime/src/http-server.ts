@@ -123,7 +123,8 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     }
     transport.dispatch(
       messages,
-      { res, mode: wantsStream(messages) ? 'sse' : 'json', batch, onDone: done },
+      // A caller that set a log level (logging/setLevel) gets its answers as streams, which can carry the messages.
+      { res, mode: wantsStream(messages) || host.sendsLogsTo?.(principal) === true ? 'sse' : 'json', batch, onDone: done },
       attachments,
       req.headers,
     );

@@ -20,6 +20,16 @@ export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempoten
 export { McpHost, CATALOG_INSTRUCTIONS, createMcpHost } from './mcp-host.ts';
 export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
 export { promptBinder } from './prompt-binder.ts';
+export { MAX_CLIENT_LOG_MESSAGES, clientLog } from './client-log.ts';
+export type { ClientLog, ClientLogDetails } from './client-log.ts';
+export { EMPTY_COMPLETION, MAX_COMPLETION_VALUES, completeArgument } from './complete-argument.ts';
+export type { CompletionResult } from './complete-argument.ts';
+export { LOG_LEVELS, META_LOG_LEVEL, isLogLevel, logLevelPasses } from './log-level.ts';
+export type { LogLevel } from './log-level.ts';
+export { LogLevelMemory } from './log-level-memory.ts';
+export type { LogLevelMemoryConfig } from './log-level-memory.ts';
+export { serverIcon } from './server-icon.ts';
+export type { ServerIcon } from './server-icon.ts';
 export { ProtocolError } from './protocol-error.ts';
 export { rateLimitKeyOf } from './rate-limit-key.ts';
 export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
@@ -40,6 +50,7 @@ export { resultFields } from './result-fields.ts';
 export { ToolRunner } from './tool-runner.ts';
 export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
 export type {
+  Completer,
   EmbeddedResourceBlock,
   PromptBinding,
   PromptMessage,

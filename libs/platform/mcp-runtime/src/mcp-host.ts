@@ -1,12 +1,14 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
+  CompleteRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Kysely } from 'kysely';
@@ -22,9 +24,16 @@ import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
+import { clientLog } from './client-log.ts';
+import { EMPTY_COMPLETION, completeArgument } from './complete-argument.ts';
+import type { CompletionResult } from './complete-argument.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
+import { META_LOG_LEVEL, isLogLevel } from './log-level.ts';
+import type { LogLevel } from './log-level.ts';
+import { LogLevelMemory } from './log-level-memory.ts';
+import type { ServerIcon } from './server-icon.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
@@ -40,6 +49,10 @@ export interface McpHostConfig<DB> {
   name: string;
   version: string;
   title?: string;
+  /** What this server does, for people choosing servers (initialize `serverInfo.description`). */
+  description?: string;
+  /** Icons of this server (initialize `serverInfo.icons`): data: URIs or this server's own URLs, never other hosts. */
+  icons?: readonly ServerIcon[];
   /** Guidance for the model on how to use this server's tools, sent at initialize. */
   instructions?: string;
   /** The domain database (pool). Write tools get a transaction on it; the audit log and idempotency records live in it. */
@@ -86,6 +99,8 @@ export interface RequestAttachment {
 /** What a transport host needs of an {@link McpHost}: a way to make SDK servers (any database type). */
 export interface ServerFactory {
   createServer(connectionPrincipal?: Principal): Server;
+  /** Whether `principal` set a log level (logging/setLevel), so its requests may carry log messages. */
+  sendsLogsTo?(principal: Principal): boolean;
 }
 
 
@@ -100,7 +115,11 @@ interface HandlerExtra {
   signal: AbortSignal;
   authInfo?: { extra?: Record<string, unknown> } | undefined;
   _meta?: Record<string, unknown> | undefined;
-  sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
+  sendNotification: (
+    notification:
+      | { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; total?: number; message?: string } }
+      | { method: 'notifications/message'; params: { level: LogLevel; logger: string; data: Record<string, unknown> } },
+  ) => Promise<void>;
 }
 
 /**
@@ -120,6 +139,8 @@ export class McpHost<DB> implements ServerFactory {
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #purgeTimer: NodeJS.Timeout;
   readonly #inputLimits: InputLimits;
+  readonly #logLevels = new LogLevelMemory();
+  readonly #completes: boolean;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
@@ -154,6 +175,7 @@ export class McpHost<DB> implements ServerFactory {
       template: UriTemplate.isTemplate(binding.contract.uri) ? new UriTemplate(binding.contract.uri) : undefined,
     }));
     for (const prompt of config.prompts ?? []) this.#prompts.set(prompt.contract.name, prompt);
+    this.#completes = [...(config.prompts ?? []), ...(config.resources ?? [])].some((binding) => binding.complete !== undefined);
     const retentionMs = config.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000;
     const store = new IdempotencyStore();
     this.#purgeTimer = setInterval(() => {
@@ -168,6 +190,11 @@ export class McpHost<DB> implements ServerFactory {
   /** Tool definitions (as in tools/list) the principal may call. */
   listTools(principal: Principal): Array<Record<string, unknown>> {
     return this.#toolList.filter((t) => missingScopes(principal, t.scopes).length === 0).map((t) => t.json);
+  }
+
+  /** Whether `principal` set a log level with `logging/setLevel` that still holds. */
+  sendsLogsTo(principal: Principal): boolean {
+    return this.#logLevels.get(principal.id) !== undefined;
   }
 
   /** Runs a tool call outside any transport (used by the stdio and HTTP servers through `createServer`). */
@@ -189,9 +216,21 @@ export class McpHost<DB> implements ServerFactory {
    */
   createServer(connectionPrincipal?: Principal): Server {
     const server = new Server(
-      { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
       {
-        capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
+        name: this.#config.name,
+        version: this.#config.version,
+        ...(this.#config.title ? { title: this.#config.title } : {}),
+        ...(this.#config.description ? { description: this.#config.description } : {}),
+        ...(this.#config.icons ? { icons: this.#config.icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}),
+      },
+      {
+        capabilities: {
+          tools: { listChanged: false },
+          resources: { listChanged: false },
+          prompts: { listChanged: false },
+          logging: {},
+          ...(this.#completes ? { completions: {} } : {}),
+        },
         instructions: [this.#config.instructions, CATALOG_INSTRUCTIONS].filter(Boolean).join(' '),
         jsonSchemaValidator: this.#validator,
       },
@@ -203,6 +242,7 @@ export class McpHost<DB> implements ServerFactory {
       const progressToken = extra._meta?.['progressToken'] as string | number | undefined;
       const traceparent = (extra._meta?.[META_TRACEPARENT] as string | undefined) ?? attachment?.traceparent;
       return {
+        clientLog: clientLog(this.#config.name, this.#logLevelOf(extra, principal), (notification) => extra.sendNotification(notification)),
         requestId: attachment?.requestId ?? newRequestId(),
         principal,
         parentTrace: parentTrace(traceparent),
@@ -282,6 +322,16 @@ export class McpHost<DB> implements ServerFactory {
       const params = (request as { params: { name: string; arguments?: Record<string, string> } }).params;
       return this.#getPrompt(params.name, params.arguments ?? {}, envelopeOf(extra));
     });
+    // Replaces the SDK's own handler, which keeps one level per transport session: the HTTP host shares one
+    // server among all callers and has no sessions, so the level is kept per caller instead (LogLevelMemory).
+    on(SetLevelRequestSchema as unknown as z.ZodObject, async (request, extra) => {
+      this.#logLevels.set(envelopeOf(extra).principal.id, (request as { params: { level: LogLevel } }).params.level);
+      return {};
+    });
+    if (this.#completes) {
+      on(CompleteRequestSchema as unknown as z.ZodObject, async (request, extra) =>
+        this.#complete((request as { params: CompleteParams }).params, envelopeOf(extra)));
+    }
     return server;
   }
 
@@ -319,6 +369,7 @@ export class McpHost<DB> implements ServerFactory {
               db: this.#config.db,
               hasScope: (scope) => envelope.principal.scopes.has(scope),
               progress: async () => {},
+              clientLog: envelope.clientLog,
             }),
           envelope.signal,
         );
@@ -370,6 +421,41 @@ export class McpHost<DB> implements ServerFactory {
     });
   }
 
+  /**
+   * The level the request asked log messages of: its own `_meta` level (MCP 2026-07-28), else the one its caller
+   * set with `logging/setLevel` (2025-11-25), else none (no messages). A `_meta` level that is not a level is -32602.
+   */
+  #logLevelOf(extra: HandlerExtra, principal: Principal): LogLevel | undefined {
+    const asked = extra._meta?.[META_LOG_LEVEL];
+    if (asked === undefined) return this.#logLevels.get(principal.id);
+    if (!isLogLevel(asked)) throw new ProtocolError(-32602, `Invalid params: _meta["${META_LOG_LEVEL}"] must be one of debug, info, notice, warning, error, critical, alert, emergency`);
+    return asked;
+  }
+
+  /**
+   * completion/complete: the prompt (by name) or resource template (by its exact template) must be one the caller
+   * may use (its scopes, FORBIDDEN otherwise, as prompts/get and resources/read say); the completer answers only
+   * what the caller may read. An argument without a completer completes to nothing.
+   */
+  #complete(params: CompleteParams, envelope: CallEnvelope): Promise<CompletionResult> {
+    return this.#nonTool('completion/complete', envelope, async (ctx) => {
+      const { ref, argument } = params;
+      const binding =
+        ref.type === 'ref/prompt'
+          ? this.#prompts.get(ref.name ?? '')
+          : this.#templates.find(({ binding: candidate, template }) => template !== undefined && candidate.contract.uri === ref.uri)?.binding;
+      if (binding === undefined) {
+        const what = ref.type === 'ref/prompt' ? `prompt ${storableText(ref.name ?? '', 64)}` : `resource template ${storableText(ref.uri ?? '', 200)}`;
+        throw new AppError('VALIDATION_FAILED', `Unknown ${what}. List prompts and resource templates to see what can be completed.`);
+      }
+      const missing = missingScopes(ctx.principal, binding.contract.scopes);
+      if (missing.length > 0) throw new AppError('FORBIDDEN', `Completing ${ref.name ?? ref.uri} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
+      const completer = binding.complete?.[argument.name];
+      if (completer === undefined) return EMPTY_COMPLETION;
+      return completeArgument(completer, argument.value, ctx, params.context?.arguments ?? {});
+    });
+  }
+
   #getPrompt(name: string, args: Record<string, string>, envelope: CallEnvelope) {
     return this.#nonTool('prompts/get', envelope, async (ctx) => {
       const binding = this.#prompts.get(name);
@@ -383,6 +469,13 @@ export class McpHost<DB> implements ServerFactory {
       return binding.get(parsed.data as Record<string, unknown>, ctx);
     });
   }
+}
+
+/** The params of a completion/complete request, as the SDK's schema checked them. */
+interface CompleteParams {
+  ref: { type: 'ref/prompt' | 'ref/resource'; name?: string; uri?: string };
+  argument: { name: string; value: string };
+  context?: { arguments?: Record<string, string> };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Principal } from '@mcpfed/auth';
 import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
+import { META_LOG_LEVEL } from './log-level.ts';
 import { readRequestBody } from './read-request-body.ts';
 
 /** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
@@ -77,11 +78,11 @@ export function admitRequest(
   return false;
 }
 
-/** True when a message asks for progress notifications, so the answer must be an SSE stream. */
+/** True when a message asks for progress or log notifications (its own `_meta` level), so the answer must be an SSE stream. */
 export function wantsStream(messages: ReadonlyArray<Record<string, unknown>>): boolean {
   return messages.some((m) => {
     const meta = (m['params'] as Record<string, unknown> | undefined)?.['_meta'] as Record<string, unknown> | undefined;
-    return meta !== undefined && meta['progressToken'] !== undefined;
+    return meta !== undefined && (meta['progressToken'] !== undefined || meta[META_LOG_LEVEL] !== undefined);
   });
 }
 

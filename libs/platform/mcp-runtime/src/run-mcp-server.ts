@@ -13,6 +13,7 @@ import type { HttpPages } from './http-server.ts';
 import { createMcpHost } from './mcp-host.ts';
 import type { McpHost } from './mcp-host.ts';
 import { serveStdio } from './stdio-server.ts';
+import type { ServerIcon } from './server-icon.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding } from './types.ts';
 
 /**
@@ -59,6 +60,10 @@ export interface RunMcpServerOptions<DB> {
   name: string;
   version: string;
   title?: string;
+  /** What the server does, sent at initialize (`serverInfo.description`). */
+  description?: string;
+  /** The server's icons, sent at initialize (`serverInfo.icons`); data: URIs (see `serverIcon`). */
+  icons?: readonly ServerIcon[];
   instructions?: string;
   logger: Logger;
   /** The domain database opened by the app. Closed last on shutdown. */
@@ -131,6 +136,8 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     name: options.name,
     version: options.version,
     ...(options.title ? { title: options.title } : {}),
+    ...(options.description ? { description: options.description } : {}),
+    ...(options.icons ? { icons: options.icons } : {}),
     ...(options.instructions ? { instructions: options.instructions } : {}),
     db: options.database.db,
     tools: options.tools,

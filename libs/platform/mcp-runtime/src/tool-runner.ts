@@ -9,6 +9,7 @@ import { withDeadline } from '@mcpfed/resilience';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { auditIdentity } from './audit-identity.ts';
+import type { ClientLog } from './client-log.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './audit-statements.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
@@ -30,6 +31,8 @@ export interface CallEnvelope {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for progress; otherwise undefined. */
   sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  /** Sends log messages at or above the level the client asked for (a no-op when it asked for none). */
+  clientLog: ClientLog;
 }
 
 /** A tools/call result as the MCP wire wants it. */
@@ -280,6 +283,7 @@ export class ToolRunner<DB> {
       progress: async (progress, total, message) => {
         await envelope.sendProgress?.(progress, total, message);
       },
+      clientLog: envelope.clientLog,
     };
   }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
 import type { PromptContract, ResourceContract, ToolContract } from '@mcpfed/contract-common';
 import type { Logger, TraceContext } from '@mcpfed/telemetry';
+import type { ClientLog } from './client-log.ts';
 
 /** Per-request data handed to every tool, resource and prompt handler (docs/conventions.md: one request context). */
 export interface ToolContext<DB> {
@@ -22,6 +23,11 @@ export interface ToolContext<DB> {
   hasScope(scope: string): boolean;
   /** Reports progress to a client that asked for it (`_meta.progressToken`); a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Sends a log message (`notifications/message`) on the request's stream when the client asked for its level
+   * (docs/architecture.md §4, logging); a no-op otherwise. Fixed wording plus ids and counts: never personal data.
+   */
+  readonly clientLog: ClientLog;
 }
 
 /** A `resource_link` content block pointing at an entity the call touched. */
@@ -67,11 +73,20 @@ export interface ResourceContent {
   text: string;
 }
 
+/**
+ * Completes one prompt argument or template variable: at most `limit` values starting with `prefix` that the
+ * caller (`ctx.principal`) may read, in a stable order, from an index (keyset/prefix search, never a full scan).
+ * `context` holds the arguments the client already chose. An impossible prefix answers none, without a query.
+ */
+export type Completer<DB> = (prefix: string, limit: number, ctx: ToolContext<DB>, context: Readonly<Record<string, string>>) => Promise<readonly string[]>;
+
 /** A resource contract bound to its reader. */
 export interface ResourceBinding<DB> {
   readonly contract: ResourceContract;
   readonly read: (uri: string, params: Record<string, string>, ctx: ToolContext<DB>) => Promise<ResourceContent[]>;
   readonly list?: (ctx: ToolContext<DB>) => Promise<Array<{ uri: string; name: string; title?: string; mimeType?: string }>>;
+  /** One completer per variable the contract `completes`. */
+  readonly complete?: Readonly<Record<string, Completer<DB>>>;
 }
 
 /** A message of a prompt. */
@@ -84,4 +99,6 @@ export interface PromptMessage {
 export interface PromptBinding<DB> {
   readonly contract: PromptContract;
   readonly get: (args: Record<string, unknown>, ctx: ToolContext<DB>) => Promise<{ description?: string; messages: PromptMessage[] }>;
+  /** One completer per argument the contract `completes`. */
+  readonly complete?: Readonly<Record<string, Completer<DB>>>;
 }

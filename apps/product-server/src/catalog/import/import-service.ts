@@ -47,6 +47,7 @@ export class ImportService {
   async start(input: In<typeof productImport>): Promise<Out<typeof productImport>> {
     const requestHash = digest({ source: input.source, format: input.format });
     const store = new ImportStore(this.#db, this.#caller.signal);
+    const log = this.#caller.clientLog ?? (async () => {});
     const previous = await this.#byKey(input.idempotency_key);
     let row: ImportRow;
     let created: boolean;
@@ -54,6 +55,7 @@ export class ImportService {
       row = previous;
       created = false;
     } else {
+      await log('debug', 'Checking the import source', { format: input.format, kind: 'url' in input.source ? 'url' : 'path' });
       const source = await checkImportSource(input.source, this.#deps.source);
       ({ row, created } = await inTransaction(this.#db, (trx) =>
         new ImportStore(trx, this.#caller.signal).insertOrGet({
@@ -76,6 +78,10 @@ export class ImportService {
     // Enqueued after the row committed, so the worker always finds it; a replay re-enqueues a job Redis lost.
     if (row.status === 'queued' || row.status === 'running') await this.#deps.queue.ensureJob(row.id);
     const current = (await store.find(row.id)) ?? row;
+    await log(created ? 'info' : 'notice', created ? 'Import queued; follow it with product_import_status' : 'Import already started with this key', {
+      import_id: current.id,
+      status: current.status,
+    });
     return { import: importView(current), replayed: !created };
   }
 

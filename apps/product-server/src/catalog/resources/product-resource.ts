@@ -3,6 +3,7 @@ import { AppError } from '@mcpfed/errors';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
 import type { ProductDatabase } from '../../product-database.ts';
 import { CatalogService } from '../service/catalog-service.ts';
+import { skuCompleter } from '../service/sku-completer.ts';
 import { callerOf } from '../tools/bind.ts';
 
 /** `product://{sku}`: the product_get JSON. An unknown or malformed SKU is NOT_FOUND. */
@@ -13,4 +14,4 @@ export const productResourceBinding = resourceBinder<ProductDatabase>()(productR
   }
   const product = await new CatalogService(ctx.db, callerOf(ctx)).product(sku.data);
   return [{ uri, mimeType: 'application/json', text: JSON.stringify(product) }];
-});
+}, { complete: { sku: skuCompleter } });

@@ -11,7 +11,7 @@ export type CatalogContext = ToolContext<ProductDatabase>;
 
 /** The service's view of a request: who acts and the abort signal. */
 export function callerOf(ctx: CatalogContext): Caller {
-  return { actor: ctx.principal.id, signal: ctx.signal };
+  return { actor: ctx.principal.id, signal: ctx.signal, clientLog: ctx.clientLog };
 }
 
 export { productLink } from '../../product-link.ts';

@@ -10,6 +10,7 @@ export const productResource = defineResource({
     'stock per location and the last 10 prices.',
   mimeType: 'application/json',
   scopes: ['product:read'],
+  completes: ['sku'],
 });
 
 /** The categories of the catalog with product counts. */

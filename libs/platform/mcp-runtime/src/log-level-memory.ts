@@ -1,0 +1,45 @@
+import type { LogLevel } from './log-level.ts';
+
+/** Settings of a {@link LogLevelMemory}. */
+export interface LogLevelMemoryConfig {
+  /** Principals remembered at most; the least recently set is forgotten first. Default 10000. */
+  maxEntries?: number;
+  /** How long a level set by `logging/setLevel` holds, in milliseconds. Default 3600000 (1 hour). */
+  ttlMs?: number;
+}
+
+/**
+ * The levels callers set with `logging/setLevel` (MCP 2025-11-25), per principal. mcpfed's HTTP servers keep no
+ * sessions, so a level cannot belong to a connection: it belongs to the caller (the token's subject) on this
+ * process, for its later requests that carry no `_meta` level of their own (docs/architecture.md §4, logging).
+ * Bounded and expiring, so callers cannot grow it without limit.
+ */
+export class LogLevelMemory {
+  readonly #levels = new Map<string, { level: LogLevel; until: number }>();
+  readonly #maxEntries: number;
+  readonly #ttlMs: number;
+
+  constructor(config: LogLevelMemoryConfig = {}) {
+    this.#maxEntries = config.maxEntries ?? 10_000;
+    this.#ttlMs = config.ttlMs ?? 60 * 60 * 1000;
+  }
+
+  /** Remembers `level` for `principalId`. */
+  set(principalId: string, level: LogLevel): void {
+    this.#levels.delete(principalId);
+    this.#levels.set(principalId, { level, until: Date.now() + this.#ttlMs });
+    while (this.#levels.size > this.#maxEntries) {
+      const oldest = this.#levels.keys().next().value as string;
+      this.#levels.delete(oldest);
+    }
+  }
+
+  /** The level `principalId` set and still holds, if any. */
+  get(principalId: string): LogLevel | undefined {
+    const entry = this.#levels.get(principalId);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.level;
+    this.#levels.delete(principalId);
+    return undefined;
+  }
+}
