@@ -26,6 +26,7 @@ import { IdempotencyStore } from './idempotency-store.ts';
 import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { requestRevision } from './protocol-revision.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
@@ -85,6 +86,8 @@ export interface RequestAttachment {
 /** What a transport host needs of an {@link McpHost}: a way to make SDK servers (any database type). */
 export interface ServerFactory {
   createServer(connectionPrincipal?: Principal): Server;
+  /** Identity put in 2026-07-28 results' `_meta` (`io.modelcontextprotocol/serverInfo`). */
+  readonly serverInfo?: { name: string; version: string; title?: string };
 }
 
 
@@ -97,6 +100,7 @@ const META_TRACEPARENT = 'traceparent';
 
 interface HandlerExtra {
   signal: AbortSignal;
+  requestInfo?: { headers?: Record<string, string | string[] | undefined> } | undefined;
   authInfo?: { extra?: Record<string, unknown> } | undefined;
   _meta?: Record<string, unknown> | undefined;
   sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
@@ -164,6 +168,11 @@ export class McpHost<DB> implements ServerFactory {
     this.#purgeTimer.unref();
   }
 
+  /** Identity sent at initialize and `server/discover`, and in 2026-07-28 results' `_meta`. */
+  get serverInfo(): { name: string; version: string; title?: string } {
+    return { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) };
+  }
+
   /** Tool definitions (as in tools/list) the principal may call. */
   listTools(principal: Principal): Array<Record<string, unknown>> {
     return this.#toolList.filter((t) => missingScopes(principal, t.scopes).length === 0).map((t) => t.json);
@@ -188,7 +197,7 @@ export class McpHost<DB> implements ServerFactory {
    */
   createServer(connectionPrincipal?: Principal): Server {
     const server = new Server(
-      { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
+      this.serverInfo,
       {
         capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
         ...(this.#config.instructions ? { instructions: this.#config.instructions } : {}),
@@ -206,6 +215,7 @@ export class McpHost<DB> implements ServerFactory {
         principal,
         parentTrace: parentTrace(traceparent),
         signal: extra.signal,
+        protocolVersion: requestRevision(extra._meta, extra.requestInfo?.headers?.['mcp-protocol-version']),
         sendProgress:
           progressToken === undefined
             ? undefined
@@ -317,6 +327,7 @@ export class McpHost<DB> implements ServerFactory {
               trace: span.context,
               db: this.#config.db,
               hasScope: (scope) => envelope.principal.scopes.has(scope),
+              ...(envelope.protocolVersion === undefined ? {} : { protocolVersion: envelope.protocolVersion }),
               progress: async () => {},
             }),
           envelope.signal,

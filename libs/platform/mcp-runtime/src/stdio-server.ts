@@ -17,7 +17,7 @@ export interface StdioServerHandle {
  */
 export async function serveStdio(host: ServerFactory, principal: Principal): Promise<StdioServerHandle> {
   const server = host.createServer(principal);
-  const transport = new StdioLineTransport(process.stdin, process.stdout);
+  const transport = new StdioLineTransport(process.stdin, process.stdout, host.serverInfo === undefined ? {} : { serverInfo: host.serverInfo });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   server.onclose = () => resolveClosed();

@@ -3,6 +3,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
+import { SERVER_CACHE_HINTS, claimedRevision, closedSubscription, innerRequest, modernRequestProblem, modernResponse } from './protocol-revision.ts';
+import type { CacheHints } from './protocol-revision.ts';
 
 /** Settings of a {@link StdioLineTransport}. */
 export interface StdioLineTransportConfig {
@@ -10,6 +12,10 @@ export interface StdioLineTransportConfig {
   maxLineBytes?: number;
   /** Largest batch, in messages. Default 100, as over HTTP. */
   maxBatch?: number;
+  /** Server identity put in 2026-07-28 results' `_meta`. Default none. */
+  serverInfo?: unknown;
+  /** Cache hints of 2026-07-28 results. Default {@link SERVER_CACHE_HINTS}. */
+  cacheHints?: CacheHints;
 }
 
 interface OpenBatch {
@@ -23,7 +29,9 @@ interface OpenBatch {
  * -32700, a message that is not a valid MCP message (see jsonRpcMessageProblem) gets -32600 with its id, a batch
  * (2025-03-26 clients) gets one array with an answer per request. The SDK's own stdio transport drops such messages
  * silently, leaving the client waiting. Requests of a batch get internal ids while they run, so they cannot collide
- * with the client's other requests.
+ * with the client's other requests. A request claiming 2026-07-28 in `_meta` is checked (modernRequestProblem), handed to
+ * the SDK as it knows it (`server/discover` as `initialize`) and its answer converted back; `subscriptions/listen` is
+ * acknowledged and ended at once (a domain server's lists do not change while it runs).
  */
 export class StdioLineTransport implements Transport {
   onclose?: () => void;
@@ -41,12 +49,18 @@ export class StdioLineTransport implements Transport {
   #nextBatchId = 1;
   readonly #batchOf = new Map<string, OpenBatch>();
   #closed = false;
+  readonly #serverInfo: unknown;
+  readonly #hints: CacheHints;
+  /** The client's id -> method, for requests claiming 2026-07-28 still running. */
+  readonly #modern = new Map<RequestId, string>();
 
   constructor(stdin: Readable, stdout: Writable, config: StdioLineTransportConfig = {}) {
     this.#stdin = stdin;
     this.#stdout = stdout;
     this.#maxLineBytes = config.maxLineBytes ?? 4 * 1024 * 1024;
     this.#maxBatch = config.maxBatch ?? 100;
+    this.#serverInfo = config.serverInfo;
+    this.#hints = config.cacheHints ?? SERVER_CACHE_HINTS;
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -77,7 +91,13 @@ export class StdioLineTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const msg = message as Record<string, unknown>;
-    const batch = 'id' in msg && ('result' in msg || 'error' in msg) ? this.#batchOf.get(msg['id'] as string) : undefined;
+    const isResponse = 'id' in msg && ('result' in msg || 'error' in msg);
+    const modernMethod = isResponse ? this.#modern.get(msg['id'] as RequestId) : undefined;
+    if (modernMethod !== undefined) {
+      this.#modern.delete(msg['id'] as RequestId);
+      return this.#write(modernResponse(modernMethod, msg, this.#hints, this.#serverInfo));
+    }
+    const batch = isResponse ? this.#batchOf.get(msg['id'] as string) : undefined;
     if (batch === undefined) return this.#write(message);
     const internalId = msg['id'] as string;
     this.#batchOf.delete(internalId);
@@ -123,8 +143,28 @@ export class StdioLineTransport implements Transport {
       void this.#write(invalidMessageResponse(value, problem));
       return;
     }
+    const message = value as Record<string, unknown>;
     // A client's response has nothing to answer: servers here never send requests.
-    if ('method' in (value as Record<string, unknown>)) this.onmessage?.(value as JSONRPCMessage);
+    if (!('method' in message)) return;
+    if (claimedRevision(message) === undefined) {
+      this.onmessage?.(message as JSONRPCMessage);
+      return;
+    }
+    const refused = modernRequestProblem(message);
+    if (refused !== undefined) {
+      if ('id' in message) void this.#write({ jsonrpc: '2.0', id: message['id'], error: refused.error });
+      return;
+    }
+    if (!('id' in message)) {
+      this.onmessage?.(message as JSONRPCMessage);
+      return;
+    }
+    if (message['method'] === 'subscriptions/listen') {
+      for (const answer of closedSubscription(message, this.#serverInfo)) void this.#write(answer);
+      return;
+    }
+    this.#modern.set(message['id'] as RequestId, message['method'] as string);
+    this.onmessage?.(innerRequest(message) as JSONRPCMessage);
   }
 
   #receiveBatch(messages: unknown[]): void {
@@ -136,6 +176,10 @@ export class StdioLineTransport implements Transport {
     const problems = messages.map(jsonRpcMessageProblem);
     if (problems.some((problem) => problem !== undefined)) {
       void this.#write(refusedBatchResponses(messages, problems));
+      return;
+    }
+    if (messages.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined)) {
+      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.INVALID_REQUEST, message: 'Invalid Request: a 2026-07-28 request cannot be sent in a batch' } });
       return;
     }
     const batch: OpenBatch = { pending: new Map(), answers: [] };

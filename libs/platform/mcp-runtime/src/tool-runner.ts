@@ -30,6 +30,8 @@ export interface CallEnvelope {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for progress; otherwise undefined. */
   sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  /** MCP revision the request was sent under (see {@link ToolContext.protocolVersion}). Default 2025-11-25. */
+  protocolVersion?: string;
 }
 
 /** A tools/call result as the MCP wire wants it. */
@@ -277,6 +279,7 @@ export class ToolRunner<DB> {
       trace,
       db,
       hasScope: (scope: string) => principal.scopes.has(scope),
+      ...(envelope.protocolVersion === undefined ? {} : { protocolVersion: envelope.protocolVersion }),
       progress: async (progress, total, message) => {
         await envelope.sendProgress?.(progress, total, message);
       },
