@@ -3,7 +3,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
-import { SERVER_CACHE_HINTS, claimedRevision, closedSubscription, innerRequest, modernRequestProblem, modernResponse } from './protocol-revision.ts';
+import { REVISION_META, SERVER_CACHE_HINTS, claimedRevision, closedSubscription, innerRequest, modernRequestProblem, modernResponse } from './protocol-revision.ts';
 import type { CacheHints } from './protocol-revision.ts';
 
 /** Settings of a {@link StdioLineTransport}. */
@@ -16,7 +16,19 @@ export interface StdioLineTransportConfig {
   serverInfo?: unknown;
   /** Cache hints of 2026-07-28 results. Default {@link SERVER_CACHE_HINTS}. */
   cacheHints?: CacheHints;
+  /**
+   * True when the server announces list changes (`notifications/*\/list_changed`): a 2026-07-28 `subscriptions/listen`
+   * then stays open and receives them, tagged with its id. Default false: it is acknowledged and ended at once.
+   */
+  listChanged?: boolean;
 }
+
+/** List-change notifications and the `subscriptions/listen` filter member that asks for each. */
+const LIST_CHANGED_FILTER: Readonly<Record<string, string>> = {
+  'notifications/tools/list_changed': 'toolsListChanged',
+  'notifications/prompts/list_changed': 'promptsListChanged',
+  'notifications/resources/list_changed': 'resourcesListChanged',
+};
 
 interface OpenBatch {
   /** Internal id -> the client's id, for the requests still to be answered. */
@@ -53,6 +65,11 @@ export class StdioLineTransport implements Transport {
   readonly #hints: CacheHints;
   /** The client's id -> method, for requests claiming 2026-07-28 still running. */
   readonly #modern = new Map<RequestId, string>();
+  readonly #listChanged: boolean;
+  /** Open 2026-07-28 subscriptions: id -> the notifications they asked for. */
+  readonly #listens = new Map<RequestId, ReadonlySet<string>>();
+  /** True once the client sent initialize: unsolicited notifications are then for it as they are (2025-11-25). */
+  #initialized = false;
 
   constructor(stdin: Readable, stdout: Writable, config: StdioLineTransportConfig = {}) {
     this.#stdin = stdin;
@@ -61,6 +78,7 @@ export class StdioLineTransport implements Transport {
     this.#maxBatch = config.maxBatch ?? 100;
     this.#serverInfo = config.serverInfo;
     this.#hints = config.cacheHints ?? SERVER_CACHE_HINTS;
+    this.#listChanged = config.listChanged ?? false;
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -97,6 +115,8 @@ export class StdioLineTransport implements Transport {
       this.#modern.delete(msg['id'] as RequestId);
       return this.#write(modernResponse(modernMethod, msg, this.#hints, this.#serverInfo));
     }
+    const filterMember = isResponse ? undefined : LIST_CHANGED_FILTER[msg['method'] as string];
+    if (filterMember !== undefined) return this.#announce(msg, filterMember);
     const batch = isResponse ? this.#batchOf.get(msg['id'] as string) : undefined;
     if (batch === undefined) return this.#write(message);
     const internalId = msg['id'] as string;
@@ -146,7 +166,9 @@ export class StdioLineTransport implements Transport {
     const message = value as Record<string, unknown>;
     // A client's response has nothing to answer: servers here never send requests.
     if (!('method' in message)) return;
+    if (message['method'] === 'notifications/cancelled') this.#listens.delete((message['params'] as { requestId?: RequestId } | undefined)?.requestId as RequestId);
     if (claimedRevision(message) === undefined) {
+      if (message['method'] === 'initialize') this.#initialized = true;
       this.onmessage?.(message as JSONRPCMessage);
       return;
     }
@@ -160,7 +182,15 @@ export class StdioLineTransport implements Transport {
       return;
     }
     if (message['method'] === 'subscriptions/listen') {
-      for (const answer of closedSubscription(message, this.#serverInfo)) void this.#write(answer);
+      const [ack, end] = closedSubscription(message, this.#serverInfo);
+      if (!this.#listChanged) {
+        void this.#write(ack).then(() => this.#write(end));
+        return;
+      }
+      const asked = ((message['params'] as Record<string, unknown>)['notifications'] ?? {}) as Record<string, unknown>;
+      const agreed = Object.values(LIST_CHANGED_FILTER).filter((member) => asked[member] === true);
+      this.#listens.set(message['id'] as RequestId, new Set(agreed));
+      void this.#write({ ...ack, params: { ...(ack['params'] as Record<string, unknown>), notifications: Object.fromEntries(agreed.map((m) => [m, true])) } });
       return;
     }
     this.#modern.set(message['id'] as RequestId, message['method'] as string);
@@ -197,6 +227,14 @@ export class StdioLineTransport implements Transport {
       dispatch.push({ ...message, id: internalId } as JSONRPCMessage);
     }
     for (const message of dispatch) this.onmessage?.(message);
+  }
+
+  /** A list change: as it is to a 2025-11-25 client, tagged to each 2026-07-28 subscription that asked for it. */
+  async #announce(notification: Record<string, unknown>, filterMember: string): Promise<void> {
+    if (this.#initialized) await this.#write(notification);
+    for (const [id, agreed] of this.#listens) {
+      if (agreed.has(filterMember)) await this.#write({ jsonrpc: '2.0', method: notification['method'], params: { _meta: { [REVISION_META.subscriptionId]: id } } });
+    }
   }
 
   #write(message: unknown): Promise<void> {
