@@ -175,8 +175,48 @@ describe.each(REVISIONS)('revision %s', (revision) => {
       expect(await client.listTools(), endpoint.name).toEqual(tools);
       for (const domain of endpoint.domains) expect(tools, endpoint.name).toContain(`${domain}_get`);
       await exercise(client, endpoint.domains, revision);
+      if (revision === MODERN) {
+        // The lists are per caller (private); a server's change only with a deploy, the router's with its upstreams.
+        const raw = await fetch(endpoint.http.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            authorization: `Bearer ${await endpoint.http.token(FEDERATION_SCOPES)}`,
+            'mcp-protocol-version': MODERN,
+            'mcp-method': 'tools/list',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+        });
+        const listed = ((await raw.json()) as { result: Record<string, unknown> }).result;
+        expect(listed, endpoint.name).toMatchObject({ resultType: 'complete', cacheScope: 'private', ttlMs: endpoint.name.startsWith('router') ? 0 : 60_000 });
+      }
     }
   }, 120_000);
+
+  it('places an order through the router with progress relayed to the caller', async () => {
+    const endpoint = endpoints.find((e) => e.name === 'router') as Endpoint;
+    const client = await open(endpoint, 'http', revision);
+    const tag = idempotencyKey().slice(5, 13).toUpperCase();
+    const created = await client.call('customer_create', {
+      email: `buyer${tag.toLowerCase()}@example.com`,
+      first_name: 'Matrix',
+      last_name: 'Buyer',
+      addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+    });
+    const customerId = (created.structuredContent as { customer: { id: string } }).customer.id;
+    const sku = `MTO-${tag}`;
+    expect((await client.call('product_create', { sku, name: 'Matrix order lamp', category: 'test-goods', price: { amount: 2599, currency: 'EUR' } })).isError).toBeFalsy();
+    expect((await client.call('inventory_adjust', { sku, location: 'BER-1', delta: 5, reason: 'received', idempotency_key: idempotencyKey() })).isError).toBeFalsy();
+    let progress = 0;
+    const placed = await client.call(
+      'order_place',
+      { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 },
+      () => void progress++,
+    );
+    expect(placed.structuredContent).toMatchObject({ done: true, order: { status: 'confirmed' } });
+    expect(progress).toBeGreaterThan(0);
+  }, 60_000);
 
   it('every endpoint over stdio', async () => {
     for (const endpoint of endpoints) {
