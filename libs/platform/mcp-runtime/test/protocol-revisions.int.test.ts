@@ -204,4 +204,30 @@ describe('both revisions over stdio', () => {
     expect(list).toMatchObject({ id: 5, result: { resultType: 'complete', ttlMs: 60_000, cacheScope: 'private' } });
     await server.close();
   });
+
+  it('keeps a subscriptions/listen open where lists change, and tags each change it asked for with its id', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const server = host.createServer(testPrincipal(['customer:read']));
+    await server.connect(new StdioLineTransport(stdin, stdout, { serverInfo: host.serverInfo, listChanged: true }));
+    const lines: Array<Record<string, unknown>> = [];
+    stdout.on('data', (chunk: Buffer) => {
+      for (const part of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(part));
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } })}\n`);
+    await settle();
+    expect(lines).toEqual([{ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: { toolsListChanged: true }, _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } } }]);
+    await server.sendToolListChanged();
+    await server.sendPromptListChanged();
+    await settle();
+    // Prompts were not asked for, and no 2025-11-25 client initialized on this connection: nothing untagged.
+    expect(lines.slice(1)).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } } }]);
+    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'l1', _meta: envelope } })}\n`);
+    await settle();
+    await server.sendToolListChanged();
+    await settle();
+    expect(lines).toHaveLength(2);
+    await server.close();
+  });
 });
