@@ -218,6 +218,18 @@ describe.each(REVISIONS)('revision %s', (revision) => {
     expect(progress).toBeGreaterThan(0);
   }, 60_000);
 
+  it('the lazy and read-only views: a call named in tools_call reaches its server under its own name', async () => {
+    const lazy = await open({ name: 'lazy', domains: [], http: { url: `${federation.router.url}/mcp/x/lazy`, token: (scopes) => federation.token(scopes, 'matrix-user') } }, 'http', revision);
+    expect((await lazy.listTools()).sort()).toEqual(['tools_call', 'tools_describe', 'tools_search']);
+    // Answered by the customer server itself: the rewritten call carried Mcp-Name customer_get, not tools_call.
+    const refused = await lazy.call('tools_call', { name: 'customer_get', arguments: {} });
+    expect((refused.structuredContent as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('exactly one of id or email') });
+    const readonly = await open({ name: 'readonly', domains: [], http: { url: `${federation.router.url}/mcp/readonly`, token: (scopes) => federation.token(scopes, 'matrix-user') } }, 'http', revision);
+    const tools = await readonly.listTools();
+    expect(tools).toContain('customer_get');
+    expect(tools).not.toContain('customer_create');
+  }, 60_000);
+
   it('every endpoint over stdio', async () => {
     for (const endpoint of endpoints) {
       if (!endpoint.stdio) continue;
