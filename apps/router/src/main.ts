@@ -11,6 +11,7 @@ import { FEDERATION_SCOPES, routerConfigSchema } from './config.ts';
 import type { RouterConfig } from './config.ts';
 import { serveRouterHttp } from './http/router-http-server.ts';
 import { Router } from './router.ts';
+import { ROUTER_CACHE_HINTS } from './router-cache-hints.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createRouterServer } from './router-protocol.ts';
 import type { RouterServerInfo } from './router-protocol.ts';
@@ -120,6 +121,7 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         },
       },
       principal,
+      { serverInfo, cacheHints: ROUTER_CACHE_HINTS, listChanged: true },
     );
     steps.push({ name: 'stdio', run: () => stdio.close() });
     logger.info({ principal: principal.id, scopes: [...principal.scopes] }, 'serving the federation on stdio');

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
 import { AppError } from '@mcpfed/errors';
-import { FULL_VIEW, LogLevelMemory, META_LOG_LEVEL } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LogLevelMemory, META_LOG_LEVEL, claimedRevision, modernResponse } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
@@ -11,6 +11,7 @@ import type { Collision, ListKind } from './catalog/catalog.ts';
 import { decideRoute } from './route-decision.ts';
 import type { RouteDecision } from './route-decision.ts';
 import type { RouterMetrics } from './router-metrics.ts';
+import { ROUTER_CACHE_HINTS } from './router-cache-hints.ts';
 import { OutcomePeek } from './upstream/outcome-peek.ts';
 import type { Upstream, UpstreamStatus } from './upstream/upstream.ts';
 import type { UpstreamCredentials } from './upstream/upstream-credentials.ts';
@@ -142,7 +143,8 @@ export class Router {
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
     await this.#forward(decision, message, caller, send).catch((error: unknown) => {
       if (res.headersSent) return;
-      const body = JSON.stringify(errorResponse(message, error, caller.requestId));
+      const failed = errorResponse(message, error, caller.requestId);
+      const body = JSON.stringify(claimedRevision(message) === undefined ? failed : modernResponse(message['method'] as string, failed, ROUTER_CACHE_HINTS));
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     });
   }
@@ -160,7 +162,8 @@ export class Router {
         return { value: response, outcome: OutcomePeek.of(response) };
       });
     } catch (error) {
-      return errorResponse(message, error, caller.requestId);
+      const failed = errorResponse(message, error, caller.requestId);
+      return claimedRevision(message) === undefined ? failed : modernResponse(message['method'] as string, failed, ROUTER_CACHE_HINTS);
     }
   }
 

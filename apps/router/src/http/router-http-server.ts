@@ -7,9 +7,14 @@ import {
   acceptMcpPost,
   authenticateMcpRequest,
   challengeMissingScopes,
+  REVISION_META,
+  claimedRevision,
   createMcpHttpServer,
   drainHttp,
+  innerRequest,
   listenHttp,
+  modernErrorStatus,
+  modernResponse,
   sendJson,
   sendRpcError,
 } from '@mcpfed/mcp-runtime';
@@ -20,6 +25,7 @@ import type { Logger, Metrics } from '@mcpfed/telemetry';
 import type { ListKind } from '../catalog/catalog.ts';
 import { outsideView } from '../catalog/catalog-view.ts';
 import { LocalTransport } from '../local-transport.ts';
+import { ROUTER_CACHE_HINTS } from '../router-cache-hints.ts';
 import type { Router, RouterCaller, ViewName } from '../router.ts';
 import { createRouterServer } from '../router-protocol.ts';
 import { requestView } from './request-view.ts';
@@ -90,6 +96,44 @@ const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
   resources: 'notifications/resources/list_changed',
 };
 
+/** The `subscriptions/listen` filter member of each list (2026-07-28). */
+const LISTEN_FILTER: Readonly<Record<ListKind, string>> = { tools: 'toolsListChanged', prompts: 'promptsListChanged', resources: 'resourcesListChanged' };
+
+/** How a held notification stream speaks: 2025-11-25 GET streams get bare notifications, 2026-07-28 listens tagged ones. */
+interface StreamDialect {
+  /** First bytes written. */
+  opening: string;
+  /** The event for a changed list, or undefined when this stream did not ask for it. */
+  event(kind: ListKind): string | undefined;
+  /** Last bytes written when the router ends the stream (drain). */
+  closing: string;
+}
+
+const sseEvent = (message: unknown): string => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
+const LEGACY_STREAM: StreamDialect = {
+  opening: ': list_changed notifications of this catalog follow\n\n',
+  event: (kind) => sseEvent({ jsonrpc: '2.0', method: LIST_CHANGED[kind] }),
+  closing: '',
+};
+
+/**
+ * A `subscriptions/listen` stream: acknowledges the list kinds asked for (resource subscriptions are not offered: the
+ * router does not watch resources), tags every notification with the subscription's id, and ends with the
+ * subscription's result when the router shuts down.
+ */
+function listenDialect(message: Record<string, unknown>, serverInfo: unknown): StreamDialect {
+  const id = message['id'];
+  const filter = ((message['params'] as Record<string, unknown> | undefined)?.['notifications'] ?? {}) as Record<string, unknown>;
+  const kinds = (Object.keys(LISTEN_FILTER) as ListKind[]).filter((kind) => filter[LISTEN_FILTER[kind]] === true);
+  const tag = { [REVISION_META.subscriptionId]: id };
+  return {
+    opening: sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: Object.fromEntries(kinds.map((k) => [LISTEN_FILTER[k], true])), _meta: tag } }),
+    event: (kind) => (kinds.includes(kind) ? sseEvent({ jsonrpc: '2.0', method: LIST_CHANGED[kind], params: { _meta: tag } }) : undefined),
+    closing: sseEvent({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: { ...tag, [REVISION_META.serverInfo]: serverInfo } } }),
+  };
+}
+
 /**
  * The router's Streamable HTTP listener on `node:http`:
  * - `POST /mcp` (merged catalog) and `POST /mcp/<upstream>` (that upstream alone): the same edge checks as every
@@ -121,7 +165,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     locals.set(view, transport);
     servers.push(server);
   }
-  const streams = new Set<ServerResponse>();
+  const streams = new Map<ServerResponse, StreamDialect>();
   const streamsOf = new Map<string, number>();
   let baseUrl = '';
   let inFlight = 0;
@@ -172,7 +216,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       const decision = router.decide(view, message, principal, selection);
       if (decision.kind === 'answer') return Promise.resolve(decision.response);
       if (decision.kind === 'forward') return router.exchange(decision, message, caller);
-      return local.request(message, extra);
+      return local.request(innerRequest(message), extra);
     };
     if (messages.length === 0) {
       res.writeHead(202).end();
@@ -182,14 +226,24 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       const message = messages[0] as Record<string, unknown>;
       const requestId = newRequestId();
       res.setHeader('x-request-id', requestId);
+      const modern = 'id' in message && claimedRevision(message) !== undefined;
+      if (modern && message['method'] === 'subscriptions/listen') {
+        holdStream(res, principal, view, listenDialect(message, config.serverInfo));
+        return;
+      }
       const decision = 'id' in message ? router.decide(view, message, principal, selection) : undefined;
       if (decision?.kind === 'forward') {
+        // The upstream answers a 2026-07-28 request in that revision itself: its bytes pass unchanged.
         await router.pipe(decision, message, { principal, requestId, traceparent, protocolVersion, signal: gone.signal }, res);
         return;
       }
       const response = decision?.kind === 'answer' ? decision.response : await answer(message);
       if (response === undefined) res.writeHead(202).end();
-      else sendJson(res, 200, response);
+      else if (!modern) sendJson(res, 200, response);
+      else {
+        const converted = modernResponse(message['method'] as string, response, ROUTER_CACHE_HINTS, config.serverInfo);
+        sendJson(res, modernErrorStatus((converted['error'] as { code?: unknown } | undefined)?.code), converted);
+      }
       return;
     }
     // A batch (2025-03-26 clients) is answered as one JSON array: progress of its calls is not relayed.
@@ -205,6 +259,11 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       sendRpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: GET opens an event stream; send Accept: text/event-stream');
       return;
     }
+    holdStream(res, principal, view, LEGACY_STREAM);
+  }
+
+  /** Holds a notification stream (a 2025-11-25 GET, or a 2026-07-28 `subscriptions/listen`) within the stream limits. */
+  function holdStream(res: ServerResponse, principal: Principal, view: ViewName, dialect: StreamDialect): void {
     if (draining) {
       sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Shutting down', { 'retry-after': '1' });
       return;
@@ -221,12 +280,15 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, `This router holds its maximum of ${maxStreams} notification streams; retry later or on another replica`, retryAfter);
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
-    res.write(': list_changed notifications of this catalog follow\n\n');
-    streams.add(res);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(dialect.opening);
+    streams.set(res, dialect);
     streamsOf.set(principal.id, held + 1);
     const unsubscribe = router.onCatalogChange(view, (changed) => {
-      for (const kind of changed) res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: LIST_CHANGED[kind] })}\n\n`);
+      for (const kind of changed) {
+        const event = dialect.event(kind);
+        if (event !== undefined) res.write(event);
+      }
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     heartbeat.unref();
@@ -295,7 +357,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       if (draining) return;
       draining = true;
       // Event streams never finish on their own: end them first, so clients reconnect to another replica.
-      for (const stream of streams) stream.end();
+      for (const [stream, dialect] of streams) stream.end(dialect.closing);
       await drainHttp(server, { inFlight: () => inFlight, timeoutMs, logger });
       await Promise.all(servers.map((s) => s.close()));
     },

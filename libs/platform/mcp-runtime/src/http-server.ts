@@ -7,6 +7,7 @@ import { drainHttp, listenHttp } from './http-listener.ts';
 import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment, ServerFactory } from './mcp-host.ts';
 import { acceptMcpPost, challengeMissingScopes, sendRpcError, wantsStream } from './mcp-post.ts';
+import { claimedRevision, closedSubscription } from './protocol-revision.ts';
 import { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 import type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 
@@ -79,7 +80,7 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
   const maxBatch = config.maxBatch ?? 100;
   const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
   const headersTimeoutMs = config.headersTimeoutMs ?? 10_000;
-  const transport = new MultiplexHttpTransport();
+  const transport = new MultiplexHttpTransport(host.serverInfo === undefined ? {} : { serverInfo: host.serverInfo });
   const mcp = host.createServer();
   await mcp.connect(transport);
   mcp.onerror = (error) => config.logger.warn({ err: error }, 'protocol error');
@@ -119,6 +120,13 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     if (!batch && attachments[0]) res.setHeader('x-request-id', attachments[0].requestId);
     if (messages.length === 0) {
       res.writeHead(202).end();
+      return false;
+    }
+    const [first] = messages;
+    if (!batch && first?.['method'] === 'subscriptions/listen' && 'id' in first && claimedRevision(first) !== undefined) {
+      // The lists of a domain server change only with a deploy: the subscription is acknowledged and ended at once.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+      res.end(closedSubscription(first, host.serverInfo).map((m) => `event: message\ndata: ${JSON.stringify(m)}\n\n`).join(''));
       return false;
     }
     transport.dispatch(

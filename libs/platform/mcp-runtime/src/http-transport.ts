@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestAttachment } from './mcp-host.ts';
+import { SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernErrorStatus, modernResponse } from './protocol-revision.ts';
+import type { CacheHints } from './protocol-revision.ts';
 
 /** How one HTTP POST answers: one JSON body, or an SSE stream carrying notifications then responses. */
 export type ExchangeMode = 'json' | 'sse';
@@ -18,9 +20,21 @@ export interface HttpExchange {
 
 interface OpenExchange extends HttpExchange {
   originalIds: Map<number, RequestId>;
+  /** Internal id -> method, for the requests that claimed 2026-07-28 (their answers are converted). */
+  modern: Map<number, string>;
+  /** HTTP status of a lone JSON answer (a 2026-07-28 -32601 is 404). */
+  status: number;
   responses: unknown[];
   sseStarted: boolean;
   finished: boolean;
+}
+
+/** Settings of a {@link MultiplexHttpTransport}. */
+export interface MultiplexHttpTransportConfig {
+  /** Server identity put in 2026-07-28 results' `_meta`. Default none. */
+  serverInfo?: unknown;
+  /** Cache hints of 2026-07-28 results. Default {@link SERVER_CACHE_HINTS}. */
+  cacheHints?: CacheHints;
 }
 
 /**
@@ -29,6 +43,8 @@ interface OpenExchange extends HttpExchange {
  * way in and restored on the way out, so ids chosen by different clients never collide inside the protocol
  * layer. Progress notifications related to a request travel on that request's SSE stream. Server-to-client
  * requests are not possible without a session and are never sent by mcpfed's servers.
+ * Both revisions share the one SDK `Server`: a request claiming 2026-07-28 in `_meta` is handed over as the SDK
+ * knows it (`server/discover` as `initialize`) and its answer converted back (protocol-revision.ts).
  */
 export class MultiplexHttpTransport implements Transport {
   onclose?: () => void;
@@ -37,6 +53,13 @@ export class MultiplexHttpTransport implements Transport {
 
   #nextId = 1;
   readonly #routes = new Map<number, OpenExchange>();
+  readonly #serverInfo: unknown;
+  readonly #hints: CacheHints;
+
+  constructor(config: MultiplexHttpTransportConfig = {}) {
+    this.#serverInfo = config.serverInfo;
+    this.#hints = config.cacheHints ?? SERVER_CACHE_HINTS;
+  }
 
   async start(): Promise<void> {}
 
@@ -55,7 +78,7 @@ export class MultiplexHttpTransport implements Transport {
    * server has no outstanding requests and cannot correlate a cancellation sent on another connection).
    */
   dispatch(messages: Array<Record<string, unknown>>, exchange: HttpExchange, attachments: RequestAttachment[], headers: Record<string, string | string[] | undefined>): void {
-    const open: OpenExchange = { ...exchange, originalIds: new Map(), responses: [], sseStarted: false, finished: false };
+    const open: OpenExchange = { ...exchange, originalIds: new Map(), modern: new Map(), status: 200, responses: [], sseStarted: false, finished: false };
     let requests = 0;
     // The messages of one POST share its principal: copy its scopes for the SDK once, not once per message.
     let scopesOf: { principal: RequestAttachment['principal']; scopes: string[] } | undefined;
@@ -79,7 +102,8 @@ export class MultiplexHttpTransport implements Transport {
         open.originalIds.set(internalId, message['id'] as RequestId);
         this.#routes.set(internalId, open);
         requests++;
-        this.onmessage?.({ ...message, id: internalId } as JSONRPCMessage, extra);
+        if (claimedRevision(message) !== undefined) open.modern.set(internalId, message['method'] as string);
+        this.onmessage?.({ ...innerRequest(message), id: internalId } as JSONRPCMessage, extra);
       } else {
         this.onmessage?.(message as JSONRPCMessage, extra);
       }
@@ -109,8 +133,14 @@ export class MultiplexHttpTransport implements Transport {
       const exchange = this.#routes.get(internalId);
       if (!exchange) return;
       this.#routes.delete(internalId);
-      const out = { ...msg, id: exchange.originalIds.get(internalId) };
+      let out: Record<string, unknown> = { ...msg, id: exchange.originalIds.get(internalId) };
       exchange.originalIds.delete(internalId);
+      const modernMethod = exchange.modern.get(internalId);
+      if (modernMethod !== undefined) {
+        exchange.modern.delete(internalId);
+        out = modernResponse(modernMethod, out, this.#hints, this.#serverInfo);
+        if (!exchange.batch) exchange.status = modernErrorStatus((out['error'] as { code?: unknown } | undefined)?.code);
+      }
       if (exchange.mode === 'sse') {
         this.#writeEvent(exchange, out);
       } else {
@@ -130,7 +160,7 @@ export class MultiplexHttpTransport implements Transport {
     if (exchange.finished) return;
     if (!exchange.sseStarted) {
       exchange.sseStarted = true;
-      exchange.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
+      exchange.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     }
     exchange.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
@@ -142,7 +172,7 @@ export class MultiplexHttpTransport implements Transport {
       exchange.res.end();
     } else {
       const body = JSON.stringify(exchange.batch ? exchange.responses : exchange.responses[0]);
-      exchange.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      exchange.res.writeHead(exchange.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     }
     exchange.onDone();
   }

@@ -12,6 +12,7 @@ export { serveHttp } from './http-server.ts';
 export type { HttpPages, HttpServerConfig, HttpServerHandle, ReadinessCheck } from './http-server.ts';
 export { drainHttp, listenHttp } from './http-listener.ts';
 export { MultiplexHttpTransport } from './http-transport.ts';
+export type { MultiplexHttpTransportConfig } from './http-transport.ts';
 export { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 export type { McpHttpServerOptions, OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, sendJson, sendRpcError } from './mcp-post.ts';
@@ -31,6 +32,23 @@ export type { LogLevelMemoryConfig } from './log-level-memory.ts';
 export { serverIcon } from './server-icon.ts';
 export type { ServerIcon } from './server-icon.ts';
 export { ProtocolError } from './protocol-error.ts';
+export {
+  LEGACY_PROTOCOL_VERSION,
+  MODERN_ERROR,
+  MODERN_PROTOCOL_VERSION,
+  REVISION_META,
+  SERVED_PROTOCOL_VERSIONS,
+  SERVER_CACHE_HINTS,
+  claimedRevision,
+  closedSubscription,
+  innerRequest,
+  isModernRevision,
+  modernErrorStatus,
+  modernRequestProblem,
+  modernResponse,
+  requestRevision,
+} from './protocol-revision.ts';
+export type { CacheHint, CacheHints, RevisionProblem } from './protocol-revision.ts';
 export { rateLimitKeyOf } from './rate-limit-key.ts';
 export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
 export { resourceBinder } from './resource-binder.ts';

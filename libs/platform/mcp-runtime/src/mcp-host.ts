@@ -35,6 +35,7 @@ import type { LogLevel } from './log-level.ts';
 import { LogLevelMemory } from './log-level-memory.ts';
 import type { ServerIcon } from './server-icon.ts';
 import { ProtocolError } from './protocol-error.ts';
+import { requestRevision } from './protocol-revision.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
@@ -101,6 +102,8 @@ export interface ServerFactory {
   createServer(connectionPrincipal?: Principal): Server;
   /** Whether `principal` set a log level (logging/setLevel), so its requests may carry log messages. */
   sendsLogsTo?(principal: Principal): boolean;
+  /** Identity put in 2026-07-28 results' `_meta` (`io.modelcontextprotocol/serverInfo`). */
+  readonly serverInfo?: { name: string; version: string; title?: string };
 }
 
 
@@ -113,6 +116,7 @@ const META_TRACEPARENT = 'traceparent';
 
 interface HandlerExtra {
   signal: AbortSignal;
+  requestInfo?: { headers?: Record<string, string | string[] | undefined> } | undefined;
   authInfo?: { extra?: Record<string, unknown> } | undefined;
   _meta?: Record<string, unknown> | undefined;
   sendNotification: (
@@ -187,6 +191,17 @@ export class McpHost<DB> implements ServerFactory {
     this.#purgeTimer.unref();
   }
 
+  /** Identity sent at initialize and `server/discover`, and in 2026-07-28 results' `_meta`. */
+  get serverInfo(): { name: string; version: string; title?: string; description?: string; icons?: Array<{ src: string; mimeType?: string; sizes?: string[]; theme?: 'light' | 'dark' }> } {
+    return {
+      name: this.#config.name,
+      version: this.#config.version,
+      ...(this.#config.title ? { title: this.#config.title } : {}),
+      ...(this.#config.description ? { description: this.#config.description } : {}),
+      ...(this.#config.icons ? { icons: this.#config.icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}),
+    };
+  }
+
   /** Tool definitions (as in tools/list) the principal may call. */
   listTools(principal: Principal): Array<Record<string, unknown>> {
     return this.#toolList.filter((t) => missingScopes(principal, t.scopes).length === 0).map((t) => t.json);
@@ -216,13 +231,7 @@ export class McpHost<DB> implements ServerFactory {
    */
   createServer(connectionPrincipal?: Principal): Server {
     const server = new Server(
-      {
-        name: this.#config.name,
-        version: this.#config.version,
-        ...(this.#config.title ? { title: this.#config.title } : {}),
-        ...(this.#config.description ? { description: this.#config.description } : {}),
-        ...(this.#config.icons ? { icons: this.#config.icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}),
-      },
+      this.serverInfo,
       {
         capabilities: {
           tools: { listChanged: false },
@@ -247,6 +256,7 @@ export class McpHost<DB> implements ServerFactory {
         principal,
         parentTrace: parentTrace(traceparent),
         signal: extra.signal,
+        protocolVersion: requestRevision(extra._meta, extra.requestInfo?.headers?.['mcp-protocol-version']),
         sendProgress:
           progressToken === undefined
             ? undefined
@@ -368,6 +378,7 @@ export class McpHost<DB> implements ServerFactory {
               trace: span.context,
               db: this.#config.db,
               hasScope: (scope) => envelope.principal.scopes.has(scope),
+              ...(envelope.protocolVersion === undefined ? {} : { protocolVersion: envelope.protocolVersion }),
               progress: async () => {},
               clientLog: envelope.clientLog,
             }),

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { bearerToken, missingScopes, wwwAuthenticate } from '@mcpfed/auth';
 import type { Principal } from '@mcpfed/auth';
 import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
 import { META_LOG_LEVEL } from './log-level.ts';
+import { MODERN_ERROR, SERVED_PROTOCOL_VERSIONS, claimedRevision, modernRequestProblem } from './protocol-revision.ts';
 import { readRequestBody } from './read-request-body.ts';
 
 /** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
@@ -43,7 +43,7 @@ export interface AcceptedMcpPost {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-const SUPPORTED = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+const SUPPORTED = new Set<string>(SERVED_PROTOCOL_VERSIONS);
 
 /** Writes `body` as a JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -153,7 +153,9 @@ export function challengeMissingScopes(
  * The edge checks of a Streamable HTTP POST, in order: bearer token (401 with `WWW-Authenticate`; 503 when the
  * issuer's keys are unreachable), `Accept` (406), `Content-Type` (415), `MCP-Protocol-Version` (400), body size
  * (413), body deadline (408), JSON (400, -32700), batch size (400, -32600) and each message's shape (400 with a
- * JSON-RPC error per malformed message, see jsonRpcMessageProblem; a batch holding one runs nothing). A request failing one is answered here and
+ * JSON-RPC error per malformed message, see jsonRpcMessageProblem; a batch holding one runs nothing), then the 2026-07-28 rules of a
+ * request claiming that revision (modernRequestProblem: supported version, envelope, `Mcp-Method`/`Mcp-Name` equal to
+ * the body; no batch). A request failing one is answered here and
  * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
  */
 export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
@@ -170,7 +172,10 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
   }
   const version = req.headers['mcp-protocol-version'];
   if (typeof version === 'string' && !SUPPORTED.has(version)) {
-    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, `Unsupported MCP-Protocol-Version ${version}; supported: ${[...SUPPORTED].join(', ')}`);
+    sendRpcError(res, 400, MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION, `Unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${[...SUPPORTED].join(', ')}`, {}, {
+      supported: [...SUPPORTED],
+      requested: version.slice(0, 40),
+    });
     return undefined;
   }
   const bodyTimeoutMs = config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -207,6 +212,19 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
   if (problems.some((problem) => problem !== undefined)) {
     sendJson(res, 400, batch ? refusedBatchResponses(raw, problems) : invalidMessageResponse(raw[0], problems[0] as string));
     return undefined;
+  }
+  // 2026-07-28: one message per POST, and its headers must say what its body says (protocol-revision.ts).
+  if (batch && raw.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined)) {
+    sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: a 2026-07-28 request cannot be sent in a batch');
+    return undefined;
+  }
+  if (!batch) {
+    const problem = modernRequestProblem(raw[0] as Record<string, unknown>, req.headers);
+    if (problem !== undefined) {
+      const id = (raw[0] as Record<string, unknown>)['id'];
+      sendJson(res, problem.status, { jsonrpc: '2.0', id: id ?? null, error: problem.error });
+      return undefined;
+    }
   }
   // Responses and cancellations from the client have nothing to correlate with in a stateless server.
   const messages = (raw as Array<Record<string, unknown>>).filter((m) => 'method' in m && !(m['method'] === 'notifications/cancelled' && !('id' in m)));

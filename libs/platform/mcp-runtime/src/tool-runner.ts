@@ -33,6 +33,8 @@ export interface CallEnvelope {
   sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
   /** Sends log messages at or above the level the client asked for (a no-op when it asked for none). */
   clientLog: ClientLog;
+  /** MCP revision the request was sent under (see {@link ToolContext.protocolVersion}). Default 2025-11-25. */
+  protocolVersion?: string;
 }
 
 /** A tools/call result as the MCP wire wants it. */
@@ -280,6 +282,7 @@ export class ToolRunner<DB> {
       trace,
       db,
       hasScope: (scope: string) => principal.scopes.has(scope),
+      ...(envelope.protocolVersion === undefined ? {} : { protocolVersion: envelope.protocolVersion }),
       progress: async (progress, total, message) => {
         await envelope.sendProgress?.(progress, total, message);
       },

@@ -21,6 +21,12 @@ export interface ToolContext<DB> {
   readonly db: Kysely<DB>;
   /** Whether the caller holds a scope (e.g. `customer:pii` for unmasked personal data). */
   hasScope(scope: string): boolean;
+  /**
+   * MCP revision of this request: `2026-07-28` (stateless; a server-to-client request becomes an `input_required`
+   * result) or the one negotiated at initialize (`2025-11-25` and earlier). Absent means 2025-11-25. Branch with
+   * `isModernRevision(ctx.protocolVersion)`.
+   */
+  readonly protocolVersion?: string;
   /** Reports progress to a client that asked for it (`_meta.progressToken`); a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /**
