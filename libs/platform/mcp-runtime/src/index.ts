@@ -37,6 +37,23 @@ export type { ToolsetName, ViewSelection } from './toolsets.ts';
 export { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOL_DEFINITIONS, SEARCH_TOOL, lazyCallInput, lazyDescribeInput, lazySearchInput } from './lazy-tools.ts';
 export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, toolDefinition } from './tool-definition.ts';
 export { ToolRunner } from './tool-runner.ts';
+export { ToolTasks } from './tool-tasks.ts';
+export {
+  RELATED_TASK_META,
+  TASKS_EXTENSION,
+  URL_ELICITATION_REQUIRED,
+  cancelTaskResult,
+  createTaskResult,
+  decodeTaskId,
+  encodeTaskId,
+  getTaskResult,
+  isTerminalTask,
+  taskCapabilities,
+  taskRevisionOf,
+  urlElicitationAnswer,
+  wireTask,
+} from './task-wire.ts';
+export type { TaskRevision, TaskState, UrlElicitation } from './task-wire.ts';
 export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
 export type {
   EmbeddedResourceBlock,
@@ -48,6 +65,7 @@ export type {
   ToolBinding,
   ToolBindingOptions,
   ToolContext,
+  ToolTaskBinding,
 } from './types.ts';
 export { runMcpServer } from './run-mcp-server.ts';
 export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';

@@ -1,7 +1,10 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
+  CancelTaskRequestSchema,
   GetPromptRequestSchema,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -30,6 +33,8 @@ import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { ToolRunner } from './tool-runner.ts';
+import { ToolTasks } from './tool-tasks.ts';
+import { taskCapabilities, taskRevisionOf } from './task-wire.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
 
@@ -72,6 +77,8 @@ export interface McpHostConfig<DB> {
    * with the same key after that runs again. Expired records are deleted every 15 minutes.
    */
   idempotencyRetentionMs?: number;
+  /** How long tasks/result blocks for a task that is still working, in milliseconds. Default 25000. */
+  taskResultWaitMs?: number;
 }
 
 /** Data a transport attaches to each incoming request (through the SDK's `authInfo.extra`). */
@@ -99,6 +106,7 @@ interface HandlerExtra {
   signal: AbortSignal;
   authInfo?: { extra?: Record<string, unknown> } | undefined;
   _meta?: Record<string, unknown> | undefined;
+  requestInfo?: { headers?: Record<string, string | string[] | undefined> } | undefined;
   sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
 }
 
@@ -119,6 +127,8 @@ export class McpHost<DB> implements ServerFactory {
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #purgeTimer: NodeJS.Timeout;
   readonly #inputLimits: InputLimits;
+  /** Task support of the tools that declare it; undefined when none does (task metadata is then ignored). */
+  readonly #tasks: ToolTasks<DB> | undefined;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
@@ -144,6 +154,9 @@ export class McpHost<DB> implements ServerFactory {
       rateLimiter: config.rateLimiter,
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
+    this.#tasks = config.tools.some((t) => t.contract.taskSupport !== undefined && t.options.task !== undefined)
+      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), resultWaitMs: config.taskResultWaitMs ?? 25_000 })
+      : undefined;
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,
       json: toolDefinition(contract, config.defaultDeadlineMs ?? 5000),
@@ -190,7 +203,13 @@ export class McpHost<DB> implements ServerFactory {
     const server = new Server(
       { name: this.#config.name, version: this.#config.version, ...(this.#config.title ? { title: this.#config.title } : {}) },
       {
-        capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
+        capabilities: {
+          tools: { listChanged: false },
+          resources: { listChanged: false },
+          prompts: { listChanged: false },
+          // initialize speaks 2025-11-25 and earlier; the 2026-07-28 discovery announces taskCapabilities('2026-07-28').
+          ...(this.#tasks === undefined ? {} : taskCapabilities('2025-11-25')),
+        },
         ...(this.#config.instructions ? { instructions: this.#config.instructions } : {}),
         jsonSchemaValidator: this.#validator,
       },
@@ -244,8 +263,22 @@ export class McpHost<DB> implements ServerFactory {
       if (params.arguments !== undefined && (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))) {
         throw new ProtocolError(-32602, 'Invalid params for tools/call: params.arguments must be an object');
       }
-      return this.callTool(params.name, params.arguments, envelopeOf(extra as HandlerExtra));
+      const handlerExtra = extra as HandlerExtra;
+      const task = (params as { task?: unknown }).task;
+      if (task !== undefined && this.#tasks !== undefined) {
+        if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
+        if (!this.#runner.has(params.name)) return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
+        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revisionOf(handlerExtra));
+      }
+      return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
     }) as never;
+    const tasks = this.#tasks;
+    if (tasks !== undefined) {
+      const taskIdOf = (request: unknown) => (request as { params?: { taskId?: unknown } }).params?.taskId;
+      on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.get(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
+      on(GetTaskPayloadRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.result(taskIdOf(request), envelopeOf(extra)));
+      on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
+    }
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
     on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
       resourceTemplates: this.#templates
@@ -398,6 +431,12 @@ function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB>[] {
       read: async () => [{ uri, mimeType: 'text/markdown', text }],
     },
   ];
+}
+
+/** The MCP revision of a request, from its MCP-Protocol-Version header (stdio and in-memory: 2025-11-25). */
+function revisionOf(extra: HandlerExtra) {
+  const header = extra.requestInfo?.headers?.['mcp-protocol-version'];
+  return taskRevisionOf(typeof header === 'string' ? header : undefined);
 }
 
 function parentTrace(traceparent: string | undefined): TraceContext | undefined {
