@@ -24,9 +24,9 @@ const clients: Client[] = [];
 
 const SKU = 'TSK-001';
 
-/** An SDK client of one order server process as `subject` (every test scope). */
-async function connect(server: { url: string }, subject: string): Promise<Client> {
-  const token = await stack.token({ audience: 'order', scopes: ALL_TEST_SCOPES, subject });
+/** An SDK client of one order server process (or the router) as `subject` (every test scope unless `scopes`). */
+async function connect(server: { url: string }, subject: string, audience: 'order' | 'router' = 'order', scopes: readonly string[] = ALL_TEST_SCOPES): Promise<Client> {
+  const token = await stack.token({ audience, scopes, subject });
   const client = new Client({ name: 'task-test', version: '0.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   clients.push(client);
@@ -76,7 +76,7 @@ async function rpcError(call: Promise<unknown>): Promise<{ code: number; message
 
 beforeAll(async () => {
   proxy = await startFaultProxy();
-  stack = await startFederationStack({ label: 'tasks', paymentUrlForOrder: proxy.url });
+  stack = await startFederationStack({ label: 'tasks', paymentUrlForOrder: proxy.url, withRouter: true });
   proxy.target = stack.payment.url;
   replica = await stack.orderReplica();
   customerId = await stack.createCustomer();
@@ -252,5 +252,32 @@ describe('order_place as an MCP Task', () => {
     );
     expect(refused.code).toBe(-32002);
     expect((refused.data as { code: string; details: unknown }).code).toBe('NOT_FOUND');
+  });
+
+  it('works through the router, which routes tasks/* to the server of the tool named in the task id', async () => {
+    const router = stack.router as SpawnedServer;
+    const client = await connect(router, 'alice', 'router');
+    expect(client.getServerCapabilities()?.tasks).toEqual({ cancel: {}, requests: { tools: { call: {} } } });
+    const listed = (await client.listTools()).tools.find((tool) => tool.name === 'order_place');
+    expect(listed?.execution).toEqual({ taskSupport: 'optional' });
+    const hold = gate();
+    proxy.hold = (call) => (call.tool === 'payment_authorize' ? hold.promise : undefined);
+    let taskId: string;
+    try {
+      taskId = (await placeAsTask(client)).taskId;
+      expect((await client.experimental.tasks.getTask(taskId)).status).toBe('working');
+      // Another principal through the router, and a caller without order:write, learn nothing.
+      const mallory = await connect(router, 'mallory', 'router');
+      expect(await rpcError(mallory.experimental.tasks.getTask(taskId))).toMatchObject({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` });
+      const reader = await connect(router, 'alice', 'router', ['order:read']);
+      expect(await rpcError(reader.experimental.tasks.cancelTask(taskId))).toMatchObject({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` });
+      expect(await rpcError(client.experimental.tasks.getTask('customer_nope:abc'))).toMatchObject({ code: -32602 });
+    } finally {
+      hold.open();
+      proxy.hold = () => undefined;
+    }
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    expect(result.structuredContent).toMatchObject({ order: { status: 'confirmed' }, done: true });
+    expect(result._meta).toEqual({ 'io.modelcontextprotocol/related-task': { taskId } });
   });
 });

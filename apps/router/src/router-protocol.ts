@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
-import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, ProtocolError, taskCapabilities } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
@@ -53,7 +53,9 @@ const INSTRUCTIONS =
 export function createRouterServer(options: RouterServerOptions): Server {
   const { router, view } = options;
   const server = new Server(options.serverInfo, {
-    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} },
+    // Task-augmented tools/call passes through to the tool's server, which answers -32601 for a tool without
+    // task support (execution.taskSupport, listed as the server lists it).
+    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {}, ...taskCapabilities('2025-11-25') },
     instructions: INSTRUCTIONS,
   });
   const selectionOf = (extra: HandlerExtra): ViewSelection =>

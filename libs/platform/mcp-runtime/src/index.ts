@@ -49,6 +49,7 @@ export {
   getTaskResult,
   isTerminalTask,
   taskCapabilities,
+  taskNotFound,
   taskRevisionOf,
   urlElicitationAnswer,
   wireTask,

@@ -94,7 +94,7 @@ export function taskCapabilities(revision: TaskRevision): Record<string, unknown
   return revision === '2025-11-25' ? { tasks: { cancel: {}, requests: { tools: { call: {} } } } } : { extensions: { [TASKS_EXTENSION]: {} } };
 }
 
-/** Whether a task id is unknown to the caller: the same -32602 for a missing task and another principal's. */
+/** The error of a task id unknown to the caller: the same -32602 for a missing task and another principal's. */
 export function taskNotFound(taskId: unknown): ProtocolError {
   return new ProtocolError(-32602, `Failed to retrieve task: Task not found (${typeof taskId === 'string' ? taskId.slice(0, 200) : 'no taskId'})`);
 }
