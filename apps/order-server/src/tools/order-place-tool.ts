@@ -1,3 +1,4 @@
+import { approvalElicitation } from '@mcpfed/approvals';
 import { orderPlace } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { CheckoutTasks } from '../service/checkout-tasks.ts';
@@ -27,13 +28,6 @@ export function orderPlaceTool(service: OrderService, tasks: CheckoutTasks): Too
       cancel: (orderId, ctx) => tasks.cancel(orderId, ctx.principal.id),
       pollIntervalMs: 1000,
     },
-    elicitation: (output) =>
-      output.approval === undefined
-        ? undefined
-        : {
-            elicitationId: output.approval.approval_id,
-            url: output.approval.approval_url,
-            message: `A person must approve this order in their browser before it is placed; then call order_place again with the same idempotency key. ${output.approval.next_step}`,
-          },
+    elicitation: approvalElicitation,
   });
 }

@@ -39,9 +39,11 @@ export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advert
 export { ToolRunner } from './tool-runner.ts';
 export { ToolTasks } from './tool-tasks.ts';
 export {
+  CLIENT_CAPABILITIES_META,
   RELATED_TASK_META,
   TASKS_EXTENSION,
   URL_ELICITATION_REQUIRED,
+  acceptsUrlElicitation,
   cancelTaskResult,
   createTaskResult,
   decodeTaskId,

@@ -34,7 +34,7 @@ import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { ToolRunner } from './tool-runner.ts';
 import { ToolTasks } from './tool-tasks.ts';
-import { taskCapabilities, taskRevisionOf } from './task-wire.ts';
+import { acceptsUrlElicitation, taskCapabilities, taskRevisionOf, urlElicitationAnswer } from './task-wire.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
 
@@ -270,7 +270,16 @@ export class McpHost<DB> implements ServerFactory {
         if (!this.#runner.has(params.name)) return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
         return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revisionOf(handlerExtra));
       }
-      return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
+      const result = await this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
+      // A result waiting for a person goes to a client that takes URL elicitation as that elicitation; others
+      // keep the link in the result.
+      const elicitation = result.isError === true ? undefined : this.#runner.binding(params.name)?.options.elicitation?.(result.structuredContent ?? {});
+      if (elicitation === undefined) return result;
+      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
+      if (!acceptsUrlElicitation(handlerExtra._meta, initialized)) return result;
+      const answer = urlElicitationAnswer(revisionOf(handlerExtra), elicitation);
+      if ('error' in answer) throw answer.error;
+      return answer.result;
     }) as never;
     const tasks = this.#tasks;
     if (tasks !== undefined) {

@@ -99,6 +99,21 @@ export function taskNotFound(taskId: unknown): ProtocolError {
   return new ProtocolError(-32602, `Failed to retrieve task: Task not found (${typeof taskId === 'string' ? taskId.slice(0, 200) : 'no taskId'})`);
 }
 
+/** `_meta` key of the client capabilities a request carries (MCP 2026-07-28; accepted from any revision). */
+export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
+
+/**
+ * Whether the client takes URL-mode elicitation (`elicitation: { url: {} }`): declared with the request itself
+ * (`_meta` clientCapabilities, the only form a stateless server, or one behind the router, can see), or at
+ * initialize on a connection-bound transport (stdio, in-memory), given as `initialized`.
+ */
+export function acceptsUrlElicitation(meta: Record<string, unknown> | undefined, initialized: Record<string, unknown> | undefined): boolean {
+  const declared = meta?.[CLIENT_CAPABILITIES_META];
+  const capabilities = (typeof declared === 'object' && declared !== null ? declared : initialized) as { elicitation?: { url?: unknown } } | undefined;
+  const url = capabilities?.elicitation?.url;
+  return typeof url === 'object' && url !== null;
+}
+
 /** A URL-mode elicitation: a page a person opens in their own browser (nothing secret passes the model). */
 export interface UrlElicitation {
   elicitationId: string;
