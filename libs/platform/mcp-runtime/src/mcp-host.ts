@@ -77,8 +77,6 @@ export interface McpHostConfig<DB> {
    * with the same key after that runs again. Expired records are deleted every 15 minutes.
    */
   idempotencyRetentionMs?: number;
-  /** How long tasks/result blocks for a task that is still working, in milliseconds. Default 25000. */
-  taskResultWaitMs?: number;
 }
 
 /** Data a transport attaches to each incoming request (through the SDK's `authInfo.extra`). */
@@ -155,7 +153,7 @@ export class McpHost<DB> implements ServerFactory {
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
     this.#tasks = config.tools.some((t) => t.contract.taskSupport !== undefined && t.options.task !== undefined)
-      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), resultWaitMs: config.taskResultWaitMs ?? 25_000 })
+      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), defaultDeadlineMs: config.defaultDeadlineMs ?? 5000 })
       : undefined;
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,

@@ -23,8 +23,8 @@ export interface ToolTasksDeps<DB> {
   runner: ToolRunner<DB>;
   /** Runs a domain function with the caller's context (span, deadline, error conversion), as resources do. */
   run: <T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>) => Promise<T>;
-  /** How long tasks/result blocks for a task that is still working before it answers -32001 (call again). */
-  resultWaitMs: number;
+  /** Deadline of a tool without its own, in milliseconds: tasks/result blocks a little less than the tool's deadline. */
+  defaultDeadlineMs: number;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -79,10 +79,11 @@ export class ToolTasks<DB> {
     return getTaskResult(revision, wire);
   }
 
-  /** tasks/result: blocks while the task works (up to resultWaitMs), then the tool's final result. */
+  /** tasks/result: blocks while the task works (up to about the tool's deadline), then the tool's final result. */
   async result(taskId: unknown, envelope: CallEnvelope): Promise<Record<string, unknown>> {
     const { binding, task, handle, id } = this.#resolve(taskId, envelope);
-    const until = Date.now() + this.#deps.resultWaitMs;
+    // Within the tool's deadline, which the router also waits for (plus its margin) before it gives up on the answer.
+    const until = Date.now() + Math.max(1000, (binding.contract.deadlineMs ?? this.#deps.defaultDeadlineMs) - 1000);
     for (;;) {
       const state = await this.#state(binding, task, handle, id, envelope, 'tasks/result');
       if (isTerminalTask(state.status)) return this.#final(binding, task, handle, id, envelope);
