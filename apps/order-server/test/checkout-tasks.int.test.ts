@@ -170,6 +170,10 @@ describe('order_place as an MCP Task', () => {
     expect(ended.payments).toEqual([{ status: 'voided', amount_captured: '0' }]);
     expect(ended.reservations).toEqual([{ status: 'released' }]);
     expect(ended.stock?.reserved).toBe(0);
+    // The cancel is audited like a write: who, which task, the outcome.
+    const audit = await sql<{ outcome: string; args: unknown }>`
+      SELECT outcome, args FROM mcp_audit_log WHERE tool = 'tasks/cancel' AND principal_id = 'alice' AND args ->> 'taskId' = ${`order_place:${orderId}`}`.execute(stack.orderDb.db);
+    expect(audit.rows).toEqual([{ outcome: 'ok', args: { taskId: `order_place:${orderId}` } }]);
     const task = await owner.experimental.tasks.getTask(`order_place:${orderId}`);
     expect(task).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled: the authorization was voided and the stock released.' });
     const result = await other.experimental.tasks.getTaskResult(`order_place:${orderId}`, CallToolResultSchema);
@@ -198,6 +202,9 @@ describe('order_place as an MCP Task', () => {
       hold.open();
       proxy.hold = () => undefined;
     }
+    const refusedAudit = await sql<{ outcome: string }>`
+      SELECT outcome FROM mcp_audit_log WHERE tool = 'tasks/cancel' AND args ->> 'taskId' = ${taskId}`.execute(stack.orderDb.db);
+    expect(refusedAudit.rows).toEqual([{ outcome: 'PRECONDITION_FAILED' }]);
     const done = await pollUntil(() => client.experimental.tasks.getTask(taskId), (t) => t.status !== 'working', 30_000);
     expect(done.status).toBe('completed');
     const late = await rpcError(client.experimental.tasks.cancelTask(taskId));

@@ -25,6 +25,8 @@ import { withDeadline } from '@mcpfed/resilience';
 import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
+import { auditIdentity } from './audit-identity.ts';
+import { keyedDigest } from './redact-arguments.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
@@ -125,12 +127,14 @@ export class McpHost<DB> implements ServerFactory {
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #purgeTimer: NodeJS.Timeout;
   readonly #inputLimits: InputLimits;
+  readonly #auditDigestKey: string | Buffer;
   /** Task support of the tools that declare it; undefined when none does (task metadata is then ignored). */
   readonly #tasks: ToolTasks<DB> | undefined;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
     this.#inputLimits = config.inputLimits ?? DEFAULT_INPUT_LIMITS;
+    this.#auditDigestKey = config.auditDigestKey ?? randomBytes(32);
     this.name = config.name;
     this.version = config.version;
     this.#audit = new AuditLog({
@@ -147,13 +151,13 @@ export class McpHost<DB> implements ServerFactory {
       metrics: config.metrics,
       tracing: config.tracing,
       audit: this.#audit,
-      auditDigestKey: config.auditDigestKey ?? randomBytes(32),
+      auditDigestKey: this.#auditDigestKey,
       inputLimits: this.#inputLimits,
       rateLimiter: config.rateLimiter,
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
     this.#tasks = config.tools.some((t) => t.contract.taskSupport !== undefined && t.options.task !== undefined)
-      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), defaultDeadlineMs: config.defaultDeadlineMs ?? 5000 })
+      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), defaultDeadlineMs: config.defaultDeadlineMs ?? 5000, auditCancel: (taskId, envelope) => this.#auditCancel(taskId, envelope) })
       : undefined;
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,
@@ -322,6 +326,31 @@ export class McpHost<DB> implements ServerFactory {
       return this.#getPrompt(params.name, params.arguments ?? {}, envelopeOf(extra));
     });
     return server;
+  }
+
+  /** The write-ahead audit record of a tasks/cancel (tool `tasks/cancel`, the task id as its argument); completes with the outcome. */
+  async #auditCancel(taskId: string, envelope: CallEnvelope): Promise<(outcome: string) => Promise<void>> {
+    const started = performance.now();
+    const args = { taskId };
+    const id = await this.#audit
+      .begin({
+        at: new Date(),
+        requestId: envelope.requestId,
+        traceId: envelope.parentTrace?.traceId,
+        ...auditIdentity(envelope.principal),
+        tool: 'tasks/cancel',
+        outcome: 'started',
+        durationMs: 0,
+        argsDigest: keyedDigest(args, this.#auditDigestKey),
+        args,
+        replayed: false,
+        dryRun: false,
+      })
+      .catch((error: unknown) => {
+        this.#config.logger.warn({ err: loggableError(error) }, 'tasks/cancel audit record could not be written; the cancel is not run');
+        throw toProtocolError(new AppError('UPSTREAM_UNAVAILABLE', 'The cancel was not run: its audit record could not be written. Retry shortly.'), envelope.requestId);
+      });
+    return (outcome) => this.#audit.finish(id, { outcome, durationMs: performance.now() - started, replayed: false, dryRun: false });
   }
 
   /** Writes the buffered audit records now (reads and failures are otherwise written every flush interval). */

@@ -25,6 +25,11 @@ export interface ToolTasksDeps<DB> {
   run: <T>(kind: string, envelope: CallEnvelope, fn: (ctx: ToolContext<DB>) => Promise<T>) => Promise<T>;
   /** Deadline of a tool without its own, in milliseconds: tasks/result blocks a little less than the tool's deadline. */
   defaultDeadlineMs: number;
+  /**
+   * Records a cancel in the audit log before it runs (write-ahead, like a write tool's call) and completes it with
+   * its outcome; returns the function that completes it.
+   */
+  auditCancel: (taskId: string, envelope: CallEnvelope) => Promise<(outcome: string) => Promise<void>>;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -99,12 +104,15 @@ export class ToolTasks<DB> {
     const { binding, task, handle, id } = this.#resolve(taskId, envelope);
     const before = await this.#state(binding, task, handle, id, envelope, 'tasks/cancel');
     if (isTerminalTask(before.status)) throw new ProtocolError(-32602, `Cannot cancel task: already in terminal status '${before.status}'${before.message === undefined ? '' : `: ${before.message}`}`);
+    const finish = await this.#deps.auditCancel(id, envelope);
     try {
       await this.#deps.run('tasks/cancel', envelope, (ctx) => task.cancel(handle, ctx));
     } catch (error) {
+      await finish(error instanceof ProtocolError ? String((error.data as { code?: unknown } | undefined)?.code ?? 'INTERNAL') : 'INTERNAL');
       if (!(error instanceof ProtocolError) || error.code === -32603) throw error;
       throw new ProtocolError(-32602, `Cannot cancel task: ${error.message}`, error.data);
     }
+    await finish('ok');
     const after = await this.#state(binding, task, handle, id, envelope, 'tasks/cancel');
     return cancelTaskResult(revision, wireTask(revision, id, after, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS));
   }
