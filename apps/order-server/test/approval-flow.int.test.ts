@@ -10,7 +10,10 @@ import type { ApprovalRequiredAnswer } from '@mcpfed/approvals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Page } from 'playwright-core';
 import { loadOrCreateDevIssuer } from '@mcpfed/auth';
 import { createDevProvider } from '@mcpfed/auth/dev-provider';
@@ -441,4 +444,62 @@ describe('a refund above the approval threshold through the order server', () =>
     const current = await expectToolOk<{ order: { status: string; version: number } }>(staff, 'order_get', { order_id: order.id });
     expect(current.order).toMatchObject({ status: 'confirmed', version: order.version });
   }, 120_000);
+});
+
+describe('a client that takes URL-mode elicitation', () => {
+  /** The SDK client of a shopper that declares URL-mode elicitation (2025-11-25 `elicitation: { url: {} }`). */
+  async function elicitingShopper(): Promise<Client> {
+    const token = await stack.token({ audience: 'order', scopes: ['order:read', 'order:write'], subject: 'shopper-a', customerId: customerA });
+    const client = new SdkClient({ name: 'eliciting-agent', version: '0.0.0' }, { capabilities: { elicitation: { url: {} } } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    return client;
+  }
+  // A stateless server sees no initialize of this client (another replica, or the router, may have answered it):
+  // the capability travels with each request as well, the form MCP 2026-07-28 uses.
+  const declares = (elicitation: Record<string, unknown>) => ({ 'io.modelcontextprotocol/clientCapabilities': { elicitation } });
+
+  it('gets the approval page as a URLElicitationRequired error (-32042), approves in the browser, and the retry with the same key places the order once', async () => {
+    const client = await elicitingShopper();
+    try {
+      const key = idempotencyKey();
+      const before = await moneyCounts();
+      const refused = await client.callTool({ name: 'order_place', arguments: args(key), _meta: declares({ url: {} }) }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(refused).toBeInstanceOf(UrlElicitationRequiredError);
+      const elicitations = (refused as UrlElicitationRequiredError).elicitations;
+      expect(elicitations).toHaveLength(1);
+      const [elicitation] = elicitations;
+      expect(elicitation).toMatchObject({ mode: 'url', url: `${stack.order.url}/approvals/${elicitation?.elicitationId}` });
+      expect(elicitation?.message).toMatch(/^A person must approve this in their browser first/);
+      expect(await approvalRow(String(elicitation?.elicitationId))).toEqual({ status: 'pending', decided_by: null });
+      expect(await moneyCounts()).toEqual(before);
+
+      const page = await openAs('shopper-a', String(elicitation?.url));
+      await page.click('#approve');
+      expect(await page.textContent('#result')).toBe('approved');
+      await page.context().close();
+
+      const placed = await client.callTool({ name: 'order_place', arguments: args(key), _meta: declares({ url: {} }) });
+      expect(placed.isError).toBeUndefined();
+      expect(placed.structuredContent).toMatchObject({ replayed: false, done: true, order: { status: 'confirmed', total_amount: 2400 } });
+      expect((placed.structuredContent as { approval?: unknown }).approval).toBeUndefined();
+      expect(await moneyCounts()).toEqual({ orders: before.orders + 1, payments: before.payments + 1, captures: before.captures + 1 });
+      expect((await approvalRow(String(elicitation?.elicitationId))).status).toBe('used');
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('a client that declares form mode only keeps the link in the tool result', async () => {
+    const client = await elicitingShopper();
+    try {
+      const answer = await client.callTool({ name: 'order_place', arguments: args(idempotencyKey()), _meta: declares({ form: {} }) });
+      expect(answer.isError).toBeUndefined();
+      expect(answer.structuredContent).toMatchObject({ done: false, approval: { status: 'approval_required' } });
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -16,6 +16,11 @@ export interface FaultProxy {
   target: string;
   /** Decides per call: true answers 503 without forwarding. Default: forward everything. */
   refuse: (call: ProxiedCall) => boolean;
+  /**
+   * Per forwarded call: a promise the answer waits for once the upstream gave it (the call took effect, its answer
+   * is late), or undefined to answer at once. Default: at once.
+   */
+  hold: (call: ProxiedCall) => Promise<void> | undefined;
   /** The tool calls forwarded and refused so far, in order. */
   readonly log: Array<ProxiedCall & { refused: boolean }>;
   close(): Promise<void>;
@@ -30,6 +35,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     url: `http://127.0.0.1:${port}/mcp`,
     target: '',
     refuse: () => false,
+    hold: () => undefined,
     log: [],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -47,8 +53,11 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       }
       forward(proxy.target, req.url ?? '/mcp', req.method ?? 'POST', req.headers, body).then(
         async (answer) => {
+          const body = Buffer.from(await answer.arrayBuffer());
+          const held = call === undefined ? undefined : proxy.hold(call);
+          if (held !== undefined) await held;
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await answer.arrayBuffer()));
+          res.end(body);
         },
         () => res.writeHead(502).end(),
       );

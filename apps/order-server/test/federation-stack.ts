@@ -113,6 +113,11 @@ export interface FederationStack {
   readonly product: SpawnedServer;
   readonly payment: SpawnedServer;
   readonly order: SpawnedServer;
+  /**
+   * Starts one more order server process on the same database, Redis and settings (another replica behind the same
+   * public identity: it accepts the order server's audience); stopped with the stack.
+   */
+  orderReplica(): Promise<SpawnedServer>;
   /** The router, when asked for (`withRouter`). */
   readonly router: SpawnedServer | undefined;
   /** Superuser access to each database, for assertions. */
@@ -329,6 +334,11 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     product,
     payment,
     order,
+    async orderReplica() {
+      const replica = await spawnServer({ name: `order-replica-${options.label}`, args: ['apps/order-server/src/main.ts', 'serve'], env: orderEnv, cwd: REPO_ROOT, port: await freePort() });
+      closers.push(() => replica.stop(5_000));
+      return replica;
+    },
     router,
     orderDb,
     productDb,

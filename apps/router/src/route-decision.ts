@@ -1,6 +1,6 @@
 import type { Principal } from '@mcpfed/auth';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
-import { FULL_VIEW } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, decodeTaskId, taskNotFound } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { missingScopes } from './catalog/catalog.ts';
 import type { Catalog, Route } from './catalog/catalog.ts';
@@ -23,7 +23,10 @@ export type RouteDecision =
     };
 
 /** Methods the router forwards; everything else it answers itself. */
-const ROUTED = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete']);
+const ROUTED = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete', 'tasks/get', 'tasks/result', 'tasks/cancel']);
+
+/** The MCP Task methods: routed by the tool named in the task id (`<tool>:<handle>`, see encodeTaskId). */
+const TASK_METHODS = new Set(['tasks/get', 'tasks/result', 'tasks/cancel']);
 
 const EMPTY_COMPLETION = { completion: { values: [], hasMore: false } };
 
@@ -82,6 +85,18 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     const missing = missingScopes(route, principal.scopes);
     if (missing.length > 0) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(forbidden(name, route, missing)) } };
     return { kind: 'forward', upstream: route.upstream, method, tool: name, timeoutMs: route.upstream.timeoutFor(name, route.deadlineMs) };
+  }
+  if (TASK_METHODS.has(method)) {
+    // The task id names its tool, so the upstream serving the tool owns the task: no routing state is kept. A task
+    // of a tool the caller may not use or see is not found, exactly as the upstream answers another's task.
+    const taskId = params['taskId'];
+    const decoded = decodeTaskId(taskId);
+    const route = decoded === undefined ? undefined : catalog.tool(decoded.tool);
+    if (decoded === undefined || route === undefined || missingScopes(route, principal.scopes).length > 0 || outsideView(catalog, decoded.tool, selection) !== undefined) {
+      const error = taskNotFound(taskId);
+      return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: error.code, message: error.message } } };
+    }
+    return { kind: 'forward', upstream: route.upstream, method, timeoutMs: route.upstream.timeoutFor(decoded.tool, route.deadlineMs) };
   }
   if (method === 'resources/read') {
     const uri = params['uri'];

@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
 import type { Principal } from '@mcpfed/auth';
-import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, LOG_LEVELS, ProtocolError, isLogLevel, CATALOG_INSTRUCTIONS } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LAZY_TOOL_DEFINITIONS, LOG_LEVELS, ProtocolError, isLogLevel, CATALOG_INSTRUCTIONS, taskCapabilities } from '@mcpfed/mcp-runtime';
 import type { ServerIcon, ViewSelection } from '@mcpfed/mcp-runtime';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
@@ -64,8 +64,10 @@ const INSTRUCTIONS =
 export function createRouterServer(options: RouterServerOptions): Server {
   const { router, view } = options;
   const { icons, ...info } = options.serverInfo;
+  // Task-augmented tools/call passes through to the tool's server, which answers -32601 for a tool without
+  // task support (execution.taskSupport, listed as the server lists it).
   const server = new Server({ ...info, ...(icons ? { icons: icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}) }, {
-    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {}, logging: {} },
+    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {}, logging: {}, ...taskCapabilities('2025-11-25') },
     instructions: INSTRUCTIONS,
   });
   const selectionOf = (extra: HandlerExtra): ViewSelection =>

@@ -11,6 +11,8 @@ export interface ContractSnapshot {
     idempotency: string;
     /** Former names still answered (only present for a renamed tool). */
     aliases?: Array<{ name: string; until: string }>;
+    /** Whether a client may run it as an MCP Task (only present for a tool that supports it). */
+    taskSupport?: string;
     input: unknown;
     output: unknown;
   }>;
@@ -33,6 +35,7 @@ export function contractSnapshot(contract: DomainContract): ContractSnapshot {
       annotations: { ...tool.annotations },
       idempotency: tool.idempotency,
       ...(tool.aliases?.length ? { aliases: tool.aliases.map((alias) => ({ name: alias.name, until: alias.until })) } : {}),
+      ...(tool.taskSupport === undefined ? {} : { taskSupport: tool.taskSupport }),
       input: z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }),
       output: z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' }),
     })),

@@ -59,6 +59,13 @@ class CheckoutRefused extends Error {
   }
 }
 
+/** The saga row stopped running while a step ran (a cancel): the forward steps end, compensation follows. */
+class CheckoutInterrupted extends Error {
+  constructor() {
+    super('checkout interrupted');
+  }
+}
+
 /** Why a checkout whose caller's token lapsed before it finished failed (order_get shows it). */
 const CALLER_TOKEN_LAPSED =
   "The caller's access token expired before the checkout could finish on its behalf; what it had reserved or authorized is released. Place the order again with a new idempotency key.";
@@ -105,29 +112,39 @@ export class CheckoutSaga {
         await this.#deps.identity.forget(db, orderId);
         return 'completed';
       } catch (error) {
-        const step = (await sagas.get(db, orderId)).step;
-        const refusal = error instanceof CheckoutRefused ? error : undefined;
-        if (refusal === undefined && !run.finalAttempt && isTransient(error)) {
-          const failure = stepError(step, error);
-          await sagas.update(db, orderId, { last_error: JSON.stringify(failure) });
-          this.#deps.logger.warn({ order_id: orderId, step, code: failure.code, attempt: attempt.number }, 'checkout step failed transiently; the job retries');
-          throw error;
+        const current = await sagas.get(db, orderId);
+        // Another run finished it (a stalled job taken over): nothing of this run's may undo that.
+        if (current.status === 'completed' || current.status === 'failed') return 'finished_before';
+        if (current.status === 'compensating') {
+          // Cancelled (tasks/cancel) while a step ran: the cancel set the compensation up; this run carries it out,
+          // after its own step's call returned, so an authorization that call made is voided too.
+          saga = current;
+          this.#deps.onProgress?.(orderId, saga);
+        } else {
+          const step = current.step;
+          const refusal = error instanceof CheckoutRefused ? error : undefined;
+          if (refusal === undefined && !run.finalAttempt && isTransient(error)) {
+            const failure = stepError(step, error);
+            await sagas.update(db, orderId, { last_error: JSON.stringify(failure) });
+            this.#deps.logger.warn({ order_id: orderId, step, code: failure.code, attempt: attempt.number }, 'checkout step failed transiently; the job retries');
+            throw error;
+          }
+          const reason = refusal?.reason ?? (AppError.is(error) && isTransient(error) ? 'upstream_unavailable' : 'internal');
+          const message = refusal?.message ?? `The checkout could not finish step ${step}: ${errorMessage(error)}`;
+          if (reason === 'internal' && refusal === undefined) this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
+          this.#deps.logger.info(
+            { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
+            'checkout compensating: releasing payment and stock',
+          );
+          saga = await sagas.update(db, orderId, {
+            status: 'compensating',
+            step: 'void_payment',
+            failure_reason: reason,
+            failure_message: message.slice(0, 500),
+            last_error: JSON.stringify(stepError(step, refusal?.cause ?? error)),
+          });
+          this.#deps.onProgress?.(orderId, saga);
         }
-        const reason = refusal?.reason ?? (AppError.is(error) && isTransient(error) ? 'upstream_unavailable' : 'internal');
-        const message = refusal?.message ?? `The checkout could not finish step ${step}: ${errorMessage(error)}`;
-        if (reason === 'internal' && refusal === undefined) this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
-        this.#deps.logger.info(
-          { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
-          'checkout compensating: releasing payment and stock',
-        );
-        saga = await sagas.update(db, orderId, {
-          status: 'compensating',
-          step: 'void_payment',
-          failure_reason: reason,
-          failure_message: message.slice(0, 500),
-          last_error: JSON.stringify(stepError(step, refusal?.cause ?? error)),
-        });
-        this.#deps.onProgress?.(orderId, saga);
       }
     }
     await this.#compensate(orderId, saga, context, attempt);
@@ -164,6 +181,8 @@ export class CheckoutSaga {
       const step = saga.step as CheckoutStep;
       order ??= await this.#deps.orders.get(this.#deps.db, orderId);
       saga = await this.#runStep(step, order, saga, context, attempt);
+      // The row left `running` while the step ran (its checkout was cancelled): stop here; run() compensates.
+      if (saga.status !== 'running' && saga.status !== 'completed') throw new CheckoutInterrupted();
       // Only these steps change the order row; the others leave the copy in hand current.
       if (CHANGES_ORDER.has(step)) order = undefined;
       this.#deps.onProgress?.(orderId, saga);

@@ -8,6 +8,7 @@ import { SagaStore } from '../store/saga-store.ts';
 import { CheckoutQueue } from './checkout-queue.ts';
 import type { CheckoutQueueConfig } from './checkout-queue.ts';
 import { CheckoutSaga } from './checkout-saga.ts';
+import { CheckoutTasks } from './checkout-tasks.ts';
 import { OrderChanges } from './order-changes.ts';
 import type { OrderApprovals } from './order-approvals.ts';
 import { OrderLifecycleService } from './order-lifecycle-service.ts';
@@ -46,6 +47,8 @@ export interface OrderDomainDeps {
 /** The order domain's services, wired once by main.ts (and by tests). */
 export interface OrderDomain {
   orders: OrderService;
+  /** order_place's MCP Tasks: the checkouts, read and cancelled from their saga rows. */
+  checkoutTasks: CheckoutTasks;
   lifecycle: OrderLifecycleService;
   workflows: WorkflowService;
   saga: CheckoutSaga;
@@ -75,8 +78,10 @@ export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
     logger: deps.logger,
     onProgress: (orderId, record) => queue.notify(orderId, record),
   });
+  const service = new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, identity, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) });
   return {
-    orders: new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, identity, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) }),
+    orders: service,
+    checkoutTasks: new CheckoutTasks({ db: deps.db, orders, sagas, queue, service }),
     lifecycle: new OrderLifecycleService({
       db: deps.db,
       orders,

@@ -42,6 +42,21 @@ export class SagaStore {
       .executeTakeFirstOrThrow();
   }
 
+  /**
+   * Turns a running saga at one of `steps` to compensation with failure_reason `cancelled`, atomically with the
+   * worker's own step records (they advance only a `running` row); undefined when it was not running at one of them.
+   */
+  async cancel(db: Kysely<OrderDatabase>, orderId: string, steps: readonly string[], message: string): Promise<SagaRecord | undefined> {
+    return db
+      .updateTable('checkout_sagas')
+      .set({ status: 'compensating', step: 'void_payment', failure_reason: 'cancelled', failure_message: message, updated_at: sql<Date>`now()` })
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'running')
+      .where('step', 'in', [...steps])
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Counts a job run of an unfinished saga and returns it; undefined when there is none or it finished. */
   async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
     return db

@@ -1,3 +1,4 @@
+import { approvalElicitation } from '@mcpfed/approvals';
 import { paymentRefund } from '@mcpfed/contract-payment';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { PaymentService } from '../service/payment-service.ts';
@@ -14,5 +15,6 @@ export function paymentRefundTool(payments: PaymentService): ToolBinding<Payment
         ? []
         : [{ uri: output.approval.approval_url, name: output.approval.approval_id, title: 'Approve this refund (a person logs in)', mimeType: 'text/html' }]),
     ],
+    elicitation: approvalElicitation,
   });
 }

@@ -59,6 +59,12 @@ export interface ToolContract<
   /** Deadline of one call in milliseconds. Default 5000. */
   readonly deadlineMs?: number;
   /**
+   * Whether a client may run the tool as an MCP Task (listed as `execution.taskSupport`): `optional` lets a client
+   * that asks get a task handle at once and poll it (tasks/get, tasks/result, tasks/cancel); others call it as
+   * usual. The server binding supplies the task's state from the domain's own rows. Default: no task support.
+   */
+  readonly taskSupport?: 'optional';
+  /**
    * Input field names whose values are replaced by `"[redacted]"` in audit records and logs, in addition
    * to the runtime's default personal-data names (email, phone, names, address lines, notes, secrets).
    */

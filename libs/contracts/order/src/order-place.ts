@@ -40,7 +40,10 @@ export const orderPlace = defineTool({
     'a person: the first call places nothing and returns { approval: { status "approval_required", approval_url, ' +
     'expires_at, next_step } } without an order - give the user the link, and once they approved call again with ' +
     'the SAME key and arguments to place it. A declined approval answers FORBIDDEN (details.approval "declined"), ' +
-    'an expired one PRECONDITION_FAILED (details.approval "expired": use a new key to ask again).',
+    'an expired one PRECONDITION_FAILED (details.approval "expired": use a new key to ask again). ' +
+    'A client that runs it as an MCP Task gets the task at once: tasks/get reports the checkout step, tasks/result ' +
+    'the final answer, and tasks/cancel stops a checkout whose payment is not captured yet (the authorization is ' +
+    'voided, the stock released, the order ends failed with failure_reason cancelled).',
   input: z.strictObject({
     customer_id: orderCustomerIdSchema,
     lines: orderLinesInputSchema,
@@ -66,4 +69,5 @@ export const orderPlace = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   idempotency: 'required',
   deadlineMs: MAX_PLACE_WAIT_MS + 5_000,
+  taskSupport: 'optional',
 });

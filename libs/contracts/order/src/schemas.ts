@@ -47,7 +47,8 @@ export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
  * Stable codes of `failure_reason` on a failed order: `customer_not_eligible` (see failure_details.reasons),
  * `insufficient_stock`, `product_unavailable` (unknown or inactive SKU, mixed currencies), `payment_declined`,
  * `payment_limit_exceeded`, `payment_failed` (another payment refusal), `upstream_unavailable` (a server stayed
- * unreachable for the whole retry budget), `reservation_expired`, `internal`.
+ * unreachable for the whole retry budget), `reservation_expired`, `internal`, `cancelled` (the caller cancelled the
+ * checkout's task before the payment was captured; authorization voided, stock released).
  */
 export const FAILURE_REASONS = [
   'customer_not_eligible',
@@ -59,6 +60,7 @@ export const FAILURE_REASONS = [
   'upstream_unavailable',
   'reservation_expired',
   'internal',
+  'cancelled',
 ] as const;
 /** A failure reason code. */
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -1,3 +1,4 @@
+export { approvalElicitation } from './approval-elicitation.ts';
 export { ApprovalGate } from './approval-gate.ts';
 export type { ApprovalGateOptions, ApprovalRequest, ApprovalRequiredAnswer, ApprovalState } from './approval-gate.ts';
 export { createApprovalPages } from './approval-pages.ts';

@@ -66,6 +66,26 @@ export { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOL_DEFINITIONS, SEARCH_TOOL, lazyCallI
 export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, shortSpelling, toolDefinition } from './tool-definition.ts';
 export { resultFields } from './result-fields.ts';
 export { ToolRunner } from './tool-runner.ts';
+export { ToolTasks } from './tool-tasks.ts';
+export {
+  CLIENT_CAPABILITIES_META,
+  RELATED_TASK_META,
+  TASKS_EXTENSION,
+  URL_ELICITATION_REQUIRED,
+  acceptsUrlElicitation,
+  cancelTaskResult,
+  createTaskResult,
+  decodeTaskId,
+  encodeTaskId,
+  getTaskResult,
+  isTerminalTask,
+  taskCapabilities,
+  taskNotFound,
+  taskRevisionOf,
+  urlElicitationAnswer,
+  wireTask,
+} from './task-wire.ts';
+export type { TaskRevision, TaskState, UrlElicitation } from './task-wire.ts';
 export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
 export type {
   Completer,
@@ -78,6 +98,7 @@ export type {
   ToolBinding,
   ToolBindingOptions,
   ToolContext,
+  ToolTaskBinding,
 } from './types.ts';
 export { runMcpServer } from './run-mcp-server.ts';
 export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';

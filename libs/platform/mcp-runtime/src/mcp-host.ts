@@ -2,7 +2,10 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
   CompleteRequestSchema,
+  CancelTaskRequestSchema,
   GetPromptRequestSchema,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -27,6 +30,8 @@ import { AuditLog } from './audit-log.ts';
 import { clientLog } from './client-log.ts';
 import { EMPTY_COMPLETION, completeArgument } from './complete-argument.ts';
 import type { CompletionResult } from './complete-argument.ts';
+import { auditIdentity } from './audit-identity.ts';
+import { keyedDigest } from './redact-arguments.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { DEFAULT_INPUT_LIMITS, checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
@@ -41,6 +46,8 @@ import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { resultFields } from './result-fields.ts';
 import { ToolRunner } from './tool-runner.ts';
+import { ToolTasks } from './tool-tasks.ts';
+import { acceptsUrlElicitation, taskCapabilities, taskRevisionOf, urlElicitationAnswer } from './task-wire.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
 
@@ -145,10 +152,14 @@ export class McpHost<DB> implements ServerFactory {
   readonly #inputLimits: InputLimits;
   readonly #logLevels = new LogLevelMemory();
   readonly #completes: boolean;
+  readonly #auditDigestKey: string | Buffer;
+  /** Task support of the tools that declare it; undefined when none does (task metadata is then ignored). */
+  readonly #tasks: ToolTasks<DB> | undefined;
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
     this.#inputLimits = config.inputLimits ?? DEFAULT_INPUT_LIMITS;
+    this.#auditDigestKey = config.auditDigestKey ?? randomBytes(32);
     this.name = config.name;
     this.version = config.version;
     this.#audit = new AuditLog({
@@ -165,11 +176,14 @@ export class McpHost<DB> implements ServerFactory {
       metrics: config.metrics,
       tracing: config.tracing,
       audit: this.#audit,
-      auditDigestKey: config.auditDigestKey ?? randomBytes(32),
+      auditDigestKey: this.#auditDigestKey,
       inputLimits: this.#inputLimits,
       rateLimiter: config.rateLimiter,
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
+    this.#tasks = config.tools.some((t) => t.contract.taskSupport !== undefined && t.options.task !== undefined)
+      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), defaultDeadlineMs: config.defaultDeadlineMs ?? 5000, auditCancel: (taskId, envelope) => this.#auditCancel(taskId, envelope) })
+      : undefined;
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,
       json: toolDefinition(contract, config.defaultDeadlineMs ?? 5000),
@@ -239,6 +253,8 @@ export class McpHost<DB> implements ServerFactory {
           prompts: { listChanged: false },
           logging: {},
           ...(this.#completes ? { completions: {} } : {}),
+          // initialize speaks 2025-11-25 and earlier; the 2026-07-28 discovery announces taskCapabilities('2026-07-28').
+          ...(this.#tasks === undefined ? {} : taskCapabilities('2025-11-25')),
         },
         instructions: [this.#config.instructions, CATALOG_INSTRUCTIONS].filter(Boolean).join(' '),
         jsonSchemaValidator: this.#validator,
@@ -295,8 +311,31 @@ export class McpHost<DB> implements ServerFactory {
       if (params.arguments !== undefined && (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))) {
         throw new ProtocolError(-32602, 'Invalid params for tools/call: params.arguments must be an object');
       }
-      return this.callTool(params.name, params.arguments, envelopeOf(extra as HandlerExtra));
+      const handlerExtra = extra as HandlerExtra;
+      const task = (params as { task?: unknown }).task;
+      if (task !== undefined && this.#tasks !== undefined) {
+        if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
+        if (!this.#runner.has(params.name)) return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
+        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revisionOf(handlerExtra));
+      }
+      const result = await this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
+      // A result waiting for a person goes to a client that takes URL elicitation as that elicitation; others
+      // keep the link in the result.
+      const elicitation = result.isError === true ? undefined : this.#runner.binding(params.name)?.options.elicitation?.(result.structuredContent ?? {});
+      if (elicitation === undefined) return result;
+      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
+      if (!acceptsUrlElicitation(handlerExtra._meta, initialized)) return result;
+      const answer = urlElicitationAnswer(revisionOf(handlerExtra), elicitation);
+      if ('error' in answer) throw answer.error;
+      return answer.result;
     }) as never;
+    const tasks = this.#tasks;
+    if (tasks !== undefined) {
+      const taskIdOf = (request: unknown) => (request as { params?: { taskId?: unknown } }).params?.taskId;
+      on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.get(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
+      on(GetTaskPayloadRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.result(taskIdOf(request), envelopeOf(extra)));
+      on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
+    }
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
     on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
       resourceTemplates: this.#templates
@@ -343,6 +382,31 @@ export class McpHost<DB> implements ServerFactory {
         this.#complete((request as { params: CompleteParams }).params, envelopeOf(extra)));
     }
     return server;
+  }
+
+  /** The write-ahead audit record of a tasks/cancel (tool `tasks/cancel`, the task id as its argument); completes with the outcome. */
+  async #auditCancel(taskId: string, envelope: CallEnvelope): Promise<(outcome: string) => Promise<void>> {
+    const started = performance.now();
+    const args = { taskId };
+    const id = await this.#audit
+      .begin({
+        at: new Date(),
+        requestId: envelope.requestId,
+        traceId: envelope.parentTrace?.traceId,
+        ...auditIdentity(envelope.principal),
+        tool: 'tasks/cancel',
+        outcome: 'started',
+        durationMs: 0,
+        argsDigest: keyedDigest(args, this.#auditDigestKey),
+        args,
+        replayed: false,
+        dryRun: false,
+      })
+      .catch((error: unknown) => {
+        this.#config.logger.warn({ err: loggableError(error) }, 'tasks/cancel audit record could not be written; the cancel is not run');
+        throw toProtocolError(new AppError('UPSTREAM_UNAVAILABLE', 'The cancel was not run: its audit record could not be written. Retry shortly.'), envelope.requestId);
+      });
+    return (outcome) => this.#audit.finish(id, { outcome, durationMs: performance.now() - started, replayed: false, dryRun: false });
   }
 
   /** Writes the buffered audit records now (reads and failures are otherwise written every flush interval). */
@@ -516,6 +580,12 @@ function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB>[] {
       read: async () => [{ uri, mimeType: 'text/markdown', text }],
     },
   ];
+}
+
+/** The MCP revision of a request, from its MCP-Protocol-Version header (stdio and in-memory: 2025-11-25). */
+function revisionOf(extra: HandlerExtra) {
+  const header = extra.requestInfo?.headers?.['mcp-protocol-version'];
+  return taskRevisionOf(typeof header === 'string' ? header : undefined);
 }
 
 function parentTrace(traceparent: string | undefined): TraceContext | undefined {

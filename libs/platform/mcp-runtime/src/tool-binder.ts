@@ -11,12 +11,12 @@ export function toolBinder<DB>() {
   return function bindTool<C extends ToolContract>(
     contract: C,
     handler: (input: z.output<C['input']>, ctx: ToolContext<DB>) => Promise<z.input<C['output']>>,
-    options: ToolBindingOptions<C> = {},
+    options: ToolBindingOptions<C, DB> = {},
   ): ToolBinding<DB> {
     return Object.freeze({
       contract,
       handler: handler as ToolBinding<DB>['handler'],
-      options: options as ToolBindingOptions<ToolContract>,
+      options: options as unknown as ToolBindingOptions<ToolContract, DB>,
     });
   };
 }

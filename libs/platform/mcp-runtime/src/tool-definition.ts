@@ -216,6 +216,7 @@ export function toolDefinition(contract: ToolContract, defaultDeadlineMs: number
     inputSchema: advertisedInputSchema(contract.input),
     outputSchema: advertisedOutputSchema(contract.output),
     annotations: { ...contract.annotations },
+    ...(contract.taskSupport === undefined ? {} : { execution: { taskSupport: contract.taskSupport } }),
     _meta: {
       ...catalogMeta(contract.scopes, contract.deadlineMs ?? defaultDeadlineMs),
       ...(contract.aliases?.length ? { [META_ALIASES]: contract.aliases.map((alias) => alias.name) } : {}),

@@ -35,6 +35,8 @@ export interface CallEnvelope {
   clientLog: ClientLog;
   /** MCP revision the request was sent under (see {@link ToolContext.protocolVersion}). Default 2025-11-25. */
   protocolVersion?: string;
+  /** The call asked to run as a task (`params.task`): the tool's task binding shapes its input. */
+  asTask?: boolean;
 }
 
 /** A tools/call result as the MCP wire wants it. */
@@ -140,6 +142,18 @@ export class ToolRunner<DB> {
     return this.#tools.has(name);
   }
 
+  /** The bound tool of a name (or former name), if any. */
+  binding(name: string): ToolBinding<DB> | undefined {
+    return this.#tools.get(name)?.binding;
+  }
+
+  /** A tool's output as a tools/call result (content blocks, structured content, links), e.g. a task's final result. */
+  resultOf(name: string, output: Record<string, unknown>): CallToolResultJson {
+    const tool = this.#tools.get(name);
+    if (!tool) throw new Error(`unknown tool ${name}`);
+    return this.#success(tool, this.#validOutput(tool, output), {});
+  }
+
   /** Runs a call. The tool must exist (check with {@link has}). */
   async call(calledName: string, args: unknown, envelope: CallEnvelope): Promise<CallToolResultJson> {
     const tool = this.#tools.get(calledName);
@@ -194,7 +208,9 @@ export class ToolRunner<DB> {
         if (this.#config.rateLimiter) await this.#config.rateLimiter.consume(rateLimitKeyOf(envelope.principal), name);
         const parsed = tool.contract.input.safeParse(args ?? {});
         if (!parsed.success) throw validationError(parsed.error);
-        const input = parsed.data as Record<string, unknown>;
+        let input = parsed.data as Record<string, unknown>;
+        const taskInput = tool.binding.options.task?.input;
+        if (envelope.asTask === true && taskInput !== undefined) input = taskInput(input);
         dryRun = tool.hasDryRun && input['dry_run'] === true;
         const output = await withDeadline(
           tool.deadlineMs,

@@ -4,6 +4,7 @@ import type { Principal } from '@mcpfed/auth';
 import type { PromptContract, ResourceContract, ToolContract } from '@mcpfed/contract-common';
 import type { Logger, TraceContext } from '@mcpfed/telemetry';
 import type { ClientLog } from './client-log.ts';
+import type { TaskState, UrlElicitation } from './task-wire.ts';
 
 /** Per-request data handed to every tool, resource and prompt handler (docs/conventions.md: one request context). */
 export interface ToolContext<DB> {
@@ -52,7 +53,7 @@ export interface EmbeddedResourceBlock {
 }
 
 /** Options of a tool binding. */
-export interface ToolBindingOptions<C extends ToolContract> {
+export interface ToolBindingOptions<C extends ToolContract, DB = unknown> {
   /** Links to the entities touched, added as `resource_link` blocks. */
   links?: (output: z.output<C['output']>, input: z.output<C['input']>) => ResourceLinkSpec[];
   /**
@@ -63,13 +64,39 @@ export interface ToolBindingOptions<C extends ToolContract> {
   transaction?: 'auto' | 'none';
   /** Extra content blocks after the JSON text block. */
   content?: (output: z.output<C['output']>) => EmbeddedResourceBlock[];
+  /** How the tool runs as an MCP Task (its contract says `taskSupport`): the domain's own rows are the task's state. */
+  task?: ToolTaskBinding<C, DB>;
+  /**
+   * A result that waits for a person (an approval page): the URL-mode elicitation a client that declared it is sent
+   * instead of the result, and a task-augmented call gets instead of a task. Undefined for every other result.
+   */
+  elicitation?: (output: z.output<C['output']>) => UrlElicitation | undefined;
+}
+
+/**
+ * A tool's task support. The task's id is `<tool>:<handle>`; every method gets the caller's context and answers
+ * undefined (not found) for a handle the caller did not create, so another principal cannot tell it exists.
+ */
+export interface ToolTaskBinding<C extends ToolContract, DB = unknown> {
+  /** The input of a task-augmented call (e.g. `wait_ms: 0`: the call only starts the work). Default: unchanged. */
+  input?: (input: z.output<C['input']>) => z.output<C['input']>;
+  /** The handle of the work a call's output started; undefined when it started none (the output is final). */
+  handleOf: (output: z.output<C['output']>) => string | undefined;
+  /** Where the task stands, from the domain's rows; undefined when the caller did not create it. */
+  get: (handle: string, ctx: ToolContext<DB>) => Promise<TaskState | undefined>;
+  /** The tool's output for the task as it stands (asked once the task is terminal). */
+  result: (handle: string, ctx: ToolContext<DB>) => Promise<z.input<C['output']>>;
+  /** Cancels the task or throws an AppError saying why it cannot (e.g. PRECONDITION_FAILED once money moved). */
+  cancel: (handle: string, ctx: ToolContext<DB>) => Promise<void>;
+  /** Suggested polling interval in milliseconds. Default 1000. */
+  pollIntervalMs?: number;
 }
 
 /** A contract entry bound to its handler. */
 export interface ToolBinding<DB> {
   readonly contract: ToolContract;
   readonly handler: (input: Record<string, unknown>, ctx: ToolContext<DB>) => Promise<unknown>;
-  readonly options: ToolBindingOptions<ToolContract>;
+  readonly options: ToolBindingOptions<ToolContract, DB>;
 }
 
 /** One content item of a resource read. */

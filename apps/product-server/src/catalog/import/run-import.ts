@@ -4,7 +4,7 @@ import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { isRetryable } from '@mcpfed/resilience';
 import type { ProductDatabase } from '../../product-database.ts';
-import { ImportStore } from '../store/import-store.ts';
+import { ImportStore, wasCancelled } from '../store/import-store.ts';
 import type { ImportErrorRow, ImportFailure, ImportRow } from '../store/import-store.ts';
 import { addLexiconWords } from '../store/lexicon-words.ts';
 import { upsertProducts } from '../store/product-upsert.ts';
@@ -149,6 +149,12 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
     if (AppError.is(error) && !isRetryable(error)) {
       await store.finish(importId, { status: 'failed', error: failureOf(error) });
       return 'failed';
+    }
+    // Cancelled (tasks/cancel) while this run read or wrote a batch: that batch rolled back; the run ends here.
+    // Read without the run's signal: it may be what aborted the run.
+    if (!control.signal.aborted) {
+      const now = await new ImportStore(db).find(importId);
+      if (now !== undefined && wasCancelled(now)) return 'skipped';
     }
     throw error;
   }

@@ -18,6 +18,14 @@ export interface ImportErrorRow {
 }
 
 /** Why an import failed as a whole, as stored in `product_imports.error`. */
+/** `details.reason` of an import cancelled by its creator. */
+export const CANCELLED = 'cancelled';
+
+/** Whether an import row ended by a cancel. */
+export function wasCancelled(row: { status: string; error: unknown }): boolean {
+  return row.status === 'failed' && (row.error as { details?: { reason?: unknown } } | null)?.details?.reason === CANCELLED;
+}
+
 export interface ImportFailure {
   code: string;
   message: string;
@@ -158,6 +166,27 @@ export class ImportStore {
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'running'])
       .execute({ signal: this.#signal });
+  }
+
+  /**
+   * Cancels an unfinished import of `createdBy` (tasks/cancel): it ends `failed` with details.reason `cancelled`. A
+   * run writing a batch finds its row no longer running and stops there (the batch rolls back); undefined when the
+   * import was not unfinished.
+   */
+  async cancel(id: string, createdBy: string): Promise<ImportRow | undefined> {
+    const error: ImportFailure = {
+      code: 'PRECONDITION_FAILED',
+      message: 'The import was cancelled by its creator (tasks/cancel); the batches written before stay imported.',
+      details: { reason: CANCELLED },
+    };
+    return this.#db
+      .updateTable('product_imports')
+      .set({ status: 'failed', error: JSON.stringify(error), finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('created_by', '=', createdBy)
+      .where('status', 'in', ['queued', 'running'])
+      .returningAll()
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** Rejected rows in line order, after a line, at most `limit`. */

@@ -97,4 +97,5 @@ export const productImport = defineTool({
   scopes: ['product:write'],
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   idempotency: 'required',
+  taskSupport: 'optional',
 });

@@ -1,0 +1,126 @@
+import { CHECKOUT_STEPS } from '@mcpfed/contract-order';
+import type { orderPlace } from '@mcpfed/contract-order';
+import type { Kysely } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
+import type { TaskState } from '@mcpfed/mcp-runtime';
+import type { z } from 'zod';
+import type { OrderDatabase } from '../store/order-database.ts';
+import type { OrderRecord, OrderStore } from '../store/order-store.ts';
+import type { SagaRecord, SagaStore } from '../store/saga-store.ts';
+import type { CheckoutQueue } from './checkout-queue.ts';
+import type { OrderService } from './order-service.ts';
+
+/** Collaborators of {@link CheckoutTasks}. */
+export interface CheckoutTasksDeps {
+  db: Kysely<OrderDatabase>;
+  orders: OrderStore;
+  sagas: SagaStore;
+  queue: CheckoutQueue;
+  service: OrderService;
+}
+
+/**
+ * The steps a checkout may be cancelled at: before the order is confirmed, so nothing has been or is being captured.
+ * From confirm_order on the capture follows at once (or happened): order_cancel, which refunds, undoes it instead.
+ */
+const CANCELLABLE_STEPS = CHECKOUT_STEPS.slice(0, CHECKOUT_STEPS.indexOf('confirm_order'));
+
+const CANCELLED_BY_CALLER = 'The caller cancelled the checkout (tasks/cancel) before the payment was captured.';
+
+/**
+ * order_place as an MCP Task (docs/architecture.md §4): the task is the order's checkout, its state the saga row, so
+ * every replica answers and a restart loses nothing. Only the principal that placed the order sees its task.
+ */
+export class CheckoutTasks {
+  readonly #deps: CheckoutTasksDeps;
+
+  constructor(deps: CheckoutTasksDeps) {
+    this.#deps = Object.freeze({ ...deps });
+  }
+
+  /** The task's state, or undefined when `principalId` did not place the order (or there is none). */
+  async state(orderId: string, principalId: string, signal?: AbortSignal): Promise<TaskState | undefined> {
+    const found = await this.#find(orderId, principalId, signal);
+    return found === undefined ? undefined : taskStateOf(found.order, found.saga);
+  }
+
+  /** order_place's answer for the order as it stands now. */
+  async result(orderId: string, principalId: string): Promise<z.input<(typeof orderPlace)['output']>> {
+    const found = await this.#find(orderId, principalId);
+    if (found === undefined) throw new AppError('NOT_FOUND', `No task for order ${orderId}.`);
+    const done = found.saga.status === 'completed' || found.saga.status === 'failed';
+    return { order: await this.#deps.service.view(this.#deps.db, orderId), done, replayed: false };
+  }
+
+  /**
+   * Cancels a checkout that has not reached confirmation: compensation (void the authorization, release the stock)
+   * runs in the saga's worker. A later checkout is refused with PRECONDITION_FAILED saying why.
+   */
+  async cancel(orderId: string, principalId: string): Promise<void> {
+    const { db, sagas, queue } = this.#deps;
+    const found = await this.#find(orderId, principalId);
+    if (found === undefined) throw new AppError('NOT_FOUND', `No task for order ${orderId}.`);
+    const cancelled = await sagas.cancel(db, orderId, CANCELLABLE_STEPS, CANCELLED_BY_CALLER);
+    if (cancelled !== undefined) {
+      queue.notify(orderId, cancelled);
+      // The job carries the compensation out: the running one once its step's call returns, else a new one.
+      await queue.enqueue(orderId);
+      return;
+    }
+    const saga = await sagas.get(db, orderId);
+    if (saga.failure_reason === 'cancelled') return;
+    throw refusal(found.order, saga);
+  }
+
+  async #find(orderId: string, principalId: string, signal?: AbortSignal): Promise<{ order: OrderRecord; saga: SagaRecord } | undefined> {
+    const { db, sagas } = this.#deps;
+    const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst({ signal });
+    // Another principal's order is the same answer as a missing one: it cannot tell the task exists.
+    if (order === undefined || order.principal_id !== principalId) return undefined;
+    const saga = await sagas.find(db, orderId, signal);
+    return saga === undefined ? undefined : { order: order as OrderRecord, saga };
+  }
+}
+
+/** Why a checkout can no longer be cancelled. */
+function refusal(order: OrderRecord, saga: SagaRecord): AppError {
+  const details = { order_id: order.id, step: saga.step, completed_steps: saga.completed_steps };
+  if (saga.status === 'compensating') {
+    return new AppError('PRECONDITION_FAILED', `The checkout was already refused (${saga.failure_reason ?? 'failed'}) and is undoing its steps; it ends failed by itself.`, { details: { ...details, reason: 'already_failing' } });
+  }
+  if (saga.completed_steps.includes('capture_payment') && order.capture_mode === 'immediate') {
+    return new AppError(
+      'PRECONDITION_FAILED',
+      `The payment of order ${order.id} was already captured, so its checkout can no longer be cancelled. Once it completes, order_cancel cancels the order and refunds the capture.`,
+      { details: { ...details, reason: 'payment_captured' } },
+    );
+  }
+  return new AppError(
+    'PRECONDITION_FAILED',
+    `The checkout of order ${order.id} has confirmed the order and is capturing its payment, so it can no longer be cancelled. Once it completes, order_cancel cancels the order (and refunds a capture).`,
+    { details: { ...details, reason: 'capture_in_progress' } },
+  );
+}
+
+/** The saga row as an MCP task state. */
+export function taskStateOf(order: OrderRecord, saga: SagaRecord): TaskState {
+  const times = { createdAt: new Date(saga.started_at), updatedAt: new Date(saga.updated_at) };
+  if (saga.failure_reason === 'cancelled') {
+    const message = saga.status === 'failed' ? 'Cancelled: the authorization was voided and the stock released.' : 'Cancelled: voiding the authorization and releasing the stock.';
+    return { status: 'cancelled', message, ...times };
+  }
+  switch (saga.status) {
+    case 'running':
+      return { status: 'working', message: `Checkout step ${saga.completed_steps.length + 1} of ${CHECKOUT_STEPS.length}: ${saga.step}.`, ...times };
+    case 'compensating':
+      return { status: 'working', message: `The checkout was refused (${saga.failure_reason ?? 'failed'}); undoing its steps.`, ...times };
+    case 'completed':
+      return {
+        status: 'completed',
+        message: order.capture_mode === 'immediate' ? 'Order confirmed and its payment captured.' : 'Order confirmed; the payment is authorized and captured at fulfilment.',
+        ...times,
+      };
+    case 'failed':
+      return { status: 'failed', message: `The checkout failed (${saga.failure_reason ?? 'internal'}): ${saga.failure_message ?? 'see order_get'}`, ...times };
+  }
+}
