@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
+import { CATALOG_INSTRUCTIONS } from '../src/index.ts';
 import type { HttpServerHandle, McpHost } from '../src/index.ts';
 import { widgetMigrations } from './fixtures/widget-domain.ts';
 import type { WidgetDb } from './fixtures/widget-domain.ts';
@@ -56,7 +57,7 @@ describe('Streamable HTTP with the SDK client', () => {
     const client = new Client({ name: 'http-test', version: '0.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     expect(client.getServerVersion()).toMatchObject({ name: 'widget-server' });
-    expect(client.getInstructions()).toBe('Widgets for tests.');
+    expect(client.getInstructions()).toBe(`Widgets for tests. ${CATALOG_INSTRUCTIONS}`);
     expect((await client.listTools()).tools).toHaveLength(7);
     const created = await client.callTool({ name: 'widget_create', arguments: { name: 'via_http' } });
     expect(created.structuredContent).toEqual({ widget: { id: 'wid_via_http', name: 'via_http', version: 1 }, replayed: false });

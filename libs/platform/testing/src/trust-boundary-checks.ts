@@ -50,7 +50,8 @@ function rpcError(error: unknown): { code?: number; data?: { code?: string } } {
  * Runs a scope matrix through real clients (`connect` gives one holding exactly the granted scopes, over HTTP or
  * stdio; one per distinct set is made). Each entry must be absent from the caller's list and refused: a tool with an
  * isError result whose code is FORBIDDEN, a resource or prompt with JSON-RPC -32000 and `data.code` FORBIDDEN.
- * `completion/complete` must be refused too (not offered: -32601). Returns what did not hold.
+ * Completing a prompt's or resource template's argument (`completion/complete`) must be refused the same way, before
+ * the server looks at the argument. Returns what did not hold.
  */
 export async function checkScopeMatrix(cases: readonly ScopeCase[], connect: (granted: readonly string[]) => Promise<Client>): Promise<string[]> {
   const failures: string[] = [];
@@ -84,15 +85,15 @@ export async function checkScopeMatrix(cases: readonly ScopeCase[], connect: (gr
       (error: unknown) => rpcError(error),
     );
     if (refusal?.code !== -32000 || refusal.data?.code !== 'FORBIDDEN') failures.push(`${about}: answered ${JSON.stringify(refusal ?? 'content')}`);
-  }
-  for (const client of new Set(await Promise.all(clients.values()))) {
+    if (entry.kind === 'resource' && !entry.name.includes('{')) continue;
+    const ref = entry.kind === 'prompt' ? { type: 'ref/prompt', name: entry.name } : { type: 'ref/resource', uri: entry.name };
     const completion = await client
-      .request({ method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'x' }, argument: { name: 'a', value: 'b' } } }, CompleteResultSchema)
+      .request({ method: 'completion/complete', params: { ref, argument: { name: 'id', value: 'a' } } }, CompleteResultSchema)
       .then(
         () => undefined,
         (error: unknown) => rpcError(error),
       );
-    if (completion?.code !== -32601) failures.push(`completion/complete: answered ${JSON.stringify(completion ?? 'a completion')}`);
+    if (completion?.code !== -32000 || completion.data?.code !== 'FORBIDDEN') failures.push(`completion of ${about}: answered ${JSON.stringify(completion ?? 'a completion')}`);
   }
   return failures;
 }
