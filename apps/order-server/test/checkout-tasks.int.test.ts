@@ -139,10 +139,11 @@ describe('order_place as an MCP Task', () => {
     const owner = await connect(stack.order, 'alice');
     const other = await connect(replica, 'alice');
     const hold = gate();
-    let authorizing = false;
+    // Keys of the authorizations seen: an earlier test's checkout may still retry its own while this one runs.
+    const authorizing = new Set<string>();
     proxy.hold = (call) => {
       if (call.tool !== 'payment_authorize') return undefined;
-      authorizing = true;
+      authorizing.add(String(call.arguments['idempotency_key']));
       return hold.promise;
     };
     let orderId: string;
@@ -150,8 +151,8 @@ describe('order_place as an MCP Task', () => {
       const task = await placeAsTask(owner, 3);
       orderId = task.taskId.slice('order_place:'.length);
       // The authorization is made at the payment server; its answer waits at the proxy.
-      await pollUntil(async () => authorizing, (seen) => seen, 20_000);
-      expect(authorizing).toBe(true);
+      const ours = (keys: Set<string>) => [...keys].some((key) => key.startsWith(`checkout:${orderId}:`));
+      expect(await pollUntil(async () => ours(authorizing), (seen) => seen, 20_000)).toBe(true);
       const seen = await other.experimental.tasks.getTask(task.taskId);
       expect(seen).toMatchObject({ status: 'working', statusMessage: 'Checkout step 3 of 6: authorize_payment.' });
       const cancelled = await other.experimental.tasks.cancelTask(task.taskId);
@@ -183,16 +184,17 @@ describe('order_place as an MCP Task', () => {
   it('refuses to cancel a checkout whose payment is being captured or was captured, saying why; nothing is undone', async () => {
     const client = await connect(replica, 'alice');
     const hold = gate();
-    let capturing = false;
+    const capturing = new Set<string>();
     proxy.hold = (call) => {
       if (call.tool !== 'payment_capture') return undefined;
-      capturing = true;
+      capturing.add(String(call.arguments['idempotency_key']));
       return hold.promise;
     };
     let taskId: string;
     try {
       taskId = (await placeAsTask(client)).taskId;
-      await pollUntil(async () => capturing, (seen) => seen, 20_000);
+      const orderId = taskId.slice('order_place:'.length);
+      expect(await pollUntil(async () => [...capturing].some((key) => key.startsWith(`checkout:${orderId}:`)), (seen) => seen, 20_000)).toBe(true);
       const refused = await rpcError(client.experimental.tasks.cancelTask(taskId));
       expect(refused.code).toBe(-32602);
       expect(refused.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);

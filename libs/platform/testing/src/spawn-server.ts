@@ -101,7 +101,9 @@ export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer>
         resolve();
       });
     });
-    const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+    // A loaded machine (a whole test suite on two cores) can take tens of seconds to start a Node process.
+    const readyTimeoutMs = spec.readyTimeoutMs ?? 60_000;
+    const deadline = Date.now() + readyTimeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline && running) {
       try {
@@ -114,9 +116,10 @@ export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer>
       }
       await sleep(100);
     }
+    const timedOut = running;
     proc.kill('SIGKILL');
     await exited;
-    throw new Error(`${spec.name} ${running ? `was not ready (${last})` : 'exited before it was ready'}. Last output:\n${tailOf(logFile, 30)}`);
+    throw new Error(`${spec.name} ${timedOut ? `was not ready within ${readyTimeoutMs} ms (${last})` : 'exited before it was ready'}. Last output:\n${tailOf(logFile, 30)}`);
   };
 
   const server: SpawnedServer = {
