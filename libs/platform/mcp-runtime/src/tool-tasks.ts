@@ -11,6 +11,7 @@ import {
   taskNotFound,
   taskPayload,
   urlElicitationAnswer,
+  wireStatus,
   wireTask,
 } from './task-wire.ts';
 import type { TaskRevision, TaskState } from './task-wire.ts';
@@ -70,7 +71,7 @@ export class ToolTasks<DB> {
     const state = await this.#state(binding, task, handle, taskId, envelope, 'tasks/get');
     return createTaskResult(
       revision,
-      wireTask(revision, taskId, state, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+      wireTask(revision, taskId, wireStatus(revision, state), task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
       `${binding.contract.name} runs as task ${taskId}; its result arrives when the task completes.`,
     );
   }
@@ -79,7 +80,7 @@ export class ToolTasks<DB> {
   async get(taskId: unknown, envelope: CallEnvelope, revision: TaskRevision): Promise<Record<string, unknown>> {
     const { binding, task, handle, id } = this.#resolve(taskId, envelope);
     const state = await this.#state(binding, task, handle, id, envelope, 'tasks/get');
-    const wire = wireTask(revision, id, state, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    const wire = wireTask(revision, id, wireStatus(revision, state), task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     if (revision === '2026-07-28' && isTerminalTask(state.status)) return getTaskResult(revision, wire, await this.#final(binding, task, handle, id, envelope));
     return getTaskResult(revision, wire);
   }
