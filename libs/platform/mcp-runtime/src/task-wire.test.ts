@@ -71,7 +71,7 @@ describe('the wire of each revision', () => {
     expect(urlElicitationAnswer('2026-07-28', { elicitationId: 'apr_1', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' })).toEqual({
       result: {
         resultType: 'input_required',
-        inputRequests: { apr_1: { method: 'elicitation/create', params: { mode: 'url', elicitationId: 'apr_1', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } } },
+        inputRequests: { apr_1: { method: 'elicitation/create', params: { mode: 'url', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } } },
       },
     });
   });

@@ -149,10 +149,13 @@ export interface UrlElicitation {
 /**
  * How a call that waits for a person reaches a client that declared URL-mode elicitation: 2025-11-25 (stateless, no
  * server-to-client request) the URLElicitationRequiredError -32042; 2026-07-28 an `input_required` result carrying
- * the `elicitation/create` request (the client retries with the same arguments once the person is done).
+ * the `elicitation/create` request under the elicitation's id (the client retries with the same arguments and its
+ * `inputResponses` once the person is done; the idempotency key makes the retry find the decision).
  */
 export function urlElicitationAnswer(revision: TaskRevision, elicitation: UrlElicitation): { error: ProtocolError } | { result: Record<string, unknown> } {
   const request = { mode: 'url', elicitationId: elicitation.elicitationId, url: elicitation.url, message: elicitation.message };
   if (revision === '2025-11-25') return { error: new ProtocolError(URL_ELICITATION_REQUIRED, elicitation.message, { elicitations: [request] }) };
-  return { result: { resultType: 'input_required', inputRequests: { [elicitation.elicitationId]: { method: 'elicitation/create', params: request } } } };
+  // 2026-07-28's URL-mode params have no elicitationId: the inputRequests key names the request.
+  const { elicitationId: _key, ...params } = request;
+  return { result: { resultType: 'input_required', inputRequests: { [elicitation.elicitationId]: { method: 'elicitation/create', params } } } };
 }
