@@ -508,9 +508,10 @@ describe('a client that takes URL-mode elicitation', () => {
 describe('an order needing approval for a 2026-07-28 client (SDK v2)', () => {
   const approvalIdOf = (params: Record<string, unknown>) => String(params['url']).split('/').pop() as string;
   /** The SDK v2 client of shopper-a on 2026-07-28; `elicitation` is what it declares (sent with every request). */
-  async function modernShopper(elicitation: Record<string, Record<string, never>>, onElicit?: (params: Record<string, unknown>) => Promise<void>): Promise<ModernClient> {
+  async function modernShopper(elicitation: Record<string, Record<string, never>>, onElicit?: (params: Record<string, unknown>) => Promise<void>, tasks = false): Promise<ModernClient> {
     const token = await stack.token({ audience: 'order', scopes: ['order:read', 'order:write'], subject: 'shopper-a', customerId: customerA });
-    const client = new ModernClient({ name: 'modern-agent', version: '0.0.0' }, { capabilities: { elicitation }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const capabilities = { elicitation, ...(tasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {}) };
+    const client = new ModernClient({ name: 'modern-agent', version: '0.0.0' }, { capabilities, versionNegotiation: { mode: { pin: '2026-07-28' } } });
     if (onElicit !== undefined) {
       client.setRequestHandler('elicitation/create', async (request) => {
         await onElicit(((request as { params?: Record<string, unknown> }).params ?? request) as Record<string, unknown>);
@@ -551,14 +552,16 @@ describe('an order needing approval for a 2026-07-28 client (SDK v2)', () => {
     }
   }, 120_000);
 
-  it('a 2026-07-28 client that declares no URL elicitation keeps the link in the tool result', async () => {
-    const client = await modernShopper({ form: {} });
-    try {
-      const answer = await client.callTool({ name: 'order_place', arguments: args(idempotencyKey()) });
-      expect(answer.isError).toBeUndefined();
-      expect(answer.structuredContent).toMatchObject({ done: false, approval: { status: 'approval_required', amount: 2400 } });
-    } finally {
-      await client.close();
+  it('a 2026-07-28 client that declares no URL elicitation keeps the link in the tool result, whether or not it takes tasks', async () => {
+    for (const tasks of [false, true]) {
+      const client = await modernShopper({ form: {} }, undefined, tasks);
+      try {
+        const answer = await client.callTool({ name: 'order_place', arguments: args(idempotencyKey()) });
+        expect(answer.isError, `tasks ${tasks}`).toBeUndefined();
+        expect(answer.structuredContent, `tasks ${tasks}`).toMatchObject({ done: false, approval: { status: 'approval_required', amount: 2400 } });
+      } finally {
+        await client.close();
+      }
     }
   });
 });

@@ -315,8 +315,9 @@ export class McpHost<DB> implements ServerFactory {
       const task = (params as { task?: unknown }).task;
       const revision = revisionOf(handlerExtra);
       // 2026-07-28: the server decides; a tool with task support runs as a task for a client declaring the extension.
+      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
       if (revision === '2026-07-28' && this.#tasks !== undefined && declaresTasksExtension(handlerExtra._meta) && this.#runner.binding(params.name)?.options.task !== undefined) {
-        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision);
+        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision, acceptsUrlElicitation(handlerExtra._meta, initialized));
       }
       if (task !== undefined && this.#tasks !== undefined && revision === '2025-11-25') {
         if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
@@ -328,7 +329,6 @@ export class McpHost<DB> implements ServerFactory {
       // keep the link in the result.
       const elicitation = result.isError === true ? undefined : this.#runner.binding(params.name)?.options.elicitation?.(result.structuredContent ?? {});
       if (elicitation === undefined) return result;
-      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
       if (!acceptsUrlElicitation(handlerExtra._meta, initialized)) return result;
       const answer = urlElicitationAnswer(revisionOf(handlerExtra), elicitation);
       if ('error' in answer) throw answer.error;

@@ -47,8 +47,12 @@ export class ToolTasks<DB> {
     this.#deps = deps;
   }
 
-  /** A task-augmented tools/call: the CreateTaskResult, or the call's own answer when it started nothing. */
-  async call(name: string, args: unknown, envelope: CallEnvelope, revision: TaskRevision): Promise<Record<string, unknown>> {
+  /**
+   * A task-augmented tools/call: the CreateTaskResult, or the call's own answer when it started nothing. A call waiting
+   * for a person is that URL elicitation, unless `urlElicitation` is false (a 2026-07-28 client that declared none
+   * keeps the link in the tool result).
+   */
+  async call(name: string, args: unknown, envelope: CallEnvelope, revision: TaskRevision, urlElicitation = true): Promise<Record<string, unknown>> {
     const binding = this.#deps.runner.binding(name);
     const task = binding?.options.task;
     if (binding === undefined || task === undefined || binding.contract.taskSupport === undefined) {
@@ -61,7 +65,7 @@ export class ToolTasks<DB> {
     const output = result.structuredContent ?? {};
     const handle = task.handleOf(output);
     if (handle === undefined) {
-      const elicitation = binding.options.elicitation?.(output);
+      const elicitation = urlElicitation ? binding.options.elicitation?.(output) : undefined;
       if (elicitation === undefined) return result;
       const answer = urlElicitationAnswer(revision, elicitation);
       if ('error' in answer) throw answer.error;
