@@ -10,6 +10,7 @@ import type { ApprovalRequiredAnswer } from '@mcpfed/approvals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -500,6 +501,67 @@ describe('a client that takes URL-mode elicitation', () => {
       expect(answer.structuredContent).toMatchObject({ done: false, approval: { status: 'approval_required' } });
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('an order needing approval for a 2026-07-28 client (SDK v2)', () => {
+  const approvalIdOf = (params: Record<string, unknown>) => String(params['url']).split('/').pop() as string;
+  /** The SDK v2 client of shopper-a on 2026-07-28; `elicitation` is what it declares (sent with every request). */
+  async function modernShopper(elicitation: Record<string, Record<string, never>>, onElicit?: (params: Record<string, unknown>) => Promise<void>, tasks = false): Promise<ModernClient> {
+    const token = await stack.token({ audience: 'order', scopes: ['order:read', 'order:write'], subject: 'shopper-a', customerId: customerA });
+    const capabilities = { elicitation, ...(tasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {}) };
+    const client = new ModernClient({ name: 'modern-agent', version: '0.0.0' }, { capabilities, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    if (onElicit !== undefined) {
+      client.setRequestHandler('elicitation/create', async (request) => {
+        await onElicit(((request as { params?: Record<string, unknown> }).params ?? request) as Record<string, unknown>);
+        return { action: 'accept' };
+      });
+    }
+    await client.connect(new ModernHttpTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    return client;
+  }
+
+  it('gets an input_required result carrying the URL elicitation; after the person approves, the SDK calls again with the same key and the order is placed once', async () => {
+    const key = idempotencyKey();
+    const before = await moneyCounts();
+    const asked: Record<string, unknown>[] = [];
+    const client = await modernShopper({ url: {} }, async (params) => {
+      asked.push(params);
+      // Nothing is placed while the person has not decided.
+      expect(await moneyCounts()).toEqual(before);
+      expect(await approvalRow(approvalIdOf(params)), JSON.stringify(params)).toEqual({ status: 'pending', decided_by: null });
+      const page = await openAs('shopper-a', String(params['url']));
+      await page.click('#approve');
+      expect(await page.textContent('#result')).toBe('approved');
+      await page.context().close();
+    });
+    try {
+      const placed = await client.callTool({ name: 'order_place', arguments: args(key) }, { timeout: 90_000 });
+      // One round: the input_required result's one request was the approval page, in URL mode.
+      expect(asked).toHaveLength(1);
+      // 2026-07-28's URL mode has no elicitationId in the request: the approval is the page's own id.
+      expect(asked[0]).toEqual({ mode: 'url', url: expect.stringMatching(new RegExp(`^${stack.order.url}/approvals/apr_\\w+$`)), message: expect.any(String) });
+      expect(asked[0]?.['message']).toMatch(/^A person must approve this in their browser first/);
+      expect(placed.isError).toBeUndefined();
+      expect(placed.structuredContent).toMatchObject({ replayed: false, done: true, order: { status: 'confirmed', total_amount: 2400 } });
+      expect(await moneyCounts()).toEqual({ orders: before.orders + 1, payments: before.payments + 1, captures: before.captures + 1 });
+      expect((await approvalRow(approvalIdOf(asked[0] ?? {}))).status).toBe('used');
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('a 2026-07-28 client that declares no URL elicitation keeps the link in the tool result, whether or not it takes tasks', async () => {
+    for (const tasks of [false, true]) {
+      const client = await modernShopper({ form: {} }, undefined, tasks);
+      try {
+        const answer = await client.callTool({ name: 'order_place', arguments: args(idempotencyKey()) });
+        expect(answer.isError, `tasks ${tasks}`).toBeUndefined();
+        expect(answer.structuredContent, `tasks ${tasks}`).toMatchObject({ done: false, approval: { status: 'approval_required', amount: 2400 } });
+      } finally {
+        await client.close();
+      }
     }
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { sql } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
 import { eventually, startProductTestServer } from './catalog-fixtures.ts';
@@ -124,5 +125,36 @@ describe('product_import as an MCP Task', () => {
     const result = await owner.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect(result.structuredContent).toMatchObject({ import: { status: 'completed', rows_read: 5, rows_ok: 4, rows_failed: 1 }, replayed: false });
     expect(result._meta).toEqual({ 'io.modelcontextprotocol/related-task': { taskId: task.taskId } });
+  });
+});
+
+describe('product_import as a 2026-07-28 Task (the io.modelcontextprotocol/tasks extension)', () => {
+  // The request's own envelope says the revision and declares the extension (what a stateless server goes by).
+  const envelope = (extensions: Record<string, unknown>) => ({
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': { extensions },
+  });
+  const declared = envelope({ 'io.modelcontextprotocol/tasks': {} });
+  const anything = z.looseObject({});
+
+  it('hands a declaring client a flat CreateTaskResult, and tasks/get carries product_import’s answer once done', async () => {
+    await writeFile(path.join(server.importDir, 'modern.jsonl'), `${[1, 2].map((n) => goodImportLine(`MOD-${n}`, n * 10)).join('\n')}\n`);
+    const created = await owner.request(
+      { method: 'tools/call', params: { name: 'product_import', arguments: { source: { path: 'modern.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() }, _meta: declared } },
+      anything,
+    );
+    expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: null, pollIntervalMs: 2000, taskId: expect.stringMatching(/^product_import:imp_[0-9a-z]{26}$/) });
+    expect(created).not.toHaveProperty('task');
+    const taskId = created['taskId'] as string;
+    const done = await eventually(async () => {
+      const state = await owner.request({ method: 'tasks/get', params: { taskId, _meta: declared } }, anything);
+      return state['status'] === 'working' ? undefined : state;
+    });
+    expect(done).toMatchObject({ resultType: 'complete', taskId, status: 'completed', result: { structuredContent: { import: { status: 'completed', rows_read: 2, rows_ok: 2 } } } });
+    // Without the extension declared: -32021; tasks/result is not part of this revision.
+    const missing = await owner.request({ method: 'tasks/get', params: { taskId, _meta: envelope({}) } }, anything).then(() => undefined, (thrown: unknown) => thrown);
+    expect((missing as McpError).code).toBe(-32021);
+    const gone = await owner.request({ method: 'tasks/result', params: { taskId, _meta: declared } }, anything).then(() => undefined, (thrown: unknown) => thrown);
+    expect((gone as McpError).code).toBe(-32601);
   });
 });

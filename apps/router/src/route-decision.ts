@@ -1,6 +1,6 @@
 import type { Principal } from '@mcpfed/auth';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
-import { FULL_VIEW, decodeTaskId, taskNotFound } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, claimedRevision, declaresTasksExtension, decodeTaskId, isModernRevision, taskNotFound, tasksExtensionMissing } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { missingScopes } from './catalog/catalog.ts';
 import type { Catalog, Route } from './catalog/catalog.ts';
@@ -90,6 +90,14 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     // The task id names its tool, so the upstream serving the tool owns the task: no routing state is kept. A task
     // of a tool the caller may not use or see is not found, exactly as the upstream answers another's task.
     const taskId = params['taskId'];
+    // 2026-07-28 (the tasks extension): tasks/result is gone, and only a client declaring the extension asks.
+    if (isModernRevision(claimedRevision(message))) {
+      if (method === 'tasks/result') return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result' } } };
+      if (!declaresTasksExtension(meta as Record<string, unknown> | undefined)) {
+        const missing = tasksExtensionMissing(method);
+        return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: missing.code, message: missing.message, data: missing.data } } };
+      }
+    }
     const decoded = decodeTaskId(taskId);
     const route = decoded === undefined ? undefined : catalog.tool(decoded.tool);
     if (decoded === undefined || route === undefined || missingScopes(route, principal.scopes).length > 0 || outsideView(catalog, decoded.tool, selection) !== undefined) {

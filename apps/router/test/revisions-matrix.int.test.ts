@@ -30,6 +30,8 @@ interface AnyClient {
   call(name: string, args: Record<string, unknown>, onProgress?: () => void): Promise<ToolResult>;
   read(uri: string): Promise<string>;
   prompt(name: string, args: Record<string, string>): Promise<string>;
+  /** completion/complete of a resource template's argument: the values offered. */
+  complete(uri: string, argument: { name: string; value: string }): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ function wrapLegacy(client: Client): AnyClient {
     call: async (name, args, onProgress) => (await client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress, timeout: 40_000 } : {})) as ToolResult,
     read: async (uri) => ((await client.readResource({ uri })).contents[0] as { text: string }).text,
     prompt: async (name, args) => JSON.stringify((await client.getPrompt({ name, arguments: args })).messages),
+    complete: async (uri, argument) => (await client.complete({ ref: { type: 'ref/resource', uri }, argument })).completion.values,
     close: () => client.close(),
   };
 }
@@ -53,6 +56,7 @@ function wrapModern(client: ModernClient): AnyClient {
       (await client.callTool({ name, arguments: args }, onProgress ? { onprogress: onProgress, timeout: 40_000 } : {})) as ToolResult,
     read: async (uri) => ((await client.readResource({ uri }, { cacheMode: 'bypass' })).contents[0] as { text: string }).text,
     prompt: async (name, args) => JSON.stringify((await client.getPrompt({ name, arguments: args })).messages),
+    complete: async (uri, argument) => (await client.complete({ ref: { type: 'ref/resource', uri }, argument })).completion.values,
     close: () => client.close(),
   };
 }
@@ -144,6 +148,8 @@ async function exercise(client: AnyClient, domains: readonly Domain[], revision:
     expect(read.structuredContent).toMatchObject({ id: customer.id });
     expect(JSON.parse(await client.read(`customer://${customer.id}`))).toMatchObject({ id: customer.id });
     expect(await client.prompt('customer_support_brief', { customer_id: customer.id })).toContain(customer.id);
+    // completion/complete, the same request and answer in both revisions.
+    expect(await client.complete('customer://{id}', { name: 'id', value: customer.id })).toEqual([customer.id]);
   }
   if (domains.includes('product')) {
     const args = { sku: `MTX-${tag.toUpperCase()}`, name: 'Matrix lamp', category: 'test-goods', price: { amount: 1999, currency: 'EUR' }, idempotency_key: idempotencyKey() };

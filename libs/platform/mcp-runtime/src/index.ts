@@ -75,6 +75,7 @@ export {
   acceptsUrlElicitation,
   cancelTaskResult,
   createTaskResult,
+  declaresTasksExtension,
   decodeTaskId,
   encodeTaskId,
   getTaskResult,
@@ -82,7 +83,9 @@ export {
   taskCapabilities,
   taskNotFound,
   taskRevisionOf,
+  tasksExtensionMissing,
   urlElicitationAnswer,
+  wireStatus,
   wireTask,
 } from './task-wire.ts';
 export type { TaskRevision, TaskState, UrlElicitation } from './task-wire.ts';

@@ -47,7 +47,7 @@ import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { resultFields } from './result-fields.ts';
 import { ToolRunner } from './tool-runner.ts';
 import { ToolTasks } from './tool-tasks.ts';
-import { acceptsUrlElicitation, taskCapabilities, taskRevisionOf, urlElicitationAnswer } from './task-wire.ts';
+import { acceptsUrlElicitation, declaresTasksExtension, taskCapabilities, taskRevisionOf, tasksExtensionMissing, urlElicitationAnswer } from './task-wire.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
 
@@ -253,7 +253,7 @@ export class McpHost<DB> implements ServerFactory {
           prompts: { listChanged: false },
           logging: {},
           ...(this.#completes ? { completions: {} } : {}),
-          // initialize speaks 2025-11-25 and earlier; the 2026-07-28 discovery announces taskCapabilities('2026-07-28').
+          // initialize speaks 2025-11-25 and earlier; the 2026-07-28 discovery turns this into the tasks extension.
           ...(this.#tasks === undefined ? {} : taskCapabilities('2025-11-25')),
         },
         instructions: [this.#config.instructions, CATALOG_INSTRUCTIONS].filter(Boolean).join(' '),
@@ -313,7 +313,13 @@ export class McpHost<DB> implements ServerFactory {
       }
       const handlerExtra = extra as HandlerExtra;
       const task = (params as { task?: unknown }).task;
-      if (task !== undefined && this.#tasks !== undefined) {
+      const revision = revisionOf(handlerExtra);
+      // 2026-07-28: the server decides; a tool with task support runs as a task for a client declaring the extension.
+      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
+      if (revision === '2026-07-28' && this.#tasks !== undefined && declaresTasksExtension(handlerExtra._meta) && this.#runner.binding(params.name)?.options.task !== undefined) {
+        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision, acceptsUrlElicitation(handlerExtra._meta, initialized));
+      }
+      if (task !== undefined && this.#tasks !== undefined && revision === '2025-11-25') {
         if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
         if (!this.#runner.has(params.name)) return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
         return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revisionOf(handlerExtra));
@@ -323,7 +329,6 @@ export class McpHost<DB> implements ServerFactory {
       // keep the link in the result.
       const elicitation = result.isError === true ? undefined : this.#runner.binding(params.name)?.options.elicitation?.(result.structuredContent ?? {});
       if (elicitation === undefined) return result;
-      const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
       if (!acceptsUrlElicitation(handlerExtra._meta, initialized)) return result;
       const answer = urlElicitationAnswer(revisionOf(handlerExtra), elicitation);
       if ('error' in answer) throw answer.error;
@@ -332,9 +337,18 @@ export class McpHost<DB> implements ServerFactory {
     const tasks = this.#tasks;
     if (tasks !== undefined) {
       const taskIdOf = (request: unknown) => (request as { params?: { taskId?: unknown } }).params?.taskId;
-      on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.get(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
-      on(GetTaskPayloadRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.result(taskIdOf(request), envelopeOf(extra)));
-      on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), revisionOf(extra)));
+      // 2026-07-28 (the tasks extension): only a client declaring the extension asks, and tasks/result is gone.
+      const modernTasks = (method: string, extra: HandlerExtra) => {
+        const revision = revisionOf(extra);
+        if (revision === '2026-07-28' && !declaresTasksExtension(extra._meta)) throw tasksExtensionMissing(method);
+        return revision;
+      };
+      on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.get(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/get', extra)));
+      on(GetTaskPayloadRequestSchema as unknown as z.ZodObject, async (request, extra) => {
+        if (revisionOf(extra) === '2026-07-28') throw new ProtocolError(-32601, 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result');
+        return tasks.result(taskIdOf(request), envelopeOf(extra));
+      });
+      on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/cancel', extra)));
     }
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
     on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
@@ -582,10 +596,9 @@ function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB>[] {
   ];
 }
 
-/** The MCP revision of a request, from its MCP-Protocol-Version header (stdio and in-memory: 2025-11-25). */
+/** The MCP revision of a request: its `_meta` claim, else its MCP-Protocol-Version header, else 2025-11-25. */
 function revisionOf(extra: HandlerExtra) {
-  const header = extra.requestInfo?.headers?.['mcp-protocol-version'];
-  return taskRevisionOf(typeof header === 'string' ? header : undefined);
+  return taskRevisionOf(requestRevision(extra._meta, extra.requestInfo?.headers?.['mcp-protocol-version']));
 }
 
 function parentTrace(traceparent: string | undefined): TraceContext | undefined {

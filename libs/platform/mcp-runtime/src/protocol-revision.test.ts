@@ -46,7 +46,7 @@ describe('protocol revisions', () => {
     );
     expect(discovered['result']).toEqual({
       supportedVersions: expect.arrayContaining(['2026-07-28', '2025-11-25']),
-      capabilities: { tools: {} },
+      capabilities: { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } },
       instructions: 'hi',
       _meta: { 'io.modelcontextprotocol/serverInfo': { name: 's', version: '1' } },
       resultType: 'complete',

@@ -1,5 +1,6 @@
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
+import { taskCapabilities } from './task-wire.ts';
 
 /**
  * The stateless MCP revision: no initialize, the protocol version and client capabilities in every request's
@@ -193,6 +194,8 @@ export function modernResponse(method: string, response: Record<string, unknown>
   let out: Record<string, unknown>;
   if (method === 'server/discover') {
     const capabilities = { ...(record(result['capabilities']) ?? {}) };
+    // Tasks are the `io.modelcontextprotocol/tasks` extension in 2026-07-28 (a core capability in 2025-11-25).
+    if (capabilities['tasks'] !== undefined) capabilities['extensions'] = { ...(record(capabilities['extensions']) ?? {}), ...(taskCapabilities('2026-07-28')['extensions'] as object) };
     delete capabilities['tasks'];
     out = {
       supportedVersions: [...SERVED_PROTOCOL_VERSIONS],
@@ -204,7 +207,7 @@ export function modernResponse(method: string, response: Record<string, unknown>
     out = { ...result };
     if (serverInfo !== undefined) out['_meta'] = { [REVISION_META.serverInfo]: serverInfo, ...(record(result['_meta']) ?? {}) };
     if (method === 'tools/list' && Array.isArray(out['tools'])) {
-      // `execution` (task support) is not part of 2026-07-28's Tool; tasks moved to an extension.
+      // `execution` (task support) is not part of 2026-07-28's Tool: with the tasks extension the server decides per call.
       out['tools'] = (out['tools'] as unknown[]).map((tool) => {
         const t = record(tool);
         if (t === undefined || !('execution' in t)) return tool;

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   acceptsUrlElicitation,
   cancelTaskResult,
+  declaresTasksExtension,
   createTaskResult,
   decodeTaskId,
   encodeTaskId,
   getTaskResult,
   taskCapabilities,
   taskRevisionOf,
+  tasksExtensionMissing,
   urlElicitationAnswer,
+  wireStatus,
   wireTask,
 } from './task-wire.ts';
 import { ProtocolError } from './protocol-error.ts';
@@ -48,14 +51,27 @@ describe('the wire of each revision', () => {
     const task = wireTask('2026-07-28', 'order_place:ord_1', state, 1000);
     expect(task).toMatchObject({ ttlMs: null, pollIntervalMs: 1000 });
     expect(task).not.toHaveProperty('ttl');
-    expect(createTaskResult('2026-07-28', task, 'started')).toMatchObject({ resultType: 'task', task });
+    expect(createTaskResult('2026-07-28', task, 'started')).toMatchObject({ resultType: 'task', ...task });
+    expect(createTaskResult('2026-07-28', task, 'started')).not.toHaveProperty('task');
     expect(getTaskResult('2026-07-28', task, { content: [] })).toEqual({ resultType: 'complete', ...task, result: { content: [] } });
     expect(cancelTaskResult('2026-07-28', task)).toEqual({ resultType: 'complete' });
     expect(taskCapabilities('2026-07-28')).toEqual({ extensions: { 'io.modelcontextprotocol/tasks': {} } });
+    // A tool error ends the task `completed` there (`failed` is for JSON-RPC errors); 2025-11-25 keeps `failed`.
+    const failed = { ...state, status: 'failed' as const };
+    expect(wireStatus('2026-07-28', failed).status).toBe('completed');
+    expect(wireStatus('2025-11-25', failed).status).toBe('failed');
+    expect(wireStatus('2026-07-28', { ...state, status: 'cancelled' }).status).toBe('cancelled');
+    // Only a request declaring the extension in its own capabilities gets tasks; others get -32021.
+    const caps = (c: unknown) => ({ 'io.modelcontextprotocol/clientCapabilities': c });
+    expect(declaresTasksExtension(caps({ extensions: { 'io.modelcontextprotocol/tasks': {} } }))).toBe(true);
+    expect(declaresTasksExtension(caps({ extensions: { 'io.modelcontextprotocol/tasks': true } }))).toBe(false);
+    expect(declaresTasksExtension(caps({ elicitation: { url: {} } }))).toBe(false);
+    expect(declaresTasksExtension(undefined)).toBe(false);
+    expect(tasksExtensionMissing('tasks/get')).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
     expect(urlElicitationAnswer('2026-07-28', { elicitationId: 'apr_1', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' })).toEqual({
       result: {
         resultType: 'input_required',
-        inputRequests: { apr_1: { method: 'elicitation/create', params: { mode: 'url', elicitationId: 'apr_1', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } } },
+        inputRequests: { apr_1: { method: 'elicitation/create', params: { mode: 'url', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } } },
       },
     });
   });

@@ -63,10 +63,13 @@ export function wireTask(revision: TaskRevision, taskId: string, state: TaskStat
   return revision === '2026-07-28' ? { ...common, ttlMs: null, pollIntervalMs } : { ...common, ttl: null, pollInterval: pollIntervalMs };
 }
 
-/** The answer of a task-augmented tools/call: `CreateTaskResult` (2026-07-28 adds `resultType: "task"`). */
+/**
+ * The answer of a task-augmented tools/call: `CreateTaskResult`, the task under `task` (2025-11-25), or the task's
+ * own fields beside `resultType: "task"` (2026-07-28, `CreateTaskResult = Result & Task`).
+ */
 export function createTaskResult(revision: TaskRevision, task: Record<string, unknown>, immediateResponse: string): Record<string, unknown> {
   const meta = { 'io.modelcontextprotocol/model-immediate-response': immediateResponse };
-  return revision === '2026-07-28' ? { resultType: 'task', task, _meta: meta } : { task, _meta: meta };
+  return revision === '2026-07-28' ? { resultType: 'task', ...task, _meta: meta } : { task, _meta: meta };
 }
 
 /**
@@ -76,6 +79,28 @@ export function createTaskResult(revision: TaskRevision, task: Record<string, un
 export function getTaskResult(revision: TaskRevision, task: Record<string, unknown>, final?: Record<string, unknown>): Record<string, unknown> {
   if (revision === '2025-11-25') return task;
   return { resultType: 'complete', ...task, ...(final === undefined ? {} : { result: final }) };
+}
+
+/**
+ * The status a revision shows: the 2026-07-28 extension keeps `failed` for JSON-RPC errors, so a task whose tool
+ * ended in a tool error (a declined payment, a compensated checkout) is `completed` with an `isError` result there.
+ */
+export function wireStatus(revision: TaskRevision, state: TaskState): TaskState {
+  return revision === '2026-07-28' && state.status === 'failed' ? { ...state, status: 'completed' } : state;
+}
+
+/** Whether a 2026-07-28 request declares the tasks extension in its own client capabilities (`_meta`). */
+export function declaresTasksExtension(meta: Record<string, unknown> | undefined): boolean {
+  const declared = meta?.[CLIENT_CAPABILITIES_META] as { extensions?: Record<string, unknown> } | undefined;
+  const extension = declared?.extensions?.[TASKS_EXTENSION];
+  return typeof extension === 'object' && extension !== null;
+}
+
+/** -32021: a 2026-07-28 tasks/* request whose client did not declare the tasks extension. */
+export function tasksExtensionMissing(method: string): ProtocolError {
+  return new ProtocolError(-32021, `Missing required client capability: ${method} needs the ${TASKS_EXTENSION} extension in params._meta clientCapabilities`, {
+    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+  });
 }
 
 /** The answer of tasks/cancel: the cancelled task (2025-11-25), an empty acknowledgement (2026-07-28). */
@@ -124,10 +149,13 @@ export interface UrlElicitation {
 /**
  * How a call that waits for a person reaches a client that declared URL-mode elicitation: 2025-11-25 (stateless, no
  * server-to-client request) the URLElicitationRequiredError -32042; 2026-07-28 an `input_required` result carrying
- * the `elicitation/create` request (the client retries with the same arguments once the person is done).
+ * the `elicitation/create` request under the elicitation's id (the client retries with the same arguments and its
+ * `inputResponses` once the person is done; the idempotency key makes the retry find the decision).
  */
 export function urlElicitationAnswer(revision: TaskRevision, elicitation: UrlElicitation): { error: ProtocolError } | { result: Record<string, unknown> } {
   const request = { mode: 'url', elicitationId: elicitation.elicitationId, url: elicitation.url, message: elicitation.message };
   if (revision === '2025-11-25') return { error: new ProtocolError(URL_ELICITATION_REQUIRED, elicitation.message, { elicitations: [request] }) };
-  return { result: { resultType: 'input_required', inputRequests: { [elicitation.elicitationId]: { method: 'elicitation/create', params: request } } } };
+  // 2026-07-28's URL-mode params have no elicitationId: the inputRequests key names the request.
+  const { elicitationId: _key, ...params } = request;
+  return { result: { resultType: 'input_required', inputRequests: { [elicitation.elicitationId]: { method: 'elicitation/create', params } } } };
 }

@@ -11,6 +11,7 @@ import {
   taskNotFound,
   taskPayload,
   urlElicitationAnswer,
+  wireStatus,
   wireTask,
 } from './task-wire.ts';
 import type { TaskRevision, TaskState } from './task-wire.ts';
@@ -46,8 +47,12 @@ export class ToolTasks<DB> {
     this.#deps = deps;
   }
 
-  /** A task-augmented tools/call: the CreateTaskResult, or the call's own answer when it started nothing. */
-  async call(name: string, args: unknown, envelope: CallEnvelope, revision: TaskRevision): Promise<Record<string, unknown>> {
+  /**
+   * A task-augmented tools/call: the CreateTaskResult, or the call's own answer when it started nothing. A call waiting
+   * for a person is that URL elicitation, unless `urlElicitation` is false (a 2026-07-28 client that declared none
+   * keeps the link in the tool result).
+   */
+  async call(name: string, args: unknown, envelope: CallEnvelope, revision: TaskRevision, urlElicitation = true): Promise<Record<string, unknown>> {
     const binding = this.#deps.runner.binding(name);
     const task = binding?.options.task;
     if (binding === undefined || task === undefined || binding.contract.taskSupport === undefined) {
@@ -60,7 +65,7 @@ export class ToolTasks<DB> {
     const output = result.structuredContent ?? {};
     const handle = task.handleOf(output);
     if (handle === undefined) {
-      const elicitation = binding.options.elicitation?.(output);
+      const elicitation = urlElicitation ? binding.options.elicitation?.(output) : undefined;
       if (elicitation === undefined) return result;
       const answer = urlElicitationAnswer(revision, elicitation);
       if ('error' in answer) throw answer.error;
@@ -70,7 +75,7 @@ export class ToolTasks<DB> {
     const state = await this.#state(binding, task, handle, taskId, envelope, 'tasks/get');
     return createTaskResult(
       revision,
-      wireTask(revision, taskId, state, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+      wireTask(revision, taskId, wireStatus(revision, state), task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
       `${binding.contract.name} runs as task ${taskId}; its result arrives when the task completes.`,
     );
   }
@@ -79,7 +84,7 @@ export class ToolTasks<DB> {
   async get(taskId: unknown, envelope: CallEnvelope, revision: TaskRevision): Promise<Record<string, unknown>> {
     const { binding, task, handle, id } = this.#resolve(taskId, envelope);
     const state = await this.#state(binding, task, handle, id, envelope, 'tasks/get');
-    const wire = wireTask(revision, id, state, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    const wire = wireTask(revision, id, wireStatus(revision, state), task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     if (revision === '2026-07-28' && isTerminalTask(state.status)) return getTaskResult(revision, wire, await this.#final(binding, task, handle, id, envelope));
     return getTaskResult(revision, wire);
   }
