@@ -123,16 +123,18 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
   it('creates, polls and cancels before capture: the authorization is voided and the order failed as cancelled', async () => {
     const rpc = await modernRpc(url(), await token());
     const hold = gate();
-    let authorizing = false;
+    // Keys of the authorizations seen: an earlier test's checkout may still retry its own while this one runs.
+    const authorizing = new Set<string>();
     proxy.hold = (call) => {
       if (call.tool !== 'payment_authorize') return undefined;
-      authorizing = true;
+      authorizing.add(String(call.arguments['idempotency_key']));
       return hold.promise;
     };
     let taskId: string;
     try {
       taskId = (await placeAsTask(rpc, 2))['taskId'] as string;
-      await pollUntil(async () => authorizing, (seen) => seen, 20_000);
+      const prefix = `checkout:${taskId.slice('order_place:'.length)}:`;
+      expect(await pollUntil(async () => [...authorizing].some((key) => key.startsWith(prefix)), (seen) => seen, 20_000)).toBe(true);
       const seen = await rpc('tasks/get', { taskId });
       expect(seen.result).toMatchObject({ resultType: 'complete', taskId, status: 'working', statusMessage: 'Checkout step 3 of 6: authorize_payment.', ttlMs: null });
       expect(seen.result).not.toHaveProperty('result');
@@ -159,16 +161,17 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
   it('refuses to cancel once the payment is being captured, saying why, and completes with the result inline', async () => {
     const rpc = await modernRpc(url(), await token());
     const hold = gate();
-    let capturing = false;
+    const capturing = new Set<string>();
     proxy.hold = (call) => {
       if (call.tool !== 'payment_capture') return undefined;
-      capturing = true;
+      capturing.add(String(call.arguments['idempotency_key']));
       return hold.promise;
     };
     let taskId: string;
     try {
       taskId = (await placeAsTask(rpc))['taskId'] as string;
-      await pollUntil(async () => capturing, (seen) => seen, 20_000);
+      const prefix = `checkout:${taskId.slice('order_place:'.length)}:`;
+      expect(await pollUntil(async () => [...capturing].some((key) => key.startsWith(prefix)), (seen) => seen, 20_000)).toBe(true);
       const refused = await rpc('tasks/cancel', { taskId });
       expect(refused.error?.code).toBe(-32602);
       expect(refused.error?.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);
