@@ -137,4 +137,16 @@ describe('tools/call routed on Mcp-Method/Mcp-Name', () => {
     expect(unknown.json).toMatchObject({ id: 22, error: { code: -32602 } });
     expect(await customersWith(email)).toBe(0);
   });
+
+  // Last: it stops the customer server.
+  it('answers a header-routed call itself when the upstream is down, with the id of the body it then parses', async () => {
+    await federation.servers.customer.stop(5000);
+    const down = await post(reader, '/mcp', headersFor('customer_get'), JSON.stringify(call(31, 'customer_get', { id: customerId })));
+    expect(down.status).toBe(200);
+    expect(down.json?.['id']).toBe(31);
+    expect(toolError(down.json).code).toBe('UPSTREAM_UNAVAILABLE');
+    const garbage = await post(reader, '/mcp', headersFor('customer_get'), 'not json');
+    expect(garbage.json?.['id']).toBeNull();
+    expect(toolError(garbage.json).code).toBe('UPSTREAM_UNAVAILABLE');
+  });
 });
