@@ -47,6 +47,25 @@ export interface RouterDeps {
   tracing: Tracing;
 }
 
+/** A request forwarded as the caller sent it (2026-07-28 `tools/call` routed on its headers). */
+export interface UnparsedRequest {
+  /** The body, as received (within the size limit). */
+  body: Buffer;
+  /** The caller's `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`, sent on as they are. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** The caller's request from an unparsed body, for an error answer; a body that is not a JSON object gives `id: null`. */
+function parseRequest(body: Buffer, method: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { ...(parsed as Record<string, unknown>), method };
+  } catch {
+    // not JSON: the answer has no id to carry
+  }
+  return { jsonrpc: '2.0', id: null, method };
+}
+
 /** The mcpfed error of a request payload that cannot be serialised (nested too deep for the JSON writer). */
 function unserialisable(cause: unknown): AppError {
   return new AppError('VALIDATION_FAILED', 'The request cannot be forwarded: its params are nested too deeply or are otherwise not serialisable as JSON.', { cause });
@@ -149,6 +168,24 @@ export class Router {
     });
   }
 
+  /**
+   * The 2026-07-28 hot path: forwards a `tools/call` routed on its `Mcp-Method`/`Mcp-Name` headers with its body as
+   * the caller sent it (not parsed; the upstream checks the headers against it and refuses a mismatch with 400
+   * -32020, which is passed back as is) and streams the answer to `res`. The body is parsed only when the router
+   * has to answer itself (the upstream unreachable), for the request's id.
+   */
+  async pipeUnparsed(decision: Extract<RouteDecision, { kind: 'forward' }>, unparsed: UnparsedRequest, caller: RouterCaller, res: ServerResponse): Promise<void> {
+    let parsed: Record<string, unknown> | undefined;
+    const original = (): Record<string, unknown> => (parsed ??= parseRequest(unparsed.body, decision.method));
+    const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
+    await this.#forward(decision, { jsonrpc: '2.0', id: null, method: decision.method }, caller, send, { ...unparsed, original }).catch((error: unknown) => {
+      if (res.headersSent) return;
+      const message = original();
+      const body = JSON.stringify(modernResponse(decision.method, errorResponse(message, error, caller.requestId), ROUTER_CACHE_HINTS));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+  }
+
   /** Forwards `message` and returns the upstream's JSON-RPC response (or the error response), relaying notifications. */
   async exchange(
     decision: Extract<RouteDecision, { kind: 'forward' }>,
@@ -178,11 +215,13 @@ export class Router {
     message: Record<string, unknown>,
     caller: RouterCaller,
     send: (request: ForwardRequest) => Promise<{ value: T; outcome: string }>,
+    unparsed?: UnparsedRequest & { original: () => Record<string, unknown> },
   ): Promise<T> {
     const { upstream, method } = decision;
     message = decision.message ?? message;
     const params = (message['params'] ?? {}) as Record<string, unknown>;
     const meta = (params['_meta'] ?? {}) as Record<string, unknown>;
+    // Unparsed, the caller's trace context is its header alone (a `_meta.traceparent` in the body reaches the upstream as sent).
     const incoming = typeof meta['traceparent'] === 'string' ? meta['traceparent'] : caller.traceparent;
     const parent = parseTraceparent(incoming);
     const span = this.#deps.tracing.startSpan(`router ${method}`, {
@@ -205,16 +244,20 @@ export class Router {
     let callOutcome = 'ok';
     let sent = false;
     try {
-      let body: string;
-      try {
-        body = JSON.stringify(forwarded);
-      } catch (error) {
-        throw unserialisable(error);
+      let body: string | Buffer;
+      if (unparsed !== undefined) body = unparsed.body;
+      else {
+        try {
+          body = JSON.stringify(forwarded);
+        } catch (error) {
+          throw unserialisable(error);
+        }
       }
       const token = await this.#deps.credentials.tokenFor(caller.principal, caller.signal, upstream.resource);
       sent = true;
+      const passThrough = unparsed === undefined ? {} : { original: unparsed.original, headers: unparsed.headers, passRefusals: true };
       const answered = await upstream.run(
-        (signal) => send({ message: forwarded, body, token, traceparent, protocolVersion: caller.protocolVersion, signal }),
+        (signal) => send({ message: forwarded, body, token, traceparent, protocolVersion: caller.protocolVersion, signal, ...passThrough }),
         { timeoutMs: decision.timeoutMs, signal: caller.signal },
       );
       callOutcome = answered.outcome;

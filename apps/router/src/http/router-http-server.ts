@@ -4,8 +4,8 @@ import type { OriginGuard, Principal } from '@mcpfed/auth';
 import { JSON_RPC } from '@mcpfed/errors';
 import {
   RESOURCE_METADATA_PATH,
-  acceptMcpPost,
   authenticateMcpRequest,
+  checkMcpPost,
   challengeMissingScopes,
   REVISION_META,
   claimedRevision,
@@ -15,6 +15,7 @@ import {
   listenHttp,
   modernErrorStatus,
   modernResponse,
+  receiveMcpPost,
   sendJson,
   sendRpcError,
 } from '@mcpfed/mcp-runtime';
@@ -28,6 +29,7 @@ import { LocalTransport } from '../local-transport.ts';
 import { ROUTER_CACHE_HINTS } from '../router-cache-hints.ts';
 import type { Router, RouterCaller, ViewName } from '../router.ts';
 import { createRouterServer } from '../router-protocol.ts';
+import { routeByHeaders } from './header-route.ts';
 import { requestView } from './request-view.ts';
 import type { RequestView } from './request-view.ts';
 import type { CallerAttachment, RouterServerInfo } from '../router-protocol.ts';
@@ -180,8 +182,25 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     logger,
   });
 
-  async function handlePost(req: IncomingMessage, res: ServerResponse, { view, selection }: RequestView): Promise<void> {
-    const accepted = await acceptMcpPost(req, res, postConfig());
+  async function handlePost(req: IncomingMessage, res: ServerResponse, requested: RequestView): Promise<void> {
+    const { view, selection } = requested;
+    const received = await receiveMcpPost(req, res, postConfig());
+    if (!received) return;
+    // 2026-07-28 tools/call: routed on its headers, its body forwarded unparsed (docs/decisions.md, "Routing on headers").
+    const routed = routeByHeaders(router, req.headers, requested, received.principal);
+    if (routed !== undefined) {
+      const requestId = newRequestId();
+      res.setHeader('x-request-id', requestId);
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort(cancellationError(new Error('client disconnected')));
+      });
+      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+      const caller: RouterCaller = { principal: received.principal, requestId, traceparent, protocolVersion: routed.headers['mcp-protocol-version'], signal: gone.signal };
+      await router.pipeUnparsed(routed.decision, { body: received.body, headers: routed.headers }, caller, res);
+      return;
+    }
+    const accepted = checkMcpPost(req, res, received, postConfig());
     if (!accepted) return;
     if (
       config.scopeChallenge === 'http' &&

@@ -23,7 +23,20 @@ export interface ForwardRequest {
    * `message` with the router's trace context, serialised by the router before the upstream's isolation is
    * entered: a payload that cannot be serialised is the caller's error, never the upstream's.
    */
-  body: string;
+  body: string | Buffer;
+  /**
+   * The caller's request for the router's own error answers, when `message` is not it (a body forwarded unparsed:
+   * parsed only if an answer needs its id).
+   */
+  original?: (() => Record<string, unknown>) | undefined;
+  /** Standard 2026-07-28 headers to send as given (a body forwarded unparsed: the caller's own, checked by the upstream). */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Pass the upstream's HTTP 400 and 202 through as its answer (a body forwarded unparsed: the upstream's refusal of
+   * it, e.g. -32020 headers not equal to the body or a malformed message, carries the caller's id and code; 202 says
+   * the body was a notification). Neither counts against the upstream.
+   */
+  passRefusals?: boolean | undefined;
   /** Bearer token sent to the upstream: the caller's own, or a service token acting for it. */
   token: string;
   /** W3C traceparent of the router's span, sent as header (and already in `params._meta.traceparent`). */
@@ -130,7 +143,7 @@ export class UpstreamForwarder {
       if (sse && !res.destroyed) {
         // End any half-written event, then answer the request so the client is not left waiting.
         const failure = this.#failure(error);
-        res.end(`\n\nevent: message\ndata: ${JSON.stringify(errorResponse(request.message, failure))}\n\n`);
+        res.end(`\n\nevent: message\ndata: ${JSON.stringify(errorResponse(request.original?.() ?? request.message, failure))}\n\n`);
       } else {
         res.destroy();
       }
@@ -174,14 +187,14 @@ export class UpstreamForwarder {
       traceparent: request.traceparent,
     };
     if (request.protocolVersion !== undefined) headers['mcp-protocol-version'] = request.protocolVersion;
-    Object.assign(headers, modernRequestHeaders(request.message));
+    Object.assign(headers, request.headers ?? modernRequestHeaders(request.message));
     let answer;
     try {
       answer = await this.#pool.request({ path: this.#path, method: 'POST', headers, body: request.body, signal: request.signal });
     } catch (error) {
       throw this.#failure(error, request.signal);
     }
-    if (answer.statusCode === 200) return answer;
+    if (answer.statusCode === 200 || (request.passRefusals === true && (answer.statusCode === 400 || answer.statusCode === 202))) return answer;
     // Not an MCP answer: read the body away so the connection can be reused, and say what happened.
     const text = await answer.body.text().catch(() => '');
     throw this.#statusError(answer.statusCode, text);

@@ -15,7 +15,8 @@ export { MultiplexHttpTransport } from './http-transport.ts';
 export type { MultiplexHttpTransportConfig } from './http-transport.ts';
 export { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 export type { McpHttpServerOptions, OperationalRoutes, ReadinessReport } from './operational-routes.ts';
-export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, sendJson, sendRpcError } from './mcp-post.ts';
+export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, checkMcpPost, receiveMcpPost, sendJson, sendRpcError } from './mcp-post.ts';
+export type { ReceivedMcpPost } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
 export { McpHost, CATALOG_INSTRUCTIONS, createMcpHost } from './mcp-host.ts';
@@ -43,6 +44,7 @@ export {
   closedSubscription,
   innerRequest,
   isModernRevision,
+  decodeHeaderValue,
   modernErrorStatus,
   modernRequestProblem,
   modernResponse,

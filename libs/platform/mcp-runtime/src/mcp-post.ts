@@ -5,7 +5,7 @@ import { AppError, JSON_RPC } from '@mcpfed/errors';
 import type { Logger } from '@mcpfed/telemetry';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
 import { META_LOG_LEVEL } from './log-level.ts';
-import { MODERN_ERROR, SERVED_PROTOCOL_VERSIONS, claimedRevision, modernRequestProblem } from './protocol-revision.ts';
+import { MODERN_ERROR, SERVED_PROTOCOL_VERSIONS, claimedRevision, isModernRevision, modernRequestProblem } from './protocol-revision.ts';
 import { readRequestBody } from './read-request-body.ts';
 
 /** Settings of {@link acceptMcpPost}: how one POST of JSON-RPC messages is checked before anything runs. */
@@ -159,6 +159,22 @@ export function challengeMissingScopes(
  * `undefined` returned; nothing of it reaches a handler. Shared by the servers' host and the router.
  */
 export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<AcceptedMcpPost | undefined> {
+  const received = await receiveMcpPost(req, res, config);
+  return received === undefined ? undefined : checkMcpPost(req, res, received, config);
+}
+
+/** A POST whose caller, headers and body size passed the edge checks; its body not parsed yet. */
+export interface ReceivedMcpPost {
+  principal: Principal;
+  /** The raw body, at most `maxBodyBytes`. */
+  body: Buffer;
+}
+
+/**
+ * The checks of {@link acceptMcpPost} that need no parsing: token, `Accept`, `Content-Type`, `MCP-Protocol-Version`,
+ * body size and deadline. A router may route on the headers of what passed them, without {@link checkMcpPost}.
+ */
+export async function receiveMcpPost(req: IncomingMessage, res: ServerResponse, config: McpPostConfig): Promise<ReceivedMcpPost | undefined> {
   const principal = await authenticateMcpRequest(req, res, config);
   if (!principal) return undefined;
   const accept = req.headers.accept ?? '';
@@ -190,6 +206,11 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     sendRpcError(res, 408, JSON_RPC.INVALID_REQUEST, `Request Timeout: the body did not arrive within ${bodyTimeoutMs} ms`, { connection: 'close' });
     return undefined;
   }
+  return { principal, body };
+}
+
+/** The rest of {@link acceptMcpPost}: JSON, batch, each message's shape and the 2026-07-28 rules (headers equal to the body). */
+export function checkMcpPost(req: IncomingMessage, res: ServerResponse, { principal, body }: ReceivedMcpPost, config: Pick<McpPostConfig, 'maxBatch'>): AcceptedMcpPost | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -214,7 +235,11 @@ export async function acceptMcpPost(req: IncomingMessage, res: ServerResponse, c
     return undefined;
   }
   // 2026-07-28: one message per POST, and its headers must say what its body says (protocol-revision.ts).
-  if (batch && raw.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined)) {
+  // A batch cannot be a 2026-07-28 request either by its headers: an intermediary that routed on `Mcp-Method`/`Mcp-Name`
+  // must never see a batch of other calls run behind them.
+  const headerClaim = req.headers['mcp-protocol-version'];
+  const modernHeaders = (typeof headerClaim === 'string' && isModernRevision(headerClaim)) || req.headers['mcp-method'] !== undefined || req.headers['mcp-name'] !== undefined;
+  if (batch && (modernHeaders || raw.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined))) {
     sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: a 2026-07-28 request cannot be sent in a batch');
     return undefined;
   }

@@ -23,6 +23,14 @@ describe('protocol revisions', () => {
     expect(modernRequestProblem(call('widget_get'))).toBeUndefined();
   });
 
+  it('refuses an Mcp-Method that is not the body method whatever the message: notification, initialize, older revision', () => {
+    const { id: _id, ...notification } = call('widget_create');
+    expect(modernRequestProblem({ ...notification, method: 'notifications/progress' }, headers('widget_get'))?.error.code).toBe(-32020);
+    expect(modernRequestProblem({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, headers('widget_get'))?.error.code).toBe(-32020);
+    expect(modernRequestProblem({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-method': 'tools/call' })?.error.code).toBe(-32020);
+    expect(modernRequestProblem({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-method': 'tools/list' })).toBeUndefined();
+  });
+
   it('converts answers once: a second conversion changes nothing', () => {
     const once = modernResponse('tools/list', { jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'a', execution: { taskSupport: 'optional' } }] } }, SERVER_CACHE_HINTS, { name: 's', version: '1' });
     expect(once).toEqual({

@@ -106,7 +106,7 @@ function mismatch(message: string): RevisionProblem {
 }
 
 /** Decodes the `=?base64?…?=` sentinel form of `Mcp-Name` (2026-07-28, "Value Encoding"); undefined when malformed. */
-function decodeHeaderValue(value: string): string | undefined {
+export function decodeHeaderValue(value: string): string | undefined {
   const match = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/.exec(value);
   if (!match) return value.startsWith('=?base64?') ? undefined : value;
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
@@ -121,6 +121,10 @@ function decodeHeaderValue(value: string): string | undefined {
  * routed on them. Undefined when the message may run.
  */
 export function modernRequestProblem(message: Record<string, unknown>, headers?: Record<string, string | string[] | undefined>): RevisionProblem | undefined {
+  // Whatever the message (a notification, `initialize`, an older revision's request): an `Mcp-Method` header that
+  // is not its method is refused, since an intermediary may have routed on it.
+  const sentMethod = headers?.['mcp-method'];
+  if (sentMethod !== undefined && sentMethod !== message['method']) return mismatch(`Mcp-Method does not match the body's method`);
   const claim = claimedRevision(message);
   if (claim === undefined) {
     const header = headers?.['mcp-protocol-version'];

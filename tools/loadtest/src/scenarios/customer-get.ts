@@ -1,7 +1,7 @@
 import { appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
-import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
-import { mcpHeaders } from './scenario.ts';
+import { customerDatabase, customerGetRequests, modernCustomerGetRequests } from '../fixtures/customer-database.ts';
+import { mcpHeaders, modernToolCallHeaders } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
 
@@ -26,5 +26,18 @@ export const customerGetScenario: Scenario = {
           readyPath: '/readyz',
         }),
     };
+  },
+};
+
+/** `customer_get` direct in MCP 2026-07-28 (`_meta` envelope, `Mcp-Method`/`Mcp-Name` headers): the reference of the 2026 router scenario. */
+export const customerGet2026Scenario: Scenario = {
+  name: 'customer_get_2026',
+  description: 'customer-server `serve`: POST /mcp tools/call customer_get by id as MCP 2026-07-28 (same token)',
+  comparedTo: 'baseline',
+  async prepare(context) {
+    const prepared = await customerGetScenario.prepare(context);
+    const database = await customerDatabase(context);
+    const token = await (await context.issuer()).token(['customer:read', 'customer:any'], 'customer-server');
+    return { ...prepared, headers: modernToolCallHeaders(token, 'customer_get'), requests: modernCustomerGetRequests(database.ids) };
   },
 };

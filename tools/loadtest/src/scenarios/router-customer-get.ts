@@ -4,8 +4,8 @@ import { benchResource } from '../bench-context.ts';
 import type { BenchApp, BenchContext } from '../bench-context.ts';
 import { appDatabase, appMain } from '../fixtures/app-database.ts';
 import { benchServerEnv } from '../fixtures/bench-server-env.ts';
-import { customerDatabase, customerGetRequests } from '../fixtures/customer-database.ts';
-import { mcpHeaders } from './scenario.ts';
+import { customerDatabase, customerGetRequests, modernCustomerGetRequests } from '../fixtures/customer-database.ts';
+import { mcpHeaders, modernToolCallHeaders } from './scenario.ts';
 import { customerGetScenario } from './customer-get.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
 import { startMcpTarget } from './start-target.ts';
@@ -85,15 +85,15 @@ async function printCatalogSizes(context: BenchContext, customerUrl: string): Pr
  * Prepares `customer_get` sent through a router to a customer server of its own; with `printCatalog`, the first run
  * also prints the size of the whole federation's `tools/list` for an all-scopes token and for the support agent.
  */
-function routedCustomerGet(printCatalog: boolean): Scenario['prepare'] {
+function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['prepare'] {
   return async (context) => {
     const database = await customerDatabase(context);
     const issuer = await context.issuer();
     // The caller's token is the router's; the router exchanges it for one to the customer server on each call's way.
     const token = await issuer.token(['customer:read', 'customer:any'], 'router');
     return {
-      headers: mcpHeaders(token),
-      requests: customerGetRequests(database.ids),
+      headers: modern ? modernToolCallHeaders(token, 'customer_get') : mcpHeaders(token),
+      requests: modern ? modernCustomerGetRequests(database.ids) : customerGetRequests(database.ids),
       async start(run): Promise<RunningTarget> {
         const customer = await startMcpTarget(context, {
           name: 'router-upstream-customer-server',
@@ -167,4 +167,16 @@ export const routerCustomerGetLatencyScenario: Scenario = {
   targets: { maxAddedP50Ms: 1.5 },
   connections: 4,
   prepare: routedCustomerGet(false),
+};
+
+/**
+ * `router_customer_get` in MCP 2026-07-28: the router routes the call on its `Mcp-Method`/`Mcp-Name` headers without
+ * parsing the body, and the customer server checks them against the body. Compared to `customer_get_2026` in the same run.
+ */
+export const routerCustomerGet2026Scenario: Scenario = {
+  name: 'router_customer_get_2026',
+  description: 'router `serve` -> customer-server: tools/call customer_get as MCP 2026-07-28, routed on Mcp-Method/Mcp-Name',
+  comparedTo: 'customer_get_2026',
+  targets: { minRatio: 0.6 },
+  prepare: routedCustomerGet(false, true),
 };

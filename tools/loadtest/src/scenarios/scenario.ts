@@ -71,6 +71,22 @@ export function mcpHeaders(token: string): Record<string, string> {
   };
 }
 
+/**
+ * Headers of a MCP 2026-07-28 `tools/call` of `tool` over Streamable HTTP: the revision, `Mcp-Method` and `Mcp-Name`
+ * (plain ASCII tool names only; the bench sends one tool per scenario), which a router may route on.
+ */
+export function modernToolCallHeaders(token: string, tool: string): Record<string, string> {
+  return { ...mcpHeaders(token), 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool };
+}
+
+/** The `_meta` every 2026-07-28 request carries: its revision and the client's capabilities (no initialize). */
+const MODERN_META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+
+/** A 2026-07-28 `tools/call` JSON-RPC request body (the revision and client capabilities in `_meta`). */
+export function modernToolCallBody(id: number, name: string, args: Record<string, unknown>): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: MODERN_META } });
+}
+
 /** A `tools/call` JSON-RPC request body. */
 export function toolCallBody(id: number, name: string, args: Record<string, unknown>): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
