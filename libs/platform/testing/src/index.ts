@@ -27,3 +27,5 @@ export type { RawAnswer, RawTarget } from './trust-boundary-checks.ts';
 export { trustBoundarySuite } from './trust-boundary-suite.ts';
 export type { TrustBoundarySuiteOptions } from './trust-boundary-suite.ts';
 export { launchBrowser } from './browser.ts';
+export { FEDERATION_DOMAINS, startFederationProcesses } from './federation-processes.ts';
+export type { FederationEndpoint, FederationProcesses, FederationProcessesOptions } from './federation-processes.ts';
