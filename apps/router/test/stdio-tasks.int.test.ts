@@ -139,6 +139,24 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2025-11-25 Tas
     const order = await client.callTool({ name: 'order_get', arguments: { order_id: orderId } });
     expect(order.structuredContent).toMatchObject({ order: { id: orderId, status: 'failed', failure_reason: 'cancelled' } });
   }, 90_000);
+
+  it('refuses a cancel while the payment is being captured (slow card) with the reason, and the order is confirmed', async () => {
+    const client = await connectLegacy(target);
+    const task = await placeAsTask(client, 'pm_card_slow');
+    const capturing = await pollUntil(
+      () => client.experimental.tasks.getTask(task.taskId),
+      (t) => t.statusMessage === 'Checkout step 5 of 6: capture_payment.' || t.status !== 'working',
+      3 * SLOW_MS,
+      50,
+    );
+    expect(capturing).toMatchObject({ status: 'working', statusMessage: 'Checkout step 5 of 6: capture_payment.' });
+    const refused = await rpcError(client.experimental.tasks.cancelTask(task.taskId));
+    expect(refused.code).toBe(-32602);
+    expect(refused.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);
+    expect(refused.data).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'capture_in_progress' } });
+    const done = await pollUntil(() => client.experimental.tasks.getTask(task.taskId), (t) => t.status !== 'working', 30_000, 500);
+    expect(done).toMatchObject({ status: 'completed', statusMessage: 'Order confirmed and its payment captured.' });
+  }, 90_000);
 });
 
 interface Answer {
