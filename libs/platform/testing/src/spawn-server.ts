@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ export interface SpawnServerSpec {
   readonly port?: number;
   /** Path answering 200 once the server is ready. Default `/readyz`. */
   readonly readyPath?: string;
-  /** Give up waiting for readiness after this long, in milliseconds. Default 30000. */
+  /** Give up waiting for readiness after this long, in milliseconds. Default 60000. */
   readonly readyTimeoutMs?: number;
 }
 
@@ -46,13 +47,33 @@ export interface SpawnedServer {
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
+  // A port the kernel hands out for bind(0) or an outgoing connection (ip_local_port_range, 32768-60999 on Linux)
+  // can be taken by another test's process between this check and the server's own listen: the server then fails
+  // with EADDRINUSE while another server answers its URL. Below that range only other freePort calls pick ports.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + randomInt(12_000);
+    if (await canListen(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+/** Whether 127.0.0.1:`port` can be listened on right now. */
+function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on 127.0.0.1:`port` (0: any), closes again and gives the port that was listened on. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(bound));
     });
   });
 }
