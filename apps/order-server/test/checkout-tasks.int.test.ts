@@ -165,7 +165,8 @@ describe('order_place as an MCP Task', () => {
       hold.open();
       proxy.hold = () => undefined;
     }
-    const ended = await pollUntil(() => rowsOf(orderId), (rows) => rows.saga?.status === 'failed', 30_000);
+    // rowsOf reads the rows one after the other; the saga and the order end in one transaction: wait for both.
+    const ended = await pollUntil(() => rowsOf(orderId), (rows) => rows.saga?.status === 'failed' && rows.order?.status === 'failed', 30_000);
     expect(ended.saga).toEqual({ status: 'failed', failure_reason: 'cancelled' });
     expect(ended.order).toEqual({ status: 'failed', failure_reason: 'cancelled' });
     expect(ended.payments).toEqual([{ status: 'voided', amount_captured: '0' }]);
