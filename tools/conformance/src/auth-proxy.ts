@@ -15,9 +15,15 @@ export interface AuthProxy {
  * <token>` added: the conformance suite's client cannot send a token. `Host` becomes the target's when the client
  * sent a local one (the endpoint derives its resource URL, the token's audience, from it); a foreign `Host` and every
  * `Origin` go on as sent, so the endpoint's own DNS-rebinding guard is what the suite sees.
+ *
+ * Only `http:` targets: the proxy speaks plain HTTP upstream, so an `https:` target would get the token in clear
+ * text on its port (or 80); it throws instead.
  */
 export async function startAuthProxy(target: string, token: string): Promise<AuthProxy> {
   const base = new URL(target);
+  if (base.protocol !== 'http:') {
+    throw new Error(`the conformance auth proxy forwards only to http:// targets (it speaks plain HTTP and would send the token unencrypted), not ${base.protocol}// (${base.origin})`);
+  }
   const server = createServer((req, res) => {
     const upstream = httpRequest(
       {

@@ -19,8 +19,8 @@ for (const spec of values.target ?? []) {
   const name = at > 0 ? spec.slice(0, at) : '';
   const url = spec.slice(at + 1);
   const token = process.env[`MCPFED_TOKEN_${name.toUpperCase().replaceAll('-', '_')}`] ?? process.env['MCPFED_TOKEN'];
-  if (!name || !URL.canParse(url) || !token) {
-    process.stderr.write(`conformance: --target needs <name>=<url> and a token in MCPFED_TOKEN_<NAME> or MCPFED_TOKEN (${spec})\n`);
+  if (!name || !URL.canParse(url) || new URL(url).protocol !== 'http:' || !token) {
+    process.stderr.write(`conformance: --target needs <name>=<http://url> and a token in MCPFED_TOKEN_<NAME> or MCPFED_TOKEN (${spec})\n`);
     process.exit(2);
   }
   targets.push({ name, url, token });
