@@ -1,16 +1,13 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '@mcpfed/contract-common';
 import { FEDERATION_DOMAINS, startFederationProcesses } from '@mcpfed/testing';
 import type { FederationProcesses } from '@mcpfed/testing';
+import { listServerScenarios } from '../src/list-server-scenarios.ts';
 import { runConformance } from '../src/run-conformance.ts';
 import { CONFORMANCE_SCENARIOS, SKIPPED_SCENARIOS } from '../src/scenarios.ts';
 
-/** Every scope of the federation (docs/architecture.md §5): each endpoint's token carries them all. */
-const SCOPES = [
-  'customer:read', 'customer:write', 'customer:pii', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write',
-  'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
-];
 const ENDPOINTS = [...FEDERATION_DOMAINS, 'router' as const];
 const BIN = path.join(path.dirname(createRequire(import.meta.url).resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
 
@@ -49,4 +46,11 @@ describe('the official MCP conformance suite against every mcpfed endpoint', () 
     for (const why of Object.values(SKIPPED_SCENARIOS)) expect(why.length).toBeGreaterThan(20);
     expect(CONFORMANCE_SCENARIOS.filter((scenario) => scenario in SKIPPED_SCENARIOS)).toEqual([]);
   });
+
+  it('runs or skips (with a reason) every server scenario the installed suite lists, and names none it lacks', async () => {
+    const listed = await listServerScenarios(BIN);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(new Set(CONFORMANCE_SCENARIOS).size).toBe(CONFORMANCE_SCENARIOS.length);
+    expect([...CONFORMANCE_SCENARIOS, ...Object.keys(SKIPPED_SCENARIOS)].sort()).toEqual([...listed].sort());
+  }, 30_000);
 });
