@@ -45,16 +45,24 @@ export interface SpawnedServer {
   restart(): Promise<void>;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
+/** Ports {@link freePort} gave out in this process: a second call must not return one before its server listens. */
+const handedOut = new Set<number>();
+
+/** A TCP port on 127.0.0.1 that was free a moment ago and that no earlier call in this process gave out. */
 export async function freePort(): Promise<number> {
   // A port the kernel hands out for bind(0) or an outgoing connection (ip_local_port_range, 32768-60999 on Linux)
   // can be taken by another test's process between this check and the server's own listen: the server then fails
-  // with EADDRINUSE while another server answers its URL. Below that range only other freePort calls pick ports.
+  // with EADDRINUSE while another server answers its URL. Below that range only other freePort calls pick ports;
+  // within this process, remembering what was given out keeps two calls (before either server listens) apart.
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const port = 20_000 + randomInt(12_000);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if (await canListen(port)) return port;
   }
-  return listenOnce(0);
+  const port = await listenOnce(0);
+  handedOut.add(port);
+  return port;
 }
 
 /** Whether 127.0.0.1:`port` can be listened on right now. */
