@@ -24,16 +24,22 @@ export async function isPortTaken(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+/** Ports {@link freePort} gave out in this process: a second call must not return one before its server listens. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port on 127.0.0.1 in [min, max) that was free a moment ago and that no earlier call in this process gave
+ * out. Default 20000-32000, below the ephemeral range, for the reason {@link freePortBase} gives: a port from
+ * `listen(0)` can be taken by another process's outgoing connection or `listen(0)` before the server listens on it.
+ */
+export async function freePort(min = 20_000, max = 32_000): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = randomInt(min, max);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (!(await isPortTaken(port))) return port;
+  }
+  throw new Error(`no free port found in ${min}-${max}`);
 }
 
 /** What {@link assertPortsFree} tells the user to do by default. */
@@ -59,13 +65,17 @@ export async function assertPortsFree(claims: readonly PortClaim[], advice: stri
  * A random port base in [min, max) whose stack listeners (base + each of PORT_OFFSETS) are all free right now: where a
  * test runs a whole `npm start` (`MCPFED_PORT_BASE`) beside anything else on the machine. Default 20000-32000: below
  * Linux's ephemeral range (32768 and up), where the OS hands out ports to outgoing connections and to `listen(0)`
- * of other tests, which could take one of the stack's ports between this check and the server's listen.
+ * of other tests, which could take one of the stack's ports between this check and the server's listen. Its ports
+ * count as handed out: {@link freePort} in this process does not give one of them again.
  */
 export async function freePortBase(min = 20_000, max = 32_000): Promise<number> {
   const offsets = Object.values(PORT_OFFSETS);
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = randomInt(min, max);
-    const taken = await Promise.all(offsets.map((offset) => isPortTaken(base + offset)));
+    const ports = offsets.map((offset) => base + offset);
+    if (ports.some((port) => handedOut.has(port))) continue;
+    for (const port of ports) handedOut.add(port);
+    const taken = await Promise.all(ports.map((port) => isPortTaken(port)));
     if (!taken.some(Boolean)) return base;
   }
   throw new Error(`no free port base found in ${min}-${max}`);
