@@ -232,15 +232,10 @@ export class McpHost<DB> implements ServerFactory {
 
   /**
    * Identity put in 2026-07-28 results' `_meta`: name, version and title only, built once. The full identity
-   * (description, icons) is sent at initialize and `server/discover` ({@link fullServerInfo}).
+   * (description, icons) is sent at initialize and `server/discover`.
    */
   get serverInfo(): { name: string; version: string; title?: string } {
     return this.#resultServerInfo;
-  }
-
-  /** Identity sent at initialize and `server/discover`: with description and icons. */
-  get fullServerInfo(): ServerInfo {
-    return this.#serverInfo;
   }
 
   /** Tool definitions (as in tools/list) the principal may call. */

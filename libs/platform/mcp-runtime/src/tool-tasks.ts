@@ -114,8 +114,9 @@ export class ToolTasks<DB> {
       if (Date.now() >= until || envelope.signal.aborted) {
         throw new ProtocolError(-32001, `Task ${id} is still ${state.status}; call tasks/result again, or poll tasks/get.`);
       }
-      // The interval the task advertises: the domain's rows change no faster, and each poll is a query on them.
-      await sleep(task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, envelope.signal);
+      // The interval the task advertises (the domain's rows change no faster, and each poll is a query on them), but
+      // never past the time this call answers by.
+      await sleep(Math.min(task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, until - Date.now()), envelope.signal);
     }
   }
 
