@@ -129,10 +129,12 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
       res.end(closedSubscription(first, host.serverInfo).map((m) => `event: message\ndata: ${JSON.stringify(m)}\n\n`).join(''));
       return false;
     }
+    // A caller that set a log level (logging/setLevel) gets its answers as streams, which can carry the messages; not on
+    // a 2026-07-28 request, which gets messages only for its own `_meta` level (and whose errors keep their status).
+    const remembersLevel = (batch || first === undefined || claimedRevision(first) === undefined) && host.sendsLogsTo?.(principal) === true;
     transport.dispatch(
       messages,
-      // A caller that set a log level (logging/setLevel) gets its answers as streams, which can carry the messages.
-      { res, mode: wantsStream(messages) || host.sendsLogsTo?.(principal) === true ? 'sse' : 'json', batch, onDone: done },
+      { res, mode: wantsStream(messages) || remembersLevel ? 'sse' : 'json', batch, onDone: done },
       attachments,
       req.headers,
     );

@@ -28,7 +28,7 @@ import { newRequestId, parseTraceparent, runWithRequestScope } from '@mcpfed/tel
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { AuditLog } from './audit-log.ts';
 import { clientLog } from './client-log.ts';
-import { EMPTY_COMPLETION, completeArgument } from './complete-argument.ts';
+import { completeArgument } from './complete-argument.ts';
 import type { CompletionResult } from './complete-argument.ts';
 import { auditIdentity } from './audit-identity.ts';
 import { keyedDigest } from './redact-arguments.ts';
@@ -40,13 +40,13 @@ import type { LogLevel } from './log-level.ts';
 import { LogLevelMemory } from './log-level-memory.ts';
 import type { ServerIcon } from './server-icon.ts';
 import { ProtocolError } from './protocol-error.ts';
-import { requestRevision } from './protocol-revision.ts';
+import { isModernRevision, requestRevision } from './protocol-revision.ts';
 import { storableText } from './storable-text.ts';
 import { traceableError } from './traceable-error.ts';
 import { catalogMeta, toolDefinition } from './tool-definition.ts';
 import { resultFields } from './result-fields.ts';
 import { ToolRunner } from './tool-runner.ts';
-import { ToolTasks } from './tool-tasks.ts';
+import { ToolTasks, runsAsTask } from './tool-tasks.ts';
 import { acceptsUrlElicitation, declaresTasksExtension, taskCapabilities, taskRevisionOf, tasksExtensionMissing, urlElicitationAnswer } from './task-wire.ts';
 import type { CallEnvelope } from './tool-runner.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
@@ -96,6 +96,15 @@ export interface McpHostConfig<DB> {
   idempotencyRetentionMs?: number;
 }
 
+/** A server's full identity, as initialize and `server/discover` send it. */
+export interface ServerInfo {
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  icons?: Array<{ src: string; mimeType?: string; sizes?: string[]; theme?: 'light' | 'dark' }>;
+}
+
 /** Data a transport attaches to each incoming request (through the SDK's `authInfo.extra`). */
 export interface RequestAttachment {
   principal: Principal;
@@ -109,7 +118,7 @@ export interface ServerFactory {
   createServer(connectionPrincipal?: Principal): Server;
   /** Whether `principal` set a log level (logging/setLevel), so its requests may carry log messages. */
   sendsLogsTo?(principal: Principal): boolean;
-  /** Identity put in 2026-07-28 results' `_meta` (`io.modelcontextprotocol/serverInfo`). */
+  /** Identity put in 2026-07-28 results' `_meta` (`io.modelcontextprotocol/serverInfo`): name, version, title only. */
   readonly serverInfo?: { name: string; version: string; title?: string };
 }
 
@@ -155,6 +164,10 @@ export class McpHost<DB> implements ServerFactory {
   readonly #auditDigestKey: string | Buffer;
   /** Task support of the tools that declare it; undefined when none does (task metadata is then ignored). */
   readonly #tasks: ToolTasks<DB> | undefined;
+  /** Full identity, for initialize and `server/discover`. */
+  readonly #serverInfo: ServerInfo;
+  /** Short identity for every 2026-07-28 result's `_meta`: no description or icons (data: URIs) on each call. */
+  readonly #resultServerInfo: { name: string; version: string; title?: string };
 
   constructor(config: McpHostConfig<DB>) {
     this.#config = config;
@@ -181,9 +194,21 @@ export class McpHost<DB> implements ServerFactory {
       rateLimiter: config.rateLimiter,
       defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
     });
-    this.#tasks = config.tools.some((t) => t.contract.taskSupport !== undefined && t.options.task !== undefined)
-      ? new ToolTasks({ runner: this.#runner, run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn), defaultDeadlineMs: config.defaultDeadlineMs ?? 5000, auditCancel: (taskId, envelope) => this.#auditCancel(taskId, envelope) })
+    this.#tasks = config.tools.some((t) => runsAsTask(t))
+      ? new ToolTasks({
+          runner: this.#runner,
+          run: (kind, envelope, fn) => this.#nonTool(kind, envelope, fn),
+          defaultDeadlineMs: config.defaultDeadlineMs ?? 5000,
+          auditCancel: (taskId, envelope) => this.#auditCancel(taskId, envelope),
+          auditRefusedCancel: (taskId, envelope, outcome) => this.#audit.buffer({ ...this.#cancelRecord(taskId, envelope), outcome }),
+        })
       : undefined;
+    this.#resultServerInfo = { name: config.name, version: config.version, ...(config.title ? { title: config.title } : {}) };
+    this.#serverInfo = {
+      ...this.#resultServerInfo,
+      ...(config.description ? { description: config.description } : {}),
+      ...(config.icons ? { icons: config.icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}),
+    };
     this.#toolList = config.tools.map(({ contract }) => ({
       scopes: contract.scopes,
       json: toolDefinition(contract, config.defaultDeadlineMs ?? 5000),
@@ -205,15 +230,12 @@ export class McpHost<DB> implements ServerFactory {
     this.#purgeTimer.unref();
   }
 
-  /** Identity sent at initialize and `server/discover`, and in 2026-07-28 results' `_meta`. */
-  get serverInfo(): { name: string; version: string; title?: string; description?: string; icons?: Array<{ src: string; mimeType?: string; sizes?: string[]; theme?: 'light' | 'dark' }> } {
-    return {
-      name: this.#config.name,
-      version: this.#config.version,
-      ...(this.#config.title ? { title: this.#config.title } : {}),
-      ...(this.#config.description ? { description: this.#config.description } : {}),
-      ...(this.#config.icons ? { icons: this.#config.icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}),
-    };
+  /**
+   * Identity put in 2026-07-28 results' `_meta`: name, version and title only, built once. The full identity
+   * (description, icons) is sent at initialize and `server/discover`.
+   */
+  get serverInfo(): { name: string; version: string; title?: string } {
+    return this.#resultServerInfo;
   }
 
   /** Tool definitions (as in tools/list) the principal may call. */
@@ -245,7 +267,7 @@ export class McpHost<DB> implements ServerFactory {
    */
   createServer(connectionPrincipal?: Principal): Server {
     const server = new Server(
-      this.serverInfo,
+      this.#serverInfo,
       {
         capabilities: {
           tools: { listChanged: false },
@@ -266,13 +288,14 @@ export class McpHost<DB> implements ServerFactory {
       if (!principal) throw new ProtocolError(-32600, 'unauthenticated request');
       const progressToken = extra._meta?.['progressToken'] as string | number | undefined;
       const traceparent = (extra._meta?.[META_TRACEPARENT] as string | undefined) ?? attachment?.traceparent;
+      const protocolVersion = requestRevision(extra._meta, extra.requestInfo?.headers?.['mcp-protocol-version']);
       return {
-        clientLog: clientLog(this.#config.name, this.#logLevelOf(extra, principal), (notification) => extra.sendNotification(notification)),
+        clientLog: clientLog(this.#config.name, this.#logLevelOf(extra, principal, protocolVersion), (notification) => extra.sendNotification(notification)),
         requestId: attachment?.requestId ?? newRequestId(),
         principal,
         parentTrace: parentTrace(traceparent),
         signal: extra.signal,
-        protocolVersion: requestRevision(extra._meta, extra.requestInfo?.headers?.['mcp-protocol-version']),
+        protocolVersion,
         sendProgress:
           progressToken === undefined
             ? undefined
@@ -316,13 +339,13 @@ export class McpHost<DB> implements ServerFactory {
       const revision = revisionOf(handlerExtra);
       // 2026-07-28: the server decides; a tool with task support runs as a task for a client declaring the extension.
       const initialized = connectionPrincipal === undefined ? undefined : (server.getClientCapabilities() as Record<string, unknown> | undefined);
-      if (revision === '2026-07-28' && this.#tasks !== undefined && declaresTasksExtension(handlerExtra._meta) && this.#runner.binding(params.name)?.options.task !== undefined) {
+      if (revision === '2026-07-28' && this.#tasks !== undefined && declaresTasksExtension(handlerExtra._meta) && runsAsTask(this.#runner.binding(params.name))) {
         return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision, acceptsUrlElicitation(handlerExtra._meta, initialized));
       }
       if (task !== undefined && this.#tasks !== undefined && revision === '2025-11-25') {
         if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
         if (!this.#runner.has(params.name)) return this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
-        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revisionOf(handlerExtra));
+        return this.#tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision);
       }
       const result = await this.callTool(params.name, params.arguments, envelopeOf(handlerExtra));
       // A result waiting for a person goes to a client that takes URL elicitation as that elicitation; others
@@ -330,7 +353,7 @@ export class McpHost<DB> implements ServerFactory {
       const elicitation = result.isError === true ? undefined : this.#runner.binding(params.name)?.options.elicitation?.(result.structuredContent ?? {});
       if (elicitation === undefined) return result;
       if (!acceptsUrlElicitation(handlerExtra._meta, initialized)) return result;
-      const answer = urlElicitationAnswer(revisionOf(handlerExtra), elicitation);
+      const answer = urlElicitationAnswer(revision, elicitation);
       if ('error' in answer) throw answer.error;
       return answer.result;
     }) as never;
@@ -351,36 +374,43 @@ export class McpHost<DB> implements ServerFactory {
       on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/cancel', extra)));
     }
     on(ListResourcesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({ resources: await this.#listResources(envelopeOf(extra)) }));
-    on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
-      resourceTemplates: this.#templates
-        .filter((t) => t.template && missingScopes(envelopeOf(extra).principal, t.binding.contract.scopes).length === 0)
-        .map(({ binding: { contract } }) => ({
-          uriTemplate: contract.uri,
-          name: contract.name,
-          title: contract.title,
-          description: contract.description,
-          mimeType: contract.mimeType,
-          _meta: this.#nonToolMeta(contract.scopes),
-        })),
-    }));
+    // The envelope (principal, log level, trace) is built once per list, not per item.
+    on(ListResourceTemplatesRequestSchema as unknown as z.ZodObject, async (_request, extra) => {
+      const { principal } = envelopeOf(extra);
+      return {
+        resourceTemplates: this.#templates
+          .filter((t) => t.template && missingScopes(principal, t.binding.contract.scopes).length === 0)
+          .map(({ binding: { contract } }) => ({
+            uriTemplate: contract.uri,
+            name: contract.name,
+            title: contract.title,
+            description: contract.description,
+            mimeType: contract.mimeType,
+            _meta: this.#nonToolMeta(contract.scopes),
+          })),
+      };
+    });
     on(ReadResourceRequestSchema as unknown as z.ZodObject, async (request, extra) => ({
       contents: await this.#readResource((request as { params: { uri: string } }).params.uri, envelopeOf(extra)),
     }));
-    on(ListPromptsRequestSchema as unknown as z.ZodObject, async (_request, extra) => ({
-      prompts: [...this.#prompts.values()]
-        .filter(({ contract }) => missingScopes(envelopeOf(extra).principal, contract.scopes).length === 0)
-        .map(({ contract }) => ({
-          name: contract.name,
-          title: contract.title,
-          description: contract.description,
-          arguments: Object.entries(contract.args.shape).map(([name, schema]) => ({
-            name,
-            description: (schema as z.ZodType).description ?? name,
-            required: !(schema as z.ZodType).safeParse(undefined).success,
+    on(ListPromptsRequestSchema as unknown as z.ZodObject, async (_request, extra) => {
+      const { principal } = envelopeOf(extra);
+      return {
+        prompts: [...this.#prompts.values()]
+          .filter(({ contract }) => missingScopes(principal, contract.scopes).length === 0)
+          .map(({ contract }) => ({
+            name: contract.name,
+            title: contract.title,
+            description: contract.description,
+            arguments: Object.entries(contract.args.shape).map(([name, schema]) => ({
+              name,
+              description: (schema as z.ZodType).description ?? name,
+              required: !(schema as z.ZodType).safeParse(undefined).success,
+            })),
+            _meta: this.#nonToolMeta(contract.scopes),
           })),
-          _meta: this.#nonToolMeta(contract.scopes),
-        })),
-    }));
+      };
+    });
     on(GetPromptRequestSchema as unknown as z.ZodObject, async (request, extra) => {
       const params = (request as { params: { name: string; arguments?: Record<string, string> } }).params;
       return this.#getPrompt(params.name, params.arguments ?? {}, envelopeOf(extra));
@@ -401,26 +431,31 @@ export class McpHost<DB> implements ServerFactory {
   /** The write-ahead audit record of a tasks/cancel (tool `tasks/cancel`, the task id as its argument); completes with the outcome. */
   async #auditCancel(taskId: string, envelope: CallEnvelope): Promise<(outcome: string) => Promise<void>> {
     const started = performance.now();
-    const args = { taskId };
     const id = await this.#audit
-      .begin({
-        at: new Date(),
-        requestId: envelope.requestId,
-        traceId: envelope.parentTrace?.traceId,
-        ...auditIdentity(envelope.principal),
-        tool: 'tasks/cancel',
-        outcome: 'started',
-        durationMs: 0,
-        argsDigest: keyedDigest(args, this.#auditDigestKey),
-        args,
-        replayed: false,
-        dryRun: false,
-      })
+      .begin(this.#cancelRecord(taskId, envelope))
       .catch((error: unknown) => {
         this.#config.logger.warn({ err: loggableError(error) }, 'tasks/cancel audit record could not be written; the cancel is not run');
         throw toProtocolError(new AppError('UPSTREAM_UNAVAILABLE', 'The cancel was not run: its audit record could not be written. Retry shortly.'), envelope.requestId);
       });
     return (outcome) => this.#audit.finish(id, { outcome, durationMs: performance.now() - started, replayed: false, dryRun: false });
+  }
+
+  /** The audit record of a tasks/cancel, outcome `started`: the task id as sent is its argument. */
+  #cancelRecord(taskId: unknown, envelope: CallEnvelope) {
+    const args = { taskId };
+    return {
+      at: new Date(),
+      requestId: envelope.requestId,
+      traceId: envelope.parentTrace?.traceId,
+      ...auditIdentity(envelope.principal),
+      tool: 'tasks/cancel',
+      outcome: 'started',
+      durationMs: 0,
+      argsDigest: keyedDigest(args, this.#auditDigestKey),
+      args,
+      replayed: false,
+      dryRun: false,
+    };
   }
 
   /** Writes the buffered audit records now (reads and failures are otherwise written every flush interval). */
@@ -511,12 +546,13 @@ export class McpHost<DB> implements ServerFactory {
   }
 
   /**
-   * The level the request asked log messages of: its own `_meta` level (MCP 2026-07-28), else the one its caller
-   * set with `logging/setLevel` (2025-11-25), else none (no messages). A `_meta` level that is not a level is -32602.
+   * The level the request asked log messages of: its own `_meta` level, else (2025-11-25 and earlier only) the one
+   * its caller set with `logging/setLevel`, else none (no messages: a 2026-07-28 request without its own level gets
+   * none, see client-log.ts). A `_meta` level that is not a level is -32602.
    */
-  #logLevelOf(extra: HandlerExtra, principal: Principal): LogLevel | undefined {
+  #logLevelOf(extra: HandlerExtra, principal: Principal, protocolVersion: string): LogLevel | undefined {
     const asked = extra._meta?.[META_LOG_LEVEL];
-    if (asked === undefined) return this.#logLevels.get(principal.id);
+    if (asked === undefined) return isModernRevision(protocolVersion) ? undefined : this.#logLevels.get(principal.id);
     if (!isLogLevel(asked)) throw new ProtocolError(-32602, `Invalid params: _meta["${META_LOG_LEVEL}"] must be one of debug, info, notice, warning, error, critical, alert, emergency`);
     return asked;
   }
@@ -539,9 +575,7 @@ export class McpHost<DB> implements ServerFactory {
       }
       const missing = missingScopes(ctx.principal, binding.contract.scopes);
       if (missing.length > 0) throw new AppError('FORBIDDEN', `Completing ${ref.name ?? ref.uri} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
-      const completer = binding.complete?.[argument.name];
-      if (completer === undefined) return EMPTY_COMPLETION;
-      return completeArgument(completer, argument.value, ctx, params.context?.arguments ?? {});
+      return completeArgument(binding.complete?.[argument.name], argument.value, ctx, params.context?.arguments ?? {});
     });
   }
 

@@ -62,4 +62,28 @@ describe('protocol revisions', () => {
       cacheScope: 'public',
     });
   });
+
+  it('refuses a malformed client identity or capabilities at the edge as -32602, before the SDK parses them', () => {
+    const discover = (meta: Record<string, unknown>) => ({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: { ...envelope, ...meta } } });
+    const noVersion = modernRequestProblem(discover({ 'io.modelcontextprotocol/clientInfo': { name: 'c' } }));
+    expect(noVersion).toEqual({
+      status: 400,
+      error: { code: -32602, message: 'Invalid params: params._meta["io.modelcontextprotocol/clientInfo"] must be an object with a string name and version' },
+    });
+    // Every 2026-07-28 request, not only discover, names its client fully when it names it at all.
+    expect(modernRequestProblem({ ...call('x'), params: { name: 'x', _meta: { ...envelope, 'io.modelcontextprotocol/clientInfo': { name: 'c', version: 1 } } } })?.error.code).toBe(-32602);
+    const badCaps = modernRequestProblem(discover({ 'io.modelcontextprotocol/clientCapabilities': { roots: 5 } }));
+    expect(badCaps?.status).toBe(400);
+    expect(badCaps?.error.code).toBe(-32602);
+    expect(badCaps?.error.message).toMatch(/^Invalid params for server\/discover: params\._meta\["io\.modelcontextprotocol\/clientCapabilities"\]\.roots: /);
+    expect(modernRequestProblem(discover({ 'io.modelcontextprotocol/clientInfo': { name: 'c', version: '1' } }))).toBeUndefined();
+    expect(modernRequestProblem(discover({}))).toBeUndefined();
+  });
+
+  it('cuts the requested version it echoes in an unsupported-version error', () => {
+    const long = `2099-${'x'.repeat(5000)}`;
+    const problem = modernRequestProblem({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': long } } });
+    expect(problem?.error.code).toBe(-32022);
+    expect((problem?.error.data as { requested: string }).requested).toBe(long.slice(0, 40));
+  });
 });

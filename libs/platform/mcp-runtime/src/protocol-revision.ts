@@ -1,6 +1,5 @@
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { InitializeRequestSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
-import { taskCapabilities } from './task-wire.ts';
 
 /**
  * The stateless MCP revision: no initialize, the protocol version and client capabilities in every request's
@@ -20,6 +19,12 @@ export const REVISION_META = {
   serverInfo: 'io.modelcontextprotocol/serverInfo',
   subscriptionId: 'io.modelcontextprotocol/subscriptionId',
 } as const;
+
+/**
+ * The extension identifier of tasks from MCP 2026-07-28 on (a core utility in 2025-11-25). Defined here, not in
+ * task-wire.ts (which re-exports it), so that task-wire can use this file's revision checks without an import cycle.
+ */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** JSON-RPC codes 2026-07-28 adds (the range -32020..-32099 is the specification's). */
 export const MODERN_ERROR = { HEADER_MISMATCH: -32020, MISSING_CLIENT_CAPABILITY: -32021, UNSUPPORTED_PROTOCOL_VERSION: -32022 } as const;
@@ -96,7 +101,8 @@ function unsupported(requested: string): RevisionProblem {
     error: {
       code: MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION,
       message: `Unsupported protocol version ${JSON.stringify(requested.slice(0, 40))}; supported: ${SERVED_PROTOCOL_VERSIONS.join(', ')}`,
-      data: { supported: [...SERVED_PROTOCOL_VERSIONS], requested },
+      // Cut like the message: the requested string is the caller's and may be arbitrarily long.
+      data: { supported: [...SERVED_PROTOCOL_VERSIONS], requested: requested.slice(0, 40) },
     },
   };
 }
@@ -139,10 +145,15 @@ export function modernRequestProblem(message: Record<string, unknown>, headers?:
     return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientCapabilities}"] must be an object` } };
   }
   const clientInfo = meta[REVISION_META.clientInfo];
-  if (clientInfo !== undefined && (record(clientInfo) === undefined || typeof (clientInfo as Record<string, unknown>)['name'] !== 'string')) {
-    return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientInfo}"] must name the client` } };
+  if (clientInfo !== undefined && (record(clientInfo) === undefined || typeof (clientInfo as Record<string, unknown>)['name'] !== 'string' || typeof (clientInfo as Record<string, unknown>)['version'] !== 'string')) {
+    return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientInfo}"] must be an object with a string name and version` } };
   }
   const method = message['method'] as string;
+  // server/discover runs as the SDK's initialize, whose schema would otherwise refuse a malformed envelope as -32603.
+  if (method === 'server/discover') {
+    const problem = discoverEnvelopeProblem(message);
+    if (problem !== undefined) return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: problem } };
+  }
   const isRequest = 'id' in message;
   if (headers !== undefined && isRequest) {
     const version = headers['mcp-protocol-version'];
@@ -162,6 +173,19 @@ export function modernRequestProblem(message: Record<string, unknown>, headers?:
   }
   if (REMOVED_METHODS.has(method)) return { status: 404, error: { code: JSON_RPC.METHOD_NOT_FOUND, message: `Method not found: ${method} is not part of ${claim}` } };
   return undefined;
+}
+
+/** What the SDK's initialize schema finds wrong with a `server/discover` envelope, said in the envelope's own keys. */
+function discoverEnvelopeProblem(message: Record<string, unknown>): string | undefined {
+  const parsed = InitializeRequestSchema.safeParse(innerRequest(message));
+  if (parsed.success) return undefined;
+  const keys: Record<string, string> = { capabilities: REVISION_META.clientCapabilities, clientInfo: REVISION_META.clientInfo };
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => {
+    const [params, field, ...rest] = issue.path.map(String);
+    const where = params === 'params' && field !== undefined && keys[field] !== undefined ? [`params._meta["${keys[field]}"]`, ...rest].join('.') : issue.path.join('.') || '(root)';
+    return `${where}: ${issue.message}`;
+  });
+  return `Invalid params for server/discover: ${issues.join('; ')}`;
 }
 
 /**
@@ -187,7 +211,7 @@ export function innerRequest(message: Record<string, unknown>): Record<string, u
  * A response of the SDK v1 protocol layer to a request that claimed 2026-07-28, in that revision's shape: results get
  * `resultType`, the server's identity in `_meta`, and cache hints where the revision requires them; the answer to
  * `server/discover` is built from the initialize result; the error of an unknown resource becomes -32602 (2025-11-25:
- * -32002). `serverInfo` is remembered from the first discover or passed in.
+ * -32002). Other results carry `serverInfo` when it is given (the server's short identity).
  */
 export function modernResponse(method: string, response: Record<string, unknown>, hints: CacheHints, serverInfo?: unknown): Record<string, unknown> {
   const error = record(response['error']);
@@ -199,7 +223,7 @@ export function modernResponse(method: string, response: Record<string, unknown>
   if (method === 'server/discover') {
     const capabilities = { ...(record(result['capabilities']) ?? {}) };
     // Tasks are the `io.modelcontextprotocol/tasks` extension in 2026-07-28 (a core capability in 2025-11-25).
-    if (capabilities['tasks'] !== undefined) capabilities['extensions'] = { ...(record(capabilities['extensions']) ?? {}), ...(taskCapabilities('2026-07-28')['extensions'] as object) };
+    if (capabilities['tasks'] !== undefined) capabilities['extensions'] = { ...(record(capabilities['extensions']) ?? {}), [TASKS_EXTENSION]: {} };
     delete capabilities['tasks'];
     out = {
       supportedVersions: [...SERVED_PROTOCOL_VERSIONS],

@@ -1,4 +1,7 @@
 import { ProtocolError } from './protocol-error.ts';
+import { MODERN_ERROR, REVISION_META, TASKS_EXTENSION, isModernRevision } from './protocol-revision.ts';
+
+export { TASKS_EXTENSION };
 
 /** Where a task stands, as a domain derives it from its own rows. */
 export interface TaskState {
@@ -12,8 +15,6 @@ export interface TaskState {
 /** The MCP revision a request speaks, from its `MCP-Protocol-Version` (2025-11-25 when absent or older). */
 export type TaskRevision = '2025-11-25' | '2026-07-28';
 
-/** The extension identifier of tasks from MCP 2026-07-28 on (a core utility in 2025-11-25). */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 /** `_meta` key associating a message with its task (2025-11-25). */
 export const RELATED_TASK_META = 'io.modelcontextprotocol/related-task';
 /** JSON-RPC code of URLElicitationRequiredError (MCP 2025-11-25, client/elicitation, URL mode). */
@@ -21,7 +22,7 @@ export const URL_ELICITATION_REQUIRED = -32042;
 
 /** Which wire a request gets: the 2026-07-28 shapes from that revision on, the 2025-11-25 ones otherwise. */
 export function taskRevisionOf(protocolVersion: string | undefined): TaskRevision {
-  return protocolVersion !== undefined && protocolVersion >= '2026-07-28' ? '2026-07-28' : '2025-11-25';
+  return isModernRevision(protocolVersion) ? '2026-07-28' : '2025-11-25';
 }
 
 /** Terminal statuses: nothing changes a task in one of them. */
@@ -82,8 +83,9 @@ export function getTaskResult(revision: TaskRevision, task: Record<string, unkno
 }
 
 /**
- * The status a revision shows: the 2026-07-28 extension keeps `failed` for JSON-RPC errors, so a task whose tool
- * ended in a tool error (a declined payment, a compensated checkout) is `completed` with an `isError` result there.
+ * The status a revision shows: the 2026-07-28 extension keeps `failed` for JSON-RPC errors, so a task whose work
+ * failed in the domain (a declined payment, a compensated checkout) is `completed` there. Its result is still the
+ * tool's own output for the task (which says the failure, e.g. the order's status), not an `isError` result.
  */
 export function wireStatus(revision: TaskRevision, state: TaskState): TaskState {
   return revision === '2026-07-28' && state.status === 'failed' ? { ...state, status: 'completed' } : state;
@@ -91,14 +93,14 @@ export function wireStatus(revision: TaskRevision, state: TaskState): TaskState 
 
 /** Whether a 2026-07-28 request declares the tasks extension in its own client capabilities (`_meta`). */
 export function declaresTasksExtension(meta: Record<string, unknown> | undefined): boolean {
-  const declared = meta?.[CLIENT_CAPABILITIES_META] as { extensions?: Record<string, unknown> } | undefined;
+  const declared = meta?.[REVISION_META.clientCapabilities] as { extensions?: Record<string, unknown> } | undefined;
   const extension = declared?.extensions?.[TASKS_EXTENSION];
   return typeof extension === 'object' && extension !== null;
 }
 
 /** -32021: a 2026-07-28 tasks/* request whose client did not declare the tasks extension. */
 export function tasksExtensionMissing(method: string): ProtocolError {
-  return new ProtocolError(-32021, `Missing required client capability: ${method} needs the ${TASKS_EXTENSION} extension in params._meta clientCapabilities`, {
+  return new ProtocolError(MODERN_ERROR.MISSING_CLIENT_CAPABILITY, `Missing required client capability: ${method} needs the ${TASKS_EXTENSION} extension in params._meta clientCapabilities`, {
     requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
   });
 }
@@ -124,8 +126,8 @@ export function taskNotFound(taskId: unknown): ProtocolError {
   return new ProtocolError(-32602, `Failed to retrieve task: Task not found (${typeof taskId === 'string' ? taskId.slice(0, 200) : 'no taskId'})`);
 }
 
-/** `_meta` key of the client capabilities a request carries (MCP 2026-07-28; accepted from any revision). */
-export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
+/** `_meta` key of the client capabilities a request carries (MCP 2026-07-28; accepted from any revision): REVISION_META.clientCapabilities. */
+export const CLIENT_CAPABILITIES_META = REVISION_META.clientCapabilities;
 
 /**
  * Whether the client takes URL-mode elicitation (`elicitation: { url: {} }`): declared with the request itself
@@ -133,7 +135,7 @@ export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilit
  * initialize on a connection-bound transport (stdio, in-memory), given as `initialized`.
  */
 export function acceptsUrlElicitation(meta: Record<string, unknown> | undefined, initialized: Record<string, unknown> | undefined): boolean {
-  const declared = meta?.[CLIENT_CAPABILITIES_META];
+  const declared = meta?.[REVISION_META.clientCapabilities];
   const capabilities = (typeof declared === 'object' && declared !== null ? declared : initialized) as { elicitation?: { url?: unknown } } | undefined;
   const url = capabilities?.elicitation?.url;
   return typeof url === 'object' && url !== null;

@@ -31,6 +31,16 @@ export interface ToolTasksDeps<DB> {
    * its outcome; returns the function that completes it.
    */
   auditCancel: (taskId: string, envelope: CallEnvelope) => Promise<(outcome: string) => Promise<void>>;
+  /** Records a refused cancel (an unknown task, another principal's, a terminal one): the raw task id and why. */
+  auditRefusedCancel: (taskId: unknown, envelope: CallEnvelope, outcome: 'NOT_FOUND' | 'PRECONDITION_FAILED') => void;
+}
+
+/**
+ * Whether a tool runs as a task: its contract declares task support and its binding says how. The one test of it, so
+ * the host's routing, the task calls and the capability announced cannot disagree.
+ */
+export function runsAsTask<DB>(binding: ToolBinding<DB> | undefined): binding is ToolBinding<DB> & { options: { task: ToolTaskBinding<ToolContract, DB> } } {
+  return binding !== undefined && binding.contract.taskSupport !== undefined && binding.options.task !== undefined;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -54,14 +64,18 @@ export class ToolTasks<DB> {
    */
   async call(name: string, args: unknown, envelope: CallEnvelope, revision: TaskRevision, urlElicitation = true): Promise<Record<string, unknown>> {
     const binding = this.#deps.runner.binding(name);
-    const task = binding?.options.task;
-    if (binding === undefined || task === undefined || binding.contract.taskSupport === undefined) {
+    if (!runsAsTask(binding)) {
       // 2025-11-25 tools: a task-augmented call of a tool without task support is -32601.
       throw new ProtocolError(-32601, `${name} does not run as a task: call it without params.task.`);
     }
+    const task = binding.options.task;
     const result = await this.#deps.runner.call(name, args, { ...envelope, asTask: true });
-    // A call refused before it started anything has no task to poll: its error is the answer.
-    if (result.isError === true) throw errorOfResult(result, envelope.requestId);
+    // A call refused before it started anything has no task to poll: its error is the answer, in the revision's form
+    // of a tool error (2026-07-28: the isError result, as the call without a task gets; 2025-11-25: a JSON-RPC error).
+    if (result.isError === true) {
+      if (revision === '2026-07-28') return result;
+      throw errorOfResult(result, envelope.requestId);
+    }
     const output = result.structuredContent ?? {};
     const handle = task.handleOf(output);
     if (handle === undefined) {
@@ -100,15 +114,32 @@ export class ToolTasks<DB> {
       if (Date.now() >= until || envelope.signal.aborted) {
         throw new ProtocolError(-32001, `Task ${id} is still ${state.status}; call tasks/result again, or poll tasks/get.`);
       }
-      await sleep(Math.min(task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 250), envelope.signal);
+      // The interval the task advertises (the domain's rows change no faster, and each poll is a query on them), but
+      // never past the time this call answers by.
+      await sleep(Math.min(task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, until - Date.now()), envelope.signal);
     }
   }
 
-  /** tasks/cancel: a terminal task, or one the domain will not cancel, is -32602 saying why. */
+  /**
+   * tasks/cancel: a terminal task, or one the domain will not cancel, is -32602 saying why. A refused cancel (no such
+   * task for the caller, or a terminal one) is audited too: probing for other callers' task ids leaves a trace.
+   */
   async cancel(taskId: unknown, envelope: CallEnvelope, revision: TaskRevision): Promise<Record<string, unknown>> {
-    const { binding, task, handle, id } = this.#resolve(taskId, envelope);
-    const before = await this.#state(binding, task, handle, id, envelope, 'tasks/cancel');
-    if (isTerminalTask(before.status)) throw new ProtocolError(-32602, `Cannot cancel task: already in terminal status '${before.status}'${before.message === undefined ? '' : `: ${before.message}`}`);
+    const found = this.#find(taskId, envelope);
+    if (found === undefined) {
+      this.#deps.auditRefusedCancel(taskId, envelope, 'NOT_FOUND');
+      throw taskNotFound(taskId);
+    }
+    const { binding, task, handle, id } = found;
+    const before = await this.#deps.run(`tasks/cancel ${binding.contract.name}`, envelope, (ctx) => task.get(handle, ctx));
+    if (before === undefined) {
+      this.#deps.auditRefusedCancel(taskId, envelope, 'NOT_FOUND');
+      throw taskNotFound(id);
+    }
+    if (isTerminalTask(before.status)) {
+      this.#deps.auditRefusedCancel(taskId, envelope, 'PRECONDITION_FAILED');
+      throw new ProtocolError(-32602, `Cannot cancel task: already in terminal status '${before.status}'${before.message === undefined ? '' : `: ${before.message}`}`);
+    }
     const finish = await this.#deps.auditCancel(id, envelope);
     try {
       await this.#deps.run('tasks/cancel', envelope, (ctx) => task.cancel(handle, ctx));
@@ -122,15 +153,19 @@ export class ToolTasks<DB> {
     return cancelTaskResult(revision, wireTask(revision, id, after, task.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS));
   }
 
-  #resolve(taskId: unknown, envelope: CallEnvelope): { binding: ToolBinding<DB>; task: ToolTaskBinding<ToolContract, DB>; handle: string; id: string } {
+  #resolve(taskId: unknown, envelope: CallEnvelope): FoundTask<DB> {
+    const found = this.#find(taskId, envelope);
+    if (found === undefined) throw taskNotFound(taskId);
+    return found;
+  }
+
+  /** The task a task id names, or undefined when it names none the caller may see. */
+  #find(taskId: unknown, envelope: CallEnvelope): FoundTask<DB> | undefined {
     const decoded = decodeTaskId(taskId);
     const binding = decoded === undefined ? undefined : this.#deps.runner.binding(decoded.tool);
-    const task = binding?.options.task;
     // A caller without the tool's scopes learns nothing about its tasks: the same answer as a missing one.
-    if (decoded === undefined || binding === undefined || task === undefined || missingScopes(envelope.principal, binding.contract.scopes).length > 0) {
-      throw taskNotFound(taskId);
-    }
-    return { binding, task, handle: decoded.handle, id: encodeTaskId(binding.contract.name, decoded.handle) };
+    if (decoded === undefined || !runsAsTask(binding) || missingScopes(envelope.principal, binding.contract.scopes).length > 0) return undefined;
+    return { binding, task: binding.options.task, handle: decoded.handle, id: encodeTaskId(binding.contract.name, decoded.handle) };
   }
 
   async #state(binding: ToolBinding<DB>, task: ToolTaskBinding<ToolContract, DB>, handle: string, id: string, envelope: CallEnvelope, kind: string): Promise<TaskState> {
@@ -143,6 +178,14 @@ export class ToolTasks<DB> {
     const output = await this.#deps.run(`tasks/result ${binding.contract.name}`, envelope, (ctx) => task.result(handle, ctx));
     return taskPayload(this.#deps.runner.resultOf(binding.contract.name, output as Record<string, unknown>), id);
   }
+}
+
+/** A task a caller may see: its tool's binding and task binding, the domain's handle and the task id. */
+interface FoundTask<DB> {
+  binding: ToolBinding<DB>;
+  task: ToolTaskBinding<ToolContract, DB>;
+  handle: string;
+  id: string;
 }
 
 /** The JSON-RPC error of a tool error result (its structured error kept as `data`). */

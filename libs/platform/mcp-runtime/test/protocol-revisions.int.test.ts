@@ -161,6 +161,32 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
     expect(await tdb.db.selectFrom('widgets').select('id').where('name', '=', 'not_allowed').execute()).toEqual([]);
   });
 
+  it('sends a 2026-07-28 request log messages only for its own _meta level, never for the level its caller set', async () => {
+    const logger = await issuer.token(['customer:read'], { subject: 'log_level_setter' });
+    const as = (headers: Record<string, string>) => ({ ...headers, authorization: `Bearer ${logger}` });
+    const events = (text: string) => text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    const logged = (text: string) => events(text).filter((m) => m.method === 'notifications/message');
+    const set = await post({ jsonrpc: '2.0', id: 20, method: 'logging/setLevel', params: { level: 'info' } }, as({ 'mcp-protocol-version': '2025-11-25' }));
+    expect(set.status).toBe(200);
+    // 2025-11-25: the remembered level holds, so the answer is a stream carrying the message.
+    const legacy = await post({ jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 0 } } }, as({ 'mcp-protocol-version': '2025-11-25' }));
+    expect(legacy.headers.get('content-type')).toContain('text/event-stream');
+    expect(logged(legacy.text)).toEqual([expect.objectContaining({ params: expect.objectContaining({ level: 'info', data: { message: 'widget_slow started', ms: 0 } }) })]);
+    // 2026-07-28 without a _meta level: a plain JSON answer, no message.
+    const call = (id: number, meta: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 0 }, _meta: meta } });
+    const modern = await post(call(22, envelope), as(modernHeaders('tools/call', 'widget_slow')));
+    expect(modern.status).toBe(200);
+    expect(modern.headers.get('content-type')).toContain('application/json');
+    expect(modern.json).toMatchObject({ id: 22, result: { structuredContent: { waited_ms: expect.any(Number) } } });
+    expect(modern.text).not.toContain('notifications/message');
+    // Its -32601 keeps the 404 a JSON answer has.
+    const unknown = await post({ jsonrpc: '2.0', id: 23, method: 'tools/explode', params: { _meta: envelope } }, as(modernHeaders('tools/explode')));
+    expect(unknown).toMatchObject({ status: 404, json: { id: 23, error: { code: -32601 } } });
+    // With its own level it gets the message.
+    const asked = await post(call(24, { ...envelope, 'io.modelcontextprotocol/logLevel': 'info' }), as(modernHeaders('tools/call', 'widget_slow')));
+    expect(logged(asked.text)).toHaveLength(1);
+  });
+
   it('acknowledges subscriptions/listen and ends it: the lists do not change while the server runs', async () => {
     const r = await post({ jsonrpc: '2.0', id: 14, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } }, modernHeaders('subscriptions/listen'));
     expect(r.status).toBe(200);
