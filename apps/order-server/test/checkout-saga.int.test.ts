@@ -312,6 +312,54 @@ describe('CheckoutSaga', () => {
     ]);
   });
 
+  it('keeps a cancel that commits between the failed step and its record: the checkout ends cancelled, compensated the same', async () => {
+    const id = await newOrder();
+    const calls: Call[] = [];
+    // The store as it is, except that right after the worker reads its row following the declined authorization, a
+    // tasks/cancel commits (on its own connection, as another replica's would): the worker read `running`.
+    let cancelAfterRead = false;
+    const racing = new (class extends SagaStore {
+      override async get(db: Parameters<SagaStore['get']>[0], orderId: string, options?: { forUpdate?: boolean }) {
+        const row = await super.get(db, orderId, options);
+        if (cancelAfterRead) {
+          cancelAfterRead = false;
+          expect(await sagas.cancel(tdb.db, orderId, ['authorize_payment'], 'cancelled by the caller')).toBeDefined();
+        }
+        return row;
+      }
+    })();
+    const upstreams = fakeUpstreams(new Map([['payment_authorize', [new AppError('PAYMENT_DECLINED', 'declined')]]]), calls);
+    const declining = {
+      ...upstreams,
+      payment: {
+        call: (async (tool, input, context) => {
+          if (tool.name === 'payment_authorize') cancelAfterRead = true;
+          return upstreams.payment.call(tool, input, context);
+        }) as UpstreamClient['call'],
+      },
+    };
+    const saga = new CheckoutSaga({ db: tdb.db, orders, sagas: racing, changes, upstreams: declining, identity, reservationTtlSeconds: 900, logger });
+    expect(await saga.run(id, run(false))).toBe('failed');
+    expect(cancelAfterRead).toBe(false);
+    const ended = await sagas.get(tdb.db, id);
+    expect([ended.status, ended.failure_reason, ended.failure_message]).toEqual(['failed', 'cancelled', 'cancelled by the caller']);
+    expect(ended.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'void_payment', 'release_inventory']);
+    const order = await orders.get(tdb.db, id);
+    expect([order.status, order.failure_reason, order.amount_captured]).toEqual(['failed', 'cancelled', '0']);
+    // The same compensation as any failure after reserving: the authorization looked up and voided, the stock released.
+    expect(calls.map((c) => c.tool)).toEqual([
+      'customer_check_eligibility',
+      'inventory_reserve',
+      'payment_authorize',
+      'payment_void',
+      'payment_search',
+      'inventory_release',
+    ]);
+    expect(await eventTypes(id)).toEqual(['order.placed', 'order.failed']);
+    // The worker's own failure was never recorded, so no line claims it compensates for a decline.
+    expect(logsOf(id).map((line) => [line['msg'], line['failure_reason']])).toEqual([['checkout failed', 'cancelled']]);
+  });
+
   it('records each step once when two runs race (a stalled job taken over)', async () => {
     const id = await newOrder();
     const calls: Call[] = [];

@@ -234,6 +234,15 @@ describe('order_place as an MCP Task', () => {
         expect(error.code).toBe(-32602);
         expect(error.message).toBe(`Failed to retrieve task: Task not found (${task.taskId})`);
       }
+      // The order server itself (not only the router) refuses its own principal without order_place's scope.
+      const reader = await connect(stack.order, 'alice', 'order', ['order:read']);
+      for (const attempt of [
+        () => reader.experimental.tasks.getTask(task.taskId),
+        () => reader.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema),
+        () => reader.experimental.tasks.cancelTask(task.taskId),
+      ]) {
+        expect(await rpcError(attempt())).toEqual({ code: -32602, message: `Failed to retrieve task: Task not found (${task.taskId})`, data: undefined });
+      }
       // The same answer as for a task that does not exist, and for ids this server never hands out.
       expect((await rpcError(mallory.experimental.tasks.getTask('order_place:ord_00000000000000000000000000'))).message).toBe(
         'Failed to retrieve task: Task not found (order_place:ord_00000000000000000000000000)',

@@ -44,7 +44,9 @@ export interface ProductTestServer {
 }
 
 /** Starts everything a catalog test file needs against a fresh database and a random Redis prefix. */
-export async function startProductTestServer(options: { importBatchSize?: number; importMaxBytes?: number } = {}): Promise<ProductTestServer> {
+export async function startProductTestServer(
+  options: { importBatchSize?: number; importMaxBytes?: number; /** statement_timeout of the search pool (default 5000 ms). */ searchStatementTimeoutMs?: number } = {},
+): Promise<ProductTestServer> {
   const database = await createTestDatabase<ProductDatabase>({ name: 'product', migrations: productMigrations });
   await ensureSqlReaderRole(database.pool, { database: database.name });
   const reader: Database<unknown> = createDatabase({
@@ -52,7 +54,12 @@ export async function startProductTestServer(options: { importBatchSize?: number
     applicationName: 'product-test-sql',
     max: 2,
   });
-  const search = createDatabase<ProductDatabase>({ connectionString: searchConnectionString(database.url, CORRECTION_THRESHOLD), applicationName: 'product-test-search', max: 3 });
+  const search = createDatabase<ProductDatabase>({
+    connectionString: searchConnectionString(database.url, CORRECTION_THRESHOLD),
+    applicationName: 'product-test-search',
+    max: 3,
+    ...(options.searchStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.searchStatementTimeoutMs }),
+  });
   const redis = await createTestRedis({ label: 'product' });
   const prefix = redis.prefix.replace(/:$/, '');
   const logger = createLogger({ name: 'product-server', level: process.env['MCPFED_TEST_LOGS'] ? 'debug' : 'silent' });

@@ -112,15 +112,8 @@ export class CheckoutSaga {
         await this.#deps.identity.forget(db, orderId);
         return 'completed';
       } catch (error) {
-        const current = await sagas.get(db, orderId);
-        // Another run finished it (a stalled job taken over): nothing of this run's may undo that.
-        if (current.status === 'completed' || current.status === 'failed') return 'finished_before';
-        if (current.status === 'compensating') {
-          // Cancelled (tasks/cancel) while a step ran: the cancel set the compensation up; this run carries it out,
-          // after its own step's call returned, so an authorization that call made is voided too.
-          saga = current;
-          this.#deps.onProgress?.(orderId, saga);
-        } else {
+        let current = await sagas.get(db, orderId);
+        if (current.status === 'running') {
           const step = current.step;
           const refusal = error instanceof CheckoutRefused ? error : undefined;
           if (refusal === undefined && !run.finalAttempt && isTransient(error)) {
@@ -132,19 +125,28 @@ export class CheckoutSaga {
           const reason = refusal?.reason ?? (AppError.is(error) && isTransient(error) ? 'upstream_unavailable' : 'internal');
           const message = refusal?.message ?? `The checkout could not finish step ${step}: ${errorMessage(error)}`;
           if (reason === 'internal' && refusal === undefined) this.#deps.logger.error({ err: error, order_id: orderId, step }, 'checkout step failed unexpectedly');
-          this.#deps.logger.info(
-            { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
-            'checkout compensating: releasing payment and stock',
-          );
-          saga = await sagas.update(db, orderId, {
-            status: 'compensating',
-            step: 'void_payment',
+          // Guarded on `running`: a cancel committed since the read above keeps its reason (the caller was told
+          // "cancelled"); the compensation that follows is the same either way.
+          const failed = await sagas.startCompensation(db, orderId, {
             failure_reason: reason,
             failure_message: message.slice(0, 500),
             last_error: JSON.stringify(stepError(step, refusal?.cause ?? error)),
           });
-          this.#deps.onProgress?.(orderId, saga);
+          if (failed !== undefined) {
+            this.#deps.logger.info(
+              { order_id: orderId, failed_step: step, failure_reason: reason, code: stepError(step, refusal?.cause ?? error).code, attempt: attempt.number },
+              'checkout compensating: releasing payment and stock',
+            );
+          }
+          current = failed ?? (await sagas.get(db, orderId));
         }
+        // Another run finished it (a stalled job taken over): nothing of this run's may undo that.
+        if (current.status === 'completed' || current.status === 'failed') return 'finished_before';
+        // Compensating: set up by this run's failure, or by a cancel (tasks/cancel) while a step ran or just after it
+        // failed. This run carries it out after its own step's call returned, so an authorization that call made is
+        // voided too.
+        saga = current;
+        this.#deps.onProgress?.(orderId, saga);
       }
     }
     await this.#compensate(orderId, saga, context, attempt);

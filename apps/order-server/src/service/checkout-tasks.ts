@@ -44,12 +44,12 @@ export class CheckoutTasks {
     return found === undefined ? undefined : taskStateOf(found.order, found.saga);
   }
 
-  /** order_place's answer for the order as it stands now. */
-  async result(orderId: string, principalId: string): Promise<z.input<(typeof orderPlace)['output']>> {
-    const found = await this.#find(orderId, principalId);
+  /** order_place's answer for the order as it stands now (its queries end with `signal`, the call's deadline). */
+  async result(orderId: string, principalId: string, signal?: AbortSignal): Promise<z.input<(typeof orderPlace)['output']>> {
+    const found = await this.#find(orderId, principalId, signal);
     if (found === undefined) throw new AppError('NOT_FOUND', `No task for order ${orderId}.`);
     const done = found.saga.status === 'completed' || found.saga.status === 'failed';
-    return { order: await this.#deps.service.view(this.#deps.db, orderId), done, replayed: false };
+    return { order: await this.#deps.service.view(this.#deps.db, orderId, signal), done, replayed: false };
   }
 
   /**
@@ -82,13 +82,23 @@ export class CheckoutTasks {
   }
 }
 
-/** Why a checkout can no longer be cancelled. */
+/** Why a checkout can no longer be cancelled (it left `running` at a cancellable step, or never was at one). */
 function refusal(order: OrderRecord, saga: SagaRecord): AppError {
   const details = { order_id: order.id, step: saga.step, completed_steps: saga.completed_steps };
-  if (saga.status === 'compensating') {
-    return new AppError('PRECONDITION_FAILED', `The checkout was already refused (${saga.failure_reason ?? 'failed'}) and is undoing its steps; it ends failed by itself.`, { details: { ...details, reason: 'already_failing' } });
+  // Refused on its own (not cancelled) while this cancel was on its way: it undoes its steps, or has undone them.
+  if (saga.status === 'compensating' || saga.status === 'failed') {
+    const state = saga.status === 'failed' ? 'and has undone its steps' : 'and is undoing its steps; it ends failed by itself';
+    return new AppError('PRECONDITION_FAILED', `The checkout was already refused (${saga.failure_reason ?? 'failed'}) ${state}.`, { details: { ...details, reason: 'already_failing' } });
   }
-  if (saga.completed_steps.includes('capture_payment') && order.capture_mode === 'immediate') {
+  if (order.capture_mode !== 'immediate') {
+    // Capture at fulfilment: the checkout captures nothing, but the order is confirmed (or about to be).
+    return new AppError(
+      'PRECONDITION_FAILED',
+      `The checkout of order ${order.id} has reached the order's confirmation, so it can no longer be cancelled; its payment is only authorized (captured at fulfilment). order_cancel cancels the order and voids the authorization.`,
+      { details: { ...details, reason: 'order_confirmed' } },
+    );
+  }
+  if (saga.completed_steps.includes('capture_payment')) {
     return new AppError(
       'PRECONDITION_FAILED',
       `The payment of order ${order.id} was already captured, so its checkout can no longer be cancelled. Once it completes, order_cancel cancels the order and refunds the capture.`,

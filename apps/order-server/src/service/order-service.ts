@@ -209,9 +209,9 @@ export class OrderService {
   }
 
   /** An order with its lines. */
-  async view(db: Kysely<OrderDatabase>, orderId: string): Promise<OrderView> {
-    const order = await this.#deps.orders.get(db, orderId);
-    return toOrderView(order, await this.#deps.orders.lines(db, [orderId]));
+  async view(db: Kysely<OrderDatabase>, orderId: string, signal?: AbortSignal): Promise<OrderView> {
+    const order = await this.#deps.orders.get(db, orderId, { signal });
+    return toOrderView(order, await this.#deps.orders.lines(db, [orderId], signal));
   }
 
   /** order_quote: current prices, stock and eligibility, without holding anything. */

@@ -57,6 +57,24 @@ export class SagaStore {
       .executeTakeFirst();
   }
 
+  /**
+   * Turns a running saga to compensation with the worker's own failure, atomically like {@link SagaStore.cancel}:
+   * undefined when it left `running` first (a cancel or another run committed), whose record then stands.
+   */
+  async startCompensation(
+    db: Kysely<OrderDatabase>,
+    orderId: string,
+    failure: { failure_reason: string; failure_message: string; last_error: string },
+  ): Promise<SagaRecord | undefined> {
+    return db
+      .updateTable('checkout_sagas')
+      .set({ ...failure, status: 'compensating', step: 'void_payment', updated_at: sql<Date>`now()` })
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Counts a job run of an unfinished saga and returns it; undefined when there is none or it finished. */
   async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
     return db

@@ -24,7 +24,7 @@ export function orderPlaceTool(service: OrderService, tasks: CheckoutTasks): Too
       // A call that placed nothing (waiting for approval) has no task; a replay of an ended checkout is its ended task.
       handleOf: (output) => output.order?.id,
       get: (orderId, ctx) => tasks.state(orderId, ctx.principal.id, ctx.signal),
-      result: (orderId, ctx) => tasks.result(orderId, ctx.principal.id),
+      result: (orderId, ctx) => tasks.result(orderId, ctx.principal.id, ctx.signal),
       cancel: (orderId, ctx) => tasks.cancel(orderId, ctx.principal.id),
       pollIntervalMs: 1000,
     },

@@ -151,7 +151,8 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
       return 'failed';
     }
     // Cancelled (tasks/cancel) while this run read or wrote a batch: that batch rolled back; the run ends here.
-    // Read without the run's signal: it may be what aborted the run.
+    // Looked up only while the run's signal has not aborted (an aborted run rethrows as it is; the run after it
+    // finds the cancel), through a store without that signal.
     if (!control.signal.aborted) {
       const now = await new ImportStore(db).find(importId);
       if (now !== undefined && wasCancelled(now)) return 'skipped';

@@ -17,7 +17,6 @@ export interface ImportErrorRow {
   raw: string | null;
 }
 
-/** Why an import failed as a whole, as stored in `product_imports.error`. */
 /** `details.reason` of an import cancelled by its creator. */
 export const CANCELLED = 'cancelled';
 
@@ -26,6 +25,7 @@ export function wasCancelled(row: { status: string; error: unknown }): boolean {
   return row.status === 'failed' && (row.error as { details?: { reason?: unknown } } | null)?.details?.reason === CANCELLED;
 }
 
+/** Why an import failed as a whole, as stored in `product_imports.error`. */
 export interface ImportFailure {
   code: string;
   message: string;

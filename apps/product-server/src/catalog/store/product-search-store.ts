@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { ProductStatus } from '@mcpfed/contract-product';
 import { FACET_COUNT_LIMIT } from '@mcpfed/contract-product';
+import { mapDatabaseError } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
 import type { ProductDatabase } from '../../product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
@@ -137,7 +139,16 @@ export class ProductSearchStore {
 
   /** One page (limit + 1 rows, so the caller knows whether there is more) in the order of `sort`. */
   async search(text: TextQuery | undefined, filter: ProductFilter, sort: ProductSort, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
-    if (sort === 'relevance' && text !== undefined) return this.#byRelevance(text, filter, limit, after);
+    if (sort === 'relevance' && text !== undefined) {
+      return this.#byRelevance(text, filter, limit, after).catch((error: unknown) => {
+        const mapped = mapDatabaseError(error);
+        // The statement timeout (not the call's own deadline) cut the ranking short: the same query would again.
+        if (AppError.is(mapped) && mapped.code === 'TIMEOUT' && this.#signal?.aborted !== true) {
+          throw new AppError('TIMEOUT', 'Too many matches to rank in time: add words or filters, or sort by price or newest.', { retryable: false, cause: error });
+        }
+        throw error;
+      });
+    }
     return this.#sorted(text, filter, sort, limit, after);
   }
 
@@ -161,7 +172,8 @@ export class ProductSearchStore {
    * Every match is ranked, then the page is cut by (score, SKU): the same query always ranks the same set, so the
    * best matches come first and a cursor continues exactly where the previous page ended. Only SKU and score of
    * the matches are kept while ranking (a top-N sort over them); the page's rows are read by primary key
-   * afterwards. The work grows with the number of matches; the search pool's statement timeout bounds it.
+   * afterwards. The work grows with the number of matches; the search pool's statement timeout bounds it
+   * (search() turns that into a TIMEOUT that is not retryable).
    */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
     // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per ranked row.

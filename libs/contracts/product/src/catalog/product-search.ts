@@ -21,7 +21,7 @@ export const productSearch = defineTool({
     'price_desc. Prices are integer minor units; min_price / max_price need filter.currency. Returns { ' +
     'items, next_cursor, facets, query_terms, ignored_terms }; pass next_cursor with the same query, ' +
     'filter and sort. On failure: VALIDATION_FAILED (bad filter, or a cursor of another search); ' +
-    'TIMEOUT when a search runs too long (add words or filters). Relevance ranks every match.',
+    'TIMEOUT when a search runs too long (add words or filters, or sort by price or newest). Relevance ranks every match.',
   guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
