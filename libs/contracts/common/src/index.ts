@@ -1,5 +1,6 @@
 export { approvalRequiredSchema } from './approval-required.ts';
 export { SCOPES } from './scopes.ts';
+export type { ContractInput, ContractOutput } from './contract-types.ts';
 export type { Scope } from './scopes.ts';
 export {
   MAX_TOOL_DESCRIPTION_LENGTH,

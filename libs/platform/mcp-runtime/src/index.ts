@@ -102,9 +102,12 @@ export type {
   ResourceLinkSpec,
   ToolBinding,
   ToolBindingOptions,
+  RequestContext,
   ToolContext,
   ToolTaskBinding,
 } from './types.ts';
+export { OWN_TRANSACTIONS, jobContext, systemPrincipal } from './job-context.ts';
+export type { JobContextOptions } from './job-context.ts';
 export { runMcpServer } from './run-mcp-server.ts';
 export type { CommonServerSettings, RunMcpServerOptions, RunningMcpServer } from './run-mcp-server.ts';
 export { runServerCommand } from './run-server-command.ts';

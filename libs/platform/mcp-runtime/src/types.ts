@@ -6,20 +6,18 @@ import type { Logger, TraceContext } from '@mcpfed/telemetry';
 import type { ClientLog } from './client-log.ts';
 import type { TaskState, UrlElicitation } from './task-wire.ts';
 
-/** Per-request data handed to every tool, resource and prompt handler (docs/conventions.md: one request context). */
-export interface ToolContext<DB> {
+/**
+ * Per-request data, passed as the last argument to every service and store call (docs/conventions.md: one request
+ * context). Handlers receive it as part of their {@link ToolContext}; background jobs build one with
+ * `jobContext` for the work they do for nobody in particular.
+ */
+export interface RequestContext {
   readonly requestId: string;
   readonly principal: Principal;
   /** Aborted at the call's deadline, on client cancellation and on shutdown; pass it on to I/O. */
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly trace: TraceContext;
-  /**
-   * Write tools (readOnlyHint false, transaction 'auto'): the call's transaction. The runtime stores the
-   * idempotency record and the audit row in it and rolls it back when the input has `dry_run: true`.
-   * Read tools, resources and prompts: the pool.
-   */
-  readonly db: Kysely<DB>;
   /** Whether the caller holds a scope (e.g. `customer:pii` for unmasked personal data). */
   hasScope(scope: string): boolean;
   /**
@@ -35,6 +33,16 @@ export interface ToolContext<DB> {
    * (docs/architecture.md §4, logging); a no-op otherwise. Fixed wording plus ids and counts: never personal data.
    */
   readonly clientLog: ClientLog;
+}
+
+/** The request context of a tool, resource or prompt handler: the {@link RequestContext} plus its database handle. */
+export interface ToolContext<DB> extends RequestContext {
+  /**
+   * Write tools (readOnlyHint false, transaction 'auto'): the call's transaction. The runtime stores the
+   * idempotency record and the audit row in it and rolls it back when the input has `dry_run: true`.
+   * Read tools, resources and prompts: the pool.
+   */
+  readonly db: Kysely<DB>;
 }
 
 /** A `resource_link` content block pointing at an entity the call touched. */
