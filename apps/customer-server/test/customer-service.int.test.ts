@@ -4,7 +4,7 @@ import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { MASKED_CALLER, PII_CALLER, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
+import { MASKED_CONTEXT, PII_CONTEXT, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 
@@ -16,8 +16,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const pii = () => new CustomerService(database.db, PII_CALLER);
-const masked = () => new CustomerService(database.db, MASKED_CALLER);
+const pii = () => new CustomerService(database.db, PII_CONTEXT);
+const masked = () => new CustomerService(database.db, MASKED_CONTEXT);
 
 async function eventTypes(customerId: string): Promise<string[]> {
   const rows = await database.db

@@ -5,7 +5,7 @@ import { customerMigrations } from '../migrations/index.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import { KEPT_AFTER_ANONYMIZATION, PrivacyService } from '../src/service/privacy-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { PII_CALLER, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
+import { PII_CONTEXT, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 
@@ -17,8 +17,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const privacy = () => new PrivacyService(database.db, PII_CALLER);
-const customers = () => new CustomerService(database.db, PII_CALLER);
+const privacy = () => new PrivacyService(database.db, PII_CONTEXT);
+const customers = () => new CustomerService(database.db, PII_CONTEXT);
 
 /** A customer with everything erasure touches: phone, two addresses, two notes, a status reason, order stats. */
 async function richCustomer() {
