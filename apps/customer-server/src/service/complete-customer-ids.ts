@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { customerReachOf } from '@mcpfed/auth';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
-import { customerIdsByPrefix } from '../store/customer-ids-by-prefix.ts';
+import { CustomerStore } from '../store/customer-store.ts';
 
 /** What a partial customer id may hold: the id alphabet, at most an id's length. Anything else completes to nothing. */
 const PARTIAL_ID = /^[a-z0-9_]{0,30}$/;
@@ -22,5 +22,5 @@ export async function completeCustomerIds(
   const reach = customerReachOf(ctx.principal);
   if (!PARTIAL_ID.test(partial) || reach.kind === 'none') return [];
   if (reach.kind === 'one' && !reach.customerId.startsWith(partial)) return [];
-  return customerIdsByPrefix(db, partial, limit, { ...(reach.kind === 'one' ? { onlyId: reach.customerId } : {}), signal: ctx.signal });
+  return new CustomerStore(db, ctx.signal).idsByPrefix(partial, limit, reach.kind === 'one' ? reach.customerId : undefined);
 }

@@ -310,9 +310,7 @@ export class CustomerService {
   }
 
   async #requireCustomer(id: string): Promise<CustomerRow> {
-    const row = await new CustomerStore(this.#db, this.#ctx.signal).find(id);
-    if (row === undefined) throw customerNotFound(id);
-    return row;
+    return new CustomerStore(this.#db, this.#ctx.signal).get(id);
   }
 
   /**

@@ -8,6 +8,7 @@ import { customerNotFound } from './customer-not-found.ts';
 import type { CustomerStatus, CustomerTier } from '@mcpfed/contract-customer';
 import type { AddressRow } from './address-store.ts';
 import type { CustomerDatabase, CustomersTable } from './customer-database.ts';
+import { customerIdsByPrefixQuery } from './customer-ids-by-prefix-query.ts';
 import { toDate } from './to-date.ts';
 
 /** A `customers` row as the service sees it (the generated search columns left out). */
@@ -156,9 +157,9 @@ const profileQueries: Partial<Record<'id' | 'email', CompiledQuery<ProfileQueryR
 /** Repository of `customers` (and the order statistics projection read with it). All customer SQL lives here. */
 export class CustomerStore {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<CustomerDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<CustomerDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -195,13 +196,19 @@ export class CustomerStore {
       .executeTakeFirst({ signal: this.#signal });
   }
 
-  /** The row without a lock. */
-  async find(id: string): Promise<CustomerRow | undefined> {
+  /** The row without a lock; NOT_FOUND when there is none. */
+  async get(id: string): Promise<CustomerRow> {
     return this.#db
       .selectFrom('customers as c')
       .select(CUSTOMER_COLUMNS)
       .where('c.id', '=', id)
-      .executeTakeFirst({ signal: this.#signal });
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => customerNotFound(id) });
+  }
+
+  /** Up to `limit` customer ids starting with `prefix`, in id order; only `onlyId` when given (a bound caller). */
+  async idsByPrefix(prefix: string, limit: number, onlyId?: string): Promise<string[]> {
+    const rows = await customerIdsByPrefixQuery(this.#db, prefix, limit, onlyId).execute({ signal: this.#signal });
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -235,7 +242,7 @@ export class CustomerStore {
       .set({ ...patch, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .returning(['id', 'email', 'first_name', 'last_name', 'phone', 'tier', 'status', 'status_reason', 'version', 'created_at', 'updated_at', 'anonymized_at'])
-      .executeTakeFirstOrThrow(() => customerNotFound(id));
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => customerNotFound(id) });
   }
 
   /** Increments the version of a customer whose addresses changed. Returns the new version. */
@@ -245,7 +252,7 @@ export class CustomerStore {
       .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .returning('version')
-      .executeTakeFirstOrThrow(() => customerNotFound(id));
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => customerNotFound(id) });
     return row.version;
   }
 
@@ -266,7 +273,7 @@ export class CustomerStore {
       })
       .where('id', '=', id)
       .returning(['id', 'email', 'first_name', 'last_name', 'phone', 'tier', 'status', 'status_reason', 'version', 'created_at', 'updated_at', 'anonymized_at'])
-      .executeTakeFirstOrThrow(() => customerNotFound(id));
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => customerNotFound(id) });
   }
 
   /**
