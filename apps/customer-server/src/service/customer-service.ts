@@ -21,6 +21,7 @@ import type {
 import { AddressStore } from '../store/address-store.ts';
 import type { NewAddressRow } from '../store/address-store.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
+import { CustomerSearchStore } from '../store/customer-search-store.ts';
 import { CustomerStore } from '../store/customer-store.ts';
 import type { CustomerPatch, CustomerRow } from '../store/customer-store.ts';
 import { EventStore } from '../store/event-store.ts';
@@ -99,7 +100,7 @@ export class CustomerService {
       });
     }
     const customerId = customerFilterFor(this.#reach);
-    const page = await new CustomerStore(this.#db, this.#ctx.signal).search({
+    const page = await new CustomerSearchStore(this.#db, this.#ctx.signal).search({
       query: input.query,
       matchEmail: this.#canSeePii,
       customerId,
