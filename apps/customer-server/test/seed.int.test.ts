@@ -5,6 +5,7 @@ import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { seedBulkCustomers } from '../src/seed/seed-bulk-customers.ts';
 import { seedDemoCustomers } from '../src/seed/seed-demo-customers.ts';
+import { AddressService } from '../src/service/address-service.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
 import { MASKED_CONTEXT, snapshotTables } from './fixtures.ts';
@@ -65,7 +66,7 @@ describe('bulk seed', () => {
     expect(rowsA.rows).toEqual(rowsB.rows);
     const events = await sql<{ n: number }>`SELECT count(*)::int AS n FROM customer_events WHERE id LIKE 'evt_zz%'`.execute(first.db);
     expect(events.rows[0]?.n).toBe(5000);
-    const one = await new CustomerService(first.db, MASKED_CONTEXT).checkEligibility({ customer_id: 'cus_zz000000000000000000000042' });
+    const one = await new AddressService(first.db, MASKED_CONTEXT).checkEligibility({ customer_id: 'cus_zz000000000000000000000042' });
     expect(one.eligible).toBe(true);
   });
 });
