@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { customerReachOf, requireCustomer } from '@mcpfed/auth';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { customerAnonymize, customerExportData } from '@mcpfed/contract-customer';
-import { inTransaction, mapDatabaseError } from '@mcpfed/db';
+import { mapDatabaseError } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { purgeIdempotencyRecordsMentioning } from '@mcpfed/mcp-runtime';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
@@ -14,6 +14,7 @@ import { NoteStore } from '../store/note-store.ts';
 import { customerNotFound } from '../store/customer-not-found.ts';
 import { exportCustomerPage } from './customer-export.ts';
 import { newId } from './new-id.ts';
+import { withinTransaction } from './within-transaction.ts';
 
 /** What anonymization keeps: facts without personal data that other servers and analytics rely on. */
 export const KEPT_AFTER_ANONYMIZATION: readonly string[] = Object.freeze([
@@ -102,6 +103,6 @@ export class PrivacyService {
       ]);
       return { ...base, anonymized: true, version: after.version, anonymized_at: after.anonymized_at?.toISOString() ?? null };
     };
-    return this.#db.isTransaction ? run(this.#db) : inTransaction(this.#db, run);
+    return withinTransaction(this.#db, run);
   }
 }
