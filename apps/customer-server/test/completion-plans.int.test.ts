@@ -4,7 +4,7 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { customerIdsByPrefixQuery } from '../src/store/customer-ids-by-prefix.ts';
+import { customerIdsByPrefixQuery } from '../src/store/customer-ids-by-prefix-query.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 

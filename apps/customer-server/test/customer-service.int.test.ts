@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
+import { AddressService } from '../src/service/address-service.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
+import { TimelineService } from '../src/service/timeline-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { MASKED_CALLER, PII_CALLER, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
+import { MASKED_CONTEXT, PII_CONTEXT, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 
@@ -16,8 +18,10 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const pii = () => new CustomerService(database.db, PII_CALLER);
-const masked = () => new CustomerService(database.db, MASKED_CALLER);
+const pii = () => new CustomerService(database.db, PII_CONTEXT);
+const masked = () => new CustomerService(database.db, MASKED_CONTEXT);
+const addresses = () => new AddressService(database.db, PII_CONTEXT);
+const timeline = () => new TimelineService(database.db, PII_CONTEXT);
 
 async function eventTypes(customerId: string): Promise<string[]> {
   const rows = await database.db
@@ -144,7 +148,7 @@ describe('update', () => {
 describe('status and eligibility', () => {
   it('suspends, reports reasons, reactivates', async () => {
     const created = await createCustomer(database.db);
-    expect(await pii().checkEligibility({ customer_id: created.id })).toEqual({
+    expect(await addresses().checkEligibility({ customer_id: created.id })).toEqual({
       customer_id: created.id,
       eligible: true,
       status: 'active',
@@ -153,7 +157,7 @@ describe('status and eligibility', () => {
     });
     const suspended = await pii().setStatus({ id: created.id, status: 'suspended', reason: 'Payment dispute', expected_version: 1 });
     expect(suspended).toMatchObject({ previous_status: 'active', changed: true, customer: { status: 'suspended', status_reason: 'Payment dispute', version: 2 } });
-    const ineligible = await pii().checkEligibility({ customer_id: created.id });
+    const ineligible = await addresses().checkEligibility({ customer_id: created.id });
     expect(ineligible.eligible).toBe(false);
     expect(ineligible.reasons.map((r) => r.code)).toEqual(['CUSTOMER_SUSPENDED']);
 
@@ -164,7 +168,7 @@ describe('status and eligibility', () => {
       details: { current_version: 2 },
     });
     await pii().setStatus({ id: created.id, status: 'active', reason: 'Resolved', expected_version: 2 });
-    expect((await pii().checkEligibility({ customer_id: created.id })).eligible).toBe(true);
+    expect((await addresses().checkEligibility({ customer_id: created.id })).eligible).toBe(true);
     const statusEvents = await database.db
       .selectFrom('customer_events')
       .select('data')
@@ -181,20 +185,20 @@ describe('status and eligibility', () => {
 
   it('lists every failed rule of a blocked customer without a shipping address', async () => {
     const created = await createCustomer(database.db, { shipping: false });
-    await pii().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'B 1', city: 'Paris', postal_code: '75001', country: 'FR' } });
+    await addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'B 1', city: 'Paris', postal_code: '75001', country: 'FR' } });
     await pii().setStatus({ id: created.id, status: 'blocked', reason: 'Fraud' });
-    const decision = await pii().checkEligibility({ customer_id: created.id });
+    const decision = await addresses().checkEligibility({ customer_id: created.id });
     expect(decision).toMatchObject({ eligible: false, status: 'blocked', shipping_address_id: null });
     expect(decision.reasons.map((r) => r.code)).toEqual(['CUSTOMER_BLOCKED', 'NO_SHIPPING_ADDRESS']);
     const billingId = (await pii().get({ id: created.id })).addresses[0]?.id as string;
-    const withBilling = await pii().checkEligibility({ customer_id: created.id, shipping_address_id: billingId });
+    const withBilling = await addresses().checkEligibility({ customer_id: created.id, shipping_address_id: billingId });
     expect(withBilling.reasons.map((r) => r.code)).toEqual(['CUSTOMER_BLOCKED', 'ADDRESS_NOT_SHIPPING']);
-    const foreign = await pii().checkEligibility({ customer_id: created.id, shipping_address_id: 'adr_00000000000000000000000000' });
+    const foreign = await addresses().checkEligibility({ customer_id: created.id, shipping_address_id: 'adr_00000000000000000000000000' });
     expect(foreign.reasons.map((r) => r.code)).toEqual(['CUSTOMER_BLOCKED', 'ADDRESS_NOT_FOUND']);
   });
 
   it('says NOT_FOUND for an unknown customer', async () => {
-    await expect(pii().checkEligibility({ customer_id: 'cus_00000000000000000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(addresses().checkEligibility({ customer_id: 'cus_00000000000000000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
@@ -202,13 +206,13 @@ describe('addresses and notes', () => {
   it('adds addresses with default handling and removes them, promoting the latest', async () => {
     const created = await createCustomer(database.db);
     const firstShipping = created.addresses[0]?.id as string;
-    const second = await pii().addAddress({
+    const second = await addresses().addAddress({
       customer_id: created.id,
       expected_version: 1,
       address: { kind: 'shipping', line1: 'Second 2', city: 'Hamburg', postal_code: '20095', country: 'DE' },
     });
     expect(second).toMatchObject({ customer_version: 2, replayed: false, address: { is_default: false } });
-    const third = await pii().addAddress({
+    const third = await addresses().addAddress({
       customer_id: created.id,
       address: { kind: 'shipping', line1: 'Third 3', city: 'Munich', postal_code: '80331', country: 'DE', is_default: true },
     });
@@ -216,14 +220,14 @@ describe('addresses and notes', () => {
     const afterThird = await pii().get({ id: created.id });
     expect(afterThird.addresses.filter((a) => a.is_default).map((a) => a.id)).toEqual([third.address.id]);
 
-    const removed = await pii().removeAddress({ customer_id: created.id, address_id: third.address.id, expected_version: 3 });
+    const removed = await addresses().removeAddress({ customer_id: created.id, address_id: third.address.id, expected_version: 3 });
     expect(removed).toEqual({
       customer_id: created.id,
       removed_address_id: third.address.id,
       new_default_address_id: second.address.id,
       customer_version: 4,
     });
-    await expect(pii().removeAddress({ customer_id: created.id, address_id: third.address.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(addresses().removeAddress({ customer_id: created.id, address_id: third.address.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const final = await pii().get({ id: created.id });
     expect(final.addresses.map((a) => [a.id, a.is_default])).toEqual([
       [second.address.id, true],
@@ -234,29 +238,29 @@ describe('addresses and notes', () => {
   it('refuses a 21st address with LIMIT_EXCEEDED', async () => {
     const created = await createCustomer(database.db, { shipping: false });
     for (let i = 0; i < 20; i++) {
-      await pii().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: `Line ${i}`, city: 'Oslo', postal_code: '0150', country: 'NO' } });
+      await addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: `Line ${i}`, city: 'Oslo', postal_code: '0150', country: 'NO' } });
     }
     await expect(
-      pii().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'One too many', city: 'Oslo', postal_code: '0150', country: 'NO' } }),
+      addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'One too many', city: 'Oslo', postal_code: '0150', country: 'NO' } }),
     ).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { max: 20 } });
   });
 
   it('adds notes by the caller and pages the timeline newest first', async () => {
     const created = await createCustomer(database.db, { shipping: false });
     for (let i = 1; i <= 5; i++) {
-      const { note } = await pii().addNote({ customer_id: created.id, body: `Note ${i}` });
+      const { note } = await timeline().addNote({ customer_id: created.id, body: `Note ${i}` });
       expect(note).toMatchObject({ body: `Note ${i}`, author: 'test:agent' });
     }
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await pii().timeline({ customer_id: created.id, limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await timeline().timeline({ customer_id: created.id, limit: 2, ...(cursor === undefined ? {} : { cursor }) });
       seen.push(...page.items.map((e) => e.type));
       cursor = page.next_cursor ?? undefined;
     } while (cursor !== undefined);
     expect(seen).toEqual([...Array(5).fill('customer.note_added'), 'customer.created']);
-    const created_only = await pii().timeline({ customer_id: created.id, limit: 10, filter: { types: ['customer.created'] } });
+    const created_only = await timeline().timeline({ customer_id: created.id, limit: 10, filter: { types: ['customer.created'] } });
     expect(created_only.items.map((e) => e.summary)).toEqual(['Customer created (tier standard)']);
-    await expect(pii().timeline({ customer_id: 'cus_00000000000000000000000000', limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(timeline().timeline({ customer_id: 'cus_00000000000000000000000000', limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

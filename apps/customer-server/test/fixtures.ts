@@ -1,13 +1,18 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { Caller } from '../src/service/caller.ts';
+import { jobContext } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import { createLogger } from '@mcpfed/telemetry';
+import { staffPrincipal } from '@mcpfed/testing';
 import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
 
-/** A caller with customer:pii. */
-export const PII_CALLER: Caller = { actor: 'test:agent', canSeePii: true, reach: { kind: 'any' } };
-/** A caller without customer:pii. */
-export const MASKED_CALLER: Caller = { actor: 'test:agent', canSeePii: false, reach: { kind: 'any' } };
+const log = createLogger({ name: 'customer-server-test', level: 'silent' });
+
+/** The request context of a staff caller `test:agent` (reaches every customer) with customer:pii. */
+export const PII_CONTEXT: RequestContext = jobContext({ principal: staffPrincipal(['customer:pii'], 'test:agent'), log });
+/** The request context of a staff caller `test:agent` (reaches every customer) without customer:pii. */
+export const MASKED_CONTEXT: RequestContext = jobContext({ principal: staffPrincipal([], 'test:agent'), log });
 
 let counter = 0;
 
@@ -29,7 +34,7 @@ export async function createCustomer(
     shipping?: boolean;
   } = {},
 ) {
-  const result = await new CustomerService(db, PII_CALLER).create({
+  const result = await new CustomerService(db, PII_CONTEXT).create({
     email: values.email ?? testEmail(),
     first_name: values.first_name ?? 'Test',
     last_name: values.last_name ?? 'Person',

@@ -11,12 +11,12 @@ import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import { connectLinkedClient, createTestDatabase, expectToolOk, randomKeyPrefix, staffPrincipal, testServiceUrl } from '@mcpfed/testing';
 import type { LinkedClient, TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
-import { CUSTOMER_ORDER_EVENTS_QUEUE, startOrderEventsConsumer } from '../src/events/order-events-consumer.ts';
-import type { OrderEventsConsumer } from '../src/events/order-events-consumer.ts';
+import { CUSTOMER_ORDER_EVENTS_QUEUE, startOrderEventsConsumer } from '../src/jobs/order-events-consumer.ts';
+import type { OrderEventsConsumer } from '../src/jobs/order-events-consumer.ts';
 import { buildCustomerServer } from '../src/server.ts';
 import { PrivacyService } from '../src/service/privacy-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { PII_CALLER, createCustomer } from './fixtures.ts';
+import { PII_CONTEXT, createCustomer } from './fixtures.ts';
 
 const logger = createLogger({ name: 'customer-order-events', level: process.env['MCPFED_TEST_LOGS'] ? 'debug' : 'silent' });
 const prefix = randomKeyPrefix('order-events').replace(/:$/, '');
@@ -157,7 +157,7 @@ describe('order events -> customer_order_stats', () => {
 
     const { id: customerId, version } = await createCustomer(database.db);
     await publish([event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, net_amount: 700, total_amount: 700 })]);
-    await new PrivacyService(database.db, PII_CALLER).anonymize({ customer_id: customerId, dry_run: false, expected_version: version });
+    await new PrivacyService(database.db, PII_CONTEXT).anonymize({ customer_id: customerId, dry_run: false, expected_version: version });
     await publish([event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, net_amount: 300, total_amount: 300 })]);
     expect(await stats(customerId)).toMatchObject({ order_count: 2, lifetime_value_amount: '1000' });
   });

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
+import { AddressService } from '../src/service/address-service.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import { KEPT_AFTER_ANONYMIZATION, PrivacyService } from '../src/service/privacy-service.ts';
+import { TimelineService } from '../src/service/timeline-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { PII_CALLER, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
+import { PII_CONTEXT, createCustomer, snapshotTables, testEmail } from './fixtures.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 
@@ -17,16 +19,18 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const privacy = () => new PrivacyService(database.db, PII_CALLER);
-const customers = () => new CustomerService(database.db, PII_CALLER);
+const privacy = () => new PrivacyService(database.db, PII_CONTEXT);
+const customers = () => new CustomerService(database.db, PII_CONTEXT);
+const addresses = () => new AddressService(database.db, PII_CONTEXT);
+const timeline = () => new TimelineService(database.db, PII_CONTEXT);
 
 /** A customer with everything erasure touches: phone, two addresses, two notes, a status reason, order stats. */
 async function richCustomer() {
   const email = testEmail('erase');
   const created = await createCustomer(database.db, { email, first_name: 'Erin', last_name: 'Erasable', phone: '+4930111222' });
-  await customers().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'Bill St 1', city: 'Berlin', postal_code: '10117', country: 'DE' } });
-  await customers().addNote({ customer_id: created.id, body: 'Called about parcel 123' });
-  await customers().addNote({ customer_id: created.id, body: 'Prefers email' });
+  await addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'Bill St 1', city: 'Berlin', postal_code: '10117', country: 'DE' } });
+  await timeline().addNote({ customer_id: created.id, body: 'Called about parcel 123' });
+  await timeline().addNote({ customer_id: created.id, body: 'Prefers email' });
   await customers().setStatus({ id: created.id, status: 'suspended', reason: 'Erin disputes a payment' });
   await database.db
     .insertInto('customer_order_stats')

@@ -4,7 +4,7 @@ import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { MASKED_CALLER, PII_CALLER, createCustomer } from './fixtures.ts';
+import { MASKED_CONTEXT, PII_CONTEXT, createCustomer } from './fixtures.ts';
 
 let database: TestDatabase<CustomerDatabase>;
 const ids = new Map<string, string>();
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 function service(pii = false) {
-  return new CustomerService(database.db, pii ? PII_CALLER : MASKED_CALLER);
+  return new CustomerService(database.db, pii ? PII_CONTEXT : MASKED_CONTEXT);
 }
 
 describe('customer search', () => {

@@ -5,9 +5,10 @@ import type { TestDatabase } from '@mcpfed/testing';
 import { customerMigrations } from '../migrations/index.ts';
 import { seedBulkCustomers } from '../src/seed/seed-bulk-customers.ts';
 import { seedDemoCustomers } from '../src/seed/seed-demo-customers.ts';
+import { AddressService } from '../src/service/address-service.ts';
 import { CustomerService } from '../src/service/customer-service.ts';
 import type { CustomerDatabase } from '../src/store/customer-database.ts';
-import { MASKED_CALLER, snapshotTables } from './fixtures.ts';
+import { MASKED_CONTEXT, snapshotTables } from './fixtures.ts';
 
 let first: TestDatabase<CustomerDatabase>;
 let second: TestDatabase<CustomerDatabase>;
@@ -44,7 +45,7 @@ describe('demo seed', () => {
   it('gives a realistic mix that the tools can work with', async () => {
     const statuses = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM customers GROUP BY status ORDER BY status`.execute(first.db);
     expect(statuses.rows.map((r) => r.status)).toEqual(['active', 'blocked', 'suspended']);
-    const smiths = await new CustomerService(first.db, MASKED_CALLER).search({ query: 'smith', limit: 5 });
+    const smiths = await new CustomerService(first.db, MASKED_CONTEXT).search({ query: 'smith', limit: 5 });
     expect(smiths.items.length).toBe(5);
     expect(smiths.items.every((item) => item.last_name === 'Smith' || (item.relevance ?? 0) < 1)).toBe(true);
   });
@@ -65,7 +66,7 @@ describe('bulk seed', () => {
     expect(rowsA.rows).toEqual(rowsB.rows);
     const events = await sql<{ n: number }>`SELECT count(*)::int AS n FROM customer_events WHERE id LIKE 'evt_zz%'`.execute(first.db);
     expect(events.rows[0]?.n).toBe(5000);
-    const one = await new CustomerService(first.db, MASKED_CALLER).checkEligibility({ customer_id: 'cus_zz000000000000000000000042' });
+    const one = await new AddressService(first.db, MASKED_CONTEXT).checkEligibility({ customer_id: 'cus_zz000000000000000000000042' });
     expect(one.eligible).toBe(true);
   });
 });

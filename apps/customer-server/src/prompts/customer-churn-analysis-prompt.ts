@@ -1,13 +1,12 @@
 import { customerChurnAnalysis } from '@mcpfed/contract-customer';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
-import { callerOf } from '../tools/bind.ts';
 import { customerIdCompleter } from '../service/customer-id-completer.ts';
 import { loadCustomerPromptData } from './customer-prompt-data.ts';
 
 /** customer_churn_analysis: profile, order statistics and the last 30 events, with the analyst's task. */
 export const customerChurnAnalysisPrompt = promptBinder<CustomerDatabase>()(customerChurnAnalysis, async (args, ctx) => {
-  const data = await loadCustomerPromptData(ctx.db, callerOf(ctx), args.customer_id, { events: 30, notes: 0 });
+  const data = await loadCustomerPromptData(ctx.db, args.customer_id, { events: 30, notes: 0 }, ctx);
   const text = [
     `Assess the churn risk of customer ${data.customer.id}.`,
     '',

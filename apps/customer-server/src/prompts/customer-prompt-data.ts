@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Caller } from '../service/caller.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { CustomerService } from '../service/customer-service.ts';
 import { noteView } from '../service/customer-view.ts';
 import type { CustomerOutput, NoteOutput, TimelineEventOutput } from '../service/customer-view.ts';
+import { TimelineService } from '../service/timeline-service.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { NoteStore } from '../store/note-store.ts';
 
@@ -16,13 +17,12 @@ export interface CustomerPromptData {
 /** Loads a customer's profile (masked per caller), latest events and latest notes for a prompt. */
 export async function loadCustomerPromptData(
   db: Kysely<CustomerDatabase>,
-  caller: Caller,
   customerId: string,
   counts: { events: number; notes: number },
+  ctx: RequestContext,
 ): Promise<CustomerPromptData> {
-  const service = new CustomerService(db, caller);
-  const customer = await service.profile({ id: customerId });
-  const timeline = await service.timeline({ customer_id: customerId, limit: counts.events });
-  const notes = counts.notes === 0 ? [] : await new NoteStore(db, caller.signal).latest(customerId, counts.notes);
+  const customer = await new CustomerService(db, ctx).profile({ id: customerId });
+  const timeline = await new TimelineService(db, ctx).timeline({ customer_id: customerId, limit: counts.events });
+  const notes = counts.notes === 0 ? [] : await new NoteStore(db, ctx.signal).latest(customerId, counts.notes);
   return { customer, recentEvents: timeline.items, recentNotes: notes.map(noteView) };
 }

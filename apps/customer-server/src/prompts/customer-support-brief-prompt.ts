@@ -1,13 +1,12 @@
 import { customerSupportBrief } from '@mcpfed/contract-customer';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
-import { callerOf } from '../tools/bind.ts';
 import { customerIdCompleter } from '../service/customer-id-completer.ts';
 import { loadCustomerPromptData } from './customer-prompt-data.ts';
 
 /** customer_support_brief: profile, addresses, the last 10 notes and 20 events, with the brief's structure. */
 export const customerSupportBriefPrompt = promptBinder<CustomerDatabase>()(customerSupportBrief, async (args, ctx) => {
-  const data = await loadCustomerPromptData(ctx.db, callerOf(ctx), args.customer_id, { events: 20, notes: 10 });
+  const data = await loadCustomerPromptData(ctx.db, args.customer_id, { events: 20, notes: 10 }, ctx);
   const text = [
     `Write a short brief for a support agent about to talk to customer ${data.customer.id}.`,
     '',

@@ -4,7 +4,6 @@ import { resourceBinder } from '@mcpfed/mcp-runtime';
 import { CustomerService } from '../service/customer-service.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { customerIdCompleter } from '../service/customer-id-completer.ts';
-import { callerOf } from '../tools/bind.ts';
 
 /** `customer://{id}`: the customer_get JSON, masked per caller. An unknown or malformed id is NOT_FOUND. */
 export const customerResourceBinding = resourceBinder<CustomerDatabase>()(customerResource, async (uri, params, ctx) => {
@@ -12,6 +11,6 @@ export const customerResourceBinding = resourceBinder<CustomerDatabase>()(custom
   if (!id.success) {
     throw new AppError('NOT_FOUND', `No customer resource ${uri}; customer ids look like cus_01j9z3k8q4m2n6p7r8s9t0v1w2.`, { details: { uri } });
   }
-  const customer = await new CustomerService(ctx.db, callerOf(ctx)).profile({ id: id.data });
+  const customer = await new CustomerService(ctx.db, ctx).profile({ id: id.data });
   return [{ uri, mimeType: 'application/json', text: JSON.stringify(customer) }];
 }, { complete: { id: customerIdCompleter } });

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import { customerReachOf } from '@mcpfed/auth';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
-import { customerIdsByPrefix } from '../store/customer-ids-by-prefix.ts';
-import type { Caller } from './caller.ts';
+import { CustomerStore } from '../store/customer-store.ts';
 
 /** What a partial customer id may hold: the id alphabet, at most an id's length. Anything else completes to nothing. */
 const PARTIAL_ID = /^[a-z0-9_]{0,30}$/;
@@ -11,9 +12,15 @@ const PARTIAL_ID = /^[a-z0-9_]{0,30}$/;
  * caller reaches, as customer_get would let it read them — its own customer when bound, any with `customer:any`,
  * none otherwise.
  */
-export async function completeCustomerIds(db: Kysely<CustomerDatabase>, caller: Caller, prefix: string, limit: number): Promise<string[]> {
+export async function completeCustomerIds(
+  db: Kysely<CustomerDatabase>,
+  prefix: string,
+  limit: number,
+  ctx: Pick<RequestContext, 'principal' | 'signal'>,
+): Promise<string[]> {
   const partial = prefix.toLowerCase();
-  if (!PARTIAL_ID.test(partial) || caller.reach.kind === 'none') return [];
-  if (caller.reach.kind === 'one' && !caller.reach.customerId.startsWith(partial)) return [];
-  return customerIdsByPrefix(db, partial, limit, { ...(caller.reach.kind === 'one' ? { onlyId: caller.reach.customerId } : {}), signal: caller.signal });
+  const reach = customerReachOf(ctx.principal);
+  if (!PARTIAL_ID.test(partial) || reach.kind === 'none') return [];
+  if (reach.kind === 'one' && !reach.customerId.startsWith(partial)) return [];
+  return new CustomerStore(db, ctx.signal).idsByPrefix(partial, limit, reach.kind === 'one' ? reach.customerId : undefined);
 }

@@ -3,8 +3,10 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { EXPORT_PAGE_MAX_BYTES, EXPORT_PAGE_MAX_ITEMS } from '@mcpfed/contract-customer';
 import type { customerExportData } from '@mcpfed/contract-customer';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import { decodeCursor, encodeCursor } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { customerNotFound } from '../store/customer-not-found.ts';
 import { CustomerStore } from '../store/customer-store.ts';
@@ -13,9 +15,6 @@ import type { ExportPosition } from '../store/event-store.ts';
 import { NoteStore } from '../store/note-store.ts';
 import { customerView, eventView, noteView } from './customer-view.ts';
 import type { NoteOutput, TimelineEventOutput } from './customer-view.ts';
-
-type In = z.output<(typeof customerExportData)['input']>;
-type Out = z.input<(typeof customerExportData)['output']>;
 
 /** Where an export goes on: its time, the section (notes, then events) and the last row of the previous page. */
 interface ExportResume {
@@ -39,9 +38,10 @@ const cursorShape = z.strictObject({
  * Memory per call is bounded whatever the customer's history; the pages together are the whole export, each
  * row once, because they walk one (time, id) order below a fixed bound.
  */
-export async function exportCustomerPage(db: Kysely<CustomerDatabase>, signal: AbortSignal | undefined, input: In): Promise<Out> {
+export async function exportCustomerPage(db: Kysely<CustomerDatabase>, input: ContractInput<typeof customerExportData>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof customerExportData>> {
+  const { signal } = ctx;
   const resume = input.cursor === undefined ? undefined : decodeExportCursor(input.cursor, input.customer_id);
-  const read = async (tx: Kysely<CustomerDatabase>): Promise<Out> => {
+  const read = async (tx: Kysely<CustomerDatabase>): Promise<ContractOutput<typeof customerExportData>> => {
     const profile = await new CustomerStore(tx, signal).findProfile({ id: input.customer_id });
     if (profile === undefined) throw customerNotFound(input.customer_id);
     const asOf = resume?.asOf ?? (await exportTime(tx, signal));
@@ -79,7 +79,7 @@ export async function exportCustomerPage(db: Kysely<CustomerDatabase>, signal: A
  * store milliseconds rounded to the nearest: a row committed before this snapshot may carry a time up to half
  * a millisecond after `now()`.
  */
-async function exportTime(db: Kysely<CustomerDatabase>, signal: AbortSignal | undefined): Promise<Date> {
+async function exportTime(db: Kysely<CustomerDatabase>, signal: AbortSignal): Promise<Date> {
   const result = await sql<{ t: Date }>`SELECT date_trunc('milliseconds', now()) + interval '1 millisecond' AS t`.execute(db, { signal });
   const row = result.rows[0];
   if (row === undefined) throw new AppError('INTERNAL', 'now() returned no row');

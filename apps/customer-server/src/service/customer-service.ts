@@ -1,69 +1,60 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
-import { customerFilterFor, reachesCustomer, requireAnyCustomer, requireCustomer } from '@mcpfed/auth';
-import { inTransaction } from '@mcpfed/db';
+import { customerFilterFor, customerReachOf, reachesCustomer, requireAnyCustomer, requireCustomer } from '@mcpfed/auth';
+import type { CustomerReach } from '@mcpfed/auth';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
+import { CUSTOMER_UPDATABLE_FIELDS } from '@mcpfed/contract-customer';
+import type { customerCreate, customerGet, customerSearch, customerSetStatus, customerUpdate } from '@mcpfed/contract-customer';
 import { AppError } from '@mcpfed/errors';
-import { CUSTOMER_UPDATABLE_FIELDS, MAX_ADDRESSES_PER_CUSTOMER } from '@mcpfed/contract-customer';
-import type {
-  customerAddAddress,
-  customerAddNote,
-  customerCheckEligibility,
-  customerCreate,
-  customerGet,
-  customerRemoveAddress,
-  customerSearch,
-  customerSetStatus,
-  customerTimeline,
-  customerUpdate,
-} from '@mcpfed/contract-customer';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { AddressStore } from '../store/address-store.ts';
-import type { NewAddressRow } from '../store/address-store.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
-import { CustomerStore } from '../store/customer-store.ts';
-import type { CustomerPatch, CustomerRow } from '../store/customer-store.ts';
-import { EventStore } from '../store/event-store.ts';
-import type { NewEventRow } from '../store/event-store.ts';
-import { NoteStore } from '../store/note-store.ts';
-import type { Caller } from './caller.ts';
 import { customerNotFound } from '../store/customer-not-found.ts';
-import { addressView, customerView, eventView, noteView, summaryView } from './customer-view.ts';
+import { CustomerSearchStore } from '../store/customer-search-store.ts';
+import { CustomerStore } from '../store/customer-store.ts';
+import type { CustomerPatch } from '../store/customer-store.ts';
+import { customerView, summaryView } from './customer-view.ts';
 import type { CustomerOutput } from './customer-view.ts';
-import { evaluateEligibility } from './eligibility.ts';
+import { lockForChange } from './lock-for-change.ts';
+import { newAddressRow } from './new-address-row.ts';
 import { newId } from './new-id.ts';
+import { recordEvents } from './record-events.ts';
+import { withinTransaction } from './within-transaction.ts';
 
 /** Updatable fields whose values only `customer:pii` may see. */
 const PERSONAL_FIELDS: ReadonlySet<string> = new Set(['email', 'phone']);
 
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
-
 /**
- * The customer domain's rules. One instance serves one call: it works on the database handle it is given —
- * the runtime's transaction for write tools, the pool for reads — and opens its own transaction when a write
- * is called outside one, so a change and its timeline event always commit together.
+ * The customer domain's rules for profiles. One instance serves one call: it works on the database handle it is
+ * given — the runtime's transaction for write tools, the pool for reads — and opens its own transaction when a
+ * write is called outside one, so a change and its timeline event always commit together.
  *
- * Who reaches which customer (`Caller.reach`): a call that names a customer id the caller does not reach is
- * FORBIDDEN; a look-up by another key (email) that lands on such a customer is NOT_FOUND, exactly like a missing
- * one; lists hold only reachable customers; creating customers and changing their status are staff operations
- * (`customer:any`). Every check runs before anything is written.
+ * Who reaches which customer (`customerReachOf(ctx.principal)`): a call that names a customer id the caller does
+ * not reach is FORBIDDEN; a look-up by another key (email) that lands on such a customer is NOT_FOUND, exactly
+ * like a missing one; lists hold only reachable customers; creating customers and changing their status are staff
+ * operations (`customer:any`). Every check runs before anything is written. Addresses are `AddressService`'s,
+ * notes and the timeline `TimelineService`'s.
  */
 export class CustomerService {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #caller: Caller;
+  readonly #ctx: RequestContext;
+  readonly #reach: CustomerReach;
+  readonly #canSeePii: boolean;
 
-  constructor(db: Kysely<CustomerDatabase>, caller: Caller) {
+  constructor(db: Kysely<CustomerDatabase>, ctx: RequestContext) {
     this.#db = db;
-    this.#caller = caller;
+    this.#ctx = ctx;
+    this.#reach = customerReachOf(ctx.principal);
+    this.#canSeePii = ctx.hasScope('customer:pii');
   }
 
   /**
    * customer_get: one profile by id or email. Looking up by email needs `customer:pii`: without it the answer
    * (a profile or NOT_FOUND) would confirm whether an address belongs to a customer, and whose it is.
    */
-  async get(input: In<typeof customerGet>): Promise<Out<typeof customerGet>> {
+  async get(input: ContractInput<typeof customerGet>): Promise<ContractOutput<typeof customerGet>> {
     if (input.id !== undefined) return this.profile({ id: input.id });
-    customerFilterFor(this.#caller.reach); // an unbound caller without customer:any is refused, not told NOT_FOUND
-    if (!this.#caller.canSeePii) {
+    customerFilterFor(this.#reach); // an unbound caller without customer:any is refused, not told NOT_FOUND
+    if (!this.#canSeePii) {
       throw new AppError('FORBIDDEN', 'Looking a customer up by email needs customer:pii. Use customer_search by name, or customer_get by id.', {
         details: { missing: ['customer:pii'], field: 'email' },
       });
@@ -73,9 +64,9 @@ export class CustomerService {
 
   /** The profile as the caller may see it; NOT_FOUND when there is none (also for resources and prompts). */
   async profile(by: { id: string } | { email: string }, db: Kysely<CustomerDatabase> = this.#db): Promise<CustomerOutput> {
-    if ('id' in by) requireCustomer(this.#caller.reach, by.id);
-    const found = await new CustomerStore(db, this.#caller.signal).findProfile(by);
-    const row = found !== undefined && reachesCustomer(this.#caller.reach, found.id) ? found : undefined;
+    if ('id' in by) requireCustomer(this.#reach, by.id);
+    const found = await new CustomerStore(db, this.#ctx.signal).findProfile(by);
+    const row = found !== undefined && reachesCustomer(this.#reach, found.id) ? found : undefined;
     if (row === undefined) {
       throw 'id' in by
         ? customerNotFound(by.id)
@@ -83,11 +74,11 @@ export class CustomerService {
             details: { field: 'email' },
           });
     }
-    return customerView(row, this.#caller.canSeePii);
+    return customerView(row, this.#canSeePii);
   }
 
   /** customer_search: fuzzy text, filters, keyset pages. */
-  async search(input: In<typeof customerSearch>): Promise<Out<typeof customerSearch>> {
+  async search(input: ContractInput<typeof customerSearch>): Promise<ContractOutput<typeof customerSearch>> {
     const sort = input.sort ?? (input.query === undefined ? 'created_at_desc' : 'relevance');
     const createdFrom = input.filter?.created_from === undefined ? undefined : new Date(input.filter.created_from);
     const createdTo = input.filter?.created_to === undefined ? undefined : new Date(input.filter.created_to);
@@ -96,10 +87,10 @@ export class CustomerService {
         details: { issues: [{ path: 'filter.created_from', message: 'must be before created_to' }] },
       });
     }
-    const customerId = customerFilterFor(this.#caller.reach);
-    const page = await new CustomerStore(this.#db, this.#caller.signal).search({
+    const customerId = customerFilterFor(this.#reach);
+    const page = await new CustomerSearchStore(this.#db, this.#ctx.signal).search({
       query: input.query,
-      matchEmail: this.#caller.canSeePii,
+      matchEmail: this.#canSeePii,
       customerId,
       tier: input.filter?.tier,
       status: input.filter?.status,
@@ -109,12 +100,12 @@ export class CustomerService {
       limit: input.limit,
       cursor: input.cursor,
     });
-    return { items: page.rows.map((row) => summaryView(row, this.#caller.canSeePii)), next_cursor: page.nextCursor };
+    return { items: page.rows.map((row) => summaryView(row, this.#canSeePii)), next_cursor: page.nextCursor };
   }
 
   /** customer_create: the customer, its addresses and the created event, in one transaction. */
-  async create(input: In<typeof customerCreate>): Promise<Out<typeof customerCreate>> {
-    requireAnyCustomer(this.#caller.reach, 'customer_create');
+  async create(input: ContractInput<typeof customerCreate>): Promise<ContractOutput<typeof customerCreate>> {
+    requireAnyCustomer(this.#reach, 'customer_create');
     const addresses = input.addresses ?? [];
     for (const kind of ['shipping', 'billing'] as const) {
       if (addresses.filter((a) => a.kind === kind && a.is_default === true).length > 1) {
@@ -123,10 +114,9 @@ export class CustomerService {
         });
       }
     }
-    return this.#write(async (db) => {
-      const customers = new CustomerStore(db, this.#caller.signal);
+    return withinTransaction(this.#db, async (db) => {
       const id = newId('cus');
-      const row = await customers.insert({
+      const row = await new CustomerStore(db, this.#ctx.signal).insert({
         id,
         email: input.email,
         first_name: input.first_name,
@@ -139,47 +129,39 @@ export class CustomerService {
           details: { field: 'email' },
         });
       }
-      const addressRows: NewAddressRow[] = addresses.map((address) => ({
-        id: newId('adr'),
-        customer_id: id,
-        kind: address.kind,
-        is_default: false,
-        recipient_name: address.recipient_name ?? null,
-        line1: address.line1,
-        line2: address.line2 ?? null,
-        city: address.city,
-        region: address.region ?? null,
-        postal_code: address.postal_code,
-        country: address.country,
-      }));
+      const addressRows = addresses.map((address) => newAddressRow(id, address, false));
       for (const kind of ['shipping', 'billing'] as const) {
         const ofKind = addresses.map((a, i) => ({ a, i })).filter(({ a }) => a.kind === kind);
         const chosen = ofKind.find(({ a }) => a.is_default === true) ?? ofKind[0];
         const target = chosen === undefined ? undefined : addressRows[chosen.i];
         if (target !== undefined) target.is_default = true;
       }
-      await new AddressStore(db, this.#caller.signal).insert(addressRows);
-      await this.#events(db, [
-        { customer_id: id, type: 'customer.created', data: { tier: input.tier, address_count: addressRows.length } },
-        ...addressRows.map((a) => ({
-          customer_id: id,
-          type: 'customer.address_added',
-          data: { address_id: a.id, kind: a.kind, country: a.country },
-        })),
-      ]);
+      await new AddressStore(db, this.#ctx.signal).insert(addressRows);
+      await recordEvents(
+        db,
+        [
+          { customer_id: id, type: 'customer.created', data: { tier: input.tier, address_count: addressRows.length } },
+          ...addressRows.map((a) => ({
+            customer_id: id,
+            type: 'customer.address_added',
+            data: { address_id: a.id, kind: a.kind, country: a.country },
+          })),
+        ],
+        this.#ctx,
+      );
       return { customer: await this.profile({ id }, db), replayed: false };
     });
   }
 
   /** customer_update: changed profile fields under optimistic concurrency. */
-  async update(input: In<typeof customerUpdate>): Promise<Out<typeof customerUpdate>> {
-    return this.#write(async (db) => {
-      const customers = new CustomerStore(db, this.#caller.signal);
-      const current = await this.#lockForChange(customers, input.id, input.expected_version);
+  async update(input: ContractInput<typeof customerUpdate>): Promise<ContractOutput<typeof customerUpdate>> {
+    return withinTransaction(this.#db, async (db) => {
+      const customers = new CustomerStore(db, this.#ctx.signal);
+      const current = await lockForChange(customers, input.id, input.expected_version, this.#ctx);
       // A caller who cannot see email and phone must not learn them by guessing: a guess equal to the stored value
       // would otherwise come back as "unchanged". For such a caller every personal field given counts as changed.
       const changed = CUSTOMER_UPDATABLE_FIELDS.filter(
-        (field) => input.changes[field] !== undefined && (input.changes[field] !== current[field] || (!this.#caller.canSeePii && PERSONAL_FIELDS.has(field))),
+        (field) => input.changes[field] !== undefined && (input.changes[field] !== current[field] || (!this.#canSeePii && PERSONAL_FIELDS.has(field))),
       );
       const patch: CustomerPatch = Object.fromEntries(changed.map((field) => [field, input.changes[field]]));
       if (patch.email !== undefined && (await customers.emailTaken(patch.email, current.id))) {
@@ -187,160 +169,29 @@ export class CustomerService {
       }
       if (changed.length > 0) {
         await customers.update(current.id, patch);
-        await this.#events(db, [{ customer_id: current.id, type: 'customer.updated', data: { fields: changed } }]);
+        await recordEvents(db, [{ customer_id: current.id, type: 'customer.updated', data: { fields: changed } }], this.#ctx);
       }
       return { customer: await this.profile({ id: current.id }, db), changed_fields: changed };
     });
   }
 
   /** customer_set_status: activate, suspend or block, with a reason. */
-  async setStatus(input: In<typeof customerSetStatus>): Promise<Out<typeof customerSetStatus>> {
+  async setStatus(input: ContractInput<typeof customerSetStatus>): Promise<ContractOutput<typeof customerSetStatus>> {
     // A customer must not lift its own suspension or block: status is staff's decision.
-    requireAnyCustomer(this.#caller.reach, 'customer_set_status');
-    return this.#write(async (db) => {
-      const customers = new CustomerStore(db, this.#caller.signal);
-      const current = await this.#lockForChange(customers, input.id, input.expected_version);
+    requireAnyCustomer(this.#reach, 'customer_set_status');
+    return withinTransaction(this.#db, async (db) => {
+      const customers = new CustomerStore(db, this.#ctx.signal);
+      const current = await lockForChange(customers, input.id, input.expected_version, this.#ctx);
       const changed = current.status !== input.status;
       if (changed) {
         await customers.update(current.id, { status: input.status, status_reason: input.reason });
-        await this.#events(db, [
-          { customer_id: current.id, type: 'customer.status_changed', data: { from: current.status, to: input.status, reason: input.reason } },
-        ]);
+        await recordEvents(
+          db,
+          [{ customer_id: current.id, type: 'customer.status_changed', data: { from: current.status, to: input.status, reason: input.reason } }],
+          this.#ctx,
+        );
       }
       return { customer: await this.profile({ id: current.id }, db), previous_status: current.status, changed };
     });
-  }
-
-  /** customer_add_address: one more address, default handling, version bump. */
-  async addAddress(input: In<typeof customerAddAddress>): Promise<Out<typeof customerAddAddress>> {
-    return this.#write(async (db) => {
-      const customers = new CustomerStore(db, this.#caller.signal);
-      const addresses = new AddressStore(db, this.#caller.signal);
-      const current = await this.#lockForChange(customers, input.customer_id, input.expected_version);
-      const summary = await addresses.summary(current.id);
-      if (summary.count >= MAX_ADDRESSES_PER_CUSTOMER) {
-        throw new AppError('LIMIT_EXCEEDED', `A customer can have at most ${MAX_ADDRESSES_PER_CUSTOMER} addresses; remove one first.`, {
-          details: { max: MAX_ADDRESSES_PER_CUSTOMER, current: summary.count },
-        });
-      }
-      const { address } = input;
-      const makeDefault = address.is_default === true || !summary.defaultKinds.includes(address.kind);
-      if (makeDefault) await addresses.clearDefault(current.id, address.kind);
-      const [row] = await addresses.insert([
-        {
-          id: newId('adr'),
-          customer_id: current.id,
-          kind: address.kind,
-          is_default: makeDefault,
-          recipient_name: address.recipient_name ?? null,
-          line1: address.line1,
-          line2: address.line2 ?? null,
-          city: address.city,
-          region: address.region ?? null,
-          postal_code: address.postal_code,
-          country: address.country,
-        },
-      ]);
-      if (row === undefined) throw new AppError('INTERNAL', 'address insert returned no row');
-      const version = await customers.bumpVersion(current.id);
-      await this.#events(db, [
-        { customer_id: current.id, type: 'customer.address_added', data: { address_id: row.id, kind: row.kind, country: row.country } },
-      ]);
-      return { customer_id: current.id, address: addressView(row, this.#caller.canSeePii), customer_version: version, replayed: false };
-    });
-  }
-
-  /** customer_remove_address: delete, promote a new default, version bump. */
-  async removeAddress(input: In<typeof customerRemoveAddress>): Promise<Out<typeof customerRemoveAddress>> {
-    return this.#write(async (db) => {
-      const customers = new CustomerStore(db, this.#caller.signal);
-      const addresses = new AddressStore(db, this.#caller.signal);
-      const current = await this.#lockForChange(customers, input.customer_id, input.expected_version);
-      const removed = await addresses.delete(current.id, input.address_id);
-      if (removed === undefined) {
-        throw new AppError('NOT_FOUND', `Customer ${current.id} has no address ${input.address_id}. List its addresses with customer_get.`, {
-          details: { customer_id: current.id, address_id: input.address_id },
-        });
-      }
-      const newDefault = removed.is_default ? await addresses.promoteLatest(current.id, removed.kind) : null;
-      const version = await customers.bumpVersion(current.id);
-      await this.#events(db, [
-        { customer_id: current.id, type: 'customer.address_removed', data: { address_id: removed.id, kind: removed.kind } },
-      ]);
-      return { customer_id: current.id, removed_address_id: removed.id, new_default_address_id: newDefault, customer_version: version };
-    });
-  }
-
-  /** customer_add_note: a staff note and its event. */
-  async addNote(input: In<typeof customerAddNote>): Promise<Out<typeof customerAddNote>> {
-    return this.#write(async (db) => {
-      const current = await this.#lockForChange(new CustomerStore(db, this.#caller.signal), input.customer_id, undefined);
-      const note = await new NoteStore(db, this.#caller.signal).insert({
-        id: newId('note'),
-        customer_id: current.id,
-        body: input.body,
-        author: this.#caller.actor,
-      });
-      await this.#events(db, [{ customer_id: current.id, type: 'customer.note_added', data: { note_id: note.id } }]);
-      return { customer_id: current.id, note: noteView(note), replayed: false };
-    });
-  }
-
-  /** customer_timeline: the customer's events, newest first, by keyset. */
-  async timeline(input: In<typeof customerTimeline>): Promise<Out<typeof customerTimeline>> {
-    requireCustomer(this.#caller.reach, input.customer_id);
-    await this.#requireCustomer(input.customer_id);
-    const page = await new EventStore(this.#db, this.#caller.signal).page(input.customer_id, {
-      types: input.filter?.types,
-      limit: input.limit,
-      cursor: input.cursor,
-    });
-    return { items: page.rows.map(eventView), next_cursor: page.nextCursor };
-  }
-
-  /** customer_check_eligibility: may this customer order now, and if not, why. */
-  async checkEligibility(input: In<typeof customerCheckEligibility>): Promise<Out<typeof customerCheckEligibility>> {
-    requireCustomer(this.#caller.reach, input.customer_id);
-    const customer = await this.#requireCustomer(input.customer_id);
-    const addresses = await new AddressStore(this.#db, this.#caller.signal).listForCustomer(customer.id);
-    const decision = evaluateEligibility(customer.status, addresses, input.shipping_address_id);
-    return { customer_id: customer.id, status: customer.status, ...decision };
-  }
-
-  async #requireCustomer(id: string): Promise<CustomerRow> {
-    const row = await new CustomerStore(this.#db, this.#caller.signal).find(id);
-    if (row === undefined) throw customerNotFound(id);
-    return row;
-  }
-
-  /**
-   * Locks the customer row for the rest of the transaction and checks it may change: it exists, is not
-   * anonymized, and (when the caller says which version it read) has not changed since.
-   */
-  async #lockForChange(customers: CustomerStore, id: string, expectedVersion: number | undefined): Promise<CustomerRow> {
-    requireCustomer(this.#caller.reach, id);
-    const row = await customers.lock(id);
-    if (row === undefined) throw customerNotFound(id);
-    if (row.status === 'anonymized') {
-      throw new AppError('PRECONDITION_FAILED', `Customer ${id} is anonymized; its data was erased and it cannot change any more.`, {
-        details: { id, status: row.status },
-      });
-    }
-    if (expectedVersion !== undefined && expectedVersion !== row.version) {
-      throw new AppError(
-        'CONFLICT',
-        `Customer ${id} changed since you read it (version ${row.version}, you expected ${expectedVersion}). Read it again with customer_get, re-apply your change and retry.`,
-        { details: { id, current_version: row.version, expected_version: expectedVersion } },
-      );
-    }
-    return row;
-  }
-
-  async #events(db: Kysely<CustomerDatabase>, events: Array<Omit<NewEventRow, 'id' | 'actor'>>): Promise<void> {
-    await new EventStore(db, this.#caller.signal).append(events.map((event) => ({ ...event, id: newId('evt'), actor: this.#caller.actor })));
-  }
-
-  #write<T>(fn: (db: Kysely<CustomerDatabase>) => Promise<T>): Promise<T> {
-    return this.#db.isTransaction ? fn(this.#db) : inTransaction(this.#db, fn);
   }
 }

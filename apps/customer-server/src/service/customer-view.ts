@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { addressSchema, customerSchema, customerSummarySchema, noteSchema, timelineEventSchema } from '@mcpfed/contract-customer';
 import type { AddressRow } from '../store/address-store.ts';
-import type { CustomerProfileRow, CustomerSummaryRow } from '../store/customer-store.ts';
+import type { CustomerSummaryRow } from '../store/customer-search-store.ts';
+import type { CustomerProfileRow } from '../store/customer-store.ts';
 import type { EventRow } from '../store/event-store.ts';
 import type { NoteRow } from '../store/note-store.ts';
 import { maskEmail, maskLine, maskPhone, maskPostalCode } from './masking.ts';

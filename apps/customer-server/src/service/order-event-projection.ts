@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { orderEventSchema } from '@mcpfed/contract-order';
 import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { OrderStatsStore } from '../store/order-stats-store.ts';
 
@@ -24,7 +25,7 @@ const MAX_ISSUES = 10;
  * Duplicates and late events change nothing, so at-least-once and unordered delivery are harmless.
  * @throws AppError VALIDATION_FAILED (not retryable) when `data` is not an order event; nothing is written.
  */
-export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknown, signal?: AbortSignal): Promise<ProjectionOutcome> {
+export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknown, ctx: Pick<RequestContext, 'signal'>): Promise<ProjectionOutcome> {
   const parsed = orderEventSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
@@ -33,7 +34,7 @@ export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknow
   const event = parsed.data;
   const snapshot = event.order;
   return inTransaction(db, async (trx) => {
-    const store = new OrderStatsStore(trx, signal);
+    const store = new OrderStatsStore(trx, ctx.signal);
     const held = await store.heldCustomerOf(snapshot.order_id);
     // Sorted, so two transactions that lock the same two customers take the locks in the same order.
     const customers = [...new Set([snapshot.customer_id, ...(held === undefined ? [] : [held])])].sort();

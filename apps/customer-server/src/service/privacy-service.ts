@@ -1,22 +1,20 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
-import { requireCustomer } from '@mcpfed/auth';
-import { inTransaction, mapDatabaseError } from '@mcpfed/db';
-import { purgeIdempotencyRecordsMentioning } from '@mcpfed/mcp-runtime';
-import { AppError } from '@mcpfed/errors';
+import { customerReachOf, requireCustomer } from '@mcpfed/auth';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { customerAnonymize, customerExportData } from '@mcpfed/contract-customer';
+import { mapDatabaseError } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
+import { purgeIdempotencyRecordsMentioning } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { AddressStore } from '../store/address-store.ts';
 import type { CustomerDatabase } from '../store/customer-database.ts';
 import { CustomerStore } from '../store/customer-store.ts';
 import { EventStore } from '../store/event-store.ts';
 import { NoteStore } from '../store/note-store.ts';
-import type { Caller } from './caller.ts';
 import { customerNotFound } from '../store/customer-not-found.ts';
 import { exportCustomerPage } from './customer-export.ts';
 import { newId } from './new-id.ts';
-
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
+import { withinTransaction } from './within-transaction.ts';
 
 /** What anonymization keeps: facts without personal data that other servers and analytics rely on. */
 export const KEPT_AFTER_ANONYMIZATION: readonly string[] = Object.freeze([
@@ -33,21 +31,21 @@ const PERSONAL_FIELDS = ['email', 'first_name', 'last_name', 'phone', 'status_re
 /** Data-subject rights: access / portability (export) and erasure (anonymize). */
 export class PrivacyService {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #caller: Caller;
+  readonly #ctx: RequestContext;
 
-  constructor(db: Kysely<CustomerDatabase>, caller: Caller) {
+  constructor(db: Kysely<CustomerDatabase>, ctx: RequestContext) {
     this.#db = db;
-    this.#caller = caller;
+    this.#ctx = ctx;
   }
 
   /**
    * customer_export_data: everything held about the person, unmasked, one bounded page per call
    * (`exportCustomerPage`); each page is read in one REPEATABLE READ snapshot.
    */
-  async exportData(input: In<typeof customerExportData>): Promise<Out<typeof customerExportData>> {
-    requireCustomer(this.#caller.reach, input.customer_id);
+  async exportData(input: ContractInput<typeof customerExportData>): Promise<ContractOutput<typeof customerExportData>> {
+    requireCustomer(customerReachOf(this.#ctx.principal), input.customer_id);
     try {
-      return await exportCustomerPage(this.#db, this.#caller.signal, input);
+      return await exportCustomerPage(this.#db, input, this.#ctx);
     } catch (error) {
       throw AppError.is(error) ? error : mapDatabaseError(error);
     }
@@ -57,10 +55,10 @@ export class PrivacyService {
    * customer_anonymize: computes exactly what erasure touches; on a dry run returns that and changes nothing,
    * otherwise erases it, marks the customer anonymized and records the event, all in one transaction.
    */
-  async anonymize(input: In<typeof customerAnonymize>): Promise<Out<typeof customerAnonymize>> {
-    requireCustomer(this.#caller.reach, input.customer_id);
-    const run = async (db: Kysely<CustomerDatabase>): Promise<Out<typeof customerAnonymize>> => {
-      const signal = this.#caller.signal;
+  async anonymize(input: ContractInput<typeof customerAnonymize>): Promise<ContractOutput<typeof customerAnonymize>> {
+    requireCustomer(customerReachOf(this.#ctx.principal), input.customer_id);
+    const run = async (db: Kysely<CustomerDatabase>): Promise<ContractOutput<typeof customerAnonymize>> => {
+      const signal = this.#ctx.signal;
       const customers = new CustomerStore(db, signal);
       const addresses = new AddressStore(db, signal);
       const notes = new NoteStore(db, signal);
@@ -99,12 +97,12 @@ export class PrivacyService {
           id: newId('evt'),
           customer_id: row.id,
           type: 'customer.anonymized',
-          actor: this.#caller.actor,
+          actor: this.#ctx.principal.id,
           data: { erased_fields: plan.fields, addresses: plan.addresses, notes: plan.notes, event_reasons: plan.event_reasons, ...(input.reason === undefined ? {} : { reason: input.reason }) },
         },
       ]);
       return { ...base, anonymized: true, version: after.version, anonymized_at: after.anonymized_at?.toISOString() ?? null };
     };
-    return this.#db.isTransaction ? run(this.#db) : inTransaction(this.#db, run);
+    return withinTransaction(this.#db, run);
   }
 }

@@ -12,9 +12,9 @@ export type NewAddressRow = Omit<AddressRow, 'created_at'>;
 /** Repository of `addresses`. */
 export class AddressStore {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<CustomerDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<CustomerDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }

@@ -47,9 +47,9 @@ const cursorShape = z.strictObject({ t: z.iso.datetime(), id: z.string().max(40)
 /** Repository of `customer_events`, the timeline. */
 export class EventStore {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<CustomerDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<CustomerDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -113,7 +113,7 @@ export class EventStore {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('customer_id', '=', customerId)
       .where(sql<boolean>`data ? ${EVENT_REASON_KEY}`)
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal: this.#signal });
     return Number(row.n);
   }
 

@@ -9,16 +9,16 @@ export type NoteRow = Selectable<CustomerNotesTable>;
 /** Repository of `customer_notes`. */
 export class NoteStore {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<CustomerDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<CustomerDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
 
   /** Inserts a note. */
   async insert(note: { id: string; customer_id: string; body: string; author: string }): Promise<NoteRow> {
-    return this.#db.insertInto('customer_notes').values(note).returningAll().executeTakeFirstOrThrow();
+    return this.#db.insertInto('customer_notes').values(note).returningAll().executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /** A page of a customer's notes for the export: created at or before `asOf`, oldest first, after `after`, at most `limit`. */
@@ -55,7 +55,7 @@ export class NoteStore {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('customer_id', '=', customerId)
       .where('body', 'is not', null)
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal: this.#signal });
     return Number(row.n);
   }
 

@@ -21,9 +21,9 @@ const DEFAULT_CURRENCY = 'EUR';
  */
 export class OrderStatsStore {
   readonly #db: Kysely<CustomerDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<CustomerDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<CustomerDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }

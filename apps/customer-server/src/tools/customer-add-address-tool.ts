@@ -1,8 +1,8 @@
 import { customerAddAddress } from '@mcpfed/contract-customer';
-import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { AddressService } from '../service/address-service.ts';
+import { bindTool, customerLink } from './bind.ts';
 
-/** customerAddAddress -> CustomerService.addAddress. */
-export const customerAddAddressTool = bindTool(customerAddAddress, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).addAddress(input), {
+/** customerAddAddress -> AddressService.addAddress. */
+export const customerAddAddressTool = bindTool(customerAddAddress, (input, ctx) => new AddressService(ctx.db, ctx).addAddress(input), {
   links: (output) => [customerLink(output.customer_id)],
 });

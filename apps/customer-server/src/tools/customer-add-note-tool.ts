@@ -1,8 +1,8 @@
 import { customerAddNote } from '@mcpfed/contract-customer';
-import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { TimelineService } from '../service/timeline-service.ts';
+import { bindTool, customerLink } from './bind.ts';
 
-/** customerAddNote -> CustomerService.addNote. */
-export const customerAddNoteTool = bindTool(customerAddNote, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).addNote(input), {
+/** customerAddNote -> TimelineService.addNote. */
+export const customerAddNoteTool = bindTool(customerAddNote, (input, ctx) => new TimelineService(ctx.db, ctx).addNote(input), {
   links: (output) => [customerLink(output.customer_id)],
 });

@@ -1,8 +1,8 @@
 import { customerCheckEligibility } from '@mcpfed/contract-customer';
-import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { AddressService } from '../service/address-service.ts';
+import { bindTool, customerLink } from './bind.ts';
 
-/** customerCheckEligibility -> CustomerService.checkEligibility. */
-export const customerCheckEligibilityTool = bindTool(customerCheckEligibility, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).checkEligibility(input), {
+/** customerCheckEligibility -> AddressService.checkEligibility. */
+export const customerCheckEligibilityTool = bindTool(customerCheckEligibility, (input, ctx) => new AddressService(ctx.db, ctx).checkEligibility(input), {
   links: (output) => [customerLink(output.customer_id)],
 });

@@ -1,8 +1,8 @@
 import { customerCreate } from '@mcpfed/contract-customer';
 import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { bindTool, customerLink } from './bind.ts';
 
 /** customerCreate -> CustomerService.create. */
-export const customerCreateTool = bindTool(customerCreate, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).create(input), {
+export const customerCreateTool = bindTool(customerCreate, (input, ctx) => new CustomerService(ctx.db, ctx).create(input), {
   links: (output) => [customerLink(output.customer.id)],
 });

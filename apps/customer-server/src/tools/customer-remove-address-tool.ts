@@ -1,8 +1,8 @@
 import { customerRemoveAddress } from '@mcpfed/contract-customer';
-import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { AddressService } from '../service/address-service.ts';
+import { bindTool, customerLink } from './bind.ts';
 
-/** customerRemoveAddress -> CustomerService.removeAddress. */
-export const customerRemoveAddressTool = bindTool(customerRemoveAddress, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).removeAddress(input), {
+/** customerRemoveAddress -> AddressService.removeAddress. */
+export const customerRemoveAddressTool = bindTool(customerRemoveAddress, (input, ctx) => new AddressService(ctx.db, ctx).removeAddress(input), {
   links: (output) => [customerLink(output.customer_id)],
 });

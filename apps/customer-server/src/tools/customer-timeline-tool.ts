@@ -1,8 +1,8 @@
 import { customerTimeline } from '@mcpfed/contract-customer';
-import { CustomerService } from '../service/customer-service.ts';
-import { bindTool, callerOf, customerLink } from './bind.ts';
+import { TimelineService } from '../service/timeline-service.ts';
+import { bindTool, customerLink } from './bind.ts';
 
-/** customerTimeline -> CustomerService.timeline. */
-export const customerTimelineTool = bindTool(customerTimeline, (input, ctx) => new CustomerService(ctx.db, callerOf(ctx)).timeline(input), {
+/** customerTimeline -> TimelineService.timeline. */
+export const customerTimelineTool = bindTool(customerTimeline, (input, ctx) => new TimelineService(ctx.db, ctx).timeline(input), {
   links: (_output, input) => [customerLink(input.customer_id)],
 });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { orderEventsQueueName } from '@mcpfed/contract-order';
 import { AppError } from '@mcpfed/errors';
+import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
 import { createQueue, startWorker } from '@mcpfed/queue';
 import type { Queue, WorkerHandle } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
@@ -10,6 +11,9 @@ import type { CustomerDatabase } from '../store/customer-database.ts';
 
 /** The queue through which the customer domain receives order events: `order-events.customer`. */
 export const CUSTOMER_ORDER_EVENTS_QUEUE = orderEventsQueueName('customer');
+
+/** Who applies order events: no request stands behind them, and they write no actor anywhere. */
+const CONSUMER_PRINCIPAL = systemPrincipal('order-events-consumer');
 
 /** Collaborators and settings of {@link startOrderEventsConsumer}. */
 export interface OrderEventsConsumerConfig {
@@ -49,7 +53,7 @@ export function startOrderEventsConsumer(config: OrderEventsConsumerConfig): Ord
     logger,
     async process(job, signal) {
       try {
-        const outcome = await applyOrderEvent(db, job.data, signal);
+        const outcome = await applyOrderEvent(db, job.data, jobContext({ principal: CONSUMER_PRINCIPAL, log: logger, signal }));
         if (outcome.unknownCustomers.length > 0) {
           logger.warn({ event_id: outcome.eventId, order_id: outcome.orderId, customers: outcome.unknownCustomers }, 'order event names an unknown customer; snapshot kept, no statistics written');
         } else if (logger.isLevelEnabled('debug')) {
