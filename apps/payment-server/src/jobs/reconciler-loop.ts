@@ -1,3 +1,4 @@
+import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { ReconciliationService } from '../service/reconciliation-service.ts';
 
@@ -14,11 +15,12 @@ export interface ReconcilerLoop {
  */
 export function startReconcilerLoop(options: { reconciliation: ReconciliationService; intervalMs: number; logger: Logger }): ReconcilerLoop {
   const controller = new AbortController();
+  const ctx = jobContext({ principal: systemPrincipal('reconciler'), log: options.logger, signal: controller.signal });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = (): void => {
     running = options.reconciliation
-      .sweep(controller.signal)
+      .sweep(ctx)
       .then((report) => {
         const did = Object.values(report.operations).some((n) => n > 0) || Object.values(report.expirations).some((n) => n > 0);
         if (did) options.logger.info(report, 'payment sweep');
