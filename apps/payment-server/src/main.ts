@@ -15,7 +15,7 @@ import { createExpiryScheduler, startExpiryWorker } from './jobs/authorization-e
 import { startReconcilerLoop } from './jobs/reconciler-loop.ts';
 import type { PaymentProvider } from './service/provider/payment-provider.ts';
 import { SandboxProvider } from './service/provider/sandbox-provider.ts';
-import type { SandboxDatabase } from './service/provider/sandbox-provider.ts';
+import type { SandboxDatabase } from './service/provider/sandbox-database.ts';
 import { SEED_PRINCIPAL, seedDemoPayments } from './seed/seed-demo-payments.ts';
 import { seededIds } from './seed/seeded-ids.ts';
 import { buildPaymentServer } from './server.ts';

@@ -15,7 +15,7 @@ import type { TestDatabase } from '@mcpfed/testing';
 import { paymentMigrations } from '../migrations/index.ts';
 import type { ExpiryScheduler } from '../src/service/expiry-scheduler.ts';
 import { SandboxProvider } from '../src/service/provider/sandbox-provider.ts';
-import type { SandboxDatabase } from '../src/service/provider/sandbox-provider.ts';
+import type { SandboxDatabase } from '../src/service/provider/sandbox-database.ts';
 import { buildPaymentServer } from '../src/server.ts';
 import { createPaymentDomain } from '../src/service/payment-domain.ts';
 import type { PaymentDomain } from '../src/service/payment-domain.ts';

@@ -5,7 +5,7 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { paymentMigrations } from '../migrations/index.ts';
 import { SandboxProvider } from '../src/service/provider/sandbox-provider.ts';
-import type { SandboxDatabase } from '../src/service/provider/sandbox-provider.ts';
+import type { SandboxDatabase } from '../src/service/provider/sandbox-database.ts';
 import { DEMO_CUSTOMERS, SEED_PRINCIPAL, seedDemoPayments } from '../src/seed/seed-demo-payments.ts';
 import { seededIds } from '../src/seed/seeded-ids.ts';
 import { createPaymentDomain } from '../src/service/payment-domain.ts';
