@@ -2,6 +2,9 @@ import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { ReconciliationService } from '../service/reconciliation-service.ts';
 
+/** Principal of the sweep's own work, `system:reconciler` (the expiry voids it makes are `system:expiry`'s). */
+const SWEEP_PRINCIPAL = systemPrincipal('reconciler');
+
 /** A running sweep loop. */
 export interface ReconcilerLoop {
   /** Stops scheduling sweeps and waits for the one in flight. */
@@ -15,12 +18,11 @@ export interface ReconcilerLoop {
  */
 export function startReconcilerLoop(options: { reconciliation: ReconciliationService; intervalMs: number; logger: Logger }): ReconcilerLoop {
   const controller = new AbortController();
-  const ctx = jobContext({ principal: systemPrincipal('reconciler'), log: options.logger, signal: controller.signal });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = (): void => {
     running = options.reconciliation
-      .sweep(ctx)
+      .sweep(jobContext({ principal: SWEEP_PRINCIPAL, log: options.logger, signal: controller.signal }))
       .then((report) => {
         const did = Object.values(report.operations).some((n) => n > 0) || Object.values(report.expirations).some((n) => n > 0);
         if (did) options.logger.info(report, 'payment sweep');

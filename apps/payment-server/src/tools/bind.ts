@@ -1,12 +1,9 @@
 import { toolBinder } from '@mcpfed/mcp-runtime';
-import type { ResourceLinkSpec, ToolContext } from '@mcpfed/mcp-runtime';
+import type { ResourceLinkSpec } from '@mcpfed/mcp-runtime';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 
 /** Binds a payment contract entry to its handler. */
 export const bindTool = toolBinder<PaymentDatabase>();
-
-/** The request context of the payment server's handlers. */
-export type PaymentContext = ToolContext<PaymentDatabase>;
 
 /** A `resource_link` to a payment. */
 export function paymentLink(id: string): ResourceLinkSpec {
