@@ -5,7 +5,7 @@ import type { Migration } from 'kysely/migration';
 /**
  * The sandbox provider's own records, in schema `sandbox` of the payment database: what a real provider would
  * keep on its side. Reconciliation compares them with the ledger; tests inject drift into them directly.
- * Nothing outside `src/provider/` reads or writes this schema.
+ * Nothing outside `src/service/provider/` reads or writes this schema.
  */
 export const sandboxProviderMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {

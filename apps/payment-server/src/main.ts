@@ -3,7 +3,7 @@ import type { ApprovalGate } from '@mcpfed/approvals';
 import { exitOnConfigError, resolvePublicUrl } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { createDatabase, openServerDatabases } from '@mcpfed/db';
-import { runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
+import { jobContext, runMcpServer, runServerCommand, serverIcon } from '@mcpfed/mcp-runtime';
 import type { ShutdownStep } from '@mcpfed/mcp-runtime';
 import { createRedisConnections, registerQueueMetrics } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
@@ -13,16 +13,16 @@ import { paymentConfigSchema } from './config.ts';
 import type { PaymentConfig } from './config.ts';
 import { createExpiryScheduler, startExpiryWorker } from './jobs/authorization-expiry.ts';
 import { startReconcilerLoop } from './jobs/reconciler-loop.ts';
-import type { PaymentProvider } from './provider/payment-provider.ts';
-import { SandboxProvider } from './provider/sandbox-provider.ts';
-import type { SandboxDatabase } from './provider/sandbox-provider.ts';
-import { seedDemoPayments } from './seed/seed-demo-payments.ts';
+import type { PaymentProvider } from './service/provider/payment-provider.ts';
+import { SandboxProvider } from './service/provider/sandbox-provider.ts';
+import type { SandboxDatabase } from './service/provider/sandbox-database.ts';
+import { SEED_PRINCIPAL, seedDemoPayments } from './seed/seed-demo-payments.ts';
 import { seededIds } from './seed/seeded-ids.ts';
 import { buildPaymentServer } from './server.ts';
 import type { IdGenerator } from './service/new-id.ts';
 import { createPaymentDomain } from './service/payment-domain.ts';
 import type { PaymentDomain } from './service/payment-domain.ts';
-import type { ExpiryScheduler } from './service/payment-service.ts';
+import type { ExpiryScheduler } from './service/expiry-scheduler.ts';
 import type { PaymentDatabase } from './store/payment-database.ts';
 import { ensureSqlReaderRole } from './store/sql-reader-role.ts';
 
@@ -45,7 +45,7 @@ async function seed(config: PaymentConfig, logger: Logger): Promise<void> {
   const database = createDatabase<PaymentDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: 2, statementTimeoutMs: 0 });
   try {
     const domain = paymentDomain(config, logger, database.db, provider(config, database.db), undefined, undefined, seededIds(SEED));
-    const result = await seedDemoPayments(domain);
+    const result = await seedDemoPayments(domain, jobContext({ principal: SEED_PRINCIPAL, log: logger }));
     logger.info(result, result.skipped ? 'demo payments already present' : 'demo payments inserted');
   } finally {
     await database.close();

@@ -8,7 +8,7 @@ import type { WorkerHandle } from '@mcpfed/queue';
 import { createTestRedis, expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import type { TestRedis } from '@mcpfed/testing';
 import { createExpiryScheduler, expiryJobId, startExpiryWorker } from '../src/jobs/authorization-expiry.ts';
-import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
+import { ALL_SCOPES, newCustomerId, newOrderRef, startTestPaymentServer, sweepContext } from './fixtures.ts';
 import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 // Long enough that authorize-then-capture never races the expiry, even on a loaded machine.
@@ -109,9 +109,9 @@ describe('authorization expiry (delayed job per authorization)', () => {
     const payment = await authorize(700);
     await (await scheduler.queue.getJob(expiryJobId(payment.id)))?.remove();
     await sleep(TTL_MS + 200);
-    const report = await server.domain.reconciliation.sweep();
+    const report = await server.domain.reconciliation.sweep(sweepContext(server.logger));
     expect(report.expirations.voided).toBe(1);
     expect(await expectToolOk(agent, 'payment_get', { payment_id: payment.id })).toMatchObject({ status: 'voided', void_reason: 'expired' });
-    expect((await server.domain.reconciliation.sweep()).expirations.voided).toBe(0);
+    expect((await server.domain.reconciliation.sweep(sweepContext(server.logger))).expirations.voided).toBe(0);
   });
 });

@@ -6,21 +6,21 @@ import type { ApprovalGate } from '@mcpfed/approvals';
 import type { Principal } from '@mcpfed/auth';
 import { createDatabase, newId, readOnlyConnectionString } from '@mcpfed/db';
 import type { Database } from '@mcpfed/db';
-import { createMcpHost } from '@mcpfed/mcp-runtime';
-import type { McpHost } from '@mcpfed/mcp-runtime';
+import { createMcpHost, jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
+import type { McpHost, RequestContext } from '@mcpfed/mcp-runtime';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { connectLinkedClient, createTestDatabase, staffPrincipal } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { paymentMigrations } from '../migrations/index.ts';
-import { SandboxProvider } from '../src/provider/sandbox-provider.ts';
-import type { SandboxDatabase } from '../src/provider/sandbox-provider.ts';
+import type { ExpiryScheduler } from '../src/service/expiry-scheduler.ts';
+import { SandboxProvider } from '../src/service/provider/sandbox-provider.ts';
+import type { SandboxDatabase } from '../src/service/provider/sandbox-database.ts';
 import { buildPaymentServer } from '../src/server.ts';
 import { createPaymentDomain } from '../src/service/payment-domain.ts';
 import type { PaymentDomain } from '../src/service/payment-domain.ts';
 import { DEFAULT_PAYMENT_LIMITS } from '../src/service/payment-limits.ts';
 import type { PaymentLimits } from '../src/service/payment-limits.ts';
-import type { ExpiryScheduler } from '../src/service/payment-service.ts';
 import type { PaymentDatabase } from '../src/store/payment-database.ts';
 import { SQL_READER_ROLE, ensureSqlReaderRole } from '../src/store/sql-reader-role.ts';
 
@@ -111,6 +111,19 @@ export async function startTestPaymentServer(options: TestServerOptions = {}): P
       await database.drop();
     },
   };
+}
+
+/**
+ * The context of a direct service call by the unbound staff principal `id` (it reaches every customer, and counts
+ * against its own limits).
+ */
+export function staffContext(id: string, signal: AbortSignal = new AbortController().signal): Pick<RequestContext, 'principal' | 'signal'> {
+  return { principal: staffPrincipal([], id), signal };
+}
+
+/** The job context of a reconciler sweep run by a test. */
+export function sweepContext(logger: Logger): RequestContext {
+  return jobContext({ principal: systemPrincipal('reconciler'), log: logger });
 }
 
 /** A fresh, well-formed customer id (`cus_` + 26 base32 characters: `newId` of @mcpfed/db). */

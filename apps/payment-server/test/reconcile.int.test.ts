@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk, idempotencyKey } from '@mcpfed/testing';
 import { ReconciliationService } from '../src/service/reconciliation-service.ts';
-import { ALL_SCOPES, ledgerTotals, newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
+import { ALL_SCOPES, ledgerTotals, newCustomerId, newOrderRef, staffContext, startTestPaymentServer, sweepContext } from './fixtures.ts';
 import type { PaymentOut, TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
@@ -149,12 +149,12 @@ describe('a local write that fails after the provider succeeded', () => {
         drift: [{ kind: 'missing_locally', payment_id: op?.payment_id, provider_charge_id: charge?.id, provider: 4400 }],
       });
       // Still failing: the sweep leaves it pending and says so.
-      expect((await sweeper.sweep()).operations).toMatchObject({ error: 1, recorded: 0 });
+      expect((await sweeper.sweep(sweepContext(server.logger))).operations).toMatchObject({ error: 1, recorded: 0 });
     } finally {
       await sql`DROP TRIGGER test_fail_payment_insert ON payments`.execute(server.db);
       await sql`DROP FUNCTION test_fail_payment_insert()`.execute(server.db);
     }
-    const report = await sweeper.sweep();
+    const report = await sweeper.sweep(sweepContext(server.logger));
     expect(report.operations).toMatchObject({ recorded: 1, error: 0 });
     const reconciled = await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: order });
     expect(reconciled).toMatchObject({ in_sync: true, pending_operations: 0, payments_checked: 1 });
@@ -167,7 +167,7 @@ describe('a local write that fails after the provider succeeded', () => {
   it('the sweep finishes a provider timeout too, before the caller retries', async () => {
     const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 900, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
     expect((await expectToolError(agent, 'payment_authorize', args)).code).toBe('TIMEOUT');
-    expect((await sweeper.sweep()).operations).toMatchObject({ recorded: 1 });
+    expect((await sweeper.sweep(sweepContext(server.logger))).operations).toMatchObject({ recorded: 1 });
     const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried.replayed).toBe(true);
     expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, provider_charges_checked: 1 });
@@ -183,16 +183,16 @@ describe('a local write that fails after the provider succeeded', () => {
     // The caller gives up once its operation is claimed, while the (slow) provider has not acted yet: aborting on a
     // wall-clock timer instead could fire before the claim on a loaded machine and test another path.
     const caller = new AbortController();
-    const call = server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled', signal: caller.signal });
+    const call = server.domain.payments.authorize(input, staffContext('agent-cancelled', caller.signal));
     const claimed = async () => (await server.db.selectFrom('payment_operations').select('id').where('principal_id', '=', 'agent-cancelled').execute()).length;
     await expect.poll(claimed, { timeout: 2500, interval: 10 }).toBe(1);
     caller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     await expect(call).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(await usage()).toBe(650);
-    expect((await sweeper.sweep()).operations).toMatchObject({ abandoned: 1 });
+    expect((await sweeper.sweep(sweepContext(server.logger))).operations).toMatchObject({ abandoned: 1 });
     expect(await usage()).toBe(0);
     expect(await server.db.selectFrom('payment_operations').select('id').where('principal_id', '=', 'agent-cancelled').execute()).toEqual([]);
-    const again = await server.domain.payments.authorize(input, { principalId: 'agent-cancelled', reach: { kind: 'any' }, limitKey: 'agent-cancelled' });
+    const again = await server.domain.payments.authorize(input, staffContext('agent-cancelled'));
     expect(again).toMatchObject({ replayed: false, payment: { status: 'authorized', amount_authorized: 650 } });
     expect(await usage()).toBe(650);
   });

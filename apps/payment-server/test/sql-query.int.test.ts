@@ -6,7 +6,7 @@ import type { Database } from '@mcpfed/db';
 import { idempotencyKey } from '@mcpfed/testing';
 import { runAnalyticsQuery } from '../src/service/analytics-query.ts';
 import { SQL_READER_ROLE } from '../src/store/sql-reader-role.ts';
-import { newCustomerId, newOrderRef, startTestPaymentServer } from './fixtures.ts';
+import { newCustomerId, newOrderRef, staffContext, startTestPaymentServer } from './fixtures.ts';
 import type { TestPaymentServer } from './fixtures.ts';
 
 let server: TestPaymentServer;
@@ -15,7 +15,7 @@ let reader: Database<unknown>;
 beforeAll(async () => {
   server = await startTestPaymentServer();
   reader = createDatabase({ connectionString: readOnlyConnectionString(server.database.url, SQL_READER_ROLE), applicationName: 'payment-sql-test', max: 2 });
-  const caller = { principalId: 'sql-test', reach: { kind: 'any' } as const, limitKey: 'sql-test' };
+  const caller = staffContext('sql-test');
   for (const [amount, currency] of [[1000, 'EUR'], [2500, 'EUR'], [700, 'USD']] as const) {
     const { payment } = await server.domain.payments.authorize(
       { order_ref: newOrderRef(), customer_id: newCustomerId(), amount, currency, payment_method: 'pm_card_mastercard', idempotency_key: idempotencyKey() },

@@ -3,8 +3,11 @@ import type { Redis } from 'ioredis';
 import { createQueue, startWorker } from '@mcpfed/queue';
 import type { WorkerHandle } from '@mcpfed/queue';
 import { AppError } from '@mcpfed/errors';
+import { jobContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
-import type { ExpiryScheduler, PaymentService } from '../service/payment-service.ts';
+import { EXPIRY_PRINCIPAL } from '../service/expire-authorization.ts';
+import type { ExpiryScheduler } from '../service/expiry-scheduler.ts';
+import type { PaymentService } from '../service/payment-service.ts';
 
 /** Name of the BullMQ queue of authorization expiries. */
 export const EXPIRY_QUEUE = 'payment-authorization-expiry';
@@ -67,7 +70,7 @@ export function startExpiryWorker(config: ExpiryQueueConfig & { payments: Paymen
     concurrency: config.concurrency ?? 4,
     logger: config.logger,
     process: async (job, signal) => {
-      const outcome = await config.payments.expire(job.data.payment_id, signal);
+      const outcome = await config.payments.expire(job.data.payment_id, jobContext({ principal: EXPIRY_PRINCIPAL, log: config.logger, signal }));
       if (outcome === 'busy') {
         throw new AppError('CONFLICT', `payment ${job.data.payment_id} has a capture or void in progress`, { retryable: true });
       }

@@ -1,5 +1,9 @@
+import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { ReconciliationService } from '../service/reconciliation-service.ts';
+
+/** Principal of the sweep's own work, `system:reconciler` (the expiry voids it makes are `system:expiry`'s). */
+const SWEEP_PRINCIPAL = systemPrincipal('reconciler');
 
 /** A running sweep loop. */
 export interface ReconcilerLoop {
@@ -18,7 +22,7 @@ export function startReconcilerLoop(options: { reconciliation: ReconciliationSer
   let running: Promise<void> = Promise.resolve();
   const tick = (): void => {
     running = options.reconciliation
-      .sweep(controller.signal)
+      .sweep(jobContext({ principal: SWEEP_PRINCIPAL, log: options.logger, signal: controller.signal }))
       .then((report) => {
         const did = Object.values(report.operations).some((n) => n > 0) || Object.values(report.expirations).some((n) => n > 0);
         if (did) options.logger.info(report, 'payment sweep');

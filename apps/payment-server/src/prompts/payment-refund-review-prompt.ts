@@ -4,14 +4,12 @@ import type { PromptBinding } from '@mcpfed/mcp-runtime';
 import { paymentIdCompleter } from '../service/payment-id-completer.ts';
 import type { PaymentQueryService } from '../service/payment-query-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
-import { callerOf } from '../tools/bind.ts';
 
 /** payment_refund_review: the payment, its refunds and what the caller may refund now, with the reviewer's task. */
 export function paymentRefundReviewPrompt(queries: PaymentQueryService): PromptBinding<PaymentDatabase> {
   return promptBinder<PaymentDatabase>()(paymentRefundReview, async (args, ctx) => {
-    const caller = callerOf(ctx);
-    const payment = await queries.detail(args.payment_id, caller);
-    const refundable = await queries.refundable({ payment_id: args.payment_id }, caller);
+    const payment = await queries.detail(args.payment_id, ctx);
+    const refundable = await queries.refundable({ payment_id: args.payment_id }, ctx);
     const text = [
       `Review a refund request for payment ${payment.id} (order ${payment.order_ref}).`,
       '',

@@ -1,10 +1,16 @@
+import type { Principal } from '@mcpfed/auth';
+import { CUSTOMER_ANY_SCOPE } from '@mcpfed/auth';
 import { AppError } from '@mcpfed/errors';
 import type { Currency, RefundReason } from '@mcpfed/contract-payment';
-import type { Caller } from '../service/caller.ts';
+import { systemPrincipal } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { PaymentDomain } from '../service/payment-domain.ts';
 
-/** Principal of the demo seed's operations (its idempotency keys make a second run a replay). */
-export const SEED_PRINCIPAL = 'system:seed';
+/**
+ * Principal of the demo seed's operations, `system:seed` (its idempotency keys make a second run a replay); it
+ * reaches every customer, as the seed's payments belong to several.
+ */
+export const SEED_PRINCIPAL: Principal = Object.freeze({ ...systemPrincipal('seed'), scopes: new Set([CUSTOMER_ANY_SCOPE]) });
 
 /**
  * Customers of the customer server's demo seed (its first active customers with seed 20250101), so the demo
@@ -62,10 +68,10 @@ export interface PaymentSeedResult {
 /**
  * Inserts the demo payment methods and payments through the real services and the sandbox provider, so the
  * ledger, the local records and the provider's records agree. Every call has a fixed idempotency key: a second
- * run replays and changes nothing.
+ * run replays and changes nothing. Whatever context runs it, the calls are {@link SEED_PRINCIPAL}'s.
  */
-export async function seedDemoPayments(domain: PaymentDomain): Promise<PaymentSeedResult> {
-  const caller: Caller = { principalId: SEED_PRINCIPAL, reach: { kind: 'any' }, limitKey: SEED_PRINCIPAL };
+export async function seedDemoPayments(domain: PaymentDomain, ctx: Pick<RequestContext, 'signal'>): Promise<PaymentSeedResult> {
+  const caller = { principal: SEED_PRINCIPAL, signal: ctx.signal };
   const { payments } = domain;
   let replays = 0;
   let calls = 0;

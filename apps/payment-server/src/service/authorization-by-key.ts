@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { OperationStore } from '../store/operation-store.ts';
 import type { PaymentDatabase, StoredFailure } from '../store/payment-database.ts';
-import type { Caller } from './caller.ts';
 import type { IdGenerator } from './new-id.ts';
 import type { OperationRunner } from './operation-runner.ts';
 import { providerKeyOf } from './provider-key.ts';
@@ -30,17 +30,18 @@ export interface AuthorizationByKeyDeps {
  * @throws AppError PRECONDITION_FAILED (`details.authorization`: `none` or `failed`) when nothing is held under the
  *   key; CONFLICT (retryable) while the authorization is in progress at the provider.
  */
-export async function authorizationByKey(deps: AuthorizationByKeyDeps, key: string, caller: Caller): Promise<string> {
-  const operations = new OperationStore(deps.db, caller.signal);
+export async function authorizationByKey(deps: AuthorizationByKeyDeps, key: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<string> {
+  const operations = new OperationStore(deps.db, ctx.signal);
+  const principalId = ctx.principal.id;
   for (let look = 1; look <= MAX_LOOKS; look++) {
-    const op = await operations.find(caller.principalId, 'authorize', key);
+    const op = await operations.find(principalId, 'authorize', key);
     if (op === undefined) {
       const barred = await operations.bar({
         id: deps.ids('op'),
-        principalId: caller.principalId,
+        principalId: principalId,
         idempotencyKey: key,
         requestHash: BARRED_REQUEST_HASH,
-        providerKey: providerKeyOf(caller.principalId, 'authorize', key, BARRED_REQUEST_HASH),
+        providerKey: providerKeyOf(principalId, 'authorize', key, BARRED_REQUEST_HASH),
         paymentId: deps.ids('pay'),
         failure: barredFailure(key),
       });
@@ -50,7 +51,7 @@ export async function authorizationByKey(deps: AuthorizationByKeyDeps, key: stri
     if (op.status === 'succeeded') return op.payment_id;
     if (op.status === 'failed') throw nothingHeld(key, op.request_hash === BARRED_REQUEST_HASH ? 'none' : 'failed');
     // Pending: its caller gave up (a TIMEOUT) or is still at the provider. Settle it now, or say it is busy.
-    if ((await deps.runner.resolveUnattended(op, caller.signal)) === 'busy') {
+    if ((await deps.runner.resolveUnattended(op, ctx)) === 'busy') {
       throw new AppError('CONFLICT', `The authorization made with key "${key}" is still in progress at the provider; retry shortly with the same idempotency key.`, {
         retryable: true,
         details: { authorization_key: key },

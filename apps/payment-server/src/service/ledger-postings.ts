@@ -21,38 +21,30 @@ export type Movement =
  * balances — debits equal credits — which the database checks again at commit.
  */
 export function postingsOf(movement: Movement): { kind: LedgerTransactionKind; postings: Posting[] } {
-  const release = (amount: number): Posting[] => [
-    { account: 'customer_authorizations', direction: 'debit', amount },
-    { account: 'customer_funds_held', direction: 'credit', amount },
-  ];
   switch (movement.kind) {
     case 'authorization':
-      return {
-        kind: 'authorization',
-        postings: [
-          { account: 'customer_funds_held', direction: 'debit', amount: movement.authorized },
-          { account: 'customer_authorizations', direction: 'credit', amount: movement.authorized },
-        ],
-      };
+      return { kind: 'authorization', postings: transfer('customer_funds_held', 'customer_authorizations', movement.authorized) };
     case 'capture':
+      // The whole hold is released; only what was captured is recognised.
       return {
         kind: 'capture',
         postings: [
-          ...release(movement.authorized),
-          { account: 'merchant_receivable', direction: 'debit', amount: movement.captured },
-          { account: 'merchant_revenue', direction: 'credit', amount: movement.captured },
+          ...transfer('customer_authorizations', 'customer_funds_held', movement.authorized),
+          ...transfer('merchant_receivable', 'merchant_revenue', movement.captured),
         ],
       };
     case 'void':
     case 'expiry':
-      return { kind: movement.kind, postings: release(movement.authorized) };
+      return { kind: movement.kind, postings: transfer('customer_authorizations', 'customer_funds_held', movement.authorized) };
     case 'refund':
-      return {
-        kind: 'refund',
-        postings: [
-          { account: 'merchant_refunds', direction: 'debit', amount: movement.refunded },
-          { account: 'merchant_receivable', direction: 'credit', amount: movement.refunded },
-        ],
-      };
+      return { kind: 'refund', postings: transfer('merchant_refunds', 'merchant_receivable', movement.refunded) };
   }
+}
+
+/** `amount` debited to one account and credited to another: the balanced pair every movement is made of. */
+function transfer(debit: LedgerAccount, credit: LedgerAccount, amount: number): Posting[] {
+  return [
+    { account: debit, direction: 'debit', amount },
+    { account: credit, direction: 'credit', amount },
+  ];
 }

@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import { inTransaction } from '@mcpfed/db';
 import { AppError, isErrorCode } from '@mcpfed/errors';
-import { digest } from '@mcpfed/mcp-runtime';
+import { digest, rateLimitKeyOf } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
-import type { ProviderCharge, ProviderLookup, ProviderRefund } from '../provider/payment-provider.ts';
 import { OperationStore } from '../store/operation-store.ts';
 import type { OperationRow } from '../store/operation-store.ts';
 import type { OperationKind, PaymentDatabase, StoredFailure } from '../store/payment-database.ts';
 import { BARRED_REQUEST_HASH } from './authorization-by-key.ts';
-import type { Caller } from './caller.ts';
 import type { IdGenerator } from './new-id.ts';
+import type { ProviderCharge, ProviderLookup, ProviderRefund } from './provider/payment-provider.ts';
 import { providerKeyOf } from './provider-key.ts';
 
 /** A provider's answer to a money-moving request. */
@@ -28,14 +28,17 @@ export interface OperationPatch {
  */
 export interface OperationSteps {
   /** Calls the provider with `op.provider_key` (the same on every attempt). */
-  call(op: OperationRow, signal: AbortSignal | undefined): Promise<ProviderResult>;
-  /** Second transaction: records the provider's result (payment, ledger) and returns the tool's response. */
-  record(trx: Kysely<PaymentDatabase>, op: OperationRow, result: ProviderResult): Promise<Record<string, unknown>>;
+  call(op: OperationRow, signal: AbortSignal): Promise<ProviderResult>;
+  /**
+   * Second transaction: records the provider's result (payment, ledger) and returns the tool's response. `signal`
+   * is never aborted: once the provider acted, the record must be written even if the caller gave up.
+   */
+  record(trx: Kysely<PaymentDatabase>, op: OperationRow, result: ProviderResult, signal: AbortSignal): Promise<Record<string, unknown>>;
   /**
    * Undoes the operation's reservations when the provider refused it (`failed`) or never saw it (`abandoned`), in
-   * the transaction that settles the operation.
+   * the transaction that settles the operation (`signal` never aborted, as for `record`).
    */
-  release(trx: Kysely<PaymentDatabase>, op: OperationRow, outcome: 'failed' | 'abandoned', failure?: StoredFailure): Promise<void>;
+  release(trx: Kysely<PaymentDatabase>, op: OperationRow, outcome: 'failed' | 'abandoned', failure: StoredFailure | undefined, signal: AbortSignal): Promise<void>;
   /** After the second transaction committed; best effort (e.g. scheduling the authorization's expiry). */
   afterRecord?(op: OperationRow, response: Record<string, unknown>): Promise<void>;
 }
@@ -43,7 +46,6 @@ export interface OperationSteps {
 /** One money-moving call as the runner needs it. */
 export interface OperationRequest {
   kind: OperationKind;
-  caller: Caller;
   idempotencyKey: string;
   /** The arguments that define the operation (tool input without idempotency_key and dry_run): hashed. */
   args: Record<string, unknown>;
@@ -66,7 +68,7 @@ export type Resolution = 'recorded' | 'failed' | 'abandoned' | 'busy' | 'unresol
 export interface OperationRunnerDeps {
   db: Kysely<PaymentDatabase>;
   steps: Readonly<Record<OperationKind, OperationSteps>>;
-  lookup(providerKey: string, signal?: AbortSignal): Promise<ProviderLookup>;
+  lookup(providerKey: string, signal: AbortSignal): Promise<ProviderLookup>;
   logger: Logger;
   ids: IdGenerator;
   /** How long a call may work on a pending operation before others may resolve it, in milliseconds. */
@@ -74,6 +76,10 @@ export interface OperationRunnerDeps {
 }
 
 const MAX_CLAIM_ATTEMPTS = 3;
+
+// Settling an operation (recording the provider's result or refusal, giving a lease back) is not cancelled with the
+// call that started it: the provider may already have acted, and a half-settled operation would wait for the sweep.
+const SETTLING = new AbortController().signal;
 
 /**
  * Idempotent money movements with the provider call outside every database transaction:
@@ -93,10 +99,15 @@ export class OperationRunner {
     this.#deps = deps;
   }
 
-  /** Runs (or replays, or resumes) one operation and returns the tool's response. */
-  async run(request: OperationRequest): Promise<Record<string, unknown>> {
+  /**
+   * Runs (or replays, or resumes) one operation of `ctx.principal` and returns the tool's response. Its amount
+   * counts against the principal's rate-limit key (a token exchanged for a caller's counts under that caller).
+   */
+  async run(request: OperationRequest, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<Record<string, unknown>> {
     const requestHash = digest(request.args);
-    const { principalId, limitKey, signal } = request.caller;
+    const { signal } = ctx;
+    const principalId = ctx.principal.id;
+    const limitKey = rateLimitKeyOf(ctx.principal);
     for (let attempt = 1; ; attempt++) {
       const claimed = await inTransaction(this.#deps.db, async (trx) => {
         const operations = new OperationStore(trx, signal);
@@ -119,16 +130,7 @@ export class OperationRunner {
         if (op === undefined) return undefined;
         const patch = (await request.begin(trx, op)) ?? {};
         if (Object.keys(patch).length === 0) return op;
-        return trx
-          .updateTable('payment_operations')
-          .set({
-            ...(patch.amount === undefined ? {} : { amount: patch.amount }),
-            ...(patch.currency === undefined ? {} : { currency: patch.currency }),
-            params: JSON.stringify({ ...op.params, ...patch.params }),
-          })
-          .where('id', '=', op.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return operations.complete(op, patch);
       });
       if (claimed !== undefined) return this.#drive(claimed, signal);
       const existing = await new OperationStore(this.#deps.db, signal).find(principalId, request.kind, request.idempotencyKey);
@@ -144,7 +146,8 @@ export class OperationRunner {
    * and records it, records the refusal, or — when the provider never saw it — removes it and releases its
    * reservations, so its key may be used again.
    */
-  async resolveUnattended(op: OperationRow, signal?: AbortSignal): Promise<Resolution> {
+  async resolveUnattended(op: OperationRow, ctx: Pick<RequestContext, 'signal'>): Promise<Resolution> {
+    const { signal } = ctx;
     const leased = await new OperationStore(this.#deps.db, signal).takeLease(op.id, this.#deps.leaseMs);
     if (leased === undefined) return 'busy';
     const lookup = await this.#deps.lookup(leased.provider_key, signal);
@@ -157,17 +160,17 @@ export class OperationRunner {
       return 'failed';
     }
     const abandoned = await inTransaction(this.#deps.db, async (trx) => {
-      const operations = new OperationStore(trx);
+      const operations = new OperationStore(trx, SETTLING);
       const current = await operations.lock(leased.id);
       if (current?.status !== 'pending') return false;
-      await this.#deps.steps[current.kind].release(trx, current, 'abandoned');
+      await this.#deps.steps[current.kind].release(trx, current, 'abandoned', undefined, SETTLING);
       await operations.delete(current.id);
       return true;
     });
     return abandoned ? 'abandoned' : 'unresolved';
   }
 
-  async #resume(op: OperationRow, requestHash: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+  async #resume(op: OperationRow, requestHash: string, signal: AbortSignal): Promise<Record<string, unknown>> {
     // An authorization key payment_void closed before anything was authorized: whatever arrives with it is refused.
     if (op.request_hash === BARRED_REQUEST_HASH && op.error !== null) throw replayedFailure(op.error);
     if (op.request_hash !== requestHash) {
@@ -191,7 +194,7 @@ export class OperationRunner {
     return this.#drive(leased, signal);
   }
 
-  async #drive(op: OperationRow, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+  async #drive(op: OperationRow, signal: AbortSignal): Promise<Record<string, unknown>> {
     let result: ProviderResult;
     try {
       result = await this.#deps.steps[op.kind].call(op, signal);
@@ -215,13 +218,13 @@ export class OperationRunner {
     let outcome: { response: Record<string, unknown>; recorded: boolean };
     try {
       outcome = await inTransaction(this.#deps.db, async (trx) => {
-        const operations = new OperationStore(trx);
+        const operations = new OperationStore(trx, SETTLING);
         const current = await operations.lock(op.id);
         // Someone else settled it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
         if (current?.status === 'succeeded' && current.response !== null) return { response: { ...current.response, replayed: true }, recorded: false };
         if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
         if (current === undefined) throw new AppError('INTERNAL', `operation ${op.id} vanished before its result was recorded`);
-        const response = await steps.record(trx, current, result);
+        const response = await steps.record(trx, current, result, SETTLING);
         await operations.succeed(current.id, response);
         return { response, recorded: true };
       });
@@ -247,10 +250,10 @@ export class OperationRunner {
     const failure: StoredFailure = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
     try {
       await inTransaction(this.#deps.db, async (trx) => {
-        const operations = new OperationStore(trx);
+        const operations = new OperationStore(trx, SETTLING);
         const current = await operations.lock(op.id);
         if (current?.status !== 'pending') return;
-        await this.#deps.steps[current.kind].release(trx, current, 'failed', failure);
+        await this.#deps.steps[current.kind].release(trx, current, 'failed', failure, SETTLING);
         await operations.fail(current.id, failure);
       });
     } catch (storeError) {
@@ -260,7 +263,7 @@ export class OperationRunner {
   }
 
   async #releaseLease(op: OperationRow): Promise<void> {
-    await new OperationStore(this.#deps.db).releaseLease(op.id).catch((error: unknown) => {
+    await new OperationStore(this.#deps.db, SETTLING).releaseLease(op.id).catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an operation lease failed (it expires by itself)');
     });
   }

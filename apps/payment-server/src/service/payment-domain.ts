@@ -1,14 +1,14 @@
 import type { ApprovalGate } from '@mcpfed/approvals';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@mcpfed/telemetry';
-import type { PaymentProvider } from '../provider/payment-provider.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
+import type { ExpiryScheduler } from './expiry-scheduler.ts';
 import type { IdGenerator } from './new-id.ts';
 import { checkPaymentLimits } from './payment-limits.ts';
 import type { PaymentLimits, PaymentPolicy } from './payment-limits.ts';
 import { PaymentQueryService } from './payment-query-service.ts';
 import { PaymentService } from './payment-service.ts';
-import type { ExpiryScheduler } from './payment-service.ts';
+import type { PaymentProvider } from './provider/payment-provider.ts';
 import { ReconciliationService } from './reconciliation-service.ts';
 import { RefundApprovals } from './refund-approvals.ts';
 

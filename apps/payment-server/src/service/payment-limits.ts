@@ -1,15 +1,15 @@
 /**
  * The money limits of the payment server (PAYMENT_* settings). All amounts are integer minor units of the
- * operation's currency and apply per currency; daily limits are per caller (`Caller.limitKey`) over a rolling 24 hours.
+ * operation's currency and apply per currency; daily limits are per caller (`rateLimitKeyOf` of the principal) over a rolling 24 hours.
  */
 export interface PaymentLimits {
   /** Largest single authorization. */
   readonly maxAuthorizationMinor: number;
   /** Largest single refund. */
   readonly maxRefundMinor: number;
-  /** Most one caller (`Caller.limitKey`) may authorize in 24 hours (pending and succeeded authorizations count). */
+  /** Most one caller (`rateLimitKeyOf` of the principal) may authorize in 24 hours (pending and succeeded authorizations count). */
   readonly dailyAuthorizationLimitMinor: number;
-  /** Most one caller (`Caller.limitKey`) may refund in 24 hours (pending and succeeded refunds count). */
+  /** Most one caller (`rateLimitKeyOf` of the principal) may refund in 24 hours (pending and succeeded refunds count). */
   readonly dailyRefundLimitMinor: number;
   /** Refunds above this, asked for a person, wait for that person's approval (PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR). */
   readonly refundConfirmThresholdMinor: number;

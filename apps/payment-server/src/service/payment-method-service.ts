@@ -1,19 +1,16 @@
-import { requireCustomer } from '@mcpfed/auth';
+import { customerReachOf, requireCustomer } from '@mcpfed/auth';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
 import { AppError } from '@mcpfed/errors';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { paymentMethodAttach, paymentMethodList } from '@mcpfed/contract-payment';
-import type { PaymentProvider } from '../provider/payment-provider.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import type { PaymentProvider } from './provider/payment-provider.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { PaymentMethodStore } from '../store/payment-method-store.ts';
 import type { PaymentMethodRow } from '../store/payment-method-store.ts';
-import type { Caller } from './caller.ts';
 import type { IdGenerator } from './new-id.ts';
 import { paymentMethodView } from './payment-view.ts';
-
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
 
 const ATTACHED_ID = /^pm_[0-9a-hjkmnp-tv-z]{26}$/;
 
@@ -41,16 +38,16 @@ export class PaymentMethodService {
   }
 
   /** payment_method_attach. */
-  async attach(input: In<typeof paymentMethodAttach>, caller: Caller): Promise<Out<typeof paymentMethodAttach>> {
-    requireCustomer(caller.reach, input.customer_id);
-    const { row, created } = await this.#attach(input.customer_id, input.token, caller.signal);
+  async attach(input: ContractInput<typeof paymentMethodAttach>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentMethodAttach>> {
+    requireCustomer(customerReachOf(ctx.principal), input.customer_id);
+    const { row, created } = await this.#attach(input.customer_id, input.token, ctx.signal);
     return { payment_method: paymentMethodView(row), created };
   }
 
   /** payment_method_list. */
-  async list(input: In<typeof paymentMethodList>, caller: Caller): Promise<Out<typeof paymentMethodList>> {
-    requireCustomer(caller.reach, input.customer_id);
-    const page = await new PaymentMethodStore(this.#deps.db, caller.signal).page(input.customer_id, input.limit, input.cursor);
+  async list(input: ContractInput<typeof paymentMethodList>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentMethodList>> {
+    requireCustomer(customerReachOf(ctx.principal), input.customer_id);
+    const page = await new PaymentMethodStore(this.#deps.db, ctx.signal).page(input.customer_id, input.limit, input.cursor);
     return { items: page.rows.map(paymentMethodView), next_cursor: page.nextCursor };
   }
 
@@ -58,9 +55,9 @@ export class PaymentMethodService {
    * The method payment_authorize charges: an attached id that must belong to the customer, or a provider token,
    * attached on the fly (the same token gives the same method).
    */
-  async resolveForCharge(customerId: string, ref: string, signal?: AbortSignal): Promise<PaymentMethodRow> {
-    if (!ATTACHED_ID.test(ref)) return (await this.#attach(customerId, ref, signal)).row;
-    const row = this.#cache.get(ref) ?? this.#remember(await new PaymentMethodStore(this.#deps.db, signal).find(ref));
+  async resolveForCharge(customerId: string, ref: string, ctx: Pick<RequestContext, 'signal'>): Promise<PaymentMethodRow> {
+    if (!ATTACHED_ID.test(ref)) return (await this.#attach(customerId, ref, ctx.signal)).row;
+    const row = this.#cache.get(ref) ?? this.#remember(await new PaymentMethodStore(this.#deps.db, ctx.signal).find(ref));
     if (row === undefined || row.customer_id !== customerId) {
       throw new AppError(
         'NOT_FOUND',
@@ -71,7 +68,7 @@ export class PaymentMethodService {
     return row;
   }
 
-  async #attach(customerId: string, token: string, signal: AbortSignal | undefined): Promise<{ row: PaymentMethodRow; created: boolean }> {
+  async #attach(customerId: string, token: string, signal: AbortSignal): Promise<{ row: PaymentMethodRow; created: boolean }> {
     const { provider } = this.#deps;
     const methods = new PaymentMethodStore(this.#deps.db, signal);
     const fingerprint = createHash('sha256').update(token).digest('hex');

@@ -1,6 +1,7 @@
-import { customerFilterFor, reachesCustomer, requireAnyCustomer } from '@mcpfed/auth';
+import { customerFilterFor, customerReachOf, requireAnyCustomer } from '@mcpfed/auth';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import { AppError } from '@mcpfed/errors';
 import { LEDGER_NORMAL_BALANCE } from '@mcpfed/contract-payment';
 import type { LedgerAccount, paymentBalanceSummary, paymentDetailSchema, paymentGet, paymentRefundable, paymentSearch } from '@mcpfed/contract-payment';
@@ -8,13 +9,15 @@ import { LedgerStore } from '../store/ledger-store.ts';
 import { LimitUsageStore } from '../store/limit-usage-store.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { PaymentStore } from '../store/payment-store.ts';
-import type { Caller } from './caller.ts';
+import { rateLimitKeyOf } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { PaymentLimits } from './payment-limits.ts';
-import { paymentNotFound } from './payment-service.ts';
 import { paymentView, refundView } from './payment-view.ts';
+import { reachablePayment } from './reachable-payment.ts';
+import { checkTimeWindow } from './time-window.ts';
 
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
+type QueryContext = Pick<RequestContext, 'principal' | 'signal'>;
+type BalanceSummary = ContractOutput<typeof paymentBalanceSummary>;
 
 /** The wire shape of a payment with its refunds. */
 export type PaymentDetailOutput = z.input<typeof paymentDetailSchema>;
@@ -38,24 +41,21 @@ export class PaymentQueryService {
   }
 
   /** payment_get. */
-  async get(input: In<typeof paymentGet>, caller: Caller): Promise<Out<typeof paymentGet>> {
-    return this.detail(input.payment_id, caller);
+  async get(input: ContractInput<typeof paymentGet>, ctx: QueryContext): Promise<ContractOutput<typeof paymentGet>> {
+    return this.detail(input.payment_id, ctx);
   }
 
   /** A payment with its latest refunds (payment_get, the payment:// resource, the refund review prompt). */
-  async detail(id: string, caller: Caller): Promise<PaymentDetailOutput> {
-    const payments = new PaymentStore(this.#deps.db, caller.signal);
-    customerFilterFor(caller.reach);
-    const payment = await payments.find(id);
-    if (payment === undefined || !reachesCustomer(caller.reach, payment.customer_id)) throw paymentNotFound(id);
-    const refunds = await payments.refunds(id, REFUNDS_SHOWN);
+  async detail(id: string, ctx: QueryContext): Promise<PaymentDetailOutput> {
+    const payment = await reachablePayment(this.#deps.db, id, ctx);
+    const refunds = await new PaymentStore(this.#deps.db, ctx.signal).refunds(id, REFUNDS_SHOWN);
     return { ...paymentView(payment), refunds: refunds.rows.map(refundView), refund_count: refunds.count };
   }
 
   /** payment_search. */
-  async search(input: In<typeof paymentSearch>, caller: Caller): Promise<Out<typeof paymentSearch>> {
+  async search(input: ContractInput<typeof paymentSearch>, ctx: QueryContext): Promise<ContractOutput<typeof paymentSearch>> {
     const filter = input.filter ?? {};
-    const customerId = customerFilterFor(caller.reach, filter.customer_id);
+    const customerId = customerFilterFor(customerReachOf(ctx.principal), filter.customer_id);
     const createdFrom = filter.created_from === undefined ? undefined : new Date(filter.created_from);
     const createdTo = filter.created_to === undefined ? undefined : new Date(filter.created_to);
     if (createdFrom !== undefined && createdTo !== undefined && createdFrom >= createdTo) {
@@ -63,7 +63,7 @@ export class PaymentQueryService {
         details: { issues: [{ path: 'filter.created_from', message: 'must be before created_to' }] },
       });
     }
-    const page = await new PaymentStore(this.#deps.db, caller.signal).search({
+    const page = await new PaymentStore(this.#deps.db, ctx.signal).search({
       orderRef: filter.order_ref,
       customerId,
       status: filter.status,
@@ -78,13 +78,11 @@ export class PaymentQueryService {
   }
 
   /** payment_refundable: what the payment allows, narrowed by the caller's limits. */
-  async refundable(input: In<typeof paymentRefundable>, caller: Caller): Promise<Out<typeof paymentRefundable>> {
+  async refundable(input: ContractInput<typeof paymentRefundable>, ctx: QueryContext): Promise<ContractOutput<typeof paymentRefundable>> {
     const { limits } = this.#deps;
-    customerFilterFor(caller.reach);
-    const payment = await new PaymentStore(this.#deps.db, caller.signal).find(input.payment_id);
-    if (payment === undefined || !reachesCustomer(caller.reach, payment.customer_id)) throw paymentNotFound(input.payment_id);
+    const payment = await reachablePayment(this.#deps.db, input.payment_id, ctx);
     const view = paymentView(payment);
-    const used = await new LimitUsageStore(this.#deps.db, caller.signal).used({ limitKey: caller.limitKey, kind: 'refund', currency: payment.currency });
+    const used = await new LimitUsageStore(this.#deps.db, ctx.signal).used({ limitKey: rateLimitKeyOf(ctx.principal), kind: 'refund', currency: payment.currency });
     const dailyLeft = Math.max(0, limits.dailyRefundLimitMinor - used);
     const captured = view.status === 'captured' || view.status === 'partially_refunded' || view.status === 'refunded';
     const maxNow = captured ? Math.min(view.amount_refundable, limits.maxRefundMinor, dailyLeft) : 0;
@@ -119,27 +117,20 @@ export class PaymentQueryService {
   }
 
   /** payment_balance_summary. */
-  async balanceSummary(input: In<typeof paymentBalanceSummary>, caller: Caller): Promise<Out<typeof paymentBalanceSummary>> {
-    requireAnyCustomer(caller.reach, 'payment_balance_summary');
+  async balanceSummary(input: ContractInput<typeof paymentBalanceSummary>, ctx: QueryContext): Promise<BalanceSummary> {
+    requireAnyCustomer(customerReachOf(ctx.principal), 'payment_balance_summary');
     const to = input.to === undefined ? new Date() : new Date(input.to);
     const from = input.from === undefined ? new Date(to.getTime() - DAY_MS) : new Date(input.from);
-    if (from >= to) {
-      throw new AppError('VALIDATION_FAILED', 'from must be before to.', { details: { issues: [{ path: 'from', message: 'must be before to' }] } });
-    }
-    if (to.getTime() - from.getTime() > MAX_SUMMARY_DAYS * DAY_MS) {
-      throw new AppError('VALIDATION_FAILED', `The window may be at most ${MAX_SUMMARY_DAYS} days; split it.`, {
-        details: { issues: [{ path: 'from', message: `window longer than ${MAX_SUMMARY_DAYS} days` }] },
-      });
-    }
+    checkTimeWindow(from, to, MAX_SUMMARY_DAYS, 'The window');
     const [totals, accounts] = await Promise.all([
-      new PaymentStore(this.#deps.db, caller.signal).totals(from, to, input.currency),
-      new LedgerStore(this.#deps.db, caller.signal).accountTotals(from, to, input.currency),
+      new PaymentStore(this.#deps.db, ctx.signal).totals(from, to, input.currency),
+      new LedgerStore(this.#deps.db, ctx.signal).accountTotals(from, to, input.currency),
     ]);
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       by_status: totals.map((row) => ({
-        currency: row.currency as Out<typeof paymentBalanceSummary>['by_status'][number]['currency'],
+        currency: row.currency as BalanceSummary['by_status'][number]['currency'],
         status: row.status,
         count: Number(row.count),
         amount_authorized: Number(row.authorized),
@@ -152,7 +143,7 @@ export class PaymentQueryService {
         const debits = Number(row.debits);
         const credits = Number(row.credits);
         return {
-          currency: row.currency as Out<typeof paymentBalanceSummary>['ledger'][number]['currency'],
+          currency: row.currency as BalanceSummary['ledger'][number]['currency'],
           account,
           debits,
           credits,

@@ -1,11 +1,11 @@
-import { requireAnyCustomer } from '@mcpfed/auth';
+import { customerReachOf, requireAnyCustomer } from '@mcpfed/auth';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
-import { AppError } from '@mcpfed/errors';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import { MAX_RECONCILE_WINDOW_DAYS } from '@mcpfed/contract-payment';
 import type { paymentReconcile } from '@mcpfed/contract-payment';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
-import type { ChargeFilter, PaymentProvider, ProviderCharge, ProviderChargeStatus } from '../provider/payment-provider.ts';
+import type { ChargeFilter, PaymentProvider, ProviderCharge, ProviderChargeStatus } from './provider/payment-provider.ts';
 import { LedgerStore } from '../store/ledger-store.ts';
 import type { LedgerPaymentSums } from '../store/ledger-store.ts';
 import { LimitUsageStore } from '../store/limit-usage-store.ts';
@@ -13,13 +13,12 @@ import { OperationStore } from '../store/operation-store.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
 import { PaymentStore } from '../store/payment-store.ts';
 import type { PaymentRow } from '../store/payment-store.ts';
-import type { Caller } from './caller.ts';
 import type { Resolution } from './operation-runner.ts';
-import type { ExpiryOutcome, PaymentService } from './payment-service.ts';
+import type { PaymentService } from './payment-service.ts';
+import { checkTimeWindow } from './time-window.ts';
+import type { ExpiryOutcome } from './void-payment.ts';
 
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
-type Drift = Out<typeof paymentReconcile>['drift'][number];
+type Drift = ContractOutput<typeof paymentReconcile>['drift'][number];
 
 /** Collaborators and settings of the {@link ReconciliationService}. */
 export interface ReconciliationServiceDeps {
@@ -43,7 +42,6 @@ export interface SweepReport {
 }
 
 const MAX_CHECKED = 1000;
-const DAY_MS = 86_400_000;
 const FIELDS = ['authorized', 'captured', 'refunded', 'held'] as const;
 
 /**
@@ -64,10 +62,10 @@ export class ReconciliationService {
   }
 
   /** payment_reconcile. */
-  async reconcile(input: In<typeof paymentReconcile>, caller: Caller): Promise<Out<typeof paymentReconcile>> {
-    requireAnyCustomer(caller.reach, 'payment_reconcile');
+  async reconcile(input: ContractInput<typeof paymentReconcile>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentReconcile>> {
+    requireAnyCustomer(customerReachOf(ctx.principal), 'payment_reconcile');
     const { provider } = this.#deps;
-    const signal = caller.signal;
+    const { signal } = ctx;
     const scope = this.#scope(input);
     const store = new PaymentStore(this.#deps.db, signal);
     let payments = await store.inScope('orderRef' in scope ? { orderRef: scope.orderRef } : scope, MAX_CHECKED + 1);
@@ -124,8 +122,12 @@ export class ReconciliationService {
     };
   }
 
-  /** Finishes unattended pending operations and voids expired authorizations; one batch of each. */
-  async sweep(signal?: AbortSignal): Promise<SweepReport> {
+  /**
+   * Finishes unattended pending operations and voids expired authorizations (as `system:expiry`); one batch of
+   * each. `ctx` is the sweep's job context: aborting it stops the sweep between queries.
+   */
+  async sweep(ctx: Pick<RequestContext, 'signal'>): Promise<SweepReport> {
+    const { signal } = ctx;
     const { payments, logger } = this.#deps;
     const report: SweepReport = {
       operations: { recorded: 0, failed: 0, abandoned: 0, busy: 0, unresolved: 0, error: 0 },
@@ -133,7 +135,7 @@ export class ReconciliationService {
     };
     for (const op of await new OperationStore(this.#deps.db, signal).unattended(this.#unattendedAfterMs, this.#batchSize)) {
       try {
-        report.operations[await payments.resolveUnattended(op, signal)] += 1;
+        report.operations[await payments.resolveUnattended(op, ctx)] += 1;
       } catch (error) {
         report.operations.error += 1;
         logger.warn({ err: error, operation_id: op.id, kind: op.kind }, 'could not resolve a pending payment operation; the next sweep tries again');
@@ -141,26 +143,21 @@ export class ReconciliationService {
     }
     for (const id of await new PaymentStore(this.#deps.db, signal).expiredAuthorizations(this.#batchSize)) {
       try {
-        report.expirations[await payments.expire(id, signal)] += 1;
+        report.expirations[await payments.expire(id, ctx)] += 1;
       } catch (error) {
         report.expirations.error += 1;
         logger.warn({ err: error, payment_id: id }, 'could not void an expired authorization; the next sweep tries again');
       }
     }
-    await new LimitUsageStore(this.#deps.db).purgeOld();
+    await new LimitUsageStore(this.#deps.db, signal).purgeOld();
     return report;
   }
 
-  #scope(input: In<typeof paymentReconcile>): { orderRef: string } | { from: Date; to: Date } {
+  #scope(input: ContractInput<typeof paymentReconcile>): { orderRef: string } | { from: Date; to: Date } {
     if (input.order_ref !== undefined) return { orderRef: input.order_ref };
     const from = new Date(input.from as string);
     const to = input.to === undefined ? new Date() : new Date(input.to);
-    if (from >= to) throw new AppError('VALIDATION_FAILED', 'from must be before to.', { details: { issues: [{ path: 'from', message: 'must be before to' }] } });
-    if (to.getTime() - from.getTime() > MAX_RECONCILE_WINDOW_DAYS * DAY_MS) {
-      throw new AppError('VALIDATION_FAILED', `A reconcile window may be at most ${MAX_RECONCILE_WINDOW_DAYS} days; split it.`, {
-        details: { issues: [{ path: 'from', message: `window longer than ${MAX_RECONCILE_WINDOW_DAYS} days` }] },
-      });
-    }
+    checkTimeWindow(from, to, MAX_RECONCILE_WINDOW_DAYS, 'A reconcile window');
     return { from, to };
   }
 }

@@ -2,8 +2,8 @@ import type { ApprovalGate, ApprovalRequiredAnswer, ApprovalState } from '@mcpfe
 import type { Kysely } from 'kysely';
 import { AppError } from '@mcpfed/errors';
 import { digest } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { PaymentDatabase } from '../store/payment-database.ts';
-import type { Caller } from './caller.ts';
 
 /** Settings of {@link RefundApprovals}. */
 export interface RefundApprovalsConfig {
@@ -56,13 +56,13 @@ export class RefundApprovals {
   }
 
   /**
-   * Whether a refund of `amount` by `caller` needs its person's approval. A service's own token above the threshold
+   * Whether a refund of `amount` by the caller (`ctx.principal`) needs its person's approval. A service's own token above the threshold
    * is refused unless its client is exempt: a client any registration could create must not refund unasked.
    */
-  needed(caller: Caller, amount: number): boolean {
+  needed(amount: number, ctx: Pick<RequestContext, 'principal'>): boolean {
     if (amount <= this.#config.thresholdMinor) return false;
-    const kind = caller.kind ?? 'user';
-    if (kind === 'service' && !this.#exempt.has(caller.principalId)) {
+    const { kind } = ctx.principal;
+    if (kind === 'service' && !this.#exempt.has(ctx.principal.id)) {
       throw new AppError('FORBIDDEN', 'A refund above the approval threshold needs a person behind the token; this service client may not make one on its own.', {
         details: { approval: 'unavailable' },
       });
@@ -75,12 +75,12 @@ export class RefundApprovals {
    * key started the refund, which the operation then replays; the run itself refuses a refund without a usable
    * approval, so a verdict taken before a race cannot refund twice.
    */
-  async verdict(db: Kysely<PaymentDatabase>, caller: Caller, refund: RefundToApprove): Promise<RefundApprovalVerdict> {
-    if (!this.needed(caller, refund.amount)) return { proceed: true, approvalId: undefined };
+  async verdict(db: Kysely<PaymentDatabase>, refund: RefundToApprove, ctx: Pick<RequestContext, 'principal'>): Promise<RefundApprovalVerdict> {
+    if (!this.needed(refund.amount, ctx)) return { proceed: true, approvalId: undefined };
     const gate = this.#gate();
     const state = await gate.check(db, {
       operation: 'payment_refund',
-      callerPrincipal: caller.principalId,
+      callerPrincipal: ctx.principal.id,
       idempotencyKey: refund.idempotencyKey,
       argsDigest: digest({ payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency, reason: refund.reason }),
       customerId: refund.customerId,
@@ -103,8 +103,8 @@ export class RefundApprovals {
    * Uses the approval up in the transaction that records the refund, so one approval starts exactly one refund;
    * refuses a needed approval that is missing, used or expired meanwhile (nothing is refunded).
    */
-  async consume(trx: Kysely<PaymentDatabase>, caller: Caller, amount: number, approvalId: string | undefined): Promise<void> {
-    if (!this.needed(caller, amount)) return;
+  async consume(trx: Kysely<PaymentDatabase>, amount: number, approvalId: string | undefined, ctx: Pick<RequestContext, 'principal'>): Promise<void> {
+    if (!this.needed(amount, ctx)) return;
     if (approvalId === undefined || !(await this.#gate().consume(trx, approvalId))) {
       throw new AppError('PRECONDITION_FAILED', 'This refund has no usable approval (it expired or was used meanwhile); nothing was refunded. Call again with a NEW idempotency_key to ask for a new approval.', {
         details: { approval: 'expired', ...(approvalId === undefined ? {} : { approval_id: approvalId }) },

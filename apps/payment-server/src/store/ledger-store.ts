@@ -29,9 +29,9 @@ export interface LedgerPaymentSums {
 /** Repository of the append-only ledger. */
 export class LedgerStore {
   readonly #db: Kysely<PaymentDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -51,7 +51,7 @@ export class LedgerStore {
         INSERT INTO ledger_transactions (id, payment_id, kind, currency, operation_id, refund_id)
         VALUES (${transaction.id}, ${transaction.paymentId}, ${transaction.kind}, ${transaction.currency}, ${transaction.operationId}, ${transaction.refundId ?? null})
       )
-      INSERT INTO ledger_entries (transaction_id, account, direction, amount, currency) VALUES ${entries}`.execute(this.#db);
+      INSERT INTO ledger_entries (transaction_id, account, direction, amount, currency) VALUES ${entries}`.execute(this.#db, { signal: this.#signal });
   }
 
   /** Per payment, what its ledger transactions add up to. Payments without any are left out. */

@@ -5,9 +5,9 @@ import type { PaymentDatabase } from './payment-database.ts';
 /** A limited kind of operation. */
 export type LimitedKind = 'authorize' | 'refund';
 
-/** Whose usage: the operations of one limit key (`Caller.limitKey`), of one kind, in one currency. */
+/** Whose usage: the operations of one limit key (`rateLimitKeyOf` of the principal), of one kind, in one currency. */
 export interface UsageKey {
-  /** The principal id, or `<service>><caller>` for a service acting for a caller; stored as `principal_id`. */
+  /** The principal id (rows written before token exchange may hold `<service>><caller>`); stored as `principal_id`. */
   limitKey: string;
   kind: LimitedKind;
   currency: string;
@@ -23,9 +23,9 @@ const IN_WINDOW = sql<boolean>`bucket >= date_trunc('minute', now() - interval '
  */
 export class LimitUsageStore {
   readonly #db: Kysely<PaymentDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -37,7 +37,7 @@ export class LimitUsageStore {
    * reservation committed before. Returns the usage before this amount and whether it was reserved.
    */
   async reserve(key: UsageKey, amount: number, limit: number): Promise<{ used: number; reserved: boolean }> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db, { signal: this.#signal });
     const { rows } = await sql<{ used: string; reserved: boolean }>`
       WITH usage AS (
         SELECT coalesce(sum(amount), 0) AS used FROM payment_limit_usage
@@ -49,7 +49,7 @@ export class LimitUsageStore {
         ON CONFLICT (principal_id, kind, currency, bucket) DO UPDATE SET amount = payment_limit_usage.amount + EXCLUDED.amount
         RETURNING 1
       )
-      SELECT usage.used, EXISTS (SELECT 1 FROM reserved) AS reserved FROM usage`.execute(this.#db);
+      SELECT usage.used, EXISTS (SELECT 1 FROM reserved) AS reserved FROM usage`.execute(this.#db, { signal: this.#signal });
     const row = rows[0];
     return { used: Number(row?.used ?? 0), reserved: row?.reserved === true };
   }
@@ -63,7 +63,7 @@ export class LimitUsageStore {
       .where('kind', '=', key.kind)
       .where('currency', '=', key.currency)
       .where('bucket', '=', bucket)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** The 24-hour usage of a limit key, without reserving. */
@@ -81,7 +81,7 @@ export class LimitUsageStore {
 
   /** Deletes buckets older than two days (outside every window). */
   async purgeOld(): Promise<number> {
-    const result = await this.#db.deleteFrom('payment_limit_usage').where('bucket', '<', sql<Date>`now() - interval '2 days'`).executeTakeFirst();
+    const result = await this.#db.deleteFrom('payment_limit_usage').where('bucket', '<', sql<Date>`now() - interval '2 days'`).executeTakeFirst({ signal: this.#signal });
     return Number(result.numDeletedRows);
   }
 }

@@ -23,7 +23,7 @@ export interface NewOperation {
    * `LimitUsageStore.reserve` adds to in the same transaction (both read the transaction's `now()`).
    */
   limited: boolean;
-  /** Whose daily limit a limited operation counts against (`Caller.limitKey`); stored only when `limited`. */
+  /** Whose daily limit a limited operation counts against (`rateLimitKeyOf` the principal); stored only when `limited`. */
   limitKey: string;
   /** How long the claiming call may work on it before others may resolve it, in milliseconds. */
   leaseMs: number;
@@ -32,9 +32,9 @@ export interface NewOperation {
 /** Repository of `payment_operations`, the idempotency records of money movements. */
 export class OperationStore {
   readonly #db: Kysely<PaymentDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -95,6 +95,23 @@ export class OperationStore {
       .executeTakeFirst({ signal: this.#signal });
   }
 
+  /**
+   * Fills in what the claim could not know yet (the amount and currency read from the payment, more params); the
+   * params are merged into the claimed ones.
+   */
+  async complete(claimed: OperationRow, patch: { amount?: number; currency?: string; params?: Record<string, unknown> }): Promise<OperationRow> {
+    return this.#db
+      .updateTable('payment_operations')
+      .set({
+        ...(patch.amount === undefined ? {} : { amount: patch.amount }),
+        ...(patch.currency === undefined ? {} : { currency: patch.currency }),
+        params: JSON.stringify({ ...claimed.params, ...patch.params }),
+      })
+      .where('id', '=', claimed.id)
+      .returningAll()
+      .executeTakeFirstOrThrow({ signal: this.#signal });
+  }
+
   /** The operation of (principal, kind, key). */
   async find(principalId: string, kind: OperationKind, key: string): Promise<OperationRow | undefined> {
     return this.#db
@@ -108,7 +125,7 @@ export class OperationStore {
 
   /** The operation, locked until the transaction ends. */
   async lock(id: string): Promise<OperationRow | undefined> {
-    return this.#db.selectFrom('payment_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return this.#db.selectFrom('payment_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst({ signal: this.#signal });
   }
 
   /**
@@ -137,7 +154,7 @@ export class OperationStore {
       .set({ lease_expires_at: null, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .where('status', '=', 'pending')
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** Marks the operation succeeded with the response a retry replays. */
@@ -146,7 +163,7 @@ export class OperationStore {
       .updateTable('payment_operations')
       .set({ status: 'succeeded', response: JSON.stringify(response), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** Marks the operation failed with the error a retry replays. */
@@ -155,12 +172,12 @@ export class OperationStore {
       .updateTable('payment_operations')
       .set({ status: 'failed', error: JSON.stringify(failure), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** Deletes an operation that never reached the provider: its key may be used again. */
   async delete(id: string): Promise<void> {
-    await this.#db.deleteFrom('payment_operations').where('id', '=', id).where('status', '=', 'pending').execute();
+    await this.#db.deleteFrom('payment_operations').where('id', '=', id).where('status', '=', 'pending').execute({ signal: this.#signal });
   }
 
   /** Pending operations nobody is working on, created at least `minAgeMs` ago, oldest first. */

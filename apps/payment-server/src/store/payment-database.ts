@@ -128,7 +128,7 @@ export interface PaymentOperationsTable {
   /** Minute bucket of `payment_limit_usage` this operation's amount was added to. */
   limit_bucket: Timestamp | null;
   /**
-   * The `payment_limit_usage` key the amount was added under (`Caller.limitKey`); null when not limited, and on
+   * The `payment_limit_usage` key the amount was added under (`rateLimitKeyOf` of the principal); null when not limited, and on
    * operations claimed before migration 0006, which counted under `principal_id`.
    */
   limit_key: string | null;
@@ -142,7 +142,7 @@ export interface PaymentOperationsTable {
 
 /** `payment_limit_usage`: per limit key, kind, currency and minute, the amount counted against the daily limit. */
 export interface PaymentLimitUsageTable {
-  /** The limit key (`Caller.limitKey`: the principal id, or `<service>><caller>` for a service acting for a caller). */
+  /** The limit key (`rateLimitKeyOf` of the principal: its id; older rows may hold `<service>><caller>`). */
   principal_id: string;
   kind: 'authorize' | 'refund';
   currency: string;

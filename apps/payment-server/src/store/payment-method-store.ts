@@ -14,9 +14,9 @@ const cursorShape = z.strictObject({ t: z.iso.datetime(), id: z.string().max(40)
 /** Repository of `payment_methods`. */
 export class PaymentMethodStore {
   readonly #db: Kysely<PaymentDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }

@@ -57,9 +57,9 @@ const cursorShape = z.strictObject({ q: z.string().max(16), t: z.iso.datetime(),
 /** Repository of `payments` and `refunds`. */
 export class PaymentStore {
   readonly #db: Kysely<PaymentDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<PaymentDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -93,7 +93,7 @@ export class PaymentStore {
 
   /** Inserts a payment and returns it with its method's brand and last4. */
   async insert(values: InsertObject<PaymentDatabase, 'payments'>, method: { brand: string; last4: string }): Promise<PaymentRow> {
-    const row = await this.#db.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
+    const row = await this.#db.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow({ signal: this.#signal });
     return { ...row, method_brand: method.brand, method_last4: method.last4 };
   }
 
@@ -107,14 +107,14 @@ export class PaymentStore {
       .set({ ...patch, updated_at: sql<Date>`now()` })
       .where('id', '=', locked.id)
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst({ signal: this.#signal });
     if (row === undefined) throw new AppError('INTERNAL', `payment ${locked.id} vanished during an update`);
     return { ...row, method_brand: locked.method_brand, method_last4: locked.method_last4 };
   }
 
   /** Marks the capture or void operation working on the payment. Call after {@link lock}. */
   async setBusy(id: string, operationId: string): Promise<void> {
-    await this.#db.updateTable('payments').set({ busy_operation_id: operationId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    await this.#db.updateTable('payments').set({ busy_operation_id: operationId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute({ signal: this.#signal });
   }
 
   /** Clears the busy marker if this operation set it. */
@@ -124,7 +124,7 @@ export class PaymentStore {
       .set({ busy_operation_id: null, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .where('busy_operation_id', '=', operationId)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** Adds to (or, negative, takes from) the amount reserved by refunds in progress. Call after {@link lock}. */
@@ -133,7 +133,7 @@ export class PaymentStore {
       .updateTable('payments')
       .set({ amount_refund_pending: sql<string>`amount_refund_pending + ${amount}::bigint`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** Uncaptured authorizations past their expiry that no capture or void is working on. */
@@ -231,7 +231,7 @@ export class PaymentStore {
 
   /** Inserts a refund. */
   async insertRefund(values: InsertObject<PaymentDatabase, 'refunds'>): Promise<RefundRow> {
-    return this.#db.insertInto('refunds').values(values).returningAll().executeTakeFirstOrThrow();
+    return this.#db.insertInto('refunds').values(values).returningAll().executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /** Sets a refund's outcome. */
@@ -245,12 +245,12 @@ export class PaymentStore {
       )
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /** Deletes a pending refund that never reached the provider. */
   async deleteRefund(id: string): Promise<void> {
-    await this.#db.deleteFrom('refunds').where('id', '=', id).where('status', '=', 'pending').execute();
+    await this.#db.deleteFrom('refunds').where('id', '=', id).where('status', '=', 'pending').execute({ signal: this.#signal });
   }
 
   /** Payments created in a window, summed by currency and status. */

@@ -1,13 +1,14 @@
 import { paymentCapture } from '@mcpfed/contract-payment';
+import { OWN_TRANSACTIONS } from '@mcpfed/mcp-runtime';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { PaymentService } from '../service/payment-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
-import { PROVIDER_CALL, bindTool, callerOf, paymentLink } from './bind.ts';
+import { bindTool, paymentLink } from './bind.ts';
 
 /** payment_capture -> PaymentService.capture. */
 export function paymentCaptureTool(payments: PaymentService): ToolBinding<PaymentDatabase> {
-  return bindTool(paymentCapture, (input, ctx) => payments.capture(input, callerOf(ctx)), {
-    ...PROVIDER_CALL,
+  return bindTool(paymentCapture, (input, ctx) => payments.capture(input, ctx), {
+    ...OWN_TRANSACTIONS,
     links: (output) => [paymentLink(output.payment.id)],
   });
 }

@@ -1,14 +1,15 @@
 import { approvalElicitation } from '@mcpfed/approvals';
 import { paymentRefund } from '@mcpfed/contract-payment';
+import { OWN_TRANSACTIONS } from '@mcpfed/mcp-runtime';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { PaymentService } from '../service/payment-service.ts';
 import type { PaymentDatabase } from '../store/payment-database.ts';
-import { PROVIDER_CALL, bindTool, callerOf, paymentLink } from './bind.ts';
+import { bindTool, paymentLink } from './bind.ts';
 
 /** payment_refund -> PaymentService.refund; a refund waiting for a person also links to its approval page. */
 export function paymentRefundTool(payments: PaymentService): ToolBinding<PaymentDatabase> {
-  return bindTool(paymentRefund, (input, ctx) => payments.refund(input, callerOf(ctx)), {
-    ...PROVIDER_CALL,
+  return bindTool(paymentRefund, (input, ctx) => payments.refund(input, ctx), {
+    ...OWN_TRANSACTIONS,
     links: (output) => [
       paymentLink(output.payment.id),
       ...(output.approval === undefined

@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
-import { inTransaction, sql } from '@mcpfed/db';
-import { AppError, isErrorCode } from '@mcpfed/errors';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
 import type {
   AuthorizeRequest,
   CaptureRequest,
   ChargeFilter,
   PaymentProvider,
   ProviderCharge,
-  ProviderChargeStatus,
   ProviderLookup,
   ProviderPaymentMethod,
   ProviderRefund,
@@ -18,52 +17,9 @@ import type {
 } from './payment-provider.ts';
 import { SANDBOX_CARDS } from './sandbox-cards.ts';
 import type { SandboxCard } from './sandbox-cards.ts';
-
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Amount = ColumnType<string, number | string | undefined, number | string>;
-
-/** The sandbox provider's tables (schema `sandbox` of the payment database; migration 0004). */
-export type SandboxDatabase = {
-  'sandbox.payment_methods': {
-    id: string;
-    customer_ref: string;
-    token: string;
-    brand: string;
-    last4: string;
-    exp_month: number;
-    exp_year: number;
-    created_at: Timestamp;
-  };
-  'sandbox.charges': {
-    id: string;
-    payment_method_id: string;
-    behavior: string;
-    currency: string;
-    amount: Amount;
-    amount_captured: Amount;
-    amount_refunded: Amount;
-    status: ProviderChargeStatus;
-    decline_code: string | null;
-    metadata: ColumnType<Record<string, string>, string, string>;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-  };
-  'sandbox.refunds': {
-    id: string;
-    charge_id: string;
-    amount: Amount;
-    reason: string;
-    created_at: Timestamp;
-  };
-  'sandbox.requests': {
-    idempotency_key: string;
-    kind: string;
-    request_hash: string;
-    response: ColumnType<ProviderCharge | ProviderRefund | null, string | undefined, string>;
-    error: ColumnType<{ code: string; message: string; details?: Record<string, unknown> } | null, string | undefined, string>;
-    created_at: Timestamp;
-  };
-};
+import { chargeOf, noCharge, notAllowed } from './sandbox-charge.ts';
+import type { SandboxChargeRow, SandboxDatabase } from './sandbox-database.ts';
+import { SandboxRequestLog, requestHashOf, storableError } from './sandbox-request-log.ts';
 
 /** Settings of the {@link SandboxProvider}. */
 export interface SandboxProviderConfig {
@@ -73,21 +29,19 @@ export interface SandboxProviderConfig {
   slowMs?: number;
 }
 
-type ChargeRow = Selectable<SandboxDatabase['sandbox.charges']>;
-
 // Tokens of payment methods (`card_…`) and charges (`ch_…`) kept per process: a method's id is derived from its
 // customer and token and a charge never changes its method, so a remembered token is never stale.
 const TOKEN_CACHE_SIZE = 10_000;
-type Outcome<T> = { result: T } | { failure: AppError } | { replay: true };
 
 /**
  * The built-in provider (the default): deterministic test cards (`SANDBOX_CARDS`), records in schema `sandbox`,
- * idempotent by request key like a real provider. Each request runs in its own transaction on the pool — never
- * inside one of the payment service's transactions, exactly as a remote provider would.
+ * idempotent by request key like a real provider (SandboxRequestLog). Each request runs in its own transaction on
+ * the pool — never inside one of the payment service's transactions, exactly as a remote provider would.
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
   readonly #db: Kysely<SandboxDatabase>;
+  readonly #requests: SandboxRequestLog;
   readonly #slowMs: number;
   readonly #tokens = new Map<string, string>();
 
@@ -95,6 +49,7 @@ export class SandboxProvider implements PaymentProvider {
     const slowMs = config.slowMs ?? 3000;
     if (!Number.isInteger(slowMs) || slowMs < 0 || slowMs > 600_000) throw new RangeError('SandboxProvider: slowMs must be an integer from 0 to 600000');
     this.#db = config.db;
+    this.#requests = new SandboxRequestLog(config.db);
     this.#slowMs = slowMs;
   }
 
@@ -140,7 +95,7 @@ export class SandboxProvider implements PaymentProvider {
     }
     await this.#pace(card, signal);
     const { idempotencyKey, ...rest } = request;
-    const requestHash = hashOf('authorize', rest);
+    const requestHash = requestHashOf('authorize', rest);
     const declineCode = card.behavior === 'decline' ? (card.declineCode ?? 'card_declined') : null;
     const charge: ProviderCharge = {
       object: 'charge',
@@ -166,7 +121,7 @@ export class SandboxProvider implements PaymentProvider {
       WITH claimed AS (
         INSERT INTO sandbox.requests (idempotency_key, kind, request_hash, response, error)
         VALUES (${idempotencyKey}, 'authorize', ${requestHash},
-                ${declined === undefined ? JSON.stringify(charge) : null}::jsonb, ${declined === undefined ? null : JSON.stringify(storable(declined))}::jsonb)
+                ${declined === undefined ? JSON.stringify(charge) : null}::jsonb, ${declined === undefined ? null : JSON.stringify(storableError(declined))}::jsonb)
         ON CONFLICT DO NOTHING
         RETURNING idempotency_key
       )
@@ -175,7 +130,7 @@ export class SandboxProvider implements PaymentProvider {
              ${declineCode}, ${JSON.stringify(charge.metadata)}::jsonb, ${charge.createdAt}::timestamptz, ${charge.createdAt}::timestamptz
         FROM claimed
       RETURNING id`.execute(this.#db);
-    if (rows.length === 0) return this.#stored<ProviderCharge>(idempotencyKey, 'authorize', requestHash);
+    if (rows.length === 0) return this.#requests.stored<ProviderCharge>(idempotencyKey, 'authorize', requestHash);
     this.#rememberToken(charge.id, token);
     if (declined !== undefined) throw declined;
     this.#afterActing(card);
@@ -185,34 +140,15 @@ export class SandboxProvider implements PaymentProvider {
   async capture(request: CaptureRequest, signal?: AbortSignal): Promise<ProviderCharge> {
     const card = await this.#cardOfCharge(request.chargeId, signal);
     const { idempotencyKey, ...rest } = request;
-    return this.#run(card, idempotencyKey, 'capture', rest, signal, async (trx) => {
-      const charge = await this.#lockCharge(trx, request.chargeId);
-      if (charge.status !== 'authorized') return notAllowed(`capture a ${charge.status} charge`, charge);
-      if (request.amount > Number(charge.amount)) return notAllowed('capture more than was authorized', charge);
-      const row = await trx
-        .updateTable('sandbox.charges')
-        .set({ status: 'captured', amount_captured: request.amount, updated_at: sql<Date>`now()` })
-        .where('id', '=', charge.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return chargeOf(row);
-    });
+    return this.#run(card, idempotencyKey, 'capture', rest, signal, (trx) =>
+      this.#settleAuthorized(trx, request.chargeId, 'capture', { status: 'captured', amount_captured: request.amount }),
+    );
   }
 
   async void(request: VoidRequest, signal?: AbortSignal): Promise<ProviderCharge> {
     const card = await this.#cardOfCharge(request.chargeId, signal);
     const { idempotencyKey, ...rest } = request;
-    return this.#run(card, idempotencyKey, 'void', rest, signal, async (trx) => {
-      const charge = await this.#lockCharge(trx, request.chargeId);
-      if (charge.status !== 'authorized') return notAllowed(`void a ${charge.status} charge`, charge);
-      const row = await trx
-        .updateTable('sandbox.charges')
-        .set({ status: 'voided', updated_at: sql<Date>`now()` })
-        .where('id', '=', charge.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return chargeOf(row);
-    });
+    return this.#run(card, idempotencyKey, 'void', rest, signal, (trx) => this.#settleAuthorized(trx, request.chargeId, 'void', { status: 'voided' }));
   }
 
   async refund(request: RefundRequest, signal?: AbortSignal): Promise<ProviderRefund> {
@@ -237,15 +173,7 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async lookup(idempotencyKey: string, signal?: AbortSignal): Promise<ProviderLookup> {
-    const row = await this.#db
-      .selectFrom('sandbox.requests')
-      .select(['response', 'error'])
-      .where('idempotency_key', '=', idempotencyKey)
-      .executeTakeFirst({ signal });
-    if (row === undefined) return { state: 'none' };
-    if (row.error !== null) return { state: 'failed', error: storedError(row.error) };
-    if (row.response === null) return { state: 'none' };
-    return { state: 'succeeded', result: row.response };
+    return this.#requests.lookup(idempotencyKey, signal);
   }
 
   async getCharges(ids: readonly string[], signal?: AbortSignal): Promise<ProviderCharge[]> {
@@ -297,11 +225,30 @@ export class SandboxProvider implements PaymentProvider {
     return token;
   }
 
-  async #lockCharge(trx: Transaction<SandboxDatabase>, id: string): Promise<ChargeRow> {
+  async #lockCharge(trx: Transaction<SandboxDatabase>, id: string): Promise<SandboxChargeRow> {
     const charge = await trx.selectFrom('sandbox.charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     // The card may come from the token cache, so the charge's existence is settled here.
     if (charge === undefined) throw noCharge(id);
     return charge;
+  }
+
+  /** Captures (at most the authorized amount) or voids an authorized charge; any other status is refused. */
+  async #settleAuthorized(
+    trx: Transaction<SandboxDatabase>,
+    chargeId: string,
+    verb: 'capture' | 'void',
+    change: { status: 'captured'; amount_captured: number } | { status: 'voided' },
+  ): Promise<ProviderCharge | AppError> {
+    const charge = await this.#lockCharge(trx, chargeId);
+    if (charge.status !== 'authorized') return notAllowed(`${verb} a ${charge.status} charge`, charge);
+    if (change.status === 'captured' && change.amount_captured > Number(charge.amount)) return notAllowed('capture more than was authorized', charge);
+    const row = await trx
+      .updateTable('sandbox.charges')
+      .set({ ...change, updated_at: sql<Date>`now()` })
+      .where('id', '=', charge.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return chargeOf(row);
   }
 
   /**
@@ -317,28 +264,9 @@ export class SandboxProvider implements PaymentProvider {
     act: (trx: Transaction<SandboxDatabase>) => Promise<T | AppError>,
   ): Promise<T> {
     await this.#pace(card, signal);
-    const requestHash = hashOf(kind, request);
-    const outcome = await inTransaction(this.#db, async (trx): Promise<Outcome<T>> => {
-      const claimed = await trx
-        .insertInto('sandbox.requests')
-        .values({ idempotency_key: idempotencyKey, kind, request_hash: requestHash })
-        .onConflict((oc) => oc.doNothing())
-        .returning('idempotency_key')
-        .executeTakeFirst();
-      if (claimed === undefined) return { replay: true };
-      const acted = await act(trx);
-      if (AppError.is(acted)) {
-        await trx
-          .updateTable('sandbox.requests')
-          .set({ error: JSON.stringify(storable(acted)) })
-          .where('idempotency_key', '=', idempotencyKey)
-          .execute();
-        return { failure: acted };
-      }
-      await trx.updateTable('sandbox.requests').set({ response: JSON.stringify(acted) }).where('idempotency_key', '=', idempotencyKey).execute();
-      return { result: acted };
-    });
-    if ('replay' in outcome) return this.#stored<T>(idempotencyKey, kind, requestHash);
+    const requestHash = requestHashOf(kind, request);
+    const outcome = await this.#requests.record(idempotencyKey, kind, requestHash, act);
+    if ('replay' in outcome) return this.#requests.stored<T>(idempotencyKey, kind, requestHash);
     if ('failure' in outcome) throw outcome.failure;
     this.#afterActing(card);
     return outcome.result;
@@ -362,51 +290,4 @@ export class SandboxProvider implements PaymentProvider {
       details: { provider: this.name },
     });
   }
-
-  /** A repeated idempotency key: the stored result or failure of the first request (never a new action). */
-  async #stored<T extends ProviderCharge | ProviderRefund>(idempotencyKey: string, kind: string, requestHash: string): Promise<T> {
-    const stored = await this.#db.selectFrom('sandbox.requests').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
-    if (stored.request_hash !== requestHash || stored.kind !== kind) {
-      throw new AppError('VALIDATION_FAILED', 'The provider refused a reused idempotency key with different parameters.', { details: { kind } });
-    }
-    if (stored.error !== null) throw storedError(stored.error);
-    return stored.response as T;
-  }
-}
-
-function hashOf(kind: string, request: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([kind, request])).digest('hex');
-}
-
-function storable(error: AppError): { code: string; message: string; details?: Record<string, unknown> } {
-  return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
-}
-
-function chargeOf(row: ChargeRow): ProviderCharge {
-  return {
-    object: 'charge',
-    id: row.id,
-    status: row.status,
-    currency: row.currency,
-    amount: Number(row.amount),
-    amountCaptured: Number(row.amount_captured),
-    amountRefunded: Number(row.amount_refunded),
-    declineCode: row.decline_code,
-    metadata: row.metadata,
-    createdAt: row.created_at.toISOString(),
-  };
-}
-
-function noCharge(chargeId: string): AppError {
-  return new AppError('NOT_FOUND', `The provider has no charge ${chargeId}.`, { details: { provider_charge_id: chargeId } });
-}
-
-function notAllowed(what: string, charge: ChargeRow): AppError {
-  return new AppError('PRECONDITION_FAILED', `The provider cannot ${what}.`, {
-    details: { provider_charge_id: charge.id, provider_status: charge.status },
-  });
-}
-
-function storedError(stored: { code: string; message: string; details?: Record<string, unknown> }): AppError {
-  return new AppError(isErrorCode(stored.code) ? stored.code : 'INTERNAL', stored.message, stored.details === undefined ? {} : { details: stored.details });
 }
