@@ -365,6 +365,33 @@ describe('circuit breaker and limits', () => {
     }
   });
 
+  it("does not count an upstream's 4xx refusals or a 202 against it: the breaker stays closed, while as many 5xx open it", async () => {
+    const picky = await startFakeUpstream({ name: 'picky', verifier: issuer.verifier, tools: [{ name: 'picky_get', scopes: [] }] });
+    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'picky', url: picky.url }], breakerFailures: 2, breakerHalfOpenMs: 60_000 });
+    try {
+      const c = await connectClient(guarded.url, await issuer.user([]));
+      clients.push(c);
+      picky.mode = 'refuse';
+      const refusals: Array<[number, string]> = [[400, 'VALIDATION_FAILED'], [404, 'NOT_FOUND'], [400, 'VALIDATION_FAILED'], [404, 'NOT_FOUND'], [409, 'CONFLICT'], [422, 'VALIDATION_FAILED'], [401, 'UNAUTHENTICATED'], [403, 'FORBIDDEN'], [429, 'RATE_LIMITED']];
+      for (const [status, code] of refusals) {
+        picky.refuseStatus = status;
+        expect(await expectToolError(c, 'picky_get', {})).toMatchObject({ code, details: { upstream: 'picky', status } });
+      }
+      picky.mode = 'accept';
+      for (let i = 0; i < 3; i++) expect((await expectToolError(c, 'picky_get', {})).code).toBe('INTERNAL');
+      expect(picky.seenOf('tools/call')).toHaveLength(refusals.length + 3);
+      expect(guarded.router.upstreams[0]).toMatchObject({ available: true, breakerState: 'closed' });
+      picky.mode = 'normal';
+      expect(await expectToolOk(c, 'picky_get', {})).toMatchObject({ tool: 'picky_get' });
+      picky.mode = 'fail';
+      for (let i = 0; i < 2; i++) expect(await expectToolError(c, 'picky_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { upstream: 'picky', status: 500 } });
+      expect(guarded.router.upstreams[0]?.breakerState).toBe('open');
+    } finally {
+      await guarded.close();
+      await picky.stop();
+    }
+  });
+
   it('refuses a call over the concurrency limit at once', async () => {
     const busy = await startFakeUpstream({ name: 'busy', verifier: issuer.verifier, tools: [{ name: 'busy_get', scopes: [], delayMs: 1500 }] });
     const limited = await startTestRouter({ issuer, upstreams: [{ name: 'busy', url: busy.url, concurrency: 1 }] });

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { Pool } from 'undici';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
-import { readRpcAnswer } from '@mcpfed/federation';
-import { claimedRevision } from '@mcpfed/mcp-runtime';
+import { McpHttpClient, readRpcAnswer } from '@mcpfed/federation';
+import type { McpHttpRequest } from '@mcpfed/federation';
+import { modernRequestHeaders } from './modern-request-headers.ts';
 import { OutcomePeek } from './outcome-peek.ts';
 
 /** Settings of an {@link UpstreamForwarder}. */
@@ -51,64 +51,25 @@ export interface ForwardRequest {
 export type UpstreamNotification = Record<string, unknown>;
 
 const PASSED_HEADERS = ['content-type', 'x-request-id'] as const;
-
-/** Characters an `Mcp-Name` value may carry as is (visible ASCII and space, no edge whitespace). */
-const PLAIN_HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
+const REFUSALS: readonly number[] = [400, 202];
 
 /**
- * The standard headers of a message claiming 2026-07-28 (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`), from the
- * message as forwarded: the upstream checks them against the body, and on the lazy view the forwarded tool is not
- * the caller's `call_tool`. Base64 sentinel form for a name that is not plain ASCII. None for an older revision.
- */
-export function modernRequestHeaders(message: Record<string, unknown>): Record<string, string> {
-  const claim = claimedRevision(message);
-  if (claim === undefined) return {};
-  const method = message['method'] as string;
-  const params = (message['params'] ?? {}) as Record<string, unknown>;
-  const name = method === 'resources/read' ? params['uri'] : method === 'tools/call' || method === 'prompts/get' ? params['name'] : undefined;
-  const headers: Record<string, string> = { 'mcp-protocol-version': claim, 'mcp-method': method };
-  if (typeof name === 'string') {
-    headers['mcp-name'] = PLAIN_HEADER_VALUE.test(name) && !name.startsWith('=?base64?') ? name : `=?base64?${Buffer.from(name, 'utf8').toString('base64')}?=`;
-  }
-  return headers;
-}
-
-const transportFailures = new WeakSet<object>();
-const upstreamFaults = new WeakSet<object>();
-
-/** True for an error of a forwarder that could not reach its upstream at all (refused, reset, DNS), not an HTTP answer. */
-export function isTransportFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && transportFailures.has(error);
-}
-
-/**
- * True for a failure that is the upstream's own: a transport failure, or an HTTP answer that is neither an MCP
- * answer nor a refusal of this request (5xx, or a status that means the upstream is not serving MCP there).
- * Only these count for its circuit breaker; a refused request (400, 401, 403, 413, 429) is about the caller.
- */
-export function isUpstreamFault(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && upstreamFaults.has(error);
-}
-
-/**
- * The lean forwarding path (docs/architecture.md §10): a pooled keep-alive undici connection per upstream, the JSON-RPC
- * request passed through as bytes with only headers added, the response streamed back. The SDK is not involved:
- * a client per call costs more CPU than the call itself.
+ * The lean forwarding path (docs/architecture.md §10) over the federation's {@link McpHttpClient}: the JSON-RPC
+ * request passed through as bytes with only headers added, the response streamed back unparsed. The SDK is not
+ * involved: a client per call costs more CPU than the call itself.
  *
- * Failures before the upstream answered reject with an AppError (`UPSTREAM_UNAVAILABLE` for a transport failure
- * or an HTTP status that is not an MCP answer; `UNAUTHENTICATED`/`FORBIDDEN` when the upstream refused the
- * token). Aborts reject with the signal's reason.
+ * Failures before the upstream answered reject with the AppError of the one status mapping
+ * (`upstreamStatusError`: 5xx UPSTREAM_UNAVAILABLE, 401 UNAUTHENTICATED, 403 FORBIDDEN, 429 RATE_LIMITED, …) or
+ * a transport failure (UPSTREAM_UNAVAILABLE); only 5xx and transport failures are upstream faults. Aborts reject
+ * with the signal's reason.
  */
 export class UpstreamForwarder {
   readonly #name: string;
-  readonly #path: string;
-  readonly #pool: Pool;
+  readonly #http: McpHttpClient;
 
   constructor(config: UpstreamForwarderConfig) {
-    const url = new URL(config.url);
     this.#name = config.name;
-    this.#path = `${url.pathname}${url.search}`;
-    this.#pool = new Pool(url.origin, { connections: config.connections, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 2000 } });
+    this.#http = new McpHttpClient({ name: config.name, url: config.url, connections: config.connections });
   }
 
   /**
@@ -120,7 +81,7 @@ export class UpstreamForwarder {
    * caller must not write again.
    */
   async pipe(request: ForwardRequest, res: ServerResponse): Promise<string> {
-    const answer = await this.#send(request);
+    const answer = await this.#http.post(this.#post(request));
     const headers: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
       const value = answer.headers[name];
@@ -140,14 +101,14 @@ export class UpstreamForwarder {
       res.end();
       return peek.outcome;
     } catch (error) {
+      const failure = this.#http.failure(error);
       if (sse && !res.destroyed) {
         // End any half-written event, then answer the request so the client is not left waiting.
-        const failure = this.#failure(error);
         res.end(`\n\nevent: message\ndata: ${JSON.stringify(errorResponse(request.original?.() ?? request.message, failure))}\n\n`);
       } else {
         res.destroy();
       }
-      throw this.#failure(error);
+      throw failure;
     }
   }
 
@@ -157,7 +118,7 @@ export class UpstreamForwarder {
    * to hold the answer.
    */
   async exchange(request: ForwardRequest, onNotification?: (notification: UpstreamNotification) => void): Promise<Record<string, unknown>> {
-    const answer = await this.#send(request);
+    const answer = await this.#http.post(this.#post(request));
     try {
       const type = answer.headers['content-type'];
       const id = request.message['id'];
@@ -170,64 +131,25 @@ export class UpstreamForwarder {
       if (response === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" ended its answer without a response`, { details: { upstream: this.#name } });
       return response;
     } catch (error) {
-      throw this.#failure(error);
+      throw this.#http.failure(error);
     }
   }
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#http.close();
   }
 
-  async #send(request: ForwardRequest) {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${request.token}`,
+  #post(request: ForwardRequest): McpHttpRequest {
+    return {
+      body: request.body,
+      token: request.token,
       traceparent: request.traceparent,
+      protocolVersion: request.protocolVersion,
+      headers: request.headers ?? modernRequestHeaders(request.message),
+      passStatuses: request.passRefusals === true ? REFUSALS : undefined,
+      signal: request.signal,
     };
-    if (request.protocolVersion !== undefined) headers['mcp-protocol-version'] = request.protocolVersion;
-    Object.assign(headers, request.headers ?? modernRequestHeaders(request.message));
-    let answer;
-    try {
-      answer = await this.#pool.request({ path: this.#path, method: 'POST', headers, body: request.body, signal: request.signal });
-    } catch (error) {
-      throw this.#failure(error, request.signal);
-    }
-    if (answer.statusCode === 200 || (request.passRefusals === true && (answer.statusCode === 400 || answer.statusCode === 202))) return answer;
-    // Not an MCP answer: read the body away so the connection can be reused, and say what happened.
-    const text = await answer.body.text().catch(() => '');
-    throw this.#statusError(answer.statusCode, text);
-  }
-
-  #statusError(status: number, body: string): AppError {
-    const details = { upstream: this.#name, status };
-    let message = '';
-    try {
-      message = String((JSON.parse(body) as { error?: { message?: unknown } }).error?.message ?? '');
-    } catch {
-      // not JSON: the status alone says enough
-    }
-    if (status === 401) {
-      return new AppError('UNAUTHENTICATED', `upstream "${this.#name}" refused the token${message ? `: ${message}` : ''} (tokens must carry the federation audience)`, { details });
-    }
-    if (status === 403) return new AppError('FORBIDDEN', `upstream "${this.#name}" refused the request${message ? `: ${message}` : ''}`, { details });
-    if (status === 429) return new AppError('RATE_LIMITED', `upstream "${this.#name}" is rate limiting; retry later`, { details });
-    if (status === 400 || status === 413) {
-      return new AppError('VALIDATION_FAILED', `upstream "${this.#name}" refused the request as invalid${message ? `: ${message}` : ''}`, { details });
-    }
-    const fault = new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" answered HTTP ${status}`, { details });
-    upstreamFaults.add(fault);
-    return fault;
-  }
-
-  #failure(error: unknown, signal?: AbortSignal): unknown {
-    if (signal?.aborted) return signal.reason;
-    if (AppError.is(error)) return error;
-    const failure = new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" could not be reached`, { details: { upstream: this.#name }, cause: error });
-    transportFailures.add(failure);
-    upstreamFaults.add(failure);
-    return failure;
   }
 }
 

@@ -1,11 +1,13 @@
 import { AppError } from '@mcpfed/errors';
-import { cancellationError, createBulkhead, createCircuitBreaker, toAppError } from '@mcpfed/resilience';
-import type { BreakerState, CircuitBreaker, CircuitBreakerConfig, ResiliencePolicy } from '@mcpfed/resilience';
+import { isTransportFailure } from '@mcpfed/federation';
+import { CallerGoneError, cancellationError, toAppError } from '@mcpfed/resilience';
+import type { BreakerState, CircuitBreakerConfig } from '@mcpfed/resilience';
 import type { Logger } from '@mcpfed/telemetry';
 import { discoverUpstream } from './discover-upstream.ts';
 import type { UpstreamSnapshot } from './discover-upstream.ts';
 import type { ServiceTokens } from './service-tokens.ts';
-import { UpstreamForwarder, isTransportFailure, isUpstreamFault } from './upstream-forwarder.ts';
+import { UpstreamForwarder } from './upstream-forwarder.ts';
+import { UpstreamIsolation } from './upstream-isolation.ts';
 import type { UpstreamEntry } from './upstreams-config.ts';
 
 /** Collaborators and settings of an {@link Upstream}. */
@@ -28,16 +30,6 @@ export interface UpstreamConfig {
   deadlineMarginMs: number;
   /** Router name and version, sent as clientInfo on discovery. */
   clientInfo: { name: string; version: string };
-}
-
-/** A call its caller gave up on: neither the breaker nor the metrics hold it against the upstream. */
-class CallerGoneError extends Error {
-  readonly reason: unknown;
-  constructor(reason: unknown) {
-    super('the caller went away');
-    this.name = 'CallerGoneError';
-    this.reason = reason;
-  }
 }
 
 /** Health from discovery: `starting` until the first attempt settled. */
@@ -70,14 +62,12 @@ export class Upstream {
   readonly entry: UpstreamEntry;
   readonly forwarder: UpstreamForwarder;
   readonly #config: UpstreamConfig;
-  readonly #breaker: CircuitBreaker;
-  readonly #bulkhead: ResiliencePolicy;
+  readonly #isolation: UpstreamIsolation;
   readonly #listeners = new Set<() => void>();
   #snapshot: UpstreamSnapshot | undefined;
   #health: UpstreamHealth = 'starting';
   #lastError: string | undefined;
   #lastDiscoveryAt: Date | undefined;
-  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #nextDiscoveryAt = 0;
   #discoveryStartedAt = 0;
@@ -94,9 +84,8 @@ export class Upstream {
     this.entry = config.entry;
     this.name = config.entry.name;
     this.forwarder = new UpstreamForwarder({ name: this.name, url: this.entry.url, connections: this.entry.concurrency });
-    this.#breaker = createCircuitBreaker(config.breaker);
-    this.#bulkhead = createBulkhead({ limit: this.entry.concurrency });
-    this.#breaker.onStateChange((state) => {
+    this.#isolation = new UpstreamIsolation({ name: this.name, breaker: config.breaker, concurrency: this.entry.concurrency });
+    this.#isolation.onBreakerStateChange((state) => {
       config.logger.warn({ upstream: this.name, breaker: state }, 'upstream circuit breaker changed state');
       this.#changed();
     });
@@ -112,17 +101,17 @@ export class Upstream {
   }
 
   get breakerState(): BreakerState {
-    return this.#breaker.state;
+    return this.#isolation.breakerState;
   }
 
   /** Whether calls go through: discovery reaches it and its breaker is not open. */
   get available(): boolean {
-    return this.#health === 'up' && this.#breaker.state !== 'open';
+    return this.#health === 'up' && this.#isolation.breakerState !== 'open';
   }
 
   /** Calls in flight to it right now. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#isolation.inFlight;
   }
 
   /** Subscribes to changes of its catalog, health or breaker state. */
@@ -165,31 +154,16 @@ export class Upstream {
   }
 
   /**
-   * Runs one call to this upstream under its isolation: fails at once with UPSTREAM_UNAVAILABLE (retryable,
-   * `retry_after_ms`) while it is down or its breaker is open or its concurrency limit is full; otherwise
-   * `fn` runs with a signal that aborts after `timeoutMs` (TIMEOUT) or when `signal` aborts. A transport
-   * failure marks it down, so the next calls fail fast until a probe finds it back.
-   *
-   * Only the upstream's own failures ({@link isUpstreamFault}: transport failures, 5xx) count for its breaker.
-   * A timeout does not: the timeout is the tool's published deadline plus a margin, so one slow tool must not
-   * take the upstream's other tools down; it makes the router probe the upstream instead, and an upstream that
-   * does not answer its discovery either is marked down for all. A caller that went away never counts.
+   * Runs one call to this upstream under its {@link UpstreamIsolation}: fails at once with UPSTREAM_UNAVAILABLE
+   * (retryable, `retry_after_ms`) while it is down or its breaker is open or its concurrency limit is full;
+   * otherwise `fn` runs with a signal that aborts after `timeoutMs` (TIMEOUT) or when `signal` aborts. A transport
+   * failure marks it down, so the next calls fail fast until a probe finds it back; a timeout makes the router
+   * probe it, and an upstream that does not answer its discovery either is marked down for all.
    */
   async run<T>(fn: (signal: AbortSignal) => Promise<T>, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<T> {
     if (this.#health !== 'up') throw this.#downError();
-    this.#inFlight++;
     try {
-      const settled = await this.#breaker.execute(async (s1): Promise<{ value: T } | { failure: unknown }> => {
-        try {
-          return { value: await this.#bulkhead.execute((s2) => this.#attempt(fn, options.timeoutMs, s2), s1) };
-        } catch (error) {
-          if (isUpstreamFault(error)) throw error;
-          // Handed past the breaker as a value, so it does not count.
-          return { failure: error };
-        }
-      }, options.signal);
-      if ('failure' in settled) throw settled.failure;
-      return settled.value;
+      return await this.#isolation.run(fn, options);
     } catch (error) {
       if (error instanceof CallerGoneError) throw cancellationError(error.reason);
       if (isTransportFailure(error)) {
@@ -198,8 +172,6 @@ export class Upstream {
       }
       if (AppError.is(error) && error.code === 'TIMEOUT') this.#probe();
       throw toAppError(error, this.name);
-    } finally {
-      this.#inFlight--;
     }
   }
 
@@ -221,8 +193,8 @@ export class Upstream {
       url: this.entry.url,
       health: this.#health,
       available: this.available,
-      breaker: this.#breaker.state,
-      in_flight: this.#inFlight,
+      breaker: this.#isolation.breakerState,
+      in_flight: this.#isolation.inFlight,
       tools: s?.tools.length ?? 0,
       resources: s?.resources.length ?? 0,
       resource_templates: s?.resourceTemplates.length ?? 0,
@@ -231,28 +203,6 @@ export class Upstream {
       ...(this.#lastDiscoveryAt ? { last_discovery_at: this.#lastDiscoveryAt.toISOString() } : {}),
       ...(this.#lastError ? { last_error: this.#lastError } : {}),
     };
-  }
-
-  async #attempt<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, callerSignal: AbortSignal): Promise<T> {
-    const controller = new AbortController();
-    // Created only when it fires: an Error captures a stack trace, too costly to build for every call.
-    let timeout: AppError | undefined;
-    const timer = setTimeout(() => {
-      timeout = new AppError('TIMEOUT', `upstream "${this.name}" did not answer within ${timeoutMs} ms`, { details: { upstream: this.name, timeout_ms: timeoutMs } });
-      controller.abort(timeout);
-    }, timeoutMs);
-    const onAbort = () => controller.abort(callerSignal.reason);
-    callerSignal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await fn(controller.signal);
-    } catch (error) {
-      if (timeout !== undefined && controller.signal.reason === timeout) throw timeout;
-      if (callerSignal.aborted) throw new CallerGoneError(callerSignal.reason);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      callerSignal.removeEventListener('abort', onAbort);
-    }
   }
 
   /** Asks the upstream whether it is alive (a discovery), at most once per probe interval. */

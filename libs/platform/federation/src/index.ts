@@ -1,4 +1,10 @@
+export type { FederationCallContext } from './federation-call-context.ts';
 export { createFederationClient } from './federation-client.ts';
-export type { FederationCallContext, FederationClient, FederationClientConfig } from './federation-client.ts';
+export type { FederationClient } from './federation-client.ts';
+export type { FederationClientConfig } from './federation-client-config.ts';
+export { McpHttpClient } from './mcp-http-client.ts';
+export type { McpHttpClientConfig, McpHttpRequest } from './mcp-http-client.ts';
 export { readRpcAnswer } from './read-rpc-answer.ts';
 export type { RpcAnswer } from './read-rpc-answer.ts';
+export { isTransportFailure, isUpstreamFault } from './upstream-fault.ts';
+export { upstreamStatusError } from './upstream-status-error.ts';

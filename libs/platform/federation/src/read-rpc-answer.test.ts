@@ -36,5 +36,6 @@ describe('readRpcAnswer', () => {
   it('refuses a body that is not JSON-RPC JSON as INTERNAL', async () => {
     await expect(readRpcAnswer(body('<html>'), 'application/json', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL', retryable: false });
     await expect(readRpcAnswer(body('data: 42\n\n'), 'text/event-stream', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(readRpcAnswer(body('data: "', 'x'.repeat(8 * 1024 * 1024 + 1)), 'text/event-stream', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('exceeds') });
   });
 });

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { createParser } from 'eventsource-parser';
 import { AppError } from '@mcpfed/errors';
 
 /** What a Streamable HTTP POST carrying one request answered with. */
@@ -12,9 +13,10 @@ const MAX_MESSAGE_CHARS = 8 * 1024 * 1024;
 
 /**
  * Reads the answer to one JSON-RPC request from a Streamable HTTP response body (MCP 2025-11-25): a single
- * `application/json` message, or a `text/event-stream` whose `message` events carry notifications and then
- * the response. Notifications are handed to `onNotification` as they arrive (progress while the call runs);
- * whatever follows the response is drained unread, so the keep-alive connection returns to its pool.
+ * `application/json` message, or a `text/event-stream` (parsed by `eventsource-parser`) whose `message` events
+ * carry notifications and then the response. Notifications are handed to `onNotification` as they arrive (progress
+ * while the call runs); whatever follows the response is drained unread, so the keep-alive connection returns to
+ * its pool.
  * @throws AppError INTERNAL for a body that is not JSON-RPC JSON or exceeds the size limit (not retryable: the
  *   upstream is not speaking this protocol). Transport errors while reading pass unchanged, for the retry.
  */
@@ -33,43 +35,29 @@ export async function readRpcAnswer(
     const message = parse(text);
     return { response: findResponse(Array.isArray(message) ? message : [message], id) };
   }
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let data: string[] = [];
-  let eventName = 'message';
   let response: Record<string, unknown> | undefined;
+  let failure: AppError | undefined;
+  const parser = createParser({
+    maxBufferSize: MAX_MESSAGE_CHARS,
+    // Unknown fields and bad retry values are ignored, as the SSE rules say; only the size limit ends the read.
+    onError(error) {
+      if (error.type === 'max-buffer-size-exceeded') failure ??= unreadable(`an event exceeds ${MAX_MESSAGE_CHARS} characters`);
+    },
+    onEvent(event) {
+      if (response !== undefined || (event.event !== undefined && event.event !== 'message')) return;
+      const parsed = parse(event.data);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable('an event is not a JSON-RPC message');
+      const message = parsed as Record<string, unknown>;
+      if ('method' in message) onNotification(message);
+      else if (message['id'] === id) response = message;
+    },
+  });
+  const decoder = new TextDecoder();
   for await (const chunk of body) {
     // After the response the rest is drained unread: ending the body early would cost the pooled connection.
     if (response !== undefined) continue;
-    buffer += decoder.decode(chunk, { stream: true });
-    if (buffer.length > MAX_MESSAGE_CHARS) throw unreadable(`an event exceeds ${MAX_MESSAGE_CHARS} characters`);
-    let newline: number;
-    while (response === undefined && (newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
-      // A CR at the end of a chunk may be the first half of a CRLF: wait for the next chunk.
-      if (buffer[newline] === '\r' && newline === buffer.length - 1) break;
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
-      if (line === '') {
-        // A blank line dispatches the event (WHATWG HTML, server-sent events §9.2.6).
-        if (data.length > 0 && eventName === 'message') {
-          const parsed = parse(data.join('\n'));
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable('an event is not a JSON-RPC message');
-          const message = parsed as Record<string, unknown>;
-          if ('method' in message) onNotification(message);
-          else if (message['id'] === id) response = message;
-        }
-        data = [];
-        eventName = 'message';
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      let value = colon < 0 ? '' : line.slice(colon + 1);
-      if (value.startsWith(' ')) value = value.slice(1);
-      if (field === 'data') data.push(value);
-      else if (field === 'event') eventName = value;
-    }
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    if (failure !== undefined) throw failure;
   }
   return { response };
 }

@@ -211,11 +211,11 @@ describe('createFederationClient: tokens, trace context and progress', () => {
     ]);
   });
 
-  it('gives up with INTERNAL when a fresh token is refused too', async () => {
+  it('gives up with UNAUTHENTICATED when a fresh token is refused too', async () => {
     const alwaysExpired: ServiceTokenSource = {
       token: () => issuer.issuer.mint({ subject: 'order-server', scopes: ['customer:read'], audience: upstream.url, kind: 'service', expiresAt: Math.floor(Date.now() / 1000) - 120 }),
     };
-    await expect(client({ tokens: alwaysExpired }).call(echoSay, { key: key('401-twice'), text: 'x' })).rejects.toMatchObject({ code: 'INTERNAL', details: { upstream: 'echo', status: 401 } });
+    await expect(client({ tokens: alwaysExpired }).call(echoSay, { key: key('401-twice'), text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', retryable: false, details: { upstream: 'echo', status: 401 } });
   });
 
   it('continues the caller trace through the traceparent header and _meta', async () => {

@@ -1,5 +1,6 @@
 export { createBulkhead } from './bulkhead.ts';
 export type { BulkheadConfig } from './bulkhead.ts';
+export { CallerGoneError } from './caller-gone-error.ts';
 export { cancellationError } from './cancellation-error.ts';
 export { raceAbort } from './race-abort.ts';
 export { createCircuitBreaker } from './circuit-breaker.ts';

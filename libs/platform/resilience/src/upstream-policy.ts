@@ -1,5 +1,6 @@
 import { isBrokenCircuitError } from 'cockatiel';
 import { createBulkhead } from './bulkhead.ts';
+import { CallerGoneError } from './caller-gone-error.ts';
 import { cancellationError } from './cancellation-error.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
 import type { BreakerState, CircuitBreakerConfig } from './circuit-breaker.ts';
@@ -55,17 +56,6 @@ export interface UpstreamPolicy {
 }
 
 /**
- * Marks a failure that happened because the caller gave up, so that neither the retry nor the breaker
- * treats it as the upstream's fault.
- */
-class CallerCancelledError extends Error {
-  constructor(cause: unknown) {
-    super('cancelled by the caller', { cause });
-    this.name = 'CallerCancelledError';
-  }
-}
-
-/**
  * The composition used per upstream by the federation client (the router composes breaker, bulkhead and a
  * per-call timeout itself, without retry: a call it forwards may not be idempotent):
  * retry (outermost) -> circuit breaker -> bulkhead -> timeout (innermost).
@@ -114,13 +104,13 @@ export function createUpstreamPolicy(options: UpstreamPolicyConfig): UpstreamPol
       // Each layer hands the caller's signal down unchanged, so `callerSignal` here is the caller's.
       const attempt = (callerSignal: AbortSignal): Promise<T> =>
         timeout.execute(fn, callerSignal).catch((error: unknown) => {
-          throw callerSignal.aborted ? new CallerCancelledError(error) : error;
+          throw callerSignal.aborted ? new CallerGoneError(callerSignal.reason, error) : error;
         });
       const limited = bulkhead === undefined ? attempt : (s: AbortSignal) => bulkhead.execute(attempt, s);
       const guarded = (s?: AbortSignal): Promise<T> => breaker.execute(limited, s);
       const run = retry === undefined ? guarded(signal) : retry.execute(guarded, signal);
       const work = run.catch((error: unknown) => {
-        throw error instanceof CallerCancelledError ? cancellationError(signal?.reason) : toAppError(error, name);
+        throw error instanceof CallerGoneError ? cancellationError(error.reason) : toAppError(error, name);
       });
       return signal === undefined ? work : raceAbort(work, signal);
     },
