@@ -6,7 +6,6 @@ import { LevelStore } from '../store/level-store.ts';
 import { MovementStore } from '../store/movement-store.ts';
 import { inventoryDb } from '../store/inventory-tables.ts';
 import type { InventoryTables } from '../store/inventory-tables.ts';
-import { callerOf } from '../tools/bind.ts';
 
 /** How many low levels the prompt preloads. */
 const PRELOADED_LEVELS = 50;
@@ -20,12 +19,11 @@ const DEMAND_DAYS = 30;
 export function inventoryLowStockTriagePrompt<DB extends InventoryTables>(): PromptBinding<DB> {
   return promptBinder<DB>()(inventoryLowStockTriage, async (args, ctx) => {
     const db = inventoryDb(ctx.db);
-    const caller = callerOf(ctx);
     const threshold = args.threshold === undefined ? DEFAULT_LOW_STOCK_THRESHOLD : Number(args.threshold);
-    const low = await new InventoryService(db, caller).lowStock({ threshold, location: args.location, limit: PRELOADED_LEVELS });
+    const low = await new InventoryService(db).lowStock({ threshold, location: args.location, limit: PRELOADED_LEVELS }, ctx);
     const skus = [...new Set(low.items.map((item) => item.sku))];
-    const sold = await new MovementStore(db, caller.signal).soldSince(skus, new Date(Date.now() - DEMAND_DAYS * 86_400_000));
-    const everywhere = await new LevelStore(db, caller.signal).list(skus);
+    const sold = await new MovementStore(db, ctx.signal).soldSince(skus, new Date(Date.now() - DEMAND_DAYS * 86_400_000));
+    const everywhere = await new LevelStore(db, ctx.signal).list(skus);
     const rows = low.items.map((item) => ({
       ...item,
       sold_last_30_days: sold.get(item.sku) ?? 0,
