@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
-import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type {
@@ -22,6 +21,7 @@ import type { LexiconCache } from './lexicon-cache.ts';
 import { productView, summaryView } from './product-view.ts';
 import type { ProductOutput } from './product-view.ts';
 import { searchProducts } from './search-products.ts';
+import { withinTransaction } from '../../store/within-transaction.ts';
 
 /** How many prices product_get shows. */
 const HISTORY_SHOWN = 10;
@@ -86,7 +86,7 @@ export class CatalogService {
 
   /** product_create: the product and the first entry of its price history. */
   async create(input: ContractInput<typeof productCreate>, ctx: CatalogCall): Promise<ContractOutput<typeof productCreate>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const row = await new ProductStore(db, ctx.signal).insert(
         {
           sku: input.sku,
@@ -112,7 +112,7 @@ export class CatalogService {
 
   /** product_update: changed catalog fields under optimistic concurrency. */
   async update(input: ContractInput<typeof productUpdate>, ctx: CatalogCall): Promise<ContractOutput<typeof productUpdate>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived' && input.changes.status === undefined) {
@@ -135,7 +135,7 @@ export class CatalogService {
 
   /** product_archive: status archived; a no-op when it already is. */
   async archive(input: ContractInput<typeof productArchive>, ctx: CatalogCall): Promise<ContractOutput<typeof productArchive>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived') return { product: await this.#view(db, current, ctx), previous_status: current.status, changed: false };
@@ -146,7 +146,7 @@ export class CatalogService {
 
   /** product_set_price: the new price and its history entry; a no-op when the price is the current one. */
   async setPrice(input: ContractInput<typeof productSetPrice>, ctx: CatalogCall): Promise<ContractOutput<typeof productSetPrice>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived') {
@@ -181,11 +181,6 @@ export class CatalogService {
       new ProductStore(db, ctx.signal).priceHistory(row.sku, HISTORY_SHOWN),
     ]);
     return productView(row, stock.get(row.sku) ?? { sku: row.sku, on_hand: 0, reserved: 0, available: 0, locations: [] }, history);
-  }
-
-  async #write<T>(fn: (db: Kysely<ProductDatabase>) => Promise<T>): Promise<T> {
-    if (this.#db.isTransaction) return fn(this.#db);
-    return inTransaction(this.#db, fn);
   }
 }
 

@@ -3,19 +3,13 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ImportFormat } from '@mcpfed/contract-product';
 import { AppError } from '@mcpfed/errors';
 import type { ProductDatabase } from '../../store/product-database.ts';
-import type { ProductImportsTable } from './catalog-tables.ts';
+import type { ProductImportErrorsTable, ProductImportsTable } from './catalog-tables.ts';
 
 /** A `product_imports` row. */
 export type ImportRow = Selectable<ProductImportsTable>;
 
-/** A rejected row of an import. */
-export interface ImportErrorRow {
-  line: number;
-  field: string;
-  message: string;
-  /** A short escaped excerpt of the line (`lineExcerpt`), never its raw bytes; null when the line could not be read. */
-  raw: string | null;
-}
+/** A rejected row of an import (`raw`: a short escaped excerpt of the line, never its bytes; null when unreadable). */
+export type ImportErrorRow = Omit<Selectable<ProductImportErrorsTable>, 'import_id'>;
 
 /** `details.reason` of an import cancelled by its creator. */
 export const CANCELLED = 'cancelled';

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
-import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { inventoryAdjust, inventoryGet, inventoryLowStock, inventoryMovements } from '@mcpfed/contract-product';
@@ -9,6 +8,7 @@ import { LevelStore } from '../store/level-store.ts';
 import { MovementStore } from '../store/movement-store.ts';
 import { ProductPriceStore } from '../store/product-price-store.ts';
 import { levelView, movementView, skuStockViews } from './inventory-views.ts';
+import { withinTransaction } from '../../store/within-transaction.ts';
 
 /** What the inventory's rules read of a request: who acts (ledger rows, reservations' creator) and the abort signal. */
 type InventoryCall = Pick<RequestContext, 'principal' | 'signal'>;
@@ -39,7 +39,7 @@ export class InventoryService {
 
   /** inventory_adjust: a signed change of on_hand with its ledger row; never below what is reserved. */
   async adjust(input: ContractInput<typeof inventoryAdjust>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryAdjust>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const product = (await new ProductPriceStore(db, ctx.signal).find([input.sku])).get(input.sku);
       if (product === undefined) {
         throw new AppError('NOT_FOUND', `SKU ${input.sku} is not in the catalog. Check it with the catalog search.`, { details: { skus: [input.sku] } });
@@ -106,9 +106,5 @@ export class InventoryService {
       { limit: input.limit, cursor: input.cursor },
     );
     return { items: page.rows.map(movementView), next_cursor: page.nextCursor };
-  }
-
-  #write<T>(fn: (db: Kysely<InventoryTables>) => Promise<T>): Promise<T> {
-    return this.#db.isTransaction ? fn(this.#db) : inTransaction(this.#db, fn);
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
-import { inTransaction, newId } from '@mcpfed/db';
+import { newId } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { inventoryCommit, inventoryRelease, inventoryReserve } from '@mcpfed/contract-product';
@@ -14,6 +14,7 @@ import { allocateLines, mergeDemands } from './allocate-lines.ts';
 import type { Demand } from './allocate-lines.ts';
 import { reservationView } from './inventory-views.ts';
 import type { ReservationOutput } from './inventory-views.ts';
+import { withinTransaction } from '../../store/within-transaction.ts';
 
 /** What the inventory's rules read of a request: who acts (ledger rows, reservations' creator) and the abort signal. */
 type InventoryCall = Pick<RequestContext, 'principal' | 'signal'>;
@@ -52,7 +53,7 @@ export class ReservationService {
   async reserve(input: ContractInput<typeof inventoryReserve>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryReserve>> {
     const demands = mergeDemands(input.lines);
     const requestHash = createHash('sha256').update(JSON.stringify(demands)).digest('hex');
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const reservations = new ReservationStore(db, ctx.signal);
       const existing = await reservations.find({ orderReference: input.order_reference });
       if (existing !== undefined) return this.#replay(existing, requestHash);
@@ -110,7 +111,7 @@ export class ReservationService {
 
   /** inventory_commit: active -> committed, the units leave stock. A second commit is a no-op (changed: false). */
   async commit(input: ContractInput<typeof inventoryCommit>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryCommit>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const reservation = await this.#lock(db, keyOf(input), ctx);
       if (reservation.status === 'committed') return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: false, replayed: false };
       if (reservation.status !== 'active') throw finalError(reservation, 'commit');
@@ -128,7 +129,7 @@ export class ReservationService {
 
   /** inventory_release: active -> released, the units are available again. Released or expired: a no-op. */
   async release(input: ContractInput<typeof inventoryRelease>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryRelease>> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const reservation = await this.#lock(db, keyOf(input), ctx);
       if (reservation.status === 'released' || reservation.status === 'expired') {
         return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: false, replayed: false };
@@ -146,7 +147,7 @@ export class ReservationService {
    * `ctx.principal.id` as actor: the expiry's system principal (`system:reservation-expiry`).
    */
   async expire(reservationId: string, ctx: InventoryCall): Promise<ExpiryOutcome> {
-    return this.#write(async (db) => {
+    return withinTransaction(this.#db, async (db) => {
       const reservation = await new ReservationStore(db, ctx.signal).lock({ id: reservationId });
       if (reservation === undefined) return 'missing';
       if (reservation.status !== 'active') return 'final';
@@ -235,10 +236,6 @@ export class ReservationService {
     const row = await new ReservationStore(db, ctx.signal).find(key);
     if (row === undefined) throw new AppError('INTERNAL', 'reservation vanished inside its transaction');
     return reservationView(row);
-  }
-
-  #write<T>(fn: (db: Kysely<InventoryTables>) => Promise<T>): Promise<T> {
-    return this.#db.isTransaction ? fn(this.#db) : inTransaction(this.#db, fn);
   }
 }
 
