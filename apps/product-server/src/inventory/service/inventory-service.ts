@@ -13,6 +13,20 @@ import { withinTransaction } from '../../store/within-transaction.ts';
 /** What the inventory's rules read of a request: who acts (ledger rows, reservations' creator) and the abort signal. */
 type InventoryCall = Pick<RequestContext, 'principal' | 'signal'>;
 
+/** The demand window of the low-stock triage: units committed over the last this many days. */
+export const DEMAND_DAYS = 30;
+
+/** One low level with the demand and the stock elsewhere that the triage weighs. */
+export interface LowStockTriageRow {
+  sku: string;
+  location: string;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  sold_last_30_days: number;
+  other_locations: Array<{ location: string; available: number }>;
+}
+
 /**
  * Stock levels and the ledger: reads, adjustments, low stock. One instance serves one call, on the handle it is
  * given (the runtime's transaction for writes, the pool for reads); a write outside a transaction opens one.
@@ -91,6 +105,29 @@ export class InventoryService {
       items: page.rows.map((row) => ({ sku: row.sku, location: row.location, on_hand: row.on_hand, reserved: row.reserved, available: row.available })),
       next_cursor: page.nextCursor,
     };
+  }
+
+  /**
+   * The data of the low-stock triage prompt: the lowest levels (as inventory_low_stock lists them), each with its
+   * sku's units sold (committed) over the last {@link DEMAND_DAYS} days and its stock at the other locations;
+   * `more` when levels beyond `limit` exist.
+   */
+  async lowStockTriage(
+    input: { threshold: number; location?: string | undefined; limit: number },
+    ctx: InventoryCall,
+  ): Promise<{ rows: LowStockTriageRow[]; more: boolean }> {
+    const low = await this.lowStock(input, ctx);
+    const skus = [...new Set(low.items.map((item) => item.sku))];
+    const sold = await new MovementStore(this.#db, ctx.signal).soldSince(skus, new Date(Date.now() - DEMAND_DAYS * 86_400_000));
+    const everywhere = await new LevelStore(this.#db, ctx.signal).list(skus);
+    const rows = low.items.map((item) => ({
+      ...item,
+      sold_last_30_days: sold.get(item.sku) ?? 0,
+      other_locations: everywhere
+        .filter((level) => level.sku === item.sku && level.location !== item.location)
+        .map((level) => ({ location: level.location, available: level.available })),
+    }));
+    return { rows, more: low.next_cursor !== null };
   }
 
   /** inventory_movements: the ledger, newest first. */
