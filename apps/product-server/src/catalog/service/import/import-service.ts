@@ -9,7 +9,6 @@ import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { ProductDatabase } from '../../../store/product-database.ts';
 import { ImportStore } from '../../store/import-store.ts';
 import type { ImportRow } from '../../store/import-store.ts';
-import type { ImportQueue } from '../../jobs/import-queue.ts';
 import { checkImportSource } from './import-source.ts';
 import { lineExcerpt } from './line-excerpt.ts';
 import type { ImportSourceConfig } from './import-source.ts';
@@ -17,12 +16,18 @@ import type { ImportSourceConfig } from './import-source.ts';
 /** The wire shape of an import job. */
 export type ImportJobOutput = ContractOutput<typeof productImport>['import'];
 
+/** What the import service needs of the import queue (`createImportQueue` in production). */
+export interface ImportJobScheduler {
+  /** Makes sure the import has a job (a no-op while one exists); UPSTREAM_UNAVAILABLE when the queue does not answer. */
+  ensureJob(importId: string): Promise<void>;
+}
+
 /** Collaborators of the import tools. */
 export interface ImportServiceDeps {
   /** Where imports may read from and how much. */
   source: ImportSourceConfig;
   /** The queue the job goes to. */
-  queue: ImportQueue;
+  queue: ImportJobScheduler;
 }
 
 /**
