@@ -13,7 +13,7 @@ import { productConfigSchema } from './config.ts';
 import type { ProductConfig } from './config.ts';
 import { createReservationExpiryQueue, startInventoryWorkers } from './inventory/index.ts';
 import type { InventoryWorkers } from './inventory/index.ts';
-import type { ProductDatabase } from './product-database.ts';
+import type { ProductDatabase } from './store/product-database.ts';
 import { DEMO_PRODUCT_COUNT, seedProducts } from './seed/seed-products.ts';
 import { writeImportFile } from './seed/write-import-file.ts';
 import { buildProductServer } from './server.ts';

@@ -5,7 +5,7 @@ import { buildCatalogBindings } from './catalog/index.ts';
 import type { ImportServiceDeps } from './catalog/index.ts';
 import { buildInventoryBindings } from './inventory/index.ts';
 import type { InventoryBindingsDeps } from './inventory/index.ts';
-import type { ProductDatabase } from './product-database.ts';
+import type { ProductDatabase } from './store/product-database.ts';
 
 /** Collaborators of the product server's bindings (the domain database itself comes with each call's context). */
 export interface ProductServerDeps {

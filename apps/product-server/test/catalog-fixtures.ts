@@ -15,9 +15,9 @@ import type { Redis } from 'ioredis';
 import { productMigrations } from '../migrations/index.ts';
 import { CORRECTION_THRESHOLD, SQL_READER_ROLE, createImportQueue, ensureSqlReaderRole, searchConnectionString, startImportWorker } from '../src/catalog/index.ts';
 import type { ImportQueue, ImportWorker } from '../src/catalog/index.ts';
-import type { ImportSourceConfig } from '../src/catalog/import/import-source.ts';
-import { hostPortOf } from '../src/catalog/import/import-url-guard.ts';
-import type { ProductDatabase } from '../src/product-database.ts';
+import type { ImportSourceConfig } from '../src/catalog/service/import/import-source.ts';
+import { hostPortOf } from '../src/catalog/service/import/import-url-guard.ts';
+import type { ProductDatabase } from '../src/store/product-database.ts';
 import { buildProductServer } from '../src/server.ts';
 
 /** Every scope the product server's tools need. */

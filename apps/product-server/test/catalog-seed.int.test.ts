@@ -4,7 +4,7 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { productMigrations } from '../migrations/index.ts';
 import { CatalogService } from '../src/catalog/service/catalog-service.ts';
-import type { ProductDatabase } from '../src/product-database.ts';
+import type { ProductDatabase } from '../src/store/product-database.ts';
 import { generateProduct } from '../src/seed/generate-products.ts';
 import { DEMO_PRODUCT_COUNT, seedProducts } from '../src/seed/seed-products.ts';
 
@@ -42,7 +42,7 @@ describe('seeds', () => {
   });
 
   it('makes the demo catalog searchable, wireless headphones included', async () => {
-    const page = await new CatalogService(database.db, { actor: 'test' }).search({ query: 'wirelss headphnes', limit: 5, facets: false });
+    const page = await new CatalogService(database.db).search({ query: 'wirelss headphnes', limit: 5, facets: false }, { signal: new AbortController().signal });
     expect(page.items.length).toBe(5);
     for (const item of page.items) expect(item.name).toMatch(/Wireless.*Headphones/);
   });

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolOk } from '@mcpfed/testing';
-import { MAX_RECORD_BYTES } from '../src/catalog/import/record-reader.ts';
+import { MAX_RECORD_BYTES } from '../src/catalog/service/import/max-record-bytes.ts';
 import { startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 import { goodImportLine, importFinished, startCountingServer, startImport } from './import-fixtures.ts';

@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolOk, idempotencyKey } from '@mcpfed/testing';
-import { runImport } from '../src/catalog/import/run-import.ts';
+import { runImport } from '../src/catalog/jobs/run-import.ts';
 import { generateProduct } from '../src/seed/generate-products.ts';
 import { writeImportFile } from '../src/seed/write-import-file.ts';
 import { eventually, startProductTestServer } from './catalog-fixtures.ts';
@@ -101,7 +101,7 @@ describe('an import interrupted by a restart', () => {
     await sql`DELETE FROM product_import_errors WHERE import_id = ${importId}`.execute(server.database.db);
     await sql`UPDATE product_imports SET status = 'running', records_done = 0, rows_ok = 0, rows_failed = 0, lines_done = 0, bytes_done = 0, finished_at = NULL
                WHERE id = ${importId}`.execute(server.database.db);
-    const outcome = await runImport(server.database.db, importId, { ...server.source, batchSize: BATCH }, { signal: new AbortController().signal, stopRequested: () => false });
+    const outcome = await runImport(server.database.db, importId, { ...server.source, batchSize: BATCH }, { stopRequested: () => false }, { signal: new AbortController().signal });
     expect(outcome).toBe('completed');
     expect(await catalogState()).toEqual(before);
     expect(await status(importId)).toMatchObject({ status: 'completed', rows_read: ROWS + 2, rows_ok: ROWS, rows_failed: 2, attempts: 3 });

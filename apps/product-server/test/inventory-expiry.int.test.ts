@@ -49,12 +49,15 @@ afterAll(async () => {
 
 /** Reserves through the service; `scheduler` null means no expiry job at all. */
 function reserve(sku: string, quantity: number, ttl: number, scheduler: ReservationExpiryScheduler | null = expiry) {
-  return new ReservationService(db, CALLER, scheduler ?? undefined).reserve({
-    order_reference: orderRef(),
-    lines: [{ sku, quantity }],
-    ttl_seconds: ttl,
-    idempotency_key: idempotencyKey(),
-  });
+  return new ReservationService(db, scheduler ?? undefined).reserve(
+    {
+      order_reference: orderRef(),
+      lines: [{ sku, quantity }],
+      ttl_seconds: ttl,
+      idempotency_key: idempotencyKey(),
+    },
+    CALLER,
+  );
 }
 
 async function status(id: string): Promise<string> {
@@ -95,7 +98,7 @@ describe('reservation expiry through a delayed BullMQ job', () => {
   it('a commit before the TTL wins: the job then finds the reservation final and changes nothing', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
     const { reservation } = await reserve(sku, 2, 1);
-    const committed = await new ReservationService(db, CALLER).commit({ reservation_id: reservation.id, idempotency_key: idempotencyKey() });
+    const committed = await new ReservationService(db).commit({ reservation_id: reservation.id, idempotency_key: idempotencyKey() }, CALLER);
     expect(committed.changed).toBe(true);
     const done = await finishedJob(reservation.id);
     expect(done?.returnvalue).toBe('final');
@@ -109,7 +112,7 @@ describe('reservation expiry through a delayed BullMQ job', () => {
   it('a release before the TTL wins the same way', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
     const { reservation } = await reserve(sku, 1, 1);
-    await new ReservationService(db, CALLER).release({ order_reference: reservation.order_reference, idempotency_key: idempotencyKey() });
+    await new ReservationService(db).release({ order_reference: reservation.order_reference, idempotency_key: idempotencyKey() }, CALLER);
     expect((await finishedJob(reservation.id))?.returnvalue).toBe('final');
     expect(await status(reservation.id)).toBe('released');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5, reserved: 0 });
@@ -121,7 +124,7 @@ describe('reservation expiry through a delayed BullMQ job', () => {
     const reservations = await Promise.all(Array.from({ length: 10 }, () => reserve(sku, 1, 1)));
     await sleep(950);
     const commits = await Promise.allSettled(
-      reservations.map((r) => new ReservationService(db, CALLER).commit({ reservation_id: r.reservation.id, idempotency_key: idempotencyKey() })),
+      reservations.map((r) => new ReservationService(db).commit({ reservation_id: r.reservation.id, idempotency_key: idempotencyKey() }, CALLER)),
     );
     const jobs = await Promise.all(reservations.map((r) => finishedJob(r.reservation.id)));
     let committedUnits = 0;

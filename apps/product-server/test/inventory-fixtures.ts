@@ -4,10 +4,14 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { expect } from 'vitest';
 import { AppError } from '@mcpfed/errors';
+import { jobContext } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import { createLogger } from '@mcpfed/telemetry';
+import { testPrincipal } from '@mcpfed/testing';
 import { productMigrations } from '../migrations/index.ts';
 import type { InventoryTables } from '../src/inventory/index.ts';
 import { InventoryService } from '../src/inventory/service/inventory-service.ts';
-import type { InventoryCaller } from '../src/inventory/service/inventory-caller.ts';
+import { RESERVATION_EXPIRY_PRINCIPAL } from '../src/inventory/jobs/reservation-expiry-principal.ts';
 
 /**
  * The migrations inventory's tests run: the product server's own (the runtime's tables, the catalog's `products`,
@@ -18,8 +22,13 @@ export const inventoryTestMigrations: Readonly<Record<string, Migration>> = prod
 /** The test database: inventory's tables (products are written with raw SQL). */
 export type TestDb = Kysely<InventoryTables>;
 
-/** The caller of service-level tests. */
-export const CALLER: InventoryCaller = { actor: 'test:inventory' };
+const log = createLogger({ name: 'inventory-test', level: 'silent' });
+
+/** The request context of service-level tests: principal `test:inventory`, the actor of their ledger rows. */
+export const CALLER: RequestContext = jobContext({ principal: testPrincipal(['product:read', 'product:write'], 'test:inventory'), log });
+
+/** The context the reservation expiry runs with (its job and sweeper): actor `system:reservation-expiry`. */
+export const EXPIRY: RequestContext = jobContext({ principal: RESERVATION_EXPIRY_PRINCIPAL, log });
 
 /** A fresh upper-case SKU, unique per call. */
 export function newSku(prefix = 'T'): string {
@@ -53,7 +62,7 @@ export async function stockedProduct(
 
 /** inventory_adjust through the service. */
 export async function adjust(db: TestDb, sku: string, location: string, delta: number, reason: 'received' | 'damaged' | 'correction' = 'received') {
-  return new InventoryService(db, CALLER).adjust({ sku, location, delta, reason, idempotency_key: `adj-${randomBytes(8).toString('hex')}`, dry_run: false });
+  return new InventoryService(db).adjust({ sku, location, delta, reason, idempotency_key: `adj-${randomBytes(8).toString('hex')}`, dry_run: false }, CALLER);
 }
 
 /** One stock level row, or undefined. */

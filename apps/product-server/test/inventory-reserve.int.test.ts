@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function reserve(lines: Array<{ sku: string; quantity: number; location?: string }>, reference = orderRef(), ttl = 900) {
-  return new ReservationService(db, CALLER).reserve({ order_reference: reference, lines, ttl_seconds: ttl, idempotency_key: idempotencyKey() });
+  return new ReservationService(db).reserve({ order_reference: reference, lines, ttl_seconds: ttl, idempotency_key: idempotencyKey() }, CALLER);
 }
 
 describe('inventory_reserve under concurrency', () => {

@@ -74,7 +74,7 @@ describe('stockBySku', () => {
       { sku: a as string, location: 'BER-1', on_hand: 5 },
       { sku: a as string, location: 'MUC-1', on_hand: 2 },
     ]);
-    const stock = await stockBySku(db, [a as string, empty, a as string]);
+    const stock = await stockBySku(db, [a as string, empty, a as string], { signal: new AbortController().signal });
     expect([...stock.keys()]).toEqual([a, empty]);
     expect(stock.get(a as string)).toEqual({
       sku: a,
@@ -87,6 +87,6 @@ describe('stockBySku', () => {
       ],
     });
     expect(stock.get(empty)).toEqual({ sku: empty, on_hand: 0, reserved: 0, available: 0, locations: [] });
-    expect((await stockBySku(db, [])).size).toBe(0);
+    expect((await stockBySku(db, [], { signal: new AbortController().signal })).size).toBe(0);
   });
 });

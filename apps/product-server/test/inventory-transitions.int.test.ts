@@ -6,7 +6,7 @@ import type { TestDatabase } from '@mcpfed/testing';
 import type { InventoryTables } from '../src/inventory/index.ts';
 import { InventoryService } from '../src/inventory/service/inventory-service.ts';
 import { ReservationService } from '../src/inventory/service/reservation-service.ts';
-import { CALLER, adjust, appError, expectConsistent, inventoryTestMigrations, level, orderRef, shuffle, stockedProduct } from './inventory-fixtures.ts';
+import { CALLER, EXPIRY, adjust, appError, expectConsistent, inventoryTestMigrations, level, orderRef, shuffle, stockedProduct } from './inventory-fixtures.ts';
 import type { TestDb } from './inventory-fixtures.ts';
 
 let database: TestDatabase<InventoryTables>;
@@ -21,13 +21,13 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const service = () => new ReservationService(db, CALLER);
+const service = () => new ReservationService(db);
 
 function reserve(lines: Array<{ sku: string; quantity: number; location?: string }>, ttl = 900, reference = orderRef()) {
-  return service().reserve({ order_reference: reference, lines, ttl_seconds: ttl, idempotency_key: idempotencyKey() });
+  return service().reserve({ order_reference: reference, lines, ttl_seconds: ttl, idempotency_key: idempotencyKey() }, CALLER);
 }
-const commit = (id: string) => service().commit({ reservation_id: id, idempotency_key: idempotencyKey() });
-const release = (id: string) => service().release({ reservation_id: id, idempotency_key: idempotencyKey() });
+const commit = (id: string) => service().commit({ reservation_id: id, idempotency_key: idempotencyKey() }, CALLER);
+const release = (id: string) => service().release({ reservation_id: id, idempotency_key: idempotencyKey() }, CALLER);
 
 describe('commit, release and expiry', () => {
   it('commit takes the units out of stock once; a second commit changes nothing', async () => {
@@ -38,13 +38,13 @@ describe('commit, release and expiry', () => {
     expect(first.reservation).toMatchObject({ id: reservation.id, status: 'committed', lines: reservation.lines, total: reservation.total });
     expect(first.reservation.finished_at).not.toBeNull();
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 6, reserved: 0, available: 6 });
-    const again = await service().commit({ order_reference: reservation.order_reference, idempotency_key: idempotencyKey() });
+    const again = await service().commit({ order_reference: reservation.order_reference, idempotency_key: idempotencyKey() }, CALLER);
     expect(again).toEqual({ reservation: first.reservation, changed: false, replayed: false });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 6, reserved: 0 });
     const afterCommit = await appError(() => release(reservation.id));
     expect(afterCommit.code).toBe('PRECONDITION_FAILED');
     expect(afterCommit.details).toEqual({ reason: 'reservation_final', reservation_id: reservation.id, status: 'committed' });
-    expect(await service().expire(reservation.id)).toBe('final');
+    expect(await service().expire(reservation.id, EXPIRY)).toBe('final');
     await expectConsistent(db);
   });
 
@@ -66,14 +66,14 @@ describe('commit, release and expiry', () => {
   it('expiry frees the units only once the TTL passed, and then commit is refused and release is a no-op', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 10 });
     const fresh = await reserve([{ sku, quantity: 2 }], 900);
-    expect(await service().expire(fresh.reservation.id)).toBe('not_due');
+    expect(await service().expire(fresh.reservation.id, EXPIRY)).toBe('not_due');
     const { reservation } = await reserve([{ sku, quantity: 3 }], 900);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = ${reservation.id}`.execute(db);
     const late = await appError(() => commit(reservation.id));
     expect(late.code).toBe('PRECONDITION_FAILED');
     expect(late.details).toMatchObject({ reason: 'reservation_expired', reservation_id: reservation.id, status: 'expired' });
-    expect(await service().expire(reservation.id)).toBe('expired');
-    expect(await service().expire(reservation.id)).toBe('final');
+    expect(await service().expire(reservation.id, EXPIRY)).toBe('expired');
+    expect(await service().expire(reservation.id, EXPIRY)).toBe('final');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 10, reserved: 2, available: 8 });
     const released = await release(reservation.id);
     expect(released.changed).toBe(false);
@@ -85,7 +85,7 @@ describe('commit, release and expiry', () => {
       { kind: 'reserve', delta_on_hand: 0, delta_reserved: 3, actor: 'test:inventory' },
       { kind: 'expire', delta_on_hand: 0, delta_reserved: -3, actor: 'system:reservation-expiry' },
     ]);
-    expect(await service().expire('rsv_00000000000000000000000000')).toBe('missing');
+    expect(await service().expire('rsv_00000000000000000000000000', EXPIRY)).toBe('missing');
     await expectConsistent(db);
   });
 
@@ -93,7 +93,7 @@ describe('commit, release and expiry', () => {
     const byId = await appError(() => commit('rsv_00000000000000000000000000'));
     expect(byId.code).toBe('NOT_FOUND');
     expect(byId.details).toEqual({ reservation_id: 'rsv_00000000000000000000000000' });
-    const byRef = await appError(() => service().release({ order_reference: 'ord_missing', idempotency_key: idempotencyKey() }));
+    const byRef = await appError(() => service().release({ order_reference: 'ord_missing', idempotency_key: idempotencyKey() }, CALLER));
     expect(byRef.code).toBe('NOT_FOUND');
     expect(byRef.details).toEqual({ order_reference: 'ord_missing' });
   });
@@ -105,7 +105,7 @@ describe('commit, release and expiry', () => {
     const current = await reserve([{ sku, quantity: 1 }]);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = ${overdue.reservation.id}`.execute(db);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = ${recent.reservation.id}`.execute(db);
-    expect(await service().expireOverdue(5000, 100)).toEqual({ examined: 1, expired: 1 });
+    expect(await service().expireOverdue(5000, 100, EXPIRY)).toEqual({ examined: 1, expired: 1 });
     const statuses = await db.selectFrom('reservations').select(['id', 'status']).where('id', 'in', [overdue.reservation.id, recent.reservation.id, current.reservation.id]).execute();
     expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
       [overdue.reservation.id]: 'expired',
@@ -122,7 +122,7 @@ type Outcome = { op: 'commit' | 'release' | 'expire'; won: boolean; status?: str
 async function race(op: Outcome['op'], id: string): Promise<Outcome> {
   try {
     if (op === 'expire') {
-      const outcome = await service().expire(id);
+      const outcome = await service().expire(id, EXPIRY);
       expect(['expired', 'final']).toContain(outcome);
       return { op, won: outcome === 'expired' };
     }
@@ -263,7 +263,7 @@ describe('inventory_adjust', () => {
       code: '23514',
       constraint: 'inventory_levels_reserved_within_on_hand',
     });
-    const got = await new InventoryService(db, CALLER).get({ skus: [sku] });
+    const got = await new InventoryService(db).get({ skus: [sku] }, CALLER);
     expect(got.items).toEqual([{ sku, on_hand: 1, reserved: 1, available: 0, locations: [{ location: 'BER-1', on_hand: 1, reserved: 1, available: 0 }] }]);
   });
 });

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolOk } from '@mcpfed/testing';
-import { refreshSearchIndex } from '../src/catalog/store/search-maintenance.ts';
+import { ProductBulkStore } from '../src/catalog/store/product-bulk-store.ts';
 import { startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
       SELECT 'QL-' || lpad(i::text, 6, '0'), 'Quillon ' || CASE WHEN i % 2 = 0 THEN 'Ferrule ' ELSE '' END || i, 'tools', 100 + i % 50, 'EUR'
         FROM generate_series(1, ${MATCHES}) AS i`.execute(trx);
     await sql`INSERT INTO products (sku, name, category, price_amount, currency) VALUES ('QZ-BEST', 'Quillon Quillon', 'tools', 99999, 'EUR')`.execute(trx);
-    await refreshSearchIndex(trx);
+    await new ProductBulkStore(trx, new AbortController().signal).refreshSearchIndex();
   });
 }, 180_000);
 

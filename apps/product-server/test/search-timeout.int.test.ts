@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
-import { refreshSearchIndex } from '../src/catalog/store/search-maintenance.ts';
+import { ProductBulkStore } from '../src/catalog/store/product-bulk-store.ts';
 import { startProductTestServer } from './catalog-fixtures.ts';
 import type { ProductTestServer } from './catalog-fixtures.ts';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   server = await startProductTestServer({ searchStatementTimeoutMs: 300 });
   client = await server.connect(['product:read'], 'search-user');
   await sql`INSERT INTO products (sku, name, category, price_amount, currency) VALUES ('TMO-1', 'Quillon dagger', 'tools', 1200, 'EUR')`.execute(server.database.db);
-  await refreshSearchIndex(server.database.db);
+  await new ProductBulkStore(server.database.db, new AbortController().signal).refreshSearchIndex();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,72 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { SqlPool } from '@mcpfed/db';
-import type { PromptBinding, ResourceBinding, ToolBinding } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../product-database.ts';
-import type { ImportServiceDeps } from './import/import-service.ts';
-import { catalogCategoriesResourceBinding } from './resources/catalog-categories-resource.ts';
-import { productResourceBinding } from './resources/product-resource.ts';
-import { productSchemaResourceBinding } from './resources/product-schema-resource.ts';
-import { productArchiveTool } from './tools/product-archive-tool.ts';
-import { productCreateTool } from './tools/product-create-tool.ts';
-import { productGetTool } from './tools/product-get-tool.ts';
-import { productImportStatusTool } from './tools/product-import-status-tool.ts';
-import { productImportTool } from './tools/product-import-tool.ts';
-import { productLookupTool } from './tools/product-lookup-tool.ts';
-import { productQuerySqlTool } from './tools/product-query-sql-tool.ts';
-import { productSearchTool } from './tools/product-search-tool.ts';
-import { productSetPriceTool } from './tools/product-set-price-tool.ts';
-import { productUpdateTool } from './tools/product-update-tool.ts';
-
-export { createImportQueue, PRODUCT_IMPORT_QUEUE } from './import/import-queue.ts';
-export type { ImportJobData, ImportQueue, ImportQueueConfig } from './import/import-queue.ts';
-export { startImportWorker } from './import/import-worker.ts';
-export type { ImportWorker, ImportWorkerDeps } from './import/import-worker.ts';
-export type { ImportRunConfig } from './import/run-import.ts';
-export { normalizeAllowedHost } from './import/import-url-guard.ts';
-export type { ImportServiceDeps } from './import/import-service.ts';
+/** The catalog part of the product server (products, search, prices, imports): server.ts and main.ts compose it through these exports only. */
+export { buildCatalogBindings } from './tools/build-catalog-bindings.ts';
+export type { CatalogBindings, CatalogBindingsDeps } from './tools/build-catalog-bindings.ts';
+export { createImportQueue, PRODUCT_IMPORT_QUEUE } from './jobs/import-queue.ts';
+export type { ImportJobData, ImportQueue, ImportQueueConfig } from './jobs/import-queue.ts';
+export { startImportWorker } from './jobs/import-worker.ts';
+export type { ImportWorker, ImportWorkerDeps } from './jobs/import-worker.ts';
+export type { ImportRunConfig } from './jobs/run-import.ts';
+export { normalizeAllowedHost } from './service/import/import-url-guard.ts';
+export type { ImportServiceDeps } from './service/import/import-service.ts';
 export type { CatalogTables } from './store/catalog-tables.ts';
 export { SQL_READER_ROLE, ensureSqlReaderRole } from './store/sql-reader-role.ts';
 export { searchConnectionString } from './store/product-search-store.ts';
 export { CORRECTION_THRESHOLD } from './service/search-query.ts';
-
-/** Collaborators of the catalog bindings (the database itself comes with each call's context). */
-export interface CatalogBindingsDeps {
-  /** Pool connected as the read-only role `product_sql_reader` (SELECT on the analytics views only). */
-  sqlPool: SqlPool;
-  /** `statement_timeout` of one product_query_sql statement, in milliseconds. Default 3000. */
-  sqlStatementTimeoutMs?: number;
-  /** Where imports read from and the queue their jobs go to. */
-  imports: ImportServiceDeps;
-  /** The search pool: the product database over `searchConnectionString` (planner settings of text search). */
-  searchDb: Kysely<ProductDatabase>;
-}
-
-/** The catalog part of the product server's MCP surface. */
-export interface CatalogBindings {
-  tools: ToolBinding<ProductDatabase>[];
-  resources: ResourceBinding<ProductDatabase>[];
-  prompts: PromptBinding<ProductDatabase>[];
-}
-
-/** Binds every catalog contract entry (product_* tools, product://, catalog://categories, schema://product). */
-export function buildCatalogBindings(deps: CatalogBindingsDeps): CatalogBindings {
-  return {
-    tools: [
-      productSearchTool(deps.searchDb),
-      productGetTool,
-      productLookupTool,
-      productCreateTool,
-      productUpdateTool,
-      productArchiveTool,
-      productSetPriceTool,
-      productImportTool(deps.imports),
-      productImportStatusTool(deps.imports),
-      productQuerySqlTool({
-        sqlPool: deps.sqlPool,
-        ...(deps.sqlStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: deps.sqlStatementTimeoutMs }),
-      }),
-    ],
-    resources: [productResourceBinding, catalogCategoriesResourceBinding, productSchemaResourceBinding],
-    prompts: [],
-  };
-}

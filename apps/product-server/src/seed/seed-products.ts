@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { addLexiconWords } from '../catalog/store/lexicon-words.ts';
-import { refreshSearchIndex } from '../catalog/store/search-maintenance.ts';
-import { upsertProducts } from '../catalog/store/product-upsert.ts';
+import { ProductBulkStore } from '../catalog/store/product-bulk-store.ts';
 import { seedInventory } from '../inventory/index.ts';
 import type { SeedStockLevel } from '../inventory/index.ts';
-import type { ProductDatabase } from '../product-database.ts';
+import type { ProductDatabase } from '../store/product-database.ts';
 import { generateProduct, generateStock } from './generate-products.ts';
 import type { ProductSeries } from './generate-products.ts';
+
+// A seed runs to its end; stopping the command stops it.
+const SEED_SIGNAL = new AbortController().signal;
 
 /** The deterministic demo catalog's size. */
 export const DEMO_PRODUCT_COUNT = 500;
@@ -59,7 +60,7 @@ export async function seedProducts(db: Kysely<ProductDatabase>, options: SeedPro
     }
   };
   await Promise.all(Array.from({ length: options.parallel ?? 1 }, seedBatches));
-  await refreshSearchIndex(db);
+  await new ProductBulkStore(db, SEED_SIGNAL).refreshSearchIndex();
   // The planner needs the levels' statistics for the in-stock filter and the availability of each hit.
   await sql`ANALYZE inventory_levels`.execute(db);
   return result;
@@ -73,8 +74,9 @@ async function seedBatch(db: Kysely<ProductDatabase>, series: ProductSeries, fro
     products.push(product);
     for (const stock of generateStock(series, n)) levels.push({ sku: product.sku, location: stock.location, on_hand: stock.on_hand });
   }
-  await addLexiconWords(db, products);
-  const written = await upsertProducts(db, products, 'system:seed', { existing: 'keep' });
+  const bulk = new ProductBulkStore(db, SEED_SIGNAL);
+  await bulk.addLexiconWords(products);
+  const written = await bulk.upsert(products, 'system:seed', { existing: 'keep' });
   const stocked = await seedInventory(db, levels, { batchSize: levels.length });
   return { products: written.inserted, levels: stocked.levels };
 }

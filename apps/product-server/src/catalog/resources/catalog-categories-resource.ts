@@ -1,11 +1,10 @@
 import { catalogCategoriesResource } from '@mcpfed/contract-product';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { CatalogService } from '../service/catalog-service.ts';
-import { callerOf } from '../tools/bind.ts';
 
 /** `catalog://categories`: every category with its product counts by status. */
 export const catalogCategoriesResourceBinding = resourceBinder<ProductDatabase>()(catalogCategoriesResource, async (uri, _params, ctx) => {
-  const categories = await new CatalogService(ctx.db, callerOf(ctx)).categories();
+  const categories = await new CatalogService(ctx.db).categories(ctx);
   return [{ uri, mimeType: 'application/json', text: JSON.stringify({ categories }) }];
 });

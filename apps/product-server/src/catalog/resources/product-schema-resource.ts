@@ -1,6 +1,6 @@
 import { PRODUCT_SQL_VIEWS, productQuerySql, productSchemaResource } from '@mcpfed/contract-product';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 
 const SCHEMA_JSON = JSON.stringify(
   {

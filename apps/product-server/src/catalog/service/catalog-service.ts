@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
-import { inTransaction } from '@mcpfed/db';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type {
   productArchive,
   productCreate,
@@ -13,21 +13,27 @@ import type {
 } from '@mcpfed/contract-product';
 import { PRODUCT_UPDATABLE_FIELDS } from '@mcpfed/contract-product';
 import { stockBySku } from '../../inventory/index.ts';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { productNotFound } from '../store/product-not-found.ts';
 import { ProductStore } from '../store/product-store.ts';
 import type { CategoryCountRow, ProductPatch, ProductRow } from '../store/product-store.ts';
-import type { Caller } from './caller.ts';
 import type { LexiconCache } from './lexicon-cache.ts';
 import { productView, summaryView } from './product-view.ts';
 import type { ProductOutput } from './product-view.ts';
 import { searchProducts } from './search-products.ts';
-
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
+import { withinTransaction } from '../../store/within-transaction.ts';
 
 /** How many prices product_get shows. */
 const HISTORY_SHOWN = 10;
+
+/** Collaborators of a {@link CatalogService} besides its database handle. */
+export interface CatalogServiceDeps {
+  /** Keeps lexicon answers between searches (product_search); default none: every search asks the database. */
+  lexicon?: LexiconCache;
+}
+
+/** What the catalog's rules read of a request: who acts (`changed_by` of price history) and the abort signal. */
+type CatalogCall = Pick<RequestContext, 'principal' | 'signal'>;
 
 /**
  * The catalog's rules. One instance serves one call: it works on the database handle it is given — the
@@ -36,30 +42,29 @@ const HISTORY_SHOWN = 10;
  */
 export class CatalogService {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #caller: Caller;
+  readonly #deps: CatalogServiceDeps;
 
-  constructor(db: Kysely<ProductDatabase>, caller: Caller) {
+  constructor(db: Kysely<ProductDatabase>, deps: CatalogServiceDeps = {}) {
     this.#db = db;
-    this.#caller = caller;
+    this.#deps = deps;
   }
 
   /** product_get. */
-  async get(input: In<typeof productGet>): Promise<Out<typeof productGet>> {
-    return this.product(input.sku);
+  async get(input: ContractInput<typeof productGet>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof productGet>> {
+    return this.product(input.sku, ctx);
   }
 
   /** A product with stock and recent prices; NOT_FOUND when there is none (also for the resource). */
-  async product(sku: string, db: Kysely<ProductDatabase> = this.#db): Promise<ProductOutput> {
-    const store = new ProductStore(db, this.#caller.signal);
-    const row = await store.find(sku);
+  async product(sku: string, ctx: Pick<RequestContext, 'signal'>): Promise<ProductOutput> {
+    const row = await new ProductStore(this.#db, ctx.signal).find(sku);
     if (row === undefined) throw productNotFound(sku);
-    return this.#view(db, row);
+    return this.#view(this.#db, row, ctx);
   }
 
   /** product_lookup: in request order, each SKU once, plus the missing ones. */
-  async lookup(input: In<typeof productLookup>): Promise<Out<typeof productLookup>> {
+  async lookup(input: ContractInput<typeof productLookup>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof productLookup>> {
     const skus = [...new Set(input.skus)];
-    const rows = new Map((await new ProductStore(this.#db, this.#caller.signal).findMany(skus)).map((row) => [row.sku, row]));
+    const rows = new Map((await new ProductStore(this.#db, ctx.signal).findMany(skus)).map((row) => [row.sku, row]));
     return {
       items: skus.flatMap((sku) => {
         const row = rows.get(sku);
@@ -69,20 +74,20 @@ export class CatalogService {
     };
   }
 
-  /** product_search; `cache` keeps lexicon answers between searches. */
-  async search(input: In<typeof productSearch>, cache?: LexiconCache): Promise<Out<typeof productSearch>> {
-    return searchProducts(this.#db, this.#caller, input, cache);
+  /** product_search, through the lexicon cache when the service has one. */
+  async search(input: ContractInput<typeof productSearch>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof productSearch>> {
+    return searchProducts(this.#db, input, this.#deps.lexicon, ctx);
   }
 
   /** catalog://categories. */
-  async categories(): Promise<CategoryCountRow[]> {
-    return new ProductStore(this.#db, this.#caller.signal).categoryCounts();
+  async categories(ctx: Pick<RequestContext, 'signal'>): Promise<CategoryCountRow[]> {
+    return new ProductStore(this.#db, ctx.signal).categoryCounts();
   }
 
   /** product_create: the product and the first entry of its price history. */
-  async create(input: In<typeof productCreate>): Promise<Out<typeof productCreate>> {
-    return this.#write(async (db) => {
-      const row = await new ProductStore(db, this.#caller.signal).insert(
+  async create(input: ContractInput<typeof productCreate>, ctx: CatalogCall): Promise<ContractOutput<typeof productCreate>> {
+    return withinTransaction(this.#db, async (db) => {
+      const row = await new ProductStore(db, ctx.signal).insert(
         {
           sku: input.sku,
           name: input.name,
@@ -94,21 +99,21 @@ export class CatalogService {
           currency: input.price.currency,
           attributes: input.attributes ?? {},
         },
-        this.#caller.actor,
+        ctx.principal.id,
       );
       if (row === undefined) {
         throw new AppError('CONFLICT', `A product with the SKU ${input.sku} already exists. Read it with product_get and change it with product_update.`, {
           details: { sku: input.sku },
         });
       }
-      return { product: await this.#view(db, row), replayed: false };
+      return { product: await this.#view(db, row, ctx), replayed: false };
     });
   }
 
   /** product_update: changed catalog fields under optimistic concurrency. */
-  async update(input: In<typeof productUpdate>): Promise<Out<typeof productUpdate>> {
-    return this.#write(async (db) => {
-      const store = new ProductStore(db, this.#caller.signal);
+  async update(input: ContractInput<typeof productUpdate>, ctx: CatalogCall): Promise<ContractOutput<typeof productUpdate>> {
+    return withinTransaction(this.#db, async (db) => {
+      const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived' && input.changes.status === undefined) {
         throw new AppError('PRECONDITION_FAILED', `Product ${input.sku} is archived. Restore it with changes.status "active" or "draft" (in this call or first).`, {
@@ -123,26 +128,26 @@ export class CatalogService {
         (patch as Record<string, unknown>)[field] = value;
         changed.push(field);
       }
-      if (changed.length === 0) return { product: await this.#view(db, current), changed_fields: [] };
-      return { product: await this.#view(db, await store.update(input.sku, patch)), changed_fields: changed };
+      if (changed.length === 0) return { product: await this.#view(db, current, ctx), changed_fields: [] };
+      return { product: await this.#view(db, await store.update(input.sku, patch), ctx), changed_fields: changed };
     });
   }
 
   /** product_archive: status archived; a no-op when it already is. */
-  async archive(input: In<typeof productArchive>): Promise<Out<typeof productArchive>> {
-    return this.#write(async (db) => {
-      const store = new ProductStore(db, this.#caller.signal);
+  async archive(input: ContractInput<typeof productArchive>, ctx: CatalogCall): Promise<ContractOutput<typeof productArchive>> {
+    return withinTransaction(this.#db, async (db) => {
+      const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
-      if (current.status === 'archived') return { product: await this.#view(db, current), previous_status: current.status, changed: false };
+      if (current.status === 'archived') return { product: await this.#view(db, current, ctx), previous_status: current.status, changed: false };
       const row = await store.update(input.sku, { status: 'archived' });
-      return { product: await this.#view(db, row), previous_status: current.status, changed: true };
+      return { product: await this.#view(db, row, ctx), previous_status: current.status, changed: true };
     });
   }
 
   /** product_set_price: the new price and its history entry; a no-op when the price is the current one. */
-  async setPrice(input: In<typeof productSetPrice>): Promise<Out<typeof productSetPrice>> {
-    return this.#write(async (db) => {
-      const store = new ProductStore(db, this.#caller.signal);
+  async setPrice(input: ContractInput<typeof productSetPrice>, ctx: CatalogCall): Promise<ContractOutput<typeof productSetPrice>> {
+    return withinTransaction(this.#db, async (db) => {
+      const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived') {
         throw new AppError('PRECONDITION_FAILED', `Product ${input.sku} is archived; restore it with product_update before changing its price.`, {
@@ -151,10 +156,10 @@ export class CatalogService {
       }
       const previous = { amount: current.price_amount, currency: current.currency };
       if (previous.amount === input.price.amount && previous.currency === input.price.currency) {
-        return { product: await this.#view(db, current), previous_price: previous, changed: false };
+        return { product: await this.#view(db, current, ctx), previous_price: previous, changed: false };
       }
-      const row = await store.setPrice(input.sku, input.price, this.#caller.actor, input.reason ?? null);
-      return { product: await this.#view(db, row), previous_price: previous, changed: true };
+      const row = await store.setPrice(input.sku, input.price, ctx.principal.id, input.reason ?? null);
+      return { product: await this.#view(db, row, ctx), previous_price: previous, changed: true };
     });
   }
 
@@ -170,17 +175,12 @@ export class CatalogService {
     return current;
   }
 
-  async #view(db: Kysely<ProductDatabase>, row: ProductRow): Promise<ProductOutput> {
+  async #view(db: Kysely<ProductDatabase>, row: ProductRow, ctx: Pick<RequestContext, 'signal'>): Promise<ProductOutput> {
     const [stock, history] = await Promise.all([
-      stockBySku(db, [row.sku], this.#caller.signal === undefined ? {} : { signal: this.#caller.signal }),
-      new ProductStore(db, this.#caller.signal).priceHistory(row.sku, HISTORY_SHOWN),
+      stockBySku(db, [row.sku], ctx),
+      new ProductStore(db, ctx.signal).priceHistory(row.sku, HISTORY_SHOWN),
     ]);
     return productView(row, stock.get(row.sku) ?? { sku: row.sku, on_hand: 0, reserved: 0, available: 0, locations: [] }, history);
-  }
-
-  async #write<T>(fn: (db: Kysely<ProductDatabase>) => Promise<T>): Promise<T> {
-    if (this.#db.isTransaction) return fn(this.#db);
-    return inTransaction(this.#db, fn);
   }
 }
 

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** What the lexicon says about one word. */
 export interface LexiconEntry {
   /** The word itself is in the lexicon. */
@@ -10,7 +12,7 @@ export interface LexiconEntry {
 export interface LexiconCacheConfig {
   /** How long an entry is used, in milliseconds. Default 30000. */
   ttlMs?: number;
-  /** Most words kept; the oldest go first. Default 10000. */
+  /** Most words kept; the least recently used go first. Default 10000. */
   maxEntries?: number;
   /** The clock, in milliseconds (tests). Default Date.now. */
   now?: () => number;
@@ -23,17 +25,19 @@ export interface LexiconCacheConfig {
  * are not corrected until the entry expires.
  */
 export class LexiconCache {
-  readonly #entries = new Map<string, { at: number; entry: LexiconEntry }>();
+  readonly #entries: LRUCache<string, { at: number; entry: LexiconEntry }>;
   readonly #ttlMs: number;
-  readonly #maxEntries: number;
   readonly #now: () => number;
 
   constructor(config: LexiconCacheConfig = {}) {
+    const maxEntries = config.maxEntries ?? 10_000;
     this.#ttlMs = config.ttlMs ?? 30_000;
-    this.#maxEntries = config.maxEntries ?? 10_000;
     this.#now = config.now ?? Date.now;
     if (!Number.isInteger(this.#ttlMs) || this.#ttlMs < 0) throw new TypeError('LexiconCache: ttlMs must be a whole number >= 0');
-    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) throw new TypeError('LexiconCache: maxEntries must be a positive whole number');
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('LexiconCache: maxEntries must be a positive whole number');
+    // lru-cache bounds the size; the age is checked here (lru-cache's own TTL keeps an entry one millisecond past
+    // ttlMs, and reads its clock at most once per millisecond).
+    this.#entries = new LRUCache({ max: maxEntries });
   }
 
   /** The entry of a word, unless it is missing or expired. */
@@ -47,13 +51,8 @@ export class LexiconCache {
     return hit.entry;
   }
 
-  /** Remembers a word's entry (the oldest entry goes when full). */
+  /** Remembers a word's entry (the least recently used entry goes when full). */
   set(word: string, entry: LexiconEntry): void {
-    this.#entries.delete(word);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
     this.#entries.set(word, { at: this.#now(), entry });
   }
 }

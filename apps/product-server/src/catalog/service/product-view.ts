@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ContractOutput } from '@mcpfed/contract-common';
 import type { productSchema, productSearch, productSummarySchema } from '@mcpfed/contract-product';
 import type { SkuStockOutput } from '../../inventory/index.ts';
 import type { SearchHit } from '../store/product-search-store.ts';
@@ -9,7 +10,7 @@ export type ProductOutput = z.input<typeof productSchema>;
 /** The wire shape of a product in lists. */
 export type ProductSummaryOutput = z.input<typeof productSummarySchema>;
 /** The wire shape of a search hit. */
-export type SearchItemOutput = z.input<typeof productSearch.output>['items'][number];
+export type SearchItemOutput = ContractOutput<typeof productSearch>['items'][number];
 
 type Attributes = ProductOutput['attributes'];
 

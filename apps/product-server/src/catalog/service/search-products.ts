@@ -1,19 +1,17 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { productSearch } from '@mcpfed/contract-product';
 import { decodeCursor, encodeCursor, searchFingerprint } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { ProductSearchStore } from '../store/product-search-store.ts';
 import type { ProductFilter, ProductSort, SearchHit, SearchPosition, TextQuery } from '../store/product-search-store.ts';
-import type { Caller } from './caller.ts';
 import type { LexiconCache, LexiconEntry } from './lexicon-cache.ts';
 import { searchItemView } from './product-view.ts';
 import { CORRECTION_THRESHOLD, MAX_CORRECTIONS, isCorrectable, keptCorrections, matchQuery, preferredQuery, queryWords, termQuery } from './search-query.ts';
 import type { QueryTerm } from './search-query.ts';
-
-type In = z.output<typeof productSearch.input>;
-type Out = z.input<typeof productSearch.output>;
 
 const cursorShape = z.strictObject({
   q: z.string().max(16),
@@ -26,7 +24,12 @@ const cursorShape = z.strictObject({
  * product_search: reads the query (words, typo corrections from the lexicon, through `cache` when given), runs
  * one keyset page, retries without words that match nothing, and adds facets on a first page when asked.
  */
-export async function searchProducts(db: Kysely<ProductDatabase>, caller: Caller, input: In, cache?: LexiconCache): Promise<Out> {
+export async function searchProducts(
+  db: Kysely<ProductDatabase>,
+  input: ContractInput<typeof productSearch>,
+  cache: LexiconCache | undefined,
+  ctx: Pick<RequestContext, 'signal'>,
+): Promise<ContractOutput<typeof productSearch>> {
   const words = input.query === undefined ? [] : queryWords(input.query);
   const filter: ProductFilter = {
     category: input.filter?.category,
@@ -52,7 +55,7 @@ export async function searchProducts(db: Kysely<ProductDatabase>, caller: Caller
   const fingerprint = productSearchFingerprint(words, filter, sort);
   const cursor = input.cursor === undefined ? undefined : decodeSearchCursor(input.cursor, fingerprint, sort);
 
-  const store = new ProductSearchStore(db, caller.signal);
+  const store = new ProductSearchStore(db, ctx.signal);
   const lexicon = await lookUp(store, words, cache);
   const terms: QueryTerm[] = words.map((term) => ({ term, corrections: keptCorrections(lexicon.get(term)?.corrections ?? []) }));
   let dropped = new Set(cursor?.dropped ?? []);

@@ -1,6 +1,6 @@
 import type { Completer } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../../product-database.ts';
-import { skusByPrefix } from '../store/skus-by-prefix.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
+import { ProductStore } from '../store/product-store.ts';
 
 /** A partial SKU: the SKU alphabet (typed in any case), at most a SKU's length. Anything else completes to nothing. */
 const PARTIAL_SKU = /^[A-Z0-9._-]{0,64}$/;
@@ -11,5 +11,5 @@ const PARTIAL_SKU = /^[A-Z0-9._-]{0,64}$/;
  */
 export const skuCompleter: Completer<ProductDatabase> = async (prefix, limit, ctx) => {
   const partial = prefix.toUpperCase();
-  return PARTIAL_SKU.test(partial) ? skusByPrefix(ctx.db, partial, limit, ctx.signal) : [];
+  return PARTIAL_SKU.test(partial) ? new ProductStore(ctx.db, ctx.signal).skusByPrefix(partial, limit) : [];
 };

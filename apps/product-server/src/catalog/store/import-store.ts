@@ -2,20 +2,14 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { ImportFormat } from '@mcpfed/contract-product';
 import { AppError } from '@mcpfed/errors';
-import type { ProductDatabase } from '../../product-database.ts';
-import type { ProductImportsTable } from './catalog-tables.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
+import type { ProductImportErrorsTable, ProductImportsTable } from './catalog-tables.ts';
 
 /** A `product_imports` row. */
 export type ImportRow = Selectable<ProductImportsTable>;
 
-/** A rejected row of an import. */
-export interface ImportErrorRow {
-  line: number;
-  field: string;
-  message: string;
-  /** A short escaped excerpt of the line (`lineExcerpt`), never its raw bytes; null when the line could not be read. */
-  raw: string | null;
-}
+/** A rejected row of an import (`raw`: a short escaped excerpt of the line, never its bytes; null when unreadable). */
+export type ImportErrorRow = Omit<Selectable<ProductImportErrorsTable>, 'import_id'>;
 
 /** `details.reason` of an import cancelled by its creator. */
 export const CANCELLED = 'cancelled';
@@ -60,9 +54,9 @@ export interface BatchProgress {
 /** Repository of `product_imports` and `product_import_errors`. */
 export class ImportStore {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<ProductDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<ProductDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -76,13 +70,19 @@ export class ImportStore {
       .returningAll()
       .executeTakeFirst({ signal: this.#signal });
     if (inserted !== undefined) return { row: inserted, created: true };
-    const existing = await this.#db
+    const existing = await this.findByKey(values.created_by, values.idempotency_key);
+    if (existing === undefined) throw new AppError('INTERNAL', 'import vanished after a key conflict');
+    return { row: existing, created: false };
+  }
+
+  /** The import a principal started with an idempotency key. */
+  async findByKey(createdBy: string, idempotencyKey: string): Promise<ImportRow | undefined> {
+    return this.#db
       .selectFrom('product_imports')
       .selectAll()
-      .where('created_by', '=', values.created_by)
-      .where('idempotency_key', '=', values.idempotency_key)
-      .executeTakeFirstOrThrow(() => new AppError('INTERNAL', 'import vanished after a key conflict'));
-    return { row: existing, created: false };
+      .where('created_by', '=', createdBy)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** One import. */
@@ -109,7 +109,10 @@ export class ImportStore {
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'running'])
       .returningAll()
-      .executeTakeFirstOrThrow(() => new AppError('PRECONDITION_FAILED', `import ${id} is not queued or running`, { details: { id } }));
+      .executeTakeFirstOrThrow({
+        signal: this.#signal,
+        errorConstructor: () => new AppError('PRECONDITION_FAILED', `import ${id} is not queued or running`, { details: { id } }),
+      });
   }
 
   /** Puts a running import back to `queued` (its run stopped between batches; a later run resumes it). */

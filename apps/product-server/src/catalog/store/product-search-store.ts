@@ -4,7 +4,7 @@ import type { ProductStatus } from '@mcpfed/contract-product';
 import { FACET_COUNT_LIMIT } from '@mcpfed/contract-product';
 import { mapDatabaseError } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
 import type { ProductsTable } from './catalog-tables.ts';
@@ -89,9 +89,9 @@ type ProductQuery = SelectQueryBuilder<AliasedDb, 'p', object>;
 /** The SQL of product_search: full-text matching, filters, relevance ranking, keyset pages and facets. */
 export class ProductSearchStore {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<ProductDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<ProductDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -143,7 +143,7 @@ export class ProductSearchStore {
       return this.#byRelevance(text, filter, limit, after).catch((error: unknown) => {
         const mapped = mapDatabaseError(error);
         // The statement timeout (not the call's own deadline) cut the ranking short: the same query would again.
-        if (AppError.is(mapped) && mapped.code === 'TIMEOUT' && this.#signal?.aborted !== true) {
+        if (AppError.is(mapped) && mapped.code === 'TIMEOUT' && !this.#signal.aborted) {
           throw new AppError('TIMEOUT', 'Too many matches to rank in time: add words or filters, or sort by price or newest.', { retryable: false, cause: error });
         }
         throw error;

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { ProductStatus } from '@mcpfed/contract-product';
-import type { ProductDatabase } from '../../product-database.ts';
+import { prefixPattern } from '@mcpfed/db';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import type { ProductsTable } from './catalog-tables.ts';
-import type { ProductUpsertRow } from './product-upsert.ts';
+import type { ProductUpsertRow } from './product-bulk-store.ts';
 import { productNotFound } from './product-not-found.ts';
 
 /** A `products` row as the service sees it (the search vector left out). */
@@ -66,9 +67,9 @@ const RETURNING = ['sku', 'name', 'brand', 'category', 'description', 'status', 
 /** Repository of `products` and `product_price_history`. All catalog SQL except search and imports lives here. */
 export class ProductStore {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<ProductDatabase>, signal?: AbortSignal) {
+  constructor(db: Kysely<ProductDatabase>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -124,7 +125,7 @@ export class ProductStore {
       })
       .where('sku', '=', sku)
       .returning(RETURNING)
-      .executeTakeFirstOrThrow(() => productNotFound(sku));
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => productNotFound(sku) });
   }
 
   /** Sets the price, increments the version and appends the price to the history. Call after {@link lock}. */
@@ -134,7 +135,7 @@ export class ProductStore {
       .set({ price_amount: price.amount, currency: price.currency, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
       .where('sku', '=', sku)
       .returning(RETURNING)
-      .executeTakeFirstOrThrow(() => productNotFound(sku));
+      .executeTakeFirstOrThrow({ signal: this.#signal, errorConstructor: () => productNotFound(sku) });
     await this.#recordPrice(row, actor, reason);
     return row;
   }
@@ -148,6 +149,18 @@ export class ProductStore {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute({ signal: this.#signal });
+  }
+
+  /** Up to `limit` SKUs starting with `prefix`, in SKU order: a range scan of `products_sku_prefix`, never a full scan. */
+  async skusByPrefix(prefix: string, limit: number): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('products')
+      .select('sku')
+      .where('sku', 'like', prefixPattern(prefix))
+      .orderBy('sku')
+      .limit(limit)
+      .execute({ signal: this.#signal });
+    return rows.map((row) => row.sku);
   }
 
   /** Every category with its product counts by status, by category slug. */

@@ -1,8 +1,9 @@
 import { productArchive } from '@mcpfed/contract-product';
 import { CatalogService } from '../service/catalog-service.ts';
-import { bindTool, callerOf, productLink } from './bind.ts';
+import { productLink } from '../../tools/product-link.ts';
+import { bindTool } from './bind-tool.ts';
 
 /** productArchive -> CatalogService.archive. */
-export const productArchiveTool = bindTool(productArchive, (input, ctx) => new CatalogService(ctx.db, callerOf(ctx)).archive(input), {
+export const productArchiveTool = bindTool(productArchive, (input, ctx) => new CatalogService(ctx.db).archive(input, ctx), {
   links: (output) => [productLink(output.product.sku)],
 });

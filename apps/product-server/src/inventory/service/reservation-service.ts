@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
-import { inTransaction, newId } from '@mcpfed/db';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
+import { newId } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { inventoryCommit, inventoryRelease, inventoryReserve } from '@mcpfed/contract-product';
 import type { InventoryTables } from '../store/inventory-tables.ts';
 import { LevelStore } from '../store/level-store.ts';
@@ -11,13 +12,12 @@ import { ReservationStore } from '../store/reservation-store.ts';
 import type { LockedReservation, ReservationKey, ReservationWithLines } from '../store/reservation-store.ts';
 import { allocateLines, mergeDemands } from './allocate-lines.ts';
 import type { Demand } from './allocate-lines.ts';
-import { EXPIRY_ACTOR } from './inventory-caller.ts';
-import type { InventoryCaller } from './inventory-caller.ts';
 import { reservationView } from './inventory-views.ts';
 import type { ReservationOutput } from './inventory-views.ts';
+import { withinTransaction } from '../../store/within-transaction.ts';
 
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
+/** What the inventory's rules read of a request: who acts (ledger rows, reservations' creator) and the abort signal. */
+type InventoryCall = Pick<RequestContext, 'principal' | 'signal'>;
 
 /**
  * Schedules the expiry of a new reservation (a delayed BullMQ job in production). It must not throw for a
@@ -38,12 +38,10 @@ export type ExpiryOutcome = 'expired' | 'final' | 'missing' | 'not_due';
  */
 export class ReservationService {
   readonly #db: Kysely<InventoryTables>;
-  readonly #caller: InventoryCaller;
   readonly #scheduler: ReservationExpiryScheduler | undefined;
 
-  constructor(db: Kysely<InventoryTables>, caller: InventoryCaller, scheduler?: ReservationExpiryScheduler) {
+  constructor(db: Kysely<InventoryTables>, scheduler?: ReservationExpiryScheduler) {
     this.#db = db;
-    this.#caller = caller;
     this.#scheduler = scheduler;
   }
 
@@ -52,16 +50,16 @@ export class ReservationService {
    * (replayed: true); other lines are IDEMPOTENCY_KEY_REUSED. Insufficient stock is PRECONDITION_FAILED with
    * requested vs available per line, and nothing is reserved.
    */
-  async reserve(input: In<typeof inventoryReserve>): Promise<Out<typeof inventoryReserve>> {
+  async reserve(input: ContractInput<typeof inventoryReserve>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryReserve>> {
     const demands = mergeDemands(input.lines);
     const requestHash = createHash('sha256').update(JSON.stringify(demands)).digest('hex');
-    return this.#write(async (db) => {
-      const reservations = new ReservationStore(db, this.#caller.signal);
+    return withinTransaction(this.#db, async (db) => {
+      const reservations = new ReservationStore(db, ctx.signal);
       const existing = await reservations.find({ orderReference: input.order_reference });
       if (existing !== undefined) return this.#replay(existing, requestHash);
 
       const skus = [...new Set(demands.map((d) => d.sku))];
-      const priced = await this.#prices(db, skus, demands);
+      const priced = await this.#prices(db, skus, demands, ctx);
       const id = newId('rsv');
       const claimed = await reservations.claim({
         id,
@@ -70,7 +68,7 @@ export class ReservationService {
         currency: priced.currency,
         total_amount: priced.total,
         ttlSeconds: input.ttl_seconds,
-        created_by: this.#caller.actor,
+        created_by: ctx.principal.id,
       });
       if (!claimed) {
         // A concurrent reserve of the same order reference committed first.
@@ -82,7 +80,7 @@ export class ReservationService {
       // same skus; a job for a reservation that then fails finds nothing to expire.
       await this.#scheduler?.schedule(id, input.ttl_seconds * 1000);
 
-      const levels = new LevelStore(db, this.#caller.signal);
+      const levels = new LevelStore(db, ctx.signal);
       const locked = await levels.lockSkus(skus);
       const allocation = allocateLines(demands, locked);
       if (!allocation.ok) {
@@ -95,7 +93,7 @@ export class ReservationService {
       }
       await levels.apply(
         allocation.allocations.map((a) => ({ sku: a.sku, location: a.location, deltaOnHand: 0, deltaReserved: a.quantity })),
-        { kind: 'reserve', actor: this.#caller.actor, reservationId: id, reference: input.order_reference },
+        { kind: 'reserve', actor: ctx.principal.id, reservationId: id, reference: input.order_reference },
       );
       await reservations.insertLines(
         allocation.allocations.map((a) => ({
@@ -107,15 +105,15 @@ export class ReservationService {
           currency: priced.currency,
         })),
       );
-      return { reservation: await this.#view(db, { id }), replayed: false };
+      return { reservation: await this.#view(db, { id }, ctx), replayed: false };
     });
   }
 
   /** inventory_commit: active -> committed, the units leave stock. A second commit is a no-op (changed: false). */
-  async commit(input: In<typeof inventoryCommit>): Promise<Out<typeof inventoryCommit>> {
-    return this.#write(async (db) => {
-      const reservation = await this.#lock(db, keyOf(input));
-      if (reservation.status === 'committed') return { reservation: await this.#view(db, { id: reservation.id }), changed: false, replayed: false };
+  async commit(input: ContractInput<typeof inventoryCommit>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryCommit>> {
+    return withinTransaction(this.#db, async (db) => {
+      const reservation = await this.#lock(db, keyOf(input), ctx);
+      if (reservation.status === 'committed') return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: false, replayed: false };
       if (reservation.status !== 'active') throw finalError(reservation, 'commit');
       if (reservation.past_ttl) {
         throw new AppError(
@@ -124,50 +122,51 @@ export class ReservationService {
           { details: { reason: 'reservation_expired', reservation_id: reservation.id, status: 'expired', expires_at: reservation.expires_at.toISOString() } },
         );
       }
-      await this.#finish(db, reservation, 'committed', this.#caller.actor);
-      return { reservation: await this.#view(db, { id: reservation.id }), changed: true, replayed: false };
+      await this.#finish(db, reservation, 'committed', ctx);
+      return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: true, replayed: false };
     });
   }
 
   /** inventory_release: active -> released, the units are available again. Released or expired: a no-op. */
-  async release(input: In<typeof inventoryRelease>): Promise<Out<typeof inventoryRelease>> {
-    return this.#write(async (db) => {
-      const reservation = await this.#lock(db, keyOf(input));
+  async release(input: ContractInput<typeof inventoryRelease>, ctx: InventoryCall): Promise<ContractOutput<typeof inventoryRelease>> {
+    return withinTransaction(this.#db, async (db) => {
+      const reservation = await this.#lock(db, keyOf(input), ctx);
       if (reservation.status === 'released' || reservation.status === 'expired') {
-        return { reservation: await this.#view(db, { id: reservation.id }), changed: false, replayed: false };
+        return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: false, replayed: false };
       }
       if (reservation.status !== 'active') throw finalError(reservation, 'release');
-      await this.#finish(db, reservation, 'released', this.#caller.actor);
-      return { reservation: await this.#view(db, { id: reservation.id }), changed: true, replayed: false };
+      await this.#finish(db, reservation, 'released', ctx);
+      return { reservation: await this.#view(db, { id: reservation.id }, ctx), changed: true, replayed: false };
     });
   }
 
   /**
    * Expires an active reservation whose TTL has passed (the expiry job and the sweeper). Idempotent with commit
    * and release: whatever ended the reservation first wins and this is a no-op (`final`). `not_due` when the
-   * TTL has not passed yet by the database clock (a job that ran early is retried).
+   * TTL has not passed yet by the database clock (a job that ran early is retried). The ledger rows name
+   * `ctx.principal.id` as actor: the expiry's system principal (`system:reservation-expiry`).
    */
-  async expire(reservationId: string): Promise<ExpiryOutcome> {
-    return this.#write(async (db) => {
-      const reservation = await new ReservationStore(db, this.#caller.signal).lock({ id: reservationId });
+  async expire(reservationId: string, ctx: InventoryCall): Promise<ExpiryOutcome> {
+    return withinTransaction(this.#db, async (db) => {
+      const reservation = await new ReservationStore(db, ctx.signal).lock({ id: reservationId });
       if (reservation === undefined) return 'missing';
       if (reservation.status !== 'active') return 'final';
       if (!reservation.due) return 'not_due';
-      await this.#finish(db, reservation, 'expired', EXPIRY_ACTOR);
+      await this.#finish(db, reservation, 'expired', ctx);
       return 'expired';
     });
   }
 
   /** Expires up to `limit` active reservations whose TTL passed more than `graceMs` ago; returns how many. */
-  async expireOverdue(graceMs: number, limit: number): Promise<{ examined: number; expired: number }> {
-    const ids = await new ReservationStore(this.#db, this.#caller.signal).overdue(graceMs, limit);
+  async expireOverdue(graceMs: number, limit: number, ctx: InventoryCall): Promise<{ examined: number; expired: number }> {
+    const ids = await new ReservationStore(this.#db, ctx.signal).overdue(graceMs, limit);
     let expired = 0;
-    for (const id of ids) if ((await this.expire(id)) === 'expired') expired++;
+    for (const id of ids) if ((await this.expire(id, ctx)) === 'expired') expired++;
     return { examined: ids.length, expired };
   }
 
-  async #prices(db: Kysely<InventoryTables>, skus: string[], demands: readonly Demand[]) {
-    const products = await new ProductPriceStore(db).find(skus);
+  async #prices(db: Kysely<InventoryTables>, skus: string[], demands: readonly Demand[], ctx: InventoryCall) {
+    const products = await new ProductPriceStore(db, ctx.signal).find(skus);
     const unknown = skus.filter((sku) => !products.has(sku));
     if (unknown.length > 0) {
       throw new AppError('NOT_FOUND', `These SKUs are not in the catalog: ${unknown.join(', ')}. Check them with the catalog search.`, {
@@ -192,7 +191,7 @@ export class ReservationService {
     return { currency, unitPrice, total };
   }
 
-  async #replay(existing: ReservationWithLines, requestHash: string): Promise<Out<typeof inventoryReserve>> {
+  async #replay(existing: ReservationWithLines, requestHash: string): Promise<ContractOutput<typeof inventoryReserve>> {
     if (existing.request_hash !== requestHash) {
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',
@@ -203,8 +202,8 @@ export class ReservationService {
     return { reservation: reservationView(existing), replayed: true };
   }
 
-  async #lock(db: Kysely<InventoryTables>, key: ReservationKey): Promise<LockedReservation> {
-    const reservation = await new ReservationStore(db, this.#caller.signal).lock(key);
+  async #lock(db: Kysely<InventoryTables>, key: ReservationKey, ctx: InventoryCall): Promise<LockedReservation> {
+    const reservation = await new ReservationStore(db, ctx.signal).lock(key);
     if (reservation === undefined) {
       const what = 'id' in key ? `id ${key.id}` : `order reference "${key.orderReference}"`;
       throw new AppError('NOT_FOUND', `No reservation has ${what}; nothing is held for it.`, {
@@ -215,10 +214,10 @@ export class ReservationService {
   }
 
   /** Ends a locked active reservation: its levels change in (sku, location) order with one ledger row each. */
-  async #finish(db: Kysely<InventoryTables>, reservation: LockedReservation, status: 'committed' | 'released' | 'expired', actor: string): Promise<void> {
-    const reservations = new ReservationStore(db, this.#caller.signal);
+  async #finish(db: Kysely<InventoryTables>, reservation: LockedReservation, status: 'committed' | 'released' | 'expired', ctx: InventoryCall): Promise<void> {
+    const reservations = new ReservationStore(db, ctx.signal);
     const lines = await reservations.lines(reservation.id);
-    const levels = new LevelStore(db, this.#caller.signal);
+    const levels = new LevelStore(db, ctx.signal);
     await levels.lockLevels(lines);
     const kind = status === 'committed' ? 'commit' : status === 'released' ? 'release' : 'expire';
     await levels.apply(
@@ -228,19 +227,15 @@ export class ReservationService {
         deltaOnHand: status === 'committed' ? -line.quantity : 0,
         deltaReserved: -line.quantity,
       })),
-      { kind, actor, reservationId: reservation.id, reference: reservation.order_reference },
+      { kind, actor: ctx.principal.id, reservationId: reservation.id, reference: reservation.order_reference },
     );
     await reservations.finish(reservation.id, status);
   }
 
-  async #view(db: Kysely<InventoryTables>, key: ReservationKey): Promise<ReservationOutput> {
-    const row = await new ReservationStore(db, this.#caller.signal).find(key);
+  async #view(db: Kysely<InventoryTables>, key: ReservationKey, ctx: InventoryCall): Promise<ReservationOutput> {
+    const row = await new ReservationStore(db, ctx.signal).find(key);
     if (row === undefined) throw new AppError('INTERNAL', 'reservation vanished inside its transaction');
     return reservationView(row);
-  }
-
-  #write<T>(fn: (db: Kysely<InventoryTables>) => Promise<T>): Promise<T> {
-    return this.#db.isTransaction ? fn(this.#db) : inTransaction(this.#db, fn);
   }
 }
 

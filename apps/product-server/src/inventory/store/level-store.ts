@@ -57,9 +57,9 @@ const lowStockCursor = z.strictObject({ a: z.number().int(), s: z.string().max(6
  */
 export class LevelStore {
   readonly #db: Kysely<InventoryTables>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<InventoryTables>, signal?: AbortSignal) {
+  constructor(db: Kysely<InventoryTables>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -147,7 +147,7 @@ export class LevelStore {
       )
       SELECT upd.sku, upd.location, upd.on_hand, upd.reserved, upd.available, upd.version, upd.updated_at, mov.id AS movement_id, mov.at
       FROM upd JOIN mov ON mov.sku = upd.sku AND mov.location = upd.location
-      ORDER BY upd.ord`.execute(this.#db);
+      ORDER BY upd.ord`.execute(this.#db, { signal: this.#signal });
     if (result.rows.length !== changes.length) {
       throw new AppError('INTERNAL', 'a stock change named a level that does not exist', {
         details: { requested: changes.length, applied: result.rows.length },
@@ -174,7 +174,7 @@ export class LevelStore {
         AND p.status = 'active'
         ${afterClause}
       ORDER BY l.available, l.sku, l.location
-      LIMIT ${options.limit + 1}`.execute(this.#db);
+      LIMIT ${options.limit + 1}`.execute(this.#db, { signal: this.#signal });
     const more = result.rows.length > options.limit;
     const rows = more ? result.rows.slice(0, options.limit) : result.rows;
     const last = rows.at(-1);

@@ -27,9 +27,9 @@ const cursorShape = z.strictObject({ id: z.string().regex(/^[0-9]{1,19}$/) });
 /** Repository of `inventory_movements`, the stock ledger (appended by LevelStore.apply only). */
 export class MovementStore {
   readonly #db: Kysely<InventoryTables>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<InventoryTables>, signal?: AbortSignal) {
+  constructor(db: Kysely<InventoryTables>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }

@@ -17,9 +17,11 @@ export interface ProductPriceRow {
  */
 export class ProductPriceStore {
   readonly #db: Kysely<InventoryTables>;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<InventoryTables>) {
+  constructor(db: Kysely<InventoryTables>, signal: AbortSignal) {
     this.#db = db;
+    this.#signal = signal;
   }
 
   /** The products of these skus (missing skus are simply absent). */
@@ -27,7 +29,7 @@ export class ProductPriceStore {
     if (skus.length === 0) return new Map();
     const result = await sql<{ sku: string; status: string; price_amount: string; currency: string }>`
       SELECT sku, status, price_amount::text AS price_amount, currency
-      FROM products WHERE sku = ANY(${[...skus]}::text[])`.execute(this.#db);
+      FROM products WHERE sku = ANY(${[...skus]}::text[])`.execute(this.#db, { signal: this.#signal });
     return new Map(result.rows.map((row) => [row.sku, { ...row, price_amount: Number(row.price_amount) }]));
   }
 }

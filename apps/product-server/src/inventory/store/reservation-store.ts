@@ -40,9 +40,9 @@ const EXPIRY_SKEW_MS = 1000;
 /** Repository of `reservations` and `reservation_lines`. */
 export class ReservationStore {
   readonly #db: Kysely<InventoryTables>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(db: Kysely<InventoryTables>, signal?: AbortSignal) {
+  constructor(db: Kysely<InventoryTables>, signal: AbortSignal) {
     this.#db = db;
     this.#signal = signal;
   }
@@ -57,7 +57,7 @@ export class ReservationStore {
       VALUES (${values.id}, ${values.order_reference}, ${values.request_hash}, ${values.currency}, ${values.total_amount},
               now() + make_interval(secs => ${values.ttlSeconds}), ${values.created_by})
       ON CONFLICT (order_reference) DO NOTHING
-      RETURNING id`.execute(this.#db);
+      RETURNING id`.execute(this.#db, { signal: this.#signal });
     return result.rows.length === 1;
   }
 
@@ -100,7 +100,7 @@ export class ReservationStore {
       SELECT *, expires_at <= now() AS past_ttl,
              expires_at <= clock_timestamp() + make_interval(secs => ${EXPIRY_SKEW_MS / 1000}) AS due
       FROM reservations WHERE ${where}
-      FOR UPDATE`.execute(this.#db);
+      FOR UPDATE`.execute(this.#db, { signal: this.#signal });
     return result.rows[0];
   }
 
@@ -112,7 +112,7 @@ export class ReservationStore {
       .where('id', '=', id)
       .where('status', '=', 'active')
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /** Ids of active reservations whose TTL passed more than `graceMs` ago, oldest first. */

@@ -4,11 +4,11 @@ import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import { InventoryService } from '../service/inventory-service.ts';
 import { inventoryDb } from '../store/inventory-tables.ts';
 import type { InventoryTables } from '../store/inventory-tables.ts';
-import { callerOf, productLinks } from './bind.ts';
+import { productLinks } from '../../tools/product-links.ts';
 
 /** inventoryLowStock -> InventoryService.lowStock. */
 export function inventoryLowStockTool<DB extends InventoryTables>(): ToolBinding<DB> {
-  return toolBinder<DB>()(inventoryLowStock, (input, ctx) => new InventoryService(inventoryDb(ctx.db), callerOf(ctx)).lowStock(input), {
+  return toolBinder<DB>()(inventoryLowStock, (input, ctx) => new InventoryService(inventoryDb(ctx.db)).lowStock(input, ctx), {
     links: (output) => productLinks(output.items.map((item) => item.sku)),
   });
 }

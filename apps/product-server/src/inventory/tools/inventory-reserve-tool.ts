@@ -5,7 +5,7 @@ import { ReservationService } from '../service/reservation-service.ts';
 import type { ReservationExpiryScheduler } from '../service/reservation-service.ts';
 import { inventoryDb } from '../store/inventory-tables.ts';
 import type { InventoryTables } from '../store/inventory-tables.ts';
-import { callerOf, productLinks } from './bind.ts';
+import { productLinks } from '../../tools/product-links.ts';
 
 /**
  * inventoryReserve -> ReservationService.reserve, in the runtime's transaction: the idempotency record by key,
@@ -13,7 +13,7 @@ import { callerOf, productLinks } from './bind.ts';
  * is safe: a job whose reservation rolled back finds nothing to expire.
  */
 export function inventoryReserveTool<DB extends InventoryTables>(scheduler: ReservationExpiryScheduler | undefined): ToolBinding<DB> {
-  return toolBinder<DB>()(inventoryReserve, (input, ctx) => new ReservationService(inventoryDb(ctx.db), callerOf(ctx), scheduler).reserve(input), {
+  return toolBinder<DB>()(inventoryReserve, (input, ctx) => new ReservationService(inventoryDb(ctx.db), scheduler).reserve(input, ctx), {
     links: (output) => productLinks(output.reservation.lines.map((line) => line.sku)),
   });
 }

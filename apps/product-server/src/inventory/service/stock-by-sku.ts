@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { skuStockViews } from '../service/inventory-views.ts';
-import type { SkuStockOutput } from '../service/inventory-views.ts';
-import { inventoryDb } from './inventory-tables.ts';
-import type { InventoryTables } from './inventory-tables.ts';
-import { LevelStore } from './level-store.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import { inventoryDb } from '../store/inventory-tables.ts';
+import type { InventoryTables } from '../store/inventory-tables.ts';
+import { LevelStore } from '../store/level-store.ts';
+import { skuStockViews } from './inventory-views.ts';
+import type { SkuStockOutput } from './inventory-views.ts';
 
 /**
  * Stock of each sku, totals and per location, in the wire shape of `skuStockSchema` (@mcpfed/contract-product),
@@ -13,9 +14,9 @@ import { LevelStore } from './level-store.ts';
 export async function stockBySku<DB extends InventoryTables>(
   db: Kysely<DB>,
   skus: readonly string[],
-  options: { signal?: AbortSignal } = {},
+  ctx: Pick<RequestContext, 'signal'>,
 ): Promise<Map<string, SkuStockOutput>> {
   const unique = [...new Set(skus)];
-  const levels = await new LevelStore(inventoryDb(db), options.signal).list(unique);
+  const levels = await new LevelStore(inventoryDb(db), ctx.signal).list(unique);
   return skuStockViews(unique, levels);
 }

@@ -2,20 +2,19 @@ import type { Kysely } from 'kysely';
 import { MAX_STORED_IMPORT_ERRORS } from '@mcpfed/contract-product';
 import { inTransaction } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { isRetryable } from '@mcpfed/resilience';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { ImportStore, wasCancelled } from '../store/import-store.ts';
 import type { ImportErrorRow, ImportFailure, ImportRow } from '../store/import-store.ts';
-import { addLexiconWords } from '../store/lexicon-words.ts';
-import { upsertProducts } from '../store/product-upsert.ts';
-import { refreshSearchIndex } from '../store/search-maintenance.ts';
-import type { ProductUpsertRow } from '../store/product-upsert.ts';
-import type { ImportSourceConfig, ImportSourceRef, OpenedSource } from './import-source.ts';
-import { openImportSource } from './import-source.ts';
-import { validateImportRow } from './import-row.ts';
-import { lineExcerpt } from './line-excerpt.ts';
+import { ProductBulkStore } from '../store/product-bulk-store.ts';
+import type { ProductUpsertRow } from '../store/product-bulk-store.ts';
+import type { ImportSourceConfig, ImportSourceRef, OpenedSource } from '../service/import/import-source.ts';
+import { openImportSource } from '../service/import/import-source.ts';
+import { validateImportRow } from '../service/import/import-row.ts';
+import { lineExcerpt } from '../service/import/line-excerpt.ts';
 import { OrderedBatchWriter } from './ordered-batch-writer.ts';
-import { readRecords } from './record-reader.ts';
+import { readRecords } from '../service/import/record-reader.ts';
 
 /** How imports run. */
 export interface ImportRunConfig extends ImportSourceConfig {
@@ -25,9 +24,8 @@ export interface ImportRunConfig extends ImportSourceConfig {
   parallelBatches?: number;
 }
 
-/** What stops a run early: the job's abort signal and a graceful-stop request checked between batches. */
+/** What stops a run early besides the job's abort signal: a graceful-stop request checked between batches. */
 export interface ImportRunControl {
-  signal: AbortSignal;
   /** True once the worker is closing: the run stops after the batches it is writing (they commit, in order). */
   stopRequested(): boolean;
 }
@@ -44,14 +42,20 @@ export type ImportRunOutcome = 'completed' | 'failed' | 'interrupted' | 'skipped
  * A source that cannot be read for good (missing, too large, refused) fails the import; transient failures
  * (network, database) are thrown for the queue's retries.
  */
-export async function runImport(db: Kysely<ProductDatabase>, importId: string, config: ImportRunConfig, control: ImportRunControl): Promise<ImportRunOutcome> {
-  const store = new ImportStore(db, control.signal);
+export async function runImport(
+  db: Kysely<ProductDatabase>,
+  importId: string,
+  config: ImportRunConfig,
+  control: ImportRunControl,
+  ctx: Pick<RequestContext, 'signal'>,
+): Promise<ImportRunOutcome> {
+  const store = new ImportStore(db, ctx.signal);
   const existing = await store.find(importId);
   if (existing === undefined) throw new AppError('NOT_FOUND', `import ${importId} does not exist`);
   if (existing.status === 'completed' || existing.status === 'failed') return 'skipped';
   let opened;
   try {
-    opened = await openImportSource(sourceOf(existing), config, control.signal);
+    opened = await openImportSource(sourceOf(existing), config, ctx.signal);
   } catch (error) {
     if (AppError.is(error) && !isRetryable(error)) {
       await store.finish(importId, { status: 'failed', error: failureOf(error) });
@@ -60,16 +64,23 @@ export async function runImport(db: Kysely<ProductDatabase>, importId: string, c
     throw error;
   }
   try {
-    return await readSource(db, existing, opened, config, control);
+    return await readSource(db, existing, opened, config, control, ctx);
   } finally {
     await opened.close();
   }
 }
 
 /** The streaming part of {@link runImport}, over the source it opened (and closes after this returns). */
-async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, opened: OpenedSource, config: ImportRunConfig, control: ImportRunControl): Promise<ImportRunOutcome> {
+async function readSource(
+  db: Kysely<ProductDatabase>,
+  existing: ImportRow,
+  opened: OpenedSource,
+  config: ImportRunConfig,
+  control: ImportRunControl,
+  ctx: Pick<RequestContext, 'signal'>,
+): Promise<ImportRunOutcome> {
   const importId = existing.id;
-  const store = new ImportStore(db, control.signal);
+  const store = new ImportStore(db, ctx.signal);
   const started = await store.start(importId, opened.bytesTotal);
   const actor = `import:${importId}`;
   const fromCsv = started.format === 'csv';
@@ -91,14 +102,14 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
     batch = emptyBatch();
     const rows = [...current.rows.values()];
     // Committed before the batch starts, in this (the reading) flow: batches in flight never add a word.
-    await addLexiconWords(db, rows, control.signal);
+    await new ProductBulkStore(db, ctx.signal).addLexiconWords(rows);
     await writer.submit({
       skus: new Set(current.rows.keys()),
       write: (previous) =>
         inTransaction(db, async (trx) => {
-          await upsertProducts(trx, rows, actor, { signal: control.signal });
+          await new ProductBulkStore(trx, ctx.signal).upsert(rows, actor);
           await previous;
-          const committed = await new ImportStore(trx, control.signal).commitBatch(importId, {
+          const committed = await new ImportStore(trx, ctx.signal).commitBatch(importId, {
             fromRecords,
             records: current.records,
             ok: current.ok,
@@ -152,15 +163,15 @@ async function readSource(db: Kysely<ProductDatabase>, existing: ImportRow, open
     }
     // Cancelled (tasks/cancel) while this run read or wrote a batch: that batch rolled back; the run ends here.
     // Looked up only while the run's signal has not aborted (an aborted run rethrows as it is; the run after it
-    // finds the cancel), through a store without that signal.
-    if (!control.signal.aborted) {
-      const now = await new ImportStore(db).find(importId);
+    // finds the cancel), through a store on a signal of its own.
+    if (!ctx.signal.aborted) {
+      const now = await new ImportStore(db, new AbortController().signal).find(importId);
       if (now !== undefined && wasCancelled(now)) return 'skipped';
     }
     throw error;
   }
   await store.finish(importId, { status: 'completed' });
-  await refreshSearchIndex(db);
+  await new ProductBulkStore(db, ctx.signal).refreshSearchIndex();
   return 'completed';
 }
 

@@ -1,6 +1,6 @@
-import { startReservationExpiry } from './workers/reservation-expiry.ts';
-import type { ReservationExpiryHandle, ReservationExpiryWorkerConfig } from './workers/reservation-expiry.ts';
-import type { InventoryTables } from './store/inventory-tables.ts';
+import { startReservationExpiry } from './start-reservation-expiry.ts';
+import type { ReservationExpiryHandle, ReservationExpiryWorkerConfig } from './start-reservation-expiry.ts';
+import type { InventoryTables } from '../store/inventory-tables.ts';
 
 /** Collaborators of {@link startInventoryWorkers}; see each field's default. */
 export type InventoryWorkersDeps<DB extends InventoryTables> = ReservationExpiryWorkerConfig<DB>;

@@ -1,5 +1,5 @@
-import type { CatalogTables } from './catalog/store/catalog-tables.ts';
-import type { InventoryTables } from './inventory/index.ts';
+import type { CatalogTables } from '../catalog/store/catalog-tables.ts';
+import type { InventoryTables } from '../inventory/index.ts';
 
 /**
  * The product server's database as Kysely sees it: the catalog's tables and the inventory's (the runtime's own

@@ -10,7 +10,7 @@ import {
   productNameSchema,
   skuSchema,
 } from '@mcpfed/contract-product';
-import type { ProductUpsertRow } from '../store/product-upsert.ts';
+import type { ProductUpsertRow } from '../../store/product-bulk-store.ts';
 
 /** One row of an import file: a complete product. Fields not named here are ignored. */
 export const importRowSchema = z.object({

@@ -1,30 +1,33 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { productImport, productImportStatus } from '@mcpfed/contract-product';
 import { MAX_STORED_IMPORT_ERRORS } from '@mcpfed/contract-product';
 import { inTransaction, newId } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { digest } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../../product-database.ts';
-import type { Caller } from '../service/caller.ts';
-import { ImportStore } from '../store/import-store.ts';
-import type { ImportRow } from '../store/import-store.ts';
-import type { ImportQueue } from './import-queue.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import type { ProductDatabase } from '../../../store/product-database.ts';
+import { ImportStore } from '../../store/import-store.ts';
+import type { ImportRow } from '../../store/import-store.ts';
 import { checkImportSource } from './import-source.ts';
 import { lineExcerpt } from './line-excerpt.ts';
 import type { ImportSourceConfig } from './import-source.ts';
 
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.input<T['output']>;
 /** The wire shape of an import job. */
-export type ImportJobOutput = Out<typeof productImport>['import'];
+export type ImportJobOutput = ContractOutput<typeof productImport>['import'];
+
+/** What the import service needs of the import queue (`createImportQueue` in production). */
+export interface ImportJobScheduler {
+  /** Makes sure the import has a job (a no-op while one exists); UPSTREAM_UNAVAILABLE when the queue does not answer. */
+  ensureJob(importId: string): Promise<void>;
+}
 
 /** Collaborators of the import tools. */
 export interface ImportServiceDeps {
   /** Where imports may read from and how much. */
   source: ImportSourceConfig;
   /** The queue the job goes to. */
-  queue: ImportQueue;
+  queue: ImportJobScheduler;
 }
 
 /**
@@ -34,21 +37,22 @@ export interface ImportServiceDeps {
  */
 export class ImportService {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #caller: Caller;
   readonly #deps: ImportServiceDeps;
 
-  constructor(db: Kysely<ProductDatabase>, caller: Caller, deps: ImportServiceDeps) {
+  constructor(db: Kysely<ProductDatabase>, deps: ImportServiceDeps) {
     this.#db = db;
-    this.#caller = caller;
     this.#deps = deps;
   }
 
   /** product_import: records the import (or finds it by key) and makes sure its job is queued. */
-  async start(input: In<typeof productImport>): Promise<Out<typeof productImport>> {
+  async start(
+    input: ContractInput<typeof productImport>,
+    ctx: Pick<RequestContext, 'principal' | 'signal' | 'clientLog'>,
+  ): Promise<ContractOutput<typeof productImport>> {
     const requestHash = digest({ source: input.source, format: input.format });
-    const store = new ImportStore(this.#db, this.#caller.signal);
-    const log = this.#caller.clientLog ?? (async () => {});
-    const previous = await this.#byKey(input.idempotency_key);
+    const store = new ImportStore(this.#db, ctx.signal);
+    const log = ctx.clientLog;
+    const previous = await store.findByKey(ctx.principal.id, input.idempotency_key);
     let row: ImportRow;
     let created: boolean;
     if (previous !== undefined) {
@@ -58,12 +62,12 @@ export class ImportService {
       await log('debug', 'Checking the import source', { format: input.format, kind: 'url' in input.source ? 'url' : 'path' });
       const source = await checkImportSource(input.source, this.#deps.source);
       ({ row, created } = await inTransaction(this.#db, (trx) =>
-        new ImportStore(trx, this.#caller.signal).insertOrGet({
+        new ImportStore(trx, ctx.signal).insertOrGet({
           id: newId('imp'),
           format: input.format,
           source_kind: source.ref.kind,
           source: source.ref.value,
-          created_by: this.#caller.actor,
+          created_by: ctx.principal.id,
           idempotency_key: input.idempotency_key,
           request_hash: requestHash,
           bytes_total: source.bytesTotal,
@@ -86,8 +90,11 @@ export class ImportService {
   }
 
   /** product_import_status: progress and the rejected rows after a line. */
-  async status(input: In<typeof productImportStatus>): Promise<Out<typeof productImportStatus>> {
-    const store = new ImportStore(this.#db, this.#caller.signal);
+  async status(
+    input: ContractInput<typeof productImportStatus>,
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<ContractOutput<typeof productImportStatus>> {
+    const store = new ImportStore(this.#db, ctx.signal);
     const row = await store.find(input.id);
     if (row === undefined) {
       throw new AppError('NOT_FOUND', `No import has the id ${input.id}. Use the id product_import returned.`, { details: { id: input.id } });
@@ -98,15 +105,6 @@ export class ImportService {
       errors: errors.map(({ line, field, message, raw }) => ({ line, field, message, excerpt: raw === null ? null : lineExcerpt(raw) })),
       errors_stored: Math.min(row.rows_failed, MAX_STORED_IMPORT_ERRORS),
     };
-  }
-
-  async #byKey(key: string): Promise<ImportRow | undefined> {
-    return this.#db
-      .selectFrom('product_imports')
-      .selectAll()
-      .where('created_by', '=', this.#caller.actor)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst({ signal: this.#caller.signal });
   }
 }
 

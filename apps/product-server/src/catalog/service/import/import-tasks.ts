@@ -1,13 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import type { ContractOutput } from '@mcpfed/contract-common';
 import type { productImport } from '@mcpfed/contract-product';
 import { AppError } from '@mcpfed/errors';
-import type { TaskState } from '@mcpfed/mcp-runtime';
-import type { ProductDatabase } from '../../product-database.ts';
-import type { Caller } from '../service/caller.ts';
-import { ImportStore, wasCancelled } from '../store/import-store.ts';
-import type { ImportRow } from '../store/import-store.ts';
+import type { RequestContext, TaskState } from '@mcpfed/mcp-runtime';
+import type { ProductDatabase } from '../../../store/product-database.ts';
+import { ImportStore, wasCancelled } from '../../store/import-store.ts';
+import type { ImportRow } from '../../store/import-store.ts';
 import { importView } from './import-service.ts';
+
+/** What a task call reads of its request: whose imports it may see, and the abort signal. */
+type ImportTaskCall = Pick<RequestContext, 'principal' | 'signal'>;
 
 /**
  * product_import as an MCP Task (docs/architecture.md §4): the task is the import row, so every replica answers and a
@@ -15,39 +17,37 @@ import { importView } from './import-service.ts';
  */
 export class ImportTasks {
   readonly #db: Kysely<ProductDatabase>;
-  readonly #caller: Caller;
 
-  constructor(db: Kysely<ProductDatabase>, caller: Caller) {
+  constructor(db: Kysely<ProductDatabase>) {
     this.#db = db;
-    this.#caller = caller;
   }
 
   /** The task's state, or undefined when the caller did not start this import (or there is none). */
-  async state(id: string): Promise<TaskState | undefined> {
-    const row = await this.#own(id);
+  async state(id: string, ctx: ImportTaskCall): Promise<TaskState | undefined> {
+    const row = await this.#own(id, ctx);
     return row === undefined ? undefined : importTaskState(row);
   }
 
   /** product_import's answer for the import as it stands now. */
-  async result(id: string): Promise<z.input<(typeof productImport)['output']>> {
-    const row = await this.#own(id);
+  async result(id: string, ctx: ImportTaskCall): Promise<ContractOutput<typeof productImport>> {
+    const row = await this.#own(id, ctx);
     if (row === undefined) throw new AppError('NOT_FOUND', `No task for import ${id}.`);
     return { import: importView(row), replayed: false };
   }
 
   /** Cancels the import: a queued one does not start, a running one stops before its next batch is written. */
-  async cancel(id: string): Promise<void> {
-    const cancelled = await new ImportStore(this.#db, this.#caller.signal).cancel(id, this.#caller.actor);
+  async cancel(id: string, ctx: ImportTaskCall): Promise<void> {
+    const cancelled = await new ImportStore(this.#db, ctx.signal).cancel(id, ctx.principal.id);
     if (cancelled !== undefined) return;
-    const row = await this.#own(id);
+    const row = await this.#own(id, ctx);
     if (row === undefined) throw new AppError('NOT_FOUND', `No task for import ${id}.`);
     if (!wasCancelled(row)) throw new AppError('PRECONDITION_FAILED', `Import ${id} has already ended (${row.status}).`, { details: { id, status: row.status } });
   }
 
-  async #own(id: string): Promise<ImportRow | undefined> {
-    const row = await new ImportStore(this.#db, this.#caller.signal).find(id);
+  async #own(id: string, ctx: ImportTaskCall): Promise<ImportRow | undefined> {
+    const row = await new ImportStore(this.#db, ctx.signal).find(id);
     // Another principal's import is the same answer as a missing one.
-    return row === undefined || row.created_by !== this.#caller.actor ? undefined : row;
+    return row === undefined || row.created_by !== ctx.principal.id ? undefined : row;
   }
 }
 

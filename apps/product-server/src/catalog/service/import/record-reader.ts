@@ -1,22 +1,12 @@
 import type { ImportFormat } from '@mcpfed/contract-product';
-
-/** Longest line (or CSV record) an import reads, in bytes; a longer one is rejected as a row. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
+import { parseCsvRecord } from './parse-csv-record.ts';
+import { MAX_RECORD_BYTES } from './max-record-bytes.ts';
+import { readLines } from './read-lines.ts';
 
 /** One data record of an import file, or why it could not be read. */
 export type ImportRecord =
   | { kind: 'fields'; line: number; fields: Record<string, unknown>; raw: string; endLine: number; endByte: number }
   | { kind: 'unreadable'; line: number; message: string; raw: string; endLine: number; endByte: number };
-
-interface Line {
-  /** 1-based physical line number. */
-  number: number;
-  text: string | undefined;
-  /** Byte offset just after the line (its newline included). */
-  endByte: number;
-  /** Why the line could not be decoded, when it could not. */
-  problem?: string;
-}
 
 /**
  * Reads the data records of a JSON Lines or CSV source, in order. Blank lines and the CSV header are not
@@ -106,101 +96,4 @@ async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<ImportR
 
 function unterminated(pending: { start: number; text: string; endLine: number; endByte: number }): ImportRecord {
   return { kind: 'unreadable', line: pending.start, message: 'unterminated quoted field', raw: pending.text, endLine: pending.endLine, endByte: pending.endByte };
-}
-
-/**
- * One CSV record (RFC 4180: comma-separated, fields optionally in double quotes, `""` is a quote inside quotes).
- * Returns the fields, `open` when a quoted field is still open at the end of the text, or `invalid`.
- */
-export function parseCsvRecord(text: string): string[] | 'open' | 'invalid' {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let afterQuote = false;
-  let fieldStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else {
-        quoted = false;
-        afterQuote = true;
-      }
-      continue;
-    }
-    if (ch === ',') {
-      fields.push(field);
-      field = '';
-      afterQuote = false;
-      fieldStart = true;
-      continue;
-    }
-    if (afterQuote) return 'invalid';
-    if (ch === '"') {
-      if (!fieldStart) return 'invalid';
-      quoted = true;
-      fieldStart = false;
-      continue;
-    }
-    field += ch;
-    fieldStart = false;
-  }
-  if (quoted) return 'open';
-  fields.push(field);
-  return fields;
-}
-
-/** Splits bytes into UTF-8 lines (LF or CRLF), numbering them and tracking byte offsets; strips a leading BOM. */
-async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<Line> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let parts: Buffer[] = [];
-  let partBytes = 0;
-  let overflow = false;
-  let offset = 0;
-  let number = 0;
-  const finish = (endByte: number): Line => {
-    number++;
-    if (overflow) {
-      overflow = false;
-      parts = [];
-      partBytes = 0;
-      return { number, text: undefined, endByte, problem: `line longer than ${MAX_RECORD_BYTES} bytes` };
-    }
-    let bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, partBytes);
-    parts = [];
-    partBytes = 0;
-    if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
-    if (number === 1 && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    try {
-      return { number, text: decoder.decode(bytes), endByte };
-    } catch {
-      return { number, text: undefined, endByte, problem: 'not valid UTF-8' };
-    }
-  };
-  for await (const chunk of body) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = 0;
-    for (;;) {
-      const newline = buffer.indexOf(0x0a, start);
-      const end = newline === -1 ? buffer.length : newline;
-      if (!overflow) {
-        if (partBytes + (end - start) > MAX_RECORD_BYTES) {
-          overflow = true;
-          parts = [];
-          partBytes = 0;
-        } else if (end > start) {
-          parts.push(buffer.subarray(start, end));
-          partBytes += end - start;
-        }
-      }
-      if (newline === -1) break;
-      yield finish(offset + newline + 1);
-      start = newline + 1;
-    }
-    offset += buffer.length;
-  }
-  if (partBytes > 0 || overflow) yield finish(offset);
 }

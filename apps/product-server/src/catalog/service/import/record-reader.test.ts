@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsvRecord, readRecords } from './record-reader.ts';
+import { parseCsvRecord } from './parse-csv-record.ts';
+import { readRecords } from './record-reader.ts';
 import type { ImportRecord } from './record-reader.ts';
 
 async function records(text: string, format: 'jsonl' | 'csv', chunkSize = 3): Promise<ImportRecord[]> {

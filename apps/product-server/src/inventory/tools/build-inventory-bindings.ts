@@ -1,14 +1,14 @@
 import type { PromptBinding, ResourceBinding, ToolBinding } from '@mcpfed/mcp-runtime';
-import { inventoryLowStockTriagePrompt } from './prompts/inventory-low-stock-triage-prompt.ts';
-import type { ReservationExpiryScheduler } from './service/reservation-service.ts';
-import type { InventoryTables } from './store/inventory-tables.ts';
-import { inventoryAdjustTool } from './tools/inventory-adjust-tool.ts';
-import { inventoryCommitTool } from './tools/inventory-commit-tool.ts';
-import { inventoryGetTool } from './tools/inventory-get-tool.ts';
-import { inventoryLowStockTool } from './tools/inventory-low-stock-tool.ts';
-import { inventoryMovementsTool } from './tools/inventory-movements-tool.ts';
-import { inventoryReleaseTool } from './tools/inventory-release-tool.ts';
-import { inventoryReserveTool } from './tools/inventory-reserve-tool.ts';
+import { inventoryLowStockTriagePrompt } from '../prompts/inventory-low-stock-triage-prompt.ts';
+import type { ReservationExpiryScheduler } from '../service/reservation-service.ts';
+import type { InventoryTables } from '../store/inventory-tables.ts';
+import { inventoryAdjustTool } from './inventory-adjust-tool.ts';
+import { inventoryCommitTool } from './inventory-commit-tool.ts';
+import { inventoryGetTool } from './inventory-get-tool.ts';
+import { inventoryLowStockTool } from './inventory-low-stock-tool.ts';
+import { inventoryMovementsTool } from './inventory-movements-tool.ts';
+import { inventoryReleaseTool } from './inventory-release-tool.ts';
+import { inventoryReserveTool } from './inventory-reserve-tool.ts';
 
 /** Collaborators of the inventory bindings (the database comes with each call's context). */
 export interface InventoryBindingsDeps {

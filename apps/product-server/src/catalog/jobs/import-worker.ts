@@ -1,13 +1,20 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
 import { startWorker } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
-import type { ProductDatabase } from '../../product-database.ts';
+import type { ProductDatabase } from '../../store/product-database.ts';
 import { ImportStore } from '../store/import-store.ts';
 import { PRODUCT_IMPORT_QUEUE } from './import-queue.ts';
 import type { ImportJobData, ImportQueue } from './import-queue.ts';
 import { runImport } from './run-import.ts';
 import type { ImportRunConfig } from './run-import.ts';
+
+/** Who runs imports: price history rows name the import itself (`import:<id>`), so this id is only logged. */
+const IMPORT_PRINCIPAL = systemPrincipal('product-import');
+
+// The worker's own bookkeeping (requeue, failure, recovery) must happen even after a job's signal aborted.
+const BOOKKEEPING = new AbortController().signal;
 
 /** Collaborators of {@link startImportWorker}. */
 export interface ImportWorkerDeps {
@@ -46,10 +53,11 @@ export async function startImportWorker(deps: ImportWorkerDeps): Promise<ImportW
     ...(deps.lockDurationMs === undefined ? {} : { lockDurationMs: deps.lockDurationMs }),
     process: async (job, signal) => {
       const id = job.data.import_id;
-      const outcome = await runImport(deps.db, id, deps.run, { signal, stopRequested: () => stopping });
+      const ctx = jobContext({ principal: IMPORT_PRINCIPAL, log: deps.logger, signal });
+      const outcome = await runImport(deps.db, id, deps.run, { stopRequested: () => stopping }, ctx);
       deps.logger.info({ import_id: id, outcome }, 'catalog import run ended');
       if (outcome === 'interrupted') {
-        await new ImportStore(deps.db).requeue(id);
+        await new ImportStore(deps.db, BOOKKEEPING).requeue(id);
         // A plain error: BullMQ keeps the job and retries it with backoff.
         throw new Error(`import ${id} interrupted by shutdown; it resumes after its last committed batch`);
       }
@@ -59,12 +67,12 @@ export async function startImportWorker(deps: ImportWorkerDeps): Promise<ImportW
   handle.worker.on('failed', (job, error) => {
     if (job === undefined || stopping) return;
     if (job.attemptsMade < (job.opts.attempts ?? 1) && error.name !== 'UnrecoverableError') return;
-    void new ImportStore(deps.db)
+    void new ImportStore(deps.db, BOOKKEEPING)
       .finish(job.data.import_id, { status: 'failed', error: { code: 'INTERNAL', message: 'The import failed repeatedly; see the server log.' } })
       .catch((finishError: unknown) => deps.logger.warn({ err: finishError, import_id: job.data.import_id }, 'could not mark the import failed'));
   });
   try {
-    for (const row of await new ImportStore(deps.db).unfinished()) await deps.queue.ensureJob(row.id);
+    for (const row of await new ImportStore(deps.db, BOOKKEEPING).unfinished()) await deps.queue.ensureJob(row.id);
   } catch (error) {
     deps.logger.warn({ err: error }, 'could not re-enqueue unfinished imports at start; they resume when product_import is called again');
   }
