@@ -1,5 +1,5 @@
 import { AppError } from '@mcpfed/errors';
-import { META_LOG_LEVEL } from '@mcpfed/mcp-runtime';
+import { META_LOG_LEVEL, claimedRevision, isModernRevision } from '@mcpfed/mcp-runtime';
 import type { LogLevelMemory } from '@mcpfed/mcp-runtime';
 import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
@@ -17,7 +17,7 @@ export interface ForwardDeps {
   metrics: Metrics;
   routerMetrics: RouterMetrics;
   tracing: Tracing;
-  /** Levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests. */
+  /** Levels callers set with `logging/setLevel`, added to their requests of revisions before 2026-07-28. */
   logLevels: LogLevelMemory;
 }
 
@@ -56,8 +56,11 @@ export async function forwardToUpstream<T>(
     attributes: { 'mcpfed.upstream': upstream.name, ...(decision.tool ? { 'mcp.tool': decision.tool } : {}) },
   });
   const traceparent = span.context.traceparent;
+  // A 2026-07-28 request carries its own level (or none, asking for no log messages): a level remembered from a
+  // logging/setLevel, which that revision does not have, must not override it.
+  const remembers = meta[META_LOG_LEVEL] === undefined && !isModernRevision(claimedRevision(message));
+  const logLevel = remembers ? deps.logLevels.get(caller.principal.id) : undefined;
   // Only the JSON-RPC members go on: a stray top-level key (`"__proto__"`, anything) is the caller's noise.
-  const logLevel = meta[META_LOG_LEVEL] === undefined ? deps.logLevels.get(caller.principal.id) : undefined;
   const forwarded = {
     jsonrpc: '2.0',
     id: message['id'],
