@@ -142,6 +142,7 @@ export class Router {
    * has to answer itself (the upstream unreachable), for the request's id.
    */
   async pipeUnparsed(decision: Extract<RouteDecision, { kind: 'forward' }>, unparsed: UnparsedRequest, caller: RouterCaller, res: ServerResponse): Promise<void> {
+    this.#deps.routerMetrics.observeHeaderRouted(decision.upstream.name);
     let parsed: Record<string, unknown> | undefined;
     const original = (): Record<string, unknown> => (parsed ??= parseUnparsedBody(unparsed.body, decision.method));
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
