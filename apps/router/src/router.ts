@@ -45,7 +45,7 @@ export interface RouterDeps {
  */
 export class Router {
   readonly upstreams: readonly Upstream[];
-  /** Log levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests. */
+  /** Log levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests before 2026-07-28. */
   readonly logLevels = new LogLevelMemory();
   readonly #deps: RouterDeps;
   readonly #forwardDeps: ForwardDeps;
