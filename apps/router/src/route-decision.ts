@@ -1,6 +1,6 @@
 import type { Principal } from '@mcpfed/auth';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
-import { FULL_VIEW, claimedRevision, declaresTasksExtension, decodeTaskId, isModernRevision, taskNotFound, tasksExtensionMissing } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, TASKS_EXTENSION, claimedRevision, declaresTasksExtension, decodeTaskId, isModernRevision, taskNotFound, tasksExtensionMissing } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { missingScopes } from './catalog/catalog.ts';
 import type { Catalog, Route } from './catalog/catalog.ts';
@@ -56,7 +56,9 @@ function forbidden(what: string, route: Route, missing: readonly string[]): AppE
  * the tool, resource, template or prompt (FORBIDDEN: a tool error result, or a JSON-RPC error). What has no
  * published scopes is left to its upstream, which applies the scopes of the token it receives. A tool outside
  * the caller's view (`selection`: toolsets, read-only) is refused the same way; the lazy view's meta-tools are
- * answered here or, for a call, decided exactly as the direct tools/call of the tool it names.
+ * answered here or, for a call, decided exactly as the direct tools/call of the tool it names. A tasks/* request goes
+ * to the upstream of the tool its task id names, and is answered "task not found" here, as that upstream answers an
+ * unknown task, when the tool is unknown, not the caller's to use or see, or runs no tasks.
  */
 export function decideRoute(catalog: Catalog, message: Record<string, unknown>, principal: Principal, selection: ViewSelection = FULL_VIEW): RouteDecision {
   const method = message['method'] as string;
@@ -100,7 +102,15 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     }
     const decoded = decodeTaskId(taskId);
     const route = decoded === undefined ? undefined : catalog.tool(decoded.tool);
-    if (decoded === undefined || route === undefined || missingScopes(route, principal.scopes).length > 0 || outsideView(catalog, decoded.tool, selection) !== undefined) {
+    // A task of a tool that runs none is not found here either: its upstream would answer -32601 (404 in 2026-07-28),
+    // which counts against its breaker, so forwarding it would let any caller open the breaker of any upstream.
+    if (
+      decoded === undefined ||
+      route === undefined ||
+      !runsTasks(catalog, decoded.tool, route) ||
+      missingScopes(route, principal.scopes).length > 0 ||
+      outsideView(catalog, decoded.tool, selection) !== undefined
+    ) {
       const error = taskNotFound(taskId);
       return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: error.code, message: error.message } } };
     }
@@ -134,6 +144,19 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
   if (missing.length > 0) return { kind: 'answer', response: rpcError(id, forbidden(`Completing ${String(ref['name'] ?? ref['uri'])}`, route, missing)) };
   if (route.upstream.snapshot?.capabilities['completions'] === undefined) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: EMPTY_COMPLETION } };
   return { kind: 'forward', upstream: route.upstream, method, timeoutMs: route.upstream.timeoutFor(undefined, route.deadlineMs) };
+}
+
+/**
+ * Whether `tool` can own a task: its upstream announced tasks at discovery (the 2025-11-25 `tasks` capability, or the
+ * 2026-07-28 tasks extension) and lists the tool with task support (`execution.taskSupport`).
+ */
+function runsTasks(catalog: Catalog, tool: string, route: Route): boolean {
+  const capabilities = route.upstream.snapshot?.capabilities ?? {};
+  const extensions = capabilities['extensions'];
+  const announced = capabilities['tasks'] !== undefined || (isPlainObject(extensions) && extensions[TASKS_EXTENSION] !== undefined);
+  const execution = catalog.toolDefinition(tool)?.['execution'];
+  const support = isPlainObject(execution) ? execution['taskSupport'] : undefined;
+  return announced && (support === 'optional' || support === 'required');
 }
 
 function forwardOrRefuse(id: unknown, method: string, route: Route, what: string, principal: Principal): RouteDecision {

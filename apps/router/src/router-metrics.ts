@@ -11,6 +11,8 @@ const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 export interface RouterMetrics {
   /** Records one forwarded request: `outcome` is `ok` or the mcpfed error code of a failure. */
   observeUpstream(upstream: string, method: string, outcome: string, seconds: number): void;
+  /** Records one request routed on its `Mcp-Method`/`Mcp-Name` headers, its body forwarded unparsed. */
+  observeHeaderRouted(upstream: string): void;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface RouterMetrics {
  * - `router_upstream_request_duration_seconds{upstream,method,outcome}` (histogram): latency of forwarded requests,
  *   `outcome` = `ok` or the error code (`UPSTREAM_UNAVAILABLE`, `TIMEOUT`, ...);
  * - `router_upstream_errors_total{upstream,code}`;
+ * - `router_header_routed_requests_total{upstream}`: 2026-07-28 tools/call routed on their headers, bodies unparsed;
  * - `router_upstream_breaker_state{upstream}` (0 closed, 1 half-open, 2 open), `router_upstream_up{upstream}`
  *   (1 when discovery reaches it), `router_upstream_tools{upstream}`, `router_upstream_in_flight{upstream}`.
  */
@@ -33,6 +36,12 @@ export function createRouterMetrics(metrics: Metrics, upstreams: readonly Upstre
     name: 'router_upstream_errors_total',
     help: 'Failed requests to an upstream, by mcpfed error code.',
     labelNames: ['upstream', 'code'],
+    registers: [metrics.registry],
+  });
+  const headerRouted = new Counter({
+    name: 'router_header_routed_requests_total',
+    help: 'Requests routed on their Mcp-Method/Mcp-Name headers, their bodies forwarded unparsed.',
+    labelNames: ['upstream'],
     registers: [metrics.registry],
   });
   const each = (value: (u: Upstream) => number) => (set: (labels: Record<string, string>, v: number) => void) => {
@@ -54,6 +63,9 @@ export function createRouterMetrics(metrics: Metrics, upstreams: readonly Upstre
       }
       child.observe(seconds);
       if (outcome !== 'ok') errors.inc({ upstream, code: outcome });
+    },
+    observeHeaderRouted(upstream) {
+      headerRouted.inc({ upstream });
     },
   };
 }

@@ -7,7 +7,8 @@ import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { missingScopes } from './catalog/catalog.ts';
 import { viewTools } from './catalog/catalog-view.ts';
-import type { Router, RouterCaller, ViewName } from './router.ts';
+import type { Router, ViewName } from './router.ts';
+import type { RouterCaller } from './router-caller.ts';
 
 /** What the HTTP layer attaches to each message it hands to the router's SDK server (`authInfo.extra.mcpfed`). */
 export interface CallerAttachment {

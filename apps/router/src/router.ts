@@ -1,36 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
-import { AppError } from '@mcpfed/errors';
-import { FULL_VIEW, LogLevelMemory, META_LOG_LEVEL, claimedRevision, modernResponse } from '@mcpfed/mcp-runtime';
+import { FULL_VIEW, LogLevelMemory, claimedRevision, modernResponse } from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
-import { parseTraceparent } from '@mcpfed/telemetry';
 import type { Logger, Metrics, Tracing } from '@mcpfed/telemetry';
 import { Catalog } from './catalog/catalog.ts';
 import { LIST_KINDS } from './catalog/catalog.ts';
 import type { Collision, ListKind } from './catalog/catalog.ts';
+import { forwardToUpstream } from './forward-to-upstream.ts';
+import type { ForwardDeps, ForwardedUnparsed } from './forward-to-upstream.ts';
 import { decideRoute } from './route-decision.ts';
 import type { RouteDecision } from './route-decision.ts';
+import type { RouterCaller } from './router-caller.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 import { ROUTER_CACHE_HINTS } from './router-cache-hints.ts';
+import { parseUnparsedBody } from './unparsed-request.ts';
+import type { UnparsedRequest } from './unparsed-request.ts';
 import { OutcomePeek } from './upstream/outcome-peek.ts';
 import type { Upstream, UpstreamStatus } from './upstream/upstream.ts';
 import type { UpstreamCredentials } from './upstream/upstream-credentials.ts';
 import { errorResponse } from './upstream/upstream-forwarder.ts';
 import type { ForwardRequest, UpstreamNotification } from './upstream/upstream-forwarder.ts';
-
-export type { RouteDecision } from './route-decision.ts';
-
-/** Who sent a request to the router, and how. */
-export interface RouterCaller {
-  principal: Principal;
-  requestId: string;
-  /** W3C traceparent of the caller (header, or `_meta.traceparent` of the message). */
-  traceparent?: string | undefined;
-  /** MCP-Protocol-Version header of the caller, passed on. */
-  protocolVersion?: string | undefined;
-  /** Aborts when the caller goes away. */
-  signal?: AbortSignal | undefined;
-}
 
 /** The view a request addresses: `undefined` for the merged catalog at `/mcp`, an upstream name for `/mcp/<name>`. */
 export type ViewName = string | undefined;
@@ -47,30 +36,6 @@ export interface RouterDeps {
   tracing: Tracing;
 }
 
-/** A request forwarded as the caller sent it (2026-07-28 `tools/call` routed on its headers). */
-export interface UnparsedRequest {
-  /** The body, as received (within the size limit). */
-  body: Buffer;
-  /** The caller's `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`, sent on as they are. */
-  headers: Readonly<Record<string, string>>;
-}
-
-/** The caller's request from an unparsed body, for an error answer; a body that is not a JSON object gives `id: null`. */
-function parseRequest(body: Buffer, method: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { ...(parsed as Record<string, unknown>), method };
-  } catch {
-    // not JSON: the answer has no id to carry
-  }
-  return { jsonrpc: '2.0', id: null, method };
-}
-
-/** The mcpfed error of a request payload that cannot be serialised (nested too deep for the JSON writer). */
-function unserialisable(cause: unknown): AppError {
-  return new AppError('VALIDATION_FAILED', 'The request cannot be forwarded: its params are nested too deeply or are otherwise not serialisable as JSON.', { cause });
-}
-
 /**
  * The routing core, transport-independent: keeps one {@link Catalog} per view (merged, and one per upstream),
  * rebuilt when an upstream changes; decides where each message goes; forwards it under the upstream's
@@ -80,9 +45,10 @@ function unserialisable(cause: unknown): AppError {
  */
 export class Router {
   readonly upstreams: readonly Upstream[];
-  /** Log levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests. */
+  /** Log levels callers set with `logging/setLevel`, sent upstream in the `_meta` of their requests before 2026-07-28. */
   readonly logLevels = new LogLevelMemory();
   readonly #deps: RouterDeps;
+  readonly #forwardDeps: ForwardDeps;
   readonly #byName = new Map<string, Upstream>();
   readonly #views = new Map<ViewName, Catalog>();
   readonly #listeners = new Map<ViewName, Set<(changed: readonly ListKind[]) => void>>();
@@ -90,6 +56,7 @@ export class Router {
 
   constructor(deps: RouterDeps) {
     this.#deps = deps;
+    this.#forwardDeps = { ...deps, logLevels: this.logLevels };
     this.upstreams = deps.upstreams;
     for (const upstream of deps.upstreams) {
       this.#byName.set(upstream.name, upstream);
@@ -175,8 +142,9 @@ export class Router {
    * has to answer itself (the upstream unreachable), for the request's id.
    */
   async pipeUnparsed(decision: Extract<RouteDecision, { kind: 'forward' }>, unparsed: UnparsedRequest, caller: RouterCaller, res: ServerResponse): Promise<void> {
+    this.#deps.routerMetrics.observeHeaderRouted(decision.upstream.name);
     let parsed: Record<string, unknown> | undefined;
-    const original = (): Record<string, unknown> => (parsed ??= parseRequest(unparsed.body, decision.method));
+    const original = (): Record<string, unknown> => (parsed ??= parseUnparsedBody(unparsed.body, decision.method));
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
     await this.#forward(decision, { jsonrpc: '2.0', id: null, method: decision.method }, caller, send, { ...unparsed, original }).catch((error: unknown) => {
       if (res.headersSent) return;
@@ -204,76 +172,15 @@ export class Router {
     }
   }
 
-  /**
-   * Forwards under the upstream's isolation. The caller's payload is serialised first, outside it: a payload that
-   * cannot be serialised is answered as the caller's VALIDATION_FAILED and never reaches the upstream, its
-   * breaker or its metrics. `send` resolves with the upstream's answer and the call's outcome (`ok` or the code
-   * of the error the upstream answered), counted per tool.
-   */
-  async #forward<T>(
+  /** Forwards under the upstream's isolation (see {@link forwardToUpstream}). */
+  #forward<T>(
     decision: Extract<RouteDecision, { kind: 'forward' }>,
     message: Record<string, unknown>,
     caller: RouterCaller,
     send: (request: ForwardRequest) => Promise<{ value: T; outcome: string }>,
-    unparsed?: UnparsedRequest & { original: () => Record<string, unknown> },
+    unparsed?: ForwardedUnparsed,
   ): Promise<T> {
-    const { upstream, method } = decision;
-    message = decision.message ?? message;
-    const params = (message['params'] ?? {}) as Record<string, unknown>;
-    const meta = (params['_meta'] ?? {}) as Record<string, unknown>;
-    // Unparsed, the caller's trace context is its header alone (a `_meta.traceparent` in the body reaches the upstream as sent).
-    const incoming = typeof meta['traceparent'] === 'string' ? meta['traceparent'] : caller.traceparent;
-    const parent = parseTraceparent(incoming);
-    const span = this.#deps.tracing.startSpan(`router ${method}`, {
-      kind: 'client',
-      ...(parent ? { parent } : {}),
-      attributes: { 'mcpfed.upstream': upstream.name, ...(decision.tool ? { 'mcp.tool': decision.tool } : {}) },
-    });
-    const traceparent = span.context.traceparent;
-    // Only the JSON-RPC members go on: a stray top-level key (`"__proto__"`, anything) is the caller's noise.
-    const logLevel = meta[META_LOG_LEVEL] === undefined ? this.logLevels.get(caller.principal.id) : undefined;
-    const forwarded = {
-      jsonrpc: '2.0',
-      id: message['id'],
-      method,
-      params: { ...params, _meta: { ...meta, traceparent, ...(logLevel === undefined ? {} : { [META_LOG_LEVEL]: logLevel }) } },
-    };
-    const started = performance.now();
-    // The upstream answered (`ok`) or the code it failed with; the call's outcome also counts errors it answered.
-    let outcome = 'ok';
-    let callOutcome = 'ok';
-    let sent = false;
-    try {
-      let body: string | Buffer;
-      if (unparsed !== undefined) body = unparsed.body;
-      else {
-        try {
-          body = JSON.stringify(forwarded);
-        } catch (error) {
-          throw unserialisable(error);
-        }
-      }
-      const token = await this.#deps.credentials.tokenFor(caller.principal, caller.signal, upstream.resource);
-      sent = true;
-      const passThrough = unparsed === undefined ? {} : { original: unparsed.original, headers: unparsed.headers, passRefusals: true };
-      const answered = await upstream.run(
-        (signal) => send({ message: forwarded, body, token, traceparent, protocolVersion: caller.protocolVersion, signal, ...passThrough }),
-        { timeoutMs: decision.timeoutMs, signal: caller.signal },
-      );
-      callOutcome = answered.outcome;
-      return answered.value;
-    } catch (error) {
-      outcome = AppError.is(error) ? error.code : 'INTERNAL';
-      callOutcome = outcome;
-      if (outcome === 'INTERNAL') this.#deps.logger.error({ err: error, upstream: upstream.name, method, request_id: caller.requestId }, 'forwarding failed unexpectedly');
-      span.recordError(error);
-      throw error;
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      if (sent) this.#deps.routerMetrics.observeUpstream(upstream.name, method, outcome, seconds);
-      if (decision.tool) this.#deps.metrics.observeToolCall(decision.tool, callOutcome === 'ok' ? 'ok' : 'error', seconds, callOutcome === 'ok' ? undefined : callOutcome);
-      span.end(callOutcome === 'ok' ? 'ok' : 'error');
-    }
+    return forwardToUpstream(this.#forwardDeps, decision, message, caller, send, unparsed);
   }
 
   #rebuild(changed: Upstream): void {

@@ -14,6 +14,7 @@ const envelope = {
   'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
 };
 const SUBSCRIPTION = 'io.modelcontextprotocol/subscriptionId';
+const LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
 let issuer: TestIssuer;
 let alpha: FakeUpstream;
@@ -104,6 +105,21 @@ describe('the router on 2026-07-28', () => {
     const unknown = await post({ jsonrpc: '2.0', id: 5, method: 'tools/explode', params: { _meta: envelope } }, modern('tools/explode'));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ id: 5, error: { code: -32601 } });
+  });
+
+  it('adds a level remembered from logging/setLevel to 2025-11-25 requests only: a 2026-07-28 request keeps its own, or none', async () => {
+    const legacy = { 'mcp-protocol-version': '2025-11-25' };
+    const set = await post({ jsonrpc: '2.0', id: 40, method: 'logging/setLevel', params: { level: 'debug' } }, legacy);
+    expect(await set.json()).toEqual({ jsonrpc: '2.0', id: 40, result: {} });
+    const forwardedMeta = async (uri: string, headers: Record<string, string>, meta?: Record<string, unknown>) => {
+      const res = await post({ jsonrpc: '2.0', id: 41, method: 'resources/read', params: { uri, ...(meta ? { _meta: meta } : {}) } }, headers);
+      expect(res.status).toBe(200);
+      const seen = alpha.seenOf('resources/read').find((r) => (r.body['params'] as { uri: string }).uri === uri);
+      return (seen?.body['params'] as { _meta: Record<string, unknown> })._meta;
+    };
+    expect(await forwardedMeta('alpha://log-legacy', legacy)).toMatchObject({ [LOG_LEVEL]: 'debug' });
+    expect(await forwardedMeta('alpha://log-modern', modern('resources/read', 'alpha://log-modern'), envelope)).not.toHaveProperty(LOG_LEVEL);
+    expect(await forwardedMeta('alpha://log-own', modern('resources/read', 'alpha://log-own'), { ...envelope, [LOG_LEVEL]: 'error' })).toMatchObject({ [LOG_LEVEL]: 'error' });
   });
 
   it('streams list changes on subscriptions/listen, tagged with the subscription, only of the kinds asked for', async () => {

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '@mcpfed/auth';
 import { decodeHeaderValue, isModernRevision } from '@mcpfed/mcp-runtime';
-import type { RouteDecision, Router } from '../router.ts';
-import type { UnparsedRequest } from '../router.ts';
+import type { RouteDecision } from '../route-decision.ts';
+import type { Router } from '../router.ts';
+import type { UnparsedRequest } from '../unparsed-request.ts';
 import type { RequestView } from './request-view.ts';
 
 /** A `tools/call` routed on its headers: where it goes and what is sent on with its unparsed body. */

@@ -7,7 +7,6 @@ import {
   authenticateMcpRequest,
   checkMcpPost,
   challengeMissingScopes,
-  REVISION_META,
   claimedRevision,
   createMcpHttpServer,
   drainHttp,
@@ -23,15 +22,17 @@ import type { OperationalRoutes } from '@mcpfed/mcp-runtime';
 import { cancellationError } from '@mcpfed/resilience';
 import { newRequestId } from '@mcpfed/telemetry';
 import type { Logger, Metrics } from '@mcpfed/telemetry';
-import type { ListKind } from '../catalog/catalog.ts';
 import { outsideView } from '../catalog/catalog-view.ts';
 import { LocalTransport } from '../local-transport.ts';
 import { ROUTER_CACHE_HINTS } from '../router-cache-hints.ts';
-import type { Router, RouterCaller, ViewName } from '../router.ts';
+import type { Router, ViewName } from '../router.ts';
+import type { RouterCaller } from '../router-caller.ts';
 import { createRouterServer } from '../router-protocol.ts';
 import { routeByHeaders } from './header-route.ts';
+import { NotificationStreams } from './notification-streams.ts';
 import { requestView } from './request-view.ts';
 import type { RequestView } from './request-view.ts';
+import { LEGACY_STREAM, listenDialect } from './stream-dialect.ts';
 import type { CallerAttachment, RouterServerInfo } from '../router-protocol.ts';
 
 /** Settings of {@link serveRouterHttp}. */
@@ -78,9 +79,6 @@ export interface RouterHttpConfig {
   challengeScopes?: readonly string[];
 }
 
-/** Seconds a client refused a notification stream is asked to wait (`Retry-After`). */
-const STREAM_RETRY_AFTER_SECONDS = 5;
-
 /** A running router listener. */
 export interface RouterHttpHandle {
   readonly server: NodeHttpServer;
@@ -90,50 +88,6 @@ export interface RouterHttpHandle {
   readonly streams: number;
   /** Stops accepting, ends the notification streams, lets in-flight requests finish (up to `timeoutMs`), then closes every connection. */
   close(timeoutMs: number): Promise<void>;
-}
-
-const LIST_CHANGED: Readonly<Record<ListKind, string>> = {
-  tools: 'notifications/tools/list_changed',
-  prompts: 'notifications/prompts/list_changed',
-  resources: 'notifications/resources/list_changed',
-};
-
-/** The `subscriptions/listen` filter member of each list (2026-07-28). */
-const LISTEN_FILTER: Readonly<Record<ListKind, string>> = { tools: 'toolsListChanged', prompts: 'promptsListChanged', resources: 'resourcesListChanged' };
-
-/** How a held notification stream speaks: 2025-11-25 GET streams get bare notifications, 2026-07-28 listens tagged ones. */
-interface StreamDialect {
-  /** First bytes written. */
-  opening: string;
-  /** The event for a changed list, or undefined when this stream did not ask for it. */
-  event(kind: ListKind): string | undefined;
-  /** Last bytes written when the router ends the stream (drain). */
-  closing: string;
-}
-
-const sseEvent = (message: unknown): string => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-
-const LEGACY_STREAM: StreamDialect = {
-  opening: ': list_changed notifications of this catalog follow\n\n',
-  event: (kind) => sseEvent({ jsonrpc: '2.0', method: LIST_CHANGED[kind] }),
-  closing: '',
-};
-
-/**
- * A `subscriptions/listen` stream: acknowledges the list kinds asked for (resource subscriptions are not offered: the
- * router does not watch resources), tags every notification with the subscription's id, and ends with the
- * subscription's result when the router shuts down.
- */
-function listenDialect(message: Record<string, unknown>, serverInfo: unknown): StreamDialect {
-  const id = message['id'];
-  const filter = ((message['params'] as Record<string, unknown> | undefined)?.['notifications'] ?? {}) as Record<string, unknown>;
-  const kinds = (Object.keys(LISTEN_FILTER) as ListKind[]).filter((kind) => filter[LISTEN_FILTER[kind]] === true);
-  const tag = { [REVISION_META.subscriptionId]: id };
-  return {
-    opening: sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: Object.fromEntries(kinds.map((k) => [LISTEN_FILTER[k], true])), _meta: tag } }),
-    event: (kind) => (kinds.includes(kind) ? sseEvent({ jsonrpc: '2.0', method: LIST_CHANGED[kind], params: { _meta: tag } }) : undefined),
-    closing: sseEvent({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: { ...tag, [REVISION_META.serverInfo]: serverInfo } } }),
-  };
 }
 
 /**
@@ -167,8 +121,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     locals.set(view, transport);
     servers.push(server);
   }
-  const streams = new Map<ServerResponse, StreamDialect>();
-  const streamsOf = new Map<string, number>();
+  const streams = new NotificationStreams({ router, heartbeatMs, maxStreamsPerPrincipal, maxStreams });
   let baseUrl = '';
   let inFlight = 0;
   let draining = false;
@@ -247,7 +200,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       res.setHeader('x-request-id', requestId);
       const modern = 'id' in message && claimedRevision(message) !== undefined;
       if (modern && message['method'] === 'subscriptions/listen') {
-        holdStream(res, principal, view, listenDialect(message, config.serverInfo));
+        streams.hold(res, principal, view, listenDialect(message, config.serverInfo));
         return;
       }
       const decision = 'id' in message ? router.decide(view, message, principal, selection) : undefined;
@@ -278,47 +231,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       sendRpcError(res, 406, JSON_RPC.INVALID_REQUEST, 'Not Acceptable: GET opens an event stream; send Accept: text/event-stream');
       return;
     }
-    holdStream(res, principal, view, LEGACY_STREAM);
-  }
-
-  /** Holds a notification stream (a 2025-11-25 GET, or a 2026-07-28 `subscriptions/listen`) within the stream limits. */
-  function holdStream(res: ServerResponse, principal: Principal, view: ViewName, dialect: StreamDialect): void {
-    if (draining) {
-      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, 'Shutting down', { 'retry-after': '1' });
-      return;
-    }
-    // Each open stream holds a socket and a listener for as long as the client likes: bounded per principal
-    // (one caller cannot take them all) and overall.
-    const retryAfter = { 'retry-after': String(STREAM_RETRY_AFTER_SECONDS) };
-    const held = streamsOf.get(principal.id) ?? 0;
-    if (held >= maxStreamsPerPrincipal) {
-      sendRpcError(res, 429, JSON_RPC.SERVER_ERROR, `Too many notification streams: this principal holds ${held}, the most allowed; close one before opening another`, retryAfter);
-      return;
-    }
-    if (streams.size >= maxStreams) {
-      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, `This router holds its maximum of ${maxStreams} notification streams; retry later or on another replica`, retryAfter);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(dialect.opening);
-    streams.set(res, dialect);
-    streamsOf.set(principal.id, held + 1);
-    const unsubscribe = router.onCatalogChange(view, (changed) => {
-      for (const kind of changed) {
-        const event = dialect.event(kind);
-        if (event !== undefined) res.write(event);
-      }
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-    heartbeat.unref();
-    res.once('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(res);
-      const left = (streamsOf.get(principal.id) ?? 1) - 1;
-      if (left > 0) streamsOf.set(principal.id, left);
-      else streamsOf.delete(principal.id);
-    });
+    streams.hold(res, principal, view, LEGACY_STREAM);
   }
 
   const routes: OperationalRoutes = {
@@ -376,7 +289,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       if (draining) return;
       draining = true;
       // Event streams never finish on their own: end them first, so clients reconnect to another replica.
-      for (const [stream, dialect] of streams) stream.end(dialect.closing);
+      streams.endAll();
       await drainHttp(server, { inFlight: () => inFlight, timeoutMs, logger });
       await Promise.all(servers.map((s) => s.close()));
     },
