@@ -15,10 +15,11 @@ import { orderMigrations } from '../migrations/index.ts';
 import { orderConfigSchema } from './config.ts';
 import type { OrderConfig } from './config.ts';
 import { buildOrderServer } from './server.ts';
+import { startCheckoutWorker } from './jobs/checkout-worker.ts';
+import { startOutboxRelay } from './jobs/outbox-relay.ts';
+import { startSagaSweeper } from './jobs/saga-sweeper.ts';
 import { OrderApprovals } from './service/order-approvals.ts';
 import { createOrderDomain } from './service/order-domain.ts';
-import { startOutboxRelay } from './service/outbox-relay.ts';
-import { startSagaSweeper } from './service/saga-sweeper.ts';
 import type { Upstreams } from './service/upstreams.ts';
 import type { OrderDatabase } from './store/order-database.ts';
 import { ensureSqlReaderRole } from './store/sql-reader-role.ts';
@@ -114,10 +115,16 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
     operationLeaseMs: config.ORDER_OPERATION_LEASE_MS,
     logger,
   });
-  const worker = domain.queue.startWorker({ connection: redis.open('worker'), saga: domain.saga, concurrency: config.SAGA_CONCURRENCY, lockDurationMs: config.SAGA_LOCK_MS });
+  const worker = startCheckoutWorker({
+    connection: redis.open('worker'),
+    prefix: config.QUEUE_PREFIX,
+    saga: domain.saga,
+    concurrency: config.SAGA_CONCURRENCY,
+    lockDurationMs: config.SAGA_LOCK_MS,
+    logger,
+  });
   const sweeper = startSagaSweeper({
     db: database.db,
-    sagas: domain.sagas,
     queue: domain.queue,
     operations: domain.lifecycle,
     callerTokens: domain.identity,
@@ -127,7 +134,6 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   });
   const relay = startOutboxRelay({
     db: database.db,
-    outbox: domain.outbox,
     connection: redis.open('events'),
     prefix: config.ORDER_EVENTS_PREFIX,
     subscribers: config.ORDER_EVENT_SUBSCRIBERS,

@@ -40,11 +40,11 @@ export interface OrderServer {
 
 /** Builds the bindings; main.ts hosts them and the tests drive them through a real SDK client. */
 export function buildOrderServer(deps: OrderServerDeps): OrderServer {
-  const { orders, checkoutTasks, lifecycle, workflows } = deps.domain;
+  const { orders, placement, checkoutTasks, lifecycle, workflows } = deps.domain;
   return {
     tools: [
-      orderQuoteTool(orders),
-      orderPlaceTool(orders, checkoutTasks),
+      orderQuoteTool(placement),
+      orderPlaceTool(placement, checkoutTasks),
       orderGetTool(orders),
       orderSearchTool(orders),
       orderCancelTool(lifecycle),

@@ -11,7 +11,6 @@ import { OrderChanges } from '../src/service/order-changes.ts';
 import type { UpstreamClient, Upstreams } from '../src/service/upstreams.ts';
 import type { OrderDatabase } from '../src/store/order-database.ts';
 import { OrderStore } from '../src/store/order-store.ts';
-import { OutboxStore } from '../src/store/outbox-store.ts';
 import { SagaStore } from '../src/store/saga-store.ts';
 import { CallerTokenStore } from '../src/store/caller-token-store.ts';
 import { createTokenSealer } from '../src/service/token-sealer.ts';
@@ -78,12 +77,14 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
 }
 
 let tdb: TestDatabase<OrderDatabase>;
-const orders = new OrderStore();
-const sagas = new SagaStore();
-const outbox = new OutboxStore();
-const changes = new OrderChanges(orders, outbox);
-const callerTokens = new CallerTokenStore();
-const identity = new UpstreamIdentity({ mode: 'exchange', sealer: createTokenSealer(randomBytes(32)), tokens: callerTokens });
+const SIGNAL = new AbortController().signal;
+/** The context of the test's own reads and writes, and of every saga run (a job's: never aborted here). */
+const job = { signal: SIGNAL };
+const orders = () => new OrderStore(tdb.db, SIGNAL);
+const sagas = () => new SagaStore(tdb.db, SIGNAL);
+const callerTokens = () => new CallerTokenStore(tdb.db, SIGNAL);
+const changes = new OrderChanges();
+const identity = new UpstreamIdentity({ mode: 'exchange', sealer: createTokenSealer(randomBytes(32)) });
 /** The (opaque, for these fake upstreams) access token alice placed her orders with. */
 const ALICE_TOKEN = 'token-of-alice';
 // The saga's log lines as pino writes them (JSON), to check what an operator sees at LOG_LEVEL=info.
@@ -108,7 +109,7 @@ afterAll(async () => {
 async function newOrder(tokenTtlSeconds = 3600): Promise<string> {
   const id = newId('ord');
   await inTransaction(tdb.db, async (trx) => {
-    await orders.insert(trx, {
+    await new OrderStore(trx, SIGNAL).insert({
       id,
       principalId: 'alice',
       idempotencyKey: idempotencyKey(),
@@ -120,25 +121,22 @@ async function newOrder(tokenTtlSeconds = 3600): Promise<string> {
       paymentMethod: 'pm_card_visa',
       lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 400 }],
     });
-    await sagas.create(trx, id, 'check_eligibility');
+    await new SagaStore(trx, SIGNAL).create(id, 'check_eligibility');
     await identity.keep(trx, id, {
-      principalId: 'alice',
-      reach: { kind: 'any' },
-      signal: new AbortController().signal,
-      hasScope: () => true,
-      credential: { token: ALICE_TOKEN, expiresAt: Math.floor(Date.now() / 1000) + tokenTtlSeconds },
+      principal: { id: 'alice', subject: 'alice', scopes: new Set(), kind: 'user', token: ALICE_TOKEN, expiresAt: Math.floor(Date.now() / 1000) + tokenTtlSeconds },
+      signal: SIGNAL,
     });
-    await changes.placed(trx, await orders.get(trx, id));
+    await changes.placed(trx, await new OrderStore(trx, SIGNAL).get(id), job);
   });
   return id;
 }
 
 function sagaWith(failures: Map<string, AppError[]>, calls: Call[]): CheckoutSaga {
-  return new CheckoutSaga({ db: tdb.db, orders, sagas, changes, upstreams: fakeUpstreams(failures, calls), identity, reservationTtlSeconds: 900, logger });
+  return new CheckoutSaga({ db: tdb.db, changes, upstreams: fakeUpstreams(failures, calls), identity, reservationTtlSeconds: 900, logger });
 }
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const run = (finalAttempt: boolean) => ({ finalAttempt, signal: new AbortController().signal, traceparent: TRACEPARENT });
+const run = (finalAttempt: boolean) => ({ finalAttempt, traceparent: TRACEPARENT });
 const unavailable = () => new AppError('UPSTREAM_UNAVAILABLE', 'payment is down');
 const eventTypes = async (orderId: string) =>
   (await sql<{ type: string }>`SELECT type FROM order_events WHERE order_id = ${orderId} ORDER BY sequence`.execute(tdb.db)).rows.map((r) => r.type);
@@ -148,10 +146,10 @@ describe('CheckoutSaga', () => {
     const id = await newOrder(35);
     const calls: Call[] = [];
     const saga = sagaWith(new Map([['payment_authorize', [unavailable()]]]), calls);
-    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(saga.run(id, run(false), job)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     // The token is now within the 30 s margin of its expiry: the rest of the run may not use it.
     await tdb.db.updateTable('checkout_caller_tokens').set({ expires_at: new Date(Date.now() + 5_000) }).where('order_id', '=', id).execute();
-    expect(await saga.run(id, run(false))).toBe('failed');
+    expect(await saga.run(id, run(false), job)).toBe('failed');
     expect(calls.map((c) => [c.tool, c.subjectToken])).toEqual([
       ['customer_check_eligibility', ALICE_TOKEN],
       ['inventory_reserve', ALICE_TOKEN],
@@ -167,47 +165,47 @@ describe('CheckoutSaga', () => {
     const running = await newOrder(-60);
     // The process died after the saga's last write and before it dropped the token.
     await sql`UPDATE checkout_sagas SET status = 'failed', finished_at = now() WHERE order_id = ${ended}`.execute(tdb.db);
-    await identity.forgetEnded(tdb.db, 1000);
-    expect(await callerTokens.find(tdb.db, ended)).toBeUndefined();
-    expect(await callerTokens.find(tdb.db, running)).toBeDefined();
+    await identity.forgetEnded(tdb.db, 1000, job);
+    expect(await callerTokens().find(ended)).toBeUndefined();
+    expect(await callerTokens().find(running)).toBeDefined();
     // Its row still tells a run that the caller's token lapsed, not that there was none.
-    expect(await identity.forCheckout(tdb.db, running)).toEqual({ kind: 'lapsed' });
+    expect(await identity.forCheckout(tdb.db, running, job)).toEqual({ kind: 'lapsed' });
   });
 
   it('keeps the caller token sealed while the checkout runs: the row holds no readable token', async () => {
     const id = await newOrder();
-    const stored = await callerTokens.find(tdb.db, id);
+    const stored = await callerTokens().find(id);
     expect(stored?.sealed).toMatch(/^v1\./);
     expect(stored?.sealed).not.toContain(ALICE_TOKEN);
-    expect(await identity.forCheckout(tdb.db, id)).toEqual({ kind: 'caller', subjectToken: ALICE_TOKEN });
+    expect(await identity.forCheckout(tdb.db, id, job)).toEqual({ kind: 'caller', subjectToken: ALICE_TOKEN });
     // The sealed value belongs to its order: moved to another order's row it opens to nothing.
     const other = await newOrder();
     await tdb.db.updateTable('checkout_caller_tokens').set({ sealed: stored?.sealed as string }).where('order_id', '=', other).execute();
-    expect(await identity.forCheckout(tdb.db, other)).toEqual({ kind: 'lapsed' });
+    expect(await identity.forCheckout(tdb.db, other, job)).toEqual({ kind: 'lapsed' });
   });
 
   it('does not go on in the name of a caller whose token lapsed: it compensates as the order server and fails the order', async () => {
     const id = await newOrder(10);
     const calls: Call[] = [];
-    expect(await sagaWith(new Map(), calls).run(id, run(false))).toBe('failed');
+    expect(await sagaWith(new Map(), calls).run(id, run(false), job)).toBe('failed');
     // No step ran in alice's name (nothing was held, so nothing needed releasing).
     expect(calls).toEqual([]);
-    const order = await orders.get(tdb.db, id);
+    const order = await orders().get(id);
     expect([order.status, order.failure_reason]).toEqual(['failed', 'internal']);
     expect(order.failure_message).toMatch(/access token expired before the checkout could finish/);
-    expect(await callerTokens.find(tdb.db, id)).toBeUndefined();
+    expect(await callerTokens().find(id)).toBeUndefined();
   });
 
   it('resumes from the persisted step after a transient failure, repeating no finished step, every key checkout:<id>:<step>', async () => {
     const id = await newOrder();
     const calls: Call[] = [];
     const saga = sagaWith(new Map([['payment_capture', [unavailable()]]]), calls);
-    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    const halfway = await sagas.get(tdb.db, id);
+    await expect(saga.run(id, run(false), job)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const halfway = await sagas().get(id);
     expect([halfway.status, halfway.step, halfway.last_error?.code]).toEqual(['running', 'capture_payment', 'UPSTREAM_UNAVAILABLE']);
-    expect((await orders.get(tdb.db, id)).status).toBe('confirmed');
+    expect((await orders().get(id)).status).toBe('confirmed');
 
-    expect(await saga.run(id, run(false))).toBe('completed');
+    expect(await saga.run(id, run(false), job)).toBe('completed');
     expect(calls.map((c) => [c.tool, c.key])).toEqual([
       ['customer_check_eligibility', undefined],
       ['inventory_reserve', `checkout:${id}:reserve_inventory`],
@@ -219,15 +217,15 @@ describe('CheckoutSaga', () => {
     // Every call carries alice's token, to exchange per upstream; none goes as the order server itself.
     expect(new Set(calls.map((c) => c.subjectToken))).toEqual(new Set([ALICE_TOKEN]));
     // Sealed at rest, and gone once the checkout ended.
-    expect(await callerTokens.find(tdb.db, id)).toBeUndefined();
+    expect(await callerTokens().find(id)).toBeUndefined();
     expect(new Set(calls.map((c) => c.traceparent))).toEqual(new Set([TRACEPARENT]));
-    const order = await orders.get(tdb.db, id);
+    const order = await orders().get(id);
     // The reservation's prices replace the looked-up ones: 2 x 450, not 2 x 400.
     expect([order.status, order.total_amount, order.amount_authorized, order.amount_captured, order.payment_id]).toEqual(['confirmed', '900', '900', '900', PAY]);
-    const done = await sagas.get(tdb.db, id);
+    const done = await sagas().get(id);
     expect([done.status, done.attempts, done.completed_steps.length]).toEqual(['completed', 2, 6]);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
-    expect(await saga.run(id, run(false))).toBe('finished_before');
+    expect(await saga.run(id, run(false), job)).toBe('finished_before');
 
     // A warning for the retried step, then one line for the end: ids, money, steps, time, attempt; no personal data.
     expect(logsOf(id)).toEqual([
@@ -252,13 +250,13 @@ describe('CheckoutSaga', () => {
     const id = await newOrder();
     const calls: Call[] = [];
     const saga = sagaWith(new Map([['payment_capture', [unavailable()]]]), calls);
-    expect(await saga.run(id, run(true))).toBe('failed');
+    expect(await saga.run(id, run(true), job)).toBe('failed');
     expect(calls.slice(-3).map((c) => [c.tool, c.key])).toEqual([
       ['payment_search', undefined],
       ['payment_void', `checkout:${id}:void_payment`],
       ['inventory_release', `checkout:${id}:release_inventory`],
     ]);
-    const order = await orders.get(tdb.db, id);
+    const order = await orders().get(id);
     expect([order.status, order.failure_reason, order.amount_captured]).toEqual(['failed', 'upstream_unavailable', '0']);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed', 'order.failed']);
     expect(logsOf(id)).toEqual([
@@ -296,11 +294,11 @@ describe('CheckoutSaga', () => {
       ['inventory_release', [unavailable()]],
     ]);
     const saga = sagaWith(failures, calls);
-    await expect(saga.run(id, run(false))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    const stuck = await sagas.get(tdb.db, id);
-    expect([stuck.status, stuck.failure_reason, (await orders.get(tdb.db, id)).status]).toEqual(['compensating', 'payment_declined', 'pending']);
-    expect(await saga.run(id, run(false))).toBe('failed');
-    const order = await orders.get(tdb.db, id);
+    await expect(saga.run(id, run(false), job)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const stuck = await sagas().get(id);
+    expect([stuck.status, stuck.failure_reason, (await orders().get(id)).status]).toEqual(['compensating', 'payment_declined', 'pending']);
+    expect(await saga.run(id, run(false), job)).toBe('failed');
+    const order = await orders().get(id);
     expect([order.status, order.failure_reason]).toEqual(['failed', 'payment_declined']);
     expect(calls.filter((c) => c.tool === 'payment_capture')).toEqual([]);
     expect(calls.filter((c) => c.tool === 'inventory_release')).toHaveLength(2);
@@ -318,16 +316,16 @@ describe('CheckoutSaga', () => {
     // The store as it is, except that right after the worker reads its row following the declined authorization, a
     // tasks/cancel commits (on its own connection, as another replica's would): the worker read `running`.
     let cancelAfterRead = false;
-    const racing = new (class extends SagaStore {
-      override async get(db: Parameters<SagaStore['get']>[0], orderId: string, options?: { forUpdate?: boolean }) {
-        const row = await super.get(db, orderId, options);
+    class RacingSagaStore extends SagaStore {
+      override async get(orderId: string, options?: { forUpdate?: boolean }) {
+        const row = await super.get(orderId, options);
         if (cancelAfterRead) {
           cancelAfterRead = false;
-          expect(await sagas.cancel(tdb.db, orderId, ['authorize_payment'], 'cancelled by the caller')).toBeDefined();
+          expect(await sagas().cancel(orderId, ['authorize_payment'], 'cancelled by the caller')).toBeDefined();
         }
         return row;
       }
-    })();
+    }
     const upstreams = fakeUpstreams(new Map([['payment_authorize', [new AppError('PAYMENT_DECLINED', 'declined')]]]), calls);
     const declining = {
       ...upstreams,
@@ -338,13 +336,21 @@ describe('CheckoutSaga', () => {
         }) as UpstreamClient['call'],
       },
     };
-    const saga = new CheckoutSaga({ db: tdb.db, orders, sagas: racing, changes, upstreams: declining, identity, reservationTtlSeconds: 900, logger });
-    expect(await saga.run(id, run(false))).toBe('failed');
+    const saga = new CheckoutSaga({
+      db: tdb.db,
+      changes,
+      upstreams: declining,
+      identity,
+      reservationTtlSeconds: 900,
+      logger,
+      sagaStore: (db, signal) => new RacingSagaStore(db, signal),
+    });
+    expect(await saga.run(id, run(false), job)).toBe('failed');
     expect(cancelAfterRead).toBe(false);
-    const ended = await sagas.get(tdb.db, id);
+    const ended = await sagas().get(id);
     expect([ended.status, ended.failure_reason, ended.failure_message]).toEqual(['failed', 'cancelled', 'cancelled by the caller']);
     expect(ended.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'void_payment', 'release_inventory']);
-    const order = await orders.get(tdb.db, id);
+    const order = await orders().get(id);
     expect([order.status, order.failure_reason, order.amount_captured]).toEqual(['failed', 'cancelled', '0']);
     // The same compensation as any failure after reserving: the authorization looked up and voided, the stock released.
     expect(calls.map((c) => c.tool)).toEqual([
@@ -364,9 +370,9 @@ describe('CheckoutSaga', () => {
     const id = await newOrder();
     const calls: Call[] = [];
     const saga = sagaWith(new Map(), calls);
-    const outcomes = await Promise.all([saga.run(id, run(false)), saga.run(id, run(false))]);
+    const outcomes = await Promise.all([saga.run(id, run(false), job), saga.run(id, run(false), job)]);
     expect(outcomes).toContain('completed');
-    const done = await sagas.get(tdb.db, id);
+    const done = await sagas().get(id);
     expect(done.status).toBe('completed');
     expect(done.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory']);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);

@@ -172,10 +172,22 @@ describe('order_place as an MCP Task', () => {
     expect(ended.payments).toEqual([{ status: 'voided', amount_captured: '0' }]);
     expect(ended.reservations).toEqual([{ status: 'released' }]);
     expect(ended.stock?.reserved).toBe(0);
-    // The cancel is audited like a write: who, which task, the outcome.
-    const audit = await sql<{ outcome: string; args: unknown }>`
-      SELECT outcome, args FROM mcp_audit_log WHERE tool = 'tasks/cancel' AND principal_id = 'alice' AND args ->> 'taskId' = ${`order_place:${orderId}`}`.execute(stack.orderDb.db);
-    expect(audit.rows).toEqual([{ outcome: 'ok', args: { taskId: `order_place:${orderId}` } }]);
+    // The cancel is audited like a write: who, which task, the outcome; the refused second cancel too (refusals are
+    // batched, so it may land up to a second later).
+    const audit = await pollUntil(
+      async () =>
+        (
+          await sql<{ outcome: string; args: unknown }>`
+            SELECT outcome, args FROM mcp_audit_log WHERE tool = 'tasks/cancel' AND principal_id = 'alice' AND args ->> 'taskId' = ${`order_place:${orderId}`}
+             ORDER BY at, outcome`.execute(stack.orderDb.db)
+        ).rows,
+      (rows) => rows.length >= 2,
+      10_000,
+    );
+    expect(audit).toEqual([
+      { outcome: 'ok', args: { taskId: `order_place:${orderId}` } },
+      { outcome: 'PRECONDITION_FAILED', args: { taskId: `order_place:${orderId}` } },
+    ]);
     const task = await owner.experimental.tasks.getTask(`order_place:${orderId}`);
     expect(task).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled: the authorization was voided and the stock released.' });
     const result = await other.experimental.tasks.getTaskResult(`order_place:${orderId}`, CallToolResultSchema);

@@ -4,7 +4,7 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { orderMigrations } from '../migrations/index.ts';
 import type { OrderDatabase } from '../src/store/order-database.ts';
-import { orderIdsByPrefixQuery } from '../src/store/order-ids-by-prefix.ts';
+import { orderIdsByPrefixQuery } from '../src/store/order-id-prefix-store.ts';
 
 let database: TestDatabase<OrderDatabase>;
 

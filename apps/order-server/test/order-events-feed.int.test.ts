@@ -69,11 +69,11 @@ async function follow(limit: number, stop: () => boolean): Promise<Seen[]> {
 
 describe('order_events as a feed', () => {
   it('gives a follower every event exactly once, in each order\'s order, while writers commit out of sequence order', async () => {
-    const orders = new OrderStore();
-    const outbox = new OutboxStore();
+    const signal = new AbortController().signal;
+    const orders = new OrderStore(writerDb.db, signal);
     const ids = Array.from({ length: ORDERS }, () => newId('ord'));
     for (const id of ids) {
-      await orders.insert(writerDb.db, {
+      await orders.insert({
         id,
         principalId: 'feed-writer',
         idempotencyKey: idempotencyKey(),
@@ -109,9 +109,10 @@ describe('order_events as a feed', () => {
       plan.map(async (writes) => {
         for (const { orderId, holdMs } of writes) {
           await writerDb.db.transaction().execute(async (trx) => {
-            await orders.get(trx, orderId, { forUpdate: true });
-            const updated = await orders.update(trx, orderId, {});
-            await outbox.append(trx, 'order.placed', snapshotOf(updated));
+            const inTrx = new OrderStore(trx, signal);
+            await inTrx.get(orderId, { forUpdate: true });
+            const updated = await inTrx.update(orderId, {});
+            await new OutboxStore(trx, signal).append('order.placed', snapshotOf(updated));
             await sleep(holdMs);
           });
         }

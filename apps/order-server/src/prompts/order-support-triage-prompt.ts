@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderSupportTriage } from '@mcpfed/contract-order';
 import { promptBinder } from '@mcpfed/mcp-runtime';
 import type { PromptBinding } from '@mcpfed/mcp-runtime';
@@ -9,7 +8,7 @@ import type { OrderDatabase } from '../store/order-database.ts';
 /** order_support_triage: the order, its history and its workflow, with the triage task. */
 export function orderSupportTriagePrompt(orders: OrderService): PromptBinding<OrderDatabase> {
   return promptBinder<OrderDatabase>()(orderSupportTriage, async (args, ctx) => {
-    const detail = await orders.get({ order_id: args.order_id }, customerReachOf(ctx.principal));
+    const detail = await orders.get({ order_id: args.order_id }, ctx);
     const text = [
       `Triage a support request about order ${detail.order.id} (number ${detail.order.order_number}).`,
       '',

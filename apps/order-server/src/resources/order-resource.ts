@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderIdSchema, orderResource } from '@mcpfed/contract-order';
 import { AppError } from '@mcpfed/errors';
 import { resourceBinder } from '@mcpfed/mcp-runtime';
@@ -14,6 +13,6 @@ export function orderResourceBinding(orders: OrderService): ResourceBinding<Orde
     if (!id.success) {
       throw new AppError('NOT_FOUND', `No order resource ${uri}; order ids look like ord_01j9z3k8q4m2n6p7r8s9t0v1w2.`, { details: { uri } });
     }
-    return [{ uri, mimeType: 'application/json', text: JSON.stringify(await orders.get({ order_id: id.data }, customerReachOf(ctx.principal))) }];
+    return [{ uri, mimeType: 'application/json', text: JSON.stringify(await orders.get({ order_id: id.data }, ctx)) }];
   }, { complete: { id: orderIdCompleter } });
 }

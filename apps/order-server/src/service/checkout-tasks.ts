@@ -1,22 +1,22 @@
 import { CHECKOUT_STEPS } from '@mcpfed/contract-order';
 import type { orderPlace } from '@mcpfed/contract-order';
+import type { ContractOutput } from '@mcpfed/contract-common';
 import type { Kysely } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
-import type { TaskState } from '@mcpfed/mcp-runtime';
-import type { z } from 'zod';
+import type { RequestContext, TaskState } from '@mcpfed/mcp-runtime';
+import type { CheckoutQueue } from '../jobs/checkout-queue.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { OrderRecord, OrderStore } from '../store/order-store.ts';
-import type { SagaRecord, SagaStore } from '../store/saga-store.ts';
-import type { CheckoutQueue } from './checkout-queue.ts';
-import type { OrderService } from './order-service.ts';
+import { OrderStore } from '../store/order-store.ts';
+import type { OrderRecord } from '../store/order-store.ts';
+import { SagaStore } from '../store/saga-store.ts';
+import type { SagaRecord } from '../store/saga-store.ts';
+import { checkoutEnded } from './checkout-waiter.ts';
+import { readOrderView } from './read-order-view.ts';
 
 /** Collaborators of {@link CheckoutTasks}. */
 export interface CheckoutTasksDeps {
   db: Kysely<OrderDatabase>;
-  orders: OrderStore;
-  sagas: SagaStore;
-  queue: CheckoutQueue;
-  service: OrderService;
+  queue: Pick<CheckoutQueue, 'enqueue' | 'notify'>;
 }
 
 /**
@@ -39,46 +39,46 @@ export class CheckoutTasks {
   }
 
   /** The task's state, or undefined when `principalId` did not place the order (or there is none). */
-  async state(orderId: string, principalId: string, signal?: AbortSignal): Promise<TaskState | undefined> {
-    const found = await this.#find(orderId, principalId, signal);
+  async state(orderId: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<TaskState | undefined> {
+    const found = await this.#find(orderId, ctx);
     return found === undefined ? undefined : taskStateOf(found.order, found.saga);
   }
 
   /** order_place's answer for the order as it stands now (its queries end with `signal`, the call's deadline). */
-  async result(orderId: string, principalId: string, signal?: AbortSignal): Promise<z.input<(typeof orderPlace)['output']>> {
-    const found = await this.#find(orderId, principalId, signal);
+  async result(orderId: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderPlace>> {
+    const found = await this.#find(orderId, ctx);
     if (found === undefined) throw new AppError('NOT_FOUND', `No task for order ${orderId}.`);
-    const done = found.saga.status === 'completed' || found.saga.status === 'failed';
-    return { order: await this.#deps.service.view(this.#deps.db, orderId, signal), done, replayed: false };
+    return { order: await readOrderView(this.#deps.db, orderId, ctx), done: checkoutEnded(found.saga), replayed: false };
   }
 
   /**
    * Cancels a checkout that has not reached confirmation: compensation (void the authorization, release the stock)
    * runs in the saga's worker. A later checkout is refused with PRECONDITION_FAILED saying why.
    */
-  async cancel(orderId: string, principalId: string): Promise<void> {
-    const { db, sagas, queue } = this.#deps;
-    const found = await this.#find(orderId, principalId);
+  async cancel(orderId: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<void> {
+    const { db, queue } = this.#deps;
+    const sagas = new SagaStore(db, ctx.signal);
+    const found = await this.#find(orderId, ctx);
     if (found === undefined) throw new AppError('NOT_FOUND', `No task for order ${orderId}.`);
-    const cancelled = await sagas.cancel(db, orderId, CANCELLABLE_STEPS, CANCELLED_BY_CALLER);
+    const cancelled = await sagas.cancel(orderId, CANCELLABLE_STEPS, CANCELLED_BY_CALLER);
     if (cancelled !== undefined) {
       queue.notify(orderId, cancelled);
       // The job carries the compensation out: the running one once its step's call returns, else a new one.
       await queue.enqueue(orderId);
       return;
     }
-    const saga = await sagas.get(db, orderId);
+    const saga = await sagas.get(orderId);
     if (saga.failure_reason === 'cancelled') return;
     throw refusal(found.order, saga);
   }
 
-  async #find(orderId: string, principalId: string, signal?: AbortSignal): Promise<{ order: OrderRecord; saga: SagaRecord } | undefined> {
-    const { db, sagas } = this.#deps;
-    const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst({ signal });
+  async #find(orderId: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<{ order: OrderRecord; saga: SagaRecord } | undefined> {
+    const { db } = this.#deps;
+    const order = await new OrderStore(db, ctx.signal).find(orderId);
     // Another principal's order is the same answer as a missing one: it cannot tell the task exists.
-    if (order === undefined || order.principal_id !== principalId) return undefined;
-    const saga = await sagas.find(db, orderId, signal);
-    return saga === undefined ? undefined : { order: order as OrderRecord, saga };
+    if (order === undefined || order.principal_id !== ctx.principal.id) return undefined;
+    const saga = await new SagaStore(db, ctx.signal).find(orderId);
+    return saga === undefined ? undefined : { order, saga };
   }
 }
 

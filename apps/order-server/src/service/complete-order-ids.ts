@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import { customerReachOf } from '@mcpfed/auth';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { OrderDatabase } from '../store/order-database.ts';
-import { orderIdsByNumberPrefix, orderIdsByPrefix } from '../store/order-ids-by-prefix.ts';
-import type { Caller } from './caller.ts';
+import { OrderIdPrefixStore } from '../store/order-id-prefix-store.ts';
 
 /** A partial order id: the id alphabet, at most an id's length. */
 const PARTIAL_ID = /^[a-z0-9_]{0,30}$/;
@@ -14,10 +15,12 @@ const PARTIAL_NUMBER = /^[1-9][0-9]{0,14}$/;
  * start of an order number (what a customer quotes) and complete to the ids of those orders, in number order;
  * anything else as the start of an id.
  */
-export async function completeOrderIds(db: Kysely<OrderDatabase>, caller: Caller, prefix: string, limit: number): Promise<string[]> {
-  if (caller.reach.kind === 'none') return [];
-  const options = { customerId: caller.reach.kind === 'one' ? caller.reach.customerId : undefined, signal: caller.signal };
-  if (PARTIAL_NUMBER.test(prefix)) return orderIdsByNumberPrefix(db, prefix, limit, options);
+export async function completeOrderIds(db: Kysely<OrderDatabase>, prefix: string, limit: number, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<string[]> {
+  const reach = customerReachOf(ctx.principal);
+  if (reach.kind === 'none') return [];
+  const customerId = reach.kind === 'one' ? reach.customerId : undefined;
+  const ids = new OrderIdPrefixStore(db, ctx.signal);
+  if (PARTIAL_NUMBER.test(prefix)) return ids.byNumberPrefix(prefix, limit, customerId);
   const partial = prefix.toLowerCase();
-  return PARTIAL_ID.test(partial) ? orderIdsByPrefix(db, partial, limit, options) : [];
+  return PARTIAL_ID.test(partial) ? ids.byIdPrefix(partial, limit, customerId) : [];
 }

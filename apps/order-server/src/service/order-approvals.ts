@@ -1,8 +1,9 @@
 import type { ApprovalGate, ApprovalState, ApprovalSummary } from '@mcpfed/approvals';
+import { customerReachOf } from '@mcpfed/auth';
 import type { Kysely } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { Caller } from './caller.ts';
 
 /** Settings of {@link OrderApprovals}. */
 export interface OrderApprovalsConfig {
@@ -46,9 +47,10 @@ export class OrderApprovals {
   }
 
   /** Whether this order needs approval, and if so where its approval stands (recorded pending the first time). */
-  async verdict(db: Kysely<OrderDatabase>, caller: Caller, order: OrderToApprove): Promise<OrderApprovalVerdict> {
+  async verdict(db: Kysely<OrderDatabase>, order: OrderToApprove, ctx: Pick<RequestContext, 'principal'>): Promise<OrderApprovalVerdict> {
     const { gate, boundThresholdMinor, unboundThresholdMinor } = this.#config;
-    const limit = caller.kind === 'local' ? undefined : caller.reach.kind === 'one' ? boundThresholdMinor : unboundThresholdMinor;
+    const { principal } = ctx;
+    const limit = principal.kind === 'local' ? undefined : customerReachOf(principal).kind === 'one' ? boundThresholdMinor : unboundThresholdMinor;
     if (limit === undefined || order.summary.amount <= limit) return { place: true, approvalId: undefined };
     if (gate === undefined) {
       throw new AppError('FORBIDDEN', 'This order needs a person\'s approval, and this server has no approval page configured; nothing was placed.', {
@@ -57,7 +59,7 @@ export class OrderApprovals {
     }
     const state = await gate.check(db, {
       operation: 'order_place',
-      callerPrincipal: caller.principalId,
+      callerPrincipal: principal.id,
       idempotencyKey: order.idempotencyKey,
       argsDigest: order.argsDigest,
       customerId: order.customerId,

@@ -1,19 +1,16 @@
 import type { Kysely } from '@mcpfed/db';
 import type { Logger } from '@mcpfed/telemetry';
+import { CheckoutQueue } from '../jobs/checkout-queue.ts';
+import type { CheckoutQueueConfig } from '../jobs/checkout-queue.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
-import { OperationStore } from '../store/operation-store.ts';
-import { OrderStore } from '../store/order-store.ts';
-import { OutboxStore } from '../store/outbox-store.ts';
-import { SagaStore } from '../store/saga-store.ts';
-import { CheckoutQueue } from './checkout-queue.ts';
-import type { CheckoutQueueConfig } from './checkout-queue.ts';
 import { CheckoutSaga } from './checkout-saga.ts';
 import { CheckoutTasks } from './checkout-tasks.ts';
+import { CheckoutWaiter } from './checkout-waiter.ts';
 import { OrderChanges } from './order-changes.ts';
 import type { OrderApprovals } from './order-approvals.ts';
 import { OrderLifecycleService } from './order-lifecycle-service.ts';
+import { OrderPlacement } from './order-placement.ts';
 import { OrderService } from './order-service.ts';
-import { CallerTokenStore } from '../store/caller-token-store.ts';
 import { createTokenSealer } from './token-sealer.ts';
 import { UpstreamIdentity } from './upstream-identity.ts';
 import type { UpstreamAuth } from './upstream-identity.ts';
@@ -46,58 +43,51 @@ export interface OrderDomainDeps {
 
 /** The order domain's services, wired once by main.ts (and by tests). */
 export interface OrderDomain {
+  /** Reading and listing orders, the feed, the summary, delivery marks. */
   orders: OrderService;
+  /** Quoting and placing orders (order_place starts the checkout and waits for it). */
+  placement: OrderPlacement;
   /** order_place's MCP Tasks: the checkouts, read and cancelled from their saga rows. */
   checkoutTasks: CheckoutTasks;
   lifecycle: OrderLifecycleService;
   workflows: WorkflowService;
   saga: CheckoutSaga;
   queue: CheckoutQueue;
-  sagas: SagaStore;
-  outbox: OutboxStore;
   /** Whose identity checkouts call upstreams with; the sweeper drops the tokens ended checkouts left. */
   identity: UpstreamIdentity;
 }
 
-/** Builds the stores and services over one database, one set of upstream clients and one checkout queue. */
+/** Builds the services over one database, one set of upstream clients and one checkout queue. */
 export function createOrderDomain(deps: OrderDomainDeps): OrderDomain {
-  const orders = new OrderStore();
-  const sagas = new SagaStore();
-  const outbox = new OutboxStore();
-  const changes = new OrderChanges(orders, outbox);
-  const queue = new CheckoutQueue({ ...deps.queue, logger: deps.logger });
-  const identity = new UpstreamIdentity({ mode: deps.upstreamAuth.mode, sealer: createTokenSealer(deps.upstreamAuth.callerTokenKey), tokens: new CallerTokenStore() });
+  const { db, upstreams, logger } = deps;
+  const changes = new OrderChanges();
+  const queue = new CheckoutQueue({ ...deps.queue, logger });
+  const identity = new UpstreamIdentity({ mode: deps.upstreamAuth.mode, sealer: createTokenSealer(deps.upstreamAuth.callerTokenKey) });
   const saga = new CheckoutSaga({
-    db: deps.db,
-    orders,
-    sagas,
+    db,
     changes,
-    upstreams: deps.upstreams,
+    upstreams,
     identity,
     reservationTtlSeconds: deps.reservationTtlSeconds,
-    logger: deps.logger,
+    logger,
     onProgress: (orderId, record) => queue.notify(orderId, record),
   });
-  const service = new OrderService({ db: deps.db, orders, sagas, outbox, changes, queue, upstreams: deps.upstreams, identity, pollIntervalMs: deps.placePollIntervalMs, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) });
+  const waiter = new CheckoutWaiter({ db, queue, pollIntervalMs: deps.placePollIntervalMs });
   return {
-    orders: service,
-    checkoutTasks: new CheckoutTasks({ db: deps.db, orders, sagas, queue, service }),
+    orders: new OrderService({ db, changes }),
+    placement: new OrderPlacement({ db, changes, queue, waiter, upstreams, identity, ...(deps.approvals === undefined ? {} : { approvals: deps.approvals }) }),
+    checkoutTasks: new CheckoutTasks({ db, queue }),
     lifecycle: new OrderLifecycleService({
-      db: deps.db,
-      orders,
-      sagas,
-      operations: new OperationStore(),
+      db,
       changes,
-      upstreams: deps.upstreams,
-      logger: deps.logger,
+      upstreams,
+      logger,
       operationLeaseMs: deps.operationLeaseMs,
       upstreamAuth: deps.upstreamAuth.mode,
     }),
-    workflows: new WorkflowService({ db: deps.db, sagas, queue, stuckAfterMs: deps.stuckAfterMs }),
+    workflows: new WorkflowService({ db, queue, stuckAfterMs: deps.stuckAfterMs }),
     identity,
     saga,
     queue,
-    sagas,
-    outbox,
   };
 }

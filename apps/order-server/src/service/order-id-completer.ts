@@ -1,7 +1,6 @@
 import type { Completer } from '@mcpfed/mcp-runtime';
 import type { OrderDatabase } from '../store/order-database.ts';
-import { callerOf } from '../tools/bind.ts';
 import { completeOrderIds } from './complete-order-ids.ts';
 
 /** The completer of every order id argument (order_support_triage's `order_id`, `order://{id}`). */
-export const orderIdCompleter: Completer<OrderDatabase> = (prefix, limit, ctx) => completeOrderIds(ctx.db, callerOf(ctx), prefix, limit);
+export const orderIdCompleter: Completer<OrderDatabase> = (prefix, limit, ctx) => completeOrderIds(ctx.db, prefix, limit, ctx);

@@ -1,9 +1,7 @@
-import type { z } from 'zod';
+import type { ContractInput } from '@mcpfed/contract-common';
 import type { orderRefund } from '@mcpfed/contract-order';
 import { AppError } from '@mcpfed/errors';
 import type { OrderLineRecord, OrderRecord } from '../store/order-store.ts';
-
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
 
 /** The scope a caller needs for an operation that gives money back. */
 export const REFUND_SCOPE = 'payment:refund';
@@ -32,7 +30,7 @@ export interface RefundPlan extends Record<string, unknown> {
   amount: number;
   payment_id: string;
   currency: string;
-  reason: In<typeof orderRefund>['reason'];
+  reason: ContractInput<typeof orderRefund>['reason'];
   lines: Array<{ sku: string; quantity: number }>;
   restock: Restock[];
 }
@@ -76,7 +74,7 @@ export function refundScopeMissing(order: OrderRecord, plan: CancelPlan): AppErr
 }
 
 /** order_refund's checks and plan: what is left to refund of the requested lines, capped at what was captured. */
-export function refundPlan(order: OrderRecord, lines: readonly OrderLineRecord[], input: In<typeof orderRefund>): RefundPlan {
+export function refundPlan(order: OrderRecord, lines: readonly OrderLineRecord[], input: ContractInput<typeof orderRefund>): RefundPlan {
   const capturedLeft = Number(order.amount_captured) - Number(order.refunded_amount);
   if (!REFUNDABLE_STATUSES.has(order.status) || order.payment_id === null || capturedLeft <= 0) {
     throw new AppError(

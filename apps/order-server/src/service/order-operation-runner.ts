@@ -2,13 +2,16 @@ import type { Kysely } from '@mcpfed/db';
 import { inTransaction } from '@mcpfed/db';
 import { AppError, isErrorCode } from '@mcpfed/errors';
 import { digest } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
-import type { OperationRecord, OperationStore } from '../store/operation-store.ts';
+import { OperationStore } from '../store/operation-store.ts';
+import type { OperationRecord } from '../store/operation-store.ts';
 import type { OperationFailure, OperationTool, OrderDatabase } from '../store/order-database.ts';
-import type { OrderLineRecord, OrderRecord, OrderStore } from '../store/order-store.ts';
-import type { SagaStore } from '../store/saga-store.ts';
-import type { Caller } from './caller.ts';
-import { staleVersion, upstreamContext } from './order-service.ts';
+import { OrderStore } from '../store/order-store.ts';
+import type { OrderLineRecord, OrderRecord } from '../store/order-store.ts';
+import { SagaStore } from '../store/saga-store.ts';
+import { staleVersion } from './stale-version.ts';
+import { upstreamContextOf } from './upstream-context.ts';
 import type { UpstreamCallContext } from './upstreams.ts';
 
 /** The patch that gives the order back when an operation's change is recorded: merge it into that change. */
@@ -34,7 +37,7 @@ export interface OperationSteps {
    */
   act(plan: Record<string, unknown>, op: OperationRecord, context: UpstreamCallContext): Promise<Record<string, unknown>>;
   /** The local change (the order is locked and owned by `op`; merge {@link RELEASE_ORDER}) and the tool's response. */
-  record(trx: Kysely<OrderDatabase>, order: OrderRecord, plan: Record<string, unknown>, result: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  record(trx: Kysely<OrderDatabase>, order: OrderRecord, plan: Record<string, unknown>, result: Record<string, unknown>, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>>;
 }
 
 /** One call of a claimed tool. */
@@ -45,7 +48,6 @@ export interface OperationRequest {
   key: string;
   /** The arguments that define the operation (the input without idempotency_key): hashed. */
   args: Record<string, unknown>;
-  caller: Caller;
   /**
    * In the claim's transaction, with the order locked at the expected version, not owned by another operation and
    * its checkout finished: every check, and what to do. Throwing refuses the call with nothing written.
@@ -56,9 +58,6 @@ export interface OperationRequest {
 /** Collaborators and settings of the {@link OrderOperationRunner}. */
 export interface OrderOperationRunnerDeps {
   db: Kysely<OrderDatabase>;
-  orders: OrderStore;
-  sagas: SagaStore;
-  operations: OperationStore;
   steps: Readonly<Record<OperationTool, OperationSteps>>;
   logger: Logger;
   /** How long a call may work on its operation before a retry or the sweeper may take it over, in milliseconds. */
@@ -66,6 +65,12 @@ export interface OrderOperationRunnerDeps {
 }
 
 const MAX_CLAIM_ATTEMPTS = 3;
+
+/**
+ * The signal of the bookkeeping after a failure (storing a refusal, giving a lease back): it must not end with the
+ * call whose abort may be the very failure, or the operation would wait for its lease to run out.
+ */
+const BOOKKEEPING = new AbortController().signal;
 
 /**
  * order_cancel, order_refund and order_fulfill as claimed operations (the payment server's operation runner, for
@@ -85,47 +90,51 @@ export class OrderOperationRunner {
   }
 
   /** Runs, replays or resumes one operation; returns the tool's response. */
-  async run(request: OperationRequest): Promise<Record<string, unknown>> {
-    const { db, operations, orders } = this.#deps;
-    const { principalId, signal } = request.caller;
+  async run(request: OperationRequest, ctx: RequestContext): Promise<Record<string, unknown>> {
+    const { db } = this.#deps;
+    const { signal } = ctx;
+    const principalId = ctx.principal.id;
     const requestHash = digest(request.args);
     for (let attempt = 1; ; attempt++) {
-      const existing = await operations.find(db, principalId, request.tool, request.key, signal);
-      if (existing !== undefined) return this.#resume(existing, requestHash, upstreamContext(request.caller));
+      const existing = await new OperationStore(db, signal).find(principalId, request.tool, request.key);
+      if (existing !== undefined) return this.#resume(existing, requestHash, upstreamContextOf(ctx), ctx);
       const claimed = await inTransaction(db, async (trx) => {
+        const orders = new OrderStore(trx, signal);
+        const operations = new OperationStore(trx, signal);
         // The order's lock first, then the claim: the claim's foreign key share-locks the order, and two claims
         // holding that share lock while each waits for the other's FOR UPDATE would deadlock.
-        const locked = await orders.get(trx, request.orderId, { forUpdate: true, signal });
-        const op = await operations.claim(trx, { principalId, tool: request.tool, key: request.key, requestHash, orderId: request.orderId, leaseMs: this.#deps.leaseMs }, signal);
+        const locked = await orders.get(request.orderId, { forUpdate: true });
+        const op = await operations.claim({ principalId, tool: request.tool, key: request.key, requestHash, orderId: request.orderId, leaseMs: this.#deps.leaseMs });
         if (op === undefined) return undefined;
         const { order, lines } = await this.#available(trx, locked, request.expectedVersion, signal);
         const plan = request.plan(order, lines);
-        await orders.update(trx, order.id, { busy_operation_id: op.id }, signal);
-        return operations.setPlan(trx, op.id, plan, signal);
+        await orders.update(order.id, { busy_operation_id: op.id });
+        return operations.setPlan(op.id, plan);
       });
-      if (claimed !== undefined) return this.#drive(claimed, upstreamContext(request.caller));
+      if (claimed !== undefined) return this.#drive(claimed, upstreamContextOf(ctx), ctx);
       // A claim of the same key committed first (found on the next turn) or rolled back (claim again).
       if (attempt >= MAX_CLAIM_ATTEMPTS) throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly with the same key.', { retryable: true });
     }
   }
 
   /** A dry run: the same checks and plan on the order as it is, with nothing locked or written. */
-  async preview<P>(orderId: string, expectedVersion: number, plan: (order: OrderRecord, lines: OrderLineRecord[]) => P, signal?: AbortSignal) {
-    const current = await this.#deps.orders.get(this.#deps.db, orderId, { signal });
-    const { order, lines } = await this.#available(this.#deps.db, current, expectedVersion, signal);
+  async preview<P>(orderId: string, expectedVersion: number, plan: (order: OrderRecord, lines: OrderLineRecord[]) => P, ctx: Pick<RequestContext, 'signal'>) {
+    const current = await new OrderStore(this.#deps.db, ctx.signal).get(orderId);
+    const { order, lines } = await this.#available(this.#deps.db, current, expectedVersion, ctx.signal);
     return { order, lines, plan: plan(order, lines) };
   }
 
   /** Finishes pending operations nobody works on (lease released or expired); returns how many it finished. */
-  async resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> {
-    const { db, operations, logger, leaseMs } = this.#deps;
+  async resumeUnattended(limit: number, ctx: RequestContext): Promise<number> {
+    const { db, logger, leaseMs } = this.#deps;
+    const operations = new OperationStore(db, ctx.signal);
     let finished = 0;
-    for (const op of await operations.unattended(db, leaseMs, limit, signal)) {
-      const leased = await operations.takeLease(db, op.id, leaseMs, signal);
+    for (const op of await operations.unattended(leaseMs, limit)) {
+      const leased = await operations.takeLease(op.id, leaseMs);
       if (leased === undefined) continue;
       try {
         // Nobody waits for it any more: finished as the order server itself (docs/security.md, delegation).
-        await this.#drive(leased, { ...(signal === undefined ? {} : { signal }), requestId: `operation:${op.id}` });
+        await this.#drive(leased, { signal: ctx.signal, requestId: `operation:${op.id}` }, ctx);
         finished += 1;
       } catch (error) {
         logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'could not finish a pending order operation; the next sweep tries again');
@@ -135,10 +144,9 @@ export class OrderOperationRunner {
   }
 
   /** The order and its lines, when it may be operated on: at the expected version, owned by no operation, its checkout finished. */
-  async #available(db: Kysely<OrderDatabase>, order: OrderRecord, expectedVersion: number, signal: AbortSignal | undefined) {
-    const { orders, sagas, operations } = this.#deps;
+  async #available(db: Kysely<OrderDatabase>, order: OrderRecord, expectedVersion: number, signal: AbortSignal) {
     if (order.busy_operation_id !== null) {
-      const owner = await operations.byId(db, order.busy_operation_id, signal);
+      const owner = await new OperationStore(db, signal).byId(order.busy_operation_id);
       throw new AppError(
         'CONFLICT',
         `Order ${order.id} is being changed by ${owner?.tool ?? 'another operation'} (started ${owner?.created_at.toISOString() ?? 'recently'}); nothing was done. Wait a few seconds, read the order again (order_get) and decide with its new version.`,
@@ -146,17 +154,17 @@ export class OrderOperationRunner {
       );
     }
     if (order.version !== expectedVersion) throw staleVersion(order.id, order.version, expectedVersion);
-    const saga = await sagas.find(db, order.id, signal);
+    const saga = await new SagaStore(db, signal).find(order.id);
     if (order.status === 'pending' || (saga !== undefined && (saga.status === 'running' || saga.status === 'compensating'))) {
       throw new AppError('PRECONDITION_FAILED', `The checkout of order ${order.id} is still running; wait for it (order_get) and try again.`, {
         details: { order_id: order.id, status: order.status },
         retryable: true,
       });
     }
-    return { order, lines: await orders.lines(db, [order.id], signal) };
+    return { order, lines: await new OrderStore(db, signal).lines([order.id]) };
   }
 
-  async #resume(op: OperationRecord, requestHash: string, context: UpstreamCallContext): Promise<Record<string, unknown>> {
+  async #resume(op: OperationRecord, requestHash: string, context: UpstreamCallContext, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>> {
     if (op.request_hash !== requestHash) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency key "${op.idempotency_key}" was already used for ${op.tool} with different arguments. Use a new key.`, {
         details: { idempotency_key: op.idempotency_key },
@@ -164,20 +172,20 @@ export class OrderOperationRunner {
     }
     if (op.status === 'succeeded' && op.response !== null) return { ...op.response, replayed: true };
     if (op.status === 'failed' && op.error !== null) throw replayedFailure(op.error);
-    const { db, operations, leaseMs } = this.#deps;
-    const leased = await operations.takeLease(db, op.id, leaseMs, context.signal);
+    const operations = new OperationStore(this.#deps.db, ctx.signal);
+    const leased = await operations.takeLease(op.id, this.#deps.leaseMs);
     if (leased === undefined) {
-      const again = await operations.byId(db, op.id, context.signal);
-      if (again !== undefined && again.status !== 'pending') return this.#resume(again, requestHash, context);
+      const again = await operations.byId(op.id);
+      if (again !== undefined && again.status !== 'pending') return this.#resume(again, requestHash, context, ctx);
       throw new AppError('CONFLICT', `An earlier call with this idempotency key is still working on order ${op.order_id}; retry in a few seconds with the same key.`, {
         retryable: true,
         details: { idempotency_key: op.idempotency_key, order_id: op.order_id },
       });
     }
-    return this.#drive(leased, context);
+    return this.#drive(leased, context, ctx);
   }
 
-  async #drive(op: OperationRecord, context: UpstreamCallContext): Promise<Record<string, unknown>> {
+  async #drive(op: OperationRecord, context: UpstreamCallContext, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>> {
     const steps = this.#deps.steps[op.tool];
     const plan = op.plan ?? {};
     let result: Record<string, unknown>;
@@ -194,21 +202,22 @@ export class OrderOperationRunner {
       await this.#releaseLease(op);
       throw error;
     }
-    return this.#record(op, plan, result, context.signal);
+    return this.#record(op, plan, result, ctx);
   }
 
-  async #record(op: OperationRecord, plan: Record<string, unknown>, result: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
-    const { db, operations, orders, logger } = this.#deps;
+  async #record(op: OperationRecord, plan: Record<string, unknown>, result: Record<string, unknown>, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>> {
+    const { db, logger } = this.#deps;
     try {
       return await inTransaction(db, async (trx) => {
-        const current = await operations.lock(trx, op.id, signal);
+        const operations = new OperationStore(trx, ctx.signal);
+        const current = await operations.lock(op.id);
         // Someone else finished it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
         if (current?.status === 'succeeded' && current.response !== null) return { ...current.response, replayed: true };
         if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
-        const order = await orders.get(trx, op.order_id, { forUpdate: true, signal });
+        const order = await new OrderStore(trx, ctx.signal).get(op.order_id, { forUpdate: true });
         if (current === undefined || order.busy_operation_id !== op.id) throw new AppError('INTERNAL', `order ${op.order_id} is not held by operation ${op.id}`);
-        const response = await this.#deps.steps[op.tool].record(trx, order, plan, result, signal);
-        await operations.succeed(trx, op.id, response, signal);
+        const response = await this.#deps.steps[op.tool].record(trx, order, plan, result, ctx);
+        await operations.succeed(op.id, response);
         return response;
       });
     } catch (error) {
@@ -224,15 +233,17 @@ export class OrderOperationRunner {
   }
 
   async #fail(op: OperationRecord, error: AppError): Promise<void> {
-    const { db, operations, orders } = this.#deps;
+    const { db } = this.#deps;
     const failure: OperationFailure = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
     try {
       await inTransaction(db, async (trx) => {
-        const current = await operations.lock(trx, op.id);
+        const operations = new OperationStore(trx, BOOKKEEPING);
+        const orders = new OrderStore(trx, BOOKKEEPING);
+        const current = await operations.lock(op.id);
         if (current?.status !== 'pending') return;
-        const order = await orders.get(trx, op.order_id, { forUpdate: true });
-        if (order.busy_operation_id === op.id) await orders.update(trx, order.id, RELEASE_ORDER);
-        await operations.fail(trx, op.id, failure);
+        const order = await orders.get(op.order_id, { forUpdate: true });
+        if (order.busy_operation_id === op.id) await orders.update(order.id, RELEASE_ORDER);
+        await operations.fail(op.id, failure);
       });
     } catch (storeError) {
       // It stays pending; the sweeper repeats the refused call, is refused again and stores it then.
@@ -241,7 +252,7 @@ export class OrderOperationRunner {
   }
 
   async #releaseLease(op: OperationRecord): Promise<void> {
-    await this.#deps.operations.releaseLease(this.#deps.db, op.id).catch((error: unknown) => {
+    await new OperationStore(this.#deps.db, BOOKKEEPING).releaseLease(op.id).catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an order operation lease failed (it expires by itself)');
     });
   }

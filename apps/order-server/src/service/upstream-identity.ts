@@ -1,7 +1,7 @@
 import type { Kysely } from '@mcpfed/db';
-import type { CallerTokenStore } from '../store/caller-token-store.ts';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import { CallerTokenStore } from '../store/caller-token-store.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { Caller } from './caller.ts';
 import type { TokenSealer } from './token-sealer.ts';
 
 /**
@@ -26,7 +26,6 @@ export type CheckoutIdentity =
 export interface UpstreamIdentityDeps {
   readonly mode: UpstreamAuth;
   readonly sealer: TokenSealer;
-  readonly tokens: CallerTokenStore;
   /**
    * A token this close to its expiry is not used any more, in seconds: an exchange, and the calls with its result,
    * must finish before it lapses. Default 30.
@@ -56,16 +55,16 @@ export class UpstreamIdentity {
   }
 
   /** Keeps the caller's token for the order's checkout, in the order's transaction (`exchange` mode, a caller with a token). */
-  async keep(trx: Kysely<OrderDatabase>, orderId: string, caller: Caller): Promise<void> {
-    if (this.#deps.mode !== 'exchange' || caller.credential === undefined) return;
-    const { token, expiresAt } = caller.credential;
-    await this.#deps.tokens.insert(trx, orderId, { sealed: this.#deps.sealer.seal(token, orderId), expiresAt: new Date(expiresAt * 1000) });
+  async keep(trx: Kysely<OrderDatabase>, orderId: string, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<void> {
+    const { token, expiresAt } = ctx.principal;
+    if (this.#deps.mode !== 'exchange' || token === undefined || expiresAt === undefined) return;
+    await new CallerTokenStore(trx, ctx.signal).insert(orderId, { sealed: this.#deps.sealer.seal(token, orderId), expiresAt: new Date(expiresAt * 1000) });
   }
 
   /** The identity a run of the order's checkout calls upstreams with, now. */
-  async forCheckout(db: Kysely<OrderDatabase>, orderId: string): Promise<CheckoutIdentity> {
+  async forCheckout(db: Kysely<OrderDatabase>, orderId: string, ctx: Pick<RequestContext, 'signal'>): Promise<CheckoutIdentity> {
     if (this.#deps.mode !== 'exchange') return { kind: 'service' };
-    const stored = await this.#deps.tokens.find(db, orderId);
+    const stored = await new CallerTokenStore(db, ctx.signal).find(orderId);
     if (stored === undefined) return { kind: 'service' };
     const token = this.#deps.sealer.open(stored.sealed, orderId);
     const usableUntil = stored.expiresAt.getTime() - (this.#deps.marginSeconds ?? 30) * 1000;
@@ -73,12 +72,12 @@ export class UpstreamIdentity {
   }
 
   /** Drops the tokens that ended checkouts kept (a crash between their end and {@link forget}); how many went. */
-  async forgetEnded(db: Kysely<OrderDatabase>, limit: number): Promise<number> {
-    return this.#deps.tokens.deleteEnded(db, limit);
+  async forgetEnded(db: Kysely<OrderDatabase>, limit: number, ctx: Pick<RequestContext, 'signal'>): Promise<number> {
+    return new CallerTokenStore(db, ctx.signal).deleteEnded(limit);
   }
 
   /** Drops the kept token: the checkout ended, nothing will act for the caller any more. */
-  async forget(db: Kysely<OrderDatabase>, orderId: string): Promise<void> {
-    await this.#deps.tokens.delete(db, orderId);
+  async forget(db: Kysely<OrderDatabase>, orderId: string, ctx: Pick<RequestContext, 'signal'>): Promise<void> {
+    await new CallerTokenStore(db, ctx.signal).delete(orderId);
   }
 }

@@ -1,25 +1,22 @@
-import { requireAnyCustomer } from '@mcpfed/auth';
-import type { CustomerReach } from '@mcpfed/auth';
+import { customerReachOf, requireAnyCustomer } from '@mcpfed/auth';
 import { z } from 'zod';
+import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { orderWorkflowGet, orderWorkflowList, orderWorkflowRetry } from '@mcpfed/contract-order';
 import { decodeCursor, encodeCursor } from '@mcpfed/db';
 import type { Kysely } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
+import type { CheckoutQueue } from '../jobs/checkout-queue.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { SagaStore } from '../store/saga-store.ts';
-import type { CheckoutQueue } from './checkout-queue.ts';
+import { SagaStore } from '../store/saga-store.ts';
 import { toWorkflowView } from './workflow-view.ts';
-
-type In<T extends { input: z.ZodType }> = z.output<T['input']>;
-type Out<T extends { output: z.ZodType }> = z.output<T['output']>;
 
 const listCursor = z.object({ updated_at: z.string(), order_id: z.string(), state: z.string() });
 
 /** Collaborators of {@link WorkflowService}. */
 export interface WorkflowServiceDeps {
   db: Kysely<OrderDatabase>;
-  sagas: SagaStore;
-  queue: CheckoutQueue;
+  queue: Pick<CheckoutQueue, 'enqueue' | 'isQueued'>;
   /** Unfinished sagas without progress for this long count as stuck, in milliseconds. */
   stuckAfterMs: number;
 }
@@ -33,19 +30,19 @@ export class WorkflowService {
   }
 
   /** order_workflow_get. */
-  async get(input: In<typeof orderWorkflowGet>, reach: CustomerReach): Promise<Out<typeof orderWorkflowGet>> {
-    requireAnyCustomer(reach, 'order_workflow_get');
-    return toWorkflowView(await this.#deps.sagas.get(this.#deps.db, input.order_id));
+  async get(input: ContractInput<typeof orderWorkflowGet>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowGet>> {
+    requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_get');
+    return toWorkflowView(await new SagaStore(this.#deps.db, ctx.signal).get(input.order_id));
   }
 
   /** order_workflow_list. */
-  async list(input: In<typeof orderWorkflowList>, reach: CustomerReach): Promise<Out<typeof orderWorkflowList>> {
-    requireAnyCustomer(reach, 'order_workflow_list');
+  async list(input: ContractInput<typeof orderWorkflowList>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowList>> {
+    requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_list');
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, listCursor);
     if (after !== undefined && after.state !== input.state) {
       throw new AppError('VALIDATION_FAILED', 'cursor is invalid or expired; request the first page again without a cursor.', { details: { field: 'cursor' } });
     }
-    const rows = await this.#deps.sagas.list(this.#deps.db, { state: input.state, stuckAfterMs: this.#deps.stuckAfterMs, after, limit: input.limit + 1 });
+    const rows = await new SagaStore(this.#deps.db, ctx.signal).list({ state: input.state, stuckAfterMs: this.#deps.stuckAfterMs, after, limit: input.limit + 1 });
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return {
@@ -58,9 +55,9 @@ export class WorkflowService {
   }
 
   /** order_workflow_retry. */
-  async retry(input: In<typeof orderWorkflowRetry>, reach: CustomerReach): Promise<Out<typeof orderWorkflowRetry>> {
-    requireAnyCustomer(reach, 'order_workflow_retry');
-    const saga = await this.#deps.sagas.get(this.#deps.db, input.order_id);
+  async retry(input: ContractInput<typeof orderWorkflowRetry>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowRetry>> {
+    requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_retry');
+    const saga = await new SagaStore(this.#deps.db, ctx.signal).get(input.order_id);
     if (saga.status === 'completed' || saga.status === 'failed') {
       throw new AppError('PRECONDITION_FAILED', `The checkout of order ${saga.order_id} already ${saga.status}; there is nothing to retry.`, {
         details: { order_id: saga.order_id, status: saga.status },

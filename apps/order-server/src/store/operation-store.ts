@@ -24,28 +24,37 @@ const leaseUntil = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms 
  * works on a pending operation; a released or expired lease may be taken by a retry with the same key or the sweeper.
  */
 export class OperationStore {
+  readonly #db: Kysely<OrderDatabase>;
+  readonly #signal: AbortSignal;
+
+  /** Over `db` (the pool, or the transaction the queries must join); every query ends with `signal`. */
+  constructor(db: Kysely<OrderDatabase>, signal: AbortSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
   /** The record of a key, if any. */
-  async find(db: Kysely<OrderDatabase>, principalId: string, tool: OperationTool, key: string, signal?: AbortSignal): Promise<OperationRecord | undefined> {
-    return db
+  async find(principalId: string, tool: OperationTool, key: string): Promise<OperationRecord | undefined> {
+    return this.#db
       .selectFrom('order_operations')
       .selectAll()
       .where('principal_id', '=', principalId)
       .where('tool', '=', tool)
       .where('idempotency_key', '=', key)
-      .executeTakeFirst({ signal });
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** One operation by id, if it exists. */
-  async byId(db: Kysely<OrderDatabase>, id: string, signal?: AbortSignal): Promise<OperationRecord | undefined> {
-    return db.selectFrom('order_operations').selectAll().where('id', '=', id).executeTakeFirst({ signal });
+  async byId(id: string): Promise<OperationRecord | undefined> {
+    return this.#db.selectFrom('order_operations').selectAll().where('id', '=', id).executeTakeFirst({ signal: this.#signal });
   }
 
   /**
    * Inserts the claim unless (principal, tool, key) exists, then undefined. A concurrent claim of the same key waits
    * on the primary key until the first transaction ends, so exactly one claim wins.
    */
-  async claim(db: Kysely<OrderDatabase>, op: NewOperation, signal?: AbortSignal): Promise<OperationRecord | undefined> {
-    return db
+  async claim(op: NewOperation): Promise<OperationRecord | undefined> {
+    return this.#db
       .insertInto('order_operations')
       .values({
         principal_id: op.principalId,
@@ -57,70 +66,70 @@ export class OperationStore {
       })
       .onConflict((oc) => oc.columns(['principal_id', 'tool', 'idempotency_key']).doNothing())
       .returningAll()
-      .executeTakeFirst({ signal });
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** Stores the plan the claim decided on (in the claim's transaction). */
-  async setPlan(db: Kysely<OrderDatabase>, id: string, plan: Record<string, unknown>, signal?: AbortSignal): Promise<OperationRecord> {
-    return db
+  async setPlan(id: string, plan: Record<string, unknown>): Promise<OperationRecord> {
+    return this.#db
       .updateTable('order_operations')
       .set({ plan: JSON.stringify(plan), updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirstOrThrow({ signal });
+      .executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /** The operation, locked until the transaction ends. */
-  async lock(db: Kysely<OrderDatabase>, id: string, signal?: AbortSignal): Promise<OperationRecord | undefined> {
-    return db.selectFrom('order_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst({ signal });
+  async lock(id: string): Promise<OperationRecord | undefined> {
+    return this.#db.selectFrom('order_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst({ signal: this.#signal });
   }
 
   /** Takes the lease of a pending operation nobody works on; undefined when it is not pending or its lease is held. */
-  async takeLease(db: Kysely<OrderDatabase>, id: string, leaseMs: number, signal?: AbortSignal): Promise<OperationRecord | undefined> {
-    return db
+  async takeLease(id: string, leaseMs: number): Promise<OperationRecord | undefined> {
+    return this.#db
       .updateTable('order_operations')
       .set({ lease_expires_at: leaseUntil(leaseMs), attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
       .returningAll()
-      .executeTakeFirst({ signal });
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** Gives up the lease of a pending operation, so a retry or the sweeper may finish it at once. */
-  async releaseLease(db: Kysely<OrderDatabase>, id: string, signal?: AbortSignal): Promise<void> {
-    await db
+  async releaseLease(id: string): Promise<void> {
+    await this.#db
       .updateTable('order_operations')
       .set({ lease_expires_at: null, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .where('status', '=', 'pending')
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /** Marks the operation succeeded with the response a retry replays. */
-  async succeed(db: Kysely<OrderDatabase>, id: string, response: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
-    await db
+  async succeed(id: string, response: Record<string, unknown>): Promise<void> {
+    await this.#db
       .updateTable('order_operations')
       .set({ status: 'succeeded', response: JSON.stringify(response), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /** Marks the operation failed with the error a retry replays. */
-  async fail(db: Kysely<OrderDatabase>, id: string, failure: OperationFailure, signal?: AbortSignal): Promise<void> {
-    await db
+  async fail(id: string, failure: OperationFailure): Promise<void> {
+    await this.#db
       .updateTable('order_operations')
       .set({ status: 'failed', error: JSON.stringify(failure), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /**
    * Pending operations whose lease is released or expired and that nobody touched for `minAgeMs`, oldest first:
    * the sweeper finishes them (the age keeps it from racing a caller that is about to retry).
    */
-  async unattended(db: Kysely<OrderDatabase>, minAgeMs: number, limit: number, signal?: AbortSignal): Promise<OperationRecord[]> {
-    return db
+  async unattended(minAgeMs: number, limit: number): Promise<OperationRecord[]> {
+    return this.#db
       .selectFrom('order_operations')
       .selectAll()
       .where('status', '=', 'pending')
@@ -128,6 +137,6 @@ export class OperationStore {
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
       .orderBy('updated_at')
       .limit(limit)
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 }

@@ -22,9 +22,18 @@ const SEQUENCER_LOCK = sql`hashtextextended('order_events.position', 0)`;
 
 /** SQL over `order_events`, the transactional outbox. */
 export class OutboxStore {
+  readonly #db: Kysely<OrderDatabase>;
+  readonly #signal: AbortSignal;
+
+  /** Over `db` (the pool, or the transaction the queries must join); every query ends with `signal`. */
+  constructor(db: Kysely<OrderDatabase>, signal: AbortSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
   /** Appends an event in the caller's transaction (the one that changed the order). */
-  async append(db: Kysely<OrderDatabase>, type: OrderEventType, snapshot: OrderSnapshot, signal?: AbortSignal): Promise<void> {
-    await db
+  async append(type: OrderEventType, snapshot: OrderSnapshot): Promise<void> {
+    await this.#db
       .insertInto('order_events')
       .values({
         id: newId('evt'),
@@ -34,7 +43,7 @@ export class OutboxStore {
         status: snapshot.status as OrderStatus,
         snapshot: JSON.stringify(snapshot),
       })
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /**
@@ -44,9 +53,9 @@ export class OutboxStore {
    * position before a smaller one. An event whose transaction commits late gets a later position, never a gap
    * behind a cursor. (The identity `sequence` is drawn at insert: concurrent transactions commit out of its order.)
    */
-  async assignPositions(db: Kysely<OrderDatabase>, limit: number, signal?: AbortSignal): Promise<number> {
-    return db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx, { signal });
+  async assignPositions(limit: number): Promise<number> {
+    return this.#db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx, { signal: this.#signal });
       const result = await sql`
         WITH next AS (
           SELECT sequence, row_number() OVER (ORDER BY sequence) AS n
@@ -54,7 +63,7 @@ export class OutboxStore {
         ), base AS (SELECT coalesce(max(position), 0) AS last FROM order_events)
         UPDATE order_events e SET position = base.last + next.n
           FROM next, base
-         WHERE e.sequence = next.sequence`.execute(trx, { signal });
+         WHERE e.sequence = next.sequence`.execute(trx, { signal: this.#signal });
       return Number(result.numAffectedRows ?? 0);
     });
   }
@@ -63,8 +72,8 @@ export class OutboxStore {
    * Locks up to `limit` unpublished events that have a position, in feed order, skipping rows another relay holds:
    * call inside a transaction that marks them published after delivery.
    */
-  async lockUnpublished(db: Kysely<OrderDatabase>, limit: number, signal?: AbortSignal): Promise<OutboxRecord[]> {
-    return db
+  async lockUnpublished(limit: number): Promise<OutboxRecord[]> {
+    return this.#db
       .selectFrom('order_events')
       .selectAll()
       .where('published_at', 'is', null)
@@ -73,21 +82,20 @@ export class OutboxStore {
       .limit(limit)
       .forUpdate()
       .skipLocked()
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /** Marks events as handed to the subscribers' queues. */
-  async markPublished(db: Kysely<OrderDatabase>, sequences: readonly string[], signal?: AbortSignal): Promise<void> {
-    if (sequences.length === 0) return;
-    await db.updateTable('order_events').set({ published_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
+  async markPublished(sequences: readonly string[]): Promise<void> {
+    await this.#stamp('published_at', sequences);
   }
 
   /**
    * Locks up to `limit` events published at least `olderThanMs` ago whose delivery is not confirmed yet, oldest
    * first, skipping rows another relay holds.
    */
-  async lockUndelivered(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number, signal?: AbortSignal): Promise<OutboxRecord[]> {
-    return db
+  async lockUndelivered(olderThanMs: number, limit: number): Promise<OutboxRecord[]> {
+    return this.#db
       .selectFrom('order_events')
       .selectAll()
       .where('published_at', 'is not', null)
@@ -97,26 +105,31 @@ export class OutboxStore {
       .limit(limit)
       .forUpdate()
       .skipLocked()
-      .execute({ signal });
+      .execute({ signal: this.#signal });
   }
 
   /** Records that every subscriber's job of these events finished. */
-  async markDelivered(db: Kysely<OrderDatabase>, sequences: readonly string[], signal?: AbortSignal): Promise<void> {
+  async markDelivered(sequences: readonly string[]): Promise<void> {
+    await this.#stamp('delivered_at', sequences);
+  }
+
+  /** Sets one of the relay's timestamps of these events to now. */
+  async #stamp(column: 'published_at' | 'delivered_at', sequences: readonly string[]): Promise<void> {
     if (sequences.length === 0) return;
-    await db.updateTable('order_events').set({ delivered_at: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal });
+    await this.#db.updateTable('order_events').set({ [column]: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal: this.#signal });
   }
 
   /** Events after a feed position, in feed order (events not positioned yet are not part of the feed). */
-  async feed(db: Kysely<OrderDatabase>, query: OutboxFeedQuery, signal?: AbortSignal): Promise<OutboxRecord[]> {
-    let q = db.selectFrom('order_events').selectAll().where('position', '>', String(query.afterPosition));
+  async feed(query: OutboxFeedQuery): Promise<OutboxRecord[]> {
+    let q = this.#db.selectFrom('order_events').selectAll().where('position', '>', String(query.afterPosition));
     if (query.orderId !== undefined) q = q.where('order_id', '=', query.orderId);
     if (query.customerId !== undefined) q = q.where('customer_id', '=', query.customerId);
     if (query.types !== undefined) q = q.where('type', 'in', query.types);
-    return q.orderBy('position').limit(query.limit).execute({ signal });
+    return q.orderBy('position').limit(query.limit).execute({ signal: this.#signal });
   }
 
   /** The latest events of an order, newest first. */
-  async history(db: Kysely<OrderDatabase>, orderId: string, limit: number): Promise<OutboxRecord[]> {
-    return db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('sequence', 'desc').limit(limit).execute();
+  async history(orderId: string, limit: number): Promise<OutboxRecord[]> {
+    return this.#db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('sequence', 'desc').limit(limit).execute({ signal: this.#signal });
   }
 }

@@ -15,89 +15,94 @@ function stuckFor(ms: number) {
 
 /** SQL over `checkout_sagas`. */
 export class SagaStore {
+  readonly #db: Kysely<OrderDatabase>;
+  readonly #signal: AbortSignal;
+
+  /** Over `db` (the pool, or the transaction the queries must join); every query ends with `signal`. */
+  constructor(db: Kysely<OrderDatabase>, signal: AbortSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
   /** Creates the saga of a new order at its first step, in the order's transaction. */
-  async create(db: Kysely<OrderDatabase>, orderId: string, firstStep: string): Promise<void> {
-    await db.insertInto('checkout_sagas').values({ order_id: orderId, step: firstStep }).execute();
+  async create(orderId: string, firstStep: string): Promise<void> {
+    await this.#db.insertInto('checkout_sagas').values({ order_id: orderId, step: firstStep }).execute({ signal: this.#signal });
   }
 
   /** One saga, or NOT_FOUND. With `forUpdate`, locks it until the transaction ends. */
-  async get(db: Kysely<OrderDatabase>, orderId: string, options: { forUpdate?: boolean } = {}): Promise<SagaRecord> {
-    let query = db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId);
+  async get(orderId: string, options: { forUpdate?: boolean } = {}): Promise<SagaRecord> {
+    let query = this.#db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId);
     if (options.forUpdate) query = query.forUpdate();
     return query.executeTakeFirstOrThrow(() => new AppError('NOT_FOUND', `No checkout workflow for order ${orderId}.`, { details: { order_id: orderId } }));
   }
 
   /** The saga of an order, if it has one. */
-  async find(db: Kysely<OrderDatabase>, orderId: string, signal?: AbortSignal): Promise<SagaRecord | undefined> {
-    return db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst({ signal });
+  async find(orderId: string): Promise<SagaRecord | undefined> {
+    return this.#db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId).executeTakeFirst({ signal: this.#signal });
   }
 
   /** Applies a change and touches `updated_at`; returns the new row. */
-  async update(db: Kysely<OrderDatabase>, orderId: string, patch: Updateable<CheckoutSagasTable>): Promise<SagaRecord> {
-    return db
+  async update(orderId: string, patch: Updateable<CheckoutSagasTable>): Promise<SagaRecord> {
+    return this.#db
       .updateTable('checkout_sagas')
       .set({ ...patch, updated_at: sql<Date>`now()` })
       .where('order_id', '=', orderId)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
   /**
    * Turns a running saga at one of `steps` to compensation with failure_reason `cancelled`, atomically with the
    * worker's own step records (they advance only a `running` row); undefined when it was not running at one of them.
    */
-  async cancel(db: Kysely<OrderDatabase>, orderId: string, steps: readonly string[], message: string): Promise<SagaRecord | undefined> {
-    return db
+  async cancel(orderId: string, steps: readonly string[], message: string): Promise<SagaRecord | undefined> {
+    return this.#db
       .updateTable('checkout_sagas')
       .set({ status: 'compensating', step: 'void_payment', failure_reason: 'cancelled', failure_message: message, updated_at: sql<Date>`now()` })
       .where('order_id', '=', orderId)
       .where('status', '=', 'running')
       .where('step', 'in', [...steps])
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /**
    * Turns a running saga to compensation with the worker's own failure, atomically like {@link SagaStore.cancel}:
    * undefined when it left `running` first (a cancel or another run committed), whose record then stands.
    */
-  async startCompensation(
-    db: Kysely<OrderDatabase>,
-    orderId: string,
+  async startCompensation(orderId: string,
     failure: { failure_reason: string; failure_message: string; last_error: string },
   ): Promise<SagaRecord | undefined> {
-    return db
+    return this.#db
       .updateTable('checkout_sagas')
       .set({ ...failure, status: 'compensating', step: 'void_payment', updated_at: sql<Date>`now()` })
       .where('order_id', '=', orderId)
       .where('status', '=', 'running')
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** Counts a job run of an unfinished saga and returns it; undefined when there is none or it finished. */
-  async countAttempt(db: Kysely<OrderDatabase>, orderId: string): Promise<SagaRecord | undefined> {
-    return db
+  async countAttempt(orderId: string): Promise<SagaRecord | undefined> {
+    return this.#db
       .updateTable('checkout_sagas')
       .set({ attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
       .where('order_id', '=', orderId)
       .where('status', 'in', ['running', 'compensating'])
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /**
    * Records that a running saga finished `step` and goes on with `next`, unless another run recorded it first
    * (then undefined). Locks the row until the transaction ends.
    */
-  async advance(
-    db: Kysely<OrderDatabase>,
-    orderId: string,
+  async advance(orderId: string,
     step: string,
     next: string,
     finish: { status?: 'completed'; finished_at?: Date } = {},
   ): Promise<SagaRecord | undefined> {
-    return db
+    return this.#db
       .updateTable('checkout_sagas')
       .set({
         ...finish,
@@ -110,30 +115,28 @@ export class SagaStore {
       .where('step', '=', step)
       .where('status', '=', 'running')
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** Unfinished sagas without progress since `olderThanMs` ago, oldest first (the sweeper checks that each has a job). */
-  async idle(db: Kysely<OrderDatabase>, olderThanMs: number, limit: number): Promise<SagaRecord[]> {
-    return db
+  async idle(olderThanMs: number, limit: number): Promise<SagaRecord[]> {
+    return this.#db
       .selectFrom('checkout_sagas')
       .selectAll()
       .where(stuckFor(olderThanMs))
       .orderBy('updated_at')
       .limit(limit)
-      .execute();
+      .execute({ signal: this.#signal });
   }
 
   /** A keyset page of sagas in a state (or stuck), most recently updated first. */
-  async list(
-    db: Kysely<OrderDatabase>,
-    query: { state: WorkflowStatus | 'stuck'; stuckAfterMs: number; after?: { updated_at: string; order_id: string } | undefined; limit: number },
+  async list(query: { state: WorkflowStatus | 'stuck'; stuckAfterMs: number; after?: { updated_at: string; order_id: string } | undefined; limit: number },
   ): Promise<SagaRecord[]> {
-    let q = db.selectFrom('checkout_sagas').selectAll();
+    let q = this.#db.selectFrom('checkout_sagas').selectAll();
     q = query.state === 'stuck' ? q.where(stuckFor(query.stuckAfterMs)) : q.where('status', '=', query.state);
     if (query.after !== undefined) {
       q = q.where(sql<boolean>`(updated_at, order_id) < (${query.after.updated_at}::timestamptz, ${query.after.order_id})`);
     }
-    return q.orderBy('updated_at', 'desc').orderBy('order_id', 'desc').limit(query.limit).execute();
+    return q.orderBy('updated_at', 'desc').orderBy('order_id', 'desc').limit(query.limit).execute({ signal: this.#signal });
   }
 }

@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderEvents } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -7,5 +6,5 @@ import { bindTool } from './bind.ts';
 
 /** orderEvents -> OrderService.events. */
 export function orderEventsTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderEvents, (input, ctx) => service.events(input, customerReachOf(ctx.principal), ctx.signal));
+  return bindTool(orderEvents, (input, ctx) => service.events(input, ctx));
 }

@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderGet } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -7,5 +6,5 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderGet -> OrderService.get. */
 export function orderGetTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderGet, (input, ctx) => service.get(input, customerReachOf(ctx.principal)), { links: (output) => [orderLink(output.order.id)] });
+  return bindTool(orderGet, (input, ctx) => service.get(input, ctx), { links: (output) => [orderLink(output.order.id)] });
 }

@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderMarkDelivered } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -7,5 +6,5 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderMarkDelivered -> OrderService.markDelivered. */
 export function orderMarkDeliveredTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderMarkDelivered, (input, ctx) => service.markDelivered(ctx.db, input, customerReachOf(ctx.principal)), { links: (output) => [orderLink(output.order.id)] });
+  return bindTool(orderMarkDelivered, (input, ctx) => service.markDelivered(ctx.db, input, ctx), { links: (output) => [orderLink(output.order.id)] });
 }

@@ -1,10 +1,11 @@
 import { orderQuote } from '@mcpfed/contract-order';
+import { OWN_TRANSACTIONS } from '@mcpfed/mcp-runtime';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
-import type { OrderService } from '../service/order-service.ts';
+import type { OrderPlacement } from '../service/order-placement.ts';
 import type { OrderDatabase } from '../store/order-database.ts';
-import { bindTool, callerOf, REMOTE_CALLS } from './bind.ts';
+import { bindTool } from './bind.ts';
 
-/** orderQuote -> OrderService.quote. */
-export function orderQuoteTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderQuote, (input, ctx) => service.quote(input, callerOf(ctx)), REMOTE_CALLS);
+/** orderQuote -> OrderPlacement.quote. */
+export function orderQuoteTool(service: OrderPlacement): ToolBinding<OrderDatabase> {
+  return bindTool(orderQuote, (input, ctx) => service.quote(input, ctx), OWN_TRANSACTIONS);
 }

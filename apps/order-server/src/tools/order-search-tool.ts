@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderSearch } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -7,5 +6,5 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderSearch -> OrderService.search. */
 export function orderSearchTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderSearch, (input, ctx) => service.search(input, customerReachOf(ctx.principal)), { links: (output) => output.items.map((item) => orderLink(item.id)) });
+  return bindTool(orderSearch, (input, ctx) => service.search(input, ctx), { links: (output) => output.items.map((item) => orderLink(item.id)) });
 }

@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderSummary } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { OrderService } from '../service/order-service.ts';
@@ -7,5 +6,5 @@ import { bindTool } from './bind.ts';
 
 /** orderSummary -> OrderService.summary. */
 export function orderSummaryTool(service: OrderService): ToolBinding<OrderDatabase> {
-  return bindTool(orderSummary, (input, ctx) => service.summary(input, customerReachOf(ctx.principal)));
+  return bindTool(orderSummary, (input, ctx) => service.summary(input, ctx));
 }

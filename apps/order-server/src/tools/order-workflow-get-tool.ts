@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderWorkflowGet } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { WorkflowService } from '../service/workflow-service.ts';
@@ -7,5 +6,5 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderWorkflowGet -> WorkflowService.get. */
 export function orderWorkflowGetTool(service: WorkflowService): ToolBinding<OrderDatabase> {
-  return bindTool(orderWorkflowGet, (input, ctx) => service.get(input, customerReachOf(ctx.principal)), { links: (output) => [orderLink(output.order_id)] });
+  return bindTool(orderWorkflowGet, (input, ctx) => service.get(input, ctx), { links: (output) => [orderLink(output.order_id)] });
 }

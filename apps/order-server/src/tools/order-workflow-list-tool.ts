@@ -1,4 +1,3 @@
-import { customerReachOf } from '@mcpfed/auth';
 import { orderWorkflowList } from '@mcpfed/contract-order';
 import type { ToolBinding } from '@mcpfed/mcp-runtime';
 import type { WorkflowService } from '../service/workflow-service.ts';
@@ -7,5 +6,5 @@ import { bindTool } from './bind.ts';
 
 /** orderWorkflowList -> WorkflowService.list. */
 export function orderWorkflowListTool(service: WorkflowService): ToolBinding<OrderDatabase> {
-  return bindTool(orderWorkflowList, (input, ctx) => service.list(input, customerReachOf(ctx.principal)));
+  return bindTool(orderWorkflowList, (input, ctx) => service.list(input, ctx));
 }

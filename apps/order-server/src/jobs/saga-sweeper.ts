@@ -1,18 +1,19 @@
 import type { Kysely } from '@mcpfed/db';
+import { jobContext, systemPrincipal } from '@mcpfed/mcp-runtime';
+import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { SagaStore } from '../store/saga-store.ts';
+import { SagaStore } from '../store/saga-store.ts';
 import type { CheckoutQueue } from './checkout-queue.ts';
 
 /** Settings of {@link startSagaSweeper}. */
 export interface SagaSweeperConfig {
   db: Kysely<OrderDatabase>;
-  sagas: SagaStore;
   queue: CheckoutQueue;
   /** Finishes claimed cancels, refunds and fulfilments whose caller is gone (OrderLifecycleService). Optional. */
-  operations?: { resumeUnattended(limit: number, signal?: AbortSignal): Promise<number> };
+  operations?: { resumeUnattended(limit: number, ctx: RequestContext): Promise<number> };
   /** Drops the caller tokens that ended checkouts left behind (UpstreamIdentity). Optional. */
-  callerTokens?: { forgetEnded(db: Kysely<OrderDatabase>, limit: number): Promise<number> };
+  callerTokens?: { forgetEnded(db: Kysely<OrderDatabase>, limit: number, ctx: Pick<RequestContext, 'signal'>): Promise<number> };
   /** Time between sweeps, in milliseconds. */
   intervalMs: number;
   /**
@@ -44,22 +45,24 @@ export function startSagaSweeper(config: SagaSweeperConfig): SagaSweeper {
   let running: Promise<number> | undefined;
   const controller = new AbortController();
   const batch = config.batch ?? 200;
+  // Work done for nobody: the sweeper acts as the order server itself (docs/security.md, delegation).
+  const ctx = jobContext({ principal: systemPrincipal('order-sweeper'), log: config.logger, signal: controller.signal });
   const sweepOnce = async (): Promise<number> => {
     if (config.operations !== undefined) {
-      const finished = await config.operations.resumeUnattended(batch, controller.signal).catch((error: unknown) => {
+      const finished = await config.operations.resumeUnattended(batch, ctx).catch((error: unknown) => {
         config.logger.warn({ err: error }, 'finishing pending order operations failed; next interval retries');
         return 0;
       });
       if (finished > 0) config.logger.info({ finished }, 'sweeper finished pending order operations');
     }
     if (config.callerTokens !== undefined) {
-      const dropped = await config.callerTokens.forgetEnded(config.db, batch).catch((error: unknown) => {
+      const dropped = await config.callerTokens.forgetEnded(config.db, batch, ctx).catch((error: unknown) => {
         config.logger.warn({ err: error }, 'dropping the caller tokens of ended checkouts failed; next interval retries');
         return 0;
       });
       if (dropped > 0) config.logger.info({ dropped }, 'sweeper dropped caller tokens that ended checkouts left behind');
     }
-    const idle = await config.sagas.idle(config.db, config.requeueAfterMs, batch);
+    const idle = await new SagaStore(config.db, ctx.signal).idle(config.requeueAfterMs, batch);
     let enqueued = 0;
     for (const saga of idle) {
       if (controller.signal.aborted) break;

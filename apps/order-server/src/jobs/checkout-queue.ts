@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { createQueue, startWorker } from '@mcpfed/queue';
-import type { Queue, WorkerHandle } from '@mcpfed/queue';
+import { createQueue } from '@mcpfed/queue';
+import type { Queue } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import type { SagaRecord } from '../store/saga-store.ts';
-import type { CheckoutSaga } from './checkout-saga.ts';
 
 /** The BullMQ queue of checkout sagas. */
 export const CHECKOUT_QUEUE = 'order-checkout';
@@ -98,26 +97,6 @@ export class CheckoutQueue {
   subscribe(orderId: string, listener: (saga: SagaRecord) => void): () => void {
     this.#progress.on(orderId, listener);
     return () => this.#progress.off(orderId, listener);
-  }
-
-  /** Starts a worker that runs sagas. */
-  startWorker(options: { connection: Redis; saga: CheckoutSaga; concurrency: number; lockDurationMs: number }): WorkerHandle {
-    return startWorker<CheckoutJob>({
-      queue: CHECKOUT_QUEUE,
-      prefix: this.#config.prefix,
-      connection: options.connection,
-      concurrency: options.concurrency,
-      lockDurationMs: options.lockDurationMs,
-      logger: this.#config.logger,
-      process: async (job, signal) => {
-        const attempts = job.opts.attempts ?? 1;
-        return options.saga.run(job.data.order_id, {
-          finalAttempt: job.attemptsMade + 1 >= attempts,
-          signal,
-          ...(job.data.traceparent === undefined ? {} : { traceparent: job.data.traceparent }),
-        });
-      },
-    });
   }
 
   /** Closes the queue's connection use. */

@@ -7,7 +7,9 @@ import { createQueue } from '@mcpfed/queue';
 import type { Queue } from '@mcpfed/queue';
 import type { Logger } from '@mcpfed/telemetry';
 import type { OrderDatabase } from '../store/order-database.ts';
-import type { OutboxRecord, OutboxStore } from '../store/outbox-store.ts';
+import { OutboxStore } from '../store/outbox-store.ts';
+import type { OutboxRecord } from '../store/outbox-store.ts';
+import { toOrderEvent } from '../service/order-event-view.ts';
 
 /** How long one batch may wait for Redis before its transaction rolls back and the relay retries, in milliseconds. */
 const PUBLISH_TIMEOUT_MS = 5_000;
@@ -27,7 +29,6 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /** Settings of {@link startOutboxRelay}. */
 export interface OutboxRelayConfig {
   db: Kysely<OrderDatabase>;
-  outbox: OutboxStore;
   connection: Redis;
   /** Key prefix of the event queues (ORDER_EVENTS_PREFIX). */
   prefix: string;
@@ -63,17 +64,6 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-/** The event as the contract publishes it. */
-export function toOrderEvent(row: OutboxRecord): OrderEvent {
-  return {
-    id: row.id,
-    sequence: Number(row.sequence),
-    type: row.type as OrderEvent['type'],
-    occurred_at: row.occurred_at.toISOString(),
-    order: row.snapshot as OrderEvent['order'],
-  };
-}
-
 /**
  * The outbox relay. Each pass (1) gives committed events their feed position (the order of `order_events`),
  * (2) adds every positioned, unpublished event as a job (job id = event id, so adding it twice is one job) to each
@@ -96,20 +86,24 @@ export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
   const confirmIntervalMs = config.confirmIntervalMs ?? 1000;
   const jobOf = (row: OutboxRecord) => ({ name: row.type, data: toOrderEvent(row), opts: { jobId: row.id } });
   let stopped = false;
+  // Aborted by stop(): a query in flight then ends instead of holding the shutdown.
+  const stopping = new AbortController();
 
   const publishBatch = (): Promise<number> =>
     inTransaction(config.db, async (trx) => {
-      const rows = await config.outbox.lockUnpublished(trx, batch);
+      const outbox = new OutboxStore(trx, stopping.signal);
+      const rows = await outbox.lockUnpublished(batch);
       if (rows.length === 0) return 0;
       const jobs = rows.map(jobOf);
       await withTimeout(Promise.all(queues.map((queue) => queue.addBulk(jobs))), PUBLISH_TIMEOUT_MS);
-      await config.outbox.markPublished(trx, rows.map((row) => row.sequence));
+      await outbox.markPublished(rows.map((row) => row.sequence));
       return rows.length;
     });
 
   const confirmBatch = (): Promise<{ delivered: number; republished: number }> =>
     inTransaction(config.db, async (trx) => {
-      const rows = await config.outbox.lockUndelivered(trx, confirmAfterMs, batch);
+      const outbox = new OutboxStore(trx, stopping.signal);
+      const rows = await outbox.lockUndelivered(confirmAfterMs, batch);
       const delivered: string[] = [];
       let republished = 0;
       await withTimeout(
@@ -122,7 +116,7 @@ export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         ),
         PUBLISH_TIMEOUT_MS,
       );
-      await config.outbox.markDelivered(trx, delivered);
+      await outbox.markDelivered(delivered);
       return { delivered: delivered.length, republished };
     });
 
@@ -153,7 +147,7 @@ export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
   const drainOnce = async (confirm: boolean): Promise<RelayPass> => {
     const pass: RelayPass = { positioned: 0, published: 0, delivered: 0, republished: 0 };
     for (;;) {
-      const positioned = await config.outbox.assignPositions(config.db, batch);
+      const positioned = await new OutboxStore(config.db, stopping.signal).assignPositions(batch);
       pass.positioned += positioned;
       if (positioned < batch || stopped) break;
     }
@@ -197,6 +191,7 @@ export function startOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      stopping.abort();
       await running?.catch(() => undefined);
       await Promise.all(queues.map((queue) => queue.close()));
     },
