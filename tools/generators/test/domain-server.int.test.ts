@@ -99,7 +99,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
   it('writes the contract, the server, its deployment and nothing else new', async () => {
     expect(generated.code, generated.stderr + generated.stdout).toBe(0);
     const lines = generated.stdout.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
-    const created = lines.filter((line) => line.startsWith('CREATE ')).map((line) => line.slice(7).trim()).sort();
+    const created = lines
+      .filter((line) => line.startsWith('CREATE '))
+      .map((line) => line.slice(7).trim())
+      .sort();
     expect(created).toEqual(
       [
         'apps/shipping-server/README.md',
@@ -131,7 +134,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'deploy/k8s/overlays/shipping/staging/kustomization.yaml',
       ].sort(),
     );
-    const updated = lines.filter((line) => line.startsWith('UPDATE ')).map((line) => line.slice(7).trim()).sort();
+    const updated = lines
+      .filter((line) => line.startsWith('UPDATE '))
+      .map((line) => line.slice(7).trim())
+      .sort();
     expect(updated).toEqual([...EDITED].sort());
   });
 
@@ -160,11 +166,32 @@ describe('nx g @mcpfed/generators:domain-server', () => {
     expect(typecheck.code, typecheck.stdout.slice(-4000)).toBe(0);
     const vitest = path.join(scratch, 'node_modules', '.bin', 'vitest');
     // The unit tests (src/) of the projects whose files it edited: the dev stack pins its port table and services.
-    for (const [project, config] of [['tools/dev-stack', '../../vitest.config.ts'], ['apps/router', '../../vitest.config.ts'], ['libs/contracts/common', '../../../vitest.config.ts']] as const) {
+    for (const [project, config] of [
+      ['tools/dev-stack', '../../vitest.config.ts'],
+      ['apps/router', '../../vitest.config.ts'],
+      ['libs/contracts/common', '../../../vitest.config.ts'],
+    ] as const) {
       const unit = await run(vitest, ['run', '--config', config, '--root', '.', 'src/'], path.join(scratch, project));
       expect(unit.code, `${project}: ${unit.stdout.slice(-4000)}${unit.stderr.slice(-2000)}`).toBe(0);
     }
-    const deploy = await run(vitest, ['run', '--config', '../../vitest.config.ts', '--root', '.', 'test/kubernetes.test.ts', 'test/compose.test.ts', 'test/observability.test.ts', 'test/deploy-readme.test.ts', 'test/ci-workflow.test.ts', 'test/connection-budget.test.ts', 'test/rollout-order.test.ts'], path.join(scratch, 'tools', 'deploy-checks'));
+    const deploy = await run(
+      vitest,
+      [
+        'run',
+        '--config',
+        '../../vitest.config.ts',
+        '--root',
+        '.',
+        'test/kubernetes.test.ts',
+        'test/compose.test.ts',
+        'test/observability.test.ts',
+        'test/deploy-readme.test.ts',
+        'test/ci-workflow.test.ts',
+        'test/connection-budget.test.ts',
+        'test/rollout-order.test.ts',
+      ],
+      path.join(scratch, 'tools', 'deploy-checks'),
+    );
     expect(deploy.code, deploy.stderr.slice(-6000)).toBe(0);
   }, 300_000);
 

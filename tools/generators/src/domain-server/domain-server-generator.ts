@@ -260,7 +260,12 @@ function addDeployReadme(tree: Tree, plan: DomainPlan): void {
   ].join('\n');
   edit(tree, file, (text) => {
     const out = insertBefore(text, '\n\n<!-- environment:end -->', section, file);
-    const withSecrets = insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`, file);
+    const withSecrets = insertAfter(
+      out,
+      /\n\| `payment-server-secrets` \|.*\n/,
+      `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`,
+      file,
+    );
     return addBudgetRows(withSecrets, plan, file);
   });
 }
