@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAppLayout } from '@mcpfed/workspace-checks';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', NX_TUI: 'false', CI: 'true' };
@@ -111,7 +112,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'apps/shipping-server/package.json',
         'apps/shipping-server/src/config.test.ts',
         'apps/shipping-server/src/config.ts',
+        'apps/shipping-server/src/jobs/shipping-job-context.ts',
         'apps/shipping-server/src/main.ts',
+        'apps/shipping-server/src/prompts/shipping-prompts.ts',
+        'apps/shipping-server/src/resources/shipping-resources.ts',
         'apps/shipping-server/src/server.ts',
         'apps/shipping-server/src/service/shipping-service.ts',
         'apps/shipping-server/src/store/shipping-database.ts',
@@ -153,6 +157,19 @@ describe('nx g @mcpfed/generators:domain-server', () => {
     expect(await text('tools/dev-stack/src/services.ts')).toContain('payment: 4, shipping: 5, devIssuer: 10 }');
     expect(await text('libs/contracts/common/src/scopes.ts')).toContain("  'shipping:read',\n  'shipping:write',\n  'sql:read',");
     expect(JSON.parse(await text('deploy/k8s/base/router/upstreams.json')).upstreams.at(-1)).toEqual({ name: 'shipping', url: 'http://shipping-server:8085/mcp', timeout_ms: 5000, concurrency: 64 });
+  });
+
+  it('the generated server has the layout every domain app keeps: rooms, stores taking (db, signal), no SDK in production code', async () => {
+    expect(checkAppLayout(path.join(scratch, 'apps', 'shipping-server'))).toEqual([]);
+    const service = await text('apps/shipping-server/src/service/shipping-service.ts');
+    expect(service).toContain("import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';");
+    expect(service).toMatch(/async create\(input: ContractInput<typeof shippingCreate>, ctx: Pick<RequestContext, [^>]+>\)/);
+    expect(await text('apps/shipping-server/src/store/shipping-store.ts')).toContain('constructor(db: Kysely<ShippingDatabase>, signal: AbortSignal)');
+  });
+
+  it('rewrites the JSON it edits as Prettier prints it', async () => {
+    const prettier = await run(path.join(scratch, 'node_modules', '.bin', 'prettier'), ['--check', 'deploy/docker/compose-upstreams.json', 'deploy/k8s/base/router/upstreams.json'], scratch);
+    expect(prettier.code, prettier.stdout + prettier.stderr).toBe(0);
   });
 
   it('the generated projects pass lint, typecheck and test', async () => {

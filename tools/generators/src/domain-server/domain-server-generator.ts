@@ -3,6 +3,7 @@ import { generateFiles } from '@nx/devkit';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { execFileSync } from 'node:child_process';
 import { EditAnchorError, indexOf, insertAfter, insertBefore, yamlBlock } from './text-edits.ts';
+import { inlineJson } from './inline-json.ts';
 
 /** Options of `nx g @mcpfed/generators:domain-server` (schema.json). */
 export interface DomainServerOptions {
@@ -182,7 +183,7 @@ function addRouterUpstreams(tree: Tree, plan: DomainPlan): void {
   const entries = (JSON.parse(read(tree, compose)) as { upstreams: Record<string, unknown>[] }).upstreams;
   // Its resource is its compose PUBLIC_URL's (cloned from the customer's: http://localhost:<port>), the audience it accepts.
   entries.push({ name: plan.name, url, resource: `http://localhost:${plan.port}/mcp` });
-  tree.write(compose, `{\n  "upstreams": [\n${entries.map((entry) => `    ${JSON.stringify(entry).replace(/":/g, '": ').replace(/,"/g, ', "')}`).join(',\n')}\n  ]\n}\n`);
+  tree.write(compose, `{\n  "upstreams": [\n${entries.map((entry) => `    ${inlineJson(entry)}`).join(',\n')}\n  ]\n}\n`);
 }
 
 /** Its database, migration and server in docker-compose.yml (cloned from the customer's), the router waiting for it, its secrets in .env.example. */
