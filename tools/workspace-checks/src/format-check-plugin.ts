@@ -46,7 +46,9 @@ function workspaceFilesTarget(root: string): TargetConfiguration {
   const outside = PROJECT_FOLDERS.map((folder) => `'!${folder}/**'`).join(' ');
   return {
     command: `prettier --check --log-level warn ${root} && prettier --check --log-level warn . ${outside}`,
-    cache: true,
-    inputs: ['default', '{workspaceRoot}/**/*', ...PROJECT_FOLDERS.map((folder) => `!{workspaceRoot}/${folder}/**/*`), ...CONFIG_INPUTS],
+    // Not cached, and the files outside the projects are not declared as inputs: an input that wide would make this
+    // project (and what depends on it) affected by every change, and nx affected would select it for a deploy/ edit.
+    cache: false,
+    inputs: ['default', ...CONFIG_INPUTS],
   };
 }
