@@ -3,6 +3,7 @@ import { generateFiles } from '@nx/devkit';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { execFileSync } from 'node:child_process';
 import { EditAnchorError, indexOf, insertAfter, insertBefore, yamlBlock } from './text-edits.ts';
+import { formatCreatedFiles } from './format-created-files.ts';
 import { inlineJson } from './inline-json.ts';
 
 /** Options of `nx g @mcpfed/generators:domain-server` (schema.json). */
@@ -61,6 +62,7 @@ export default async function domainServerGenerator(tree: Tree, options: DomainS
   addPrometheusTarget(tree, plan);
   addCodeOwners(tree, plan);
   addDeployReadme(tree, plan);
+  await formatCreatedFiles(tree, [`apps/${plan.name}-server`, `libs/contracts/${plan.name}`]);
   return () => {
     if (options.skipInstall !== true) execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: tree.root, stdio: 'inherit' });
     process.stdout.write(
