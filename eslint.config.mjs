@@ -40,4 +40,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // In production code only platform/mcp-runtime, platform/federation and the router speak MCP through the SDK: a
+    // domain app binds its contract with the runtime, and a contract is pure zod (docs/architecture.md §1). Tests
+    // may drive servers with the SDK client.
+    files: ['apps/*/**/*.ts', 'libs/contracts/*/**/*.ts'],
+    ignores: ['apps/router/**', '**/*.test.ts', '**/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@modelcontextprotocol/*'],
+              message: 'Only mcp-runtime, federation and the router import the MCP SDK in production code; bind through @mcpfed/mcp-runtime.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAppLayout } from '@mcpfed/workspace-checks';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', NX_TUI: 'false', CI: 'true' };
@@ -99,7 +100,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
   it('writes the contract, the server, its deployment and nothing else new', async () => {
     expect(generated.code, generated.stderr + generated.stdout).toBe(0);
     const lines = generated.stdout.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
-    const created = lines.filter((line) => line.startsWith('CREATE ')).map((line) => line.slice(7).trim()).sort();
+    const created = lines
+      .filter((line) => line.startsWith('CREATE '))
+      .map((line) => line.slice(7).trim())
+      .sort();
     expect(created).toEqual(
       [
         'apps/shipping-server/README.md',
@@ -108,7 +112,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'apps/shipping-server/package.json',
         'apps/shipping-server/src/config.test.ts',
         'apps/shipping-server/src/config.ts',
+        'apps/shipping-server/src/jobs/shipping-job-context.ts',
         'apps/shipping-server/src/main.ts',
+        'apps/shipping-server/src/prompts/shipping-prompts.ts',
+        'apps/shipping-server/src/resources/shipping-resources.ts',
         'apps/shipping-server/src/server.ts',
         'apps/shipping-server/src/service/shipping-service.ts',
         'apps/shipping-server/src/store/shipping-database.ts',
@@ -131,7 +138,10 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'deploy/k8s/overlays/shipping/staging/kustomization.yaml',
       ].sort(),
     );
-    const updated = lines.filter((line) => line.startsWith('UPDATE ')).map((line) => line.slice(7).trim()).sort();
+    const updated = lines
+      .filter((line) => line.startsWith('UPDATE '))
+      .map((line) => line.slice(7).trim())
+      .sort();
     expect(updated).toEqual([...EDITED].sort());
   });
 
@@ -149,6 +159,19 @@ describe('nx g @mcpfed/generators:domain-server', () => {
     expect(JSON.parse(await text('deploy/k8s/base/router/upstreams.json')).upstreams.at(-1)).toEqual({ name: 'shipping', url: 'http://shipping-server:8085/mcp', timeout_ms: 5000, concurrency: 64 });
   });
 
+  it('the generated server has the layout every domain app keeps: rooms, stores taking (db, signal), no SDK in production code', async () => {
+    expect(checkAppLayout(path.join(scratch, 'apps', 'shipping-server'))).toEqual([]);
+    const service = await text('apps/shipping-server/src/service/shipping-service.ts');
+    expect(service).toContain("import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';");
+    expect(service).toMatch(/async create\(input: ContractInput<typeof shippingCreate>, ctx: Pick<RequestContext, [^>]+>\)/);
+    expect(await text('apps/shipping-server/src/store/shipping-store.ts')).toContain('constructor(db: Kysely<ShippingDatabase>, signal: AbortSignal)');
+  });
+
+  it('rewrites the JSON it edits as Prettier prints it', async () => {
+    const prettier = await run(path.join(scratch, 'node_modules', '.bin', 'prettier'), ['--check', 'deploy/docker/compose-upstreams.json', 'deploy/k8s/base/router/upstreams.json'], scratch);
+    expect(prettier.code, prettier.stdout + prettier.stderr).toBe(0);
+  });
+
   it('the generated projects pass lint, typecheck and test', async () => {
     const result = await nx(['run-many', '-t', 'lint', 'typecheck', 'test', '-p', 'shipping-server,contract-shipping', '--outputStyle=stream']);
     expect(result.code, result.stdout.slice(-6000) + result.stderr.slice(-2000)).toBe(0);
@@ -160,11 +183,32 @@ describe('nx g @mcpfed/generators:domain-server', () => {
     expect(typecheck.code, typecheck.stdout.slice(-4000)).toBe(0);
     const vitest = path.join(scratch, 'node_modules', '.bin', 'vitest');
     // The unit tests (src/) of the projects whose files it edited: the dev stack pins its port table and services.
-    for (const [project, config] of [['tools/dev-stack', '../../vitest.config.ts'], ['apps/router', '../../vitest.config.ts'], ['libs/contracts/common', '../../../vitest.config.ts']] as const) {
+    for (const [project, config] of [
+      ['tools/dev-stack', '../../vitest.config.ts'],
+      ['apps/router', '../../vitest.config.ts'],
+      ['libs/contracts/common', '../../../vitest.config.ts'],
+    ] as const) {
       const unit = await run(vitest, ['run', '--config', config, '--root', '.', 'src/'], path.join(scratch, project));
       expect(unit.code, `${project}: ${unit.stdout.slice(-4000)}${unit.stderr.slice(-2000)}`).toBe(0);
     }
-    const deploy = await run(vitest, ['run', '--config', '../../vitest.config.ts', '--root', '.', 'test/kubernetes.test.ts', 'test/compose.test.ts', 'test/observability.test.ts', 'test/deploy-readme.test.ts', 'test/ci-workflow.test.ts', 'test/connection-budget.test.ts', 'test/rollout-order.test.ts'], path.join(scratch, 'tools', 'deploy-checks'));
+    const deploy = await run(
+      vitest,
+      [
+        'run',
+        '--config',
+        '../../vitest.config.ts',
+        '--root',
+        '.',
+        'test/kubernetes.test.ts',
+        'test/compose.test.ts',
+        'test/observability.test.ts',
+        'test/deploy-readme.test.ts',
+        'test/ci-workflow.test.ts',
+        'test/connection-budget.test.ts',
+        'test/rollout-order.test.ts',
+      ],
+      path.join(scratch, 'tools', 'deploy-checks'),
+    );
     expect(deploy.code, deploy.stderr.slice(-6000)).toBe(0);
   }, 300_000);
 

@@ -16,12 +16,7 @@ import { droppedToolNames } from './dropped-tool-names.ts';
  * Every domain contract of the federation. Adding a domain is one line here (then run the snapshot update
  * below once and commit the new file).
  */
-const CONTRACTS: readonly DomainContract[] = [
-  customerContract,
-  paymentContract,
-  productContract,
-  orderContract,
-];
+const CONTRACTS: readonly DomainContract[] = [customerContract, paymentContract, productContract, orderContract];
 
 /** Tool-name prefixes a domain may use besides its own name (the product server also owns inventory). */
 const EXTRA_PREFIXES: Readonly<Record<string, readonly string[]>> = { product: ['inventory'] };
@@ -125,7 +120,8 @@ const COMMITTED: readonly ContractSnapshot[] = CONTRACTS.map((c) => new URL(`${c
   .filter((file) => existsSync(file))
   .map((file) => JSON.parse(readFileSync(file, 'utf8')) as ContractSnapshot);
 const DROPPED = droppedToolNames(COMMITTED, CONTRACTS, TODAY);
-const RENAME_HINT = 'A tool name clients may call is gone. A rename keeps the old name as an alias of the new tool for a ' +
+const RENAME_HINT =
+  'A tool name clients may call is gone. A rename keeps the old name as an alias of the new tool for a ' +
   'deprecation period: aliases: [{ name: "<old name>", until: "<YYYY-MM-DD>" }]. The snapshot is not rewritten until then.';
 
 describe('stable tool names', () => {
@@ -134,10 +130,16 @@ describe('stable tool names', () => {
   });
 
   const snapshot = (tools: ContractSnapshot['tools']): ContractSnapshot => ({ domain: 'widget', tools, resources: [], prompts: [] });
-  const entry = (name: string, aliases?: Array<{ name: string; until: string }>) =>
-    ({ name, scopes: [], annotations: {}, idempotency: 'none', input: {}, output: {}, ...(aliases ? { aliases } : {}) });
-  const contract = (tools: Array<{ name: string; aliases?: Array<{ name: string; until: string }> }>) =>
-    ({ domain: 'widget', tools, resources: [], prompts: [] }) as unknown as DomainContract;
+  const entry = (name: string, aliases?: Array<{ name: string; until: string }>) => ({
+    name,
+    scopes: [],
+    annotations: {},
+    idempotency: 'none',
+    input: {},
+    output: {},
+    ...(aliases ? { aliases } : {}),
+  });
+  const contract = (tools: Array<{ name: string; aliases?: Array<{ name: string; until: string }> }>) => ({ domain: 'widget', tools, resources: [], prompts: [] }) as unknown as DomainContract;
 
   it('refuses a rename without an alias, accepts it with one, and lets an alias go only after its date', () => {
     const before = [snapshot([entry('widget_get')])];

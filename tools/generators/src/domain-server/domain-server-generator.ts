@@ -3,6 +3,8 @@ import { generateFiles } from '@nx/devkit';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { execFileSync } from 'node:child_process';
 import { EditAnchorError, indexOf, insertAfter, insertBefore, yamlBlock } from './text-edits.ts';
+import { formatCreatedFiles } from './format-created-files.ts';
+import { inlineJson } from './inline-json.ts';
 
 /** Options of `nx g @mcpfed/generators:domain-server` (schema.json). */
 export interface DomainServerOptions {
@@ -60,6 +62,7 @@ export default async function domainServerGenerator(tree: Tree, options: DomainS
   addPrometheusTarget(tree, plan);
   addCodeOwners(tree, plan);
   addDeployReadme(tree, plan);
+  await formatCreatedFiles(tree, [`apps/${plan.name}-server`, `libs/contracts/${plan.name}`]);
   return () => {
     if (options.skipInstall !== true) execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: tree.root, stdio: 'inherit' });
     process.stdout.write(
@@ -182,7 +185,7 @@ function addRouterUpstreams(tree: Tree, plan: DomainPlan): void {
   const entries = (JSON.parse(read(tree, compose)) as { upstreams: Record<string, unknown>[] }).upstreams;
   // Its resource is its compose PUBLIC_URL's (cloned from the customer's: http://localhost:<port>), the audience it accepts.
   entries.push({ name: plan.name, url, resource: `http://localhost:${plan.port}/mcp` });
-  tree.write(compose, `{\n  "upstreams": [\n${entries.map((entry) => `    ${JSON.stringify(entry).replace(/":/g, '": ').replace(/,"/g, ', "')}`).join(',\n')}\n  ]\n}\n`);
+  tree.write(compose, `{\n  "upstreams": [\n${entries.map((entry) => `    ${inlineJson(entry)}`).join(',\n')}\n  ]\n}\n`);
 }
 
 /** Its database, migration and server in docker-compose.yml (cloned from the customer's), the router waiting for it, its secrets in .env.example. */
@@ -260,7 +263,12 @@ function addDeployReadme(tree: Tree, plan: DomainPlan): void {
   ].join('\n');
   edit(tree, file, (text) => {
     const out = insertBefore(text, '\n\n<!-- environment:end -->', section, file);
-    const withSecrets = insertAfter(out, /\n\| `payment-server-secrets` \|.*\n/, `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`, file);
+    const withSecrets = insertAfter(
+      out,
+      /\n\| `payment-server-secrets` \|.*\n/,
+      `| \`${plan.name}-server-secrets\` | \`DATABASE_URL\`, \`REDIS_URL\`, \`SQL_READER_PASSWORD\`, \`AUDIT_DIGEST_KEY\` |\n`,
+      file,
+    );
     return addBudgetRows(withSecrets, plan, file);
   });
 }
