@@ -100,6 +100,8 @@ describe('checkAppLayout', () => {
       'src/catalog/store/a-store.ts': GOOD_STORE,
       'src/catalog/jobs/a-job.ts': 'export {};\n',
       'src/catalog/README.md': '# catalog\n',
+      'src/catalog/index.ts': 'export {};\n',
+      'src/catalog/seed/a-seed.ts': 'export {};\n',
       'src/stock/tools/b-tool.ts': 'export {};\n',
       'src/stock/service/b-service.ts': 'export {};\n',
       'src/stock/store/b-store.ts': GOOD_STORE,
@@ -108,13 +110,13 @@ describe('checkAppLayout', () => {
       'src/prompts/shared-prompt.ts': 'export {};\n',
     });
     expect(checkAppLayout(app(subDomainApp), { subDomains: ['catalog', 'stock'] })).toEqual([
-      'thing-server/src/stock/b-link.ts: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts)',
-      'thing-server/src/stock/helpers: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts)',
+      'thing-server/src/stock/b-link.ts: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts), seed/ and its index.ts',
+      'thing-server/src/stock/helpers: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts), seed/ and its index.ts',
       'thing-server/src/resources/: missing room (in src/ or a sub-domain)',
     ]);
     expect(checkAppLayout(app({ ...subDomainApp, 'src/stock/tools/b-tool.ts': undefined }), { subDomains: ['catalog', 'stock', 'pricing'] })).toEqual([
-      'thing-server/src/stock/b-link.ts: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts)',
-      'thing-server/src/stock/helpers: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts)',
+      'thing-server/src/stock/b-link.ts: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts), seed/ and its index.ts',
+      'thing-server/src/stock/helpers: a sub-domain holds only rooms (tools, service, store, jobs, resources, prompts), seed/ and its index.ts',
       'thing-server/src/stock/tools/: missing room',
       'thing-server/src/pricing/: missing sub-domain',
       'thing-server/src/resources/: missing room (in src/ or a sub-domain)',

@@ -64,8 +64,9 @@ export function checkAppLayout(appDir: string, options: AppLayoutOptions = {}): 
       continue;
     }
     for (const entry of readdirSync(subDir)) {
-      if (entry === 'README.md') continue;
-      if (!ROOMS.includes(entry) || !isDirectory(path.join(subDir, entry))) report(`src/${sub}/${entry}`, `a sub-domain holds only rooms (${ROOMS.join(', ')})`);
+      // index.ts names what main.ts and server.ts compose from the sub-domain (its public surface); seed/ is its demo data.
+      if (entry === 'README.md' || entry === 'index.ts' || (entry === SEED && isDirectory(path.join(subDir, entry)))) continue;
+      if (!ROOMS.includes(entry) || !isDirectory(path.join(subDir, entry))) report(`src/${sub}/${entry}`, `a sub-domain holds only rooms (${ROOMS.join(', ')}), seed/ and its index.ts`);
     }
     for (const room of REQUIRED_ROOMS) if (!hasFiles(path.join(subDir, room))) report(`src/${sub}/${room}/`, 'missing room');
   }

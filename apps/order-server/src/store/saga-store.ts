@@ -33,7 +33,10 @@ export class SagaStore {
   async get(orderId: string, options: { forUpdate?: boolean } = {}): Promise<SagaRecord> {
     let query = this.#db.selectFrom('checkout_sagas').selectAll().where('order_id', '=', orderId);
     if (options.forUpdate) query = query.forUpdate();
-    return query.executeTakeFirstOrThrow(() => new AppError('NOT_FOUND', `No checkout workflow for order ${orderId}.`, { details: { order_id: orderId } }));
+    return query.executeTakeFirstOrThrow({
+      signal: this.#signal,
+      errorConstructor: () => new AppError('NOT_FOUND', `No checkout workflow for order ${orderId}.`, { details: { order_id: orderId } }),
+    });
   }
 
   /** The saga of an order, if it has one. */
