@@ -91,7 +91,8 @@ export {
   wireTask,
 } from './task-wire.ts';
 export type { TaskRevision, TaskState, UrlElicitation } from './task-wire.ts';
-export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
+export type { CallEnvelope } from './call-envelope.ts';
+export type { CallToolResultJson } from './call-tool-result-json.ts';
 export type {
   Completer,
   EmbeddedResourceBlock,

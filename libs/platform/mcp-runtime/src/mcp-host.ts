@@ -48,7 +48,7 @@ import { resultFields } from './result-fields.ts';
 import { ToolRunner } from './tool-runner.ts';
 import { ToolTasks, runsAsTask } from './tool-tasks.ts';
 import { acceptsUrlElicitation, declaresTasksExtension, taskCapabilities, taskRevisionOf, tasksExtensionMissing, urlElicitationAnswer } from './task-wire.ts';
-import type { CallEnvelope } from './tool-runner.ts';
+import type { CallEnvelope } from './call-envelope.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding, ToolContext } from './types.ts';
 
 /** Settings of an {@link McpHost}. */
