@@ -1,5 +1,6 @@
 import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant, genericGrantRequest } from 'openid-client';
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '@mcpfed/errors';
 import { cancellationError, isNetworkError, raceAbort } from '@mcpfed/resilience';
 import { isScopeToken } from './scope-token.ts';
@@ -65,17 +66,9 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
   );
   client.timeout = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
   if (new URL(settings.tokenUrl).protocol === 'http:') allowInsecureRequests(client);
-  const cache = new Map<string, CachedToken>();
+  // A hit makes the token the most recently used (get); a token due for refresh stays until it is replaced.
+  const cache = new LRUCache<string, CachedToken>({ max: settings.maxCachedTokens });
   const pending = new Map<string, Promise<string>>();
-
-  function remember(key: string, entry: CachedToken): void {
-    cache.delete(key);
-    cache.set(key, entry);
-    if (cache.size > settings.maxCachedTokens) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-  }
 
   async function fetchToken(key: string, request: ServiceTokenRequest): Promise<string> {
     // RFC 8707: an absolute URI audience is asked for as `resource` (what standard providers read); a bare name
@@ -109,7 +102,7 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
     const expiresIn = typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : DEFAULT_EXPIRES_IN_SECONDS;
     const margin = Math.min(settings.refreshBeforeExpirySeconds, expiresIn / 2);
     // Counted from when the request was sent: the issuer's clock started no earlier than that.
-    remember(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
+    cache.set(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
     return token;
   }
 
@@ -126,11 +119,7 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       const key = `${request.audience}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
-        if (cached !== undefined && cached.refreshAt > Date.now()) {
-          // Re-inserted so the Map's insertion order stays least recently used first.
-          remember(key, cached);
-          return Promise.resolve(cached.token);
-        }
+        if (cached !== undefined && cached.refreshAt > Date.now()) return Promise.resolve(cached.token);
       } else {
         cache.delete(key);
       }

@@ -1,5 +1,6 @@
 import { AppError } from '@mcpfed/errors';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { DEFAULT_CUSTOMER_CLAIM, isCustomerId } from './customer-claim.ts';
 import type { Principal } from './principal.ts';
@@ -70,7 +71,7 @@ interface CacheEntry {
  * - the customer claim (`customerClaim`, default `customer_id`) → `customerId`: the one customer the token reaches.
  *
  * Hot path: a verified token is remembered (keyed by the token string) until min(`exp`, now + 60 s), so a
- * repeated call with the same token costs one `Map` look-up. The cache holds at most `cacheSize` entries and
+ * repeated call with the same token costs one cache look-up. The cache holds at most `cacheSize` entries and
  * evicts the oldest insertion first. Failures are never cached.
  */
 export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
@@ -94,26 +95,23 @@ export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
     clockTolerance: config.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
-  const cache = new Map<string, CacheEntry>();
+  // Read with peek, so the eviction follows the insertion order; the expiry is the token's own (wall clock).
+  const cache = config.cacheSize === 0 ? undefined : new LRUCache<string, CacheEntry>({ max: config.cacheSize });
 
   const remember = (token: string, principal: Principal, now: number): void => {
-    if (config.cacheSize === 0) return;
+    if (cache === undefined) return;
     const validUntilMs = Math.min((principal.expiresAt ?? 0) * 1000, now + CACHE_TTL_MS);
     if (validUntilMs <= now) return;
-    if (cache.size >= config.cacheSize) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
     cache.set(token, { principal, validUntilMs });
   };
 
   return Object.freeze({
     async verify(token: string): Promise<Principal> {
       const now = Date.now();
-      const hit = cache.get(token);
+      const hit = cache?.peek(token);
       if (hit !== undefined) {
         if (hit.validUntilMs > now) return hit.principal;
-        cache.delete(token);
+        cache?.delete(token);
       }
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         throw new AppError('UNAUTHENTICATED', 'token malformed');

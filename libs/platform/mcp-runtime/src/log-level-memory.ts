@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { LogLevel } from './log-level.ts';
 
 /** Settings of a {@link LogLevelMemory}. */
@@ -15,28 +16,24 @@ export interface LogLevelMemoryConfig {
  * Bounded and expiring, so callers cannot grow it without limit.
  */
 export class LogLevelMemory {
-  readonly #levels = new Map<string, { level: LogLevel; until: number }>();
-  readonly #maxEntries: number;
+  // Expiry is checked against Date.now() here rather than by the cache's own TTL clock: a level holds for wall-clock
+  // time, and reading it (peek) must not make it the most recently set.
+  readonly #levels: LRUCache<string, { level: LogLevel; until: number }>;
   readonly #ttlMs: number;
 
   constructor(config: LogLevelMemoryConfig = {}) {
-    this.#maxEntries = config.maxEntries ?? 10_000;
+    this.#levels = new LRUCache({ max: config.maxEntries ?? 10_000 });
     this.#ttlMs = config.ttlMs ?? 60 * 60 * 1000;
   }
 
   /** Remembers `level` for `principalId`. */
   set(principalId: string, level: LogLevel): void {
-    this.#levels.delete(principalId);
     this.#levels.set(principalId, { level, until: Date.now() + this.#ttlMs });
-    while (this.#levels.size > this.#maxEntries) {
-      const oldest = this.#levels.keys().next().value as string;
-      this.#levels.delete(oldest);
-    }
   }
 
   /** The level `principalId` set and still holds, if any. */
   get(principalId: string): LogLevel | undefined {
-    const entry = this.#levels.get(principalId);
+    const entry = this.#levels.peek(principalId);
     if (entry === undefined) return undefined;
     if (entry.until > Date.now()) return entry.level;
     this.#levels.delete(principalId);
