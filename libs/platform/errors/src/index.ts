@@ -4,3 +4,4 @@ export { ERROR_CODES, isErrorCode, isRetryableCode } from './error-codes.ts';
 export type { ErrorCode } from './error-codes.ts';
 export { JSON_RPC, toErrorPayload, toJsonRpcError, toToolErrorResult } from './wire.ts';
 export type { ErrorPayload, JsonRpcErrorObject, ToolErrorResult } from './wire.ts';
+export { parseOptions } from './parse-options.ts';

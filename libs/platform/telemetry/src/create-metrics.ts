@@ -1,6 +1,8 @@
+import { parseOptions } from '@mcpfed/errors';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { checkOption } from './check-option.ts';
+import { z } from 'zod';
 import type { Metrics } from './metrics.ts';
+import { optionSchemas } from './option-schemas.ts';
 import { PromMetrics } from './prom-metrics.ts';
 
 /** Options of {@link createMetrics}. */
@@ -29,6 +31,14 @@ export interface MetricsConfig {
 const DEFAULT_MAX_TOOLS = 500;
 const DEFAULT_COLLECT_TIMEOUT_MS = 3000;
 
+const metricsOptions = z.object({
+  service: optionSchemas.nonEmptyString(),
+  registry: z.custom<Registry>().optional(),
+  collectDefault: z.boolean().default(true),
+  maxTools: optionSchemas.positiveInteger(DEFAULT_MAX_TOOLS),
+  collectTimeoutMs: optionSchemas.positiveInteger(DEFAULT_COLLECT_TIMEOUT_MS),
+});
+
 /**
  * Creates the metrics of one service on its own prom-client registry with default labels `{ service }`.
  * Calling it twice on one shared registry reuses the already registered metrics.
@@ -36,17 +46,10 @@ const DEFAULT_COLLECT_TIMEOUT_MS = 3000;
  * @throws AppError VALIDATION_FAILED for an empty `service`, or a `maxTools` or `collectTimeoutMs` below 1.
  */
 export function createMetrics(options: MetricsConfig): Metrics {
-  const service = checkOption.nonEmptyString('createMetrics', 'service', options.service);
-  const maxTools = checkOption.positiveInteger('createMetrics', 'maxTools', options.maxTools, DEFAULT_MAX_TOOLS);
-  const collectTimeoutMs = checkOption.positiveInteger(
-    'createMetrics',
-    'collectTimeoutMs',
-    options.collectTimeoutMs,
-    DEFAULT_COLLECT_TIMEOUT_MS,
-  );
-  const registry = options.registry ?? new Registry();
+  const { service, maxTools, collectTimeoutMs, collectDefault, ...given } = parseOptions('createMetrics', metricsOptions, options);
+  const registry = given.registry ?? new Registry();
   registry.setDefaultLabels({ service });
-  if ((options.collectDefault ?? true) && registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) {
+  if (collectDefault && registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) {
     collectDefaultMetrics({ register: registry });
   }
   return new PromMetrics(registry, maxTools, collectTimeoutMs);
