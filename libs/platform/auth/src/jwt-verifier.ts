@@ -1,7 +1,8 @@
-import { AppError } from '@mcpfed/errors';
+import { AppError, optionSchemas, parseOptions } from '@mcpfed/errors';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import { DEFAULT_CUSTOMER_CLAIM, isCustomerId } from './customer-claim.ts';
 import type { Principal } from './principal.ts';
 
@@ -75,7 +76,7 @@ interface CacheEntry {
  * evicts the oldest insertion first. Failures are never cached.
  */
 export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
-  const config = validate(options);
+  const config = parseOptions('createJwtVerifier', jwtVerifierOptions, options);
   const remoteKeys = createRemoteJWKSet(new URL(config.jwksUrl));
   const getKey: JWTVerifyGetKey = async (header, token) => {
     try {
@@ -209,54 +210,30 @@ function isJoseError(error: unknown, ...codes: string[]): boolean {
   return typeof code === 'string' && codes.includes(code);
 }
 
-interface ValidConfig {
-  readonly issuer: string;
-  readonly audience: readonly string[];
-  readonly jwksUrl: string;
-  readonly algorithms: readonly string[];
-  readonly clockToleranceSeconds: number;
-  readonly cacheSize: number;
-  readonly customerClaim: string;
-}
+const AUDIENCE = 'must be a non-empty string or list of non-empty strings';
+const ALGORITHMS = `must be a non-empty subset of ${[...SUPPORTED_ALGORITHMS].join(', ')}`;
+const CACHE_SIZE = 'must be an integer >= 0';
+const CLAIM_NAME = 'must be a claim name (letters, digits, _ . : / -) other than a registered claim or scope';
 
-function validate(options: JwtVerifierConfig): ValidConfig {
-  if (typeof options.issuer !== 'string' || options.issuer.length === 0) invalid('issuer must be a non-empty string');
-  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
-  if (audience.length === 0 || !audience.every((a) => typeof a === 'string' && a.length > 0)) {
-    invalid('audience must be a non-empty string or list of non-empty strings');
-  }
-  let jwksUrl: URL;
-  try {
-    jwksUrl = new URL(options.jwksUrl);
-  } catch {
-    return invalid('jwksUrl must be an absolute http(s) URL');
-  }
-  if (jwksUrl.protocol !== 'http:' && jwksUrl.protocol !== 'https:') invalid('jwksUrl must be an absolute http(s) URL');
-  const algorithms = [...(options.algorithms ?? ['ES256', 'RS256', 'EdDSA'])];
-  if (algorithms.length === 0 || !algorithms.every((a) => SUPPORTED_ALGORITHMS.has(a))) {
-    invalid(`algorithms must be a non-empty subset of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
-  }
-  const clockToleranceSeconds = options.clockToleranceSeconds ?? 30;
-  if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
-    invalid('clockToleranceSeconds must be a finite number >= 0');
-  }
-  const cacheSize = options.cacheSize ?? 1000;
-  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) invalid('cacheSize must be an integer >= 0');
-  const customerClaim = options.customerClaim ?? DEFAULT_CUSTOMER_CLAIM;
-  if (typeof customerClaim !== 'string' || !/^[A-Za-z0-9_.:/-]{1,100}$/.test(customerClaim) || KNOWN_CLAIMS.has(customerClaim) || customerClaim === 'scope') {
-    invalid('customerClaim must be a claim name (letters, digits, _ . : / -) other than a registered claim or scope');
-  }
-  return Object.freeze({
-    customerClaim,
-    issuer: options.issuer,
-    audience: Object.freeze(audience),
-    jwksUrl: options.jwksUrl,
-    algorithms: Object.freeze(algorithms),
-    clockToleranceSeconds,
-    cacheSize,
-  });
-}
-
-function invalid(message: string): never {
-  throw new AppError('VALIDATION_FAILED', `createJwtVerifier: ${message}`);
-}
+const jwtVerifierOptions = z.object({
+  issuer: optionSchemas.nonEmptyString(),
+  audience: z
+    .custom<string | readonly string[]>((value) => {
+      const list: unknown = typeof value === 'string' ? [value] : value;
+      return Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0);
+    }, { error: AUDIENCE })
+    .transform((value) => Object.freeze(typeof value === 'string' ? [value] : [...value])),
+  jwksUrl: optionSchemas.httpUrl(),
+  algorithms: z
+    .array(z.string(), { error: ALGORITHMS })
+    .refine((list) => list.length > 0 && list.every((a) => SUPPORTED_ALGORITHMS.has(a)), { error: ALGORITHMS })
+    .default(['ES256', 'RS256', 'EdDSA'])
+    .transform((list) => Object.freeze([...list])),
+  clockToleranceSeconds: optionSchemas.nonNegativeNumber(30),
+  cacheSize: z.number({ error: CACHE_SIZE }).int({ error: CACHE_SIZE }).min(0, { error: CACHE_SIZE }).default(1000),
+  customerClaim: z
+    .string({ error: CLAIM_NAME })
+    .regex(/^[A-Za-z0-9_.:/-]{1,100}$/, { error: CLAIM_NAME })
+    .refine((claim) => !KNOWN_CLAIMS.has(claim) && claim !== 'scope', { error: CLAIM_NAME })
+    .default(DEFAULT_CUSTOMER_CLAIM),
+});

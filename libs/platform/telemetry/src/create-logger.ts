@@ -1,8 +1,7 @@
-import { parseOptions } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import pino from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { z } from 'zod';
-import { optionSchemas } from './option-schemas.ts';
 import { currentRequestScope } from './request-scope.ts';
 
 /**

@@ -1,8 +1,7 @@
-import { parseOptions } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import type { Metrics } from './metrics.ts';
-import { optionSchemas } from './option-schemas.ts';
 import { PromMetrics } from './prom-metrics.ts';
 
 /** Options of {@link createMetrics}. */

@@ -1,4 +1,4 @@
-import { parseOptions } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import { DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, diag, trace } from '@opentelemetry/api';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -8,7 +8,6 @@ import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conv
 import { z } from 'zod';
 import { childTraceContext } from './child-trace-context.ts';
 import type { Logger } from './create-logger.ts';
-import { optionSchemas } from './option-schemas.ts';
 import type { TraceContext } from './trace-context.ts';
 import { formatTraceparent } from './traceparent.ts';
 import type { TraceParent } from './traceparent.ts';

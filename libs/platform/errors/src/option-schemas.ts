@@ -3,14 +3,19 @@ import { z } from 'zod';
 const NON_EMPTY_STRING = 'must be a non-empty string';
 const POSITIVE_INTEGER = 'must be a positive integer';
 const HTTP_URL = 'must be an http(s) URL';
+const NON_NEGATIVE_NUMBER = 'must be a finite number >= 0';
 
 /**
- * The zod schemas of this library's factory options that recur, worded for `parseOptions` (`<factory>: <field>
- * <issue>`), so every bad option fails the same way.
+ * The zod schemas of factory options that recur across the libraries, worded for `parseOptions`
+ * (`<factory>: <field> <issue>`), so every bad option fails the same way.
  */
 export const optionSchemas = {
   /** A non-empty string. */
   nonEmptyString: () => z.string({ error: NON_EMPTY_STRING }).min(1, { error: NON_EMPTY_STRING }),
+
+  /** A finite number of at least 0; `fallback` when undefined. */
+  nonNegativeNumber: (fallback: number) =>
+    z.number({ error: NON_NEGATIVE_NUMBER }).finite({ error: NON_NEGATIVE_NUMBER }).min(0, { error: NON_NEGATIVE_NUMBER }).default(fallback),
 
   /** An integer of at least 1; `fallback` when undefined. */
   positiveInteger: (fallback: number) =>
