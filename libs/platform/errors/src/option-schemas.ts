@@ -21,6 +21,18 @@ export const optionSchemas = {
   positiveInteger: (fallback: number) =>
     z.number({ error: POSITIVE_INTEGER }).int({ error: POSITIVE_INTEGER }).min(1, { error: POSITIVE_INTEGER }).default(fallback),
 
+  /** An integer from `min` to `max` inclusive; `fallback` when undefined. */
+  integerBetween: (min: number, max: number, fallback: number) => {
+    const error = `must be an integer from ${min} to ${max}.`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+  },
+
+  /** A string matching `pattern`, described by `expected` (`a postgres:// URL`). */
+  stringMatching: (pattern: RegExp, expected: string) => {
+    const error = `must be ${expected}.`;
+    return z.string({ error }).regex(pattern, { error });
+  },
+
   /** An absolute http: or https: URL. */
   httpUrl: () =>
     z.string({ error: HTTP_URL }).refine((value) => {
