@@ -1,4 +1,6 @@
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import type { LogLevel } from './log-level.ts';
 
 /** Settings of a {@link LogLevelMemory}. */
@@ -8,6 +10,11 @@ export interface LogLevelMemoryConfig {
   /** How long a level set by `logging/setLevel` holds, in milliseconds. Default 3600000 (1 hour). */
   ttlMs?: number;
 }
+
+const logLevelMemoryOptions = z.object({
+  maxEntries: optionSchemas.positiveInteger(10_000),
+  ttlMs: optionSchemas.positiveInteger(60 * 60 * 1000),
+});
 
 /**
  * The levels callers set with `logging/setLevel` (MCP 2025-11-25), per principal. mcpfed's HTTP servers keep no
@@ -21,9 +28,11 @@ export class LogLevelMemory {
   readonly #levels: LRUCache<string, { level: LogLevel; until: number }>;
   readonly #ttlMs: number;
 
-  constructor(config: LogLevelMemoryConfig = {}) {
-    this.#levels = new LRUCache({ max: config.maxEntries ?? 10_000 });
-    this.#ttlMs = config.ttlMs ?? 60 * 60 * 1000;
+  /** @throws AppError VALIDATION_FAILED naming the first bad option. */
+  constructor(options: LogLevelMemoryConfig = {}) {
+    const config = parseOptions('LogLevelMemory', logLevelMemoryOptions, options);
+    this.#levels = new LRUCache({ max: config.maxEntries });
+    this.#ttlMs = config.ttlMs;
   }
 
   /** Remembers `level` for `principalId`. */
