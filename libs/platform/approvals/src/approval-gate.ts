@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from '@mcpfed/db';
 import type { Kysely } from '@mcpfed/db';
 import { newId } from '@mcpfed/db';
-import { AppError } from '@mcpfed/errors';
+import { AppError, parseOptions } from '@mcpfed/errors';
 import { canonicalJson } from '@mcpfed/mcp-runtime';
+import { z } from 'zod';
 import { statusOf } from './approval-record.ts';
 import type { ApprovalRow, ApprovalStatus, ApprovalSummary, ApprovalTables } from './approval-record.ts';
 
@@ -14,6 +15,11 @@ export interface ApprovalGateOptions {
   /** The approval page's base URL, given the approval id (`<PUBLIC_URL>/approvals/<id>`). */
   urlOf: (id: string) => string;
 }
+
+const approvalGateOptions = z.object({
+  ttlMs: z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' }),
+  urlOf: z.custom<(id: string) => string>((value) => typeof value === 'function', { error: 'must be a function' }),
+});
 
 /** The operation a caller asks for: what the approval is bound to, and what the person sees. */
 export interface ApprovalRequest {
@@ -57,9 +63,9 @@ export interface ApprovalRequiredAnswer {
 export class ApprovalGate {
   readonly #options: ApprovalGateOptions;
 
+  /** @throws AppError VALIDATION_FAILED naming the first bad option. */
   constructor(options: ApprovalGateOptions) {
-    if (!(Number.isInteger(options.ttlMs) && options.ttlMs > 0)) throw new AppError('VALIDATION_FAILED', 'ApprovalGate: ttlMs must be a positive integer');
-    this.#options = Object.freeze({ ...options });
+    this.#options = parseOptions('ApprovalGate', approvalGateOptions, options);
   }
 
   /** The binding hash of a request. */

@@ -1,6 +1,8 @@
 import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant, genericGrantRequest } from 'openid-client';
 import { createHash } from 'node:crypto';
-import { AppError } from '@mcpfed/errors';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import { AppError, optionSchemas, parseOptions } from '@mcpfed/errors';
 import { cancellationError, isNetworkError, raceAbort } from '@mcpfed/resilience';
 import { isScopeToken } from './scope-token.ts';
 import type { ServiceTokenRequest, ServiceTokenSource } from './service-token-source.ts';
@@ -56,7 +58,7 @@ const DEFAULT_EXPIRES_IN_SECONDS = 300;
  * @throws AppError VALIDATION_FAILED for an invalid configuration.
  */
 export function createClientCredentialsTokenSource(config: ClientCredentialsTokenSourceConfig): ServiceTokenSource {
-  const settings = validate(config);
+  const settings = parseOptions('createClientCredentialsTokenSource', tokenSourceOptions, config);
   const client = new Configuration(
     { issuer: settings.issuer, token_endpoint: settings.tokenUrl },
     settings.clientId,
@@ -65,17 +67,9 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
   );
   client.timeout = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
   if (new URL(settings.tokenUrl).protocol === 'http:') allowInsecureRequests(client);
-  const cache = new Map<string, CachedToken>();
+  // A hit makes the token the most recently used (get); a token due for refresh stays until it is replaced.
+  const cache = new LRUCache<string, CachedToken>({ max: settings.maxCachedTokens });
   const pending = new Map<string, Promise<string>>();
-
-  function remember(key: string, entry: CachedToken): void {
-    cache.delete(key);
-    cache.set(key, entry);
-    if (cache.size > settings.maxCachedTokens) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-  }
 
   async function fetchToken(key: string, request: ServiceTokenRequest): Promise<string> {
     // RFC 8707: an absolute URI audience is asked for as `resource` (what standard providers read); a bare name
@@ -109,7 +103,7 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
     const expiresIn = typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : DEFAULT_EXPIRES_IN_SECONDS;
     const margin = Math.min(settings.refreshBeforeExpirySeconds, expiresIn / 2);
     // Counted from when the request was sent: the issuer's clock started no earlier than that.
-    remember(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
+    cache.set(key, { token, refreshAt: requestedAt + (expiresIn - margin) * 1000 });
     return token;
   }
 
@@ -126,11 +120,7 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       const key = `${request.audience}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
-        if (cached !== undefined && cached.refreshAt > Date.now()) {
-          // Re-inserted so the Map's insertion order stays least recently used first.
-          remember(key, cached);
-          return Promise.resolve(cached.token);
-        }
+        if (cached !== undefined && cached.refreshAt > Date.now()) return Promise.resolve(cached.token);
       } else {
         cache.delete(key);
       }
@@ -188,44 +178,21 @@ function responseStatus(error: unknown): number | undefined {
   return cause instanceof Response ? cause.status : undefined;
 }
 
-interface Settings {
-  issuer: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  scope: string;
-  authMethod: 'client_secret_basic' | 'client_secret_post';
-  refreshBeforeExpirySeconds: number;
-  maxCachedTokens: number;
-  timeoutMs: number;
-}
+const SCOPES = 'must be a non-empty list of scope tokens';
+const WHOLE_NUMBER = 'must be an integer >= 1';
 
-function validate(config: ClientCredentialsTokenSourceConfig): Settings {
-  const invalid = (message: string): never => {
-    throw new AppError('VALIDATION_FAILED', `createClientCredentialsTokenSource: ${message}`);
-  };
-  if (typeof config.tokenUrl !== 'string' || !URL.canParse(config.tokenUrl) || !/^https?:$/.test(new URL(config.tokenUrl).protocol)) invalid('tokenUrl must be an absolute http(s) URL');
-  if (config.issuer !== undefined && (typeof config.issuer !== 'string' || config.issuer.length === 0)) invalid('issuer must be a non-empty string when given');
-  if (typeof config.clientId !== 'string' || config.clientId.length === 0) invalid('clientId must be a non-empty string');
-  if (typeof config.clientSecret !== 'string' || config.clientSecret.length === 0) invalid('clientSecret must be a non-empty string');
-  if (!Array.isArray(config.scopes) || config.scopes.length === 0 || !config.scopes.every(isScopeToken)) invalid('scopes must be a non-empty list of scope tokens');
-  const authMethod = config.authMethod ?? 'client_secret_basic';
-  if (authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') invalid('authMethod must be client_secret_basic or client_secret_post');
-  const refreshBeforeExpirySeconds = config.refreshBeforeExpirySeconds ?? 60;
-  if (!Number.isFinite(refreshBeforeExpirySeconds) || refreshBeforeExpirySeconds < 0) invalid('refreshBeforeExpirySeconds must be a non-negative number');
-  const maxCachedTokens = config.maxCachedTokens ?? 1000;
-  if (!Number.isSafeInteger(maxCachedTokens) || maxCachedTokens < 1) invalid('maxCachedTokens must be an integer >= 1');
-  const timeoutMs = config.timeoutMs ?? 5000;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalid('timeoutMs must be an integer >= 1');
-  return {
-    issuer: config.issuer ?? new URL(config.tokenUrl).origin,
-    tokenUrl: config.tokenUrl,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    scope: [...new Set(config.scopes)].join(' '),
-    authMethod,
-    refreshBeforeExpirySeconds,
-    maxCachedTokens,
-    timeoutMs,
-  };
-}
+const tokenSourceOptions = z
+  .object({
+    tokenUrl: optionSchemas.httpUrl(),
+    issuer: optionSchemas.nonEmptyString().optional(),
+    clientId: optionSchemas.nonEmptyString(),
+    clientSecret: optionSchemas.nonEmptyString(),
+    scopes: z.array(z.string(), { error: SCOPES }).refine((list) => list.length > 0 && list.every(isScopeToken), { error: SCOPES }),
+    authMethod: z.enum(['client_secret_basic', 'client_secret_post'], { error: 'must be client_secret_basic or client_secret_post' }).default('client_secret_basic'),
+    refreshBeforeExpirySeconds: optionSchemas.nonNegativeNumber(60),
+    maxCachedTokens: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }).default(1000),
+    timeoutMs: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }).default(5000),
+  })
+  .transform(({ scopes, issuer, ...rest }) => ({ ...rest, issuer: issuer ?? new URL(rest.tokenUrl).origin, scope: [...new Set(scopes)].join(' ') }));
+
+type Settings = z.output<typeof tokenSourceOptions>;

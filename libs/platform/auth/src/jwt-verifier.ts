@@ -1,6 +1,8 @@
-import { AppError } from '@mcpfed/errors';
+import { AppError, optionSchemas, parseOptions } from '@mcpfed/errors';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import { DEFAULT_CUSTOMER_CLAIM, isCustomerId } from './customer-claim.ts';
 import type { Principal } from './principal.ts';
 
@@ -70,11 +72,11 @@ interface CacheEntry {
  * - the customer claim (`customerClaim`, default `customer_id`) → `customerId`: the one customer the token reaches.
  *
  * Hot path: a verified token is remembered (keyed by the token string) until min(`exp`, now + 60 s), so a
- * repeated call with the same token costs one `Map` look-up. The cache holds at most `cacheSize` entries and
+ * repeated call with the same token costs one cache look-up. The cache holds at most `cacheSize` entries and
  * evicts the oldest insertion first. Failures are never cached.
  */
 export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
-  const config = validate(options);
+  const config = parseOptions('createJwtVerifier', jwtVerifierOptions, options);
   const remoteKeys = createRemoteJWKSet(new URL(config.jwksUrl));
   const getKey: JWTVerifyGetKey = async (header, token) => {
     try {
@@ -94,26 +96,23 @@ export function createJwtVerifier(options: JwtVerifierConfig): JwtVerifier {
     clockTolerance: config.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
-  const cache = new Map<string, CacheEntry>();
+  // Read with peek, so the eviction follows the insertion order; the expiry is the token's own (wall clock).
+  const cache = config.cacheSize === 0 ? undefined : new LRUCache<string, CacheEntry>({ max: config.cacheSize });
 
   const remember = (token: string, principal: Principal, now: number): void => {
-    if (config.cacheSize === 0) return;
+    if (cache === undefined) return;
     const validUntilMs = Math.min((principal.expiresAt ?? 0) * 1000, now + CACHE_TTL_MS);
     if (validUntilMs <= now) return;
-    if (cache.size >= config.cacheSize) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
     cache.set(token, { principal, validUntilMs });
   };
 
   return Object.freeze({
     async verify(token: string): Promise<Principal> {
       const now = Date.now();
-      const hit = cache.get(token);
+      const hit = cache?.peek(token);
       if (hit !== undefined) {
         if (hit.validUntilMs > now) return hit.principal;
-        cache.delete(token);
+        cache?.delete(token);
       }
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         throw new AppError('UNAUTHENTICATED', 'token malformed');
@@ -211,54 +210,30 @@ function isJoseError(error: unknown, ...codes: string[]): boolean {
   return typeof code === 'string' && codes.includes(code);
 }
 
-interface ValidConfig {
-  readonly issuer: string;
-  readonly audience: readonly string[];
-  readonly jwksUrl: string;
-  readonly algorithms: readonly string[];
-  readonly clockToleranceSeconds: number;
-  readonly cacheSize: number;
-  readonly customerClaim: string;
-}
+const AUDIENCE = 'must be a non-empty string or list of non-empty strings';
+const ALGORITHMS = `must be a non-empty subset of ${[...SUPPORTED_ALGORITHMS].join(', ')}`;
+const CACHE_SIZE = 'must be an integer >= 0';
+const CLAIM_NAME = 'must be a claim name (letters, digits, _ . : / -) other than a registered claim or scope';
 
-function validate(options: JwtVerifierConfig): ValidConfig {
-  if (typeof options.issuer !== 'string' || options.issuer.length === 0) invalid('issuer must be a non-empty string');
-  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
-  if (audience.length === 0 || !audience.every((a) => typeof a === 'string' && a.length > 0)) {
-    invalid('audience must be a non-empty string or list of non-empty strings');
-  }
-  let jwksUrl: URL;
-  try {
-    jwksUrl = new URL(options.jwksUrl);
-  } catch {
-    return invalid('jwksUrl must be an absolute http(s) URL');
-  }
-  if (jwksUrl.protocol !== 'http:' && jwksUrl.protocol !== 'https:') invalid('jwksUrl must be an absolute http(s) URL');
-  const algorithms = [...(options.algorithms ?? ['ES256', 'RS256', 'EdDSA'])];
-  if (algorithms.length === 0 || !algorithms.every((a) => SUPPORTED_ALGORITHMS.has(a))) {
-    invalid(`algorithms must be a non-empty subset of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
-  }
-  const clockToleranceSeconds = options.clockToleranceSeconds ?? 30;
-  if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
-    invalid('clockToleranceSeconds must be a finite number >= 0');
-  }
-  const cacheSize = options.cacheSize ?? 1000;
-  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) invalid('cacheSize must be an integer >= 0');
-  const customerClaim = options.customerClaim ?? DEFAULT_CUSTOMER_CLAIM;
-  if (typeof customerClaim !== 'string' || !/^[A-Za-z0-9_.:/-]{1,100}$/.test(customerClaim) || KNOWN_CLAIMS.has(customerClaim) || customerClaim === 'scope') {
-    invalid('customerClaim must be a claim name (letters, digits, _ . : / -) other than a registered claim or scope');
-  }
-  return Object.freeze({
-    customerClaim,
-    issuer: options.issuer,
-    audience: Object.freeze(audience),
-    jwksUrl: options.jwksUrl,
-    algorithms: Object.freeze(algorithms),
-    clockToleranceSeconds,
-    cacheSize,
-  });
-}
-
-function invalid(message: string): never {
-  throw new AppError('VALIDATION_FAILED', `createJwtVerifier: ${message}`);
-}
+const jwtVerifierOptions = z.object({
+  issuer: optionSchemas.nonEmptyString(),
+  audience: z
+    .custom<string | readonly string[]>((value) => {
+      const list: unknown = typeof value === 'string' ? [value] : value;
+      return Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0);
+    }, { error: AUDIENCE })
+    .transform((value) => Object.freeze(typeof value === 'string' ? [value] : [...value])),
+  jwksUrl: optionSchemas.httpUrl(),
+  algorithms: z
+    .array(z.string(), { error: ALGORITHMS })
+    .refine((list) => list.length > 0 && list.every((a) => SUPPORTED_ALGORITHMS.has(a)), { error: ALGORITHMS })
+    .default(['ES256', 'RS256', 'EdDSA'])
+    .transform((list) => Object.freeze([...list])),
+  clockToleranceSeconds: optionSchemas.nonNegativeNumber(30),
+  cacheSize: z.number({ error: CACHE_SIZE }).int({ error: CACHE_SIZE }).min(0, { error: CACHE_SIZE }).default(1000),
+  customerClaim: z
+    .string({ error: CLAIM_NAME })
+    .regex(/^[A-Za-z0-9_.:/-]{1,100}$/, { error: CLAIM_NAME })
+    .refine((claim) => !KNOWN_CLAIMS.has(claim) && claim !== 'scope', { error: CLAIM_NAME })
+    .default(DEFAULT_CUSTOMER_CLAIM),
+});

@@ -1,4 +1,5 @@
-import { AppError } from '@mcpfed/errors';
+import { parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
 
 /** Options of {@link createOriginGuard}. */
 export interface OriginGuardConfig {
@@ -54,16 +55,7 @@ const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::\d{0,5})?$/;
  * Throws `AppError('VALIDATION_FAILED')` for an empty `allowedHosts` or an entry that cannot be parsed.
  */
 export function createOriginGuard(options: OriginGuardConfig): OriginGuard {
-  const origins = new Set(options.allowedOrigins.map(normaliseOrigin));
-  if (options.allowedHosts.length === 0) invalid('allowedHosts must not be empty');
-  const hosts = new Set(
-    options.allowedHosts.map((entry) => {
-      const bracketed = !entry.startsWith('[') && entry.split(':').length > 2 ? `[${entry}]` : entry;
-      const name = hostName(bracketed);
-      if (name === undefined) invalid(`allowedHosts holds an invalid host ${JSON.stringify(entry)}`);
-      return name;
-    }),
-  );
+  const { allowedOrigins: origins, allowedHosts: hosts } = parseOptions('createOriginGuard', originGuardOptions, options);
   const originAllowed =
     origins.size === 0 ? (origin: string) => LOOPBACK_ORIGIN.test(origin) : (origin: string) => origins.has(origin);
 
@@ -84,21 +76,45 @@ function hostName(host: string): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-function normaliseOrigin(entry: string): string {
-  let url: URL;
-  try {
-    url = new URL(entry);
-  } catch {
-    return invalid(`allowedOrigins holds an invalid origin ${JSON.stringify(entry)}`);
-  }
+/** The origin as browsers serialise it, or the problem with the entry. */
+function normaliseOrigin(entry: string): { origin: string } | { problem: string } {
+  if (!URL.canParse(entry)) return { problem: `holds an invalid origin ${JSON.stringify(entry)}` };
+  const url = new URL(entry);
   const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !bare) {
-    invalid(`allowedOrigins entries must be scheme://host[:port], got ${JSON.stringify(entry)}`);
+    return { problem: `entries must be scheme://host[:port], got ${JSON.stringify(entry)}` };
   }
   // Browsers serialise Origin the way URL#origin does (lowercase, no default port), so compare against that form.
-  return url.origin;
+  return { origin: url.origin };
 }
 
-function invalid(message: string): never {
-  throw new AppError('VALIDATION_FAILED', `createOriginGuard: ${message}`);
-}
+const originGuardOptions = z.object({
+  allowedOrigins: z.array(z.string(), { error: 'must be a list of origins' }).transform((entries, ctx) => {
+    const origins = new Set<string>();
+    for (const entry of entries) {
+      const normalised = normaliseOrigin(entry);
+      if ('problem' in normalised) {
+        ctx.addIssue({ code: 'custom', message: normalised.problem });
+        return z.NEVER;
+      }
+      origins.add(normalised.origin);
+    }
+    return origins;
+  }),
+  allowedHosts: z
+    .array(z.string(), { error: 'must be a list of host names' })
+    .min(1, { error: 'must not be empty' })
+    .transform((entries, ctx) => {
+      const hosts = new Set<string>();
+      for (const entry of entries) {
+        const bracketed = !entry.startsWith('[') && entry.split(':').length > 2 ? `[${entry}]` : entry;
+        const name = hostName(bracketed);
+        if (name === undefined) {
+          ctx.addIssue({ code: 'custom', message: `holds an invalid host ${JSON.stringify(entry)}` });
+          return z.NEVER;
+        }
+        hosts.add(name);
+      }
+      return hosts;
+    }),
+});

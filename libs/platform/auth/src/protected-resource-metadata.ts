@@ -1,4 +1,5 @@
-import { AppError } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
 import { isScopeToken } from './scope-token.ts';
 
 /** Options of {@link protectedResourceMetadata}. */
@@ -25,6 +26,17 @@ export interface ProtectedResourceMetadata {
   readonly resource_documentation?: string;
 }
 
+// Identifiers are compared as strings by clients (RFC 9728 §3.3), so the URLs are checked, never rewritten.
+const metadataOptions = z.object({
+  resource: optionSchemas.httpUrl().refine((value) => !value.includes('#'), { error: 'must not contain a fragment (RFC 9728 §1.2)' }),
+  authorizationServers: z.array(optionSchemas.httpUrl(), { error: 'must name at least one issuer' }).min(1, { error: 'must name at least one issuer' }),
+  scopesSupported: z.array(z.string(), { error: 'must be a list of scope tokens' }).refine((scopes) => scopes.every(isScopeToken), {
+    error: 'must hold valid scope tokens only',
+  }),
+  resourceName: z.string({ error: 'must be a string' }).optional(),
+  resourceDocumentation: optionSchemas.httpUrl().optional(),
+});
+
 /**
  * Builds the RFC 9728 protected resource metadata document of one MCP server. Bearer tokens are accepted only
  * in the `Authorization` header (MCP authorization: never in the query string), so `bearer_methods_supported`
@@ -32,38 +44,14 @@ export interface ProtectedResourceMetadata {
  * Throws `AppError('VALIDATION_FAILED')` for a resource or server that is not an absolute http(s) URL.
  */
 export function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): ProtectedResourceMetadata {
-  const resource = requireHttpUrl(options.resource, 'resource');
-  if (resource.includes('#')) invalid('resource must not contain a fragment (RFC 9728 §1.2)');
-  if (options.authorizationServers.length === 0) invalid('authorizationServers must name at least one issuer');
-  const authorizationServers = options.authorizationServers.map((url) => requireHttpUrl(url, 'authorizationServers'));
-  for (const scope of options.scopesSupported) {
-    if (!isScopeToken(scope)) invalid(`scopesSupported holds an invalid scope token: ${JSON.stringify(scope)}`);
-  }
+  const valid = parseOptions('protectedResourceMetadata', metadataOptions, options);
   const metadata: ProtectedResourceMetadata = {
-    resource,
-    authorization_servers: Object.freeze(authorizationServers),
-    scopes_supported: Object.freeze([...options.scopesSupported]),
+    resource: valid.resource,
+    authorization_servers: Object.freeze([...valid.authorizationServers]),
+    scopes_supported: Object.freeze([...valid.scopesSupported]),
     bearer_methods_supported: Object.freeze(['header'] as const),
-    ...(options.resourceName === undefined ? {} : { resource_name: options.resourceName }),
-    ...(options.resourceDocumentation === undefined
-      ? {}
-      : { resource_documentation: requireHttpUrl(options.resourceDocumentation, 'resourceDocumentation') }),
+    ...(valid.resourceName === undefined ? {} : { resource_name: valid.resourceName }),
+    ...(valid.resourceDocumentation === undefined ? {} : { resource_documentation: valid.resourceDocumentation }),
   };
   return Object.freeze(metadata);
-}
-
-function requireHttpUrl(value: string, field: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return invalid(`${field} must be an absolute http(s) URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(`${field} must be an absolute http(s) URL`);
-  // Identifiers are compared as strings by clients (RFC 9728 §3.3), so keep exactly what the operator configured.
-  return value;
-}
-
-function invalid(message: string): never {
-  throw new AppError('VALIDATION_FAILED', `protectedResourceMetadata: ${message}`);
 }

@@ -1,5 +1,6 @@
-import { AppError } from '@mcpfed/errors';
+import { AppError, parseOptions } from '@mcpfed/errors';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
+import { z } from 'zod';
 
 /**
  * The part of an ioredis 6 client (`Redis` or `Cluster`) that rate-limiter-flexible's `RateLimiterRedis` uses.
@@ -39,6 +40,19 @@ export interface RateLimiter {
   consume(principalId: string, tool: string): Promise<void>;
 }
 
+const KEY_PREFIX = 'must be a non-empty string without whitespace';
+const WHOLE_NUMBER = 'must be an integer >= 1';
+
+const rateLimiterOptions = z.object({
+  keyPrefix: z.string({ error: KEY_PREFIX }).regex(/^\S+$/, { error: KEY_PREFIX }),
+  points: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }),
+  windowSeconds: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }),
+  redisTimeoutMs: z.number({ error: 'must be a number > 0' }).finite({ error: 'must be a number > 0' }).positive({ error: 'must be a number > 0' }).default(250),
+  redis: z.custom<RateLimiterRedisClient>((value) => typeof (value as RateLimiterRedisClient | undefined)?.defineCommand === 'function', {
+    error: 'must be an ioredis client',
+  }),
+});
+
 /**
  * Creates a fixed-window rate limiter whose counters live in Redis, so every replica of a server draws from the
  * same budget (docs/architecture.md §5), built on rate-limiter-flexible's atomic `RateLimiterRedis` (one Lua call per
@@ -52,15 +66,7 @@ export interface RateLimiter {
  * without a Redis round trip.
  */
 export function createRateLimiter(options: RateLimiterConfig): RateLimiter {
-  const { redis, keyPrefix, points, windowSeconds } = options;
-  const redisTimeoutMs = options.redisTimeoutMs ?? 250;
-  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0 || /\s/.test(keyPrefix)) {
-    invalid('keyPrefix must be a non-empty string without whitespace');
-  }
-  if (!Number.isSafeInteger(points) || points < 1) invalid('points must be an integer >= 1');
-  if (!Number.isSafeInteger(windowSeconds) || windowSeconds < 1) invalid('windowSeconds must be an integer >= 1');
-  if (!Number.isFinite(redisTimeoutMs) || redisTimeoutMs <= 0) invalid('redisTimeoutMs must be a number > 0');
-  if (typeof redis?.defineCommand !== 'function') invalid('redis must be an ioredis client');
+  const { redis, keyPrefix, points, windowSeconds, redisTimeoutMs } = parseOptions('createRateLimiter', rateLimiterOptions, options);
 
   const insurance = new RateLimiterMemory({ keyPrefix, points, duration: windowSeconds });
   const shared = new RateLimiterRedis({
@@ -90,8 +96,4 @@ export function createRateLimiter(options: RateLimiterConfig): RateLimiter {
       }
     },
   });
-}
-
-function invalid(message: string): never {
-  throw new AppError('VALIDATION_FAILED', `createRateLimiter: ${message}`);
 }

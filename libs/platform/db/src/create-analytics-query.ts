@@ -1,5 +1,6 @@
-import { AppError } from '@mcpfed/errors';
-import { RELATION_NAME, stringOption } from './option-checks.ts';
+import { parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
+import { relationNamesOption } from './option-checks.ts';
 import { parseReadOnlyQuery } from './parse-read-only-query.ts';
 import { runReadOnlyQuery } from './run-read-only-query.ts';
 import type { ReadOnlyQueryResult } from './run-read-only-query.ts';
@@ -32,6 +33,8 @@ export interface AnalyticsQueryOptions {
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 3000;
 
+const analyticsQueryOptions = z.object({ allowedRelations: relationNamesOption(true) });
+
 /**
  * The service behind every `<domain>_query_sql` tool (docs/architecture.md §4): the statement passes the parser guard
  * (`parseReadOnlyQuery`: one SELECT over `allowedRelations` only), then runs on the read-only role's pool
@@ -39,17 +42,7 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 3000;
  * in either one alone exposes nothing. Refusals and query failures are those two functions' AppErrors.
  */
 export function createAnalyticsQuery(options: AnalyticsQueryOptions): AnalyticsQuery {
-  const where = 'createAnalyticsQuery';
-  if (!Array.isArray(options.allowedRelations) || options.allowedRelations.length === 0) {
-    throw new AppError('VALIDATION_FAILED', `${where}: allowedRelations must list at least one relation.`, {
-      details: { option: 'allowedRelations' },
-    });
-  }
-  const allowedRelations = Object.freeze(
-    options.allowedRelations.map((relation) =>
-      stringOption(where, 'allowedRelations', relation, RELATION_NAME, 'lower-case relation names like "orders" or "reporting.totals"'),
-    ),
-  );
+  const { allowedRelations } = parseOptions('createAnalyticsQuery', analyticsQueryOptions, options);
   return async (config, input, signal) => {
     const parsed = await parseReadOnlyQuery(input.sql, { allowedRelations });
     return runReadOnlyQuery(config.sqlPool, parsed.sql, {

@@ -1,8 +1,8 @@
-import { AppError } from '@mcpfed/errors';
+import { AppError, optionSchemas, parseOptions } from '@mcpfed/errors';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { z } from 'zod';
 import { abortable } from './abortable.ts';
-import { integerOption, stringOption } from './option-checks.ts';
 import type { SqlPool } from './sql-pool.ts';
 
 /** Static settings of one PostgreSQL connection pool (one per database role a server uses). */
@@ -59,7 +59,15 @@ export interface DatabasePool extends SqlPool {
   end(): Promise<void>;
 }
 
-const WHERE = 'createDatabase';
+const databaseOptions = z.object({
+  connectionString: optionSchemas.stringMatching(/^postgres(?:ql)?:\/\/\S+$/, 'a postgres:// URL'),
+  applicationName: optionSchemas.stringMatching(/^[\x20-\x7e]{1,63}$/, '1-63 printable ASCII characters'),
+  max: optionSchemas.integerBetween(1, 1000, 10),
+  statementTimeoutMs: optionSchemas.integerBetween(0, 86_400_000, 5000),
+  idleTimeoutMs: optionSchemas.integerBetween(0, 86_400_000, 10_000),
+  connectTimeoutMs: optionSchemas.integerBetween(1, 600_000, 5000),
+  onConnectionError: z.custom<(error: Error) => void>((value) => typeof value === 'function', { error: 'must be a function.' }).optional(),
+});
 
 /**
  * Opens a pg pool and a `Kysely<DB>` over it. Nothing connects until the first query.
@@ -70,19 +78,12 @@ const WHERE = 'createDatabase';
  * ```
  */
 export function createDatabase<DB>(options: DatabaseConfig): Database<DB> {
-  const connectionString = stringOption(
-    WHERE,
-    'connectionString',
-    options.connectionString,
-    /^postgres(?:ql)?:\/\/\S+$/,
-    'a postgres:// URL',
+  const { connectionString, applicationName, max, statementTimeoutMs, idleTimeoutMs, connectTimeoutMs, ...given } = parseOptions(
+    'createDatabase',
+    databaseOptions,
+    options,
   );
-  const applicationName = stringOption(WHERE, 'applicationName', options.applicationName, /^[\x20-\x7e]{1,63}$/, '1-63 printable ASCII characters');
-  const max = integerOption(WHERE, 'max', options.max, 10, 1, 1000);
-  const statementTimeoutMs = integerOption(WHERE, 'statementTimeoutMs', options.statementTimeoutMs, 5000, 0, 86_400_000);
-  const idleTimeoutMs = integerOption(WHERE, 'idleTimeoutMs', options.idleTimeoutMs, 10_000, 0, 86_400_000);
-  const connectTimeoutMs = integerOption(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 5000, 1, 600_000);
-  const onConnectionError = options.onConnectionError ?? (() => undefined);
+  const onConnectionError = given.onConnectionError ?? (() => undefined);
 
   const pool = new pg.Pool({
     connectionString,

@@ -1,5 +1,7 @@
 import { ensureReadOnlyRole } from './ensure-read-only-role.ts';
-import { RELATION_NAME, SQL_IDENTIFIER, stringOption } from './option-checks.ts';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
+import { SQL_IDENTIFIER, relationNamesOption } from './option-checks.ts';
 import type { SqlPool } from './sql-pool.ts';
 
 /** Options of one run of a {@link ReadOnlyRoleSetup}: what differs per deployment. */
@@ -24,18 +26,17 @@ export interface ReadOnlyRoleDefinition {
   relations: readonly string[];
 }
 
+const roleDefinitionOptions = z.object({
+  role: optionSchemas.stringMatching(SQL_IDENTIFIER, 'a lower-case SQL identifier'),
+  relations: relationNamesOption(false),
+});
+
 /**
  * Binds a domain's read-only role name and relations once, so its composition root and tests only pass the
  * database (and password): `createReadOnlyRoleSetup({ role: 'customer_sql_reader', relations })`.
  */
 export function createReadOnlyRoleSetup(definition: ReadOnlyRoleDefinition): ReadOnlyRoleSetup {
-  const where = 'createReadOnlyRoleSetup';
-  const role = stringOption(where, 'role', definition.role, SQL_IDENTIFIER, 'a lower-case SQL identifier');
-  const relations = Object.freeze(
-    definition.relations.map((relation) =>
-      stringOption(where, 'relations', relation, RELATION_NAME, 'lower-case relation names like "orders" or "reporting.totals"'),
-    ),
-  );
+  const { role, relations } = parseOptions('createReadOnlyRoleSetup', roleDefinitionOptions, definition);
   return (admin, options) =>
     ensureReadOnlyRole(admin, {
       role,

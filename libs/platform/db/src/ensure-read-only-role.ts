@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '@mcpfed/errors';
+import { connectionUrl } from './connection-url.ts';
 import { errorCodeOf } from './map-database-error.ts';
 import { integerOption, quoteIdentifier, quoteRelation, RELATION_NAME, SQL_IDENTIFIER, stringOption } from './option-checks.ts';
 import type { SqlClient, SqlPool } from './sql-pool.ts';
@@ -107,15 +108,7 @@ function quoteLiteral(value: string): string {
  * -> `postgres://customer_sql_reader@db:5432/customer`.
  */
 export function readOnlyConnectionString(connectionString: string, role: string, password?: string): string {
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch (error) {
-    throw new AppError('VALIDATION_FAILED', 'readOnlyConnectionString: connectionString must be a postgres:// URL.', {
-      details: { option: 'connectionString' },
-      cause: error,
-    });
-  }
+  const url = connectionUrl('readOnlyConnectionString', connectionString);
   url.username = encodeURIComponent(stringOption('readOnlyConnectionString', 'role', role, SQL_IDENTIFIER, 'a lower-case SQL identifier'));
   url.password = password === undefined ? '' : encodeURIComponent(password);
   return url.toString();

@@ -1,5 +1,7 @@
 import type { QueryExecutorProvider } from 'kysely';
 import { errorCodeOf, isConnectionError, loggableError } from '@mcpfed/db';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
 import type { Logger } from '@mcpfed/telemetry';
 import { finishAuditRecord, insertAuditRecords, purgeAuditRecords } from './audit-statements.ts';
 import type { AuditOutcome, AuditRecord } from './audit-statements.ts';
@@ -22,6 +24,17 @@ export interface AuditLogConfig {
   /** Records deleted per statement when purging. Default 1000. */
   purgeBatchSize?: number;
 }
+
+const auditLogOptions = z.object({
+  db: z.custom<QueryExecutorProvider>((value) => typeof value === 'object' && value !== null, { error: 'must be a database' }),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, { error: 'must be a logger' }),
+  flushIntervalMs: optionSchemas.positiveInteger(1000),
+  maxBuffered: optionSchemas.positiveInteger(200),
+  maxPending: optionSchemas.positiveInteger(10_000),
+  retentionDays: optionSchemas.positiveInteger(365),
+  purgeIntervalMs: optionSchemas.positiveInteger(600_000),
+  purgeBatchSize: optionSchemas.positiveInteger(1000),
+});
 
 /** The arguments of a record that could not be stored even alone (see {@link AuditLog.flush}). */
 const QUARANTINED_ARGS = Object.freeze({ '[audit]': 'arguments not storable; left out' });
@@ -59,16 +72,18 @@ export class AuditLog {
   #flushing: Promise<void> = Promise.resolve();
   #purging: Promise<number> | undefined;
 
-  constructor(config: AuditLogConfig) {
+  /** @throws AppError VALIDATION_FAILED naming the first bad option. */
+  constructor(options: AuditLogConfig) {
+    const config = parseOptions('AuditLog', auditLogOptions, options);
     this.#db = config.db;
     this.#logger = config.logger;
-    this.#maxBuffered = config.maxBuffered ?? 200;
-    this.#maxPending = config.maxPending ?? 10_000;
-    this.#retentionDays = config.retentionDays ?? 365;
-    this.#purgeBatchSize = config.purgeBatchSize ?? 1000;
-    this.#timer = setInterval(() => void this.flush(), config.flushIntervalMs ?? 1000);
+    this.#maxBuffered = config.maxBuffered;
+    this.#maxPending = config.maxPending;
+    this.#retentionDays = config.retentionDays;
+    this.#purgeBatchSize = config.purgeBatchSize;
+    this.#timer = setInterval(() => void this.flush(), config.flushIntervalMs);
     this.#timer.unref();
-    this.#purgeTimer = setInterval(() => void this.purgeExpired().catch(() => 0), config.purgeIntervalMs ?? 600_000);
+    this.#purgeTimer = setInterval(() => void this.purgeExpired().catch(() => 0), config.purgeIntervalMs);
     this.#purgeTimer.unref();
   }
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestAttachment } from './mcp-host.ts';
+import type { RequestAttachment } from './request-attachment.ts';
 import { SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernErrorStatus, modernResponse } from './protocol-revision.ts';
 import type { CacheHints } from './protocol-revision.ts';
 

@@ -19,8 +19,11 @@ export { acceptMcpPost, authenticateMcpRequest, challengeMissingScopes, checkMcp
 export type { ReceivedMcpPost } from './mcp-post.ts';
 export type { AcceptedMcpPost, McpPostConfig } from './mcp-post.ts';
 export { IdempotencyStore, purgeIdempotencyRecordsMentioning } from './idempotency-store.ts';
-export { McpHost, CATALOG_INSTRUCTIONS, createMcpHost } from './mcp-host.ts';
-export type { McpHostConfig, RequestAttachment, ServerFactory } from './mcp-host.ts';
+export { McpHost, createMcpHost } from './mcp-host.ts';
+export { CATALOG_INSTRUCTIONS } from './catalog-instructions.ts';
+export type { McpHostConfig } from './mcp-host-config.ts';
+export type { RequestAttachment } from './request-attachment.ts';
+export type { ServerFactory } from './server-factory.ts';
 export { promptBinder } from './prompt-binder.ts';
 export { MAX_CLIENT_LOG_MESSAGES, clientLog } from './client-log.ts';
 export type { ClientLog, ClientLogDetails } from './client-log.ts';
@@ -91,7 +94,8 @@ export {
   wireTask,
 } from './task-wire.ts';
 export type { TaskRevision, TaskState, UrlElicitation } from './task-wire.ts';
-export type { CallEnvelope, CallToolResultJson } from './tool-runner.ts';
+export type { CallEnvelope } from './call-envelope.ts';
+export type { CallToolResultJson } from './call-tool-result-json.ts';
 export type {
   Completer,
   EmbeddedResourceBlock,

@@ -1,3 +1,6 @@
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import type { LogLevel } from './log-level.ts';
 
 /** Settings of a {@link LogLevelMemory}. */
@@ -8,6 +11,11 @@ export interface LogLevelMemoryConfig {
   ttlMs?: number;
 }
 
+const logLevelMemoryOptions = z.object({
+  maxEntries: optionSchemas.positiveInteger(10_000),
+  ttlMs: optionSchemas.positiveInteger(60 * 60 * 1000),
+});
+
 /**
  * The levels callers set with `logging/setLevel` (MCP 2025-11-25), per principal. mcpfed's HTTP servers keep no
  * sessions, so a level cannot belong to a connection: it belongs to the caller (the token's subject) on this
@@ -15,28 +23,26 @@ export interface LogLevelMemoryConfig {
  * Bounded and expiring, so callers cannot grow it without limit.
  */
 export class LogLevelMemory {
-  readonly #levels = new Map<string, { level: LogLevel; until: number }>();
-  readonly #maxEntries: number;
+  // Expiry is checked against Date.now() here rather than by the cache's own TTL clock: a level holds for wall-clock
+  // time, and reading it (peek) must not make it the most recently set.
+  readonly #levels: LRUCache<string, { level: LogLevel; until: number }>;
   readonly #ttlMs: number;
 
-  constructor(config: LogLevelMemoryConfig = {}) {
-    this.#maxEntries = config.maxEntries ?? 10_000;
-    this.#ttlMs = config.ttlMs ?? 60 * 60 * 1000;
+  /** @throws AppError VALIDATION_FAILED naming the first bad option. */
+  constructor(options: LogLevelMemoryConfig = {}) {
+    const config = parseOptions('LogLevelMemory', logLevelMemoryOptions, options);
+    this.#levels = new LRUCache({ max: config.maxEntries });
+    this.#ttlMs = config.ttlMs;
   }
 
   /** Remembers `level` for `principalId`. */
   set(principalId: string, level: LogLevel): void {
-    this.#levels.delete(principalId);
     this.#levels.set(principalId, { level, until: Date.now() + this.#ttlMs });
-    while (this.#levels.size > this.#maxEntries) {
-      const oldest = this.#levels.keys().next().value as string;
-      this.#levels.delete(oldest);
-    }
   }
 
   /** The level `principalId` set and still holds, if any. */
   get(principalId: string): LogLevel | undefined {
-    const entry = this.#levels.get(principalId);
+    const entry = this.#levels.peek(principalId);
     if (entry === undefined) return undefined;
     if (entry.until > Date.now()) return entry.level;
     this.#levels.delete(principalId);

@@ -13,7 +13,7 @@ import type { HttpPages } from './http-server.ts';
 import { createMcpHost } from './mcp-host.ts';
 import type { McpHost } from './mcp-host.ts';
 import { serveStdio } from './stdio-server.ts';
-import type { ServerIcon } from './server-icon.ts';
+import type { ServerIdentity } from './server-identity.ts';
 import type { PromptBinding, ResourceBinding, ToolBinding } from './types.ts';
 
 /**
@@ -53,18 +53,12 @@ export interface CommonServerSettings {
   HTTP_HEADERS_TIMEOUT_MS: number;
 }
 
-/** Everything {@link runMcpServer} needs from an app's composition root. */
-export interface RunMcpServerOptions<DB> {
+/**
+ * Everything {@link runMcpServer} needs from an app's composition root. Its identity (`name`, e.g. `customer-server`,
+ * is also the metrics `service` label and the trace service name; icons are data: URIs, see `serverIcon`).
+ */
+export interface RunMcpServerOptions<DB> extends ServerIdentity {
   settings: CommonServerSettings;
-  /** App name, e.g. `customer-server`; also the metrics `service` label and the trace service name. */
-  name: string;
-  version: string;
-  title?: string;
-  /** What the server does, sent at initialize (`serverInfo.description`). */
-  description?: string;
-  /** The server's icons, sent at initialize (`serverInfo.icons`); data: URIs (see `serverIcon`). */
-  icons?: readonly ServerIcon[];
-  instructions?: string;
   logger: Logger;
   /** The domain database opened by the app. Closed last on shutdown. */
   database: { db: Kysely<DB>; pool: PoolStats; ping(signal?: AbortSignal): Promise<void>; close(): Promise<void> };

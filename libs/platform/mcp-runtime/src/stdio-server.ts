@@ -1,5 +1,5 @@
 import type { Principal } from '@mcpfed/auth';
-import type { ServerFactory } from './mcp-host.ts';
+import type { ServerFactory } from './server-factory.ts';
 import { StdioLineTransport } from './stdio-transport.ts';
 import type { StdioLineTransportConfig } from './stdio-transport.ts';
 

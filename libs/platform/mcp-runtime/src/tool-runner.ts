@@ -1,15 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
 import { missingScopes } from '@mcpfed/auth';
-import type { Principal } from '@mcpfed/auth';
-import type { ToolContract } from '@mcpfed/contract-common';
 import { isConnectionError, loggableError, mapDatabaseError } from '@mcpfed/db';
 import { AppError, toToolErrorResult } from '@mcpfed/errors';
 import { withDeadline } from '@mcpfed/resilience';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger, Metrics, TraceContext, Tracing } from '@mcpfed/telemetry';
 import { auditIdentity } from './audit-identity.ts';
-import type { ClientLog } from './client-log.ts';
+import type { CallEnvelope } from './call-envelope.ts';
+import type { CallToolResultJson } from './call-tool-result-json.ts';
+import { DryRunRollback } from './dry-run-rollback.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './audit-statements.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
@@ -18,34 +17,11 @@ import { checkInputText, inputTextError } from './input-text-check.ts';
 import type { InputLimits } from './input-text-check.ts';
 import { rateLimitKeyOf } from './rate-limit-key.ts';
 import { traceableError } from './traceable-error.ts';
-import { DEFAULT_REDACTED_FIELDS, digest, keyedDigest, redactArguments } from './redact-arguments.ts';
+import { prepareTools } from './prepared-tool.ts';
+import type { PreparedTool } from './prepared-tool.ts';
+import { digest, keyedDigest, redactArguments } from './redact-arguments.ts';
+import { validationError } from './validation-error.ts';
 import type { ToolBinding, ToolContext } from './types.ts';
-
-/** What the transport knows about one call. */
-export interface CallEnvelope {
-  requestId: string;
-  principal: Principal;
-  /** Trace context of the caller (traceparent header or `_meta.traceparent`), if any. */
-  parentTrace: TraceContext | undefined;
-  /** Aborted when the client goes away or cancels. */
-  signal: AbortSignal;
-  /** Sends a progress notification when the client asked for progress; otherwise undefined. */
-  sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
-  /** Sends log messages at or above the level the client asked for (a no-op when it asked for none). */
-  clientLog: ClientLog;
-  /** MCP revision the request was sent under (see {@link ToolContext.protocolVersion}). Default 2025-11-25. */
-  protocolVersion?: string;
-  /** The call asked to run as a task (`params.task`): the tool's task binding shapes its input. */
-  asTask?: boolean;
-}
-
-/** A tools/call result as the MCP wire wants it. */
-export interface CallToolResultJson {
-  [key: string]: unknown;
-  content: Array<Record<string, unknown>>;
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-}
 
 /** Settings of a {@link ToolRunner}. */
 export interface ToolRunnerConfig<DB> {
@@ -65,76 +41,19 @@ export interface ToolRunnerConfig<DB> {
   defaultDeadlineMs: number;
 }
 
-interface PreparedTool<DB> {
-  binding: ToolBinding<DB>;
-  contract: ToolContract;
-  write: boolean;
-  inTransaction: boolean;
-  /** A write that manages its own transactions: its audit record is written ahead (`started`), then completed. */
-  writeAhead: boolean;
-  hasReplayed: boolean;
-  hasDryRun: boolean;
-  redacted: ReadonlySet<string>;
-  deadlineMs: number;
-}
-
-class DryRunRollback extends Error {
-  readonly output: Record<string, unknown>;
-  constructor(output: Record<string, unknown>) {
-    super('dry run');
-    this.output = output;
-  }
-}
-
-const MAX_VALIDATION_ISSUES = 10;
-
-/** Formats zod issues for a model: where, what was expected, at most a few. */
-function validationError(error: z.ZodError): AppError {
-  const issues = error.issues.slice(0, MAX_VALIDATION_ISSUES).map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  return new AppError('VALIDATION_FAILED', `Invalid arguments: ${summary}. Fix them and call again.`, {
-    details: { issues },
-  });
-}
-
 /**
  * Runs one tools/call around the bound handler: scope check, rate limit, input validation, deadline,
  * idempotency, transaction, output validation, audit, metrics, span and the single error conversion.
  * Nothing here throws to the protocol layer except an unknown tool name (a JSON-RPC error by spec).
  */
 export class ToolRunner<DB> {
-  readonly #tools = new Map<string, PreparedTool<DB>>();
+  readonly #tools: Map<string, PreparedTool<DB>>;
   readonly #config: ToolRunnerConfig<DB>;
   readonly #idempotency = new IdempotencyStore();
 
   constructor(config: ToolRunnerConfig<DB>) {
     this.#config = config;
-    for (const binding of config.tools) {
-      const contract = binding.contract;
-      if (this.#tools.has(contract.name)) throw new Error(`tool ${contract.name} is bound twice`);
-      const write = !contract.annotations.readOnlyHint;
-      this.#tools.set(contract.name, {
-        binding,
-        contract,
-        write,
-        inTransaction: write && (binding.options.transaction ?? 'auto') === 'auto',
-        writeAhead: write && binding.options.transaction === 'none',
-        hasReplayed: 'replayed' in contract.output.shape,
-        hasDryRun: 'dry_run' in contract.input.shape,
-        redacted: new Set([...DEFAULT_REDACTED_FIELDS, ...(contract.redact ?? [])]),
-        deadlineMs: contract.deadlineMs ?? config.defaultDeadlineMs,
-      });
-    }
-    // A renamed tool answers its former names too (never listed): the same binding, checks and audit.
-    for (const binding of config.tools) {
-      for (const alias of binding.contract.aliases ?? []) {
-        if (this.#tools.has(alias.name)) throw new Error(`alias ${alias.name} of ${binding.contract.name} is already a tool name`);
-        this.#tools.set(alias.name, this.#tools.get(binding.contract.name) as PreparedTool<DB>);
-      }
-    }
+    this.#tools = prepareTools(config.tools, config.defaultDeadlineMs);
   }
 
   /** Whether a tool of this name is bound. */

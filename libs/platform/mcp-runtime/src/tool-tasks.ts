@@ -15,7 +15,9 @@ import {
   wireTask,
 } from './task-wire.ts';
 import type { TaskRevision, TaskState } from './task-wire.ts';
-import type { CallEnvelope, CallToolResultJson, ToolRunner } from './tool-runner.ts';
+import type { CallEnvelope } from './call-envelope.ts';
+import type { CallToolResultJson } from './call-tool-result-json.ts';
+import type { ToolRunner } from './tool-runner.ts';
 import type { ToolBinding, ToolContext, ToolTaskBinding } from './types.ts';
 import type { ToolContract } from '@mcpfed/contract-common';
 

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import type { DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
 
 /** Options of {@link createQueue}. */
 export interface QueueConfig {
@@ -24,8 +26,20 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = Object.freeze({
   removeOnFail: { age: 7 * 24 * 3600 },
 });
 
-/** A BullMQ queue with mcpfed's defaults. Give jobs a deterministic `jobId` to make enqueueing idempotent. */
-export function createQueue<T>(config: QueueConfig): Queue<T> {
+const queueOptions = z.object({
+  name: optionSchemas.nonEmptyString(),
+  prefix: z.string({ error: 'must be a string' }),
+  connection: z.custom<Redis>((value) => typeof value === 'object' && value !== null, { error: 'must be a Redis connection' }),
+  defaultJobOptions: z.custom<DefaultJobOptions>().optional(),
+});
+
+/**
+ * A BullMQ queue with mcpfed's defaults. Give jobs a deterministic `jobId` to make enqueueing idempotent.
+ *
+ * @throws AppError VALIDATION_FAILED naming the first bad option.
+ */
+export function createQueue<T>(options: QueueConfig): Queue<T> {
+  const config = parseOptions('createQueue', queueOptions, options);
   return new Queue<T>(config.name, {
     connection: config.connection,
     prefix: config.prefix,

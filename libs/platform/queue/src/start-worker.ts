@@ -1,6 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
+import { z } from 'zod';
 import { runWithRequestScope } from '@mcpfed/telemetry';
 import type { Logger } from '@mcpfed/telemetry';
 import { toJobError } from './job-error.ts';
@@ -29,11 +31,27 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
+const workerOptions = z.object({
+  queue: optionSchemas.nonEmptyString(),
+  prefix: z.string({ error: 'must be a string' }),
+  connection: z.custom<Redis>((value) => typeof value === 'object' && value !== null, { error: 'must be a Redis connection' }),
+  concurrency: optionSchemas.positiveInteger(1),
+  process: z.custom<WorkerConfig<unknown>['process']>((value) => typeof value === 'function', { error: 'must be a function' }),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, { error: 'must be a logger' }),
+  lockDurationMs: optionSchemas.positiveInteger(30_000),
+});
+
 /**
  * Starts a BullMQ worker whose failures are classified (retryable or not) and logged with the job's id as the
  * request id. Active jobs get an AbortSignal that aborts when the worker is closed with force.
+ *
+ * @throws AppError VALIDATION_FAILED naming the first bad option.
  */
-export function startWorker<T>(config: WorkerConfig<T>): WorkerHandle {
+export function startWorker<T>(options: WorkerConfig<T>): WorkerHandle {
+  const config = parseOptions('startWorker', workerOptions, options) as Readonly<Omit<WorkerConfig<T>, 'concurrency' | 'lockDurationMs'>> & {
+    readonly concurrency: number;
+    readonly lockDurationMs: number;
+  };
   const controllers = new Set<AbortController>();
   const worker = new Worker<T>(
     config.queue,
@@ -51,8 +69,8 @@ export function startWorker<T>(config: WorkerConfig<T>): WorkerHandle {
     {
       connection: config.connection,
       prefix: config.prefix,
-      concurrency: config.concurrency ?? 1,
-      lockDuration: config.lockDurationMs ?? 30_000,
+      concurrency: config.concurrency,
+      lockDuration: config.lockDurationMs,
     },
   );
   worker.on('failed', (job, error) => {

@@ -1,7 +1,7 @@
-import { AppError } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import pino from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
-import { checkOption } from './check-option.ts';
+import { z } from 'zod';
 import { currentRequestScope } from './request-scope.ts';
 
 /**
@@ -101,6 +101,12 @@ function mergeScopeFields(mergeObject: object, mixinObject: object): object {
   return mixinObject === NO_SCOPE ? mergeObject : Object.assign(mixinObject, mergeObject);
 }
 
+const loggerOptions = z.object({
+  name: optionSchemas.nonEmptyString(),
+  level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+  destination: z.custom<LogDestination>().optional(),
+});
+
 /**
  * Creates the process logger: pino JSON lines on stderr with `level` as a label, `name`, and the
  * current request scope (`request_id`, `trace_id`, `principal`, `tool`; see `runWithRequestScope`)
@@ -110,21 +116,16 @@ function mergeScopeFields(mergeObject: object, mixinObject: object): object {
  * @throws AppError VALIDATION_FAILED when `name` is empty or `level` is not one of {@link LOG_LEVELS}.
  */
 export function createLogger(options: LoggerConfig): Logger {
-  const name = checkOption.nonEmptyString('createLogger', 'name', options.name);
-  if (!(LOG_LEVELS as readonly string[]).includes(options.level)) {
-    throw new AppError('VALIDATION_FAILED', `createLogger: level must be one of ${LOG_LEVELS.join(', ')}`, {
-      details: { field: 'level' },
-    });
-  }
+  const { name, level, destination } = parseOptions('createLogger', loggerOptions, options);
   return pino(
     {
       name,
-      level: options.level,
+      level,
       mixin: scopeFields,
       mixinMergeStrategy: mergeScopeFields,
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 2, sync: false }),
+    destination ?? pino.destination({ dest: 2, sync: false }),
   );
 }

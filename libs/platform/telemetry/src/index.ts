@@ -1,8 +1,11 @@
 export { childTraceContext } from './child-trace-context.ts';
 export { LOG_LEVELS, createLogger } from './create-logger.ts';
 export type { LogDestination, LogLevel, Logger, LoggerConfig } from './create-logger.ts';
-export { TOOL_DURATION_BUCKETS, createMetrics } from './create-metrics.ts';
-export type { GaugeCollector, Metrics, MetricsConfig, MetricsPage, SetGauge, ToolOutcome } from './create-metrics.ts';
+export { createMetrics } from './create-metrics.ts';
+export type { MetricsConfig } from './create-metrics.ts';
+export type { GaugeCollector, SetGauge } from './gauge-collector.ts';
+export type { Metrics, MetricsPage, ToolOutcome } from './metrics.ts';
+export { TOOL_DURATION_BUCKETS } from './tool-duration-buckets.ts';
 export { initTracing } from './init-tracing.ts';
 export type {
   SpanAttributeValue,

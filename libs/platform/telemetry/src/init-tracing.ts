@@ -1,11 +1,11 @@
-import { AppError } from '@mcpfed/errors';
+import { optionSchemas, parseOptions } from '@mcpfed/errors';
 import { DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, diag, trace } from '@opentelemetry/api';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { checkOption } from './check-option.ts';
+import { z } from 'zod';
 import { childTraceContext } from './child-trace-context.ts';
 import type { Logger } from './create-logger.ts';
 import type { TraceContext } from './trace-context.ts';
@@ -99,17 +99,11 @@ export interface Tracing {
  *   http(s) URL, or an `exportTimeoutMs` below 1.
  */
 export function initTracing(options: TracingConfig): Tracing {
-  const serviceName = checkOption.nonEmptyString('initTracing', 'serviceName', options.serviceName);
-  const exportTimeoutMs = checkOption.positiveInteger(
-    'initTracing',
-    'exportTimeoutMs',
-    options.exportTimeoutMs,
-    DEFAULT_EXPORT_TIMEOUT_MS,
-  );
-  if (options.otlpEndpoint === undefined || options.otlpEndpoint === '') return new UnexportedTracing();
-  const url = tracesUrl(options.otlpEndpoint);
-  if (options.logger !== undefined) {
-    const log = options.logger.child({ component: 'opentelemetry' });
+  const { serviceName, otlpEndpoint, logger, exportTimeoutMs } = parseOptions('initTracing', tracingOptions, options);
+  if (otlpEndpoint === undefined) return new UnexportedTracing();
+  const url = `${otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
+  if (logger !== undefined) {
+    const log = logger.child({ component: 'opentelemetry' });
     diag.setLogger(
       {
         error: (message, ...args) => log.error(diagFields(args), message),
@@ -131,32 +125,22 @@ export function initTracing(options: TracingConfig): Tracing {
       }),
     ],
   });
-  return new ExportingTracing(provider, provider.getTracer('@mcpfed/telemetry'), options.logger);
+  return new ExportingTracing(provider, provider.getTracer('@mcpfed/telemetry'), logger);
 }
 
 const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
 
+const tracingOptions = z.object({
+  serviceName: optionSchemas.nonEmptyString(),
+  exportTimeoutMs: optionSchemas.positiveInteger(DEFAULT_EXPORT_TIMEOUT_MS),
+  // An empty endpoint counts as unset, as the OpenTelemetry environment specification says for empty values.
+  otlpEndpoint: z.preprocess((value) => (value === '' ? undefined : value), optionSchemas.httpUrl().optional()),
+  logger: z.custom<Logger>().optional(),
+});
+
 function diagFields(args: unknown[]): object {
   if (args.length === 0) return {};
   return args[0] instanceof Error ? { err: args[0] } : { otel: args };
-}
-
-function tracesUrl(endpoint: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(endpoint);
-  } catch (cause) {
-    throw new AppError('VALIDATION_FAILED', 'initTracing: otlpEndpoint must be an http(s) URL', {
-      details: { field: 'otlpEndpoint' },
-      cause,
-    });
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new AppError('VALIDATION_FAILED', 'initTracing: otlpEndpoint must be an http(s) URL', {
-      details: { field: 'otlpEndpoint' },
-    });
-  }
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 class UnexportedTracing implements Tracing {

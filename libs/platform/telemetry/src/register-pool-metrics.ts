@@ -1,4 +1,4 @@
-import type { Metrics } from './create-metrics.ts';
+import type { Metrics } from './metrics.ts';
 
 /** What pool metrics read from a connection pool: the counters pg's `Pool` exposes. */
 export interface PoolStats {

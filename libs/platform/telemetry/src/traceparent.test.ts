@@ -49,6 +49,9 @@ describe('parseTraceparent', () => {
     ['future version shorter than 55', `cc-${TRACE_ID}-${SPAN_ID}-0`],
     ['future version without a dash after the flags', `cc-${TRACE_ID}-${SPAN_ID}-01x`],
     ['two headers joined by node:http', `${VALID}, ${VALID}`],
+    ['a line break before the value', `\n${VALID}`],
+    ['a line break after a version-00 value', `${VALID}\n`],
+    ['future version with a line break after the flags', `cc-${TRACE_ID}-${SPAN_ID}-01\n`],
   ])('rejects %s', (_case, header) => {
     expect(parseTraceparent(header)).toBeUndefined();
   });
@@ -60,6 +63,7 @@ describe('parseTraceparent', () => {
       sampled: true,
     });
     expect(parseTraceparent(`01-${TRACE_ID}-${SPAN_ID}-00`)?.sampled).toBe(false);
+    expect(parseTraceparent(`cc-${TRACE_ID}-${SPAN_ID}-01-line\nbreak`)?.traceId).toBe(TRACE_ID);
   });
 });
 

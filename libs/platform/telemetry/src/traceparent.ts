@@ -1,3 +1,6 @@
+import { TraceFlags } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
+
 /** The fields of a valid incoming W3C `traceparent` header (https://www.w3.org/TR/trace-context/#traceparent-header). */
 export interface TraceParent {
   /** 32 lowercase hex characters, not all zero. */
@@ -12,33 +15,33 @@ const VERSION_00_LENGTH = 55;
 const DASH = 0x2d;
 const SPACE = 0x20;
 const TAB = 0x09;
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
 
 /**
  * Parses a `traceparent` header strictly: lowercase hex only, version `ff` and all-zero ids rejected,
  * version `00` exactly 55 characters. Higher versions are parsed by the version-00 layout as the spec
  * requires, accepting extra fields only after a dash at position 55. Returns undefined for a missing
  * or invalid header, in which case the receiver starts a new trace.
+ *
+ * The fields are checked by OpenTelemetry's `parseTraceParent`; the framing around them is checked here, because
+ * OTel's pattern differs at the edges: it allows one character of any whitespace (`\s`, also a line break) at each
+ * end where the spec's optional whitespace is any number of spaces and tabs, and it refuses a later version whose
+ * extra fields hold a line break. So spaces and tabs are trimmed first, the first character must be hex, and OTel
+ * sees exactly the 55 characters of the version-00 layout.
  */
 export function parseTraceparent(header: string | undefined): TraceParent | undefined {
   if (header === undefined) return undefined;
   const value = hasOuterWhitespace(header) ? header.replace(/^[ \t]+|[ \t]+$/g, '') : header;
-  if (value.length < VERSION_00_LENGTH) return undefined;
-  if (!isLowerHex(value, 0, 2)) return undefined;
-  if (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66) return undefined; // "ff" is forbidden
-  const isVersion00 = value.charCodeAt(0) === 0x30 && value.charCodeAt(1) === 0x30;
-  if (isVersion00 ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value.charCodeAt(VERSION_00_LENGTH) !== DASH) {
-    return undefined;
+  if (value.length < VERSION_00_LENGTH || !isLowerHexDigit(value.charCodeAt(0))) return undefined;
+  let fields = value;
+  if (value.length > VERSION_00_LENGTH) {
+    const isVersion00 = value.charCodeAt(0) === 0x30 && value.charCodeAt(1) === 0x30;
+    if (isVersion00 || value.charCodeAt(VERSION_00_LENGTH) !== DASH) return undefined;
+    fields = value.slice(0, VERSION_00_LENGTH);
   }
-  if (value.charCodeAt(2) !== DASH || value.charCodeAt(35) !== DASH || value.charCodeAt(52) !== DASH) return undefined;
-  if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) return undefined;
-  const traceId = value.slice(3, 35);
-  const parentSpanId = value.slice(36, 52);
-  if (traceId === ZERO_TRACE_ID || parentSpanId === ZERO_SPAN_ID) return undefined;
+  const parsed = parseTraceParent(fields);
+  if (parsed === null) return undefined;
   // Only bit 0 (sampled) is defined; other flag bits are ignored, not rejected.
-  const sampled = (hexValue(value.charCodeAt(54)) & 1) === 1;
-  return { traceId, parentSpanId, sampled };
+  return { traceId: parsed.traceId, parentSpanId: parsed.spanId, sampled: (parsed.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED };
 }
 
 /**
@@ -56,14 +59,6 @@ function hasOuterWhitespace(s: string): boolean {
   return first === SPACE || first === TAB || last === SPACE || last === TAB;
 }
 
-function isLowerHex(s: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-function hexValue(c: number): number {
-  return c <= 0x39 ? c - 0x30 : c - 0x61 + 10;
+function isLowerHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 }
