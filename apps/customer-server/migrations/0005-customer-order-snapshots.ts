@@ -25,7 +25,9 @@ export const customerOrderSnapshotsMigration: Migration = {
         event_sequence bigint NOT NULL,
         updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`.execute(db);
-    await sql`CREATE INDEX customer_order_snapshots_customer ON customer_order_snapshots (customer_id) INCLUDE (counted, currency, net_amount, placed_at)`.execute(db);
+    await sql`CREATE INDEX customer_order_snapshots_customer ON customer_order_snapshots (customer_id) INCLUDE (counted, currency, net_amount, placed_at)`.execute(
+      db,
+    );
   },
   async down(db: Kysely<unknown>): Promise<void> {
     await sql`DROP TABLE customer_order_snapshots`.execute(db);

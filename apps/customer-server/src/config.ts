@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import {
+  DEVELOPMENT_AUDIT_DIGEST_KEY,
+  commonServerEnv,
+  domainServerEnv,
+  durationMs,
+  positiveInt,
+  redisKeyPrefix,
+  requireSecretsOutsideDevelopment,
+  url,
+} from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';

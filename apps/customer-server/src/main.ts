@@ -59,7 +59,8 @@ async function serve(config: CustomerConfig, logger: Logger, transport: 'http' |
     name: NAME,
     version: packageJson.version,
     title: 'mcpfed customer server',
-    description: 'Customer profiles, addresses, notes and purchase eligibility of the commerce federation; personal data masked unless the caller holds customer:pii.',
+    description:
+      'Customer profiles, addresses, notes and purchase eligibility of the commerce federation; personal data masked unless the caller holds customer:pii.',
     icons: [serverIcon('C', '#2563eb')],
     instructions: INSTRUCTIONS,
     logger,

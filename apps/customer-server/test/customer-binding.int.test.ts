@@ -57,7 +57,11 @@ describe('a token bound to customer A', () => {
   it('reads and changes A', async () => {
     expect((await expectToolOk<{ id: string }>(bound, 'customer_get', { id: a.id })).id).toBe(a.id);
     expect((await expectToolOk<{ id: string }>(bound, 'customer_get', { email: a.email })).id).toBe(a.id);
-    const updated = await expectToolOk<{ customer: Customer }>(bound, 'customer_update', { id: a.id, expected_version: a.version, changes: { first_name: 'Alicia' } });
+    const updated = await expectToolOk<{ customer: Customer }>(bound, 'customer_update', {
+      id: a.id,
+      expected_version: a.version,
+      changes: { first_name: 'Alicia' },
+    });
     expect(updated.customer.version).toBe(a.version + 1);
     a = updated.customer;
     const search = await expectToolOk<{ items: Array<{ id: string }> }>(bound, 'customer_search', { limit: 100 });
@@ -99,7 +103,9 @@ describe('a token bound to customer A', () => {
   it('cannot create customers, change a status or run SQL: staff operations (FORBIDDEN, nothing written)', async () => {
     const before = await app.rowCounts();
     const admin = await app.httpClient([...CUSTOMER_SCOPES, 'sql:read'], 'shopper-a2', { customerId: a.id });
-    expect((await expectToolError(admin, 'customer_create', { email: `new.${process.pid}@example.com`, first_name: 'N', last_name: 'N', tier: 'standard' })).code).toBe('FORBIDDEN');
+    expect(
+      (await expectToolError(admin, 'customer_create', { email: `new.${process.pid}@example.com`, first_name: 'N', last_name: 'N', tier: 'standard' })).code,
+    ).toBe('FORBIDDEN');
     expect((await expectToolError(admin, 'customer_set_status', { id: a.id, status: 'active', reason: 'lift my own block' })).code).toBe('FORBIDDEN');
     expect((await expectToolError(admin, 'customer_query_sql', { sql: 'SELECT 1' })).code).toBe('FORBIDDEN');
     expect(await app.rowCounts()).toEqual(before);
@@ -123,7 +129,11 @@ describe('an unbound token', () => {
       ['customer_add_note', { customer_id: a.id, body: 'x' }],
     ] as const) {
       const error = await expectToolError(plain, tool, args);
-      expect({ tool, code: error.code, details: error.details }).toEqual({ tool, code: 'FORBIDDEN', details: { required: ['customer:any'], missing: ['customer:any'] } });
+      expect({ tool, code: error.code, details: error.details }).toEqual({
+        tool,
+        code: 'FORBIDDEN',
+        details: { required: ['customer:any'], missing: ['customer:any'] },
+      });
     }
     expect(await app.rowCounts()).toEqual(before);
   });

@@ -52,14 +52,12 @@ describe('create and get', () => {
     expect(customer).toMatchObject({ email, first_name: 'Ada', tier: 'gold', status: 'active', version: 1, pii_masked: false });
     expect(customer.id).toMatch(/^cus_[0-9a-hjkmnp-tv-z]{26}$/);
     expect(customer.order_stats).toEqual({ order_count: 0, lifetime_value: { amount: 0, currency: 'EUR' }, last_order_at: null });
-    const defaults = customer.addresses.filter((a) => a.is_default).map((a) => `${a.kind}:${a.line1}`).sort();
+    const defaults = customer.addresses
+      .filter((a) => a.is_default)
+      .map((a) => `${a.kind}:${a.line1}`)
+      .sort();
     expect(defaults).toEqual(['billing:St James Square 12', 'shipping:Baker St 221b']);
-    expect(await eventTypes(customer.id)).toEqual([
-      'customer.created',
-      'customer.address_added',
-      'customer.address_added',
-      'customer.address_added',
-    ]);
+    expect(await eventTypes(customer.id)).toEqual(['customer.created', 'customer.address_added', 'customer.address_added', 'customer.address_added']);
     const byEmail = await pii().get({ email: email.toUpperCase() });
     expect(byEmail.id).toBe(customer.id);
   });
@@ -79,9 +77,9 @@ describe('create and get', () => {
     const email = testEmail('dup');
     await createCustomer(database.db, { email });
     const before = await snapshotTables(database.db);
-    await expect(
-      pii().create({ email: email.toUpperCase(), first_name: 'Other', last_name: 'Person', tier: 'standard', addresses: [] }),
-    ).rejects.toMatchObject({ code: 'CONFLICT', details: { field: 'email' } });
+    await expect(pii().create({ email: email.toUpperCase(), first_name: 'Other', last_name: 'Person', tier: 'standard', addresses: [] })).rejects.toMatchObject(
+      { code: 'CONFLICT', details: { field: 'email' } },
+    );
     expect(await snapshotTables(database.db)).toEqual(before);
   });
 
@@ -92,9 +90,9 @@ describe('create and get', () => {
 
   it('refuses two defaults of one kind', async () => {
     const address = { kind: 'shipping' as const, line1: 'A 1', city: 'Berlin', postal_code: '10115', country: 'DE', is_default: true };
-    await expect(
-      pii().create({ email: testEmail(), first_name: 'A', last_name: 'B', tier: 'standard', addresses: [address, address] }),
-    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(pii().create({ email: testEmail(), first_name: 'A', last_name: 'B', tier: 'standard', addresses: [address, address] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 });
 
@@ -156,7 +154,11 @@ describe('status and eligibility', () => {
       shipping_address_id: created.addresses[0]?.id,
     });
     const suspended = await pii().setStatus({ id: created.id, status: 'suspended', reason: 'Payment dispute', expected_version: 1 });
-    expect(suspended).toMatchObject({ previous_status: 'active', changed: true, customer: { status: 'suspended', status_reason: 'Payment dispute', version: 2 } });
+    expect(suspended).toMatchObject({
+      previous_status: 'active',
+      changed: true,
+      customer: { status: 'suspended', status_reason: 'Payment dispute', version: 2 },
+    });
     const ineligible = await addresses().checkEligibility({ customer_id: created.id });
     expect(ineligible.eligible).toBe(false);
     expect(ineligible.reasons.map((r) => r.code)).toEqual(['CUSTOMER_SUSPENDED']);
@@ -238,10 +240,16 @@ describe('addresses and notes', () => {
   it('refuses a 21st address with LIMIT_EXCEEDED', async () => {
     const created = await createCustomer(database.db, { shipping: false });
     for (let i = 0; i < 20; i++) {
-      await addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: `Line ${i}`, city: 'Oslo', postal_code: '0150', country: 'NO' } });
+      await addresses().addAddress({
+        customer_id: created.id,
+        address: { kind: 'billing', line1: `Line ${i}`, city: 'Oslo', postal_code: '0150', country: 'NO' },
+      });
     }
     await expect(
-      addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'One too many', city: 'Oslo', postal_code: '0150', country: 'NO' } }),
+      addresses().addAddress({
+        customer_id: created.id,
+        address: { kind: 'billing', line1: 'One too many', city: 'Oslo', postal_code: '0150', country: 'NO' },
+      }),
     ).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { max: 20 } });
   });
 

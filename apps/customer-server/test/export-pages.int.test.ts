@@ -27,7 +27,11 @@ const EVENTS = 1500;
 let seeded = 0;
 
 async function busyCustomer(): Promise<string> {
-  const created = await expectToolOk<{ customer: { id: string } }>(exporter, 'customer_create', { email: testEmail('export'), first_name: 'Paige', last_name: 'Turner' });
+  const created = await expectToolOk<{ customer: { id: string } }>(exporter, 'customer_create', {
+    email: testEmail('export'),
+    first_name: 'Paige',
+    last_name: 'Turner',
+  });
   const id = created.customer.id;
   const db = testHost.database.db;
   const batch = String(++seeded);
@@ -70,8 +74,12 @@ afterAll(async () => {
 describe('customer_export_data', () => {
   it('pages a long history within the row and byte budget, and the pages hold every note and event once, in order', async () => {
     const id = await busyCustomer();
-    const expectedNotes = (await testHost.database.db.selectFrom('customer_notes').select('id').where('customer_id', '=', id).orderBy('created_at').orderBy('id').execute()).map((row) => row.id);
-    const expectedEvents = (await testHost.database.db.selectFrom('customer_events').select('id').where('customer_id', '=', id).orderBy('occurred_at').orderBy('id').execute()).map((row) => row.id);
+    const expectedNotes = (
+      await testHost.database.db.selectFrom('customer_notes').select('id').where('customer_id', '=', id).orderBy('created_at').orderBy('id').execute()
+    ).map((row) => row.id);
+    const expectedEvents = (
+      await testHost.database.db.selectFrom('customer_events').select('id').where('customer_id', '=', id).orderBy('occurred_at').orderBy('id').execute()
+    ).map((row) => row.id);
     expect(expectedEvents.length).toBe(EVENTS + 1);
 
     const pages = await exportAll(id);
@@ -88,7 +96,7 @@ describe('customer_export_data', () => {
     expect(pages.at(-1)?.next_cursor).toBeNull();
   });
 
-  it('keeps to the first page\'s time: what happens while it pages belongs to the next export', async () => {
+  it("keeps to the first page's time: what happens while it pages belongs to the next export", async () => {
     const id = await busyCustomer();
     const pages = await exportAll(id, async (_page, index) => {
       if (index === 0) await expectToolOk(exporter, 'customer_add_note', { customer_id: id, body: 'added while exporting' });
@@ -103,7 +111,11 @@ describe('customer_export_data', () => {
 
   it('refuses a cursor of another customer or a damaged one', async () => {
     const first = await busyCustomer();
-    const other = await expectToolOk<{ customer: { id: string } }>(exporter, 'customer_create', { email: testEmail('other'), first_name: 'Otto', last_name: 'Other' });
+    const other = await expectToolOk<{ customer: { id: string } }>(exporter, 'customer_create', {
+      email: testEmail('other'),
+      first_name: 'Otto',
+      last_name: 'Other',
+    });
     const page = await expectToolOk<ExportPage>(exporter, 'customer_export_data', { customer_id: first });
     expect(page.next_cursor).not.toBeNull();
     for (const cursor of [page.next_cursor, 'bm90LWEtY3Vyc29y']) {

@@ -34,7 +34,14 @@ function connection(name: string): Redis {
 
 beforeAll(async () => {
   database = await createTestDatabase<CustomerDatabase>({ name: 'customer', migrations: customerMigrations });
-  consumer = startOrderEventsConsumer({ db: database.db, prefix, workerConnection: connection('worker'), queueConnection: connection('queue'), logger, concurrency: 4 });
+  consumer = startOrderEventsConsumer({
+    db: database.db,
+    prefix,
+    workerConnection: connection('worker'),
+    queueConnection: connection('queue'),
+    logger,
+    concurrency: 4,
+  });
   // Publishes exactly as the order server's outbox relay does: job id = event id, data = the event.
   relay = createQueue({ name: CUSTOMER_ORDER_EVENTS_QUEUE, prefix, connection: connection('relay') });
   // Each job.waitUntilFinished listens on the job's queue until it settles; a test waits for a few dozen at once.
@@ -72,7 +79,11 @@ const newOrderId = () => `ord_test_${process.pid}_${++orders}`;
 /** Publishes events (in the given order) and waits until each job finished; returns the jobs' final states. */
 async function publish(events: Array<OrderEvent | Record<string, unknown>>, jobId?: (e: OrderEvent | Record<string, unknown>) => string): Promise<string[]> {
   const jobs: Job[] = await relay.addBulk(
-    events.map((e) => ({ name: String(e['type'] ?? 'order.unknown'), data: e, opts: { jobId: jobId ? jobId(e) : String(e['id']), attempts: 3, backoff: { type: 'fixed' as const, delay: 20 } } })),
+    events.map((e) => ({
+      name: String(e['type'] ?? 'order.unknown'),
+      data: e,
+      opts: { jobId: jobId ? jobId(e) : String(e['id']), attempts: 3, backoff: { type: 'fixed' as const, delay: 20 } },
+    })),
   );
   await Promise.all(jobs.map((job) => job.waitUntilFinished(queueEvents, 15_000).catch(() => undefined)));
   return Promise.all(jobs.map(async (job) => (await (await relay.getJob(job.id as string))?.getState()) ?? 'missing'));
@@ -98,23 +109,80 @@ describe('order events -> customer_order_stats', () => {
   it('keeps the newest snapshot per order whatever the delivery order, and derives the statistics from them', async () => {
     const { id: customerId } = await createCustomer(database.db);
     const first = newOrderId();
-    const placed = event('order.placed', { order_id: first, customer_id: customerId, order_version: 1, status: 'pending', counted: false, total_amount: 5000, net_amount: 5000, placed_at: '2026-02-01T09:00:00.000Z' });
-    const confirmed = event('order.confirmed', { order_id: first, customer_id: customerId, order_version: 2, total_amount: 5000, net_amount: 5000, placed_at: '2026-02-01T09:00:00.000Z' });
-    const refunded = event('order.refunded', { order_id: first, customer_id: customerId, order_version: 4, status: 'refunded', total_amount: 5000, net_amount: 3000, placed_at: '2026-02-01T09:00:00.000Z' });
+    const placed = event('order.placed', {
+      order_id: first,
+      customer_id: customerId,
+      order_version: 1,
+      status: 'pending',
+      counted: false,
+      total_amount: 5000,
+      net_amount: 5000,
+      placed_at: '2026-02-01T09:00:00.000Z',
+    });
+    const confirmed = event('order.confirmed', {
+      order_id: first,
+      customer_id: customerId,
+      order_version: 2,
+      total_amount: 5000,
+      net_amount: 5000,
+      placed_at: '2026-02-01T09:00:00.000Z',
+    });
+    const refunded = event('order.refunded', {
+      order_id: first,
+      customer_id: customerId,
+      order_version: 4,
+      status: 'refunded',
+      total_amount: 5000,
+      net_amount: 3000,
+      placed_at: '2026-02-01T09:00:00.000Z',
+    });
     // Newest first, then the older ones: they must not win.
     expect(await publish([refunded])).toEqual(['completed']);
     expect(await publish([placed, confirmed])).toEqual(['completed', 'completed']);
-    expect(await snapshot(first)).toEqual({ customer_id: customerId, status: 'refunded', order_version: 4, counted: true, net_amount: '3000', event_id: refunded.id });
-    expect(await stats(customerId)).toEqual({ order_count: 1, lifetime_value_amount: '3000', currency: 'EUR', last_order_at: new Date('2026-02-01T09:00:00.000Z') });
+    expect(await snapshot(first)).toEqual({
+      customer_id: customerId,
+      status: 'refunded',
+      order_version: 4,
+      counted: true,
+      net_amount: '3000',
+      event_id: refunded.id,
+    });
+    expect(await stats(customerId)).toEqual({
+      order_count: 1,
+      lifetime_value_amount: '3000',
+      currency: 'EUR',
+      last_order_at: new Date('2026-02-01T09:00:00.000Z'),
+    });
 
     const second = newOrderId();
     const failed = newOrderId();
     await publish([
-      event('order.confirmed', { order_id: second, customer_id: customerId, order_version: 2, total_amount: 2000, net_amount: 2000, placed_at: '2026-03-05T12:30:00.000Z' }),
+      event('order.confirmed', {
+        order_id: second,
+        customer_id: customerId,
+        order_version: 2,
+        total_amount: 2000,
+        net_amount: 2000,
+        placed_at: '2026-03-05T12:30:00.000Z',
+      }),
       // A failed order never counts, even when it is the newest.
-      event('order.failed', { order_id: failed, customer_id: customerId, order_version: 3, status: 'failed', counted: false, total_amount: 9900, net_amount: 0, placed_at: '2026-04-01T00:00:00.000Z' }),
+      event('order.failed', {
+        order_id: failed,
+        customer_id: customerId,
+        order_version: 3,
+        status: 'failed',
+        counted: false,
+        total_amount: 9900,
+        net_amount: 0,
+        placed_at: '2026-04-01T00:00:00.000Z',
+      }),
     ]);
-    expect(await stats(customerId)).toEqual({ order_count: 2, lifetime_value_amount: '5000', currency: 'EUR', last_order_at: new Date('2026-03-05T12:30:00.000Z') });
+    expect(await stats(customerId)).toEqual({
+      order_count: 2,
+      lifetime_value_amount: '5000',
+      currency: 'EUR',
+      last_order_at: new Date('2026-03-05T12:30:00.000Z'),
+    });
   });
 
   it('counts an event delivered twice once (a republished job id, and a redelivery under a new job id)', async () => {
@@ -124,28 +192,74 @@ describe('order events -> customer_order_stats', () => {
     expect(await publish([confirmed])).toEqual(['completed']);
     expect(await publish([confirmed])).toEqual(['completed']);
     expect(await publish([confirmed], (e) => `${String(e['id'])}-redelivered`)).toEqual(['completed']);
-    expect(await stats(customerId)).toEqual({ order_count: 1, lifetime_value_amount: '1500', currency: 'EUR', last_order_at: new Date('2026-01-01T10:00:00.000Z') });
+    expect(await stats(customerId)).toEqual({
+      order_count: 1,
+      lifetime_value_amount: '1500',
+      currency: 'EUR',
+      last_order_at: new Date('2026-01-01T10:00:00.000Z'),
+    });
     expect((await snapshot(order))?.event_id).toBe(confirmed.id);
   });
 
   it('sums the lifetime value in the currency of most orders and still counts orders in other currencies', async () => {
     const { id: customerId } = await createCustomer(database.db);
     await publish([
-      event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, currency: 'USD', net_amount: 1000, total_amount: 1000, placed_at: '2026-01-02T00:00:00.000Z' }),
-      event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, currency: 'USD', net_amount: 2500, total_amount: 2500, placed_at: '2026-01-03T00:00:00.000Z' }),
-      event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, currency: 'EUR', net_amount: 9000, total_amount: 9000, placed_at: '2026-01-04T00:00:00.000Z' }),
+      event('order.confirmed', {
+        order_id: newOrderId(),
+        customer_id: customerId,
+        order_version: 2,
+        currency: 'USD',
+        net_amount: 1000,
+        total_amount: 1000,
+        placed_at: '2026-01-02T00:00:00.000Z',
+      }),
+      event('order.confirmed', {
+        order_id: newOrderId(),
+        customer_id: customerId,
+        order_version: 2,
+        currency: 'USD',
+        net_amount: 2500,
+        total_amount: 2500,
+        placed_at: '2026-01-03T00:00:00.000Z',
+      }),
+      event('order.confirmed', {
+        order_id: newOrderId(),
+        customer_id: customerId,
+        order_version: 2,
+        currency: 'EUR',
+        net_amount: 9000,
+        total_amount: 9000,
+        placed_at: '2026-01-04T00:00:00.000Z',
+      }),
     ]);
-    expect(await stats(customerId)).toEqual({ order_count: 3, lifetime_value_amount: '3500', currency: 'USD', last_order_at: new Date('2026-01-04T00:00:00.000Z') });
+    expect(await stats(customerId)).toEqual({
+      order_count: 3,
+      lifetime_value_amount: '3500',
+      currency: 'USD',
+      last_order_at: new Date('2026-01-04T00:00:00.000Z'),
+    });
   });
 
   it('applies the events of one customer exactly once each when they arrive concurrently', async () => {
     const { id: customerId } = await createCustomer(database.db);
     const events = Array.from({ length: 24 }, (_, i) =>
-      event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, net_amount: 100 + i, total_amount: 100 + i, placed_at: new Date(Date.UTC(2026, 5, 1, 0, i)).toISOString() }),
+      event('order.confirmed', {
+        order_id: newOrderId(),
+        customer_id: customerId,
+        order_version: 2,
+        net_amount: 100 + i,
+        total_amount: 100 + i,
+        placed_at: new Date(Date.UTC(2026, 5, 1, 0, i)).toISOString(),
+      }),
     );
     expect(new Set(await publish(events))).toEqual(new Set(['completed']));
     const expected = events.reduce((sum, e) => sum + e.order.net_amount, 0);
-    expect(await stats(customerId)).toEqual({ order_count: 24, lifetime_value_amount: String(expected), currency: 'EUR', last_order_at: new Date(Date.UTC(2026, 5, 1, 0, 23)) });
+    expect(await stats(customerId)).toEqual({
+      order_count: 24,
+      lifetime_value_amount: String(expected),
+      currency: 'EUR',
+      last_order_at: new Date(Date.UTC(2026, 5, 1, 0, 23)),
+    });
   });
 
   it('keeps the snapshot of an unknown customer without writing statistics, and keeps counting for an anonymized one', async () => {
@@ -187,7 +301,16 @@ describe('order events -> customer_order_stats', () => {
 
   it('shows the statistics in customer_get and the customer_churn_analysis prompt', async () => {
     const { id: customerId } = await createCustomer(database.db);
-    await publish([event('order.confirmed', { order_id: newOrderId(), customer_id: customerId, order_version: 2, net_amount: 4321, total_amount: 4321, placed_at: '2026-05-06T07:08:09.000Z' })]);
+    await publish([
+      event('order.confirmed', {
+        order_id: newOrderId(),
+        customer_id: customerId,
+        order_version: 2,
+        net_amount: 4321,
+        total_amount: 4321,
+        placed_at: '2026-05-06T07:08:09.000Z',
+      }),
+    ]);
     const host: McpHost<CustomerDatabase> = createMcpHost<CustomerDatabase>({
       name: 'customer-server',
       version: '0.0.0',

@@ -105,18 +105,35 @@ describe('the other customer tools, resources and prompts without customer:pii',
 
   it('customer_update answers the same for a right and a wrong guess of email or phone', async () => {
     const version = async (id: string) => (await expectToolOk<{ version: number }>(pii, 'customer_get', { id })).version;
-    const right = await expectToolOk<{ changed_fields: string[] }>(writer, 'customer_update', { id: idA, expected_version: await version(idA), changes: { phone: PHONE, email: EMAIL_A } });
-    const wrong = await expectToolOk<{ changed_fields: string[] }>(writer, 'customer_update', { id: idB, expected_version: await version(idB), changes: { phone: '+4915100000000', email: 'guess@mailbox-c.test' } });
+    const right = await expectToolOk<{ changed_fields: string[] }>(writer, 'customer_update', {
+      id: idA,
+      expected_version: await version(idA),
+      changes: { phone: PHONE, email: EMAIL_A },
+    });
+    const wrong = await expectToolOk<{ changed_fields: string[] }>(writer, 'customer_update', {
+      id: idB,
+      expected_version: await version(idB),
+      changes: { phone: '+4915100000000', email: 'guess@mailbox-c.test' },
+    });
     expect(right.changed_fields).toEqual(['email', 'phone']);
     expect(wrong.changed_fields).toEqual(right.changed_fields);
     // With customer:pii the caller sees the values anyway, and an unchanged value stays unchanged.
-    const same = await expectToolOk<{ changed_fields: string[] }>(pii, 'customer_update', { id: idA, expected_version: await version(idA), changes: { phone: PHONE } });
+    const same = await expectToolOk<{ changed_fields: string[] }>(pii, 'customer_update', {
+      id: idA,
+      expected_version: await version(idA),
+      changes: { phone: PHONE },
+    });
     expect(same.changed_fields).toEqual([]);
     await expectToolOk(pii, 'customer_update', { id: idB, expected_version: await version(idB), changes: { phone: PHONE, email: EMAIL_B } });
   });
 
   it('customer_create with a taken email says only that it is taken (decided: customer:write may learn this), never by whom', async () => {
-    const error = await expectToolError(writer, 'customer_create', { email: EMAIL_A, first_name: 'Probe', last_name: 'Person', idempotency_key: idempotencyKey() });
+    const error = await expectToolError(writer, 'customer_create', {
+      email: EMAIL_A,
+      first_name: 'Probe',
+      last_name: 'Person',
+      idempotency_key: idempotencyKey(),
+    });
     expect(error).toMatchObject({ code: 'CONFLICT', details: { field: 'email' } });
     expect(JSON.stringify(error)).not.toContain(idA);
     expect(JSON.stringify(error)).not.toContain('Dana');

@@ -28,7 +28,10 @@ const timeline = () => new TimelineService(database.db, PII_CONTEXT);
 async function richCustomer() {
   const email = testEmail('erase');
   const created = await createCustomer(database.db, { email, first_name: 'Erin', last_name: 'Erasable', phone: '+4930111222' });
-  await addresses().addAddress({ customer_id: created.id, address: { kind: 'billing', line1: 'Bill St 1', city: 'Berlin', postal_code: '10117', country: 'DE' } });
+  await addresses().addAddress({
+    customer_id: created.id,
+    address: { kind: 'billing', line1: 'Bill St 1', city: 'Berlin', postal_code: '10117', country: 'DE' },
+  });
   await timeline().addNote({ customer_id: created.id, body: 'Called about parcel 123' });
   await timeline().addNote({ customer_id: created.id, body: 'Prefers email' });
   await customers().setStatus({ id: created.id, status: 'suspended', reason: 'Erin disputes a payment' });
@@ -46,7 +49,11 @@ describe('customer_export_data', () => {
     const exported = await privacy().exportData({ customer_id: id });
     expect(exported.customer).toMatchObject({ id, email, phone: '+4930111222', pii_masked: false, status: 'suspended' });
     expect(exported.customer.addresses.map((a) => a.line1).sort()).toEqual(['Bill St 1', 'Hauptstraße 5']);
-    expect(exported.customer.order_stats).toEqual({ order_count: 3, lifetime_value: { amount: 12_345, currency: 'EUR' }, last_order_at: '2025-02-01T10:00:00.000Z' });
+    expect(exported.customer.order_stats).toEqual({
+      order_count: 3,
+      lifetime_value: { amount: 12_345, currency: 'EUR' },
+      last_order_at: '2025-02-01T10:00:00.000Z',
+    });
     expect(exported.notes.map((n) => n.body)).toEqual(['Called about parcel 123', 'Prefers email']);
     expect(exported.events.map((e) => e.type)).toEqual([
       'customer.created',
@@ -97,7 +104,13 @@ describe('customer_anonymize', () => {
       { body: null, author: 'test:agent' },
       { body: null, author: 'test:agent' },
     ]);
-    const events = await database.db.selectFrom('customer_events').select(['type', 'data']).where('customer_id', '=', id).orderBy('occurred_at').orderBy('id').execute();
+    const events = await database.db
+      .selectFrom('customer_events')
+      .select(['type', 'data'])
+      .where('customer_id', '=', id)
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute();
     expect(events.find((e) => e.type === 'customer.status_changed')?.data).toEqual({ from: 'active', to: 'suspended' });
     expect(events.at(-1)).toEqual({
       type: 'customer.anonymized',
@@ -105,10 +118,14 @@ describe('customer_anonymize', () => {
     });
     const profile = await customers().get({ id });
     expect(profile.order_stats).toEqual({ order_count: 3, lifetime_value: { amount: 12_345, currency: 'EUR' }, last_order_at: '2025-02-01T10:00:00.000Z' });
-    expect(JSON.stringify(await privacy().exportData({ customer_id: id }))).not.toMatch(new RegExp(`${email}|Erin|Erasable|4930111222|Hauptstra|parcel 123|disputes`));
+    expect(JSON.stringify(await privacy().exportData({ customer_id: id }))).not.toMatch(
+      new RegExp(`${email}|Erin|Erasable|4930111222|Hauptstra|parcel 123|disputes`),
+    );
 
     await expect(privacy().anonymize({ customer_id: id, dry_run: true })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
-    await expect(privacy().anonymize({ customer_id: id, dry_run: false, expected_version: version + 1 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    await expect(privacy().anonymize({ customer_id: id, dry_run: false, expected_version: version + 1 })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+    });
     await expect(customers().update({ id, expected_version: version + 1, changes: { tier: 'gold' } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
     await expect(customers().get({ email })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // The email is free again: the person may register anew.

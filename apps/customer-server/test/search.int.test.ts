@@ -92,9 +92,7 @@ describe('customer search', () => {
       filter: { created_from: '2024-01-01T00:00:00.000Z', created_to: '2024-01-01T00:00:00.001Z' },
       limit: 100,
     });
-    expect(page.items.map((i) => i.first_name).sort()).toEqual(
-      ['Filler1', ...Array.from({ length: 10 }, (_, i) => `Filler1${i}`)].sort(),
-    );
+    expect(page.items.map((i) => i.first_name).sort()).toEqual(['Filler1', ...Array.from({ length: 10 }, (_, i) => `Filler1${i}`)].sort());
     await expect(
       service().search({ filter: { created_from: '2024-02-01T00:00:00.000Z', created_to: '2024-01-01T00:00:00.000Z' }, limit: 5 }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

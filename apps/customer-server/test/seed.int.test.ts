@@ -32,18 +32,26 @@ describe('demo seed', () => {
     expect(a).toMatchObject({ customers: 1000, skipped: false });
     expect(a.addresses).toBeGreaterThan(900);
     expect(a.notes).toBeGreaterThan(200);
-    const count = await first.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await first.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1000);
     expect(await snapshotTables(first.db)).toEqual(await snapshotTables(second.db));
 
     const rerun = await seedDemoCustomers(first.db);
     expect(rerun).toEqual({ customers: 0, addresses: 0, notes: 0, events: 0, skipped: true });
-    const after = await first.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await first.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(1000);
   });
 
   it('gives a realistic mix that the tools can work with', async () => {
-    const statuses = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM customers GROUP BY status ORDER BY status`.execute(first.db);
+    const statuses = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM customers GROUP BY status ORDER BY status`.execute(
+      first.db,
+    );
     expect(statuses.rows.map((r) => r.status)).toEqual(['active', 'blocked', 'suspended']);
     const smiths = await new CustomerService(first.db, MASKED_CONTEXT).search({ query: 'smith', limit: 5 });
     expect(smiths.items.length).toBe(5);

@@ -21,7 +21,10 @@ beforeAll(async () => {
   await createCustomer(database.db, { tier: 'gold' });
   await createCustomer(database.db, { tier: 'gold' });
   const third = await createCustomer(database.db, { tier: 'silver', shipping: false });
-  await database.db.insertInto('customer_order_stats').values({ customer_id: third.id, order_count: 2, lifetime_value_amount: 4200, currency: 'EUR' }).execute();
+  await database.db
+    .insertInto('customer_order_stats')
+    .values({ customer_id: third.id, order_count: 2, lifetime_value_amount: 4200, currency: 'EUR' })
+    .execute();
 });
 
 afterAll(async () => {

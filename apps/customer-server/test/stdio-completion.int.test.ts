@@ -58,10 +58,20 @@ describe('completion over stdio', () => {
     const first = await create(operator, 'first');
     const second = await create(operator, 'second');
     const ref = { type: 'ref/prompt' as const, name: 'customer_churn_analysis' };
-    expect((await operator.complete({ ref, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({ values: [first, second].sort(), total: 2, hasMore: false });
+    expect((await operator.complete({ ref, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({
+      values: [first, second].sort(),
+      total: 2,
+      hasMore: false,
+    });
 
     const bound = await connect('customer:read', second);
-    expect((await bound.complete({ ref, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({ values: [second], total: 1, hasMore: false });
-    expect((await bound.complete({ ref: { type: 'ref/resource', uri: 'customer://{id}' }, argument: { name: 'id', value: first } })).completion.values).toEqual([]);
+    expect((await bound.complete({ ref, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({
+      values: [second],
+      total: 1,
+      hasMore: false,
+    });
+    expect((await bound.complete({ ref: { type: 'ref/resource', uri: 'customer://{id}' }, argument: { name: 'id', value: first } })).completion.values).toEqual(
+      [],
+    );
   });
 });

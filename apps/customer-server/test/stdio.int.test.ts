@@ -177,7 +177,10 @@ async function roundTrip(entry: string): Promise<void> {
     await client.close();
   }
   // Only JSON-RPC reached the client on stdout: a log line or any other text there is a parse error here.
-  expect(session.errors.map((error) => error.message), context()).toEqual([]);
+  expect(
+    session.errors.map((error) => error.message),
+    context(),
+  ).toEqual([]);
   expect(session.stderr(), 'logs go to stderr').toContain('serving MCP on stdio');
   expect(session.stderr(), 'stdio never touches Redis').not.toMatch(/redis/i);
   expect(await waitForExit(session.pid, 5_000), `the server kept running after the client closed; ${context()}`).toBe(true);
@@ -196,9 +199,14 @@ describe('customer-server serve --stdio (the built bundle)', () => {
 
   beforeAll(async () => {
     const build = await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(process.execPath, [path.join('tools', 'build', 'src', 'build-app.ts'), 'customer-server'], { cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, output: stdout + stderr });
-      });
+      execFile(
+        process.execPath,
+        [path.join('tools', 'build', 'src', 'build-app.ts'), 'customer-server'],
+        { cwd: REPO_ROOT, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, output: stdout + stderr });
+        },
+      );
     });
     if (build.code !== 0) throw new Error(`node tools/build/src/build-app.ts customer-server failed (${build.code}):\n${build.output}`);
     for (let attempt = 1; ; attempt++) {

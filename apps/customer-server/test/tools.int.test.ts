@@ -112,7 +112,8 @@ describe('customer_create', () => {
     expect((await expectToolError(admin, 'customer_create', { ...base, last_name: 'x'.repeat(1_000_000) })).code).toBe('VALIDATION_FAILED');
     expect((await expectToolError(admin, 'customer_create', { ...base, email: 'not-an-email' })).code).toBe('VALIDATION_FAILED');
     expect(
-      (await expectToolError(admin, 'customer_create', { ...base, addresses: [{ kind: 'shipping', line1: 'x', city: 'y', postal_code: '1', country: 'UK' }] })).code,
+      (await expectToolError(admin, 'customer_create', { ...base, addresses: [{ kind: 'shipping', line1: 'x', city: 'y', postal_code: '1', country: 'UK' }] }))
+        .code,
     ).toBe('VALIDATION_FAILED');
     expect(await snapshotTables(database.db)).toEqual(before);
   });
@@ -143,7 +144,10 @@ describe('customer_get and customer_search', () => {
 
   it('searches with typos and pages with cursors; a bad cursor is VALIDATION_FAILED', async () => {
     const target = await newCustomer({ first_name: 'Bartholomew', last_name: 'Quackenbush' });
-    const page = await expectToolOk<{ items: Array<{ id: string }>; next_cursor: string | null }>(viewer, 'customer_search', { query: 'bartholomwe quackenbsuh', limit: 1 });
+    const page = await expectToolOk<{ items: Array<{ id: string }>; next_cursor: string | null }>(viewer, 'customer_search', {
+      query: 'bartholomwe quackenbsuh',
+      limit: 1,
+    });
     expect(page.items[0]?.id).toBe(target.id);
     const listing = await expectToolOk<{ items: unknown[]; next_cursor: string | null }>(viewer, 'customer_search', { sort: 'created_at_asc', limit: 1 });
     expect(listing.next_cursor).not.toBeNull();
@@ -181,11 +185,15 @@ describe('customer_update and customer_set_status', () => {
       reason: 'Chargeback',
     });
     expect(suspended).toMatchObject({ previous_status: 'active', changed: true, customer: { status: 'suspended' } });
-    const decision = await expectToolOk<{ eligible: boolean; reasons: Array<{ code: string }> }>(viewer, 'customer_check_eligibility', { customer_id: customer.id });
+    const decision = await expectToolOk<{ eligible: boolean; reasons: Array<{ code: string }> }>(viewer, 'customer_check_eligibility', {
+      customer_id: customer.id,
+    });
     expect(decision.eligible).toBe(false);
     expect(decision.reasons.map((r) => r.code)).toEqual(['CUSTOMER_SUSPENDED']);
     expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'anonymized', reason: 'x' })).code).toBe('VALIDATION_FAILED');
-    expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'ok', expected_version: 1 })).code).toBe('CONFLICT');
+    expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'ok', expected_version: 1 })).code).toBe(
+      'CONFLICT',
+    );
     await expectToolOk(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'Resolved', expected_version: 2 });
     expect((await expectToolOk<{ eligible: boolean }>(viewer, 'customer_check_eligibility', { customer_id: customer.id })).eligible).toBe(true);
     expect((await expectToolError(viewer, 'customer_check_eligibility', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
@@ -238,11 +246,22 @@ describe('addresses, notes and timeline', () => {
   it('adds a note (replayed on retry) and shows it in the timeline', async () => {
     const customer = await newCustomer();
     const key = idempotencyKey();
-    const note = await expectToolOk<{ note: { id: string; author: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
+    const note = await expectToolOk<{ note: { id: string; author: string }; replayed: boolean }>(writer, 'customer_add_note', {
+      customer_id: customer.id,
+      body: 'Asked for a callback',
+      idempotency_key: key,
+    });
     expect(note).toMatchObject({ replayed: false, note: { author: 'writer-user' } });
-    const retry = await expectToolOk<{ note: { id: string }; replayed: boolean }>(writer, 'customer_add_note', { customer_id: customer.id, body: 'Asked for a callback', idempotency_key: key });
+    const retry = await expectToolOk<{ note: { id: string }; replayed: boolean }>(writer, 'customer_add_note', {
+      customer_id: customer.id,
+      body: 'Asked for a callback',
+      idempotency_key: key,
+    });
     expect(retry).toMatchObject({ replayed: true, note: { id: note.note.id } });
-    const timeline = await expectToolOk<{ items: Array<{ type: string; actor: string }>; next_cursor: string | null }>(viewer, 'customer_timeline', { customer_id: customer.id, limit: 1 });
+    const timeline = await expectToolOk<{ items: Array<{ type: string; actor: string }>; next_cursor: string | null }>(viewer, 'customer_timeline', {
+      customer_id: customer.id,
+      limit: 1,
+    });
     expect(timeline.items).toEqual([expect.objectContaining({ type: 'customer.note_added', actor: 'writer-user' })]);
     expect(timeline.next_cursor).not.toBeNull();
     expect((await expectToolError(viewer, 'customer_timeline', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
@@ -274,23 +293,39 @@ describe('privacy tools', () => {
     // A write whose stored idempotent response holds this person's data: erasure must reach it too.
     await expectToolOk(admin, 'customer_add_note', { customer_id: customer.id, body: 'call back', idempotency_key: `note-${customer.id}` });
     const mentions = async () =>
-      Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_idempotency_keys WHERE strpos(response::text, ${customer.id}) > 0`.execute(database.db)).rows[0]?.n);
+      Number(
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_idempotency_keys WHERE strpos(response::text, ${customer.id}) > 0`.execute(database.db))
+          .rows[0]?.n,
+      );
     expect(await mentions()).toBeGreaterThanOrEqual(1);
     expect((await expectToolError(writer, 'customer_anonymize', { customer_id: customer.id })).code).toBe('FORBIDDEN');
     const before = await snapshotTables(database.db);
-    const dry = await expectToolOk<{ dry_run: boolean; anonymized: boolean; version: number; erased: Record<string, unknown> }>(admin, 'customer_anonymize', { customer_id: customer.id });
-    expect(dry).toMatchObject({ dry_run: true, anonymized: false, version: 1, erased: { fields: ['email', 'first_name', 'last_name', 'phone'], addresses: 1, notes: 1 } });
+    const dry = await expectToolOk<{ dry_run: boolean; anonymized: boolean; version: number; erased: Record<string, unknown> }>(admin, 'customer_anonymize', {
+      customer_id: customer.id,
+    });
+    expect(dry).toMatchObject({
+      dry_run: true,
+      anonymized: false,
+      version: 1,
+      erased: { fields: ['email', 'first_name', 'last_name', 'phone'], addresses: 1, notes: 1 },
+    });
     const afterDry = await snapshotTables(database.db);
     // The dry run's audit row is the only trace it leaves, in the runtime's table, not in the customer tables.
     expect(afterDry).toEqual(before);
     expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false })).code).toBe('VALIDATION_FAILED');
     expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 7 })).code).toBe('CONFLICT');
-    const done = await expectToolOk<{ anonymized: boolean; version: number }>(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 1 });
+    const done = await expectToolOk<{ anonymized: boolean; version: number }>(admin, 'customer_anonymize', {
+      customer_id: customer.id,
+      dry_run: false,
+      expected_version: 1,
+    });
     expect(done).toMatchObject({ anonymized: true, version: 2 });
     expect(await mentions()).toBe(0);
     const view = await expectToolOk<Customer>(admin, 'customer_get', { id: customer.id });
     expect(view).toMatchObject({ id: customer.id, email: null, phone: null, status: 'anonymized', addresses: [] });
-    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 2 })).code).toBe('PRECONDITION_FAILED');
+    expect((await expectToolError(admin, 'customer_anonymize', { customer_id: customer.id, dry_run: false, expected_version: 2 })).code).toBe(
+      'PRECONDITION_FAILED',
+    );
     expect((await expectToolError(writer, 'customer_set_status', { id: customer.id, status: 'active', reason: 'undo' })).code).toBe('PRECONDITION_FAILED');
     expect((await expectToolError(admin, 'customer_anonymize', { customer_id: UNKNOWN })).code).toBe('NOT_FOUND');
   });
@@ -349,7 +384,9 @@ describe('resources and prompts', () => {
   it('records a write and its audit row together, before the call answers', async () => {
     const created = async () =>
       (
-        await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE tool = 'customer_create' AND outcome = 'ok' AND principal_id = 'admin-user'`.execute(database.db)
+        await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE tool = 'customer_create' AND outcome = 'ok' AND principal_id = 'admin-user'`.execute(database.db)
       ).rows[0]?.n ?? 0;
     const before = await created();
     const customer = await newCustomer();

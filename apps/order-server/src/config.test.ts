@@ -34,7 +34,7 @@ describe('orderConfigSchema', () => {
     expect(config.ORDER_EVENT_SUBSCRIBERS).toEqual(['customer', 'analytics']);
   });
 
-  it('exchanges callers\' tokens by default, with a development sealing key; takes the service fallback and upstream audiences', () => {
+  it("exchanges callers' tokens by default, with a development sealing key; takes the service fallback and upstream audiences", () => {
     const config = parseConfig(orderConfigSchema, BASE);
     expect(config.ORDER_UPSTREAM_AUTH).toBe('exchange');
     expect(config.callerTokenKey).toEqual(Buffer.from(DEVELOPMENT_CALLER_TOKEN_KEY, 'base64'));
@@ -50,7 +50,11 @@ describe('orderConfigSchema', () => {
       ORDER_UPSTREAM_AUTH: 'service',
       PAYMENT_MCP_AUDIENCE: 'https://payments.example.com/mcp',
     });
-    expect([production.ORDER_UPSTREAM_AUTH, production.callerTokenKey.toString('base64'), production.PAYMENT_MCP_AUDIENCE]).toEqual(['service', key, 'https://payments.example.com/mcp']);
+    expect([production.ORDER_UPSTREAM_AUTH, production.callerTokenKey.toString('base64'), production.PAYMENT_MCP_AUDIENCE]).toEqual([
+      'service',
+      key,
+      'https://payments.example.com/mcp',
+    ]);
   });
 
   it('refuses a missing database, a bad upstream URL, a zero retry budget, a bad sealing key or mode, naming each', () => {

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, domainServerEnv, csv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import {
+  DEVELOPMENT_AUDIT_DIGEST_KEY,
+  commonServerEnv,
+  domainServerEnv,
+  csv,
+  durationMs,
+  positiveInt,
+  redisKeyPrefix,
+  requireSecretsOutsideDevelopment,
+  url,
+} from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';
@@ -18,7 +28,12 @@ const key32 = () =>
 const postgresUrl = () => url({ protocols: ['postgres', 'postgresql'] });
 const httpUrl = () => url({ protocols: ['http', 'https'] });
 /** An amount in minor units (an integer >= 0). */
-const minorUnits = () => z.string().trim().regex(/^\d{1,15}$/, 'expected an amount in minor units (an integer >= 0)').transform(Number);
+const minorUnits = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, 'expected an amount in minor units (an integer >= 0)')
+    .transform(Number);
 
 /** The order server's environment (docs/architecture.md §2), parsed once at start by main.ts. */
 export const orderConfigSchema = requireSecretsOutsideDevelopment(

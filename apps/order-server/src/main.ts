@@ -46,12 +46,18 @@ async function upstreams(config: OrderConfig, logger: Logger, metrics: Metrics):
     process.stderr.write(`${message}\n`);
     return process.exit(EX_CONFIG);
   };
-  if (config.AUTH_ISSUER === undefined) fatal('invalid configuration: AUTH_ISSUER: required (the checkout calls the customer, product and payment servers with tokens from this issuer)');
-  if (config.SERVICE_CLIENT_SECRET === undefined) fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the checkout calls the customer, product and payment servers)');
+  if (config.AUTH_ISSUER === undefined)
+    fatal('invalid configuration: AUTH_ISSUER: required (the checkout calls the customer, product and payment servers with tokens from this issuer)');
+  if (config.SERVICE_CLIENT_SECRET === undefined)
+    fatal('invalid configuration: SERVICE_CLIENT_SECRET: required (the checkout calls the customer, product and payment servers)');
   // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the server.
-  const identity = await discoverIssuer({ issuer: config.AUTH_ISSUER as string, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 }).catch(
-    (error: unknown) => (error instanceof ConfigError ? fatal(error.message) : Promise.reject(error)),
-  );
+  const identity = await discoverIssuer({
+    issuer: config.AUTH_ISSUER as string,
+    jwksUrl: config.AUTH_JWKS_URL,
+    tokenUrl: config.AUTH_TOKEN_URL,
+    needsTokenEndpoint: true,
+    retryForMs: 10_000,
+  }).catch((error: unknown) => (error instanceof ConfigError ? fatal(error.message) : Promise.reject(error)));
   const tokens = createClientCredentialsTokenSource({
     issuer: identity.issuer,
     tokenUrl: identity.tokenUrl as string,
@@ -91,7 +97,9 @@ async function serve(config: OrderConfig, logger: Logger, transport: 'http' | 's
   const metrics = createMetrics({ service: NAME });
   const remote = await upstreams(config, logger, metrics);
   // Approval pages exist over HTTP with a client secret; without them an order that needs approval is refused.
-  const { gate, pages } = exitOnConfigError(() => serverApprovals(config, { http: transport === 'http', db: database.db, name: 'order', publicUrl: resolvePublicUrl(config), logger }));
+  const { gate, pages } = exitOnConfigError(() =>
+    serverApprovals(config, { http: transport === 'http', db: database.db, name: 'order', publicUrl: resolvePublicUrl(config), logger }),
+  );
   const approvals = new OrderApprovals({
     gate,
     boundThresholdMinor: config.ORDER_APPROVAL_THRESHOLD_MINOR,

@@ -44,17 +44,27 @@ let shopper: Client;
 let staff: Client;
 let customerA: string;
 
-const args = (key: string) => ({ customer_id: customerA, lines: [{ sku: 'APR-001', quantity: 2 }], payment_method: 'pm_card_visa', idempotency_key: key, wait_ms: 20_000 });
+const args = (key: string) => ({
+  customer_id: customerA,
+  lines: [{ sku: 'APR-001', quantity: 2 }],
+  payment_method: 'pm_card_visa',
+  idempotency_key: key,
+  wait_ms: 20_000,
+});
 
 async function moneyCounts(): Promise<{ orders: number; payments: number; captures: number }> {
   const orders = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(stack.orderDb.db);
   const payments = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments`.execute(stack.paymentDb.db);
-  const captures = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE status IN ('captured', 'partially_refunded', 'refunded')`.execute(stack.paymentDb.db);
+  const captures = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE status IN ('captured', 'partially_refunded', 'refunded')`.execute(
+    stack.paymentDb.db,
+  );
   return { orders: orders.rows[0]?.n ?? -1, payments: payments.rows[0]?.n ?? -1, captures: captures.rows[0]?.n ?? -1 };
 }
 
 async function approvalRow(id: string): Promise<{ status: string; decided_by: string | null }> {
-  const { rows } = await sql<{ status: string; decided_by: string | null }>`SELECT status, decided_by FROM approvals WHERE id = ${id}`.execute(stack.orderDb.db);
+  const { rows } = await sql<{ status: string; decided_by: string | null }>`SELECT status, decided_by FROM approvals WHERE id = ${id}`.execute(
+    stack.orderDb.db,
+  );
   return rows[0] as { status: string; decided_by: string | null };
 }
 
@@ -215,7 +225,9 @@ describe('an order by a caller acting for a customer', () => {
     expect((await expectToolOk<PlaceAnswer>(shopper, 'order_place', args(key))).approval?.approval_id).toBe(approval.approval_id);
     expect(await moneyCounts()).toEqual(before);
     const audit = await sql<{ principal_id: string; outcome: string }>`
-      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(stack.orderDb.db);
+      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(
+      stack.orderDb.db,
+    );
     expect(audit.rows).toEqual([{ principal_id: 'shopper-b', outcome: 'FORBIDDEN' }]);
   }, 120_000);
 
@@ -234,7 +246,12 @@ describe('an order by a caller acting for a customer', () => {
       });
       expect(response.status).toBe(403);
     }
-    const anonymous = await fetch(approval.approval_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const anonymous = await fetch(approval.approval_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     expect(anonymous.status).toBe(401);
     expect(await approvalRow(approval.approval_id)).toEqual({ status: 'pending', decided_by: null });
     expect(await moneyCounts()).toEqual(before);
@@ -251,8 +268,12 @@ async function paidOrder(): Promise<{ id: string; version: number }> {
 /** Refund rows of the payment server and refunds the sandbox provider made, in all or for one payment. */
 async function refundRows(paymentId?: string): Promise<{ refunds: number; refunded: number; provider: number }> {
   const db = stack.paymentDb.db;
-  const refunds = await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds WHERE ${paymentId ?? null}::text IS NULL OR payment_id = ${paymentId ?? null}`.execute(db);
-  const refunded = await sql<{ n: number }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments WHERE ${paymentId ?? null}::text IS NULL OR id = ${paymentId ?? null}`.execute(db);
+  const refunds = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM refunds WHERE ${paymentId ?? null}::text IS NULL OR payment_id = ${paymentId ?? null}`.execute(db);
+  const refunded = await sql<{
+    n: number;
+  }>`SELECT coalesce(sum(amount_refunded), 0)::int AS n FROM payments WHERE ${paymentId ?? null}::text IS NULL OR id = ${paymentId ?? null}`.execute(db);
   const provider = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM sandbox.refunds r
      WHERE ${paymentId ?? null}::text IS NULL OR r.charge_id = (SELECT provider_charge_id FROM payments WHERE id = ${paymentId ?? null})`.execute(db);
@@ -288,7 +309,13 @@ describe('payment_refund called directly above the threshold', () => {
   }
   async function askRefund(input: Record<string, unknown>): Promise<Approval> {
     const answer = await expectToolOk<RefundAnswer>(payer, 'payment_refund', input);
-    expect(answer).toMatchObject({ dry_run: false, refund: null, requires_approval: true, replayed: false, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' } });
+    expect(answer).toMatchObject({
+      dry_run: false,
+      refund: null,
+      requires_approval: true,
+      replayed: false,
+      approval: { status: 'approval_required', amount: 2400, currency: 'EUR' },
+    });
     const approval = answer.approval as Approval;
     expect(approval.approval_url).toBe(`${stack.payment.url}/approvals/${approval.approval_id}`);
     expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', caller_principal: 'shopper-a', operation: 'payment_refund' });
@@ -299,7 +326,7 @@ describe('payment_refund called directly above the threshold', () => {
     payer = await stack.mcp('payment', ['payment:read', 'payment:write', 'payment:refund'], 'shopper-a', customerA);
   });
 
-  it('approve: nothing refunded until the person approves on the payment server\'s page; then the same key refunds once, and replays', async () => {
+  it("approve: nothing refunded until the person approves on the payment server's page; then the same key refunds once, and replays", async () => {
     const { paymentId, input } = await capturedPayment();
     const approval = await askRefund(input);
     // A dry run and a second ask name the same approval; nothing moves.
@@ -358,14 +385,21 @@ describe('payment_refund called directly above the threshold', () => {
     expect((await expectToolOk<RefundAnswer>(payer, 'payment_refund', input)).approval?.approval_id).toBe(approval.approval_id);
     expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
     const audit = await sql<{ principal_id: string; outcome: string }>`
-      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(stack.paymentDb.db);
+      SELECT principal_id, outcome FROM mcp_audit_log WHERE tool = 'approval_decide' AND args->>'approval_id' = ${approval.approval_id}`.execute(
+      stack.paymentDb.db,
+    );
     expect(audit.rows).toEqual([{ principal_id: 'shopper-b', outcome: 'FORBIDDEN' }]);
   }, 120_000);
 
   it('bearer tokens of a service and of the user cannot approve (403), no session is 401; nothing refunded', async () => {
     const { paymentId, input } = await capturedPayment();
     const approval = await askRefund(input);
-    const serviceToken = await stack.token({ audience: 'payment', scopes: ALL_TEST_SCOPES, subject: stack.profile.orderClientId, clientId: stack.profile.orderClientId });
+    const serviceToken = await stack.token({
+      audience: 'payment',
+      scopes: ALL_TEST_SCOPES,
+      subject: stack.profile.orderClientId,
+      clientId: stack.profile.orderClientId,
+    });
     const userToken = await stack.token({ audience: 'payment', scopes: ALL_TEST_SCOPES, subject: 'shopper-a', customerId: customerA });
     for (const token of [serviceToken, userToken]) {
       const response = await fetch(approval.approval_url, {
@@ -376,7 +410,12 @@ describe('payment_refund called directly above the threshold', () => {
       });
       expect(response.status).toBe(403);
     }
-    const anonymous = await fetch(approval.approval_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const anonymous = await fetch(approval.approval_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     expect(anonymous.status).toBe(401);
     expect(await paymentApprovalRow(approval.approval_id)).toMatchObject({ status: 'pending', decided_by: null });
     expect(await refundRows(paymentId)).toEqual({ refunds: 0, refunded: 0, provider: 0 });
@@ -395,12 +434,21 @@ describe('payment_refund called directly above the threshold', () => {
 });
 
 describe('a refund above the approval threshold through the order server', () => {
-  it('order_refund: relays the payment server\'s approval, refunds nothing until the person approves there; then the same key refunds once', async () => {
+  it("order_refund: relays the payment server's approval, refunds nothing until the person approves there; then the same key refunds once", async () => {
     const order = await paidOrder();
     const before = await refundRows();
     const input = { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() };
-    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; order: { version: number } }>(shopper, 'order_refund', input);
-    expect(waiting).toMatchObject({ refund_amount: 2400, payment_refund_id: null, approval: { status: 'approval_required', amount: 2400, currency: 'EUR' }, order: { version: order.version } });
+    const waiting = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; order: { version: number } }>(
+      shopper,
+      'order_refund',
+      input,
+    );
+    expect(waiting).toMatchObject({
+      refund_amount: 2400,
+      payment_refund_id: null,
+      approval: { status: 'approval_required', amount: 2400, currency: 'EUR' },
+      order: { version: order.version },
+    });
     const approval = waiting.approval as Approval;
     // One approval, asked of the person by the payment server: the order server asks nobody itself.
     expect(approval.approval_url).toBe(`${stack.payment.url}/approvals/${approval.approval_id}`);
@@ -417,7 +465,11 @@ describe('a refund above the approval threshold through the order server', () =>
     expect(await page.textContent('#result')).toBe('approved');
     await page.context().close();
 
-    const done = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; replayed: boolean }>(shopper, 'order_refund', input);
+    const done = await expectToolOk<{ refund_amount: number; payment_refund_id: string | null; approval?: Approval; replayed: boolean }>(
+      shopper,
+      'order_refund',
+      input,
+    );
     expect(done).toMatchObject({ refund_amount: 2400, replayed: false });
     expect(done.payment_refund_id).not.toBeNull();
     expect(done.approval).toBeUndefined();
@@ -452,7 +504,9 @@ describe('a client that takes URL-mode elicitation', () => {
   async function elicitingShopper(): Promise<Client> {
     const token = await stack.token({ audience: 'order', scopes: ['order:read', 'order:write'], subject: 'shopper-a', customerId: customerA });
     const client = new SdkClient({ name: 'eliciting-agent', version: '0.0.0' }, { capabilities: { elicitation: { url: {} } } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     return client;
   }
   // A stateless server sees no initialize of this client (another replica, or the router, may have answered it):
@@ -508,7 +562,11 @@ describe('a client that takes URL-mode elicitation', () => {
 describe('an order needing approval for a 2026-07-28 client (SDK v2)', () => {
   const approvalIdOf = (params: Record<string, unknown>) => String(params['url']).split('/').pop() as string;
   /** The SDK v2 client of shopper-a on 2026-07-28; `elicitation` is what it declares (sent with every request). */
-  async function modernShopper(elicitation: Record<string, Record<string, never>>, onElicit?: (params: Record<string, unknown>) => Promise<void>, tasks = false): Promise<ModernClient> {
+  async function modernShopper(
+    elicitation: Record<string, Record<string, never>>,
+    onElicit?: (params: Record<string, unknown>) => Promise<void>,
+    tasks = false,
+  ): Promise<ModernClient> {
     const token = await stack.token({ audience: 'order', scopes: ['order:read', 'order:write'], subject: 'shopper-a', customerId: customerA });
     const capabilities = { elicitation, ...(tasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {}) };
     const client = new ModernClient({ name: 'modern-agent', version: '0.0.0' }, { capabilities, versionNegotiation: { mode: { pin: '2026-07-28' } } });

@@ -45,7 +45,9 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
             id: RSV,
             order_reference: input['order_reference'],
             status: 'active',
-            lines: [{ sku: 'SKU-1', location: 'BER-1', quantity: 2, unit_price: { amount: 450, currency: 'EUR' }, line_total: { amount: 900, currency: 'EUR' } }],
+            lines: [
+              { sku: 'SKU-1', location: 'BER-1', quantity: 2, unit_price: { amount: 450, currency: 'EUR' }, line_total: { amount: 900, currency: 'EUR' } },
+            ],
             total: { amount: 900, currency: 'EUR' },
           },
           replayed: false,
@@ -56,7 +58,10 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
         captured = true;
         return { payment: { id: PAY, amount_authorized: 900, amount_captured: 900 }, replayed: false };
       case 'payment_search':
-        return { items: voided ? [] : [{ id: PAY, status: captured ? 'captured' : 'authorized', amount_refundable: captured ? 900 : 0, currency: 'EUR' }], next_cursor: null };
+        return {
+          items: voided ? [] : [{ id: PAY, status: captured ? 'captured' : 'authorized', amount_refundable: captured ? 900 : 0, currency: 'EUR' }],
+          next_cursor: null,
+        };
       case 'payment_void':
         voided = true;
         return { payment: { id: PAY }, replayed: false };
@@ -67,7 +72,12 @@ function fakeUpstreams(failures: Map<string, AppError[]>, calls: Call[]): Upstre
   const client: UpstreamClient = {
     async call(tool: ToolContract, input: unknown, context) {
       const args = input as Record<string, unknown>;
-      calls.push({ tool: tool.name, key: args['idempotency_key'] as string | undefined, subjectToken: context?.subjectToken, traceparent: context?.traceparent });
+      calls.push({
+        tool: tool.name,
+        key: args['idempotency_key'] as string | undefined,
+        subjectToken: context?.subjectToken,
+        traceparent: context?.traceparent,
+      });
       const failure = failures.get(tool.name)?.shift();
       if (failure !== undefined) throw failure;
       return answer(tool.name, args) as never;
@@ -89,7 +99,11 @@ const identity = new UpstreamIdentity({ mode: 'exchange', sealer: createTokenSea
 const ALICE_TOKEN = 'token-of-alice';
 // The saga's log lines as pino writes them (JSON), to check what an operator sees at LOG_LEVEL=info.
 const logLines: Array<Record<string, unknown>> = [];
-const logger = createLogger({ name: 'saga-test', level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
+const logger = createLogger({
+  name: 'saga-test',
+  level: 'info',
+  destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+});
 // An order's lines without pino's bookkeeping (time, pid, hostname, name).
 const logsOf = (orderId: string): Array<Record<string, unknown>> =>
   logLines
@@ -123,7 +137,14 @@ async function newOrder(tokenTtlSeconds = 3600): Promise<string> {
     });
     await new SagaStore(trx, SIGNAL).create(id, 'check_eligibility');
     await identity.keep(trx, id, {
-      principal: { id: 'alice', subject: 'alice', scopes: new Set(), kind: 'user', token: ALICE_TOKEN, expiresAt: Math.floor(Date.now() / 1000) + tokenTtlSeconds },
+      principal: {
+        id: 'alice',
+        subject: 'alice',
+        scopes: new Set(),
+        kind: 'user',
+        token: ALICE_TOKEN,
+        expiresAt: Math.floor(Date.now() / 1000) + tokenTtlSeconds,
+      },
       signal: SIGNAL,
     });
     await changes.placed(trx, await new OrderStore(trx, SIGNAL).get(id), job);
@@ -148,7 +169,11 @@ describe('CheckoutSaga', () => {
     const saga = sagaWith(new Map([['payment_authorize', [unavailable()]]]), calls);
     await expect(saga.run(id, run(false), job)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     // The token is now within the 30 s margin of its expiry: the rest of the run may not use it.
-    await tdb.db.updateTable('checkout_caller_tokens').set({ expires_at: new Date(Date.now() + 5_000) }).where('order_id', '=', id).execute();
+    await tdb.db
+      .updateTable('checkout_caller_tokens')
+      .set({ expires_at: new Date(Date.now() + 5_000) })
+      .where('order_id', '=', id)
+      .execute();
     expect(await saga.run(id, run(false), job)).toBe('failed');
     expect(calls.map((c) => [c.tool, c.subjectToken])).toEqual([
       ['customer_check_eligibility', ALICE_TOKEN],
@@ -160,7 +185,7 @@ describe('CheckoutSaga', () => {
     ]);
   });
 
-  it('drops the tokens ended checkouts left behind (a crash before forget), never a running checkout\'s, expired or not', async () => {
+  it("drops the tokens ended checkouts left behind (a crash before forget), never a running checkout's, expired or not", async () => {
     const ended = await newOrder();
     const running = await newOrder(-60);
     // The process died after the saga's last write and before it dropped the token.
@@ -180,7 +205,11 @@ describe('CheckoutSaga', () => {
     expect(await identity.forCheckout(tdb.db, id, job)).toEqual({ kind: 'caller', subjectToken: ALICE_TOKEN });
     // The sealed value belongs to its order: moved to another order's row it opens to nothing.
     const other = await newOrder();
-    await tdb.db.updateTable('checkout_caller_tokens').set({ sealed: stored?.sealed as string }).where('order_id', '=', other).execute();
+    await tdb.db
+      .updateTable('checkout_caller_tokens')
+      .set({ sealed: stored?.sealed as string })
+      .where('order_id', '=', other)
+      .execute();
     expect(await identity.forCheckout(tdb.db, other, job)).toEqual({ kind: 'lapsed' });
   });
 
@@ -221,7 +250,13 @@ describe('CheckoutSaga', () => {
     expect(new Set(calls.map((c) => c.traceparent))).toEqual(new Set([TRACEPARENT]));
     const order = await orders().get(id);
     // The reservation's prices replace the looked-up ones: 2 x 450, not 2 x 400.
-    expect([order.status, order.total_amount, order.amount_authorized, order.amount_captured, order.payment_id]).toEqual(['confirmed', '900', '900', '900', PAY]);
+    expect([order.status, order.total_amount, order.amount_authorized, order.amount_captured, order.payment_id]).toEqual([
+      'confirmed',
+      '900',
+      '900',
+      '900',
+      PAY,
+    ]);
     const done = await sagas().get(id);
     expect([done.status, done.attempts, done.completed_steps.length]).toEqual(['completed', 2, 6]);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
@@ -229,7 +264,14 @@ describe('CheckoutSaga', () => {
 
     // A warning for the retried step, then one line for the end: ids, money, steps, time, attempt; no personal data.
     expect(logsOf(id)).toEqual([
-      { level: 'warn', msg: 'checkout step failed transiently; the job retries', order_id: id, step: 'capture_payment', code: 'UPSTREAM_UNAVAILABLE', attempt: 1 },
+      {
+        level: 'warn',
+        msg: 'checkout step failed transiently; the job retries',
+        order_id: id,
+        step: 'capture_payment',
+        code: 'UPSTREAM_UNAVAILABLE',
+        attempt: 1,
+      },
       {
         level: 'info',
         msg: 'checkout confirmed',
@@ -303,9 +345,27 @@ describe('CheckoutSaga', () => {
     expect(calls.filter((c) => c.tool === 'payment_capture')).toEqual([]);
     expect(calls.filter((c) => c.tool === 'inventory_release')).toHaveLength(2);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.failed']);
-    expect(logsOf(id).map(({ level, msg, step, failed_step, failure_reason, code, attempt }) => ({ level, msg, step, failed_step, failure_reason, code, attempt }))).toEqual([
-      { level: 'info', msg: 'checkout compensating: releasing payment and stock', step: undefined, failed_step: 'authorize_payment', failure_reason: 'payment_declined', code: 'PAYMENT_DECLINED', attempt: 1 },
-      { level: 'warn', msg: 'checkout compensation failed transiently; the job retries', step: 'release_inventory', failed_step: undefined, failure_reason: undefined, code: 'UPSTREAM_UNAVAILABLE', attempt: 1 },
+    expect(
+      logsOf(id).map(({ level, msg, step, failed_step, failure_reason, code, attempt }) => ({ level, msg, step, failed_step, failure_reason, code, attempt })),
+    ).toEqual([
+      {
+        level: 'info',
+        msg: 'checkout compensating: releasing payment and stock',
+        step: undefined,
+        failed_step: 'authorize_payment',
+        failure_reason: 'payment_declined',
+        code: 'PAYMENT_DECLINED',
+        attempt: 1,
+      },
+      {
+        level: 'warn',
+        msg: 'checkout compensation failed transiently; the job retries',
+        step: 'release_inventory',
+        failed_step: undefined,
+        failure_reason: undefined,
+        code: 'UPSTREAM_UNAVAILABLE',
+        attempt: 1,
+      },
       { level: 'info', msg: 'checkout failed', step: undefined, failed_step: undefined, failure_reason: 'payment_declined', code: undefined, attempt: 2 },
     ]);
   });
@@ -374,7 +434,14 @@ describe('CheckoutSaga', () => {
     expect(outcomes).toContain('completed');
     const done = await sagas().get(id);
     expect(done.status).toBe('completed');
-    expect(done.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory']);
+    expect(done.completed_steps).toEqual([
+      'check_eligibility',
+      'reserve_inventory',
+      'authorize_payment',
+      'confirm_order',
+      'capture_payment',
+      'commit_inventory',
+    ]);
     expect(await eventTypes(id)).toEqual(['order.placed', 'order.confirmed']);
     // Repeated remote calls carry the same key, so the upstream answers them once.
     const keys = calls.filter((c) => c.tool === 'payment_capture').map((c) => c.key);

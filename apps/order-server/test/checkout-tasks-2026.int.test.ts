@@ -45,7 +45,11 @@ async function modernRpc(url: string, token: string) {
   return (method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = { extensions: { [TASKS]: {} } }): Promise<Answer> => {
     const id = next++;
     const answered = new Promise<Answer>((resolve) => pending.set(id, resolve));
-    const _meta = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': capabilities, 'io.modelcontextprotocol/clientInfo': { name: 'tasks-2026', version: '0.0.0' } };
+    const _meta = {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientCapabilities': capabilities,
+      'io.modelcontextprotocol/clientInfo': { name: 'tasks-2026', version: '0.0.0' },
+    };
     // An error answered with a status other than 400 (-32601 is 404) is thrown by the transport, its body in the message.
     return transport.send({ jsonrpc: '2.0', id, method, params: { ...params, _meta } } as JSONRPCMessage).then(
       () => answered,
@@ -61,14 +65,23 @@ async function modernRpc(url: string, token: string) {
 type Rpc = Awaited<ReturnType<typeof modernRpc>>;
 
 function placeArgs(quantity = 1) {
-  return { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: SKU, quantity }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() } };
+  return {
+    name: 'order_place',
+    arguments: { customer_id: customerId, lines: [{ sku: SKU, quantity }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
+  };
 }
 
 /** order_place from a client declaring the extension: the flat CreateTaskResult. */
 async function placeAsTask(rpc: Rpc, quantity = 1): Promise<Record<string, unknown>> {
   const { result, error } = await rpc('tools/call', placeArgs(quantity));
   expect(error).toBeUndefined();
-  expect(result).toMatchObject({ resultType: 'task', taskId: expect.stringMatching(/^order_place:ord_\w+$/), status: 'working', ttlMs: null, pollIntervalMs: 1000 });
+  expect(result).toMatchObject({
+    resultType: 'task',
+    taskId: expect.stringMatching(/^order_place:ord_\w+$/),
+    status: 'working',
+    ttlMs: null,
+    pollIntervalMs: 1000,
+  });
   expect(result).not.toHaveProperty('task');
   return result as Record<string, unknown>;
 }
@@ -82,8 +95,12 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 async function rowsOf(orderId: string) {
-  const order = await sql<{ status: string; failure_reason: string | null }>`SELECT status, failure_reason FROM orders WHERE id = ${orderId}`.execute(stack.orderDb.db);
-  const payments = await sql<{ status: string; amount_captured: string }>`SELECT status, amount_captured FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db);
+  const order = await sql<{ status: string; failure_reason: string | null }>`SELECT status, failure_reason FROM orders WHERE id = ${orderId}`.execute(
+    stack.orderDb.db,
+  );
+  const payments = await sql<{ status: string; amount_captured: string }>`SELECT status, amount_captured FROM payments WHERE order_ref = ${orderId}`.execute(
+    stack.paymentDb.db,
+  );
   return { order: order.rows[0], payments: payments.rows };
 }
 
@@ -134,9 +151,21 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
     try {
       taskId = (await placeAsTask(rpc, 2))['taskId'] as string;
       const prefix = `checkout:${taskId.slice('order_place:'.length)}:`;
-      expect(await pollUntil(async () => [...authorizing].some((key) => key.startsWith(prefix)), (seen) => seen, 20_000)).toBe(true);
+      expect(
+        await pollUntil(
+          async () => [...authorizing].some((key) => key.startsWith(prefix)),
+          (seen) => seen,
+          20_000,
+        ),
+      ).toBe(true);
       const seen = await rpc('tasks/get', { taskId });
-      expect(seen.result).toMatchObject({ resultType: 'complete', taskId, status: 'working', statusMessage: 'Checkout step 3 of 6: authorize_payment.', ttlMs: null });
+      expect(seen.result).toMatchObject({
+        resultType: 'complete',
+        taskId,
+        status: 'working',
+        statusMessage: 'Checkout step 3 of 6: authorize_payment.',
+        ttlMs: null,
+      });
       expect(seen.result).not.toHaveProperty('result');
       // The acknowledgement is empty in this revision.
       const ack = await rpc('tasks/cancel', { taskId });
@@ -149,13 +178,29 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
       proxy.hold = () => undefined;
     }
     const orderId = taskId.slice('order_place:'.length);
-    const ended = await pollUntil(() => rowsOf(orderId), (rows) => rows.order?.status === 'failed', 30_000);
+    const ended = await pollUntil(
+      () => rowsOf(orderId),
+      (rows) => rows.order?.status === 'failed',
+      30_000,
+    );
     expect(ended.order).toEqual({ status: 'failed', failure_reason: 'cancelled' });
     expect(ended.payments).toEqual([{ status: 'voided', amount_captured: '0' }]);
     // tasks/get of the terminal task carries the final tool result inline.
-    const done = await pollUntil(() => rpc('tasks/get', { taskId }), (a) => (a.result?.['statusMessage'] as string | undefined)?.includes('was voided') === true, 30_000);
-    expect(done.result).toMatchObject({ resultType: 'complete', taskId, status: 'cancelled', statusMessage: 'Cancelled: the authorization was voided and the stock released.' });
-    expect((done.result?.['result'] as { structuredContent: unknown }).structuredContent).toMatchObject({ order: { id: orderId, status: 'failed', failure_reason: 'cancelled' }, done: true });
+    const done = await pollUntil(
+      () => rpc('tasks/get', { taskId }),
+      (a) => (a.result?.['statusMessage'] as string | undefined)?.includes('was voided') === true,
+      30_000,
+    );
+    expect(done.result).toMatchObject({
+      resultType: 'complete',
+      taskId,
+      status: 'cancelled',
+      statusMessage: 'Cancelled: the authorization was voided and the stock released.',
+    });
+    expect((done.result?.['result'] as { structuredContent: unknown }).structuredContent).toMatchObject({
+      order: { id: orderId, status: 'failed', failure_reason: 'cancelled' },
+      done: true,
+    });
   });
 
   it('refuses to cancel once the payment is being captured, saying why, and completes with the result inline', async () => {
@@ -171,7 +216,13 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
     try {
       taskId = (await placeAsTask(rpc))['taskId'] as string;
       const prefix = `checkout:${taskId.slice('order_place:'.length)}:`;
-      expect(await pollUntil(async () => [...capturing].some((key) => key.startsWith(prefix)), (seen) => seen, 20_000)).toBe(true);
+      expect(
+        await pollUntil(
+          async () => [...capturing].some((key) => key.startsWith(prefix)),
+          (seen) => seen,
+          20_000,
+        ),
+      ).toBe(true);
       const refused = await rpc('tasks/cancel', { taskId });
       expect(refused.error?.code).toBe(-32602);
       expect(refused.error?.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);
@@ -180,10 +231,23 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
       hold.open();
       proxy.hold = () => undefined;
     }
-    const done = await pollUntil(() => rpc('tasks/get', { taskId }), (a) => a.result?.['status'] !== 'working', 30_000);
-    expect(done.result).toMatchObject({ resultType: 'complete', status: 'completed', result: { structuredContent: { order: { status: 'confirmed' }, done: true } } });
+    const done = await pollUntil(
+      () => rpc('tasks/get', { taskId }),
+      (a) => a.result?.['status'] !== 'working',
+      30_000,
+    );
+    expect(done.result).toMatchObject({
+      resultType: 'complete',
+      status: 'completed',
+      result: { structuredContent: { order: { status: 'confirmed' }, done: true } },
+    });
     const late = await rpc('tasks/cancel', { taskId });
-    expect(late.error).toEqual(expect.objectContaining({ code: -32602, message: "Cannot cancel task: already in terminal status 'completed': Order confirmed and its payment captured." }));
+    expect(late.error).toEqual(
+      expect.objectContaining({
+        code: -32602,
+        message: "Cannot cancel task: already in terminal status 'completed': Order confirmed and its payment captured.",
+      }),
+    );
     expect((await rowsOf(taskId.slice('order_place:'.length))).payments).toEqual([{ status: 'captured', amount_captured: '1500' }]);
   });
 
@@ -196,8 +260,14 @@ describe.each(endpoints)('order_place as a 2026-07-28 Task via the $name', ({ ur
     expect((await rpc('tasks/get', { taskId }, {})).error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [TASKS]: {} } } } });
     expect((await rpc('tasks/result', { taskId })).error).toMatchObject({ code: -32601 });
     const mallory = await modernRpc(url(), await token('mallory'));
-    expect((await mallory('tasks/get', { taskId })).error).toEqual(expect.objectContaining({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` }));
+    expect((await mallory('tasks/get', { taskId })).error).toEqual(
+      expect.objectContaining({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` }),
+    );
     expect((await mallory('tasks/cancel', { taskId })).error).toMatchObject({ code: -32602 });
-    await pollUntil(() => rpc('tasks/get', { taskId }), (a) => a.result?.['status'] !== 'working', 30_000);
+    await pollUntil(
+      () => rpc('tasks/get', { taskId }),
+      (a) => a.result?.['status'] !== 'working',
+      30_000,
+    );
   });
 });

@@ -25,7 +25,12 @@ const clients: Client[] = [];
 const SKU = 'TSK-001';
 
 /** An SDK client of one order server process (or the router) as `subject` (every test scope unless `scopes`). */
-async function connect(server: { url: string }, subject: string, audience: 'order' | 'router' = 'order', scopes: readonly string[] = ALL_TEST_SCOPES): Promise<Client> {
+async function connect(
+  server: { url: string },
+  subject: string,
+  audience: 'order' | 'router' = 'order',
+  scopes: readonly string[] = ALL_TEST_SCOPES,
+): Promise<Client> {
   const token = await stack.token({ audience, scopes, subject });
   const client = new Client({ name: 'task-test', version: '0.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
@@ -38,7 +43,10 @@ async function placeAsTask(client: Client, quantity = 1) {
   const created = await client.request(
     {
       method: 'tools/call',
-      params: { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: SKU, quantity }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() } },
+      params: {
+        name: 'order_place',
+        arguments: { customer_id: customerId, lines: [{ sku: SKU, quantity }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
+      },
     },
     CreateTaskResultSchema,
     { task: {} },
@@ -56,9 +64,16 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 async function rowsOf(orderId: string) {
-  const order = await sql<{ status: string; failure_reason: string | null }>`SELECT status, failure_reason FROM orders WHERE id = ${orderId}`.execute(stack.orderDb.db);
-  const saga = await sql<{ status: string; failure_reason: string | null }>`SELECT status, failure_reason FROM checkout_sagas WHERE order_id = ${orderId}`.execute(stack.orderDb.db);
-  const payments = await sql<{ status: string; amount_captured: string }>`SELECT status, amount_captured FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db);
+  const order = await sql<{ status: string; failure_reason: string | null }>`SELECT status, failure_reason FROM orders WHERE id = ${orderId}`.execute(
+    stack.orderDb.db,
+  );
+  const saga = await sql<{
+    status: string;
+    failure_reason: string | null;
+  }>`SELECT status, failure_reason FROM checkout_sagas WHERE order_id = ${orderId}`.execute(stack.orderDb.db);
+  const payments = await sql<{ status: string; amount_captured: string }>`SELECT status, amount_captured FROM payments WHERE order_ref = ${orderId}`.execute(
+    stack.paymentDb.db,
+  );
   const reservations = await sql<{ status: string }>`SELECT status FROM reservations WHERE order_reference = ${orderId}`.execute(stack.productDb.db);
   const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = ${SKU}`.execute(stack.productDb.db);
   return { order: order.rows[0], saga: saga.rows[0], payments: payments.rows, reservations: reservations.rows, stock: stock.rows[0] };
@@ -94,7 +109,9 @@ describe('order_place as an MCP Task', () => {
     const client = await connect(stack.order, 'alice');
     expect(client.getServerCapabilities()?.tasks).toEqual({ cancel: {}, requests: { tools: { call: {} } } });
     const { tools } = await client.listTools();
-    expect(tools.filter((tool) => tool.execution?.taskSupport !== undefined).map((tool) => [tool.name, tool.execution?.taskSupport])).toEqual([['order_place', 'optional']]);
+    expect(tools.filter((tool) => tool.execution?.taskSupport !== undefined).map((tool) => [tool.name, tool.execution?.taskSupport])).toEqual([
+      ['order_place', 'optional'],
+    ]);
   });
 
   it('returns a task at once, reports the saga as it runs, and tasks/result gives the final order_place result', async () => {
@@ -105,13 +122,32 @@ describe('order_place as an MCP Task', () => {
     expect(task.ttl).toBeNull();
     expect(task.pollInterval).toBe(1000);
     const orderId = task.taskId.slice('order_place:'.length);
-    const final = await pollUntil(() => client.experimental.tasks.getTask(task.taskId), (t) => t.status !== 'working', 30_000);
-    expect(final).toMatchObject({ taskId: task.taskId, status: 'completed', statusMessage: 'Order confirmed and its payment captured.', createdAt: task.createdAt });
+    const final = await pollUntil(
+      () => client.experimental.tasks.getTask(task.taskId),
+      (t) => t.status !== 'working',
+      30_000,
+    );
+    expect(final).toMatchObject({
+      taskId: task.taskId,
+      status: 'completed',
+      statusMessage: 'Order confirmed and its payment captured.',
+      createdAt: task.createdAt,
+    });
     const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect(result.isError).toBeUndefined();
     expect(result._meta).toEqual({ 'io.modelcontextprotocol/related-task': { taskId: task.taskId } });
-    expect(result.structuredContent).toMatchObject({ order: { id: orderId, status: 'confirmed', total_amount: 1500, payment: { amount_captured: 1500 } }, done: true, replayed: false });
-    expect(result.content).toContainEqual({ type: 'resource_link', uri: `order://${orderId}`, name: orderId, title: `Order ${orderId}`, mimeType: 'application/json' });
+    expect(result.structuredContent).toMatchObject({
+      order: { id: orderId, status: 'confirmed', total_amount: 1500, payment: { amount_captured: 1500 } },
+      done: true,
+      replayed: false,
+    });
+    expect(result.content).toContainEqual({
+      type: 'resource_link',
+      uri: `order://${orderId}`,
+      name: orderId,
+      title: `Order ${orderId}`,
+      mimeType: 'application/json',
+    });
     const rows = await rowsOf(orderId);
     expect(rows.saga).toEqual({ status: 'completed', failure_reason: null });
     expect(rows.payments).toEqual([{ status: 'captured', amount_captured: '1500' }]);
@@ -124,7 +160,13 @@ describe('order_place as an MCP Task', () => {
     try {
       const answer = await client.callTool({
         name: 'order_place',
-        arguments: { customer_id: customerId, lines: [{ sku: SKU, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 300 },
+        arguments: {
+          customer_id: customerId,
+          lines: [{ sku: SKU, quantity: 1 }],
+          payment_method: 'pm_card_visa',
+          idempotency_key: idempotencyKey(),
+          wait_ms: 300,
+        },
       });
       expect(answer.isError).toBeUndefined();
       expect(answer.structuredContent).toMatchObject({ order: { status: 'pending' }, done: false, replayed: false });
@@ -152,11 +194,21 @@ describe('order_place as an MCP Task', () => {
       orderId = task.taskId.slice('order_place:'.length);
       // The authorization is made at the payment server; its answer waits at the proxy.
       const ours = (keys: Set<string>) => [...keys].some((key) => key.startsWith(`checkout:${orderId}:`));
-      expect(await pollUntil(async () => ours(authorizing), (seen) => seen, 20_000)).toBe(true);
+      expect(
+        await pollUntil(
+          async () => ours(authorizing),
+          (seen) => seen,
+          20_000,
+        ),
+      ).toBe(true);
       const seen = await other.experimental.tasks.getTask(task.taskId);
       expect(seen).toMatchObject({ status: 'working', statusMessage: 'Checkout step 3 of 6: authorize_payment.' });
       const cancelled = await other.experimental.tasks.cancelTask(task.taskId);
-      expect(cancelled).toMatchObject({ taskId: task.taskId, status: 'cancelled', statusMessage: 'Cancelled: voiding the authorization and releasing the stock.' });
+      expect(cancelled).toMatchObject({
+        taskId: task.taskId,
+        status: 'cancelled',
+        statusMessage: 'Cancelled: voiding the authorization and releasing the stock.',
+      });
       // Cancelled stays cancelled, and a second cancel is refused as for any terminal task.
       const again = await rpcError(owner.experimental.tasks.cancelTask(task.taskId));
       expect(again.code).toBe(-32602);
@@ -166,7 +218,11 @@ describe('order_place as an MCP Task', () => {
       proxy.hold = () => undefined;
     }
     // rowsOf reads the rows one after the other; the saga and the order end in one transaction: wait for both.
-    const ended = await pollUntil(() => rowsOf(orderId), (rows) => rows.saga?.status === 'failed' && rows.order?.status === 'failed', 30_000);
+    const ended = await pollUntil(
+      () => rowsOf(orderId),
+      (rows) => rows.saga?.status === 'failed' && rows.order?.status === 'failed',
+      30_000,
+    );
     expect(ended.saga).toEqual({ status: 'failed', failure_reason: 'cancelled' });
     expect(ended.order).toEqual({ status: 'failed', failure_reason: 'cancelled' });
     expect(ended.payments).toEqual([{ status: 'voided', amount_captured: '0' }]);
@@ -207,7 +263,13 @@ describe('order_place as an MCP Task', () => {
     try {
       taskId = (await placeAsTask(client)).taskId;
       const orderId = taskId.slice('order_place:'.length);
-      expect(await pollUntil(async () => [...capturing].some((key) => key.startsWith(`checkout:${orderId}:`)), (seen) => seen, 20_000)).toBe(true);
+      expect(
+        await pollUntil(
+          async () => [...capturing].some((key) => key.startsWith(`checkout:${orderId}:`)),
+          (seen) => seen,
+          20_000,
+        ),
+      ).toBe(true);
       const refused = await rpcError(client.experimental.tasks.cancelTask(taskId));
       expect(refused.code).toBe(-32602);
       expect(refused.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);
@@ -220,7 +282,11 @@ describe('order_place as an MCP Task', () => {
     const refusedAudit = await sql<{ outcome: string }>`
       SELECT outcome FROM mcp_audit_log WHERE tool = 'tasks/cancel' AND args ->> 'taskId' = ${taskId}`.execute(stack.orderDb.db);
     expect(refusedAudit.rows).toEqual([{ outcome: 'PRECONDITION_FAILED' }]);
-    const done = await pollUntil(() => client.experimental.tasks.getTask(taskId), (t) => t.status !== 'working', 30_000);
+    const done = await pollUntil(
+      () => client.experimental.tasks.getTask(taskId),
+      (t) => t.status !== 'working',
+      30_000,
+    );
     expect(done.status).toBe('completed');
     const late = await rpcError(client.experimental.tasks.cancelTask(taskId));
     expect(late.code).toBe(-32602);
@@ -269,13 +335,27 @@ describe('order_place as an MCP Task', () => {
 
   it('refuses a task-augmented call of a tool without task support (-32601) and answers a refused order_place as its error', async () => {
     const client = await connect(stack.order, 'alice');
-    const notTask = await rpcError(client.request({ method: 'tools/call', params: { name: 'order_get', arguments: { order_id: 'ord_00000000000000000000000000' } } }, CreateTaskResultSchema, { task: {} }));
+    const notTask = await rpcError(
+      client.request(
+        { method: 'tools/call', params: { name: 'order_get', arguments: { order_id: 'ord_00000000000000000000000000' } } },
+        CreateTaskResultSchema,
+        { task: {} },
+      ),
+    );
     expect(notTask.code).toBe(-32601);
     const refused = await rpcError(
       client.request(
         {
           method: 'tools/call',
-          params: { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: 'TSK-MISSING', quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() } },
+          params: {
+            name: 'order_place',
+            arguments: {
+              customer_id: customerId,
+              lines: [{ sku: 'TSK-MISSING', quantity: 1 }],
+              payment_method: 'pm_card_visa',
+              idempotency_key: idempotencyKey(),
+            },
+          },
         },
         CreateTaskResultSchema,
         { task: {} },
@@ -299,9 +379,15 @@ describe('order_place as an MCP Task', () => {
       expect((await client.experimental.tasks.getTask(taskId)).status).toBe('working');
       // Another principal through the router, and a caller without order:write, learn nothing.
       const mallory = await connect(router, 'mallory', 'router');
-      expect(await rpcError(mallory.experimental.tasks.getTask(taskId))).toMatchObject({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` });
+      expect(await rpcError(mallory.experimental.tasks.getTask(taskId))).toMatchObject({
+        code: -32602,
+        message: `Failed to retrieve task: Task not found (${taskId})`,
+      });
       const reader = await connect(router, 'alice', 'router', ['order:read']);
-      expect(await rpcError(reader.experimental.tasks.cancelTask(taskId))).toMatchObject({ code: -32602, message: `Failed to retrieve task: Task not found (${taskId})` });
+      expect(await rpcError(reader.experimental.tasks.cancelTask(taskId))).toMatchObject({
+        code: -32602,
+        message: `Failed to retrieve task: Task not found (${taskId})`,
+      });
       expect(await rpcError(client.experimental.tasks.getTask('customer_nope:abc'))).toMatchObject({ code: -32602 });
     } finally {
       hold.open();

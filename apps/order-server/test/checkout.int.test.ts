@@ -22,14 +22,17 @@ let stack: FederationStack;
 let customerId: string;
 
 const place = (input: Record<string, unknown>) =>
-  stack.client('order').call(orderPlace, {
-    customer_id: customerId,
-    lines: [{ sku: 'CHK-001', quantity: 1 }],
-    payment_method: 'pm_card_visa',
-    idempotency_key: idempotencyKey(),
-    wait_ms: 20_000,
-    ...input,
-  } as z.input<typeof orderPlace.input>).then(placedOrder);
+  stack
+    .client('order')
+    .call(orderPlace, {
+      customer_id: customerId,
+      lines: [{ sku: 'CHK-001', quantity: 1 }],
+      payment_method: 'pm_card_visa',
+      idempotency_key: idempotencyKey(),
+      wait_ms: 20_000,
+      ...input,
+    } as z.input<typeof orderPlace.input>)
+    .then(placedOrder);
 
 /**
  * What a careful agent does with a retryable refusal (a breaker open while a loaded upstream catches up): the same
@@ -57,7 +60,12 @@ async function connect(url: string, token: string): Promise<Client> {
 async function statusWith(server: { url: string }, token: string): Promise<number> {
   const res = await fetch(`${server.url}/mcp`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
   });
   await res.body?.cancel();
@@ -65,7 +73,11 @@ async function statusWith(server: { url: string }, token: string): Promise<numbe
 }
 
 /** The audit rows of `principal` in one database, once `tools` all have one (read audits are written in batches). */
-async function auditOf(db: Kysely<unknown>, principal: string, tools: readonly string[]): Promise<Array<{ tool: string; principal_id: string; actors: string[] | null }>> {
+async function auditOf(
+  db: Kysely<unknown>,
+  principal: string,
+  tools: readonly string[],
+): Promise<Array<{ tool: string; principal_id: string; actors: string[] | null }>> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const { rows } = await sql<{ tool: string; principal_id: string; actors: string[] | null }>`
@@ -94,7 +106,12 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
     it('confirms an order: prices from the product server, payment captured, stock committed', async () => {
       await stack.createProduct('CHK-001', 1250, 10);
       await stack.createProduct('CHK-002', 399, 10);
-      const result = await place({ lines: [{ sku: 'CHK-001', quantity: 2 }, { sku: 'CHK-002', quantity: 1 }] });
+      const result = await place({
+        lines: [
+          { sku: 'CHK-001', quantity: 2 },
+          { sku: 'CHK-002', quantity: 1 },
+        ],
+      });
       expect(result.done).toBe(true);
       expect(result.replayed).toBe(false);
       const order = result.order;
@@ -156,7 +173,9 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       expect(order.failure_reason).toBe('payment_declined');
       const reservation = await sql<{ status: string }>`SELECT status FROM reservations WHERE order_reference = ${order.id}`.execute(stack.productDb.db);
       expect(reservation.rows).toEqual([{ status: 'released' }]);
-      const stock = await sql<{ reserved: number; on_hand: number }>`SELECT reserved, on_hand FROM inventory_levels WHERE sku = 'CHK-DECL'`.execute(stack.productDb.db);
+      const stock = await sql<{ reserved: number; on_hand: number }>`SELECT reserved, on_hand FROM inventory_levels WHERE sku = 'CHK-DECL'`.execute(
+        stack.productDb.db,
+      );
       expect(stock.rows).toEqual([{ reserved: 0, on_hand: 3 }]);
     });
 
@@ -227,7 +246,9 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       expect(sold).toBeLessThanOrEqual(STOCK);
       expect(sold).toBeGreaterThan(0);
 
-      const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'CHK-SCARCE'`.execute(stack.productDb.db);
+      const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'CHK-SCARCE'`.execute(
+        stack.productDb.db,
+      );
       expect(stock.rows).toEqual([{ on_hand: STOCK - sold, reserved: 0 }]);
       const reservations = await sql<{ order_reference: string; status: string }>`
         SELECT order_reference, status FROM reservations WHERE order_reference = ANY(${ids})`.execute(stack.productDb.db);
@@ -235,7 +256,8 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       const payments = await sql<{ order_ref: string; status: string; amount_captured: string }>`
         SELECT order_ref, status, amount_captured FROM payments WHERE order_ref = ANY(${ids})`.execute(stack.paymentDb.db);
       const paymentsOf = new Map<string, Array<{ status: string; amount_captured: string }>>();
-      for (const p of payments.rows) paymentsOf.set(p.order_ref, [...(paymentsOf.get(p.order_ref) ?? []), { status: p.status, amount_captured: p.amount_captured }]);
+      for (const p of payments.rows)
+        paymentsOf.set(p.order_ref, [...(paymentsOf.get(p.order_ref) ?? []), { status: p.status, amount_captured: p.amount_captured }]);
 
       for (const o of confirmed) {
         expect(reservationOf.get(o.id)).toBe('committed');
@@ -253,7 +275,7 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
     }, 180_000);
   });
 
-  describe('delegation: every hop exchanges the caller\'s token', () => {
+  describe("delegation: every hop exchanges the caller's token", () => {
     const shopper = `shopper-${profile.orderClientId}`;
     let shopperCustomer: string;
     let card: string;
@@ -263,7 +285,8 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       shopperCustomer = await stack.createCustomer();
       await stack.createProduct('DLG-001', 700, 50);
       const staff = await stack.mcp('payment', ALL_TEST_SCOPES, 'staff-1');
-      card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: shopperCustomer, token: 'pm_card_visa' })).payment_method.id;
+      card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: shopperCustomer, token: 'pm_card_visa' }))
+        .payment_method.id;
       // What a customer's agent holds after logging in: a token for the router only, bound to its customer, allowed to
       // order and read orders — nothing on the customer, product or payment servers of its own.
       routerToken = await stack.token({ audience: 'router', scopes: ['order:read', 'order:write'], subject: shopper, customerId: shopperCustomer });
@@ -292,28 +315,57 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       };
       expect(rows.order.map((r) => [r.tool, r.actors])).toEqual([['order_place', [profile.routerClientId]]]);
       expect(rows.customer.map((r) => [r.tool, r.actors])).toEqual([['customer_check_eligibility', chain]]);
-      expect(rows.product.map((r) => [r.tool, r.actors]).sort()).toEqual([['inventory_commit', chain], ['inventory_reserve', chain], ['product_lookup', chain]]);
-      expect(rows.payment.map((r) => [r.tool, r.actors]).sort()).toEqual([['payment_authorize', chain], ['payment_capture', chain]]);
+      expect(rows.product.map((r) => [r.tool, r.actors]).sort()).toEqual([
+        ['inventory_commit', chain],
+        ['inventory_reserve', chain],
+        ['product_lookup', chain],
+      ]);
+      expect(rows.payment.map((r) => [r.tool, r.actors]).sort()).toEqual([
+        ['payment_authorize', chain],
+        ['payment_capture', chain],
+      ]);
       // Nothing of it ran as the order server itself.
-      const asService = await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE principal_id = ${profile.orderClientId}`.execute(stack.paymentDb.db);
+      const asService = await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE principal_id = ${profile.orderClientId}`.execute(
+        stack.paymentDb.db,
+      );
       expect(asService.rows).toEqual([{ n: 0 }]);
     }, 60_000);
 
-    it('refuses a token forwarded unchanged: the caller\'s, and one exchanged for another server, at every server but its own', async () => {
+    it("refuses a token forwarded unchanged: the caller's, and one exchanged for another server, at every server but its own", async () => {
       const servers: StackServer[] = ['customer', 'product', 'payment', 'order'];
       for (const server of servers) expect({ server, status: await statusWith(stack[server], routerToken) }).toEqual({ server, status: 401 });
       // What the order server really sends the payment server for this caller (exchanged at the provider).
-      const orderServer = createClientCredentialsTokenSource({ tokenUrl: stack.tokenUrl, issuer: stack.issuer.issuerUrl, clientId: profile.orderClientId, clientSecret: 'test-only-order-server-secret', scopes: ['customer:read'] });
-      const forOrder = await stack.token({ audience: 'order', scopes: ['order:write'], subject: shopper, customerId: shopperCustomer, actors: [profile.routerClientId], clientId: profile.routerClientId });
+      const orderServer = createClientCredentialsTokenSource({
+        tokenUrl: stack.tokenUrl,
+        issuer: stack.issuer.issuerUrl,
+        clientId: profile.orderClientId,
+        clientSecret: 'test-only-order-server-secret',
+        scopes: ['customer:read'],
+      });
+      const forOrder = await stack.token({
+        audience: 'order',
+        scopes: ['order:write'],
+        subject: shopper,
+        customerId: shopperCustomer,
+        actors: [profile.routerClientId],
+        clientId: profile.routerClientId,
+      });
       const forPayment = await orderServer.token({ audience: stack.audience('payment'), subjectToken: forOrder });
       expect(await statusWith(stack.payment, forPayment)).toBe(200);
-      for (const server of ['customer', 'product', 'order'] as const) expect({ server, status: await statusWith(stack[server], forPayment) }).toEqual({ server, status: 401 });
+      for (const server of ['customer', 'product', 'order'] as const)
+        expect({ server, status: await statusWith(stack[server], forPayment) }).toEqual({ server, status: 401 });
       // The order server cannot exchange a token that was not presented to it (one for the payment server).
       await expect(orderServer.token({ audience: stack.audience('customer'), subjectToken: forPayment })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     });
 
     it("the order server's own token is not the caller's: it carries no binding, and without customer:any reaches no customer", async () => {
-      const orderServer = createClientCredentialsTokenSource({ tokenUrl: stack.tokenUrl, issuer: stack.issuer.issuerUrl, clientId: profile.orderClientId, clientSecret: 'test-only-order-server-secret', scopes: ORDER_ACTOR_SCOPES });
+      const orderServer = createClientCredentialsTokenSource({
+        tokenUrl: stack.tokenUrl,
+        issuer: stack.issuer.issuerUrl,
+        clientId: profile.orderClientId,
+        clientSecret: 'test-only-order-server-secret',
+        scopes: ORDER_ACTOR_SCOPES,
+      });
       const own = await connect(`${stack.customer.url}/mcp`, await orderServer.token({ audience: stack.audience('customer') }));
       try {
         const refused = await expectToolError(own, 'customer_check_eligibility', { customer_id: shopperCustomer });
@@ -325,8 +377,13 @@ describe.each([DEV_PROFILE, SECOND_PROFILE])('checkout with the $name', (profile
       const forOrder = await stack.token({ audience: 'order', scopes: ['order:write'], subject: shopper, customerId: shopperCustomer });
       const delegated = await connect(`${stack.customer.url}/mcp`, await orderServer.token({ audience: stack.audience('customer'), subjectToken: forOrder }));
       try {
-        expect(await expectToolOk<{ eligible: boolean }>(delegated, 'customer_check_eligibility', { customer_id: shopperCustomer })).toMatchObject({ eligible: true });
-        expect(await expectToolError(delegated, 'customer_check_eligibility', { customer_id: customerId })).toMatchObject({ code: 'FORBIDDEN', details: { bound_customer_id: shopperCustomer } });
+        expect(await expectToolOk<{ eligible: boolean }>(delegated, 'customer_check_eligibility', { customer_id: shopperCustomer })).toMatchObject({
+          eligible: true,
+        });
+        expect(await expectToolError(delegated, 'customer_check_eligibility', { customer_id: customerId })).toMatchObject({
+          code: 'FORBIDDEN',
+          details: { bound_customer_id: shopperCustomer },
+        });
       } finally {
         await delegated.close();
       }

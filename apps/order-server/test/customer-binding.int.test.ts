@@ -91,7 +91,10 @@ beforeAll(async () => {
   await stack.createProduct('BND-001', 1200, 50);
   staffOrders = await stack.mcp('order', ALL_TEST_SCOPES, 'staff-1');
   staffPayments = await stack.mcp('payment', ALL_TEST_SCOPES, 'staff-1');
-  const attached = await expectToolOk<{ payment_method: { id: string } }>(staffPayments, 'payment_method_attach', { customer_id: customerB, token: 'pm_card_visa' });
+  const attached = await expectToolOk<{ payment_method: { id: string } }>(staffPayments, 'payment_method_attach', {
+    customer_id: customerB,
+    token: 'pm_card_visa',
+  });
   cardB = attached.payment_method.id;
   orderB = (await place(staffOrders, customerB, cardB)).order;
   expect(orderB.status).toBe('confirmed');
@@ -127,7 +130,9 @@ describe('a token bound to customer A', () => {
   it("cannot charge B's saved card for its own order: the checkout fails and no payment touches the card", async () => {
     const { order } = await place(shopper, customerA, cardB);
     expect(order).toMatchObject({ customer_id: customerA, status: 'failed' });
-    const charged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE payment_method_id = ${cardB} AND order_ref <> ${orderB.id}`.execute(stack.paymentDb.db);
+    const charged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE payment_method_id = ${cardB} AND order_ref <> ${orderB.id}`.execute(
+      stack.paymentDb.db,
+    );
     expect(charged.rows).toEqual([{ n: 0 }]);
     const mine = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE order_ref = ${order.id}`.execute(stack.paymentDb.db);
     expect(mine.rows).toEqual([{ n: 0 }]);
@@ -185,7 +190,10 @@ describe('a token bound to customer A', () => {
       ['payment_capture', { payment_id: paymentB, idempotency_key: idempotencyKey() }],
       ['payment_void', { payment_id: paymentB, idempotency_key: idempotencyKey() }],
       ['payment_refund', { payment_id: paymentB, amount: 100, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey() }],
-      ['payment_refund', { payment_id: paymentB, amount: 100, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), dry_run: true }],
+      [
+        'payment_refund',
+        { payment_id: paymentB, amount: 100, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), dry_run: true },
+      ],
     ] as const) {
       expect({ tool, code: (await expectToolError(shopperPayments, tool, args)).code }).toEqual({ tool, code: 'NOT_FOUND' });
     }
@@ -195,7 +203,10 @@ describe('a token bound to customer A', () => {
 
   it("cannot void B's hold through the checkout's authorization key: keys are per principal", async () => {
     const rowsOfB = await moneyRows(stack, orderB.id);
-    const error = await expectToolError(shopperPayments, 'payment_void', { authorization_key: `checkout:${orderB.id}:authorize_payment`, idempotency_key: idempotencyKey() });
+    const error = await expectToolError(shopperPayments, 'payment_void', {
+      authorization_key: `checkout:${orderB.id}:authorize_payment`,
+      idempotency_key: idempotencyKey(),
+    });
     expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { authorization: 'none' } });
     expect(await moneyRows(stack, orderB.id)).toEqual(rowsOfB);
   });
@@ -203,10 +214,16 @@ describe('a token bound to customer A', () => {
   it('places, reads and cancels its own order: the checkout acting for a bound caller completes for A', async () => {
     const { order } = await place(shopper, customerA, 'pm_card_visa');
     expect(order).toMatchObject({ customer_id: customerA, status: 'confirmed' });
-    const payments = await sql<{ customer_id: string; status: string }>`SELECT customer_id, status FROM payments WHERE order_ref = ${order.id}`.execute(stack.paymentDb.db);
+    const payments = await sql<{ customer_id: string; status: string }>`SELECT customer_id, status FROM payments WHERE order_ref = ${order.id}`.execute(
+      stack.paymentDb.db,
+    );
     expect(payments.rows).toEqual([{ customer_id: customerA, status: 'captured' }]);
     expect((await expectToolOk<{ order: Order }>(shopper, 'order_get', { order_id: order.id })).order.id).toBe(order.id);
-    const cancelled = await expectToolOk<{ order: Order }>(shopper, 'order_cancel', { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() });
+    const cancelled = await expectToolOk<{ order: Order }>(shopper, 'order_cancel', {
+      order_id: order.id,
+      expected_version: order.version,
+      idempotency_key: idempotencyKey(),
+    });
     expect(cancelled.order.status).toBe('cancelled');
     const own = await expectToolOk<{ items: Array<{ order_ref: string }> }>(shopperPayments, 'payment_search', { filter: { order_ref: order.id } });
     expect(own.items.map((item) => item.order_ref)).toEqual([order.id]);

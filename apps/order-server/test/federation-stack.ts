@@ -70,7 +70,19 @@ export const SECOND_PROFILE: IdentityProfile = {
   resourceOf: (base, name) => `${base}/api/${name}`,
 };
 /** Every scope the test issuer grants. */
-export const ALL_TEST_SCOPES = ['customer:read', 'customer:write', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund', 'sql:read'];
+export const ALL_TEST_SCOPES = [
+  'customer:read',
+  'customer:write',
+  'customer:any',
+  'order:read',
+  'order:write',
+  'product:read',
+  'product:write',
+  'payment:read',
+  'payment:write',
+  'payment:refund',
+  'sql:read',
+];
 
 /** Options of {@link startFederationStack}. */
 export interface FederationStackOptions {
@@ -108,7 +120,15 @@ export interface FederationStack {
    * A user's access token as the provider issues it: for `audience` (a server or the router), with `scopes`, bound
    * to `customerId` when given, issued to `clientId` (default an agent's client), with `actors` as its act chain.
    */
-  token(options: { audience: StackServer | 'router'; scopes: readonly string[]; subject?: string; customerId?: string; actors?: readonly string[]; clientId?: string; ttlSeconds?: number }): Promise<string>;
+  token(options: {
+    audience: StackServer | 'router';
+    scopes: readonly string[];
+    subject?: string;
+    customerId?: string;
+    actors?: readonly string[];
+    clientId?: string;
+    ttlSeconds?: number;
+  }): Promise<string>;
   readonly customer: SpawnedServer;
   readonly product: SpawnedServer;
   readonly payment: SpawnedServer;
@@ -167,7 +187,13 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     resources: (['customer', 'product', 'payment', 'order', 'router'] as const).map(audience),
     scopes: ALL_TEST_SCOPES,
     clients: [
-      { id: profile.orderClientId, secret: SERVICE_SECRET, scopes: ORDER_SERVICE_SCOPES, exchangeAudiences: [audience('order')], actorScopes: ORDER_ACTOR_SCOPES },
+      {
+        id: profile.orderClientId,
+        secret: SERVICE_SECRET,
+        scopes: ORDER_SERVICE_SCOPES,
+        exchangeAudiences: [audience('order')],
+        actorScopes: ORDER_ACTOR_SCOPES,
+      },
       { id: profile.routerClientId, secret: ROUTER_SECRET, scopes: ALL_TEST_SCOPES, exchangeAudiences: [audience('router')] },
     ],
   });
@@ -201,7 +227,13 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
   const eventsPrefix = randomKeyPrefix(`events-${options.label}`).replace(/:$/, '');
   const envs = {
     customer: { ...common, AUTH_AUDIENCE: audience('customer'), DATABASE_URL: customerDb.url, ORDER_EVENTS_PREFIX: eventsPrefix },
-    product: { ...common, AUTH_AUDIENCE: audience('product'), DATABASE_URL: productDb.url, QUEUE_PREFIX: randomKeyPrefix(`product-${options.label}`).replace(/:$/, ''), ...options.productEnv },
+    product: {
+      ...common,
+      AUTH_AUDIENCE: audience('product'),
+      DATABASE_URL: productDb.url,
+      QUEUE_PREFIX: randomKeyPrefix(`product-${options.label}`).replace(/:$/, ''),
+      ...options.productEnv,
+    },
     payment: {
       ...common,
       AUTH_AUDIENCE: audience('payment'),
@@ -223,7 +255,13 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     ),
   );
   const serve = async (name: string, env: Record<string, string>): Promise<SpawnedServer> => {
-    const server = await spawnServer({ name: `${name}-${options.label}`, args: [`apps/${name}-server/src/main.ts`, 'serve'], env, cwd: REPO_ROOT, port: ports[name as StackServer] });
+    const server = await spawnServer({
+      name: `${name}-${options.label}`,
+      args: [`apps/${name}-server/src/main.ts`, 'serve'],
+      env,
+      cwd: REPO_ROOT,
+      port: ports[name as StackServer],
+    });
     closers.push(() => server.stop(5_000));
     return server;
   };
@@ -253,7 +291,11 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
 
   let router: SpawnedServer | undefined;
   if (options.withRouter === true) {
-    const upstreams = (['customer', 'product', 'payment', 'order'] as const).map((name) => ({ name, url: `${servers0[name].url}/mcp`, resource: audience(name) }));
+    const upstreams = (['customer', 'product', 'payment', 'order'] as const).map((name) => ({
+      name,
+      url: `${servers0[name].url}/mcp`,
+      resource: audience(name),
+    }));
     router = await spawnServer({
       name: `router-${options.label}`,
       args: ['apps/router/src/main.ts', 'serve'],
@@ -319,7 +361,9 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
   const mcp = async (name: keyof typeof servers, scopes: readonly string[], subject = 'test-user', customerId?: string): Promise<Client> => {
     const bearer = await token({ audience: name, scopes, subject, ...(customerId === undefined ? {} : { customerId }) });
     const sdk = new Client({ name: `order-test-${name}`, version: '0.0.0' });
-    await sdk.connect(new StreamableHTTPClientTransport(new URL(`${servers[name].url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }));
+    await sdk.connect(
+      new StreamableHTTPClientTransport(new URL(`${servers[name].url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
+    );
     mcpClients.push(sdk);
     return sdk;
   };
@@ -335,7 +379,13 @@ async function startStack(options: FederationStackOptions, closers: Array<() => 
     payment,
     order,
     async orderReplica() {
-      const replica = await spawnServer({ name: `order-replica-${options.label}`, args: ['apps/order-server/src/main.ts', 'serve'], env: orderEnv, cwd: REPO_ROOT, port: await freePort() });
+      const replica = await spawnServer({
+        name: `order-replica-${options.label}`,
+        args: ['apps/order-server/src/main.ts', 'serve'],
+        env: orderEnv,
+        cwd: REPO_ROOT,
+        port: await freePort(),
+      });
       closers.push(() => replica.stop(5_000));
       return replica;
     },

@@ -20,14 +20,19 @@ let bob: string;
 /** Alice's order, placed by a client bound to her. */
 let aliceOrder: { id: string; order_number: number };
 let bobOrder: { id: string; order_number: number };
-const SKU_PREFIX = `LC${idempotencyKey().slice(0, 6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+const SKU_PREFIX = `LC${idempotencyKey()
+  .slice(0, 6)
+  .toUpperCase()
+  .replace(/[^A-Z0-9]/g, 'X')}`;
 
 type Message = LoggingMessageNotification['params'];
 
 async function routerClient(scopes: readonly string[], subject: string, customerId?: string): Promise<Client> {
   const bearer = await stack.token({ audience: 'router', scopes, subject, ...(customerId === undefined ? {} : { customerId }) });
   const client = new Client({ name: 'router-utilities-test', version: '0.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.router?.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${stack.router?.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
+  );
   return client;
 }
 
@@ -42,7 +47,11 @@ function placeArgs(customerId: string, sku: string) {
 }
 
 async function place(client: Client, customerId: string, meta?: Record<string, unknown>): Promise<{ id: string; order_number: number; status: string }> {
-  const result = await client.callTool({ name: 'order_place', arguments: placeArgs(customerId, `${SKU_PREFIX}-A`), ...(meta ? { _meta: meta } : {}) }, undefined, { timeout: 40_000 });
+  const result = await client.callTool(
+    { name: 'order_place', arguments: placeArgs(customerId, `${SKU_PREFIX}-A`), ...(meta ? { _meta: meta } : {}) },
+    undefined,
+    { timeout: 40_000 },
+  );
   expect(result.isError).toBeUndefined();
   return (result.structuredContent as { order: { id: string; order_number: number; status: string } }).order;
 }
@@ -126,7 +135,9 @@ describe('logging', () => {
     await client.setLoggingLevel('emergency');
     const order = await place(client, alice, { 'io.modelcontextprotocol/logLevel': 'notice' });
     expect(messages).toEqual([{ level: 'notice', logger: 'order-server', data: { message: 'Checkout completed', order_id: order.id } }]);
-    const refused = await errorOf(client.callTool({ name: 'order_place', arguments: placeArgs(alice, `${SKU_PREFIX}-A`), _meta: { 'io.modelcontextprotocol/logLevel': 'loud' } }));
+    const refused = await errorOf(
+      client.callTool({ name: 'order_place', arguments: placeArgs(alice, `${SKU_PREFIX}-A`), _meta: { 'io.modelcontextprotocol/logLevel': 'loud' } }),
+    );
     expect(refused.code).toBe(-32602);
     const badLevel = await errorOf(client.request({ method: 'logging/setLevel', params: { level: 'loud' as never } }, EmptyResultSchema));
     expect(badLevel.code).toBe(-32602);
@@ -154,12 +165,21 @@ describe('completion', () => {
     expect(all.completion.values).toEqual(expect.arrayContaining([alice, bob]));
     expect(all.completion.values).toEqual([...all.completion.values].sort());
     expect(all.completion).toMatchObject({ total: all.completion.values.length, hasMore: false });
-    const exact = await staff.complete({ ref: { type: 'ref/resource', uri: 'customer://{id}' }, argument: { name: 'id', value: alice.slice(0, 20).toUpperCase() } });
+    const exact = await staff.complete({
+      ref: { type: 'ref/resource', uri: 'customer://{id}' },
+      argument: { name: 'id', value: alice.slice(0, 20).toUpperCase() },
+    });
     expect(exact.completion.values).toContain(alice);
 
     const bound = await stack.mcp('customer', ['customer:read'], 'alice', alice);
-    expect((await bound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({ values: [alice], total: 1, hasMore: false });
-    expect((await bound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: bob.slice(0, 24) } })).completion.values).toEqual(alice.startsWith(bob.slice(0, 24)) ? [alice] : []);
+    expect((await bound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion).toEqual({
+      values: [alice],
+      total: 1,
+      hasMore: false,
+    });
+    expect((await bound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: bob.slice(0, 24) } })).completion.values).toEqual(
+      alice.startsWith(bob.slice(0, 24)) ? [alice] : [],
+    );
 
     const unbound = await stack.mcp('customer', ['customer:read'], 'nobody');
     expect((await unbound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion.values).toEqual([]);
@@ -182,7 +202,10 @@ describe('completion', () => {
     const staff = await stack.mcp('order', ['order:read', 'customer:any']);
     const ids = (await staff.complete({ ref: orderTemplate, argument: { name: 'id', value: 'ord_' } })).completion.values;
     expect(ids).toEqual(expect.arrayContaining([aliceOrder.id, bobOrder.id]));
-    const byNumber = await staff.complete({ ref: { type: 'ref/prompt', name: 'order_support_triage' }, argument: { name: 'order_id', value: String(bobOrder.order_number) } });
+    const byNumber = await staff.complete({
+      ref: { type: 'ref/prompt', name: 'order_support_triage' },
+      argument: { name: 'order_id', value: String(bobOrder.order_number) },
+    });
     expect(byNumber.completion.values[0]).toBe(bobOrder.id);
 
     const bound = await stack.mcp('order', ['order:read'], 'alice', alice);
@@ -200,19 +223,28 @@ describe('completion', () => {
     const [bobPayment] = await paymentOf(bobOrder.id);
     const review = { type: 'ref/prompt' as const, name: 'payment_refund_review' };
     const staff = await stack.mcp('payment', ['payment:read', 'customer:any']);
-    expect((await staff.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } })).completion.values).toEqual(expect.arrayContaining([alicePayment, bobPayment]));
+    expect((await staff.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } })).completion.values).toEqual(
+      expect.arrayContaining([alicePayment, bobPayment]),
+    );
     const bound = await stack.mcp('payment', ['payment:read'], 'alice', alice);
     const own = (await bound.complete({ ref: { type: 'ref/resource', uri: 'payment://{id}' }, argument: { name: 'id', value: 'pay_' } })).completion.values;
     expect(own).toContain(alicePayment);
     expect(own).not.toContain(bobPayment);
     const noScope = await stack.mcp('payment', ['order:read', 'customer:any']);
-    expect(((await errorOf(noScope.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } }))).data as { code?: string }).code).toBe('FORBIDDEN');
+    expect(((await errorOf(noScope.complete({ ref: review, argument: { name: 'payment_id', value: 'pay_' } }))).data as { code?: string }).code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('completes SKUs, capped at 100 with hasMore', async () => {
     await Promise.all(
       Array.from({ length: 101 }, (_, i) =>
-        stack.client('product').call(productCreate, { sku: `${SKU_PREFIX}-B${String(i).padStart(3, '0')}`, name: `Completion product ${i}`, category: 'test-goods', price: { amount: 100, currency: 'EUR' } }),
+        stack.client('product').call(productCreate, {
+          sku: `${SKU_PREFIX}-B${String(i).padStart(3, '0')}`,
+          name: `Completion product ${i}`,
+          category: 'test-goods',
+          price: { amount: 100, currency: 'EUR' },
+        }),
       ),
     );
     const reader = await stack.mcp('product', ['product:read']);
@@ -228,9 +260,15 @@ describe('completion', () => {
 
   it('routes completions through the router to the owning server, keeping the caller binding and scopes', async () => {
     const staff = await routerClient(ALL_TEST_SCOPES, 'router-staff');
-    expect((await staff.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion.values).toEqual(expect.arrayContaining([alice, bob]));
-    expect((await staff.complete({ ref: orderTemplate, argument: { name: 'id', value: 'ord_' } })).completion.values).toEqual(expect.arrayContaining([aliceOrder.id, bobOrder.id]));
-    expect((await staff.complete({ ref: productTemplate, argument: { name: 'sku', value: `${SKU_PREFIX}-A` } })).completion.values).toEqual([`${SKU_PREFIX}-A`]);
+    expect((await staff.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion.values).toEqual(
+      expect.arrayContaining([alice, bob]),
+    );
+    expect((await staff.complete({ ref: orderTemplate, argument: { name: 'id', value: 'ord_' } })).completion.values).toEqual(
+      expect.arrayContaining([aliceOrder.id, bobOrder.id]),
+    );
+    expect((await staff.complete({ ref: productTemplate, argument: { name: 'sku', value: `${SKU_PREFIX}-A` } })).completion.values).toEqual([
+      `${SKU_PREFIX}-A`,
+    ]);
 
     const bound = await routerClient(['customer:read', 'order:read'], 'alice', alice);
     expect((await bound.complete({ ref: customerPrompt, argument: { name: 'customer_id', value: 'cus_' } })).completion.values).toEqual([alice]);

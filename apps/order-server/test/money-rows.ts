@@ -7,7 +7,14 @@ export interface MoneyRows {
   lines: Array<{ sku: string; refunded_quantity: number }>;
   operations: Array<{ tool: string; status: string }>;
   events: string[];
-  payments: Array<{ status: string; void_reason: string | null; amount_authorized: string; amount_captured: string; amount_refunded: string; amount_refund_pending: string }>;
+  payments: Array<{
+    status: string;
+    void_reason: string | null;
+    amount_authorized: string;
+    amount_captured: string;
+    amount_refunded: string;
+    amount_refund_pending: string;
+  }>;
   refunds: Array<{ amount: string; status: string; reason: string }>;
   ledger: string[];
   returned: Array<{ sku: string; location: string; delta_on_hand: number }>;
@@ -21,7 +28,9 @@ export async function moneyRows(stack: FederationStack, orderId: string): Promis
   const lines = await sql<MoneyRows['lines'][number]>`
     SELECT sku, refunded_quantity FROM order_lines WHERE order_id = ${orderId} ORDER BY sku`.execute(stack.orderDb.db);
   const operations = await sql<MoneyRows['operations'][number]>`
-    SELECT tool, coalesce(to_jsonb(o) ->> 'status', 'succeeded') AS status FROM order_operations o WHERE order_id = ${orderId} ORDER BY created_at, tool`.execute(stack.orderDb.db);
+    SELECT tool, coalesce(to_jsonb(o) ->> 'status', 'succeeded') AS status FROM order_operations o WHERE order_id = ${orderId} ORDER BY created_at, tool`.execute(
+    stack.orderDb.db,
+  );
   const events = await sql<{ type: string }>`SELECT type FROM order_events WHERE order_id = ${orderId} ORDER BY sequence`.execute(stack.orderDb.db);
   const payments = await sql<MoneyRows['payments'][number]>`
     SELECT status, void_reason, amount_authorized, amount_captured, amount_refunded, amount_refund_pending

@@ -29,7 +29,12 @@ let follower: Client;
 beforeAll(async () => {
   stack = await startFederationStack({ label: 'feed' });
   // No statement timeout: writers queue on an order's row lock behind transactions held open for seconds.
-  writerDb = createDatabase<OrderDatabase>({ connectionString: stack.orderDb.url, applicationName: 'feed-test-writers', max: WRITERS + 2, statementTimeoutMs: 0 });
+  writerDb = createDatabase<OrderDatabase>({
+    connectionString: stack.orderDb.url,
+    applicationName: 'feed-test-writers',
+    max: WRITERS + 2,
+    statementTimeoutMs: 0,
+  });
   follower = await stack.mcp('order', ['order:read', 'customer:any']);
 }, 120_000);
 
@@ -40,7 +45,13 @@ afterAll(async () => {
 
 /** A replayable draw in [0, 1) for one decision of the run (writer, write, what): the same SEED, the same run. */
 function draw(...parts: Array<string | number>): number {
-  return createHash('sha256').update([SEED, ...parts].join(':')).digest().readUInt32BE(0) / 2 ** 32;
+  return (
+    createHash('sha256')
+      .update([SEED, ...parts].join(':'))
+      .digest()
+      .readUInt32BE(0) /
+    2 ** 32
+  );
 }
 
 interface Seen {
@@ -68,7 +79,7 @@ async function follow(limit: number, stop: () => boolean): Promise<Seen[]> {
 }
 
 describe('order_events as a feed', () => {
-  it('gives a follower every event exactly once, in each order\'s order, while writers commit out of sequence order', async () => {
+  it("gives a follower every event exactly once, in each order's order, while writers commit out of sequence order", async () => {
     const signal = new AbortController().signal;
     const orders = new OrderStore(writerDb.db, signal);
     const ids = Array.from({ length: ORDERS }, () => newId('ord'));
@@ -127,7 +138,9 @@ describe('order_events as a feed', () => {
     // Every written event is in the feed once the relay has positioned it; then the followers may stop.
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const unpositioned = await sql<{ n: string }>`SELECT count(*) AS n FROM order_events WHERE position IS NULL`.execute(stack.orderDb.db).catch(() => ({ rows: [{ n: '?' }] }));
+      const unpositioned = await sql<{ n: string }>`SELECT count(*) AS n FROM order_events WHERE position IS NULL`
+        .execute(stack.orderDb.db)
+        .catch(() => ({ rows: [{ n: '?' }] }));
       if (unpositioned.rows[0]?.n === '0' || Date.now() > deadline) break;
       await sleep(50);
     }
@@ -140,7 +153,12 @@ describe('order_events as a feed', () => {
       expect(new Set(ofOrders.map((s) => s.id))).toEqual(new Set(written.rows.map((r) => r.id)));
       for (const id of ids) {
         const versions = ofOrders.filter((s) => s.orderId === id).map((s) => s.version);
-        expect(versions).toEqual(written.rows.filter((r) => r.order_id === id).map((r) => r.version).sort((x, y) => x - y));
+        expect(versions).toEqual(
+          written.rows
+            .filter((r) => r.order_id === id)
+            .map((r) => r.version)
+            .sort((x, y) => x - y),
+        );
       }
     }
     expect(smallPages.map((s) => s.id)).toEqual(bigPages.map((s) => s.id));

@@ -39,14 +39,20 @@ afterAll(async () => {
 
 /** A confirmed order of 3 x OPS-A (1000) and 1 x OPS-B (500): 3500 EUR minor units, captured unless on_fulfillment. */
 async function confirmedOrder(captureMode: 'immediate' | 'on_fulfillment' = 'immediate', paymentMethod = 'pm_card_visa'): Promise<OrderOut> {
-  const placed = await stack.client('order').call(orderPlace, {
-    customer_id: customerId,
-    lines: [{ sku: 'OPS-A', quantity: 3 }, { sku: 'OPS-B', quantity: 1 }],
-    payment_method: paymentMethod,
-    capture_mode: captureMode,
-    idempotency_key: idempotencyKey(),
-    wait_ms: 25_000,
-  }).then(placedOrder);
+  const placed = await stack
+    .client('order')
+    .call(orderPlace, {
+      customer_id: customerId,
+      lines: [
+        { sku: 'OPS-A', quantity: 3 },
+        { sku: 'OPS-B', quantity: 1 },
+      ],
+      payment_method: paymentMethod,
+      capture_mode: captureMode,
+      idempotency_key: idempotencyKey(),
+      wait_ms: 25_000,
+    })
+    .then(placedOrder);
   expect(placed.order.status).toBe('confirmed');
   return placed.order as OrderOut;
 }
@@ -58,10 +64,22 @@ const codeOf = (result: Awaited<ReturnType<typeof callTool>>) => (result.isError
 function afterOneLineRefund(version: number): Partial<MoneyRows> {
   return {
     order: { status: 'partially_refunded', version: version + 2, amount_captured: '3500', refunded_amount: '1000', busy: false },
-    lines: [{ sku: 'OPS-A', refunded_quantity: 1 }, { sku: 'OPS-B', refunded_quantity: 0 }],
+    lines: [
+      { sku: 'OPS-A', refunded_quantity: 1 },
+      { sku: 'OPS-B', refunded_quantity: 0 },
+    ],
     operations: [{ tool: 'order_refund', status: 'succeeded' }],
     events: ['order.placed', 'order.confirmed', 'order.refunded'],
-    payments: [{ status: 'partially_refunded', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '1000', amount_refund_pending: '0' }],
+    payments: [
+      {
+        status: 'partially_refunded',
+        void_reason: null,
+        amount_authorized: '3500',
+        amount_captured: '3500',
+        amount_refunded: '1000',
+        amount_refund_pending: '0',
+      },
+    ],
     refunds: [{ amount: '1000', status: 'succeeded', reason: 'requested_by_customer' }],
     ledger: ['authorization', 'capture', 'refund'],
     returned: [{ sku: 'OPS-A', location: 'BER-1', delta_on_hand: 1 }],
@@ -90,7 +108,9 @@ describe('order_cancel gives money back only with payment:refund', () => {
       details: { order_id: paid.id, payment_action: 'refund', required: ['order:write', 'payment:refund'], missing: ['payment:refund'] },
     });
     expect(await moneyRows(stack, paid.id)).toEqual(before);
-    expect(before.payments).toEqual([{ status: 'captured', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '0', amount_refund_pending: '0' }]);
+    expect(before.payments).toEqual([
+      { status: 'captured', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '0', amount_refund_pending: '0' },
+    ]);
     expect(before.operations).toEqual([]);
     expect(await onHand(stack, 'OPS-A')).toBe(stockBefore);
 
@@ -111,7 +131,12 @@ describe('one operation per order at a time: the loser gets CONFLICT and moves n
     const stockBefore = await onHand(stack, 'OPS-A');
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        call(staff, 'order_refund', { order_id: order.id, expected_version: order.version, lines: [{ sku: 'OPS-A', quantity: 1 }], idempotency_key: idempotencyKey() }),
+        call(staff, 'order_refund', {
+          order_id: order.id,
+          expected_version: order.version,
+          lines: [{ sku: 'OPS-A', quantity: 1 }],
+          idempotency_key: idempotencyKey(),
+        }),
       ),
     );
     expect(results.map(codeOf).sort()).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'ok']);
@@ -124,18 +149,31 @@ describe('one operation per order at a time: the loser gets CONFLICT and moves n
     const stockBefore = { a: await onHand(stack, 'OPS-A'), b: await onHand(stack, 'OPS-B') };
     const [cancel, refund] = await Promise.all([
       call(staff, 'order_cancel', { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() }),
-      call(staff, 'order_refund', { order_id: order.id, expected_version: order.version, lines: [{ sku: 'OPS-A', quantity: 1 }], idempotency_key: idempotencyKey() }),
+      call(staff, 'order_refund', {
+        order_id: order.id,
+        expected_version: order.version,
+        lines: [{ sku: 'OPS-A', quantity: 1 }],
+        idempotency_key: idempotencyKey(),
+      }),
     ]);
     const outcome = [codeOf(cancel), codeOf(refund)];
-    expect([['ok', 'CONFLICT'], ['CONFLICT', 'ok']]).toContainEqual(outcome);
+    expect([
+      ['ok', 'CONFLICT'],
+      ['CONFLICT', 'ok'],
+    ]).toContainEqual(outcome);
     const rows = await moneyRows(stack, order.id);
     if (outcome[0] === 'ok') {
       expect(rows).toEqual({
         order: { status: 'cancelled', version: order.version + 2, amount_captured: '3500', refunded_amount: '3500', busy: false },
-        lines: [{ sku: 'OPS-A', refunded_quantity: 0 }, { sku: 'OPS-B', refunded_quantity: 0 }],
+        lines: [
+          { sku: 'OPS-A', refunded_quantity: 0 },
+          { sku: 'OPS-B', refunded_quantity: 0 },
+        ],
         operations: [{ tool: 'order_cancel', status: 'succeeded' }],
         events: ['order.placed', 'order.confirmed', 'order.cancelled'],
-        payments: [{ status: 'refunded', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '3500', amount_refund_pending: '0' }],
+        payments: [
+          { status: 'refunded', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '3500', amount_refund_pending: '0' },
+        ],
         refunds: [{ amount: '3500', status: 'succeeded', reason: 'order_canceled' }],
         ledger: ['authorization', 'capture', 'refund'],
         returned: [
@@ -154,20 +192,34 @@ describe('one operation per order at a time: the loser gets CONFLICT and moves n
     const order = await confirmedOrder('on_fulfillment');
     const stockBefore = { a: await onHand(stack, 'OPS-A'), b: await onHand(stack, 'OPS-B') };
     const [fulfil, cancel] = await Promise.all([
-      call(staff, 'order_fulfill', { order_id: order.id, expected_version: order.version, carrier: 'DHL', tracking_number: 'RACE-1', idempotency_key: idempotencyKey() }),
+      call(staff, 'order_fulfill', {
+        order_id: order.id,
+        expected_version: order.version,
+        carrier: 'DHL',
+        tracking_number: 'RACE-1',
+        idempotency_key: idempotencyKey(),
+      }),
       call(staff, 'order_cancel', { order_id: order.id, expected_version: order.version, idempotency_key: idempotencyKey() }),
     ]);
     const outcome = [codeOf(fulfil), codeOf(cancel)];
-    expect([['ok', 'CONFLICT'], ['CONFLICT', 'ok']]).toContainEqual(outcome);
+    expect([
+      ['ok', 'CONFLICT'],
+      ['CONFLICT', 'ok'],
+    ]).toContainEqual(outcome);
     const rows = await moneyRows(stack, order.id);
-    const lines = [{ sku: 'OPS-A', refunded_quantity: 0 }, { sku: 'OPS-B', refunded_quantity: 0 }];
+    const lines = [
+      { sku: 'OPS-A', refunded_quantity: 0 },
+      { sku: 'OPS-B', refunded_quantity: 0 },
+    ];
     if (outcome[0] === 'ok') {
       expect(rows).toEqual({
         order: { status: 'fulfilled', version: order.version + 2, amount_captured: '3500', refunded_amount: '0', busy: false },
         lines,
         operations: [{ tool: 'order_fulfill', status: 'succeeded' }],
         events: ['order.placed', 'order.confirmed', 'order.fulfilled'],
-        payments: [{ status: 'captured', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '0', amount_refund_pending: '0' }],
+        payments: [
+          { status: 'captured', void_reason: null, amount_authorized: '3500', amount_captured: '3500', amount_refunded: '0', amount_refund_pending: '0' },
+        ],
         refunds: [],
         ledger: ['authorization', 'capture'],
         returned: [],
@@ -179,7 +231,9 @@ describe('one operation per order at a time: the loser gets CONFLICT and moves n
         lines,
         operations: [{ tool: 'order_cancel', status: 'succeeded' }],
         events: ['order.placed', 'order.confirmed', 'order.cancelled'],
-        payments: [{ status: 'voided', void_reason: 'requested', amount_authorized: '3500', amount_captured: '0', amount_refunded: '0', amount_refund_pending: '0' }],
+        payments: [
+          { status: 'voided', void_reason: 'requested', amount_authorized: '3500', amount_captured: '0', amount_refunded: '0', amount_refund_pending: '0' },
+        ],
         refunds: [],
         ledger: ['authorization', 'void'],
         returned: [
@@ -229,13 +283,22 @@ describe('a local failure after the money moved is finished, never repeated', ()
     const failed = await expectToolError(staff, 'order_fulfill', args);
     expect([failed.code, failed.retryable, failed.details]).toEqual(['TIMEOUT', true, { outcome: 'recording_pending', order_id: order.id }]);
     const pending = await moneyRows(stack, order.id);
-    expect([pending.order.status, pending.order.amount_captured, pending.order.busy, pending.order.version]).toEqual(['confirmed', '0', true, order.version + 1]);
+    expect([pending.order.status, pending.order.amount_captured, pending.order.busy, pending.order.version]).toEqual([
+      'confirmed',
+      '0',
+      true,
+      order.version + 1,
+    ]);
     expect(pending.operations).toEqual([{ tool: 'order_fulfill', status: 'pending' }]);
     expect([pending.payments.map((p) => [p.status, p.amount_captured]), pending.ledger]).toEqual([[['captured', '3500']], ['authorization', 'capture']]);
 
     // Anyone else is told the order is busy; nothing moves (no refund of the capture).
     const other = await expectToolError(staff, 'order_cancel', { order_id: order.id, expected_version: order.version + 1, idempotency_key: idempotencyKey() });
-    expect([other.code, other.retryable, other.details]).toEqual(['CONFLICT', true, { order_id: order.id, busy_with: 'order_fulfill', current_version: order.version + 1 }]);
+    expect([other.code, other.retryable, other.details]).toEqual([
+      'CONFLICT',
+      true,
+      { order_id: order.id, busy_with: 'order_fulfill', current_version: order.version + 1 },
+    ]);
     // The same key again while the failure lasts: the capture replays, still one capture.
     expect((await expectToolError(staff, 'order_fulfill', args)).code).toBe('TIMEOUT');
 
@@ -253,7 +316,9 @@ describe('a local failure after the money moved is finished, never repeated', ()
       ledger: ['authorization', 'capture'],
     });
     const captures = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM payment_operations o JOIN payments p ON p.id = o.payment_id WHERE p.order_ref = ${order.id} AND o.kind = 'capture'`.execute(stack.paymentDb.db);
+      SELECT count(*) AS n FROM payment_operations o JOIN payments p ON p.id = o.payment_id WHERE p.order_ref = ${order.id} AND o.kind = 'capture'`.execute(
+      stack.paymentDb.db,
+    );
     expect(captures.rows[0]?.n).toBe('1');
   });
 
@@ -272,7 +337,11 @@ describe('a local failure after the money moved is finished, never repeated', ()
     await stack.order.kill();
     await inFlight;
     await stack.order.restart();
-    const finished = await pollUntil(() => moneyRows(stack, order.id), (rows) => rows.order.status === 'fulfilled', 30_000);
+    const finished = await pollUntil(
+      () => moneyRows(stack, order.id),
+      (rows) => rows.order.status === 'fulfilled',
+      30_000,
+    );
     expect(finished).toMatchObject({
       order: { status: 'fulfilled', version: order.version + 2, amount_captured: '3500', busy: false },
       operations: [{ tool: 'order_fulfill', status: 'succeeded' }],
@@ -282,7 +351,9 @@ describe('a local failure after the money moved is finished, never repeated', ()
     const fresh = await stack.mcp('order', ALL_TEST_SCOPES);
     const replay = await expectToolOk<{ order: OrderOut; captured_amount: number; replayed: boolean }>(fresh, 'order_fulfill', args);
     expect([replay.order.status, replay.captured_amount, replay.replayed]).toEqual(['fulfilled', 3500, true]);
-    const events = await sql<{ snapshot: OrderEvent['order'] }>`SELECT snapshot FROM order_events WHERE order_id = ${order.id} AND type = 'order.fulfilled'`.execute(stack.orderDb.db);
+    const events = await sql<{
+      snapshot: OrderEvent['order'];
+    }>`SELECT snapshot FROM order_events WHERE order_id = ${order.id} AND type = 'order.fulfilled'`.execute(stack.orderDb.db);
     expect(events.rows.map((e) => e.snapshot.order_version)).toEqual([order.version + 2]);
     // A kill, a restart (up to a minute on a loaded machine) and the sweeper's pass do not fit the default 30 s.
   }, 120_000);

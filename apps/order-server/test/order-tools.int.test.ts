@@ -44,25 +44,36 @@ afterAll(async () => {
 
 const orders = () => stack.client('order');
 const place = (input: Partial<z.input<typeof orderPlace.input>> = {}) =>
-  orders().call(orderPlace, {
-    customer_id: customerId,
-    lines: [{ sku: 'TLS-001', quantity: 2 }, { sku: 'TLS-002', quantity: 2 }],
-    payment_method: 'pm_card_visa',
-    idempotency_key: idempotencyKey(),
-    wait_ms: 20_000,
-    ...input,
-  }).then(placedOrder);
+  orders()
+    .call(orderPlace, {
+      customer_id: customerId,
+      lines: [
+        { sku: 'TLS-001', quantity: 2 },
+        { sku: 'TLS-002', quantity: 2 },
+      ],
+      payment_method: 'pm_card_visa',
+      idempotency_key: idempotencyKey(),
+      wait_ms: 20_000,
+      ...input,
+    })
+    .then(placedOrder);
 const stockOf = async (sku: string) =>
   (await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = ${sku}`.execute(stack.productDb.db)).rows[0];
 const paymentOf = async (orderId: string) =>
-  (await sql<{ status: string; amount_captured: string; amount_refunded: string }>`
-    SELECT status, amount_captured, amount_refunded FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db)).rows;
+  (
+    await sql<{ status: string; amount_captured: string; amount_refunded: string }>`
+    SELECT status, amount_captured, amount_refunded FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db)
+  ).rows;
 
 describe('order tools', () => {
   it('quotes with catalog prices, stock and every blocking problem, holding nothing', async () => {
     const quote = await orders().call(orderQuote, {
       customer_id: customerId,
-      lines: [{ sku: 'TLS-001', quantity: 3 }, { sku: 'TLS-002', quantity: 99 }, { sku: 'TLS-NONE', quantity: 1 }],
+      lines: [
+        { sku: 'TLS-001', quantity: 3 },
+        { sku: 'TLS-002', quantity: 99 },
+        { sku: 'TLS-NONE', quantity: 1 },
+      ],
     });
     expect(quote.eligible).toBe(true);
     expect(quote.lines.map((l) => [l.sku, l.unit_price?.amount ?? null, l.line_total?.amount ?? null, l.available])).toEqual([
@@ -90,16 +101,34 @@ describe('order tools', () => {
     expect(early).toMatchObject({ code: 'PRECONDITION_FAILED' });
 
     const stale = await orders()
-      .call(orderFulfill, { order_id: placed.order.id, expected_version: placed.order.version + 5, carrier: 'DHL', tracking_number: 'JD0001', idempotency_key: idempotencyKey() })
+      .call(orderFulfill, {
+        order_id: placed.order.id,
+        expected_version: placed.order.version + 5,
+        carrier: 'DHL',
+        tracking_number: 'JD0001',
+        idempotency_key: idempotencyKey(),
+      })
       .catch((error: unknown) => error);
     expect(stale).toMatchObject({ code: 'CONFLICT', details: { current_version: placed.order.version } });
 
     const key = idempotencyKey();
-    const fulfilled = await orders().call(orderFulfill, { order_id: placed.order.id, expected_version: placed.order.version, carrier: 'DHL', tracking_number: 'JD0001', idempotency_key: key });
+    const fulfilled = await orders().call(orderFulfill, {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      carrier: 'DHL',
+      tracking_number: 'JD0001',
+      idempotency_key: key,
+    });
     expect(fulfilled.captured_amount).toBe(3500);
     expect(fulfilled.order.status).toBe('fulfilled');
     expect(fulfilled.order.tracking).toEqual({ carrier: 'DHL', tracking_number: 'JD0001' });
-    const again = await orders().call(orderFulfill, { order_id: placed.order.id, expected_version: placed.order.version, carrier: 'DHL', tracking_number: 'JD0001', idempotency_key: key });
+    const again = await orders().call(orderFulfill, {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      carrier: 'DHL',
+      tracking_number: 'JD0001',
+      idempotency_key: key,
+    });
     expect(again.replayed).toBe(true);
     expect(await paymentOf(placed.order.id)).toEqual([{ status: 'captured', amount_captured: '3500', amount_refunded: '0' }]);
 
@@ -129,7 +158,12 @@ describe('order tools', () => {
     expect(await paymentOf(placed.order.id)).toEqual([{ status: 'partially_refunded', amount_captured: '3500', amount_refunded: '250' }]);
     expect(await stockOf('TLS-002')).toEqual({ on_hand: (before?.on_hand ?? 0) + 1, reserved: 0 });
     const tooMuch = await orders()
-      .call(orderRefund, { order_id: placed.order.id, expected_version: refunded.order.version, lines: [{ sku: 'TLS-002', quantity: 2 }], idempotency_key: idempotencyKey() })
+      .call(orderRefund, {
+        order_id: placed.order.id,
+        expected_version: refunded.order.version,
+        lines: [{ sku: 'TLS-002', quantity: 2 }],
+        idempotency_key: idempotencyKey(),
+      })
       .catch((error: unknown) => error);
     expect(tooMuch).toMatchObject({ code: 'PRECONDITION_FAILED', details: { sku: 'TLS-002', refundable_quantity: 1 } });
 
@@ -151,9 +185,24 @@ describe('order tools', () => {
   it('cancels a paid order: dry run first, then the refund and the stock back', async () => {
     const placed = await place();
     const stockBefore = await stockOf('TLS-001');
-    const preview = await orders().call(orderCancel, { order_id: placed.order.id, expected_version: placed.order.version, idempotency_key: idempotencyKey(), dry_run: true });
-    expect([preview.dry_run, preview.payment_action, preview.refund_amount, preview.stock_action, preview.order.status]).toEqual([true, 'refund', 3500, 'restock', 'confirmed']);
-    const cancelled = await orders().call(orderCancel, { order_id: placed.order.id, expected_version: placed.order.version, idempotency_key: idempotencyKey() });
+    const preview = await orders().call(orderCancel, {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      idempotency_key: idempotencyKey(),
+      dry_run: true,
+    });
+    expect([preview.dry_run, preview.payment_action, preview.refund_amount, preview.stock_action, preview.order.status]).toEqual([
+      true,
+      'refund',
+      3500,
+      'restock',
+      'confirmed',
+    ]);
+    const cancelled = await orders().call(orderCancel, {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      idempotency_key: idempotencyKey(),
+    });
     expect([cancelled.order.status, cancelled.order.refunded_amount]).toEqual(['cancelled', 3500]);
     expect(await paymentOf(placed.order.id)).toEqual([{ status: 'refunded', amount_captured: '3500', amount_refunded: '3500' }]);
     expect(await stockOf('TLS-001')).toEqual({ on_hand: (stockBefore?.on_hand ?? 0) + 2, reserved: 0 });
@@ -185,32 +234,56 @@ describe('order tools', () => {
 
     const summary = await orders().call(orderSummary, {});
     const confirmed = summary.totals.find((t) => t.status === 'confirmed' && t.currency === 'EUR');
-    const counted = await sql<{ n: string; total: string }>`SELECT count(*) AS n, sum(total_amount) AS total FROM orders WHERE status = 'confirmed'`.execute(stack.orderDb.db);
-    expect(confirmed).toEqual({ status: 'confirmed', currency: 'EUR', orders: Number(counted.rows[0]?.n), total_amount: Number(counted.rows[0]?.total), refunded_amount: 0 });
+    const counted = await sql<{ n: string; total: string }>`SELECT count(*) AS n, sum(total_amount) AS total FROM orders WHERE status = 'confirmed'`.execute(
+      stack.orderDb.db,
+    );
+    expect(confirmed).toEqual({
+      status: 'confirmed',
+      currency: 'EUR',
+      orders: Number(counted.rows[0]?.n),
+      total_amount: Number(counted.rows[0]?.total),
+      refunded_amount: 0,
+    });
 
     const workflow = await orders().call(orderWorkflowGet, { order_id: placed.order.id });
     expect([workflow.status, workflow.step, workflow.attempts]).toEqual(['completed', 'done', 1]);
     const completed = await orders().call(orderWorkflowList, { state: 'completed', limit: 100 });
     expect(completed.items.map((w) => w.order_id)).toContain(placed.order.id);
     expect((await orders().call(orderWorkflowList, {})).items).toEqual([]);
-    await expect(orders().call(orderWorkflowRetry, { order_id: placed.order.id })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', details: { status: 'completed' } });
+    await expect(orders().call(orderWorkflowRetry, { order_id: placed.order.id })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      details: { status: 'completed' },
+    });
   });
 
   it('answers read-only SQL over the analytics views only', async () => {
     const result = await orders().call(orderQuerySql, { sql: "SELECT status, count(*) AS n FROM analytics_orders WHERE status = 'cancelled' GROUP BY status" });
     expect(result.rows).toEqual([['cancelled', '2']]);
-    const refused = await orders().call(orderQuerySql, { sql: 'SELECT idempotency_key FROM orders' }).catch((error: unknown) => error);
+    const refused = await orders()
+      .call(orderQuerySql, { sql: 'SELECT idempotency_key FROM orders' })
+      .catch((error: unknown) => error);
     expect(['FORBIDDEN', 'VALIDATION_FAILED']).toContain((refused as { code?: string }).code);
   });
 
   it('reports each checkout step as progress while order_place waits', async () => {
     const token = await stack.token({ audience: 'order', scopes: ['order:write'], customerId });
     const writer = new Client({ name: 'order-progress-test', version: '0.0.0' });
-    await writer.connect(new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await writer.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.order.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     try {
       const progress: Array<{ progress: number; total?: number }> = [];
       const result = await writer.callTool(
-        { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: 'TLS-001', quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 } },
+        {
+          name: 'order_place',
+          arguments: {
+            customer_id: customerId,
+            lines: [{ sku: 'TLS-001', quantity: 1 }],
+            payment_method: 'pm_card_visa',
+            idempotency_key: idempotencyKey(),
+            wait_ms: 20_000,
+          },
+        },
         undefined,
         { onprogress: (p) => progress.push({ progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }) }), timeout: 30_000 },
       );
@@ -231,10 +304,18 @@ describe('order tools', () => {
     const machine = JSON.parse(((await mcp.readResource({ uri: 'orders://state-machine' })).contents[0] as { text: string }).text);
     expect(machine.checkout.steps[2]).toEqual({ step: 'authorize_payment', idempotency_key: 'checkout:<order_id>:authorize_payment' });
     const schema = JSON.parse(((await mcp.readResource({ uri: 'schema://order' })).contents[0] as { text: string }).text);
-    expect(schema.views.map((v: { name: string }) => v.name)).toEqual(['analytics_orders', 'analytics_order_lines', 'analytics_order_events', 'analytics_checkout_workflows']);
+    expect(schema.views.map((v: { name: string }) => v.name)).toEqual([
+      'analytics_orders',
+      'analytics_order_lines',
+      'analytics_order_events',
+      'analytics_checkout_workflows',
+    ]);
     const prompt = await mcp.getPrompt({ name: 'order_support_triage', arguments: { order_id: placed.order.id } });
     expect((prompt.messages[0]?.content as { text: string }).text).toContain(placed.order.id);
-    const denied = await mcp.callTool({ name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku: 'TLS-001', quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() } });
+    const denied = await mcp.callTool({
+      name: 'order_place',
+      arguments: { customer_id: customerId, lines: [{ sku: 'TLS-001', quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
+    });
     expect(denied.isError).toBe(true);
     expect((denied.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
   });

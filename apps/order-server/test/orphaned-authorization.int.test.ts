@@ -63,7 +63,9 @@ describe('an authorization whose answer was lost on the last attempt', () => {
     // Wait, by the database clock, until the reconciler has had its turn: the authorize operation became
     // unattended (its lease lapsed) and three sweeps have passed since.
     const operation = await sql<{ created_at: Date }>`
-      SELECT created_at FROM payment_operations WHERE kind = 'authorize' AND idempotency_key = ${`checkout:${orderId}:authorize_payment`}`.execute(stack.paymentDb.db);
+      SELECT created_at FROM payment_operations WHERE kind = 'authorize' AND idempotency_key = ${`checkout:${orderId}:authorize_payment`}`.execute(
+      stack.paymentDb.db,
+    );
     expect(operation.rows).toHaveLength(1);
     const due = new Date((operation.rows[0]?.created_at as Date).getTime() + LEASE_MS + 3 * RECONCILE_MS);
     for (;;) {
@@ -76,7 +78,9 @@ describe('an authorization whose answer was lost on the last attempt', () => {
       SELECT status, void_reason, amount_authorized, amount_captured FROM payments WHERE order_ref = ${orderId}`.execute(stack.paymentDb.db);
     expect(payments.rows).toEqual([{ status: 'voided', void_reason: 'requested', amount_authorized: '5000', amount_captured: '0' }]);
     const ledger = await sql<{ kind: string }>`
-      SELECT t.kind FROM ledger_transactions t JOIN payments p ON p.id = t.payment_id WHERE p.order_ref = ${orderId} ORDER BY t.posted_at, t.kind`.execute(stack.paymentDb.db);
+      SELECT t.kind FROM ledger_transactions t JOIN payments p ON p.id = t.payment_id WHERE p.order_ref = ${orderId} ORDER BY t.posted_at, t.kind`.execute(
+      stack.paymentDb.db,
+    );
     expect(ledger.rows.map((r) => r.kind)).toEqual(['authorization', 'void']);
     const charges = await sql<{ status: string }>`SELECT status FROM sandbox.charges WHERE metadata ->> 'order_ref' = ${orderId}`.execute(stack.paymentDb.db);
     expect(charges.rows).toEqual([{ status: 'voided' }]);
@@ -89,7 +93,9 @@ describe('an authorization whose answer was lost on the last attempt', () => {
     ]);
     // Compensation voids by the authorization's key (the void of pm_card_timeout times out once too, then replays).
     const voids = new Set(proxy.log.filter((c) => c.tool === 'payment_void').map((c) => JSON.stringify(c.arguments)));
-    expect([...voids]).toEqual([JSON.stringify({ authorization_key: `checkout:${orderId}:authorize_payment`, idempotency_key: `checkout:${orderId}:void_payment` })]);
+    expect([...voids]).toEqual([
+      JSON.stringify({ authorization_key: `checkout:${orderId}:authorize_payment`, idempotency_key: `checkout:${orderId}:void_payment` }),
+    ]);
 
     const reservation = await sql<{ status: string }>`SELECT status FROM reservations WHERE order_reference = ${orderId}`.execute(stack.productDb.db);
     expect(reservation.rows).toEqual([{ status: 'released' }]);

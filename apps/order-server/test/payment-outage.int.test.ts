@@ -34,13 +34,16 @@ afterAll(async () => {
 });
 
 async function placePending(): Promise<string> {
-  const result = await stack.client('order').call(orderPlace, {
-    customer_id: customerId,
-    lines: [{ sku: 'OUT-001', quantity: 1 }],
-    payment_method: 'pm_card_slow',
-    idempotency_key: idempotencyKey(),
-    wait_ms: 0,
-  } satisfies z.input<typeof orderPlace.input>).then(placedOrder);
+  const result = await stack
+    .client('order')
+    .call(orderPlace, {
+      customer_id: customerId,
+      lines: [{ sku: 'OUT-001', quantity: 1 }],
+      payment_method: 'pm_card_slow',
+      idempotency_key: idempotencyKey(),
+      wait_ms: 0,
+    } satisfies z.input<typeof orderPlace.input>)
+    .then(placedOrder);
   expect(result.done).toBe(false);
   return result.order.id;
 }
@@ -57,10 +60,16 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) =
 }
 
 const sagaOf = async (orderId: string) =>
-  (await sql<{ status: string; step: string; attempts: number }>`SELECT status, step, attempts FROM checkout_sagas WHERE order_id = ${orderId}`.execute(stack.orderDb.db)).rows[0];
+  (
+    await sql<{ status: string; step: string; attempts: number }>`SELECT status, step, attempts FROM checkout_sagas WHERE order_id = ${orderId}`.execute(
+      stack.orderDb.db,
+    )
+  ).rows[0];
 const orderOf = async (orderId: string) =>
-  (await sql<{ status: string; failure_reason: string | null; amount_captured: string }>`
-    SELECT status, failure_reason, amount_captured FROM orders WHERE id = ${orderId}`.execute(stack.orderDb.db)).rows[0];
+  (
+    await sql<{ status: string; failure_reason: string | null; amount_captured: string }>`
+    SELECT status, failure_reason, amount_captured FROM orders WHERE id = ${orderId}`.execute(stack.orderDb.db)
+  ).rows[0];
 const paymentsOf = async (orderId: string) =>
   (
     await sql<{ status: string; amount_captured: string; amount_refunded: string; captures: string }>`
@@ -73,7 +82,12 @@ const reservationOf = async (orderId: string) =>
 
 /** Waits until the saga authorized and confirmed, lets the (slow) capture start, then kills the payment server. */
 async function killPaymentDuringCapture(orderId: string): Promise<void> {
-  await waitFor('the capture step', () => sagaOf(orderId), (saga) => saga?.step === 'capture_payment', 30_000);
+  await waitFor(
+    'the capture step',
+    () => sagaOf(orderId),
+    (saga) => saga?.step === 'capture_payment',
+    30_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   await stack.payment.kill();
 }
@@ -86,7 +100,11 @@ describe('the payment server stops between authorize and capture', () => {
     expect((await orderOf(orderId))?.status).toBe('confirmed');
     await stack.payment.restart();
 
-    const saga = await waitFor('the saga to finish', () => sagaOf(orderId), (s) => s?.status === 'completed' || s?.status === 'failed');
+    const saga = await waitFor(
+      'the saga to finish',
+      () => sagaOf(orderId),
+      (s) => s?.status === 'completed' || s?.status === 'failed',
+    );
     expect(saga?.status).toBe('completed');
     expect(saga?.attempts).toBeGreaterThan(1);
     expect(await orderOf(orderId)).toEqual({ status: 'confirmed', failure_reason: null, amount_captured: '2000' });
@@ -99,12 +117,27 @@ describe('the payment server stops between authorize and capture', () => {
     await killPaymentDuringCapture(orderId);
 
     // The budget runs out while payment is down: the stock goes back, the saga stays compensating for the payment.
-    await waitFor('compensation to start', () => sagaOf(orderId), (s) => s?.status === 'compensating', 60_000);
-    await waitFor('the stock to be released', () => reservationOf(orderId), (status) => status === 'released', 30_000);
+    await waitFor(
+      'compensation to start',
+      () => sagaOf(orderId),
+      (s) => s?.status === 'compensating',
+      60_000,
+    );
+    await waitFor(
+      'the stock to be released',
+      () => reservationOf(orderId),
+      (status) => status === 'released',
+      30_000,
+    );
     expect((await orderOf(orderId))?.status).toBe('confirmed');
 
     await stack.payment.restart();
-    const saga = await waitFor('the saga to fail', () => sagaOf(orderId), (s) => s?.status === 'failed', 60_000);
+    const saga = await waitFor(
+      'the saga to fail',
+      () => sagaOf(orderId),
+      (s) => s?.status === 'failed',
+      60_000,
+    );
     expect(saga?.status).toBe('failed');
     expect(await orderOf(orderId)).toMatchObject({ status: 'failed', failure_reason: 'upstream_unavailable' });
     const payments = await paymentsOf(orderId);
@@ -114,7 +147,9 @@ describe('the payment server stops between authorize and capture', () => {
     expect(['voided', 'refunded']).toContain(payment?.status);
     expect(Number(payment?.captures)).toBeLessThanOrEqual(1);
     expect(payment?.amount_refunded).toBe(payment?.amount_captured);
-    const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'OUT-001'`.execute(stack.productDb.db);
+    const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'OUT-001'`.execute(
+      stack.productDb.db,
+    );
     expect(stock.rows).toEqual([{ on_hand: 9, reserved: 0 }]);
   }, 150_000);
 });

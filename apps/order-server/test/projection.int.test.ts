@@ -19,18 +19,26 @@ afterAll(async () => {
 });
 
 describe('the customer projection of order events', () => {
-  it('after N orders (confirmed, failed, cancelled, refunded) each customer\'s statistics equal what the order database says', async () => {
+  it("after N orders (confirmed, failed, cancelled, refunded) each customer's statistics equal what the order database says", async () => {
     const customers = await Promise.all(Array.from({ length: 6 }, () => stack.createCustomer()));
     const orders = stack.client('order');
     const placed = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        orders.call(orderPlace, {
-          customer_id: customers[i % customers.length] as string,
-          lines: i % 3 === 0 ? [{ sku: 'PRJ-001', quantity: 1 }, { sku: 'PRJ-002', quantity: 2 }] : [{ sku: 'PRJ-002', quantity: 1 + (i % 4) }],
-          payment_method: i % 7 === 3 ? 'pm_card_declined' : 'pm_card_visa',
-          idempotency_key: idempotencyKey(),
-          wait_ms: 20_000,
-        }).then(placedOrder),
+        orders
+          .call(orderPlace, {
+            customer_id: customers[i % customers.length] as string,
+            lines:
+              i % 3 === 0
+                ? [
+                    { sku: 'PRJ-001', quantity: 1 },
+                    { sku: 'PRJ-002', quantity: 2 },
+                  ]
+                : [{ sku: 'PRJ-002', quantity: 1 + (i % 4) }],
+            payment_method: i % 7 === 3 ? 'pm_card_declined' : 'pm_card_visa',
+            idempotency_key: idempotencyKey(),
+            wait_ms: 20_000,
+          })
+          .then(placedOrder),
       ),
     );
     const confirmed = placed.map((p) => p.order).filter((o) => o.status === 'confirmed');

@@ -38,13 +38,16 @@ afterAll(async () => {
 });
 
 const place = async (paymentMethod: string, waitMs: number) =>
-  stack.client('order').call(orderPlace, {
-    customer_id: customerId,
-    lines: [{ sku: 'REC-001', quantity: 1 }],
-    payment_method: paymentMethod,
-    idempotency_key: idempotencyKey(),
-    wait_ms: waitMs,
-  } satisfies z.input<typeof orderPlace.input>).then(placedOrder);
+  stack
+    .client('order')
+    .call(orderPlace, {
+      customer_id: customerId,
+      lines: [{ sku: 'REC-001', quantity: 1 }],
+      payment_method: paymentMethod,
+      idempotency_key: idempotencyKey(),
+      wait_ms: waitMs,
+    } satisfies z.input<typeof orderPlace.input>)
+    .then(placedOrder);
 
 async function waitUntilFinished(ids: readonly string[], timeoutMs: number): Promise<Array<{ order_id: string; status: string; completed_steps: string[] }>> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +80,9 @@ describe('recovery: the queue unreachable or lost, the order server killed mid-c
     const results = await Promise.all(Array.from({ length: 5 }, () => place('pm_card_visa', 1_500)));
     expect(results.map((r) => [r.order.status, r.done])).toEqual(results.map(() => ['pending', false]));
     const ids = results.map((r) => r.order.id);
-    const sagas = await sql<{ step: string; attempts: number }>`SELECT step, attempts FROM checkout_sagas WHERE order_id = ANY(${ids})`.execute(stack.orderDb.db);
+    const sagas = await sql<{ step: string; attempts: number }>`SELECT step, attempts FROM checkout_sagas WHERE order_id = ANY(${ids})`.execute(
+      stack.orderDb.db,
+    );
     expect(sagas.rows).toEqual(ids.map(() => ({ step: 'check_eligibility', attempts: 0 })));
 
     await redis.start();
@@ -120,10 +125,19 @@ describe('recovery: the queue unreachable or lost, the order server killed mid-c
     const finished = await waitUntilFinished(ids, 100_000);
     expect(finished.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
     for (const saga of finished) {
-      expect(saga.completed_steps).toEqual(['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory']);
+      expect(saga.completed_steps).toEqual([
+        'check_eligibility',
+        'reserve_inventory',
+        'authorize_payment',
+        'confirm_order',
+        'capture_payment',
+        'commit_inventory',
+      ]);
     }
     await expectEachCheckoutDoneOnce(ids);
-    const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'REC-001'`.execute(stack.productDb.db);
+    const stock = await sql<{ on_hand: number; reserved: number }>`SELECT on_hand, reserved FROM inventory_levels WHERE sku = 'REC-001'`.execute(
+      stack.productDb.db,
+    );
     expect(stock.rows).toEqual([{ on_hand: 1000 - 25, reserved: 0 }]);
   }, 150_000);
 });

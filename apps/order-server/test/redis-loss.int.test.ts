@@ -71,8 +71,13 @@ describe('Redis loses everything mid-run', () => {
     const waiting = await Promise.all(Array.from({ length: 6 }, (_, i) => place(i, 0)));
     const waitingIds = waiting.map((p) => p.order.id);
     const inBackoff = await pollUntil(
-      async () => (await sql<{ n: string }>`
-        SELECT count(*) AS n FROM checkout_sagas WHERE order_id = ANY(${waitingIds}) AND status = 'running' AND last_error IS NOT NULL`.execute(stack.orderDb.db)).rows[0]?.n,
+      async () =>
+        (
+          await sql<{ n: string }>`
+        SELECT count(*) AS n FROM checkout_sagas WHERE order_id = ANY(${waitingIds}) AND status = 'running' AND last_error IS NOT NULL`.execute(
+            stack.orderDb.db,
+          )
+        ).rows[0]?.n,
       (n) => n === String(waitingIds.length),
       20_000,
     );
@@ -109,8 +114,11 @@ describe('Redis loses everything mid-run', () => {
     // Every order reaches a final state within 10 s of Redis (and the consumer) being back.
     const allIds = [...confirmed, ...waiting].map((p) => p.order.id);
     const open = await pollUntil(
-      async () => (await sql<{ order_id: string }>`
-        SELECT order_id FROM checkout_sagas WHERE order_id = ANY(${allIds}) AND status NOT IN ('completed', 'failed')`.execute(stack.orderDb.db)).rows,
+      async () =>
+        (
+          await sql<{ order_id: string }>`
+        SELECT order_id FROM checkout_sagas WHERE order_id = ANY(${allIds}) AND status NOT IN ('completed', 'failed')`.execute(stack.orderDb.db)
+        ).rows,
       (rows) => rows.length === 0,
       back + 10_000 - Date.now(),
     );
@@ -133,10 +141,13 @@ describe('Redis loses everything mid-run', () => {
     // No reservation outlives its TTL by more than the sweep (interval + grace); no authorization by more than its sweep.
     const reservationIds = reservations.map((r) => r.reservation.id);
     const expiredReservations = await pollUntil(
-      async () => (await sql<{ id: string; status: string; late_ms: number | null }>`
+      async () =>
+        (
+          await sql<{ id: string; status: string; late_ms: number | null }>`
         SELECT id, status, (extract(epoch FROM finished_at - expires_at) * 1000)::int AS late_ms FROM reservations WHERE id = ANY(${reservationIds})`.execute(
-        stack.productDb.db,
-      )).rows,
+            stack.productDb.db,
+          )
+        ).rows,
       (rows) => rows.every((r) => r.status !== 'active'),
       20_000,
     );
@@ -147,8 +158,11 @@ describe('Redis loses everything mid-run', () => {
     const paymentIds = authorizations.map((a) => a.payment.id);
     const expiresAt = new Map(authorizations.map((a) => [a.payment.id, new Date(a.payment.expires_at).getTime()]));
     const voided = await pollUntil(
-      async () => (await sql<{ id: string; status: string; void_reason: string | null; voided_at: Date | null }>`
-        SELECT id, status, void_reason, voided_at FROM payments WHERE id = ANY(${paymentIds})`.execute(stack.paymentDb.db)).rows,
+      async () =>
+        (
+          await sql<{ id: string; status: string; void_reason: string | null; voided_at: Date | null }>`
+        SELECT id, status, void_reason, voided_at FROM payments WHERE id = ANY(${paymentIds})`.execute(stack.paymentDb.db)
+        ).rows,
       (rows) => rows.every((r) => r.status !== 'authorized'),
       30_000,
     );

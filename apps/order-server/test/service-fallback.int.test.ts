@@ -12,7 +12,11 @@ import type { FederationStack } from './federation-stack.ts';
 let stack: FederationStack;
 
 beforeAll(async () => {
-  stack = await startFederationStack({ label: 'svcauth', orderEnv: { ORDER_UPSTREAM_AUTH: 'service' }, paymentEnv: { PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: '1000' } });
+  stack = await startFederationStack({
+    label: 'svcauth',
+    orderEnv: { ORDER_UPSTREAM_AUTH: 'service' },
+    paymentEnv: { PAYMENT_REFUND_CONFIRM_THRESHOLD_MINOR: '1000' },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -20,11 +24,12 @@ afterAll(async () => {
 });
 
 describe('ORDER_UPSTREAM_AUTH=service', () => {
-  it('places a bound caller\'s order with the order server\'s own token: the upstreams audit the order server, not the caller', async () => {
+  it("places a bound caller's order with the order server's own token: the upstreams audit the order server, not the caller", async () => {
     const customerId = await stack.createCustomer();
     await stack.createProduct('SVC-001', 500, 5);
     const staff = await stack.mcp('payment', ALL_TEST_SCOPES, 'staff-1');
-    const card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: customerId, token: 'pm_card_visa' })).payment_method.id;
+    const card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: customerId, token: 'pm_card_visa' }))
+      .payment_method.id;
     const shopper = await stack.mcp('order', ['order:read', 'order:write'], 'svc-shopper', customerId);
     const placed = await expectToolOk<{ order: { id: string; status: string } }>(shopper, 'order_place', {
       customer_id: customerId,
@@ -50,7 +55,8 @@ describe('ORDER_UPSTREAM_AUTH=service', () => {
     const customerId = await stack.createCustomer();
     await stack.createProduct('SVC-002', 500, 5);
     const staff = await stack.mcp('payment', ALL_TEST_SCOPES, 'staff-1');
-    const card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: customerId, token: 'pm_card_visa' })).payment_method.id;
+    const card = (await expectToolOk<{ payment_method: { id: string } }>(staff, 'payment_method_attach', { customer_id: customerId, token: 'pm_card_visa' }))
+      .payment_method.id;
     const shopper = await stack.mcp('order', ['order:read', 'order:write', 'payment:refund'], 'svc-refunder', customerId);
     const placed = await expectToolOk<{ order: { id: string; status: string; version: number } }>(shopper, 'order_place', {
       customer_id: customerId,
@@ -62,10 +68,18 @@ describe('ORDER_UPSTREAM_AUTH=service', () => {
     expect(placed.order.status).toBe('confirmed');
     const refunds = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM refunds`.execute(stack.paymentDb.db)).rows[0]?.n;
     const before = await refunds();
-    const error = await expectToolError(shopper, 'order_refund', { order_id: placed.order.id, expected_version: placed.order.version, idempotency_key: idempotencyKey() });
+    const error = await expectToolError(shopper, 'order_refund', {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      idempotency_key: idempotencyKey(),
+    });
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'unavailable', threshold: 1000 } });
     expect(await refunds()).toBe(before);
-    const cancel = await expectToolError(shopper, 'order_cancel', { order_id: placed.order.id, expected_version: placed.order.version, idempotency_key: idempotencyKey() });
+    const cancel = await expectToolError(shopper, 'order_cancel', {
+      order_id: placed.order.id,
+      expected_version: placed.order.version,
+      idempotency_key: idempotencyKey(),
+    });
     expect(cancel).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'unavailable' } });
     expect(await refunds()).toBe(before);
     const current = await expectToolOk<{ order: { status: string; version: number } }>(shopper, 'order_get', { order_id: placed.order.id });

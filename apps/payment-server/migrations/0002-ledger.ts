@@ -78,8 +78,12 @@ export const ledgerMigration: Migration = {
           USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_append_only';
       END
       $fn$`.execute(db);
-    await sql`CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`.execute(db);
-    await sql`CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`.execute(db);
+    await sql`CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`.execute(
+      db,
+    );
   },
   async down(db: Kysely<unknown>): Promise<void> {
     await sql`DROP TABLE ledger_entries`.execute(db);

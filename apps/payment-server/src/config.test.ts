@@ -26,7 +26,14 @@ describe('paymentConfigSchema', () => {
   });
 
   it('reads durations with units', () => {
-    for (const [text, ms] of [['30s', 30_000], ['12h', 43_200_000], ['2d', 172_800_000], ['1500ms', 1500], ['90000', 90_000], ['5m', 300_000]] as const) {
+    for (const [text, ms] of [
+      ['30s', 30_000],
+      ['12h', 43_200_000],
+      ['2d', 172_800_000],
+      ['1500ms', 1500],
+      ['90000', 90_000],
+      ['5m', 300_000],
+    ] as const) {
       expect(parseConfig(paymentConfigSchema, { ...BASE, PAYMENT_AUTHORIZATION_TTL: text }).PAYMENT_AUTHORIZATION_TTL).toBe(ms);
     }
   });

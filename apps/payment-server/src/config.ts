@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { commonServerEnv, csv, DEVELOPMENT_AUDIT_DIGEST_KEY, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import {
+  commonServerEnv,
+  csv,
+  DEVELOPMENT_AUDIT_DIGEST_KEY,
+  domainServerEnv,
+  durationMs,
+  positiveInt,
+  redisKeyPrefix,
+  requireSecretsOutsideDevelopment,
+  url,
+} from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { DEFAULT_PAYMENT_LIMITS } from './service/payment-limits.ts';
 import { SQL_READER_ROLE } from './store/sql-reader-role.ts';

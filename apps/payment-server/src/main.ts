@@ -34,7 +34,7 @@ const USAGE = `usage: payment-server [serve [--stdio] | migrate | seed]
   seed      insert the deterministic demo payment methods and payments (sandbox provider only). Safe to run twice.`;
 
 const INSTRUCTIONS =
-  'Payments: authorize (hold) an amount on a customer\'s payment method, capture it when the order is confirmed, ' +
+  "Payments: authorize (hold) an amount on a customer's payment method, capture it when the order is confirmed, " +
   'void it if the order is cancelled before capture, refund captured money. Amounts are always integer minor units ' +
   'with an ISO 4217 currency (1999 EUR = 19.99 EUR). Every money movement needs an idempotency_key: after a TIMEOUT ' +
   'retry with the same key and arguments — never with a new one. Check payment_refundable before refunding; a large ' +
@@ -59,7 +59,9 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
   const redis = createRedisConnections({ url: config.REDIS_URL, service: NAME, logger });
   const expiry = transport === 'http' ? createExpiryScheduler({ connection: redis.open('queue'), prefix: config.QUEUE_PREFIX }) : undefined;
   // Approval pages exist over HTTP with a client secret; without them a refund that needs approval is refused.
-  const { gate, pages } = exitOnConfigError(() => serverApprovals(config, { http: transport === 'http', db: database.db, name: 'payment', publicUrl: resolvePublicUrl(config), logger }));
+  const { gate, pages } = exitOnConfigError(() =>
+    serverApprovals(config, { http: transport === 'http', db: database.db, name: 'payment', publicUrl: resolvePublicUrl(config), logger }),
+  );
   const domain = paymentDomain(config, logger, database.db, provider(config, database.db), expiry, gate);
   const loop = startReconcilerLoop({ reconciliation: domain.reconciliation, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger });
   steps.push({ name: 'reconciler', run: () => loop.stop() });
@@ -67,10 +69,7 @@ async function serve(config: PaymentConfig, logger: Logger, transport: 'http' | 
     const worker = startExpiryWorker({ connection: redis.open('worker'), prefix: config.QUEUE_PREFIX, payments: domain.payments, logger });
     steps.push({ name: 'expiry worker', run: () => worker.close() }, { name: 'expiry queue', run: () => expiry.close() });
   }
-  steps.push(
-    { name: 'queue redis', run: () => redis.close() },
-    { name: 'sql pool', run: () => sqlDatabase.close() },
-  );
+  steps.push({ name: 'queue redis', run: () => redis.close() }, { name: 'sql pool', run: () => sqlDatabase.close() });
   const server = buildPaymentServer({ domain, sqlPool: sqlDatabase.pool, sqlStatementTimeoutMs: config.SQL_STATEMENT_TIMEOUT_MS });
   const running = await runMcpServer<PaymentDatabase>({
     settings: config,

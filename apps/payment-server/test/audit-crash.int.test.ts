@@ -14,7 +14,13 @@ import { DEMO_CUSTOMERS } from '../src/seed/seed-demo-payments.ts';
 let app: DomainServerProcess;
 
 beforeAll(async () => {
-  app = await startDomainServerProcess({ app: 'payment-server', label: 'pay_crash', setup: ['migrate', 'seed'], scopes: SCOPES, env: { PAYMENT_SANDBOX_SLOW_MS: '10000' } });
+  app = await startDomainServerProcess({
+    app: 'payment-server',
+    label: 'pay_crash',
+    setup: ['migrate', 'seed'],
+    scopes: SCOPES,
+    env: { PAYMENT_SANDBOX_SLOW_MS: '10000' },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -30,7 +36,10 @@ interface AuditRow {
 }
 
 async function auditRowsOf(principal: string): Promise<AuditRow[]> {
-  const { rows } = await sql<AuditRow>`SELECT request_id, principal_id, tool, outcome, args FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(app.database.db);
+  const { rows } =
+    await sql<AuditRow>`SELECT request_id, principal_id, tool, outcome, args FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(
+      app.database.db,
+    );
   return rows;
 }
 
@@ -44,7 +53,14 @@ function authorize(token: string, paymentMethod: string, orderRef: string, signa
       method: 'tools/call',
       params: {
         name: 'payment_authorize',
-        arguments: { order_ref: orderRef, customer_id: DEMO_CUSTOMERS[0], amount: 2500, currency: 'EUR', payment_method: paymentMethod, idempotency_key: idempotencyKey() },
+        arguments: {
+          order_ref: orderRef,
+          customer_id: DEMO_CUSTOMERS[0],
+          amount: 2500,
+          currency: 'EUR',
+          payment_method: paymentMethod,
+          idempotency_key: idempotencyKey(),
+        },
       },
     }),
     ...(signal === undefined ? {} : { signal }),
@@ -61,7 +77,13 @@ describe('a money write killed with its process', () => {
     expect(body.result?.structuredContent?.payment?.status).toBe('authorized');
     const requestId = response.headers.get('x-request-id');
     expect(await auditRowsOf('crash-after-answer')).toEqual([
-      { request_id: requestId, principal_id: 'crash-after-answer', tool: 'payment_authorize', outcome: 'ok', args: expect.objectContaining({ order_ref: 'crash-order-1', amount: 2500 }) },
+      {
+        request_id: requestId,
+        principal_id: 'crash-after-answer',
+        tool: 'payment_authorize',
+        outcome: 'ok',
+        args: expect.objectContaining({ order_ref: 'crash-order-1', amount: 2500 }),
+      },
     ]);
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE order_ref = 'crash-order-1'`.execute(app.database.db);
     expect(rows[0]?.n).toBe(1);
@@ -78,7 +100,13 @@ describe('a money write killed with its process', () => {
     controller.abort();
     await call;
     expect(await auditRowsOf('crash-in-flight')).toEqual([
-      { request_id: expect.any(String), principal_id: 'crash-in-flight', tool: 'payment_authorize', outcome: 'started', args: expect.objectContaining({ order_ref: 'crash-order-2' }) },
+      {
+        request_id: expect.any(String),
+        principal_id: 'crash-in-flight',
+        tool: 'payment_authorize',
+        outcome: 'started',
+        args: expect.objectContaining({ order_ref: 'crash-order-2' }),
+      },
     ]);
     await app.server.restart();
   });

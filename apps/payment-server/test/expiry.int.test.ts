@@ -101,7 +101,12 @@ describe('authorization expiry (delayed job per authorization)', () => {
     expect(await jobOutcome(voided.id)).toEqual({ state: 'completed', value: 'not_authorized' });
     expect(await expectToolOk(agent, 'payment_get', { payment_id: captured.id })).toMatchObject({ status: 'captured', amount_captured: 800 });
     expect(await expectToolOk(agent, 'payment_get', { payment_id: voided.id })).toMatchObject({ status: 'voided', void_reason: 'requested' });
-    const voids = await server.db.selectFrom('ledger_transactions').select('kind').where('payment_id', 'in', [captured.id, voided.id]).where('kind', 'in', ['void', 'expiry']).execute();
+    const voids = await server.db
+      .selectFrom('ledger_transactions')
+      .select('kind')
+      .where('payment_id', 'in', [captured.id, voided.id])
+      .where('kind', 'in', ['void', 'expiry'])
+      .execute();
     expect(voids).toEqual([{ kind: 'void' }]);
   });
 

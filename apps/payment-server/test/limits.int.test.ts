@@ -34,7 +34,15 @@ async function as(principal: string): Promise<Client> {
 }
 
 function authorizeArgs(amount: number, overrides: Record<string, unknown> = {}) {
-  return { order_ref: newOrderRef(), customer_id: newCustomerId(), amount, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), ...overrides };
+  return {
+    order_ref: newOrderRef(),
+    customer_id: newCustomerId(),
+    amount,
+    currency: 'EUR',
+    payment_method: 'pm_card_visa',
+    idempotency_key: idempotencyKey(),
+    ...overrides,
+  };
 }
 
 async function capturedPayment(amount: number): Promise<PaymentOut> {
@@ -49,7 +57,11 @@ describe('authorization limits', () => {
     const client = await as('limit-a');
     const args = authorizeArgs(10_001);
     const error = await expectToolError(client, 'payment_authorize', args);
-    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', retryable: false, details: { limit: 'per_call_authorization', max_minor: 10_000, requested_minor: 10_001 } });
+    expect(error).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      retryable: false,
+      details: { limit: 'per_call_authorization', max_minor: 10_000, requested_minor: 10_001 },
+    });
     expect(await server.db.selectFrom('payment_operations').select('id').where('idempotency_key', '=', args.idempotency_key).execute()).toEqual([]);
   });
 
@@ -60,7 +72,15 @@ describe('authorization limits', () => {
     const over = await expectToolError(client, 'payment_authorize', authorizeArgs(6_000));
     expect(over).toMatchObject({
       code: 'LIMIT_EXCEEDED',
-      details: { limit: 'daily_authorization', limit_minor: 25_000, used_minor: 20_000, remaining_minor: 5_000, requested_minor: 6_000, currency: 'EUR', window_hours: 24 },
+      details: {
+        limit: 'daily_authorization',
+        limit_minor: 25_000,
+        used_minor: 20_000,
+        remaining_minor: 5_000,
+        requested_minor: 6_000,
+        currency: 'EUR',
+        window_hours: 24,
+      },
     });
     await expectToolOk(client, 'payment_authorize', authorizeArgs(5_000));
     expect((await expectToolError(client, 'payment_authorize', authorizeArgs(1))).code).toBe('LIMIT_EXCEEDED');
@@ -72,7 +92,9 @@ describe('authorization limits', () => {
     const client = await as('limit-c');
     await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
     await expectToolOk(client, 'payment_authorize', authorizeArgs(10_000));
-    expect((await expectToolError(client, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe('PAYMENT_DECLINED');
+    expect((await expectToolError(client, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe(
+      'PAYMENT_DECLINED',
+    );
     await expectToolOk(client, 'payment_authorize', authorizeArgs(5_000));
   });
 
@@ -130,7 +152,9 @@ describe('daily limits of a service acting for callers', () => {
     const carol = await throughService('svc-carol');
     await expectToolOk(carol, 'payment_authorize', authorizeArgs(10_000));
     await expectToolOk(carol, 'payment_authorize', authorizeArgs(10_000));
-    expect((await expectToolError(carol, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe('PAYMENT_DECLINED');
+    expect((await expectToolError(carol, 'payment_authorize', authorizeArgs(5_000, { payment_method: 'pm_card_insufficient_funds' }))).code).toBe(
+      'PAYMENT_DECLINED',
+    );
     const declined = await server.db
       .selectFrom('payment_operations')
       .select(['principal_id', 'limit_key', 'status'])
@@ -148,16 +172,39 @@ describe('daily limits of a service acting for callers', () => {
     const erin = await throughService('svc-erin');
     const payments = await Promise.all([10_000, 10_000, 10_000, 10_000].map((amount) => capturedPayment(amount)));
     const refund = (client: Client, paymentId: string, amount: number, extra: Record<string, unknown> = {}) =>
-      callTool(client, 'payment_refund', { payment_id: paymentId, amount, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: idempotencyKey(), ...extra });
+      callTool(client, 'payment_refund', {
+        payment_id: paymentId,
+        amount,
+        currency: 'EUR',
+        reason: 'requested_by_customer',
+        idempotency_key: idempotencyKey(),
+        ...extra,
+      });
     const [first, second, third, fourth] = payments.map((payment) => payment.id) as [string, string, string, string];
-    for (const [paymentId, amount] of [[first, 4_000], [first, 4_000], [second, 4_000]] as const) expect((await refund(dave, paymentId, amount)).isError).toBeUndefined();
+    for (const [paymentId, amount] of [
+      [first, 4_000],
+      [first, 4_000],
+      [second, 4_000],
+    ] as const)
+      expect((await refund(dave, paymentId, amount)).isError).toBeUndefined();
     const over = await refund(dave, second, 1);
-    expect((over.structuredContent as { error: ToolErrorPayload }).error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'daily_refund', used_minor: 12_000 } });
-    expect((await expectToolOk(dave, 'payment_refundable', { payment_id: third })) as Record<string, unknown>).toMatchObject({ daily_refund_used: 12_000, max_refund_now: 0 });
+    expect((over.structuredContent as { error: ToolErrorPayload }).error).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: 'daily_refund', used_minor: 12_000 },
+    });
+    expect((await expectToolOk(dave, 'payment_refundable', { payment_id: third })) as Record<string, unknown>).toMatchObject({
+      daily_refund_used: 12_000,
+      max_refund_now: 0,
+    });
 
     expect(await expectToolOk(erin, 'payment_refundable', { payment_id: third })).toMatchObject({ daily_refund_used: 0, max_refund_now: 8_000 });
     expect((await refund(erin, third, 4_000, { dry_run: true })).isError).toBeUndefined();
-    for (const [paymentId, amount] of [[third, 4_000], [third, 4_000], [fourth, 4_000]] as const) expect((await refund(erin, paymentId, amount)).isError).toBeUndefined();
+    for (const [paymentId, amount] of [
+      [third, 4_000],
+      [third, 4_000],
+      [fourth, 4_000],
+    ] as const)
+      expect((await refund(erin, paymentId, amount)).isError).toBeUndefined();
     expect(((await refund(erin, fourth, 1)).structuredContent as { error: ToolErrorPayload }).error.code).toBe('LIMIT_EXCEEDED');
   });
 });
@@ -217,21 +264,39 @@ describe('refunds above the approval threshold', () => {
     const payment = await capturedPayment(9_000);
     const service = await server.connectAs({ id: 'order-server', subject: 'order-server', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service' });
     const dry = await expectToolOk<{ requires_approval: boolean; approval?: unknown }>(service, 'payment_refund', {
-      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(), dry_run: true,
+      payment_id: payment.id,
+      amount: 6_000,
+      currency: 'EUR',
+      reason: 'order_canceled',
+      idempotency_key: idempotencyKey(),
+      dry_run: true,
     });
     expect(dry).toMatchObject({ requires_approval: false });
     expect(dry.approval).toBeUndefined();
     const done = await expectToolOk<{ refund: { status: string; amount: number }; requires_approval: boolean }>(service, 'payment_refund', {
-      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(),
+      payment_id: payment.id,
+      amount: 6_000,
+      currency: 'EUR',
+      reason: 'order_canceled',
+      idempotency_key: idempotencyKey(),
     });
     expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded', amount: 6_000 } });
   });
 
   it("by another service's own token above the threshold is refused: no person stands behind it, and it is not an exempt client", async () => {
     const payment = await capturedPayment(9_000);
-    const registered = await server.connectAs({ id: 'registered-client', subject: 'registered-client', scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'service' });
+    const registered = await server.connectAs({
+      id: 'registered-client',
+      subject: 'registered-client',
+      scopes: new Set([...ALL_SCOPES, 'customer:any']),
+      kind: 'service',
+    });
     const error = await expectToolError(registered, 'payment_refund', {
-      payment_id: payment.id, amount: 6_000, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey(),
+      payment_id: payment.id,
+      amount: 6_000,
+      currency: 'EUR',
+      reason: 'order_canceled',
+      idempotency_key: idempotencyKey(),
     });
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { approval: 'unavailable' } });
     const after = await expectToolOk<{ amount_refunded: number; refund_count: number }>(registered, 'payment_get', { payment_id: payment.id });
@@ -243,7 +308,11 @@ describe('refunds above the approval threshold', () => {
     const args = { payment_id: payment.id, amount: 5_000, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() };
     const dry = await expectToolOk<{ requires_approval: boolean }>(await as('approve-c'), 'payment_refund', { ...args, dry_run: true });
     expect(dry.requires_approval).toBe(false);
-    const done = await expectToolOk<{ refund: { status: string }; requires_approval: boolean; approval?: unknown }>(await as('approve-c'), 'payment_refund', args);
+    const done = await expectToolOk<{ refund: { status: string }; requires_approval: boolean; approval?: unknown }>(
+      await as('approve-c'),
+      'payment_refund',
+      args,
+    );
     expect(done).toMatchObject({ requires_approval: false, refund: { status: 'succeeded' } });
     expect(done.approval).toBeUndefined();
   });
@@ -251,5 +320,12 @@ describe('refunds above the approval threshold', () => {
 
 /** A service's token acting for `caller` (the order server's exchanged token): its `sub` is the caller. */
 function throughService(caller: string): Promise<Client> {
-  return server.connectAs({ id: caller, subject: caller, scopes: new Set([...ALL_SCOPES, 'customer:any']), kind: 'user', actor: 'order-server', actors: ['order-server'] });
+  return server.connectAs({
+    id: caller,
+    subject: caller,
+    scopes: new Set([...ALL_SCOPES, 'customer:any']),
+    kind: 'user',
+    actor: 'order-server',
+    actors: ['order-server'],
+  });
 }

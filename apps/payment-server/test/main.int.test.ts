@@ -43,17 +43,23 @@ describe('payment-server commands', () => {
   }, 30_000);
 
   it('stops with one line naming a bad setting', async () => {
-    const failed = await run(process.execPath, [MAIN, 'migrate'], { env: env({ PAYMENT_AUTHORIZATION_TTL: 'soon' }) }).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [MAIN, 'migrate'], { env: env({ PAYMENT_AUTHORIZATION_TTL: 'soon' }) }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 78 });
     expect((failed as { stderr: string }).stderr).toMatch(/PAYMENT_AUTHORIZATION_TTL/);
   });
 
   it('refuses to start outside development without its secrets, with one line naming each', async () => {
-    const failed = await run(process.execPath, [MAIN, 'serve', '--stdio'], { env: env({ MCPFED_ENV: 'production' }) }).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [MAIN, 'serve', '--stdio'], { env: env({ MCPFED_ENV: 'production' }) }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 78 });
     const stderr = (failed as { stderr: string }).stderr;
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^invalid configuration: AUDIT_DIGEST_KEY: required outside development .*; SQL_READER_PASSWORD: required outside development [^;]*$/);
+    expect(stderr).toMatch(
+      /^invalid configuration: AUDIT_DIGEST_KEY: required outside development .*; SQL_READER_PASSWORD: required outside development [^;]*$/,
+    );
   });
 
   it('serves MCP on stdio without Redis: lists tools by scope and moves money', async () => {
@@ -73,7 +79,14 @@ describe('payment-server commands', () => {
       expect(names).not.toContain('payment_refund');
       const authorized = (await client.callTool({
         name: 'payment_authorize',
-        arguments: { order_ref: 'stdio-order-1', customer_id: DEMO_CUSTOMERS[0], amount: 1234, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
+        arguments: {
+          order_ref: 'stdio-order-1',
+          customer_id: DEMO_CUSTOMERS[0],
+          amount: 1234,
+          currency: 'EUR',
+          payment_method: 'pm_card_visa',
+          idempotency_key: idempotencyKey(),
+        },
       })) as unknown as { isError?: boolean; structuredContent: { payment: { status: string; amount_authorized: number } } };
       expect(authorized.isError, JSON.stringify(authorized.structuredContent)).toBeUndefined();
       expect(authorized.structuredContent.payment).toMatchObject({ status: 'authorized', amount_authorized: 1234 });

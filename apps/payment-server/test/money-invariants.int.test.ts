@@ -28,7 +28,8 @@ async function capturedPayment(amount: number, token = 'pm_card_visa'): Promise<
     payment_method: token,
     idempotency_key: idempotencyKey(),
   });
-  return (await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() })).payment;
+  return (await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_capture', { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() }))
+    .payment;
 }
 
 async function refundedSums(paymentId: string, chargeId: string) {
@@ -37,7 +38,11 @@ async function refundedSums(paymentId: string, chargeId: string) {
   const ledger = await sql<{ refunded: string }>`
     SELECT coalesce(sum(e.amount), 0) AS refunded FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
      WHERE t.payment_id = ${paymentId} AND e.account = 'merchant_refunds' AND e.direction = 'debit'`.execute(server.db);
-  const provider = await server.sandbox.selectFrom('sandbox.refunds').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), sql<string>`0`).as('sum')).where('charge_id', '=', chargeId).executeTakeFirstOrThrow();
+  const provider = await server.sandbox
+    .selectFrom('sandbox.refunds')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), sql<string>`0`).as('sum'))
+    .where('charge_id', '=', chargeId)
+    .executeTakeFirstOrThrow();
   return {
     local: Number(payment?.amount_refunded),
     pending: Number(payment?.amount_refund_pending),
@@ -109,11 +114,22 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
   });
 
   it('authorizes once for 20 concurrent calls with the same key', async () => {
-    const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 4200, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() };
+    const args = {
+      order_ref: newOrderRef(),
+      customer_id: newCustomerId(),
+      amount: 4200,
+      currency: 'EUR',
+      payment_method: 'pm_card_visa',
+      idempotency_key: idempotencyKey(),
+    };
     const results = await Promise.all(Array.from({ length: 20 }, () => callTool(agent, 'payment_authorize', args)));
     const ids = new Set(results.filter((r) => !r.isError).map((r) => (r.structuredContent as { payment: PaymentOut }).payment.id));
     expect(ids.size).toBe(1);
-    const charges = await server.sandbox.selectFrom('sandbox.charges').select('id').where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).execute();
+    const charges = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select('id')
+      .where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref)
+      .execute();
     expect(charges).toHaveLength(1);
     expect(await server.db.selectFrom('payments').select('id').where('order_ref', '=', args.order_ref).execute()).toHaveLength(1);
   });
@@ -121,12 +137,25 @@ describe('100 concurrent refunds of one captured payment, each with its own idem
 
 describe('pm_card_timeout: the provider acts, then times out', () => {
   it('a retry with the same key yields exactly one authorization at the provider and one in the ledger', async () => {
-    const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 3100, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
+    const args = {
+      order_ref: newOrderRef(),
+      customer_id: newCustomerId(),
+      amount: 3100,
+      currency: 'EUR',
+      payment_method: 'pm_card_timeout',
+      idempotency_key: idempotencyKey(),
+    };
     const timedOut = await expectToolError(agent, 'payment_authorize', args);
     expect(timedOut).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { outcome: 'unknown' } });
-    const [pending] = await server.db.selectFrom('payment_operations').select(['status', 'payment_id']).where('idempotency_key', '=', args.idempotency_key).execute();
+    const [pending] = await server.db
+      .selectFrom('payment_operations')
+      .select(['status', 'payment_id'])
+      .where('idempotency_key', '=', args.idempotency_key)
+      .execute();
     expect(pending?.status).toBe('pending');
-    const reconciled = await expectToolOk<{ drift: Array<{ kind: string }>; pending_operations: number }>(agent, 'payment_reconcile', { order_ref: args.order_ref });
+    const reconciled = await expectToolOk<{ drift: Array<{ kind: string }>; pending_operations: number }>(agent, 'payment_reconcile', {
+      order_ref: args.order_ref,
+    });
     expect(reconciled).toMatchObject({ pending_operations: 1, drift: [{ kind: 'missing_locally', payment_id: pending?.payment_id }] });
 
     const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
@@ -134,13 +163,13 @@ describe('pm_card_timeout: the provider acts, then times out', () => {
     const again = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(again).toEqual({ ...retried, replayed: true });
 
-    const charges = await server.sandbox.selectFrom('sandbox.charges').select(['id', 'status']).where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).execute();
-    expect(charges).toEqual([{ id: retried.payment.provider_charge_id, status: 'authorized' }]);
-    const ledger = await server.db
-      .selectFrom('ledger_transactions')
-      .select(['kind'])
-      .where('payment_id', '=', retried.payment.id)
+    const charges = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select(['id', 'status'])
+      .where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref)
       .execute();
+    expect(charges).toEqual([{ id: retried.payment.provider_charge_id, status: 'authorized' }]);
+    const ledger = await server.db.selectFrom('ledger_transactions').select(['kind']).where('payment_id', '=', retried.payment.id).execute();
     expect(ledger).toEqual([{ kind: 'authorization' }]);
     expect(await expectToolOk(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, pending_operations: 0 });
   });
@@ -148,7 +177,14 @@ describe('pm_card_timeout: the provider acts, then times out', () => {
   it('a timed-out refund retried with its key refunds once', async () => {
     // pm_card_timeout times out on the first request of every key: authorize and capture each need one retry.
     const order = newOrderRef();
-    const authorizeArgs = { order_ref: order, customer_id: newCustomerId(), amount: 1500, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
+    const authorizeArgs = {
+      order_ref: order,
+      customer_id: newCustomerId(),
+      amount: 1500,
+      currency: 'EUR',
+      payment_method: 'pm_card_timeout',
+      idempotency_key: idempotencyKey(),
+    };
     expect((await expectToolError(agent, 'payment_authorize', authorizeArgs)).code).toBe('TIMEOUT');
     const authorized = await expectToolOk<{ payment: PaymentOut }>(agent, 'payment_authorize', authorizeArgs);
     const captureArgs = { payment_id: authorized.payment.id, idempotency_key: idempotencyKey() };
@@ -160,7 +196,12 @@ describe('pm_card_timeout: the provider acts, then times out', () => {
     expect(pendingView).toMatchObject({ amount_refunded: 0, amount_refund_pending: 500, amount_refundable: 1000 });
     const refunded = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_refund', refundArgs);
     expect(refunded).toMatchObject({ replayed: false, payment: { amount_refunded: 500, amount_refund_pending: 0 } });
-    expect(await refundedSums(authorized.payment.id, authorized.payment.provider_charge_id)).toMatchObject({ local: 500, ledger: 500, provider: 500, succeededRefunds: 1 });
+    expect(await refundedSums(authorized.payment.id, authorized.payment.provider_charge_id)).toMatchObject({
+      local: 500,
+      ledger: 500,
+      provider: 500,
+      succeededRefunds: 1,
+    });
   });
 });
 
@@ -175,11 +216,13 @@ describe('rules enforced by the database itself', () => {
         return (error as { code?: string; constraint?: string }).constraint ?? (error as { code?: string }).code;
       }
     };
-    expect(await attempt(sql`UPDATE payments SET amount_captured = amount_authorized + 1 WHERE id = ${payment.id}`)).toBe('payments_captured_within_authorized');
-    expect(await attempt(sql`UPDATE payments SET amount_refund_pending = 1001 WHERE id = ${payment.id}`)).toBe('payments_refunds_within_captured');
-    expect(await attempt(sql`UPDATE payments SET amount_refunded = 600, amount_refund_pending = 500, status = 'partially_refunded' WHERE id = ${payment.id}`)).toBe(
-      'payments_refunds_within_captured',
+    expect(await attempt(sql`UPDATE payments SET amount_captured = amount_authorized + 1 WHERE id = ${payment.id}`)).toBe(
+      'payments_captured_within_authorized',
     );
+    expect(await attempt(sql`UPDATE payments SET amount_refund_pending = 1001 WHERE id = ${payment.id}`)).toBe('payments_refunds_within_captured');
+    expect(
+      await attempt(sql`UPDATE payments SET amount_refunded = 600, amount_refund_pending = 500, status = 'partially_refunded' WHERE id = ${payment.id}`),
+    ).toBe('payments_refunds_within_captured');
     expect(await attempt(sql`UPDATE payments SET amount_refund_pending = -1 WHERE id = ${payment.id}`)).toBe('payments_amount_refund_pending_check');
     expect(await attempt(sql`UPDATE payments SET status = 'refunded' WHERE id = ${payment.id}`)).toBe('payments_refund_status_consistent');
     const unbalanced = sql`

@@ -24,7 +24,13 @@ beforeAll(async () => {
   // pm_card_slow waits long enough that the test can give up while the provider has not acted, on a loaded machine too.
   server = await startTestPaymentServer({ slowMs: 3000 });
   agent = await server.connect(ALL_SCOPES, 'agent-reconcile');
-  sweeper = new ReconciliationService({ db: server.db, provider: server.provider, payments: server.domain.payments, logger: server.logger, unattendedAfterMs: 0 });
+  sweeper = new ReconciliationService({
+    db: server.db,
+    provider: server.provider,
+    payments: server.domain.payments,
+    logger: server.logger,
+    unattendedAfterMs: 0,
+  });
 });
 
 afterAll(async () => {
@@ -104,7 +110,9 @@ describe('drift injected into the ledger', () => {
   it('reports a (balanced) refund posting that neither the payment nor the provider knows', async () => {
     const payment = await capture(await authorize({ amount: 2000 }));
     await server.db.transaction().execute(async (trx) => {
-      await sql`INSERT INTO ledger_transactions (id, payment_id, kind, currency) VALUES ('ltx_0000000000000000000000drft', ${payment.id}, 'refund', 'EUR')`.execute(trx);
+      await sql`INSERT INTO ledger_transactions (id, payment_id, kind, currency) VALUES ('ltx_0000000000000000000000drft', ${payment.id}, 'refund', 'EUR')`.execute(
+        trx,
+      );
       await sql`
         INSERT INTO ledger_entries (transaction_id, account, direction, amount, currency)
         VALUES ('ltx_0000000000000000000000drft', 'merchant_refunds', 'debit', 250, 'EUR'),
@@ -120,7 +128,11 @@ describe('drift injected into the ledger', () => {
       provider: 0,
       message: `refunded of payment ${payment.id} differs: ledger 250, local 0, provider 0 (EUR minor units).`,
     };
-    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({ in_sync: false, drift: [drift], payments_checked: 1 });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: payment.order_ref })).toMatchObject({
+      in_sync: false,
+      drift: [drift],
+      payments_checked: 1,
+    });
     injected.push(drift);
   });
 });
@@ -135,13 +147,28 @@ describe('a local write that fails after the provider succeeded', () => {
         RETURN NEW;
       END $fn$`.execute(server.db);
     await sql`CREATE TRIGGER test_fail_payment_insert BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION test_fail_payment_insert()`.execute(server.db);
-    const args = { order_ref: order, customer_id: newCustomerId(), amount: 4400, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() };
+    const args = {
+      order_ref: order,
+      customer_id: newCustomerId(),
+      amount: 4400,
+      currency: 'EUR',
+      payment_method: 'pm_card_visa',
+      idempotency_key: idempotencyKey(),
+    };
     try {
       const failed = await expectToolError(agent, 'payment_authorize', args);
       expect(failed).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { outcome: 'recording_pending' } });
-      const [op] = await server.db.selectFrom('payment_operations').select(['status', 'payment_id']).where('idempotency_key', '=', args.idempotency_key).execute();
+      const [op] = await server.db
+        .selectFrom('payment_operations')
+        .select(['status', 'payment_id'])
+        .where('idempotency_key', '=', args.idempotency_key)
+        .execute();
       expect(op?.status).toBe('pending');
-      const [charge] = await server.sandbox.selectFrom('sandbox.charges').select(['id', 'status']).where(sql<string>`metadata ->> 'order_ref'`, '=', order).execute();
+      const [charge] = await server.sandbox
+        .selectFrom('sandbox.charges')
+        .select(['id', 'status'])
+        .where(sql<string>`metadata ->> 'order_ref'`, '=', order)
+        .execute();
       expect(charge?.status).toBe('authorized');
       expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: order })).toMatchObject({
         in_sync: false,
@@ -160,25 +187,47 @@ describe('a local write that fails after the provider succeeded', () => {
     expect(reconciled).toMatchObject({ in_sync: true, pending_operations: 0, payments_checked: 1 });
     const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried).toMatchObject({ replayed: true, payment: { order_ref: order, status: 'authorized', amount_authorized: 4400 } });
-    const charges = await server.sandbox.selectFrom('sandbox.charges').select('id').where(sql<string>`metadata ->> 'order_ref'`, '=', order).execute();
+    const charges = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select('id')
+      .where(sql<string>`metadata ->> 'order_ref'`, '=', order)
+      .execute();
     expect(charges).toEqual([{ id: retried.payment.provider_charge_id }]);
   });
 
   it('the sweep finishes a provider timeout too, before the caller retries', async () => {
-    const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 900, currency: 'EUR', payment_method: 'pm_card_timeout', idempotency_key: idempotencyKey() };
+    const args = {
+      order_ref: newOrderRef(),
+      customer_id: newCustomerId(),
+      amount: 900,
+      currency: 'EUR',
+      payment_method: 'pm_card_timeout',
+      idempotency_key: idempotencyKey(),
+    };
     expect((await expectToolError(agent, 'payment_authorize', args)).code).toBe('TIMEOUT');
     expect((await sweeper.sweep(sweepContext(server.logger))).operations).toMatchObject({ recorded: 1 });
     const retried = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(agent, 'payment_authorize', args);
     expect(retried.replayed).toBe(true);
-    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({ in_sync: true, provider_charges_checked: 1 });
+    expect(await expectToolOk<Reconciled>(agent, 'payment_reconcile', { order_ref: args.order_ref })).toMatchObject({
+      in_sync: true,
+      provider_charges_checked: 1,
+    });
   });
 
   it('an operation that never reached the provider is removed, its limit reservation released, and its key usable again', async () => {
     const customer = newCustomerId();
-    const input = { order_ref: newOrderRef(), customer_id: customer, amount: 650, currency: 'EUR' as const, payment_method: 'pm_card_slow', idempotency_key: idempotencyKey() };
+    const input = {
+      order_ref: newOrderRef(),
+      customer_id: customer,
+      amount: 650,
+      currency: 'EUR' as const,
+      payment_method: 'pm_card_slow',
+      idempotency_key: idempotencyKey(),
+    };
     const usage = async () =>
       Number(
-        (await sql<{ n: string }>`SELECT coalesce(sum(amount), 0) AS n FROM payment_limit_usage WHERE principal_id = 'agent-cancelled'`.execute(server.db)).rows[0]?.n,
+        (await sql<{ n: string }>`SELECT coalesce(sum(amount), 0) AS n FROM payment_limit_usage WHERE principal_id = 'agent-cancelled'`.execute(server.db))
+          .rows[0]?.n,
       );
     // The caller gives up once its operation is claimed, while the (slow) provider has not acted yet: aborting on a
     // wall-clock timer instead could fire before the claim on a loaded machine and test another path.

@@ -63,13 +63,24 @@ describe('demo seed', () => {
     expect(new Set(a.map((p) => p.customer_id))).toEqual(new Set(DEMO_CUSTOMERS));
     const declined = await first.db.selectFrom('payment_operations').select(['status', 'principal_id']).where('status', '=', 'failed').execute();
     expect(declined).toEqual([{ status: 'failed', principal_id: SEED_PRINCIPAL.id }]);
-    const reconciled = await domainOf(first).reconciliation.reconcile({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, staffContext('t'));
+    const reconciled = await domainOf(first).reconciliation.reconcile(
+      { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+      staffContext('t'),
+    );
     expect(reconciled).toMatchObject({ in_sync: true, payments_checked: 6, provider_charges_checked: 6, pending_operations: 0 });
     expect((await ledgerTotals(first.db)).unbalanced).toBe(0);
   }, 60_000);
 
   it('changes nothing when run again', async () => {
-    const count = async () => Number((await first.db.selectFrom('ledger_transactions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await first.db
+            .selectFrom('ledger_transactions')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     expect(await seedDemoPayments(domainOf(first), seedContext)).toEqual({ payments: 6, skipped: true });
     expect(await count()).toBe(before);

@@ -16,7 +16,11 @@ beforeAll(async () => {
   server = await startTestPaymentServer();
   reader = createDatabase({ connectionString: readOnlyConnectionString(server.database.url, SQL_READER_ROLE), applicationName: 'payment-sql-test', max: 2 });
   const caller = staffContext('sql-test');
-  for (const [amount, currency] of [[1000, 'EUR'], [2500, 'EUR'], [700, 'USD']] as const) {
+  for (const [amount, currency] of [
+    [1000, 'EUR'],
+    [2500, 'EUR'],
+    [700, 'USD'],
+  ] as const) {
     const { payment } = await server.domain.payments.authorize(
       { order_ref: newOrderRef(), customer_id: newCustomerId(), amount, currency, payment_method: 'pm_card_mastercard', idempotency_key: idempotencyKey() },
       caller,
@@ -51,7 +55,10 @@ describe('payment_query_sql', () => {
     });
     const ledger = await runAnalyticsQuery(
       { sqlPool: reader.pool },
-      { sql: "SELECT sum(amount) FILTER (WHERE direction = 'debit') - sum(amount) FILTER (WHERE direction = 'credit') AS net FROM analytics_ledger_entries", limit: 1 },
+      {
+        sql: "SELECT sum(amount) FILTER (WHERE direction = 'debit') - sum(amount) FILTER (WHERE direction = 'credit') AS net FROM analytics_ledger_entries",
+        limit: 1,
+      },
     );
     expect(ledger.rows).toEqual([['0']]);
     const brands = await runAnalyticsQuery({ sqlPool: reader.pool }, { sql: 'SELECT DISTINCT brand, last4 FROM analytics_payment_methods', limit: 10 });
@@ -71,7 +78,12 @@ describe('payment_query_sql', () => {
   });
 
   it('runs as a role that can read nothing else even when the parser is bypassed', async () => {
-    for (const statement of ['SELECT response FROM payment_operations', 'SELECT * FROM payments', 'SELECT token FROM sandbox.payment_methods', 'SELECT * FROM mcp_audit_log']) {
+    for (const statement of [
+      'SELECT response FROM payment_operations',
+      'SELECT * FROM payments',
+      'SELECT token FROM sandbox.payment_methods',
+      'SELECT * FROM mcp_audit_log',
+    ]) {
       await expect(runReadOnlyQuery(reader.pool, statement)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
   });

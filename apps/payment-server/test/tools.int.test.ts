@@ -95,14 +95,20 @@ describe('payment methods', () => {
       customer_id: customer,
       token: 'pm_card_mastercard',
     });
-    expect(first).toMatchObject({ created: true, payment_method: { customer_id: customer, brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: 2034 } });
+    expect(first).toMatchObject({
+      created: true,
+      payment_method: { customer_id: customer, brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: 2034 },
+    });
     const again = await expectToolOk<{ payment_method: Record<string, unknown>; created: boolean }>(writer, 'payment_method_attach', {
       customer_id: customer,
       token: 'pm_card_mastercard',
     });
     expect(again).toEqual({ ...first, created: false });
     await expectToolOk(writer, 'payment_method_attach', { customer_id: customer, token: 'pm_card_visa' });
-    const page1 = await expectToolOk<{ items: Array<{ last4: string }>; next_cursor: string | null }>(reader, 'payment_method_list', { customer_id: customer, limit: 1 });
+    const page1 = await expectToolOk<{ items: Array<{ last4: string }>; next_cursor: string | null }>(reader, 'payment_method_list', {
+      customer_id: customer,
+      limit: 1,
+    });
     expect(page1.items.map((m) => m.last4)).toEqual(['4242']);
     const page2 = await expectToolOk<{ items: Array<{ last4: string }>; next_cursor: string | null }>(reader, 'payment_method_list', {
       customer_id: customer,
@@ -124,12 +130,26 @@ describe('payment methods', () => {
 describe('payment_authorize', () => {
   it('authorizes, links the payment, posts the ledger and replays a retry with the same key', async () => {
     const key = idempotencyKey();
-    const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 1999, currency: 'EUR', payment_method: 'pm_card_visa', idempotency_key: key };
+    const args = {
+      order_ref: newOrderRef(),
+      customer_id: newCustomerId(),
+      amount: 1999,
+      currency: 'EUR',
+      payment_method: 'pm_card_visa',
+      idempotency_key: key,
+    };
     const first = await callTool(writer, 'payment_authorize', args);
     const out = first.structuredContent as { payment: PaymentOut; replayed: boolean };
     expect(out).toMatchObject({
       replayed: false,
-      payment: { status: 'authorized', amount_authorized: 1999, amount_captured: 0, amount_refundable: 0, currency: 'EUR', payment_method: { brand: 'visa', last4: '4242' } },
+      payment: {
+        status: 'authorized',
+        amount_authorized: 1999,
+        amount_captured: 0,
+        amount_refundable: 0,
+        currency: 'EUR',
+        payment_method: { brand: 'visa', last4: '4242' },
+      },
     });
     const expires = new Date(out.payment.expires_at as string).getTime() - Date.now();
     expect(expires).toBeGreaterThan(7 * 86_400_000 - 60_000);
@@ -137,7 +157,11 @@ describe('payment_authorize', () => {
     expect(await expectToolOk(writer, 'payment_authorize', args)).toEqual({ ...out, replayed: true });
     const reused = await expectToolError(writer, 'payment_authorize', { ...args, amount: 2000 });
     expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const charges = await server.sandbox.selectFrom('sandbox.charges').select('id').where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).execute();
+    const charges = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select('id')
+      .where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref)
+      .execute();
     expect(charges).toEqual([{ id: out.payment.provider_charge_id }]);
     const ledger = await server.db
       .selectFrom('ledger_entries as e')
@@ -169,17 +193,37 @@ describe('payment_authorize', () => {
   });
 
   it('reports declines with their reason, stores them, and replays the decline for the same key', async () => {
-    const args = { order_ref: newOrderRef(), customer_id: newCustomerId(), amount: 700, currency: 'EUR', payment_method: 'pm_card_declined', idempotency_key: idempotencyKey() };
+    const args = {
+      order_ref: newOrderRef(),
+      customer_id: newCustomerId(),
+      amount: 700,
+      currency: 'EUR',
+      payment_method: 'pm_card_declined',
+      idempotency_key: idempotencyKey(),
+    };
     const declined = await expectToolError(writer, 'payment_authorize', args);
     expect(declined).toMatchObject({ code: 'PAYMENT_DECLINED', retryable: false, details: { decline_code: 'card_declined' } });
     const replay = await expectToolError(writer, 'payment_authorize', args);
     expect(replay).toMatchObject({ code: 'PAYMENT_DECLINED', details: { decline_code: 'card_declined', replayed: true } });
-    const insufficient = await expectToolError(writer, 'payment_authorize', { ...args, payment_method: 'pm_card_insufficient_funds', idempotency_key: idempotencyKey() });
+    const insufficient = await expectToolError(writer, 'payment_authorize', {
+      ...args,
+      payment_method: 'pm_card_insufficient_funds',
+      idempotency_key: idempotencyKey(),
+    });
     expect(insufficient).toMatchObject({ code: 'PAYMENT_DECLINED', details: { decline_code: 'insufficient_funds' } });
     expect(await server.db.selectFrom('payments').select('id').where('order_ref', '=', args.order_ref).execute()).toEqual([]);
-    const ops = await server.db.selectFrom('payment_operations').select(['status']).where(sql<boolean>`params @> ${JSON.stringify({ order_ref: args.order_ref })}::jsonb`).execute();
+    const ops = await server.db
+      .selectFrom('payment_operations')
+      .select(['status'])
+      .where(sql<boolean>`params @> ${JSON.stringify({ order_ref: args.order_ref })}::jsonb`)
+      .execute();
     expect(ops).toEqual([{ status: 'failed' }, { status: 'failed' }]);
-    const charges = await server.sandbox.selectFrom('sandbox.charges').select(['status', 'decline_code']).where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref).orderBy('created_at').execute();
+    const charges = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select(['status', 'decline_code'])
+      .where(sql<string>`metadata ->> 'order_ref'`, '=', args.order_ref)
+      .orderBy('created_at')
+      .execute();
     expect(charges).toEqual([
       { status: 'declined', decline_code: 'card_declined' },
       { status: 'declined', decline_code: 'insufficient_funds' },
@@ -205,9 +249,17 @@ describe('payment_capture and payment_void', () => {
   it('captures part of an authorization, releasing the rest, and posts both legs', async () => {
     const payment = await authorize(writer, { amount: 3000 });
     const key = idempotencyKey();
-    const out = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(writer, 'payment_capture', { payment_id: payment.id, amount: 2000, currency: 'EUR', idempotency_key: key });
+    const out = await expectToolOk<{ payment: PaymentOut; replayed: boolean }>(writer, 'payment_capture', {
+      payment_id: payment.id,
+      amount: 2000,
+      currency: 'EUR',
+      idempotency_key: key,
+    });
     expect(out).toMatchObject({ replayed: false, payment: { status: 'captured', amount_captured: 2000, amount_refundable: 2000, expires_at: null } });
-    expect(await expectToolOk(writer, 'payment_capture', { payment_id: payment.id, amount: 2000, currency: 'EUR', idempotency_key: key })).toEqual({ ...out, replayed: true });
+    expect(await expectToolOk(writer, 'payment_capture', { payment_id: payment.id, amount: 2000, currency: 'EUR', idempotency_key: key })).toEqual({
+      ...out,
+      replayed: true,
+    });
     const entries = await server.db
       .selectFrom('ledger_entries as e')
       .innerJoin('ledger_transactions as t', 't.id', 'e.transaction_id')
@@ -222,7 +274,11 @@ describe('payment_capture and payment_void', () => {
       { account: 'merchant_receivable', direction: 'debit', amount: '2000' },
       { account: 'merchant_revenue', direction: 'credit', amount: '2000' },
     ]);
-    const [charge] = await server.sandbox.selectFrom('sandbox.charges').select(['status', 'amount_captured']).where('id', '=', payment.provider_charge_id).execute();
+    const [charge] = await server.sandbox
+      .selectFrom('sandbox.charges')
+      .select(['status', 'amount_captured'])
+      .where('id', '=', payment.provider_charge_id)
+      .execute();
     expect(charge).toEqual({ status: 'captured', amount_captured: '2000' });
   });
 
@@ -230,7 +286,12 @@ describe('payment_capture and payment_void', () => {
     const payment = await authorize(writer, { amount: 1000 });
     const over = await expectToolError(writer, 'payment_capture', { payment_id: payment.id, amount: 1001, currency: 'EUR', idempotency_key: idempotencyKey() });
     expect(over).toMatchObject({ code: 'PRECONDITION_FAILED', details: { amount_authorized: 1000 } });
-    const currency = await expectToolError(writer, 'payment_capture', { payment_id: payment.id, amount: 500, currency: 'USD', idempotency_key: idempotencyKey() });
+    const currency = await expectToolError(writer, 'payment_capture', {
+      payment_id: payment.id,
+      amount: 500,
+      currency: 'USD',
+      idempotency_key: idempotencyKey(),
+    });
     expect(currency).toMatchObject({ code: 'VALIDATION_FAILED', details: { payment_currency: 'EUR' } });
     await expectToolOk(writer, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() });
     const twice = await expectToolError(writer, 'payment_capture', { payment_id: payment.id, idempotency_key: idempotencyKey() });
@@ -258,8 +319,16 @@ describe('payment_capture and payment_void', () => {
 describe('payment_get, payment_search and the payment resource', () => {
   it('reads a payment with its refunds, by tool and by resource', async () => {
     const payment = await captured(4000);
-    await expectToolOk(admin, 'payment_refund', { payment_id: payment.id, amount: 1500, currency: 'EUR', reason: 'duplicate', idempotency_key: idempotencyKey() });
-    const detail = await expectToolOk<PaymentOut & { refunds: Array<Record<string, unknown>>; refund_count: number }>(reader, 'payment_get', { payment_id: payment.id });
+    await expectToolOk(admin, 'payment_refund', {
+      payment_id: payment.id,
+      amount: 1500,
+      currency: 'EUR',
+      reason: 'duplicate',
+      idempotency_key: idempotencyKey(),
+    });
+    const detail = await expectToolOk<PaymentOut & { refunds: Array<Record<string, unknown>>; refund_count: number }>(reader, 'payment_get', {
+      payment_id: payment.id,
+    });
     expect(detail).toMatchObject({ status: 'partially_refunded', amount_refunded: 1500, amount_refundable: 2500, refund_count: 1 });
     expect(detail.refunds).toEqual([expect.objectContaining({ amount: 1500, reason: 'duplicate', status: 'succeeded' })]);
     const resource = await reader.readResource({ uri: `payment://${payment.id}` });
@@ -277,7 +346,11 @@ describe('payment_get, payment_search and the payment resource', () => {
     await expectToolOk(writer, 'payment_void', { payment_id: c.id, idempotency_key: idempotencyKey() });
     const byOrder = await expectToolOk<{ items: PaymentOut[] }>(reader, 'payment_search', { filter: { order_ref: order } });
     expect(byOrder.items.map((p) => p.id)).toEqual([b.id, a.id]);
-    const first = await expectToolOk<{ items: PaymentOut[]; next_cursor: string | null }>(reader, 'payment_search', { filter: { customer_id: customer }, sort: 'created_at_asc', limit: 2 });
+    const first = await expectToolOk<{ items: PaymentOut[]; next_cursor: string | null }>(reader, 'payment_search', {
+      filter: { customer_id: customer },
+      sort: 'created_at_asc',
+      limit: 2,
+    });
     expect(first.items.map((p) => p.id)).toEqual([a.id, b.id]);
     const second = await expectToolOk<{ items: PaymentOut[]; next_cursor: string | null }>(reader, 'payment_search', {
       filter: { customer_id: customer },
@@ -321,8 +394,18 @@ describe('payment_refundable and payment_refund', () => {
       daily_refund_used: expect.any(Number),
       max_refund_now: 900,
     });
-    await expectToolOk(admin, 'payment_refund', { payment_id: payment.id, amount: 900, currency: 'EUR', reason: 'order_canceled', idempotency_key: idempotencyKey() });
-    expect(await expectToolOk(admin, 'payment_refundable', { payment_id: payment.id })).toMatchObject({ status: 'refunded', refundable: false, not_refundable_reason: 'fully_refunded' });
+    await expectToolOk(admin, 'payment_refund', {
+      payment_id: payment.id,
+      amount: 900,
+      currency: 'EUR',
+      reason: 'order_canceled',
+      idempotency_key: idempotencyKey(),
+    });
+    expect(await expectToolOk(admin, 'payment_refundable', { payment_id: payment.id })).toMatchObject({
+      status: 'refunded',
+      refundable: false,
+      not_refundable_reason: 'fully_refunded',
+    });
     expect((await expectToolError(reader, 'payment_refundable', { payment_id: 'pay_00000000000000000000000000' })).code).toBe('NOT_FOUND');
   });
 
@@ -330,8 +413,18 @@ describe('payment_refundable and payment_refund', () => {
     const payment = await captured(1000);
     const key = idempotencyKey();
     const args = { payment_id: payment.id, amount: 600, currency: 'EUR', reason: 'requested_by_customer', idempotency_key: key };
-    const first = await expectToolOk<{ refund: { id: string; status: string }; payment: PaymentOut; replayed: boolean; amount_refundable_after: number }>(admin, 'payment_refund', args);
-    expect(first).toMatchObject({ dry_run: false, replayed: false, amount_refundable_after: 400, refund: { status: 'succeeded', amount: 600 }, payment: { status: 'partially_refunded' } });
+    const first = await expectToolOk<{ refund: { id: string; status: string }; payment: PaymentOut; replayed: boolean; amount_refundable_after: number }>(
+      admin,
+      'payment_refund',
+      args,
+    );
+    expect(first).toMatchObject({
+      dry_run: false,
+      replayed: false,
+      amount_refundable_after: 400,
+      refund: { status: 'succeeded', amount: 600 },
+      payment: { status: 'partially_refunded' },
+    });
     expect(await expectToolOk(admin, 'payment_refund', args)).toEqual({ ...first, replayed: true });
     expect((await expectToolError(admin, 'payment_refund', { ...args, amount: 300 })).code).toBe('IDEMPOTENCY_KEY_REUSED');
     const over = await expectToolError(admin, 'payment_refund', { ...args, amount: 401, idempotency_key: idempotencyKey() });
@@ -343,7 +436,12 @@ describe('payment_refundable and payment_refund', () => {
     const uncaptured = await authorize(writer);
     const notCaptured = await expectToolError(admin, 'payment_refund', { ...args, payment_id: uncaptured.id, idempotency_key: idempotencyKey() });
     expect(notCaptured).toMatchObject({ code: 'PRECONDITION_FAILED', details: { status: 'authorized' } });
-    const refunds = await server.sandbox.selectFrom('sandbox.refunds').select('amount').where('charge_id', '=', payment.provider_charge_id).orderBy('created_at').execute();
+    const refunds = await server.sandbox
+      .selectFrom('sandbox.refunds')
+      .select('amount')
+      .where('charge_id', '=', payment.provider_charge_id)
+      .orderBy('created_at')
+      .execute();
     expect(refunds).toEqual([{ amount: '600' }, { amount: '400' }]);
   });
 });
@@ -416,7 +514,12 @@ describe('payment_query_sql, policy and schema resources, refund review prompt',
       refund: { max_per_call: 1_000_000, daily_limit: 2_000_000, confirmation_threshold: 50_000, approval_valid_seconds: 900 },
     });
     const schema = JSON.parse(((await admin.readResource({ uri: 'schema://payment' })).contents[0] as { text: string }).text);
-    expect(schema.views.map((v: { name: string }) => v.name)).toEqual(['analytics_payments', 'analytics_refunds', 'analytics_ledger_entries', 'analytics_payment_methods']);
+    expect(schema.views.map((v: { name: string }) => v.name)).toEqual([
+      'analytics_payments',
+      'analytics_refunds',
+      'analytics_ledger_entries',
+      'analytics_payment_methods',
+    ]);
     await expect(reader.readResource({ uri: 'schema://payment' })).rejects.toThrow(/sql:read/);
   });
 

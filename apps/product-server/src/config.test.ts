@@ -15,7 +15,12 @@ describe('productConfigSchema: PRODUCT_IMPORT_ALLOW_HOSTS', () => {
   });
 
   it('refuses a wildcard, a range or a host without port, and the removed allow-everything switch', () => {
-    for (const env of [{ PRODUCT_IMPORT_ALLOW_HOSTS: '*' }, { PRODUCT_IMPORT_ALLOW_HOSTS: '10.0.0.0/8' }, { PRODUCT_IMPORT_ALLOW_HOSTS: 'mirror.internal' }, { PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: 'true' }]) {
+    for (const env of [
+      { PRODUCT_IMPORT_ALLOW_HOSTS: '*' },
+      { PRODUCT_IMPORT_ALLOW_HOSTS: '10.0.0.0/8' },
+      { PRODUCT_IMPORT_ALLOW_HOSTS: 'mirror.internal' },
+      { PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: 'true' },
+    ]) {
       const name = Object.keys(env)[0] as string;
       expect(() => parseConfig(productConfigSchema, { ...BASE, ...env }), name).toThrow(ConfigError);
       expect(() => parseConfig(productConfigSchema, { ...BASE, ...env }), name).toThrow(new RegExp(name));

@@ -1,6 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEVELOPMENT_AUDIT_DIGEST_KEY, commonServerEnv, csv, domainServerEnv, durationMs, positiveInt, redisKeyPrefix, requireSecretsOutsideDevelopment, url } from '@mcpfed/config';
+import {
+  DEVELOPMENT_AUDIT_DIGEST_KEY,
+  commonServerEnv,
+  csv,
+  domainServerEnv,
+  durationMs,
+  positiveInt,
+  redisKeyPrefix,
+  requireSecretsOutsideDevelopment,
+  url,
+} from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
 import { SQL_READER_ROLE, normalizeAllowedHost } from './catalog/index.ts';
 
@@ -39,13 +49,15 @@ export const productConfigSchema = requireSecretsOutsideDevelopment(
      * addresses, comma-separated (`mirror.internal:8443,10.0.0.7:80`): for tests and for a catalog mirror inside an
      * air-gapped network. Default empty: imports reach public addresses only. There is no wildcard.
      */
-    PRODUCT_IMPORT_ALLOW_HOSTS: csv.default(() => []).transform((entries, ctx) =>
-      entries.map((entry) => {
-        const normalized = normalizeAllowedHost(entry);
-        if (normalized === undefined) ctx.issues.push({ code: 'custom', message: 'expected host:port pairs such as mirror.internal:8443', input: entry });
-        return normalized ?? entry;
-      }),
-    ),
+    PRODUCT_IMPORT_ALLOW_HOSTS: csv
+      .default(() => [])
+      .transform((entries, ctx) =>
+        entries.map((entry) => {
+          const normalized = normalizeAllowedHost(entry);
+          if (normalized === undefined) ctx.issues.push({ code: 'custom', message: 'expected host:port pairs such as mirror.internal:8443', input: entry });
+          return normalized ?? entry;
+        }),
+      ),
     /** Removed: it allowed every private address. Set PRODUCT_IMPORT_ALLOW_HOSTS to the exact host:port pairs instead. */
     PRODUCT_IMPORT_ALLOW_PRIVATE_URLS: z
       .undefined({ error: 'was removed; list the exact host:port pairs imports may reach in PRODUCT_IMPORT_ALLOW_HOSTS' })

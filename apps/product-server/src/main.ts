@@ -29,7 +29,7 @@ const USAGE = `usage: product-server [serve [--stdio] | migrate | seed [--count 
 const INSTRUCTIONS =
   'Product catalog and inventory. Find products with product_search (free text, typos are fine, filters and ' +
   'category facets), read one with product_get (stock per location) or many with product_lookup. Prices are ' +
-  'integer minor units with an ISO 4217 currency. Pass a product\'s version as expected_version when you change it. ' +
+  "integer minor units with an ISO 4217 currency. Pass a product's version as expected_version when you change it. " +
   'Bulk changes go through product_import (a background job; follow it with product_import_status). Stock moves ' +
   'only through the inventory_* tools.';
 
@@ -37,7 +37,12 @@ const INSTRUCTIONS =
 const SEED_PARALLEL_BATCHES = 3;
 
 async function seed(config: ProductConfig, logger: Logger, count: number): Promise<void> {
-  const database = createDatabase<ProductDatabase>({ connectionString: config.DATABASE_URL, applicationName: `${NAME}-seed`, max: SEED_PARALLEL_BATCHES, statementTimeoutMs: 0 });
+  const database = createDatabase<ProductDatabase>({
+    connectionString: config.DATABASE_URL,
+    applicationName: `${NAME}-seed`,
+    max: SEED_PARALLEL_BATCHES,
+    statementTimeoutMs: 0,
+  });
   try {
     const started = performance.now();
     const demo = await seedProducts(database.db, { series: 'demo', count: Math.min(count, DEMO_PRODUCT_COUNT) });

@@ -13,7 +13,14 @@ import { connectLinkedClient, createTestDatabase, createTestRedis, testPrincipal
 import type { TestDatabase, TestRedis } from '@mcpfed/testing';
 import type { Redis } from 'ioredis';
 import { productMigrations } from '../migrations/index.ts';
-import { CORRECTION_THRESHOLD, SQL_READER_ROLE, createImportQueue, ensureSqlReaderRole, searchConnectionString, startImportWorker } from '../src/catalog/index.ts';
+import {
+  CORRECTION_THRESHOLD,
+  SQL_READER_ROLE,
+  createImportQueue,
+  ensureSqlReaderRole,
+  searchConnectionString,
+  startImportWorker,
+} from '../src/catalog/index.ts';
 import type { ImportQueue, ImportWorker } from '../src/catalog/index.ts';
 import type { ImportSourceConfig } from '../src/catalog/service/import/import-source.ts';
 import { hostPortOf } from '../src/catalog/service/import/import-url-guard.ts';
@@ -45,7 +52,11 @@ export interface ProductTestServer {
 
 /** Starts everything a catalog test file needs against a fresh database and a random Redis prefix. */
 export async function startProductTestServer(
-  options: { importBatchSize?: number; importMaxBytes?: number; /** statement_timeout of the search pool (default 5000 ms). */ searchStatementTimeoutMs?: number } = {},
+  options: {
+    importBatchSize?: number;
+    importMaxBytes?: number;
+    /** statement_timeout of the search pool (default 5000 ms). */ searchStatementTimeoutMs?: number;
+  } = {},
 ): Promise<ProductTestServer> {
   const database = await createTestDatabase<ProductDatabase>({ name: 'product', migrations: productMigrations });
   await ensureSqlReaderRole(database.pool, { database: database.name });

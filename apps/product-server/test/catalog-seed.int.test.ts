@@ -42,7 +42,10 @@ describe('seeds', () => {
   });
 
   it('makes the demo catalog searchable, wireless headphones included', async () => {
-    const page = await new CatalogService(database.db).search({ query: 'wirelss headphnes', limit: 5, facets: false }, { signal: new AbortController().signal });
+    const page = await new CatalogService(database.db).search(
+      { query: 'wirelss headphnes', limit: 5, facets: false },
+      { signal: new AbortController().signal },
+    );
     expect(page.items.length).toBe(5);
     for (const item of page.items) expect(item.name).toMatch(/Wireless.*Headphones/);
   });

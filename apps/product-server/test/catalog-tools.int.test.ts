@@ -79,9 +79,7 @@ describe('product_create', () => {
       archived_at: null,
       stock: { on_hand: 0, reserved: 0, available: 0, locations: [] },
     });
-    expect(product.price_history).toEqual([
-      expect.objectContaining({ price: { amount: 12999, currency: 'EUR' }, changed_by: 'writer-user', reason: null }),
-    ]);
+    expect(product.price_history).toEqual([expect.objectContaining({ price: { amount: 12999, currency: 'EUR' }, changed_by: 'writer-user', reason: null })]);
   });
 
   it('replays the same idempotency key and refuses it with other arguments', async () => {
@@ -99,11 +97,26 @@ describe('product_create', () => {
 
   it('refuses an existing SKU with CONFLICT and bad fields with VALIDATION_FAILED', async () => {
     const product = await create();
-    const conflict = await expectToolError(writer, 'product_create', { sku: product.sku, name: 'Other', category: 'speakers', price: { amount: 1, currency: 'EUR' } });
+    const conflict = await expectToolError(writer, 'product_create', {
+      sku: product.sku,
+      name: 'Other',
+      category: 'speakers',
+      price: { amount: 1, currency: 'EUR' },
+    });
     expect(conflict).toMatchObject({ code: 'CONFLICT', details: { sku: product.sku } });
-    const invalid = await expectToolError(writer, 'product_create', { sku: 'lower-case', name: 'X', category: 'Bad Category', price: { amount: -1, currency: 'eur' } });
+    const invalid = await expectToolError(writer, 'product_create', {
+      sku: 'lower-case',
+      name: 'X',
+      category: 'Bad Category',
+      price: { amount: -1, currency: 'eur' },
+    });
     expect(invalid.code).toBe('VALIDATION_FAILED');
-    expect((invalid.details?.['issues'] as Array<{ path: string }>).map((issue) => issue.path).sort()).toEqual(['category', 'price.amount', 'price.currency', 'sku']);
+    expect((invalid.details?.['issues'] as Array<{ path: string }>).map((issue) => issue.path).sort()).toEqual([
+      'category',
+      'price.amount',
+      'price.currency',
+      'sku',
+    ]);
   });
 
   it('needs product:write', async () => {
@@ -146,7 +159,10 @@ describe('product_update', () => {
       ['A', 'B', 'C'].map((suffix) => callTool(writer, 'product_update', { sku: product.sku, expected_version: 1, changes: { name: `Concurrent ${suffix}` } })),
     );
     expect(results.filter((result) => !result.isError)).toHaveLength(1);
-    expect(results.filter((result) => result.isError).map((result) => (result.structuredContent as { error: { code: string } }).error.code)).toEqual(['CONFLICT', 'CONFLICT']);
+    expect(results.filter((result) => result.isError).map((result) => (result.structuredContent as { error: { code: string } }).error.code)).toEqual([
+      'CONFLICT',
+      'CONFLICT',
+    ]);
     expect((await expectToolOk<Product>(viewer, 'product_get', { sku: product.sku })).version).toBe(2);
   });
 
@@ -182,7 +198,10 @@ describe('product_archive', () => {
   it('refuses a stale expected_version', async () => {
     const product = await create();
     await expectToolOk(writer, 'product_update', { sku: product.sku, expected_version: 1, changes: { name: 'v2' } });
-    expect(await expectToolError(writer, 'product_archive', { sku: product.sku, expected_version: 1 })).toMatchObject({ code: 'CONFLICT', details: { current_version: 2 } });
+    expect(await expectToolError(writer, 'product_archive', { sku: product.sku, expected_version: 1 })).toMatchObject({
+      code: 'CONFLICT',
+      details: { current_version: 2 },
+    });
   });
 });
 
@@ -195,9 +214,16 @@ describe('product_set_price', () => {
       reason: 'summer sale',
       expected_version: 1,
     });
-    expect(first).toMatchObject({ changed: true, previous_price: { amount: 10000, currency: 'EUR' }, product: { version: 2, price: { amount: 8999, currency: 'EUR' } } });
+    expect(first).toMatchObject({
+      changed: true,
+      previous_price: { amount: 10000, currency: 'EUR' },
+      product: { version: 2, price: { amount: 8999, currency: 'EUR' } },
+    });
     await expectToolOk(writer, 'product_set_price', { sku: product.sku, price: { amount: 9499, currency: 'EUR' } });
-    const repeat = await expectToolOk<{ product: Product; changed: boolean }>(writer, 'product_set_price', { sku: product.sku, price: { amount: 9499, currency: 'EUR' } });
+    const repeat = await expectToolOk<{ product: Product; changed: boolean }>(writer, 'product_set_price', {
+      sku: product.sku,
+      price: { amount: 9499, currency: 'EUR' },
+    });
     expect(repeat).toMatchObject({ changed: false, product: { version: 3 } });
     const stored = await expectToolOk<Product>(viewer, 'product_get', { sku: product.sku });
     expect(stored.price_history.map((entry) => [entry.price.amount, entry.changed_by, entry.reason])).toEqual([
@@ -240,7 +266,13 @@ describe('product_get and product_lookup', () => {
       ],
     });
     const result = await callTool(viewer, 'product_get', { sku: product.sku });
-    expect(result.content).toContainEqual({ type: 'resource_link', uri: `product://${product.sku}`, name: product.sku, title: `Product ${product.sku}`, mimeType: 'application/json' });
+    expect(result.content).toContainEqual({
+      type: 'resource_link',
+      uri: `product://${product.sku}`,
+      name: product.sku,
+      title: `Product ${product.sku}`,
+      mimeType: 'application/json',
+    });
   });
 
   it('answers NOT_FOUND for an unknown SKU and VALIDATION_FAILED for a malformed one', async () => {
@@ -255,9 +287,13 @@ describe('product_get and product_lookup', () => {
       SELECT s, 'Lookup ' || s, 'cables', 100 + ord::int, 'EUR' FROM unnest(${skus}::text[]) WITH ORDINALITY AS t(s, ord)`.execute(server.database.db);
     await seedInventory(server.database.db, [{ sku: 'LK-005', location: 'HAM-1', on_hand: 4 }]);
     const requested = [...skus].reverse().concat(['LK-MISSING-1', 'LK-MISSING-2']);
-    const out = await expectToolOk<{ items: Array<{ sku: string; price: { amount: number }; available: number; in_stock: boolean }>; missing: string[] }>(viewer, 'product_lookup', {
-      skus: requested,
-    });
+    const out = await expectToolOk<{ items: Array<{ sku: string; price: { amount: number }; available: number; in_stock: boolean }>; missing: string[] }>(
+      viewer,
+      'product_lookup',
+      {
+        skus: requested,
+      },
+    );
     expect(out.items.map((item) => item.sku)).toEqual([...skus].reverse());
     expect(out.missing).toEqual(['LK-MISSING-1', 'LK-MISSING-2']);
     expect(out.items.find((item) => item.sku === 'LK-005')).toMatchObject({ price: { amount: 106 }, available: 4, in_stock: true });
@@ -280,7 +316,9 @@ describe('resources', () => {
 
   it('serves catalog://categories with counts per status', async () => {
     const read = await viewer.readResource({ uri: 'catalog://categories' });
-    const body = JSON.parse((read.contents[0] as { text: string }).text) as { categories: Array<{ category: string; active: number; draft: number; archived: number }> };
+    const body = JSON.parse((read.contents[0] as { text: string }).text) as {
+      categories: Array<{ category: string; active: number; draft: number; archived: number }>;
+    };
     const expected = await sql<{ category: string; active: number; draft: number; archived: number }>`
       SELECT category, count(*) FILTER (WHERE status = 'active')::int AS active, count(*) FILTER (WHERE status = 'draft')::int AS draft,
              count(*) FILTER (WHERE status = 'archived')::int AS archived
@@ -312,7 +350,13 @@ describe('product_query_sql', () => {
   });
 
   it('refuses base tables, writes and several statements with VALIDATION_FAILED', async () => {
-    for (const statement of ['SELECT * FROM products', 'DELETE FROM analytics_products', 'SELECT 1; SELECT 2', 'SELECT * FROM inventory_levels', 'SELECT * FROM mcp_audit_log']) {
+    for (const statement of [
+      'SELECT * FROM products',
+      'DELETE FROM analytics_products',
+      'SELECT 1; SELECT 2',
+      'SELECT * FROM inventory_levels',
+      'SELECT * FROM mcp_audit_log',
+    ]) {
       expect((await expectToolError(admin, 'product_query_sql', { sql: statement })).code).toBe('VALIDATION_FAILED');
     }
   });

@@ -73,8 +73,7 @@ describe('a malformed JSON Lines file', () => {
       {
         line: 5,
         field: 'sku',
-        message:
-          'sku: a SKU is 2-64 characters: upper-case letters, digits, ".", "_" or "-", e.g. "HP-0001234"; currency: ISO 4217 code, e.g. EUR',
+        message: 'sku: a SKU is 2-64 characters: upper-case letters, digits, ".", "_" or "-", e.g. "HP-0001234"; currency: ISO 4217 code, e.g. EUR',
         excerpt: lines[4],
       },
       { line: 7, field: 'row', message: 'each line must be one JSON object', excerpt: lines[6] },
@@ -132,10 +131,20 @@ describe('CSV', () => {
     expect(status.import).toMatchObject({ status: 'completed', rows_read: 6, rows_ok: 3, rows_failed: 3 });
     expect(status.errors).toEqual([
       { line: 5, field: 'row', message: 'expected 7 fields as in the header, found 4', excerpt: 'CSV-3,Too few,cables,5' },
-      { line: 6, field: 'price_amount', message: 'price_amount: Invalid input: expected number, received string', excerpt: 'CSV-4,Bad price,cables,12.99,EUR,,' },
+      {
+        line: 6,
+        field: 'price_amount',
+        message: 'price_amount: Invalid input: expected number, received string',
+        excerpt: 'CSV-4,Bad price,cables,12.99,EUR,,',
+      },
       { line: 7, field: 'attributes', message: 'attributes: not a JSON object', excerpt: 'CSV-5,Bad attributes,cables,100,EUR,,{not json}' },
     ]);
-    const rows = await server.database.db.selectFrom('products').select(['sku', 'name', 'description', 'attributes']).where('sku', 'like', 'CSV-%').orderBy('sku').execute();
+    const rows = await server.database.db
+      .selectFrom('products')
+      .select(['sku', 'name', 'description', 'attributes'])
+      .where('sku', 'like', 'CSV-%')
+      .orderBy('sku')
+      .execute();
     expect(rows).toEqual([
       { sku: 'CSV-1', name: 'Cable, braided', description: 'Says "fast"', attributes: { color: 'Red' } },
       { sku: 'CSV-2', name: 'Two lines', description: 'first line\nsecond line', attributes: {} },
@@ -193,13 +202,23 @@ describe('sources', () => {
   it('refuses paths outside the import directory, other schemes, missing and oversized files', async () => {
     await mkdir(path.join(server.importDir, 'sub'), { recursive: true });
     await symlink('/etc/passwd', path.join(server.importDir, 'sub', 'escape.csv'));
-    for (const source of [{ path: '../outside.jsonl' }, { path: '/etc/passwd' }, { path: 'sub/escape.csv' }, { url: 'file:///etc/passwd' }, { url: 'ftp://example.com/a.csv' }]) {
+    for (const source of [
+      { path: '../outside.jsonl' },
+      { path: '/etc/passwd' },
+      { path: 'sub/escape.csv' },
+      { url: 'file:///etc/passwd' },
+      { url: 'ftp://example.com/a.csv' },
+    ]) {
       const error = await expectToolError(client, 'product_import', { source, format: 'csv', idempotency_key: idempotencyKey() });
       expect(error.code, JSON.stringify(source)).toBe('VALIDATION_FAILED');
     }
-    expect((await expectToolError(client, 'product_import', { source: { path: 'nope.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).code).toBe('NOT_FOUND');
+    expect((await expectToolError(client, 'product_import', { source: { path: 'nope.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).code).toBe(
+      'NOT_FOUND',
+    );
     await writeFile(path.join(server.importDir, 'big.jsonl'), Buffer.alloc(server.source.maxBytes + 1, 0x20));
-    expect(await expectToolError(client, 'product_import', { source: { path: 'big.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() })).toMatchObject({
+    expect(
+      await expectToolError(client, 'product_import', { source: { path: 'big.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() }),
+    ).toMatchObject({
       code: 'LIMIT_EXCEEDED',
       details: { max_bytes: server.source.maxBytes },
     });
@@ -210,8 +229,16 @@ describe('sources', () => {
   it('replays the same idempotency key and refuses it for another import', async () => {
     await writeFile(path.join(server.importDir, 'replay.jsonl'), `${good('RP-1', 100)}\n`);
     const key = idempotencyKey();
-    const first = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
-    const again = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', { source: { path: 'replay.jsonl' }, format: 'jsonl', idempotency_key: key });
+    const first = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', {
+      source: { path: 'replay.jsonl' },
+      format: 'jsonl',
+      idempotency_key: key,
+    });
+    const again = await expectToolOk<{ import: ImportJob; replayed: boolean }>(client, 'product_import', {
+      source: { path: 'replay.jsonl' },
+      format: 'jsonl',
+      idempotency_key: key,
+    });
     expect(first.replayed).toBe(false);
     expect(again.replayed).toBe(true);
     expect(again.import.id).toBe(first.import.id);

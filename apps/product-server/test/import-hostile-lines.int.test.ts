@@ -75,7 +75,9 @@ describe('an import file with hostile lines', () => {
     for (const error of status.errors) {
       expect(error.excerpt === null || error.excerpt.length <= 123).toBe(true);
       // No control character, markup character or invisible mark survives; the message and field are the server's own words.
-      expect(`${error.excerpt ?? ''}${error.message}${error.field}`).not.toMatch(/[\u0000-\u001f\u007f-\u009f<>&`\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+      expect(`${error.excerpt ?? ''}${error.message}${error.field}`).not.toMatch(
+        /[\u0000-\u001f\u007f-\u009f<>&`\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+      );
     }
     const stored = await server.database.db
       .selectFrom('product_import_errors')

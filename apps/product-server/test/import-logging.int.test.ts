@@ -27,7 +27,8 @@ async function importer(subject: string): Promise<{ client: Client; messages: Ar
   return { client, messages };
 }
 
-const start = (client: Client, key: string) => client.callTool({ name: 'product_import', arguments: { source: { path: 'logged.jsonl' }, format: 'jsonl', idempotency_key: key } });
+const start = (client: Client, key: string) =>
+  client.callTool({ name: 'product_import', arguments: { source: { path: 'logged.jsonl' }, format: 'jsonl', idempotency_key: key } });
 
 describe('product_import log messages', () => {
   it('tells a client at info that the import is queued, a replay at notice, and debug only to who asked for it', async () => {

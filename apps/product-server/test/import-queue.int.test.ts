@@ -17,7 +17,11 @@ interface LogLine {
 
 function capturingLogger() {
   const lines: LogLine[] = [];
-  const logger = createLogger({ name: 'product-server', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } });
+  const logger = createLogger({
+    name: 'product-server',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  });
   return { logger, lines };
 }
 
@@ -51,7 +55,11 @@ describe('the import queue', () => {
 describe('the import queue while Redis is unreachable', () => {
   it('answers UPSTREAM_UNAVAILABLE within its deadline and logs the queue errors instead of throwing them', async () => {
     const { logger, lines } = capturingLogger();
-    const connection = createRedisConnection({ url: `redis://127.0.0.1:${await freePort()}`, name: 'product-test-down', logger: createLogger({ name: 'product-server', level: 'silent' }) });
+    const connection = createRedisConnection({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      name: 'product-test-down',
+      logger: createLogger({ name: 'product-server', level: 'silent' }),
+    });
     const queue = createImportQueue({ connection, prefix: `test:${uniqueId('down')}`, logger, timeoutMs: 200 });
     try {
       const refused = queue.ensureJob('imp_unreachable');
@@ -66,7 +74,12 @@ describe('the import queue while Redis is unreachable', () => {
       expect(queueErrors[0]).toMatchObject({ level: 'debug', queue: 'product-import', err: { message: expect.stringContaining('ECONNREFUSED') } });
       // Any other error is a warning.
       queue.queue.emit('error', new Error('NOSCRIPT No matching script'));
-      expect(lines.at(-1)).toMatchObject({ level: 'warn', msg: 'import queue error', queue: 'product-import', err: { message: 'NOSCRIPT No matching script' } });
+      expect(lines.at(-1)).toMatchObject({
+        level: 'warn',
+        msg: 'import queue error',
+        queue: 'product-import',
+        err: { message: 'NOSCRIPT No matching script' },
+      });
     } finally {
       connection.disconnect();
       await queue.close().catch(() => undefined);

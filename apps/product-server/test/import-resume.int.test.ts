@@ -41,7 +41,10 @@ beforeAll(async () => {
   server = await startProductTestServer({ importBatchSize: BATCH, importMaxBytes: 64 * 1024 * 1024 });
   client = await server.connect(['product:read', 'product:write'], 'importer');
   await writeImportFile(path.join(server.importDir, 'catalog.jsonl'), 'jsonl', ROWS);
-  await appendFile(path.join(server.importDir, 'catalog.jsonl'), '{"sku": "BROKEN"\n{"sku":"BAD-PRICE","name":"x","category":"cables","price_amount":"free","currency":"EUR"}\n');
+  await appendFile(
+    path.join(server.importDir, 'catalog.jsonl'),
+    '{"sku": "BROKEN"\n{"sku":"BAD-PRICE","name":"x","category":"cables","price_amount":"free","currency":"EUR"}\n',
+  );
 });
 
 afterAll(async () => {
@@ -53,7 +56,11 @@ describe('an import interrupted by a restart', () => {
 
   it('stops after a committed batch when the worker closes, and resumes there on the next worker', async () => {
     const firstWorker = await server.startWorker();
-    const started = await expectToolOk<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
+    const started = await expectToolOk<{ import: ImportJob }>(client, 'product_import', {
+      source: { path: 'catalog.jsonl' },
+      format: 'jsonl',
+      idempotency_key: idempotencyKey(),
+    });
     importId = started.import.id;
     await eventually(async () => ((await status(importId)).rows_read >= 2 * BATCH ? true : undefined));
     await firstWorker.close();
@@ -63,7 +70,10 @@ describe('an import interrupted by a restart', () => {
     expect(stopped.rows_read % BATCH).toBe(0);
     expect(stopped.rows_read).toBeLessThan(ROWS);
     // Exactly the committed batches are in: no half batch, nothing beyond the resume point.
-    const count = await server.database.db.selectFrom('products').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await server.database.db
+      .selectFrom('products')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(stopped.rows_ok);
 
     await server.startWorker();
@@ -91,7 +101,9 @@ describe('an import interrupted by a restart', () => {
       .sort((a, b) => (a.sku < b.sku ? -1 : 1));
     expect(rows).toEqual(expected);
     // One price per product: no batch was written twice.
-    const history = await sql<{ n: number; skus: number }>`SELECT count(*)::int AS n, count(DISTINCT sku)::int AS skus FROM product_price_history`.execute(server.database.db);
+    const history = await sql<{ n: number; skus: number }>`SELECT count(*)::int AS n, count(DISTINCT sku)::int AS skus FROM product_price_history`.execute(
+      server.database.db,
+    );
     expect(history.rows[0]).toEqual({ n: ROWS, skus: ROWS });
   });
 
@@ -101,7 +113,13 @@ describe('an import interrupted by a restart', () => {
     await sql`DELETE FROM product_import_errors WHERE import_id = ${importId}`.execute(server.database.db);
     await sql`UPDATE product_imports SET status = 'running', records_done = 0, rows_ok = 0, rows_failed = 0, lines_done = 0, bytes_done = 0, finished_at = NULL
                WHERE id = ${importId}`.execute(server.database.db);
-    const outcome = await runImport(server.database.db, importId, { ...server.source, batchSize: BATCH }, { stopRequested: () => false }, { signal: new AbortController().signal });
+    const outcome = await runImport(
+      server.database.db,
+      importId,
+      { ...server.source, batchSize: BATCH },
+      { stopRequested: () => false },
+      { signal: new AbortController().signal },
+    );
     expect(outcome).toBe('completed');
     expect(await catalogState()).toEqual(before);
     expect(await status(importId)).toMatchObject({ status: 'completed', rows_read: ROWS + 2, rows_ok: ROWS, rows_failed: 2, attempts: 3 });
@@ -109,7 +127,11 @@ describe('an import interrupted by a restart', () => {
 
   it('changes nothing when the same file is imported again', async () => {
     const before = await catalogState();
-    const again = await expectToolOk<{ import: ImportJob }>(client, 'product_import', { source: { path: 'catalog.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
+    const again = await expectToolOk<{ import: ImportJob }>(client, 'product_import', {
+      source: { path: 'catalog.jsonl' },
+      format: 'jsonl',
+      idempotency_key: idempotencyKey(),
+    });
     const done = await eventually(async () => {
       const current = await status(again.import.id);
       return current.status === 'completed' ? current : undefined;

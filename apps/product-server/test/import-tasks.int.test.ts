@@ -80,7 +80,10 @@ describe('product_import as an MCP Task', () => {
     const id = task.taskId.slice('product_import:'.length);
     // Someone else cannot see or cancel it.
     for (const attempt of [() => other.experimental.tasks.getTask(task.taskId), () => other.experimental.tasks.cancelTask(task.taskId)]) {
-      const error = await attempt().then(() => undefined, (thrown: unknown) => thrown);
+      const error = await attempt().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
       expect(error).toBeInstanceOf(McpError);
       expect((error as McpError).code).toBe(-32602);
     }
@@ -91,7 +94,9 @@ describe('product_import as an MCP Task', () => {
     expect(await importRow(id)).toMatchObject({ status: 'failed', records_done: 0, rows_ok: 0, error: { details: { reason: 'cancelled' } } });
     expect(await productCount('QUE-')).toBe(0);
     const result = await owner.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
-    expect(result.structuredContent).toMatchObject({ import: { id, status: 'failed', rows_read: 0, error: { code: 'PRECONDITION_FAILED', details: { reason: 'cancelled' } } } });
+    expect(result.structuredContent).toMatchObject({
+      import: { id, status: 'failed', rows_read: 0, error: { code: 'PRECONDITION_FAILED', details: { reason: 'cancelled' } } },
+    });
   });
 
   it('cancels a running import between batches: the batches written stay, the one after the cancel is not written', async () => {
@@ -109,7 +114,10 @@ describe('product_import as an MCP Task', () => {
     await eventually(async () => ((await (await server.queue.queue.getJob(id))?.getState()) === 'completed' ? true : undefined));
     expect(await importRow(id)).toMatchObject({ status: 'failed', records_done: 3, rows_ok: 3, error: { details: { reason: 'cancelled' } } });
     expect(await productCount('STL-')).toBe(3);
-    const late = await owner.experimental.tasks.cancelTask(task.taskId).then(() => undefined, (thrown: unknown) => thrown);
+    const late = await owner.experimental.tasks.cancelTask(task.taskId).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect((late as McpError).code).toBe(-32602);
     expect((late as McpError).message).toContain("already in terminal status 'cancelled'");
   });
@@ -140,21 +148,45 @@ describe('product_import as a 2026-07-28 Task (the io.modelcontextprotocol/tasks
   it('hands a declaring client a flat CreateTaskResult, and tasks/get carries product_import’s answer once done', async () => {
     await writeFile(path.join(server.importDir, 'modern.jsonl'), `${[1, 2].map((n) => goodImportLine(`MOD-${n}`, n * 10)).join('\n')}\n`);
     const created = await owner.request(
-      { method: 'tools/call', params: { name: 'product_import', arguments: { source: { path: 'modern.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() }, _meta: declared } },
+      {
+        method: 'tools/call',
+        params: {
+          name: 'product_import',
+          arguments: { source: { path: 'modern.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() },
+          _meta: declared,
+        },
+      },
       anything,
     );
-    expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: null, pollIntervalMs: 2000, taskId: expect.stringMatching(/^product_import:imp_[0-9a-z]{26}$/) });
+    expect(created).toMatchObject({
+      resultType: 'task',
+      status: 'working',
+      ttlMs: null,
+      pollIntervalMs: 2000,
+      taskId: expect.stringMatching(/^product_import:imp_[0-9a-z]{26}$/),
+    });
     expect(created).not.toHaveProperty('task');
     const taskId = created['taskId'] as string;
     const done = await eventually(async () => {
       const state = await owner.request({ method: 'tasks/get', params: { taskId, _meta: declared } }, anything);
       return state['status'] === 'working' ? undefined : state;
     });
-    expect(done).toMatchObject({ resultType: 'complete', taskId, status: 'completed', result: { structuredContent: { import: { status: 'completed', rows_read: 2, rows_ok: 2 } } } });
+    expect(done).toMatchObject({
+      resultType: 'complete',
+      taskId,
+      status: 'completed',
+      result: { structuredContent: { import: { status: 'completed', rows_read: 2, rows_ok: 2 } } },
+    });
     // Without the extension declared: -32021; tasks/result is not part of this revision.
-    const missing = await owner.request({ method: 'tasks/get', params: { taskId, _meta: envelope({}) } }, anything).then(() => undefined, (thrown: unknown) => thrown);
+    const missing = await owner.request({ method: 'tasks/get', params: { taskId, _meta: envelope({}) } }, anything).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect((missing as McpError).code).toBe(-32021);
-    const gone = await owner.request({ method: 'tasks/result', params: { taskId, _meta: declared } }, anything).then(() => undefined, (thrown: unknown) => thrown);
+    const gone = await owner.request({ method: 'tasks/result', params: { taskId, _meta: declared } }, anything).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect((gone as McpError).code).toBe(-32601);
   });
 });

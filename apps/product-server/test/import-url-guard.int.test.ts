@@ -96,7 +96,10 @@ function forbidden(port: number): Array<[url: string, range: string]> {
 }
 
 async function importCount(): Promise<number> {
-  const row = await server.database.db.selectFrom('product_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await server.database.db
+    .selectFrom('product_imports')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -162,7 +165,10 @@ describe('a redirect', () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       [`${fixture.url}/redirect?to=${encodeURIComponent('file:///etc/passwd')}`, { code: 'VALIDATION_FAILED', details: { reason: 'scheme', hop: 1 } }],
       [`${fixture.url}/redirect?to=${encodeURIComponent('gopher://203.0.113.7:70/_x')}`, { code: 'VALIDATION_FAILED', details: { reason: 'scheme', hop: 1 } }],
-      [`${fixture.url}/redirect?to=${encodeURIComponent(`http://u:p@127.0.0.1:${target.port}/`)}`, { code: 'VALIDATION_FAILED', details: { reason: 'credentials', hop: 1 } }],
+      [
+        `${fixture.url}/redirect?to=${encodeURIComponent(`http://u:p@127.0.0.1:${target.port}/`)}`,
+        { code: 'VALIDATION_FAILED', details: { reason: 'credentials', hop: 1 } },
+      ],
       [`${fixture.url}/chain/0`, { code: 'PRECONDITION_FAILED', details: { reason: 'too_many_redirects', hop: 4 } }],
     ];
     for (const [url, error] of cases) {
@@ -192,14 +198,32 @@ describe('name resolution', () => {
 
   it('refuses a name when any one of its addresses is not public, and accepts one whose addresses all are', async () => {
     const answers: Record<string, LookupAddress[]> = {
-      'mixed.test': [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.1', family: 4 }],
-      'mixed6.test': [{ address: '2606:4700::1111', family: 6 }, { address: '::ffff:169.254.169.254', family: 6 }],
-      'public.test': [{ address: '8.8.8.8', family: 4 }, { address: '2606:4700::1111', family: 6 }],
+      'mixed.test': [
+        { address: '8.8.8.8', family: 4 },
+        { address: '10.0.0.1', family: 4 },
+      ],
+      'mixed6.test': [
+        { address: '2606:4700::1111', family: 6 },
+        { address: '::ffff:169.254.169.254', family: 6 },
+      ],
+      'public.test': [
+        { address: '8.8.8.8', family: 4 },
+        { address: '2606:4700::1111', family: 6 },
+      ],
     };
     const lookup = async (hostname: string) => answers[hostname] ?? [];
-    await expect(checkImportSource({ url: 'https://mixed.test/a.jsonl' }, config(lookup))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { range: 'private' } });
-    await expect(checkImportSource({ url: 'https://mixed6.test/a.jsonl' }, config(lookup))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { range: 'linkLocal' } });
-    await expect(checkImportSource({ url: 'https://public.test/a.jsonl' }, config(lookup))).resolves.toEqual({ ref: { kind: 'url', value: 'https://public.test/a.jsonl' }, bytesTotal: null });
+    await expect(checkImportSource({ url: 'https://mixed.test/a.jsonl' }, config(lookup))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { range: 'private' },
+    });
+    await expect(checkImportSource({ url: 'https://mixed6.test/a.jsonl' }, config(lookup))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { range: 'linkLocal' },
+    });
+    await expect(checkImportSource({ url: 'https://public.test/a.jsonl' }, config(lookup))).resolves.toEqual({
+      ref: { kind: 'url', value: 'https://public.test/a.jsonl' },
+      bytesTotal: null,
+    });
   });
 
   it('connects to the address it checked and never asks again, so a name that rebinds after the check goes nowhere', async () => {

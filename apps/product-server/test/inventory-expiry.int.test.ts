@@ -35,7 +35,13 @@ beforeAll(async () => {
   prefix = redis.prefix.replace(/:$/, '');
   expiry = createReservationExpiryQueue({ connection: connection('expiry-queue'), prefix, logger });
   // The sweeper is off here: every expiry in this file must come from a BullMQ job.
-  workers = await startInventoryWorkers({ db, logger, connection: createRedisConnection({ url: redis.url, name: 'expiry-worker', logger }), prefix, sweepIntervalMs: 0 });
+  workers = await startInventoryWorkers({
+    db,
+    logger,
+    connection: createRedisConnection({ url: redis.url, name: 'expiry-worker', logger }),
+    prefix,
+    sweepIntervalMs: 0,
+  });
 });
 
 afterAll(async () => {
@@ -87,7 +93,12 @@ describe('reservation expiry through a delayed BullMQ job', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(await status(reservation.id)).toBe('expired');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5, reserved: 0, available: 5 });
-    const moves = await db.selectFrom('inventory_movements').select(['kind', 'delta_reserved', 'actor']).where('reservation_id', '=', reservation.id).orderBy('id').execute();
+    const moves = await db
+      .selectFrom('inventory_movements')
+      .select(['kind', 'delta_reserved', 'actor'])
+      .where('reservation_id', '=', reservation.id)
+      .orderBy('id')
+      .execute();
     expect(moves).toEqual([
       { kind: 'reserve', delta_reserved: 2, actor: 'test:inventory' },
       { kind: 'expire', delta_reserved: -2, actor: 'system:reservation-expiry' },

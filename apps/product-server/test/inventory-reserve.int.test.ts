@@ -49,7 +49,9 @@ describe('inventory_reserve under concurrency', () => {
     const lines = await sql<{ units: number; reservations: number }>`
       SELECT sum(quantity)::int AS units, count(DISTINCT reservation_id)::int AS reservations FROM reservation_lines WHERE sku = ${sku}`.execute(db);
     expect(lines.rows[0]).toEqual({ units: 50, reservations: 50 });
-    const orphans = await sql`SELECT r.id FROM reservations r LEFT JOIN reservation_lines l ON l.reservation_id = r.id WHERE l.reservation_id IS NULL`.execute(db);
+    const orphans = await sql`SELECT r.id FROM reservations r LEFT JOIN reservation_lines l ON l.reservation_id = r.id WHERE l.reservation_id IS NULL`.execute(
+      db,
+    );
     expect(orphans.rows).toEqual([]);
     await expectConsistent(db);
   });
@@ -73,12 +75,12 @@ describe('inventory_reserve under concurrency', () => {
   });
 
   it('concurrent multi-sku reservations with lines in random order neither deadlock nor over-reserve', async () => {
-    const skus = [
-      await stockedProduct(db, { 'BER-1': 40 }),
-      await stockedProduct(db, { 'BER-1': 40, 'MUC-1': 10 }),
-      await stockedProduct(db, { 'HAM-1': 40 }),
-    ];
-    const orders = Array.from({ length: 120 }, () => shuffle(skus).slice(0, 2 + Math.floor(Math.random() * 2)).map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 2) })));
+    const skus = [await stockedProduct(db, { 'BER-1': 40 }), await stockedProduct(db, { 'BER-1': 40, 'MUC-1': 10 }), await stockedProduct(db, { 'HAM-1': 40 })];
+    const orders = Array.from({ length: 120 }, () =>
+      shuffle(skus)
+        .slice(0, 2 + Math.floor(Math.random() * 2))
+        .map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 2) })),
+    );
     const outcomes = await Promise.allSettled(orders.map((lines) => reserve(lines)));
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'insufficient_stock' } });
@@ -118,17 +120,24 @@ describe('inventory_reserve rules', () => {
     ]);
     expect(replayed).toBe(false);
     expect(reservation.status).toBe('active');
-    expect(reservation.lines).toEqual([
-      { sku: a, location: 'BER-1', quantity: 2, unit_price: { amount: 1250, currency: 'EUR' }, line_total: { amount: 2500, currency: 'EUR' } },
-      { sku: b, location: 'HAM-1', quantity: 3, unit_price: { amount: 99, currency: 'EUR' }, line_total: { amount: 297, currency: 'EUR' } },
-    ].sort((x, y) => (x.sku < y.sku ? -1 : 1)));
+    expect(reservation.lines).toEqual(
+      [
+        { sku: a, location: 'BER-1', quantity: 2, unit_price: { amount: 1250, currency: 'EUR' }, line_total: { amount: 2500, currency: 'EUR' } },
+        { sku: b, location: 'HAM-1', quantity: 3, unit_price: { amount: 99, currency: 'EUR' }, line_total: { amount: 297, currency: 'EUR' } },
+      ].sort((x, y) => (x.sku < y.sku ? -1 : 1)),
+    );
     expect(reservation.total).toEqual({ amount: 2797, currency: 'EUR' });
     expect(reservation.id).toMatch(/^rsv_[0-9a-hjkmnp-tv-z]{26}$/);
     expect(reservation.finished_at).toBeNull();
     const ttl = Date.parse(reservation.expires_at) - Date.parse(reservation.created_at);
     expect(ttl).toBe(900_000);
     await sql`UPDATE products SET price_amount = 5000 WHERE sku = ${a}`.execute(db);
-    const row = await db.selectFrom('reservation_lines').select(['unit_price_amount', 'currency']).where('reservation_id', '=', reservation.id).where('sku', '=', a).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('reservation_lines')
+      .select(['unit_price_amount', 'currency'])
+      .where('reservation_id', '=', reservation.id)
+      .where('sku', '=', a)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ unit_price_amount: '1250', currency: 'EUR' });
   });
 
@@ -195,8 +204,21 @@ describe('inventory_reserve rules', () => {
     const a = await stockedProduct(db, { 'BER-1': 10 });
     const b = await stockedProduct(db, { 'BER-1': 10 });
     const reference = orderRef();
-    const first = await reserve([{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }], reference);
-    const again = await reserve([{ sku: b, quantity: 2 }, { sku: a, quantity: 1 }], reference, 60);
+    const first = await reserve(
+      [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 2 },
+      ],
+      reference,
+    );
+    const again = await reserve(
+      [
+        { sku: b, quantity: 2 },
+        { sku: a, quantity: 1 },
+      ],
+      reference,
+      60,
+    );
     expect(again).toEqual({ reservation: first.reservation, replayed: true });
     const other = await appError(() => reserve([{ sku: a, quantity: 2 }], reference));
     expect(other.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -207,20 +229,41 @@ describe('inventory_reserve rules', () => {
   it('refuses unknown skus (NOT_FOUND), products not for sale and mixed currencies (PRECONDITION_FAILED)', async () => {
     const ok = await stockedProduct(db, { 'BER-1': 10 });
     const missing = `NOPE-${randomBytes(4).toString('hex').toUpperCase()}`;
-    const unknown = await appError(() => reserve([{ sku: ok, quantity: 1 }, { sku: missing, quantity: 1 }]));
+    const unknown = await appError(() =>
+      reserve([
+        { sku: ok, quantity: 1 },
+        { sku: missing, quantity: 1 },
+      ]),
+    );
     expect(unknown.code).toBe('NOT_FOUND');
     expect(unknown.details).toEqual({ skus: [missing] });
 
     const archived = await stockedProduct(db, { 'BER-1': 10 });
     await sql`UPDATE products SET status = 'archived', archived_at = now() WHERE sku = ${archived}`.execute(db);
     const draft = await insertProduct(db, { status: 'draft' });
-    const inactive = await appError(() => reserve([{ sku: archived, quantity: 1 }, { sku: draft, quantity: 1 }, { sku: ok, quantity: 1 }]));
+    const inactive = await appError(() =>
+      reserve([
+        { sku: archived, quantity: 1 },
+        { sku: draft, quantity: 1 },
+        { sku: ok, quantity: 1 },
+      ]),
+    );
     expect(inactive.code).toBe('PRECONDITION_FAILED');
     expect(inactive.details?.['reason']).toBe('product_not_active');
-    expect(inactive.details?.['products']).toEqual(expect.arrayContaining([{ sku: archived, status: 'archived' }, { sku: draft, status: 'draft' }]));
+    expect(inactive.details?.['products']).toEqual(
+      expect.arrayContaining([
+        { sku: archived, status: 'archived' },
+        { sku: draft, status: 'draft' },
+      ]),
+    );
 
     const dollars = await stockedProduct(db, { 'BER-1': 10 }, { currency: 'USD' });
-    const mixed = await appError(() => reserve([{ sku: ok, quantity: 1 }, { sku: dollars, quantity: 1 }]));
+    const mixed = await appError(() =>
+      reserve([
+        { sku: ok, quantity: 1 },
+        { sku: dollars, quantity: 1 },
+      ]),
+    );
     expect(mixed.code).toBe('PRECONDITION_FAILED');
     expect(mixed.details).toEqual({ reason: 'mixed_currencies', currencies: ['EUR', 'USD'] });
     expect(await level(db, ok, 'BER-1')).toMatchObject({ reserved: 0 });

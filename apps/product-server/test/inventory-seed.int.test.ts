@@ -57,7 +57,12 @@ describe('seedInventory', () => {
       { sku: b as string, location: 'MUC-1', on_hand: 250 },
     ]);
     expect(result).toEqual({ levels: 3, movements: 2 });
-    const rows = await db.selectFrom('inventory_movements').select(['sku', 'location', 'kind', 'delta_on_hand', 'reason', 'actor']).where('sku', 'in', [a as string, b as string]).orderBy('sku').execute();
+    const rows = await db
+      .selectFrom('inventory_movements')
+      .select(['sku', 'location', 'kind', 'delta_on_hand', 'reason', 'actor'])
+      .where('sku', 'in', [a as string, b as string])
+      .orderBy('sku')
+      .execute();
     expect(rows).toEqual([
       { sku: a, location: 'BER-1', kind: 'adjust', delta_on_hand: 7, reason: 'initial_stock', actor: 'system:seed' },
       { sku: b, location: 'MUC-1', kind: 'adjust', delta_on_hand: 250, reason: 'initial_stock', actor: 'system:seed' },

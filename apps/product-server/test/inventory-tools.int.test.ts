@@ -7,7 +7,16 @@ import { createMcpHost } from '@mcpfed/mcp-runtime';
 import type { McpHost } from '@mcpfed/mcp-runtime';
 import { createRedisConnection } from '@mcpfed/queue';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
-import { callTool, connectLinkedClient, createTestDatabase, createTestRedis, expectToolError, expectToolOk, idempotencyKey, testPrincipal } from '@mcpfed/testing';
+import {
+  callTool,
+  connectLinkedClient,
+  createTestDatabase,
+  createTestRedis,
+  expectToolError,
+  expectToolOk,
+  idempotencyKey,
+  testPrincipal,
+} from '@mcpfed/testing';
 import type { TestDatabase, TestRedis, ToolErrorPayload } from '@mcpfed/testing';
 import { buildInventoryBindings, createReservationExpiryQueue, startInventoryWorkers } from '../src/inventory/index.ts';
 import type { InventoryTables, InventoryWorkers, ReservationExpiryQueue } from '../src/inventory/index.ts';
@@ -30,7 +39,13 @@ interface Reservation {
   id: string;
   order_reference: string;
   status: string;
-  lines: Array<{ sku: string; location: string; quantity: number; unit_price: { amount: number; currency: string }; line_total: { amount: number; currency: string } }>;
+  lines: Array<{
+    sku: string;
+    location: string;
+    quantity: number;
+    unit_price: { amount: number; currency: string };
+    line_total: { amount: number; currency: string };
+  }>;
   total: { amount: number; currency: string };
   expires_at: string;
   finished_at: string | null;
@@ -44,7 +59,13 @@ beforeAll(async () => {
   const queueConnection = createRedisConnection({ url: redis.url, name: 'inventory-tools-queue', logger });
   closers.push(async () => queueConnection.disconnect());
   expiry = createReservationExpiryQueue({ connection: queueConnection, prefix, logger });
-  workers = await startInventoryWorkers({ db, logger, connection: createRedisConnection({ url: redis.url, name: 'inventory-tools-worker', logger }), prefix, sweepIntervalMs: 0 });
+  workers = await startInventoryWorkers({
+    db,
+    logger,
+    connection: createRedisConnection({ url: redis.url, name: 'inventory-tools-worker', logger }),
+    prefix,
+    sweepIntervalMs: 0,
+  });
   const inventory = buildInventoryBindings<InventoryTables>({ expiry });
   host = createMcpHost<InventoryTables>({
     name: 'product-server',
@@ -92,7 +113,13 @@ describe('tools/list and prompts/list', () => {
 
   it('refuses a write to a caller without product:write (FORBIDDEN)', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
-    const error = await expectToolError(reader, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
+    const error = await expectToolError(reader, 'inventory_adjust', {
+      sku,
+      location: 'BER-1',
+      delta: 1,
+      reason: 'received',
+      idempotency_key: idempotencyKey(),
+    });
     expect(error.code).toBe('FORBIDDEN');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5 });
   });
@@ -137,9 +164,26 @@ describe('inventory_adjust', () => {
   it('adjusts with a reason, replays a retry with the same key, refuses the key with other arguments', async () => {
     const sku = await insertProduct(db);
     const args = { sku, location: 'MUC-1', delta: 12, reason: 'received', reference: 'PO-77', note: 'pallet 3', idempotency_key: idempotencyKey() };
-    const first = await expectToolOk<{ level: Record<string, unknown>; movement: Record<string, unknown>; dry_run: boolean; replayed: boolean }>(writer, 'inventory_adjust', args);
+    const first = await expectToolOk<{ level: Record<string, unknown>; movement: Record<string, unknown>; dry_run: boolean; replayed: boolean }>(
+      writer,
+      'inventory_adjust',
+      args,
+    );
     expect(first.level).toMatchObject({ sku, location: 'MUC-1', on_hand: 12, reserved: 0, available: 12, version: 2 });
-    expect(first.movement).toMatchObject({ sku, location: 'MUC-1', kind: 'adjust', delta_on_hand: 12, delta_reserved: 0, on_hand_after: 12, reserved_after: 0, reason: 'received', reference: 'PO-77', note: 'pallet 3', actor: 'stock-clerk', reservation_id: null });
+    expect(first.movement).toMatchObject({
+      sku,
+      location: 'MUC-1',
+      kind: 'adjust',
+      delta_on_hand: 12,
+      delta_reserved: 0,
+      on_hand_after: 12,
+      reserved_after: 0,
+      reason: 'received',
+      reference: 'PO-77',
+      note: 'pallet 3',
+      actor: 'stock-clerk',
+      reservation_id: null,
+    });
     expect(first).toMatchObject({ dry_run: false, replayed: false });
     const again = await expectToolOk(writer, 'inventory_adjust', args);
     expect(again).toEqual({ ...first, replayed: true });
@@ -151,7 +195,14 @@ describe('inventory_adjust', () => {
   it('dry_run reports the result and writes nothing', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 5 });
     const before = await db.selectFrom('inventory_movements').select('id').where('sku', '=', sku).execute();
-    const out = await expectToolOk<{ level: Record<string, unknown>; dry_run: boolean }>(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -5, reason: 'lost', idempotency_key: idempotencyKey(), dry_run: true });
+    const out = await expectToolOk<{ level: Record<string, unknown>; dry_run: boolean }>(writer, 'inventory_adjust', {
+      sku,
+      location: 'BER-1',
+      delta: -5,
+      reason: 'lost',
+      idempotency_key: idempotencyKey(),
+      dry_run: true,
+    });
     expect(out).toMatchObject({ dry_run: true, level: { on_hand: 0, available: 0 } });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 5, version: 2 });
     expect(await db.selectFrom('inventory_movements').select('id').where('sku', '=', sku).execute()).toEqual(before);
@@ -161,10 +212,20 @@ describe('inventory_adjust', () => {
     const sku = await stockedProduct(db, { 'BER-1': 2 });
     const low = await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: -3, reason: 'damaged', idempotency_key: idempotencyKey() });
     expect(low).toMatchObject({ code: 'PRECONDITION_FAILED', retryable: false, details: { reason: 'insufficient_stock', available: 2, delta: -3 } });
-    const unknown = await expectToolError(writer, 'inventory_adjust', { sku: 'NOPE-2', location: 'BER-1', delta: 1, reason: 'received', idempotency_key: idempotencyKey() });
+    const unknown = await expectToolError(writer, 'inventory_adjust', {
+      sku: 'NOPE-2',
+      location: 'BER-1',
+      delta: 1,
+      reason: 'received',
+      idempotency_key: idempotencyKey(),
+    });
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', details: { skus: ['NOPE-2'] } });
-    expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 0, reason: 'received', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'gift', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect(
+      (await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 0, reason: 'received', idempotency_key: idempotencyKey() })).code,
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      (await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'gift', idempotency_key: idempotencyKey() })).code,
+    ).toBe('VALIDATION_FAILED');
     expect((await expectToolError(writer, 'inventory_adjust', { sku, location: 'BER-1', delta: 1, reason: 'received' })).code).toBe('VALIDATION_FAILED');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ on_hand: 2 });
   });
@@ -195,7 +256,10 @@ describe('checkout through MCP: reserve, commit, release', () => {
     expect(sameKeyOtherLines.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await level(db, sku, 'BER-1')).toMatchObject({ reserved: 2, available: 8 });
 
-    const committed = await expectToolOk<{ reservation: Reservation; changed: boolean; replayed: boolean }>(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
+    const committed = await expectToolOk<{ reservation: Reservation; changed: boolean; replayed: boolean }>(saga, 'inventory_commit', {
+      reservation_id: first.reservation.id,
+      idempotency_key: `checkout:${order}:commit`,
+    });
     expect(committed).toMatchObject({ changed: true, replayed: false, reservation: { status: 'committed' } });
     const commitRetry = await expectToolOk(saga, 'inventory_commit', { reservation_id: first.reservation.id, idempotency_key: `checkout:${order}:commit` });
     expect(commitRetry).toEqual({ ...committed, replayed: true });
@@ -208,10 +272,20 @@ describe('checkout through MCP: reserve, commit, release', () => {
   it('releases by order reference (compensation), idempotently; commit after release is refused', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 3 });
     const order = orderRef();
-    const reserved = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3 }], idempotency_key: `checkout:${order}:reserve` });
-    const released = await expectToolOk<{ reservation: Reservation; changed: boolean }>(saga, 'inventory_release', { order_reference: order, idempotency_key: `checkout:${order}:release` });
+    const reserved = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', {
+      order_reference: order,
+      lines: [{ sku, quantity: 3 }],
+      idempotency_key: `checkout:${order}:reserve`,
+    });
+    const released = await expectToolOk<{ reservation: Reservation; changed: boolean }>(saga, 'inventory_release', {
+      order_reference: order,
+      idempotency_key: `checkout:${order}:release`,
+    });
     expect(released).toMatchObject({ changed: true, reservation: { id: reserved.reservation.id, status: 'released' } });
-    const again = await expectToolOk<{ changed: boolean }>(saga, 'inventory_release', { reservation_id: reserved.reservation.id, idempotency_key: idempotencyKey() });
+    const again = await expectToolOk<{ changed: boolean }>(saga, 'inventory_release', {
+      reservation_id: reserved.reservation.id,
+      idempotency_key: idempotencyKey(),
+    });
     expect(again.changed).toBe(false);
     const late = await expectToolError(saga, 'inventory_commit', { order_reference: order, idempotency_key: `checkout:${order}:commit` });
     expect(late).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'reservation_final', status: 'released' } });
@@ -220,25 +294,63 @@ describe('checkout through MCP: reserve, commit, release', () => {
 
   it('error codes: insufficient stock, unknown sku, archived product, unknown reservation, both or neither target', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 1 });
-    const short = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], idempotency_key: idempotencyKey() });
-    expect(short).toMatchObject({ code: 'PRECONDITION_FAILED', retryable: false, details: { reason: 'insufficient_stock', lines: [{ sku, location: null, requested: 2, available: 1 }] } });
-    const unknown = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: 'NOPE-3', quantity: 1 }], idempotency_key: idempotencyKey() });
+    const short = await expectToolError(saga, 'inventory_reserve', {
+      order_reference: orderRef(),
+      lines: [{ sku, quantity: 2 }],
+      idempotency_key: idempotencyKey(),
+    });
+    expect(short).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      retryable: false,
+      details: { reason: 'insufficient_stock', lines: [{ sku, location: null, requested: 2, available: 1 }] },
+    });
+    const unknown = await expectToolError(saga, 'inventory_reserve', {
+      order_reference: orderRef(),
+      lines: [{ sku: 'NOPE-3', quantity: 1 }],
+      idempotency_key: idempotencyKey(),
+    });
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', details: { skus: ['NOPE-3'] } });
     const archived = await stockedProduct(db, { 'BER-1': 5 });
     await sql`UPDATE products SET status = 'archived', archived_at = now() WHERE sku = ${archived}`.execute(db);
-    const notForSale = await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku: archived, quantity: 1 }], idempotency_key: idempotencyKey() });
-    expect(notForSale).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'product_not_active', products: [{ sku: archived, status: 'archived' }] } });
+    const notForSale = await expectToolError(saga, 'inventory_reserve', {
+      order_reference: orderRef(),
+      lines: [{ sku: archived, quantity: 1 }],
+      idempotency_key: idempotencyKey(),
+    });
+    expect(notForSale).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      details: { reason: 'product_not_active', products: [{ sku: archived, status: 'archived' }] },
+    });
     const missing = await expectToolError(saga, 'inventory_commit', { reservation_id: 'rsv_00000000000000000000000000', idempotency_key: idempotencyKey() });
     expect(missing.code).toBe('NOT_FOUND');
     expect((await expectToolError(saga, 'inventory_commit', { idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await expectToolError(saga, 'inventory_release', { reservation_id: 'rsv_00000000000000000000000000', order_reference: 'x', idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
-    expect((await expectToolError(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], ttl_seconds: 0, idempotency_key: idempotencyKey() })).code).toBe('VALIDATION_FAILED');
+    expect(
+      (
+        await expectToolError(saga, 'inventory_release', {
+          reservation_id: 'rsv_00000000000000000000000000',
+          order_reference: 'x',
+          idempotency_key: idempotencyKey(),
+        })
+      ).code,
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      (
+        await expectToolError(saga, 'inventory_reserve', {
+          order_reference: orderRef(),
+          lines: [{ sku, quantity: 1 }],
+          ttl_seconds: 0,
+          idempotency_key: idempotencyKey(),
+        })
+      ).code,
+    ).toBe('VALIDATION_FAILED');
   });
 
   it('40 concurrent reservations through the MCP client for a 10-unit sku reserve exactly 10', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 6, 'HAM-1': 4 });
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => callTool(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], idempotency_key: idempotencyKey() })),
+      Array.from({ length: 40 }, () =>
+        callTool(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 1 }], idempotency_key: idempotencyKey() }),
+      ),
     );
     const succeeded = results.filter((r) => !r.isError);
     const refused = results.filter((r) => r.isError).map((r) => (r.structuredContent as { error: ToolErrorPayload }).error);
@@ -252,7 +364,12 @@ describe('checkout through MCP: reserve, commit, release', () => {
 
   it('a reservation made through MCP expires through its BullMQ job', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 2 });
-    const out = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: orderRef(), lines: [{ sku, quantity: 2 }], ttl_seconds: 1, idempotency_key: idempotencyKey() });
+    const out = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', {
+      order_reference: orderRef(),
+      lines: [{ sku, quantity: 2 }],
+      ttl_seconds: 1,
+      idempotency_key: idempotencyKey(),
+    });
     expect(await level(db, sku, 'BER-1')).toMatchObject({ available: 0 });
     const deadline = Date.now() + 8000;
     let status = 'active';
@@ -278,17 +395,28 @@ describe('inventory_low_stock', () => {
     ];
     const archived = await stockedProduct(db, { 'MUC-1': 1 });
     await sql`UPDATE products SET status = 'archived', archived_at = now() WHERE sku = ${archived}`.execute(db);
-    const others = await sql<{ sku: string }>`SELECT sku FROM inventory_levels WHERE location = 'MUC-1' AND available <= 2 AND sku <> ALL(${[...skus, archived]}::text[])`.execute(db);
+    const others = await sql<{
+      sku: string;
+    }>`SELECT sku FROM inventory_levels WHERE location = 'MUC-1' AND available <= 2 AND sku <> ALL(${[...skus, archived]}::text[])`.execute(db);
     expect(others.rows).toEqual([]);
     const [, one, twoA, twoB] = skus as [string, string, string, string];
     const [firstTwo, secondTwo] = twoA < twoB ? [twoA, twoB] : [twoB, twoA];
-    const page1 = await expectToolOk<{ items: Array<{ sku: string; available: number }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2 });
+    const page1 = await expectToolOk<{ items: Array<{ sku: string; available: number }>; next_cursor: string | null }>(reader, 'inventory_low_stock', {
+      threshold: 2,
+      location: 'MUC-1',
+      limit: 2,
+    });
     expect(page1.items).toEqual([
       { sku: one, location: 'MUC-1', on_hand: 1, reserved: 0, available: 1 },
       { sku: firstTwo, location: 'MUC-1', on_hand: 2, reserved: 0, available: 2 },
     ]);
     expect(page1.next_cursor).not.toBeNull();
-    const page2 = await expectToolOk<{ items: Array<{ sku: string }>; next_cursor: string | null }>(reader, 'inventory_low_stock', { threshold: 2, location: 'MUC-1', limit: 2, cursor: page1.next_cursor });
+    const page2 = await expectToolOk<{ items: Array<{ sku: string }>; next_cursor: string | null }>(reader, 'inventory_low_stock', {
+      threshold: 2,
+      location: 'MUC-1',
+      limit: 2,
+      cursor: page1.next_cursor,
+    });
     expect(page2).toEqual({ items: [{ sku: secondTwo, location: 'MUC-1', on_hand: 2, reserved: 0, available: 2 }], next_cursor: null });
     const bad = await expectToolError(reader, 'inventory_low_stock', { cursor: 'not-a-cursor' });
     expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'cursor' } });
@@ -299,16 +427,34 @@ describe('inventory_movements', () => {
   it('lists the ledger newest first with filters and a cursor; deltas add up to the level', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 9 });
     const order = orderRef();
-    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 4 }], idempotency_key: idempotencyKey() });
+    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', {
+      order_reference: order,
+      lines: [{ sku, quantity: 4 }],
+      idempotency_key: idempotencyKey(),
+    });
     await expectToolOk(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
     await adjust(db, sku, 'BER-1', -1, 'damaged');
-    type Movement = { id: number; kind: string; delta_on_hand: number; delta_reserved: number; on_hand_after: number; reserved_after: number; reference: string | null; reservation_id: string | null; actor: string };
+    type Movement = {
+      id: number;
+      kind: string;
+      delta_on_hand: number;
+      delta_reserved: number;
+      on_hand_after: number;
+      reserved_after: number;
+      reference: string | null;
+      reservation_id: string | null;
+      actor: string;
+    };
     const page1 = await expectToolOk<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2 });
     expect(page1.items.map((m) => [m.kind, m.delta_on_hand, m.delta_reserved, m.on_hand_after, m.reserved_after])).toEqual([
       ['adjust', -1, 0, 4, 0],
       ['commit', -4, -4, 5, 0],
     ]);
-    const page2 = await expectToolOk<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', { filter: { sku }, limit: 2, cursor: page1.next_cursor });
+    const page2 = await expectToolOk<{ items: Movement[]; next_cursor: string | null }>(reader, 'inventory_movements', {
+      filter: { sku },
+      limit: 2,
+      cursor: page1.next_cursor,
+    });
     expect(page2.items.map((m) => [m.kind, m.delta_on_hand, m.delta_reserved])).toEqual([
       ['reserve', 0, 4],
       ['adjust', 9, 0],
@@ -325,7 +471,9 @@ describe('inventory_movements', () => {
     ]);
     const commits = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { sku, kinds: ['commit', 'release'] } });
     expect(commits.items.map((m) => m.kind)).toEqual(['commit']);
-    const byReservation = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', { filter: { reservation_id: reservation.id, location: 'BER-1' } });
+    const byReservation = await expectToolOk<{ items: Movement[] }>(reader, 'inventory_movements', {
+      filter: { reservation_id: reservation.id, location: 'BER-1' },
+    });
     expect(byReservation.items).toHaveLength(2);
     expect((await expectToolError(reader, 'inventory_movements', { cursor: 'eyJpZCI6Ingi' })).code).toBe('VALIDATION_FAILED');
   });
@@ -335,14 +483,26 @@ describe('inventory_low_stock_triage', () => {
   it('preloads the low levels with 30-day sales and other locations, and validates its arguments', async () => {
     const sku = await stockedProduct(db, { 'BER-1': 4, 'HAM-1': 50 });
     const order = orderRef();
-    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', { order_reference: order, lines: [{ sku, quantity: 3, location: 'BER-1' }], idempotency_key: idempotencyKey() });
+    const { reservation } = await expectToolOk<{ reservation: Reservation }>(saga, 'inventory_reserve', {
+      order_reference: order,
+      lines: [{ sku, quantity: 3, location: 'BER-1' }],
+      idempotency_key: idempotencyKey(),
+    });
     await expectToolOk(saga, 'inventory_commit', { reservation_id: reservation.id, idempotency_key: idempotencyKey() });
     const prompt = await reader.getPrompt({ name: 'inventory_low_stock_triage', arguments: { threshold: '1', location: 'BER-1' } });
     expect(prompt.description).toBe('Low stock triage (location BER-1, threshold 1)');
     const text = (prompt.messages[0]?.content as { text: string }).text;
     expect(text).toContain('Triage the low stock of location BER-1: levels with at most 1 available units');
     const json = JSON.parse(text.slice(text.indexOf('[')));
-    expect(json).toContainEqual({ sku, location: 'BER-1', on_hand: 1, reserved: 0, available: 1, sold_last_30_days: 3, other_locations: [{ location: 'HAM-1', available: 50 }] });
+    expect(json).toContainEqual({
+      sku,
+      location: 'BER-1',
+      on_hand: 1,
+      reserved: 0,
+      available: 1,
+      sold_last_30_days: 3,
+      other_locations: [{ location: 'HAM-1', available: 50 }],
+    });
     await expect(reader.getPrompt({ name: 'inventory_low_stock_triage', arguments: { threshold: 'many' } })).rejects.toThrow(/threshold/);
   });
 });

@@ -80,7 +80,12 @@ describe('commit, release and expiry', () => {
     expect(released.reservation.status).toBe('expired');
     const refused = await appError(() => commit(reservation.id));
     expect(refused.details).toMatchObject({ reason: 'reservation_final', status: 'expired' });
-    const moves = await db.selectFrom('inventory_movements').select(['kind', 'delta_on_hand', 'delta_reserved', 'actor']).where('reservation_id', '=', reservation.id).orderBy('id').execute();
+    const moves = await db
+      .selectFrom('inventory_movements')
+      .select(['kind', 'delta_on_hand', 'delta_reserved', 'actor'])
+      .where('reservation_id', '=', reservation.id)
+      .orderBy('id')
+      .execute();
     expect(moves).toEqual([
       { kind: 'reserve', delta_on_hand: 0, delta_reserved: 3, actor: 'test:inventory' },
       { kind: 'expire', delta_on_hand: 0, delta_reserved: -3, actor: 'system:reservation-expiry' },
@@ -106,7 +111,11 @@ describe('commit, release and expiry', () => {
     await sql`UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = ${overdue.reservation.id}`.execute(db);
     await sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = ${recent.reservation.id}`.execute(db);
     expect(await service().expireOverdue(5000, 100, EXPIRY)).toEqual({ examined: 1, expired: 1 });
-    const statuses = await db.selectFrom('reservations').select(['id', 'status']).where('id', 'in', [overdue.reservation.id, recent.reservation.id, current.reservation.id]).execute();
+    const statuses = await db
+      .selectFrom('reservations')
+      .select(['id', 'status'])
+      .where('id', 'in', [overdue.reservation.id, recent.reservation.id, current.reservation.id])
+      .execute();
     expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
       [overdue.reservation.id]: 'expired',
       [recent.reservation.id]: 'active',
@@ -175,7 +184,11 @@ describe('interleaved commit / release / expiry races', () => {
         const winner = winners[0] as Outcome;
         wins[winner.op]++;
         const reservation = reservations[i]?.reservation;
-        const row = await db.selectFrom('reservations').select('status').where('id', '=', reservation?.id as string).executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('reservations')
+          .select('status')
+          .where('id', '=', reservation?.id as string)
+          .executeTakeFirstOrThrow();
         expect(row.status).toBe({ commit: 'committed', release: 'released', expire: 'expired' }[winner.op]);
         if (winner.op === 'commit') committedUnits += (reservation?.lines ?? []).reduce((sum, l) => sum + l.quantity, 0);
       }

@@ -76,26 +76,36 @@ const CASES: Array<{ query: string; category?: string; minMatches: number }> = [
 ];
 
 describe('relevance ranking against a brute-force oracle', () => {
-  it.each(CASES)('"$query" (category $category): the first two pages are the oracle\'s first 2 x 20 products, in order', async ({ query, category, minMatches }) => {
-    const filter = category === undefined ? {} : { filter: { category } };
-    const first = await expectToolOk<Page>(client, 'product_search', { query, limit: PAGE, ...filter });
-    expect(first.ignored_terms).toEqual([]);
-    const expected = await oracle(first.query_terms, category);
-    expect(expected.length).toBeGreaterThanOrEqual(minMatches);
-    expect(first.items.map((item) => [item.sku, item.relevance])).toEqual(expected.slice(0, PAGE).map((row) => [row.sku, rounded(row.score)]));
-    if (expected.length <= PAGE) {
-      expect(first.next_cursor).toBeNull();
-      return;
-    }
-    const second = await expectToolOk<Page>(client, 'product_search', { query, limit: PAGE, cursor: first.next_cursor, ...filter });
-    expect(second.items.map((item) => [item.sku, item.relevance])).toEqual(expected.slice(PAGE, 2 * PAGE).map((row) => [row.sku, rounded(row.score)]));
-    expect(second.next_cursor === null).toBe(expected.length <= 2 * PAGE);
-  });
+  it.each(CASES)(
+    '"$query" (category $category): the first two pages are the oracle\'s first 2 x 20 products, in order',
+    async ({ query, category, minMatches }) => {
+      const filter = category === undefined ? {} : { filter: { category } };
+      const first = await expectToolOk<Page>(client, 'product_search', { query, limit: PAGE, ...filter });
+      expect(first.ignored_terms).toEqual([]);
+      const expected = await oracle(first.query_terms, category);
+      expect(expected.length).toBeGreaterThanOrEqual(minMatches);
+      expect(first.items.map((item) => [item.sku, item.relevance])).toEqual(expected.slice(0, PAGE).map((row) => [row.sku, rounded(row.score)]));
+      if (expected.length <= PAGE) {
+        expect(first.next_cursor).toBeNull();
+        return;
+      }
+      const second = await expectToolOk<Page>(client, 'product_search', { query, limit: PAGE, cursor: first.next_cursor, ...filter });
+      expect(second.items.map((item) => [item.sku, item.relevance])).toEqual(expected.slice(PAGE, 2 * PAGE).map((row) => [row.sku, rounded(row.score)]));
+      expect(second.next_cursor === null).toBe(expected.length <= 2 * PAGE);
+    },
+  );
 
   it('puts the strong matches written last first', async () => {
-    for (const [query, sku] of [['cable', 'AA-CABLE'], ['wireless', 'ZZ-WIRELESS'], ['black', 'MM-BLACK']] as const) {
+    for (const [query, sku] of [
+      ['cable', 'AA-CABLE'],
+      ['wireless', 'ZZ-WIRELESS'],
+      ['black', 'MM-BLACK'],
+    ] as const) {
       const page = await expectToolOk<Page>(client, 'product_search', { query, limit: 1 });
-      expect(page.items.map((item) => item.sku), query).toEqual([sku]);
+      expect(
+        page.items.map((item) => item.sku),
+        query,
+      ).toEqual([sku]);
     }
   });
 });

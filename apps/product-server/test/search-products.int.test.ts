@@ -28,11 +28,25 @@ let server: ProductTestServer;
 let client: Client;
 
 const PRODUCTS = [
-  { sku: 'HP-1', name: 'Auralis Wireless Headphones Q45 - Black', brand: 'Auralis', category: 'headphones', price: 12999, description: 'Closed-back over-ear headphones.' },
+  {
+    sku: 'HP-1',
+    name: 'Auralis Wireless Headphones Q45 - Black',
+    brand: 'Auralis',
+    category: 'headphones',
+    price: 12999,
+    description: 'Closed-back over-ear headphones.',
+  },
   { sku: 'HP-2', name: 'Sonvio Wireless Noise Cancelling Headphones 700 - Silver', brand: 'Sonvio', category: 'headphones', price: 34999 },
   { sku: 'HP-3', name: 'Kestrel Wired Headphones K1 - Black', brand: 'Kestrel', category: 'headphones', price: 2999 },
   { sku: 'EB-1', name: 'Auralis Wireless Earbuds Pro - White', brand: 'Auralis', category: 'earbuds', price: 9999 },
-  { sku: 'SP-1', name: 'Nordlys Portable Speaker', brand: 'Nordlys', category: 'speakers', price: 4999, description: 'Pairs with wireless headphones and phones.' },
+  {
+    sku: 'SP-1',
+    name: 'Nordlys Portable Speaker',
+    brand: 'Nordlys',
+    category: 'speakers',
+    price: 4999,
+    description: 'Pairs with wireless headphones and phones.',
+  },
   { sku: 'KB-1', name: 'Vantor Mechanical Keyboard', brand: 'Vantor', category: 'keyboards', price: 8999 },
   { sku: 'US-1', name: 'Auralis Wireless Headphones Q45 US', brand: 'Auralis', category: 'headphones', price: 14999, currency: 'USD' },
   { sku: 'HP-DRAFT', name: 'Auralis Wireless Headphones Prototype', brand: 'Auralis', category: 'headphones', price: 1, status: 'draft' },
@@ -69,7 +83,12 @@ beforeAll(async () => {
       status: product.status ?? 'active',
     });
   }
-  await expectToolOk(client, 'product_create', { sku: 'HP-OLD', name: 'Auralis Wireless Headphones Q30', category: 'headphones', price: { amount: 5000, currency: 'EUR' } });
+  await expectToolOk(client, 'product_create', {
+    sku: 'HP-OLD',
+    name: 'Auralis Wireless Headphones Q30',
+    category: 'headphones',
+    price: { amount: 5000, currency: 'EUR' },
+  });
   await expectToolOk(client, 'product_archive', { sku: 'HP-OLD' });
   // Cables for paging: prices repeat (every price three times) so keyset ties must break on the SKU.
   for (let i = 0; i < 45; i++) {
@@ -168,7 +187,11 @@ describe('filters', () => {
   });
 
   it('refuses a price bound without a currency, with or without a query', async () => {
-    for (const args of [{ query: 'headphones', filter: { max_price: 20000 } }, { filter: { min_price: 100 } }, { filter: { min_price: 100, max_price: 200, category: 'cables' } }]) {
+    for (const args of [
+      { query: 'headphones', filter: { max_price: 20000 } },
+      { filter: { min_price: 100 } },
+      { filter: { min_price: 100, max_price: 200, category: 'cables' } },
+    ]) {
       const error = await expectToolError(client, 'product_search', args);
       expect(error, JSON.stringify(args)).toMatchObject({
         code: 'VALIDATION_FAILED',

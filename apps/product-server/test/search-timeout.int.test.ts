@@ -16,7 +16,9 @@ let client: Client;
 beforeAll(async () => {
   server = await startProductTestServer({ searchStatementTimeoutMs: 300 });
   client = await server.connect(['product:read'], 'search-user');
-  await sql`INSERT INTO products (sku, name, category, price_amount, currency) VALUES ('TMO-1', 'Quillon dagger', 'tools', 1200, 'EUR')`.execute(server.database.db);
+  await sql`INSERT INTO products (sku, name, category, price_amount, currency) VALUES ('TMO-1', 'Quillon dagger', 'tools', 1200, 'EUR')`.execute(
+    server.database.db,
+  );
   await new ProductBulkStore(server.database.db, new AbortController().signal).refreshSearchIndex();
 }, 120_000);
 
@@ -34,12 +36,20 @@ async function whileProductsLocked<T>(search: () => Promise<T>): Promise<T> {
 
 describe('product_search over the statement timeout', () => {
   it('refuses a relevance search that cannot rank in time as not retryable, saying what to change; other sorts keep the generic TIMEOUT', async () => {
-    expect((await expectToolOk<{ items: Array<{ sku: string }> }>(client, 'product_search', { query: 'quillon' })).items.map((item) => item.sku)).toEqual(['TMO-1']);
+    expect((await expectToolOk<{ items: Array<{ sku: string }> }>(client, 'product_search', { query: 'quillon' })).items.map((item) => item.sku)).toEqual([
+      'TMO-1',
+    ]);
     const ranked = await whileProductsLocked(() => expectToolError(client, 'product_search', { query: 'quillon' }));
-    expect(ranked).toEqual({ code: 'TIMEOUT', message: 'Too many matches to rank in time: add words or filters, or sort by price or newest.', retryable: false });
+    expect(ranked).toEqual({
+      code: 'TIMEOUT',
+      message: 'Too many matches to rank in time: add words or filters, or sort by price or newest.',
+      retryable: false,
+    });
     const byPrice = await whileProductsLocked(() => expectToolError(client, 'product_search', { query: 'quillon', sort: 'price_asc' }));
     expect(byPrice).toEqual({ code: 'TIMEOUT', message: 'The database statement took too long and was cancelled.', retryable: true });
     // Nothing stays broken: the same search answers once the table is free.
-    expect((await expectToolOk<{ items: Array<{ sku: string }> }>(client, 'product_search', { query: 'quillon' })).items.map((item) => item.sku)).toEqual(['TMO-1']);
+    expect((await expectToolOk<{ items: Array<{ sku: string }> }>(client, 'product_search', { query: 'quillon' })).items.map((item) => item.sku)).toEqual([
+      'TMO-1',
+    ]);
   });
 });

@@ -7,8 +7,19 @@ import { parseUpstreams } from './upstream/upstreams-config.ts';
  * run time), so the list its service token asks for by default is written here.
  */
 export const FEDERATION_SCOPES: readonly string[] = Object.freeze([
-  'customer:read', 'customer:write', 'customer:pii', 'customer:any', 'order:read', 'order:write', 'product:read', 'product:write',
-  'payment:read', 'payment:write', 'payment:refund', 'sql:read', 'admin',
+  'customer:read',
+  'customer:write',
+  'customer:pii',
+  'customer:any',
+  'order:read',
+  'order:write',
+  'product:read',
+  'product:write',
+  'payment:read',
+  'payment:write',
+  'payment:refund',
+  'sql:read',
+  'admin',
 ]);
 
 /** The router's environment (docs/architecture.md §2, §7), parsed once at start by main.ts. */
@@ -19,14 +30,17 @@ export const routerConfigSchema = z
      * The upstream servers: a path to a JSON file, or the JSON itself (`{ "upstreams": [ { "name", "url",
      * "timeout_ms", "tool_timeout_ms", "concurrency", "enabled" } ] }`, see README). Required.
      */
-    ROUTER_UPSTREAMS: z.string().min(1).transform((value, ctx) => {
-      try {
-        return parseUpstreams(value);
-      } catch (error) {
-        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
-        return z.NEVER;
-      }
-    }),
+    ROUTER_UPSTREAMS: z
+      .string()
+      .min(1)
+      .transform((value, ctx) => {
+        try {
+          return parseUpstreams(value);
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+          return z.NEVER;
+        }
+      }),
     /** How often every upstream's catalog is listed again while it is up, in milliseconds. Default 30000. */
     ROUTER_REFRESH_INTERVAL_MS: durationMs(30_000),
     /** How often an upstream that is down is probed (how soon it heals), in milliseconds. Default 2000. */

@@ -26,7 +26,9 @@ export type ForwardedUnparsed = UnparsedRequest & { original: () => Record<strin
 
 /** The mcpfed error of a request payload that cannot be serialised (nested too deep for the JSON writer). */
 function unserialisable(cause: unknown): AppError {
-  return new AppError('VALIDATION_FAILED', 'The request cannot be forwarded: its params are nested too deeply or are otherwise not serialisable as JSON.', { cause });
+  return new AppError('VALIDATION_FAILED', 'The request cannot be forwarded: its params are nested too deeply or are otherwise not serialisable as JSON.', {
+    cause,
+  });
 }
 
 /**
@@ -94,13 +96,15 @@ export async function forwardToUpstream<T>(
   } catch (error) {
     outcome = AppError.is(error) ? error.code : 'INTERNAL';
     callOutcome = outcome;
-    if (outcome === 'INTERNAL') deps.logger.error({ err: error, upstream: upstream.name, method, request_id: caller.requestId }, 'forwarding failed unexpectedly');
+    if (outcome === 'INTERNAL')
+      deps.logger.error({ err: error, upstream: upstream.name, method, request_id: caller.requestId }, 'forwarding failed unexpectedly');
     span.recordError(error);
     throw error;
   } finally {
     const seconds = (performance.now() - started) / 1000;
     if (sent) deps.routerMetrics.observeUpstream(upstream.name, method, outcome, seconds);
-    if (decision.tool) deps.metrics.observeToolCall(decision.tool, callOutcome === 'ok' ? 'ok' : 'error', seconds, callOutcome === 'ok' ? undefined : callOutcome);
+    if (decision.tool)
+      deps.metrics.observeToolCall(decision.tool, callOutcome === 'ok' ? 'ok' : 'error', seconds, callOutcome === 'ok' ? undefined : callOutcome);
     span.end(callOutcome === 'ok' ? 'ok' : 'error');
   }
 }

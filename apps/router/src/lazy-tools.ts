@@ -14,11 +14,17 @@ export function summaryOf(description: string): string {
 }
 
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word.length > 0);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
 }
 
 function toolResult(id: unknown, structured: Record<string, unknown>): RouteDecision {
-  return { kind: 'answer', response: { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured } } };
+  return {
+    kind: 'answer',
+    response: { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured } },
+  };
 }
 
 function toolError(id: unknown, error: AppError): RouteDecision {
@@ -87,5 +93,11 @@ export function decideLazyCall(
     const decision = direct(rewritten);
     return decision.kind === 'forward' ? { ...decision, message: rewritten } : decision;
   }
-  return toolError(id, new AppError('FORBIDDEN', `${name} is not in this view: the lazy view offers ${SEARCH_TOOL}, ${DESCRIBE_TOOL} and ${CALL_TOOL}; call ${name} through ${CALL_TOOL}.`));
+  return toolError(
+    id,
+    new AppError(
+      'FORBIDDEN',
+      `${name} is not in this view: the lazy view offers ${SEARCH_TOOL}, ${DESCRIBE_TOOL} and ${CALL_TOOL}; call ${name} through ${CALL_TOOL}.`,
+    ),
+  );
 }

@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { createClientCredentialsTokenSource, createJwtVerifier, createOriginGuard, discoverIssuer, localPrincipal, protectedResourceMetadata } from '@mcpfed/auth';
+import {
+  createClientCredentialsTokenSource,
+  createJwtVerifier,
+  createOriginGuard,
+  discoverIssuer,
+  localPrincipal,
+  protectedResourceMetadata,
+} from '@mcpfed/auth';
 import type { DiscoveredIssuer } from '@mcpfed/auth';
 import { ConfigError, EX_CONFIG, loadConfigOrExit, resolvePublicUrl } from '@mcpfed/config';
 import { onShutdownSignal, serveStdio, serverIcon } from '@mcpfed/mcp-runtime';
@@ -25,7 +32,9 @@ const USAGE = `usage: router [serve [--stdio]]
 
 async function serve(config: RouterConfig, logger: Logger, transport: 'http' | 'stdio'): Promise<void> {
   if (!config.AUTH_ISSUER) {
-    logger.fatal('invalid configuration: AUTH_ISSUER: required (the router verifies tokens and gets its own from this issuer); `npm start` runs a local dev issuer');
+    logger.fatal(
+      'invalid configuration: AUTH_ISSUER: required (the router verifies tokens and gets its own from this issuer); `npm start` runs a local dev issuer',
+    );
     process.exit(EX_CONFIG);
   }
   if (!config.SERVICE_CLIENT_SECRET) {
@@ -35,13 +44,21 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
   if (transport === 'stdio' && config.STDIO_CUSTOMER_ID !== undefined) {
     // The router calls the servers with its service token, which cannot carry a customer binding: a bound local
     // session would reach every customer. Serve such a session from a domain server's own --stdio instead.
-    logger.fatal('STDIO_CUSTOMER_ID is not supported by the router under --stdio; run a domain server with --stdio (client-config --mode direct) or use a customer-bound token over HTTP');
+    logger.fatal(
+      'STDIO_CUSTOMER_ID is not supported by the router under --stdio; run a domain server with --stdio (client-config --mode direct) or use a customer-bound token over HTTP',
+    );
     process.exit(EX_CONFIG);
   }
   let identity: DiscoveredIssuer;
   try {
     // An issuer that does not answer yet is retried for 10 s: it may be starting alongside the router.
-    identity = await discoverIssuer({ issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL, tokenUrl: config.AUTH_TOKEN_URL, needsTokenEndpoint: true, retryForMs: 10_000 });
+    identity = await discoverIssuer({
+      issuer: config.AUTH_ISSUER,
+      jwksUrl: config.AUTH_JWKS_URL,
+      tokenUrl: config.AUTH_TOKEN_URL,
+      needsTokenEndpoint: true,
+      retryForMs: 10_000,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Written synchronously: the line must not be lost to the exit.
@@ -49,7 +66,11 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
     return process.exit(EX_CONFIG);
   }
   const metrics = createMetrics({ service: NAME });
-  const tracing = initTracing({ serviceName: NAME, ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
+  const tracing = initTracing({
+    serviceName: NAME,
+    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    logger,
+  });
   const serviceTokens = (scopes: readonly string[]) =>
     createClientCredentialsTokenSource({
       issuer: identity.issuer,
@@ -144,7 +165,9 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
         allowedOrigins: config.ALLOWED_ORIGINS,
         allowedHosts: config.ALLOWED_HOSTS.length > 0 ? config.ALLOWED_HOSTS : ['localhost', '127.0.0.1', '[::1]', new URL(publicUrl).host],
       }),
-      resourceMetadata: (resource) => ({ ...protectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported: FEDERATION_SCOPES, resourceName: 'mcpfed router' }) }),
+      resourceMetadata: (resource) => ({
+        ...protectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported: FEDERATION_SCOPES, resourceName: 'mcpfed router' }),
+      }),
       serverInfo,
       logger,
       metrics,
@@ -167,7 +190,11 @@ async function serve(config: RouterConfig, logger: Logger, transport: 'http' | '
 async function main(argv: readonly string[]): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { stdio: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { stdio: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return process.exit(EX_USAGE);

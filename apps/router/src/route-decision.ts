@@ -1,6 +1,15 @@
 import type { Principal } from '@mcpfed/auth';
 import { AppError, toJsonRpcError, toToolErrorResult } from '@mcpfed/errors';
-import { FULL_VIEW, TASKS_EXTENSION, claimedRevision, declaresTasksExtension, decodeTaskId, isModernRevision, taskNotFound, tasksExtensionMissing } from '@mcpfed/mcp-runtime';
+import {
+  FULL_VIEW,
+  TASKS_EXTENSION,
+  claimedRevision,
+  declaresTasksExtension,
+  decodeTaskId,
+  isModernRevision,
+  taskNotFound,
+  tasksExtensionMissing,
+} from '@mcpfed/mcp-runtime';
 import type { ViewSelection } from '@mcpfed/mcp-runtime';
 import { missingScopes } from './catalog/catalog.ts';
 import type { Catalog, Route } from './catalog/catalog.ts';
@@ -44,9 +53,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The FORBIDDEN of a route the caller's scopes do not allow, worded as the servers word it. */
 function forbidden(what: string, route: Route, missing: readonly string[]): AppError {
-  return new AppError('FORBIDDEN', `${what} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`, {
-    details: { required: [...route.scopes], missing: [...missing] },
-  });
+  return new AppError(
+    'FORBIDDEN',
+    `${what} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`,
+    {
+      details: { required: [...route.scopes], missing: [...missing] },
+    },
+  );
 }
 
 /**
@@ -81,7 +94,11 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
       return decideLazyCall(catalog, message, principal, selection, (direct) => decideRoute(catalog, direct, principal, { ...selection, lazy: false }));
     }
     const route = catalog.tool(name);
-    if (!route) return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown tool: ${name}. Call tools/list to see the tools available to you.`)) };
+    if (!route)
+      return {
+        kind: 'answer',
+        response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown tool: ${name}. Call tools/list to see the tools available to you.`)),
+      };
     const refused = outsideView(catalog, name, selection);
     if (refused) return { kind: 'answer', response: { jsonrpc: '2.0', id, result: toToolErrorResult(refused) } };
     const missing = missingScopes(route, principal.scopes);
@@ -94,7 +111,15 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     const taskId = params['taskId'];
     // 2026-07-28 (the tasks extension): tasks/result is gone, and only a client declaring the extension asks.
     if (isModernRevision(claimedRevision(message))) {
-      if (method === 'tasks/result') return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result' } } };
+      if (method === 'tasks/result')
+        return {
+          kind: 'answer',
+          response: {
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32601, message: 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result' },
+          },
+        };
       if (!declaresTasksExtension(meta as Record<string, unknown> | undefined)) {
         const missing = tasksExtensionMissing(method);
         return { kind: 'answer', response: { jsonrpc: '2.0', id, error: { code: missing.code, message: missing.message, data: missing.data } } };
@@ -121,14 +146,24 @@ export function decideRoute(catalog: Catalog, message: Record<string, unknown>, 
     if (typeof uri !== 'string') return invalidParams(id, method, 'params.uri must be a URI');
     const route = catalog.resource(uri);
     if (!route) {
-      return { kind: 'answer', response: rpcError(id, new AppError('NOT_FOUND', `No resource matches ${uri}. List resources and resource templates to see what is served.`, { details: { uri } })) };
+      return {
+        kind: 'answer',
+        response: rpcError(
+          id,
+          new AppError('NOT_FOUND', `No resource matches ${uri}. List resources and resource templates to see what is served.`, { details: { uri } }),
+        ),
+      };
     }
     return forwardOrRefuse(id, method, route, `Reading ${uri}`, principal);
   }
   if (method === 'prompts/get') {
     const name = params['name'];
     const route = typeof name === 'string' ? catalog.prompt(name) : undefined;
-    if (!route) return { kind: 'answer', response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown prompt: ${String(name)}. List prompts to see what is offered.`)) };
+    if (!route)
+      return {
+        kind: 'answer',
+        response: rpcError(id, new AppError('VALIDATION_FAILED', `Unknown prompt: ${String(name)}. List prompts to see what is offered.`)),
+      };
     return forwardOrRefuse(id, method, route, `Prompt ${String(name)}`, principal);
   }
   // completion/complete: to the upstream of the prompt or resource it completes, if that one offers completions.

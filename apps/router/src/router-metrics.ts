@@ -47,10 +47,30 @@ export function createRouterMetrics(metrics: Metrics, upstreams: readonly Upstre
   const each = (value: (u: Upstream) => number) => (set: (labels: Record<string, string>, v: number) => void) => {
     for (const upstream of upstreams) set({ upstream: upstream.name }, value(upstream));
   };
-  metrics.gauge('router_upstream_breaker_state', 'Circuit breaker of each upstream: 0 closed, 1 half-open, 2 open.', ['upstream'], each((u) => BREAKER_VALUE[u.breakerState]));
-  metrics.gauge('router_upstream_up', 'Whether discovery reaches the upstream (1) or not (0).', ['upstream'], each((u) => (u.health === 'up' ? 1 : 0)));
-  metrics.gauge('router_upstream_tools', 'Tools discovered on each upstream.', ['upstream'], each((u) => u.snapshot?.tools.length ?? 0));
-  metrics.gauge('router_upstream_in_flight', 'Requests in flight to each upstream.', ['upstream'], each((u) => u.inFlight));
+  metrics.gauge(
+    'router_upstream_breaker_state',
+    'Circuit breaker of each upstream: 0 closed, 1 half-open, 2 open.',
+    ['upstream'],
+    each((u) => BREAKER_VALUE[u.breakerState]),
+  );
+  metrics.gauge(
+    'router_upstream_up',
+    'Whether discovery reaches the upstream (1) or not (0).',
+    ['upstream'],
+    each((u) => (u.health === 'up' ? 1 : 0)),
+  );
+  metrics.gauge(
+    'router_upstream_tools',
+    'Tools discovered on each upstream.',
+    ['upstream'],
+    each((u) => u.snapshot?.tools.length ?? 0),
+  );
+  metrics.gauge(
+    'router_upstream_in_flight',
+    'Requests in flight to each upstream.',
+    ['upstream'],
+    each((u) => u.inFlight),
+  );
   // Label sets are few (upstreams x methods x outcomes): keep each series' child so a call does not hash labels.
   const series = new Map<string, { observe(value: number): void }>();
   return {

@@ -67,10 +67,20 @@ export function createRouterServer(options: RouterServerOptions): Server {
   const { icons, ...info } = options.serverInfo;
   // Task-augmented tools/call passes through to the tool's server, which answers -32601 for a tool without
   // task support (execution.taskSupport, listed as the server lists it).
-  const server = new Server({ ...info, ...(icons ? { icons: icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}) }, {
-    capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {}, logging: {}, ...taskCapabilities('2025-11-25') },
-    instructions: INSTRUCTIONS,
-  });
+  const server = new Server(
+    { ...info, ...(icons ? { icons: icons.map(({ sizes, ...icon }) => ({ ...icon, ...(sizes ? { sizes: [...sizes] } : {}) })) } : {}) },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+        ...taskCapabilities('2025-11-25'),
+      },
+      instructions: INSTRUCTIONS,
+    },
+  );
   const selectionOf = (extra: HandlerExtra): ViewSelection =>
     (extra.authInfo?.extra?.['mcpfed'] as CallerAttachment | undefined)?.selection ?? options.selection ?? FULL_VIEW;
   const callerOf = (extra: HandlerExtra): RouterCaller => {
@@ -86,8 +96,10 @@ export function createRouterServer(options: RouterServerOptions): Server {
     };
   };
   const on = (method: string, handle: (params: Record<string, unknown>, extra: HandlerExtra) => Promise<unknown>) => {
-    server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: { params?: unknown }, extra: unknown) =>
-      handle((request.params ?? {}) as Record<string, unknown>, extra as HandlerExtra)) as never);
+    server.setRequestHandler(
+      z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never,
+      (async (request: { params?: unknown }, extra: unknown) => handle((request.params ?? {}) as Record<string, unknown>, extra as HandlerExtra)) as never,
+    );
   };
   on('tools/list', async (_params, extra) => {
     const selection = selectionOf(extra);
@@ -101,7 +113,9 @@ export function createRouterServer(options: RouterServerOptions): Server {
     return {};
   });
   on('prompts/list', async (_params, extra) => ({ prompts: router.catalog(view).listPrompts(callerOf(extra).principal.scopes) }));
-  on('resources/templates/list', async (_params, extra) => ({ resourceTemplates: router.catalog(view).listResourceTemplates(callerOf(extra).principal.scopes) }));
+  on('resources/templates/list', async (_params, extra) => ({
+    resourceTemplates: router.catalog(view).listResourceTemplates(callerOf(extra).principal.scopes),
+  }));
   on('resources/list', async (_params, extra) => {
     // What a caller may list depends on its scopes, so each upstream lists for the caller (with the token that
     // goes upstream for it), and the router drops what the published scopes do not allow either; an upstream
@@ -144,7 +158,8 @@ export function createRouterServer(options: RouterServerOptions): Server {
         ? decision.response
         : await router.exchange(decision, message, caller, (notification) => {
             const method = notification['method'];
-            if (method === 'notifications/progress' || method === 'notifications/message') void (extra as HandlerExtra).sendNotification(notification as never).catch(() => undefined);
+            if (method === 'notifications/progress' || method === 'notifications/message')
+              void (extra as HandlerExtra).sendNotification(notification as never).catch(() => undefined);
           });
     const error = response['error'] as { code: number; message: string; data?: unknown } | undefined;
     if (error) throw new ProtocolError(error.code, error.message, error.data);

@@ -93,7 +93,10 @@ export class Router {
   async start(): Promise<void> {
     await Promise.all(this.upstreams.map((u) => u.start()));
     const down = this.upstreams.filter((u) => !u.available).map((u) => u.name);
-    this.#deps.logger.info({ upstreams: this.upstreams.length, tools: this.catalog(undefined).toolCount, down }, down.length ? 'router started degraded' : 'router started');
+    this.#deps.logger.info(
+      { upstreams: this.upstreams.length, tools: this.catalog(undefined).toolCount, down },
+      down.length ? 'router started degraded' : 'router started',
+    );
   }
 
   /** Stops discovery and closes every upstream's connections. */
@@ -125,7 +128,12 @@ export class Router {
    * The hot path: forwards `message` and streams the upstream's answer to `res` as it comes (JSON, or SSE with
    * progress notifications). A failure before the upstream answered is written as the request's error response.
    */
-  async pipe(decision: Extract<RouteDecision, { kind: 'forward' }>, message: Record<string, unknown>, caller: RouterCaller, res: ServerResponse): Promise<void> {
+  async pipe(
+    decision: Extract<RouteDecision, { kind: 'forward' }>,
+    message: Record<string, unknown>,
+    caller: RouterCaller,
+    res: ServerResponse,
+  ): Promise<void> {
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
     await this.#forward(decision, message, caller, send).catch((error: unknown) => {
       if (res.headersSent) return;
@@ -141,7 +149,12 @@ export class Router {
    * -32020, which is passed back as is) and streams the answer to `res`. The body is parsed only when the router
    * has to answer itself (the upstream unreachable), for the request's id.
    */
-  async pipeUnparsed(decision: Extract<RouteDecision, { kind: 'forward' }>, unparsed: UnparsedRequest, caller: RouterCaller, res: ServerResponse): Promise<void> {
+  async pipeUnparsed(
+    decision: Extract<RouteDecision, { kind: 'forward' }>,
+    unparsed: UnparsedRequest,
+    caller: RouterCaller,
+    res: ServerResponse,
+  ): Promise<void> {
     this.#deps.routerMetrics.observeHeaderRouted(decision.upstream.name);
     let parsed: Record<string, unknown> | undefined;
     const original = (): Record<string, unknown> => (parsed ??= parseUnparsedBody(unparsed.body, decision.method));
@@ -192,7 +205,10 @@ export class Router {
     if (collisions !== this.#reportedCollisions) {
       this.#reportedCollisions = collisions;
       for (const collision of merged.collisions) {
-        this.#deps.logger.warn(collision, `name collision: ${collision.kind} "${collision.name}" is served by ${collision.served_by}; the copy of ${collision.hidden.join(', ')} is hidden from /mcp`);
+        this.#deps.logger.warn(
+          collision,
+          `name collision: ${collision.kind} "${collision.name}" is served by ${collision.served_by}; the copy of ${collision.hidden.join(', ')} is hidden from /mcp`,
+        );
       }
     }
   }
@@ -205,4 +221,3 @@ export class Router {
     for (const listener of this.#listeners.get(view) ?? []) listener(changed);
   }
 }
-

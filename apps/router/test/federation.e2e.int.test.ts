@@ -30,7 +30,11 @@ function connect(scopes: readonly string[], subject?: string): Promise<Client> {
   return federation.connect(scopes, subject);
 }
 
-async function status(): Promise<{ status: string; upstreams: Array<{ name: string; health: string; available: boolean; tools: number }>; collisions: unknown[] }> {
+async function status(): Promise<{
+  status: string;
+  upstreams: Array<{ name: string; health: string; available: boolean; tools: number }>;
+  collisions: unknown[];
+}> {
   return (await (await fetch(`${federation.router.url}/status`)).json()) as never;
 }
 
@@ -85,11 +89,20 @@ describe('the federation through the router', () => {
     const placed = (await admin.callTool(
       {
         name: 'order_place',
-        arguments: { customer_id: customerId, lines: [{ sku, quantity: 2 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 },
+        arguments: {
+          customer_id: customerId,
+          lines: [{ sku, quantity: 2 }],
+          payment_method: 'pm_card_visa',
+          idempotency_key: idempotencyKey(),
+          wait_ms: 20_000,
+        },
       },
       undefined,
       { onprogress: () => undefined, timeout: 40_000 },
-    )) as unknown as { isError?: boolean; structuredContent: { order: { id: string; status: string; total_amount: { amount: number; currency: string } }; done: boolean } };
+    )) as unknown as {
+      isError?: boolean;
+      structuredContent: { order: { id: string; status: string; total_amount: { amount: number; currency: string } }; done: boolean };
+    };
     expect(placed.isError).toBeUndefined();
     expect(placed.structuredContent.done).toBe(true);
     expect(placed.structuredContent.order.status).toBe('confirmed');
@@ -97,7 +110,12 @@ describe('the federation through the router', () => {
 
     const resource = await admin.readResource({ uri: `order://${orderId}` });
     const read = JSON.parse((resource.contents[0] as { text: string }).text) as { order: Record<string, unknown>; history: Array<{ type: string }> };
-    expect(read.order).toMatchObject({ id: orderId, status: 'confirmed', customer_id: customerId, lines: [{ sku, quantity: 2, unit_price: { amount: 2599, currency: 'EUR' } }] });
+    expect(read.order).toMatchObject({
+      id: orderId,
+      status: 'confirmed',
+      customer_id: customerId,
+      lines: [{ sku, quantity: 2, unit_price: { amount: 2599, currency: 'EUR' } }],
+    });
     expect(read.history.map((event) => event.type)).toEqual(['order.confirmed', 'order.placed']);
 
     const prompt = await admin.getPrompt({ name: 'customer_support_brief', arguments: { customer_id: customerId } });
@@ -116,7 +134,10 @@ describe('the federation through the router', () => {
     expect((await status()).status).toBe('degraded');
 
     await federation.servers.payment.restart();
-    await eventually('payment to be available through the router', async () => (await status()).upstreams.find((u) => u.name === 'payment')?.available === true);
+    await eventually(
+      'payment to be available through the router',
+      async () => (await status()).upstreams.find((u) => u.name === 'payment')?.available === true,
+    );
     expect(await expectToolOk<{ items: unknown[] }>(admin, 'payment_search', {})).toMatchObject({ items: expect.any(Array) });
     expect((await status()).status).toBe('ok');
   });

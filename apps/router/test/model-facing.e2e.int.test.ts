@@ -64,7 +64,12 @@ const WRITE_TOOLS = [
 let federation: SpawnedFederation;
 let admin: Client;
 let seeded: string[] = [];
-let tools: Array<{ name: string; description?: string; inputSchema: Record<string, unknown>; annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean } }>;
+let tools: Array<{
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean };
+}>;
 
 /**
  * A fresh world, as a user would hand it to the model as known ids: a customer with an address, a product with
@@ -82,13 +87,26 @@ async function seedWorld(): Promise<string[]> {
   await expectToolOk(admin, 'product_create', { sku, name: 'Model check lamp', category: 'test-goods', price: { amount: 2599, currency: 'EUR' } });
   await expectToolOk(admin, 'inventory_adjust', { sku, location: 'BER-1', delta: 5, reason: 'received', idempotency_key: idempotencyKey() });
   const placed = (await admin.callTool(
-    { name: 'order_place', arguments: { customer_id: created.customer.id, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 } },
+    {
+      name: 'order_place',
+      arguments: {
+        customer_id: created.customer.id,
+        lines: [{ sku, quantity: 1 }],
+        payment_method: 'pm_card_visa',
+        idempotency_key: idempotencyKey(),
+        wait_ms: 20_000,
+      },
+    },
     undefined,
     { timeout: 40_000 },
   )) as unknown as { structuredContent: { order: { id: string; status: string; payment: { payment_id: string | null }; reservation_id: string | null } } };
   const order = placed.structuredContent.order;
   expect(order.status).toBe('confirmed');
-  const started = await expectToolOk<{ import: { id: string } }>(admin, 'product_import', { source: { path: 'one.jsonl' }, format: 'jsonl', idempotency_key: idempotencyKey() });
+  const started = await expectToolOk<{ import: { id: string } }>(admin, 'product_import', {
+    source: { path: 'one.jsonl' },
+    format: 'jsonl',
+    idempotency_key: idempotencyKey(),
+  });
   const ids = [started.import.id, created.customer.id, ...created.customer.addresses.map((a) => a.id), sku, order.id];
   if (order.payment.payment_id) ids.push(order.payment.payment_id);
   // A reservation held for an order not placed yet (the order's own was committed at checkout).
@@ -130,9 +148,15 @@ async function placeUnfinished(customerId: string, sku: string): Promise<string>
 
 beforeAll(async () => {
   const importDir = await mkdtemp(path.join(tmpdir(), 'model-check-import-'));
-  await writeFile(path.join(importDir, 'one.jsonl'), `${JSON.stringify({ sku: 'MDL-IMPORTED', name: 'Imported lamp', category: 'test-goods', price_amount: 999, currency: 'EUR' })}\n`);
+  await writeFile(
+    path.join(importDir, 'one.jsonl'),
+    `${JSON.stringify({ sku: 'MDL-IMPORTED', name: 'Imported lamp', category: 'test-goods', price_amount: 999, currency: 'EUR' })}\n`,
+  );
   // The file product_import's description gives as its example, as a user would have put it there.
-  await writeFile(path.join(importDir, 'catalog-2025-06.jsonl'), `${JSON.stringify({ sku: 'MDL-CATALOG', name: 'Catalog lamp', category: 'test-goods', price_amount: 1299, currency: 'EUR' })}\n`);
+  await writeFile(
+    path.join(importDir, 'catalog-2025-06.jsonl'),
+    `${JSON.stringify({ sku: 'MDL-CATALOG', name: 'Catalog lamp', category: 'test-goods', price_amount: 1299, currency: 'EUR' })}\n`,
+  );
   federation = await spawnFederation({ name: 'm', serverEnv: { product: { PRODUCT_IMPORT_DIR: importDir }, payment: { PAYMENT_SANDBOX_SLOW_MS: '120000' } } });
   admin = await federation.connect(FEDERATION_SCOPES, 'model-check');
   seeded = await seedWorld();
@@ -157,7 +181,10 @@ describe('every read-only tool, called as a model would from its listing', () =>
         continue;
       }
       const result = await callTool(admin, tool.name, built.args);
-      outcomes[tool.name] = result.isError === true ? `${(result.structuredContent as { error: { code: string; message: string } }).error.code}: ${(result.structuredContent as { error: { message: string } }).error.message}` : 'ok';
+      outcomes[tool.name] =
+        result.isError === true
+          ? `${(result.structuredContent as { error: { code: string; message: string } }).error.code}: ${(result.structuredContent as { error: { message: string } }).error.message}`
+          : 'ok';
     }
     expect(Object.entries(outcomes).filter(([, outcome]) => outcome !== 'ok')).toEqual([]);
   }, 120_000);
@@ -195,7 +222,10 @@ describe('every write tool, called as a model would after reading what its descr
         const sentence = (tool.description ?? '').split(/[.:]/)[0] ?? '';
         const properties = (tool.inputSchema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
         for (const [name, value] of Object.entries(first.args)) {
-          const candidates = seeded.filter((id) => typeof value === 'string' && typeof properties[name]?.['pattern'] === 'string' && new RegExp(String(properties[name]?.['pattern'])).test(id));
+          const candidates = seeded.filter(
+            (id) =>
+              typeof value === 'string' && typeof properties[name]?.['pattern'] === 'string' && new RegExp(String(properties[name]?.['pattern'])).test(id),
+          );
           const gets = reads.filter((read) => JSON.stringify(read.inputSchema['required']) === JSON.stringify([name]));
           if (candidates.length < 2) continue;
           const fitting = async (candidate: string): Promise<boolean> => {
@@ -242,7 +272,10 @@ describe('every write tool, called as a model would after reading what its descr
         built = argumentsFromSchema(tool.inputSchema, seeded, known) as { args: Record<string, unknown> };
         built.args['dry_run'] = false;
       }
-      const result = (await admin.callTool({ name: tool.name, arguments: built.args }, undefined, { timeout: 40_000 })) as { isError?: boolean; structuredContent?: unknown };
+      const result = (await admin.callTool({ name: tool.name, arguments: built.args }, undefined, { timeout: 40_000 })) as {
+        isError?: boolean;
+        structuredContent?: unknown;
+      };
       log[tool.name] = built.args;
       if (result.isError !== true) remember(result);
       return outcome(result);
@@ -262,7 +295,11 @@ describe('every write tool, called as a model would after reading what its descr
       const failed = prepared.filter((line) => !line.endsWith(' ok'));
       outcomes[tool.name] = failed.length > 0 ? `first ${failed.join(', ')}` : await write(tool);
     }
-    const left = Object.fromEntries(Object.entries(outcomes).filter(([, o]) => o !== 'ok').map(([name, o]) => [name, o.split(':')[0]]));
+    const left = Object.fromEntries(
+      Object.entries(outcomes)
+        .filter(([, o]) => o !== 'ok')
+        .map(([name, o]) => [name, o.split(':')[0]]),
+    );
     expect(left, JSON.stringify({ outcomes, arguments: log })).toEqual({});
     expect(Object.keys(outcomes).sort()).toEqual(WRITE_TOOLS);
     expect(WRITE_TOOLS.filter((name) => outcomes[name] === 'ok')).toEqual(WRITE_TOOLS);

@@ -39,7 +39,8 @@ function wrapLegacy(client: Client): AnyClient {
   return {
     era: 'legacy',
     listTools: async () => (await client.listTools()).tools.map((t) => t.name),
-    call: async (name, args, onProgress) => (await client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress, timeout: 40_000 } : {})) as ToolResult,
+    call: async (name, args, onProgress) =>
+      (await client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress, timeout: 40_000 } : {})) as ToolResult,
     read: async (uri) => ((await client.readResource({ uri })).contents[0] as { text: string }).text,
     prompt: async (name, args) => JSON.stringify((await client.getPrompt({ name, arguments: args })).messages),
     complete: async (uri, argument) => (await client.complete({ ref: { type: 'ref/resource', uri }, argument })).completion.values,
@@ -74,7 +75,12 @@ async function connectHttp(url: string, token: string, revision: Revision): Prom
 }
 
 async function connectStdio(main: string, env: Record<string, string>, revision: Revision): Promise<AnyClient> {
-  const params = { command: process.execPath, args: [path.join(REPO_ROOT, main), 'serve', '--stdio'], env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' as const };
+  const params = {
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, main), 'serve', '--stdio'],
+    env: { ...(process.env as Record<string, string>), ...env },
+    stderr: 'ignore' as const,
+  };
   if (revision === MODERN) {
     const client = new ModernClient({ name: 'matrix', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN } } });
     await client.connect(new ModernStdioTransport(params));
@@ -100,14 +106,18 @@ const opened: AnyClient[] = [];
 
 beforeAll(async () => {
   federation = await spawnFederation({ name: 'rev' });
-  const user = (audience: string) => (scopes: readonly string[]) => federation.issuer.mint({ subject: 'matrix-user', scopes, audience, clientId: 'e2e-agent', ttlSeconds: 3600 });
+  const user = (audience: string) => (scopes: readonly string[]) =>
+    federation.issuer.mint({ subject: 'matrix-user', scopes, audience, clientId: 'e2e-agent', ttlSeconds: 3600 });
   for (const domain of DOMAINS) {
     const url = `${federation.servers[domain].url}/mcp`;
     endpoints.push({
       name: `${domain}-server`,
       domains: [domain],
       http: { url, token: user(url) },
-      stdio: { main: `apps/${domain}-server/src/main.ts`, env: (scopes) => ({ ...federation.serverEnvs[domain], STDIO_PRINCIPAL: 'matrix-local', STDIO_SCOPES: scopes.join(' ') }) },
+      stdio: {
+        main: `apps/${domain}-server/src/main.ts`,
+        env: (scopes) => ({ ...federation.serverEnvs[domain], STDIO_PRINCIPAL: 'matrix-local', STDIO_SCOPES: scopes.join(' ') }),
+      },
     });
   }
   endpoints.push({
@@ -116,7 +126,11 @@ beforeAll(async () => {
     http: { url: `${federation.router.url}/mcp`, token: (scopes) => federation.token(scopes, 'matrix-user') },
     stdio: { main: 'apps/router/src/main.ts', env: (scopes) => ({ ...federation.routerEnv, STDIO_PRINCIPAL: 'matrix-local', STDIO_SCOPES: scopes.join(' ') }) },
   });
-  endpoints.push({ name: 'router view /mcp/customer', domains: ['customer'], http: { url: `${federation.router.url}/mcp/customer`, token: (scopes) => federation.token(scopes, 'matrix-user') } });
+  endpoints.push({
+    name: 'router view /mcp/customer',
+    domains: ['customer'],
+    http: { url: `${federation.router.url}/mcp/customer`, token: (scopes) => federation.token(scopes, 'matrix-user') },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -152,7 +166,13 @@ async function exercise(client: AnyClient, domains: readonly Domain[], revision:
     expect(await client.complete('customer://{id}', { name: 'id', value: customer.id })).toEqual([customer.id]);
   }
   if (domains.includes('product')) {
-    const args = { sku: `MTX-${tag.toUpperCase()}`, name: 'Matrix lamp', category: 'test-goods', price: { amount: 1999, currency: 'EUR' }, idempotency_key: idempotencyKey() };
+    const args = {
+      sku: `MTX-${tag.toUpperCase()}`,
+      name: 'Matrix lamp',
+      category: 'test-goods',
+      price: { amount: 1999, currency: 'EUR' },
+      idempotency_key: idempotencyKey(),
+    };
     const created = await client.call('product_create', args);
     expect(created.structuredContent).toMatchObject({ replayed: false });
     expect((await client.call('product_create', args)).structuredContent).toMatchObject({ replayed: true });
@@ -192,7 +212,12 @@ describe.each(REVISIONS)('revision %s', (revision) => {
             'mcp-protocol-version': MODERN,
             'mcp-method': 'tools/list',
           },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/list',
+            params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } },
+          }),
         });
         const listed = ((await raw.json()) as { result: Record<string, unknown> }).result;
         expect(listed, endpoint.name).toMatchObject({ resultType: 'complete', cacheScope: 'private', ttlMs: endpoint.name.startsWith('router') ? 0 : 60_000 });
@@ -212,8 +237,12 @@ describe.each(REVISIONS)('revision %s', (revision) => {
     });
     const customerId = (created.structuredContent as { customer: { id: string } }).customer.id;
     const sku = `MTO-${tag}`;
-    expect((await client.call('product_create', { sku, name: 'Matrix order lamp', category: 'test-goods', price: { amount: 2599, currency: 'EUR' } })).isError).toBeFalsy();
-    expect((await client.call('inventory_adjust', { sku, location: 'BER-1', delta: 5, reason: 'received', idempotency_key: idempotencyKey() })).isError).toBeFalsy();
+    expect(
+      (await client.call('product_create', { sku, name: 'Matrix order lamp', category: 'test-goods', price: { amount: 2599, currency: 'EUR' } })).isError,
+    ).toBeFalsy();
+    expect(
+      (await client.call('inventory_adjust', { sku, location: 'BER-1', delta: 5, reason: 'received', idempotency_key: idempotencyKey() })).isError,
+    ).toBeFalsy();
     let progress = 0;
     const placed = await client.call(
       'order_place',
@@ -225,12 +254,23 @@ describe.each(REVISIONS)('revision %s', (revision) => {
   }, 60_000);
 
   it('the lazy and read-only views: a call named in tools_call reaches its server under its own name', async () => {
-    const lazy = await open({ name: 'lazy', domains: [], http: { url: `${federation.router.url}/mcp/x/lazy`, token: (scopes) => federation.token(scopes, 'matrix-user') } }, 'http', revision);
+    const lazy = await open(
+      { name: 'lazy', domains: [], http: { url: `${federation.router.url}/mcp/x/lazy`, token: (scopes) => federation.token(scopes, 'matrix-user') } },
+      'http',
+      revision,
+    );
     expect((await lazy.listTools()).sort()).toEqual(['tools_call', 'tools_describe', 'tools_search']);
     // Answered by the customer server itself: the rewritten call carried Mcp-Name customer_get, not tools_call.
     const refused = await lazy.call('tools_call', { name: 'customer_get', arguments: {} });
-    expect((refused.structuredContent as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('exactly one of id or email') });
-    const readonly = await open({ name: 'readonly', domains: [], http: { url: `${federation.router.url}/mcp/readonly`, token: (scopes) => federation.token(scopes, 'matrix-user') } }, 'http', revision);
+    expect((refused.structuredContent as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('exactly one of id or email'),
+    });
+    const readonly = await open(
+      { name: 'readonly', domains: [], http: { url: `${federation.router.url}/mcp/readonly`, token: (scopes) => federation.token(scopes, 'matrix-user') } },
+      'http',
+      revision,
+    );
     const tools = await readonly.listTools();
     expect(tools).toContain('customer_get');
     expect(tools).not.toContain('customer_create');

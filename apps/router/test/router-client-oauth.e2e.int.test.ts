@@ -28,7 +28,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevIssuer } from '@mcpfed/auth';
 import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import type { DevProvider } from '@mcpfed/auth/dev-provider';
-import { createTestDatabase, expectToolOk, freePort, idempotencyKey, launchBrowser, randomKeyPrefix, runToCompletion, spawnServer, testServiceUrl } from '@mcpfed/testing';
+import {
+  createTestDatabase,
+  expectToolOk,
+  freePort,
+  idempotencyKey,
+  launchBrowser,
+  randomKeyPrefix,
+  runToCompletion,
+  spawnServer,
+  testServiceUrl,
+} from '@mcpfed/testing';
 import type { SpawnedServer, TestDatabase } from '@mcpfed/testing';
 import { FEDERATION_SCOPES } from '../src/config.ts';
 
@@ -107,10 +117,20 @@ beforeAll(async () => {
       PAYMENT_MCP_URL: url('payment'),
     },
   };
-  await Promise.all(DOMAINS.map((domain) => runToCompletion({ name: `router-oauth-${domain}-migrate`, args: [`apps/${domain}-server/src/main.ts`, 'migrate'], env: envs[domain], cwd: REPO_ROOT })));
+  await Promise.all(
+    DOMAINS.map((domain) =>
+      runToCompletion({ name: `router-oauth-${domain}-migrate`, args: [`apps/${domain}-server/src/main.ts`, 'migrate'], env: envs[domain], cwd: REPO_ROOT }),
+    ),
+  );
   const started = await Promise.allSettled(
     DOMAINS.map(async (domain) => {
-      servers[domain] = await spawnServer({ name: `router-oauth-${domain}`, args: [`apps/${domain}-server/src/main.ts`, 'serve'], env: envs[domain], cwd: REPO_ROOT, port: ports[domain] });
+      servers[domain] = await spawnServer({
+        name: `router-oauth-${domain}`,
+        args: [`apps/${domain}-server/src/main.ts`, 'serve'],
+        env: envs[domain],
+        cwd: REPO_ROOT,
+        port: ports[domain],
+      });
     }),
   );
   for (const result of started) if (result.status === 'rejected') throw result.reason;
@@ -255,7 +275,10 @@ async function signInWithBrowser(authorizationUrl: URL, callback: LoopbackCallba
     await page.goto(authorizationUrl.href);
     await page.getByLabel('User').fill(login);
     await page.getByLabel('Password').fill(password);
-    await Promise.all([page.waitForURL((url) => url.href.startsWith(callback.redirectUrl), { timeout: 20_000 }), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(callback.redirectUrl), { timeout: 20_000 }),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
     return await callback.received;
   } finally {
     await context.close();
@@ -267,12 +290,19 @@ describe('an MCP client that knows only the router URL', () => {
     const response = await fetch(routerResource, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1' } },
+      }),
     });
     expect(response.status).toBe(401);
     const origin = new URL(routerResource).origin;
     // customer:any is named too: no tool declares it, but staff need it to reach customers.
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource", scope="${FEDERATION_SCOPES.join(' ')}"`);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource", scope="${FEDERATION_SCOPES.join(' ')}"`,
+    );
     const metadata = (await (await fetch(`${origin}/.well-known/oauth-protected-resource`)).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({ resource: routerResource, authorization_servers: [issuerUrl] });
   });
@@ -333,16 +363,27 @@ describe('an MCP client that knows only the router URL', () => {
       const placed = (await client.callTool(
         {
           name: 'order_place',
-          arguments: { customer_id: created.customer.id, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey(), wait_ms: 20_000 },
+          arguments: {
+            customer_id: created.customer.id,
+            lines: [{ sku, quantity: 1 }],
+            payment_method: 'pm_card_visa',
+            idempotency_key: idempotencyKey(),
+            wait_ms: 20_000,
+          },
         },
         undefined,
         { onprogress: () => undefined, timeout: 40_000 },
-      )) as unknown as { isError?: boolean; structuredContent: { done: boolean; order: { id: string; status: string; customer_id: string; total_amount: { amount: number; currency: string } } } };
+      )) as unknown as {
+        isError?: boolean;
+        structuredContent: { done: boolean; order: { id: string; status: string; customer_id: string; total_amount: { amount: number; currency: string } } };
+      };
       expect(placed.isError).toBeUndefined();
       expect(placed.structuredContent).toMatchObject({ done: true, order: { status: 'confirmed', customer_id: created.customer.id } });
 
       // The order row was written for that customer by this checkout.
-      const { rows } = await (databases.order as TestDatabase<unknown>).pool.query('SELECT customer_id, status FROM orders WHERE id = $1', [placed.structuredContent.order.id]);
+      const { rows } = await (databases.order as TestDatabase<unknown>).pool.query('SELECT customer_id, status FROM orders WHERE id = $1', [
+        placed.structuredContent.order.id,
+      ]);
       expect(rows).toEqual([{ customer_id: created.customer.id, status: 'confirmed' }]);
 
       // The router's token is good at the router only: the order server refuses it.
@@ -361,9 +402,11 @@ describe('an MCP client that knows only the router URL', () => {
     const callback = await startLoopbackCallback();
     try {
       const oauth = new InMemoryOAuthClient(callback.redirectUrl);
-      await expect(new Client({ name: 'router-oauth-test', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(routerResource), { authProvider: oauth }))).rejects.toBeInstanceOf(
-        UnauthorizedError,
-      );
+      await expect(
+        new Client({ name: 'router-oauth-test', version: '1.0.0' }).connect(
+          new StreamableHTTPClientTransport(new URL(routerResource), { authProvider: oauth }),
+        ),
+      ).rejects.toBeInstanceOf(UnauthorizedError);
       const context = await (browser as Browser).newContext();
       try {
         const page = await context.newPage();

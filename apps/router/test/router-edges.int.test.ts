@@ -34,7 +34,11 @@ afterAll(async () => {
 async function post(body: unknown, token?: string): Promise<Response> {
   return fetch(router.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token ?? (await issuer.user(['alpha:read']))}` },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token ?? (await issuer.user(['alpha:read']))}`,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -147,7 +151,11 @@ describe('hostile payloads the router answers itself', () => {
     const seen = alpha.seen.length;
     const response = await post(typeof params === 'string' ? params : { jsonrpc: '2.0', id: 7, method: 'tools/call', params });
     expect(response.status).toBe(status);
-    const body = (await response.json()) as { id: number; result?: { isError: boolean; structuredContent: { error: { code: string } } }; error?: { code: number } };
+    const body = (await response.json()) as {
+      id: number;
+      result?: { isError: boolean; structuredContent: { error: { code: string } } };
+      error?: { code: number };
+    };
     expect(body.id).toBe(7);
     if (typeof expected === 'string') expect(body.result?.structuredContent.error.code).toBe(expected);
     else expect(body.error?.code).toBe(expected);
@@ -159,7 +167,7 @@ describe('hostile payloads the router answers itself', () => {
     const seen = alpha.seen.length;
     const arrayResponse = await post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: [] });
     expect(arrayResponse.status).toBe(400);
-    expect(((await arrayResponse.json()) as { id: number; error: { code: number } })).toMatchObject({ id: 1, error: { code: -32600 } });
+    expect((await arrayResponse.json()) as { id: number; error: { code: number } }).toMatchObject({ id: 1, error: { code: -32600 } });
     const deep = (await (await post(withRaw('resources/read', { uri: 'alpha://1' }, 'extra', nested(10_000)))).json()) as {
       error: { code: number; data: { code: string } };
     };
@@ -172,7 +180,9 @@ describe('hostile payloads the router answers itself', () => {
 describe('what is forwarded', () => {
   it('refuses a request with stray top-level members at the edge, as every server does, and forwards nothing', async () => {
     const before = alpha.seenOf('tools/call').length;
-    const response = await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","__proto__":{"x":1},"extra":true,"params":{"name":"alpha_get","arguments":{"value":"v"}}}');
+    const response = await post(
+      '{"jsonrpc":"2.0","id":9,"method":"tools/call","__proto__":{"x":1},"extra":true,"params":{"name":"alpha_get","arguments":{"value":"v"}}}',
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ id: 9, error: { code: -32600 } });
     expect(alpha.seenOf('tools/call').length).toBe(before);
@@ -189,7 +199,7 @@ describe('what is forwarded', () => {
 });
 
 describe('tool call outcomes', () => {
-  it("counts a forwarded call by what the upstream answered, on the lean path (JSON and SSE) and in batches", async () => {
+  it('counts a forwarded call by what the upstream answered, on the lean path (JSON and SSE) and in batches', async () => {
     const call = (id: number, value: string, meta?: Record<string, unknown>) => ({
       jsonrpc: '2.0',
       id,

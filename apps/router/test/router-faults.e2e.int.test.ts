@@ -157,7 +157,9 @@ describe('hostile payloads through the router', () => {
     }
     const metrics = await text(`${federation.router.url}/metrics`);
     expect(breakerState(metrics, 'customer')).toBe(0);
-    const status = (await (await fetch(`${federation.router.url}/status`)).json()) as { upstreams: Array<{ name: string; available: boolean; breaker: string }> };
+    const status = (await (await fetch(`${federation.router.url}/status`)).json()) as {
+      upstreams: Array<{ name: string; available: boolean; breaker: string }>;
+    };
     expect(status.upstreams.find((u) => u.name === 'customer')).toMatchObject({ available: true, breaker: 'closed' });
   }, 60_000);
 });

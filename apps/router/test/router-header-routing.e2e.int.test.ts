@@ -23,7 +23,12 @@ let customerId: string;
 
 const headersFor = (name: string) => ({ 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': name });
 
-const call = (id: number, name: string, args: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: envelope } });
+const call = (id: number, name: string, args: Record<string, unknown>) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args, _meta: envelope },
+});
 
 const createArgs = (email: string) => ({
   email,
@@ -67,7 +72,7 @@ beforeAll(async () => {
   const email = `${idempotencyKey()}@example.com`;
   const created = await post(admin, '/mcp', headersFor('customer_create'), JSON.stringify(call(1, 'customer_create', createArgs(email))));
   expect(created.status).toBe(200);
-  customerId = ((created.json?.['result'] as { structuredContent: { customer: { id: string } } }).structuredContent.customer.id);
+  customerId = (created.json?.['result'] as { structuredContent: { customer: { id: string } } }).structuredContent.customer.id;
   expect(await customersWith(email)).toBe(1);
 }, 120_000);
 
@@ -79,7 +84,12 @@ describe('tools/call routed on Mcp-Method/Mcp-Name', () => {
   it('forwards the call the headers name, in plain and in base64 form, and the upstream answers it in 2026-07-28', async () => {
     const before = await headerRouted();
     for (const name of ['customer_get', `=?base64?${Buffer.from('customer_get').toString('base64')}?=`]) {
-      const got = await post(reader, '/mcp/readonly', { ...headersFor('customer_get'), 'mcp-name': name }, JSON.stringify(call(7, 'customer_get', { id: customerId })));
+      const got = await post(
+        reader,
+        '/mcp/readonly',
+        { ...headersFor('customer_get'), 'mcp-name': name },
+        JSON.stringify(call(7, 'customer_get', { id: customerId })),
+      );
       expect(got.status).toBe(200);
       expect(got.json).toMatchObject({ id: 7, result: { resultType: 'complete', structuredContent: { id: customerId } } });
     }
@@ -121,13 +131,20 @@ describe('tools/call routed on Mcp-Method/Mcp-Name', () => {
       const noted = await post(admin, '/mcp/readonly', headersFor('customer_get'), JSON.stringify(notification));
       expect({ status: noted.status, json: noted.json }).toEqual({ status: 202, json: undefined });
     }
-    const otherMethod = await post(admin, '/mcp/readonly', headersFor('customer_get'), JSON.stringify({ ...call(13, 'customer_create', createArgs(email)), method: 'prompts/get' }));
+    const otherMethod = await post(
+      admin,
+      '/mcp/readonly',
+      headersFor('customer_get'),
+      JSON.stringify({ ...call(13, 'customer_create', createArgs(email)), method: 'prompts/get' }),
+    );
     expect(otherMethod.status).toBe(400);
     expect(otherMethod.json).toMatchObject({ id: 13, error: { code: -32020 } });
     expect(await customersWith(email)).toBe(0);
     // The batch, the legacy body, six notifications and the other method all went to the upstream unparsed.
     expect(await headerRouted()).toBe(before + 9);
-    const status = (await (await fetch(`${federation.router.url}/status`)).json()) as { upstreams: Array<{ name: string; breaker: string; available: boolean }> };
+    const status = (await (await fetch(`${federation.router.url}/status`)).json()) as {
+      upstreams: Array<{ name: string; breaker: string; available: boolean }>;
+    };
     expect(status.upstreams.find((u) => u.name === 'customer')).toMatchObject({ available: true, breaker: 'closed' });
   });
 

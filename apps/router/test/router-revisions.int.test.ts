@@ -30,7 +30,11 @@ function post(body: unknown, headers: Record<string, string>, path = '/mcp') {
   });
 }
 
-const modern = (method: string, name?: string) => ({ 'mcp-protocol-version': MODERN, 'mcp-method': method, ...(name === undefined ? {} : { 'mcp-name': name }) });
+const modern = (method: string, name?: string) => ({
+  'mcp-protocol-version': MODERN,
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+});
 
 /** Reads SSE `data:` messages from a streaming response as they come. */
 function sseReader(res: Response) {
@@ -60,7 +64,14 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   alpha = await startAlphaUpstream(issuer);
   beta = await startFakeUpstream({ name: 'beta', verifier: issuer.verifier, tools: [{ name: 'beta_get', scopes: ['beta:read'] }] });
-  router = await startTestRouter({ issuer, upstreams: [{ name: 'alpha', url: alpha.url }, { name: 'beta', url: beta.url }], probeIntervalMs: 100 });
+  router = await startTestRouter({
+    issuer,
+    upstreams: [
+      { name: 'alpha', url: alpha.url },
+      { name: 'beta', url: beta.url },
+    ],
+    probeIntervalMs: 100,
+  });
   token = await issuer.user(['alpha:read', 'beta:read']);
 });
 
@@ -82,25 +93,43 @@ describe('the router on 2026-07-28', () => {
     const list = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope } }, modern('tools/list'));
     expect(list.status).toBe(200);
     const body = (await list.json()) as { result: Record<string, unknown> };
-    expect(body.result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'mcpfed-router' } } });
-    const discover = (await (await post({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: envelope } }, modern('server/discover'))).json()) as {
+    expect(body.result).toMatchObject({
+      resultType: 'complete',
+      ttlMs: 0,
+      cacheScope: 'private',
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'mcpfed-router' } },
+    });
+    const discover = (await (
+      await post({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: envelope } }, modern('server/discover'))
+    ).json()) as {
       result: Record<string, unknown>;
     };
-    expect(discover.result).toMatchObject({ resultType: 'complete', cacheScope: 'public', supportedVersions: expect.arrayContaining([MODERN, '2025-11-25']), capabilities: { tools: { listChanged: true } } });
+    expect(discover.result).toMatchObject({
+      resultType: 'complete',
+      cacheScope: 'public',
+      supportedVersions: expect.arrayContaining([MODERN, '2025-11-25']),
+      capabilities: { tools: { listChanged: true } },
+    });
   });
 
   it('refuses a call whose Mcp-Name it cannot route and is not the body’s tool before forwarding it', async () => {
     // A header naming a tool the caller may call is routed on and the upstream checks it against the body
     // (router-header-routing.e2e.int.test.ts); one naming no such tool takes the parsed path and is refused here.
     const before = alpha.seenOf('tools/call').length + beta.seenOf('tools/call').length;
-    const res = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'alpha_get', arguments: { value: 'x' }, _meta: envelope } }, modern('tools/call', 'beta_nothing'));
+    const res = await post(
+      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'alpha_get', arguments: { value: 'x' }, _meta: envelope } },
+      modern('tools/call', 'beta_nothing'),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ id: 3, error: { code: -32020 } });
     expect(alpha.seenOf('tools/call').length + beta.seenOf('tools/call').length).toBe(before);
   });
 
   it('answers an unknown resource -32602 and an unknown method 404 -32601', async () => {
-    const resource = await post({ jsonrpc: '2.0', id: 4, method: 'resources/read', params: { uri: 'nothing://x', _meta: envelope } }, modern('resources/read', 'nothing://x'));
+    const resource = await post(
+      { jsonrpc: '2.0', id: 4, method: 'resources/read', params: { uri: 'nothing://x', _meta: envelope } },
+      modern('resources/read', 'nothing://x'),
+    );
     expect(await resource.json()).toMatchObject({ id: 4, error: { code: -32602 } });
     const unknown = await post({ jsonrpc: '2.0', id: 5, method: 'tools/explode', params: { _meta: envelope } }, modern('tools/explode'));
     expect(unknown.status).toBe(404);
@@ -119,16 +148,30 @@ describe('the router on 2026-07-28', () => {
     };
     expect(await forwardedMeta('alpha://log-legacy', legacy)).toMatchObject({ [LOG_LEVEL]: 'debug' });
     expect(await forwardedMeta('alpha://log-modern', modern('resources/read', 'alpha://log-modern'), envelope)).not.toHaveProperty(LOG_LEVEL);
-    expect(await forwardedMeta('alpha://log-own', modern('resources/read', 'alpha://log-own'), { ...envelope, [LOG_LEVEL]: 'error' })).toMatchObject({ [LOG_LEVEL]: 'error' });
+    expect(await forwardedMeta('alpha://log-own', modern('resources/read', 'alpha://log-own'), { ...envelope, [LOG_LEVEL]: 'error' })).toMatchObject({
+      [LOG_LEVEL]: 'error',
+    });
   });
 
   it('streams list changes on subscriptions/listen, tagged with the subscription, only of the kinds asked for', async () => {
-    const res = await post({ jsonrpc: '2.0', id: 'sub-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true, resourceSubscriptions: ['x://y'] }, _meta: envelope } }, modern('subscriptions/listen'));
+    const res = await post(
+      {
+        jsonrpc: '2.0',
+        id: 'sub-1',
+        method: 'subscriptions/listen',
+        params: { notifications: { toolsListChanged: true, resourceSubscriptions: ['x://y'] }, _meta: envelope },
+      },
+      modern('subscriptions/listen'),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const stream = sseReader(res);
     await eventually('the acknowledgement', () => stream.messages.length >= 1);
-    expect(stream.messages[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: { toolsListChanged: true }, _meta: { [SUBSCRIPTION]: 'sub-1' } } });
+    expect(stream.messages[0]).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: { toolsListChanged: true }, _meta: { [SUBSCRIPTION]: 'sub-1' } },
+    });
     await beta.stop();
     // A call that cannot connect marks beta unavailable at once.
     await post({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'beta_get', arguments: {} } }, { 'mcp-protocol-version': '2025-11-25' });
@@ -141,6 +184,10 @@ describe('the router on 2026-07-28', () => {
     await eventually('beta back', () => router.router.upstreams[1]?.available === true);
     await router.http.close(1000);
     await eventually('the stream to end', () => stream.ended());
-    expect(stream.messages.at(-1)).toEqual({ jsonrpc: '2.0', id: 'sub-1', result: { resultType: 'complete', _meta: { [SUBSCRIPTION]: 'sub-1', 'io.modelcontextprotocol/serverInfo': { name: 'mcpfed-router', version: 'test' } } } });
+    expect(stream.messages.at(-1)).toEqual({
+      jsonrpc: '2.0',
+      id: 'sub-1',
+      result: { resultType: 'complete', _meta: { [SUBSCRIPTION]: 'sub-1', 'io.modelcontextprotocol/serverInfo': { name: 'mcpfed-router', version: 'test' } } },
+    });
   });
 });

@@ -68,8 +68,12 @@ async function refusal(client: Client, item: Item): Promise<string> {
   if (item.kind === 'tool') {
     // Over HTTP the router challenges a missing scope with 403 insufficient_scope (step-up); stdio answers FORBIDDEN.
     return client.callTool({ name: item.name, arguments: {} }).then(
-      (result) => ((result as { isError?: boolean }).isError === true ? ((result as { structuredContent?: { error?: { code: string } } }).structuredContent?.error?.code ?? 'NO_CODE') : 'ALLOWED'),
-      (error: { code?: unknown; message?: string }) => (error.code === 403 && error.message?.includes('Forbidden: the token lacks scope') === true ? 'FORBIDDEN' : 'NO_CODE'),
+      (result) =>
+        (result as { isError?: boolean }).isError === true
+          ? ((result as { structuredContent?: { error?: { code: string } } }).structuredContent?.error?.code ?? 'NO_CODE')
+          : 'ALLOWED',
+      (error: { code?: unknown; message?: string }) =>
+        error.code === 403 && error.message?.includes('Forbidden: the token lacks scope') === true ? 'FORBIDDEN' : 'NO_CODE',
     );
   }
   const request =

@@ -6,7 +6,15 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectToolError, expectToolOk } from '@mcpfed/testing';
 import type { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { TEST_ISSUER_URL, TEST_ROUTER_SCOPES, TEST_UPSTREAM_RESOURCE, TEST_ROUTER_SECRET, eventually, startAlphaUpstream, startTestIssuer } from './fixtures/test-federation.ts';
+import {
+  TEST_ISSUER_URL,
+  TEST_ROUTER_SCOPES,
+  TEST_UPSTREAM_RESOURCE,
+  TEST_ROUTER_SECRET,
+  eventually,
+  startAlphaUpstream,
+  startTestIssuer,
+} from './fixtures/test-federation.ts';
 import type { TestIssuer } from './fixtures/test-federation.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -54,7 +62,7 @@ describe('router --stdio', () => {
     expect(alpha.seenOf('tools/call').length).toBe(before);
   });
 
-  it('calls the upstream with the router\'s own token down-scoped to STDIO_SCOPES', async () => {
+  it("calls the upstream with the router's own token down-scoped to STDIO_SCOPES", async () => {
     const result = await expectToolOk(client, 'alpha_get', { value: 'v' });
     expect(result).toEqual({ upstream: 'alpha', tool: 'alpha_get', value: 'v', subject: 'router', actors: [] });
     expect(alpha.lastPrincipal).toMatchObject({ kind: 'service', subject: 'router' });

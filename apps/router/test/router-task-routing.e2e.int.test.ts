@@ -73,7 +73,8 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 /** Requests the router forwarded to `upstream` for the tasks/* methods. */
 async function forwardedTasks(upstream: string): Promise<number> {
   let sum = 0;
-  for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) sum += await metric('router_upstream_request_duration_seconds_count', { upstream, method });
+  for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+    sum += await metric('router_upstream_request_duration_seconds_count', { upstream, method });
   return sum;
 }
 
@@ -91,11 +92,30 @@ beforeAll(async () => {
   const tag = idempotencyKey().slice(0, 8);
   const created = await admin.callTool({
     name: 'customer_create',
-    arguments: { email: `tsk${tag}@example.com`, first_name: 'Task', last_name: 'Routing', addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }] },
+    arguments: {
+      email: `tsk${tag}@example.com`,
+      first_name: 'Task',
+      last_name: 'Routing',
+      addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+    },
   });
   customerId = (created.structuredContent as { customer: { id: string } }).customer.id;
-  expect((await admin.callTool({ name: 'product_create', arguments: { sku, name: 'Task routing lamp', category: 'test-goods', price: { amount: 1500, currency: 'EUR' } } })).isError).toBeFalsy();
-  expect((await admin.callTool({ name: 'inventory_adjust', arguments: { sku, location: 'BER-1', delta: 10, reason: 'received', idempotency_key: idempotencyKey() } })).isError).toBeFalsy();
+  expect(
+    (
+      await admin.callTool({
+        name: 'product_create',
+        arguments: { sku, name: 'Task routing lamp', category: 'test-goods', price: { amount: 1500, currency: 'EUR' } },
+      })
+    ).isError,
+  ).toBeFalsy();
+  expect(
+    (
+      await admin.callTool({
+        name: 'inventory_adjust',
+        arguments: { sku, location: 'BER-1', delta: 10, reason: 'received', idempotency_key: idempotencyKey() },
+      })
+    ).isError,
+  ).toBeFalsy();
 }, 180_000);
 
 afterAll(async () => {
@@ -111,7 +131,9 @@ describe('tasks/* of a tool that runs no tasks', () => {
       expect(modern).toEqual({ status: 200, json: { jsonrpc: '2.0', id: 100 + i, error: { code: -32602, message: notFound(taskId) } } });
     }
     expect(await rpcError(reader.experimental.tasks.cancelTask('customer_get:cus_x'))).toEqual({ code: -32602, message: notFound('customer_get:cus_x') });
-    expect((await modernTask(readerToken, 200, 'tasks/cancel', 'customer_get:cus_x')).json).toMatchObject({ error: { code: -32602, message: notFound('customer_get:cus_x') } });
+    expect((await modernTask(readerToken, 200, 'tasks/cancel', 'customer_get:cus_x')).json).toMatchObject({
+      error: { code: -32602, message: notFound('customer_get:cus_x') },
+    });
     expect(await forwardedTasks('customer')).toBe(0);
     expect(await metric('router_upstream_errors_total', { upstream: 'customer' })).toBe(0);
     expect(await customerStatus()).toEqual(expect.objectContaining({ available: true, breaker: 'closed' }));
@@ -132,7 +154,11 @@ describe('tasks/* of a tool that runs no tasks', () => {
     expect(modern).toEqual({ status: 200, json: { jsonrpc: '2.0', id: 300, error: { code: -32602, message: notFound(own) } } });
     const foreign = `customer_get:${NO_ORDER}`;
     expect(await rpcError(admin.experimental.tasks.getTask(foreign))).toEqual({ ...legacy, message: notFound(foreign) });
-    expect((await modernTask(adminToken, 301, 'tasks/get', foreign)).json).toEqual({ ...modern.json, id: 301, error: { code: -32602, message: notFound(foreign) } });
+    expect((await modernTask(adminToken, 301, 'tasks/get', foreign)).json).toEqual({
+      ...modern.json,
+      id: 301,
+      error: { code: -32602, message: notFound(foreign) },
+    });
   });
 });
 
@@ -142,7 +168,10 @@ describe('tasks/* of order_place', () => {
     const created = await admin.request(
       {
         method: 'tools/call',
-        params: { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() } },
+        params: {
+          name: 'order_place',
+          arguments: { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
+        },
       },
       CreateTaskResultSchema,
       { task: {} },
@@ -150,7 +179,7 @@ describe('tasks/* of order_place', () => {
     const taskId = created.task.taskId;
     expect(taskId).toMatch(/^order_place:ord_[0-9a-z]{26}$/);
     let task = await admin.experimental.tasks.getTask(taskId);
-    for (const until = Date.now() + 30_000; task.status === 'working' && Date.now() < until; ) {
+    for (const until = Date.now() + 30_000; task.status === 'working' && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       task = await admin.experimental.tasks.getTask(taskId);
     }

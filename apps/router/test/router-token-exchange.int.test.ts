@@ -65,13 +65,22 @@ beforeAll(async () => {
   alpha = await startFakeUpstream({
     name: 'alpha',
     verifier: { verify: (token) => (alphaVerifier as JwtVerifier).verify(token) },
-    tools: [{ name: 'alpha_get', scopes: ['alpha:read'] }, { name: 'alpha_write', scopes: ['alpha:write'] }],
+    tools: [
+      { name: 'alpha_get', scopes: ['alpha:read'] },
+      { name: 'alpha_write', scopes: ['alpha:write'] },
+    ],
   });
   alphaVerifier = createJwtVerifier({ issuer: issuerUrl, audience: alpha.url, jwksUrl: `${issuerUrl}/jwks` });
 
   const logger = createLogger({ name: 'router-exchange-test', level: 'silent' });
   const metrics = createMetrics({ service: 'router', collectDefault: false });
-  const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: ROUTER_CLIENT, clientSecret: ROUTER_SECRET, scopes: SCOPES });
+  const tokens = createClientCredentialsTokenSource({
+    issuer: issuerUrl,
+    tokenUrl: `${issuerUrl}/token`,
+    clientId: ROUTER_CLIENT,
+    clientSecret: ROUTER_SECRET,
+    scopes: SCOPES,
+  });
   const entry = upstreamEntrySchema.parse({ name: 'alpha', url: alpha.url });
   const upstreams = [
     new Upstream({
@@ -89,7 +98,13 @@ beforeAll(async () => {
   ];
   router = new Router({
     upstreams,
-    credentials: new UpstreamCredentials({ audience: routerResource, serviceTokens: () => tokens, serviceScopes: SCOPES, upstreamAuth: 'exchange', exchangeTokens: tokens }),
+    credentials: new UpstreamCredentials({
+      audience: routerResource,
+      serviceTokens: () => tokens,
+      serviceScopes: SCOPES,
+      upstreamAuth: 'exchange',
+      exchangeTokens: tokens,
+    }),
     logger,
     metrics,
     routerMetrics: createRouterMetrics(metrics, upstreams),

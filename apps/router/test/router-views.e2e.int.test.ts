@@ -28,20 +28,136 @@ const SCOPES = {
 
 /** What each role preset's view lists for its scopes: pinned by hand, so a change of a toolset shows here. */
 const PRESET_VIEWS: ReadonlyArray<[string, string, readonly string[], readonly string[]]> = [
-  ['shopper', '/mcp/x/shopping', SCOPES.shopper, ['customer_check_eligibility', 'customer_get', 'inventory_get', 'order_cancel', 'order_get', 'order_place', 'order_quote', 'order_search', 'payment_method_list', 'product_get', 'product_lookup', 'product_search']],
-  ['support', '/mcp/x/support', SCOPES.support, ['customer_check_eligibility', 'customer_get', 'customer_search', 'customer_timeline', 'inventory_get', 'order_events', 'order_get', 'order_search', 'order_workflow_get', 'payment_get', 'payment_refundable', 'payment_search', 'product_get', 'product_lookup']],
-  ['catalog', '/mcp/x/catalog', SCOPES.catalog, ['inventory_adjust', 'inventory_get', 'inventory_low_stock', 'inventory_movements', 'product_archive', 'product_create', 'product_get', 'product_import', 'product_import_status', 'product_lookup', 'product_search', 'product_set_price', 'product_update']],
-  ['finance', '/mcp/x/finance', SCOPES.finance, ['customer_get', 'order_get', 'order_search', 'order_summary', 'payment_balance_summary', 'payment_capture', 'payment_get', 'payment_method_list', 'payment_reconcile', 'payment_refund', 'payment_refundable', 'payment_search', 'payment_void']],
-  ['analyst', '/mcp/x/analytics,readonly', SCOPES.analyst, ['customer_query_sql', 'customer_search', 'inventory_low_stock', 'order_query_sql', 'order_search', 'order_summary', 'payment_balance_summary', 'payment_query_sql', 'product_query_sql', 'product_search']],
+  [
+    'shopper',
+    '/mcp/x/shopping',
+    SCOPES.shopper,
+    [
+      'customer_check_eligibility',
+      'customer_get',
+      'inventory_get',
+      'order_cancel',
+      'order_get',
+      'order_place',
+      'order_quote',
+      'order_search',
+      'payment_method_list',
+      'product_get',
+      'product_lookup',
+      'product_search',
+    ],
+  ],
+  [
+    'support',
+    '/mcp/x/support',
+    SCOPES.support,
+    [
+      'customer_check_eligibility',
+      'customer_get',
+      'customer_search',
+      'customer_timeline',
+      'inventory_get',
+      'order_events',
+      'order_get',
+      'order_search',
+      'order_workflow_get',
+      'payment_get',
+      'payment_refundable',
+      'payment_search',
+      'product_get',
+      'product_lookup',
+    ],
+  ],
+  [
+    'catalog',
+    '/mcp/x/catalog',
+    SCOPES.catalog,
+    [
+      'inventory_adjust',
+      'inventory_get',
+      'inventory_low_stock',
+      'inventory_movements',
+      'product_archive',
+      'product_create',
+      'product_get',
+      'product_import',
+      'product_import_status',
+      'product_lookup',
+      'product_search',
+      'product_set_price',
+      'product_update',
+    ],
+  ],
+  [
+    'finance',
+    '/mcp/x/finance',
+    SCOPES.finance,
+    [
+      'customer_get',
+      'order_get',
+      'order_search',
+      'order_summary',
+      'payment_balance_summary',
+      'payment_capture',
+      'payment_get',
+      'payment_method_list',
+      'payment_reconcile',
+      'payment_refund',
+      'payment_refundable',
+      'payment_search',
+      'payment_void',
+    ],
+  ],
+  [
+    'analyst',
+    '/mcp/x/analytics,readonly',
+    SCOPES.analyst,
+    [
+      'customer_query_sql',
+      'customer_search',
+      'inventory_low_stock',
+      'order_query_sql',
+      'order_search',
+      'order_summary',
+      'payment_balance_summary',
+      'payment_query_sql',
+      'product_query_sql',
+      'product_search',
+    ],
+  ],
   ['admin', '/mcp/x/lazy', FEDERATION_SCOPES, ['tools_call', 'tools_describe', 'tools_search']],
 ];
 
 const READ_ONLY_TOOLS = [
-  'customer_check_eligibility', 'customer_export_data', 'customer_get', 'customer_query_sql', 'customer_search', 'customer_timeline',
-  'inventory_get', 'inventory_low_stock', 'inventory_movements', 'order_events', 'order_get', 'order_query_sql', 'order_quote',
-  'order_search', 'order_summary', 'order_workflow_get', 'order_workflow_list', 'payment_balance_summary', 'payment_get',
-  'payment_method_list', 'payment_query_sql', 'payment_reconcile', 'payment_refundable', 'payment_search', 'product_get',
-  'product_import_status', 'product_lookup', 'product_query_sql', 'product_search',
+  'customer_check_eligibility',
+  'customer_export_data',
+  'customer_get',
+  'customer_query_sql',
+  'customer_search',
+  'customer_timeline',
+  'inventory_get',
+  'inventory_low_stock',
+  'inventory_movements',
+  'order_events',
+  'order_get',
+  'order_query_sql',
+  'order_quote',
+  'order_search',
+  'order_summary',
+  'order_workflow_get',
+  'order_workflow_list',
+  'payment_balance_summary',
+  'payment_get',
+  'payment_method_list',
+  'payment_query_sql',
+  'payment_reconcile',
+  'payment_refundable',
+  'payment_search',
+  'product_get',
+  'product_import_status',
+  'product_lookup',
+  'product_query_sql',
+  'product_search',
 ];
 
 let federation: SpawnedFederation;
@@ -76,7 +192,9 @@ async function auditRows(principal: string, count: number): Promise<AuditRow[]> 
   const until = Date.now() + 20_000;
   for (;;) {
     const { rows } = await sql<AuditRow & { principal_id: string }>`
-      SELECT tool, outcome, args_digest, replayed, dry_run FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(federation.databases.customer.db);
+      SELECT tool, outcome, args_digest, replayed, dry_run FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(
+      federation.databases.customer.db,
+    );
     if (rows.length >= count || Date.now() > until) return rows;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -85,7 +203,12 @@ async function auditRows(principal: string, count: number): Promise<AuditRow[]> 
 async function post(path: string, headers: Record<string, string>, token?: string): Promise<Response> {
   return fetch(`${federation.router.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
   });
 }
@@ -141,7 +264,12 @@ describe('toolsets and the read-only view', () => {
   it('a view never grants a scope: in the finance view a support token is refused payment_refund', async () => {
     const client = await federation.connect(SCOPES.support, 'finance-as-support', { path: '/mcp/x/finance' });
     expect(await names(client)).not.toContain('payment_refund');
-    const refused = await callTool(client, 'payment_refund', { payment_id: 'pay_00000000000000000000000000', amount: 1, reason: 'requested_by_customer', idempotency_key: idempotencyKey() });
+    const refused = await callTool(client, 'payment_refund', {
+      payment_id: 'pay_00000000000000000000000000',
+      amount: 1,
+      reason: 'requested_by_customer',
+      idempotency_key: idempotencyKey(),
+    });
     expect(outcome(refused)).toMatchObject({ code: 'FORBIDDEN', details: { missing: expect.arrayContaining(['payment:refund']) } });
   });
 
@@ -164,13 +292,17 @@ describe('toolsets and the read-only view', () => {
 });
 
 describe('tool guides', () => {
-  it('every tool has docs://tools/<name>, named by the instructions, with its guide and result fields, readable with the tool\'s scopes', async () => {
+  it("every tool has docs://tools/<name>, named by the instructions, with its guide and result fields, readable with the tool's scopes", async () => {
     const reader = await federation.connect(['product:read'], 'guide-reader');
     const search = (await reader.listTools()).tools.find((tool) => tool.name === 'product_search');
     expect(search?.description?.length).toBeLessThanOrEqual(1024);
     expect(search?.description).not.toContain('docs://tools/');
     const guide = await reader.readResource({ uri: 'docs://tools/product_search' });
-    expect(guide.contents[0]).toMatchObject({ uri: 'docs://tools/product_search', mimeType: 'text/markdown', text: expect.stringContaining('pg_trgm trigram similarity') });
+    expect(guide.contents[0]).toMatchObject({
+      uri: 'docs://tools/product_search',
+      mimeType: 'text/markdown',
+      text: expect.stringContaining('pg_trgm trigram similarity'),
+    });
     expect(reader.getInstructions()).toContain('docs://tools/<tool name>');
     // A tool without a written guide has one too: its description and what each result field means.
     const get = await reader.readResource({ uri: 'docs://tools/product_get' });
@@ -227,6 +359,8 @@ describe('the lazy view', () => {
     }
     expect(directCodes.slice(0, RATE_LIMIT)).toEqual(Array(RATE_LIMIT).fill('ok'));
     expect(directCodes[RATE_LIMIT]).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(lazyCodes.map((code) => (typeof code === 'string' ? code : (code as { code: string }).code))).toEqual(directCodes.map((code) => (typeof code === 'string' ? code : (code as { code: string }).code)));
+    expect(lazyCodes.map((code) => (typeof code === 'string' ? code : (code as { code: string }).code))).toEqual(
+      directCodes.map((code) => (typeof code === 'string' ? code : (code as { code: string }).code)),
+    );
   });
 });

@@ -78,7 +78,11 @@ describe('catalog', () => {
   });
 
   it('reports a name two upstreams offer: the first listed serves it, the other copy is hidden from /mcp only', async () => {
-    const status = (await (await fetch(`${router.http.url}/status`)).json()) as { collisions: unknown[]; status: string; upstreams: Array<{ name: string; tools: number }> };
+    const status = (await (await fetch(`${router.http.url}/status`)).json()) as {
+      collisions: unknown[];
+      status: string;
+      upstreams: Array<{ name: string; tools: number }>;
+    };
     expect(status.collisions).toEqual([{ kind: 'tool', name: 'shared_ping', served_by: 'alpha', hidden: ['beta'] }]);
     expect(status.status).toBe('ok');
     expect(status.upstreams.map((u) => [u.name, u.tools])).toEqual([
@@ -115,7 +119,10 @@ describe('forwarding', () => {
   it("passes the caller's own token and the trace context (header and _meta) to the upstream", async () => {
     const token = await issuer.user(['beta:read'], { subject: 'bob' });
     const before = beta.seenOf('tools/call').length;
-    const response = await post({ jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'beta_get', arguments: { value: 'v' } } }, { token, headers: { traceparent: CALLER_TRACEPARENT } });
+    const response = await post(
+      { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'beta_get', arguments: { value: 'v' } } },
+      { token, headers: { traceparent: CALLER_TRACEPARENT } },
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as { id: string; result: { structuredContent: Record<string, unknown> } };
     expect(body.id).toBe('call-1');
@@ -178,16 +185,42 @@ describe('bad requests never reach an upstream', () => {
       400,
       -32600,
     ],
-    ['a 10 MB body', async () => post(undefined, { raw: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get', arguments: { value: 'x'.repeat(10 * 1024 * 1024) } } }) }), 413, -32600],
-    ['a foreign Origin', async () => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } }, { headers: { origin: 'https://evil.example' } }), 403, -32600],
+    [
+      'a 10 MB body',
+      async () =>
+        post(undefined, {
+          raw: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'alpha_get', arguments: { value: 'x'.repeat(10 * 1024 * 1024) } },
+          }),
+        }),
+      413,
+      -32600,
+    ],
+    [
+      'a foreign Origin',
+      async () => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } }, { headers: { origin: 'https://evil.example' } }),
+      403,
+      -32600,
+    ],
     [
       'an expired token',
       async () =>
-        post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } }, { token: await issuer.user(['alpha:read'], { expiresAt: Math.floor(Date.now() / 1000) - 600 }) }),
+        post(
+          { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } },
+          { token: await issuer.user(['alpha:read'], { expiresAt: Math.floor(Date.now() / 1000) - 600 }) },
+        ),
       401,
       -32600,
     ],
-    ['no token', async () => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } }, { headers: { authorization: '' } }), 401, -32600],
+    [
+      'no token',
+      async () => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_get' } }, { headers: { authorization: '' } }),
+      401,
+      -32600,
+    ],
   ])('%s', async (_what, send, status, code) => {
     const before = calls();
     const response = await send();
@@ -268,7 +301,13 @@ describe('a router started while an upstream is down', () => {
     const late = await startFakeUpstream({ name: 'late', verifier: issuer.verifier, tools: [{ name: 'late_get', scopes: [] }] });
     const port = late.port;
     await late.stop();
-    const degraded = await startTestRouter({ issuer, upstreams: [{ name: 'alpha', url: alpha.url }, { name: 'late', url: `http://127.0.0.1:${port}/mcp` }] });
+    const degraded = await startTestRouter({
+      issuer,
+      upstreams: [
+        { name: 'alpha', url: alpha.url },
+        { name: 'late', url: `http://127.0.0.1:${port}/mcp` },
+      ],
+    });
     try {
       const status = (await (await fetch(`${degraded.http.url}/status`)).json()) as { status: string; upstreams: Array<{ name: string; health: string }> };
       expect(status.status).toBe('degraded');
@@ -300,7 +339,12 @@ describe('circuit breaker and limits', () => {
         { name: 'slow_ping', scopes: [] },
       ],
     });
-    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'slow', url: slow.url, timeout_ms: 500 }], breakerFailures: 2, breakerHalfOpenMs: 60_000 });
+    const guarded = await startTestRouter({
+      issuer,
+      upstreams: [{ name: 'slow', url: slow.url, timeout_ms: 500 }],
+      breakerFailures: 2,
+      breakerHalfOpenMs: 60_000,
+    });
     try {
       const c = await connectClient(guarded.url, await issuer.user([]));
       clients.push(c);
@@ -325,7 +369,12 @@ describe('circuit breaker and limits', () => {
 
   it('marks an upstream that stops answering altogether unavailable once its probe fails, and heals it', async () => {
     const wedged = await startFakeUpstream({ name: 'wedged', verifier: issuer.verifier, tools: [{ name: 'wedged_get', scopes: [] }] });
-    const guarded = await startTestRouter({ issuer, upstreams: [{ name: 'wedged', url: wedged.url, timeout_ms: 1000 }], discoveryTimeoutMs: 1000, probeIntervalMs: 100 });
+    const guarded = await startTestRouter({
+      issuer,
+      upstreams: [{ name: 'wedged', url: wedged.url, timeout_ms: 1000 }],
+      discoveryTimeoutMs: 1000,
+      probeIntervalMs: 100,
+    });
     try {
       const c = await connectClient(guarded.url, await issuer.user([]));
       clients.push(c);
@@ -352,7 +401,8 @@ describe('circuit breaker and limits', () => {
       const c = await connectClient(guarded.url, await issuer.user([]));
       clients.push(c);
       failing.mode = 'fail';
-      for (let i = 0; i < 2; i++) expect(await expectToolError(c, 'failing_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'upstream "failing" answered HTTP 500' });
+      for (let i = 0; i < 2; i++)
+        expect(await expectToolError(c, 'failing_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'upstream "failing" answered HTTP 500' });
       const calls = failing.seenOf('tools/call').length;
       const open = await expectToolError(c, 'failing_get', {});
       expect(open).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'failing' } });
@@ -372,7 +422,17 @@ describe('circuit breaker and limits', () => {
       const c = await connectClient(guarded.url, await issuer.user([]));
       clients.push(c);
       picky.mode = 'refuse';
-      const refusals: Array<[number, string]> = [[400, 'VALIDATION_FAILED'], [404, 'NOT_FOUND'], [400, 'VALIDATION_FAILED'], [404, 'NOT_FOUND'], [409, 'CONFLICT'], [422, 'VALIDATION_FAILED'], [401, 'UNAUTHENTICATED'], [403, 'FORBIDDEN'], [429, 'RATE_LIMITED']];
+      const refusals: Array<[number, string]> = [
+        [400, 'VALIDATION_FAILED'],
+        [404, 'NOT_FOUND'],
+        [400, 'VALIDATION_FAILED'],
+        [404, 'NOT_FOUND'],
+        [409, 'CONFLICT'],
+        [422, 'VALIDATION_FAILED'],
+        [401, 'UNAUTHENTICATED'],
+        [403, 'FORBIDDEN'],
+        [429, 'RATE_LIMITED'],
+      ];
       for (const [status, code] of refusals) {
         picky.refuseStatus = status;
         expect(await expectToolError(c, 'picky_get', {})).toMatchObject({ code, details: { upstream: 'picky', status } });
@@ -384,7 +444,8 @@ describe('circuit breaker and limits', () => {
       picky.mode = 'normal';
       expect(await expectToolOk(c, 'picky_get', {})).toMatchObject({ tool: 'picky_get' });
       picky.mode = 'fail';
-      for (let i = 0; i < 2; i++) expect(await expectToolError(c, 'picky_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { upstream: 'picky', status: 500 } });
+      for (let i = 0; i < 2; i++)
+        expect(await expectToolError(c, 'picky_get', {})).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { upstream: 'picky', status: 500 } });
       expect(guarded.router.upstreams[0]?.breakerState).toBe('open');
     } finally {
       await guarded.close();

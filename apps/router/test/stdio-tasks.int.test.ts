@@ -51,7 +51,13 @@ async function connectLegacy(target: Target): Promise<Client> {
 
 async function placeAsTask(client: Client, paymentMethod = 'pm_card_visa') {
   const created = await client.request(
-    { method: 'tools/call', params: { name: 'order_place', arguments: { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: paymentMethod, idempotency_key: idempotencyKey() } } },
+    {
+      method: 'tools/call',
+      params: {
+        name: 'order_place',
+        arguments: { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: paymentMethod, idempotency_key: idempotencyKey() },
+      },
+    },
     CreateTaskResultSchema,
     { task: {} },
   );
@@ -82,11 +88,30 @@ beforeAll(async () => {
   const tag = idempotencyKey().slice(0, 8);
   const created = await admin.callTool({
     name: 'customer_create',
-    arguments: { email: `stdio${tag}@example.com`, first_name: 'Stdio', last_name: 'Tasks', addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }] },
+    arguments: {
+      email: `stdio${tag}@example.com`,
+      first_name: 'Stdio',
+      last_name: 'Tasks',
+      addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+    },
   });
   customerId = (created.structuredContent as { customer: { id: string } }).customer.id;
-  expect((await admin.callTool({ name: 'product_create', arguments: { sku, name: 'Stdio task lamp', category: 'test-goods', price: { amount: 1500, currency: 'EUR' } } })).isError).toBeFalsy();
-  expect((await admin.callTool({ name: 'inventory_adjust', arguments: { sku, location: 'BER-1', delta: 50, reason: 'received', idempotency_key: idempotencyKey() } })).isError).toBeFalsy();
+  expect(
+    (
+      await admin.callTool({
+        name: 'product_create',
+        arguments: { sku, name: 'Stdio task lamp', category: 'test-goods', price: { amount: 1500, currency: 'EUR' } },
+      })
+    ).isError,
+  ).toBeFalsy();
+  expect(
+    (
+      await admin.callTool({
+        name: 'inventory_adjust',
+        arguments: { sku, location: 'BER-1', delta: 50, reason: 'received', idempotency_key: idempotencyKey() },
+      })
+    ).isError,
+  ).toBeFalsy();
 }, 180_000);
 
 afterAll(async () => {
@@ -103,12 +128,19 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2025-11-25 Tas
     expect(task.status).toBe('working');
     expect(task.pollInterval).toBe(1000);
     const orderId = task.taskId.slice('order_place:'.length);
-    const final = await pollUntil(() => client.experimental.tasks.getTask(task.taskId), (t) => t.status !== 'working', 30_000);
+    const final = await pollUntil(
+      () => client.experimental.tasks.getTask(task.taskId),
+      (t) => t.status !== 'working',
+      30_000,
+    );
     expect(final).toMatchObject({ taskId: task.taskId, status: 'completed', statusMessage: 'Order confirmed and its payment captured.' });
     const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect(result.isError).toBeUndefined();
     expect(result._meta).toEqual({ 'io.modelcontextprotocol/related-task': { taskId: task.taskId } });
-    expect(result.structuredContent).toMatchObject({ order: { id: orderId, status: 'confirmed', total_amount: 1500, payment: { amount_captured: 1500 } }, done: true });
+    expect(result.structuredContent).toMatchObject({
+      order: { id: orderId, status: 'confirmed', total_amount: 1500, payment: { amount_captured: 1500 } },
+      done: true,
+    });
     const late = await rpcError(client.experimental.tasks.cancelTask(task.taskId));
     expect(late.code).toBe(-32602);
     expect(late.message).toBe("Cannot cancel task: already in terminal status 'completed': Order confirmed and its payment captured.");
@@ -132,7 +164,12 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2025-11-25 Tas
     const again = await rpcError(client.experimental.tasks.cancelTask(task.taskId));
     expect(again.code).toBe(-32602);
     expect(again.message).toContain("already in terminal status 'cancelled'");
-    const settled = await pollUntil(() => client.experimental.tasks.getTask(task.taskId), (t) => t.statusMessage?.includes('was voided') === true, 40_000, 500);
+    const settled = await pollUntil(
+      () => client.experimental.tasks.getTask(task.taskId),
+      (t) => t.statusMessage?.includes('was voided') === true,
+      40_000,
+      500,
+    );
     expect(settled).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled: the authorization was voided and the stock released.' });
     const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect(result.structuredContent).toMatchObject({ order: { id: orderId, status: 'failed', failure_reason: 'cancelled' }, done: true });
@@ -154,7 +191,12 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2025-11-25 Tas
     expect(refused.code).toBe(-32602);
     expect(refused.message).toMatch(/^Cannot cancel task: The checkout of order ord_\w+ has confirmed the order and is capturing its payment/);
     expect(refused.data).toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'capture_in_progress' } });
-    const done = await pollUntil(() => client.experimental.tasks.getTask(task.taskId), (t) => t.status !== 'working', 30_000, 500);
+    const done = await pollUntil(
+      () => client.experimental.tasks.getTask(task.taskId),
+      (t) => t.status !== 'working',
+      30_000,
+      500,
+    );
     expect(done).toMatchObject({ status: 'completed', statusMessage: 'Order confirmed and its payment captured.' });
   }, 90_000);
 });
@@ -178,7 +220,11 @@ async function modernStdioRpc(target: Target) {
   return async (method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = { extensions: { [TASKS]: {} } }): Promise<Answer> => {
     const id = next++;
     const answered = new Promise<Answer>((resolve) => pending.set(id, resolve));
-    const _meta = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': capabilities, 'io.modelcontextprotocol/clientInfo': { name: 'stdio-tasks', version: '0.0.0' } };
+    const _meta = {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientCapabilities': capabilities,
+      'io.modelcontextprotocol/clientInfo': { name: 'stdio-tasks', version: '0.0.0' },
+    };
     await transport.send({ jsonrpc: '2.0', id, method, params: { ...params, _meta } } as JSONRPCMessage);
     return answered;
   };
@@ -192,10 +238,20 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2026-07-28 Tas
       arguments: { customer_id: customerId, lines: [{ sku, quantity: 1 }], payment_method: 'pm_card_visa', idempotency_key: idempotencyKey() },
     });
     expect(created.error).toBeUndefined();
-    expect(created.result).toMatchObject({ resultType: 'task', taskId: expect.stringMatching(/^order_place:ord_[0-9a-z]{26}$/), status: 'working', ttlMs: null, pollIntervalMs: 1000 });
+    expect(created.result).toMatchObject({
+      resultType: 'task',
+      taskId: expect.stringMatching(/^order_place:ord_[0-9a-z]{26}$/),
+      status: 'working',
+      ttlMs: null,
+      pollIntervalMs: 1000,
+    });
     expect(created.result).not.toHaveProperty('task');
     const taskId = created.result?.['taskId'] as string;
-    const done = await pollUntil(() => rpc('tasks/get', { taskId }), (a) => a.result?.['status'] !== 'working', 30_000);
+    const done = await pollUntil(
+      () => rpc('tasks/get', { taskId }),
+      (a) => a.result?.['status'] !== 'working',
+      30_000,
+    );
     expect(done.result).toMatchObject({
       resultType: 'complete',
       taskId,
@@ -206,6 +262,11 @@ describe.each(Object.keys(targets) as Target[])('order_place as a 2026-07-28 Tas
     // Without the extension declared, tasks/get is refused naming the capability it needs.
     expect((await rpc('tasks/get', { taskId }, {})).error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [TASKS]: {} } } } });
     const late = await rpc('tasks/cancel', { taskId });
-    expect(late.error).toEqual(expect.objectContaining({ code: -32602, message: "Cannot cancel task: already in terminal status 'completed': Order confirmed and its payment captured." }));
+    expect(late.error).toEqual(
+      expect.objectContaining({
+        code: -32602,
+        message: "Cannot cancel task: already in terminal status 'completed': Order confirmed and its payment captured.",
+      }),
+    );
   }, 60_000);
 });

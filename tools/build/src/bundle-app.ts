@@ -28,8 +28,7 @@ const APP_NAME = /^[a-z][a-z0-9-]*$/;
  * around, so every extra top-level name could collide with a bundled declaration.
  */
 const ESM_REQUIRE_BANNER =
-  "import { createRequire as __mcpfedCreateRequire } from 'node:module';\n" +
-  'const require = __mcpfedCreateRequire(import.meta.url);';
+  "import { createRequire as __mcpfedCreateRequire } from 'node:module';\n" + 'const require = __mcpfedCreateRequire(import.meta.url);';
 
 /**
  * Bundles `apps/<app>/src/main.ts` into `apps/<app>/dist/main.js` (ESM, Node 24, with a source map).

@@ -72,12 +72,21 @@ export function formatReport(rows: readonly ReportRow[], largest = 10): string {
   const out = ['Catalog as the router lists it (tokens: cl100k_base and Claude; descr/input/output in cl100k)', pad(header), ...lines.map(pad)];
   const presets = rows.filter((r) => r.label.startsWith('role '));
   const over = presets.filter((r) => r.figures.tools > PRESET_MAX_TOOLS || r.figures.tokens.cl100k > PRESET_MAX_TOKENS);
-  out.push('', `Role presets over ${PRESET_MAX_TOOLS} tools or ${thousands(PRESET_MAX_TOKENS)} tokens: ${over.length === 0 ? 'none' : over.map((r) => r.label).join(', ')}`);
+  out.push(
+    '',
+    `Role presets over ${PRESET_MAX_TOOLS} tools or ${thousands(PRESET_MAX_TOKENS)} tokens: ${over.length === 0 ? 'none' : over.map((r) => r.label).join(', ')}`,
+  );
   const full = rows[0] as ReportRow;
-  out.push(`All tools over ${thousands(ALL_MAX_TOKENS)} tokens: ${full.figures.tokens.cl100k > ALL_MAX_TOKENS ? `yes (${thousands(full.figures.tokens.cl100k)})` : 'no'}`);
+  out.push(
+    `All tools over ${thousands(ALL_MAX_TOKENS)} tokens: ${full.figures.tokens.cl100k > ALL_MAX_TOKENS ? `yes (${thousands(full.figures.tokens.cl100k)})` : 'no'}`,
+  );
   out.push('', `Largest tools (${full.label}):`);
-  for (const tool of full.figures.perTool.slice(0, largest)) out.push(`  ${tool.name.padEnd(28)} ${thousands(tool.tokens.cl100k).padStart(6)} tokens  ${thousands(tool.chars).padStart(7)} chars`);
+  for (const tool of full.figures.perTool.slice(0, largest))
+    out.push(`  ${tool.name.padEnd(28)} ${thousands(tool.tokens.cl100k).padStart(6)} tokens  ${thousands(tool.chars).padStart(7)} chars`);
   const long = full.figures.perTool.filter((tool) => tool.descriptionChars > MAX_DESCRIPTION_CHARS);
-  out.push('', `Descriptions over ${MAX_DESCRIPTION_CHARS} characters: ${long.length === 0 ? 'none' : long.map((t) => `${t.name} (${t.descriptionChars})`).join(', ')}`);
+  out.push(
+    '',
+    `Descriptions over ${MAX_DESCRIPTION_CHARS} characters: ${long.length === 0 ? 'none' : long.map((t) => `${t.name} (${t.descriptionChars})`).join(', ')}`,
+  );
   return out.join('\n');
 }

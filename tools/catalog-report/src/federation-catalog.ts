@@ -35,7 +35,11 @@ export function federationTools(): Array<Record<string, unknown>> {
 }
 
 /** What a caller with `scopes` is listed in `selection` of `tools`: the router's scope filter, then the view's. */
-export function toolsInView(tools: ReadonlyArray<Record<string, unknown>>, scopes: ReadonlySet<string>, selection: ViewSelection): Array<Record<string, unknown>> {
+export function toolsInView(
+  tools: ReadonlyArray<Record<string, unknown>>,
+  scopes: ReadonlySet<string>,
+  selection: ViewSelection,
+): Array<Record<string, unknown>> {
   if (selection.lazy) return [...LAZY_TOOL_DEFINITIONS];
   return tools.filter((tool) => {
     const needed = ((tool['_meta'] as Record<string, unknown>)[META_SCOPES] as string[] | undefined) ?? [];

@@ -7,7 +7,13 @@ import { catalogReport, formatReport } from './catalog-report.ts';
  */
 const rows = catalogReport();
 if (process.argv.includes('--json')) {
-  process.stdout.write(`${JSON.stringify(rows.map(({ figures: { perTool, ...figures }, ...rest }) => ({ ...rest, figures, largest: perTool.slice(0, 10) })), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(
+      rows.map(({ figures: { perTool, ...figures }, ...rest }) => ({ ...rest, figures, largest: perTool.slice(0, 10) })),
+      null,
+      2,
+    )}\n`,
+  );
 } else {
   process.stdout.write(`${formatReport(rows)}\n`);
 }

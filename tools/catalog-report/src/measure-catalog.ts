@@ -38,7 +38,11 @@ export interface CatalogFigures {
 /** Measures a tools/list result (`tools` as listed, JSON as it goes on the wire). */
 export function measureCatalog(tools: ReadonlyArray<Record<string, unknown>>): CatalogFigures {
   const whole = JSON.stringify({ tools });
-  const count = (key: string) => tools.reduce((sum, tool) => sum + (tool[key] === undefined ? 0 : cl100k.encode(typeof tool[key] === 'string' ? tool[key] : JSON.stringify(tool[key])).length), 0);
+  const count = (key: string) =>
+    tools.reduce(
+      (sum, tool) => sum + (tool[key] === undefined ? 0 : cl100k.encode(typeof tool[key] === 'string' ? tool[key] : JSON.stringify(tool[key])).length),
+      0,
+    );
   const perTool = tools
     .map((tool) => {
       const json = JSON.stringify(tool);

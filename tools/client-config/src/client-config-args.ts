@@ -74,9 +74,12 @@ export function parseClientConfigArgs(argv: readonly string[]): ClientConfigArgs
   const role = values.scopes === undefined ? ((values.role as Role | undefined) ?? DEFAULT_ROLE) : undefined;
   const scopes = role === undefined ? (values.scopes?.split(/[\s,]+/).filter(Boolean) ?? []) : [...ROLE_PRESETS[role].scopes];
   if (scopes.length === 0) return { error: '--scopes must name at least one scope' };
-  if (role !== undefined && ROLE_PRESETS[role].customerBound && values.customer === undefined) return { error: `--role ${role} needs --customer <id>: it reaches one customer's data` };
+  if (role !== undefined && ROLE_PRESETS[role].customerBound && values.customer === undefined)
+    return { error: `--role ${role} needs --customer <id>: it reaches one customer's data` };
   if (values.customer !== undefined && values.mode === 'router' && values.transport === 'stdio') {
-    return { error: "--customer with the router on stdio: the router's stdio mode serves staff and refuses a customer binding; use --mode direct, or --transport http" };
+    return {
+      error: "--customer with the router on stdio: the router's stdio mode serves staff and refuses a customer binding; use --mode direct, or --transport http",
+    };
   }
   if (values.url !== undefined) {
     let url: URL;

@@ -63,7 +63,7 @@ export interface ClientConfig {
 export const CLIENT_LOCATIONS: Readonly<Record<ClientKind, string>> = Object.freeze({
   'claude-desktop':
     'claude_desktop_config.json: macOS ~/Library/Application Support/Claude/, Windows %APPDATA%\\Claude\\, Linux ~/.config/Claude/ (Settings > Developer > Edit Config); restart Claude Desktop after editing',
-  'claude-code': '.mcp.json at the project root (project scope, shared with the repository), or add the entry with `claude mcp add-json <name> \'<entry JSON>\'`',
+  'claude-code': ".mcp.json at the project root (project scope, shared with the repository), or add the entry with `claude mcp add-json <name> '<entry JSON>'`",
   cursor: '.cursor/mcp.json in the project, or ~/.cursor/mcp.json for every project',
   vscode: '.vscode/mcp.json in the workspace (or the user mcp.json: MCP: Open User Configuration)',
 });
@@ -109,6 +109,8 @@ export function buildClientConfig(request: ClientConfigRequest): ClientConfig {
   };
   const entries = Object.fromEntries(request.targets.map((target) => [target.name, entry(target)]));
   if (client !== 'vscode') return { document: { mcpServers: entries }, location: CLIENT_LOCATIONS[client] };
-  const inputs = withToken ? { inputs: [{ type: 'promptString', id: VSCODE_TOKEN_INPUT, description: 'mcpfed bearer token (npm run token)', password: true }] } : {};
+  const inputs = withToken
+    ? { inputs: [{ type: 'promptString', id: VSCODE_TOKEN_INPUT, description: 'mcpfed bearer token (npm run token)', password: true }] }
+    : {};
   return { document: { ...inputs, servers: entries }, location: CLIENT_LOCATIONS[client] };
 }

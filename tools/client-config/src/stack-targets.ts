@@ -38,7 +38,10 @@ export interface StackTargetsOptions {
  */
 export function stackTargets(options: StackTargetsOptions): ConfigTarget[] {
   const domains = Object.fromEntries(
-    SERVICES.filter((s) => s.database !== undefined).map((s) => [s.database as string, options.env[databaseUrlVariableOf(s.database as string)] || embeddedDatabaseUrl(s.database as string)]),
+    SERVICES.filter((s) => s.database !== undefined).map((s) => [
+      s.database as string,
+      options.env[databaseUrlVariableOf(s.database as string)] || embeddedDatabaseUrl(s.database as string),
+    ]),
   );
   const stack: StackEnvironment = {
     databaseUrls: domains,

@@ -91,7 +91,9 @@ interface ClientSecrets {
  * its environment, Cursor `${env:VAR}`, VS Code `${input:id}` from what the person typed at the prompt.
  */
 function resolveHeaders(clientKind: 'claude-code' | 'cursor' | 'vscode', entry: Record<string, unknown>, secrets: ClientSecrets): Record<string, string> {
-  const pattern = { 'claude-code': /\$\{([A-Z_][A-Z0-9_]*)\}/g, cursor: /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, vscode: /\$\{input:([A-Za-z0-9_-]+)\}/g }[clientKind];
+  const pattern = { 'claude-code': /\$\{([A-Z_][A-Z0-9_]*)\}/g, cursor: /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, vscode: /\$\{input:([A-Za-z0-9_-]+)\}/g }[
+    clientKind
+  ];
   const source = clientKind === 'vscode' ? (secrets.inputs ?? {}) : (secrets.env ?? {});
   const headers = (entry['headers'] as Record<string, string> | undefined) ?? {};
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replace(pattern, (_, key: string) => source[key] ?? '')]));
@@ -107,13 +109,20 @@ async function connectHttp(entry: Record<string, unknown>, headers: Record<strin
 const JWT = /eyJ[\w-]+\.[\w-]+\./;
 const SUPPORT_CUSTOMER_TOOLS = CUSTOMER_READ_TOOLS;
 /** A token for the server on `port` (its resource, as npm start's servers accept): the router's unless told. */
-const customerToken = (scopes: readonly string[], port = portBase) => issuer.mint({ subject: 'config-user', scopes, audience: resourceOf({ port }), ttlSeconds: 600 });
+const customerToken = (scopes: readonly string[], port = portBase) =>
+  issuer.mint({ subject: 'config-user', scopes, audience: resourceOf({ port }), ttlSeconds: 600 });
 
 async function launchStdio(entry: Record<string, unknown>): Promise<Client> {
   const client = new Client({ name: 'client-config-test', version: '1.0.0' });
   clients.push(client);
   await client.connect(
-    new StdioClientTransport({ command: String(entry['command']), args: entry['args'] as string[], env: entry['env'] as Record<string, string>, cwd: os.tmpdir(), stderr: 'ignore' }),
+    new StdioClientTransport({
+      command: String(entry['command']),
+      args: entry['args'] as string[],
+      env: entry['env'] as Record<string, string>,
+      cwd: os.tmpdir(),
+      stderr: 'ignore',
+    }),
   );
   return client;
 }
@@ -133,7 +142,12 @@ beforeAll(async () => {
   url.pathname = `/${databaseName}`;
   databaseUrl = url.toString();
   const common = { HOST: '127.0.0.1', REDIS_URL: testServiceUrl('redisUrl'), AUTH_ISSUER: issuerUrl, LOG_LEVEL: 'warn' };
-  await runToCompletion({ name: 'client-config-customer-migrate', args: ['apps/customer-server/src/main.ts', 'migrate'], env: { ...common, DATABASE_URL: databaseUrl }, cwd: REPO_ROOT });
+  await runToCompletion({
+    name: 'client-config-customer-migrate',
+    args: ['apps/customer-server/src/main.ts', 'migrate'],
+    env: { ...common, DATABASE_URL: databaseUrl },
+    cwd: REPO_ROOT,
+  });
   customer = await spawnServer({
     name: 'client-config-customer',
     args: ['apps/customer-server/src/main.ts', 'serve'],
@@ -171,19 +185,22 @@ describe('router mode over http, token from where the client keeps secrets', () 
   it.each([
     ['claude-code', { type: 'http' }, 'Bearer ${MCPFED_TOKEN}'],
     ['cursor', {}, 'Bearer ${env:MCPFED_TOKEN}'],
-  ] as const)('%s: one "mcpfed" entry naming MCPFED_TOKEN; resolved from the environment it reaches what the token allows', async (clientKind, shape, header) => {
-    const result = await runCli(['--client', clientKind]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).not.toMatch(JWT);
-    const config = JSON.parse(result.stdout) as Record<string, Record<string, Record<string, unknown>>>;
-    expect(config).toEqual({ mcpServers: { mcpfed: { ...shape, url: `http://127.0.0.1:${portBase}/mcp/x/support`, headers: { Authorization: header } } } });
-    // The default role is support; the command to get its token is printed, not run.
-    expect(result.stderr).toContain(`export MCPFED_TOKEN="$(npm run -s token -- --user support --scopes "${ROLE_PRESETS.support.scopes.join(' ')}")"`);
-    const entry = config['mcpServers']?.['mcpfed'] as Record<string, unknown>;
-    const client = await connectHttp(entry, resolveHeaders(clientKind, entry, { env: { MCPFED_TOKEN: await customerToken(ROLE_PRESETS.support.scopes) } }));
-    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(SUPPORT_CUSTOMER_TOOLS);
-    expect((await expectToolError(client, 'customer_get', { id: MISSING_CUSTOMER })).code).toBe('NOT_FOUND');
-  });
+  ] as const)(
+    '%s: one "mcpfed" entry naming MCPFED_TOKEN; resolved from the environment it reaches what the token allows',
+    async (clientKind, shape, header) => {
+      const result = await runCli(['--client', clientKind]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(JWT);
+      const config = JSON.parse(result.stdout) as Record<string, Record<string, Record<string, unknown>>>;
+      expect(config).toEqual({ mcpServers: { mcpfed: { ...shape, url: `http://127.0.0.1:${portBase}/mcp/x/support`, headers: { Authorization: header } } } });
+      // The default role is support; the command to get its token is printed, not run.
+      expect(result.stderr).toContain(`export MCPFED_TOKEN="$(npm run -s token -- --user support --scopes "${ROLE_PRESETS.support.scopes.join(' ')}")"`);
+      const entry = config['mcpServers']?.['mcpfed'] as Record<string, unknown>;
+      const client = await connectHttp(entry, resolveHeaders(clientKind, entry, { env: { MCPFED_TOKEN: await customerToken(ROLE_PRESETS.support.scopes) } }));
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(SUPPORT_CUSTOMER_TOOLS);
+      expect((await expectToolError(client, 'customer_get', { id: MISSING_CUSTOMER })).code).toBe('NOT_FOUND');
+    },
+  );
 
   it('vscode: a password input the header names; with the typed token the entry connects', async () => {
     const config = await generate(['--client', 'vscode']);
@@ -192,7 +209,10 @@ describe('router mode over http, token from where the client keeps secrets', () 
       servers: { mcpfed: { type: 'http', url: `http://127.0.0.1:${portBase}/mcp/x/support`, headers: { Authorization: 'Bearer ${input:mcpfed-token}' } } },
     });
     const entry = (config['servers'] as Record<string, Record<string, unknown>>)['mcpfed'] as Record<string, unknown>;
-    const client = await connectHttp(entry, resolveHeaders('vscode', entry, { inputs: { 'mcpfed-token': await customerToken(['customer:read', 'customer:any']) } }));
+    const client = await connectHttp(
+      entry,
+      resolveHeaders('vscode', entry, { inputs: { 'mcpfed-token': await customerToken(['customer:read', 'customer:any']) } }),
+    );
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(CUSTOMER_READ_TOOLS);
   });
 
@@ -235,7 +255,11 @@ describe('router mode over http with OAuth', () => {
     const url = `http://127.0.0.1:${portBase}/mcp/x/support`;
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected).replace('"URL"', JSON.stringify(url))));
     expect(result.stderr).toContain("the client signs you in at the router's authorization server");
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain(`resource_metadata="http://127.0.0.1:${portBase}/.well-known/oauth-protected-resource"`);
   });
@@ -249,7 +273,17 @@ describe('router mode over http with OAuth', () => {
 
 describe('roles', () => {
   it.each(['shopper', 'support', 'catalog', 'finance', 'analyst', 'admin'] as const)('%s: its preset becomes STDIO_SCOPES of a stdio entry', async (role) => {
-    const args = ['--client', 'claude-desktop', '--mode', 'direct', '--transport', 'stdio', '--role', role, ...(role === 'shopper' ? ['--customer', MISSING_CUSTOMER] : [])];
+    const args = [
+      '--client',
+      'claude-desktop',
+      '--mode',
+      'direct',
+      '--transport',
+      'stdio',
+      '--role',
+      role,
+      ...(role === 'shopper' ? ['--customer', MISSING_CUSTOMER] : []),
+    ];
     const config = await generate(args);
     const env = ((config['mcpServers'] as Record<string, Record<string, unknown>>)['customer'] as Record<string, unknown>)['env'] as Record<string, string>;
     expect(env['STDIO_SCOPES']).toBe(ROLE_PRESETS[role].scopes.join(' '));
@@ -289,19 +323,22 @@ describe('roles', () => {
 });
 
 describe('router mode over stdio', () => {
-  it.each(['claude-desktop', 'claude-code', 'cursor', 'vscode'] as const)('%s: launching the entry serves the federation to the local client', async (clientKind) => {
-    const config = await generate(['--client', clientKind, '--mode', 'router', '--transport', 'stdio', '--scopes', 'customer:read customer:any']);
-    const entries = (clientKind === 'vscode' ? config['servers'] : config['mcpServers']) as Record<string, Record<string, unknown>>;
-    const entry = entries['mcpfed'] as Record<string, unknown>;
-    expect(entry['command']).toBe(path.join(REPO_ROOT, 'node_modules', '.bin', 'node'));
-    expect(entry['args']).toEqual([path.join(REPO_ROOT, 'apps', 'router', 'src', 'main.ts'), 'serve', '--stdio']);
-    expect(entry['type']).toBe(clientKind === 'claude-code' || clientKind === 'vscode' ? 'stdio' : undefined);
-    const client = await launchStdio(entry);
-    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(CUSTOMER_READ_TOOLS);
-    const result = await expectToolOk<{ items: unknown[] }>(client, 'customer_search', { query: 'nobody at all' });
-    expect(result.items).toEqual([]);
-    await client.close();
-  });
+  it.each(['claude-desktop', 'claude-code', 'cursor', 'vscode'] as const)(
+    '%s: launching the entry serves the federation to the local client',
+    async (clientKind) => {
+      const config = await generate(['--client', clientKind, '--mode', 'router', '--transport', 'stdio', '--scopes', 'customer:read customer:any']);
+      const entries = (clientKind === 'vscode' ? config['servers'] : config['mcpServers']) as Record<string, Record<string, unknown>>;
+      const entry = entries['mcpfed'] as Record<string, unknown>;
+      expect(entry['command']).toBe(path.join(REPO_ROOT, 'node_modules', '.bin', 'node'));
+      expect(entry['args']).toEqual([path.join(REPO_ROOT, 'apps', 'router', 'src', 'main.ts'), 'serve', '--stdio']);
+      expect(entry['type']).toBe(clientKind === 'claude-code' || clientKind === 'vscode' ? 'stdio' : undefined);
+      const client = await launchStdio(entry);
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(CUSTOMER_READ_TOOLS);
+      const result = await expectToolOk<{ items: unknown[] }>(client, 'customer_search', { query: 'nobody at all' });
+      expect(result.items).toEqual([]);
+      await client.close();
+    },
+  );
 });
 
 describe('direct mode', () => {
@@ -312,12 +349,17 @@ describe('direct mode', () => {
     expect(Object.keys(entries)).toEqual(expect.arrayContaining(['customer', 'product', 'payment']));
     const customer = entries['customer'] as Record<string, unknown>;
     expect(customer).toEqual({ url: `http://127.0.0.1:${portBase + 1}/mcp`, headers: { Authorization: 'Bearer ${env:MCPFED_TOKEN}' } });
-    const client = await connectHttp(customer, resolveHeaders('cursor', customer, { env: { MCPFED_TOKEN: await customerToken(['customer:read', 'customer:write'], portBase + 1) } }));
+    const client = await connectHttp(
+      customer,
+      resolveHeaders('cursor', customer, { env: { MCPFED_TOKEN: await customerToken(['customer:read', 'customer:write'], portBase + 1) } }),
+    );
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('customer_create');
   });
 
   it('stdio: the customer entry launches the customer server on its database', async () => {
-    const config = await generate(['--client', 'claude-desktop', '--mode', 'direct', '--transport', 'stdio', '--role', 'admin'], { DATABASE_URL_CUSTOMER: databaseUrl });
+    const config = await generate(['--client', 'claude-desktop', '--mode', 'direct', '--transport', 'stdio', '--role', 'admin'], {
+      DATABASE_URL_CUSTOMER: databaseUrl,
+    });
     const entry = (config['mcpServers'] as Record<string, Record<string, unknown>>)['customer'] as Record<string, unknown>;
     expect((entry['env'] as Record<string, string>)['DATABASE_URL']).toBe(databaseUrl);
     const client = await launchStdio(entry);
@@ -327,7 +369,9 @@ describe('direct mode', () => {
 
   it('stdio shopper: the customer server is bound to that customer; another customer is FORBIDDEN', async () => {
     const bound = 'cus_01j9jx2rc3re7ejd42xbz421kr';
-    const config = await generate(['--client', 'claude-desktop', '--mode', 'direct', '--transport', 'stdio', '--role', 'shopper', '--customer', bound], { DATABASE_URL_CUSTOMER: databaseUrl });
+    const config = await generate(['--client', 'claude-desktop', '--mode', 'direct', '--transport', 'stdio', '--role', 'shopper', '--customer', bound], {
+      DATABASE_URL_CUSTOMER: databaseUrl,
+    });
     const entry = (config['mcpServers'] as Record<string, Record<string, unknown>>)['customer'] as Record<string, unknown>;
     const client = await launchStdio(entry);
     expect((await expectToolError(client, 'customer_get', { id: MISSING_CUSTOMER })).code).toBe('FORBIDDEN');

@@ -22,7 +22,9 @@ export interface AuthProxy {
 export async function startAuthProxy(target: string, token: string): Promise<AuthProxy> {
   const base = new URL(target);
   if (base.protocol !== 'http:') {
-    throw new Error(`the conformance auth proxy forwards only to http:// targets (it speaks plain HTTP and would send the token unencrypted), not ${base.protocol}// (${base.origin})`);
+    throw new Error(
+      `the conformance auth proxy forwards only to http:// targets (it speaks plain HTTP and would send the token unencrypted), not ${base.protocol}// (${base.origin})`,
+    );
   }
   const server = createServer((req, res) => {
     const upstream = httpRequest(

@@ -26,7 +26,9 @@ for (const spec of values.target ?? []) {
   targets.push({ name, url, token });
 }
 if (targets.length === 0) {
-  process.stderr.write('usage: npm run conformance -- --target router=http://127.0.0.1:8080/mcp [--target customer=http://127.0.0.1:8081/mcp …] [--scenario …]\n');
+  process.stderr.write(
+    'usage: npm run conformance -- --target router=http://127.0.0.1:8080/mcp [--target customer=http://127.0.0.1:8081/mcp …] [--scenario …]\n',
+  );
   process.exit(2);
 }
 const packageJson = createRequire(import.meta.url).resolve('@modelcontextprotocol/conformance/package.json');

@@ -37,8 +37,7 @@ export const SKIPPED_SCENARIOS: Readonly<Record<string, string>> = {
   'prompts-get-with-args': FIXTURE,
   'prompts-get-embedded-resource': FIXTURE,
   'prompts-get-with-image': FIXTURE,
-  'completion-complete':
-    `${FIXTURE}: it completes the suite's prompt test_prompt_with_arguments, which a domain server answers with -32602 (an unknown prompt, as the completion spec's errors say; the router, answering empty, passes); completion is covered by the revisions matrix and logging-completion tests`,
+  'completion-complete': `${FIXTURE}: it completes the suite's prompt test_prompt_with_arguments, which a domain server answers with -32602 (an unknown prompt, as the completion spec's errors say; the router, answering empty, passes); completion is covered by the revisions matrix and logging-completion tests`,
   'resources-subscribe': 'mcpfed offers no resources/subscribe (removed in 2026-07-28; no session to hold it)',
   'resources-unsubscribe': 'mcpfed offers no resources/subscribe (removed in 2026-07-28; no session to hold it)',
   'server-sse-polling': 'needs resumable SSE (event ids, Last-Event-ID); mcpfed is stateless and 2026-07-28 removed resumption',

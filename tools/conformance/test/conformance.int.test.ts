@@ -21,14 +21,15 @@ describe('the official MCP conformance suite against every mcpfed endpoint', () 
   });
 
   it('passes every applicable server scenario at the four domain servers and the router', async () => {
-    const targets = await Promise.all(
-      ENDPOINTS.map(async (name) => ({ name, url: federation.endpoints[name], token: await federation.token(name, SCOPES) })),
-    );
+    const targets = await Promise.all(ENDPOINTS.map(async (name) => ({ name, url: federation.endpoints[name], token: await federation.token(name, SCOPES) })));
     const started = Date.now();
     const outcomes = await runConformance(targets, CONFORMANCE_SCENARIOS, BIN);
-    for (const o of outcomes) process.stdout.write(`${o.failures.length === 0 ? 'pass' : 'FAIL'}  ${o.target.padEnd(9)} ${o.scenario.padEnd(26)} ${o.passed} checks passed\n`);
+    for (const o of outcomes)
+      process.stdout.write(`${o.failures.length === 0 ? 'pass' : 'FAIL'}  ${o.target.padEnd(9)} ${o.scenario.padEnd(26)} ${o.passed} checks passed\n`);
     process.stdout.write(`conformance: ${outcomes.length} runs in ${Math.round((Date.now() - started) / 1000)} s\n`);
-    expect(outcomes.map((o) => `${o.target} ${o.scenario}`)).toEqual(ENDPOINTS.flatMap((name) => CONFORMANCE_SCENARIOS.map((scenario) => `${name} ${scenario}`)));
+    expect(outcomes.map((o) => `${o.target} ${o.scenario}`)).toEqual(
+      ENDPOINTS.flatMap((name) => CONFORMANCE_SCENARIOS.map((scenario) => `${name} ${scenario}`)),
+    );
     expect(outcomes.filter((o) => o.failures.length > 0).map((o) => ({ target: o.target, scenario: o.scenario, failures: o.failures }))).toEqual([]);
     for (const o of outcomes) expect(o.passed, `${o.target} ${o.scenario}`).toBeGreaterThan(0);
   }, 240_000);
@@ -36,11 +37,31 @@ describe('the official MCP conformance suite against every mcpfed endpoint', () 
   it('skips exactly the documented scenarios, each with a reason, none of them also run', () => {
     expect(Object.keys(SKIPPED_SCENARIOS).sort()).toEqual(
       [
-        'tools-call-simple-text', 'tools-call-image', 'tools-call-audio', 'tools-call-embedded-resource', 'tools-call-mixed-content',
-        'tools-call-with-logging', 'tools-call-error', 'tools-call-with-progress', 'tools-call-sampling', 'tools-call-elicitation',
-        'elicitation-sep1034-defaults', 'elicitation-sep1330-enums', 'json-schema-2020-12', 'resources-read-text', 'resources-read-binary',
-        'resources-templates-read', 'prompts-get-simple', 'prompts-get-with-args', 'prompts-get-embedded-resource', 'prompts-get-with-image',
-        'completion-complete', 'resources-subscribe', 'resources-unsubscribe', 'server-sse-polling', 'server-sse-multiple-streams',
+        'tools-call-simple-text',
+        'tools-call-image',
+        'tools-call-audio',
+        'tools-call-embedded-resource',
+        'tools-call-mixed-content',
+        'tools-call-with-logging',
+        'tools-call-error',
+        'tools-call-with-progress',
+        'tools-call-sampling',
+        'tools-call-elicitation',
+        'elicitation-sep1034-defaults',
+        'elicitation-sep1330-enums',
+        'json-schema-2020-12',
+        'resources-read-text',
+        'resources-read-binary',
+        'resources-templates-read',
+        'prompts-get-simple',
+        'prompts-get-with-args',
+        'prompts-get-embedded-resource',
+        'prompts-get-with-image',
+        'completion-complete',
+        'resources-subscribe',
+        'resources-unsubscribe',
+        'server-sse-polling',
+        'server-sse-multiple-streams',
       ].sort(),
     );
     for (const why of Object.values(SKIPPED_SCENARIOS)) expect(why.length).toBeGreaterThan(20);

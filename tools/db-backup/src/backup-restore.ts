@@ -44,8 +44,19 @@ export interface RestoreResult {
  * read-only SQL role again). Refuses a target that already holds tables, views or sequences unless `clean`
  * (then existing objects of the archive are dropped first).
  */
-export async function restoreDatabase(options: { url: string; file: string; clean: boolean; env: Readonly<Record<string, string | undefined>> }): Promise<RestoreResult> {
-  if (!(await stat(options.file).then((s) => s.isFile(), () => false))) throw new UsageError(`--file ${options.file} is not a file`);
+export async function restoreDatabase(options: {
+  url: string;
+  file: string;
+  clean: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}): Promise<RestoreResult> {
+  if (
+    !(await stat(options.file).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    throw new UsageError(`--file ${options.file} is not a file`);
   const found = await findPgTools('pg_restore', options.env);
   const newest = [...found].sort((a, b) => b.major - a.major)[0];
   if (newest === undefined) throw new PgToolError('no pg_restore was found: install the PostgreSQL client or point PG_BIN_DIR at its bin directory');

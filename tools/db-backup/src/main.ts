@@ -22,7 +22,10 @@ const USAGE = `usage: npm run db:backup -- --domain <domain> [--out FILE]
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 function timestamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -31,19 +34,29 @@ async function main(argv: readonly string[]): Promise<void> {
     args: rest,
     strict: true,
     allowPositionals: false,
-    options: { domain: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, 'target-url': { type: 'string' }, clean: { type: 'boolean', default: false } },
+    options: {
+      domain: { type: 'string' },
+      out: { type: 'string' },
+      file: { type: 'string' },
+      'target-url': { type: 'string' },
+      clean: { type: 'boolean', default: false },
+    },
   });
   if (values.domain === undefined) throw new UsageError('--domain is required');
   if (command === 'backup') {
     const url = databaseUrlOfDomain(values.domain, process.env);
     const file = path.resolve(values.out ?? path.join(REPO_ROOT, '.data', 'backups', `${values.domain}-${timestamp(new Date())}.dump`));
     const result = await backupDatabase({ url, file, env: process.env });
-    process.stdout.write(`${JSON.stringify({ domain: values.domain, file: result.file, bytes: result.bytes, server_major: result.serverMajor, pg_dump: result.tool.version })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ domain: values.domain, file: result.file, bytes: result.bytes, server_major: result.serverMajor, pg_dump: result.tool.version })}\n`,
+    );
   } else if (command === 'restore') {
     if (values.file === undefined) throw new UsageError('--file is required');
     const url = values['target-url'] ?? databaseUrlOfDomain(values.domain, process.env);
     const result = await restoreDatabase({ url, file: path.resolve(values.file), clean: values.clean, env: process.env });
-    process.stdout.write(`${JSON.stringify({ domain: values.domain, file: path.resolve(values.file), dumped_by: result.dumpedBy, pg_restore: result.tool.version })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ domain: values.domain, file: path.resolve(values.file), dumped_by: result.dumpedBy, pg_restore: result.tool.version })}\n`,
+    );
   } else {
     throw new UsageError(`unknown command ${command ?? '(none)'}: expected backup or restore`);
   }

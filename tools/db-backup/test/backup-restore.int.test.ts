@@ -53,7 +53,9 @@ async function tableFingerprints(url: string): Promise<Record<string, { rows: nu
     );
     const result: Record<string, { rows: number; md5: string }> = {};
     for (const { name } of tables.rows) {
-      const row = await client.query<{ rows: string; md5: string | null }>(`SELECT count(*) AS rows, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS md5 FROM ${name} t`);
+      const row = await client.query<{ rows: string; md5: string | null }>(
+        `SELECT count(*) AS rows, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS md5 FROM ${name} t`,
+      );
       result[name] = { rows: Number(row.rows[0]?.rows), md5: row.rows[0]?.md5 ?? '' };
     }
     return result;
@@ -74,7 +76,10 @@ describe('db:backup and db:restore', () => {
     await admin(`CREATE DATABASE ${TARGET}`);
     // A real domain database: the customer server's own migrations and demo data.
     for (const command of ['migrate', 'seed']) {
-      const result = await node([path.join(REPO_ROOT, 'apps', 'customer-server', 'src', 'main.ts'), command], { DATABASE_URL: urlOf(SOURCE), LOG_LEVEL: 'warn' });
+      const result = await node([path.join(REPO_ROOT, 'apps', 'customer-server', 'src', 'main.ts'), command], {
+        DATABASE_URL: urlOf(SOURCE),
+        LOG_LEVEL: 'warn',
+      });
       expect(result.code, result.stderr).toBe(0);
     }
   }, 120_000);

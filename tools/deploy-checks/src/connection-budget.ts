@@ -25,6 +25,16 @@ export const BUDGET_END = '<!-- connection-budget:end -->';
 
 /** The Markdown table of `budgets` between the markers, in overlay order (the domain generator keeps that order). */
 export function budgetTable(budgets: readonly ConnectionBudget[]): string {
-  const rows = [...budgets].sort((a, b) => (a.overlay < b.overlay ? -1 : 1)).map((budget) => `| \`${budget.overlay}\` | ${budget.maxReplicas} + ${budget.maxSurge} | ${budget.perPod} | **${budget.total}** |`);
-  return [BUDGET_BEGIN, '', '| overlay | pods at most (maxReplicas + maxSurge) | connections per pod (DB_POOL_MAX + SQL_POOL_MAX) | connections at most (+1 migration) |', '|---|---|---|---|', ...rows, '', BUDGET_END].join('\n');
+  const rows = [...budgets]
+    .sort((a, b) => (a.overlay < b.overlay ? -1 : 1))
+    .map((budget) => `| \`${budget.overlay}\` | ${budget.maxReplicas} + ${budget.maxSurge} | ${budget.perPod} | **${budget.total}** |`);
+  return [
+    BUDGET_BEGIN,
+    '',
+    '| overlay | pods at most (maxReplicas + maxSurge) | connections per pod (DB_POOL_MAX + SQL_POOL_MAX) | connections at most (+1 migration) |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    BUDGET_END,
+  ].join('\n');
 }

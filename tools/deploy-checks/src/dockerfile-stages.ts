@@ -23,7 +23,11 @@ export interface ParsedDockerfile {
 
 /** Splits a Dockerfile into global ARGs and stages (comments dropped, `\` continuations joined). */
 export function parseDockerfile(text: string): ParsedDockerfile {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   const globalArgs: Record<string, string> = {};
   const stages: { name: string; from: string; instructions: DockerInstruction[] }[] = [];
   for (const line of lines) {

@@ -4,15 +4,18 @@
  * Throws an Error naming the variable when a `:?` variable is missing.
  */
 export function interpolateCompose(text: string, variables: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name?: string, operator?: string, argument?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const variable = (name ?? bare) as string;
-    const value = variables[variable];
-    const missing = operator?.startsWith(':') ? value === undefined || value === '' : value === undefined;
-    if (operator?.endsWith('?') && missing) throw new Error(`${variable}: ${argument || 'required'}`);
-    if (operator?.endsWith('-') && missing) return argument ?? '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, name?: string, operator?: string, argument?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      const variable = (name ?? bare) as string;
+      const value = variables[variable];
+      const missing = operator?.startsWith(':') ? value === undefined || value === '' : value === undefined;
+      if (operator?.endsWith('?') && missing) throw new Error(`${variable}: ${argument || 'required'}`);
+      if (operator?.endsWith('-') && missing) return argument ?? '';
+      return value ?? '';
+    },
+  );
 }
 
 /** The `KEY=value` lines of an env file (comments and blank lines skipped; no quoting rules beyond trimming). */

@@ -61,7 +61,8 @@ interface Schema {
 // would vanish without a word. Report it instead.
 function unknownFields(value: unknown, schema: Schema, at: string): string[] {
   if (schema['x-kubernetes-preserve-unknown-fields'] === true || value === null || typeof value !== 'object') return [];
-  if (Array.isArray(value)) return schema.items === undefined ? [] : value.flatMap((item, index) => unknownFields(item, schema.items as Schema, `${at}/${index}`));
+  if (Array.isArray(value))
+    return schema.items === undefined ? [] : value.flatMap((item, index) => unknownFields(item, schema.items as Schema, `${at}/${index}`));
   if (schema.properties === undefined) return [];
   return Object.entries(value as Record<string, unknown>).flatMap(([field, child]) => {
     const childSchema = schema.properties?.[field];

@@ -80,7 +80,7 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs).toContain('docker compose down -v');
   });
 
-  it('builds each affected app\'s image from the Dockerfile with an SBOM and provenance, tagged only with the commit sha, pushed from main only', () => {
+  it("builds each affected app's image from the Dockerfile with an SBOM and provenance, tagged only with the commit sha, pushed from main only", () => {
     const images = workflow.jobs['images'];
     expect(images?.needs).toBe('affected');
     expect(images?.permissions).toEqual({ contents: 'read', packages: 'write' });
@@ -94,7 +94,10 @@ describe('.github/workflows/ci.yml', () => {
       'docker/build-push-action',
     ]);
     expect(step('docker/login-action')?.if).toBe("github.event_name == 'push'");
-    expect(step('docker/metadata-action')?.with).toEqual({ images: 'ghcr.io/${{ github.repository }}/${{ matrix.app }}', tags: 'type=sha,format=long,prefix=' });
+    expect(step('docker/metadata-action')?.with).toEqual({
+      images: 'ghcr.io/${{ github.repository }}/${{ matrix.app }}',
+      tags: 'type=sha,format=long,prefix=',
+    });
     expect(step('docker/build-push-action')?.with).toMatchObject({
       context: '.',
       file: 'deploy/docker/Dockerfile',
@@ -141,13 +144,26 @@ describe('.github/CODEOWNERS', () => {
   it('gives each team its app, contract and Kubernetes folders, and the rest to the platform team', async () => {
     const teams = ['customer', 'order', 'product', 'payment'];
     for (const team of teams) {
-      for (const file of [`apps/${team}-server/src/main.ts`, `libs/contracts/${team}/src/index.ts`, `deploy/k8s/base/${team}-server/deployment.yaml`, `deploy/k8s/overlays/${team}/production/kustomization.yaml`]) {
+      for (const file of [
+        `apps/${team}-server/src/main.ts`,
+        `libs/contracts/${team}/src/index.ts`,
+        `deploy/k8s/base/${team}-server/deployment.yaml`,
+        `deploy/k8s/overlays/${team}/production/kustomization.yaml`,
+      ]) {
         expect(ownersOf(rules, file), file).toEqual([`@mcpfed/${team}`]);
       }
       expect(ownersOf(rules, `tools/workspace-checks/snapshots/${team}.tools.json`)).toEqual([`@mcpfed/${team}`, '@mcpfed/platform']);
     }
-    for (const file of ['apps/router/src/main.ts', 'deploy/k8s/overlays/router/staging/kustomization.yaml']) expect(ownersOf(rules, file), file).toEqual(['@mcpfed/router']);
-    for (const file of ['libs/platform/db/src/index.ts', 'libs/contracts/common/src/index.ts', 'deploy/docker/Dockerfile', 'tools/dev-stack/src/main.ts', 'package.json', '.github/workflows/ci.yml']) {
+    for (const file of ['apps/router/src/main.ts', 'deploy/k8s/overlays/router/staging/kustomization.yaml'])
+      expect(ownersOf(rules, file), file).toEqual(['@mcpfed/router']);
+    for (const file of [
+      'libs/platform/db/src/index.ts',
+      'libs/contracts/common/src/index.ts',
+      'deploy/docker/Dockerfile',
+      'tools/dev-stack/src/main.ts',
+      'package.json',
+      '.github/workflows/ci.yml',
+    ]) {
       expect(ownersOf(rules, file), file).toEqual(['@mcpfed/platform']);
     }
     const owners = new Set(rules.flatMap((rule) => rule.owners));
@@ -167,7 +183,7 @@ describe('nx affected', () => {
       await nx(['graph', `--file=${path.join(dir, 'graph.json')}`]);
       const graph = JSON.parse(await readFile(path.join(dir, 'graph.json'), 'utf8')) as { graph: { dependencies: Record<string, { target: string }[]> } };
       const closure = new Set(['payment-server']);
-      for (let grew = true; grew; ) {
+      for (let grew = true; grew;) {
         grew = false;
         for (const [project, edges] of Object.entries(graph.graph.dependencies)) {
           if (!closure.has(project) && edges.some((edge) => closure.has(edge.target))) {
@@ -193,7 +209,9 @@ describe('nx affected', () => {
     expect(command).toBe("npx nx show projects --affected --projects 'tag:type:app' --json");
     const args = ['show', 'projects', '--affected', '--projects', 'tag:type:app', '--json'];
     expect(JSON.parse(await nx([...args, '--files=apps/payment-server/src/main.ts']))).toEqual(['payment-server']);
-    expect((JSON.parse(await nx([...args, '--files=libs/platform/errors/src/index.ts'])) as string[]).sort()).toEqual((await deployableApps()).map((app) => app.name).sort());
+    expect((JSON.parse(await nx([...args, '--files=libs/platform/errors/src/index.ts'])) as string[]).sort()).toEqual(
+      (await deployableApps()).map((app) => app.name).sort(),
+    );
   }, 60_000);
 
   it('a change under deploy/ selects the app it belongs to (and the deployment checks), not the others', async () => {
@@ -201,10 +219,14 @@ describe('nx affected', () => {
     expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/base/order-server/deployment.yaml']))).toEqual(['order-server']);
     expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/overlays/payment/production/kustomization.yaml']))).toEqual(['payment-server']);
     expect(JSON.parse(await nx([...apps, '--files=deploy/k8s/overlays/router/staging/ingress.yaml']))).toEqual(['router']);
-    expect((JSON.parse(await nx([...apps, '--files=deploy/docker/Dockerfile'])) as string[]).sort()).toEqual((await deployableApps()).map((app) => app.name).sort());
+    expect((JSON.parse(await nx([...apps, '--files=deploy/docker/Dockerfile'])) as string[]).sort()).toEqual(
+      (await deployableApps()).map((app) => app.name).sort(),
+    );
     const all = (await nx(['show', 'projects', '--affected', '--files=deploy/k8s/base/order-server/hpa.yaml'])).trim().split('\n').sort();
     expect(all).toEqual(['deploy-checks', 'order-server']);
-    expect((await nx(['show', 'projects', '--affected', '--files=deploy/observability/prometheus/rules/mcpfed-alerts.yml'])).trim().split('\n')).toEqual(['deploy-checks']);
+    expect((await nx(['show', 'projects', '--affected', '--files=deploy/observability/prometheus/rules/mcpfed-alerts.yml'])).trim().split('\n')).toEqual([
+      'deploy-checks',
+    ]);
   }, 120_000);
 
   it('a change to a platform library selects every server', async () => {

@@ -102,7 +102,11 @@ describe('docker-compose.yml', () => {
         expect(service.healthcheck?.test?.length, `${name} has no healthcheck`).toBeGreaterThan(0);
       }
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
-        const expected = dependency.endsWith('-migrate') ? 'service_completed_successfully' : NO_HEALTHCHECK[dependency] === undefined ? 'service_healthy' : 'service_started';
+        const expected = dependency.endsWith('-migrate')
+          ? 'service_completed_successfully'
+          : NO_HEALTHCHECK[dependency] === undefined
+            ? 'service_healthy'
+            : 'service_started';
         expect(condition, `${name} -> ${dependency}`).toBe(expected);
         expect(services[dependency], `${name} depends on unknown ${dependency}`).toBeDefined();
         // A service outside a profile must not wait for one inside it: without the profile, it would never start.
@@ -123,7 +127,8 @@ describe('docker-compose.yml', () => {
         expect(new URL(interpolated(services[app.name]?.environment?.['DATABASE_URL'] ?? '')).host).toBe(`${domain}-db:5432`);
       }
     }
-    for (const app of apps.filter((candidate) => candidate.name !== 'router')) expect(services['router']?.depends_on?.[app.name]?.condition).toBe('service_healthy');
+    for (const app of apps.filter((candidate) => candidate.name !== 'router'))
+      expect(services['router']?.depends_on?.[app.name]?.condition).toBe('service_healthy');
   });
 
   it('every app is built from deploy/docker/Dockerfile for itself and runs read-only, unprivileged, on its own port (127.0.0.1 only)', () => {
@@ -165,7 +170,7 @@ describe('docker-compose.yml', () => {
     expect((await runCommand('git', ['check-ignore', '-q', '.env.example'], { cwd: REPO_ROOT })).code).toBe(1);
   });
 
-  it('the environment of every app service parses with the app\'s own config schema', async () => {
+  it("the environment of every app service parses with the app's own config schema", async () => {
     const failures: string[] = [];
     for (const app of apps) {
       const names = [app.name, ...(app.hasDatabase ? [`${app.name}-migrate`] : [])];
@@ -184,7 +189,8 @@ describe('docker-compose.yml', () => {
   }, 60_000);
 
   it('each server accepts its own resource, which the issuer knows and the router and order server exchange tokens for', async () => {
-    const env = (name: string) => Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, interpolated(String(value))]));
+    const env = (name: string) =>
+      Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, interpolated(String(value))]));
     const audiences = Object.fromEntries(apps.map((app) => [app.name, env(app.name)['AUTH_AUDIENCE']]));
     for (const app of apps) expect(audiences[app.name], app.name).toBe(`${env(app.name)['PUBLIC_URL']}/mcp`);
     const issuer = env('dev-issuer');
@@ -195,14 +201,20 @@ describe('docker-compose.yml', () => {
     expect(env('router')['ROUTER_UPSTREAM_AUTH']).toBeUndefined();
     expect(env('order-server')['ORDER_UPSTREAM_AUTH']).toBeUndefined();
     const mount = (services['router']?.volumes ?? []).find((volume) => volume.endsWith(':/etc/mcpfed/upstreams.json:ro')) ?? '';
-    const upstreams = (JSON.parse(await readFile(path.join(REPO_ROOT, mount.split(':')[0] as string), 'utf8')) as { upstreams: { url: string; resource?: string }[] }).upstreams;
+    const upstreams = (
+      JSON.parse(await readFile(path.join(REPO_ROOT, mount.split(':')[0] as string), 'utf8')) as { upstreams: { url: string; resource?: string }[] }
+    ).upstreams;
     expect(upstreams.length).toBe(apps.length - 1);
     for (const upstream of upstreams) {
       const server = new URL(upstream.url).hostname;
       expect(upstream.resource, server).toBe(audiences[server]);
     }
     const order = env('order-server');
-    for (const [domain, server] of [['CUSTOMER', 'customer-server'], ['PRODUCT', 'product-server'], ['PAYMENT', 'payment-server']] as const) {
+    for (const [domain, server] of [
+      ['CUSTOMER', 'customer-server'],
+      ['PRODUCT', 'product-server'],
+      ['PAYMENT', 'payment-server'],
+    ] as const) {
       expect(new URL(order[`${domain}_MCP_URL`] ?? '').hostname).toBe(server);
       expect(order[`${domain}_MCP_AUDIENCE`], domain).toBe(audiences[server]);
     }

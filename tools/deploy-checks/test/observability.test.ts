@@ -13,7 +13,7 @@ const OBSERVABILITY = path.join(REPO_ROOT, 'deploy', 'observability');
 const PROMETHEUS = path.join(OBSERVABILITY, 'prometheus');
 const DASHBOARDS = path.join(OBSERVABILITY, 'grafana', 'dashboards');
 const PROMTOOL = process.env['PROMTOOL'] ?? 'promtool';
-const PROMTOOL_HINT = "Debian: apt-get install prometheus (.ci/run does), or set PROMTOOL";
+const PROMTOOL_HINT = 'Debian: apt-get install prometheus (.ci/run does), or set PROMTOOL';
 
 interface Rule {
   alert?: string;
@@ -61,7 +61,10 @@ describe('Prometheus configuration', () => {
 
   it('prometheus-kubernetes.yml passes promtool check config and discovers the pods of both mcpfed namespaces', async () => {
     const text = await readFile(path.join(PROMETHEUS, 'prometheus-kubernetes.yml'), 'utf8');
-    const config = parse(text) as { rule_files: string[]; scrape_configs: { job_name: string; kubernetes_sd_configs?: { role: string; namespaces: { names: string[] } }[] }[] };
+    const config = parse(text) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; kubernetes_sd_configs?: { role: string; namespaces: { names: string[] } }[] }[];
+    };
     const job = config.scrape_configs.find((scrape) => scrape.job_name === 'mcpfed');
     expect(job?.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['mcpfed-staging', 'mcpfed-production'] } }]);
     let result = await runCommand(PROMTOOL, ['check', 'config', 'prometheus-kubernetes.yml'], { cwd: PROMETHEUS });
@@ -97,7 +100,15 @@ describe('Prometheus configuration', () => {
   it('covers the alerts the federation needs, each with a severity and a summary', async () => {
     const alerts = (await rules()).filter((rule) => rule.alert !== undefined);
     const names = alerts.map((rule) => rule.alert);
-    for (const needed of ['McpToolErrorRateHigh', 'McpToolLatencyP95High', 'UpstreamBreakerOpen', 'RouterUpstreamBreakerOpen', 'QueueBacklog', 'DbPoolSaturated', 'CheckoutSagaStuck']) {
+    for (const needed of [
+      'McpToolErrorRateHigh',
+      'McpToolLatencyP95High',
+      'UpstreamBreakerOpen',
+      'RouterUpstreamBreakerOpen',
+      'QueueBacklog',
+      'DbPoolSaturated',
+      'CheckoutSagaStuck',
+    ]) {
       expect(names).toContain(needed);
     }
     for (const alert of alerts) {
@@ -122,16 +133,26 @@ describe('Prometheus configuration', () => {
     const all = await rules();
     for (const rule of all) {
       expect(rule.expr, rule.alert).not.toMatch(/\bwithout\s*\(/);
-      for (const by of rule.expr.matchAll(/\bby\s*\(([^)]*)\)/g)) expect(by[1]?.split(',').map((label) => label.trim()), `${rule.alert}: ${by[0]}`).toContain('environment');
+      for (const by of rule.expr.matchAll(/\bby\s*\(([^)]*)\)/g))
+        expect(
+          by[1]?.split(',').map((label) => label.trim()),
+          `${rule.alert}: ${by[0]}`,
+        ).toContain('environment');
     }
     const absent = all.filter((rule) => /\babsent\(/.test(rule.expr)).map((rule) => rule.alert);
     expect(absent).toEqual(['McpfedMetricsAbsent']);
-    expect(all.find((rule) => rule.alert === 'McpfedAppMissing')?.expr).toMatch(/max_over_time\(up\{job="mcpfed"\}\[1d\]\)\)\s+unless\s+count by \(environment, app\)/);
+    expect(all.find((rule) => rule.alert === 'McpfedAppMissing')?.expr).toMatch(
+      /max_over_time\(up\{job="mcpfed"\}\[1d\]\)\)\s+unless\s+count by \(environment, app\)/,
+    );
   });
 
   it('every rule names only metrics the code defines', async () => {
     const defined = await definedMetricNames();
-    const unknown = (await rules()).flatMap((rule) => metricNamesIn(rule.expr).filter((name) => !isDefinedMetric(name, defined)).map((name) => `${rule.alert ?? rule.record}: ${name}`));
+    const unknown = (await rules()).flatMap((rule) =>
+      metricNamesIn(rule.expr)
+        .filter((name) => !isDefinedMetric(name, defined))
+        .map((name) => `${rule.alert ?? rule.record}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -164,7 +185,10 @@ describe('Grafana dashboards', () => {
         ['environment', 'query', 'label_values(up{job="mcpfed"}, environment)'],
       ];
       if (file === 'mcpfed-server.json') expected.push(['service', 'query', 'label_values(mcp_tool_calls_total{environment="$environment"}, service)']);
-      expect(variables.map((variable) => [variable.name, variable.type, typeof variable.query === 'string' ? variable.query : variable.query.query]), file).toEqual(expected);
+      expect(
+        variables.map((variable) => [variable.name, variable.type, typeof variable.query === 'string' ? variable.query : variable.query.query]),
+        file,
+      ).toEqual(expected);
     }
   });
 
@@ -203,7 +227,9 @@ describe('Grafana dashboards', () => {
   });
 
   it('the provisioning loads the folder compose mounts the dashboards into', async () => {
-    const provider = parse(await readFile(path.join(OBSERVABILITY, 'grafana', 'provisioning', 'dashboards', 'mcpfed.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const provider = parse(await readFile(path.join(OBSERVABILITY, 'grafana', 'provisioning', 'dashboards', 'mcpfed.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
     const compose = await readFile(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
     expect(compose).toContain(`./deploy/observability/grafana/dashboards:${provider.providers[0]?.options.path}:ro`);
   });
@@ -212,7 +238,16 @@ describe('Grafana dashboards', () => {
 describe('metric catalog', () => {
   it('finds the metrics of the platform libraries, the router and the federation client', async () => {
     const defined = await definedMetricNames();
-    for (const name of ['mcp_tool_calls_total', 'mcp_tool_errors_total', 'mcp_tool_duration_seconds', 'db_pool_connections', 'queue_jobs', 'router_upstream_breaker_state', 'upstream_breaker_state', 'process_resident_memory_bytes']) {
+    for (const name of [
+      'mcp_tool_calls_total',
+      'mcp_tool_errors_total',
+      'mcp_tool_duration_seconds',
+      'db_pool_connections',
+      'queue_jobs',
+      'router_upstream_breaker_state',
+      'upstream_breaker_state',
+      'process_resident_memory_bytes',
+    ]) {
       expect(defined.has(name), name).toBe(true);
     }
     expect(isDefinedMetric('mcp_tool_duration_seconds_bucket', defined)).toBe(true);

@@ -56,7 +56,10 @@ describe('Prometheus operator objects (kube-prometheus-stack CRDs)', () => {
       const monitorSpec = specOf<ServiceMonitorSpec>(monitor);
       for (const [label, value] of Object.entries(monitorSpec.selector.matchLabels)) expect(service?.metadata.labels?.[label], `${key} ${label}`).toBe(value);
       const servicePorts = specOf<{ ports: { name: string }[] }>(service).ports.map((port) => port.name);
-      expect(monitorSpec.endpoints.map((endpoint) => [endpoint.port, endpoint.path]), key).toEqual([['http', '/metrics']]);
+      expect(
+        monitorSpec.endpoints.map((endpoint) => [endpoint.port, endpoint.path]),
+        key,
+      ).toEqual([['http', '/metrics']]);
       expect(servicePorts, key).toContain('http');
       // What each relabeling yields for this Service: the labels every rule and dashboard relies on.
       const labels = Object.fromEntries(
@@ -88,7 +91,10 @@ describe('Prometheus operator objects (kube-prometheus-stack CRDs)', () => {
     const dashboards = path.join(REPO_ROOT, 'deploy', 'observability', 'grafana', 'dashboards');
     expect(Object.keys(data).sort()).toEqual(['mcpfed-checkout-saga.json', 'mcpfed-federation.json', 'mcpfed-server.json']);
     for (const [file, content] of Object.entries(data)) expect(content, file).toBe(await readFile(path.join(dashboards, file), 'utf8'));
-    expect(monitoring.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual(['ConfigMap/mcpfed-dashboards', 'PrometheusRule/mcpfed-alerts']);
+    expect(monitoring.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
+      'ConfigMap/mcpfed-dashboards',
+      'PrometheusRule/mcpfed-alerts',
+    ]);
   });
 
   it('prometheus-adapter serves the request-rate metric every HPA scales on, from a metric the code defines', async () => {
@@ -102,8 +108,13 @@ describe('Prometheus operator objects (kube-prometheus-stack CRDs)', () => {
     expect(rule?.name.matches).toBe(`^${series}$`);
     expect(rule?.metricsQuery).toContain('rate(<<.Series>>{<<.LabelMatchers>>');
     for (const [key, objects] of overlays) {
-      const metrics = specOf<{ metrics: { type: string; pods?: { metric: { name: string } } }[] }>(findObject(objects, 'HorizontalPodAutoscaler', key.split('/')[0] as string)).metrics;
-      expect(metrics.filter((metric) => metric.type === 'Pods').map((metric) => metric.pods?.metric.name), key).toEqual([rule?.name.as]);
+      const metrics = specOf<{ metrics: { type: string; pods?: { metric: { name: string } } }[] }>(
+        findObject(objects, 'HorizontalPodAutoscaler', key.split('/')[0] as string),
+      ).metrics;
+      expect(
+        metrics.filter((metric) => metric.type === 'Pods').map((metric) => metric.pods?.metric.name),
+        key,
+      ).toEqual([rule?.name.as]);
     }
   });
 });

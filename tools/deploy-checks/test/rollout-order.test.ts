@@ -26,7 +26,9 @@ describe('rollout order: migrations before the new version serves', () => {
     const apps = await deployableApps();
     servers = apps.filter((app) => app.hasDatabase);
     router = apps.find((app) => !app.hasDatabase);
-    const overlays = apps.flatMap((app) => ENVIRONMENTS.map((environment) => [`${app.name}/${environment}`, `deploy/k8s/overlays/${teamOf(app.name)}/${environment}`] as const));
+    const overlays = apps.flatMap((app) =>
+      ENVIRONMENTS.map((environment) => [`${app.name}/${environment}`, `deploy/k8s/overlays/${teamOf(app.name)}/${environment}`] as const),
+    );
     const objects = await Promise.all(overlays.map(([, directory]) => renderKustomization(directory)));
     overlays.forEach(([key], index) => rendered.set(key, objects[index] ?? []));
   }, 120_000);
@@ -35,8 +37,13 @@ describe('rollout order: migrations before the new version serves', () => {
     expect(servers.map((app) => app.name)).toEqual(expect.arrayContaining(['customer-server', 'order-server', 'payment-server', 'product-server']));
     expect(rendered.size).toBe((servers.length + 1) * ENVIRONMENTS.length);
     for (const [key, objects] of rendered) {
-      expect(objects.filter((object) => object.kind === 'Job' || object.kind === 'CronJob').map((object) => object.metadata.name), key).toEqual([]);
-      const hooks = objects.flatMap((object) => Object.keys(object.metadata.annotations ?? {}).filter((name) => /argocd\.argoproj\.io\/hook|helm\.sh\/hook|kustomize\.toolkit\.fluxcd\.io/.test(name)));
+      expect(
+        objects.filter((object) => object.kind === 'Job' || object.kind === 'CronJob').map((object) => object.metadata.name),
+        key,
+      ).toEqual([]);
+      const hooks = objects.flatMap((object) =>
+        Object.keys(object.metadata.annotations ?? {}).filter((name) => /argocd\.argoproj\.io\/hook|helm\.sh\/hook|kustomize\.toolkit\.fluxcd\.io/.test(name)),
+      );
       expect(hooks, key).toEqual([]);
     }
   });
@@ -47,9 +54,15 @@ describe('rollout order: migrations before the new version serves', () => {
         const key = `${app.name}/${environment}`;
         const pod = specOf<KubeDeployment>(findObject(rendered.get(key) ?? [], 'Deployment', app.name)).template.spec;
         const server = pod.containers.find((container) => container.name === app.name);
-        expect(pod.containers.map((container) => container.name), key).toEqual([app.name]);
+        expect(
+          pod.containers.map((container) => container.name),
+          key,
+        ).toEqual([app.name]);
         // The only init container, and a plain one: a sidecar (restartPolicy Always) would not hold the server back.
-        expect(pod.initContainers?.map((container) => container.name), key).toEqual(['migrate']);
+        expect(
+          pod.initContainers?.map((container) => container.name),
+          key,
+        ).toEqual(['migrate']);
         const migrate = pod.initContainers?.[0];
         expect(migrate?.restartPolicy, key).toBeUndefined();
         expect(migrate?.args, key).toEqual(['node', 'dist/main.js', 'migrate']);

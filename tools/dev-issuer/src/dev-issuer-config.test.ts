@@ -7,7 +7,13 @@ const SECRET = 'a-secret-of-at-least-16-characters';
 describe('dev issuer settings', () => {
   it('defaults to the npm start resources', () => {
     const config = devIssuerConfigSchema.parse({});
-    expect(config.DEV_ISSUER_RESOURCES).toEqual(['http://127.0.0.1:8080/mcp', 'http://127.0.0.1:8081/mcp', 'http://127.0.0.1:8082/mcp', 'http://127.0.0.1:8083/mcp', 'http://127.0.0.1:8084/mcp']);
+    expect(config.DEV_ISSUER_RESOURCES).toEqual([
+      'http://127.0.0.1:8080/mcp',
+      'http://127.0.0.1:8081/mcp',
+      'http://127.0.0.1:8082/mcp',
+      'http://127.0.0.1:8083/mcp',
+      'http://127.0.0.1:8084/mcp',
+    ]);
     expect(config.ROUTER_RESOURCE).toBe('http://127.0.0.1:8080/mcp');
   });
 
@@ -17,7 +23,7 @@ describe('dev issuer settings', () => {
     expect(result.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['ORDER_RESOURCE', 'PAYMENT_RESOURCE']);
   });
 
-  it('registers a confidential client only with its secret from the environment, for this deployment\'s resources', () => {
+  it("registers a confidential client only with its secret from the environment, for this deployment's resources", () => {
     const config = devIssuerConfigSchema.parse({
       DEV_ISSUER_RESOURCES: 'http://localhost:8080/mcp,http://localhost:8082/mcp,http://localhost:8084/mcp',
       ROUTER_RESOURCE: 'http://localhost:8080/mcp',

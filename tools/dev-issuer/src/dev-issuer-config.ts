@@ -10,41 +10,43 @@ const secret = () => z.string().min(16).max(512).optional();
 const resource = (defaultPort: number) => url({ protocols: ['http', 'https'] }).default(`http://127.0.0.1:${defaultPort}/mcp`);
 
 /** Environment of the standalone dev issuer (`node tools/dev-issuer/src/main.ts serve | token`). */
-export const devIssuerConfigSchema = z.object({
-  /** The `iss` of every token; the servers' AUTH_ISSUER. Default `http://127.0.0.1:8090` (compose: `http://dev-issuer:8090`). */
-  DEV_ISSUER_URL: url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:8090'),
-  /** Interface to listen on. Default `127.0.0.1` (compose: `0.0.0.0`). */
-  DEV_ISSUER_HOST: z.string().trim().default('127.0.0.1'),
-  /** TCP port to listen on. Default 8090. */
-  DEV_ISSUER_PORT: port(8090),
-  /** Directory of the signing key (created 0700 when missing; keep it on a volume so tokens survive restarts). Default `.data/dev-issuer`. */
-  DEV_ISSUER_KEY_DIR: z.string().trim().min(1).default('.data/dev-issuer'),
-  /**
-   * Every server's resource (its AUTH_AUDIENCE, `<PUBLIC_URL>/mcp`), comma-separated: tokens are issued and exchanged
-   * for these only. Default the `npm start` servers' (`http://127.0.0.1:8080/mcp` to `http://127.0.0.1:8084/mcp`).
-   */
-  DEV_ISSUER_RESOURCES: csv.default(() => [8080, 8081, 8082, 8083, 8084].map((serverPort) => `http://127.0.0.1:${serverPort}/mcp`)),
-  /** The router's resource, one of DEV_ISSUER_RESOURCES: the router exchanges tokens addressed to it. Default `http://127.0.0.1:8080/mcp`. */
-  ROUTER_RESOURCE: resource(8080),
-  /** The order server's resource: it exchanges tokens addressed to it; its approval page's callback is on the same origin. Default `http://127.0.0.1:8082/mcp`. */
-  ORDER_RESOURCE: resource(8082),
-  /** The payment server's resource: its approval page's callback is on the same origin. Default `http://127.0.0.1:8084/mcp`. */
-  PAYMENT_RESOURCE: resource(8084),
-  /** client_secret of the `order-server` service client; the client is registered only when this is set. At least 16 characters. */
-  ORDER_SERVER_CLIENT_SECRET: secret(),
-  /** client_secret of the `router` service client; registered only when set. At least 16 characters. */
-  ROUTER_CLIENT_SECRET: secret(),
-  /** client_secret of the order server's approval page (`order-approvals`); registered only when set. At least 16 characters. */
-  ORDER_APPROVAL_CLIENT_SECRET: secret(),
-  /** client_secret of the payment server's approval page (`payment-approvals`); registered only when set. At least 16 characters. */
-  PAYMENT_APPROVAL_CLIENT_SECRET: secret(),
-  /** Lifetime of access tokens (client credentials, login, token exchange), in seconds. Default 900 (15 minutes). */
-  ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
-}).superRefine((config, ctx) => {
-  for (const name of ['ROUTER_RESOURCE', 'ORDER_RESOURCE', 'PAYMENT_RESOURCE'] as const) {
-    if (!config.DEV_ISSUER_RESOURCES.includes(config[name])) ctx.addIssue({ code: 'custom', path: [name], message: 'must be one of DEV_ISSUER_RESOURCES' });
-  }
-});
+export const devIssuerConfigSchema = z
+  .object({
+    /** The `iss` of every token; the servers' AUTH_ISSUER. Default `http://127.0.0.1:8090` (compose: `http://dev-issuer:8090`). */
+    DEV_ISSUER_URL: url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:8090'),
+    /** Interface to listen on. Default `127.0.0.1` (compose: `0.0.0.0`). */
+    DEV_ISSUER_HOST: z.string().trim().default('127.0.0.1'),
+    /** TCP port to listen on. Default 8090. */
+    DEV_ISSUER_PORT: port(8090),
+    /** Directory of the signing key (created 0700 when missing; keep it on a volume so tokens survive restarts). Default `.data/dev-issuer`. */
+    DEV_ISSUER_KEY_DIR: z.string().trim().min(1).default('.data/dev-issuer'),
+    /**
+     * Every server's resource (its AUTH_AUDIENCE, `<PUBLIC_URL>/mcp`), comma-separated: tokens are issued and exchanged
+     * for these only. Default the `npm start` servers' (`http://127.0.0.1:8080/mcp` to `http://127.0.0.1:8084/mcp`).
+     */
+    DEV_ISSUER_RESOURCES: csv.default(() => [8080, 8081, 8082, 8083, 8084].map((serverPort) => `http://127.0.0.1:${serverPort}/mcp`)),
+    /** The router's resource, one of DEV_ISSUER_RESOURCES: the router exchanges tokens addressed to it. Default `http://127.0.0.1:8080/mcp`. */
+    ROUTER_RESOURCE: resource(8080),
+    /** The order server's resource: it exchanges tokens addressed to it; its approval page's callback is on the same origin. Default `http://127.0.0.1:8082/mcp`. */
+    ORDER_RESOURCE: resource(8082),
+    /** The payment server's resource: its approval page's callback is on the same origin. Default `http://127.0.0.1:8084/mcp`. */
+    PAYMENT_RESOURCE: resource(8084),
+    /** client_secret of the `order-server` service client; the client is registered only when this is set. At least 16 characters. */
+    ORDER_SERVER_CLIENT_SECRET: secret(),
+    /** client_secret of the `router` service client; registered only when set. At least 16 characters. */
+    ROUTER_CLIENT_SECRET: secret(),
+    /** client_secret of the order server's approval page (`order-approvals`); registered only when set. At least 16 characters. */
+    ORDER_APPROVAL_CLIENT_SECRET: secret(),
+    /** client_secret of the payment server's approval page (`payment-approvals`); registered only when set. At least 16 characters. */
+    PAYMENT_APPROVAL_CLIENT_SECRET: secret(),
+    /** Lifetime of access tokens (client credentials, login, token exchange), in seconds. Default 900 (15 minutes). */
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+  })
+  .superRefine((config, ctx) => {
+    for (const name of ['ROUTER_RESOURCE', 'ORDER_RESOURCE', 'PAYMENT_RESOURCE'] as const) {
+      if (!config.DEV_ISSUER_RESOURCES.includes(config[name])) ctx.addIssue({ code: 'custom', path: [name], message: 'must be one of DEV_ISSUER_RESOURCES' });
+    }
+  });
 
 /** The parsed settings of the standalone dev issuer. */
 export type DevIssuerConfig = z.output<typeof devIssuerConfigSchema>;

@@ -41,12 +41,15 @@ async function serve(config: DevIssuerConfig): Promise<void> {
   const options = providerOptionsOf(config, await issuerOf(config));
   const { server } = createDevProvider(options);
   await listen(server, config.DEV_ISSUER_PORT, config.DEV_ISSUER_HOST);
-  createLogger({ name: 'dev-issuer', level: 'info' }).info({
-    issuer: config.DEV_ISSUER_URL,
-    host: config.DEV_ISSUER_HOST,
-    port: config.DEV_ISSUER_PORT,
-    clients: (options.clients ?? []).map((client) => client.id),
-  }, 'dev issuer listening');
+  createLogger({ name: 'dev-issuer', level: 'info' }).info(
+    {
+      issuer: config.DEV_ISSUER_URL,
+      host: config.DEV_ISSUER_HOST,
+      port: config.DEV_ISSUER_PORT,
+      clients: (options.clients ?? []).map((client) => client.id),
+    },
+    'dev issuer listening',
+  );
   const stop = () => {
     server.close();
     server.closeAllConnections();

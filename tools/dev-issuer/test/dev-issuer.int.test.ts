@@ -25,7 +25,11 @@ describe('dev-issuer serve and token', () => {
   const jwks = () => createRemoteJWKSet(new URL(`${base}/jwks`));
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   const tokenRequest = (id: string, secret: string, form: Record<string, string>) =>
-    fetch(`${base}/token`, { method: 'POST', headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
   const mintWithCli = (argv: readonly string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, [main, 'token', ...argv], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
@@ -76,7 +80,11 @@ describe('dev-issuer serve and token', () => {
   });
 
   it('issues the order server a client-credentials token for the resource it names, with the secret from the environment', async () => {
-    const response = await tokenRequest('order-server', ORDER_SECRET, { grant_type: 'client_credentials', scope: 'customer:read', resource: CUSTOMER_RESOURCE });
+    const response = await tokenRequest('order-server', ORDER_SECRET, {
+      grant_type: 'client_credentials',
+      scope: 'customer:read',
+      resource: CUSTOMER_RESOURCE,
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { access_token: string; scope: string };
     expect(body.scope).toBe('customer:read');
@@ -87,7 +95,11 @@ describe('dev-issuer serve and token', () => {
   });
 
   it('refuses a resource that is not one of the servers', async () => {
-    const response = await tokenRequest('order-server', ORDER_SECRET, { grant_type: 'client_credentials', scope: 'customer:read', resource: 'http://elsewhere.example/mcp' });
+    const response = await tokenRequest('order-server', ORDER_SECRET, {
+      grant_type: 'client_credentials',
+      scope: 'customer:read',
+      resource: 'http://elsewhere.example/mcp',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_target');
   });
@@ -135,7 +147,10 @@ describe('dev-issuer serve and token', () => {
       expect(response.status).toBe(401);
       expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
     }
-    const approvals = await tokenRequest('order-approvals', 'dev-only-order-approvals-secret-6b0e19d4', { grant_type: 'client_credentials', resource: ORDER_RESOURCE });
+    const approvals = await tokenRequest('order-approvals', 'dev-only-order-approvals-secret-6b0e19d4', {
+      grant_type: 'client_credentials',
+      resource: ORDER_RESOURCE,
+    });
     expect(approvals.status).toBe(401);
   });
 

@@ -45,8 +45,7 @@ export function renderBanner(content: BannerContent): string {
   const passwordWidth = Math.max(...content.users.map((user) => user.password.length));
   const bearer = `Bearer ${content.token}`;
   // Without a router (a partial stack), each server is its own entry.
-  const entries: Array<[string, string]> =
-    router === undefined ? servers.map((service) => [service.name, mcpUrl(service)]) : [[ROUTER_ENTRY, mcpUrl(router)]];
+  const entries: Array<[string, string]> = router === undefined ? servers.map((service) => [service.name, mcpUrl(service)]) : [[ROUTER_ENTRY, mcpUrl(router)]];
   const lines: string[] = [
     '',
     paint(['green', 'bold'], 'mcpfed dev stack is up'),
@@ -66,7 +65,7 @@ export function renderBanner(content: BannerContent): string {
     ...content.databases.map((line) => `  postgres      ${line}`),
     `  redis         ${content.redis}`,
     '',
-    paint('bold', 'Log in') + ' (development passwords): when a client opens the dev provider\'s login page, sign in as',
+    paint('bold', 'Log in') + " (development passwords): when a client opens the dev provider's login page, sign in as",
     ...content.users.map((user) => `  ${user.subject.padEnd(userWidth)}  password ${paint('cyan', user.password.padEnd(passwordWidth))}  ${user.description}`),
     '',
     paint('bold', `Dev token`) + ` (${content.tokenUser}, works at ${content.audience} only, valid ${content.tokenHours} h):`,
@@ -76,7 +75,10 @@ export function renderBanner(content: BannerContent): string {
     '  Claude Code:',
     ...entries.map(([name, url]) => `    claude mcp add --transport http ${name} ${url} --header "Authorization: ${bearer}"`),
     '  Cursor (.cursor/mcp.json) and other clients that take { "url", "headers" }:',
-    ...indent(JSON.stringify({ mcpServers: Object.fromEntries(entries.map(([name, url]) => [name, { url, headers: { Authorization: bearer } }])) }, null, 2), '    '),
+    ...indent(
+      JSON.stringify({ mcpServers: Object.fromEntries(entries.map(([name, url]) => [name, { url, headers: { Authorization: bearer } }])) }, null, 2),
+      '    ',
+    ),
     '  VS Code (.vscode/mcp.json):',
     ...indent(
       JSON.stringify({ servers: Object.fromEntries(entries.map(([name, url]) => [name, { type: 'http', url, headers: { Authorization: bearer } }])) }, null, 2),
@@ -86,7 +88,7 @@ export function renderBanner(content: BannerContent): string {
     '    npm run client-config -- --client claude-desktop --mode router --transport stdio',
     '    npm run client-config -- --client cursor --mode direct --transport http --out .cursor/mcp.json',
     '  Another user, server or scopes (a real login at the dev provider): npm run token -- --user shopper --resource router --scopes "customer:read order:read"',
-    '  A service\'s own token (client credentials): npm run token -- --client router --resource customer',
+    "  A service's own token (client credentials): npm run token -- --client router --resource customer",
     '',
     'Logs follow, prefixed with the service name. Press Ctrl-C to stop.',
     '',

@@ -70,7 +70,12 @@ export async function loginToken(options: LoginTokenOptions): Promise<string> {
   if (next === undefined || !next.startsWith(options.redirectUri)) throw new StackError('the provider did not redirect back with an authorization code');
   if (new URL(next).searchParams.has('error')) throw refusedAuthorization(new URL(next));
   try {
-    const tokens = await oauth.authorizationCodeGrant(config, new URL(next), { pkceCodeVerifier: verifier, expectedState: state }, { resource: options.resource });
+    const tokens = await oauth.authorizationCodeGrant(
+      config,
+      new URL(next),
+      { pkceCodeVerifier: verifier, expectedState: state },
+      { resource: options.resource },
+    );
     return tokens.access_token;
   } catch (error) {
     throw grantError(error);
@@ -106,7 +111,8 @@ function refusedAuthorization(callback: URL): StackError {
 }
 
 function grantError(error: unknown): StackError {
-  if (error instanceof oauth.ResponseBodyError) return new StackError(`the provider refused the token request: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`);
+  if (error instanceof oauth.ResponseBodyError)
+    return new StackError(`the provider refused the token request: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`);
   return new StackError(`the token request failed: ${messageOf(error)}`);
 }
 
@@ -116,7 +122,11 @@ function cookieJar(): { go(url: string, init?: RequestInit): Promise<Response> }
   return {
     async go(url, init = {}) {
       const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-      const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie === '' ? {} : { cookie }) } });
+      const response = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie === '' ? {} : { cookie }) },
+      });
       for (const header of response.headers.getSetCookie()) {
         const [pair = ''] = header.split(';');
         const at = pair.indexOf('=');

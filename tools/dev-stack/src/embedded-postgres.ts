@@ -81,8 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await cluster.initialise();
     } catch {
       throw new StackError(
-        `could not initialise the embedded PostgreSQL in ${options.dataDir}. ` +
-          `Delete that folder to start over. Last output:\n${tail.render()}`,
+        `could not initialise the embedded PostgreSQL in ${options.dataDir}. ` + `Delete that folder to start over. Last output:\n${tail.render()}`,
       );
     }
   }
@@ -93,8 +92,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   started = true;
 
-  const urlFor = (database: string): string =>
-    `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  const urlFor = (database: string): string => `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
   const stopNow = (): void => {
     const pid = readPostmasterPid(options.dataDir);
     if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGINT');

@@ -27,7 +27,14 @@ function setup(spec: ProcessSpec, port: number, policy = FAST): { kept: KeptProc
   const notes: string[] = [];
   const pidFile = path.join(dir, `${port}.pid`);
   const supervisor = new Supervisor({ print: () => undefined, ansi: false, nameWidth: 6 });
-  const kept = new KeptProcess(supervisor, { spec, readyUrl: `http://127.0.0.1:${port}/readyz`, readyTimeoutMs: 10_000, note: (line) => notes.push(line), pidFile, policy });
+  const kept = new KeptProcess(supervisor, {
+    spec,
+    readyUrl: `http://127.0.0.1:${port}/readyz`,
+    readyTimeoutMs: 10_000,
+    note: (line) => notes.push(line),
+    pidFile,
+    policy,
+  });
   return { kept, notes, pidFile };
 }
 
@@ -52,7 +59,9 @@ describe('KeptProcess', () => {
     expect(kept.pid).not.toBe(first);
     expect(readPidFile(pidFile)).toBe(kept.pid);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
-    expect(notes[0]).toMatch(/^stub exited unexpectedly \(signal SIGKILL\) after \d+\.\d s; restarting it in 0\.1 s \(attempt 1 of 3\)\. Last output:\n {4}stub {3}\| serving$/);
+    expect(notes[0]).toMatch(
+      /^stub exited unexpectedly \(signal SIGKILL\) after \d+\.\d s; restarting it in 0\.1 s \(attempt 1 of 3\)\. Last output:\n {4}stub {3}\| serving$/,
+    );
     expect(notes[1]).toMatch(new RegExp(`^stub is back \\(pid ${kept.pid}, ready \\d+\\.\\d s after its restart\\)$`));
 
     await kept.stop();
@@ -67,7 +76,9 @@ describe('KeptProcess', () => {
     const { kept, notes } = setup({ ...server(port), args: ['-e', script] }, port);
     await kept.start();
     await until(() => notes.some((line) => line.includes('left down')), 'the give-up message');
-    const delays = notes.filter((line) => line.includes('restarting it in')).map((line) => /restarting it in (\d+\.\d) s \(attempt (\d) of 3\)/.exec(line)?.slice(1));
+    const delays = notes
+      .filter((line) => line.includes('restarting it in'))
+      .map((line) => /restarting it in (\d+\.\d) s \(attempt (\d) of 3\)/.exec(line)?.slice(1));
     expect(delays).toEqual([
       ['0.1', '1'],
       ['0.2', '2'],

@@ -13,9 +13,7 @@ describe('formatLogLine', () => {
 
   it('quotes string values with spaces and shows objects as JSON', () => {
     const line = JSON.stringify({ level: 40, time, msg: 'slow call', tool: 'customer_get', note: 'two words', ctx: { a: 1 } });
-    expect(formatLogLine(line, format)).toBe(
-      'customer   | 03:04:05.678 WARN  slow call tool=customer_get note="two words" ctx={"a":1}',
-    );
+    expect(formatLogLine(line, format)).toBe('customer   | 03:04:05.678 WARN  slow call tool=customer_get note="two words" ctx={"a":1}');
   });
 
   it('adds the error summary and, for errors, the stack lines indented', () => {

@@ -37,8 +37,7 @@ const MAX_VALUE_LENGTH = 120;
  */
 export function formatLogLine(line: string, format: LogLineFormat): string {
   const ansi = format.ansi ?? false;
-  const paint = (style: Parameters<typeof styleText>[0], text: string): string =>
-    ansi ? styleText(style, text, { validateStream: false }) : text;
+  const paint = (style: Parameters<typeof styleText>[0], text: string): string => (ansi ? styleText(style, text, { validateStream: false }) : text);
   const prefix = `${paint([format.color, 'bold'], format.name.padEnd(format.nameWidth ?? format.name.length))} ${paint('gray', '|')} `;
   const record = parsePinoRecord(line);
   if (record === undefined) return prefix + line;

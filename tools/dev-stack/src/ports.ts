@@ -56,9 +56,7 @@ export async function assertPortsFree(claims: readonly PortClaim[], advice: stri
   }
   if (taken.length === 0) return;
   const list = taken.map((claim) => `${claim.port} (${claim.owner})`).join(', ');
-  throw new StackError(
-    `port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ${advice}`,
-  );
+  throw new StackError(`port${taken.length > 1 ? 's' : ''} ${list} ${taken.length > 1 ? 'are' : 'is'} already in use on 127.0.0.1. ${advice}`);
 }
 
 /**

@@ -17,7 +17,10 @@ export async function firstFolderUnreachableBy(ids: UserIds, paths: readonly str
   const checked = new Set<string>();
   for (const target of paths) {
     const absolute = path.resolve(target);
-    const folders = absolute.split(path.sep).filter(Boolean).map((_, index, parts) => path.sep + parts.slice(0, index + 1).join(path.sep));
+    const folders = absolute
+      .split(path.sep)
+      .filter(Boolean)
+      .map((_, index, parts) => path.sep + parts.slice(0, index + 1).join(path.sep));
     for (const folder of [path.sep, ...folders]) {
       if (checked.has(folder)) continue;
       checked.add(folder);

@@ -9,7 +9,6 @@ import { Supervisor } from './supervisor.ts';
 
 const supervisor = new Supervisor({ print: () => {}, ansi: false, nameWidth: 8 });
 
-
 describe('resolveRedis', () => {
   let dataDir = '';
   let closedPort = 0;
@@ -30,11 +29,8 @@ describe('resolveRedis', () => {
   });
 
   it('says what to do when nothing answers and redis-server is not on PATH', async () => {
-    await expect(
-      resolveRedis({ redisUrl: undefined, dataDir, supervisor, searchPath: '', local: { host: '127.0.0.1', port: closedPort } }),
-    ).rejects.toThrow(
-      `Redis is not available: nothing answers PING on 127.0.0.1:${closedPort} and redis-server is not on PATH. ` +
-        'Install and start Redis',
+    await expect(resolveRedis({ redisUrl: undefined, dataDir, supervisor, searchPath: '', local: { host: '127.0.0.1', port: closedPort } })).rejects.toThrow(
+      `Redis is not available: nothing answers PING on 127.0.0.1:${closedPort} and redis-server is not on PATH. ` + 'Install and start Redis',
     );
   });
 

@@ -70,14 +70,7 @@ export async function resolveRedis(options: ResolveRedisOptions): Promise<StackR
     name: 'redis',
     color: 'red',
     command: executable,
-    args: [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', options.dataDir,
-      '--daemonize', 'no',
-    ],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', options.dataDir, '--daemonize', 'no'],
     cwd: options.dataDir,
     quiet: true,
   });

@@ -54,7 +54,11 @@ export type DevApprovalClientId = 'order-approvals' | 'payment-approvals';
  */
 export const DEV_APPROVAL_CLIENTS: Readonly<Record<DevApprovalClientId, DevServiceClient>> = Object.freeze({
   'order-approvals': Object.freeze({ id: 'order-approvals', secret: 'dev-only-order-approvals-secret-6b0e19d4', scopes: Object.freeze(['openid', ...SCOPES]) }),
-  'payment-approvals': Object.freeze({ id: 'payment-approvals', secret: 'dev-only-payment-approvals-secret-a27c5f38', scopes: Object.freeze(['openid', ...SCOPES]) }),
+  'payment-approvals': Object.freeze({
+    id: 'payment-approvals',
+    secret: 'dev-only-payment-approvals-secret-a27c5f38',
+    scopes: Object.freeze(['openid', ...SCOPES]),
+  }),
 });
 
 /**

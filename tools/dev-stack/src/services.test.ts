@@ -54,15 +54,27 @@ describe('SERVICES', () => {
     });
   });
 
-  it('lets the router exchange its callers\' tokens, and gives order and payment their approval clients', () => {
-    const env = (name: string) => DEFAULT_SERVICES.find((service) => service.name === name)?.env({ ...stack, databaseUrls: { order: 'postgres://o', payment: 'postgres://p' } });
+  it("lets the router exchange its callers' tokens, and gives order and payment their approval clients", () => {
+    const env = (name: string) =>
+      DEFAULT_SERVICES.find((service) => service.name === name)?.env({ ...stack, databaseUrls: { order: 'postgres://o', payment: 'postgres://p' } });
     expect(env('router')).toMatchObject({ ROUTER_UPSTREAM_AUTH: 'exchange', AUTH_AUDIENCE: 'http://127.0.0.1:8080/mcp', SERVICE_CLIENT_ID: 'router' });
     // Each upstream's resource is its url (the entries name no other): what the router exchanges tokens for.
     const upstreams = JSON.parse(env('router')?.['ROUTER_UPSTREAMS'] ?? '{}').upstreams as Array<{ url: string; resource?: string }>;
-    expect(upstreams.map((upstream) => upstream.url)).toEqual(expect.arrayContaining(['http://127.0.0.1:8081/mcp', 'http://127.0.0.1:8082/mcp', 'http://127.0.0.1:8083/mcp', 'http://127.0.0.1:8084/mcp']));
+    expect(upstreams.map((upstream) => upstream.url)).toEqual(
+      expect.arrayContaining(['http://127.0.0.1:8081/mcp', 'http://127.0.0.1:8082/mcp', 'http://127.0.0.1:8083/mcp', 'http://127.0.0.1:8084/mcp']),
+    );
     expect(upstreams.filter((upstream) => upstream.resource !== undefined)).toEqual([]);
-    expect(env('order')).toMatchObject({ AUTH_AUDIENCE: 'http://127.0.0.1:8082/mcp', SERVICE_CLIENT_ID: 'order-server', APPROVAL_CLIENT_ID: 'order-approvals' });
-    expect(env('order')).toMatchObject({ PUBLIC_URL: 'http://127.0.0.1:8082', CUSTOMER_MCP_URL: 'http://127.0.0.1:8081/mcp', PRODUCT_MCP_URL: 'http://127.0.0.1:8083/mcp', PAYMENT_MCP_URL: 'http://127.0.0.1:8084/mcp' });
+    expect(env('order')).toMatchObject({
+      AUTH_AUDIENCE: 'http://127.0.0.1:8082/mcp',
+      SERVICE_CLIENT_ID: 'order-server',
+      APPROVAL_CLIENT_ID: 'order-approvals',
+    });
+    expect(env('order')).toMatchObject({
+      PUBLIC_URL: 'http://127.0.0.1:8082',
+      CUSTOMER_MCP_URL: 'http://127.0.0.1:8081/mcp',
+      PRODUCT_MCP_URL: 'http://127.0.0.1:8083/mcp',
+      PAYMENT_MCP_URL: 'http://127.0.0.1:8084/mcp',
+    });
     expect(env('payment')).toMatchObject({ APPROVAL_CLIENT_ID: 'payment-approvals' });
     expect(env('payment')?.['APPROVAL_CLIENT_SECRET']?.length).toBeGreaterThanOrEqual(16);
   });

@@ -13,7 +13,6 @@ function collect(): { lines: string[]; supervisor: Supervisor } {
   return { lines, supervisor: new Supervisor({ print: (line) => lines.push(line), ansi: false, nameWidth: 6 }) };
 }
 
-
 describe('Supervisor', () => {
   it('prints every stdout and stderr line with the name prefix, formatting pino records', async () => {
     const { lines, supervisor } = collect();

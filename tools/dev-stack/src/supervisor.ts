@@ -177,9 +177,7 @@ export async function waitForReady(child: ManagedProcess, options: WaitForReadyO
   while (Date.now() < deadline) {
     if (!child.running) {
       const status = await child.exited;
-      throw new StackError(
-        `${child.name} exited before it was ready (${describeExit(status)}). Last output:\n${child.tail.render()}`,
-      );
+      throw new StackError(`${child.name} exited before it was ready (${describeExit(status)}). Last output:\n${child.tail.render()}`);
     }
     try {
       const response = await fetch(options.url, { signal: AbortSignal.timeout(2_000) });
@@ -192,8 +190,7 @@ export async function waitForReady(child: ManagedProcess, options: WaitForReadyO
     await sleep(options.intervalMs ?? 250);
   }
   throw new StackError(
-    `${child.name} was not ready within ${Math.round(timeoutMs / 1000)} s: ${options.url} gave ${lastSeen}. ` +
-      `Last output:\n${child.tail.render()}`,
+    `${child.name} was not ready within ${Math.round(timeoutMs / 1000)} s: ${options.url} gave ${lastSeen}. ` + `Last output:\n${child.tail.render()}`,
   );
 }
 

@@ -7,7 +7,7 @@ import { parseTokenArgs } from './token-args.ts';
 const parse = (argv: readonly string[]) => parseTokenArgs(argv, stackPorts(DEFAULT_PORT_BASE));
 
 describe('parseTokenArgs', () => {
-  it('asks for the support user\'s token for the router, with every scope the user holds, by default', () => {
+  it("asks for the support user's token for the router, with every scope the user holds, by default", () => {
     expect(parse([])).toEqual({
       kind: 'request',
       request: { grant: { kind: 'user', user: 'support' }, resource: 'http://127.0.0.1:8080/mcp', scopes: DEMO_USERS.support.scopes },
@@ -24,7 +24,11 @@ describe('parseTokenArgs', () => {
   it('takes a service client and a resource URL, on the ports of the stack given', () => {
     expect(parseTokenArgs(['--client', 'order-server', '--resource=customer'], stackPorts(23000))).toEqual({
       kind: 'request',
-      request: { grant: { kind: 'client', client: 'order-server' }, resource: 'http://127.0.0.1:23001/mcp', scopes: DEV_SERVICE_CLIENTS['order-server'].scopes },
+      request: {
+        grant: { kind: 'client', client: 'order-server' },
+        resource: 'http://127.0.0.1:23001/mcp',
+        scopes: DEV_SERVICE_CLIENTS['order-server'].scopes,
+      },
     });
     expect(parse(['--client', 'router', '--resource', 'https://shop.example/mcp', '--scopes', 'admin'])).toMatchObject({
       request: { resource: 'https://shop.example/mcp', scopes: ['admin'] },

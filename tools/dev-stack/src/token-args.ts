@@ -21,9 +21,7 @@ export interface TokenRequest {
 
 /** The outcome of {@link parseTokenArgs}: a request, a help request, or a usage error. */
 export type TokenArgs =
-  | { readonly kind: 'request'; readonly request: TokenRequest }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+  { readonly kind: 'request'; readonly request: TokenRequest } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
 
 /** The servers `--resource` takes by name. */
 const SERVER_NAMES = ['router', 'customer', 'order', 'product', 'payment'] as const satisfies ReadonlyArray<keyof StackPorts>;
@@ -36,7 +34,9 @@ export const TOKEN_USAGE = `usage: npm run token -- [--user ${Object.keys(DEMO_U
 
 Gets an access token from the running dev provider (\`npm start\`) and prints it on stdout.
   --user      log in as a demo user (authorization code + PKCE, as an MCP client does; default ${DEFAULT_TOKEN_USER}):
-${Object.values(DEMO_USERS).map((user) => `                ${user.subject.padEnd(8)} ${user.description}`).join('\n')}
+${Object.values(DEMO_USERS)
+  .map((user) => `                ${user.subject.padEnd(8)} ${user.description}`)
+  .join('\n')}
   --client    a service's own token instead (client credentials with its dev secret)
   --resource  the server the token is for, by name or resource URL (default router); it works there only
   --scopes    space- or comma-separated, from: ${SCOPES.join(' ')}

@@ -24,7 +24,11 @@ if (args.kind === 'help') {
 } else {
   try {
     const token = await requestStackToken(args.request, DEV_ISSUER_URL);
-    const granted = new Set(String(decodeJwt(token)['scope'] ?? '').split(' ').filter(Boolean));
+    const granted = new Set(
+      String(decodeJwt(token)['scope'] ?? '')
+        .split(' ')
+        .filter(Boolean),
+    );
     const refused = args.request.scopes.filter((scope) => !granted.has(scope));
     const who = args.request.grant.kind === 'user' ? args.request.grant.user : args.request.grant.client;
     if (granted.size === 0) throw new StackError(`${who} holds none of the scopes asked for (${refused.join(' ')})`);

@@ -8,7 +8,6 @@ import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
 import type { RunningPostgres } from '../src/embedded-postgres.ts';
 import { freePort } from '../src/ports.ts';
 
-
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -59,9 +58,9 @@ describe('startEmbeddedPostgres', () => {
     const busy = await freePort();
     await new Promise<void>((resolve) => blocker.listen(busy, '127.0.0.1', resolve));
     try {
-      await expect(
-        startEmbeddedPostgres({ dataDir: path.join(root, 'other'), port: busy, databases: [], print: () => {} }),
-      ).rejects.toThrow(`port ${busy} (embedded PostgreSQL (data in ${path.join(root, 'other')})) is already in use`);
+      await expect(startEmbeddedPostgres({ dataDir: path.join(root, 'other'), port: busy, databases: [], print: () => {} })).rejects.toThrow(
+        `port ${busy} (embedded PostgreSQL (data in ${path.join(root, 'other')})) is already in use`,
+      );
     } finally {
       blocker.close();
     }

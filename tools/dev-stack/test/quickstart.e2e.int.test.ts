@@ -292,20 +292,26 @@ afterAll(async () => {
 }, 40_000);
 
 describe('npm start, as a new user meets it', () => {
-  it('leads with the router URL on the chosen port base, prints the support user\'s token for the router, the demo users and the one claude mcp add line', () => {
+  it("leads with the router URL on the chosen port base, prints the support user's token for the router, the demo users and the one claude mcp add line", () => {
     expect(routerUrl).toBe(`http://127.0.0.1:${routerPort}/mcp`);
     expect(mcpUrl).toBe(`http://127.0.0.1:${customerPort}/mcp`);
-    expect(bannerText.split('\n')).toContain(
-      `    claude mcp add --transport http mcpfed ${routerUrl} --header "Authorization: Bearer ${token}"`,
+    expect(bannerText.split('\n')).toContain(`    claude mcp add --transport http mcpfed ${routerUrl} --header "Authorization: Bearer ${token}"`);
+    expect(bannerText).toContain(
+      `  dev provider  http://127.0.0.1:${issuerPort}  (OpenID provider: http://127.0.0.1:${issuerPort}/.well-known/openid-configuration)`,
     );
-    expect(bannerText).toContain(`  dev provider  http://127.0.0.1:${issuerPort}  (OpenID provider: http://127.0.0.1:${issuerPort}/.well-known/openid-configuration)`);
     expect(bannerText).toContain('  postgres      customer: from DATABASE_URL_CUSTOMER');
     expect(bannerText).toContain(`ports moved by MCPFED_PORT_BASE=${portBase} (default 8080)`);
     expect(bannerText).toContain('  shopper  password shopper-dev');
-    expect(jwtPayload(token)).toMatchObject({ iss: `http://127.0.0.1:${issuerPort}`, aud: routerUrl, sub: 'support', client_id: 'mcpfed-cli', scope: DEMO_USERS.support.scopes.join(' ') });
+    expect(jwtPayload(token)).toMatchObject({
+      iss: `http://127.0.0.1:${issuerPort}`,
+      aud: routerUrl,
+      sub: 'support',
+      client_id: 'mcpfed-cli',
+      scope: DEMO_USERS.support.scopes.join(' '),
+    });
   });
 
-  it('addresses each token to one server: the customer server refuses the router\'s token', async () => {
+  it("addresses each token to one server: the customer server refuses the router's token", async () => {
     const response = await fetch(mcpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
@@ -340,9 +346,17 @@ describe('npm start, as a new user meets it', () => {
 
     const readOnly = (await runTokenCli(['--scopes', 'customer:read'])).stdout.trim();
     const reader = await connectClient(readOnly, routerUrl);
-    expect((await reader.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['customer_check_eligibility', 'customer_get', 'customer_search', 'customer_timeline']);
+    expect((await reader.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
+      'customer_check_eligibility',
+      'customer_get',
+      'customer_search',
+      'customer_timeline',
+    ]);
 
-    const status = (await (await fetch(`http://127.0.0.1:${routerPort}/status`)).json()) as { status: string; upstreams: Array<{ name: string; health: string }> };
+    const status = (await (await fetch(`http://127.0.0.1:${routerPort}/status`)).json()) as {
+      status: string;
+      upstreams: Array<{ name: string; health: string }>;
+    };
     expect(status.status).toBe('ok');
     expect(status.upstreams.map((upstream) => upstream.health)).toEqual(status.upstreams.map(() => 'up'));
   });
@@ -362,12 +376,15 @@ describe('npm start, as a new user meets it', () => {
     // The order server quotes for him with the customer and product servers (his token, exchanged for each).
     const products = (await client.callTool({ name: 'product_search', arguments: { limit: 1 } })) as ToolResult;
     const sku = (products.structuredContent as { items: Array<{ sku: string }> }).items[0]?.sku;
-    const quote = (await client.callTool({ name: 'order_quote', arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines: [{ sku, quantity: 1 }] } })) as ToolResult;
+    const quote = (await client.callTool({
+      name: 'order_quote',
+      arguments: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, lines: [{ sku, quantity: 1 }] },
+    })) as ToolResult;
     expect(quote.isError).toBeUndefined();
     expect(quote.structuredContent).toMatchObject({ customer_id: DEMO_SHOPPER_CUSTOMER_ID, eligible: true });
   });
 
-  it('places the shopper\'s first order: approval_required with a link, he approves in the browser, the same call places it once', async () => {
+  it("places the shopper's first order: approval_required with a link, he approves in the browser, the same call places it once", async () => {
     const orderUrl = `http://127.0.0.1:${portBase + 2}`;
     const minted = await runTokenCli(['--user', 'shopper']);
     expect(minted).toMatchObject({ code: 0, stderr: '' });
@@ -424,29 +441,39 @@ describe('npm start, as a new user meets it', () => {
     } finally {
       await context.close();
     }
-    expect(await queryStackDb('order', 'SELECT status, decided_by FROM approvals WHERE id = $1', [approval.approval_id])).toEqual([{ status: 'approved', decided_by: 'shopper' }]);
+    expect(await queryStackDb('order', 'SELECT status, decided_by FROM approvals WHERE id = $1', [approval.approval_id])).toEqual([
+      { status: 'approved', decided_by: 'shopper' },
+    ]);
 
     // The agent calls again with the same key: the order is placed, the checkout runs as him on every server.
     const placed = await call();
     expect(placed.isError).toBeUndefined();
-    const answer = placed.structuredContent as { done: boolean; replayed: boolean; order: { id: string; status: string; total_amount: number; currency: string; customer_id: string } };
+    const answer = placed.structuredContent as {
+      done: boolean;
+      replayed: boolean;
+      order: { id: string; status: string; total_amount: number; currency: string; customer_id: string };
+    };
     expect(answer).toMatchObject({ replayed: false, order: { customer_id: DEMO_SHOPPER_CUSTOMER_ID, total_amount: amount, currency } });
     const orderId = answer.order.id;
     let status = answer.order.status;
-    for (const deadline = Date.now() + 60_000; status === 'pending' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; status === 'pending' && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       const got = (await shopper.callTool({ name: 'order_get', arguments: { order_id: orderId } })) as ToolResult;
       status = (got.structuredContent as { order: { status: string } }).order.status;
     }
     expect(status).toBe('confirmed');
-    expect(await queryStackDb('order', 'SELECT id, status, total_amount::int AS total FROM orders WHERE customer_id = $1', [DEMO_SHOPPER_CUSTOMER_ID])).toEqual([
-      { id: orderId, status: 'confirmed', total: amount },
-    ]);
+    expect(await queryStackDb('order', 'SELECT id, status, total_amount::int AS total FROM orders WHERE customer_id = $1', [DEMO_SHOPPER_CUSTOMER_ID])).toEqual(
+      [{ id: orderId, status: 'confirmed', total: amount }],
+    );
     expect((await queryStackDb('order', 'SELECT status FROM approvals WHERE id = $1', [approval.approval_id]))[0]).toEqual({ status: 'used' });
     // One payment, captured in full, created by the shopper himself (the order server acted for him).
-    expect(await queryStackDb('payment', 'SELECT status, amount_authorized::int AS authorized, amount_captured::int AS captured, currency, customer_id, created_by FROM payments WHERE order_ref = $1', [orderId])).toEqual([
-      { status: 'captured', authorized: amount, captured: amount, currency, customer_id: DEMO_SHOPPER_CUSTOMER_ID, created_by: 'shopper' },
-    ]);
+    expect(
+      await queryStackDb(
+        'payment',
+        'SELECT status, amount_authorized::int AS authorized, amount_captured::int AS captured, currency, customer_id, created_by FROM payments WHERE order_ref = $1',
+        [orderId],
+      ),
+    ).toEqual([{ status: 'captured', authorized: amount, captured: amount, currency, customer_id: DEMO_SHOPPER_CUSTOMER_ID, created_by: 'shopper' }]);
 
     // What an operator watches: the checkout's calls on the order server's /metrics, and its log line with the order id.
     const after = await scrapeMetrics(metricsUrl);
@@ -461,7 +488,10 @@ describe('npm start, as a new user meets it', () => {
     ]) {
       expect(delta(`federation_calls_total{upstream="${upstream}",tool="${tool}",outcome="ok",service="order-server"}`), tool).toBe(1);
     }
-    const logLines = (stack as Stack).output().split('\n').filter((line) => line.includes(`order_id=${orderId}`));
+    const logLines = (stack as Stack)
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(`order_id=${orderId}`));
     expect(logLines.filter((line) => /^order +\| \S+ INFO +checkout confirmed /.test(line))).toHaveLength(1);
   }, 150_000);
 
@@ -475,7 +505,9 @@ describe('npm start, as a new user meets it', () => {
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('resource_metadata=');
     // The scopes to ask for: everything the customer server's tools need.
-    expect(challenge).toBe(`Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource", scope="admin customer:pii customer:read customer:write sql:read"`);
+    expect(challenge).toBe(
+      `Bearer resource_metadata="http://127.0.0.1:${customerPort}/.well-known/oauth-protected-resource", scope="admin customer:pii customer:read customer:write sql:read"`,
+    );
     expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized: a bearer token is required' } });
 
     // What a client does next: the metadata names the dev issuer of this stack.
@@ -569,19 +601,23 @@ describe('npm start, as a new user meets it', () => {
     expect(output).not.toMatch(/(order|payment|product|router) exited unexpectedly/);
   }, 70_000);
 
-  it('stops on Ctrl-C (SIGINT): exit code 0 within 20 s, and the customer port is free again', async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    const running = stack as Stack;
-    signalGroup(running.child, 'SIGINT');
-    const status = await exitWithin(running, SIGINT_EXIT_MS);
-    expect(status, `the stack did not exit within ${SIGINT_EXIT_MS / 1000} s. Output:\n${running.output()}`).toEqual({ code: 0, signal: null });
-    expect(running.output()).toMatch(/stopped\n/);
-    expect(await isPortTaken(customerPort)).toBe(false);
-    expect(await isPortTaken(routerPort)).toBe(false);
-    expect(await isPortTaken(issuerPort)).toBe(false);
-    // SERVICES holds this process's default ports: the same offsets from the stack's base.
-    for (const service of SERVICES) expect(await isPortTaken(portBase + service.port - DEFAULT_PORT_BASE), service.name).toBe(false);
-    expect(readStackFile(dataDir)).toBeUndefined();
-    for (const service of SERVICES) expect(readPidFile(pidFileOf(dataDir, service.name)), service.name).toBeUndefined();
-  }, SIGINT_EXIT_MS + 5_000);
+  it(
+    'stops on Ctrl-C (SIGINT): exit code 0 within 20 s, and the customer port is free again',
+    async () => {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+      const running = stack as Stack;
+      signalGroup(running.child, 'SIGINT');
+      const status = await exitWithin(running, SIGINT_EXIT_MS);
+      expect(status, `the stack did not exit within ${SIGINT_EXIT_MS / 1000} s. Output:\n${running.output()}`).toEqual({ code: 0, signal: null });
+      expect(running.output()).toMatch(/stopped\n/);
+      expect(await isPortTaken(customerPort)).toBe(false);
+      expect(await isPortTaken(routerPort)).toBe(false);
+      expect(await isPortTaken(issuerPort)).toBe(false);
+      // SERVICES holds this process's default ports: the same offsets from the stack's base.
+      for (const service of SERVICES) expect(await isPortTaken(portBase + service.port - DEFAULT_PORT_BASE), service.name).toBe(false);
+      expect(readStackFile(dataDir)).toBeUndefined();
+      for (const service of SERVICES) expect(readPidFile(pidFileOf(dataDir, service.name)), service.name).toBeUndefined();
+    },
+    SIGINT_EXIT_MS + 5_000,
+  );
 });

@@ -25,7 +25,7 @@ interface CliResult {
  * `npm run token` against the provider `npm start` runs: the stack's own provider configuration (resources,
  * clients, demo users, stackProviderOptions) on a free port base, and the CLI as a child process on the same base.
  */
-describe('npm run token (token-cli.ts as a child process, against the stack\'s dev provider)', () => {
+describe("npm run token (token-cli.ts as a child process, against the stack's dev provider)", () => {
   let dataDir = '';
   let base = 0;
   let ports: StackPorts;
@@ -69,7 +69,13 @@ describe('npm run token (token-cli.ts as a child process, against the stack\'s d
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const token = result.stdout.trim();
-    expect(decodeJwt(token)).toMatchObject({ iss: issuerUrl, sub: 'router', client_id: 'router', aud: resource('customer'), scope: 'customer:read customer:any' });
+    expect(decodeJwt(token)).toMatchObject({
+      iss: issuerUrl,
+      sub: 'router',
+      client_id: 'router',
+      aud: resource('customer'),
+      scope: 'customer:read customer:any',
+    });
     expect(await verifier(resource('customer')).verify(token)).toMatchObject({ id: 'router', scopes: new Set(['customer:read', 'customer:any']) });
     await expect(verifier(resource('order')).verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'token audience mismatch' });
   });
@@ -97,8 +103,12 @@ describe('npm run token (token-cli.ts as a child process, against the stack\'s d
     expect(claims['customer_id']).toBeUndefined();
   });
 
-  it('exits 1 with the reason when the user holds none of the scopes, or the resource is not one of the stack\'s', async () => {
-    expect(await run(['--user', 'shopper', '--scopes', 'sql:read admin'])).toEqual({ code: 1, stdout: '', stderr: 'token: no token: shopper holds none of the scopes asked for (sql:read admin)\n' });
+  it("exits 1 with the reason when the user holds none of the scopes, or the resource is not one of the stack's", async () => {
+    expect(await run(['--user', 'shopper', '--scopes', 'sql:read admin'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'token: no token: shopper holds none of the scopes asked for (sql:read admin)\n',
+    });
     expect(await run(['--user', 'shopper', '--resource', 'http://127.0.0.1:9/mcp'])).toEqual({
       code: 1,
       stdout: '',
@@ -116,7 +126,11 @@ describe('npm run token (token-cli.ts as a child process, against the stack\'s d
     const result = await run(['--user', 'shopper'], String(idle));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^token: no token: no OpenID provider answers at http://127\\.0\\.0\\.1:${idle + 10} \\(is \`npm start\` running, on the same MCPFED_PORT_BASE\\?\\)`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^token: no token: no OpenID provider answers at http://127\\.0\\.0\\.1:${idle + 10} \\(is \`npm start\` running, on the same MCPFED_PORT_BASE\\?\\)`,
+      ),
+    );
   });
 
   it('refuses an invalid MCPFED_PORT_BASE with exit code 2 and one line', async () => {

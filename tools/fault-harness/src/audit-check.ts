@@ -34,7 +34,8 @@ export async function checkStillAudits(routerMcpUrl: string, token: string, data
       const marker = Object.values(probe.args)[0] as string;
       const found = await withClient(
         databases[probe.domain],
-        async (client) => (await client.query('SELECT 1 FROM mcp_audit_log WHERE tool = $1 AND strpos(args::text, $2) > 0 LIMIT 1', [probe.tool, marker])).rows.length > 0,
+        async (client) =>
+          (await client.query('SELECT 1 FROM mcp_audit_log WHERE tool = $1 AND strpos(args::text, $2) > 0 LIMIT 1', [probe.tool, marker])).rows.length > 0,
         { applicationName: 'mcpfed-fault-harness' },
       );
       if (!found) missing.push(probe.domain);

@@ -8,7 +8,15 @@ describe('parseHarnessSettings', () => {
     const settings = parse([]);
     expect(settings.faults).toEqual(DEFAULT_FAULTS);
     expect(settings.faults).not.toContain('redis-flush');
-    expect(settings).toMatchObject({ dataDir: '/repo/.data', portBase: undefined, outageMs: 10_000, killServer: 'order', concurrency: 4, allowRedisFlush: false, settleMs: 200_000 });
+    expect(settings).toMatchObject({
+      dataDir: '/repo/.data',
+      portBase: undefined,
+      outageMs: 10_000,
+      killServer: 'order',
+      concurrency: 4,
+      allowRedisFlush: false,
+      settleMs: 200_000,
+    });
   });
 
   it('refuses redis-flush unless --allow-redis-flush says the operator agrees to lose the queued data', () => {

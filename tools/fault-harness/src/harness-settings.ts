@@ -130,19 +130,22 @@ export function parseHarnessSettings(argv: readonly string[], env: Readonly<Reco
     if (!Number.isInteger(value) || value < min || value > max) throw new SettingsError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
     return value;
   };
-  const faults = (text('faults')?.split(',').map((name) => name.trim()) ?? DEFAULT_FAULTS) as FaultName[];
+  const faults = (text('faults')
+    ?.split(',')
+    .map((name) => name.trim()) ?? DEFAULT_FAULTS) as FaultName[];
   for (const fault of faults) {
     if (!FAULT_NAMES.includes(fault)) throw new SettingsError(`unknown fault "${fault}"; known: ${FAULT_NAMES.join(', ')}`);
   }
   const allowRedisFlush = values['allow-redis-flush'] === true;
   if (faults.includes('redis-flush') && !allowRedisFlush) {
     throw new SettingsError(
-      'redis-flush runs FLUSHDB on the stack\'s Redis database: every queued job and unconsumed event there is destroyed, ' +
+      "redis-flush runs FLUSHDB on the stack's Redis database: every queued job and unconsumed event there is destroyed, " +
         'including those of anything else using that database. Pass --allow-redis-flush to agree, or leave redis-flush out.',
     );
   }
   const killServer = text('kill') ?? 'order';
-  if (!['customer', 'order', 'product', 'payment', 'router'].includes(killServer)) throw new SettingsError(`--kill must name a server of the stack, got "${killServer}"`);
+  if (!['customer', 'order', 'product', 'payment', 'router'].includes(killServer))
+    throw new SettingsError(`--kill must name a server of the stack, got "${killServer}"`);
   const portBaseText = text('port-base', 'MCPFED_PORT_BASE');
   const databaseUrls: Partial<Record<(typeof DOMAINS)[number], string>> = {};
   for (const domain of DOMAINS) {

@@ -54,11 +54,19 @@ export async function checkNoOversell(databases: DomainDatabases): Promise<Invar
 
 /** No two orders share a key, and each acknowledged key has exactly the acknowledged order. */
 export async function checkOneOrderPerKey(databases: DomainDatabases, acknowledged: readonly AcknowledgedOrder[]): Promise<InvariantResult> {
-  const duplicates = await count(databases.order, 'SELECT count(*) AS n FROM (SELECT 1 FROM orders GROUP BY principal_id, idempotency_key HAVING count(*) > 1) d');
+  const duplicates = await count(
+    databases.order,
+    'SELECT count(*) AS n FROM (SELECT 1 FROM orders GROUP BY principal_id, idempotency_key HAVING count(*) > 1) d',
+  );
   const rows = await withClient(
     databases.order,
     async (client) =>
-      (await client.query<{ key: string; ids: string[] }>('SELECT idempotency_key AS key, array_agg(id) AS ids FROM orders WHERE idempotency_key = ANY($1) GROUP BY 1', [acknowledged.map((o) => o.idempotencyKey)])).rows,
+      (
+        await client.query<{ key: string; ids: string[] }>(
+          'SELECT idempotency_key AS key, array_agg(id) AS ids FROM orders WHERE idempotency_key = ANY($1) GROUP BY 1',
+          [acknowledged.map((o) => o.idempotencyKey)],
+        )
+      ).rows,
     APP,
   );
   const byKey = new Map(rows.map((row) => [row.key, row.ids]));
@@ -77,12 +85,15 @@ export async function checkOneOrderPerKey(databases: DomainDatabases, acknowledg
 export async function checkAcknowledgedPresent(databases: DomainDatabases, acknowledged: readonly AcknowledgedOrder[]): Promise<InvariantResult> {
   const rows = await withClient(
     databases.order,
-    async (client) => (await client.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [acknowledged.map((o) => o.orderId)])).rows,
+    async (client) =>
+      (await client.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [acknowledged.map((o) => o.orderId)])).rows,
     APP,
   );
   const status = new Map(rows.map((row) => [row.id, row.status]));
   const missing = acknowledged.filter((order) => !status.has(order.orderId));
-  const regressed = acknowledged.filter((order) => status.has(order.orderId) && !(LATER_STATUSES[order.status] ?? [order.status]).includes(status.get(order.orderId) as string));
+  const regressed = acknowledged.filter(
+    (order) => status.has(order.orderId) && !(LATER_STATUSES[order.status] ?? [order.status]).includes(status.get(order.orderId) as string),
+  );
   return {
     name: 'every acknowledged call present',
     ok: missing.length === 0 && regressed.length === 0,
@@ -121,7 +132,9 @@ export async function checkPaymentsMatchOrders(databases: DomainDatabases): Prom
   );
   const payments = await withClient(
     databases.payment,
-    async (client) => (await client.query<{ ref: string; captured: string }>('SELECT order_ref AS ref, sum(amount_captured) AS captured FROM payments GROUP BY order_ref')).rows,
+    async (client) =>
+      (await client.query<{ ref: string; captured: string }>('SELECT order_ref AS ref, sum(amount_captured) AS captured FROM payments GROUP BY order_ref'))
+        .rows,
     APP,
   );
   // Read after the payments: an order is confirmed before its payment is captured, so every capture read above has
@@ -183,8 +196,17 @@ async function projectionLag(databases: DomainDatabases): Promise<{ behind: stri
   const [snapshots, stats] = await withClient(
     databases.customer,
     async (client) => [
-      (await client.query<{ order_id: string; version: number }>('SELECT order_id, order_version AS version FROM customer_order_snapshots WHERE order_id = ANY($1)', [latest.map((row) => row.order_id)])).rows,
-      (await client.query<{ customer_id: string; n: number }>('SELECT customer_id, order_count AS n FROM customer_order_stats WHERE customer_id = ANY($1)', [customerIds])).rows,
+      (
+        await client.query<{ order_id: string; version: number }>(
+          'SELECT order_id, order_version AS version FROM customer_order_snapshots WHERE order_id = ANY($1)',
+          [latest.map((row) => row.order_id)],
+        )
+      ).rows,
+      (
+        await client.query<{ customer_id: string; n: number }>('SELECT customer_id, order_count AS n FROM customer_order_stats WHERE customer_id = ANY($1)', [
+          customerIds,
+        ])
+      ).rows,
     ],
     APP,
   );
@@ -267,6 +289,9 @@ export async function checkCheckoutsFinishedWithin(databases: DomainDatabases, k
   return {
     name: `open checkouts finished within ${(withinMs / 1000).toFixed(0)} s`,
     ok: late.length === 0,
-    detail: late.length === 0 ? 'every order placed before the fault ended was settled in time' : `${late.length} orders settled later or not yet${sample(late.map((row) => `${row.id} ${row.status}`))}`,
+    detail:
+      late.length === 0
+        ? 'every order placed before the fault ended was settled in time'
+        : `${late.length} orders settled later or not yet${sample(late.map((row) => `${row.id} ${row.status}`))}`,
   };
 }

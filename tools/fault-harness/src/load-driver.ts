@@ -174,7 +174,12 @@ export class LoadDriver {
     const outcome = await callTool(this.#options.url, caller, 'order_place', args, CHECKOUT_TIMEOUT_MS);
     const order = outcome.ok ? (outcome.structured?.['order'] as { id?: string; status?: string; customer_id?: string } | undefined) : undefined;
     if (order?.id !== undefined && order.status !== undefined) {
-      this.acknowledged.set(key, { idempotencyKey: key, orderId: order.id, status: order.status, customerId: order.customer_id ?? String(args['customer_id']) });
+      this.acknowledged.set(key, {
+        idempotencyKey: key,
+        orderId: order.id,
+        status: order.status,
+        customerId: order.customer_id ?? String(args['customer_id']),
+      });
     } else if (isUnknownOutcome(outcome)) {
       this.#unsettled.push({ key, args, token: caller });
     }

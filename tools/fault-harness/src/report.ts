@@ -18,7 +18,13 @@ export function renderReport(report: HarnessReport): string {
     fault.status === 'skipped' ? '' : `${fault.checks.filter((check) => check.ok).length}/${fault.checks.length} held`,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of [header, ...rows]) lines.push(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    lines.push(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   for (const fault of report.faults) {
     lines.push('');
     lines.push(`${fault.name}: ${fault.detail}`);

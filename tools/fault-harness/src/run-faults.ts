@@ -112,7 +112,16 @@ export async function runFaults(settings: HarnessSettings, target: StackTarget, 
       const unanswered = await load.settle(Date.now() + settings.settleMs);
       checks.push(...(await invariants(target, load, settings, unanswered)));
       load.resume();
-      reports.push({ name, description: fault.description, status: 'done', detail: window.detail, faultMs: window.endedAt - window.startedAt, recovery, during, checks });
+      reports.push({
+        name,
+        description: fault.description,
+        status: 'done',
+        detail: window.detail,
+        faultMs: window.endedAt - window.startedAt,
+        recovery,
+        during,
+        checks,
+      });
       for (const check of checks) log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
     }
     return {
@@ -133,7 +142,8 @@ async function invariants(target: StackTarget, load: LoadDriver, settings: Harne
     {
       name: 'every checkout answered',
       ok: unanswered.length === 0,
-      detail: unanswered.length === 0 ? 'every checkout whose answer was lost got one when sent again with its key' : `${unanswered.length} keys never answered`,
+      detail:
+        unanswered.length === 0 ? 'every checkout whose answer was lost got one when sent again with its key' : `${unanswered.length} keys never answered`,
     },
     await checkCheckoutsFinished(databases, load.keyPrefix, settings.settleMs),
     await checkNoOversell(databases),
@@ -239,6 +249,7 @@ export async function loadFixtures(target: StackTarget): Promise<{ customers: st
       ).rows.map((row) => row.sku),
     app,
   );
-  if (customers.length === 0 || skus.length === 0) throw new Error('the stack has no active customer with a shipping address or no stocked EUR product: seed it first');
+  if (customers.length === 0 || skus.length === 0)
+    throw new Error('the stack has no active customer with a shipping address or no stocked EUR product: seed it first');
   return { customers, skus };
 }

@@ -42,10 +42,14 @@ async function harness(args: readonly string[]): Promise<HarnessRun> {
   const jsonFile = path.join(os.tmpdir(), `mcpfed-harness-${process.pid}-${++run}.json`);
   const argv = [
     path.join('tools', 'fault-harness', 'src', 'main.ts'),
-    '--data-dir', (stack as PrivateStack).dataDir,
-    '--pg-data-dir', (stack as PrivateStack).postgres.dataDir,
-    '--warmup-ms', '2000',
-    '--json', jsonFile,
+    '--data-dir',
+    (stack as PrivateStack).dataDir,
+    '--pg-data-dir',
+    (stack as PrivateStack).postgres.dataDir,
+    '--warmup-ms',
+    '2000',
+    '--json',
+    jsonFile,
     ...args,
   ];
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -53,14 +57,19 @@ async function harness(args: readonly string[]): Promise<HarnessRun> {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout: out, stderr: err });
     });
   });
-  const report = await readFile(jsonFile, 'utf8').then((text) => JSON.parse(text) as HarnessReport, () => undefined);
+  const report = await readFile(jsonFile, 'utf8').then(
+    (text) => JSON.parse(text) as HarnessReport,
+    () => undefined,
+  );
   await rm(jsonFile, { force: true });
   return { code, stdout, stderr, report };
 }
 
 /** The checks of a run that did not hold, as `fault: check: detail` lines (empty when all held). */
 function failures(result: HarnessRun): string[] {
-  return (result.report?.faults ?? []).flatMap((fault) => fault.checks.filter((check) => !check.ok).map((check) => `${fault.name}: ${check.name}: ${check.detail}`));
+  return (result.report?.faults ?? []).flatMap((fault) =>
+    fault.checks.filter((check) => !check.ok).map((check) => `${fault.name}: ${check.name}: ${check.detail}`),
+  );
 }
 
 describe('npm run faults against a running stack', () => {
@@ -70,7 +79,7 @@ describe('npm run faults against a running stack', () => {
       await redis.set('fault-harness-test:marker', 'kept');
       const result = await harness(['--faults', 'redis-flush']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('redis-flush runs FLUSHDB on the stack\'s Redis database');
+      expect(result.stderr).toContain("redis-flush runs FLUSHDB on the stack's Redis database");
       expect(result.stderr).toContain('Pass --allow-redis-flush to agree');
       expect(await redis.get('fault-harness-test:marker')).toBe('kept');
     } finally {
@@ -105,7 +114,7 @@ describe('npm run faults against a running stack', () => {
     expect(result.stdout).toContain('every invariant held');
   }, 600_000);
 
-  it('flushes the stack\'s Redis mid-run: no event and no checkout lost for good', async () => {
+  it("flushes the stack's Redis mid-run: no event and no checkout lost for good", async () => {
     const result = await harness(['--faults', 'redis-flush', '--allow-redis-flush']);
     expect(failures(result), result.stdout + result.stderr.slice(-3000)).toEqual([]);
     expect(result.code).toBe(0);

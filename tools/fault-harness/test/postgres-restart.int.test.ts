@@ -53,7 +53,15 @@ beforeAll(async () => {
   const issuerUrl = readStackFile(stack.dataDir)?.issuerUrl as string;
   const admin = DEMO_USERS.admin;
   const login = (name: (typeof SERVERS)[number]) =>
-    loginToken({ issuerUrl, clientId: DEV_CLI_CLIENT.id, redirectUri: DEV_CLI_CLIENT.redirectUri, login: admin.subject, password: admin.password, resource: direct(name), scopes: SCOPES });
+    loginToken({
+      issuerUrl,
+      clientId: DEV_CLI_CLIENT.id,
+      redirectUri: DEV_CLI_CLIENT.redirectUri,
+      login: admin.subject,
+      password: admin.password,
+      resource: direct(name),
+      scopes: SCOPES,
+    });
   tokens = Object.fromEntries(await Promise.all(SERVERS.map(async (name) => [name, await login(name)]))) as typeof tokens;
   const customer = 'cus_01hgzc7grw6afgn4k4q1952d1s';
   const fixtures = await loadFixtures(target);
@@ -63,7 +71,7 @@ beforeAll(async () => {
   await until(() => load.records.filter((r) => r.confirmed).length >= 5, 'five confirmed checkouts', 60_000);
   const order = [...load.acknowledged.values()].find((o) => o.status === 'confirmed');
   const payment = await callTool(direct('order'), tokens.order, 'order_get', { order_id: order?.orderId }, 10_000);
-  const paymentId = ((payment.structured?.['order'] as { payment?: { payment_id?: string } } | undefined)?.payment?.payment_id) as string;
+  const paymentId = (payment.structured?.['order'] as { payment?: { payment_id?: string } } | undefined)?.payment?.payment_id as string;
   probes = {
     customer: { tool: 'customer_get', args: { id: customer } },
     order: { tool: 'order_get', args: { order_id: order?.orderId } },
@@ -123,7 +131,10 @@ async function restartUnderLoad(outageMs: number): Promise<void> {
   const during = stats(load.records.slice(before), downAt, Date.now());
   const spanning = load.records.slice(before).filter((record) => record.startedAt <= downAt && record.endedAt >= downAt);
   expect(spanning.length, 'calls were in flight when PostgreSQL went down').toBeGreaterThan(0);
-  expect(Object.keys(during.codes).filter((code) => !RETRYABLE_CODES.includes(code)), JSON.stringify(during.codes)).toEqual([]);
+  expect(
+    Object.keys(during.codes).filter((code) => !RETRYABLE_CODES.includes(code)),
+    JSON.stringify(during.codes),
+  ).toEqual([]);
 
   await load.pause();
   try {

@@ -133,7 +133,9 @@ describe('nx g @mcpfed/generators:domain-server', () => {
         'libs/contracts/shipping/src/shipping-create.ts',
         'libs/contracts/shipping/src/shipping-get.ts',
         'libs/contracts/shipping/tsconfig.json',
-        ...['deployment', 'hpa', 'kustomization', 'networkpolicy', 'pdb', 'service', 'serviceaccount', 'servicemonitor'].map((file) => `deploy/k8s/base/shipping-server/${file}.yaml`),
+        ...['deployment', 'hpa', 'kustomization', 'networkpolicy', 'pdb', 'service', 'serviceaccount', 'servicemonitor'].map(
+          (file) => `deploy/k8s/base/shipping-server/${file}.yaml`,
+        ),
         'deploy/k8s/overlays/shipping/production/kustomization.yaml',
         'deploy/k8s/overlays/shipping/staging/kustomization.yaml',
       ].sort(),
@@ -156,7 +158,12 @@ describe('nx g @mcpfed/generators:domain-server', () => {
     }
     expect(await text('tools/dev-stack/src/services.ts')).toContain('payment: 4, shipping: 5, devIssuer: 10 }');
     expect(await text('libs/contracts/common/src/scopes.ts')).toContain("  'shipping:read',\n  'shipping:write',\n  'sql:read',");
-    expect(JSON.parse(await text('deploy/k8s/base/router/upstreams.json')).upstreams.at(-1)).toEqual({ name: 'shipping', url: 'http://shipping-server:8085/mcp', timeout_ms: 5000, concurrency: 64 });
+    expect(JSON.parse(await text('deploy/k8s/base/router/upstreams.json')).upstreams.at(-1)).toEqual({
+      name: 'shipping',
+      url: 'http://shipping-server:8085/mcp',
+      timeout_ms: 5000,
+      concurrency: 64,
+    });
   });
 
   it('the generated server has the layout every domain app keeps: rooms, stores taking (db, signal), no SDK in production code', async () => {
@@ -168,7 +175,11 @@ describe('nx g @mcpfed/generators:domain-server', () => {
   });
 
   it('rewrites the JSON it edits as Prettier prints it', async () => {
-    const prettier = await run(path.join(scratch, 'node_modules', '.bin', 'prettier'), ['--check', 'deploy/docker/compose-upstreams.json', 'deploy/k8s/base/router/upstreams.json'], scratch);
+    const prettier = await run(
+      path.join(scratch, 'node_modules', '.bin', 'prettier'),
+      ['--check', 'deploy/docker/compose-upstreams.json', 'deploy/k8s/base/router/upstreams.json'],
+      scratch,
+    );
     expect(prettier.code, prettier.stdout + prettier.stderr).toBe(0);
   });
 

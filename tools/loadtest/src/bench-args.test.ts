@@ -10,7 +10,23 @@ describe('parseBenchArgs', () => {
   });
 
   it('reads every flag', () => {
-    expect(parseBenchArgs(['--duration', '5', '--warmup=0', '--connections', '8', '--runs', '3', '--seed-count', '100', '--product-count', '1000000', '--scenarios', 'customer_get'])).toEqual({
+    expect(
+      parseBenchArgs([
+        '--duration',
+        '5',
+        '--warmup=0',
+        '--connections',
+        '8',
+        '--runs',
+        '3',
+        '--seed-count',
+        '100',
+        '--product-count',
+        '1000000',
+        '--scenarios',
+        'customer_get',
+      ]),
+    ).toEqual({
       kind: 'options',
       options: { durationSeconds: 5, warmupSeconds: 0, connections: 8, runs: 3, seedCount: 100, productCount: 1_000_000, scenarios: ['customer_get'] },
     });

@@ -28,9 +28,7 @@ redis://127.0.0.1:6379). Exit code 0 when every target is met, 1 when one is mis
 
 /** The outcome of {@link parseBenchArgs}. */
 export type BenchArgs =
-  | { readonly kind: 'options'; readonly options: BenchOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+  { readonly kind: 'options'; readonly options: BenchOptions } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
 
 /** Parses the arguments of `npm run bench`; never throws. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -76,8 +74,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     numbers[flag] = Number(raw);
   }
   const scenarioList = values['scenarios'];
-  const scenarios =
-    typeof scenarioList === 'string' ? scenarioList.split(/[\s,]+/).filter((name) => name !== '') : undefined;
+  const scenarios = typeof scenarioList === 'string' ? scenarioList.split(/[\s,]+/).filter((name) => name !== '') : undefined;
   if (scenarios !== undefined && scenarios.length === 0) return { kind: 'error', message: '--scenarios needs at least one name' };
   return {
     kind: 'options',

@@ -148,7 +148,6 @@ export class BenchContext {
   }
 }
 
-
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());

@@ -80,8 +80,10 @@ try {
 }
 
 async function bench(): Promise<number> {
-  log(`bench: ${selected.map((scenario) => scenario.name).join(', ')}; ${options.connections} connections, ` +
-    `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.runs} run(s); seeding ${options.seedCount} customers`);
+  log(
+    `bench: ${selected.map((scenario) => scenario.name).join(', ')}; ${options.connections} connections, ` +
+      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.runs} run(s); seeding ${options.seedCount} customers`,
+  );
   const prepared = new Map<string, PreparedScenario>();
   for (const scenario of selected) {
     log(`bench: preparing ${scenario.name}…`);
@@ -104,8 +106,10 @@ async function bench(): Promise<number> {
         });
         results.push({ run, scenario, measurement });
         if (errorCount(measurement) > 0) {
-          log(`bench: ${scenario.name} run ${run}: ${measurement.non2xx} non-2xx, ${measurement.invalid} invalid, ` +
-            `${measurement.transport} connection errors/timeouts. Examples:`);
+          log(
+            `bench: ${scenario.name} run ${run}: ${measurement.non2xx} non-2xx, ${measurement.invalid} invalid, ` +
+              `${measurement.transport} connection errors/timeouts. Examples:`,
+          );
           for (const sample of measurement.samples) log(`    ${sample}`);
           log(`  last server output:\n${target.tail()}`);
         }

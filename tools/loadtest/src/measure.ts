@@ -89,13 +89,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-function load(
-  url: string,
-  scenario: PreparedScenario,
-  connections: number,
-  durationSeconds: number,
-  counters: Counters,
-): Promise<autocannon.Result> {
+function load(url: string, scenario: PreparedScenario, connections: number, durationSeconds: number, counters: Counters): Promise<autocannon.Result> {
   const requests = scenario.requests;
   if (requests.length === 0) throw new Error('a scenario needs at least one request');
   // One cursor for all connections, so together they cycle over every seeded row.

@@ -32,11 +32,18 @@ interface ImportJob {
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, format: { type: 'string', default: 'jsonl' }, 'parallel-batches': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '200000' }, format: { type: 'string', default: 'jsonl' }, 'parallel-batches': { type: 'string' } },
+});
 const rows = Number(values.rows);
 const format = values.format;
 const parallelBatches = values['parallel-batches'];
-if (!Number.isSafeInteger(rows) || rows < 1 || (format !== 'jsonl' && format !== 'csv') || (parallelBatches !== undefined && !/^[1-9]\d?$/.test(parallelBatches))) {
+if (
+  !Number.isSafeInteger(rows) ||
+  rows < 1 ||
+  (format !== 'jsonl' && format !== 'csv') ||
+  (parallelBatches !== undefined && !/^[1-9]\d?$/.test(parallelBatches))
+) {
   log('usage: node tools/loadtest/src/product-import-bench.ts [--rows 200000] [--format jsonl|csv] [--parallel-batches 1-99]');
   process.exit(2);
 }
@@ -85,7 +92,9 @@ async function bench(): Promise<number> {
   context.defer(() => target.stop());
   const headers = mcpHeaders(await (await context.issuer()).token(['product:read', 'product:write'], 'product-server'));
   const startedWall = performance.now();
-  let job = (await callTool<{ import: ImportJob }>(target.url, headers, 'product_import', { source: { path: file }, format, idempotency_key: `bench-${randomUUID()}` })).import;
+  let job = (
+    await callTool<{ import: ImportJob }>(target.url, headers, 'product_import', { source: { path: file }, format, idempotency_key: `bench-${randomUUID()}` })
+  ).import;
   log(`import bench: import ${job.id} started`);
   while (job.status === 'queued' || job.status === 'running') {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -111,6 +120,7 @@ async function callTool<T>(url: string, headers: Readonly<Record<string, string>
   const response = await fetch(url, { method: 'POST', headers, body: toolCallBody(1, name, args) });
   const text = await response.text();
   const body = JSON.parse(text) as { result?: { structuredContent?: T; isError?: boolean } };
-  if (!response.ok || body.result?.structuredContent === undefined || body.result.isError === true) throw new Error(`${name} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
+  if (!response.ok || body.result?.structuredContent === undefined || body.result.isError === true)
+    throw new Error(`${name} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
   return body.result.structuredContent;
 }

@@ -49,8 +49,16 @@ describe('report', () => {
   it('checks an absolute throughput target on the median', () => {
     const orders: Scenario = { ...real, name: 'order_place', comparedTo: undefined, targets: { minRequestsPerSecond: 50, maxP99Ms: 1000 } };
     const runs = (rates: number[]): RunResult[] => rates.map((rate, index) => ({ run: index + 1, scenario: orders, measurement: measured(rate, 600) }));
-    expect(verdicts(runs([40, 55, 60]))[0]).toEqual({ scenario: 'order_place', outcome: 'PASS', reason: '55 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)' });
-    expect(verdicts(runs([40, 45, 60]))[0]).toEqual({ scenario: 'order_place', outcome: 'FAIL', reason: '45 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)' });
+    expect(verdicts(runs([40, 55, 60]))[0]).toEqual({
+      scenario: 'order_place',
+      outcome: 'PASS',
+      reason: '55 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)',
+    });
+    expect(verdicts(runs([40, 45, 60]))[0]).toEqual({
+      scenario: 'order_place',
+      outcome: 'FAIL',
+      reason: '45 req/s (target >= 50), p99 600.0 ms (target < 1000 ms)',
+    });
   });
 
   it('takes medians', () => {
@@ -69,7 +77,9 @@ describe('report', () => {
   });
 
   it('prints the spread over runs', () => {
-    const rows = renderSpread(results).split('\n').map((line) => line.trim().split(/ {2,}/));
+    const rows = renderSpread(results)
+      .split('\n')
+      .map((line) => line.trim().split(/ {2,}/));
     expect(rows).toEqual([
       ['scenario', 'req/s median (min-max)', 'p95 ms median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'],
       ['baseline', '11000 (10000-12000)', '2.8 (2.5-3.0)', '5.5 (5.0-6.0)'],

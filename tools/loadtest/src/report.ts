@@ -72,13 +72,7 @@ export function renderSpread(results: readonly RunResult[]): string {
     const p95 = mine.map((result) => result.measurement.p95Ms);
     const p99 = mine.map((result) => result.measurement.p99Ms);
     const ratios = mine.map((result) => ratioOf(result, results)).filter((ratio): ratio is number => ratio !== undefined);
-    return [
-      name,
-      spread(rps, 0),
-      spread(p95, 1),
-      spread(p99, 1),
-      ratios.length === 0 ? '' : spread(ratios, 2, 'x'),
-    ];
+    return [name, spread(rps, 0), spread(p95, 1), spread(p99, 1), ratios.length === 0 ? '' : spread(ratios, 2, 'x')];
   });
   return formatColumns([header, ...rows], [false, true, true, true, true]);
 }

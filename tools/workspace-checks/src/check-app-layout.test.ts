@@ -75,7 +75,15 @@ describe('checkAppLayout', () => {
   });
 
   it('refuses files at the top of src/ other than main, config and server (and their tests), and folders that are not rooms', () => {
-    const problems = checkAppLayout(app({ ...GOOD_APP, 'src/caller.ts': 'export {};\n', 'src/helper.test.ts': 'export {};\n', 'src/events/consumer.ts': 'export {};\n', 'src/server.ts': undefined }));
+    const problems = checkAppLayout(
+      app({
+        ...GOOD_APP,
+        'src/caller.ts': 'export {};\n',
+        'src/helper.test.ts': 'export {};\n',
+        'src/events/consumer.ts': 'export {};\n',
+        'src/server.ts': undefined,
+      }),
+    );
     expect(problems).toEqual([
       'thing-server/src/caller.ts: only main.ts, config.ts, server.ts (and their tests) sit at the top of src/; move it into a room',
       'thing-server/src/events/: not a room (allowed: tools, service, store, jobs, resources, prompts, seed)',
@@ -85,10 +93,11 @@ describe('checkAppLayout', () => {
   });
 
   it('requires tools, service and store, and jobs, resources and prompts somewhere', () => {
-    expect(checkAppLayout(app({ ...GOOD_APP, 'src/service/thing-service.ts': undefined, 'src/service/rules/thing-rule.ts': undefined, 'src/jobs/thing-sweeper.ts': undefined }))).toEqual([
-      'thing-server/src/service/: missing room',
-      'thing-server/src/jobs/: missing room (in src/ or a sub-domain)',
-    ]);
+    expect(
+      checkAppLayout(
+        app({ ...GOOD_APP, 'src/service/thing-service.ts': undefined, 'src/service/rules/thing-rule.ts': undefined, 'src/jobs/thing-sweeper.ts': undefined }),
+      ),
+    ).toEqual(['thing-server/src/service/: missing room', 'thing-server/src/jobs/: missing room (in src/ or a sub-domain)']);
   });
 
   it('gives each sub-domain the rooms, holding nothing else, and finds the other rooms in any of them', () => {
@@ -156,7 +165,16 @@ export class CountStore {
 `;
     const helperWithSignal =
       "export function all(db: Kysely<unknown>, signal: AbortSignal) {\n  return db.transaction().setIsolationLevel('serializable').execute((trx) => trx.selectFrom('things').selectAll().execute({ signal }));\n}\n";
-    expect(checkAppLayout(app({ ...GOOD_APP, 'src/store/thing-store.ts': unsignalled, 'src/store/sub/count-store.ts': noSignalParameter, 'src/store/all-things.ts': helperWithSignal }))).toEqual([
+    expect(
+      checkAppLayout(
+        app({
+          ...GOOD_APP,
+          'src/store/thing-store.ts': unsignalled,
+          'src/store/sub/count-store.ts': noSignalParameter,
+          'src/store/all-things.ts': helperWithSignal,
+        }),
+      ),
+    ).toEqual([
       'thing-server/src/store/sub/count-store.ts:4: class CountStore runs queries but its constructor takes no signal',
       'thing-server/src/store/sub/count-store.ts:9: .stream(100) runs a query without the signal',
       'thing-server/src/store/thing-store.ts:13: .executeTakeFirstOrThrow(() => new Error(id)) runs a query without the signal',
@@ -171,7 +189,12 @@ export class CountStore {
 describe('checkSourceLength', () => {
   it('counts the lines of production files only', () => {
     const line = 'export const x = 1;\n';
-    const root = app({ 'src/short.ts': line.repeat(300), 'src/long.ts': line.repeat(301), 'src/long.test.ts': line.repeat(400), 'test/helper.ts': line.repeat(400) });
+    const root = app({
+      'src/short.ts': line.repeat(300),
+      'src/long.ts': line.repeat(301),
+      'src/long.test.ts': line.repeat(400),
+      'test/helper.ts': line.repeat(400),
+    });
     expect(checkSourceLength(root)).toEqual(['src/long.ts: 301 lines (at most 300)']);
   });
 });

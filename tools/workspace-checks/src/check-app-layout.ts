@@ -40,7 +40,8 @@ export function checkAppLayout(appDir: string, options: AppLayoutOptions = {}): 
   const problems: string[] = [];
   const report = (where: string, what: string) => problems.push(`${app}/${where}: ${what}`);
   const entries = readdirSync(appDir);
-  for (const entry of entries) if (!APP_ENTRIES.has(entry) && !NOT_LAYOUT.has(entry)) report(entry, `not part of an app (allowed: ${[...APP_ENTRIES].join(', ')})`);
+  for (const entry of entries)
+    if (!APP_ENTRIES.has(entry) && !NOT_LAYOUT.has(entry)) report(entry, `not part of an app (allowed: ${[...APP_ENTRIES].join(', ')})`);
   for (const entry of REQUIRED_APP_ENTRIES) if (!entries.includes(entry)) report(entry, 'missing');
   const src = path.join(appDir, 'src');
   if (!isDirectory(src)) return problems;
@@ -48,7 +49,8 @@ export function checkAppLayout(appDir: string, options: AppLayoutOptions = {}): 
   const srcEntries = readdirSync(src);
   for (const entry of srcEntries) {
     if (isDirectory(path.join(src, entry))) {
-      if (!ROOMS.includes(entry) && entry !== SEED && !subDomains.includes(entry)) report(`src/${entry}/`, `not a room (allowed: ${[...ROOMS, SEED, ...subDomains].join(', ')})`);
+      if (!ROOMS.includes(entry) && entry !== SEED && !subDomains.includes(entry))
+        report(`src/${entry}/`, `not a room (allowed: ${[...ROOMS, SEED, ...subDomains].join(', ')})`);
     } else if (!SRC_FILES.includes(entry) && !SRC_FILES.some((file) => entry === file.replace(/\.ts$/, '.test.ts'))) {
       report(`src/${entry}`, `only ${SRC_FILES.join(', ')} (and their tests) sit at the top of src/; move it into a room`);
     }
@@ -66,12 +68,14 @@ export function checkAppLayout(appDir: string, options: AppLayoutOptions = {}): 
     for (const entry of readdirSync(subDir)) {
       // index.ts names what main.ts and server.ts compose from the sub-domain (its public surface); seed/ is its demo data.
       if (entry === 'README.md' || entry === 'index.ts' || (entry === SEED && isDirectory(path.join(subDir, entry)))) continue;
-      if (!ROOMS.includes(entry) || !isDirectory(path.join(subDir, entry))) report(`src/${sub}/${entry}`, `a sub-domain holds only rooms (${ROOMS.join(', ')}), seed/ and its index.ts`);
+      if (!ROOMS.includes(entry) || !isDirectory(path.join(subDir, entry)))
+        report(`src/${sub}/${entry}`, `a sub-domain holds only rooms (${ROOMS.join(', ')}), seed/ and its index.ts`);
     }
     for (const room of REQUIRED_ROOMS) if (!hasFiles(path.join(subDir, room))) report(`src/${sub}/${room}/`, 'missing room');
   }
   for (const room of SOMEWHERE_ROOMS) {
-    if (![src, ...subDomains.map((sub) => path.join(src, sub))].some((dir) => hasFiles(path.join(dir, room)))) report(`src/${room}/`, 'missing room (in src/ or a sub-domain)');
+    if (![src, ...subDomains.map((sub) => path.join(src, sub))].some((dir) => hasFiles(path.join(dir, room))))
+      report(`src/${room}/`, 'missing room (in src/ or a sub-domain)');
   }
 
   for (const problem of findSdkImports(appDir)) report(problem, 'production code of a domain app must not use the MCP SDK (bind through @mcpfed/mcp-runtime)');

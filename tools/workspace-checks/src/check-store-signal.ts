@@ -34,7 +34,11 @@ export function checkStoreSignal(file: string, text: string): string[] {
 function isQueryCall(node: ts.Node): node is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !QUERY_METHODS.has(node.expression.name.text)) return false;
   // `db.transaction().setIsolationLevel('serializable').execute(async (trx) => ...)`: walk the builder chain down.
-  for (let target: ts.Expression = node.expression.expression; ts.isCallExpression(target) && ts.isPropertyAccessExpression(target.expression); target = target.expression.expression) {
+  for (
+    let target: ts.Expression = node.expression.expression;
+    ts.isCallExpression(target) && ts.isPropertyAccessExpression(target.expression);
+    target = target.expression.expression
+  ) {
     if (CALLBACK_RUNNERS.has(target.expression.name.text)) return false;
   }
   return true;

@@ -26,7 +26,9 @@ function dereference(node: unknown, defs: Record<string, Json>): unknown {
 function normalise(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(normalise);
   if (typeof node !== 'object' || node === null) return node;
-  const walked = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'enum' || key === 'const' || key === 'required' ? value : normalise(value)])) as Json;
+  const walked = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, key === 'enum' || key === 'const' || key === 'required' ? value : normalise(value)]),
+  ) as Json;
   const values = walked['enum'];
   if (Array.isArray(values) && walked['type'] === undefined && values.every((v) => typeof v === 'string' || v === null)) {
     walked['type'] = values.includes(null) ? ['string', 'null'] : 'string';

@@ -25,7 +25,10 @@ describe('the layout of the domain apps (docs/architecture.md §1)', () => {
 });
 
 describe('production source files', () => {
-  it.each([...folders('apps'), ...folders('libs/platform'), ...folders('libs/contracts'), ...folders('tools').map((tool) => `${tool}/src`)])('%s has none over 300 lines', (dir) => {
-    expect(checkSourceLength(path.join(repoRoot, dir))).toEqual([]);
-  });
+  it.each([...folders('apps'), ...folders('libs/platform'), ...folders('libs/contracts'), ...folders('tools').map((tool) => `${tool}/src`)])(
+    '%s has none over 300 lines',
+    (dir) => {
+      expect(checkSourceLength(path.join(repoRoot, dir))).toEqual([]);
+    },
+  );
 });

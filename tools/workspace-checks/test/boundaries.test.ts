@@ -54,7 +54,11 @@ describe('@nx/enforce-module-boundaries (docs/architecture.md §1)', () => {
   });
 
   it('allows an app to import a platform library', async () => {
-    const rules = await lintProbe(eslint, 'apps/customer-server/src/boundary-probe.ts', "import { AppError } from '@mcpfed/errors';\nexport const y = AppError;\n");
+    const rules = await lintProbe(
+      eslint,
+      'apps/customer-server/src/boundary-probe.ts',
+      "import { AppError } from '@mcpfed/errors';\nexport const y = AppError;\n",
+    );
     expect(rules).toEqual([]);
   });
 });

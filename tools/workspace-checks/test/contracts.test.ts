@@ -139,7 +139,8 @@ describe('stable tool names', () => {
     output: {},
     ...(aliases ? { aliases } : {}),
   });
-  const contract = (tools: Array<{ name: string; aliases?: Array<{ name: string; until: string }> }>) => ({ domain: 'widget', tools, resources: [], prompts: [] }) as unknown as DomainContract;
+  const contract = (tools: Array<{ name: string; aliases?: Array<{ name: string; until: string }> }>) =>
+    ({ domain: 'widget', tools, resources: [], prompts: [] }) as unknown as DomainContract;
 
   it('refuses a rename without an alias, accepts it with one, and lets an alias go only after its date', () => {
     const before = [snapshot([entry('widget_get')])];

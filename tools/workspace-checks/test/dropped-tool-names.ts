@@ -9,6 +9,8 @@ import type { ContractSnapshot } from './contract-snapshot.ts';
  */
 export function droppedToolNames(committed: readonly ContractSnapshot[], current: readonly DomainContract[], today: string): string[] {
   const served = new Set(current.flatMap((contract) => contract.tools.flatMap((tool) => [tool.name, ...(tool.aliases ?? []).map((alias) => alias.name)])));
-  const promised = committed.flatMap((snapshot) => snapshot.tools.flatMap((tool) => [tool.name, ...(tool.aliases ?? []).filter((alias) => alias.until >= today).map((alias) => alias.name)]));
+  const promised = committed.flatMap((snapshot) =>
+    snapshot.tools.flatMap((tool) => [tool.name, ...(tool.aliases ?? []).filter((alias) => alias.until >= today).map((alias) => alias.name)]),
+  );
   return [...new Set(promised.filter((name) => !served.has(name)))].sort();
 }

@@ -19,9 +19,12 @@ describe('lint: the MCP SDK only in mcp-runtime, federation and the router (docs
     eslint = new ESLint({ cwd: repoRoot });
   });
 
-  it.each(['apps/customer-server/src/tools/sdk-probe.ts', 'apps/product-server/src/catalog/service/sdk-probe.ts', 'libs/contracts/order/src/sdk-probe.ts'])('refuses it in %s', async (file) => {
-    expect(await restrictedImports(eslint, file)).toEqual([expect.stringContaining("'@modelcontextprotocol/sdk/types.js' import is restricted")]);
-  });
+  it.each(['apps/customer-server/src/tools/sdk-probe.ts', 'apps/product-server/src/catalog/service/sdk-probe.ts', 'libs/contracts/order/src/sdk-probe.ts'])(
+    'refuses it in %s',
+    async (file) => {
+      expect(await restrictedImports(eslint, file)).toEqual([expect.stringContaining("'@modelcontextprotocol/sdk/types.js' import is restricted")]);
+    },
+  );
 
   it.each([
     'apps/customer-server/test/sdk-probe.ts',

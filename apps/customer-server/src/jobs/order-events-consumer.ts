@@ -55,7 +55,10 @@ export function startOrderEventsConsumer(config: OrderEventsConsumerConfig): Ord
       try {
         const outcome = await applyOrderEvent(db, job.data, jobContext({ principal: CONSUMER_PRINCIPAL, log: logger, signal }));
         if (outcome.unknownCustomers.length > 0) {
-          logger.warn({ event_id: outcome.eventId, order_id: outcome.orderId, customers: outcome.unknownCustomers }, 'order event names an unknown customer; snapshot kept, no statistics written');
+          logger.warn(
+            { event_id: outcome.eventId, order_id: outcome.orderId, customers: outcome.unknownCustomers },
+            'order event names an unknown customer; snapshot kept, no statistics written',
+          );
         } else if (logger.isLevelEnabled('debug')) {
           logger.debug({ event_id: outcome.eventId, order_id: outcome.orderId, result: outcome.result }, 'order event applied');
         }

@@ -7,17 +7,7 @@ import type { CustomerDatabase } from '../store/customer-database.ts';
 import type { CustomerRow } from '../store/customer-store.ts';
 import type { EventRow } from '../store/event-store.ts';
 import type { NoteRow } from '../store/note-store.ts';
-import {
-  BLOCK_REASONS,
-  CITIES,
-  EMAIL_DOMAINS,
-  FIRST_NAMES,
-  LAST_NAMES,
-  LINE2,
-  NOTE_TEXTS,
-  STREETS,
-  SUSPENSION_REASONS,
-} from './demo-vocabulary.ts';
+import { BLOCK_REASONS, CITIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LINE2, NOTE_TEXTS, STREETS, SUSPENSION_REASONS } from './demo-vocabulary.ts';
 import type { DemoCity } from './demo-vocabulary.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { asciiName } from './ascii-name.ts';
@@ -162,7 +152,10 @@ export async function seedDemoCustomers(db: Kysely<CustomerDatabase>, options: D
     for (const rows of chunks(data.addresses)) await trx.insertInto('addresses').values(rows).execute();
     for (const rows of chunks(data.notes)) await trx.insertInto('customer_notes').values(rows).execute();
     for (const rows of chunks(data.events)) {
-      await trx.insertInto('customer_events').values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) }))).execute();
+      await trx
+        .insertInto('customer_events')
+        .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
+        .execute();
     }
   });
   return { ...result, skipped: false };

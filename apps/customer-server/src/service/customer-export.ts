@@ -38,7 +38,11 @@ const cursorShape = z.strictObject({
  * Memory per call is bounded whatever the customer's history; the pages together are the whole export, each
  * row once, because they walk one (time, id) order below a fixed bound.
  */
-export async function exportCustomerPage(db: Kysely<CustomerDatabase>, input: ContractInput<typeof customerExportData>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof customerExportData>> {
+export async function exportCustomerPage(
+  db: Kysely<CustomerDatabase>,
+  input: ContractInput<typeof customerExportData>,
+  ctx: Pick<RequestContext, 'signal'>,
+): Promise<ContractOutput<typeof customerExportData>> {
   const { signal } = ctx;
   const resume = input.cursor === undefined ? undefined : decodeExportCursor(input.cursor, input.customer_id);
   const read = async (tx: Kysely<CustomerDatabase>): Promise<ContractOutput<typeof customerExportData>> => {
@@ -127,7 +131,9 @@ function encodeExportCursor(customerId: string, resume: ExportResume): string {
 function decodeExportCursor(cursor: string, customerId: string): ExportResume {
   const values = decodeCursor(cursor, cursorShape);
   if (values.c !== customerId || (values.t === null) !== (values.id === null)) {
-    throw new AppError('VALIDATION_FAILED', 'cursor belongs to another export; request the first page again without a cursor.', { details: { field: 'cursor' } });
+    throw new AppError('VALIDATION_FAILED', 'cursor belongs to another export; request the first page again without a cursor.', {
+      details: { field: 'cursor' },
+    });
   }
   return {
     asOf: new Date(values.a),

@@ -26,11 +26,7 @@ const STATUS_REASONS: Readonly<Record<Exclude<CustomerStatus, 'active'>, Eligibi
  * asked for, else their default shipping address. Every failed rule is reported, not only the first, so the
  * caller can fix all of them at once.
  */
-export function evaluateEligibility(
-  status: CustomerStatus,
-  addresses: readonly AddressRow[],
-  requestedAddressId: string | undefined,
-): EligibilityDecision {
+export function evaluateEligibility(status: CustomerStatus, addresses: readonly AddressRow[], requestedAddressId: string | undefined): EligibilityDecision {
   const reasons: EligibilityReason[] = [];
   if (status !== 'active') reasons.push(STATUS_REASONS[status]);
 

@@ -29,7 +29,9 @@ export async function applyOrderEvent(db: Kysely<CustomerDatabase>, data: unknow
   const parsed = orderEventSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
-    throw new AppError('VALIDATION_FAILED', `order event payload is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: { issues } });
+    throw new AppError('VALIDATION_FAILED', `order event payload is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      details: { issues },
+    });
   }
   const event = parsed.data;
   const snapshot = event.order;

@@ -66,9 +66,13 @@ export class PrivacyService {
       const row = await customers.lock(input.customer_id);
       if (row === undefined) throw customerNotFound(input.customer_id);
       if (row.status === 'anonymized') {
-        throw new AppError('PRECONDITION_FAILED', `Customer ${row.id} was already anonymized at ${row.anonymized_at?.toISOString()}; there is nothing left to erase.`, {
-          details: { id: row.id, anonymized_at: row.anonymized_at?.toISOString() ?? null },
-        });
+        throw new AppError(
+          'PRECONDITION_FAILED',
+          `Customer ${row.id} was already anonymized at ${row.anonymized_at?.toISOString()}; there is nothing left to erase.`,
+          {
+            details: { id: row.id, anonymized_at: row.anonymized_at?.toISOString() ?? null },
+          },
+        );
       }
       if (input.expected_version !== undefined && input.expected_version !== row.version) {
         throw new AppError(
@@ -98,7 +102,13 @@ export class PrivacyService {
           customer_id: row.id,
           type: 'customer.anonymized',
           actor: this.#ctx.principal.id,
-          data: { erased_fields: plan.fields, addresses: plan.addresses, notes: plan.notes, event_reasons: plan.event_reasons, ...(input.reason === undefined ? {} : { reason: input.reason }) },
+          data: {
+            erased_fields: plan.fields,
+            addresses: plan.addresses,
+            notes: plan.notes,
+            event_reasons: plan.event_reasons,
+            ...(input.reason === undefined ? {} : { reason: input.reason }),
+          },
         },
       ]);
       return { ...base, anonymized: true, version: after.version, anonymized_at: after.anonymized_at?.toISOString() ?? null };

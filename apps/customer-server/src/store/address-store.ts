@@ -33,18 +33,18 @@ export class AddressStore {
 
   /** How many addresses a customer has, and of which kinds a default exists. */
   async summary(customerId: string): Promise<{ count: number; defaultKinds: AddressKind[] }> {
-    const rows = await this.#db
-      .selectFrom('addresses')
-      .select(['kind', 'is_default'])
-      .where('customer_id', '=', customerId)
-      .execute({ signal: this.#signal });
+    const rows = await this.#db.selectFrom('addresses').select(['kind', 'is_default']).where('customer_id', '=', customerId).execute({ signal: this.#signal });
     return { count: rows.length, defaultKinds: rows.filter((r) => r.is_default).map((r) => r.kind) };
   }
 
   /** Inserts addresses (one multi-row INSERT) and returns them in input order. */
   async insert(rows: readonly NewAddressRow[]): Promise<AddressRow[]> {
     if (rows.length === 0) return [];
-    const inserted = await this.#db.insertInto('addresses').values([...rows]).returningAll().execute({ signal: this.#signal });
+    const inserted = await this.#db
+      .insertInto('addresses')
+      .values([...rows])
+      .returningAll()
+      .execute({ signal: this.#signal });
     const byId = new Map(inserted.map((row) => [row.id, row]));
     return rows.map((row) => byId.get(row.id) as AddressRow);
   }

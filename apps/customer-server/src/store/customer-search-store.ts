@@ -84,10 +84,9 @@ export class CustomerSearchStore {
         // set_config(..., true) is SET LOCAL: it ends with this transaction and never leaks to pooled connections.
         // PostgreSQL estimates `%` at a fixed selectivity and, on large tables, prefers a sequential scan that runs
         // similarity() on every row (~10x slower than the three trigram indexes); the search always wants the indexes.
-        await sql`SELECT set_config('pg_trgm.similarity_threshold', ${SIMILARITY_THRESHOLD}, true), set_config('enable_seqscan', 'off', true)`.execute(
-          db,
-          { signal: this.#signal },
-        );
+        await sql`SELECT set_config('pg_trgm.similarity_threshold', ${SIMILARITY_THRESHOLD}, true), set_config('enable_seqscan', 'off', true)`.execute(db, {
+          signal: this.#signal,
+        });
       }
       const nameScore = sql<number>`(similarity(search_name, ${query}) + similarity(name_key, (SELECT customer_name_key(${query}))))::float8 / 2`;
       const nameMatch = sql<SqlBool>`search_name % ${query} OR name_key % (SELECT customer_name_key(${query}))`;
@@ -101,9 +100,7 @@ export class CustomerSearchStore {
               ? sql<number>`greatest(${nameScore}, similarity(lower(email), ${query})::float8)`.as('score')
               : nameScore.as('score'),
         )
-        .$if(query !== undefined, (qb) =>
-          qb.where(params.matchEmail ? sql<SqlBool>`(${nameMatch} OR lower(email) % ${query})` : sql<SqlBool>`(${nameMatch})`),
-        )
+        .$if(query !== undefined, (qb) => qb.where(params.matchEmail ? sql<SqlBool>`(${nameMatch} OR lower(email) % ${query})` : sql<SqlBool>`(${nameMatch})`))
         .$if(params.customerId !== undefined, (qb) => qb.where('id', '=', params.customerId as string))
         .$if(params.tier !== undefined, (qb) => qb.where('tier', '=', params.tier as CustomerTier))
         .$if(params.status !== undefined, (qb) => qb.where('status', '=', params.status as CustomerStatus))
@@ -151,12 +148,7 @@ export class CustomerSearchStore {
         more && last !== undefined
           ? encodeCursor({
               q: fingerprint,
-              k:
-                sort === 'relevance'
-                  ? (last.score as number)
-                  : sort === 'name_asc'
-                    ? last.sort_name
-                    : last.created_at.toISOString(),
+              k: sort === 'relevance' ? (last.score as number) : sort === 'name_asc' ? last.sort_name : last.created_at.toISOString(),
               id: last.id,
             })
           : null;

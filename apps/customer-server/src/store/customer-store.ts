@@ -64,7 +64,10 @@ export class CustomerStore {
   /** The profile with addresses (default first, then oldest first) and order statistics, in one query. */
   async findProfile(by: { id: string } | { email: string }): Promise<CustomerProfileRow | undefined> {
     const compiled = profileQuery(this.#db, 'id' in by ? 'id' : 'email');
-    const result = await this.#db.executeQuery<ProfileQueryRow>({ ...compiled, parameters: ['id' in by ? by.id : by.email.toLowerCase()] }, { signal: this.#signal });
+    const result = await this.#db.executeQuery<ProfileQueryRow>(
+      { ...compiled, parameters: ['id' in by ? by.id : by.email.toLowerCase()] },
+      { signal: this.#signal },
+    );
     const row = result.rows[0];
     if (row === undefined) return undefined;
     const { order_count, lifetime_value_amount, currency, last_order_at, addresses, ...customer } = row;
@@ -82,12 +85,7 @@ export class CustomerStore {
 
   /** The row, locked until the transaction ends (`FOR UPDATE`): the read of every version check. */
   async lock(id: string): Promise<CustomerRow | undefined> {
-    return this.#db
-      .selectFrom('customers as c')
-      .select(CUSTOMER_COLUMNS)
-      .where('c.id', '=', id)
-      .forUpdate()
-      .executeTakeFirst({ signal: this.#signal });
+    return this.#db.selectFrom('customers as c').select(CUSTOMER_COLUMNS).where('c.id', '=', id).forUpdate().executeTakeFirst({ signal: this.#signal });
   }
 
   /** The row without a lock; NOT_FOUND when there is none. */

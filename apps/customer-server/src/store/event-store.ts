@@ -72,9 +72,7 @@ export class EventStore {
       .selectAll()
       .where('customer_id', '=', customerId)
       .$if(options.types !== undefined, (qb) => qb.where('type', 'in', [...(options.types as string[])]))
-      .$if(after !== undefined, (qb) =>
-        qb.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(afterTime as Date, (after as { id: string }).id))),
-      )
+      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(afterTime as Date, (after as { id: string }).id))))
       .orderBy('occurred_at', 'desc')
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
@@ -99,7 +97,9 @@ export class EventStore {
       .selectAll()
       .where('customer_id', '=', customerId)
       .where('occurred_at', '<=', page.asOf)
-      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))))
+      .$if(after !== undefined, (qb) =>
+        qb.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))),
+      )
       .orderBy('occurred_at')
       .orderBy('id')
       .limit(page.limit)

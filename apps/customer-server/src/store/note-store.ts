@@ -29,7 +29,9 @@ export class NoteStore {
       .selectAll()
       .where('customer_id', '=', customerId)
       .where('created_at', '<=', page.asOf)
-      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))))
+      .$if(after !== undefined, (qb) =>
+        qb.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple((after as ExportPosition).at, (after as ExportPosition).id))),
+      )
       .orderBy('created_at')
       .orderBy('id')
       .limit(page.limit)

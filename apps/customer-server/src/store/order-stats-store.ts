@@ -45,7 +45,11 @@ export class OrderStatsStore {
 
   /** The customer of the held snapshot of an order, if one is held. */
   async heldCustomerOf(orderId: string): Promise<string | undefined> {
-    const row = await this.#db.selectFrom('customer_order_snapshots').select('customer_id').where('order_id', '=', orderId).executeTakeFirst({ signal: this.#signal });
+    const row = await this.#db
+      .selectFrom('customer_order_snapshots')
+      .select('customer_id')
+      .where('order_id', '=', orderId)
+      .executeTakeFirst({ signal: this.#signal });
     return row?.customer_id;
   }
 

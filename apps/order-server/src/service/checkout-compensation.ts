@@ -37,7 +37,13 @@ export class CheckoutCompensation {
   }
 
   /** Runs the compensation of a `compensating` saga from its persisted step; returns the ended saga row. */
-  async run(orderId: string, initial: SagaRecord, context: UpstreamCallContext, attempt: { number: number; final: boolean }, ctx: Pick<RequestContext, 'signal'>): Promise<SagaRecord> {
+  async run(
+    orderId: string,
+    initial: SagaRecord,
+    context: UpstreamCallContext,
+    attempt: { number: number; final: boolean },
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<SagaRecord> {
     const { db, upstreams, changes } = this.#deps;
     const sagas = new SagaStore(db, ctx.signal);
     let saga = initial;
@@ -82,7 +88,14 @@ export class CheckoutCompensation {
       const order = await orders.get(orderId, { forUpdate: true });
       const failed =
         order.status === 'pending' || order.status === 'confirmed'
-          ? await changes.transition(trx, order, 'failed', 'checkout', { failure_reason: current.failure_reason ?? 'internal', failure_message: current.failure_message }, ctx)
+          ? await changes.transition(
+              trx,
+              order,
+              'failed',
+              'checkout',
+              { failure_reason: current.failure_reason ?? 'internal', failure_message: current.failure_message },
+              ctx,
+            )
           : order;
       const ended = await sagasIn.update(orderId, {
         status: 'failed',
@@ -115,11 +128,13 @@ export class CheckoutCompensation {
     const { items } = await upstreams.payment.call(paymentSearch, { filter: { order_ref: orderId }, limit: 10 }, context);
     for (const payment of items) {
       if (payment.status === 'authorized') {
-        await upstreams.payment.call(paymentVoid, { payment_id: payment.id, idempotency_key: checkoutKey(orderId, 'void_payment') }, context).catch(async (error: unknown) => {
-          if (!AppError.is(error) || error.code !== 'PRECONDITION_FAILED') throw error;
-          const current = await upstreams.payment.call(paymentGet, { payment_id: payment.id }, context);
-          if (current.amount_refundable > 0) await this.#refundAll(orderId, current.id, current.amount_refundable, current.currency, context);
-        });
+        await upstreams.payment
+          .call(paymentVoid, { payment_id: payment.id, idempotency_key: checkoutKey(orderId, 'void_payment') }, context)
+          .catch(async (error: unknown) => {
+            if (!AppError.is(error) || error.code !== 'PRECONDITION_FAILED') throw error;
+            const current = await upstreams.payment.call(paymentGet, { payment_id: payment.id }, context);
+            if (current.amount_refundable > 0) await this.#refundAll(orderId, current.id, current.amount_refundable, current.currency, context);
+          });
       } else if (payment.amount_refundable > 0) {
         await this.#refundAll(orderId, payment.id, payment.amount_refundable, payment.currency, context);
       }

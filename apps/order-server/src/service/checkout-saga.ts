@@ -135,7 +135,14 @@ export class CheckoutSaga {
     return 'failed';
   }
 
-  async #forward(orderId: string, initial: SagaRecord, context: UpstreamCallContext, current: OrderRecord, attempt: number, ctx: Pick<RequestContext, 'signal'>): Promise<void> {
+  async #forward(
+    orderId: string,
+    initial: SagaRecord,
+    context: UpstreamCallContext,
+    current: OrderRecord,
+    attempt: number,
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<void> {
     let saga = initial;
     let order: OrderRecord | undefined = current;
     while (saga.step !== DONE) {

@@ -41,7 +41,14 @@ export class CheckoutSteps {
   }
 
   /** Runs `step` of the order's checkout and records it; returns the saga row after it. */
-  async run(step: CheckoutStep, order: OrderRecord, saga: SagaRecord, context: UpstreamCallContext, attempt: number, ctx: Pick<RequestContext, 'signal'>): Promise<SagaRecord> {
+  async run(
+    step: CheckoutStep,
+    order: OrderRecord,
+    saga: SagaRecord,
+    context: UpstreamCallContext,
+    attempt: number,
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<SagaRecord> {
     const { upstreams, changes, db } = this.#deps;
     const key = checkoutKey(order.id, step);
     switch (step) {
@@ -52,7 +59,8 @@ export class CheckoutSteps {
             { customer_id: order.customer_id, ...(order.shipping_address_id === null ? {} : { shipping_address_id: order.shipping_address_id }) },
             context,
           ),
-          (error) => (error.code === 'NOT_FOUND' ? new CheckoutRefused('customer_not_eligible', `Customer ${order.customer_id} does not exist.`, error) : undefined),
+          (error) =>
+            error.code === 'NOT_FOUND' ? new CheckoutRefused('customer_not_eligible', `Customer ${order.customer_id} does not exist.`, error) : undefined,
         );
         if (!result.eligible) {
           const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join('; ');
@@ -86,10 +94,18 @@ export class CheckoutSteps {
           entry.allocations.push({ location: line.location, quantity: line.quantity });
           bySku.set(line.sku, entry);
         }
-        return this.#advance(saga, step, async (orders) => {
-          await orders.priceLines(order.id, [...bySku].map(([sku, entry]) => ({ sku, ...entry })));
-          await orders.update(order.id, { reservation_id: reservation.id, total_amount: reservation.total.amount, currency: reservation.total.currency });
-        }, ctx);
+        return this.#advance(
+          saga,
+          step,
+          async (orders) => {
+            await orders.priceLines(
+              order.id,
+              [...bySku].map(([sku, entry]) => ({ sku, ...entry })),
+            );
+            await orders.update(order.id, { reservation_id: reservation.id, total_amount: reservation.total.amount, currency: reservation.total.currency });
+          },
+          ctx,
+        );
       }
       case 'authorize_payment': {
         const { payment } = await refusing(
@@ -111,15 +127,25 @@ export class CheckoutSteps {
             return isTransient(error) ? undefined : new CheckoutRefused('payment_failed', error.message, error);
           },
         );
-        return this.#advance(saga, step, async (orders) => {
-          await orders.update(order.id, { payment_id: payment.id, amount_authorized: payment.amount_authorized });
-        }, ctx);
+        return this.#advance(
+          saga,
+          step,
+          async (orders) => {
+            await orders.update(order.id, { payment_id: payment.id, amount_authorized: payment.amount_authorized });
+          },
+          ctx,
+        );
       }
       case 'confirm_order':
-        return this.#advance(saga, step, async (orders, trx) => {
-          const locked = await orders.get(order.id, { forUpdate: true });
-          if (locked.status === 'pending') await changes.transition(trx, locked, 'confirmed', 'checkout', { confirmed_at: new Date() }, ctx);
-        }, ctx);
+        return this.#advance(
+          saga,
+          step,
+          async (orders, trx) => {
+            const locked = await orders.get(order.id, { forUpdate: true });
+            if (locked.status === 'pending') await changes.transition(trx, locked, 'confirmed', 'checkout', { confirmed_at: new Date() }, ctx);
+          },
+          ctx,
+        );
       case 'capture_payment': {
         if (order.capture_mode !== 'immediate' || order.payment_id === null) return this.#advance(saga, step, undefined, ctx);
         const paymentId = order.payment_id;
@@ -133,9 +159,14 @@ export class CheckoutSteps {
             throw new CheckoutRefused('payment_failed', `The payment could not be captured: ${error.message}`, error);
           },
         );
-        return this.#advance(saga, step, async (orders) => {
-          await orders.update(order.id, { amount_captured: captured });
-        }, ctx);
+        return this.#advance(
+          saga,
+          step,
+          async (orders) => {
+            await orders.update(order.id, { amount_captured: captured });
+          },
+          ctx,
+        );
       }
       case 'commit_inventory': {
         await refusing(upstreams.product.call(inventoryCommit, { order_reference: order.id, idempotency_key: key }, context), (error) =>

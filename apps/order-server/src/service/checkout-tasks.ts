@@ -88,7 +88,9 @@ function refusal(order: OrderRecord, saga: SagaRecord): AppError {
   // Refused on its own (not cancelled) while this cancel was on its way: it undoes its steps, or has undone them.
   if (saga.status === 'compensating' || saga.status === 'failed') {
     const state = saga.status === 'failed' ? 'and has undone its steps' : 'and is undoing its steps; it ends failed by itself';
-    return new AppError('PRECONDITION_FAILED', `The checkout was already refused (${saga.failure_reason ?? 'failed'}) ${state}.`, { details: { ...details, reason: 'already_failing' } });
+    return new AppError('PRECONDITION_FAILED', `The checkout was already refused (${saga.failure_reason ?? 'failed'}) ${state}.`, {
+      details: { ...details, reason: 'already_failing' },
+    });
   }
   if (order.capture_mode !== 'immediate') {
     // Capture at fulfilment: the checkout captures nothing, but the order is confirmed (or about to be).
@@ -116,7 +118,10 @@ function refusal(order: OrderRecord, saga: SagaRecord): AppError {
 export function taskStateOf(order: OrderRecord, saga: SagaRecord): TaskState {
   const times = { createdAt: new Date(saga.started_at), updatedAt: new Date(saga.updated_at) };
   if (saga.failure_reason === 'cancelled') {
-    const message = saga.status === 'failed' ? 'Cancelled: the authorization was voided and the stock released.' : 'Cancelled: voiding the authorization and releasing the stock.';
+    const message =
+      saga.status === 'failed'
+        ? 'Cancelled: the authorization was voided and the stock released.'
+        : 'Cancelled: voiding the authorization and releasing the stock.';
     return { status: 'cancelled', message, ...times };
   }
   switch (saga.status) {
@@ -127,7 +132,10 @@ export function taskStateOf(order: OrderRecord, saga: SagaRecord): TaskState {
     case 'completed':
       return {
         status: 'completed',
-        message: order.capture_mode === 'immediate' ? 'Order confirmed and its payment captured.' : 'Order confirmed; the payment is authorized and captured at fulfilment.',
+        message:
+          order.capture_mode === 'immediate'
+            ? 'Order confirmed and its payment captured.'
+            : 'Order confirmed; the payment is authorized and captured at fulfilment.',
         ...times,
       };
     case 'failed':

@@ -44,7 +44,13 @@ export class CheckoutWaiter {
       if (saga.completed_steps.length <= reported) return;
       reported = saga.completed_steps.length;
       void ctx.progress(reported, CHECKOUT_STEPS.length, `${saga.status}: next ${saga.step}`).catch(() => undefined);
-      if (reported > 0) void log('info', 'Checkout step done', { order_id: orderId, step: saga.completed_steps[reported - 1] ?? '', done: reported, of: CHECKOUT_STEPS.length });
+      if (reported > 0)
+        void log('info', 'Checkout step done', {
+          order_id: orderId,
+          step: saga.completed_steps[reported - 1] ?? '',
+          done: reported,
+          of: CHECKOUT_STEPS.length,
+        });
       if (saga.status === 'compensating') void log('warning', 'Checkout is undoing its steps', { order_id: orderId, next_step: saga.step });
     };
     report(latest);

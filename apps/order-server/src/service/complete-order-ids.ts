@@ -15,7 +15,12 @@ const PARTIAL_NUMBER = /^[1-9][0-9]{0,14}$/;
  * start of an order number (what a customer quotes) and complete to the ids of those orders, in number order;
  * anything else as the start of an id.
  */
-export async function completeOrderIds(db: Kysely<OrderDatabase>, prefix: string, limit: number, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<string[]> {
+export async function completeOrderIds(
+  db: Kysely<OrderDatabase>,
+  prefix: string,
+  limit: number,
+  ctx: Pick<RequestContext, 'principal' | 'signal'>,
+): Promise<string[]> {
   const reach = customerReachOf(ctx.principal);
   if (reach.kind === 'none') return [];
   const customerId = reach.kind === 'one' ? reach.customerId : undefined;

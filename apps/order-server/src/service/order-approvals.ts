@@ -53,7 +53,7 @@ export class OrderApprovals {
     const limit = principal.kind === 'local' ? undefined : customerReachOf(principal).kind === 'one' ? boundThresholdMinor : unboundThresholdMinor;
     if (limit === undefined || order.summary.amount <= limit) return { place: true, approvalId: undefined };
     if (gate === undefined) {
-      throw new AppError('FORBIDDEN', 'This order needs a person\'s approval, and this server has no approval page configured; nothing was placed.', {
+      throw new AppError('FORBIDDEN', "This order needs a person's approval, and this server has no approval page configured; nothing was placed.", {
         details: { approval: 'unavailable' },
       });
     }
@@ -63,16 +63,25 @@ export class OrderApprovals {
       idempotencyKey: order.idempotencyKey,
       argsDigest: order.argsDigest,
       customerId: order.customerId,
-      summary: { ...order.summary, action: 'charge', customer_id: order.customerId, description: `Order for customer ${order.customerId}, paid with ${order.paymentMethod}` },
+      summary: {
+        ...order.summary,
+        action: 'charge',
+        customer_id: order.customerId,
+        description: `Order for customer ${order.customerId}, paid with ${order.paymentMethod}`,
+      },
     });
     if (state.status === 'pending') return { place: false, state };
     if (state.status === 'used') return { place: false, used: state };
     if (state.status !== 'approved') throw gate.refusal(state);
     // The person approved what the page showed: prices that moved since then need a new approval.
     if (state.summary.amount !== order.summary.amount || state.summary.currency !== order.summary.currency) {
-      throw new AppError('PRECONDITION_FAILED', 'Prices changed since the person approved this order; nothing was placed. Quote again (order_quote) and place it with a NEW idempotency_key.', {
-        details: { approval: 'stale', approval_id: state.id, approved_amount: state.summary.amount, amount: order.summary.amount },
-      });
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        'Prices changed since the person approved this order; nothing was placed. Quote again (order_quote) and place it with a NEW idempotency_key.',
+        {
+          details: { approval: 'stale', approval_id: state.id, approved_amount: state.summary.amount, amount: order.summary.amount },
+        },
+      );
     }
     return { place: true, approvalId: state.id };
   }
@@ -80,9 +89,13 @@ export class OrderApprovals {
   /** Uses up an approval in the transaction that writes its order; refuses when it is no longer usable. */
   async consume(trx: Kysely<OrderDatabase>, approvalId: string): Promise<void> {
     if (!(await (this.#config.gate as ApprovalGate).consume(trx, approvalId))) {
-      throw new AppError('PRECONDITION_FAILED', 'The approval of this order expired or was used meanwhile; nothing was placed. Call again with a NEW idempotency_key to ask for a new approval.', {
-        details: { approval: 'expired', approval_id: approvalId },
-      });
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        'The approval of this order expired or was used meanwhile; nothing was placed. Call again with a NEW idempotency_key to ask for a new approval.',
+        {
+          details: { approval: 'expired', approval_id: approvalId },
+        },
+      );
     }
   }
 

@@ -80,7 +80,15 @@ export class OrderLifecycleService {
     const request = { tool: 'order_cancel', orderId: input.order_id, expectedVersion: input.expected_version, key } as const;
     const verdict = await this.#refunds.verdict(request, cancelPlan, refundOf, ctx);
     if (verdict.kind === 'waiting') {
-      return { order: verdict.order, dry_run: false, payment_action: 'refund', refund_amount: verdict.amount, stock_action: 'none', replayed: false, approval: verdict.approval };
+      return {
+        order: verdict.order,
+        dry_run: false,
+        payment_action: 'refund',
+        refund_amount: verdict.amount,
+        stock_action: 'none',
+        replayed: false,
+        approval: verdict.approval,
+      };
     }
     const response = await this.#runner.run(
       {
@@ -106,7 +114,12 @@ export class OrderLifecycleService {
       return { order: toOrderView(preview.order, preview.lines), dry_run: true, refund_amount: preview.plan.amount, payment_refund_id: null, replayed: false };
     }
     const { idempotency_key: key, ...args } = input;
-    const refundOf = (refund: RefundPlan): PlannedRefund => ({ paymentId: refund.payment_id, amount: refund.amount, currency: refund.currency, reason: refund.reason });
+    const refundOf = (refund: RefundPlan): PlannedRefund => ({
+      paymentId: refund.payment_id,
+      amount: refund.amount,
+      currency: refund.currency,
+      reason: refund.reason,
+    });
     const request = { tool: 'order_refund', orderId: input.order_id, expectedVersion: input.expected_version, key } as const;
     const verdict = await this.#refunds.verdict(request, plan, refundOf, ctx);
     if (verdict.kind === 'waiting') {
@@ -125,7 +138,14 @@ export class OrderLifecycleService {
     const trackingNumber = storableText('tracking_number', input.tracking_number);
     const { idempotency_key: key, ...args } = input;
     const response = await this.#runner.run(
-      { tool: 'order_fulfill', orderId: input.order_id, expectedVersion: input.expected_version, key, args, plan: (order) => fulfillPlan(order, carrier, trackingNumber) },
+      {
+        tool: 'order_fulfill',
+        orderId: input.order_id,
+        expectedVersion: input.expected_version,
+        key,
+        args,
+        plan: (order) => fulfillPlan(order, carrier, trackingNumber),
+      },
       ctx,
     );
     return response as ContractOutput<typeof orderFulfill>;

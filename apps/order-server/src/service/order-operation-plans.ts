@@ -86,13 +86,16 @@ export function refundPlan(order: OrderRecord, lines: readonly OrderLineRecord[]
     );
   }
   const bySku = new Map(lines.map((line) => [line.sku, line]));
-  const requested = input.lines ?? lines.filter((l) => l.quantity > l.refunded_quantity).map((l) => ({ sku: l.sku, quantity: l.quantity - l.refunded_quantity }));
+  const requested =
+    input.lines ?? lines.filter((l) => l.quantity > l.refunded_quantity).map((l) => ({ sku: l.sku, quantity: l.quantity - l.refunded_quantity }));
   let amount = 0;
   const picked: Array<{ line: OrderLineRecord; quantity: number }> = [];
   for (const request of requested) {
     const line = bySku.get(request.sku);
     if (line === undefined) {
-      throw new AppError('VALIDATION_FAILED', `${request.sku} is not on order ${order.id}.`, { details: { issues: [{ path: 'lines', message: `${request.sku} is not on the order` }] } });
+      throw new AppError('VALIDATION_FAILED', `${request.sku} is not on order ${order.id}.`, {
+        details: { issues: [{ path: 'lines', message: `${request.sku} is not on the order` }] },
+      });
     }
     const refundable = line.quantity - line.refunded_quantity;
     if (request.quantity > refundable) {
@@ -104,7 +107,8 @@ export function refundPlan(order: OrderRecord, lines: readonly OrderLineRecord[]
     picked.push({ line, quantity: request.quantity });
   }
   amount = Math.min(amount, capturedLeft);
-  if (amount <= 0) throw new AppError('PRECONDITION_FAILED', `Nothing left to refund on order ${order.id}.`, { details: { order_id: order.id, status: order.status } });
+  if (amount <= 0)
+    throw new AppError('PRECONDITION_FAILED', `Nothing left to refund on order ${order.id}.`, { details: { order_id: order.id, status: order.status } });
   return {
     amount,
     payment_id: order.payment_id,
@@ -118,10 +122,18 @@ export function refundPlan(order: OrderRecord, lines: readonly OrderLineRecord[]
 /** order_fulfill's checks and plan: only a confirmed order; capture first when nothing was captured yet. */
 export function fulfillPlan(order: OrderRecord, carrier: string, trackingNumber: string): FulfillPlan {
   if (order.status !== 'confirmed') {
-    throw new AppError('PRECONDITION_FAILED', `Order ${order.id} is ${order.status}; only a confirmed order can be fulfilled.`, { details: { order_id: order.id, status: order.status } });
+    throw new AppError('PRECONDITION_FAILED', `Order ${order.id} is ${order.status}; only a confirmed order can be fulfilled.`, {
+      details: { order_id: order.id, status: order.status },
+    });
   }
   const captured = Number(order.amount_captured);
-  return { capture: captured === 0 && order.payment_id !== null, payment_id: order.payment_id, amount_captured: captured, carrier, tracking_number: trackingNumber };
+  return {
+    capture: captured === 0 && order.payment_id !== null,
+    payment_id: order.payment_id,
+    amount_captured: captured,
+    carrier,
+    tracking_number: trackingNumber,
+  };
 }
 
 /** The units of each line to put back, spread over the locations they were taken from. */

@@ -37,7 +37,13 @@ export interface OperationSteps {
    */
   act(plan: Record<string, unknown>, op: OperationRecord, context: UpstreamCallContext): Promise<Record<string, unknown>>;
   /** The local change (the order is locked and owned by `op`; merge {@link RELEASE_ORDER}) and the tool's response. */
-  record(trx: Kysely<OrderDatabase>, order: OrderRecord, plan: Record<string, unknown>, result: Record<string, unknown>, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>>;
+  record(
+    trx: Kysely<OrderDatabase>,
+    order: OrderRecord,
+    plan: Record<string, unknown>,
+    result: Record<string, unknown>,
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<Record<string, unknown>>;
 }
 
 /** One call of a claimed tool. */
@@ -104,7 +110,14 @@ export class OrderOperationRunner {
         // The order's lock first, then the claim: the claim's foreign key share-locks the order, and two claims
         // holding that share lock while each waits for the other's FOR UPDATE would deadlock.
         const locked = await orders.get(request.orderId, { forUpdate: true });
-        const op = await operations.claim({ principalId, tool: request.tool, key: request.key, requestHash, orderId: request.orderId, leaseMs: this.#deps.leaseMs });
+        const op = await operations.claim({
+          principalId,
+          tool: request.tool,
+          key: request.key,
+          requestHash,
+          orderId: request.orderId,
+          leaseMs: this.#deps.leaseMs,
+        });
         if (op === undefined) return undefined;
         const { order, lines } = await this.#available(trx, locked, request.expectedVersion, signal);
         const plan = request.plan(order, lines);
@@ -113,7 +126,8 @@ export class OrderOperationRunner {
       });
       if (claimed !== undefined) return this.#drive(claimed, upstreamContextOf(ctx), ctx);
       // A claim of the same key committed first (found on the next turn) or rolled back (claim again).
-      if (attempt >= MAX_CLAIM_ATTEMPTS) throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly with the same key.', { retryable: true });
+      if (attempt >= MAX_CLAIM_ATTEMPTS)
+        throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly with the same key.', { retryable: true });
     }
   }
 
@@ -137,7 +151,10 @@ export class OrderOperationRunner {
         await this.#drive(leased, { signal: ctx.signal, requestId: `operation:${op.id}` }, ctx);
         finished += 1;
       } catch (error) {
-        logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'could not finish a pending order operation; the next sweep tries again');
+        logger.warn(
+          { err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool },
+          'could not finish a pending order operation; the next sweep tries again',
+        );
       }
     }
     return finished;
@@ -166,9 +183,13 @@ export class OrderOperationRunner {
 
   async #resume(op: OperationRecord, requestHash: string, context: UpstreamCallContext, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>> {
     if (op.request_hash !== requestHash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency key "${op.idempotency_key}" was already used for ${op.tool} with different arguments. Use a new key.`, {
-        details: { idempotency_key: op.idempotency_key },
-      });
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency key "${op.idempotency_key}" was already used for ${op.tool} with different arguments. Use a new key.`,
+        {
+          details: { idempotency_key: op.idempotency_key },
+        },
+      );
     }
     if (op.status === 'succeeded' && op.response !== null) return { ...op.response, replayed: true };
     if (op.status === 'failed' && op.error !== null) throw replayedFailure(op.error);
@@ -177,10 +198,14 @@ export class OrderOperationRunner {
     if (leased === undefined) {
       const again = await operations.byId(op.id);
       if (again !== undefined && again.status !== 'pending') return this.#resume(again, requestHash, context, ctx);
-      throw new AppError('CONFLICT', `An earlier call with this idempotency key is still working on order ${op.order_id}; retry in a few seconds with the same key.`, {
-        retryable: true,
-        details: { idempotency_key: op.idempotency_key, order_id: op.order_id },
-      });
+      throw new AppError(
+        'CONFLICT',
+        `An earlier call with this idempotency key is still working on order ${op.order_id}; retry in a few seconds with the same key.`,
+        {
+          retryable: true,
+          details: { idempotency_key: op.idempotency_key, order_id: op.order_id },
+        },
+      );
     }
     return this.#drive(leased, context, ctx);
   }
@@ -197,7 +222,10 @@ export class OrderOperationRunner {
         throw error.error;
       }
       if (AppError.is(error) && !error.retryable) {
-        this.#deps.logger.warn({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'an order operation was refused after it had moved something; it stays pending');
+        this.#deps.logger.warn(
+          { err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool },
+          'an order operation was refused after it had moved something; it stays pending',
+        );
       }
       await this.#releaseLease(op);
       throw error;
@@ -205,7 +233,12 @@ export class OrderOperationRunner {
     return this.#record(op, plan, result, ctx);
   }
 
-  async #record(op: OperationRecord, plan: Record<string, unknown>, result: Record<string, unknown>, ctx: Pick<RequestContext, 'signal'>): Promise<Record<string, unknown>> {
+  async #record(
+    op: OperationRecord,
+    plan: Record<string, unknown>,
+    result: Record<string, unknown>,
+    ctx: Pick<RequestContext, 'signal'>,
+  ): Promise<Record<string, unknown>> {
     const { db, logger } = this.#deps;
     try {
       return await inTransaction(db, async (trx) => {
@@ -215,14 +248,18 @@ export class OrderOperationRunner {
         if (current?.status === 'succeeded' && current.response !== null) return { ...current.response, replayed: true };
         if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
         const order = await new OrderStore(trx, ctx.signal).get(op.order_id, { forUpdate: true });
-        if (current === undefined || order.busy_operation_id !== op.id) throw new AppError('INTERNAL', `order ${op.order_id} is not held by operation ${op.id}`);
+        if (current === undefined || order.busy_operation_id !== op.id)
+          throw new AppError('INTERNAL', `order ${op.order_id} is not held by operation ${op.id}`);
         const response = await this.#deps.steps[op.tool].record(trx, order, plan, result, ctx);
         await operations.succeed(op.id, response);
         return response;
       });
     } catch (error) {
       if (AppError.is(error) && error.details?.['replayed'] === true) throw error;
-      logger.error({ err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool }, 'recording an order operation failed; it stays pending for a retry or the sweeper');
+      logger.error(
+        { err: error, operation_id: op.id, order_id: op.order_id, tool: op.tool },
+        'recording an order operation failed; it stays pending for a retry or the sweeper',
+      );
       await this.#releaseLease(op);
       throw new AppError(
         'TIMEOUT',
@@ -260,5 +297,8 @@ export class OrderOperationRunner {
 
 /** The stored failure of an operation, thrown again for a retry with the same key. */
 function replayedFailure(failure: OperationFailure): AppError {
-  return new AppError(isErrorCode(failure.code) ? failure.code : 'INTERNAL', failure.message, { details: { ...failure.details, replayed: true }, retryable: false });
+  return new AppError(isErrorCode(failure.code) ? failure.code : 'INTERNAL', failure.message, {
+    details: { ...failure.details, replayed: true },
+    retryable: false,
+  });
 }

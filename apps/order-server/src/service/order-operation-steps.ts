@@ -40,7 +40,11 @@ export function orderOperationSteps(deps: OrderOperationStepsDeps): Readonly<Rec
   /** Puts units back in stock as returned, at the locations they were taken from. */
   const restock = async (units: readonly Restock[], key: string, orderId: string, context: UpstreamCallContext): Promise<void> => {
     for (const { sku, location, units: delta } of units) {
-      await upstreams.product.call(inventoryAdjust, { sku, location, delta, reason: 'returned', reference: orderId, idempotency_key: `${key}:${sku}:${location}` }, context);
+      await upstreams.product.call(
+        inventoryAdjust,
+        { sku, location, delta, reason: 'returned', reference: orderId, idempotency_key: `${key}:${sku}:${location}` },
+        context,
+      );
     }
   };
 
@@ -93,7 +97,13 @@ export function orderOperationSteps(deps: OrderOperationStepsDeps): Readonly<Rec
       const to = total >= Number(order.amount_captured) ? 'refunded' : 'partially_refunded';
       const updated = await changes.transition(trx, order, to, 'order_refund', { ...RELEASE_ORDER, refunded_amount: total }, ctx);
       const lines = await orders.lines([order.id]);
-      return { order: toOrderView(updated, lines), dry_run: false, refund_amount: plan.amount, payment_refund_id: result['refund_id'] ?? null, replayed: false };
+      return {
+        order: toOrderView(updated, lines),
+        dry_run: false,
+        refund_amount: plan.amount,
+        payment_refund_id: result['refund_id'] ?? null,
+        replayed: false,
+      };
     },
   };
 

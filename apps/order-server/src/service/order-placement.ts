@@ -154,7 +154,11 @@ export class OrderPlacement {
     const items = new Map(lookup.items.map((item) => [item.sku, item]));
     const problems: ContractOutput<typeof orderQuote>['problems'] = [];
     if (!eligibility.eligible) {
-      problems.push({ code: 'customer_not_eligible', sku: null, message: eligibility.reasons.map((r) => r.message).join('; ') || 'The customer may not buy now.' });
+      problems.push({
+        code: 'customer_not_eligible',
+        sku: null,
+        message: eligibility.reasons.map((r) => r.message).join('; ') || 'The customer may not buy now.',
+      });
     }
     const lines = input.lines.map((line) => {
       const item = items.get(line.sku);
@@ -180,9 +184,7 @@ export class OrderPlacement {
     if (currencies.size > 1) problems.push({ code: 'mixed_currencies', sku: null, message: `The lines are priced in ${[...currencies].join(', ')}.` });
     const [currency] = currencies;
     const total =
-      currencies.size === 1 && currency !== undefined
-        ? { amount: lines.reduce((sum, line) => sum + (line.line_total?.amount ?? 0), 0), currency }
-        : null;
+      currencies.size === 1 && currency !== undefined ? { amount: lines.reduce((sum, line) => sum + (line.line_total?.amount ?? 0), 0), currency } : null;
     return { customer_id: input.customer_id, eligible: eligibility.eligible, lines, total, problems, can_place: problems.length === 0 };
   }
 }

@@ -47,7 +47,11 @@ export class OrderService {
     const orders = new OrderStore(db, ctx.signal);
     customerFilterFor(reach); // an unbound caller without customer:any is refused outright
     const order = input.order_id !== undefined ? await orders.get(input.order_id, { reach }) : await orders.getByNumber(input.order_number as number, reach);
-    const [lines, history, saga] = await Promise.all([orders.lines([order.id]), new OutboxStore(db, ctx.signal).history(order.id, 50), new SagaStore(db, ctx.signal).find(order.id)]);
+    const [lines, history, saga] = await Promise.all([
+      orders.lines([order.id]),
+      new OutboxStore(db, ctx.signal).history(order.id, 50),
+      new SagaStore(db, ctx.signal).find(order.id),
+    ]);
     return {
       order: toOrderView(order, lines),
       history: history.map((event) => ({
@@ -88,8 +92,14 @@ export class OrderService {
     const lines = await orders.lines(page.map((row) => row.id));
     const last = page.at(-1);
     return {
-      items: page.map((row) => toOrderView(row, lines.filter((line) => line.order_id === row.id))),
-      next_cursor: rows.length > input.limit && last !== undefined ? encodeCursor({ placed_at: last.placed_at.toISOString(), id: last.id, sort: input.sort }) : null,
+      items: page.map((row) =>
+        toOrderView(
+          row,
+          lines.filter((line) => line.order_id === row.id),
+        ),
+      ),
+      next_cursor:
+        rows.length > input.limit && last !== undefined ? encodeCursor({ placed_at: last.placed_at.toISOString(), id: last.id, sort: input.sort }) : null,
     };
   }
 
@@ -160,14 +170,20 @@ export class OrderService {
     if (order.status === 'delivered') return { order: toOrderView(order, await orders.lines([order.id])), changed: false };
     if (order.version !== input.expected_version) throw staleVersion(order.id, order.version, input.expected_version);
     if (order.busy_operation_id !== null) {
-      throw new AppError('CONFLICT', `Order ${order.id} is being changed by another call (order_refund, order_cancel or order_fulfill); wait a few seconds, read it again (order_get) and retry with its new version.`, {
-        retryable: true,
-        details: { order_id: order.id, current_version: order.version },
-      });
+      throw new AppError(
+        'CONFLICT',
+        `Order ${order.id} is being changed by another call (order_refund, order_cancel or order_fulfill); wait a few seconds, read it again (order_get) and retry with its new version.`,
+        {
+          retryable: true,
+          details: { order_id: order.id, current_version: order.version },
+        },
+      );
     }
     const at = input.delivered_at === undefined ? new Date() : new Date(input.delivered_at);
     if (at.getTime() > Date.now() + 60_000) {
-      throw new AppError('VALIDATION_FAILED', 'delivered_at must not be in the future.', { details: { issues: [{ path: 'delivered_at', message: 'in the future' }] } });
+      throw new AppError('VALIDATION_FAILED', 'delivered_at must not be in the future.', {
+        details: { issues: [{ path: 'delivered_at', message: 'in the future' }] },
+      });
     }
     const updated = await this.#deps.changes.transition(db, order, 'delivered', 'order_mark_delivered', { delivered_at: at }, ctx);
     return { order: toOrderView(updated, await orders.lines([order.id])), changed: true };

@@ -34,9 +34,13 @@ export async function refundPayment(
     context,
   );
   if (result.approval !== undefined) {
-    throw new AppError('PRECONDITION_FAILED', 'This refund waits for a person to approve it on the payment server; nothing was refunded. Call again with the same idempotency_key to get the approval link.', {
-      details: { approval: 'pending', approval_id: result.approval.approval_id },
-    });
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'This refund waits for a person to approve it on the payment server; nothing was refunded. Call again with the same idempotency_key to get the approval link.',
+      {
+        details: { approval: 'pending', approval_id: result.approval.approval_id },
+      },
+    );
   }
   return result;
 }

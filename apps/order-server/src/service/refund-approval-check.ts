@@ -85,7 +85,14 @@ export class RefundApprovalCheck {
     const idempotencyKey = `${operationKey(tool === 'order_cancel' ? 'cancel' : 'refund', { order_id: orderId, principal_id: ctx.principal.id, idempotency_key: key })}:refund`;
     const answer = await this.#deps.upstreams.payment.call(
       paymentRefund,
-      { payment_id: refund.paymentId, amount: refund.amount, currency: refund.currency as never, reason: refund.reason, idempotency_key: idempotencyKey, dry_run: true },
+      {
+        payment_id: refund.paymentId,
+        amount: refund.amount,
+        currency: refund.currency as never,
+        reason: refund.reason,
+        idempotency_key: idempotencyKey,
+        dry_run: true,
+      },
       context,
     );
     if (answer.approval === undefined) return { kind: 'checked', refund };
@@ -99,9 +106,13 @@ export class RefundApprovalCheck {
   async #refuseUnattestedRefund(refund: PlannedRefund, context: UpstreamCallContext): Promise<void> {
     const { confirmation_threshold: threshold } = await this.#deps.upstreams.payment.call(paymentRefundable, { payment_id: refund.paymentId }, context);
     if (refund.amount > threshold) {
-      throw new AppError('FORBIDDEN', "This refund needs a person's approval, which needs the caller's token on the payment server (ORDER_UPSTREAM_AUTH=exchange); nothing was refunded.", {
-        details: { approval: 'unavailable', threshold },
-      });
+      throw new AppError(
+        'FORBIDDEN',
+        "This refund needs a person's approval, which needs the caller's token on the payment server (ORDER_UPSTREAM_AUTH=exchange); nothing was refunded.",
+        {
+          details: { approval: 'unavailable', threshold },
+        },
+      );
     }
   }
 }
@@ -113,7 +124,9 @@ export function checkedRefund<P>(verdict: RefundVerdict, plan: P, refundOf: (pla
   if (planned === undefined || planned.amount <= 0) return plan;
   const checked = verdict.kind === 'checked' ? verdict.refund : undefined;
   if (checked?.paymentId !== planned.paymentId || checked.amount !== planned.amount || checked.reason !== planned.reason) {
-    throw new AppError('CONFLICT', 'The order changed while its refund was being checked; nothing was done. Read the order again (order_get) and retry.', { retryable: true });
+    throw new AppError('CONFLICT', 'The order changed while its refund was being checked; nothing was done. Read the order again (order_get) and retry.', {
+      retryable: true,
+    });
   }
   return plan;
 }

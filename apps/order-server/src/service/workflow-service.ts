@@ -30,19 +30,30 @@ export class WorkflowService {
   }
 
   /** order_workflow_get. */
-  async get(input: ContractInput<typeof orderWorkflowGet>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowGet>> {
+  async get(
+    input: ContractInput<typeof orderWorkflowGet>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof orderWorkflowGet>> {
     requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_get');
     return toWorkflowView(await new SagaStore(this.#deps.db, ctx.signal).get(input.order_id));
   }
 
   /** order_workflow_list. */
-  async list(input: ContractInput<typeof orderWorkflowList>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowList>> {
+  async list(
+    input: ContractInput<typeof orderWorkflowList>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof orderWorkflowList>> {
     requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_list');
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, listCursor);
     if (after !== undefined && after.state !== input.state) {
       throw new AppError('VALIDATION_FAILED', 'cursor is invalid or expired; request the first page again without a cursor.', { details: { field: 'cursor' } });
     }
-    const rows = await new SagaStore(this.#deps.db, ctx.signal).list({ state: input.state, stuckAfterMs: this.#deps.stuckAfterMs, after, limit: input.limit + 1 });
+    const rows = await new SagaStore(this.#deps.db, ctx.signal).list({
+      state: input.state,
+      stuckAfterMs: this.#deps.stuckAfterMs,
+      after,
+      limit: input.limit + 1,
+    });
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return {
@@ -55,7 +66,10 @@ export class WorkflowService {
   }
 
   /** order_workflow_retry. */
-  async retry(input: ContractInput<typeof orderWorkflowRetry>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof orderWorkflowRetry>> {
+  async retry(
+    input: ContractInput<typeof orderWorkflowRetry>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof orderWorkflowRetry>> {
     requireAnyCustomer(customerReachOf(ctx.principal), 'order_workflow_retry');
     const saga = await new SagaStore(this.#deps.db, ctx.signal).get(input.order_id);
     if (saga.status === 'completed' || saga.status === 'failed') {
@@ -64,7 +78,9 @@ export class WorkflowService {
       });
     }
     if (!(await this.#deps.queue.isQueued(saga.order_id)) && !(await this.#deps.queue.enqueue(saga.order_id))) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'The checkout queue is unreachable; the sweeper will pick the workflow up when it is back.', { retryable: true });
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'The checkout queue is unreachable; the sweeper will pick the workflow up when it is back.', {
+        retryable: true,
+      });
     }
     return { workflow: toWorkflowView(saga), queued: true };
   }

@@ -21,12 +21,19 @@ export class CallerTokenStore {
 
   /** Keeps the sealed token of an order's caller, in the order's transaction. */
   async insert(orderId: string, token: StoredCallerToken): Promise<void> {
-    await this.#db.insertInto('checkout_caller_tokens').values({ order_id: orderId, sealed: token.sealed, expires_at: token.expiresAt }).execute({ signal: this.#signal });
+    await this.#db
+      .insertInto('checkout_caller_tokens')
+      .values({ order_id: orderId, sealed: token.sealed, expires_at: token.expiresAt })
+      .execute({ signal: this.#signal });
   }
 
   /** The sealed token of an order's caller, if one is kept. */
   async find(orderId: string): Promise<StoredCallerToken | undefined> {
-    const row = await this.#db.selectFrom('checkout_caller_tokens').select(['sealed', 'expires_at']).where('order_id', '=', orderId).executeTakeFirst({ signal: this.#signal });
+    const row = await this.#db
+      .selectFrom('checkout_caller_tokens')
+      .select(['sealed', 'expires_at'])
+      .where('order_id', '=', orderId)
+      .executeTakeFirst({ signal: this.#signal });
     return row === undefined ? undefined : { sealed: row.sealed, expiresAt: new Date(row.expires_at) };
   }
 

@@ -47,7 +47,10 @@ export class OrderIdPrefixStore {
         .where('order_number', '>=', (base * scale).toString())
         .where('order_number', '<', ((base + 1n) * scale).toString());
       if (customerId !== undefined) query = query.where('customer_id', '=', customerId);
-      const rows = await query.orderBy('order_number').limit(limit - found.length).execute({ signal: this.#signal });
+      const rows = await query
+        .orderBy('order_number')
+        .limit(limit - found.length)
+        .execute({ signal: this.#signal });
       found.push(...rows.map((row) => row.id));
     }
     return found;

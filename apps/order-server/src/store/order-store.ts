@@ -90,7 +90,12 @@ export class OrderStore {
 
   /** The order a principal placed with an idempotency key, if any. */
   async findByKey(principalId: string, key: string): Promise<OrderRecord | undefined> {
-    return this.#db.selectFrom('orders').selectAll().where('principal_id', '=', principalId).where('idempotency_key', '=', key).executeTakeFirst({ signal: this.#signal });
+    return this.#db
+      .selectFrom('orders')
+      .selectAll()
+      .where('principal_id', '=', principalId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst({ signal: this.#signal });
   }
 
   /** One order, if it exists. */
@@ -102,9 +107,7 @@ export class OrderStore {
    * One order, or NOT_FOUND. With `forUpdate`, locks the row until the transaction ends. With `reach`, an order of a
    * customer the caller does not reach is NOT_FOUND too, with the same answer as a missing one (no existence leak).
    */
-  async get(id: string,
-    options: { forUpdate?: boolean; reach?: CustomerReach | undefined } = {},
-  ): Promise<OrderRecord> {
+  async get(id: string, options: { forUpdate?: boolean; reach?: CustomerReach | undefined } = {}): Promise<OrderRecord> {
     let query = this.#db.selectFrom('orders').selectAll().where('id', '=', id);
     if (options.forUpdate) query = query.forUpdate();
     const row = await query.executeTakeFirst({ signal: this.#signal });
@@ -126,7 +129,13 @@ export class OrderStore {
   /** The lines of the given orders, by line number. */
   async lines(orderIds: readonly string[]): Promise<OrderLineRecord[]> {
     if (orderIds.length === 0) return [];
-    return this.#db.selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('line_no').execute({ signal: this.#signal });
+    return this.#db
+      .selectFrom('order_lines')
+      .selectAll()
+      .where('order_id', 'in', orderIds)
+      .orderBy('order_id')
+      .orderBy('line_no')
+      .execute({ signal: this.#signal });
   }
 
   /** Applies a change and bumps the version; returns the new row. */
@@ -140,9 +149,7 @@ export class OrderStore {
   }
 
   /** Replaces the prices and allocations of the lines with what the reservation says. */
-  async priceLines(orderId: string,
-    lines: ReadonlyArray<{ sku: string; unitPrice: number; allocations: LineAllocation[] }>,
-  ): Promise<void> {
+  async priceLines(orderId: string, lines: ReadonlyArray<{ sku: string; unitPrice: number; allocations: LineAllocation[] }>): Promise<void> {
     for (const line of lines) {
       await this.#db
         .updateTable('order_lines')
@@ -158,9 +165,7 @@ export class OrderStore {
   }
 
   /** Adds refunded units to lines. */
-  async addRefundedQuantities(orderId: string,
-    lines: ReadonlyArray<{ sku: string; quantity: number }>
-  ): Promise<void> {
+  async addRefundedQuantities(orderId: string, lines: ReadonlyArray<{ sku: string; quantity: number }>): Promise<void> {
     for (const line of lines) {
       await this.#db
         .updateTable('order_lines')
@@ -189,7 +194,8 @@ export class OrderStore {
   }
 
   /** Counts and sums per UTC day, status and currency of orders placed in [from, to). */
-  async summary(from: string,
+  async summary(
+    from: string,
     to: string,
   ): Promise<Array<{ day: string; status: OrderStatus; currency: string; orders: string; total_amount: string; refunded_amount: string }>> {
     const result = await sql<{ day: string; status: OrderStatus; currency: string; orders: string; total_amount: string; refunded_amount: string }>`

@@ -116,7 +116,11 @@ export class OutboxStore {
   /** Sets one of the relay's timestamps of these events to now. */
   async #stamp(column: 'published_at' | 'delivered_at', sequences: readonly string[]): Promise<void> {
     if (sequences.length === 0) return;
-    await this.#db.updateTable('order_events').set({ [column]: sql<Date>`now()` }).where('sequence', 'in', sequences).execute({ signal: this.#signal });
+    await this.#db
+      .updateTable('order_events')
+      .set({ [column]: sql<Date>`now()` })
+      .where('sequence', 'in', sequences)
+      .execute({ signal: this.#signal });
   }
 
   /** Events after a feed position, in feed order (events not positioned yet are not part of the feed). */
@@ -130,6 +134,12 @@ export class OutboxStore {
 
   /** The latest events of an order, newest first. */
   async history(orderId: string, limit: number): Promise<OutboxRecord[]> {
-    return this.#db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('sequence', 'desc').limit(limit).execute({ signal: this.#signal });
+    return this.#db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('sequence', 'desc')
+      .limit(limit)
+      .execute({ signal: this.#signal });
   }
 }

@@ -73,9 +73,7 @@ export class SagaStore {
    * Turns a running saga to compensation with the worker's own failure, atomically like {@link SagaStore.cancel}:
    * undefined when it left `running` first (a cancel or another run committed), whose record then stands.
    */
-  async startCompensation(orderId: string,
-    failure: { failure_reason: string; failure_message: string; last_error: string },
-  ): Promise<SagaRecord | undefined> {
+  async startCompensation(orderId: string, failure: { failure_reason: string; failure_message: string; last_error: string }): Promise<SagaRecord | undefined> {
     return this.#db
       .updateTable('checkout_sagas')
       .set({ ...failure, status: 'compensating', step: 'void_payment', updated_at: sql<Date>`now()` })
@@ -100,11 +98,7 @@ export class SagaStore {
    * Records that a running saga finished `step` and goes on with `next`, unless another run recorded it first
    * (then undefined). Locks the row until the transaction ends.
    */
-  async advance(orderId: string,
-    step: string,
-    next: string,
-    finish: { status?: 'completed'; finished_at?: Date } = {},
-  ): Promise<SagaRecord | undefined> {
+  async advance(orderId: string, step: string, next: string, finish: { status?: 'completed'; finished_at?: Date } = {}): Promise<SagaRecord | undefined> {
     return this.#db
       .updateTable('checkout_sagas')
       .set({
@@ -123,18 +117,16 @@ export class SagaStore {
 
   /** Unfinished sagas without progress since `olderThanMs` ago, oldest first (the sweeper checks that each has a job). */
   async idle(olderThanMs: number, limit: number): Promise<SagaRecord[]> {
-    return this.#db
-      .selectFrom('checkout_sagas')
-      .selectAll()
-      .where(stuckFor(olderThanMs))
-      .orderBy('updated_at')
-      .limit(limit)
-      .execute({ signal: this.#signal });
+    return this.#db.selectFrom('checkout_sagas').selectAll().where(stuckFor(olderThanMs)).orderBy('updated_at').limit(limit).execute({ signal: this.#signal });
   }
 
   /** A keyset page of sagas in a state (or stuck), most recently updated first. */
-  async list(query: { state: WorkflowStatus | 'stuck'; stuckAfterMs: number; after?: { updated_at: string; order_id: string } | undefined; limit: number },
-  ): Promise<SagaRecord[]> {
+  async list(query: {
+    state: WorkflowStatus | 'stuck';
+    stuckAfterMs: number;
+    after?: { updated_at: string; order_id: string } | undefined;
+    limit: number;
+  }): Promise<SagaRecord[]> {
     let q = this.#db.selectFrom('checkout_sagas').selectAll();
     q = query.state === 'stuck' ? q.where(stuckFor(query.stuckAfterMs)) : q.where('status', '=', query.state);
     if (query.after !== undefined) {

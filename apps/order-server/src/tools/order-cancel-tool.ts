@@ -8,5 +8,9 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderCancel -> OrderLifecycleService.cancel; a refund waiting for a person is its approval page to a client that takes URL elicitation. */
 export function orderCancelTool(service: OrderLifecycleService): ToolBinding<OrderDatabase> {
-  return bindTool(orderCancel, (input, ctx) => service.cancel(input, ctx), { ...OWN_TRANSACTIONS, links: (output) => [orderLink(output.order.id)], elicitation: approvalElicitation });
+  return bindTool(orderCancel, (input, ctx) => service.cancel(input, ctx), {
+    ...OWN_TRANSACTIONS,
+    links: (output) => [orderLink(output.order.id)],
+    elicitation: approvalElicitation,
+  });
 }

@@ -8,5 +8,9 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderRefund -> OrderLifecycleService.refund; a refund waiting for a person is its approval page to a client that takes URL elicitation. */
 export function orderRefundTool(service: OrderLifecycleService): ToolBinding<OrderDatabase> {
-  return bindTool(orderRefund, (input, ctx) => service.refund(input, ctx), { ...OWN_TRANSACTIONS, links: (output) => [orderLink(output.order.id)], elicitation: approvalElicitation });
+  return bindTool(orderRefund, (input, ctx) => service.refund(input, ctx), {
+    ...OWN_TRANSACTIONS,
+    links: (output) => [orderLink(output.order.id)],
+    elicitation: approvalElicitation,
+  });
 }

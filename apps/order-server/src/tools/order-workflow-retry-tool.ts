@@ -7,5 +7,8 @@ import { bindTool, orderLink } from './bind.ts';
 
 /** orderWorkflowRetry -> WorkflowService.retry. */
 export function orderWorkflowRetryTool(service: WorkflowService): ToolBinding<OrderDatabase> {
-  return bindTool(orderWorkflowRetry, (input, ctx) => service.retry(input, ctx), { ...OWN_TRANSACTIONS, links: (output) => [orderLink(output.workflow.order_id)] });
+  return bindTool(orderWorkflowRetry, (input, ctx) => service.retry(input, ctx), {
+    ...OWN_TRANSACTIONS,
+    links: (output) => [orderLink(output.workflow.order_id)],
+  });
 }

@@ -8,12 +8,16 @@ import type { PaymentDatabase } from '../store/payment-database.ts';
 
 /** `payment://{id}`: the payment_get JSON. An unknown or malformed id is NOT_FOUND. */
 export function paymentResourceBinding(queries: PaymentQueryService): ResourceBinding<PaymentDatabase> {
-  return resourceBinder<PaymentDatabase>()(paymentResource, async (uri, params, ctx) => {
-    const id = paymentIdSchema.safeParse(params['id']);
-    if (!id.success) {
-      throw new AppError('NOT_FOUND', `No payment resource ${uri}; payment ids look like pay_01j9z3k8q4m2n6p7r8s9t0v1w2.`, { details: { uri } });
-    }
-    const payment = await queries.detail(id.data, ctx);
-    return [{ uri, mimeType: 'application/json', text: JSON.stringify(payment) }];
-  }, { complete: { id: paymentIdCompleter } });
+  return resourceBinder<PaymentDatabase>()(
+    paymentResource,
+    async (uri, params, ctx) => {
+      const id = paymentIdSchema.safeParse(params['id']);
+      if (!id.success) {
+        throw new AppError('NOT_FOUND', `No payment resource ${uri}; payment ids look like pay_01j9z3k8q4m2n6p7r8s9t0v1w2.`, { details: { uri } });
+      }
+      const payment = await queries.detail(id.data, ctx);
+      return [{ uri, mimeType: 'application/json', text: JSON.stringify(payment) }];
+    },
+    { complete: { id: paymentIdCompleter } },
+  );
 }

@@ -82,7 +82,14 @@ export async function seedDemoPayments(domain: PaymentDomain, ctx: Pick<RequestC
   for (const [index, demo] of DEMO_PAYMENTS.entries()) {
     const key = `seed-payment-${String(index + 1).padStart(4, '0')}`;
     const authorized = await payments.authorize(
-      { order_ref: demo.order, customer_id: demo.customer, amount: demo.amount, currency: demo.currency, payment_method: demo.token, idempotency_key: `${key}-authorize` },
+      {
+        order_ref: demo.order,
+        customer_id: demo.customer,
+        amount: demo.amount,
+        currency: demo.currency,
+        payment_method: demo.token,
+        idempotency_key: `${key}-authorize`,
+      },
       caller,
     );
     count(authorized);

@@ -52,10 +52,14 @@ export async function authorizationByKey(deps: AuthorizationByKeyDeps, key: stri
     if (op.status === 'failed') throw nothingHeld(key, op.request_hash === BARRED_REQUEST_HASH ? 'none' : 'failed');
     // Pending: its caller gave up (a TIMEOUT) or is still at the provider. Settle it now, or say it is busy.
     if ((await deps.runner.resolveUnattended(op, ctx)) === 'busy') {
-      throw new AppError('CONFLICT', `The authorization made with key "${key}" is still in progress at the provider; retry shortly with the same idempotency key.`, {
-        retryable: true,
-        details: { authorization_key: key },
-      });
+      throw new AppError(
+        'CONFLICT',
+        `The authorization made with key "${key}" is still in progress at the provider; retry shortly with the same idempotency key.`,
+        {
+          retryable: true,
+          details: { authorization_key: key },
+        },
+      );
     }
   }
   throw new AppError('CONFLICT', `The authorization made with key "${key}" changed while it was being looked up; retry with the same idempotency key.`, {

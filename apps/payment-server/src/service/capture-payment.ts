@@ -35,9 +35,13 @@ export async function capturePayment(
         const authorized = Number(payment.amount_authorized);
         const amount = input.amount ?? authorized;
         if (amount > authorized) {
-          throw new AppError('PRECONDITION_FAILED', `Cannot capture ${amount}: payment ${payment.id} authorized only ${authorized} ${payment.currency} (minor units).`, {
-            details: { amount_authorized: authorized, requested: amount, currency: payment.currency },
-          });
+          throw new AppError(
+            'PRECONDITION_FAILED',
+            `Cannot capture ${amount}: payment ${payment.id} authorized only ${authorized} ${payment.currency} (minor units).`,
+            {
+              details: { amount_authorized: authorized, requested: amount, currency: payment.currency },
+            },
+          );
         }
         await payments.setBusy(payment.id, op.id);
         return { amount, currency: payment.currency, params: { provider_charge_id: payment.provider_charge_id } };
@@ -65,7 +69,14 @@ export function captureSteps(deps: Pick<MovementDeps, 'provider' | 'ids'>): Oper
         expires_at: null,
         busy_operation_id: null,
       });
-      await postMovement(trx, deps.ids, op, updated, { kind: 'capture', authorized: Number(payment.amount_authorized), captured: charge.amountCaptured }, signal);
+      await postMovement(
+        trx,
+        deps.ids,
+        op,
+        updated,
+        { kind: 'capture', authorized: Number(payment.amount_authorized), captured: charge.amountCaptured },
+        signal,
+      );
       return { payment: paymentView(updated), replayed: false };
     },
     release: async (trx, op, _outcome, _failure, signal) => new PaymentStore(trx, signal).clearBusy(op.payment_id, op.id),

@@ -19,7 +19,11 @@ export async function reserveDaily(trx: Kysely<PaymentDatabase>, op: OperationRo
 /** Gives a failed or abandoned operation's amount back to the total it was taken from. */
 export async function releaseDaily(trx: Kysely<PaymentDatabase>, op: OperationRow, kind: LimitedKind, signal: AbortSignal): Promise<void> {
   if (op.limit_bucket === null) return;
-  await new LimitUsageStore(trx, signal).release({ limitKey: limitKeyOfOperation(op), kind, currency: op.currency as string }, op.limit_bucket, Number(op.amount));
+  await new LimitUsageStore(trx, signal).release(
+    { limitKey: limitKeyOfOperation(op), kind, currency: op.currency as string },
+    op.limit_bucket,
+    Number(op.amount),
+  );
 }
 
 // Operations claimed before migration 0006 have no limit_key: they were counted under their principal.

@@ -16,7 +16,10 @@ export const EXPIRY_PRINCIPAL = systemPrincipal('expiry');
  */
 export async function expireAuthorization(deps: Pick<MovementDeps, 'runner'>, paymentId: string, ctx: Pick<RequestContext, 'signal'>): Promise<ExpiryOutcome> {
   try {
-    await runVoid(deps, paymentId, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired', { principal: EXPIRY_PRINCIPAL, signal: ctx.signal });
+    await runVoid(deps, paymentId, `expire-${paymentId}`, { payment_id: paymentId, reason: 'expired' }, 'expired', {
+      principal: EXPIRY_PRINCIPAL,
+      signal: ctx.signal,
+    });
     return 'voided';
   } catch (error) {
     const reason = AppError.is(error) ? error.details?.['expiry'] : undefined;

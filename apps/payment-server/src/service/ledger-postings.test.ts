@@ -37,7 +37,11 @@ describe('postingsOf', () => {
 
   it('nets to zero held after authorize then void, and to captured - refunded receivable after capture and refund', () => {
     const balances = new Map<string, number>();
-    for (const movement of [{ kind: 'authorization', authorized: 800 }, { kind: 'capture', authorized: 800, captured: 800 }, { kind: 'refund', refunded: 300 }] as Movement[]) {
+    for (const movement of [
+      { kind: 'authorization', authorized: 800 },
+      { kind: 'capture', authorized: 800, captured: 800 },
+      { kind: 'refund', refunded: 300 },
+    ] as Movement[]) {
       for (const p of postingsOf(movement).postings) balances.set(p.account, (balances.get(p.account) ?? 0) + (p.direction === 'debit' ? p.amount : -p.amount));
     }
     expect(Object.fromEntries(balances)).toEqual({

@@ -15,6 +15,16 @@ export function dailyLimitExceeded(kind: LimitedKind, requested: number, used: n
   return new AppError(
     'LIMIT_EXCEEDED',
     `This ${what} of ${requested} ${currency} minor units would exceed your rolling 24-hour ${what} limit of ${limit} (used ${used}, ${remaining} left). Do not retry as is; a smaller amount or a later time may pass.`,
-    { details: { limit: `daily_${what}`, limit_minor: limit, used_minor: used, remaining_minor: remaining, requested_minor: requested, currency, window_hours: 24 } },
+    {
+      details: {
+        limit: `daily_${what}`,
+        limit_minor: limit,
+        used_minor: used,
+        remaining_minor: remaining,
+        requested_minor: requested,
+        currency,
+        window_hours: 24,
+      },
+    },
   );
 }

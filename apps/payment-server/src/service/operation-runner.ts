@@ -38,7 +38,13 @@ export interface OperationSteps {
    * Undoes the operation's reservations when the provider refused it (`failed`) or never saw it (`abandoned`), in
    * the transaction that settles the operation (`signal` never aborted, as for `record`).
    */
-  release(trx: Kysely<PaymentDatabase>, op: OperationRow, outcome: 'failed' | 'abandoned', failure: StoredFailure | undefined, signal: AbortSignal): Promise<void>;
+  release(
+    trx: Kysely<PaymentDatabase>,
+    op: OperationRow,
+    outcome: 'failed' | 'abandoned',
+    failure: StoredFailure | undefined,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** After the second transaction committed; best effort (e.g. scheduling the authorization's expiry). */
   afterRecord?(op: OperationRow, response: Record<string, unknown>): Promise<void>;
 }
@@ -136,7 +142,8 @@ export class OperationRunner {
       const existing = await new OperationStore(this.#deps.db, signal).find(principalId, request.kind, request.idempotencyKey);
       // The claim that beat ours rolled back before we looked: claim again.
       if (existing === undefined && attempt < MAX_CLAIM_ATTEMPTS) continue;
-      if (existing === undefined) throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly.', { retryable: true });
+      if (existing === undefined)
+        throw new AppError('CONFLICT', 'A concurrent call with this idempotency key is being set up; retry shortly.', { retryable: true });
       return this.#resume(existing, requestHash, signal);
     }
   }
@@ -230,7 +237,10 @@ export class OperationRunner {
       });
     } catch (error) {
       if (AppError.is(error) && error.details?.['replayed'] === true) throw error;
-      this.#deps.logger.error({ err: error, operation_id: op.id, kind: op.kind }, 'recording a provider result failed; the operation stays pending for a retry or the reconciler');
+      this.#deps.logger.error(
+        { err: error, operation_id: op.id, kind: op.kind },
+        'recording a provider result failed; the operation stays pending for a retry or the reconciler',
+      );
       await this.#releaseLease(op);
       throw new AppError(
         'TIMEOUT',

@@ -49,7 +49,11 @@ export interface PaymentDomain {
 /** Builds the payment domain's services over one database and provider. */
 export function createPaymentDomain(options: PaymentDomainOptions): PaymentDomain {
   const limits = checkPaymentLimits(options.limits);
-  const approvals = new RefundApprovals({ gate: options.approvalGate, thresholdMinor: limits.refundConfirmThresholdMinor, exemptClients: options.refundExemptClients ?? ['order-server'] });
+  const approvals = new RefundApprovals({
+    gate: options.approvalGate,
+    thresholdMinor: limits.refundConfirmThresholdMinor,
+    exemptClients: options.refundExemptClients ?? ['order-server'],
+  });
   const leaseMs = options.operationLeaseMs ?? 60_000;
   const payments = new PaymentService({
     db: options.db,

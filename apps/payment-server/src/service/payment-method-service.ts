@@ -38,14 +38,20 @@ export class PaymentMethodService {
   }
 
   /** payment_method_attach. */
-  async attach(input: ContractInput<typeof paymentMethodAttach>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentMethodAttach>> {
+  async attach(
+    input: ContractInput<typeof paymentMethodAttach>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof paymentMethodAttach>> {
     requireCustomer(customerReachOf(ctx.principal), input.customer_id);
     const { row, created } = await this.#attach(input.customer_id, input.token, ctx.signal);
     return { payment_method: paymentMethodView(row), created };
   }
 
   /** payment_method_list. */
-  async list(input: ContractInput<typeof paymentMethodList>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentMethodList>> {
+  async list(
+    input: ContractInput<typeof paymentMethodList>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof paymentMethodList>> {
     requireCustomer(customerReachOf(ctx.principal), input.customer_id);
     const page = await new PaymentMethodStore(this.#deps.db, ctx.signal).page(input.customer_id, input.limit, input.cursor);
     return { items: page.rows.map(paymentMethodView), next_cursor: page.nextCursor };

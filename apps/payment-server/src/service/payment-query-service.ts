@@ -82,7 +82,11 @@ export class PaymentQueryService {
     const { limits } = this.#deps;
     const payment = await reachablePayment(this.#deps.db, input.payment_id, ctx);
     const view = paymentView(payment);
-    const used = await new LimitUsageStore(this.#deps.db, ctx.signal).used({ limitKey: rateLimitKeyOf(ctx.principal), kind: 'refund', currency: payment.currency });
+    const used = await new LimitUsageStore(this.#deps.db, ctx.signal).used({
+      limitKey: rateLimitKeyOf(ctx.principal),
+      kind: 'refund',
+      currency: payment.currency,
+    });
     const dailyLeft = Math.max(0, limits.dailyRefundLimitMinor - used);
     const captured = view.status === 'captured' || view.status === 'partially_refunded' || view.status === 'refunded';
     const maxNow = captured ? Math.min(view.amount_refundable, limits.maxRefundMinor, dailyLeft) : 0;

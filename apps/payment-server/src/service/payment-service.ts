@@ -77,7 +77,10 @@ export class PaymentService {
   }
 
   /** payment_authorize (see {@link authorizePayment}). */
-  authorize(input: ContractInput<typeof paymentAuthorize>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentAuthorize>> {
+  authorize(
+    input: ContractInput<typeof paymentAuthorize>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof paymentAuthorize>> {
     return authorizePayment(this.#movements, input, ctx);
   }
 

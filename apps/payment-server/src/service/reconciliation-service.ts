@@ -62,7 +62,10 @@ export class ReconciliationService {
   }
 
   /** payment_reconcile. */
-  async reconcile(input: ContractInput<typeof paymentReconcile>, ctx: Pick<RequestContext, 'principal' | 'signal'>): Promise<ContractOutput<typeof paymentReconcile>> {
+  async reconcile(
+    input: ContractInput<typeof paymentReconcile>,
+    ctx: Pick<RequestContext, 'principal' | 'signal'>,
+  ): Promise<ContractOutput<typeof paymentReconcile>> {
     requireAnyCustomer(customerReachOf(ctx.principal), 'payment_reconcile');
     const { provider } = this.#deps;
     const { signal } = ctx;
@@ -75,7 +78,12 @@ export class ReconciliationService {
       'orderRef' in scope ? { orderRef: scope.orderRef, limit: MAX_CHECKED + 1 } : { createdFrom: scope.from, createdTo: scope.to, limit: MAX_CHECKED + 1 };
     const listed = await provider.listCharges(filter, signal);
     truncated ||= listed.length > MAX_CHECKED;
-    const charges = new Map(listed.slice(0, MAX_CHECKED).filter((charge) => charge.status !== 'declined').map((charge) => [charge.id, charge]));
+    const charges = new Map(
+      listed
+        .slice(0, MAX_CHECKED)
+        .filter((charge) => charge.status !== 'declined')
+        .map((charge) => [charge.id, charge]),
+    );
 
     // Records just across a window edge (the provider acted a moment before the local write) are matched by id.
     const known = new Set(payments.map((payment) => payment.provider_charge_id));
@@ -105,7 +113,10 @@ export class ReconciliationService {
         message: `The provider has a ${charge.status} charge of ${charge.amount} ${charge.currency} that no local payment records.`,
       });
     }
-    const paymentIds = new Set([...payments.map((p) => p.id), ...[...charges.values()].flatMap((c) => (c.metadata['payment_id'] ? [c.metadata['payment_id']] : []))]);
+    const paymentIds = new Set([
+      ...payments.map((p) => p.id),
+      ...[...charges.values()].flatMap((c) => (c.metadata['payment_id'] ? [c.metadata['payment_id']] : [])),
+    ]);
     const pending = await new OperationStore(this.#deps.db, signal).countPending([...paymentIds]);
     return {
       scope: {
@@ -181,7 +192,12 @@ function compare(payment: PaymentRow, ledgerSums: LedgerPaymentSums | undefined,
   const remote =
     charge === undefined
       ? undefined
-      : { authorized: charge.amount, captured: charge.amountCaptured, refunded: charge.amountRefunded, held: charge.status === 'authorized' ? charge.amount : 0 };
+      : {
+          authorized: charge.amount,
+          captured: charge.amountCaptured,
+          refunded: charge.amountRefunded,
+          held: charge.status === 'authorized' ? charge.amount : 0,
+        };
   if (charge === undefined) {
     drift.push({
       kind: 'missing_at_provider',

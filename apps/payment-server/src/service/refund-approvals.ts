@@ -34,8 +34,7 @@ export interface RefundToApprove {
 
 /** What a refund does next: go on (using up `approvalId` when one is needed), or wait for the person. */
 export type RefundApprovalVerdict =
-  | { readonly proceed: true; readonly approvalId: string | undefined }
-  | { readonly proceed: false; readonly state: ApprovalState };
+  { readonly proceed: true; readonly approvalId: string | undefined } | { readonly proceed: false; readonly state: ApprovalState };
 
 /**
  * Which refunds wait for a person (docs/security.md, "A person approves money"): a refund above the threshold asked
@@ -63,9 +62,13 @@ export class RefundApprovals {
     if (amount <= this.#config.thresholdMinor) return false;
     const { kind } = ctx.principal;
     if (kind === 'service' && !this.#exempt.has(ctx.principal.id)) {
-      throw new AppError('FORBIDDEN', 'A refund above the approval threshold needs a person behind the token; this service client may not make one on its own.', {
-        details: { approval: 'unavailable' },
-      });
+      throw new AppError(
+        'FORBIDDEN',
+        'A refund above the approval threshold needs a person behind the token; this service client may not make one on its own.',
+        {
+          details: { approval: 'unavailable' },
+        },
+      );
     }
     return kind === 'user';
   }
@@ -106,9 +109,13 @@ export class RefundApprovals {
   async consume(trx: Kysely<PaymentDatabase>, amount: number, approvalId: string | undefined, ctx: Pick<RequestContext, 'principal'>): Promise<void> {
     if (!this.needed(amount, ctx)) return;
     if (approvalId === undefined || !(await this.#gate().consume(trx, approvalId))) {
-      throw new AppError('PRECONDITION_FAILED', 'This refund has no usable approval (it expired or was used meanwhile); nothing was refunded. Call again with a NEW idempotency_key to ask for a new approval.', {
-        details: { approval: 'expired', ...(approvalId === undefined ? {} : { approval_id: approvalId }) },
-      });
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        'This refund has no usable approval (it expired or was used meanwhile); nothing was refunded. Call again with a NEW idempotency_key to ask for a new approval.',
+        {
+          details: { approval: 'expired', ...(approvalId === undefined ? {} : { approval_id: approvalId }) },
+        },
+      );
     }
   }
 

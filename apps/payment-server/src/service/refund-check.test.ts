@@ -57,9 +57,15 @@ describe('checkRefund', () => {
 
   it('refuses another currency, an uncaptured payment and an amount above the per-call maximum', () => {
     expect(codeOf(() => checkRefund(payment({}), { amount: 100, currency: 'USD' }, DEFAULT_PAYMENT_LIMITS))).toBe('VALIDATION_FAILED');
-    expect(codeOf(() => checkRefund(payment({ status: 'authorized', amount_captured: '0', amount_refunded: '0', amount_refund_pending: '0' }), { amount: 100, currency: 'EUR' }, DEFAULT_PAYMENT_LIMITS))).toBe(
-      'PRECONDITION_FAILED',
-    );
+    expect(
+      codeOf(() =>
+        checkRefund(
+          payment({ status: 'authorized', amount_captured: '0', amount_refunded: '0', amount_refund_pending: '0' }),
+          { amount: 100, currency: 'EUR' },
+          DEFAULT_PAYMENT_LIMITS,
+        ),
+      ),
+    ).toBe('PRECONDITION_FAILED');
     expect(codeOf(() => checkRefund(payment({}), { amount: 200, currency: 'EUR' }, { ...DEFAULT_PAYMENT_LIMITS, maxRefundMinor: 199 }))).toBe('LIMIT_EXCEEDED');
   });
 

@@ -96,7 +96,10 @@ export function refundSteps(deps: Pick<MovementDeps, 'provider' | 'ids'>): Opera
   const { provider } = deps;
   return {
     call: (op, signal) =>
-      provider.refund({ idempotencyKey: op.provider_key, chargeId: providerChargeOf(op), amount: Number(op.amount), reason: (op.params as { reason: string }).reason }, signal),
+      provider.refund(
+        { idempotencyKey: op.provider_key, chargeId: providerChargeOf(op), amount: Number(op.amount), reason: (op.params as { reason: string }).reason },
+        signal,
+      ),
     record: async (trx, op, result, signal) => {
       const refund = asRefund(result);
       const payments = new PaymentStore(trx, signal);
@@ -136,12 +139,20 @@ async function refundDryRun(deps: RefundDeps, input: RefundInput, ctx: RefundCon
   const payment = await findPayment(deps, input.payment_id, ctx);
   const refundable = checkRefund(payment, input, limits);
   const used = await new LimitUsageStore(deps.db, ctx.signal).used({ limitKey: rateLimitKeyOf(ctx.principal), kind: 'refund', currency: payment.currency });
-  if (used + input.amount > limits.dailyRefundLimitMinor) throw dailyLimitExceeded('refund', input.amount, used, limits.dailyRefundLimitMinor, payment.currency);
+  if (used + input.amount > limits.dailyRefundLimitMinor)
+    throw dailyLimitExceeded('refund', input.amount, used, limits.dailyRefundLimitMinor, payment.currency);
   return refundPreview(payment, refundable, input, true, approvals.needed(input.amount, ctx));
 }
 
 /** The answer of a call that refunds nothing: a dry run, or a refund waiting for its approval. */
-function refundPreview(payment: PaymentRow, refundable: number, input: RefundInput, dryRun: boolean, requiresApproval: boolean, approval?: ApprovalRequiredAnswer): RefundOutput {
+function refundPreview(
+  payment: PaymentRow,
+  refundable: number,
+  input: RefundInput,
+  dryRun: boolean,
+  requiresApproval: boolean,
+  approval?: ApprovalRequiredAnswer,
+): RefundOutput {
   return {
     dry_run: dryRun,
     refund: null,

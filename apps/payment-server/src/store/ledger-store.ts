@@ -62,10 +62,18 @@ export class LedgerStore {
       .innerJoin('ledger_entries as e', 'e.transaction_id', 't.id')
       .select([
         't.payment_id',
-        sql<string>`coalesce(sum(e.amount) FILTER (WHERE e.account = 'customer_funds_held' AND e.direction = 'debit' AND t.kind = 'authorization'), 0)`.as('authorized'),
-        sql<string>`coalesce(sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'customer_funds_held'), 0)`.as('held'),
-        sql<string>`coalesce(sum(CASE e.direction WHEN 'credit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'merchant_revenue'), 0)`.as('captured'),
-        sql<string>`coalesce(sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'merchant_refunds'), 0)`.as('refunded'),
+        sql<string>`coalesce(sum(e.amount) FILTER (WHERE e.account = 'customer_funds_held' AND e.direction = 'debit' AND t.kind = 'authorization'), 0)`.as(
+          'authorized',
+        ),
+        sql<string>`coalesce(sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'customer_funds_held'), 0)`.as(
+          'held',
+        ),
+        sql<string>`coalesce(sum(CASE e.direction WHEN 'credit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'merchant_revenue'), 0)`.as(
+          'captured',
+        ),
+        sql<string>`coalesce(sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account = 'merchant_refunds'), 0)`.as(
+          'refunded',
+        ),
       ])
       .where('t.payment_id', 'in', [...paymentIds])
       .groupBy('t.payment_id')

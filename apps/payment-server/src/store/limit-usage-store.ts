@@ -37,7 +37,9 @@ export class LimitUsageStore {
    * reservation committed before. Returns the usage before this amount and whether it was reserved.
    */
   async reserve(key: UsageKey, amount: number, limit: number): Promise<{ used: number; reserved: boolean }> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db, { signal: this.#signal });
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db, {
+      signal: this.#signal,
+    });
     const { rows } = await sql<{ used: string; reserved: boolean }>`
       WITH usage AS (
         SELECT coalesce(sum(amount), 0) AS used FROM payment_limit_usage
@@ -81,7 +83,10 @@ export class LimitUsageStore {
 
   /** Deletes buckets older than two days (outside every window). */
   async purgeOld(): Promise<number> {
-    const result = await this.#db.deleteFrom('payment_limit_usage').where('bucket', '<', sql<Date>`now() - interval '2 days'`).executeTakeFirst({ signal: this.#signal });
+    const result = await this.#db
+      .deleteFrom('payment_limit_usage')
+      .where('bucket', '<', sql<Date>`now() - interval '2 days'`)
+      .executeTakeFirst({ signal: this.#signal });
     return Number(result.numDeletedRows);
   }
 }

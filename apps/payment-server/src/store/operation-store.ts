@@ -73,7 +73,15 @@ export class OperationStore {
    * taken (then undefined): a payment_authorize that arrives later with this key replays `failure` and moves
    * nothing. A concurrent claim of the same key waits on the unique index, so exactly one of the two wins.
    */
-  async bar(op: { id: string; principalId: string; idempotencyKey: string; requestHash: string; providerKey: string; paymentId: string; failure: StoredFailure }): Promise<OperationRow | undefined> {
+  async bar(op: {
+    id: string;
+    principalId: string;
+    idempotencyKey: string;
+    requestHash: string;
+    providerKey: string;
+    paymentId: string;
+    failure: StoredFailure;
+  }): Promise<OperationRow | undefined> {
     return this.#db
       .insertInto('payment_operations')
       .values({

@@ -114,7 +114,11 @@ export class PaymentStore {
 
   /** Marks the capture or void operation working on the payment. Call after {@link lock}. */
   async setBusy(id: string, operationId: string): Promise<void> {
-    await this.#db.updateTable('payments').set({ busy_operation_id: operationId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute({ signal: this.#signal });
+    await this.#db
+      .updateTable('payments')
+      .set({ busy_operation_id: operationId, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute({ signal: this.#signal });
   }
 
   /** Clears the busy marker if this operation set it. */

@@ -17,6 +17,8 @@ export interface CategoryVocabulary {
 }
 
 /** Fictional brands; any product may carry any brand. */
+// A word list: one brand per line would make the data 60 lines longer and no easier to read.
+// prettier-ignore
 export const BRANDS: readonly string[] = [
   'Auralis', 'Sonvio', 'Kestrel', 'Nordlys', 'Vantor', 'Lumeo', 'Brightwave', 'Corvid', 'Tessera', 'Halden',
   'Quillon', 'Zephra', 'Orbica', 'Marlow', 'Pivotek', 'Solace', 'Ironleaf', 'Nimbra', 'Veltro', 'Ardent',
@@ -36,7 +38,16 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
     code: 'HP',
     nouns: ['Headphones', 'Over-Ear Headphones', 'On-Ear Headphones', 'Studio Headphones'],
     features: ['Wireless', 'Bluetooth', 'Noise Cancelling', 'Wireless Noise Cancelling', 'Wired', 'Foldable', 'Gaming'],
-    details: ['40 mm drivers', 'up to 30 hours of battery life', 'active noise cancellation', 'memory foam ear cushions', 'USB-C fast charging', 'built-in microphone for calls', 'multipoint Bluetooth pairing', 'detachable 3.5 mm cable'],
+    details: [
+      '40 mm drivers',
+      'up to 30 hours of battery life',
+      'active noise cancellation',
+      'memory foam ear cushions',
+      'USB-C fast charging',
+      'built-in microphone for calls',
+      'multipoint Bluetooth pairing',
+      'detachable 3.5 mm cable',
+    ],
     price: [2999, 44999],
     weight: 6,
   },
@@ -45,7 +56,14 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
     code: 'EB',
     nouns: ['Earbuds', 'True Wireless Earbuds', 'In-Ear Headphones', 'Sport Earbuds'],
     features: ['Wireless', 'Bluetooth', 'Noise Cancelling', 'Waterproof', 'Open-Ear'],
-    details: ['charging case with 24 hours of extra playtime', 'IPX5 sweat resistance', 'touch controls', 'transparency mode', 'three sizes of silicone tips', 'low-latency game mode'],
+    details: [
+      'charging case with 24 hours of extra playtime',
+      'IPX5 sweat resistance',
+      'touch controls',
+      'transparency mode',
+      'three sizes of silicone tips',
+      'low-latency game mode',
+    ],
     price: [1999, 29999],
     weight: 5,
   },
@@ -72,7 +90,16 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
     code: 'KB',
     nouns: ['Keyboard', 'Mechanical Keyboard', 'Compact Keyboard', 'Ergonomic Keyboard'],
     features: ['Wireless', 'Bluetooth', 'Backlit', 'Gaming', 'Low-Profile', 'Silent'],
-    details: ['hot-swappable switches', 'per-key RGB lighting', 'aluminium top plate', 'USB-C connection', 'multi-device switching', 'PBT double-shot keycaps', 'German QWERTZ layout', 'US ANSI layout'],
+    details: [
+      'hot-swappable switches',
+      'per-key RGB lighting',
+      'aluminium top plate',
+      'USB-C connection',
+      'multi-device switching',
+      'PBT double-shot keycaps',
+      'German QWERTZ layout',
+      'US ANSI layout',
+    ],
     price: [1999, 24999],
     weight: 5,
   },
@@ -90,7 +117,15 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
     code: 'MN',
     nouns: ['Monitor', 'Gaming Monitor', 'Curved Monitor', 'Portable Monitor', '4K Monitor'],
     features: ['27-inch', '24-inch', '32-inch', 'Ultrawide', 'USB-C', 'IPS'],
-    details: ['144 Hz refresh rate', 'HDR400', 'height-adjustable stand', 'USB-C with 65 W power delivery', 'built-in speakers', 'flicker-free backlight', '1 ms response time'],
+    details: [
+      '144 Hz refresh rate',
+      'HDR400',
+      'height-adjustable stand',
+      'USB-C with 65 W power delivery',
+      'built-in speakers',
+      'flicker-free backlight',
+      '1 ms response time',
+    ],
     price: [11999, 119999],
     weight: 4,
   },

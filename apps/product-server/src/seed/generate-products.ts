@@ -31,7 +31,6 @@ const TOTAL_WEIGHT = CATEGORIES.reduce((sum, category) => sum + category.weight,
 const EPOCH = Date.UTC(2024, 0, 1);
 const SPAN_MS = 2 * 365 * 86_400_000;
 
-
 /**
  * mulberry32 seeded from (series, n): every product is a pure function of its number, so any slice of a large
  * catalog can be generated alone (batches, files, re-runs) and comes out the same on every machine.

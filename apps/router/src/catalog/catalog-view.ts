@@ -23,7 +23,11 @@ export function outsideView(catalog: Catalog, name: string, selection: ViewSelec
   const definition = catalog.toolDefinition(name);
   // A former name is in the view exactly when the tool it names is.
   if (definition === undefined || inView(selection, String(definition['name']), definition['annotations'])) return undefined;
-  return new AppError('FORBIDDEN', `${name} is not in this view (${describeView(selection)}). Use a tool the view lists, or connect to a view that includes it (POST /mcp for every tool); do not retry as is.`, {
-    details: { view: { toolsets: [...selection.toolsets], read_only: selection.readOnly } },
-  });
+  return new AppError(
+    'FORBIDDEN',
+    `${name} is not in this view (${describeView(selection)}). Use a tool the view lists, or connect to a view that includes it (POST /mcp for every tool); do not retry as is.`,
+    {
+      details: { view: { toolsets: [...selection.toolsets], read_only: selection.readOnly } },
+    },
+  );
 }

@@ -4,7 +4,15 @@ import type { Upstream } from '../upstream/upstream.ts';
 import { Catalog } from './catalog.ts';
 
 function upstream(name: string, snapshot: Partial<UpstreamSnapshot>, available = true): Upstream {
-  const full: UpstreamSnapshot = { serverInfo: { name, version: '1' }, capabilities: { tools: {}, resources: {} }, tools: [], resources: [], resourceTemplates: [], prompts: [], ...snapshot };
+  const full: UpstreamSnapshot = {
+    serverInfo: { name, version: '1' },
+    capabilities: { tools: {}, resources: {} },
+    tools: [],
+    resources: [],
+    resourceTemplates: [],
+    prompts: [],
+    ...snapshot,
+  };
   return { name, snapshot: full, available } as unknown as Upstream;
 }
 
@@ -17,12 +25,22 @@ describe('Catalog', () => {
     resourceTemplates: [{ uriTemplate: 'customer://{id}', name: 'customer' }],
     prompts: [{ name: 'brief' }],
   });
-  const order = upstream('order', {
-    tools: [tool('order_get', ['order:read']), tool('ping', ['order:read'])],
-    resources: [{ uri: 'schema://order', name: 'schema' }, { uri: 'ledger://summary', name: 'ledger' }],
-    resourceTemplates: [{ uriTemplate: 'order://{id}', name: 'order' }, { uriTemplate: 'customer://{id}', name: 'dup' }],
-    prompts: [{ name: 'brief' }],
-  }, false);
+  const order = upstream(
+    'order',
+    {
+      tools: [tool('order_get', ['order:read']), tool('ping', ['order:read'])],
+      resources: [
+        { uri: 'schema://order', name: 'schema' },
+        { uri: 'ledger://summary', name: 'ledger' },
+      ],
+      resourceTemplates: [
+        { uriTemplate: 'order://{id}', name: 'order' },
+        { uriTemplate: 'customer://{id}', name: 'dup' },
+      ],
+      prompts: [{ name: 'brief' }],
+    },
+    false,
+  );
   const catalog = new Catalog([customer, order]);
 
   it('lets the first upstream keep a colliding name and reports every collision', () => {
@@ -61,10 +79,16 @@ describe('Catalog', () => {
   });
 
   it('takes scopes and deadlines from what each upstream published, and filters every list by the scopes', () => {
-    const meta = (scopes: string[], deadline?: unknown) => ({ _meta: { 'io.mcpfed/scopes': scopes, ...(deadline === undefined ? {} : { 'io.mcpfed/deadline_ms': deadline }) } });
+    const meta = (scopes: string[], deadline?: unknown) => ({
+      _meta: { 'io.mcpfed/scopes': scopes, ...(deadline === undefined ? {} : { 'io.mcpfed/deadline_ms': deadline }) },
+    });
     const published = new Catalog([
       upstream('shop', {
-        tools: [{ name: 'shop_get', ...meta(['shop:read'], 20_000) }, { name: 'shop_odd', ...meta(['shop:read'], '9') }, { name: 'shop_huge', ...meta([], 10_000_000) }],
+        tools: [
+          { name: 'shop_get', ...meta(['shop:read'], 20_000) },
+          { name: 'shop_odd', ...meta(['shop:read'], '9') },
+          { name: 'shop_huge', ...meta([], 10_000_000) },
+        ],
         resources: [{ uri: 'schema://shop', name: 'schema', ...meta(['sql:read'], 5000) }],
         resourceTemplates: [{ uriTemplate: 'shop://{id}', name: 'shop', ...meta(['shop:read', 'shop:pii']) }],
         prompts: [{ name: 'shop_brief', ...meta(['shop:read'], 5000) }, { name: 'shop_open' }],
@@ -90,8 +114,11 @@ describe('Catalog', () => {
     expect(recovered.fingerprints.resources).toBe(catalog.fingerprints.resources);
   });
 
-  it('routes a renamed tool\'s former name like the tool, never lists it, and lets a real tool of that name win', () => {
-    const renamed = { ...tool('order_find', ['order:read']), _meta: { 'io.mcpfed/scopes': ['order:read'], 'io.mcpfed/aliases': ['order_lookup', 'customer_get'] } };
+  it("routes a renamed tool's former name like the tool, never lists it, and lets a real tool of that name win", () => {
+    const renamed = {
+      ...tool('order_find', ['order:read']),
+      _meta: { 'io.mcpfed/scopes': ['order:read'], 'io.mcpfed/aliases': ['order_lookup', 'customer_get'] },
+    };
     const withAlias = new Catalog([customer, upstream('order', { tools: [renamed] })]);
     expect(withAlias.tool('order_lookup')?.upstream.name).toBe('order');
     expect(withAlias.tool('order_lookup')?.scopes).toEqual(['order:read']);

@@ -23,7 +23,8 @@ export interface HeaderRoute {
 export function routeByHeaders(router: Router, headers: IncomingHttpHeaders, { view, selection }: RequestView, principal: Principal): HeaderRoute | undefined {
   const version = headers['mcp-protocol-version'];
   const rawName = headers['mcp-name'];
-  if (typeof version !== 'string' || !isModernRevision(version) || headers['mcp-method'] !== 'tools/call' || typeof rawName !== 'string' || selection.lazy) return undefined;
+  if (typeof version !== 'string' || !isModernRevision(version) || headers['mcp-method'] !== 'tools/call' || typeof rawName !== 'string' || selection.lazy)
+    return undefined;
   const name = decodeHeaderValue(rawName);
   if (name === undefined || name.length === 0) return undefined;
   const decision = router.decide(view, { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name } }, principal, selection);

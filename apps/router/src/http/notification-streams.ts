@@ -51,11 +51,23 @@ export class NotificationStreams {
     const retryAfter = { 'retry-after': String(STREAM_RETRY_AFTER_SECONDS) };
     const held = this.#streamsOf.get(principal.id) ?? 0;
     if (held >= this.#config.maxStreamsPerPrincipal) {
-      sendRpcError(res, 429, JSON_RPC.SERVER_ERROR, `Too many notification streams: this principal holds ${held}, the most allowed; close one before opening another`, retryAfter);
+      sendRpcError(
+        res,
+        429,
+        JSON_RPC.SERVER_ERROR,
+        `Too many notification streams: this principal holds ${held}, the most allowed; close one before opening another`,
+        retryAfter,
+      );
       return;
     }
     if (this.#streams.size >= this.#config.maxStreams) {
-      sendRpcError(res, 503, JSON_RPC.SERVER_ERROR, `This router holds its maximum of ${this.#config.maxStreams} notification streams; retry later or on another replica`, retryAfter);
+      sendRpcError(
+        res,
+        503,
+        JSON_RPC.SERVER_ERROR,
+        `This router holds its maximum of ${this.#config.maxStreams} notification streams; retry later or on another replica`,
+        retryAfter,
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });

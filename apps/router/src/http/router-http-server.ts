@@ -149,7 +149,13 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
         if (!res.writableFinished) gone.abort(cancellationError(new Error('client disconnected')));
       });
       const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-      const caller: RouterCaller = { principal: received.principal, requestId, traceparent, protocolVersion: routed.headers['mcp-protocol-version'], signal: gone.signal };
+      const caller: RouterCaller = {
+        principal: received.principal,
+        requestId,
+        traceparent,
+        protocolVersion: routed.headers['mcp-protocol-version'],
+        signal: gone.signal,
+      };
       await router.pipeUnparsed(routed.decision, { body: received.body, headers: routed.headers }, caller, res);
       return;
     }
@@ -160,7 +166,9 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       challengeMissingScopes(res, accepted, {
         resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
         // A tool outside the view is refused whatever the scopes: no step-up for it.
-        toolScopes: { get: (name) => (selection.lazy || outsideView(router.catalog(view), name, selection) ? undefined : router.catalog(view).tool(name)?.scopes) },
+        toolScopes: {
+          get: (name) => (selection.lazy || outsideView(router.catalog(view), name, selection) ? undefined : router.catalog(view).tool(name)?.scopes),
+        },
       })
     ) {
       return;
@@ -270,7 +278,13 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
       } else if (req.method === 'GET') {
         handleStream(req, res, requested.view).catch(fail);
       } else {
-        sendRpcError(res, 405, JSON_RPC.INVALID_REQUEST, 'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.', { allow: 'GET, POST' });
+        sendRpcError(
+          res,
+          405,
+          JSON_RPC.INVALID_REQUEST,
+          'Method not allowed: POST JSON-RPC messages, or GET an event stream; there are no sessions to delete.',
+          { allow: 'GET, POST' },
+        );
         req.resume();
       }
       return true;

@@ -40,7 +40,11 @@ export function listenDialect(message: Record<string, unknown>, serverInfo: unkn
   const kinds = (Object.keys(LISTEN_FILTER) as ListKind[]).filter((kind) => filter[LISTEN_FILTER[kind]] === true);
   const tag = { [REVISION_META.subscriptionId]: id };
   return {
-    opening: sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: Object.fromEntries(kinds.map((k) => [LISTEN_FILTER[k], true])), _meta: tag } }),
+    opening: sseEvent({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: Object.fromEntries(kinds.map((k) => [LISTEN_FILTER[k], true])), _meta: tag },
+    }),
     event: (kind) => (kinds.includes(kind) ? sseEvent({ jsonrpc: '2.0', method: LIST_CHANGED[kind], params: { _meta: tag } }) : undefined),
     closing: sseEvent({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: { ...tag, [REVISION_META.serverInfo]: serverInfo } } }),
   };

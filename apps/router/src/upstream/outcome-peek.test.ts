@@ -11,7 +11,10 @@ function peek(text: string, size: number, contentType = 'application/json'): str
 }
 
 const ok = JSON.stringify({
-  result: { content: [{ type: 'text', text: JSON.stringify({ note: '"isError":true and "error":{"code":-1}' }) }], structuredContent: { note: '"isError":true' } },
+  result: {
+    content: [{ type: 'text', text: JSON.stringify({ note: '"isError":true and "error":{"code":-1}' }) }],
+    structuredContent: { note: '"isError":true' },
+  },
   jsonrpc: '2.0',
   id: 1,
 });

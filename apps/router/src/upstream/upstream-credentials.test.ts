@@ -35,20 +35,34 @@ describe('UpstreamCredentials', () => {
     expect(await credentials.tokenFor(user, undefined, 'http://order.internal/mcp')).toBe('exchanged-for(http://order.internal/mcp)');
     expect(asked).toEqual([{ audience: 'http://order.internal/mcp', subjectToken: 'alice-token' }]);
     await expect(credentials.tokenFor(user)).rejects.toMatchObject({ code: 'INTERNAL' });
-    expect(() => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: [], upstreamAuth: 'exchange' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: [], upstreamAuth: 'exchange' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 
-  it('asks for the local caller the router\'s own token with only the caller\'s scopes that the router may ask for', async () => {
+  it("asks for the local caller the router's own token with only the caller's scopes that the router may ask for", async () => {
     const { made, asked, serviceTokens } = recordingSources();
     const local = localPrincipal({ name: 'dev', scopes: ['order:read', 'customer:read', 'inventory:magic'] });
-    const credentials = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['customer:read', 'customer:pii', 'order:read', 'admin'], localPrincipal: local });
+    const credentials = new UpstreamCredentials({
+      audience: 'mcpfed',
+      serviceTokens,
+      serviceScopes: ['customer:read', 'customer:pii', 'order:read', 'admin'],
+      localPrincipal: local,
+    });
     expect(credentials.droppedLocalScopes).toEqual(['inventory:magic']);
     expect(await credentials.tokenFor(local)).toBe('service-token(order:read customer:read)');
     expect(made).toEqual([['order:read', 'customer:read']]);
     expect(asked).toEqual([{ scopes: ['order:read', 'customer:read'], audience: 'mcpfed' }]);
     await expect(credentials.tokenFor(localPrincipal({ name: 'other', scopes: ['order:read'] }))).rejects.toMatchObject({ code: 'INTERNAL' });
     // Exchanging, every upstream accepts only its own audience: the local caller's token is addressed to it.
-    const exchanging = new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'], localPrincipal: local, upstreamAuth: 'exchange', exchangeTokens: serviceTokens(['order:read']) });
+    const exchanging = new UpstreamCredentials({
+      audience: 'mcpfed',
+      serviceTokens,
+      serviceScopes: ['order:read'],
+      localPrincipal: local,
+      upstreamAuth: 'exchange',
+      exchangeTokens: serviceTokens(['order:read']),
+    });
     await exchanging.tokenFor(local, undefined, 'http://order.internal/mcp');
     expect(asked.at(-1)).toEqual({ scopes: ['order:read'], audience: 'http://order.internal/mcp' });
   });
@@ -56,7 +70,13 @@ describe('UpstreamCredentials', () => {
   it('refuses a local caller none of whose scopes the router may ask for', () => {
     const { serviceTokens } = recordingSources();
     expect(
-      () => new UpstreamCredentials({ audience: 'mcpfed', serviceTokens, serviceScopes: ['order:read'], localPrincipal: localPrincipal({ name: 'dev', scopes: ['payment:refund'] }) }),
+      () =>
+        new UpstreamCredentials({
+          audience: 'mcpfed',
+          serviceTokens,
+          serviceScopes: ['order:read'],
+          localPrincipal: localPrincipal({ name: 'dev', scopes: ['payment:refund'] }),
+        }),
     ).toThrow(/STDIO_SCOPES grants none of the scopes/);
   });
 });

@@ -61,7 +61,10 @@ export class UpstreamCredentials {
     const own = [...principal.scopes];
     const scopes = own.filter((scope) => allowed.has(scope));
     if (scopes.length === 0) {
-      throw new AppError('VALIDATION_FAILED', `STDIO_SCOPES grants none of the scopes the router's client may ask for (SERVICE_SCOPES: ${config.serviceScopes.join(' ')})`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `STDIO_SCOPES grants none of the scopes the router's client may ask for (SERVICE_SCOPES: ${config.serviceScopes.join(' ')})`,
+      );
     }
     this.droppedLocalScopes = Object.freeze(own.filter((scope) => !allowed.has(scope)));
     this.#local = { principalId: principal.id, tokens: config.serviceTokens(scopes) };

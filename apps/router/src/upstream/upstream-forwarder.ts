@@ -128,7 +128,8 @@ export class UpstreamForwarder {
         typeof id === 'string' || typeof id === 'number' ? id : '',
         (notification) => onNotification?.(notification),
       );
-      if (response === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" ended its answer without a response`, { details: { upstream: this.#name } });
+      if (response === undefined)
+        throw new AppError('UPSTREAM_UNAVAILABLE', `upstream "${this.#name}" ended its answer without a response`, { details: { upstream: this.#name } });
       return response;
     } catch (error) {
       throw this.#http.failure(error);

@@ -79,7 +79,9 @@ export class UpstreamIsolation {
     // Created only when it fires: an Error captures a stack trace, too costly to build for every call.
     let timeout: AppError | undefined;
     const timer = setTimeout(() => {
-      timeout = new AppError('TIMEOUT', `upstream "${this.#name}" did not answer within ${timeoutMs} ms`, { details: { upstream: this.#name, timeout_ms: timeoutMs } });
+      timeout = new AppError('TIMEOUT', `upstream "${this.#name}" did not answer within ${timeoutMs} ms`, {
+        details: { upstream: this.#name, timeout_ms: timeoutMs },
+      });
       controller.abort(timeout);
     }, timeoutMs);
     const onAbort = () => controller.abort(callerSignal.reason);

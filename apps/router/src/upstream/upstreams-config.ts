@@ -8,7 +8,7 @@ export const upstreamEntrySchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]*$/, 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes)')
     .max(40)
-    .refine((name) => name !== 'x' && name !== 'readonly', 'x and readonly name the router\'s own views (/mcp/x/<toolset>, /mcp/readonly)'),
+    .refine((name) => name !== 'x' && name !== 'readonly', "x and readonly name the router's own views (/mcp/x/<toolset>, /mcp/readonly)"),
   /** Its Streamable HTTP endpoint, e.g. `http://127.0.0.1:8081/mcp`. */
   url: z.url({ protocol: /^https?$/ }),
   /**

@@ -11,15 +11,7 @@ export {
   defineResource,
   definePrompt,
 } from './tool-contract.ts';
-export type {
-  DomainContract,
-  IdempotencyMode,
-  PromptContract,
-  ResourceContract,
-  ToolAlias,
-  ToolAnnotations,
-  ToolContract,
-} from './tool-contract.ts';
+export type { DomainContract, IdempotencyMode, PromptContract, ResourceContract, ToolAlias, ToolAnnotations, ToolContract } from './tool-contract.ts';
 export {
   currencySchema,
   cursorSchema,
@@ -31,11 +23,5 @@ export {
   nextCursorSchema,
   replayedSchema,
 } from './schemas.ts';
-export {
-  MAX_QUERY_SQL_ROWS,
-  defineQuerySqlTool,
-  querySqlInputSchema,
-  querySqlOutputSchema,
-  sqlRelationNames,
-} from './query-sql-tool.ts';
+export { MAX_QUERY_SQL_ROWS, defineQuerySqlTool, querySqlInputSchema, querySqlOutputSchema, sqlRelationNames } from './query-sql-tool.ts';
 export type { QuerySqlToolContract, QuerySqlToolOptions, SqlView, SqlViewColumn } from './query-sql-tool.ts';

@@ -31,13 +31,7 @@ export const MAX_QUERY_SQL_ROWS = 1000;
 /** Input of every `<domain>_query_sql` tool: one SELECT and a row limit (1-1000, default 100). */
 export const querySqlInputSchema = z.strictObject({
   sql: z.string().trim().min(1).max(10_000).describe('One SELECT statement over the views above; no trailing statements.'),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_QUERY_SQL_ROWS)
-    .default(100)
-    .describe('Most rows to return. Default 100.'),
+  limit: z.number().int().min(1).max(MAX_QUERY_SQL_ROWS).default(100).describe('Most rows to return. Default 100.'),
 });
 
 /** Output of every `<domain>_query_sql` tool: the `runReadOnlyQuery` result shape of `@mcpfed/db`. */
@@ -97,9 +91,7 @@ export function defineQuerySqlTool(options: QuerySqlToolOptions): QuerySqlToolCo
     // The statement's description carries a runnable example over this domain's first view: a model shown only the
     // schema still has one statement that works.
     input: querySqlInputSchema.extend({
-      sql: querySqlInputSchema.shape.sql.describe(
-        `One SELECT over the views above, e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`,
-      ),
+      sql: querySqlInputSchema.shape.sql.describe(`One SELECT over the views above, e.g. "SELECT count(*) AS n FROM ${views[0]?.name ?? 'a_view'}"`),
     }),
     output: querySqlOutputSchema,
     scopes: ['sql:read'],

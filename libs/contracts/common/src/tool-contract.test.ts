@@ -29,7 +29,12 @@ describe('defineTool', () => {
 
   it('requires an idempotency_key field when idempotency is required', () => {
     expect(() => defineTool({ ...base, name: 'thing_create', idempotency: 'required' })).toThrow(/idempotency_key/);
-    const ok = defineTool({ ...base, name: 'thing_create', idempotency: 'required', input: z.strictObject({ id: z.string(), idempotency_key: idempotencyKeySchema }) });
+    const ok = defineTool({
+      ...base,
+      name: 'thing_create',
+      idempotency: 'required',
+      input: z.strictObject({ id: z.string(), idempotency_key: idempotencyKeySchema }),
+    });
     expect(ok.idempotency).toBe('required');
   });
 

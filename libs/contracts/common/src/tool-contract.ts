@@ -24,10 +24,7 @@ export interface ToolAlias {
 }
 
 /** The declaration of one tool, as data. The server registers it; the federation client calls it. */
-export interface ToolContract<
-  I extends z.ZodObject = z.ZodObject,
-  O extends z.ZodObject = z.ZodObject,
-> {
+export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   /** `<domain>_<verb>[_<noun>]`, snake_case, at most 48 characters, unique across the federation. */
   readonly name: string;
   /** Short human title shown by clients. */

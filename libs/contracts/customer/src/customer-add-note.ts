@@ -7,7 +7,7 @@ export const customerAddNote = defineTool({
   name: 'customer_add_note',
   title: 'Add customer note',
   description:
-    'Adds an internal staff note (plain text) to a customer, e.g. a support contact\'s outcome; it shows ' +
+    "Adds an internal staff note (plain text) to a customer, e.g. a support contact's outcome; it shows " +
     'in customer_timeline and customer_export_data and leaves the version alone. With an idempotency_key ' +
     'a retry is safe. Returns { customer_id, note, replayed }. On failure: NOT_FOUND for an unknown ' +
     'customer; PRECONDITION_FAILED when anonymized.',

@@ -7,7 +7,7 @@ export const customerAnonymize = defineTool({
   name: 'customer_anonymize',
   title: 'Anonymize customer (erase personal data)',
   description:
-    'Erases a customer\'s personal data (GDPR Art. 17): email, names, phone, addresses, note texts, ' +
+    "Erases a customer's personal data (GDPR Art. 17): email, names, phone, addresses, note texts, " +
     'free-text reasons; keeps id, tier, created_at, order statistics and event types. Status becomes ' +
     'anonymized for good: no undo. dry_run defaults to TRUE: call without it first to see what would be ' +
     'erased, confirm with the user, then call with dry_run=false and expected_version = the version the ' +
@@ -15,7 +15,7 @@ export const customerAnonymize = defineTool({
     '}. On failure: NOT_FOUND; PRECONDITION_FAILED when already anonymized; CONFLICT when ' +
     'expected_version is stale; VALIDATION_FAILED when dry_run=false lacks expected_version.',
   guide:
-    'Erases a customer\'s personal data for a right-to-erasure request (GDPR Art. 17): email, first and last ' +
+    "Erases a customer's personal data for a right-to-erasure request (GDPR Art. 17): email, first and last " +
     'name, phone, status reason, every address, the text of every note and free-text reasons in the timeline. ' +
     'Keeps the customer id, tier, created_at, order statistics and event types, so orders and payments of other ' +
     'servers that reference the id stay valid. Status becomes "anonymized" for good; this cannot be undone. ' +

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  customerAnonymize,
-  customerContract,
-  customerCreate,
-  customerGet,
-  customerQuerySql,
-  customerSearch,
-  customerUpdate,
-} from './index.ts';
+import { customerAnonymize, customerContract, customerCreate, customerGet, customerQuerySql, customerSearch, customerUpdate } from './index.ts';
 
 const ID = 'cus_01j9z3k8q4m2n6p7r8s9t0v1w2';
 

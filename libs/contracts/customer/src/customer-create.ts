@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { defineTool, idempotencyKeySchema, replayedSchema } from '@mcpfed/contract-common';
-import {
-  CUSTOMER_TIERS,
-  MAX_ADDRESSES_PER_CUSTOMER,
-  addressInputSchema,
-  customerSchema,
-  emailSchema,
-  personNameSchema,
-  phoneSchema,
-} from './schemas.ts';
+import { CUSTOMER_TIERS, MAX_ADDRESSES_PER_CUSTOMER, addressInputSchema, customerSchema, emailSchema, personNameSchema, phoneSchema } from './schemas.ts';
 
 /** Creates a customer, optionally with addresses. */
 export const customerCreate = defineTool({

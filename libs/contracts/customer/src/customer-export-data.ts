@@ -27,7 +27,7 @@ export const customerExportData = defineTool({
     `${EXPORT_PAGE_MAX_BYTES / 1024} KiB of them): notes first, then events, each oldest first. While next_cursor ` +
     'is not null the export goes on: call again with the same customer_id and cursor=next_cursor until it is null. ' +
     'The pages together hold every note and event that existed at exported_at (the time of the first page, the ' +
-    'same on every page), each exactly once; the profile on every page is read at that page\'s time. ' +
+    "same on every page), each exactly once; the profile on every page is read at that page's time. " +
     'Orders and payments are held by the order and payment servers: export them there. ' +
     'On failure: NOT_FOUND for an unknown customer id; FORBIDDEN without customer:pii; VALIDATION_FAILED for a ' +
     'cursor of another customer or a damaged one (start again without cursor).',
@@ -39,8 +39,8 @@ export const customerExportData = defineTool({
     customer_id: customerIdSchema,
     exported_at: timestampSchema,
     customer: customerSchema,
-    notes: z.array(noteSchema).describe('This page\'s notes, oldest first.'),
-    events: z.array(timelineEventSchema).describe('This page\'s timeline events, oldest first (after the last note).'),
+    notes: z.array(noteSchema).describe("This page's notes, oldest first."),
+    events: z.array(timelineEventSchema).describe("This page's timeline events, oldest first (after the last note)."),
     next_cursor: nextCursorSchema.describe('Pass as cursor to get the rest of the export; null on its last page.'),
   }),
   scopes: ['customer:read', 'customer:pii'],

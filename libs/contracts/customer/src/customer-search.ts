@@ -36,10 +36,7 @@ export const customerSearch = defineTool({
         created_to: timestampSchema.optional().describe('Only customers created before this time.'),
       })
       .optional(),
-    sort: z
-      .enum(CUSTOMER_SEARCH_SORTS)
-      .optional()
-      .describe('Default: relevance with a query, else created_at_desc.'),
+    sort: z.enum(CUSTOMER_SEARCH_SORTS).optional().describe('Default: relevance with a query, else created_at_desc.'),
     limit: limitSchema,
     cursor: cursorSchema.optional(),
   }),

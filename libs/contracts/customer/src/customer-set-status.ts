@@ -7,7 +7,7 @@ export const customerSetStatus = defineTool({
   name: 'customer_set_status',
   title: 'Set customer status',
   description:
-    'Sets a customer\'s status: active, suspended (may not buy for now) or blocked (may not buy, e.g. ' +
+    "Sets a customer's status: active, suspended (may not buy for now) or blocked (may not buy, e.g. " +
     'fraud), with a reason kept in the timeline. expected_version (from customer_get) is optional: give ' +
     'it to fail instead of overwriting a concurrent change. The current status again changes nothing ' +
     '(changed=false). Returns { customer, previous_status, changed }. On failure: NOT_FOUND; CONFLICT ' +

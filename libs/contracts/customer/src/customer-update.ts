@@ -15,7 +15,7 @@ export const customerUpdate = defineTool({
     'customer_add_address / customer_remove_address. Returns { customer, changed_fields } with the new ' +
     'version (without customer:pii, a given email or phone always counts as changed). On failure: ' +
     'CONFLICT when the customer changed since you read it (read again, re-apply) or the email is another ' +
-    'customer\'s; NOT_FOUND; PRECONDITION_FAILED when anonymized.',
+    "customer's; NOT_FOUND; PRECONDITION_FAILED when anonymized.",
   guide:
     'Changes profile fields of a customer: email, first_name, last_name, phone (null removes it) and tier. ' +
     'Give only the fields to change, in changes, plus expected_version (the version you read with customer_get). ' +

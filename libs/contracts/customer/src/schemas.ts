@@ -103,10 +103,7 @@ export const addressInputSchema = z.strictObject({
   region: z.string().trim().min(1).max(100).optional().describe('State, province or county where used.'),
   postal_code: z.string().trim().min(1).max(20),
   country: countrySchema,
-  is_default: z
-    .boolean()
-    .optional()
-    .describe('Make it the default of its kind (the first of a kind always is).'),
+  is_default: z.boolean().optional().describe('Make it the default of its kind (the first of a kind always is).'),
 });
 
 /** An address as returned. Lines and postal code are masked unless the caller holds customer:pii. */

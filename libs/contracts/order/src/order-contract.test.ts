@@ -11,7 +11,10 @@ describe('order contract', () => {
     const names = orderContract.tools.map((t) => t.name);
     expect(new Set(names).size).toBe(14);
     expect(names.every((n) => n.startsWith('order_'))).toBe(true);
-    const required = orderContract.tools.filter((t) => t.idempotency === 'required').map((t) => t.name).sort();
+    const required = orderContract.tools
+      .filter((t) => t.idempotency === 'required')
+      .map((t) => t.name)
+      .sort();
     expect(required).toEqual(['order_cancel', 'order_fulfill', 'order_place', 'order_refund']);
     expect(orderRefund.scopes).toEqual(['order:write', 'payment:refund']);
     expect(orderContract.tools.find((t) => t.name === 'order_query_sql')?.scopes).toEqual(['sql:read']);
@@ -27,7 +30,15 @@ describe('order contract', () => {
     expect(orderPlace.input.safeParse({ ...base, lines: [{ sku: 'AUD-0001234', quantity: 0 }] }).success).toBe(false);
     expect(orderPlace.input.safeParse({ ...base, lines: [{ sku: 'AUD-0001234', quantity: 1.5 }] }).success).toBe(false);
     expect(orderPlace.input.safeParse({ ...base, lines: [{ sku: 'AUD-0001234', quantity: 1, unit_price: 1 }] }).success).toBe(false);
-    expect(orderPlace.input.safeParse({ ...base, lines: [{ sku: 'AUD-0001234', quantity: 1 }, { sku: 'AUD-0001234', quantity: 1 }] }).success).toBe(false);
+    expect(
+      orderPlace.input.safeParse({
+        ...base,
+        lines: [
+          { sku: 'AUD-0001234', quantity: 1 },
+          { sku: 'AUD-0001234', quantity: 1 },
+        ],
+      }).success,
+    ).toBe(false);
     expect(orderPlace.input.safeParse({ ...base, lines: [] }).success).toBe(false);
     expect(orderPlace.input.safeParse({ ...base, idempotency_key: undefined }).success).toBe(false);
     expect(orderPlace.input.safeParse({ ...base, wait_ms: 60_000 }).success).toBe(false);

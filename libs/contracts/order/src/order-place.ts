@@ -15,7 +15,7 @@ export const orderPlace = defineTool({
     'commit; a refused step undoes the rest and the order ends failed with failure_reason (fix it, new ' +
     'key). Waits up to wait_ms: status pending means poll order_get, do NOT place again. After a TIMEOUT ' +
     'retry with the SAME idempotency_key and arguments. Returns { order, replayed, done }; integer minor ' +
-    'units. Above the caller\'s approval limit it places nothing and returns approval { approval_url }: ' +
+    "units. Above the caller's approval limit it places nothing and returns approval { approval_url }: " +
     'give the user the link, then call again with the SAME key. On failure: FORBIDDEN (declined), ' +
     'PRECONDITION_FAILED (expired: new key), VALIDATION_FAILED, NOT_FOUND (details.skus), ' +
     'IDEMPOTENCY_KEY_REUSED.',
@@ -36,7 +36,7 @@ export const orderPlace = defineTool({
     'is placed); ' +
     'IDEMPOTENCY_KEY_REUSED when the key was used with other arguments (use a new key); UPSTREAM_UNAVAILABLE or ' +
     'TIMEOUT before the order was written (nothing placed: retry with the same key). ' +
-    'Orders above the caller\'s approval limit (by default every order of a caller acting for a customer) wait for ' +
+    "Orders above the caller's approval limit (by default every order of a caller acting for a customer) wait for " +
     'a person: the first call places nothing and returns { approval: { status "approval_required", approval_url, ' +
     'expires_at, next_step } } without an order - give the user the link, and once they approved call again with ' +
     'the SAME key and arguments to place it. A declined approval answers FORBIDDEN (details.approval "declined"), ' +
@@ -47,17 +47,11 @@ export const orderPlace = defineTool({
   input: z.strictObject({
     customer_id: orderCustomerIdSchema,
     lines: orderLinesInputSchema,
-    shipping_address_id: orderAddressIdSchema.optional().describe('Default: the customer\'s default shipping address.'),
+    shipping_address_id: orderAddressIdSchema.optional().describe("Default: the customer's default shipping address."),
     payment_method: orderPaymentMethodSchema,
     capture_mode: z.enum(CAPTURE_MODES).default('immediate').describe('immediate (default) or on_fulfillment.'),
     idempotency_key: idempotencyKeySchema,
-    wait_ms: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_PLACE_WAIT_MS)
-      .default(10_000)
-      .describe('Most ms to wait for the checkout to finish.'),
+    wait_ms: z.number().int().min(0).max(MAX_PLACE_WAIT_MS).default(10_000).describe('Most ms to wait for the checkout to finish.'),
   }),
   output: z.object({
     order: orderSchema.optional().describe('The order; absent while a person must approve it first (see approval).'),

@@ -4,13 +4,7 @@ import { orderAddressIdSchema, orderCustomerIdSchema, orderLinesInputSchema } fr
 import { stockSkuSchema } from '@mcpfed/contract-product';
 
 /** Kinds of blocking problem order_quote reports. */
-export const QUOTE_PROBLEM_CODES = [
-  'customer_not_eligible',
-  'sku_not_found',
-  'product_not_active',
-  'insufficient_stock',
-  'mixed_currencies',
-] as const;
+export const QUOTE_PROBLEM_CODES = ['customer_not_eligible', 'sku_not_found', 'product_not_active', 'insufficient_stock', 'mixed_currencies'] as const;
 
 /** Prices an order without placing it. */
 export const orderQuote = defineTool({
@@ -35,7 +29,7 @@ export const orderQuote = defineTool({
   input: z.strictObject({
     customer_id: orderCustomerIdSchema,
     lines: orderLinesInputSchema,
-    shipping_address_id: orderAddressIdSchema.optional().describe('Default: the customer\'s default shipping address.'),
+    shipping_address_id: orderAddressIdSchema.optional().describe("Default: the customer's default shipping address."),
   }),
   output: z.object({
     customer_id: orderCustomerIdSchema,

@@ -28,10 +28,10 @@ export const orderRefund = defineTool({
     'order_cancel) or a quantity exceeds what is left (details.sku, details.refundable_quantity); CONFLICT for a ' +
     'stale expected_version, or (retryable) while another cancel, refund or fulfilment of the order is in progress ' +
     '(read the order again); NOT_FOUND for an unknown order; VALIDATION_FAILED for a sku not on the order; ' +
-    'LIMIT_EXCEEDED above the payment server\'s refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the ' +
+    "LIMIT_EXCEEDED above the payment server's refund limits; UPSTREAM_UNAVAILABLE or TIMEOUT - retry with the " +
     'same key (nothing is refunded twice). ' +
-    'A refund above the payment server\'s approval threshold (policy://payment/limits) waits for the caller\'s ' +
-    'person, who decides on the payment server\'s page: the first call refunds nothing and returns approval ' +
+    "A refund above the payment server's approval threshold (policy://payment/limits) waits for the caller's " +
+    "person, who decides on the payment server's page: the first call refunds nothing and returns approval " +
     '{ status "approval_required", approval_url, next_step }; ' +
     'once the user approved at that link, call again with the SAME key and arguments. Declined: FORBIDDEN ' +
     '(details.approval "declined"); expired: PRECONDITION_FAILED (details.approval "expired").',

@@ -16,7 +16,7 @@ export const orderSearch = defineTool({
     'placed_to.',
   guide:
     'Finds orders by customer_id, status and a placed_at range (all optional, combined with AND), newest first by ' +
-    'default. Use it to list a customer\'s orders or the failed orders of a day; then order_get for history. ' +
+    "default. Use it to list a customer's orders or the failed orders of a day; then order_get for history. " +
     'Returns { items, next_cursor }: up to limit orders (amounts in integer minor units) and a cursor for the next ' +
     'page (null on the last); keep the same filter and sort with cursor. On failure: VALIDATION_FAILED for a bad ' +
     'cursor (start again without it) or placed_from not before placed_to.',

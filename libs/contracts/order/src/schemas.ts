@@ -22,14 +22,7 @@ export const CAPTURE_MODES = ['immediate', 'on_fulfillment'] as const;
 export type CaptureMode = (typeof CAPTURE_MODES)[number];
 
 /** Steps of the checkout saga, in order; each remote step's idempotency key is `checkout:<order_id>:<step>`. */
-export const CHECKOUT_STEPS = [
-  'check_eligibility',
-  'reserve_inventory',
-  'authorize_payment',
-  'confirm_order',
-  'capture_payment',
-  'commit_inventory',
-] as const;
+export const CHECKOUT_STEPS = ['check_eligibility', 'reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment', 'commit_inventory'] as const;
 /** A forward step of the checkout saga. */
 export type CheckoutStep = (typeof CHECKOUT_STEPS)[number];
 
@@ -133,10 +126,7 @@ export const orderSchema = z.object({
   shipping_address_id: addressIdSchema.nullable().describe('The customer address it ships to (null: the default shipping address).'),
   failure_reason: z.enum(FAILURE_REASONS).nullable().describe('Set when status is failed.'),
   failure_message: z.string().nullable(),
-  tracking: z
-    .object({ carrier: z.string(), tracking_number: z.string() })
-    .nullable()
-    .describe('Shipment tracking, set by order_fulfill.'),
+  tracking: z.object({ carrier: z.string(), tracking_number: z.string() }).nullable().describe('Shipment tracking, set by order_fulfill.'),
   placed_at: orderTimestampSchema,
   updated_at: orderTimestampSchema,
 });
@@ -157,10 +147,7 @@ export const workflowSchema = z.object({
   step: z.string().describe(`The next step to run: ${CHECKOUT_STEPS.join(', ')}, then done; or ${COMPENSATION_STEPS.join(', ')} while compensating.`),
   completed_steps: z.array(z.string()).describe('Steps finished, in order.'),
   attempts: z.number().int().min(0).describe('Job runs so far (each retry after a transient failure is one).'),
-  last_error: z
-    .object({ code: z.string(), message: z.string(), step: z.string() })
-    .nullable()
-    .describe('The latest failure of a step, transient or not.'),
+  last_error: z.object({ code: z.string(), message: z.string(), step: z.string() }).nullable().describe('The latest failure of a step, transient or not.'),
   failure_reason: z.enum(FAILURE_REASONS).nullable(),
   started_at: orderTimestampSchema,
   updated_at: orderTimestampSchema,

@@ -46,7 +46,11 @@ export const ORDER_SQL_VIEWS: readonly SqlView[] = Object.freeze([
     columns: [
       { name: 'sequence', type: 'bigint', description: 'Position in the outbox.' },
       { name: 'order_id', type: 'text', description: 'Order id.' },
-      { name: 'type', type: 'text', description: 'order.placed | order.confirmed | order.failed | order.cancelled | order.fulfilled | order.delivered | order.refunded.' },
+      {
+        name: 'type',
+        type: 'text',
+        description: 'order.placed | order.confirmed | order.failed | order.cancelled | order.fulfilled | order.delivered | order.refunded.',
+      },
       { name: 'status', type: 'text', description: 'Order status after the event.' },
       { name: 'occurred_at', type: 'timestamp with time zone', description: 'When it happened.' },
       { name: 'published_at', type: 'timestamp with time zone', description: 'When the relay delivered it; null while not yet.' },

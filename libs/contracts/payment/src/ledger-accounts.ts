@@ -6,13 +6,7 @@
  * - void / expiry of A: debit customer_authorizations A, credit customer_funds_held A
  * - refund R: debit merchant_refunds R, credit merchant_receivable R
  */
-export const LEDGER_ACCOUNTS = [
-  'customer_funds_held',
-  'customer_authorizations',
-  'merchant_receivable',
-  'merchant_revenue',
-  'merchant_refunds',
-] as const;
+export const LEDGER_ACCOUNTS = ['customer_funds_held', 'customer_authorizations', 'merchant_receivable', 'merchant_revenue', 'merchant_refunds'] as const;
 
 /** A ledger account. */
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];

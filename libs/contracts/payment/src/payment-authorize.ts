@@ -7,16 +7,16 @@ export const paymentAuthorize = defineTool({
   name: 'payment_authorize',
   title: 'Authorize payment',
   description:
-    'Holds amount (integer minor units of currency) on the customer\'s payment method for an order; ' +
+    "Holds amount (integer minor units of currency) on the customer's payment method for an order; " +
     'capture later with payment_capture or release with payment_void (an uncaptured hold expires, default ' +
     '7 days). After a TIMEOUT or any doubt retry with the SAME idempotency_key and arguments (never ' +
     'charged twice). Limits: policy://payment/limits. Returns { payment, replayed }, status authorized. ' +
     'On failure: PAYMENT_DECLINED (details.decline_code: ask for another method, new key); LIMIT_EXCEEDED ' +
-    '(do not retry as is); NOT_FOUND when payment_method is not this customer\'s; VALIDATION_FAILED; ' +
+    "(do not retry as is); NOT_FOUND when payment_method is not this customer's; VALIDATION_FAILED; " +
     'IDEMPOTENCY_KEY_REUSED; CONFLICT (retryable) while the same key runs; TIMEOUT or ' +
     'UPSTREAM_UNAVAILABLE: retry with the same key.',
   guide:
-    "Authorizes a payment: the provider holds amount (integer minor units of currency, e.g. 1999 EUR = 19.99 EUR) on " +
+    'Authorizes a payment: the provider holds amount (integer minor units of currency, e.g. 1999 EUR = 19.99 EUR) on ' +
     "the customer's payment method for an order, without taking it yet. Capture it later with payment_capture or " +
     'release it with payment_void; an authorization that is never captured is voided automatically when it expires ' +
     '(expires_at, default 7 days). idempotency_key is required: after a TIMEOUT or any doubt, retry with the SAME key ' +

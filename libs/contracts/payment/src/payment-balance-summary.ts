@@ -9,13 +9,13 @@ export const paymentBalanceSummary = defineTool({
   title: 'Payment totals',
   description:
     'Sums the payments created in a window (default the last 24 hours, at most 366 days) by currency and ' +
-    'status (count, authorized, captured, refunded), and each ledger account\'s debits, credits and ' +
+    "status (count, authorized, captured, refunded), and each ledger account's debits, credits and " +
     'balance in it; integer minor units, never mixed across currencies. Other questions: ' +
     'payment_query_sql. Returns { from, to, by_status, ledger }. On failure: VALIDATION_FAILED (from not ' +
     'before to, or over 366 days).',
   guide:
     'Sums the payments created in a time window (default: the last 24 hours; at most 366 days) by currency and ' +
-    'status — count, authorized, captured and refunded amounts — plus each ledger account\'s debits, credits and ' +
+    "status — count, authorized, captured and refunded amounts — plus each ledger account's debits, credits and " +
     'balance from postings in the window. Amounts are integer minor units and never mixed across currencies. Use ' +
     'it for daily totals and to explain money flows; for arbitrary questions use payment_query_sql. Returns { from, ' +
     'to, by_status, ledger }. ' +
@@ -45,7 +45,10 @@ export const paymentBalanceSummary = defineTool({
         debits: reportedAmountSchema,
         credits: reportedAmountSchema,
         normal_balance: z.enum(['debit', 'credit']),
-        balance: z.number().int().describe('Movement on the normal side in the window: debits - credits for debit accounts, credits - debits for credit accounts.'),
+        balance: z
+          .number()
+          .int()
+          .describe('Movement on the normal side in the window: debits - credits for debit accounts, credits - debits for credit accounts.'),
       }),
     ),
   }),

@@ -22,7 +22,10 @@ describe('payment contract', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names.every((n) => n.startsWith('payment_'))).toBe(true);
     expect(names).toHaveLength(12);
-    const required = paymentContract.tools.filter((t) => t.idempotency === 'required').map((t) => t.name).sort();
+    const required = paymentContract.tools
+      .filter((t) => t.idempotency === 'required')
+      .map((t) => t.name)
+      .sort();
     expect(required).toEqual(['payment_authorize', 'payment_capture', 'payment_refund', 'payment_void']);
   });
 

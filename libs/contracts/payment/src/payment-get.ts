@@ -10,7 +10,7 @@ export const paymentGet = defineTool({
     'Reads one payment: order_ref, customer, method (brand, last4), status, every amount in integer minor ' +
     'units (authorized, captured, refunded, refund pending, refundable), expiry of an uncaptured ' +
     'authorization and its latest refunds. Read it before capturing, voiding or refunding. Returns the ' +
-    'payment with refunds and refund_count. On failure: NOT_FOUND (find an order\'s payments with ' +
+    "payment with refunds and refund_count. On failure: NOT_FOUND (find an order's payments with " +
     'payment_search).',
   guide:
     'Reads one payment: order_ref, customer, payment method (brand and last4), status, every amount in integer ' +

@@ -7,7 +7,7 @@ export const paymentMethodList = defineTool({
   name: 'payment_method_list',
   title: 'List payment methods',
   description:
-    'Lists a customer\'s attached payment methods, newest first, as brand and last four digits; pick ' +
+    "Lists a customer's attached payment methods, newest first, as brand and last four digits; pick " +
     'payment_method for payment_authorize or order_place here. Returns { items, next_cursor }; an unknown ' +
     'customer has none. On failure: VALIDATION_FAILED for a malformed customer id or a bad cursor (start ' +
     'again without it).',

@@ -3,13 +3,7 @@ import { defineTool } from '@mcpfed/contract-common';
 import { orderRefSchema, timestampSchema } from './schemas.ts';
 
 /** Kinds of drift payment_reconcile reports. */
-export const DRIFT_KINDS = [
-  'missing_at_provider',
-  'missing_locally',
-  'amount_mismatch',
-  'status_mismatch',
-  'currency_mismatch',
-] as const;
+export const DRIFT_KINDS = ['missing_at_provider', 'missing_locally', 'amount_mismatch', 'status_mismatch', 'currency_mismatch'] as const;
 
 /** Amounts payment_reconcile compares. */
 export const DRIFT_FIELDS = ['authorized', 'captured', 'refunded', 'held'] as const;
@@ -22,7 +16,7 @@ export const paymentReconcile = defineTool({
   name: 'payment_reconcile',
   title: 'Reconcile payments',
   description:
-    'Compares the ledger, the local payment and the provider\'s charge of each payment of one order ' +
+    "Compares the ledger, the local payment and the provider's charge of each payment of one order " +
     '(order_ref) or a window (from, optional to; at most 31 days) and reports differences; changes ' +
     'nothing. Drift kinds: missing_at_provider, missing_locally (often still completing: ' +
     'pending_operations), amount_mismatch, status_mismatch, currency_mismatch. Returns { scope, in_sync, ' +

@@ -39,17 +39,14 @@ export const paymentRefund = defineTool({
     currency: currencyCodeSchema.describe('Must equal the payment currency (a guard against unit mix-ups).'),
     reason: z.enum(REFUND_REASONS).describe('Why the money goes back.'),
     idempotency_key: idempotencyKeySchema,
-    dry_run: z
-      .boolean()
-      .default(false)
-      .describe('true: check everything, refund nothing (says where a needed approval stands).'),
+    dry_run: z.boolean().default(false).describe('true: check everything, refund nothing (says where a needed approval stands).'),
   }),
   output: z.object({
     dry_run: z.boolean(),
     refund: refundSchema.nullable().describe('The refund; null on a dry run and while an approval is pending.'),
     payment: paymentSchema,
     amount_refundable_after: reportedAmountSchema.describe('What stays refundable after this refund.'),
-    requires_approval: z.boolean().describe('Whether this refund, by this caller, needs a person\'s approval.'),
+    requires_approval: z.boolean().describe("Whether this refund, by this caller, needs a person's approval."),
     approval: approvalRequiredSchema.optional(),
     replayed: replayedSchema,
   }),

@@ -9,7 +9,7 @@ export const paymentRefundable = defineTool({
   description:
     'Tells how much of a payment can still be refunded, before payment_refund; integer minor units. ' +
     'amount_refundable = captured - refunded - refunds in progress; max_refund_now also respects your ' +
-    'per-call and 24-hour refund limits. Refunds above confirmation_threshold wait for a person\'s ' +
+    "per-call and 24-hour refund limits. Refunds above confirmation_threshold wait for a person's " +
     'approval. Returns those amounts with the limits, refundable and not_refundable_reason. On failure: ' +
     'NOT_FOUND.',
   guide:
@@ -35,7 +35,7 @@ export const paymentRefundable = defineTool({
       .enum(['not_captured', 'voided', 'fully_refunded', 'refunds_pending', 'daily_limit_reached'])
       .nullable()
       .describe('Why nothing can be refunded now; null when refundable.'),
-    confirmation_threshold: reportedAmountSchema.describe('Refunds above this amount, asked for a person, wait for that person\'s approval.'),
+    confirmation_threshold: reportedAmountSchema.describe("Refunds above this amount, asked for a person, wait for that person's approval."),
     max_refund_per_call: reportedAmountSchema,
     daily_refund_limit: reportedAmountSchema.describe('Your rolling 24-hour refund limit in this currency.'),
     daily_refund_used: reportedAmountSchema.describe('Refunded (or in progress) by you in this currency in the last 24 hours.'),

@@ -7,7 +7,7 @@ export const paymentRefundReview = definePrompt({
   name: 'payment_refund_review',
   title: 'Refund review',
   description:
-    "Preloads one payment, its refunds, what is refundable and the refund limits, and asks for a refund " +
+    'Preloads one payment, its refunds, what is refundable and the refund limits, and asks for a refund ' +
     'recommendation (amount, reason code, whether a person must approve) with the exact tool calls to make.',
   args: z.strictObject({ payment_id: paymentIdSchema }),
   scopes: ['payment:read'],

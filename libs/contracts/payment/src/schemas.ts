@@ -83,17 +83,10 @@ export const SANDBOX_PAYMENT_METHOD_TOKENS = [
 ] as const;
 
 /** ISO 4217 currency code of a money amount. */
-export const currencyCodeSchema = z
-  .enum(SUPPORTED_CURRENCIES)
-  .describe('ISO 4217 code, e.g. "EUR".');
+export const currencyCodeSchema = z.enum(SUPPORTED_CURRENCIES).describe('ISO 4217 code, e.g. "EUR".');
 
 /** A positive amount a caller moves: integer minor units. */
-export const amountMinorSchema = z
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_AMOUNT_MINOR)
-  .describe('Integer minor units of currency (1999 = 19.99 EUR).');
+export const amountMinorSchema = z.number().int().min(1).max(MAX_AMOUNT_MINOR).describe('Integer minor units of currency (1999 = 19.99 EUR).');
 
 /** An amount a server reports: integer minor units, never negative. */
 export const reportedAmountSchema = z.number().int().min(0).describe('Integer minor units of the currency.');
@@ -124,9 +117,7 @@ export const paymentMethodRefSchema = z
   .string()
   .max(60)
   .regex(new RegExp(`^pm_(${BASE32}|card_[a-z_]{1,40})$`), 'an attached payment method id (pm_...) or a sandbox test token such as pm_card_visa')
-  .describe(
-    'A method of customer_id (payment_method_list, payment_method_attach), or a sandbox test token such as "pm_card_visa" (attached on the fly).',
-  );
+  .describe('A method of customer_id (payment_method_list, payment_method_attach), or a sandbox test token such as "pm_card_visa" (attached on the fly).');
 
 /** The order (or other business reference) a payment belongs to, as the caller names it. */
 export const orderRefSchema = z
@@ -147,7 +138,10 @@ export const paymentMethodSchema = z.object({
   id: paymentMethodIdSchema,
   customer_id: payingCustomerIdSchema,
   brand: z.enum(CARD_BRANDS),
-  last4: z.string().regex(/^[0-9]{4}$/).describe('Last four digits of the card number.'),
+  last4: z
+    .string()
+    .regex(/^[0-9]{4}$/)
+    .describe('Last four digits of the card number.'),
   exp_month: z.number().int().min(1).max(12),
   exp_year: z.number().int().min(2000).max(2100),
   created_at: timestampSchema,
@@ -172,9 +166,7 @@ export const paymentSchema = z.object({
   created_at: timestampSchema,
   captured_at: timestampSchema.nullable(),
   voided_at: timestampSchema.nullable(),
-  expires_at: timestampSchema
-    .nullable()
-    .describe('When an uncaptured authorization is voided automatically; null once captured or voided.'),
+  expires_at: timestampSchema.nullable().describe('When an uncaptured authorization is voided automatically; null once captured or voided.'),
   updated_at: timestampSchema,
 });
 

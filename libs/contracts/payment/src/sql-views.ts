@@ -53,7 +53,11 @@ export const PAYMENT_SQL_VIEWS: readonly PaymentSqlView[] = Object.freeze([
       { name: 'transaction_id', type: 'text', description: 'Ledger transaction id (ltx_...).' },
       { name: 'payment_id', type: 'text', description: 'Payment the transaction belongs to.' },
       { name: 'kind', type: 'text', description: 'authorization | capture | void | expiry | refund.' },
-      { name: 'account', type: 'text', description: 'customer_funds_held | customer_authorizations | merchant_receivable | merchant_revenue | merchant_refunds.' },
+      {
+        name: 'account',
+        type: 'text',
+        description: 'customer_funds_held | customer_authorizations | merchant_receivable | merchant_revenue | merchant_refunds.',
+      },
       { name: 'direction', type: 'text', description: 'debit | credit.' },
       { name: 'amount', type: 'bigint', description: 'Amount, integer minor units, always > 0.' },
       { name: 'currency', type: 'text', description: 'ISO 4217 currency of amount.' },

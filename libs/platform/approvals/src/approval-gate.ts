@@ -70,7 +70,9 @@ export class ApprovalGate {
 
   /** The binding hash of a request. */
   static bindingOf(request: Pick<ApprovalRequest, 'operation' | 'callerPrincipal' | 'idempotencyKey' | 'argsDigest'>): string {
-    return createHash('sha256').update(canonicalJson([request.operation, request.callerPrincipal, request.idempotencyKey, request.argsDigest])).digest('hex');
+    return createHash('sha256')
+      .update(canonicalJson([request.operation, request.callerPrincipal, request.idempotencyKey, request.argsDigest]))
+      .digest('hex');
   }
 
   /** The approval of `request`, recorded `pending` the first time it is asked for. */
@@ -124,7 +126,11 @@ export class ApprovalGate {
       case 'declined':
         return new AppError('FORBIDDEN', 'The person declined this operation. Nothing was charged or refunded; do not retry it.', { details });
       case 'expired':
-        return new AppError('PRECONDITION_FAILED', 'The approval of this operation expired before it was used. Nothing was charged or refunded; call again with a NEW idempotency_key to ask for a new approval.', { details });
+        return new AppError(
+          'PRECONDITION_FAILED',
+          'The approval of this operation expired before it was used. Nothing was charged or refunded; call again with a NEW idempotency_key to ask for a new approval.',
+          { details },
+        );
       case 'used':
         return new AppError('CONFLICT', 'This approval was already used for its operation; it cannot start another.', { details });
       default:

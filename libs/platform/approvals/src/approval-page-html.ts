@@ -17,7 +17,10 @@ export function renderApprovalPage(row: ApprovalRow, status: ApprovalStatus, csr
   const { summary } = row;
   const verb = summary.action === 'refund' ? 'refund' : 'charge';
   const items = summary.items
-    .map((item) => `<tr><td>${escape(item.sku)}</td><td>${escape(item.name ?? '')}</td><td>${item.quantity}</td><td>${money(item.line_amount, summary.currency)}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr><td>${escape(item.sku)}</td><td>${escape(item.name ?? '')}</td><td>${item.quantity}</td><td>${money(item.line_amount, summary.currency)}</td></tr>`,
+    )
     .join('');
   const form =
     status === 'pending'

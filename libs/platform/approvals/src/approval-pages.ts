@@ -73,12 +73,16 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
   const issuerUrl = new URL(options.issuer);
   let discovered: Promise<Configuration> | undefined;
   const issuer = (): Promise<Configuration> => {
-    discovered ??= discovery(issuerUrl, options.clientId, undefined, ClientSecretBasic(options.clientSecret), issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : undefined).catch(
-      (error: unknown) => {
-        discovered = undefined;
-        throw error;
-      },
-    );
+    discovered ??= discovery(
+      issuerUrl,
+      options.clientId,
+      undefined,
+      ClientSecretBasic(options.clientSecret),
+      issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : undefined,
+    ).catch((error: unknown) => {
+      discovered = undefined;
+      throw error;
+    });
     return discovered;
   };
   const db = options.db as unknown as Kysely<ApprovalTables>;
@@ -110,10 +114,7 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
         const sub = tokens.claims()?.sub;
         if (sub === undefined) return void send(res, 400, renderRefusalPage('Login failed', 'The issuer named no user.'));
         const session = cookies.seal({ sub, sid: randomBytes(16).toString('base64url'), exp: Date.now() + options.sessionTtlMs });
-        res.setHeader('set-cookie', [
-          cookieHeader(sessionCookie, session, options.sessionTtlMs, secure),
-          cookieHeader(loginCookie, '', 0, secure),
-        ]);
+        res.setHeader('set-cookie', [cookieHeader(sessionCookie, session, options.sessionTtlMs, secure), cookieHeader(loginCookie, '', 0, secure)]);
         res.writeHead(303, { location: `${base}/approvals/${String(login['approval'])}`, 'cache-control': 'no-store' }).end();
         return;
       }
@@ -133,7 +134,10 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
           state,
           nonce,
         });
-        res.setHeader('set-cookie', cookieHeader(loginCookie, cookies.seal({ verifier, state, nonce, approval: id, exp: Date.now() + LOGIN_TTL_MS }), LOGIN_TTL_MS, secure));
+        res.setHeader(
+          'set-cookie',
+          cookieHeader(loginCookie, cookies.seal({ verifier, state, nonce, approval: id, exp: Date.now() + LOGIN_TTL_MS }), LOGIN_TTL_MS, secure),
+        );
         res.writeHead(303, { location: url.href, 'cache-control': 'no-store' }).end();
         return;
       }
@@ -150,7 +154,8 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
       if (req.method === 'GET') return void send(res, 200, renderApprovalPage(row, statusOf(row), csrf, subject));
       if (req.method !== 'POST') return void send(res, 405, renderRefusalPage('Method not allowed', 'GET or POST only.'));
       const body = await readRequestBody(req, FORM_LIMIT_BYTES, FORM_TIMEOUT_MS);
-      if (body === 'too_large' || body === 'timeout') return void send(res, body === 'too_large' ? 413 : 408, renderRefusalPage('Not allowed', 'The form could not be read. Open the approval link again.'));
+      if (body === 'too_large' || body === 'timeout')
+        return void send(res, body === 'too_large' ? 413 : 408, renderRefusalPage('Not allowed', 'The form could not be read. Open the approval link again.'));
       const form = new URLSearchParams(body.toString('utf8'));
       const decision = form.get('decision');
       if (!cookies.verify(`${String(session['sid'])}:${id}`, form.get('csrf') ?? '') || (decision !== 'approve' && decision !== 'decline')) {
@@ -170,7 +175,13 @@ export function createApprovalPages<DB extends ApprovalTables>(options: Approval
 }
 
 /** Records a decision on a pending, unexpired approval with its audit row, in one transaction; answers the status it ends in. */
-async function decide(options: Pick<ApprovalPagesOptions<ApprovalTables>, 'approvedTtlMs' | 'auditDigestKey'>, db: Kysely<ApprovalTables>, id: string, subject: string, decision: 'approve' | 'decline') {
+async function decide(
+  options: Pick<ApprovalPagesOptions<ApprovalTables>, 'approvedTtlMs' | 'auditDigestKey'>,
+  db: Kysely<ApprovalTables>,
+  id: string,
+  subject: string,
+  decision: 'approve' | 'decline',
+) {
   return inTransaction(db, async (trx) => {
     const { rows } = await sql<ApprovalRow>`SELECT * FROM approvals WHERE id = ${id} FOR UPDATE`.execute(trx);
     const row = rows[0] as ApprovalRow;
@@ -198,7 +209,9 @@ async function audit(
   const args = { approval_id: entry.approvalId, reason: entry.reason, ...(entry.operation === undefined ? {} : { operation: entry.operation }) };
   await sql`
     INSERT INTO mcp_audit_log (request_id, principal_id, tool, outcome, duration_ms, args_digest, args)
-    VALUES (${newId('req')}, ${entry.principal}, 'approval_decide', ${entry.outcome}, 0, ${keyedDigest(args, options.auditDigestKey)}, ${JSON.stringify(args)}::jsonb)`.execute(db);
+    VALUES (${newId('req')}, ${entry.principal}, 'approval_decide', ${entry.outcome}, 0, ${keyedDigest(args, options.auditDigestKey)}, ${JSON.stringify(args)}::jsonb)`.execute(
+    db,
+  );
 }
 
 function cookieHeader(name: string, value: string, maxAgeMs: number, secure: boolean): string {

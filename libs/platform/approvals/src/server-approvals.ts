@@ -35,7 +35,8 @@ export function serverApprovals<DB extends ApprovalTables>(
   const secret = settings.APPROVAL_CLIENT_SECRET;
   if (!options.http || secret === undefined) return { gate: undefined, pages: undefined };
   const issuer = settings.APPROVAL_ISSUER ?? settings.AUTH_ISSUER;
-  if (issuer === undefined) throw new ConfigError([{ setting: 'APPROVAL_ISSUER', message: 'required with APPROVAL_CLIENT_SECRET when AUTH_ISSUER is not set' }]);
+  if (issuer === undefined)
+    throw new ConfigError([{ setting: 'APPROVAL_ISSUER', message: 'required with APPROVAL_CLIENT_SECRET when AUTH_ISSUER is not set' }]);
   return {
     gate: new ApprovalGate({ ttlMs: settings.APPROVAL_TTL_MS, urlOf: (id) => `${options.publicUrl}/approvals/${id}` }),
     pages: createApprovalPages({

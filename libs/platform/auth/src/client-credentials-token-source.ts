@@ -1,4 +1,13 @@
-import { ClientSecretBasic, ClientSecretPost, Configuration, ResponseBodyError, WWWAuthenticateChallengeError, allowInsecureRequests, clientCredentialsGrant, genericGrantRequest } from 'openid-client';
+import {
+  ClientSecretBasic,
+  ClientSecretPost,
+  Configuration,
+  ResponseBodyError,
+  WWWAuthenticateChallengeError,
+  allowInsecureRequests,
+  clientCredentialsGrant,
+  genericGrantRequest,
+} from 'openid-client';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
@@ -95,7 +104,10 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       // RFC 8693 §2.2.2: invalid_grant names the subject token — the caller's, expired or revoked since it was
       // verified: the caller must get a new one, the service's configuration is fine.
       if (request.subjectToken !== undefined && error instanceof ResponseBodyError && error.error === 'invalid_grant') {
-        throw new AppError('UNAUTHENTICATED', "the caller's token could not be exchanged (expired or revoked)", { details: { upstream: 'token-endpoint' }, cause: error });
+        throw new AppError('UNAUTHENTICATED', "the caller's token could not be exchanged (expired or revoked)", {
+          details: { upstream: 'token-endpoint' },
+          cause: error,
+        });
       }
       throw await tokenEndpointError(error, settings);
     }
@@ -139,10 +151,14 @@ async function tokenEndpointError(error: unknown, settings: Settings): Promise<A
   if (AppError.is(error)) return error;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || isNetworkError(error)) {
-    return new AppError('UPSTREAM_UNAVAILABLE', name === 'TimeoutError' ? `the token endpoint did not answer within ${settings.timeoutMs} ms` : 'the token endpoint could not be reached', {
-      details: { upstream: 'token-endpoint' },
-      cause: error,
-    });
+    return new AppError(
+      'UPSTREAM_UNAVAILABLE',
+      name === 'TimeoutError' ? `the token endpoint did not answer within ${settings.timeoutMs} ms` : 'the token endpoint could not be reached',
+      {
+        details: { upstream: 'token-endpoint' },
+        cause: error,
+      },
+    );
   }
   const status = error instanceof ResponseBodyError || error instanceof WWWAuthenticateChallengeError ? error.status : responseStatus(error);
   if (status !== undefined && (status >= 500 || status === 429)) {
@@ -150,10 +166,14 @@ async function tokenEndpointError(error: unknown, settings: Settings): Promise<A
   }
   if (error instanceof ResponseBodyError || error instanceof WWWAuthenticateChallengeError) {
     const oauthError = error instanceof ResponseBodyError ? error.error : await challengedError(error);
-    return new AppError('INTERNAL', `the token endpoint refused client ${settings.clientId} (${error.status} ${oauthError}); check SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and the client's allowed scopes`, {
-      details: { upstream: 'token-endpoint', status: error.status, oauth_error: oauthError },
-      cause: error,
-    });
+    return new AppError(
+      'INTERNAL',
+      `the token endpoint refused client ${settings.clientId} (${error.status} ${oauthError}); check SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and the client's allowed scopes`,
+      {
+        details: { upstream: 'token-endpoint', status: error.status, oauth_error: oauthError },
+        cause: error,
+      },
+    );
   }
   return new AppError('INTERNAL', 'the token endpoint answered without a usable bearer access_token', {
     details: { upstream: 'token-endpoint', ...(status === undefined ? {} : { status }) },
@@ -188,7 +208,9 @@ const tokenSourceOptions = z
     clientId: optionSchemas.nonEmptyString(),
     clientSecret: optionSchemas.nonEmptyString(),
     scopes: z.array(z.string(), { error: SCOPES }).refine((list) => list.length > 0 && list.every(isScopeToken), { error: SCOPES }),
-    authMethod: z.enum(['client_secret_basic', 'client_secret_post'], { error: 'must be client_secret_basic or client_secret_post' }).default('client_secret_basic'),
+    authMethod: z
+      .enum(['client_secret_basic', 'client_secret_post'], { error: 'must be client_secret_basic or client_secret_post' })
+      .default('client_secret_basic'),
     refreshBeforeExpirySeconds: optionSchemas.nonNegativeNumber(60),
     maxCachedTokens: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }).default(1000),
     timeoutMs: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }).default(5000),

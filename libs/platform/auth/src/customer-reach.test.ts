@@ -26,7 +26,9 @@ describe('customer reach', () => {
     const nobody = customerReachOf(principal(['customer:read', 'customer:write', 'admin']));
     expect(nobody).toEqual({ kind: 'none' });
     expect(reachesCustomer(nobody, 'cus_a')).toBe(false);
-    expect(() => customerFilterFor(nobody)).toThrow(expect.objectContaining({ code: 'FORBIDDEN', details: { required: ['customer:any'], missing: ['customer:any'] } }));
+    expect(() => customerFilterFor(nobody)).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', details: { required: ['customer:any'], missing: ['customer:any'] } }),
+    );
     expect(() => requireCustomer(nobody, 'cus_a')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 

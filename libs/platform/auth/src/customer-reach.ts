@@ -13,10 +13,7 @@ export const CUSTOMER_ANY_SCOPE = 'customer:any';
  * - `one`: only `customerId` (a token carrying the customer claim, or a stdio process with STDIO_CUSTOMER_ID);
  * - `none`: no customer (an unbound principal without `customer:any`).
  */
-export type CustomerReach =
-  | { readonly kind: 'any' }
-  | { readonly kind: 'one'; readonly customerId: string }
-  | { readonly kind: 'none' };
+export type CustomerReach = { readonly kind: 'any' } | { readonly kind: 'one'; readonly customerId: string } | { readonly kind: 'none' };
 
 const ANY: CustomerReach = Object.freeze({ kind: 'any' });
 const NONE: CustomerReach = Object.freeze({ kind: 'none' });
@@ -60,9 +57,13 @@ export function requireCustomer(reach: CustomerReach, customerId: string): void 
  */
 export function requireAnyCustomer(reach: CustomerReach, what: string): void {
   if (reach.kind === 'any') return;
-  throw new AppError('FORBIDDEN', `${what} spans customers or is a staff operation: it needs the scope ${CUSTOMER_ANY_SCOPE} and a token not bound to one customer.`, {
-    details: { required: [CUSTOMER_ANY_SCOPE], missing: [CUSTOMER_ANY_SCOPE], ...(reach.kind === 'one' ? { bound_customer_id: reach.customerId } : {}) },
-  });
+  throw new AppError(
+    'FORBIDDEN',
+    `${what} spans customers or is a staff operation: it needs the scope ${CUSTOMER_ANY_SCOPE} and a token not bound to one customer.`,
+    {
+      details: { required: [CUSTOMER_ANY_SCOPE], missing: [CUSTOMER_ANY_SCOPE], ...(reach.kind === 'one' ? { bound_customer_id: reach.customerId } : {}) },
+    },
+  );
 }
 
 function noCustomerReach(): AppError {

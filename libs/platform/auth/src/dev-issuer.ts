@@ -150,8 +150,14 @@ async function readKey(file: string): Promise<JWK | undefined> {
   }
   const k = jwk as Partial<Record<string, unknown>>;
   const valid =
-    typeof jwk === 'object' && jwk !== null && k.kty === 'EC' && k.crv === 'P-256' &&
-    typeof k.x === 'string' && typeof k.y === 'string' && typeof k.d === 'string' && typeof k.kid === 'string';
+    typeof jwk === 'object' &&
+    jwk !== null &&
+    k.kty === 'EC' &&
+    k.crv === 'P-256' &&
+    typeof k.x === 'string' &&
+    typeof k.y === 'string' &&
+    typeof k.d === 'string' &&
+    typeof k.kid === 'string';
   if (!valid) throw corrupt(file);
   return jwk as JWK;
 }

@@ -108,7 +108,10 @@ async function fetchMetadata(issuer: string, timeoutMs: number): Promise<Metadat
       const document = configuration.serverMetadata() as unknown as Record<string, unknown>;
       // openid-client compares URLs, for which `https://idp` and `https://idp/` are the same; tokens carry the string.
       if (document['issuer'] !== issuer) {
-        throw configError('AUTH_ISSUER', `${issuer}: the metadata at ${url} names issuer ${JSON.stringify(document['issuer'])}: tokens would not match (the value must match exactly, trailing slash included)`);
+        throw configError(
+          'AUTH_ISSUER',
+          `${issuer}: the metadata at ${url} names issuer ${JSON.stringify(document['issuer'])}: tokens would not match (the value must match exactly, trailing slash included)`,
+        );
       }
       return { url, document };
     } catch (error) {
@@ -130,9 +133,7 @@ async function fetchMetadata(issuer: string, timeoutMs: number): Promise<Metadat
 /** The metadata URL openid-client asks for with `algorithm` (its documented issuer transformation). */
 function metadataUrl(server: URL, algorithm: 'oidc' | 'oauth2'): string {
   const path = server.pathname.replace(/\/+$/, '');
-  return algorithm === 'oidc'
-    ? `${server.origin}${path}/.well-known/openid-configuration`
-    : `${server.origin}/.well-known/oauth-authorization-server${path}`;
+  return algorithm === 'oidc' ? `${server.origin}${path}/.well-known/openid-configuration` : `${server.origin}/.well-known/oauth-authorization-server${path}`;
 }
 
 function httpStatus(error: unknown): number | undefined {
@@ -143,7 +144,8 @@ function httpStatus(error: unknown): number | undefined {
 function describe(error: unknown, url: string, status: number | undefined): string {
   if (status !== undefined) return `${url} answered ${status}`;
   if (error instanceof ClientError) {
-    if (error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return `the metadata at ${url} names another issuer (the value must match exactly, trailing slash included)`;
+    if (error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED')
+      return `the metadata at ${url} names another issuer (the value must match exactly, trailing slash included)`;
     if (error.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return `${url} did not answer JSON`;
     return `the metadata at ${url} is invalid (${error.message})`;
   }

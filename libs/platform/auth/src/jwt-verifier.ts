@@ -8,7 +8,17 @@ import type { Principal } from './principal.ts';
 
 /** Asymmetric JWS algorithms a verifier may accept; shared-secret (`HS*`) and `none` never are. */
 const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
-  'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519',
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
 ]);
 
 /** How long a verified token is served from the cache at most, whatever its `exp` (milliseconds). */
@@ -218,10 +228,13 @@ const CLAIM_NAME = 'must be a claim name (letters, digits, _ . : / -) other than
 const jwtVerifierOptions = z.object({
   issuer: optionSchemas.nonEmptyString(),
   audience: z
-    .custom<string | readonly string[]>((value) => {
-      const list: unknown = typeof value === 'string' ? [value] : value;
-      return Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0);
-    }, { error: AUDIENCE })
+    .custom<string | readonly string[]>(
+      (value) => {
+        const list: unknown = typeof value === 'string' ? [value] : value;
+        return Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0);
+      },
+      { error: AUDIENCE },
+    )
     .transform((value) => Object.freeze(typeof value === 'string' ? [value] : [...value])),
   jwksUrl: optionSchemas.httpUrl(),
   algorithms: z

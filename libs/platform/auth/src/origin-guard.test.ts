@@ -59,17 +59,11 @@ describe('createOriginGuard with configured origins', () => {
   });
 
   it('refuses unusable configuration', () => {
-    expect(() => createOriginGuard({ allowedOrigins: [], allowedHosts: [] })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
+    expect(() => createOriginGuard({ allowedOrigins: [], allowedHosts: [] })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     expect(() => createOriginGuard({ allowedOrigins: ['https://a.example/path'], allowedHosts: ['a'] })).toThrow(
       expect.objectContaining({ code: 'VALIDATION_FAILED' }),
     );
-    expect(() => createOriginGuard({ allowedOrigins: ['a.example'], allowedHosts: ['a'] })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
-    expect(() => createOriginGuard({ allowedOrigins: [], allowedHosts: ['a b'] })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
+    expect(() => createOriginGuard({ allowedOrigins: ['a.example'], allowedHosts: ['a'] })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => createOriginGuard({ allowedOrigins: [], allowedHosts: ['a b'] })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 });

@@ -24,9 +24,7 @@ export interface OriginGuardHeaders {
 }
 
 /** The guard's verdict; on refusal, the HTTP status to answer with and a reason safe to send back. */
-export type OriginGuardResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: 403 | 400; readonly reason: string };
+export type OriginGuardResult = { readonly ok: true } | { readonly ok: false; readonly status: 403 | 400; readonly reason: string };
 
 /** Checks one request's Origin and Host headers (see {@link createOriginGuard}). */
 export type OriginGuard = (headers: OriginGuardHeaders) => OriginGuardResult;
@@ -56,8 +54,7 @@ const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::\d{0,5})?$/;
  */
 export function createOriginGuard(options: OriginGuardConfig): OriginGuard {
   const { allowedOrigins: origins, allowedHosts: hosts } = parseOptions('createOriginGuard', originGuardOptions, options);
-  const originAllowed =
-    origins.size === 0 ? (origin: string) => LOOPBACK_ORIGIN.test(origin) : (origin: string) => origins.has(origin);
+  const originAllowed = origins.size === 0 ? (origin: string) => LOOPBACK_ORIGIN.test(origin) : (origin: string) => origins.has(origin);
 
   return (headers) => {
     const origin = headers.origin;

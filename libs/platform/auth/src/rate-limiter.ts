@@ -47,7 +47,11 @@ const rateLimiterOptions = z.object({
   keyPrefix: z.string({ error: KEY_PREFIX }).regex(/^\S+$/, { error: KEY_PREFIX }),
   points: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }),
   windowSeconds: z.number({ error: WHOLE_NUMBER }).int({ error: WHOLE_NUMBER }).min(1, { error: WHOLE_NUMBER }),
-  redisTimeoutMs: z.number({ error: 'must be a number > 0' }).finite({ error: 'must be a number > 0' }).positive({ error: 'must be a number > 0' }).default(250),
+  redisTimeoutMs: z
+    .number({ error: 'must be a number > 0' })
+    .finite({ error: 'must be a number > 0' })
+    .positive({ error: 'must be a number > 0' })
+    .default(250),
   redis: z.custom<RateLimiterRedisClient>((value) => typeof (value as RateLimiterRedisClient | undefined)?.defineCommand === 'function', {
     error: 'must be an ioredis client',
   }),

@@ -34,23 +34,15 @@ describe('wwwAuthenticate', () => {
   });
 
   it('escapes a quote or backslash in the metadata URL as a quoted-pair', () => {
-    expect(wwwAuthenticate({ resourceMetadataUrl: 'https://a.example/x"y\\z' })).toBe(
-      'Bearer resource_metadata="https://a.example/x\\"y\\\\z"',
-    );
+    expect(wwwAuthenticate({ resourceMetadataUrl: 'https://a.example/x"y\\z' })).toBe('Bearer resource_metadata="https://a.example/x\\"y\\\\z"');
   });
 
   it('refuses values that would make an invalid header', () => {
     expect(() => wwwAuthenticate({ resourceMetadataUrl: '/.well-known/oauth-protected-resource' })).toThrow(
       expect.objectContaining({ code: 'VALIDATION_FAILED' }),
     );
-    expect(() => wwwAuthenticate({ resourceMetadataUrl: `${META}\r\nX: y` })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
-    expect(() => wwwAuthenticate({ resourceMetadataUrl: META, scope: 'a "b"' })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
-    expect(() => wwwAuthenticate({ resourceMetadataUrl: META, scope: ' ' })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-    );
+    expect(() => wwwAuthenticate({ resourceMetadataUrl: `${META}\r\nX: y` })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => wwwAuthenticate({ resourceMetadataUrl: META, scope: 'a "b"' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => wwwAuthenticate({ resourceMetadataUrl: META, scope: ' ' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 });

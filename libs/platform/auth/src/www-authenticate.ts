@@ -60,7 +60,10 @@ function scopeList(value: string): string {
 
 function description(value: string): string {
   // RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
-  return value.replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7E]/g, '?');
+  return value
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x7E]/g, '?');
 }
 
 function invalid(message: string): never {

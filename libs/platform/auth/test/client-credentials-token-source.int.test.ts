@@ -45,7 +45,13 @@ const clients = [
 ];
 
 const provider = (accessTokenTtlSeconds?: number) =>
-  createDevProvider({ issuer, resources: RESOURCES, scopes: ['customer:read', 'product:read', 'payment:write', 'admin'], clients, ...(accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds }) }).server;
+  createDevProvider({
+    issuer,
+    resources: RESOURCES,
+    scopes: ['customer:read', 'product:read', 'payment:write', 'admin'],
+    clients,
+    ...(accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds }),
+  }).server;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mcpfed-auth-cc-'));
@@ -61,7 +67,13 @@ beforeAll(async () => {
   const registered = await fetch(`${base}/reg`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_post', scope: 'customer:read product:read' }),
+    body: JSON.stringify({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_post',
+      scope: 'customer:read product:read',
+    }),
   });
   if (registered.status !== 201) throw new Error(`client registration answered ${registered.status}: ${await registered.text()}`);
   const client = (await registered.json()) as { client_id: string; client_secret: string };
@@ -75,12 +87,21 @@ afterAll(async () => {
 });
 
 const source = (overrides: Partial<ClientCredentialsTokenSourceConfig> = {}) =>
-  createClientCredentialsTokenSource({ tokenUrl: `${base}/token`, clientId: 'order-server', clientSecret: SECRET, scopes: ['customer:read', 'product:read'], ...overrides });
+  createClientCredentialsTokenSource({
+    tokenUrl: `${base}/token`,
+    clientId: 'order-server',
+    clientSecret: SECRET,
+    scopes: ['customer:read', 'product:read'],
+    ...overrides,
+  });
 
 describe('createClientCredentialsTokenSource', () => {
   it('fetches a service token for the resource (RFC 8707) and caches it per audience', async () => {
     for (const authMethod of ['client_secret_basic', 'client_secret_post'] as const) {
-      const client = authMethod === 'client_secret_basic' ? { clientId: 'order-server', clientSecret: SECRET } : { clientId: postClient.id, clientSecret: postClient.secret };
+      const client =
+        authMethod === 'client_secret_basic'
+          ? { clientId: 'order-server', clientSecret: SECRET }
+          : { clientId: postClient.id, clientSecret: postClient.secret };
       const tokens = source({ authMethod, ...client });
       const before = tokenRequests;
       const first = await tokens.token({ audience: CUSTOMER });
@@ -155,7 +176,15 @@ describe('createClientCredentialsTokenSource', () => {
     const aborted = AbortSignal.abort(new Error('gone'));
     await expect(source().token({ audience: CUSTOMER, signal: aborted })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(source().token({ audience: '' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    for (const bad of [{ tokenUrl: 'nope' }, { clientId: '' }, { clientSecret: '' }, { scopes: [] }, { scopes: ['two words'] }, { timeoutMs: 0 }, { maxCachedTokens: 0 }]) {
+    for (const bad of [
+      { tokenUrl: 'nope' },
+      { clientId: '' },
+      { clientSecret: '' },
+      { scopes: [] },
+      { scopes: ['two words'] },
+      { timeoutMs: 0 },
+      { maxCachedTokens: 0 },
+    ]) {
       expect(() => source(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     }
   });

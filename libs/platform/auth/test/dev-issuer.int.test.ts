@@ -51,13 +51,13 @@ describe('loadOrCreateDevIssuer', () => {
     expect(claims).not.toHaveProperty('token_use');
     expect(typeof claims.jti).toBe('string');
 
-    const service = decodeJwt(
-      await issuer.mint({ subject: 'svc', scopes: [], audience: 'a', kind: 'service', ttlSeconds: 60 }),
-    );
+    const service = decodeJwt(await issuer.mint({ subject: 'svc', scopes: [], audience: 'a', kind: 'service', ttlSeconds: 60 }));
     expect(service).toMatchObject({ client_id: 'svc', scope: '' });
     expect(service).not.toHaveProperty('token_use');
     expect(service).not.toHaveProperty('act');
-    const exchanged = decodeJwt(await issuer.mint({ subject: 'alice', scopes: [], audience: 'a', clientId: 'order-server', actors: ['order-server', 'router'] }));
+    const exchanged = decodeJwt(
+      await issuer.mint({ subject: 'alice', scopes: [], audience: 'a', clientId: 'order-server', actors: ['order-server', 'router'] }),
+    );
     expect(exchanged).toMatchObject({ sub: 'alice', client_id: 'order-server', act: { sub: 'order-server', act: { sub: 'router' } } });
     expect((service.exp as number) - (service.iat as number)).toBe(60);
   });

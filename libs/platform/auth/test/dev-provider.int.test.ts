@@ -64,11 +64,20 @@ describe('the oidc-provider dev issuer', () => {
   });
 
   it('issues client-credentials JWTs for the requested resource only', async () => {
-    const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: 'router', clientSecret: ROUTER_SECRET, scopes: ['customer:read', 'order:read'] });
+    const tokens = createClientCredentialsTokenSource({
+      issuer: issuerUrl,
+      tokenUrl: `${issuerUrl}/token`,
+      clientId: 'router',
+      clientSecret: ROUTER_SECRET,
+      scopes: ['customer:read', 'order:read'],
+    });
     const token = await tokens.token({ audience: ORDER });
     expect(await verifierFor(ORDER).verify(token)).toMatchObject({ subject: 'router', kind: 'service', scopes: new Set(['customer:read', 'order:read']) });
     await expect(verifierFor(PAYMENT).verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'token audience mismatch' });
-    await expect(tokens.token({ audience: 'http://evil.example/mcp' })).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400, oauth_error: 'invalid_target' } });
+    await expect(tokens.token({ audience: 'http://evil.example/mcp' })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      details: { status: 400, oauth_error: 'invalid_target' },
+    });
   });
 
   it('logs a registered public client in with authorization code + PKCE and issues a token for the resource', async () => {
@@ -95,23 +104,44 @@ describe('the oidc-provider dev issuer', () => {
       });
     const forOrder = await exchange(router, callerToken, ORDER);
     expect(forOrder.issued_token_type).toBe(ACCESS_TOKEN_TYPE);
-    expect(decodeJwt(forOrder.access_token)).toMatchObject({ sub: 'anna', aud: ORDER, scope: 'customer:read order:read order:write', act: { sub: 'router' }, customer_id: 'cus_anna', client_id: 'router' });
+    expect(decodeJwt(forOrder.access_token)).toMatchObject({
+      sub: 'anna',
+      aud: ORDER,
+      scope: 'customer:read order:read order:write',
+      act: { sub: 'router' },
+      customer_id: 'cus_anna',
+      client_id: 'router',
+    });
     expect(decodeJwt(forOrder.access_token).exp).toBeLessThanOrEqual(decodeJwt(callerToken).exp as number);
 
     // The order server exchanges what the router sent it: the chain of actors nests.
     const order = await clientFor('order-server', ORDER_SECRET);
     const forPayment = await exchange(order, forOrder.access_token, PAYMENT, 'order:write');
-    expect(decodeJwt(forPayment.access_token)).toMatchObject({ sub: 'anna', aud: PAYMENT, scope: 'order:write', act: { sub: 'order-server', act: { sub: 'router' } } });
+    expect(decodeJwt(forPayment.access_token)).toMatchObject({
+      sub: 'anna',
+      aud: PAYMENT,
+      scope: 'order:write',
+      act: { sub: 'order-server', act: { sub: 'router' } },
+    });
     // The resource servers see the caller as the principal and the services as its actors.
     expect(await verifierFor(ORDER).verify(forOrder.access_token)).toMatchObject({ id: 'anna', kind: 'user', actor: 'router', actors: ['router'] });
-    expect(await verifierFor(PAYMENT).verify(forPayment.access_token)).toMatchObject({ id: 'anna', actor: 'order-server', actors: ['order-server', 'router'], scopes: new Set(['order:write']) });
+    expect(await verifierFor(PAYMENT).verify(forPayment.access_token)).toMatchObject({
+      id: 'anna',
+      actor: 'order-server',
+      actors: ['order-server', 'router'],
+      scopes: new Set(['order:write']),
+    });
     // The caller's own token names no actor, and is refused where it was not addressed (no passthrough).
     expect((await verifierFor(ROUTER).verify(callerToken)).actor).toBeUndefined();
     await expect(verifierFor(ORDER).verify(callerToken)).rejects.toMatchObject({ message: 'token audience mismatch' });
 
     // The order server's actor scope joins the caller's where it acts for it (anna holds no payment:write herself)...
     const withActorScope = await exchange(order, forOrder.access_token, PAYMENT);
-    expect(decodeJwt(withActorScope.access_token)).toMatchObject({ sub: 'anna', scope: 'customer:read order:read order:write payment:write', customer_id: 'cus_anna' });
+    expect(decodeJwt(withActorScope.access_token)).toMatchObject({
+      sub: 'anna',
+      scope: 'customer:read order:read order:write payment:write',
+      customer_id: 'cus_anna',
+    });
     // ...but never beyond the subject token and the client's actor scopes; only tokens presented to the exchanging
     // client; only known resources.
     await expect(exchange(router, callerToken, ORDER, 'payment:write')).rejects.toMatchObject({ error: 'invalid_scope' });
@@ -124,7 +154,13 @@ describe('the oidc-provider dev issuer', () => {
   it('exchanges through the service token source, cached per caller token and audience', async () => {
     const callerToken = await loginAs('anna', 'mcpfed-dev', ROUTER, 'customer:read order:read');
     const other = await loginAs('anna', 'mcpfed-dev', ROUTER, 'order:read');
-    const tokens = createClientCredentialsTokenSource({ issuer: issuerUrl, tokenUrl: `${issuerUrl}/token`, clientId: 'router', clientSecret: ROUTER_SECRET, scopes: SCOPES });
+    const tokens = createClientCredentialsTokenSource({
+      issuer: issuerUrl,
+      tokenUrl: `${issuerUrl}/token`,
+      clientId: 'router',
+      clientSecret: ROUTER_SECRET,
+      scopes: SCOPES,
+    });
     const first = await tokens.token({ audience: ORDER, subjectToken: callerToken });
     expect(await verifierFor(ORDER).verify(first)).toMatchObject({ id: 'anna', actor: 'router', scopes: new Set(['customer:read', 'order:read']) });
     expect(await tokens.token({ audience: ORDER, subjectToken: callerToken })).toBe(first);
@@ -134,7 +170,10 @@ describe('the oidc-provider dev issuer', () => {
     expect(narrower).not.toBe(first);
     expect((await verifierFor(ORDER).verify(narrower)).scopes).toEqual(new Set(['order:read']));
     // A token the router was not sent (addressed to the order server) is not the router's to exchange.
-    await expect(tokens.token({ audience: PAYMENT, subjectToken: first })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', details: { upstream: 'token-endpoint' } });
+    await expect(tokens.token({ audience: PAYMENT, subjectToken: first })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      details: { upstream: 'token-endpoint' },
+    });
   });
 });
 
@@ -142,13 +181,20 @@ describe('createDevProvider clients', () => {
   it('registers a public client (no secret) for the authorization code grant only, and refuses one without redirect URIs or with token exchange', async () => {
     const issuer = await loadOrCreateDevIssuer({ dir, issuerUrl: 'http://127.0.0.1:9/other' });
     const options = { issuer, resources: [ROUTER], scopes: SCOPES };
-    expect(() => createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES }] })).toThrow('createDevProvider: client cli: a public client (no secret) needs redirectUris');
-    expect(() => createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES, redirectUris: ['http://127.0.0.1/cb'], exchangeAudiences: [ROUTER] }] })).toThrow(
-      'createDevProvider: client cli: a public client (no secret) cannot use token exchange',
+    expect(() => createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES }] })).toThrow(
+      'createDevProvider: client cli: a public client (no secret) needs redirectUris',
     );
+    expect(() =>
+      createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES, redirectUris: ['http://127.0.0.1/cb'], exchangeAudiences: [ROUTER] }] }),
+    ).toThrow('createDevProvider: client cli: a public client (no secret) cannot use token exchange');
     const { provider } = createDevProvider({ ...options, clients: [{ id: 'cli', scopes: SCOPES, redirectUris: ['http://127.0.0.1/cb'] }] });
     const client = await provider.Client.find('cli');
-    expect(client?.metadata()).toMatchObject({ token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/cb'] });
+    expect(client?.metadata()).toMatchObject({
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/cb'],
+    });
   });
 });
 
@@ -159,7 +205,13 @@ async function loginAs(login: string, password: string, resource: string, scope:
     await fetch(`${issuerUrl}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], client_name: 'test agent' }),
+      body: JSON.stringify({
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        client_name: 'test agent',
+      }),
     })
   ).json()) as { client_id: string };
   const config = await oauth.discovery(new URL(issuerUrl), registration.client_id, undefined, oauth.None(), { execute: [oauth.allowInsecureRequests] });
@@ -175,7 +227,11 @@ async function loginAs(login: string, password: string, resource: string, scope:
   });
   const cookies = new Map<string, string>();
   const go = async (url: string, init: RequestInit = {}): Promise<Response> => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const header of response.headers.getSetCookie()) {
       const [pair] = header.split(';');
       const [name, ...value] = (pair ?? '').split('=');
@@ -188,7 +244,11 @@ async function loginAs(login: string, password: string, resource: string, scope:
   const page = await go(loginUrl);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain(registration.client_id);
-  const submitted = await go(loginUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login, password }).toString() });
+  const submitted = await go(loginUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ login, password }).toString(),
+  });
   if (submitted.status !== 303 && submitted.status !== 302) throw new Error(`login refused: ${submitted.status}`);
   let next = new URL(submitted.headers.get('location') ?? '', issuerUrl).href;
   for (let hop = 0; hop < 5 && !next.startsWith(redirectUri); hop++) {

@@ -26,7 +26,11 @@ beforeAll(async () => {
     authorization_endpoint: `${b}/realms/shop/auth`,
   }));
   // An OAuth server with RFC 8414 metadata only (path inserted after /.well-known/).
-  documents.set('/.well-known/oauth-authorization-server/tenant', (b) => ({ issuer: `${b}/tenant`, jwks_uri: `${b}/tenant/jwks`, token_endpoint: `${b}/tenant/token` }));
+  documents.set('/.well-known/oauth-authorization-server/tenant', (b) => ({
+    issuer: `${b}/tenant`,
+    jwks_uri: `${b}/tenant/jwks`,
+    token_endpoint: `${b}/tenant/token`,
+  }));
   documents.set('/liar/.well-known/openid-configuration', (b) => ({ issuer: `${b}/someone-else`, jwks_uri: `${b}/jwks` }));
   documents.set('/keyless/.well-known/openid-configuration', (b) => ({ issuer: `${b}/keyless`, token_endpoint: `${b}/token` }));
   documents.set('/verify-only/.well-known/openid-configuration', (b) => ({ issuer: `${b}/verify-only`, jwks_uri: `${b}/verify-only/jwks` }));
@@ -70,7 +74,14 @@ describe('discoverIssuer', () => {
       tokenUrl: 'https://proxy.example/token',
     });
     // Nothing answers at this issuer: with both overrides no request is made.
-    expect(await discoverIssuer({ issuer: 'http://127.0.0.1:9/nowhere', jwksUrl: 'https://keys.example/jwks', tokenUrl: 'https://t.example/token', needsTokenEndpoint: true })).toEqual({
+    expect(
+      await discoverIssuer({
+        issuer: 'http://127.0.0.1:9/nowhere',
+        jwksUrl: 'https://keys.example/jwks',
+        tokenUrl: 'https://t.example/token',
+        needsTokenEndpoint: true,
+      }),
+    ).toEqual({
       issuer: 'http://127.0.0.1:9/nowhere',
       jwksUrl: 'https://keys.example/jwks',
       tokenUrl: 'https://t.example/token',
@@ -82,7 +93,9 @@ describe('discoverIssuer', () => {
     expect(await failure(discoverIssuer({ issuer: `${base}/missing` }))).toBe(
       `invalid configuration: AUTH_ISSUER: ${base}/missing: no authorization server metadata (${base}/missing/.well-known/openid-configuration answered 404, ${base}/.well-known/oauth-authorization-server/missing answered 404)`,
     );
-    expect(await failure(discoverIssuer({ issuer: `${base}/liar` }))).toMatch(/^invalid configuration: AUTH_ISSUER: .*\/liar: the metadata at .* names another issuer/);
+    expect(await failure(discoverIssuer({ issuer: `${base}/liar` }))).toMatch(
+      /^invalid configuration: AUTH_ISSUER: .*\/liar: the metadata at .* names another issuer/,
+    );
     expect(await failure(discoverIssuer({ issuer: `${base}/realms/shop/` }))).toBe(
       `invalid configuration: AUTH_ISSUER: ${base}/realms/shop/: the metadata at ${base}/realms/shop/.well-known/openid-configuration names another issuer (the value must match exactly, trailing slash included)`,
     );

@@ -6,11 +6,7 @@ import { join } from 'node:path';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createJwtVerifier,
-  DEV_ISSUER_KEY_FILE,
-  loadOrCreateDevIssuer,
-} from '../src/index.ts';
+import { createJwtVerifier, DEV_ISSUER_KEY_FILE, loadOrCreateDevIssuer } from '../src/index.ts';
 import type { DevIssuer, JwtVerifier } from '../src/index.ts';
 import { createDevProvider } from '../src/dev-provider/index.ts';
 
@@ -72,13 +68,20 @@ describe('createJwtVerifier and the act claim (RFC 8693)', () => {
   });
 
   it('reads scopes from scp when there is no scope claim (Okta, Entra ID)', async () => {
-    expect((await verifier().verify(await signed({ scope: undefined, scp: ['order:read', 'order:write'] }))).scopes).toEqual(new Set(['order:read', 'order:write']));
+    expect((await verifier().verify(await signed({ scope: undefined, scp: ['order:read', 'order:write'] }))).scopes).toEqual(
+      new Set(['order:read', 'order:write']),
+    );
     expect((await verifier().verify(await signed({ scope: undefined, scp: 'customer:read' }))).scopes).toEqual(new Set(['customer:read']));
     expect((await verifier().verify(await signed({ scp: 'customer:read' }))).scopes).toEqual(new Set(['order:read']));
   });
 
   it('refuses a malformed act claim', async () => {
-    for (const act of ['router', { sub: '' }, { sub: 'a', act: { name: 'b' } }, Array.from({ length: 9 }).reduce<unknown>((inner) => ({ sub: 's', ...(inner ? { act: inner } : {}) }), undefined)]) {
+    for (const act of [
+      'router',
+      { sub: '' },
+      { sub: 'a', act: { name: 'b' } },
+      Array.from({ length: 9 }).reduce<unknown>((inner) => ({ sub: 's', ...(inner ? { act: inner } : {}) }), undefined),
+    ]) {
       await expect(verifier().verify(await signed({ act }))).rejects.toMatchObject(unauthenticated('token act claim invalid'));
     }
   });
@@ -125,7 +128,13 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(bound.customerId).toBe('cus_a');
     const unbound = await verifier().verify(await issuer.mint({ subject: 'staff', scopes: ['customer:any'], audience: AUDIENCE }));
     expect(unbound.customerId).toBeUndefined();
-    const custom = await issuer.mint({ subject: 'shopper', scopes: [], audience: AUDIENCE, customerId: 'cus_b', customerClaim: 'https://shop.example/customer' });
+    const custom = await issuer.mint({
+      subject: 'shopper',
+      scopes: [],
+      audience: AUDIENCE,
+      customerId: 'cus_b',
+      customerClaim: 'https://shop.example/customer',
+    });
     expect((await verifier({ customerClaim: 'https://shop.example/customer' }).verify(custom)).customerId).toBe('cus_b');
     // A verifier reading another claim does not see the binding: the claim name must match the issuer's.
     expect((await verifier().verify(custom)).customerId).toBeUndefined();
@@ -224,9 +233,7 @@ describe('createJwtVerifier against a real dev issuer', () => {
 
   it('evicts the oldest entry when the cache is full', async () => {
     const v = verifier({ cacheSize: 2 });
-    const tokens = await Promise.all(
-      ['a', 'b', 'c'].map((subject) => issuer.mint({ subject, scopes: [], audience: AUDIENCE })),
-    );
+    const tokens = await Promise.all(['a', 'b', 'c'].map((subject) => issuer.mint({ subject, scopes: [], audience: AUDIENCE })));
     // One after the other: the insertion order is what the eviction follows.
     const a = await v.verify(tokens[0] as string);
     const b = await v.verify(tokens[1] as string);
@@ -270,7 +277,7 @@ describe('createJwtVerifier against a real dev issuer', () => {
 });
 
 describe('the published keys', () => {
-  it('never publish the private key, in the issuer nor at the provider\'s JWKS', async () => {
+  it("never publish the private key, in the issuer nor at the provider's JWKS", async () => {
     for (const key of issuer.publicJwks().keys) expect(key).not.toHaveProperty('d');
     const served = (await (await fetch(jwksUrl)).json()) as { keys: JWK[] };
     expect(served.keys).toEqual([expect.objectContaining({ kid: issuer.kid, alg: 'ES256', kty: 'EC' })]);

@@ -25,7 +25,10 @@ const RATE_LIMITED = { code: 'RATE_LIMITED', retryable: true };
 
 /** The retry_after_ms of the RATE_LIMITED error the call must fail with. */
 async function retryAfterMs(call: Promise<void>): Promise<number> {
-  const error = await call.then(() => undefined, (e: unknown) => e);
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject(RATE_LIMITED);
   return ((error as AppError).details as { retry_after_ms: number }).retry_after_ms;
 }
@@ -65,9 +68,7 @@ describe('createRateLimiter against real Redis', () => {
     const keyPrefix = `${prefix}:concurrent`;
     const a = createRateLimiter({ redis: replicaA, keyPrefix, points: 10, windowSeconds: 30 });
     const b = createRateLimiter({ redis: replicaB, keyPrefix, points: 10, windowSeconds: 30 });
-    const results = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).consume('user-1', 'product_search')),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).consume('user-1', 'product_search')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     for (const r of results.filter((r) => r.status === 'rejected')) expect(r.reason).toMatchObject(RATE_LIMITED);
   });

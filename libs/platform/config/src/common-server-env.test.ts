@@ -31,10 +31,29 @@ describe('commonServerEnv', () => {
   it('has exactly the documented keys', () => {
     expect(Object.keys(commonServerEnv(8080)).sort()).toEqual(
       [
-        'MCPFED_ENV', 'PORT', 'HOST', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
-        'AUTH_CUSTOMER_CLAIM', 'AUTH_TOKEN_URL', 'AUTH_SCOPE_CHALLENGE', 'AUTH_DISABLED', 'ALLOWED_ORIGINS', 'ALLOWED_HOSTS',
-        'OTEL_EXPORTER_OTLP_ENDPOINT', 'RATE_LIMIT_POINTS', 'RATE_LIMIT_WINDOW_SECONDS', 'SHUTDOWN_TIMEOUT_MS', 'STDIO_PRINCIPAL',
-        'STDIO_SCOPES', 'STDIO_CUSTOMER_ID', 'DB_POOL_MAX',
+        'MCPFED_ENV',
+        'PORT',
+        'HOST',
+        'PUBLIC_URL',
+        'REDIS_URL',
+        'LOG_LEVEL',
+        'AUTH_ISSUER',
+        'AUTH_AUDIENCE',
+        'AUTH_JWKS_URL',
+        'AUTH_CUSTOMER_CLAIM',
+        'AUTH_TOKEN_URL',
+        'AUTH_SCOPE_CHALLENGE',
+        'AUTH_DISABLED',
+        'ALLOWED_ORIGINS',
+        'ALLOWED_HOSTS',
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'RATE_LIMIT_POINTS',
+        'RATE_LIMIT_WINDOW_SECONDS',
+        'SHUTDOWN_TIMEOUT_MS',
+        'STDIO_PRINCIPAL',
+        'STDIO_SCOPES',
+        'STDIO_CUSTOMER_ID',
+        'DB_POOL_MAX',
       ].sort(),
     );
   });

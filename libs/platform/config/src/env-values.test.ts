@@ -18,7 +18,7 @@ describe('environment values', () => {
     expect(() => port(0)).toThrow(RangeError);
   });
 
-  it('redisKeyPrefix: a prefix with at most one hash tag, so a queue\'s keys share a Redis Cluster slot', () => {
+  it("redisKeyPrefix: a prefix with at most one hash tag, so a queue's keys share a Redis Cluster slot", () => {
     const schema = redisKeyPrefix('{mcpfed:order}');
     expect(schema.parse(undefined)).toBe('{mcpfed:order}');
     for (const good of ['{mcpfed:order}', 'eu:{mcpfed:order}', '{tenant-1}:orders', 'mcpfed:order', 'a']) expect(schema.parse(good), good).toBe(good);

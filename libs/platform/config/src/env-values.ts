@@ -86,9 +86,7 @@ export function durationMs(defaultMs: number) {
 
 /** A positive integer (>= 1). `positiveInt(10)`: unset means 10. */
 export function positiveInt(defaultValue: number) {
-  return envValue('a positive integer', integerIn(1, Number.MAX_SAFE_INTEGER)).default(
-    checkDefault('positiveInt', defaultValue, 1, Number.MAX_SAFE_INTEGER),
-  );
+  return envValue('a positive integer', integerIn(1, Number.MAX_SAFE_INTEGER)).default(checkDefault('positiveInt', defaultValue, 1, Number.MAX_SAFE_INTEGER));
 }
 
 /**

@@ -25,9 +25,7 @@ function runMain(env: Record<string, string>) {
 describe('loadConfigOrExit', () => {
   it('writes the one line to stderr and exits with 78 on a bad environment', () => {
     const child = runMain({ PORT: 'abc', DB_PASSWORD: 'hunter2' });
-    expect(child.stderr).toBe(
-      'invalid configuration: PORT: expected an integer between 1 and 65535 (got "abc"); DATABASE_URL: required\n',
-    );
+    expect(child.stderr).toBe('invalid configuration: PORT: expected an integer between 1 and 65535 (got "abc"); DATABASE_URL: required\n');
     expect(child.status).toBe(78);
     expect(child.stdout).toBe('');
   });

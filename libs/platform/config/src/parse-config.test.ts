@@ -34,9 +34,7 @@ describe('parseConfig', () => {
       }
       throw new Error('expected a ConfigError');
     })();
-    expect(error.message).toBe(
-      'invalid configuration: PORT: expected an integer between 1 and 65535 (got "abc"); DATABASE_URL: required',
-    );
+    expect(error.message).toBe('invalid configuration: PORT: expected an integer between 1 and 65535 (got "abc"); DATABASE_URL: required');
     expect(error.issues).toEqual([
       { setting: 'PORT', message: 'expected an integer between 1 and 65535 (got "abc")' },
       { setting: 'DATABASE_URL', message: 'required' },
@@ -74,8 +72,7 @@ describe('parseConfig', () => {
   it('masks credentials inside echoed URLs', () => {
     const message = messageOf(customerSchema, { DATABASE_URL: 'mysql://admin:hunter2@db.internal:3306/shop' });
     expect(message).toBe(
-      'invalid configuration: DATABASE_URL: expected a URL starting with postgres:// or postgresql:// ' +
-        '(got "mysql://***@db.internal:3306/shop")',
+      'invalid configuration: DATABASE_URL: expected a URL starting with postgres:// or postgresql:// ' + '(got "mysql://***@db.internal:3306/shop")',
     );
     expect(messageOf(customerSchema, { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis//:pw@cache:6379' })).toBe(
       'invalid configuration: REDIS_URL: expected a URL starting with redis:// or rediss:// (got "redis//***@cache:6379")',
@@ -85,9 +82,7 @@ describe('parseConfig', () => {
 
   it('keeps the message on one line whatever the value holds', () => {
     const message = messageOf(customerSchema, { DATABASE_URL: 'postgres://db/x', LOG_LEVEL: 'loud\nERROR injected' });
-    expect(message).toBe(
-      'invalid configuration: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud\\nERROR injected")',
-    );
+    expect(message).toBe('invalid configuration: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud\\nERROR injected")');
     expect(message).not.toContain('\n');
   });
 

@@ -33,7 +33,9 @@ const REQUIRED = 'required outside development (MCPFED_ENV=production): set it f
 describe('requireSecretsOutsideDevelopment', () => {
   it('stops a production config (the default) that misses a secret, naming each one on one line', () => {
     expect(messageOf({ DATABASE_URL: 'postgres://db/x' })).toBe(`invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}; SQL_READER_PASSWORD: ${REQUIRED}`);
-    expect(messageOf({ MCPFED_ENV: 'production', DATABASE_URL: 'postgres://db/x', SQL_READER_PASSWORD: 'pw' })).toBe(`invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}`);
+    expect(messageOf({ MCPFED_ENV: 'production', DATABASE_URL: 'postgres://db/x', SQL_READER_PASSWORD: 'pw' })).toBe(
+      `invalid configuration: AUDIT_DIGEST_KEY: ${REQUIRED}`,
+    );
   });
 
   it('names a missing secret together with other bad settings', () => {

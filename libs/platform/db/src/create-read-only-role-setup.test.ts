@@ -20,7 +20,9 @@ describe('createReadOnlyRoleSetup', () => {
     const setup = createReadOnlyRoleSetup({ role: 'thing_sql_reader', relations: ['analytics_things', 'reporting.totals'] });
     const { pool, statements } = recordingPool();
     await setup(pool, { database: 'things', password: undefined });
-    expect(statements).toContain('CREATE ROLE "thing_sql_reader" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD NULL');
+    expect(statements).toContain(
+      'CREATE ROLE "thing_sql_reader" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD NULL',
+    );
     expect(statements).toContain('GRANT CONNECT ON DATABASE "things" TO "thing_sql_reader"');
     expect(statements.filter((statement) => statement.startsWith('GRANT SELECT'))).toEqual([
       'GRANT SELECT ON TABLE "analytics_things" TO "thing_sql_reader"',

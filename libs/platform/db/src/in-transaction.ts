@@ -23,11 +23,7 @@ export interface ReadOnlyTransactionOptions {
  * come out mapped by `mapDatabaseError` (e.g. a serialization failure is a retryable CONFLICT); AppErrors
  * thrown by `fn` pass unchanged.
  */
-export async function inTransaction<DB, T>(
-  db: Kysely<DB>,
-  fn: (trx: Transaction<DB>) => Promise<T>,
-  options: TransactionOptions = {},
-): Promise<T> {
+export async function inTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   let builder = db.transaction();
   if (options.isolation !== undefined) builder = builder.setIsolationLevel(options.isolation);
   try {

@@ -27,7 +27,11 @@ describe('keyset cursors', () => {
     ['empty', ''],
   ])('refuses %s with VALIDATION_FAILED', (_label, cursor) => {
     expect(() => decodeCursor(cursor, shape)).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED', message: 'cursor is invalid or expired; request the first page again without a cursor.', details: { field: 'cursor' } }),
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        message: 'cursor is invalid or expired; request the first page again without a cursor.',
+        details: { field: 'cursor' },
+      }),
     );
   });
 

@@ -27,15 +27,7 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
  * authorization (class 28), a missing database (3D000), too many connections (53300) and shutdowns (57P01-57P03).
  */
 function isConnectionSqlState(code: string): boolean {
-  return (
-    code.startsWith('08') ||
-    code.startsWith('28') ||
-    code === '3D000' ||
-    code === '53300' ||
-    code === '57P01' ||
-    code === '57P02' ||
-    code === '57P03'
-  );
+  return code.startsWith('08') || code.startsWith('28') || code === '3D000' || code === '53300' || code === '57P01' || code === '57P02' || code === '57P03';
 }
 
 /** `pg` reports some connection failures as plain Errors without a code; these are their messages. */
@@ -84,10 +76,14 @@ export function mapDatabaseError(error: unknown): unknown {
     case '57014':
       return new AppError('TIMEOUT', 'The database statement took too long and was cancelled.', { cause: error });
     case '23505':
-      return new AppError('CONFLICT', 'A record with the same unique key already exists: read it instead of creating it again, or change the value that must be unique.', {
-        details: { reason: 'unique_violation' },
-        cause: error,
-      });
+      return new AppError(
+        'CONFLICT',
+        'A record with the same unique key already exists: read it instead of creating it again, or change the value that must be unique.',
+        {
+          details: { reason: 'unique_violation' },
+          cause: error,
+        },
+      );
     case '40001':
     case '40P01':
       return new AppError('CONFLICT', 'The change conflicted with a concurrent change; retry it.', {
@@ -96,10 +92,14 @@ export function mapDatabaseError(error: unknown): unknown {
         cause: error,
       });
     case '23514':
-      return new AppError('PRECONDITION_FAILED', 'The change violates a rule on the stored data (e.g. a quantity or amount out of its allowed range); read the current state and adjust the request.', {
-        details: { reason: 'check_violation' },
-        cause: error,
-      });
+      return new AppError(
+        'PRECONDITION_FAILED',
+        'The change violates a rule on the stored data (e.g. a quantity or amount out of its allowed range); read the current state and adjust the request.',
+        {
+          details: { reason: 'check_violation' },
+          cause: error,
+        },
+      );
     case '25006':
       return new AppError('FORBIDDEN', 'Writing is not allowed in a read-only transaction.', { cause: error });
   }

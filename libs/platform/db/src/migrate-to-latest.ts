@@ -67,11 +67,10 @@ async function runMigrator(
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
-    throw new AppError(
-      'INTERNAL',
-      failed === undefined ? 'Migrating the database failed.' : `Migration "${failed}" failed.`,
-      { details: { migration: failed ?? null }, cause: error },
-    );
+    throw new AppError('INTERNAL', failed === undefined ? 'Migrating the database failed.' : `Migration "${failed}" failed.`, {
+      details: { migration: failed ?? null },
+      cause: error,
+    });
   }
   return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
@@ -93,5 +92,7 @@ export async function pendingMigrations(
     const rows = await sql<{ name: string }>`SELECT name FROM ${sql.table(table)}`.execute(db);
     for (const row of rows.rows) applied.add(row.name);
   }
-  return Object.keys(migrations).filter((name) => !applied.has(name)).sort();
+  return Object.keys(migrations)
+    .filter((name) => !applied.has(name))
+    .sort();
 }

@@ -5,14 +5,7 @@ import { z } from 'zod';
  * Returns `value` (or `fallback` when undefined) after checking it is an integer in [min, max]; otherwise throws
  * VALIDATION_FAILED naming the option, as every factory validates its options object up front.
  */
-export function integerOption(
-  where: string,
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+export function integerOption(where: string, name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   const result = value ?? fallback;
   if (!Number.isInteger(result) || result < min || result > max) {
     throw new AppError('VALIDATION_FAILED', `${where}: ${name} must be an integer from ${min} to ${max}.`, {

@@ -35,7 +35,7 @@ describe('parseReadOnlyQuery', () => {
   });
 
   it('returns the one statement without the trailing semicolon and comments around it', async () => {
-    const parsed = await parseReadOnlyQuery('  SELECT \'é\' FROM orders ;  ', { allowedRelations });
+    const parsed = await parseReadOnlyQuery("  SELECT 'é' FROM orders ;  ", { allowedRelations });
     expect(parsed.sql).toBe("SELECT 'é' FROM orders");
   });
 
@@ -48,7 +48,7 @@ describe('parseReadOnlyQuery', () => {
     ["SET role = 'postgres'", 'not_select', { statement: 'VariableSetStmt' }],
     ['COPY orders TO STDOUT', 'not_select', { statement: 'CopyStmt' }],
     ['CALL do_it()', 'not_select', { statement: 'CallStmt' }],
-    ["DO $$ BEGIN PERFORM 1; END $$", 'not_select', { statement: 'DoStmt' }],
+    ['DO $$ BEGIN PERFORM 1; END $$', 'not_select', { statement: 'DoStmt' }],
     ['EXPLAIN ANALYZE SELECT * FROM orders', 'not_select', { statement: 'ExplainStmt' }],
     ['LOCK TABLE orders', 'not_select', { statement: 'LockStmt' }],
     ['CREATE TABLE x AS SELECT * FROM orders', 'not_select', { statement: 'CreateTableAsStmt' }],
@@ -73,7 +73,7 @@ describe('parseReadOnlyQuery', () => {
     ['WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a', 'relation_not_allowed', { relation: 'b' }],
     ['SELECT * FROM orders TABLESAMPLE SYSTEM (10) JOIN secret_table ON true', 'relation_not_allowed', { relation: 'secret_table' }],
     ['SELECT pg_sleep(10)', 'function_not_allowed', { function: 'pg_sleep' }],
-    ['SELECT pg_catalog.pg_sleep_for(\'1 minute\')', 'function_not_allowed', { function: 'pg_catalog.pg_sleep_for' }],
+    ["SELECT pg_catalog.pg_sleep_for('1 minute')", 'function_not_allowed', { function: 'pg_catalog.pg_sleep_for' }],
     ["SELECT set_config('role','postgres',true)", 'function_not_allowed', { function: 'set_config' }],
     ["SELECT pg_read_file('/etc/passwd')", 'function_not_allowed', { function: 'pg_read_file' }],
     ["SELECT * FROM pg_ls_dir('.')", 'function_not_allowed', { function: 'pg_ls_dir' }],

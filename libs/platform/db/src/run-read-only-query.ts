@@ -99,7 +99,10 @@ export async function runReadOnlyQuery(pool: SqlPool, sql: string, options: RunR
   } catch (error) {
     if (signal?.aborted) {
       // The checkout may still succeed after we stopped waiting: close that connection then.
-      connecting.then((late) => late.release(true), () => undefined);
+      connecting.then(
+        (late) => late.release(true),
+        () => undefined,
+      );
       throw signal.reason;
     }
     throw mapDatabaseError(error);
@@ -127,7 +130,10 @@ async function query(client: SqlClient, sql: string, rowCap: number, timeoutMs: 
     rowMode: 'array',
     types: JSON_SAFE_TYPES,
   });
-  const types = await typeNames(client, fetched.fields.map((field) => field.dataTypeID));
+  const types = await typeNames(
+    client,
+    fetched.fields.map((field) => field.dataTypeID),
+  );
   const truncated = fetched.rows.length > rowCap;
   const rows = truncated ? fetched.rows.slice(0, rowCap) : fetched.rows;
   return {

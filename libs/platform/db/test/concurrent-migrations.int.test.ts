@@ -37,7 +37,10 @@ describe('migrateToLatest run by two processes at once', () => {
       '0001_runs': {
         async up(db: Kysely<unknown>) {
           // No IF NOT EXISTS: a second, concurrent application would fail here (42P07).
-          await db.schema.createTable('migration_runs').addColumn('id', 'serial', (c) => c.primaryKey()).execute();
+          await db.schema
+            .createTable('migration_runs')
+            .addColumn('id', 'serial', (c) => c.primaryKey())
+            .execute();
           await sql`INSERT INTO migration_runs DEFAULT VALUES`.execute(db);
           entered();
           await gate;

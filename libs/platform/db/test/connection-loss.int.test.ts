@@ -108,6 +108,11 @@ describe('createDatabase: a checked-out connection that loses its server', () =>
     }
     const errors = await all;
     for (const error of errors) expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
-    expect(await database.db.selectFrom('numbers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst()).toEqual({ n: '25' });
+    expect(
+      await database.db
+        .selectFrom('numbers')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirst(),
+    ).toEqual({ n: '25' });
   });
 });

@@ -18,14 +18,26 @@ export const migrations: Record<string, Migration> = {
         .createTable('customers')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('email', 'text', (c) => c.notNull().unique())
-        .addColumn('balance', 'integer', (c) => c.notNull().defaultTo(0).check(sql`balance >= 0`))
+        .addColumn('balance', 'integer', (c) =>
+          c
+            .notNull()
+            .defaultTo(0)
+            .check(sql`balance >= 0`),
+        )
         .execute();
     },
   },
   '0002_secrets_and_numbers': {
     async up(db: Kysely<unknown>) {
-      await db.schema.createTable('secrets').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('value', 'text').execute();
-      await db.schema.createTable('numbers').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      await db.schema
+        .createTable('secrets')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('value', 'text')
+        .execute();
+      await db.schema
+        .createTable('numbers')
+        .addColumn('n', 'integer', (c) => c.primaryKey())
+        .execute();
       await sql`INSERT INTO secrets VALUES (1, 'the launch code')`.execute(db);
       await sql`INSERT INTO numbers SELECT generate_series(1, 25)`.execute(db);
     },

@@ -151,7 +151,14 @@ describe('loggableError on real PostgreSQL errors', () => {
     // What was logged before: the whole error, whose detail holds the row's email.
     expect((raw as { detail?: string }).detail).toContain('one@example.com');
     const safe = loggableError(raw) as Record<string, unknown>;
-    expect(safe).toMatchObject({ type: 'DatabaseError', code: '23505', severity: 'ERROR', table: 'customers', constraint: 'customers_email_key', message: 'database error 23505 (integrity constraint violation)' });
+    expect(safe).toMatchObject({
+      type: 'DatabaseError',
+      code: '23505',
+      severity: 'ERROR',
+      table: 'customers',
+      constraint: 'customers_email_key',
+      message: 'database error 23505 (integrity constraint violation)',
+    });
     expect(Object.keys(safe).sort()).toEqual(['code', 'constraint', 'message', 'routine', 'schema', 'severity', 'stack', 'table', 'type']);
     expect(JSON.stringify(safe)).not.toContain('one@example.com');
     const badInput = loggableError(await thrown(() => testDb.pool.query("SELECT 'secret-value-42'::int"))) as Record<string, unknown>;
@@ -162,7 +169,12 @@ describe('loggableError on real PostgreSQL errors', () => {
   it('cleans a driver error that is the cause of another, and leaves other errors alone', async () => {
     const raw = await thrown(() => testDb.pool.query("INSERT INTO customers (id, email) VALUES ('c5', 'two@example.com')"));
     const wrapped = loggableError(new AppError('INTERNAL', 'saving failed', { cause: new Error('store', { cause: raw }) })) as Record<string, unknown>;
-    expect(wrapped).toMatchObject({ type: 'AppError', code: 'INTERNAL', message: 'saving failed', cause: { type: 'Error', message: 'store', cause: { code: '23505' } } });
+    expect(wrapped).toMatchObject({
+      type: 'AppError',
+      code: 'INTERNAL',
+      message: 'saving failed',
+      cause: { type: 'Error', message: 'store', cause: { code: '23505' } },
+    });
     expect(JSON.stringify(wrapped)).not.toContain('two@example.com');
     const plain = new Error('connect ECONNREFUSED');
     expect(loggableError(plain)).toBe(plain);

@@ -69,10 +69,14 @@ describe('migrateToLatest', () => {
   });
 
   it('uses the given migration and lock tables', async () => {
-    const applied = await migrateToLatest(testDb.db, { '0001_other': { up: async () => undefined } }, {
-      migrationTable: 'other_migrations',
-      lockTable: 'other_migration_lock',
-    });
+    const applied = await migrateToLatest(
+      testDb.db,
+      { '0001_other': { up: async () => undefined } },
+      {
+        migrationTable: 'other_migrations',
+        lockTable: 'other_migration_lock',
+      },
+    );
     expect(applied).toEqual(['0001_other']);
     const { rows } = await testDb.pool.query<{ name: string }>('SELECT name FROM other_migrations');
     expect(rows).toEqual([{ name: '0001_other' }]);
@@ -127,9 +131,9 @@ describe('inReadOnlyTransaction', () => {
   });
 
   it('refuses an INSERT with FORBIDDEN (25006) and leaves no row', async () => {
-    const error = await inReadOnlyTransaction(testDb.db, (trx) =>
-      trx.insertInto('customers').values({ id: 'c_ro', email: 'ro@example.com' }).execute(),
-    ).catch((e: unknown) => e);
+    const error = await inReadOnlyTransaction(testDb.db, (trx) => trx.insertInto('customers').values({ id: 'c_ro', email: 'ro@example.com' }).execute()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'FORBIDDEN', message: 'Writing is not allowed in a read-only transaction.' });
     expect((error as AppError).cause).toMatchObject({ code: '25006' });
     expect(await testDb.db.selectFrom('customers').select('id').where('id', '=', 'c_ro').execute()).toEqual([]);
@@ -137,9 +141,10 @@ describe('inReadOnlyTransaction', () => {
 
   it('applies its statement timeout to its statements only', async () => {
     const started = Date.now();
-    await expect(
-      inReadOnlyTransaction(testDb.db, (trx) => sql`SELECT pg_sleep(5)`.execute(trx), { statementTimeoutMs: 200 }),
-    ).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    await expect(inReadOnlyTransaction(testDb.db, (trx) => sql`SELECT pg_sleep(5)`.execute(trx), { statementTimeoutMs: 200 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     const { rows } = await testDb.pool.query<{ statement_timeout: string }>('SHOW statement_timeout');
     expect(rows[0]?.statement_timeout).toBe('5s');

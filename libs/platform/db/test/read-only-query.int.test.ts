@@ -147,9 +147,7 @@ describe('runReadOnlyQuery under the read-only role', () => {
   });
 
   it('returns JSON-safe values: exact int8/numeric/date text, parsed json, arrays', async () => {
-    const result = await guardedQuery(
-      "SELECT big, price, at AT TIME ZONE 'UTC' AS at_utc, day, doc, tags, flag, raw FROM samples",
-    );
+    const result = await guardedQuery("SELECT big, price, at AT TIME ZONE 'UTC' AS at_utc, day, doc, tags, flag, raw FROM samples");
     expect(result.columns.map((column) => column.type)).toEqual([
       'bigint',
       'numeric',

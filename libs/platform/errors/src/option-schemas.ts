@@ -35,9 +35,12 @@ export const optionSchemas = {
 
   /** An absolute http: or https: URL. */
   httpUrl: () =>
-    z.string({ error: HTTP_URL }).refine((value) => {
-      if (!URL.canParse(value)) return false;
-      const { protocol } = new URL(value);
-      return protocol === 'http:' || protocol === 'https:';
-    }, { error: HTTP_URL }),
+    z.string({ error: HTTP_URL }).refine(
+      (value) => {
+        if (!URL.canParse(value)) return false;
+        const { protocol } = new URL(value);
+        return protocol === 'http:' || protocol === 'https:';
+      },
+      { error: HTTP_URL },
+    ),
 };

@@ -53,7 +53,8 @@ export function validateFederationClientConfig(config: FederationClientConfig): 
     throw new AppError('VALIDATION_FAILED', `createFederationClient: ${message}`);
   };
   if (typeof config.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.name)) invalid('name must match [a-z][a-z0-9-]*');
-  if (typeof config.url !== 'string' || !URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol)) invalid(`url of upstream ${config.name} must be an absolute http(s) URL`);
+  if (typeof config.url !== 'string' || !URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol))
+    invalid(`url of upstream ${config.name} must be an absolute http(s) URL`);
   if (typeof config.tokens?.token !== 'function') invalid('tokens must be a ServiceTokenSource');
   if (config.audience !== undefined && (typeof config.audience !== 'string' || config.audience.length === 0)) invalid('audience must be a non-empty string');
   const timeoutMs = config.timeoutMs ?? 5000;

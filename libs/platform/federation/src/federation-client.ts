@@ -85,7 +85,13 @@ export function createFederationClient(config: FederationClientConfig): Federati
     }
   }
 
-  async function attempt(tool: ToolContract, args: unknown, traceparent: string | undefined, context: FederationCallContext, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async function attempt(
+    tool: ToolContract,
+    args: unknown,
+    traceparent: string | undefined,
+    context: FederationCallContext,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const id = nextRpcId++;
     if (nextRpcId >= Number.MAX_SAFE_INTEGER) nextRpcId = 1;
     const progressToken = context.onProgress === undefined ? undefined : `${name}:${id}`;
@@ -115,7 +121,11 @@ export function createFederationClient(config: FederationClientConfig): Federati
     return toolCallResult(name, tool.name, response);
   }
 
-  async function call<I extends z.ZodObject, O extends z.ZodObject>(tool: ToolContract<I, O>, input: z.input<I>, context: FederationCallContext = {}): Promise<z.output<O>> {
+  async function call<I extends z.ZodObject, O extends z.ZodObject>(
+    tool: ToolContract<I, O>,
+    input: z.input<I>,
+    context: FederationCallContext = {},
+  ): Promise<z.output<O>> {
     const started = performance.now();
     const parent = parseTraceparent(context.traceparent);
     const span = tracing?.startSpan(`federation ${name} ${tool.name}`, {

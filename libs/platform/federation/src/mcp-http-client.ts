@@ -54,7 +54,12 @@ export class McpHttpClient {
     const url = new URL(config.url);
     this.#name = config.name;
     this.#path = `${url.pathname}${url.search}`;
-    this.#pool = new Pool(url.origin, { connections: config.connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: config.connectTimeoutMs ?? 2000 } });
+    this.#pool = new Pool(url.origin, {
+      connections: config.connections,
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      connect: { timeout: config.connectTimeoutMs ?? 2000 },
+    });
   }
 
   /**

@@ -6,8 +6,12 @@ const body = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.fro
 
 describe('readRpcAnswer', () => {
   it('reads a JSON answer and a batch answer by id', async () => {
-    expect(await readRpcAnswer(body('{"jsonrpc":"2.0","id":7,', '"result":{"ok":true}}'), 'application/json', 7, () => {})).toEqual({ response: { jsonrpc: '2.0', id: 7, result: { ok: true } } });
-    expect(await readRpcAnswer(body('[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"result":{"n":2}}]'), 'application/json', 2, () => {})).toEqual({ response: { jsonrpc: '2.0', id: 2, result: { n: 2 } } });
+    expect(await readRpcAnswer(body('{"jsonrpc":"2.0","id":7,', '"result":{"ok":true}}'), 'application/json', 7, () => {})).toEqual({
+      response: { jsonrpc: '2.0', id: 7, result: { ok: true } },
+    });
+    expect(
+      await readRpcAnswer(body('[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"result":{"n":2}}]'), 'application/json', 2, () => {}),
+    ).toEqual({ response: { jsonrpc: '2.0', id: 2, result: { n: 2 } } });
     expect(await readRpcAnswer(body('{"jsonrpc":"2.0","id":3,"result":{}}'), 'application/json', 4, () => {})).toEqual({ response: undefined });
   });
 
@@ -30,12 +34,17 @@ describe('readRpcAnswer', () => {
   });
 
   it('returns no response when the stream ends first', async () => {
-    expect(await readRpcAnswer(body('data: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}\n\n'), 'text/event-stream', 1, () => {})).toEqual({ response: undefined });
+    expect(await readRpcAnswer(body('data: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}\n\n'), 'text/event-stream', 1, () => {})).toEqual({
+      response: undefined,
+    });
   });
 
   it('refuses a body that is not JSON-RPC JSON as INTERNAL', async () => {
     await expect(readRpcAnswer(body('<html>'), 'application/json', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL', retryable: false });
     await expect(readRpcAnswer(body('data: 42\n\n'), 'text/event-stream', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL' });
-    await expect(readRpcAnswer(body('data: "', 'x'.repeat(8 * 1024 * 1024 + 1)), 'text/event-stream', 1, () => {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('exceeds') });
+    await expect(readRpcAnswer(body('data: "', 'x'.repeat(8 * 1024 * 1024 + 1)), 'text/event-stream', 1, () => {})).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('exceeds'),
+    });
   });
 });

@@ -19,7 +19,9 @@ export function toolCallResult(upstream: string, toolName: string, response: Rec
     const code = error?.['code'];
     const message = typeof error?.['message'] === 'string' ? error['message'] : 'no message';
     if (code === JSON_RPC.REQUEST_TIMEOUT) throw new AppError('TIMEOUT', `upstream "${upstream}" timed out: ${message}`, { details: { upstream } });
-    throw new AppError('INTERNAL', `upstream "${upstream}" answered ${toolName} with JSON-RPC error ${String(code)}: ${message}`, { details: { upstream, rpc_code: code } });
+    throw new AppError('INTERNAL', `upstream "${upstream}" answered ${toolName} with JSON-RPC error ${String(code)}: ${message}`, {
+      details: { upstream, rpc_code: code },
+    });
   }
   const result = response['result'] as Record<string, unknown> | undefined;
   if (typeof result !== 'object' || result === null) {

@@ -12,7 +12,8 @@ export function upstreamError(payload: unknown, upstream: string): AppError | un
   const p = payload as Record<string, unknown>;
   const code = p['code'];
   if (!isErrorCode(code) || typeof p['message'] !== 'string') return undefined;
-  const details = typeof p['details'] === 'object' && p['details'] !== null && !Array.isArray(p['details']) ? (p['details'] as Record<string, unknown>) : undefined;
+  const details =
+    typeof p['details'] === 'object' && p['details'] !== null && !Array.isArray(p['details']) ? (p['details'] as Record<string, unknown>) : undefined;
   const withRequestId =
     code === 'INTERNAL' ? { ...details, upstream, ...(typeof p['request_id'] === 'string' ? { upstream_request_id: p['request_id'] } : {}) } : details;
   return new AppError(code, p['message'], {

@@ -18,7 +18,12 @@ const MAX_LOGGED_BODY = 500;
  * Only a 5xx is an upstream fault ({@link isUpstreamFault}); a 4xx proves the upstream is alive. Details carry
  * `{ upstream, status }`; the message quotes the upstream's JSON-RPC error message when the body has one.
  */
-export function upstreamStatusError(upstream: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>, body: string): AppError {
+export function upstreamStatusError(
+  upstream: string,
+  status: number,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  body: string,
+): AppError {
   const quoted = rpcErrorMessage(body);
   const said = quoted === '' ? '' : `: ${quoted}`;
   const retryAfterMs = retryAfter(headers['retry-after']);

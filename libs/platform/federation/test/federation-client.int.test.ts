@@ -9,7 +9,17 @@ import { createTestDatabase } from '@mcpfed/testing';
 import type { TestDatabase } from '@mcpfed/testing';
 import { createFederationClient } from '../src/index.ts';
 import type { FederationClient, FederationClientConfig } from '../src/index.ts';
-import { CALLER_AUDIENCE, echoMigrations, echoRecord, echoSay, echoShape, echoShapeAsCaller, echoWait, startIssuer, startUpstream } from './fixtures/echo-upstream.ts';
+import {
+  CALLER_AUDIENCE,
+  echoMigrations,
+  echoRecord,
+  echoSay,
+  echoShape,
+  echoShapeAsCaller,
+  echoWait,
+  startIssuer,
+  startUpstream,
+} from './fixtures/echo-upstream.ts';
 import type { EchoDb, RunningIssuer, RunningUpstream } from './fixtures/echo-upstream.ts';
 
 let tdb: TestDatabase<EchoDb>;
@@ -23,7 +33,12 @@ beforeAll(async () => {
   tdb = await createTestDatabase<EchoDb>({ name: 'federation', migrations: echoMigrations });
   issuer = await startIssuer();
   upstream = await startUpstream(tdb.db, issuer);
-  tokens = createClientCredentialsTokenSource({ tokenUrl: issuer.tokenUrl, clientId: issuer.clientId, clientSecret: issuer.clientSecret, scopes: ['customer:read', 'customer:write'] });
+  tokens = createClientCredentialsTokenSource({
+    tokenUrl: issuer.tokenUrl,
+    clientId: issuer.clientId,
+    clientSecret: issuer.clientSecret,
+    scopes: ['customer:read', 'customer:write'],
+  });
 });
 
 afterAll(async () => {
@@ -34,7 +49,14 @@ afterAll(async () => {
 });
 
 function client(overrides: Partial<FederationClientConfig> = {}): FederationClient {
-  const created = createFederationClient({ name: 'echo', url: upstream.url, tokens, logger, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 }, ...overrides });
+  const created = createFederationClient({
+    name: 'echo',
+    url: upstream.url,
+    tokens,
+    logger,
+    retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  });
   clients.push(created);
   return created;
 }
@@ -42,11 +64,12 @@ function client(overrides: Partial<FederationClientConfig> = {}): FederationClie
 let keys = 0;
 const key = (label: string) => `${label}-${++keys}`;
 /** A caller's token as the calling service received it: addressed to that service, not to the upstream. */
-const callerToken = (subject: string) => issuer.issuer.mint({ subject, scopes: ['customer:read', 'customer:write'], audience: CALLER_AUDIENCE, clientId: 'some-agent' });
+const callerToken = (subject: string) =>
+  issuer.issuer.mint({ subject, scopes: ['customer:read', 'customer:write'], audience: CALLER_AUDIENCE, clientId: 'some-agent' });
 const callsOf = (k: string) => upstream.log.sayCalls.filter((c) => c['key'] === k);
 
 describe('createFederationClient: calls and validation', () => {
-  it('calls a tool for a caller with the caller\'s token exchanged for the upstream: the caller is the principal, the service its actor', async () => {
+  it("calls a tool for a caller with the caller's token exchanged for the upstream: the caller is the principal, the service its actor", async () => {
     const k = key('ok');
     const out = await client().call(echoSay, { key: k, text: 'hello' }, { subjectToken: await callerToken('alice') });
     expect(out).toEqual({ text: 'hello', attempt: 1, subject: 'alice', actors: ['order-server'], trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
@@ -82,7 +105,11 @@ describe('createFederationClient: calls and validation', () => {
     const before = upstream.log.requests.length;
     const k = key('bad-input');
     // @ts-expect-error a wrong type is what the test is about
-    await expect(client().call(echoSay, { key: k, text: 42 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', retryable: false, details: { issues: [{ path: 'text', message: expect.any(String) }] } });
+    await expect(client().call(echoSay, { key: k, text: 42 })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      retryable: false,
+      details: { issues: [{ path: 'text', message: expect.any(String) }] },
+    });
     await expect(client().call(echoSay, { key: k, text: 'x', extra: true } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(upstream.log.requests.length).toBe(before);
     expect(callsOf(k)).toEqual([]);
@@ -103,7 +130,13 @@ describe('createFederationClient: calls and validation', () => {
     const error = await client()
       .call(echoSay, { key: k, text: 'x', fail: { code: 'CONFLICT', times: 5 } })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'AppError', code: 'CONFLICT', message: 'CONFLICT on attempt 1 as asked.', retryable: false, details: { attempt: 1, key: k } });
+    expect(error).toMatchObject({
+      name: 'AppError',
+      code: 'CONFLICT',
+      message: 'CONFLICT on attempt 1 as asked.',
+      retryable: false,
+      details: { attempt: 1, key: k },
+    });
     expect(callsOf(k)).toHaveLength(1);
   });
 });
@@ -119,7 +152,10 @@ describe('createFederationClient: resilience', () => {
 
   it('gives up after maxAttempts and rejects with the last upstream error', async () => {
     const k = key('exhausted');
-    await expect(client().call(echoSay, { key: k, text: 'x', fail: { code: 'RATE_LIMITED', times: 10 } })).rejects.toMatchObject({ code: 'RATE_LIMITED', message: 'RATE_LIMITED on attempt 3 as asked.' });
+    await expect(client().call(echoSay, { key: k, text: 'x', fail: { code: 'RATE_LIMITED', times: 10 } })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      message: 'RATE_LIMITED on attempt 3 as asked.',
+    });
     expect(callsOf(k)).toHaveLength(3);
   });
 
@@ -129,7 +165,10 @@ describe('createFederationClient: resilience', () => {
     const guarded = client({ retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 60_000 }, metrics });
     const k = key('breaker');
     for (let i = 0; i < 2; i++) {
-      await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 10 } })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { attempt: i + 1 } });
+      await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 10 } })).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        details: { attempt: i + 1 },
+      });
     }
     expect(guarded.breakerState).toBe('open');
     const before = upstream.log.requests.length;
@@ -147,7 +186,9 @@ describe('createFederationClient: resilience', () => {
     const guarded = client({ retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 100 } });
     const k = key('breaker-recovers');
     for (let i = 0; i < 2; i++) {
-      await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 2 } })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(guarded.call(echoSay, { key: k, text: 'x', fail: { code: 'UPSTREAM_UNAVAILABLE', times: 2 } })).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
     }
     expect(guarded.breakerState).toBe('open');
     const openedAt = Date.now();
@@ -169,19 +210,30 @@ describe('createFederationClient: resilience', () => {
     const started = upstream.log.waitsStarted;
     const slow = [limited.call(echoWait, { ms: 300 }), limited.call(echoWait, { ms: 300 })];
     await upstream.log.waitsReached(started + 2);
-    await expect(limited.call(echoWait, { ms: 0 })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('concurrency limit') });
+    await expect(limited.call(echoWait, { ms: 0 })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringContaining('concurrency limit'),
+    });
     expect(await Promise.all(slow)).toEqual([{ waited_ms: 300 }, { waited_ms: 300 }]);
     expect(upstream.log.waitsStarted).toBe(started + 2);
   });
 
   it('turns an attempt that outlives its timeout into TIMEOUT', async () => {
-    await expect(client({ timeoutMs: 100, retry: false }).call(echoWait, { ms: 2000 })).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true, details: { upstream: 'echo', timeout_ms: 100 } });
+    await expect(client({ timeoutMs: 100, retry: false }).call(echoWait, { ms: 2000 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+      details: { upstream: 'echo', timeout_ms: 100 },
+    });
   });
 
   it('reports an upstream that is down as UPSTREAM_UNAVAILABLE', async () => {
     const port = await closedPort();
     const down = client({ url: `http://127.0.0.1:${port}/mcp`, retry: { maxAttempts: 2, initialDelayMs: 1 } });
-    await expect(down.call(echoSay, { key: key('down'), text: 'x' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'echo' } });
+    await expect(down.call(echoSay, { key: key('down'), text: 'x' })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      details: { upstream: 'echo' },
+    });
   });
 
   it('stops at once when the caller aborts', async () => {
@@ -199,7 +251,14 @@ describe('createFederationClient: tokens, trace context and progress', () => {
       async token(request) {
         requests.push(request);
         if (request.refresh) return tokens.token(request);
-        return issuer.issuer.mint({ subject: 'carol', scopes: ['customer:read'], audience: upstream.url, clientId: 'order-server', actors: ['order-server'], expiresAt: Math.floor(Date.now() / 1000) - 120 });
+        return issuer.issuer.mint({
+          subject: 'carol',
+          scopes: ['customer:read'],
+          audience: upstream.url,
+          clientId: 'order-server',
+          actors: ['order-server'],
+          expiresAt: Math.floor(Date.now() / 1000) - 120,
+        });
       },
     };
     const carol = await callerToken('carol');
@@ -213,9 +272,20 @@ describe('createFederationClient: tokens, trace context and progress', () => {
 
   it('gives up with UNAUTHENTICATED when a fresh token is refused too', async () => {
     const alwaysExpired: ServiceTokenSource = {
-      token: () => issuer.issuer.mint({ subject: 'order-server', scopes: ['customer:read'], audience: upstream.url, kind: 'service', expiresAt: Math.floor(Date.now() / 1000) - 120 }),
+      token: () =>
+        issuer.issuer.mint({
+          subject: 'order-server',
+          scopes: ['customer:read'],
+          audience: upstream.url,
+          kind: 'service',
+          expiresAt: Math.floor(Date.now() / 1000) - 120,
+        }),
     };
-    await expect(client({ tokens: alwaysExpired }).call(echoSay, { key: key('401-twice'), text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', retryable: false, details: { upstream: 'echo', status: 401 } });
+    await expect(client({ tokens: alwaysExpired }).call(echoSay, { key: key('401-twice'), text: 'x' })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      retryable: false,
+      details: { upstream: 'echo', status: 401 },
+    });
   });
 
   it('continues the caller trace through the traceparent header and _meta', async () => {
@@ -250,7 +320,14 @@ describe('createFederationClient: tokens, trace context and progress', () => {
     await counted.call(echoSay, { key: key('m'), text: 'x', fail: { code: 'NOT_FOUND', times: 1 } }).catch(() => undefined);
     expect(await metricValue(metrics, 'federation_calls_total', { upstream: 'echo', tool: 'echo_say', outcome: 'ok' })).toBe(1);
     expect(await metricValue(metrics, 'federation_calls_total', { upstream: 'echo', tool: 'echo_say', outcome: 'NOT_FOUND' })).toBe(1);
-    expect(await metricValue(metrics, 'federation_call_duration_seconds', { upstream: 'echo', tool: 'echo_say', outcome: 'ok' }, 'federation_call_duration_seconds_count')).toBe(1);
+    expect(
+      await metricValue(
+        metrics,
+        'federation_call_duration_seconds',
+        { upstream: 'echo', tool: 'echo_say', outcome: 'ok' },
+        'federation_call_duration_seconds_count',
+      ),
+    ).toBe(1);
     expect(await metricValue(metrics, 'upstream_breaker_state', { upstream: 'echo' })).toBe(0);
   });
 
@@ -268,7 +345,9 @@ async function metricValue(metrics: Metrics, name: string, labels: Record<string
   const metric = metrics.registry.getSingleMetric(name);
   const { values } = (await metric?.get()) ?? { values: [] };
   const found = values.find(
-    (v) => ((v as { metricName?: string }).metricName ?? name) === series && Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+    (v) =>
+      ((v as { metricName?: string }).metricName ?? name) === series &&
+      Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
   );
   return found?.value;
 }

@@ -31,7 +31,9 @@ beforeAll(async () => {
         return void res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(refusal));
       }
       const structured = { text: 'x', attempt: toolCalls, subject: 'order-server', actors: [], trace_id: '0af7651916cd43dd8448eb211c80319c' };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { structuredContent: structured, content: [] } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { structuredContent: structured, content: [] } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +75,11 @@ describe('createFederationClient: the HTTP status of an answer that is not a res
     expect(await c.call(echoSay, { key: 'limited', text: 'x' })).toMatchObject({ attempt: 3 });
     statuses.push(429, 429, 429);
     toolCalls = 0;
-    expect(await failure(c.call(echoSay, { key: 'limited', text: 'x' }))).toMatchObject({ code: 'RATE_LIMITED', retryable: true, details: { upstream: 'echo', status: 429, retry_after_ms: 1000 } });
+    expect(await failure(c.call(echoSay, { key: 'limited', text: 'x' }))).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryable: true,
+      details: { upstream: 'echo', status: 429, retry_after_ms: 1000 },
+    });
     expect(toolCalls).toBe(3);
     expect(c.breakerState).toBe('closed');
   });
@@ -90,7 +96,11 @@ describe('createFederationClient: the HTTP status of an answer that is not a res
     for (const [answers, code, tried] of cases) {
       statuses.push(...answers);
       toolCalls = 0;
-      expect(await failure(c.call(echoSay, { key: code, text: 'x' }))).toMatchObject({ code, retryable: false, details: { upstream: 'echo', status: answers[0] } });
+      expect(await failure(c.call(echoSay, { key: code, text: 'x' }))).toMatchObject({
+        code,
+        retryable: false,
+        details: { upstream: 'echo', status: answers[0] },
+      });
       expect(toolCalls).toBe(tried);
     }
     expect(c.breakerState).toBe('closed');
@@ -101,12 +111,27 @@ describe('createFederationClient: the HTTP status of an answer that is not a res
     statuses.push(504);
     toolCalls = 0;
     expect(await c.call(echoSay, { key: 'flaky', text: 'x' })).toMatchObject({ attempt: 2 });
-    const once = createFederationClient({ name: 'echo', url, tokens, logger, retry: false, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 60_000 } });
+    const once = createFederationClient({
+      name: 'echo',
+      url,
+      tokens,
+      logger,
+      retry: false,
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, probeIntervalMs: 60_000 },
+    });
     clients.push(once);
     statuses.push(504, 503);
-    expect(await failure(once.call(echoSay, { key: 'slow', text: 'x' }))).toMatchObject({ code: 'TIMEOUT', retryable: true, details: { upstream: 'echo', status: 504 } });
+    expect(await failure(once.call(echoSay, { key: 'slow', text: 'x' }))).toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+      details: { upstream: 'echo', status: 504 },
+    });
     expect(once.breakerState).toBe('closed');
-    expect(await failure(once.call(echoSay, { key: 'down', text: 'x' }))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { upstream: 'echo', status: 503, retry_after_ms: 1000 } });
+    expect(await failure(once.call(echoSay, { key: 'down', text: 'x' }))).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      details: { upstream: 'echo', status: 503, retry_after_ms: 1000 },
+    });
     expect(once.breakerState).toBe('open');
   });
 });

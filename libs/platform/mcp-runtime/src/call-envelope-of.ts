@@ -54,7 +54,11 @@ export function callEnvelopeOf(extra: HandlerExtra, connectionPrincipal: Princip
 function logLevelOf(extra: HandlerExtra, principal: Principal, protocolVersion: string, logLevels: LogLevelMemory): LogLevel | undefined {
   const asked = extra._meta?.[META_LOG_LEVEL];
   if (asked === undefined) return isModernRevision(protocolVersion) ? undefined : logLevels.get(principal.id);
-  if (!isLogLevel(asked)) throw new ProtocolError(-32602, `Invalid params: _meta["${META_LOG_LEVEL}"] must be one of debug, info, notice, warning, error, critical, alert, emergency`);
+  if (!isLogLevel(asked))
+    throw new ProtocolError(
+      -32602,
+      `Invalid params: _meta["${META_LOG_LEVEL}"] must be one of debug, info, notice, warning, error, critical, alert, emergency`,
+    );
   return asked;
 }
 

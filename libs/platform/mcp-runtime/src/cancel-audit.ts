@@ -32,7 +32,10 @@ export class CancelAudit {
     const started = performance.now();
     const id = await this.#audit.begin(this.#record(taskId, envelope)).catch((error: unknown) => {
       this.#logger.warn({ err: loggableError(error) }, 'tasks/cancel audit record could not be written; the cancel is not run');
-      throw toProtocolError(new AppError('UPSTREAM_UNAVAILABLE', 'The cancel was not run: its audit record could not be written. Retry shortly.'), envelope.requestId);
+      throw toProtocolError(
+        new AppError('UPSTREAM_UNAVAILABLE', 'The cancel was not run: its audit record could not be written. Retry shortly.'),
+        envelope.requestId,
+      );
     });
     return (outcome) => this.#audit.finish(id, { outcome, durationMs: performance.now() - started, replayed: false, dryRun: false });
   }

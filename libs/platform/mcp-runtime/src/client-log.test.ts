@@ -3,7 +3,10 @@ import { MAX_CLIENT_LOG_MESSAGES, clientLog } from './client-log.ts';
 
 function recorder() {
   const sent: Array<{ level: string; logger: string; data: Record<string, unknown> }> = [];
-  return { sent, send: async (notification: { params: { level: string; logger: string; data: Record<string, unknown> } }) => void sent.push(notification.params) };
+  return {
+    sent,
+    send: async (notification: { params: { level: string; logger: string; data: Record<string, unknown> } }) => void sent.push(notification.params),
+  };
 }
 
 describe('clientLog', () => {

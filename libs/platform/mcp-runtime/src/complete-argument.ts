@@ -19,7 +19,12 @@ export const EMPTY_COMPLETION: CompletionResult = Object.freeze({ completion: Ob
  * Runs `completer` for the partial `value`: asks one value more than {@link MAX_COMPLETION_VALUES} to learn whether
  * there are more, answers at most that many, and `total` when it is known (all values fit).
  */
-export async function completeArgument<DB>(completer: Completer<DB> | undefined, value: string, ctx: ToolContext<DB>, context: Readonly<Record<string, string>>): Promise<CompletionResult> {
+export async function completeArgument<DB>(
+  completer: Completer<DB> | undefined,
+  value: string,
+  ctx: ToolContext<DB>,
+  context: Readonly<Record<string, string>>,
+): Promise<CompletionResult> {
   if (completer === undefined || value.length > MAX_PREFIX) return EMPTY_COMPLETION;
   const found = await completer(value, MAX_COMPLETION_VALUES + 1, ctx, context);
   const values = found.slice(0, MAX_COMPLETION_VALUES);

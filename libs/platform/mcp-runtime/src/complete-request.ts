@@ -33,7 +33,8 @@ export function completeRequest<DB>(
       throw new AppError('VALIDATION_FAILED', `Unknown ${what}. List prompts and resource templates to see what can be completed.`);
     }
     const missing = missingScopes(ctx.principal, binding.contract.scopes);
-    if (missing.length > 0) throw new AppError('FORBIDDEN', `Completing ${ref.name ?? ref.uri} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
+    if (missing.length > 0)
+      throw new AppError('FORBIDDEN', `Completing ${ref.name ?? ref.uri} needs the scope(s) ${missing.join(', ')}.`, { details: { missing } });
     return completeArgument(binding.complete?.[argument.name], argument.value, ctx, params.context?.arguments ?? {});
   });
 }

@@ -127,18 +127,17 @@ export async function serveHttp(host: ServerFactory, config: HttpServerConfig): 
     if (!batch && first?.['method'] === 'subscriptions/listen' && 'id' in first && claimedRevision(first) !== undefined) {
       // The lists of a domain server change only with a deploy: the subscription is acknowledged and ended at once.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
-      res.end(closedSubscription(first, host.serverInfo).map((m) => `event: message\ndata: ${JSON.stringify(m)}\n\n`).join(''));
+      res.end(
+        closedSubscription(first, host.serverInfo)
+          .map((m) => `event: message\ndata: ${JSON.stringify(m)}\n\n`)
+          .join(''),
+      );
       return false;
     }
     // A caller that set a log level (logging/setLevel) gets its answers as streams, which can carry the messages; not on
     // a 2026-07-28 request, which gets messages only for its own `_meta` level (and whose errors keep their status).
     const remembersLevel = (batch || first === undefined || claimedRevision(first) === undefined) && host.sendsLogsTo?.(principal) === true;
-    transport.dispatch(
-      messages,
-      { res, mode: wantsStream(messages) || remembersLevel ? 'sse' : 'json', batch, onDone: done },
-      attachments,
-      req.headers,
-    );
+    transport.dispatch(messages, { res, mode: wantsStream(messages) || remembersLevel ? 'sse' : 'json', batch, onDone: done }, attachments, req.headers);
     return true;
   }
 

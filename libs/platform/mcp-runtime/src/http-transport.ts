@@ -77,7 +77,12 @@ export class MultiplexHttpTransport implements Transport {
    * requests or notifications; client responses and cancellations are dropped by the caller (a stateless
    * server has no outstanding requests and cannot correlate a cancellation sent on another connection).
    */
-  dispatch(messages: Array<Record<string, unknown>>, exchange: HttpExchange, attachments: RequestAttachment[], headers: Record<string, string | string[] | undefined>): void {
+  dispatch(
+    messages: Array<Record<string, unknown>>,
+    exchange: HttpExchange,
+    attachments: RequestAttachment[],
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     const open: OpenExchange = { ...exchange, originalIds: new Map(), modern: new Map(), status: 200, responses: [], sseStarted: false, finished: false };
     let requests = 0;
     // The messages of one POST share its principal: copy its scopes for the SDK once, not once per message.
@@ -160,7 +165,12 @@ export class MultiplexHttpTransport implements Transport {
     if (exchange.finished) return;
     if (!exchange.sseStarted) {
       exchange.sseStarted = true;
-      exchange.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      exchange.res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
     }
     exchange.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }

@@ -69,4 +69,3 @@ export async function purgeIdempotencyRecordsMentioning(db: QueryExecutorProvide
   const result = await sql`DELETE FROM mcp_idempotency_keys WHERE strpos(response::text, ${JSON.stringify(entityId).slice(1, -1)}) > 0`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
-

@@ -68,7 +68,17 @@ export { toolBinder } from './tool-binder.ts';
 export { FULL_VIEW, LAZY, READONLY, TOOLSETS, TOOLSET_NAMES, describeView, inToolset, inView, isToolset, parseViewWords } from './toolsets.ts';
 export type { ToolsetName, ViewSelection } from './toolsets.ts';
 export { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOL_DEFINITIONS, SEARCH_TOOL, lazyCallInput, lazyDescribeInput, lazySearchInput } from './lazy-tools.ts';
-export { META_ALIASES, META_DEADLINE, META_SCOPES, advertisedInputSchema, advertisedOutputSchema, catalogMeta, compactJsonSchema, shortSpelling, toolDefinition } from './tool-definition.ts';
+export {
+  META_ALIASES,
+  META_DEADLINE,
+  META_SCOPES,
+  advertisedInputSchema,
+  advertisedOutputSchema,
+  catalogMeta,
+  compactJsonSchema,
+  shortSpelling,
+  toolDefinition,
+} from './tool-definition.ts';
 export { resultFields } from './result-fields.ts';
 export { ToolRunner } from './tool-runner.ts';
 export { ToolTasks } from './tool-tasks.ts';

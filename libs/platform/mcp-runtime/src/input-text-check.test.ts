@@ -42,7 +42,11 @@ describe('checkInputText', () => {
 
   it("is the runtime's VALIDATION_FAILED shape", () => {
     const error = inputTextError({ path: 'carrier', message: 'contains a NUL character' });
-    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', retryable: false, details: { issues: [{ path: 'carrier', message: 'contains a NUL character' }] } });
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      retryable: false,
+      details: { issues: [{ path: 'carrier', message: 'contains a NUL character' }] },
+    });
     expect(error.message).toBe('Invalid arguments: carrier: contains a NUL character. Fix them and call again.');
   });
 });

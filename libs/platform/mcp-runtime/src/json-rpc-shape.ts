@@ -23,7 +23,8 @@ function metaProblem(meta: unknown): string | undefined {
   const token = meta['progressToken'];
   if (token !== undefined && !isRequestId(token)) return 'params._meta.progressToken must be a string or an integer';
   const task = meta[RELATED_TASK];
-  if (task !== undefined && (!isPlainObject(task) || typeof task['taskId'] !== 'string')) return `params._meta["${RELATED_TASK}"] must be an object with a string taskId`;
+  if (task !== undefined && (!isPlainObject(task) || typeof task['taskId'] !== 'string'))
+    return `params._meta["${RELATED_TASK}"] must be an object with a string taskId`;
   return undefined;
 }
 

@@ -209,7 +209,8 @@ export class McpHost<DB> implements ServerFactory {
     if (this.#completes) {
       const catalogs = { prompts: this.#prompts, resources: this.#resources, runner: this.#requests };
       on(CompleteRequestSchema as unknown as z.ZodObject, async (request, extra) =>
-        completeRequest((request as { params: CompleteParams }).params, envelopeOf(extra), catalogs));
+        completeRequest((request as { params: CompleteParams }).params, envelopeOf(extra), catalogs),
+      );
     }
     return server;
   }

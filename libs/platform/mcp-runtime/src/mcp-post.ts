@@ -67,7 +67,11 @@ const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 export function admitRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { metrics: { observeHttp(method: string, status: number): void }; originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string }; draining: boolean },
+  options: {
+    metrics: { observeHttp(method: string, status: number): void };
+    originGuard: (headers: { origin?: string | undefined; host?: string | undefined }) => { ok: true } | { ok: false; status: number; reason: string };
+    draining: boolean;
+  },
 ): boolean {
   res.once('finish', () => options.metrics.observeHttp(req.method ?? 'GET', res.statusCode));
   if (options.draining) res.setHeader('connection', 'close');
@@ -143,8 +147,19 @@ export function challengeMissingScopes(
   sendJson(
     res,
     403,
-    { jsonrpc: '2.0', id: message['id'] as string | number, error: { code: JSON_RPC.INVALID_REQUEST, message: `Forbidden: ${description}`, data: { required_scopes: [...required], missing_scopes: missing } } },
-    { 'www-authenticate': wwwAuthenticate({ resourceMetadataUrl: config.resourceMetadataUrl, error: 'insufficient_scope', scope: required.join(' '), description }) },
+    {
+      jsonrpc: '2.0',
+      id: message['id'] as string | number,
+      error: { code: JSON_RPC.INVALID_REQUEST, message: `Forbidden: ${description}`, data: { required_scopes: [...required], missing_scopes: missing } },
+    },
+    {
+      'www-authenticate': wwwAuthenticate({
+        resourceMetadataUrl: config.resourceMetadataUrl,
+        error: 'insufficient_scope',
+        scope: required.join(' '),
+        description,
+      }),
+    },
   );
   return true;
 }
@@ -188,10 +203,17 @@ export async function receiveMcpPost(req: IncomingMessage, res: ServerResponse, 
   }
   const version = req.headers['mcp-protocol-version'];
   if (typeof version === 'string' && !SUPPORTED.has(version)) {
-    sendRpcError(res, 400, MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION, `Unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${[...SUPPORTED].join(', ')}`, {}, {
-      supported: [...SUPPORTED],
-      requested: version.slice(0, 40),
-    });
+    sendRpcError(
+      res,
+      400,
+      MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION,
+      `Unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${[...SUPPORTED].join(', ')}`,
+      {},
+      {
+        supported: [...SUPPORTED],
+        requested: version.slice(0, 40),
+      },
+    );
     return undefined;
   }
   const bodyTimeoutMs = config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -210,7 +232,12 @@ export async function receiveMcpPost(req: IncomingMessage, res: ServerResponse, 
 }
 
 /** The rest of {@link acceptMcpPost}: JSON, batch, each message's shape and the 2026-07-28 rules (headers equal to the body). */
-export function checkMcpPost(req: IncomingMessage, res: ServerResponse, { principal, body }: ReceivedMcpPost, config: Pick<McpPostConfig, 'maxBatch'>): AcceptedMcpPost | undefined {
+export function checkMcpPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { principal, body }: ReceivedMcpPost,
+  config: Pick<McpPostConfig, 'maxBatch'>,
+): AcceptedMcpPost | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -238,7 +265,8 @@ export function checkMcpPost(req: IncomingMessage, res: ServerResponse, { princi
   // A batch cannot be a 2026-07-28 request either by its headers: an intermediary that routed on `Mcp-Method`/`Mcp-Name`
   // must never see a batch of other calls run behind them.
   const headerClaim = req.headers['mcp-protocol-version'];
-  const modernHeaders = (typeof headerClaim === 'string' && isModernRevision(headerClaim)) || req.headers['mcp-method'] !== undefined || req.headers['mcp-name'] !== undefined;
+  const modernHeaders =
+    (typeof headerClaim === 'string' && isModernRevision(headerClaim)) || req.headers['mcp-method'] !== undefined || req.headers['mcp-name'] !== undefined;
   if (batch && (modernHeaders || raw.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined))) {
     sendRpcError(res, 400, JSON_RPC.INVALID_REQUEST, 'Invalid Request: a 2026-07-28 request cannot be sent in a batch');
     return undefined;

@@ -18,14 +18,20 @@ export type OnRequest = <S extends z.ZodObject>(schema: S, handle: (request: z.o
 export function onRequest(server: Server, inputLimits: InputLimits): OnRequest {
   return (schema, handle) => {
     const method = (schema.shape as { method: z.ZodLiteral<string> }).method.value;
-    server.setRequestHandler(z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never, (async (request: unknown, extra: unknown) => {
-      const problem = checkInputText((request as { params?: unknown }).params ?? {}, inputLimits);
-      if (problem !== undefined) throw toProtocolError(inputTextError(problem, `params for ${method}`), undefined);
-      const parsed = schema.safeParse(request);
-      if (!parsed.success) {
-        throw new ProtocolError(-32602, `Invalid params for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      }
-      return handle(parsed.data, extra as HandlerExtra);
-    }) as never);
+    server.setRequestHandler(
+      z.looseObject({ method: z.literal(method), params: z.unknown().optional() }) as never,
+      (async (request: unknown, extra: unknown) => {
+        const problem = checkInputText((request as { params?: unknown }).params ?? {}, inputLimits);
+        if (problem !== undefined) throw toProtocolError(inputTextError(problem, `params for ${method}`), undefined);
+        const parsed = schema.safeParse(request);
+        if (!parsed.success) {
+          throw new ProtocolError(
+            -32602,
+            `Invalid params for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          );
+        }
+        return handle(parsed.data, extra as HandlerExtra);
+      }) as never,
+    );
   };
 }

@@ -32,11 +32,22 @@ describe('protocol revisions', () => {
   });
 
   it('converts answers once: a second conversion changes nothing', () => {
-    const once = modernResponse('tools/list', { jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'a', execution: { taskSupport: 'optional' } }] } }, SERVER_CACHE_HINTS, { name: 's', version: '1' });
+    const once = modernResponse(
+      'tools/list',
+      { jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'a', execution: { taskSupport: 'optional' } }] } },
+      SERVER_CACHE_HINTS,
+      { name: 's', version: '1' },
+    );
     expect(once).toEqual({
       jsonrpc: '2.0',
       id: 1,
-      result: { tools: [{ name: 'a' }], resultType: 'complete', ttlMs: 60_000, cacheScope: 'private', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 's', version: '1' } } },
+      result: {
+        tools: [{ name: 'a' }],
+        resultType: 'complete',
+        ttlMs: 60_000,
+        cacheScope: 'private',
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: 's', version: '1' } },
+      },
     });
     expect(modernResponse('tools/list', once, SERVER_CACHE_HINTS, { name: 'other', version: '2' })).toEqual(once);
     const notFound = modernResponse('resources/read', { jsonrpc: '2.0', id: 2, error: { code: -32002, message: 'no' } }, SERVER_CACHE_HINTS);
@@ -46,10 +57,17 @@ describe('protocol revisions', () => {
   });
 
   it('hands server/discover to the SDK as initialize and builds the discover result from its answer', () => {
-    expect(innerRequest({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: envelope } })).toMatchObject({ method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } });
+    expect(innerRequest({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: envelope } })).toMatchObject({
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {} },
+    });
     const discovered = modernResponse(
       'server/discover',
-      { jsonrpc: '2.0', id: 1, result: { protocolVersion: '2025-11-25', serverInfo: { name: 's', version: '1' }, capabilities: { tools: {}, tasks: {} }, instructions: 'hi' } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        result: { protocolVersion: '2025-11-25', serverInfo: { name: 's', version: '1' }, capabilities: { tools: {}, tasks: {} }, instructions: 'hi' },
+      },
       SERVER_CACHE_HINTS,
     );
     expect(discovered['result']).toEqual({
@@ -71,7 +89,10 @@ describe('protocol revisions', () => {
       error: { code: -32602, message: 'Invalid params: params._meta["io.modelcontextprotocol/clientInfo"] must be an object with a string name and version' },
     });
     // Every 2026-07-28 request, not only discover, names its client fully when it names it at all.
-    expect(modernRequestProblem({ ...call('x'), params: { name: 'x', _meta: { ...envelope, 'io.modelcontextprotocol/clientInfo': { name: 'c', version: 1 } } } })?.error.code).toBe(-32602);
+    expect(
+      modernRequestProblem({ ...call('x'), params: { name: 'x', _meta: { ...envelope, 'io.modelcontextprotocol/clientInfo': { name: 'c', version: 1 } } } })
+        ?.error.code,
+    ).toBe(-32602);
     const badCaps = modernRequestProblem(discover({ 'io.modelcontextprotocol/clientCapabilities': { roots: 5 } }));
     expect(badCaps?.status).toBe(400);
     expect(badCaps?.error.code).toBe(-32602);
@@ -82,7 +103,12 @@ describe('protocol revisions', () => {
 
   it('cuts the requested version it echoes in an unsupported-version error', () => {
     const long = `2099-${'x'.repeat(5000)}`;
-    const problem = modernRequestProblem({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': long } } });
+    const problem = modernRequestProblem({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': long } },
+    });
     expect(problem?.error.code).toBe(-32022);
     expect((problem?.error.data as { requested: string }).requested).toBe(long.slice(0, 40));
   });

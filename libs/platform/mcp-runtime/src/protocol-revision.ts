@@ -9,7 +9,10 @@ export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 /** The newest revision with the initialize handshake; what a request without the `_meta` claim is taken for. */
 export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
 /** Every revision an mcpfed endpoint answers, newest first. */
-export const SERVED_PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v !== MODERN_PROTOCOL_VERSION)];
+export const SERVED_PROTOCOL_VERSIONS: readonly string[] = [
+  MODERN_PROTOCOL_VERSION,
+  ...SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v !== MODERN_PROTOCOL_VERSION),
+];
 
 /** The reserved `_meta` keys of 2026-07-28. */
 export const REVISION_META = {
@@ -45,7 +48,9 @@ export interface CacheHint {
  * Cache hints by method. Every list mcpfed serves is filtered by the caller's scopes, so it is `private`: a shared
  * cache must not hand one caller's list to another. Only `server/discover` is the same for every caller.
  */
-export type CacheHints = Readonly<Record<'server/discover' | 'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list' | 'resources/read', CacheHint>>;
+export type CacheHints = Readonly<
+  Record<'server/discover' | 'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list' | 'resources/read', CacheHint>
+>;
 
 /**
  * A domain server's hints: its catalog changes only with a deploy (a minute of staleness is harmless, and it announces
@@ -135,18 +140,35 @@ export function modernRequestProblem(message: Record<string, unknown>, headers?:
   if (claim === undefined) {
     const header = headers?.['mcp-protocol-version'];
     if (typeof header === 'string' && isModernRevision(header) && message['method'] !== 'initialize') {
-      return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: a ${header} request needs params._meta["${REVISION_META.protocolVersion}"]` } };
+      return {
+        status: 400,
+        error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: a ${header} request needs params._meta["${REVISION_META.protocolVersion}"]` },
+      };
     }
     return undefined;
   }
   if (!SERVED_PROTOCOL_VERSIONS.includes(claim) || !isModernRevision(claim)) return unsupported(claim);
   const meta = metaOf(message) as Record<string, unknown>;
   if (record(meta[REVISION_META.clientCapabilities]) === undefined) {
-    return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientCapabilities}"] must be an object` } };
+    return {
+      status: 400,
+      error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientCapabilities}"] must be an object` },
+    };
   }
   const clientInfo = meta[REVISION_META.clientInfo];
-  if (clientInfo !== undefined && (record(clientInfo) === undefined || typeof (clientInfo as Record<string, unknown>)['name'] !== 'string' || typeof (clientInfo as Record<string, unknown>)['version'] !== 'string')) {
-    return { status: 400, error: { code: JSON_RPC.INVALID_PARAMS, message: `Invalid params: params._meta["${REVISION_META.clientInfo}"] must be an object with a string name and version` } };
+  if (
+    clientInfo !== undefined &&
+    (record(clientInfo) === undefined ||
+      typeof (clientInfo as Record<string, unknown>)['name'] !== 'string' ||
+      typeof (clientInfo as Record<string, unknown>)['version'] !== 'string')
+  ) {
+    return {
+      status: 400,
+      error: {
+        code: JSON_RPC.INVALID_PARAMS,
+        message: `Invalid params: params._meta["${REVISION_META.clientInfo}"] must be an object with a string name and version`,
+      },
+    };
   }
   const method = message['method'] as string;
   // server/discover runs as the SDK's initialize, whose schema would otherwise refuse a malformed envelope as -32603.
@@ -171,7 +193,8 @@ export function modernRequestProblem(message: Record<string, unknown>, headers?:
       if (decoded !== record(message['params'])?.[nameField]) return mismatch(`Mcp-Name does not match the body's params.${nameField}`);
     }
   }
-  if (REMOVED_METHODS.has(method)) return { status: 404, error: { code: JSON_RPC.METHOD_NOT_FOUND, message: `Method not found: ${method} is not part of ${claim}` } };
+  if (REMOVED_METHODS.has(method))
+    return { status: 404, error: { code: JSON_RPC.METHOD_NOT_FOUND, message: `Method not found: ${method} is not part of ${claim}` } };
   return undefined;
 }
 
@@ -182,7 +205,10 @@ function discoverEnvelopeProblem(message: Record<string, unknown>): string | und
   const keys: Record<string, string> = { capabilities: REVISION_META.clientCapabilities, clientInfo: REVISION_META.clientInfo };
   const issues = parsed.error.issues.slice(0, 5).map((issue) => {
     const [params, field, ...rest] = issue.path.map(String);
-    const where = params === 'params' && field !== undefined && keys[field] !== undefined ? [`params._meta["${keys[field]}"]`, ...rest].join('.') : issue.path.join('.') || '(root)';
+    const where =
+      params === 'params' && field !== undefined && keys[field] !== undefined
+        ? [`params._meta["${keys[field]}"]`, ...rest].join('.')
+        : issue.path.join('.') || '(root)';
     return `${where}: ${issue.message}`;
   });
   return `Invalid params for server/discover: ${issues.join('; ')}`;
@@ -256,7 +282,8 @@ export function modernResponse(method: string, response: Record<string, unknown>
 /** HTTP status of a modern error answered alone: -32601 is 404, the revision's own refusals 400, the rest 200. */
 export function modernErrorStatus(code: unknown): number {
   if (code === JSON_RPC.METHOD_NOT_FOUND) return 404;
-  if (code === MODERN_ERROR.HEADER_MISMATCH || code === MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION || code === MODERN_ERROR.MISSING_CLIENT_CAPABILITY) return 400;
+  if (code === MODERN_ERROR.HEADER_MISMATCH || code === MODERN_ERROR.UNSUPPORTED_PROTOCOL_VERSION || code === MODERN_ERROR.MISSING_CLIENT_CAPABILITY)
+    return 400;
   return 200;
 }
 
@@ -271,7 +298,10 @@ export function closedSubscription(message: Record<string, unknown>, serverInfo?
     {
       jsonrpc: '2.0',
       id,
-      result: { resultType: 'complete', _meta: { [REVISION_META.subscriptionId]: id, ...(serverInfo === undefined ? {} : { [REVISION_META.serverInfo]: serverInfo }) } },
+      result: {
+        resultType: 'complete',
+        _meta: { [REVISION_META.subscriptionId]: id, ...(serverInfo === undefined ? {} : { [REVISION_META.serverInfo]: serverInfo }) },
+      },
     },
   ];
 }

@@ -7,10 +7,24 @@ describe('redactArguments', () => {
   it('replaces personal data and secrets at any depth and keeps the rest', () => {
     expect(
       redactArguments(
-        { email: 'a@b.c', tier: 'gold', address: { line1: '1 Main St', city: 'Lyon', postal_code: '69001' }, notes: [{ body: 'x' }], sql: 'SELECT 1', phone: null },
+        {
+          email: 'a@b.c',
+          tier: 'gold',
+          address: { line1: '1 Main St', city: 'Lyon', postal_code: '69001' },
+          notes: [{ body: 'x' }],
+          sql: 'SELECT 1',
+          phone: null,
+        },
         redacted,
       ),
-    ).toEqual({ email: '[redacted]', tier: 'gold', address: { line1: '[redacted]', city: 'Lyon', postal_code: '[redacted]' }, notes: [{ body: '[redacted]' }], sql: '[redacted]', phone: null });
+    ).toEqual({
+      email: '[redacted]',
+      tier: 'gold',
+      address: { line1: '[redacted]', city: 'Lyon', postal_code: '[redacted]' },
+      notes: [{ body: '[redacted]' }],
+      sql: '[redacted]',
+      phone: null,
+    });
   });
 
   it('stores what PostgreSQL accepts: NUL and lone surrogates replaced, in values and keys', () => {
@@ -56,7 +70,9 @@ describe('canonicalJson and digest', () => {
     const recursive = (value: unknown): string => {
       if (Array.isArray(value)) return `[${value.map(recursive).join(',')}]`;
       if (value !== null && typeof value === 'object') {
-        const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+        const keys = Object.keys(value)
+          .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+          .sort();
         return `{${keys.map((k) => `${JSON.stringify(k)}:${recursive((value as Record<string, unknown>)[k])}`).join(',')}}`;
       }
       return JSON.stringify(value) ?? 'null';

@@ -34,7 +34,8 @@ export class ResourceCatalog<DB> {
         if (missingScopes(ctx.principal, binding.contract.scopes).length > 0) continue;
         const { contract } = binding;
         const _meta = catalogMeta(contract.scopes, this.#deadlineMs);
-        if (!template) out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType, _meta });
+        if (!template)
+          out.push({ uri: contract.uri, name: contract.name, title: contract.title, description: contract.description, mimeType: contract.mimeType, _meta });
         else if (binding.list) out.push(...(await binding.list(ctx)).map((resource) => ({ ...resource, _meta })));
       }
       return out;

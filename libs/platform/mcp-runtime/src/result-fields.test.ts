@@ -9,7 +9,10 @@ describe('resultFields', () => {
       order: z.object({
         version: z.number().int().describe('Pass it as expected_version.'),
         lines: z.array(z.object({ sku: z.string().describe('SKU.'), price: money })).describe('One per SKU.'),
-        tracking: z.object({ carrier: z.string().describe('Who ships it.') }).nullable().describe('Set when shipped.'),
+        tracking: z
+          .object({ carrier: z.string().describe('Who ships it.') })
+          .nullable()
+          .describe('Set when shipped.'),
       }),
       replayed: z.boolean(),
     });

@@ -109,14 +109,24 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
   const { settings, logger } = options;
   const metrics = options.metrics ?? createMetrics({ service: options.name });
   registerPoolMetrics(metrics, 'main', options.database.pool);
-  const tracing = initTracing({ serviceName: options.name, ...(settings.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT } : {}), logger });
+  const tracing = initTracing({
+    serviceName: options.name,
+    ...(settings.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    logger,
+  });
   const steps: ShutdownStep[] = [];
   let redis: Redis | undefined;
   let rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
   if (options.transport === 'http') {
     // Auto-pipelining sends the rate-limit commands of concurrent calls in one write: on a busy server that is
     // one syscall for many calls instead of one each.
-    redis = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true, connectionName: options.name });
+    redis = new Redis(settings.REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      connectionName: options.name,
+    });
     redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection problem'));
     await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; rate limits fall back to per-process memory'));
     rateLimiter = createRateLimiter({
@@ -155,24 +165,31 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
     });
     const stdio = await serveStdio(host, principal);
     steps.push({ name: 'stdio', run: () => stdio.close() });
-    logger.info({ principal: principal.id, scopes: [...principal.scopes], ...(principal.customerId === undefined ? {} : { customer_id: principal.customerId }) }, 'serving MCP on stdio');
+    logger.info(
+      { principal: principal.id, scopes: [...principal.scopes], ...(principal.customerId === undefined ? {} : { customer_id: principal.customerId }) },
+      'serving MCP on stdio',
+    );
     void stdio.closed.then(() => shutdown('stdin closed'));
   } else {
     if (!settings.AUTH_ISSUER) {
       logger.fatal('invalid configuration: AUTH_ISSUER: required to serve HTTP (tokens are always verified); `npm start` runs a local dev issuer');
       process.exit(EX_CONFIG);
     }
-    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL, retryForMs: DISCOVERY_RETRY_MS }).catch((error: unknown) => {
-      if (!(error instanceof ConfigError)) throw error;
-      // Written synchronously: the line must not be lost to the exit.
-      process.stderr.write(`${error.message}\n`);
-      return process.exit(EX_CONFIG);
-    });
+    const identity = await discoverIssuer({ issuer: settings.AUTH_ISSUER, jwksUrl: settings.AUTH_JWKS_URL, retryForMs: DISCOVERY_RETRY_MS }).catch(
+      (error: unknown) => {
+        if (!(error instanceof ConfigError)) throw error;
+        // Written synchronously: the line must not be lost to the exit.
+        process.stderr.write(`${error.message}\n`);
+        return process.exit(EX_CONFIG);
+      },
+    );
     const publicUrl = resolvePublicUrl(settings);
     const publicHost = new URL(publicUrl).host;
     // Former names (aliases) need the same scopes, so a call by an old name gets the same step-up challenge.
     const toolScopes = new Map(
-      options.tools.flatMap((tool) => [tool.contract.name, ...(tool.contract.aliases ?? []).map((alias) => alias.name)].map((name) => [name, tool.contract.scopes] as const)),
+      options.tools.flatMap((tool) =>
+        [tool.contract.name, ...(tool.contract.aliases ?? []).map((alias) => alias.name)].map((name) => [name, tool.contract.scopes] as const),
+      ),
     );
     const http = await serveHttp(host, {
       host: settings.HOST,
@@ -186,11 +203,19 @@ export async function runMcpServer<DB>(options: RunMcpServerOptions<DB>): Promis
       }),
       originGuard: createOriginGuard({
         // The pages post their forms from this server's own origin.
-        allowedOrigins: options.pages !== undefined && settings.ALLOWED_ORIGINS.length > 0 ? [...settings.ALLOWED_ORIGINS, new URL(publicUrl).origin] : settings.ALLOWED_ORIGINS,
+        allowedOrigins:
+          options.pages !== undefined && settings.ALLOWED_ORIGINS.length > 0
+            ? [...settings.ALLOWED_ORIGINS, new URL(publicUrl).origin]
+            : settings.ALLOWED_ORIGINS,
         allowedHosts: settings.ALLOWED_HOSTS.length > 0 ? settings.ALLOWED_HOSTS : ['localhost', '127.0.0.1', '[::1]', publicHost],
       }),
       resourceMetadata: (resource) => ({
-        ...protectedResourceMetadata({ resource, authorizationServers: [settings.AUTH_ISSUER as string], scopesSupported: options.allScopes, resourceName: options.title ?? options.name }),
+        ...protectedResourceMetadata({
+          resource,
+          authorizationServers: [settings.AUTH_ISSUER as string],
+          scopesSupported: options.allScopes,
+          resourceName: options.title ?? options.name,
+        }),
       }),
       readiness: [
         { name: 'database', check: (signal) => options.database.ping(signal) },

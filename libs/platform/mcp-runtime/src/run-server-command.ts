@@ -62,9 +62,7 @@ export interface RunServerCommandOptions<C extends ServerCommandSettings> {
 }
 
 /** A parsed command line: the command to run, or the exit status after the usage text. */
-export type ParsedServerCommand =
-  | { command: string; values: Record<string, string | boolean | undefined> }
-  | { exitCode: 0 | typeof EX_USAGE };
+export type ParsedServerCommand = { command: string; values: Record<string, string | boolean | undefined> } | { exitCode: 0 | typeof EX_USAGE };
 
 /**
  * Parses `[command] [flags]` where `command` is one of `commands` (default the first); `--help`, an unknown

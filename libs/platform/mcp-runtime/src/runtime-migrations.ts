@@ -55,8 +55,12 @@ export const runtimeMigrations: Record<string, Migration> = {
   '0000_mcp_runtime_0002_audit_actors': {
     async up(db: Kysely<unknown>): Promise<void> {
       await sql`ALTER TABLE mcp_audit_log ADD COLUMN actors text[]`.execute(db);
-      await sql`COMMENT ON COLUMN mcp_audit_log.acting_for IS 'rows written before the actors column: the acting-for subject of a service token, or the actor of an exchanged token'`.execute(db);
-      await sql`COMMENT ON COLUMN mcp_audit_log.actors IS 'the token''s act chain (RFC 8693), most recent actor first; NULL when the principal called for itself'`.execute(db);
+      await sql`COMMENT ON COLUMN mcp_audit_log.acting_for IS 'rows written before the actors column: the acting-for subject of a service token, or the actor of an exchanged token'`.execute(
+        db,
+      );
+      await sql`COMMENT ON COLUMN mcp_audit_log.actors IS 'the token''s act chain (RFC 8693), most recent actor first; NULL when the principal called for itself'`.execute(
+        db,
+      );
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await sql`ALTER TABLE mcp_audit_log DROP COLUMN actors`.execute(db);

@@ -19,7 +19,10 @@ export interface StdioServerHandle {
  */
 export async function serveStdio(host: ServerFactory, principal: Principal, options: StdioLineTransportConfig = {}): Promise<StdioServerHandle> {
   const server = host.createServer(principal);
-  const transport = new StdioLineTransport(process.stdin, process.stdout, { ...(host.serverInfo === undefined ? {} : { serverInfo: host.serverInfo }), ...options });
+  const transport = new StdioLineTransport(process.stdin, process.stdout, {
+    ...(host.serverInfo === undefined ? {} : { serverInfo: host.serverInfo }),
+    ...options,
+  });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   server.onclose = () => resolveClosed();

@@ -3,7 +3,15 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
-import { REVISION_META, SERVER_CACHE_HINTS, claimedRevision, closedSubscription, innerRequest, modernRequestProblem, modernResponse } from './protocol-revision.ts';
+import {
+  REVISION_META,
+  SERVER_CACHE_HINTS,
+  claimedRevision,
+  closedSubscription,
+  innerRequest,
+  modernRequestProblem,
+  modernResponse,
+} from './protocol-revision.ts';
 import type { CacheHints } from './protocol-revision.ts';
 
 /** Settings of a {@link StdioLineTransport}. */
@@ -133,7 +141,11 @@ export class StdioLineTransport implements Transport {
       this.#buffered = [];
       this.#bufferedBytes = 0;
       this.#skipping = true;
-      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.INVALID_REQUEST, message: `Invalid Request: a message may hold at most ${this.#maxLineBytes} bytes` } });
+      void this.#write({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: JSON_RPC.INVALID_REQUEST, message: `Invalid Request: a message may hold at most ${this.#maxLineBytes} bytes` },
+      });
       return;
     }
     this.#buffered.push(part);
@@ -166,7 +178,8 @@ export class StdioLineTransport implements Transport {
     const message = value as Record<string, unknown>;
     // A client's response has nothing to answer: servers here never send requests.
     if (!('method' in message)) return;
-    if (message['method'] === 'notifications/cancelled') this.#listens.delete((message['params'] as { requestId?: RequestId } | undefined)?.requestId as RequestId);
+    if (message['method'] === 'notifications/cancelled')
+      this.#listens.delete((message['params'] as { requestId?: RequestId } | undefined)?.requestId as RequestId);
     if (claimedRevision(message) === undefined) {
       if (message['method'] === 'initialize') this.#initialized = true;
       this.onmessage?.(message as JSONRPCMessage);
@@ -209,7 +222,11 @@ export class StdioLineTransport implements Transport {
       return;
     }
     if (messages.some((m) => claimedRevision(m as Record<string, unknown>) !== undefined)) {
-      void this.#write({ jsonrpc: '2.0', id: null, error: { code: JSON_RPC.INVALID_REQUEST, message: 'Invalid Request: a 2026-07-28 request cannot be sent in a batch' } });
+      void this.#write({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: JSON_RPC.INVALID_REQUEST, message: 'Invalid Request: a 2026-07-28 request cannot be sent in a batch' },
+      });
       return;
     }
     const batch: OpenBatch = { pending: new Map(), answers: [] };
@@ -233,7 +250,8 @@ export class StdioLineTransport implements Transport {
   async #announce(notification: Record<string, unknown>, filterMember: string): Promise<void> {
     if (this.#initialized) await this.#write(notification);
     for (const [id, agreed] of this.#listens) {
-      if (agreed.has(filterMember)) await this.#write({ jsonrpc: '2.0', method: notification['method'], params: { _meta: { [REVISION_META.subscriptionId]: id } } });
+      if (agreed.has(filterMember))
+        await this.#write({ jsonrpc: '2.0', method: notification['method'], params: { _meta: { [REVISION_META.subscriptionId]: id } } });
     }
   }
 

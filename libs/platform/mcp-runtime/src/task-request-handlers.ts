@@ -17,10 +17,15 @@ export function onTaskRequests<DB>(on: OnRequest, tasks: ToolTasks<DB>, envelope
     if (revision === '2026-07-28' && !declaresTasksExtension(extra._meta)) throw tasksExtensionMissing(method);
     return revision;
   };
-  on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.get(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/get', extra)));
+  on(GetTaskRequestSchema as unknown as z.ZodObject, async (request, extra) =>
+    tasks.get(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/get', extra)),
+  );
   on(GetTaskPayloadRequestSchema as unknown as z.ZodObject, async (request, extra) => {
-    if (handlerRevision(extra) === '2026-07-28') throw new ProtocolError(-32601, 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result');
+    if (handlerRevision(extra) === '2026-07-28')
+      throw new ProtocolError(-32601, 'Method not found: tasks/result is not part of the 2026-07-28 tasks extension; tasks/get carries the result');
     return tasks.result(taskIdOf(request), envelopeOf(extra));
   });
-  on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) => tasks.cancel(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/cancel', extra)));
+  on(CancelTaskRequestSchema as unknown as z.ZodObject, async (request, extra) =>
+    tasks.cancel(taskIdOf(request), envelopeOf(extra), modernTasks('tasks/cancel', extra)),
+  );
 }

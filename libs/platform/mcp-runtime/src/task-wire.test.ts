@@ -22,7 +22,18 @@ describe('task ids', () => {
   it('name their tool and handle, and refuse anything else', () => {
     expect(encodeTaskId('order_place', 'ord_1')).toBe('order_place:ord_1');
     expect(decodeTaskId('order_place:ord_1')).toEqual({ tool: 'order_place', handle: 'ord_1' });
-    for (const bad of [undefined, 42, '', 'order_place', ':ord_1', 'order_place:', 'Order:x', "order_place:x'; --", 'order_place:a:b', `order_place:${'a'.repeat(129)}`]) {
+    for (const bad of [
+      undefined,
+      42,
+      '',
+      'order_place',
+      ':ord_1',
+      'order_place:',
+      'Order:x',
+      "order_place:x'; --",
+      'order_place:a:b',
+      `order_place:${'a'.repeat(129)}`,
+    ]) {
       expect(decodeTaskId(bad)).toBeUndefined();
     }
   });
@@ -33,7 +44,15 @@ describe('the wire of each revision', () => {
     expect(taskRevisionOf(undefined)).toBe('2025-11-25');
     expect(taskRevisionOf('2025-06-18')).toBe('2025-11-25');
     const task = wireTask('2025-11-25', 'order_place:ord_1', state, 1000);
-    expect(task).toEqual({ taskId: 'order_place:ord_1', status: 'working', statusMessage: 'Step 1 of 6.', createdAt: '2026-12-06T10:00:00.000Z', lastUpdatedAt: '2026-12-06T10:00:01.000Z', ttl: null, pollInterval: 1000 });
+    expect(task).toEqual({
+      taskId: 'order_place:ord_1',
+      status: 'working',
+      statusMessage: 'Step 1 of 6.',
+      createdAt: '2026-12-06T10:00:00.000Z',
+      lastUpdatedAt: '2026-12-06T10:00:01.000Z',
+      ttl: null,
+      pollInterval: 1000,
+    });
     expect(createTaskResult('2025-11-25', task, 'started')).toEqual({ task, _meta: { 'io.modelcontextprotocol/model-immediate-response': 'started' } });
     expect(getTaskResult('2025-11-25', task, { content: [] })).toBe(task);
     expect(cancelTaskResult('2025-11-25', task)).toBe(task);
@@ -67,11 +86,16 @@ describe('the wire of each revision', () => {
     expect(declaresTasksExtension(caps({ extensions: { 'io.modelcontextprotocol/tasks': true } }))).toBe(false);
     expect(declaresTasksExtension(caps({ elicitation: { url: {} } }))).toBe(false);
     expect(declaresTasksExtension(undefined)).toBe(false);
-    expect(tasksExtensionMissing('tasks/get')).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    expect(tasksExtensionMissing('tasks/get')).toMatchObject({
+      code: -32021,
+      data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } },
+    });
     expect(urlElicitationAnswer('2026-07-28', { elicitationId: 'apr_1', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' })).toEqual({
       result: {
         resultType: 'input_required',
-        inputRequests: { apr_1: { method: 'elicitation/create', params: { mode: 'url', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } } },
+        inputRequests: {
+          apr_1: { method: 'elicitation/create', params: { mode: 'url', url: 'https://shop.example/approvals/apr_1', message: 'Approve it.' } },
+        },
       },
     });
   });

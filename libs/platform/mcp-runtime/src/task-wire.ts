@@ -100,9 +100,13 @@ export function declaresTasksExtension(meta: Record<string, unknown> | undefined
 
 /** -32021: a 2026-07-28 tasks/* request whose client did not declare the tasks extension. */
 export function tasksExtensionMissing(method: string): ProtocolError {
-  return new ProtocolError(MODERN_ERROR.MISSING_CLIENT_CAPABILITY, `Missing required client capability: ${method} needs the ${TASKS_EXTENSION} extension in params._meta clientCapabilities`, {
-    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
-  });
+  return new ProtocolError(
+    MODERN_ERROR.MISSING_CLIENT_CAPABILITY,
+    `Missing required client capability: ${method} needs the ${TASKS_EXTENSION} extension in params._meta clientCapabilities`,
+    {
+      requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+    },
+  );
 }
 
 /** The answer of tasks/cancel: the cancelled task (2025-11-25), an empty acknowledgement (2026-07-28). */

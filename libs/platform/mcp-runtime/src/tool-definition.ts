@@ -33,7 +33,18 @@ type Json = Record<string, unknown>;
  * 8601 string, which its field's line in the guide says), and the field descriptions, which the tool's guide
  * resource (`docs://tools/<name>`, "Result fields") carries instead.
  */
-const OUTPUT_LEFT_OUT = new Set(['maxLength', 'minLength', 'pattern', 'format', 'additionalProperties', 'maxItems', 'minItems', 'minimum', 'maximum', 'description']);
+const OUTPUT_LEFT_OUT = new Set([
+  'maxLength',
+  'minLength',
+  'pattern',
+  'format',
+  'additionalProperties',
+  'maxItems',
+  'minItems',
+  'minimum',
+  'maximum',
+  'description',
+]);
 
 /**
  * Leaves out of a JSON Schema what tells a model nothing the rest does not: the safe-integer bounds of every
@@ -72,7 +83,7 @@ export function patternMaxLength(pattern: string): number | undefined {
   const body = pattern.slice(1, -1);
   let total = 0;
   let last = 0;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const char = body[i] as string;
     if (char === '\\') {
       last = 1;
@@ -136,7 +147,14 @@ export function shortSpelling(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(shortSpelling);
   if (typeof node !== 'object' || node === null) return node;
   let out: Json = Object.fromEntries(
-    Object.entries(node as Json).map(([key, value]) => [key, key === 'enum' || key === 'const' || key === 'required' || key === 'default' || key === 'examples' ? value : key === 'properties' || key === '$defs' ? Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, shortSpelling(sub)])) : shortSpelling(value)]),
+    Object.entries(node as Json).map(([key, value]) => [
+      key,
+      key === 'enum' || key === 'const' || key === 'required' || key === 'default' || key === 'examples'
+        ? value
+        : key === 'properties' || key === '$defs'
+          ? Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, shortSpelling(sub)]))
+          : shortSpelling(value),
+    ]),
   );
   const anyOf = out['anyOf'];
   if (Array.isArray(anyOf) && anyOf.length === 2) {
@@ -144,7 +162,14 @@ export function shortSpelling(node: unknown): unknown {
     const other = anyOf[1 - nullAt] as Json | undefined;
     // An enum of strings has already lost its type (children first): it takes null into its enum alone.
     const typed = typeof other?.['type'] === 'string' || (other !== undefined && Array.isArray(other['enum']) && !('type' in other));
-    if (nullAt >= 0 && other !== undefined && typed && !('$ref' in other) && !('anyOf' in other) && !Object.keys(other).some((key) => key in out && key !== 'anyOf')) {
+    if (
+      nullAt >= 0 &&
+      other !== undefined &&
+      typed &&
+      !('$ref' in other) &&
+      !('anyOf' in other) &&
+      !Object.keys(other).some((key) => key in out && key !== 'anyOf')
+    ) {
       const { anyOf: _anyOf, ...rest } = out;
       const { const: constant, ...plain } = other;
       const values = Array.isArray(other['enum']) ? [...other['enum'], null] : 'const' in other ? [constant, null] : undefined;

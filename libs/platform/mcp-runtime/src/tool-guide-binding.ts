@@ -18,7 +18,14 @@ export function toolGuideBinding<DB>(contract: ToolContract): ResourceBinding<DB
   ].join('\n');
   return [
     {
-      contract: { uri, name: `${contract.name}_guide`, title: `${contract.title}: guide`, description: `How ${contract.name} works and what its result fields mean.`, mimeType: 'text/markdown', scopes: contract.scopes },
+      contract: {
+        uri,
+        name: `${contract.name}_guide`,
+        title: `${contract.title}: guide`,
+        description: `How ${contract.name} works and what its result fields mean.`,
+        mimeType: 'text/markdown',
+        scopes: contract.scopes,
+      },
       read: async () => [{ uri, mimeType: 'text/markdown', text }],
     },
   ];

@@ -116,9 +116,13 @@ export class ToolRunner<DB> {
       try {
         const missing = missingScopes(envelope.principal, tool.contract.scopes);
         if (missing.length > 0) {
-          throw new AppError('FORBIDDEN', `${name} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`, {
-            details: { required: [...tool.contract.scopes], missing },
-          });
+          throw new AppError(
+            'FORBIDDEN',
+            `${name} needs the scope(s) ${missing.join(', ')}, which this token does not grant. Ask for a token with them; do not retry as is.`,
+            {
+              details: { required: [...tool.contract.scopes], missing },
+            },
+          );
         }
         // Before anything walks the arguments (zod, handlers, SQL): text PostgreSQL cannot store and nesting a
         // recursive walker cannot survive are refused here, for every tool.
@@ -201,9 +205,13 @@ export class ToolRunner<DB> {
       return await this.#config.audit.begin(record);
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'The call was not run: its audit record could not be written because the database is unavailable. Retry shortly with the same arguments.', {
-        cause: error,
-      });
+      throw new AppError(
+        'UPSTREAM_UNAVAILABLE',
+        'The call was not run: its audit record could not be written because the database is unavailable. Retry shortly with the same arguments.',
+        {
+          cause: error,
+        },
+      );
     }
   }
 

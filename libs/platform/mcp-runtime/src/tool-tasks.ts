@@ -140,7 +140,10 @@ export class ToolTasks<DB> {
     }
     if (isTerminalTask(before.status)) {
       this.#deps.auditRefusedCancel(taskId, envelope, 'PRECONDITION_FAILED');
-      throw new ProtocolError(-32602, `Cannot cancel task: already in terminal status '${before.status}'${before.message === undefined ? '' : `: ${before.message}`}`);
+      throw new ProtocolError(
+        -32602,
+        `Cannot cancel task: already in terminal status '${before.status}'${before.message === undefined ? '' : `: ${before.message}`}`,
+      );
     }
     const finish = await this.#deps.auditCancel(id, envelope);
     try {
@@ -170,13 +173,26 @@ export class ToolTasks<DB> {
     return { binding, task: binding.options.task, handle: decoded.handle, id: encodeTaskId(binding.contract.name, decoded.handle) };
   }
 
-  async #state(binding: ToolBinding<DB>, task: ToolTaskBinding<ToolContract, DB>, handle: string, id: string, envelope: CallEnvelope, kind: string): Promise<TaskState> {
+  async #state(
+    binding: ToolBinding<DB>,
+    task: ToolTaskBinding<ToolContract, DB>,
+    handle: string,
+    id: string,
+    envelope: CallEnvelope,
+    kind: string,
+  ): Promise<TaskState> {
     const state = await this.#deps.run(`${kind} ${binding.contract.name}`, envelope, (ctx) => task.get(handle, ctx));
     if (state === undefined) throw taskNotFound(id);
     return state;
   }
 
-  async #final(binding: ToolBinding<DB>, task: ToolTaskBinding<ToolContract, DB>, handle: string, id: string, envelope: CallEnvelope): Promise<Record<string, unknown>> {
+  async #final(
+    binding: ToolBinding<DB>,
+    task: ToolTaskBinding<ToolContract, DB>,
+    handle: string,
+    id: string,
+    envelope: CallEnvelope,
+  ): Promise<Record<string, unknown>> {
     const output = await this.#deps.run(`tasks/result ${binding.contract.name}`, envelope, (ctx) => task.result(handle, ctx));
     return taskPayload(this.#deps.runner.resultOf(binding.contract.name, output as Record<string, unknown>), id);
   }

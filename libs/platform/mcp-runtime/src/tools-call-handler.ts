@@ -50,7 +50,8 @@ export function toolsCallHandler<DB>(deps: ToolsCallDeps<DB>) {
       return tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision, acceptsUrlElicitation(handlerExtra._meta, initialized));
     }
     if (task !== undefined && tasks !== undefined && revision === '2025-11-25') {
-      if (task === null || typeof task !== 'object' || Array.isArray(task)) throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
+      if (task === null || typeof task !== 'object' || Array.isArray(task))
+        throw new ProtocolError(-32602, 'Invalid params for tools/call: params.task must be an object');
       if (!runner.has(params.name)) return callTool(params.name, params.arguments, envelopeOf(handlerExtra));
       return tasks.call(params.name, params.arguments, envelopeOf(handlerExtra), revision);
     }

@@ -31,7 +31,10 @@ interface AuditRow {
 }
 
 async function auditRows(principal: string): Promise<AuditRow[]> {
-  const { rows } = await sql<AuditRow>`SELECT id, tool, outcome, replayed, principal_id, args FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(tdb.db);
+  const { rows } =
+    await sql<AuditRow>`SELECT id, tool, outcome, replayed, principal_id, args FROM mcp_audit_log WHERE principal_id = ${principal} ORDER BY id`.execute(
+      tdb.db,
+    );
   return rows;
 }
 
@@ -46,7 +49,20 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 function record(principalId: string, args: unknown): AuditRecord {
-  return { at: new Date(), requestId: 'req', traceId: undefined, principalId, actors: [], tool: 'widget_get', outcome: 'ok', durationMs: 1, argsDigest: 'd', args, replayed: false, dryRun: false };
+  return {
+    at: new Date(),
+    requestId: 'req',
+    traceId: undefined,
+    principalId,
+    actors: [],
+    tool: 'widget_get',
+    outcome: 'ok',
+    durationMs: 1,
+    argsDigest: 'd',
+    args,
+    replayed: false,
+    dryRun: false,
+  };
 }
 
 describe('write-ahead audit of writes that manage their own transactions', () => {
@@ -60,7 +76,10 @@ describe('write-ahead audit of writes that manage their own transactions', () =>
       expect(await tdb.db.selectFrom('shipments').selectAll().where('key', '=', 'key-wal-0001').execute()).toEqual([]);
       expect((await call).isError).toBeFalsy();
       expect(await auditRows('wal-1')).toEqual([{ ...started, outcome: 'ok' }]);
-      const replay = await linked.client.callTool({ name: 'widget_ship', arguments: { id: 'w1', carrier: 'UPS', wait_ms: 400, idempotency_key: 'key-wal-0001' } });
+      const replay = await linked.client.callTool({
+        name: 'widget_ship',
+        arguments: { id: 'w1', carrier: 'UPS', wait_ms: 400, idempotency_key: 'key-wal-0001' },
+      });
       expect(replay.structuredContent).toMatchObject({ replayed: true });
       expect((await auditRows('wal-1')).map((r) => [r.outcome, r.replayed])).toEqual([
         ['ok', false],
@@ -77,7 +96,11 @@ describe('write-ahead audit of writes that manage their own transactions', () =>
     const linked = await connectLinkedClient(host, testPrincipal(['customer:write'], 'wal-2'));
     try {
       const controller = new AbortController();
-      const call = linked.client.callTool({ name: 'widget_ship', arguments: { id: 'w1', carrier: 'UPS', wait_ms: 5000, idempotency_key: 'key-wal-0002' } }, undefined, { signal: controller.signal });
+      const call = linked.client.callTool(
+        { name: 'widget_ship', arguments: { id: 'w1', carrier: 'UPS', wait_ms: 5000, idempotency_key: 'key-wal-0002' } },
+        undefined,
+        { signal: controller.signal },
+      );
       await until('the started record', async () => (await auditRows('wal-2'))[0]);
       controller.abort();
       await expect(call).rejects.toThrow();
@@ -92,7 +115,11 @@ describe('write-ahead audit of writes that manage their own transactions', () =>
 
   it('does not run the write when its record cannot be written (database unreachable)', async () => {
     const closedPort = await freePort();
-    const unreachable = new Kysely<WidgetDb>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${closedPort}/none`, connectionTimeoutMillis: 1000 }) }) });
+    const unreachable = new Kysely<WidgetDb>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${closedPort}/none`, connectionTimeoutMillis: 1000 }),
+      }),
+    });
     const { host } = createWidgetHost(unreachable);
     const linked = await connectLinkedClient(host, testPrincipal(['customer:write'], 'wal-3'));
     try {
@@ -119,7 +146,12 @@ describe('audit buffer', () => {
       audit.buffer(record('buf-1', { bad: '\uD800' }));
       audit.buffer(record('buf-1', { n: 4 }));
       await audit.flush();
-      expect((await auditRows('buf-1')).map((r) => r.args)).toEqual([{ n: 1 }, { '[audit]': 'arguments not storable; left out' }, { '[audit]': 'arguments not storable; left out' }, { n: 4 }]);
+      expect((await auditRows('buf-1')).map((r) => r.args)).toEqual([
+        { n: 1 },
+        { '[audit]': 'arguments not storable; left out' },
+        { '[audit]': 'arguments not storable; left out' },
+        { n: 4 },
+      ]);
       audit.buffer(record('buf-1', { n: 5 }));
       await audit.flush();
       expect(await auditRows('buf-1')).toHaveLength(5);
@@ -135,7 +167,10 @@ describe('audit buffer', () => {
       audit.buffer(record('act-1', { n: 2 }));
       audit.buffer({ ...record('act-1', { n: 3 }), actors: ['we"ird,{svc}\\'] });
       await audit.flush();
-      const { rows } = await sql<{ actors: string[] | null; acting_for: string | null }>`SELECT actors, acting_for FROM mcp_audit_log WHERE principal_id = 'act-1' ORDER BY id`.execute(tdb.db);
+      const { rows } = await sql<{
+        actors: string[] | null;
+        acting_for: string | null;
+      }>`SELECT actors, acting_for FROM mcp_audit_log WHERE principal_id = 'act-1' ORDER BY id`.execute(tdb.db);
       expect(rows).toEqual([
         { actors: ['order-server', 'router'], acting_for: null },
         { actors: null, acting_for: null },
@@ -147,7 +182,13 @@ describe('audit buffer', () => {
   });
 
   it('deletes records past the retention in small batches and keeps the rest', async () => {
-    const audit = new AuditLog({ db: tdb.db, logger: createLogger({ name: 'audit-test', level: 'silent' }), retentionDays: 30, purgeBatchSize: 7, flushIntervalMs: 3_600_000 });
+    const audit = new AuditLog({
+      db: tdb.db,
+      logger: createLogger({ name: 'audit-test', level: 'silent' }),
+      retentionDays: 30,
+      purgeBatchSize: 7,
+      flushIntervalMs: 3_600_000,
+    });
     try {
       await sql`INSERT INTO mcp_audit_log (at, request_id, principal_id, tool, outcome, duration_ms, args_digest, args)
         SELECT now() - make_interval(days => 31 + g), 'r', 'ret-1', 'widget_get', 'ok', 1, 'd', '{}'::jsonb FROM generate_series(1, 25) g`.execute(tdb.db);

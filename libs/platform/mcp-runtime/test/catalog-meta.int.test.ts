@@ -45,7 +45,9 @@ describe('catalog _meta', () => {
 
   it('publishes the scopes and deadline of resource templates and prompts', async () => {
     const templates = (await client.listResourceTemplates()).resourceTemplates;
-    expect(templates.map((t) => [t.uriTemplate, t._meta])).toEqual([['widget://{id}', { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000 }]]);
+    expect(templates.map((t) => [t.uriTemplate, t._meta])).toEqual([
+      ['widget://{id}', { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000 }],
+    ]);
     const prompts = (await client.listPrompts()).prompts;
     expect(prompts.map((p) => [p.name, p._meta])).toEqual([['widget_brief', { 'io.mcpfed/scopes': ['customer:read'], 'io.mcpfed/deadline_ms': 4000 }]]);
   });

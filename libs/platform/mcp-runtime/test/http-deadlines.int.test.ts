@@ -78,7 +78,10 @@ describe('HTTP read deadlines', () => {
   });
 
   it('counts both', async () => {
-    const counted = [...(await metricsText()).matchAll(/^mcp_http_requests_total\{[^}]*status="408"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const counted = [...(await metricsText()).matchAll(/^mcp_http_requests_total\{[^}]*status="408"[^}]*\} (\d+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
     expect(counted).toBe(2);
   });
 

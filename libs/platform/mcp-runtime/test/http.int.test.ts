@@ -79,7 +79,11 @@ describe('Streamable HTTP with the SDK client', () => {
 
 describe('HTTP edges', () => {
   it('answers 401 with WWW-Authenticate pointing at the protected-resource metadata', async () => {
-    const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(call('widget_get', { id: 'x' })) });
+    const res = await fetch(`${http.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(call('widget_get', { id: 'x' })),
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${http.url}/.well-known/oauth-protected-resource"`);
     const meta = await (await fetch(`${http.url}/.well-known/oauth-protected-resource`)).json();

@@ -32,10 +32,25 @@ const CASES: readonly Case[] = [
   { name: 'params is an array', text: '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":[]}', id: 1, answer: -32600 },
   { name: 'extra top-level __proto__', text: '{"jsonrpc":"2.0","id":2,"method":"tools/list","__proto__":{"x":1}}', id: 2, answer: -32600 },
   { name: 'extra top-level member', text: '{"jsonrpc":"2.0","id":3,"method":"ping","extra":true}', id: 3, answer: -32600 },
-  { name: '_meta is an array', text: '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":"x"},"_meta":[]}}', id: 4, answer: -32600 },
-  { name: 'progressToken is an object', text: '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":"x"},"_meta":{"progressToken":{}}}}', id: 5, answer: -32600 },
+  {
+    name: '_meta is an array',
+    text: '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":"x"},"_meta":[]}}',
+    id: 4,
+    answer: -32600,
+  },
+  {
+    name: 'progressToken is an object',
+    text: '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":"x"},"_meta":{"progressToken":{}}}}',
+    id: 5,
+    answer: -32600,
+  },
   { name: 'progressToken is a fraction', text: '{"jsonrpc":"2.0","id":6,"method":"ping","params":{"_meta":{"progressToken":1.5}}}', id: 6, answer: -32600 },
-  { name: 'related task is not an object', text: '{"jsonrpc":"2.0","id":7,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/related-task":"t"}}}', id: 7, answer: -32600 },
+  {
+    name: 'related task is not an object',
+    text: '{"jsonrpc":"2.0","id":7,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/related-task":"t"}}}',
+    id: 7,
+    answer: -32600,
+  },
   { name: 'params is null', text: '{"jsonrpc":"2.0","id":8,"method":"ping","params":null}', id: 8, answer: -32600 },
   { name: 'params is a string', text: '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":"x"}', id: 9, answer: -32600 },
   { name: 'method is an array', text: '{"jsonrpc":"2.0","id":10,"method":["ping"]}', id: 10, answer: -32600 },
@@ -47,12 +62,37 @@ const CASES: readonly Case[] = [
   { name: 'a number', text: '42', id: null, answer: -32600 },
   { name: 'null', text: 'null', id: null, answer: -32600 },
   { name: 'malformed notification', text: '{"jsonrpc":"2.0","method":"notifications/initialized","params":[]}', id: null, answer: -32600 },
-  { name: 'a request named like the cancel notification', text: '{"jsonrpc":"2.0","id":13,"method":"notifications/cancelled","params":{"requestId":1}}', id: 13, answer: -32601 },
-  { name: 'arguments is an array', text: '{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"widget_get","arguments":[]}}', id: 14, answer: -32602 },
+  {
+    name: 'a request named like the cancel notification',
+    text: '{"jsonrpc":"2.0","id":13,"method":"notifications/cancelled","params":{"requestId":1}}',
+    id: 13,
+    answer: -32601,
+  },
+  {
+    name: 'arguments is an array',
+    text: '{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"widget_get","arguments":[]}}',
+    id: 14,
+    answer: -32602,
+  },
   { name: 'unknown method', text: '{"jsonrpc":"2.0","id":15,"method":"tools/explode"}', id: 15, answer: -32601 },
-  { name: 'arguments 10,000 levels deep', text: `{"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":${deep}}}}`, id: 16, answer: 'tool-error' },
-  { name: 'resource URI with a NUL', text: '{"jsonrpc":"2.0","id":17,"method":"resources/read","params":{"uri":"widget://a\\u0000b"}}', id: 17, answer: -32602 },
-  { name: 'prompt argument 10,000 levels deep', text: `{"jsonrpc":"2.0","id":18,"method":"prompts/get","params":{"name":"widget_brief","arguments":{"widget_id":${deep}}}}`, id: 18, answer: -32602 },
+  {
+    name: 'arguments 10,000 levels deep',
+    text: `{"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"widget_get","arguments":{"id":${deep}}}}`,
+    id: 16,
+    answer: 'tool-error',
+  },
+  {
+    name: 'resource URI with a NUL',
+    text: '{"jsonrpc":"2.0","id":17,"method":"resources/read","params":{"uri":"widget://a\\u0000b"}}',
+    id: 17,
+    answer: -32602,
+  },
+  {
+    name: 'prompt argument 10,000 levels deep',
+    text: `{"jsonrpc":"2.0","id":18,"method":"prompts/get","params":{"name":"widget_brief","arguments":{"widget_id":${deep}}}}`,
+    id: 18,
+    answer: -32602,
+  },
 ];
 
 const PING = '{"jsonrpc":"2.0","id":"ping-1","method":"ping"}';
@@ -104,11 +144,14 @@ describe('malformed messages over HTTP', () => {
     expectAnswer(body as Record<string, unknown>, c);
   });
 
-  it.each(CASES.map((c) => [c.name, c] as const))('answers %s in a batch, and the batch\'s other request', async (_name, c) => {
+  it.each(CASES.map((c) => [c.name, c] as const))("answers %s in a batch, and the batch's other request", async (_name, c) => {
     const { body } = await post(`[${c.text},${PING}]`);
     const answers = body as Array<Record<string, unknown>>;
     expectAnswer(answers.find((a) => a['id'] === c.id) as Record<string, unknown>, c);
-    expect(answers.find((a) => a['id'] === 'ping-1'), c.name).toBeDefined();
+    expect(
+      answers.find((a) => a['id'] === 'ping-1'),
+      c.name,
+    ).toBeDefined();
   });
 
   it('still answers well-formed calls, and stops promptly on SIGTERM after 200 malformed requests', async () => {
@@ -167,12 +210,15 @@ describe('malformed messages over stdio', () => {
     expectAnswer(JSON.parse(await nextLine()) as Record<string, unknown>, c);
   });
 
-  it.each(CASES.map((c) => [c.name, c] as const))('answers %s in a batch, and the batch\'s other request', async (_name, c) => {
+  it.each(CASES.map((c) => [c.name, c] as const))("answers %s in a batch, and the batch's other request", async (_name, c) => {
     child.stdin.write(`[${c.text},${PING}]\n`);
     const answers = JSON.parse(await nextLine()) as Array<Record<string, unknown>>;
     expect(Array.isArray(answers), c.name).toBe(true);
     expectAnswer(answers.find((a) => a['id'] === c.id) as Record<string, unknown>, c);
-    expect(answers.find((a) => a['id'] === 'ping-1'), c.name).toBeDefined();
+    expect(
+      answers.find((a) => a['id'] === 'ping-1'),
+      c.name,
+    ).toBeDefined();
   });
 
   it('answers a line that is not JSON with a parse error, and runs a well-formed batch', async () => {

@@ -35,7 +35,11 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
   return { status: res.status, headers: res.headers, text, json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
 }
 
-const modernHeaders = (method: string, name?: string) => ({ 'mcp-protocol-version': MODERN, 'mcp-method': method, ...(name === undefined ? {} : { 'mcp-name': name }) });
+const modernHeaders = (method: string, name?: string) => ({
+  'mcp-protocol-version': MODERN,
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+});
 
 async function modernClient(bearer: string): Promise<ModernClient> {
   const client = new ModernClient({ name: 'revision-test', version: '0.0.0' }, { versionNegotiation: { mode: { pin: MODERN } } });
@@ -83,7 +87,9 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
     const prompt = await client.getPrompt({ name: 'widget_brief', arguments: { widget_id: 'wid_modern_one' } });
     expect(prompt.messages[0]?.content).toEqual({ type: 'text', text: 'Summarise widget modern_one (version 1).' });
     const seen: number[] = [];
-    const slow = await client.callTool({ name: 'widget_slow', arguments: { ms: 40 } }, { onprogress: (p: { progress: number }) => seen.push(p.progress) } as never);
+    const slow = await client.callTool({ name: 'widget_slow', arguments: { ms: 40 } }, {
+      onprogress: (p: { progress: number }) => seen.push(p.progress),
+    } as never);
     expect(slow.isError).toBeFalsy();
     expect(seen).toEqual([0, 20]);
     await client.close();
@@ -101,12 +107,22 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
   it('answers 2026-07-28 lists with resultType, the server identity and private cache hints', async () => {
     const r = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope } }, modernHeaders('tools/list'));
     expect(r.status).toBe(200);
-    expect(r.json.result).toMatchObject({ resultType: 'complete', ttlMs: 60_000, cacheScope: 'private', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'widget-server' } } });
+    expect(r.json.result).toMatchObject({
+      resultType: 'complete',
+      ttlMs: 60_000,
+      cacheScope: 'private',
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'widget-server' } },
+    });
     const names = r.json.result.tools.map((t: { name: string }) => t.name);
     const again = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: envelope } }, modernHeaders('tools/list'));
     expect(again.json.result.tools.map((t: { name: string }) => t.name)).toEqual(names);
     const discover = await post({ jsonrpc: '2.0', id: 3, method: 'server/discover', params: { _meta: envelope } }, modernHeaders('server/discover'));
-    expect(discover.json.result).toMatchObject({ resultType: 'complete', cacheScope: 'public', supportedVersions: expect.arrayContaining([MODERN, '2025-11-25']), instructions: expect.stringContaining('Widgets for tests.') });
+    expect(discover.json.result).toMatchObject({
+      resultType: 'complete',
+      cacheScope: 'public',
+      supportedVersions: expect.arrayContaining([MODERN, '2025-11-25']),
+      instructions: expect.stringContaining('Widgets for tests.'),
+    });
     expect(discover.json.result.capabilities).toMatchObject({ tools: {} });
     const legacy = await post({ jsonrpc: '2.0', id: 4, method: 'tools/list' }, { 'mcp-protocol-version': '2025-11-25' });
     expect(legacy.json.result.resultType).toBeUndefined();
@@ -114,7 +130,10 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
   });
 
   it('gives each revision its own resource-not-found code', async () => {
-    const modern = await post({ jsonrpc: '2.0', id: 5, method: 'resources/read', params: { uri: 'nothing://here', _meta: envelope } }, modernHeaders('resources/read', 'nothing://here'));
+    const modern = await post(
+      { jsonrpc: '2.0', id: 5, method: 'resources/read', params: { uri: 'nothing://here', _meta: envelope } },
+      modernHeaders('resources/read', 'nothing://here'),
+    );
     expect(modern.json).toMatchObject({ id: 5, error: { code: -32602 } });
     const legacy = await post({ jsonrpc: '2.0', id: 6, method: 'resources/read', params: { uri: 'nothing://here' } }, { 'mcp-protocol-version': '2025-11-25' });
     expect(legacy.json).toMatchObject({ id: 6, error: { code: -32002 } });
@@ -136,7 +155,10 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
   });
 
   it('refuses unsupported versions, missing envelopes, removed methods and batches with the revision codes', async () => {
-    const future = await post({ jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: { ...envelope, [META_VERSION]: '2099-01-01' } } }, { ...modernHeaders('tools/list'), 'mcp-protocol-version': '2099-01-01' });
+    const future = await post(
+      { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: { ...envelope, [META_VERSION]: '2099-01-01' } } },
+      { ...modernHeaders('tools/list'), 'mcp-protocol-version': '2099-01-01' },
+    );
     expect(future.status).toBe(400);
     expect(future.json.error).toMatchObject({ code: -32022, data: { requested: '2099-01-01', supported: expect.arrayContaining([MODERN]) } });
     const noCaps = await post({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: { _meta: { [META_VERSION]: MODERN } } }, modernHeaders('tools/list'));
@@ -164,16 +186,30 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
   it('sends a 2026-07-28 request log messages only for its own _meta level, never for the level its caller set', async () => {
     const logger = await issuer.token(['customer:read'], { subject: 'log_level_setter' });
     const as = (headers: Record<string, string>) => ({ ...headers, authorization: `Bearer ${logger}` });
-    const events = (text: string) => text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    const events = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => JSON.parse(l.slice(6)));
     const logged = (text: string) => events(text).filter((m) => m.method === 'notifications/message');
     const set = await post({ jsonrpc: '2.0', id: 20, method: 'logging/setLevel', params: { level: 'info' } }, as({ 'mcp-protocol-version': '2025-11-25' }));
     expect(set.status).toBe(200);
     // 2025-11-25: the remembered level holds, so the answer is a stream carrying the message.
-    const legacy = await post({ jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 0 } } }, as({ 'mcp-protocol-version': '2025-11-25' }));
+    const legacy = await post(
+      { jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 0 } } },
+      as({ 'mcp-protocol-version': '2025-11-25' }),
+    );
     expect(legacy.headers.get('content-type')).toContain('text/event-stream');
-    expect(logged(legacy.text)).toEqual([expect.objectContaining({ params: expect.objectContaining({ level: 'info', data: { message: 'widget_slow started', ms: 0 } }) })]);
+    expect(logged(legacy.text)).toEqual([
+      expect.objectContaining({ params: expect.objectContaining({ level: 'info', data: { message: 'widget_slow started', ms: 0 } }) }),
+    ]);
     // 2026-07-28 without a _meta level: a plain JSON answer, no message.
-    const call = (id: number, meta: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'widget_slow', arguments: { ms: 0 }, _meta: meta } });
+    const call = (id: number, meta: Record<string, unknown>) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'widget_slow', arguments: { ms: 0 }, _meta: meta },
+    });
     const modern = await post(call(22, envelope), as(modernHeaders('tools/call', 'widget_slow')));
     expect(modern.status).toBe(200);
     expect(modern.headers.get('content-type')).toContain('application/json');
@@ -188,12 +224,29 @@ describe('2025-11-25 and 2026-07-28 on one URL', () => {
   });
 
   it('acknowledges subscriptions/listen and ends it: the lists do not change while the server runs', async () => {
-    const r = await post({ jsonrpc: '2.0', id: 14, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } }, modernHeaders('subscriptions/listen'));
+    const r = await post(
+      { jsonrpc: '2.0', id: 14, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } },
+      modernHeaders('subscriptions/listen'),
+    );
     expect(r.status).toBe(200);
-    const events = r.text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    const events = r.text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
     expect(events).toEqual([
-      { jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 14 } } },
-      { jsonrpc: '2.0', id: 14, result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 14, 'io.modelcontextprotocol/serverInfo': { name: 'widget-server', version: '0.0.0' } } } },
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/subscriptions/acknowledged',
+        params: { notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 14 } },
+      },
+      {
+        jsonrpc: '2.0',
+        id: 14,
+        result: {
+          resultType: 'complete',
+          _meta: { 'io.modelcontextprotocol/subscriptionId': 14, 'io.modelcontextprotocol/serverInfo': { name: 'widget-server', version: '0.0.0' } },
+        },
+      },
     ]);
   });
 });
@@ -219,7 +272,14 @@ describe('both revisions over stdio', () => {
       return lines[before];
     };
     const discover = await ask({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: envelope } });
-    expect(discover).toMatchObject({ id: 1, result: { resultType: 'complete', supportedVersions: expect.arrayContaining([MODERN]), _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'widget-server' } } } });
+    expect(discover).toMatchObject({
+      id: 1,
+      result: {
+        resultType: 'complete',
+        supportedVersions: expect.arrayContaining([MODERN]),
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'widget-server' } },
+      },
+    });
     const modern = await ask({ jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'nothing://here', _meta: envelope } });
     expect(modern).toMatchObject({ id: 2, error: { code: -32602 } });
     const legacy = await ask({ jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'nothing://here' } });
@@ -241,14 +301,24 @@ describe('both revisions over stdio', () => {
       for (const part of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(part));
     });
     const settle = () => new Promise((r) => setTimeout(r, 50));
-    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } })}\n`);
+    stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } })}\n`,
+    );
     await settle();
-    expect(lines).toEqual([{ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: { toolsListChanged: true }, _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } } }]);
+    expect(lines).toEqual([
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/subscriptions/acknowledged',
+        params: { notifications: { toolsListChanged: true }, _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } },
+      },
+    ]);
     await server.sendToolListChanged();
     await server.sendPromptListChanged();
     await settle();
     // Prompts were not asked for, and no 2025-11-25 client initialized on this connection: nothing untagged.
-    expect(lines.slice(1)).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } } }]);
+    expect(lines.slice(1)).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'l1' } } },
+    ]);
     stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'l1', _meta: envelope } })}\n`);
     await settle();
     await server.sendToolListChanged();

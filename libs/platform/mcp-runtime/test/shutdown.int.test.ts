@@ -83,7 +83,12 @@ describe('a server process', () => {
   });
 
   it('serves stdio to the SDK StdioClientTransport as the local principal, without a token', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN, '--stdio'], env: env({ STDIO_SCOPES: 'customer:read' }), stderr: 'ignore' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [MAIN, '--stdio'],
+      env: env({ STDIO_SCOPES: 'customer:read' }),
+      stderr: 'ignore',
+    });
     const client = new Client({ name: 'stdio-test', version: '0.0.0' });
     await client.connect(transport);
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_get', 'widget_hang', 'widget_slow']);
@@ -119,7 +124,10 @@ describe('a server process with wrong identity settings', () => {
       // The issuer answers, but its metadata names another issuer: the value must match exactly.
       refused({ AUTH_ISSUER: `${issuer.url}/` }),
     ]);
-    expect(nowhere).toEqual({ code: 78, line: 'invalid configuration: AUTH_ISSUER: http://127.0.0.1:9: http://127.0.0.1:9/.well-known/openid-configuration could not be reached' });
+    expect(nowhere).toEqual({
+      code: 78,
+      line: 'invalid configuration: AUTH_ISSUER: http://127.0.0.1:9: http://127.0.0.1:9/.well-known/openid-configuration could not be reached',
+    });
     expect(wrong.code).toBe(78);
     expect(wrong.line).toMatch(/^invalid configuration: AUTH_ISSUER: /);
   }, 60_000);

@@ -35,7 +35,11 @@ afterAll(async () => {
 const post = (server: WidgetProcess, body: unknown, token?: string) =>
   fetch(`${server.url}/mcp`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: JSON.stringify(body),
   });
 const call = (name: string, args: Record<string, unknown>, id = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
@@ -44,7 +48,9 @@ describe('scope challenges over HTTP', () => {
   it('names the scopes to ask for in a 401', async () => {
     const res = await post(stepUp, call('widget_get', { id: 'x' }));
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${stepUp.url}/.well-known/oauth-protected-resource", scope="customer:read customer:write"`);
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${stepUp.url}/.well-known/oauth-protected-resource", scope="customer:read customer:write"`,
+    );
   });
 
   it('answers a tool call lacking a scope with 403 insufficient_scope naming the tool scopes, and runs nothing', async () => {
@@ -57,7 +63,11 @@ describe('scope challenges over HTTP', () => {
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 7,
-      error: { code: -32600, message: 'Forbidden: the token lacks scope customer:write', data: { required_scopes: ['customer:write'], missing_scopes: ['customer:write'] } },
+      error: {
+        code: -32600,
+        message: 'Forbidden: the token lacks scope customer:write',
+        data: { required_scopes: ['customer:write'], missing_scopes: ['customer:write'] },
+      },
     });
     // After stepping up, the same call goes through.
     const writer = await issuer.token(['customer:read', 'customer:write']);

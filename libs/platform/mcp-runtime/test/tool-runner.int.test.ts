@@ -22,7 +22,10 @@ async function connect(scopes: string[], subject = 'alice'): Promise<Client> {
 }
 
 function errorOf(result: unknown) {
-  const r = result as { isError?: boolean; structuredContent?: { error?: { code: string; message: string; retryable: boolean; details?: Record<string, unknown>; request_id?: string } } };
+  const r = result as {
+    isError?: boolean;
+    structuredContent?: { error?: { code: string; message: string; retryable: boolean; details?: Record<string, unknown>; request_id?: string } };
+  };
   expect(r.isError).toBe(true);
   return r.structuredContent?.error as NonNullable<NonNullable<typeof r.structuredContent>['error']>;
 }
@@ -55,7 +58,15 @@ describe('tools/list', () => {
     const readerTools = (await reader.listTools()).tools.map((t) => t.name).sort();
     expect(readerTools).toEqual(['widget_crash', 'widget_get', 'widget_hang', 'widget_slow']);
     const all = (await writer.listTools()).tools;
-    expect(all.map((t) => t.name).sort()).toEqual(['widget_crash', 'widget_create', 'widget_get', 'widget_hang', 'widget_rename', 'widget_ship', 'widget_slow']);
+    expect(all.map((t) => t.name).sort()).toEqual([
+      'widget_crash',
+      'widget_create',
+      'widget_get',
+      'widget_hang',
+      'widget_rename',
+      'widget_ship',
+      'widget_slow',
+    ]);
     const create = all.find((t) => t.name === 'widget_create');
     expect(create?.inputSchema).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false });
     expect(create?.outputSchema).toMatchObject({ type: 'object' });
@@ -243,7 +254,9 @@ describe('resources and prompts', () => {
   it('reads a resource by template and lists templates', async () => {
     await writer.callTool({ name: 'widget_create', arguments: { name: 'res' } });
     const read = await reader.readResource({ uri: 'widget://wid_res' });
-    expect(read.contents).toEqual([{ uri: 'widget://wid_res', mimeType: 'application/json', text: JSON.stringify({ id: 'wid_res', name: 'res', version: 1 }) }]);
+    expect(read.contents).toEqual([
+      { uri: 'widget://wid_res', mimeType: 'application/json', text: JSON.stringify({ id: 'wid_res', name: 'res', version: 1 }) },
+    ]);
     const templates = await reader.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['widget://{id}']);
   });

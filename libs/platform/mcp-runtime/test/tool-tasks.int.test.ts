@@ -32,7 +32,11 @@ const buildBinding = bind(
   widgetBuild,
   async (input, ctx) => {
     if (input.fail) throw new AppError('PRECONDITION_FAILED', 'This widget cannot be built.');
-    const row = await ctx.db.insertInto('widgets').values({ id: `wid_${input.name}`, name: input.name }).returning('id').executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .insertInto('widgets')
+      .values({ id: `wid_${input.name}`, name: input.name })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { widget_id: row.id };
   },
   {
@@ -77,22 +81,33 @@ const call = (args: Record<string, unknown>, params: Record<string, unknown>) =>
 
 describe('tool tasks', () => {
   it('answers a tool error on the task path in each revision’s form: 2026-07-28 the isError result, 2025-11-25 a JSON-RPC error', async () => {
-    const modern = (await call({ name: 'refused_modern', fail: true }, { _meta: MODERN_TASKS_META })) as { isError?: boolean; structuredContent?: { error?: { code?: string } } };
+    const modern = (await call({ name: 'refused_modern', fail: true }, { _meta: MODERN_TASKS_META })) as {
+      isError?: boolean;
+      structuredContent?: { error?: { code?: string } };
+    };
     expect(modern.isError).toBe(true);
     expect(modern.structuredContent?.error?.code).toBe('PRECONDITION_FAILED');
     await expect(call({ name: 'refused_legacy', fail: true }, { task: {} })).rejects.toMatchObject({ data: { code: 'PRECONDITION_FAILED' } });
     const started = await call({ name: 'built' }, { _meta: MODERN_TASKS_META });
     expect(started).toMatchObject({ resultType: 'task', taskId: 'widget_build:wid_built', status: 'completed' });
-    expect(await tdb.db.selectFrom('widgets').select('id').where('name', 'in', ['refused_modern', 'refused_legacy', 'built']).execute()).toEqual([{ id: 'wid_built' }]);
+    expect(await tdb.db.selectFrom('widgets').select('id').where('name', 'in', ['refused_modern', 'refused_legacy', 'built']).execute()).toEqual([
+      { id: 'wid_built' },
+    ]);
   });
 
   it('audits a refused tasks/cancel: an unknown task as NOT_FOUND, a terminal one as PRECONDITION_FAILED', async () => {
     const cancel = (taskId: string) => linked.client.request({ method: 'tasks/cancel', params: { taskId } } as never, loose);
     await call({ name: 'done' }, { _meta: MODERN_TASKS_META });
     await expect(cancel('widget_build:wid_nothing')).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('Task not found') });
-    await expect(cancel('widget_build:wid_done')).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("already in terminal status 'completed'") });
+    await expect(cancel('widget_build:wid_done')).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining("already in terminal status 'completed'"),
+    });
     await host.flushAudit();
-    const { rows } = await sql<{ outcome: string; args: unknown }>`SELECT outcome, args FROM mcp_audit_log WHERE principal_id = 'task-caller' AND tool = 'tasks/cancel' ORDER BY id`.execute(tdb.db);
+    const { rows } = await sql<{
+      outcome: string;
+      args: unknown;
+    }>`SELECT outcome, args FROM mcp_audit_log WHERE principal_id = 'task-caller' AND tool = 'tasks/cancel' ORDER BY id`.execute(tdb.db);
     expect(rows).toEqual([
       { outcome: 'NOT_FOUND', args: { taskId: 'widget_build:wid_nothing' } },
       { outcome: 'PRECONDITION_FAILED', args: { taskId: 'widget_build:wid_done' } },

@@ -107,7 +107,7 @@ describe('workers', () => {
 });
 
 describe('keys on Redis Cluster', () => {
-  it('every key the queues, workers and events wrote carries the prefix\'s hash tag: one slot, as BullMQ\'s scripts need', async () => {
+  it("every key the queues, workers and events wrote carries the prefix's hash tag: one slot, as BullMQ's scripts need", async () => {
     const redis = connection();
     const keys: string[] = [];
     let cursor = '0';

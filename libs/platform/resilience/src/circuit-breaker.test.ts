@@ -55,10 +55,12 @@ describe('createCircuitBreaker', () => {
     let calls = 0;
     for (let i = 0; i < 10; i++) {
       const code = i % 2 === 0 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
-      await expect(breaker.execute(async () => {
-        calls++;
-        throw new AppError(code, 'answer');
-      })).rejects.toMatchObject({ code });
+      await expect(
+        breaker.execute(async () => {
+          calls++;
+          throw new AppError(code, 'answer');
+        }),
+      ).rejects.toMatchObject({ code });
     }
     expect(calls).toBe(10);
     expect(breaker.state).toBe('closed');

@@ -102,11 +102,13 @@ export function createCircuitBreaker(options: CircuitBreakerConfig = {}): Circui
       return () => subscription.dispose();
     },
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-      return policy.execute(({ signal: inner }) => fn(inner), signal).catch((error: unknown) => {
-        if (!isBrokenCircuitError(error)) throw error;
-        const untilTrial = Math.max(0, openedAt + halfOpenAfterMs - Date.now());
-        throw new CircuitOpenError(probing === undefined ? untilTrial : Math.min(untilTrial, probeIntervalMs));
-      });
+      return policy
+        .execute(({ signal: inner }) => fn(inner), signal)
+        .catch((error: unknown) => {
+          if (!isBrokenCircuitError(error)) throw error;
+          const untilTrial = Math.max(0, openedAt + halfOpenAfterMs - Date.now());
+          throw new CircuitOpenError(probing === undefined ? untilTrial : Math.min(untilTrial, probeIntervalMs));
+        });
     },
     dispose(): void {
       probing?.stop();

@@ -31,12 +31,16 @@ describe('withDeadline', () => {
   it('passes the work’s own rejection through and clears its timer', async () => {
     const before = activeTimers();
     const failure = new AppError('NOT_FOUND', 'missing');
-    await expect(withDeadline(60_000, async () => {
-      throw failure;
-    })).rejects.toBe(failure);
-    await expect(withDeadline(60_000, () => {
-      throw new Error('sync throw');
-    })).rejects.toThrow('sync throw');
+    await expect(
+      withDeadline(60_000, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(
+      withDeadline(60_000, () => {
+        throw new Error('sync throw');
+      }),
+    ).rejects.toThrow('sync throw');
     expect(activeTimers()).toBe(before);
   });
 
@@ -44,10 +48,14 @@ describe('withDeadline', () => {
     const parent = new AbortController();
     let seen: AbortSignal | undefined;
     const before = activeTimers();
-    const pending = withDeadline(60_000, (signal) => {
-      seen = signal;
-      return new Promise<never>(() => {});
-    }, parent.signal);
+    const pending = withDeadline(
+      60_000,
+      (signal) => {
+        seen = signal;
+        return new Promise<never>(() => {});
+      },
+      parent.signal,
+    );
     const reason = new AppError('TIMEOUT', 'outer deadline', { details: { deadline_ms: 5 } });
     parent.abort(reason);
     await expect(pending).rejects.toBe(reason);
@@ -57,9 +65,15 @@ describe('withDeadline', () => {
     const already = new AbortController();
     already.abort();
     let called = false;
-    await expect(withDeadline(1000, async () => {
-      called = true;
-    }, already.signal)).rejects.toMatchObject({ code: 'TIMEOUT', details: { cancelled: true } });
+    await expect(
+      withDeadline(
+        1000,
+        async () => {
+          called = true;
+        },
+        already.signal,
+      ),
+    ).rejects.toMatchObject({ code: 'TIMEOUT', details: { cancelled: true } });
     expect(called).toBe(false);
   });
 

@@ -24,9 +24,11 @@ describe('createTimeout', () => {
   it('passes results and errors of work that finishes in time', async () => {
     const timeout = createTimeout(1000);
     expect(await timeout.execute(async () => 42)).toBe(42);
-    await expect(timeout.execute(async () => {
-      throw new Error('own failure');
-    })).rejects.toThrow('own failure');
+    await expect(
+      timeout.execute(async () => {
+        throw new Error('own failure');
+      }),
+    ).rejects.toThrow('own failure');
   });
 
   it("does not report the caller's cancellation as its own timeout", async () => {

@@ -14,11 +14,13 @@ export function createTimeout(ms: number): ResiliencePolicy {
   const policy = timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: true });
   return {
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-      return policy.execute(({ signal: inner }) => fn(inner), signal).catch((error: unknown) => {
-        // A caller's cancellation also surfaces as TaskCancelledError; only our own expiry is a timeout.
-        if (isTaskCancelledError(error) && signal?.aborted !== true) throw new AttemptTimeoutError(ms, error);
-        throw error;
-      });
+      return policy
+        .execute(({ signal: inner }) => fn(inner), signal)
+        .catch((error: unknown) => {
+          // A caller's cancellation also surfaces as TaskCancelledError; only our own expiry is a timeout.
+          if (isTaskCancelledError(error) && signal?.aborted !== true) throw new AttemptTimeoutError(ms, error);
+          throw error;
+        });
     },
   };
 }

@@ -48,9 +48,7 @@ export function toAppError(error: unknown, upstream?: string): unknown {
     const timeoutMs = error instanceof AttemptTimeoutError ? error.timeoutMs : undefined;
     return new AppError(
       'TIMEOUT',
-      timeoutMs === undefined
-        ? `${label(upstream)} did not answer in time`
-        : `${label(upstream)} did not answer within ${timeoutMs} ms`,
+      timeoutMs === undefined ? `${label(upstream)} did not answer in time` : `${label(upstream)} did not answer within ${timeoutMs} ms`,
       { details: withUpstream(upstream, timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }), cause: error },
     );
   }

@@ -26,10 +26,12 @@ describe('createUpstreamPolicy', () => {
     const policy = createUpstreamPolicy({ name: 'customer', retry: fastRetry });
     let calls = 0;
     const cause = refused();
-    const error = await rejection(policy.execute(async () => {
-      calls++;
-      throw cause;
-    }));
+    const error = await rejection(
+      policy.execute(async () => {
+        calls++;
+        throw cause;
+      }),
+    );
     expect(calls).toBe(3);
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.message).toBe('upstream "customer" could not be reached');
@@ -41,10 +43,12 @@ describe('createUpstreamPolicy', () => {
     const policy = createUpstreamPolicy({ name: 'customer', retry: fastRetry });
     let calls = 0;
     const notFound = new AppError('NOT_FOUND', 'no customer cus_1');
-    await expect(policy.execute(async () => {
-      calls++;
-      throw notFound;
-    })).rejects.toBe(notFound);
+    await expect(
+      policy.execute(async () => {
+        calls++;
+        throw notFound;
+      }),
+    ).rejects.toBe(notFound);
     expect(calls).toBe(1);
   });
 
@@ -57,10 +61,12 @@ describe('createUpstreamPolicy', () => {
   it('times out a hung attempt with TIMEOUT, aborting its signal', async () => {
     const policy = createUpstreamPolicy({ name: 'payment', timeoutMs: 20, retry: false });
     const signals: AbortSignal[] = [];
-    const error = await rejection(policy.execute((signal) => {
-      signals.push(signal);
-      return new Promise<never>(() => {});
-    }));
+    const error = await rejection(
+      policy.execute((signal) => {
+        signals.push(signal);
+        return new Promise<never>(() => {});
+      }),
+    );
     expect(error.code).toBe('TIMEOUT');
     expect(error.details).toEqual({ upstream: 'payment', timeout_ms: 20 });
     expect(signals).toHaveLength(1);
@@ -100,10 +106,12 @@ describe('createUpstreamPolicy', () => {
       breaker: { consecutiveFailures: 2, halfOpenAfterMs: 10_000 },
     });
     let calls = 0;
-    const error = await rejection(policy.execute(async () => {
-      calls++;
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'upstream said 503');
-    }));
+    const error = await rejection(
+      policy.execute(async () => {
+        calls++;
+        throw new AppError('UPSTREAM_UNAVAILABLE', 'upstream said 503');
+      }),
+    );
     expect(calls).toBe(2);
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.details?.['retry_after_ms']).toBeGreaterThan(9_000);
@@ -113,10 +121,12 @@ describe('createUpstreamPolicy', () => {
     const policy = createUpstreamPolicy({ name: 'customer', breaker: { consecutiveFailures: 2 } });
     let calls = 0;
     for (let i = 0; i < 6; i++) {
-      await expect(policy.execute(async () => {
-        calls++;
-        throw new AppError('NOT_FOUND', 'gone');
-      })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        policy.execute(async () => {
+          calls++;
+          throw new AppError('NOT_FOUND', 'gone');
+        }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
     expect(calls).toBe(6);
     expect(policy.breakerState).toBe('closed');

@@ -80,13 +80,10 @@ export function createUpstreamPolicy(options: UpstreamPolicyConfig): UpstreamPol
     throw new RangeError(`concurrency must be an integer >= 1, got ${options.concurrency}`);
   }
   const timeout = createTimeout(options.timeoutMs ?? 5000);
-  const bulkhead: ResiliencePolicy | undefined =
-    options.concurrency === undefined ? undefined : createBulkhead({ limit: options.concurrency });
+  const bulkhead: ResiliencePolicy | undefined = options.concurrency === undefined ? undefined : createBulkhead({ limit: options.concurrency });
   const breaker = createCircuitBreaker(options.breaker);
   const retry: ResiliencePolicy | undefined =
-    options.retry === false
-      ? undefined
-      : createRetryPolicy({ ...options.retry, shouldRetry: (error) => isRetryable(error) && !isBrokenCircuitError(error) });
+    options.retry === false ? undefined : createRetryPolicy({ ...options.retry, shouldRetry: (error) => isRetryable(error) && !isBrokenCircuitError(error) });
 
   return Object.freeze({
     name,

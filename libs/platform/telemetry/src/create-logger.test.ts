@@ -129,7 +129,10 @@ for (let i = 0; i < 3; i++) log.info({ i }, 'line');`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(child.status).toBe(0);
     expect(child.stdout).toBe('');
-    const lines = child.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = child.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((l) => [l.name, l.msg, l.i])).toEqual([
       ['stdio-check', 'line', 0],
       ['stdio-check', 'line', 1],

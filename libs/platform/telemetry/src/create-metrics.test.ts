@@ -150,9 +150,7 @@ describe('Metrics.gauge', () => {
     ]);
     depth.orders = 9;
     removeRefunds();
-    expect(lines((await metrics.render()).body).filter((l) => l.startsWith('queue_depth{'))).toEqual([
-      'queue_depth{queue="orders",service="s"} 9',
-    ]);
+    expect(lines((await metrics.render()).body).filter((l) => l.startsWith('queue_depth{'))).toEqual(['queue_depth{queue="orders",service="s"} 9']);
   });
 
   it('rejects a second declaration with other label names or a name taken by another metric', () => {

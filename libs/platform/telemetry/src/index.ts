@@ -7,15 +7,7 @@ export type { GaugeCollector, SetGauge } from './gauge-collector.ts';
 export type { Metrics, MetricsPage, ToolOutcome } from './metrics.ts';
 export { TOOL_DURATION_BUCKETS } from './tool-duration-buckets.ts';
 export { initTracing } from './init-tracing.ts';
-export type {
-  SpanAttributeValue,
-  SpanHandle,
-  SpanKindName,
-  SpanOutcome,
-  StartSpanOptions,
-  Tracing,
-  TracingConfig,
-} from './init-tracing.ts';
+export type { SpanAttributeValue, SpanHandle, SpanKindName, SpanOutcome, StartSpanOptions, Tracing, TracingConfig } from './init-tracing.ts';
 export { newRequestId } from './new-request-id.ts';
 export { registerPoolMetrics } from './register-pool-metrics.ts';
 export type { PoolStats } from './register-pool-metrics.ts';

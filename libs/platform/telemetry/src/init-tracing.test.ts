@@ -70,9 +70,7 @@ function exportedSpans(received: Received[]): { spans: OtlpSpan[]; serviceNames:
   const requests = received.map((r) => JSON.parse(r.body) as OtlpRequest);
   return {
     spans: requests.flatMap((r) => r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))),
-    serviceNames: requests.flatMap((r) =>
-      r.resourceSpans.map((rs) => rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue),
-    ),
+    serviceNames: requests.flatMap((r) => r.resourceSpans.map((rs) => rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue)),
   };
 }
 
@@ -150,9 +148,7 @@ describe('initTracing with an OTLP endpoint', () => {
     await tracing.shutdown();
 
     const { spans } = exportedSpans(received);
-    expect(spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId ?? ''])).toEqual([
-      ['root', root.context.traceId, root.context.spanId, ''],
-    ]);
+    expect(spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId ?? ''])).toEqual([['root', root.context.traceId, root.context.spanId, '']]);
   });
 
   it('reports a failed export to the given logger', async () => {

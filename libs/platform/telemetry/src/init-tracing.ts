@@ -198,11 +198,7 @@ class ExportingTracing implements Tracing {
             traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
             isRemote: true,
           });
-    const span = this.#tracer.startSpan(
-      name,
-      { kind: SPAN_KINDS[options?.kind ?? 'internal'], attributes: options?.attributes },
-      context,
-    );
+    const span = this.#tracer.startSpan(name, { kind: SPAN_KINDS[options?.kind ?? 'internal'], attributes: options?.attributes }, context);
     return new ExportedSpan(span);
   }
 

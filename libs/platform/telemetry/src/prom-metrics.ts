@@ -86,9 +86,7 @@ export class PromMetrics implements Metrics {
   observeToolCall(tool: string, outcome: ToolOutcome, seconds: number, code?: string): void {
     const series = this.#toolSeries(tool);
     const isOk = outcome === 'ok';
-    const byOutcome = isOk
-      ? (series.ok ??= this.#outcomeSeries(series.label, 'ok'))
-      : (series.error ??= this.#outcomeSeries(series.label, 'error'));
+    const byOutcome = isOk ? (series.ok ??= this.#outcomeSeries(series.label, 'ok')) : (series.error ??= this.#outcomeSeries(series.label, 'error'));
     byOutcome.calls.inc();
     if (seconds >= 0 && seconds !== Infinity) byOutcome.duration.observe(seconds);
     if (!isOk) {

@@ -27,7 +27,8 @@ export function scopeMatrix(contract: DomainContract, allScopes: readonly string
   };
   for (const tool of contract.tools) add('tool', tool.name, tool.name, {}, tool.scopes);
   for (const resource of contract.resources) add('resource', resource.uri, resource.uri.replace(/\{[^}]+\}/g, 'x1'), {}, resource.scopes);
-  for (const prompt of contract.prompts) add('prompt', prompt.name, prompt.name, Object.fromEntries(Object.keys(prompt.args.shape).map((key) => [key, 'x1'])), prompt.scopes);
+  for (const prompt of contract.prompts)
+    add('prompt', prompt.name, prompt.name, Object.fromEntries(Object.keys(prompt.args.shape).map((key) => [key, 'x1'])), prompt.scopes);
   return cases;
 }
 
@@ -104,13 +105,15 @@ function wrongValueFor(schema: JsonSchema): unknown {
 export function hostileArgumentCases(tool: ToolContract): HostileCase[] {
   const schema = inputSchema(tool);
   const cases: HostileCase[] = [];
-  for (const [key, property] of Object.entries(schema.properties ?? {})) cases.push({ name: `${key} of the wrong type`, argumentsJson: JSON.stringify({ [key]: wrongValueFor(property) }) });
+  for (const [key, property] of Object.entries(schema.properties ?? {}))
+    cases.push({ name: `${key} of the wrong type`, argumentsJson: JSON.stringify({ [key]: wrongValueFor(property) }) });
   const strings = stringFieldPaths(tool);
   const first = strings[0];
   if (first !== undefined) cases.push({ name: `a 1 MB string in ${first.join('.')}`, argumentsJson: JSON.stringify(valueAt(first, 'A'.repeat(1_000_000))) });
   cases.push({ name: 'prototype keys', argumentsJson: '{"__proto__":{"isAdmin":true,"scopes":["admin"]},"constructor":{"prototype":{"polluted":true}}}' });
   for (const path of strings.filter((p) => p.length === 1)) {
-    for (const injection of INJECTION_STRINGS) cases.push({ name: `${injection} in ${path.join('.')}`, argumentsJson: JSON.stringify(valueAt(path, injection)) });
+    for (const injection of INJECTION_STRINGS)
+      cases.push({ name: `${injection} in ${path.join('.')}`, argumentsJson: JSON.stringify(valueAt(path, injection)) });
   }
   return cases;
 }

@@ -72,12 +72,7 @@ export async function createTestDatabase<DB>(options: TestDatabaseOptions): Prom
   });
 }
 
-async function ensureTemplate(
-  admin: pg.Client,
-  adminUrl: string,
-  template: string,
-  migrations: Readonly<Record<string, Migration>>,
-): Promise<void> {
+async function ensureTemplate(admin: pg.Client, adminUrl: string, template: string, migrations: Readonly<Record<string, Migration>>): Promise<void> {
   // Advisory locks are per database: every worker takes this one on the same admin database.
   await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
   try {

@@ -127,7 +127,13 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
     const server = await spawnServer({ name: options.label, args: [main, 'serve'], env, cwd: REPO_ROOT, port });
     closers.push(() => server.stop(5000));
     const token = (scopes: readonly string[], subject = 'trust-tester', binding: CustomerBinding = {}) =>
-      issuer.mint({ subject, scopes: [...scopes], audience, clientId: 'test-agent', ...(binding.customerId === undefined ? {} : { customerId: binding.customerId }) });
+      issuer.mint({
+        subject,
+        scopes: [...scopes],
+        audience,
+        clientId: 'test-agent',
+        ...(binding.customerId === undefined ? {} : { customerId: binding.customerId }),
+      });
     const connect = async (client: Client, transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> => {
       await client.connect(transport);
       closers.push(() => client.close());

@@ -102,11 +102,19 @@ export async function startFederationProcesses(options: FederationProcessesOptio
     });
     const main = (endpoint: FederationEndpoint) => (endpoint === 'router' ? 'apps/router/src/main.ts' : `apps/${endpoint}-server/src/main.ts`);
     await Promise.all(
-      FEDERATION_DOMAINS.map((domain) => runToCompletion({ name: `${options.name}-${domain}-migrate`, args: [main(domain), 'migrate'], env: envs[domain], cwd: REPO_ROOT })),
+      FEDERATION_DOMAINS.map((domain) =>
+        runToCompletion({ name: `${options.name}-${domain}-migrate`, args: [main(domain), 'migrate'], env: envs[domain], cwd: REPO_ROOT }),
+      ),
     );
     const servers = {} as Record<FederationEndpoint, SpawnedServer>;
     const serve = async (endpoint: FederationEndpoint) => {
-      const server = await spawnServer({ name: `${options.name}-${endpoint}`, args: [main(endpoint), 'serve'], env: envs[endpoint], cwd: REPO_ROOT, port: ports[endpoint] });
+      const server = await spawnServer({
+        name: `${options.name}-${endpoint}`,
+        args: [main(endpoint), 'serve'],
+        env: envs[endpoint],
+        cwd: REPO_ROOT,
+        port: ports[endpoint],
+      });
       servers[endpoint] = server;
       closers.push(() => server.stop(5000));
     };
@@ -114,7 +122,13 @@ export async function startFederationProcesses(options: FederationProcessesOptio
     const started = await Promise.allSettled(FEDERATION_DOMAINS.map(serve));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
     const upstreams = JSON.stringify({ upstreams: FEDERATION_DOMAINS.map((domain) => ({ name: domain, url: resource(domain) })) });
-    envs.router = { ...common, AUTH_AUDIENCE: resource('router'), ROUTER_UPSTREAMS: upstreams, SERVICE_CLIENT_SECRET: ROUTER_SECRET, ROUTER_PROBE_INTERVAL_MS: '200' };
+    envs.router = {
+      ...common,
+      AUTH_AUDIENCE: resource('router'),
+      ROUTER_UPSTREAMS: upstreams,
+      SERVICE_CLIENT_SECRET: ROUTER_SECRET,
+      ROUTER_PROBE_INTERVAL_MS: '200',
+    };
     await serve('router');
     // /readyz is 200 once one upstream is available; callers want the whole catalog.
     const until = Date.now() + 30_000;

@@ -25,10 +25,7 @@ export interface SharedEmbeddedPostgres {
  * started it, which would stop it under the other processes. Each process holds a lease file; the last one to
  * release stops the server. A mkdir lock serializes start and stop.
  */
-export async function startSharedEmbeddedPostgres(
-  dataRoot: string,
-  isReachable: (url: string) => Promise<boolean>,
-): Promise<SharedEmbeddedPostgres> {
+export async function startSharedEmbeddedPostgres(dataRoot: string, isReachable: (url: string) => Promise<boolean>): Promise<SharedEmbeddedPostgres> {
   const dataDir = join(dataRoot, 'test-postgres');
   const leaseDir = join(dataRoot, 'test-postgres.leases');
   const lease = join(leaseDir, String(process.pid));
@@ -128,15 +125,23 @@ async function startDetached(dataDir: string, logFile: string, runAs: { uid: num
     const child = spawn(
       binaries.postgres,
       [
-        '-D', dataDir,
-        '-p', String(EMBEDDED_POSTGRES_PORT),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        '-c', 'max_connections=300',
+        '-D',
+        dataDir,
+        '-p',
+        String(EMBEDDED_POSTGRES_PORT),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=300',
         // Test data is disposable: skip the durability work.
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
       ],
       { detached: true, stdio: ['ignore', out, out], ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }) },
     );
@@ -188,7 +193,10 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = await stat(lockDir).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockDir).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > 120_000) await rm(lockDir, { recursive: true, force: true });
       else await sleep(100);
     }

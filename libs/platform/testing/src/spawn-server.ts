@@ -116,7 +116,11 @@ export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer>
 
   const start = async (): Promise<void> => {
     const fd = openSync(logFile, 'a');
-    const proc = spawn(process.execPath, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env, PORT: String(port) }, stdio: ['ignore', fd, fd] });
+    const proc = spawn(process.execPath, [...spec.args], {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env, PORT: String(port) },
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     child = proc;
     running = true;
@@ -148,7 +152,9 @@ export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer>
     const timedOut = running;
     proc.kill('SIGKILL');
     await exited;
-    throw new Error(`${spec.name} ${timedOut ? `was not ready within ${readyTimeoutMs} ms (${last})` : 'exited before it was ready'}. Last output:\n${tailOf(logFile, 30)}`);
+    throw new Error(
+      `${spec.name} ${timedOut ? `was not ready within ${readyTimeoutMs} ms (${last})` : 'exited before it was ready'}. Last output:\n${tailOf(logFile, 30)}`,
+    );
   };
 
   const server: SpawnedServer = {
@@ -188,7 +194,13 @@ function logFileFor(name: string): string {
 function tailOf(file: string, lines: number): string {
   try {
     const text = readFileSync(file, 'utf8').trimEnd();
-    return text === '' ? '    (no output)' : text.split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
+    return text === ''
+      ? '    (no output)'
+      : text
+          .split('\n')
+          .slice(-lines)
+          .map((line) => `    ${line}`)
+          .join('\n');
   } catch {
     return '    (no output)';
   }

@@ -63,7 +63,11 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     await execFileAsync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--encoding=UTF8', '--no-sync'], asOwner);
     const port = await freePort();
     const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='${root}'`;
-    await execFileAsync(path.join(binDir, 'pg_ctl'), ['start', '-D', dataDir, '-w', '-t', '60', '-l', path.join(root, 'postgres.log'), '-o', serverOptions], asOwner);
+    await execFileAsync(
+      path.join(binDir, 'pg_ctl'),
+      ['start', '-D', dataDir, '-w', '-t', '60', '-l', path.join(root, 'postgres.log'), '-o', serverOptions],
+      asOwner,
+    );
     cluster = controlPostgresCluster({ dataDir, binDir, logFile: path.join(root, 'postgres.log') });
     const urlFor = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
     return Object.freeze({ ...cluster, port, adminUrl: urlFor('postgres'), urlFor, destroy });

@@ -14,7 +14,5 @@ export function testServiceUrl(key: keyof TestServices): string {
     // not inside a vitest worker (e.g. a script reusing the helpers)
   }
   if (typeof provided === 'string' && provided !== '') return provided;
-  return key === 'databaseUrl'
-    ? (process.env['TEST_DATABASE_URL'] ?? DEFAULT_DATABASE_URL)
-    : (process.env['TEST_REDIS_URL'] ?? DEFAULT_REDIS_URL);
+  return key === 'databaseUrl' ? (process.env['TEST_DATABASE_URL'] ?? DEFAULT_DATABASE_URL) : (process.env['TEST_REDIS_URL'] ?? DEFAULT_REDIS_URL);
 }

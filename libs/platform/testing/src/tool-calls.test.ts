@@ -53,9 +53,7 @@ describe('expectToolOk', () => {
   });
 
   it('rejects a failed call, showing its result', async () => {
-    await expect(expectToolOk(client, 'refuse', {})).rejects.toThrow(
-      `refuse failed: {"isError":true,"structuredContent":{"error":${JSON.stringify(FAILURE)}}`,
-    );
+    await expect(expectToolOk(client, 'refuse', {})).rejects.toThrow(`refuse failed: {"isError":true,"structuredContent":{"error":${JSON.stringify(FAILURE)}}`);
   });
 
   it('rejects a result whose text is not the JSON of its structured content', async () => {

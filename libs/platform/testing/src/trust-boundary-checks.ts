@@ -38,7 +38,8 @@ export async function postRaw(target: RawTarget, method: string, paramsJson: str
 }
 
 function toolError(answer: RawAnswer): { code?: string; details?: Record<string, unknown> } | undefined {
-  const result = answer.body?.['result'] as { isError?: boolean; structuredContent?: { error?: { code?: string; details?: Record<string, unknown> } } } | undefined;
+  const result = answer.body?.['result'] as
+    { isError?: boolean; structuredContent?: { error?: { code?: string; details?: Record<string, unknown> } } } | undefined;
   return result?.isError === true ? (result.structuredContent?.error ?? {}) : undefined;
 }
 
@@ -68,7 +69,8 @@ export async function checkScopeMatrix(cases: readonly ScopeCase[], connect: (gr
     if (entry.kind === 'tool') {
       if ((await client.listTools()).tools.some((tool) => tool.name === entry.name)) failures.push(`${about}: listed`);
       const result = (await client.callTool({ name: entry.name, arguments: {} })) as { isError?: boolean; structuredContent?: { error?: { code?: string } } };
-      if (result.isError !== true || result.structuredContent?.error?.code !== 'FORBIDDEN') failures.push(`${about}: answered ${JSON.stringify(result).slice(0, 200)}`);
+      if (result.isError !== true || result.structuredContent?.error?.code !== 'FORBIDDEN')
+        failures.push(`${about}: answered ${JSON.stringify(result).slice(0, 200)}`);
       continue;
     }
     if (entry.kind === 'resource') {
@@ -93,7 +95,8 @@ export async function checkScopeMatrix(cases: readonly ScopeCase[], connect: (gr
         () => undefined,
         (error: unknown) => rpcError(error),
       );
-    if (completion?.code !== -32000 || completion.data?.code !== 'FORBIDDEN') failures.push(`completion of ${about}: answered ${JSON.stringify(completion ?? 'a completion')}`);
+    if (completion?.code !== -32000 || completion.data?.code !== 'FORBIDDEN')
+      failures.push(`completion of ${about}: answered ${JSON.stringify(completion ?? 'a completion')}`);
   }
   return failures;
 }
@@ -108,14 +111,17 @@ export async function checkHostileArguments(contract: DomainContract, target: Ra
   for (const tool of contract.tools) {
     for (const hostile of hostileArgumentCases(tool)) {
       const about = `${tool.name} with ${hostile.name}`;
-      const answer: RawAnswer = await postRaw(target, 'tools/call', `{"name":${JSON.stringify(tool.name)},"arguments":${hostile.argumentsJson}}`).catch((error: unknown) => ({ status: 0, body: { failed: String(error) } }));
+      const answer: RawAnswer = await postRaw(target, 'tools/call', `{"name":${JSON.stringify(tool.name)},"arguments":${hostile.argumentsJson}}`).catch(
+        (error: unknown) => ({ status: 0, body: { failed: String(error) } }),
+      );
       const result = answer.body?.['result'];
       if (answer.status !== 200 || result === undefined) {
         failures.push(`${about}: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
         continue;
       }
       const error = toolError(answer);
-      if (error !== undefined && (error.code === 'INTERNAL' || !(ERROR_CODES as readonly string[]).includes(error.code ?? ''))) failures.push(`${about}: ${JSON.stringify(error)}`);
+      if (error !== undefined && (error.code === 'INTERNAL' || !(ERROR_CODES as readonly string[]).includes(error.code ?? '')))
+        failures.push(`${about}: ${JSON.stringify(error)}`);
     }
   }
   return failures;
@@ -134,19 +140,23 @@ export async function checkNulEverywhere(contract: DomainContract, target: RawTa
       const answer = await postRaw(target, 'tools/call', JSON.stringify({ name: tool.name, arguments: valueAt(path, 'a\u0000b') }));
       const error = toolError(answer);
       const issues = error?.details?.['issues'] as Array<{ path?: string }> | undefined;
-      if (error?.code !== 'VALIDATION_FAILED' || issues?.[0]?.path !== field) failures.push(`${tool.name}.${field}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+      if (error?.code !== 'VALIDATION_FAILED' || issues?.[0]?.path !== field)
+        failures.push(`${tool.name}.${field}: ${JSON.stringify(answer.body).slice(0, 300)}`);
     }
   }
   for (const resource of contract.resources) {
     const answer = await postRaw(target, 'resources/read', JSON.stringify({ uri: `${resource.uri.replace(/\{[^}]+\}/g, 'x1')}\u0000` }));
-    if ((answer.body?.['error'] as { code?: number } | undefined)?.code !== -32602) failures.push(`resource ${resource.uri}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+    if ((answer.body?.['error'] as { code?: number } | undefined)?.code !== -32602)
+      failures.push(`resource ${resource.uri}: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
   for (const prompt of contract.prompts) {
     const keys = Object.keys(prompt.args.shape);
     // A prompt without arguments gets the NUL in its name.
-    const params = keys.length > 0 ? { name: prompt.name, arguments: Object.fromEntries(keys.map((key) => [key, 'a\u0000b'])) } : { name: `${prompt.name}\u0000` };
+    const params =
+      keys.length > 0 ? { name: prompt.name, arguments: Object.fromEntries(keys.map((key) => [key, 'a\u0000b'])) } : { name: `${prompt.name}\u0000` };
     const answer = await postRaw(target, 'prompts/get', JSON.stringify(params));
-    if ((answer.body?.['error'] as { code?: number } | undefined)?.code !== -32602) failures.push(`prompt ${prompt.name}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+    if ((answer.body?.['error'] as { code?: number } | undefined)?.code !== -32602)
+      failures.push(`prompt ${prompt.name}: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
   return failures;
 }

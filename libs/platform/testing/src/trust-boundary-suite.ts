@@ -109,7 +109,9 @@ export function trustBoundarySuite(options: TrustBoundarySuiteOptions): void {
         await sleep(100);
       }
       expect(audited).toBe(calls.length);
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE principal_id = 'no-scope-caller' AND outcome = 'FORBIDDEN'`.execute(app.database.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM mcp_audit_log WHERE principal_id = 'no-scope-caller' AND outcome = 'FORBIDDEN'`.execute(app.database.db);
       expect(rows[0]?.n).toBe(options.contract.tools.length * hostileJsonValues().length);
     }, 120_000);
   });

@@ -11,7 +11,11 @@ interface Db {
 const migrations: Record<string, Migration> = {
   '0001_widgets': {
     async up(db: Kysely<unknown>) {
-      await db.schema.createTable('widgets').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').execute();
+      await db.schema
+        .createTable('widgets')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .execute();
       await sql`INSERT INTO widgets VALUES (1, 'seeded')`.execute(db);
     },
   },
@@ -32,10 +36,7 @@ let second: TestDatabase<Db>;
 
 beforeAll(async () => {
   // Two at once: they race for the same template, which must be built once.
-  [first, second] = await Promise.all([
-    createTestDatabase<Db>({ name: 'testing', migrations }),
-    createTestDatabase<Db>({ name: 'testing', migrations }),
-  ]);
+  [first, second] = await Promise.all([createTestDatabase<Db>({ name: 'testing', migrations }), createTestDatabase<Db>({ name: 'testing', migrations })]);
 });
 
 afterAll(async () => {

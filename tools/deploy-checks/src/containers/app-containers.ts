@@ -115,7 +115,13 @@ export function appNamed(name: AppName): (typeof APPS)[number] {
  */
 export async function containerFlags(app: (typeof APPS)[number], env: AppEnvironment, settings: Record<string, string>, suffix = ''): Promise<string[]> {
   const envFile = path.join(env.dir, `${app.name}${suffix}.env`);
-  await writeFile(envFile, Object.entries(settings).map(([name, value]) => `${name}=${value}`).join('\n') + '\n', { mode: 0o600 });
+  await writeFile(
+    envFile,
+    Object.entries(settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
   const flags = [
     '--label',
     `mcpfed.check=${env.runId}`,
@@ -132,7 +138,8 @@ export async function containerFlags(app: (typeof APPS)[number], env: AppEnviron
     envFile,
   ];
   if (app.name === 'product-server') flags.push('--mount', 'type=volume,dst=/data/imports');
-  if (app.name === 'router') flags.push('--mount', `type=bind,src=${path.join(REPO_ROOT, 'deploy', 'docker', 'compose-upstreams.json')},dst=/etc/mcpfed/upstreams.json,readonly`);
+  if (app.name === 'router')
+    flags.push('--mount', `type=bind,src=${path.join(REPO_ROOT, 'deploy', 'docker', 'compose-upstreams.json')},dst=/etc/mcpfed/upstreams.json,readonly`);
   return flags;
 }
 
@@ -140,7 +147,10 @@ export async function containerFlags(app: (typeof APPS)[number], env: AppEnviron
 export async function runMigration(engine: DockerEngine, app: (typeof APPS)[number], env: AppEnvironment, settings: Record<string, string>): Promise<number> {
   const started = Date.now();
   const flags = await containerFlags(app, env, settings, '-migrate');
-  const result = await engine.run(['run', '--rm', '--name', `${env.runId}-${app.name}-migrate`, ...flags, env.images[app.name], 'node', 'dist/main.js', 'migrate'], { timeoutMs: 180_000 });
+  const result = await engine.run(
+    ['run', '--rm', '--name', `${env.runId}-${app.name}-migrate`, ...flags, env.images[app.name], 'node', 'dist/main.js', 'migrate'],
+    { timeoutMs: 180_000 },
+  );
   if (result.code !== 0) throw new Error(`${app.name} migrate exited ${result.code}: ${lastLines(result.stderr || result.stdout, 12)}`);
   return Date.now() - started;
 }
@@ -154,10 +164,19 @@ export interface ColdStart {
 }
 
 /** Starts the app's serving container and waits until its HEALTHCHECK reports healthy; rejects with its last log lines when it exits or does not get healthy. */
-export async function startApp(engine: DockerEngine, app: (typeof APPS)[number], env: AppEnvironment, settings: Record<string, string>, timeoutMs: number): Promise<ColdStart> {
+export async function startApp(
+  engine: DockerEngine,
+  app: (typeof APPS)[number],
+  env: AppEnvironment,
+  settings: Record<string, string>,
+  timeoutMs: number,
+): Promise<ColdStart> {
   const name = containerName(env, app.name);
   const flags = await containerFlags(app, env, settings);
-  await engine.ok(['run', '-d', '--name', name, '--hostname', app.name, '--network-alias', app.name, '--ip', env.ips[app.name], ...flags, env.images[app.name]], { timeoutMs: 60_000 });
+  await engine.ok(
+    ['run', '-d', '--name', name, '--hostname', app.name, '--network-alias', app.name, '--ip', env.ips[app.name], ...flags, env.images[app.name]],
+    { timeoutMs: 60_000 },
+  );
   const startedAt = parseDockerTime(await engine.ok(['inspect', '-f', '{{.State.StartedAt}}', name]));
   const deadline = Date.now() + timeoutMs;
   let healthzAt: number | undefined;
@@ -170,7 +189,9 @@ export async function startApp(engine: DockerEngine, app: (typeof APPS)[number],
       );
       if (ok) healthzAt = Date.now();
     }
-    const [status = '', health = ''] = (await engine.ok(['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', name])).split(' ');
+    const [status = '', health = ''] = (
+      await engine.ok(['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', name])
+    ).split(' ');
     if (health === 'healthy') {
       const healthyAt = Date.now();
       return { healthzMs: (healthzAt ?? healthyAt) - startedAt, healthyMs: healthyAt - startedAt };

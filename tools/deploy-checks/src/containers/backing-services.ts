@@ -73,21 +73,55 @@ async function startPostgres(options: BackingServicesOptions, started: ChildProc
   const logFile = path.join(options.dir, 'postgres.log');
   await appendFile(logFile, '');
   await chown(logFile, ids.uid, ids.gid);
-  const initdb = await runCommand('runuser', ['-u', 'postgres', '--', path.join(bin, 'initdb'), '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-sync'], {
-    timeoutMs: 120_000,
-  });
+  const initdb = await runCommand(
+    'runuser',
+    [
+      '-u',
+      'postgres',
+      '--',
+      path.join(bin, 'initdb'),
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--encoding=UTF8',
+      '--no-sync',
+    ],
+    {
+      timeoutMs: 120_000,
+    },
+  );
   if (initdb.code !== 0) throw new Error(`initdb failed: ${lastLines(initdb.stderr || initdb.stdout, 5)}`);
   await appendFile(path.join(dataDir, 'pg_hba.conf'), `host all all ${options.subnet} scram-sha-256\n`);
   const port = await freePortOn(options.host);
   const server = spawnLogged(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${options.host}`, '-c', `unix_socket_directories=${socketDir}`, '-c', 'fsync=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      `listen_addresses=${options.host}`,
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
     { logFile, uid: ids.uid, gid: ids.gid },
   );
   started.push(server);
   await waitForPort(options.host, port, 60_000, 'PostgreSQL', () => isRunning(server));
 
-  const admin = await connectWhenReady(() => new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' }), 60_000, () => isRunning(server));
+  const admin = await connectWhenReady(
+    () => new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' }),
+    60_000,
+    () => isRunning(server),
+  );
   const databases: Record<string, DomainDatabase> = {};
   try {
     for (const domain of options.domains) {
@@ -111,7 +145,22 @@ async function startRedis(options: BackingServicesOptions, started: ChildProcess
   await mkdir(dir, { recursive: true });
   const server = spawnLogged(
     'redis-server',
-    ['--bind', options.host, '--port', String(port), '--requirepass', password, '--maxmemory-policy', 'noeviction', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--bind',
+      options.host,
+      '--port',
+      String(port),
+      '--requirepass',
+      password,
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
     { logFile: path.join(options.dir, 'redis.log') },
   );
   started.push(server);

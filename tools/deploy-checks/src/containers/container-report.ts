@@ -8,7 +8,16 @@ export interface ContainerReport {
   migrations: Array<{ app: string; ms: number }>;
   coldStarts: Array<{ app: string; healthzMs: number; healthyMs: number }>;
   identities: Array<{ app: string } & ContainerIdentity>;
-  order?: { orderId: string; status: string; total: number; currency: string; paymentStatus: string; amountCaptured: number; placeMs: number; toolCount: number };
+  order?: {
+    orderId: string;
+    status: string;
+    total: number;
+    currency: string;
+    paymentStatus: string;
+    amountCaptured: number;
+    placeMs: number;
+    toolCount: number;
+  };
   stops: Array<{ app: string; exitCode: number; ms: number }>;
   /** Set once the engine was emptied. */
   removed?: boolean;
@@ -31,9 +40,12 @@ export function formatReport(report: ContainerReport): string {
   for (const identity of report.identities) row(identity.app).push(`  uid ${identity.pid1Uid}, rootfs ${identity.rootfsWrite}`.padStart(24));
   for (const stop of report.stops) row(stop.app).push(`exit ${stop.exitCode} in ${seconds(stop.ms)}`.padStart(18));
   if (rows.size > 0) {
-    lines.push('', `${'app'.padEnd(16)}${'image'.padStart(8)}${'build'.padStart(8)}${'/healthz'.padStart(9)}${'healthy'.padStart(9)}${'user, root fs'.padStart(24)}${'SIGTERM'.padStart(18)}`);
+    lines.push(
+      '',
+      `${'app'.padEnd(16)}${'image'.padStart(8)}${'build'.padStart(8)}${'/healthz'.padStart(9)}${'healthy'.padStart(9)}${'user, root fs'.padStart(24)}${'SIGTERM'.padStart(18)}`,
+    );
     for (const [app, cells] of rows) lines.push(`${app.padEnd(16)}${cells.join('')}`);
-    lines.push('(/healthz: container start to the first 200; healthy: to Docker\'s HEALTHCHECK status, first probed after its 10 s interval)');
+    lines.push("(/healthz: container start to the first 200; healthy: to Docker's HEALTHCHECK status, first probed after its 10 s interval)");
   }
   if (report.migrations.length > 0) lines.push(`migrations: ${report.migrations.map((migration) => `${migration.app} ${seconds(migration.ms)}`).join(', ')}`);
   if (report.order !== undefined) {
@@ -42,7 +54,9 @@ export function formatReport(report: ContainerReport): string {
       `order: ${order.orderId} ${order.status} through the router (${order.toolCount} tools listed), ${order.total} ${order.currency}, payment ${order.paymentStatus} ${order.amountCaptured}; order_place ${(order.placeMs / 1000).toFixed(2)} s`,
     );
   }
-  lines.push(`cleanup: ${report.removed === true ? 'every container, network, volume and image removed, engine stopped' : 'incomplete'}${(report.leftBehind ?? []).length > 0 ? `; left behind: ${(report.leftBehind ?? []).join(', ')}` : ''}`);
+  lines.push(
+    `cleanup: ${report.removed === true ? 'every container, network, volume and image removed, engine stopped' : 'incomplete'}${(report.leftBehind ?? []).length > 0 ? `; left behind: ${(report.leftBehind ?? []).join(', ')}` : ''}`,
+  );
   if (report.wallMs !== undefined) lines.push(`wall time: ${seconds(report.wallMs)}`);
   return lines.join('\n');
 }

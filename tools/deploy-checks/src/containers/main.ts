@@ -128,7 +128,20 @@ async function prove(): Promise<void> {
     const started = Date.now();
     // --network host: the private engine makes no NAT rules, so the build's npm ci reaches the registry through the host.
     const build = await engine.run(
-      ['build', '--network', 'host', '-f', dockerfile, '--build-arg', `APP=${app.name}`, '--build-arg', `NODE_IMAGE=${base.image}`, '-t', images[app.name], REPO_ROOT],
+      [
+        'build',
+        '--network',
+        'host',
+        '-f',
+        dockerfile,
+        '--build-arg',
+        `APP=${app.name}`,
+        '--build-arg',
+        `NODE_IMAGE=${base.image}`,
+        '-t',
+        images[app.name],
+        REPO_ROOT,
+      ],
       { timeoutMs: BUILD_TIMEOUT_MS },
     );
     if (build.code !== 0) throw new Error(`docker build of ${app.name} failed: ${lastLines(build.stderr || build.stdout, 20)}`);
@@ -138,11 +151,21 @@ async function prove(): Promise<void> {
   }
 
   step = 'creating the network';
-  const network = await bridgeAddresses(engine, runId, APPS.map((app) => app.name));
+  const network = await bridgeAddresses(
+    engine,
+    runId,
+    APPS.map((app) => app.name),
+  );
   log(`network ${runId}: ${network.subnet}, gateway ${network.gateway}`);
 
   step = 'starting PostgreSQL and Redis';
-  const backing = await startBackingServices({ host: network.gateway, subnet: network.subnet, dir, domains: APPS.flatMap((app) => (app.domain === undefined ? [] : [app.domain])), log });
+  const backing = await startBackingServices({
+    host: network.gateway,
+    subnet: network.subnet,
+    dir,
+    domains: APPS.flatMap((app) => (app.domain === undefined ? [] : [app.domain])),
+    log,
+  });
   cleanups.push({ what: 'PostgreSQL and Redis', run: () => backing.stop() });
 
   step = 'starting the dev token issuer';
@@ -181,7 +204,9 @@ async function prove(): Promise<void> {
     report.identities.push({ app: app.name, ...identity });
     const command = identity.pid1Command.join(' ');
     if (identity.pid1Uid === 0 || identity.rootfsWrite !== 'EROFS' || identity.tmpWrite !== 'none' || command !== 'node dist/main.js serve') {
-      throw new Error(`${app.name}: PID 1 is "${command}" as uid ${identity.pid1Uid}; writing to the root filesystem gave ${identity.rootfsWrite}, to /tmp ${identity.tmpWrite}`);
+      throw new Error(
+        `${app.name}: PID 1 is "${command}" as uid ${identity.pid1Uid}; writing to the root filesystem gave ${identity.rootfsWrite}, to /tmp ${identity.tmpWrite}`,
+      );
     }
   }
 
@@ -189,7 +214,9 @@ async function prove(): Promise<void> {
   const token = await issuer.mintUserToken('container-check', USER_SCOPES);
   const order = await placeOrderThroughRouter(`http://${network.ips['router']}:8080/mcp`, token);
   report.order = order;
-  log(`order ${order.orderId} ${order.status}, payment ${order.paymentStatus} ${order.amountCaptured} ${order.currency}; order_place took ${(order.placeMs / 1000).toFixed(2)} s`);
+  log(
+    `order ${order.orderId} ${order.status}, payment ${order.paymentStatus} ${order.amountCaptured} ${order.currency}; order_place took ${(order.placeMs / 1000).toFixed(2)} s`,
+  );
 
   // The router first, the domain servers last: the reverse of the start order, as a rollout drains them.
   for (const app of [...APPS].reverse()) {
@@ -209,7 +236,11 @@ async function prove(): Promise<void> {
  */
 async function removeEverything(engine: DockerEngine): Promise<void> {
   const cleanup = { cleanup: true, timeoutMs: 120_000 };
-  const ids = async (args: readonly string[]) => (await engine.run(args, cleanup)).stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  const ids = async (args: readonly string[]) =>
+    (await engine.run(args, cleanup)).stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   const containers = await ids(['ps', '-aq']);
   if (containers.length > 0) await engine.run(['rm', '-f', '-v', ...containers], cleanup);
   const networks = await ids(['network', 'ls', '-q', '--filter', 'type=custom']);

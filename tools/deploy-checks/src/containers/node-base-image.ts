@@ -90,7 +90,10 @@ async function debianRootfs(rootfs: string, suite: string, log: (line: string) =
   log(`debootstrap --variant=minbase ${suite} from ${DEBIAN_MIRROR}`);
   await ok('debootstrap', ['--variant=minbase', suite, rootfs, DEBIAN_MIRROR], 900_000, signal);
   // As the official slim images: no package archives or lists (about 50 MB).
-  for (const dir of [['var', 'cache', 'apt', 'archives'], ['var', 'lib', 'apt', 'lists']]) {
+  for (const dir of [
+    ['var', 'cache', 'apt', 'archives'],
+    ['var', 'lib', 'apt', 'lists'],
+  ]) {
     await rm(path.join(rootfs, ...dir), { recursive: true, force: true });
     await mkdir(path.join(rootfs, ...dir, 'partial'), { recursive: true });
   }

@@ -39,12 +39,14 @@ export async function placeOrderThroughRouter(routerUrl: string, token: string):
       return result.structuredContent ?? {};
     };
     const toolCount = (await client.listTools()).tools.length;
-    const customer = (await call('customer_create', {
-      email: `${key()}@example.com`,
-      first_name: 'Container',
-      last_name: 'Check',
-      addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
-    }))['customer'] as { id: string };
+    const customer = (
+      await call('customer_create', {
+        email: `${key()}@example.com`,
+        first_name: 'Container',
+        last_name: 'Check',
+        addresses: [{ kind: 'shipping', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }],
+      })
+    )['customer'] as { id: string };
     const sku = `CTR-${randomBytes(4).toString('hex').toUpperCase()}`;
     await call('product_create', { sku, name: 'Container check lamp', category: 'test-goods', price: { amount: 2599, currency: 'EUR' } });
     await call('inventory_adjust', { sku, location: 'BER-1', delta: 5, reason: 'received', idempotency_key: key() });
@@ -73,7 +75,16 @@ export async function placeOrderThroughRouter(routerUrl: string, token: string):
         `order ${order.id} (${read.total_amount} ${read.currency}, capture ${read.payment.capture_mode}): payment ${payment.status}, captured ${payment.amount_captured}; the order says captured ${read.payment.amount_captured}`,
       );
     }
-    return { orderId: order.id, status: read.status, total: read.total_amount, currency: read.currency, paymentStatus: payment.status, amountCaptured: payment.amount_captured, placeMs, toolCount };
+    return {
+      orderId: order.id,
+      status: read.status,
+      total: read.total_amount,
+      currency: read.currency,
+      paymentStatus: payment.status,
+      amountCaptured: payment.amount_captured,
+      placeMs,
+      toolCount,
+    };
   } finally {
     await client.close();
   }

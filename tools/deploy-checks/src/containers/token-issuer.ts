@@ -29,7 +29,11 @@ export async function startTokenIssuer(options: { host: string; dir: string; log
   const url = `http://${options.host}:${port}`;
   const keyDir = path.join(options.dir, 'dev-issuer');
   await mkdir(keyDir, { recursive: true, mode: 0o700 });
-  const clientSecrets = { 'order-server': randomBytes(24).toString('hex'), router: randomBytes(24).toString('hex'), 'order-approvals': randomBytes(24).toString('hex') };
+  const clientSecrets = {
+    'order-server': randomBytes(24).toString('hex'),
+    router: randomBytes(24).toString('hex'),
+    'order-approvals': randomBytes(24).toString('hex'),
+  };
   const env = {
     DEV_ISSUER_URL: url,
     DEV_ISSUER_HOST: options.host,
@@ -56,7 +60,11 @@ export async function startTokenIssuer(options: { host: string; dir: string; log
     serverEnv: { AUTH_ISSUER: url, AUTH_JWKS_URL: `${url}/jwks`, AUTH_TOKEN_URL: `${url}/token` },
     clientSecrets,
     async mintUserToken(subject, scopes) {
-      const result = await runCommand(process.execPath, [main, 'token', '--subject', subject, '--scopes', scopes.join(' ')], { env, cwd: REPO_ROOT, timeoutMs: 30_000 });
+      const result = await runCommand(process.execPath, [main, 'token', '--subject', subject, '--scopes', scopes.join(' ')], {
+        env,
+        cwd: REPO_ROOT,
+        timeoutMs: 30_000,
+      });
       if (result.code !== 0) throw new Error(`the dev issuer minted no token: ${lastLines(result.stderr, 3)}`);
       return result.stdout.trim();
     },

@@ -11,14 +11,21 @@ const call = (name: string, argumentsText: string, id: number): string =>
 /** The hostile requests, by kind: what PostgreSQL or JSON cannot store, and JSON-RPC that is not what it should be. */
 export const HOSTILE_PAYLOADS: ReadonlyArray<{ kind: string; body: (id: number) => string; refusedAsInvalid?: true }> = [
   { kind: 'nul in text', body: (id) => call('customer_search', '{"query":"anna\\u0000evans"}', id), refusedAsInvalid: true },
-  { kind: 'nul in a note', body: (id) => call('customer_add_note', '{"customer_id":"cus_01hgzc7grw6afgn4k4q1952d1s","body":"x\\u0000y"}', id), refusedAsInvalid: true },
+  {
+    kind: 'nul in a note',
+    body: (id) => call('customer_add_note', '{"customer_id":"cus_01hgzc7grw6afgn4k4q1952d1s","body":"x\\u0000y"}', id),
+    refusedAsInvalid: true,
+  },
   { kind: 'lone surrogate', body: (id) => call('product_search', '{"query":"head\\ud800phones"}', id), refusedAsInvalid: true },
   { kind: 'deep nesting', body: (id) => call('customer_get', `{"id":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, id), refusedAsInvalid: true },
   { kind: '1 MB string', body: (id) => call('customer_search', `{"query":"${'a'.repeat(1_048_576)}"}`, id), refusedAsInvalid: true },
   { kind: 'params as array', body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":[]}` },
   { kind: 'extra top-level key', body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/list","__proto__":{"x":1}}` },
   { kind: '_meta as array', body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"customer_get","arguments":{},"_meta":[]}}` },
-  { kind: 'progressToken object', body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"customer_get","arguments":{},"_meta":{"progressToken":{"a":1}}}}` },
+  {
+    kind: 'progressToken object',
+    body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"customer_get","arguments":{},"_meta":{"progressToken":{"a":1}}}}`,
+  },
   { kind: 'truncated JSON', body: (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/ca` },
   { kind: 'unknown tool', body: (id) => call('no_such_tool', '{}', id) },
 ];
@@ -58,7 +65,9 @@ export const hostileBurst: Fault = {
     const serverErrors = answers.filter((answer) => answer.status >= 500);
     // Text PostgreSQL or JSON cannot store is the caller's mistake: a VALIDATION_FAILED naming the field (or the
     // protocol's invalid-params error), never INTERNAL.
-    const notRefused = answers.filter((answer) => answer.refusedAsInvalid && answer.status !== 0 && answer.code !== 'VALIDATION_FAILED' && answer.code !== 'RPC_-32602');
+    const notRefused = answers.filter(
+      (answer) => answer.refusedAsInvalid && answer.status !== 0 && answer.code !== 'VALIDATION_FAILED' && answer.code !== 'RPC_-32602',
+    );
     const kinds = (list: typeof answers): string => (list.length === 0 ? '' : ` (${[...new Set(list.map((answer) => answer.kind))].join(', ')})`);
     return {
       startedAt,

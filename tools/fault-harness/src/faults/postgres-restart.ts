@@ -25,14 +25,21 @@ export function postgresRestart(outage: boolean): Fault {
         return { startedAt: downAt, endedAt: upAt, detail: `pg_ctl restart (fast) of ${target.pgDataDir}, down ${((upAt - downAt) / 1000).toFixed(1)} s` };
       }
       if (outage || target.pgAdminUrl === undefined) {
-        throw new FaultSkipped(outage ? 'an outage needs a cluster to stop: --pg-data-dir (npm start: its embedded PostgreSQL)' : 'needs --pg-data-dir or --pg-admin-url');
+        throw new FaultSkipped(
+          outage ? 'an outage needs a cluster to stop: --pg-data-dir (npm start: its embedded PostgreSQL)' : 'needs --pg-data-dir or --pg-admin-url',
+        );
       }
       const databases = Object.values(target.databaseUrls).map((url) => decodeURIComponent(new URL(url).pathname.slice(1)));
       const startedAt = Date.now();
       const terminated = await withClient(
         target.pgAdminUrl,
         async (client) =>
-          (await client.query<{ n: number }>('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [databases])).rows[0]?.n ?? 0,
+          (
+            await client.query<{ n: number }>(
+              'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()',
+              [databases],
+            )
+          ).rows[0]?.n ?? 0,
         { applicationName: 'mcpfed-fault-harness' },
       );
       return { startedAt, endedAt: Date.now(), detail: `pg_terminate_backend of ${terminated} sessions of ${databases.join(', ')}` };

@@ -103,9 +103,17 @@ function edit(tree: Tree, file: string, change: (text: string) => string): void 
 
 /** `<name>:read` and `<name>:write` join the federation's scopes and the router's default service scopes. */
 function addScopes(tree: Tree, plan: DomainPlan): void {
-  edit(tree, 'libs/contracts/common/src/scopes.ts', (text) => insertBefore(text, "  'sql:read',", `  '${plan.name}:read',\n  '${plan.name}:write',\n`, 'scopes.ts'));
+  edit(tree, 'libs/contracts/common/src/scopes.ts', (text) =>
+    insertBefore(text, "  'sql:read',", `  '${plan.name}:read',\n  '${plan.name}:write',\n`, 'scopes.ts'),
+  );
   edit(tree, 'apps/router/src/config.ts', (text) =>
-    insertBefore(text, "'sql:read'", `'${plan.name}:read', '${plan.name}:write', `, 'apps/router/src/config.ts', indexOf(text, 'FEDERATION_SCOPES', 0, 'apps/router/src/config.ts')),
+    insertBefore(
+      text,
+      "'sql:read'",
+      `'${plan.name}:read', '${plan.name}:write', `,
+      'apps/router/src/config.ts',
+      indexOf(text, 'FEDERATION_SCOPES', 0, 'apps/router/src/config.ts'),
+    ),
   );
 }
 
@@ -131,7 +139,13 @@ function addDevStackService(tree: Tree, plan: DomainPlan): void {
     '',
   ].join('\n');
   edit(tree, DEV_STACK_SERVICES, (text) => {
-    let out = insertBefore(text, /,?\s*devIssuer: 10 \}/, `, ${plan.camel}: ${plan.offset}`, DEV_STACK_SERVICES, indexOf(text, 'PORT_OFFSETS = Object.freeze', 0, DEV_STACK_SERVICES));
+    let out = insertBefore(
+      text,
+      /,?\s*devIssuer: 10 \}/,
+      `, ${plan.camel}: ${plan.offset}`,
+      DEV_STACK_SERVICES,
+      indexOf(text, 'PORT_OFFSETS = Object.freeze', 0, DEV_STACK_SERVICES),
+    );
     out = insertBefore(out, '    devIssuer: base + PORT_OFFSETS.devIssuer,', `    ${plan.camel}: base + PORT_OFFSETS.${plan.camel},\n`, DEV_STACK_SERVICES);
     return insertAfter(out, /\n {4}\},\n(?= {2}\];\n\s*\/\/ The router comes last)/, entry, DEV_STACK_SERVICES);
   });
@@ -139,7 +153,10 @@ function addDevStackService(tree: Tree, plan: DomainPlan): void {
   if (tree.exists(DEV_STACK_SERVICES_TEST)) {
     edit(tree, DEV_STACK_SERVICES_TEST, (text) =>
       text
-        .replace(/(payment: (\d+)), devIssuer: (\d+) \}/g, (_, payment: string, port: string, issuer: string) => `${payment}, ${plan.camel}: ${Number(port) - 4 + plan.offset}, devIssuer: ${issuer} }`)
+        .replace(
+          /(payment: (\d+)), devIssuer: (\d+) \}/g,
+          (_, payment: string, port: string, issuer: string) => `${payment}, ${plan.camel}: ${Number(port) - 4 + plan.offset}, devIssuer: ${issuer} }`,
+        )
         .replace(/(expect\(domainsOf\(SERVICES\)\)\.toEqual\(\[[^\]]*)\]\)/, `$1, '${plan.name}'])`),
     );
   }
@@ -212,13 +229,24 @@ function addCompose(tree: Tree, plan: DomainPlan): void {
     // The dev issuer issues tokens for its resource too.
     out = insertAfter(out, /\n      DEV_ISSUER_RESOURCES: .*/, `,http://localhost:${plan.port}/mcp`, file);
     const router = indexOf(out, '\n  router:\n', 0, file);
-    out = insertAfter(out, '      payment-server:\n        condition: service_healthy\n', `      ${plan.name}-server:\n        condition: service_healthy\n`, file, router);
+    out = insertAfter(
+      out,
+      '      payment-server:\n        condition: service_healthy\n',
+      `      ${plan.name}-server:\n        condition: service_healthy\n`,
+      file,
+      router,
+    );
     return insertBefore(out, '\n  redis:\n', `\n  ${plan.name}-db:`, file, indexOf(out, '\nvolumes:\n', 0, file));
   });
   edit(tree, '.env.example', (text) => {
     let out = insertAfter(text, /\nPAYMENT_DB_PASSWORD=.*\n/, `${plan.NAME}_DB_PASSWORD=change-me-${plan.name}-db\n`, '.env.example');
     out = insertAfter(out, /\nPAYMENT_SQL_READER_PASSWORD=.*\n/, `${plan.NAME}_SQL_READER_PASSWORD=change-me-${plan.name}-reader\n`, '.env.example');
-    out = insertAfter(out, /\nPAYMENT_AUDIT_DIGEST_KEY=.*\n/, `${plan.NAME}_AUDIT_DIGEST_KEY=change-me-${plan.name}-audit-digest-key-of-32-characters\n`, '.env.example');
+    out = insertAfter(
+      out,
+      /\nPAYMENT_AUDIT_DIGEST_KEY=.*\n/,
+      `${plan.NAME}_AUDIT_DIGEST_KEY=change-me-${plan.name}-audit-digest-key-of-32-characters\n`,
+      '.env.example',
+    );
     return insertAfter(out, /\nPAYMENT_DB_PORT=.*\n/, `${plan.NAME}_DB_PORT=${plan.dbPort}\n`, '.env.example');
   });
 }
@@ -286,14 +314,18 @@ function addBudgetRows(text: string, plan: DomainPlan, file: string): string {
     const [replicas, surge] = [Number(match[2]), Number(match[3])];
     return `| \`${plan.name}/${match[1]}\` | ${replicas} + ${surge} | ${GENERATED_POOL} | **${(replicas + surge) * GENERATED_POOL + 1}** |`;
   });
-  if (rows.length !== 2) throw new EditAnchorError(`${file}: the connection budget table has no rows of the ${MODEL.team} overlays to copy; update the generator`);
+  if (rows.length !== 2)
+    throw new EditAnchorError(`${file}: the connection budget table has no rows of the ${MODEL.team} overlays to copy; update the generator`);
   let out = text;
   for (const row of rows) {
     const overlay = /`([^`]+)`/.exec(row)?.[1] ?? '';
     const table = indexOf(out, '<!-- connection-budget:begin', 0, file);
     const end = indexOf(out, '\n\n<!-- connection-budget:end -->', table, file);
     const after = [...out.slice(table, end).matchAll(/^\| `([a-z]+\/[a-z]+)` \|.*$/gm)].find((match) => (match[1] ?? '') > overlay);
-    out = after === undefined ? insertBefore(out, '\n\n<!-- connection-budget:end -->', `\n${row}`, file, table) : insertBefore(out, after[0], `${row}\n`, file, table);
+    out =
+      after === undefined
+        ? insertBefore(out, '\n\n<!-- connection-budget:end -->', `\n${row}`, file, table)
+        : insertBefore(out, after[0], `${row}\n`, file, table);
   }
   return out;
 }

@@ -109,7 +109,9 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
             args: [appMain('router'), 'serve'],
             env: async (port) => ({
               ...(await benchServerEnv(context, { app: 'router', databaseUrl: database.url, port })),
-              ROUTER_UPSTREAMS: JSON.stringify({ upstreams: [{ name: 'customer', url: customer.url, resource: benchResource('customer-server'), concurrency: 256 }] }),
+              ROUTER_UPSTREAMS: JSON.stringify({
+                upstreams: [{ name: 'customer', url: customer.url, resource: benchResource('customer-server'), concurrency: 256 }],
+              }),
               AUTH_TOKEN_URL: issuer.tokenUrl,
               SERVICE_CLIENT_SECRET: ROUTER_CLIENT.secret,
             }),

@@ -78,8 +78,7 @@ export type ProviderLookup =
 
 /** Which provider charges {@link PaymentProvider.listCharges} returns: of one order, or created in a window. */
 export type ChargeFilter =
-  | { readonly orderRef: string; readonly limit: number }
-  | { readonly createdFrom: Date; readonly createdTo: Date; readonly limit: number };
+  { readonly orderRef: string; readonly limit: number } | { readonly createdFrom: Date; readonly createdTo: Date; readonly limit: number };
 
 /**
  * A payment provider, as the payment service needs it. The sandbox provider implements it; a real provider plugs

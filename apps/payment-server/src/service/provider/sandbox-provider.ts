@@ -178,7 +178,11 @@ export class SandboxProvider implements PaymentProvider {
 
   async getCharges(ids: readonly string[], signal?: AbortSignal): Promise<ProviderCharge[]> {
     if (ids.length === 0) return [];
-    const rows = await this.#db.selectFrom('sandbox.charges').selectAll().where('id', 'in', [...ids]).execute({ signal });
+    const rows = await this.#db
+      .selectFrom('sandbox.charges')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute({ signal });
     return rows.map(chargeOf);
   }
 
@@ -188,9 +192,7 @@ export class SandboxProvider implements PaymentProvider {
       .selectAll()
       .$if('orderRef' in filter, (qb) => qb.where(sql<string>`metadata ->> 'order_ref'`, '=', (filter as { orderRef: string }).orderRef))
       .$if('createdFrom' in filter, (qb) =>
-        qb
-          .where('created_at', '>=', (filter as { createdFrom: Date }).createdFrom)
-          .where('created_at', '<', (filter as { createdTo: Date }).createdTo),
+        qb.where('created_at', '>=', (filter as { createdFrom: Date }).createdFrom).where('created_at', '<', (filter as { createdTo: Date }).createdTo),
       )
       .orderBy('created_at')
       .orderBy('id')

@@ -46,7 +46,11 @@ export class SandboxRequestLog {
           .execute();
         return { failure: acted };
       }
-      await trx.updateTable('sandbox.requests').set({ response: JSON.stringify(acted) }).where('idempotency_key', '=', idempotencyKey).execute();
+      await trx
+        .updateTable('sandbox.requests')
+        .set({ response: JSON.stringify(acted) })
+        .where('idempotency_key', '=', idempotencyKey)
+        .execute();
       return { result: acted };
     });
   }
@@ -77,7 +81,9 @@ export class SandboxRequestLog {
 
 /** The hash that tells a repeated request from another one under the same key. */
 export function requestHashOf(kind: string, request: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([kind, request])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([kind, request]))
+    .digest('hex');
 }
 
 /** A refusal as `sandbox.requests.error` stores it. */

@@ -59,9 +59,13 @@ export function createImportQueue(config: ImportQueueConfig): ImportQueue {
           if ((await job.getState()) === 'failed') await job.retry('failed');
         });
       } catch (error) {
-        throw new AppError('UPSTREAM_UNAVAILABLE', 'The import queue is unreachable; the import is recorded but not started. Call product_import again with the same idempotency key.', {
-          cause: error,
-        });
+        throw new AppError(
+          'UPSTREAM_UNAVAILABLE',
+          'The import queue is unreachable; the import is recorded but not started. Call product_import again with the same idempotency key.',
+          {
+            cause: error,
+          },
+        );
       }
     },
     close: () => queue.close(),

@@ -2,15 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import { AppError } from '@mcpfed/errors';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
-import type {
-  productArchive,
-  productCreate,
-  productGet,
-  productLookup,
-  productSearch,
-  productSetPrice,
-  productUpdate,
-} from '@mcpfed/contract-product';
+import type { productArchive, productCreate, productGet, productLookup, productSearch, productSetPrice, productUpdate } from '@mcpfed/contract-product';
 import { PRODUCT_UPDATABLE_FIELDS } from '@mcpfed/contract-product';
 import { stockBySku } from '../../inventory/index.ts';
 import type { ProductDatabase } from '../../store/product-database.ts';
@@ -116,9 +108,13 @@ export class CatalogService {
       const store = new ProductStore(db, ctx.signal);
       const current = await this.#locked(store, input.sku, input.expected_version);
       if (current.status === 'archived' && input.changes.status === undefined) {
-        throw new AppError('PRECONDITION_FAILED', `Product ${input.sku} is archived. Restore it with changes.status "active" or "draft" (in this call or first).`, {
-          details: { sku: input.sku, status: current.status },
-        });
+        throw new AppError(
+          'PRECONDITION_FAILED',
+          `Product ${input.sku} is archived. Restore it with changes.status "active" or "draft" (in this call or first).`,
+          {
+            details: { sku: input.sku, status: current.status },
+          },
+        );
       }
       const patch: ProductPatch = {};
       const changed: Array<(typeof PRODUCT_UPDATABLE_FIELDS)[number]> = [];
@@ -168,18 +164,19 @@ export class CatalogService {
     const current = await store.lock(sku);
     if (current === undefined) throw productNotFound(sku);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw new AppError('CONFLICT', `Product ${sku} changed since you read it (version ${current.version}, you expected ${expectedVersion}). Read it again, re-apply your change and retry.`, {
-        details: { sku, current_version: current.version, expected_version: expectedVersion },
-      });
+      throw new AppError(
+        'CONFLICT',
+        `Product ${sku} changed since you read it (version ${current.version}, you expected ${expectedVersion}). Read it again, re-apply your change and retry.`,
+        {
+          details: { sku, current_version: current.version, expected_version: expectedVersion },
+        },
+      );
     }
     return current;
   }
 
   async #view(db: Kysely<ProductDatabase>, row: ProductRow, ctx: Pick<RequestContext, 'signal'>): Promise<ProductOutput> {
-    const [stock, history] = await Promise.all([
-      stockBySku(db, [row.sku], ctx),
-      new ProductStore(db, ctx.signal).priceHistory(row.sku, HISTORY_SHOWN),
-    ]);
+    const [stock, history] = await Promise.all([stockBySku(db, [row.sku], ctx), new ProductStore(db, ctx.signal).priceHistory(row.sku, HISTORY_SHOWN)]);
     return productView(row, stock.get(row.sku) ?? { sku: row.sku, on_hand: 0, reserved: 0, available: 0, locations: [] }, history);
   }
 }

@@ -17,7 +17,10 @@ const cursorShape = z.strictObject({
   q: z.string().max(16),
   k: z.union([z.number(), z.string().max(40)]),
   s: z.string().max(64),
-  d: z.string().regex(/^\d{1,2}(,\d{1,2}){0,9}$/).optional(),
+  d: z
+    .string()
+    .regex(/^\d{1,2}(,\d{1,2}){0,9}$/)
+    .optional(),
 });
 
 /**
@@ -73,7 +76,9 @@ export async function searchProducts(
   const visible = more ? rows.slice(0, input.limit) : rows;
   const last = visible.at(-1);
   const next_cursor =
-    more && last !== undefined ? encodeCursor({ q: fingerprint, k: sortKey(last, sort), s: last.sku, ...(dropped.size > 0 ? { d: [...dropped].join(',') } : {}) }) : null;
+    more && last !== undefined
+      ? encodeCursor({ q: fingerprint, k: sortKey(last, sort), s: last.sku, ...(dropped.size > 0 ? { d: [...dropped].join(',') } : {}) })
+      : null;
   const searchable = dropped.size < terms.length || terms.length === 0;
   const facets = input.facets && cursor === undefined && searchable ? await store.facets(textQuery(terms, dropped), filter) : null;
   return {

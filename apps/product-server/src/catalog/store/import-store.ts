@@ -92,7 +92,12 @@ export class ImportStore {
 
   /** Imports that have not finished, oldest first (the worker's start-up recovery). */
   async unfinished(): Promise<ImportRow[]> {
-    return this.#db.selectFrom('product_imports').selectAll().where('status', 'in', ['queued', 'running']).orderBy('created_at').execute({ signal: this.#signal });
+    return this.#db
+      .selectFrom('product_imports')
+      .selectAll()
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('created_at')
+      .execute({ signal: this.#signal });
   }
 
   /** Marks the import running and counts the attempt; returns the row (with the resume point). */

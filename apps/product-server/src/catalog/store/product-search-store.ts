@@ -43,7 +43,11 @@ export interface LexiconMatches {
  */
 export function searchConnectionString(databaseUrl: string, correctionThreshold: number): string {
   const url = new URL(databaseUrl);
-  const options = [url.searchParams.get('options') ?? '', '-c enable_seqscan=off -c jit=off -c max_parallel_workers_per_gather=0', `-c pg_trgm.similarity_threshold=${correctionThreshold}`];
+  const options = [
+    url.searchParams.get('options') ?? '',
+    '-c enable_seqscan=off -c jit=off -c max_parallel_workers_per_gather=0',
+    `-c pg_trgm.similarity_threshold=${correctionThreshold}`,
+  ];
   url.searchParams.set('options', options.join(' ').trim());
   return url.toString();
 }
@@ -144,7 +148,10 @@ export class ProductSearchStore {
         const mapped = mapDatabaseError(error);
         // The statement timeout (not the call's own deadline) cut the ranking short: the same query would again.
         if (AppError.is(mapped) && mapped.code === 'TIMEOUT' && !this.#signal.aborted) {
-          throw new AppError('TIMEOUT', 'Too many matches to rank in time: add words or filters, or sort by price or newest.', { retryable: false, cause: error });
+          throw new AppError('TIMEOUT', 'Too many matches to rank in time: add words or filters, or sort by price or newest.', {
+            retryable: false,
+            cause: error,
+          });
         }
         throw error;
       });
@@ -193,7 +200,11 @@ export class ProductSearchStore {
           const key = Number(after.key);
           page = page.where((w) => w.or([w('r.score', '<', key), w.and([w('r.score', '=', key), w('r.sku', '>', after.sku)])]));
         }
-        return page.orderBy('r.score', 'desc').orderBy('r.sku').limit(limit + 1).as('c');
+        return page
+          .orderBy('r.score', 'desc')
+          .orderBy('r.sku')
+          .limit(limit + 1)
+          .as('c');
       })
       .innerJoin('products as p', 'p.sku', 'c.sku')
       .select(PRODUCT_COLUMNS)
@@ -203,14 +214,11 @@ export class ProductSearchStore {
       .execute({ signal: this.#signal });
   }
 
-  async #sorted(
-    text: TextQuery | undefined,
-    filter: ProductFilter,
-    sort: ProductSort,
-    limit: number,
-    after: SearchPosition | undefined,
-  ): Promise<SearchHit[]> {
-    let page = this.#matching(text, filter).select(PRODUCT_COLUMNS).select(availableOf('p.sku')).select(sql<null>`NULL::float8`.as('score'));
+  async #sorted(text: TextQuery | undefined, filter: ProductFilter, sort: ProductSort, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
+    let page = this.#matching(text, filter)
+      .select(PRODUCT_COLUMNS)
+      .select(availableOf('p.sku'))
+      .select(sql<null>`NULL::float8`.as('score'));
     if (after !== undefined) {
       page = page.where((eb) => {
         switch (sort) {
@@ -226,7 +234,8 @@ export class ProductSearchStore {
     // With a text query the sort keys are wrapped so no btree can supply the order: walking the price index and
     // testing each row against the words reads most of the table when the words correlate with price (laptops are
     // all expensive). Matches come from the GIN index and are sorted; without words the btree order is right.
-    const key = (column: 'p.price_amount' | 'p.created_at') => (text === undefined ? sql.ref(column) : sql`(${sql.ref(column)} + ${column === 'p.price_amount' ? sql`0` : sql`interval '0'`})`);
+    const key = (column: 'p.price_amount' | 'p.created_at') =>
+      text === undefined ? sql.ref(column) : sql`(${sql.ref(column)} + ${column === 'p.price_amount' ? sql`0` : sql`interval '0'`})`;
     switch (sort) {
       case 'price_asc':
         page = page.orderBy(key('p.price_amount')).orderBy('p.sku');
@@ -259,10 +268,11 @@ export class ProductSearchStore {
       .$if(filter.inStock !== undefined, (qb) =>
         // A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a semi-join that reads every stocked
         // level (hundreds of thousands); this probes the primary key of each candidate instead.
-        qb.where(sql<SqlBool>`coalesce((SELECT max(l.available) FROM inventory_levels l WHERE l.sku = p.sku), 0) ${filter.inStock === true ? sql`>` : sql`<=`} 0`),
+        qb.where(
+          sql<SqlBool>`coalesce((SELECT max(l.available) FROM inventory_levels l WHERE l.sku = p.sku), 0) ${filter.inStock === true ? sql`>` : sql`<=`} 0`,
+        ),
       );
   }
-
 }
 
 /** Units available over all locations of the product `skuColumn` names. */

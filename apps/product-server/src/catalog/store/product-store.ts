@@ -62,7 +62,21 @@ export const PRODUCT_COLUMNS = [
   'p.archived_at',
 ] as const;
 
-const RETURNING = ['sku', 'name', 'brand', 'category', 'description', 'status', 'price_amount', 'currency', 'attributes', 'version', 'created_at', 'updated_at', 'archived_at'] as const;
+const RETURNING = [
+  'sku',
+  'name',
+  'brand',
+  'category',
+  'description',
+  'status',
+  'price_amount',
+  'currency',
+  'attributes',
+  'version',
+  'created_at',
+  'updated_at',
+  'archived_at',
+] as const;
 
 /** Repository of `products` and `product_price_history`. All catalog SQL except search and imports lives here. */
 export class ProductStore {

@@ -49,7 +49,8 @@ export interface ReservationExpiryQueue extends ReservationExpiryScheduler {
  */
 export function createReservationExpiryQueue(config: ReservationExpiryQueueConfig): ReservationExpiryQueue {
   const enqueueTimeoutMs = config.enqueueTimeoutMs ?? 1000;
-  if (!Number.isInteger(enqueueTimeoutMs) || enqueueTimeoutMs < 1) throw new TypeError('createReservationExpiryQueue: enqueueTimeoutMs must be a positive integer');
+  if (!Number.isInteger(enqueueTimeoutMs) || enqueueTimeoutMs < 1)
+    throw new TypeError('createReservationExpiryQueue: enqueueTimeoutMs must be a positive integer');
   if (config.prefix.length === 0) throw new TypeError('createReservationExpiryQueue: prefix must not be empty');
   const queue = createQueue<ReservationExpiryJob>({
     name: RESERVATION_EXPIRY_QUEUE,
@@ -75,7 +76,11 @@ export function createReservationExpiryQueue(config: ReservationExpiryQueueConfi
       );
       try {
         const outcome = await Promise.race([added, timeout]);
-        if (outcome === 'timeout') config.logger.warn({ reservation_id: reservationId, timeout_ms: enqueueTimeoutMs }, 'scheduling reservation expiry is slow; carrying on without waiting');
+        if (outcome === 'timeout')
+          config.logger.warn(
+            { reservation_id: reservationId, timeout_ms: enqueueTimeoutMs },
+            'scheduling reservation expiry is slow; carrying on without waiting',
+          );
       } finally {
         clearTimeout(timer);
       }

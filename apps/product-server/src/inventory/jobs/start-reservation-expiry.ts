@@ -51,7 +51,11 @@ export async function startReservationExpiry<DB extends InventoryTables>(config:
   const sweepIntervalMs = config.sweepIntervalMs ?? 5000;
   const sweepGraceMs = config.sweepGraceMs ?? 1000;
   const sweepBatch = config.sweepBatch ?? 500;
-  for (const [name, value] of [['sweepIntervalMs', sweepIntervalMs], ['sweepGraceMs', sweepGraceMs], ['sweepBatch', sweepBatch]] as const) {
+  for (const [name, value] of [
+    ['sweepIntervalMs', sweepIntervalMs],
+    ['sweepGraceMs', sweepGraceMs],
+    ['sweepBatch', sweepBatch],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) throw new TypeError(`startReservationExpiry: ${name} must be a non-negative integer`);
   }
   const service = new ReservationService(db);

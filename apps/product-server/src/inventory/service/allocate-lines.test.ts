@@ -41,7 +41,13 @@ describe('allocateLines', () => {
   });
 
   it('serves located lines first, then the rest from what they left', () => {
-    const result = allocateLines(mergeDemands([{ sku: 'A-1', quantity: 6 }, { sku: 'A-1', quantity: 5, location: 'HAM-1' }]), stock);
+    const result = allocateLines(
+      mergeDemands([
+        { sku: 'A-1', quantity: 6 },
+        { sku: 'A-1', quantity: 5, location: 'HAM-1' },
+      ]),
+      stock,
+    );
     expect(result).toEqual({
       ok: true,
       allocations: [
@@ -56,7 +62,16 @@ describe('allocateLines', () => {
   });
 
   it('is all or nothing and reports what each line could have had', () => {
-    expect(allocateLines(mergeDemands([{ sku: 'A-1', quantity: 3 }, { sku: 'B-1', quantity: 2 }, { sku: 'C-1', quantity: 1, location: 'BER-1' }]), stock)).toEqual({
+    expect(
+      allocateLines(
+        mergeDemands([
+          { sku: 'A-1', quantity: 3 },
+          { sku: 'B-1', quantity: 2 },
+          { sku: 'C-1', quantity: 1, location: 'BER-1' },
+        ]),
+        stock,
+      ),
+    ).toEqual({
       ok: false,
       lines: [
         { sku: 'A-1', location: null, requested: 3, available: 16 },
@@ -69,7 +84,13 @@ describe('allocateLines', () => {
   it('merges a located and an "anywhere" allocation of the same level', () => {
     const result = allocateLines(mergeDemands([{ sku: 'B-1', quantity: 1 }]), [{ sku: 'B-1', location: 'BER-1', available: 3 }]);
     expect(result.ok && result.allocations).toEqual([{ sku: 'B-1', location: 'BER-1', quantity: 1 }]);
-    const both = allocateLines(mergeDemands([{ sku: 'B-1', quantity: 1 }, { sku: 'B-1', quantity: 2, location: 'BER-1' }]), [{ sku: 'B-1', location: 'BER-1', available: 3 }]);
+    const both = allocateLines(
+      mergeDemands([
+        { sku: 'B-1', quantity: 1 },
+        { sku: 'B-1', quantity: 2, location: 'BER-1' },
+      ]),
+      [{ sku: 'B-1', location: 'BER-1', available: 3 }],
+    );
     expect(both.ok && both.allocations).toEqual([{ sku: 'B-1', location: 'BER-1', quantity: 3 }]);
   });
 

@@ -28,9 +28,7 @@ export interface LineAvailability {
 }
 
 /** The outcome of {@link allocateLines}: allocations when every demand is met, else the lines that fall short. */
-export type AllocationResult =
-  | { ok: true; allocations: Allocation[]; lines: LineAvailability[] }
-  | { ok: false; lines: LineAvailability[] };
+export type AllocationResult = { ok: true; allocations: Allocation[]; lines: LineAvailability[] } | { ok: false; lines: LineAvailability[] };
 
 /**
  * Merges lines with the same sku and location (quantities add up) and sorts them by sku, then location

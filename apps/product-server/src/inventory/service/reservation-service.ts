@@ -73,7 +73,8 @@ export class ReservationService {
       if (!claimed) {
         // A concurrent reserve of the same order reference committed first.
         const winner = await reservations.find({ orderReference: input.order_reference });
-        if (winner === undefined) throw new AppError('CONFLICT', 'The order reference is being reserved by a concurrent call; retry shortly.', { retryable: true });
+        if (winner === undefined)
+          throw new AppError('CONFLICT', 'The order reference is being reserved by a concurrent call; retry shortly.', { retryable: true });
         return this.#replay(winner, requestHash);
       }
       // Scheduled before the level locks are taken, so a slow queue never holds up other reservations of the
@@ -175,16 +176,24 @@ export class ReservationService {
     }
     const inactive = [...products.values()].filter((p) => p.status !== 'active');
     if (inactive.length > 0) {
-      throw new AppError('PRECONDITION_FAILED', `These products are not for sale (not active): ${inactive.map((p) => `${p.sku} (${p.status})`).join(', ')}. Remove them from the order.`, {
-        details: { reason: 'product_not_active', products: inactive.map((p) => ({ sku: p.sku, status: p.status })) },
-      });
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `These products are not for sale (not active): ${inactive.map((p) => `${p.sku} (${p.status})`).join(', ')}. Remove them from the order.`,
+        {
+          details: { reason: 'product_not_active', products: inactive.map((p) => ({ sku: p.sku, status: p.status })) },
+        },
+      );
     }
     const currencies = [...new Set([...products.values()].map((p) => p.currency))].sort();
     const currency = currencies[0];
     if (currency === undefined || currencies.length > 1) {
-      throw new AppError('PRECONDITION_FAILED', `The products are priced in different currencies (${currencies.join(', ')}); one order takes one currency. Split the order by currency.`, {
-        details: { reason: 'mixed_currencies', currencies },
-      });
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `The products are priced in different currencies (${currencies.join(', ')}); one order takes one currency. Split the order by currency.`,
+        {
+          details: { reason: 'mixed_currencies', currencies },
+        },
+      );
     }
     const unitPrice = new Map([...products.values()].map((p) => [p.sku, p.price_amount]));
     const total = demands.reduce((sum, d) => sum + (unitPrice.get(d.sku) ?? 0) * d.quantity, 0);
@@ -252,7 +261,11 @@ function finalError(reservation: LockedReservation, action: 'commit' | 'release'
     action === 'commit'
       ? 'Its stock is no longer held: reserve again with a new order reference, or cancel the order.'
       : 'The goods are sold; put returned goods back with inventory_adjust reason "returned".';
-  return new AppError('PRECONDITION_FAILED', `Reservation ${reservation.id} is already ${reservation.status}; it cannot be ${action === 'commit' ? 'committed' : 'released'}. ${hint}`, {
-    details: { reason: 'reservation_final', reservation_id: reservation.id, status: reservation.status },
-  });
+  return new AppError(
+    'PRECONDITION_FAILED',
+    `Reservation ${reservation.id} is already ${reservation.status}; it cannot be ${action === 'commit' ? 'committed' : 'released'}. ${hint}`,
+    {
+      details: { reason: 'reservation_final', reservation_id: reservation.id, status: reservation.status },
+    },
+  );
 }

@@ -100,7 +100,13 @@ export class LevelStore {
     return this.#db
       .selectFrom('inventory_levels')
       .select(LEVEL_COLUMNS)
-      .where((eb) => eb(eb.refTuple('sku', 'location'), 'in', keys.map((k) => eb.tuple(k.sku, k.location))))
+      .where((eb) =>
+        eb(
+          eb.refTuple('sku', 'location'),
+          'in',
+          keys.map((k) => eb.tuple(k.sku, k.location)),
+        ),
+      )
       .orderBy('sku')
       .orderBy('location')
       .forUpdate()
@@ -163,8 +169,7 @@ export class LevelStore {
   async lowStock(options: { threshold: number; location?: string | undefined; limit: number; cursor?: string | undefined }): Promise<LevelPage> {
     const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, lowStockCursor);
     const location = options.location ?? null;
-    const afterClause =
-      after === undefined ? sql`` : sql`AND (l.available, l.sku, l.location) > (${after.a}::int, ${after.s}::text, ${after.l}::text)`;
+    const afterClause = after === undefined ? sql`` : sql`AND (l.available, l.sku, l.location) > (${after.a}::int, ${after.s}::text, ${after.l}::text)`;
     const result = await sql<LevelRow>`
       SELECT l.sku, l.location, l.on_hand, l.reserved, l.available, l.version, l.updated_at
       FROM inventory_levels AS l

@@ -64,7 +64,10 @@ export class ReservationStore {
   /** Inserts the lines of a claimed reservation. */
   async insertLines(lines: readonly ReservationLineRow[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.#db.insertInto('reservation_lines').values([...lines]).execute({ signal: this.#signal });
+    await this.#db
+      .insertInto('reservation_lines')
+      .values([...lines])
+      .execute({ signal: this.#signal });
   }
 
   /** A reservation with its lines, or undefined. */

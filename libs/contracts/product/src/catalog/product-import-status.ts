@@ -10,7 +10,7 @@ export const productImportStatus = defineTool({
   name: 'product_import_status',
   title: 'Import status',
   description:
-    'Shows a product_import job\'s state and progress (rows read, upserted, rejected; percent) and its ' +
+    "Shows a product_import job's state and progress (rows read, upserted, rejected; percent) and its " +
     'rejected rows in line order, each with its line, field ("row": unreadable line), problem and an ' +
     'escaped excerpt. The first 1000 are kept (rows_failed counts all); page with errors_after_line. Poll ' +
     'every few seconds while queued or running. Returns { import, errors, errors_stored }. On failure: ' +

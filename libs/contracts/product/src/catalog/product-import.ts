@@ -58,7 +58,7 @@ export const productImport = defineTool({
   title: 'Import products',
   description:
     'Starts a background job creating or updating products from a JSON Lines or CSV file and returns at ' +
-    'once; follow it with product_import_status. Source: { path } in the server\'s import directory, or { ' +
+    "once; follow it with product_import_status. Source: { path } in the server's import directory, or { " +
     'url } (public http(s)). Per row: sku, name, category, price_amount (integer minor units), currency; ' +
     'optional brand, description, status, attributes. Each row is the whole product (a rerun changes ' +
     'nothing); bad rows are skipped and reported. Returns { import, replayed }. On failure: ' +
@@ -67,7 +67,7 @@ export const productImport = defineTool({
     'same key).',
   guide:
     'Starts a background job that creates or updates products from a JSON Lines or CSV file and returns at once ' +
-    'with the job; follow it with product_import_status. Source: { path } relative to the server\'s import ' +
+    "with the job; follow it with product_import_status. Source: { path } relative to the server's import " +
     'directory, or { url } (http or https only; the host and every redirect, at most 3, must resolve to public ' +
     'addresses: loopback, private, link-local, shared, documentation and other special ranges are refused). One product per line (JSON Lines) or per row (CSV ' +
     'with a header row); fields: sku, name, category, price_amount (integer minor units), currency (ISO 4217) ' +

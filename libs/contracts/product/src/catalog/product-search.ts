@@ -58,10 +58,7 @@ export const productSearch = defineTool({
         status: z.enum(PRODUCT_STATUSES).default('active').describe('Default "active" (the products that are sold).'),
       })
       .optional(),
-    sort: z
-      .enum(PRODUCT_SEARCH_SORTS)
-      .optional()
-      .describe('Default: relevance with a query, else newest.'),
+    sort: z.enum(PRODUCT_SEARCH_SORTS).optional().describe('Default: relevance with a query, else newest.'),
     facets: z.boolean().default(false).describe('true: also return product counts per category for this query and filter.'),
     limit: limitSchema,
     cursor: cursorSchema.optional(),

@@ -6,8 +6,7 @@ export const productResource = defineResource({
   name: 'product',
   title: 'Product',
   description:
-    'One product as JSON (the product_get shape): price in integer minor units with currency, status, version, ' +
-    'stock per location and the last 10 prices.',
+    'One product as JSON (the product_get shape): price in integer minor units with currency, status, version, ' + 'stock per location and the last 10 prices.',
   mimeType: 'application/json',
   scopes: ['product:read'],
   completes: ['sku'],

@@ -18,9 +18,7 @@ export const MAX_PRICE_AMOUNT = 2_147_483_647;
 export const MAX_LOOKUP_SKUS = 100;
 
 /** Stock-keeping unit: the product's id everywhere in the federation (inventory, orders). Immutable. */
-export const skuSchema = skuRuleSchema.describe(
-  'SKU, e.g. "HP-0001234".',
-);
+export const skuSchema = skuRuleSchema.describe('SKU, e.g. "HP-0001234".');
 
 /** Category slug, e.g. `headphones` or `power-banks`. */
 export const categorySchema = z
@@ -54,10 +52,7 @@ const ATTRIBUTE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** Free-form product attributes (colour, size, model): at most 30 keys with short scalar values. */
 export const attributesSchema = z
-  .record(
-    z.string().regex(ATTRIBUTE_KEY, 'attribute names are snake_case, 1-40 characters'),
-    z.union([z.string().max(200), z.number(), z.boolean()]),
-  )
+  .record(z.string().regex(ATTRIBUTE_KEY, 'attribute names are snake_case, 1-40 characters'), z.union([z.string().max(200), z.number(), z.boolean()]))
   .refine((attributes) => Object.keys(attributes).length <= 30, 'at most 30 attributes')
   .describe('Attributes such as {"color": "Black", "model": "Pro 45"}: snake_case keys, string/number/boolean values, at most 30.');
 

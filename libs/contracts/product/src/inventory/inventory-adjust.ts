@@ -17,7 +17,7 @@ export const inventoryAdjust = defineTool({
     'Changes the units on hand of one SKU at one location by a signed delta, with a reason code: received (goods ' +
     'arrived), returned (customer return back in stock), damaged, lost, found, cycle_count (physical count ' +
     'difference), correction, initial_stock. The change and its ledger row (see inventory_movements) are written ' +
-    'together. A positive delta at a new location creates that location\'s stock. Stock never goes below what is ' +
+    "together. A positive delta at a new location creates that location's stock. Stock never goes below what is " +
     'reserved: a negative delta larger than the available units is refused and nothing changes. Use dry_run to see ' +
     'the result first. idempotency_key is required: a retry with the same key returns the original result with ' +
     'replayed=true. Returns { level, movement, dry_run, replayed }. On failure: NOT_FOUND when the SKU is not in ' +

@@ -17,7 +17,15 @@ const KEY = 'checkout:ord_1:reserve';
 describe('inventory contract', () => {
   it('lists seven inventory_ tools once; reads need product:read, writes product:write and an idempotency key', () => {
     const names = inventoryTools.map((t) => t.name);
-    expect(names).toEqual(['inventory_get', 'inventory_adjust', 'inventory_reserve', 'inventory_commit', 'inventory_release', 'inventory_low_stock', 'inventory_movements']);
+    expect(names).toEqual([
+      'inventory_get',
+      'inventory_adjust',
+      'inventory_reserve',
+      'inventory_commit',
+      'inventory_release',
+      'inventory_low_stock',
+      'inventory_movements',
+    ]);
     for (const tool of inventoryTools) {
       if (tool.annotations.readOnlyHint) {
         expect(tool.scopes).toEqual(['product:read']);

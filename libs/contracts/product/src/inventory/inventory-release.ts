@@ -21,9 +21,7 @@ export const inventoryRelease = defineTool({
     'is held for it); PRECONDITION_FAILED with details.reason "reservation_final" (details.status "committed") when ' +
     'it was committed - the goods are sold; put returned goods back with inventory_adjust reason "returned". ' +
     'idempotency_key is required (a retry with the same key replays the original result).',
-  input: z
-    .strictObject({ ...reservationTargetShape, idempotency_key: idempotencyKeySchema })
-    .superRefine(exactlyOneTarget),
+  input: z.strictObject({ ...reservationTargetShape, idempotency_key: idempotencyKeySchema }).superRefine(exactlyOneTarget),
   output: z.object({
     reservation: reservationSchema,
     changed: z.boolean().describe('False when it was already released or expired.'),

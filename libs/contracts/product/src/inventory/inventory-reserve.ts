@@ -61,7 +61,9 @@ export const inventoryReserve = defineTool({
   }),
   output: z.object({
     reservation: reservationSchema,
-    replayed: z.boolean().describe('True when the reservation already existed for this order_reference (or this idempotency_key) and nothing new was reserved.'),
+    replayed: z
+      .boolean()
+      .describe('True when the reservation already existed for this order_reference (or this idempotency_key) and nothing new was reserved.'),
   }),
   scopes: ['product:write'],
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -7,7 +7,7 @@ export const inventoryLowStockTriage = definePrompt({
   name: 'inventory_low_stock_triage',
   title: 'Low stock triage',
   description:
-    'Preloads the lowest stock levels (available units at or below threshold, default 5) with each SKU\'s units ' +
+    "Preloads the lowest stock levels (available units at or below threshold, default 5) with each SKU's units " +
     'sold in the last 30 days and its stock at other locations, and asks for a triage: what runs out first, what ' +
     'to reorder and how much, what to move between locations, and what looks like a data problem.',
   args: z.strictObject({

@@ -25,13 +25,7 @@ export type MovementKind = (typeof MOVEMENT_KINDS)[number];
  * - `reservation_final`: the reservation already reached another final status (details.status);
  * - `reservation_expired`: the reservation's TTL passed before it was committed.
  */
-export const INVENTORY_FAILURE_REASONS = [
-  'insufficient_stock',
-  'product_not_active',
-  'mixed_currencies',
-  'reservation_final',
-  'reservation_expired',
-] as const;
+export const INVENTORY_FAILURE_REASONS = ['insufficient_stock', 'product_not_active', 'mixed_currencies', 'reservation_final', 'reservation_expired'] as const;
 /** One of {@link INVENTORY_FAILURE_REASONS}. */
 export type InventoryFailureReason = (typeof INVENTORY_FAILURE_REASONS)[number];
 

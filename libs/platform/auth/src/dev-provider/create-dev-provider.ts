@@ -190,7 +190,14 @@ export function createDevProvider(options: DevProviderOptions): DevProvider {
 function clientMetadata(client: DevProviderClient): ClientMetadata {
   const redirectUris = [...(client.redirectUris ?? [])];
   if (client.secret === undefined) {
-    return { client_id: client.id, grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: redirectUris, token_endpoint_auth_method: 'none', scope: client.scopes.join(' ') };
+    return {
+      client_id: client.id,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: redirectUris,
+      token_endpoint_auth_method: 'none',
+      scope: client.scopes.join(' '),
+    };
   }
   return {
     client_id: client.id,
@@ -225,7 +232,16 @@ async function handleInteraction(provider: Provider, users: ReadonlyMap<string, 
   const form = new URLSearchParams(await readBody(req));
   const user = users.get(form.get('login') ?? '');
   if (user === undefined || !sameSecret(user.password, form.get('password') ?? '')) {
-    send(res, 401, renderLoginPage({ uid: details.uid, clientId: String(details.params['client_id'] ?? ''), action: req.url ?? '', error: 'Unknown user or wrong password.' }));
+    send(
+      res,
+      401,
+      renderLoginPage({
+        uid: details.uid,
+        clientId: String(details.params['client_id'] ?? ''),
+        action: req.url ?? '',
+        error: 'Unknown user or wrong password.',
+      }),
+    );
     return;
   }
   await provider.interactionFinished(req, res, { login: { accountId: user.subject } }, { mergeWithLastSubmission: false });
@@ -236,11 +252,18 @@ async function handleInteraction(provider: Provider, users: ReadonlyMap<string, 
  * requested OpenID scopes and, per resource, the requested scopes the user holds; the others are refused, so the
  * token carries the rest.
  */
-async function impliedConsent(provider: Provider, users: ReadonlyMap<string, DevProviderUser>, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<string> {
+async function impliedConsent(
+  provider: Provider,
+  users: ReadonlyMap<string, DevProviderUser>,
+  details: Awaited<ReturnType<Provider['interactionDetails']>>,
+): Promise<string> {
   const accountId = details.session?.accountId;
   const user = accountId === undefined ? undefined : users.get(accountId);
   if (user === undefined) throw new Error('consent without a logged-in user');
-  const grant = details.grantId === undefined ? new provider.Grant({ accountId: user.subject, clientId: String(details.params['client_id']) }) : await provider.Grant.find(details.grantId);
+  const grant =
+    details.grantId === undefined
+      ? new provider.Grant({ accountId: user.subject, clientId: String(details.params['client_id']) })
+      : await provider.Grant.find(details.grantId);
   if (grant === undefined) throw new Error('grant expired');
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
@@ -265,7 +288,11 @@ function sameSecret(expected: string, given: string): boolean {
  * the client's own redirect URI (another origin), so it would block every login. The form posts to this page only.
  */
 function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  });
   res.end(html);
 }
 

@@ -55,7 +55,8 @@ export function registerTokenExchangeGrant(provider: Provider, config: TokenExch
       }
       if (params['actor_token'] !== undefined) throw new errors.InvalidRequest('actor_token is not supported: the authenticated client is the actor');
       const requestedType = single(params, 'requested_token_type');
-      if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+      if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE)
+        throw new errors.InvalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
       if (params['audience'] !== undefined) throw new errors.InvalidTarget('use resource (RFC 8707) to name the target');
       const resource = single(params, 'resource');
       if (resource === undefined) throw new errors.InvalidTarget('resource is required: name the one server the new token is for');
@@ -78,9 +79,11 @@ export function registerTokenExchangeGrant(provider: Provider, config: TokenExch
       const allowed = new Set([...held, ...config.actorScopes(client.clientId)]);
       const requested = single(params, 'scope')?.split(' ').filter(Boolean) ?? [...allowed];
       const beyond = requested.filter((scope) => !allowed.has(scope));
-      if (beyond.length > 0) throw new errors.InvalidScope(`scope wider than the subject token's and the client's actor scopes: ${beyond.join(' ')}`, beyond.join(' '));
+      if (beyond.length > 0)
+        throw new errors.InvalidScope(`scope wider than the subject token's and the client's actor scopes: ${beyond.join(' ')}`, beyond.join(' '));
       const scopes = requested.filter((scope) => resourceServer.scopes.has(scope));
-      if (scopes.length === 0) throw new errors.InvalidScope('no requested scope is held by the subject token and accepted by the resource', requested.join(' '));
+      if (scopes.length === 0)
+        throw new errors.InvalidScope('no requested scope is held by the subject token and accepted by the resource', requested.join(' '));
 
       const act: Record<string, unknown> = { sub: client.clientId };
       if (typeof subject['act'] === 'object' && subject['act'] !== null) act['act'] = subject['act'];

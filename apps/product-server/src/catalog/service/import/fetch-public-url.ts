@@ -97,7 +97,8 @@ function pinnedLookup(pinned: ReadonlyMap<string, LookupAddress[]>) {
     const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
     if (options.all === true) return callback(null, wanted);
     const first = wanted[0];
-    if (first === undefined) return callback(Object.assign(new Error(`no checked IPv${String(options.family)} address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+    if (first === undefined)
+      return callback(Object.assign(new Error(`no checked IPv${String(options.family)} address for ${hostname}`), { code: 'ENOTFOUND' }), []);
     callback(null, first.address, first.family);
   };
 }

@@ -38,11 +38,19 @@ export function validateImportRow(fields: Record<string, unknown>, fromCsv: bool
   const parsed = importRowSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ field: issue.path.length > 0 ? String(issue.path[0]) : 'row', message: issue.message }));
-    return { ok: false, field: issues[0]?.field ?? 'row', message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ').slice(0, 1000) };
+    return {
+      ok: false,
+      field: issues[0]?.field ?? 'row',
+      message: issues
+        .map((issue) => `${issue.field}: ${issue.message}`)
+        .join('; ')
+        .slice(0, 1000),
+    };
   }
   const row = parsed.data;
   const unstorable = unstorableField(row);
-  if (unstorable !== undefined) return { ok: false, field: unstorable, message: `${unstorable}: contains a NUL character or an unpaired surrogate, which cannot be stored` };
+  if (unstorable !== undefined)
+    return { ok: false, field: unstorable, message: `${unstorable}: contains a NUL character or an unpaired surrogate, which cannot be stored` };
   return {
     ok: true,
     row: {

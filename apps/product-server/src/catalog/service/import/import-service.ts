@@ -90,10 +90,7 @@ export class ImportService {
   }
 
   /** product_import_status: progress and the rejected rows after a line. */
-  async status(
-    input: ContractInput<typeof productImportStatus>,
-    ctx: Pick<RequestContext, 'signal'>,
-  ): Promise<ContractOutput<typeof productImportStatus>> {
+  async status(input: ContractInput<typeof productImportStatus>, ctx: Pick<RequestContext, 'signal'>): Promise<ContractOutput<typeof productImportStatus>> {
     const store = new ImportStore(this.#db, ctx.signal);
     const row = await store.find(input.id);
     if (row === undefined) {

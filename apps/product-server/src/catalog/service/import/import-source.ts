@@ -47,7 +47,9 @@ export async function checkImportSource(
     const file = await resolveImportPath(source.path, config.directory);
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) {
-      throw new AppError('NOT_FOUND', `No file ${source.path} in the import directory. Put the file there or pass a URL.`, { details: { field: 'source.path' } });
+      throw new AppError('NOT_FOUND', `No file ${source.path} in the import directory. Put the file there or pass a URL.`, {
+        details: { field: 'source.path' },
+      });
     }
     if (info.size > config.maxBytes) throw tooLarge(config.maxBytes);
     return { ref: { kind: 'path', value: path.relative(await realDirectory(config.directory), file) }, bytesTotal: info.size };

@@ -41,7 +41,8 @@ export class ImportTasks {
     if (cancelled !== undefined) return;
     const row = await this.#own(id, ctx);
     if (row === undefined) throw new AppError('NOT_FOUND', `No task for import ${id}.`);
-    if (!wasCancelled(row)) throw new AppError('PRECONDITION_FAILED', `Import ${id} has already ended (${row.status}).`, { details: { id, status: row.status } });
+    if (!wasCancelled(row))
+      throw new AppError('PRECONDITION_FAILED', `Import ${id} has already ended (${row.status}).`, { details: { id, status: row.status } });
   }
 
   async #own(id: string, ctx: ImportTaskCall): Promise<ImportRow | undefined> {
@@ -60,9 +61,17 @@ export function importTaskState(row: ImportRow): TaskState {
     case 'queued':
       return { status: 'working', message: 'Queued.', ...times };
     case 'running':
-      return { status: 'working', message: `Read ${row.records_done} rows (${row.rows_ok} ok, ${row.rows_failed} rejected)${view.percent === null ? '' : `, ${view.percent}%`}.`, ...times };
+      return {
+        status: 'working',
+        message: `Read ${row.records_done} rows (${row.rows_ok} ok, ${row.rows_failed} rejected)${view.percent === null ? '' : `, ${view.percent}%`}.`,
+        ...times,
+      };
     case 'completed':
-      return { status: 'completed', message: `Imported ${row.rows_ok} of ${row.records_done} rows; ${row.rows_failed} rejected (product_import_status lists them).`, ...times };
+      return {
+        status: 'completed',
+        message: `Imported ${row.rows_ok} of ${row.records_done} rows; ${row.rows_failed} rejected (product_import_status lists them).`,
+        ...times,
+      };
     default:
       return { status: 'failed', message: view.error?.message ?? 'The import failed.', ...times };
   }

@@ -14,7 +14,19 @@ describe('normalizeAllowedHost', () => {
   });
 
   it('refuses anything wider than one port of one host', () => {
-    for (const entry of ['*', '*:80', 'mirror.internal', '10.0.0.0/8', '10.0.0.0/8:80', 'http://mirror.internal:80', 'mirror.internal:0', 'mirror.internal:70000', 'a b:80', 'user@host:80', '::1:80']) {
+    for (const entry of [
+      '*',
+      '*:80',
+      'mirror.internal',
+      '10.0.0.0/8',
+      '10.0.0.0/8:80',
+      'http://mirror.internal:80',
+      'mirror.internal:0',
+      'mirror.internal:70000',
+      'a b:80',
+      'user@host:80',
+      '::1:80',
+    ]) {
       expect(normalizeAllowedHost(entry), entry).toBeUndefined();
     }
   });
@@ -22,9 +34,15 @@ describe('normalizeAllowedHost', () => {
 
 describe('parseImportUrl', () => {
   it('refuses other schemes and credentials, naming the hop', () => {
-    expect(() => parseImportUrl('javascript:alert(1)', undefined, 2)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', details: { field: 'source.url', reason: 'scheme', hop: 2 } }));
-    expect(() => parseImportUrl('https://u:p@example.com/', undefined, 0)).toThrow(expect.objectContaining({ details: { field: 'source.url', reason: 'credentials', hop: 0 } }));
-    expect(() => parseImportUrl('http://[zz]/', undefined, 1)).toThrow(expect.objectContaining({ details: { field: 'source.url', reason: 'invalid_url', hop: 1 } }));
+    expect(() => parseImportUrl('javascript:alert(1)', undefined, 2)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', details: { field: 'source.url', reason: 'scheme', hop: 2 } }),
+    );
+    expect(() => parseImportUrl('https://u:p@example.com/', undefined, 0)).toThrow(
+      expect.objectContaining({ details: { field: 'source.url', reason: 'credentials', hop: 0 } }),
+    );
+    expect(() => parseImportUrl('http://[zz]/', undefined, 1)).toThrow(
+      expect.objectContaining({ details: { field: 'source.url', reason: 'invalid_url', hop: 1 } }),
+    );
     expect(parseImportUrl('/next.jsonl', new URL('https://example.com/a/b'), 1).toString()).toBe('https://example.com/next.jsonl');
   });
 });

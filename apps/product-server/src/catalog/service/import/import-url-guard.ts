@@ -62,7 +62,10 @@ export async function resolveImportTarget(url: URL, policy: ImportUrlPolicy, hop
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTFOUND' || code === 'ENODATA') throw refused('VALIDATION_FAILED', 'unresolvable', hop, 'names a host that does not resolve', error);
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'The import URL\'s host could not be resolved now; try again.', { cause: error, details: { field: 'source.url', hop } });
+      throw new AppError('UPSTREAM_UNAVAILABLE', "The import URL's host could not be resolved now; try again.", {
+        cause: error,
+        details: { field: 'source.url', hop },
+      });
     }
     if (addresses.length === 0) throw refused('VALIDATION_FAILED', 'unresolvable', hop, 'names a host that does not resolve');
   }
@@ -71,7 +74,9 @@ export async function resolveImportTarget(url: URL, policy: ImportUrlPolicy, hop
     const verdict = classifyAddress(address);
     if (!verdict.public) {
       // The range, not the address: a name's private address is the internal network's business.
-      throw refused('VALIDATION_FAILED', 'non_public_address', hop, `leads to a ${verdict.range} address; imports reach public addresses only`, undefined, { range: verdict.range });
+      throw refused('VALIDATION_FAILED', 'non_public_address', hop, `leads to a ${verdict.range} address; imports reach public addresses only`, undefined, {
+        range: verdict.range,
+      });
     }
   }
   return addresses;

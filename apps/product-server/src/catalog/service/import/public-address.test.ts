@@ -3,7 +3,16 @@ import { classifyAddress } from './public-address.ts';
 
 describe('classifyAddress', () => {
   it('finds global unicast IPv4 and IPv6 public, including IPv6 forms that carry a public IPv4 address', () => {
-    for (const address of ['8.8.8.8', '1.1.1.1', '93.184.215.14', '2606:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808', '::ffff:0:808:808']) {
+    for (const address of [
+      '8.8.8.8',
+      '1.1.1.1',
+      '93.184.215.14',
+      '2606:4700::1111',
+      '2a00:1450:4001::200e',
+      '::ffff:8.8.8.8',
+      '64:ff9b::808:808',
+      '::ffff:0:808:808',
+    ]) {
       expect(classifyAddress(address), address).toEqual({ public: true });
     }
   });

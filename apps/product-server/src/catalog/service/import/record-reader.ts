@@ -64,7 +64,14 @@ async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<ImportR
       // A quoted field goes on over the line break.
       if (record.text.length > MAX_RECORD_BYTES) {
         pending = undefined;
-        yield { kind: 'unreadable', line: record.start, message: `record longer than ${MAX_RECORD_BYTES} bytes (unbalanced quotes?)`, raw: record.text, endLine: line.number, endByte: line.endByte };
+        yield {
+          kind: 'unreadable',
+          line: record.start,
+          message: `record longer than ${MAX_RECORD_BYTES} bytes (unbalanced quotes?)`,
+          raw: record.text,
+          endLine: line.number,
+          endByte: line.endByte,
+        };
       } else {
         pending = record;
       }
@@ -73,7 +80,13 @@ async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<ImportR
     pending = undefined;
     const done = { endLine: line.number, endByte: line.endByte };
     if (parsed === 'invalid') {
-      yield { kind: 'unreadable', line: record.start, message: 'malformed CSV: a quote inside an unquoted field or text after a closing quote', raw: record.text, ...done };
+      yield {
+        kind: 'unreadable',
+        line: record.start,
+        message: 'malformed CSV: a quote inside an unquoted field or text after a closing quote',
+        raw: record.text,
+        ...done,
+      };
       continue;
     }
     if (header === undefined) {
@@ -81,7 +94,13 @@ async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<ImportR
       continue;
     }
     if (parsed.length !== header.length) {
-      yield { kind: 'unreadable', line: record.start, message: `expected ${header.length} fields as in the header, found ${parsed.length}`, raw: record.text, ...done };
+      yield {
+        kind: 'unreadable',
+        line: record.start,
+        message: `expected ${header.length} fields as in the header, found ${parsed.length}`,
+        raw: record.text,
+        ...done,
+      };
       continue;
     }
     const fields: Record<string, unknown> = {};
@@ -95,5 +114,12 @@ async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<ImportR
 }
 
 function unterminated(pending: { start: number; text: string; endLine: number; endByte: number }): ImportRecord {
-  return { kind: 'unreadable', line: pending.start, message: 'unterminated quoted field', raw: pending.text, endLine: pending.endLine, endByte: pending.endByte };
+  return {
+    kind: 'unreadable',
+    line: pending.start,
+    message: 'unterminated quoted field',
+    raw: pending.text,
+    endLine: pending.endLine,
+    endByte: pending.endByte,
+  };
 }
