@@ -13,7 +13,7 @@ import type { DevProvider } from '@mcpfed/auth/dev-provider';
 import { createLogger, createMetrics, initTracing } from '@mcpfed/telemetry';
 import { FEDERATION_SCOPES } from '../src/config.ts';
 import { serveRouterHttp } from '../src/http/router-http-server.ts';
-import type { RouterHttpHandle } from '../src/http/router-http-server.ts';
+import type { RouterHttpHandle } from '../src/http/router-http-config.ts';
 import { Router } from '../src/router.ts';
 import { createRouterMetrics } from '../src/router-metrics.ts';
 import { Upstream } from '../src/upstream/upstream.ts';
