@@ -8,7 +8,8 @@ import { MultiplexHttpTransport } from './http-transport.ts';
 import type { RequestAttachment } from './request-attachment.ts';
 import type { ServerFactory } from './server-factory.ts';
 import { acceptMcpPost, challengeMissingScopes, sendRpcError, wantsStream } from './mcp-post.ts';
-import { claimedRevision, closedSubscription } from './protocol-revision.ts';
+import { closedSubscription } from './modern-response.ts';
+import { claimedRevision } from './protocol-revision.ts';
 import { RESOURCE_METADATA_PATH, createMcpHttpServer } from './operational-routes.ts';
 import type { OperationalRoutes, ReadinessReport } from './operational-routes.ts';
 

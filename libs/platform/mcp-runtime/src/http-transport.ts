@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestAttachment } from './request-attachment.ts';
-import { SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernErrorStatus, modernResponse } from './protocol-revision.ts';
+import { modernErrorStatus, modernResponse } from './modern-response.ts';
+import { SERVER_CACHE_HINTS, claimedRevision, innerRequest } from './protocol-revision.ts';
 import type { CacheHints } from './protocol-revision.ts';
 
 /** How one HTTP POST answers: one JSON body, or an SSE stream carrying notifications then responses. */

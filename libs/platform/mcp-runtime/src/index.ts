@@ -44,15 +44,13 @@ export {
   SERVED_PROTOCOL_VERSIONS,
   SERVER_CACHE_HINTS,
   claimedRevision,
-  closedSubscription,
   innerRequest,
   isModernRevision,
   decodeHeaderValue,
-  modernErrorStatus,
   modernRequestProblem,
-  modernResponse,
   requestRevision,
 } from './protocol-revision.ts';
+export { closedSubscription, modernErrorStatus, modernResponse } from './modern-response.ts';
 export type { CacheHint, CacheHints, RevisionProblem } from './protocol-revision.ts';
 export { rateLimitKeyOf } from './rate-limit-key.ts';
 export { DEFAULT_REDACTED_FIELDS, canonicalJson, digest, keyedDigest, redactArguments } from './redact-arguments.ts';

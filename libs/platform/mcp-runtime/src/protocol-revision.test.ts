@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernRequestProblem, modernResponse, requestRevision } from './protocol-revision.ts';
+import { modernResponse } from './modern-response.ts';
+import { SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernRequestProblem, requestRevision } from './protocol-revision.ts';
 
 const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const call = (name: string) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {}, _meta: envelope } });

@@ -3,15 +3,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC } from '@mcpfed/errors';
 import { invalidMessageResponse, jsonRpcMessageProblem, refusedBatchResponses } from './json-rpc-shape.ts';
-import {
-  REVISION_META,
-  SERVER_CACHE_HINTS,
-  claimedRevision,
-  closedSubscription,
-  innerRequest,
-  modernRequestProblem,
-  modernResponse,
-} from './protocol-revision.ts';
+import { closedSubscription, modernResponse } from './modern-response.ts';
+import { REVISION_META, SERVER_CACHE_HINTS, claimedRevision, innerRequest, modernRequestProblem } from './protocol-revision.ts';
 import type { CacheHints } from './protocol-revision.ts';
 
 /** Settings of a {@link StdioLineTransport}. */
