@@ -3,10 +3,10 @@ import {
   DEVELOPMENT_AUDIT_DIGEST_KEY,
   commonServerEnv,
   domainServerEnv,
-  durationMs,
   positiveInt,
   redisKeyPrefix,
   requireSecretsOutsideDevelopment,
+  sqlToolEnv,
   url,
 } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
@@ -22,17 +22,7 @@ export const customerConfigSchema = requireSecretsOutsideDevelopment(
     ...domainServerEnv(),
     /** The customer database, as its owner role (migrations, tools). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
-    /**
-     * Connection of the read-only role customer_query_sql runs as. Optional; default: DATABASE_URL with the
-     * user replaced by `customer_sql_reader` and the password SQL_READER_PASSWORD (or none).
-     */
-    SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `customer_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
-    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
-    /** `statement_timeout` of one customer_query_sql statement, in milliseconds. Default 3000 ms. */
-    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
-    /** Maximum connections of the read-only SQL pool. Default 2. */
-    SQL_POOL_MAX: positiveInt(2),
+    ...sqlToolEnv(),
     /**
      * Redis key prefix of the order events queues the order server's relay publishes to (`order-events.customer`
      * is consumed when serving HTTP). Default `{mcpfed:events}`; it must match the order server's setting.

@@ -8,6 +8,7 @@ import {
   positiveInt,
   redisKeyPrefix,
   requireSecretsOutsideDevelopment,
+  sqlToolEnv,
   url,
 } from '@mcpfed/config';
 import { ORDER_EVENTS_QUEUE_PREFIX } from '@mcpfed/contract-order';
@@ -42,14 +43,7 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
     ...domainServerEnv(),
     /** The order database, as its owner role. Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
-    /** Connection of the read-only role of order_query_sql. Optional; default DATABASE_URL as `order_sql_reader` with SQL_READER_PASSWORD. */
-    SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `order_sql_reader`. Required outside development (MCPFED_ENV); in development default none (trust auth). */
-    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
-    /** `statement_timeout` of one order_query_sql statement, in milliseconds. Default 3000 ms. */
-    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
-    /** Maximum connections of the read-only SQL pool. Default 2. */
-    SQL_POOL_MAX: positiveInt(2),
+    ...sqlToolEnv(),
     /** The customer server's MCP endpoint. Default `http://127.0.0.1:8081/mcp`. */
     CUSTOMER_MCP_URL: httpUrl().default('http://127.0.0.1:8081/mcp'),
     /** The product server's MCP endpoint. Default `http://127.0.0.1:8083/mcp`. */

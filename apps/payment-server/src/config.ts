@@ -8,6 +8,7 @@ import {
   positiveInt,
   redisKeyPrefix,
   requireSecretsOutsideDevelopment,
+  sqlToolEnv,
   url,
 } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
@@ -44,17 +45,7 @@ export const paymentConfigSchema = requireSecretsOutsideDevelopment(
     ...domainServerEnv(),
     /** The payment database, as its owner role (migrations, tools, the sandbox provider's schema). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
-    /**
-     * Connection of the read-only role payment_query_sql runs as. Optional; default: DATABASE_URL with the user
-     * replaced by `payment_sql_reader` and the password SQL_READER_PASSWORD (or none).
-     */
-    SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `payment_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
-    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
-    /** `statement_timeout` of one payment_query_sql statement, in milliseconds. Default 3000 ms. */
-    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
-    /** Maximum connections of the read-only SQL pool. Default 2. */
-    SQL_POOL_MAX: positiveInt(2),
+    ...sqlToolEnv(),
     /** The payment provider. Default and only built-in: `sandbox` (records in schema `sandbox` of DATABASE_URL). */
     PAYMENT_PROVIDER: z.enum(['sandbox']).default('sandbox'),
     /** How long the sandbox's pm_card_slow waits before acting, in milliseconds. Default 3000 ms. */

@@ -9,6 +9,7 @@ import {
   positiveInt,
   redisKeyPrefix,
   requireSecretsOutsideDevelopment,
+  sqlToolEnv,
   url,
 } from '@mcpfed/config';
 import { readOnlyConnectionString } from '@mcpfed/db';
@@ -23,17 +24,7 @@ export const productConfigSchema = requireSecretsOutsideDevelopment(
     ...domainServerEnv(),
     /** The product database, as its owner role (migrations, tools, workers). Required postgres:// URL. */
     DATABASE_URL: postgresUrl(),
-    /**
-     * Connection of the read-only role product_query_sql runs as. Optional; default: DATABASE_URL with the user
-     * replaced by `product_sql_reader` and the password SQL_READER_PASSWORD (or none).
-     */
-    SQL_DATABASE_URL: postgresUrl().optional(),
-    /** Password `migrate` gives `product_sql_reader` and the default SQL_DATABASE_URL uses. Required outside development (MCPFED_ENV); in development default none (trust auth). */
-    SQL_READER_PASSWORD: z.string().min(1).max(200).optional(),
-    /** `statement_timeout` of one product_query_sql statement, in milliseconds. Default 3000 ms. */
-    SQL_STATEMENT_TIMEOUT_MS: durationMs(3000),
-    /** Maximum connections of the read-only SQL pool. Default 2. */
-    SQL_POOL_MAX: positiveInt(2),
+    ...sqlToolEnv(),
     /** BullMQ key prefix of the import and reservation-expiry queues; the hash tag keeps their keys in one Redis Cluster slot. Default `{mcpfed:product}`. */
     QUEUE_PREFIX: redisKeyPrefix('{mcpfed:product}'),
     /** Directory product_import `{ path }` sources must lie in; relative to the working directory. Default `.data/imports`. */

@@ -2,6 +2,7 @@ export { ConfigError } from './config-error.ts';
 export type { ConfigIssue } from './config-error.ts';
 export { commonServerEnv, resolvePublicUrl } from './common-server-env.ts';
 export { DEVELOPMENT_AUDIT_DIGEST_KEY, domainServerEnv } from './domain-server-env.ts';
+export { sqlToolEnv } from './sql-tool-env.ts';
 export type { PublicUrlSettings } from './common-server-env.ts';
 export {
   DEPLOYMENT_ENVIRONMENTS,
