@@ -3,11 +3,12 @@ import path from 'node:path';
 import { REPO_ROOT } from './repo-root.ts';
 
 // The ways the code registers a metric: `metrics.gauge('name', …)`, `new Counter|Gauge|Histogram|Summary({ name:
-// 'name', … })`, and the telemetry library's own `counter(registry, 'name', …)` / `existing(registry, 'name', …)`.
+// 'name', … })`, and the telemetry library's own `registeredCounter(registry, 'name', …)` /
+// `durationHistogram(registry, 'name', …)` (and the older `counter`/`existing` helpers).
 const DEFINITIONS = [
   /\.gauge\(\s*'([a-z_:][a-z0-9_:]*)'/g,
   /new (?:Counter|Gauge|Histogram|Summary)\(\{\s*name:\s*'([a-z_:][a-z0-9_:]*)'/g,
-  /\b(?:counter|existing)\(\s*registry,\s*'([a-z_:][a-z0-9_:]*)'/g,
+  /\b(?:counter|existing|registeredCounter|durationHistogram)\(\s*registry,\s*'([a-z_:][a-z0-9_:]*)'/g,
   /const [A-Z_]+ = '([a-z_]+_total)';/g,
 ];
 

@@ -39,6 +39,7 @@ function table(rows: ReadonlyArray<{ name: string; doc: string }>): string {
 export const SHARED_ENVIRONMENTS: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'libs/platform/config/src/common-server-env.ts', title: 'Every server and the router (libs/platform/config `commonServerEnv`)' },
   { file: 'libs/platform/config/src/domain-server-env.ts', title: 'Every domain server (libs/platform/config `domainServerEnv`)' },
+  { file: 'libs/platform/config/src/sql-tool-env.ts', title: "Every domain server's read-only SQL tool (libs/platform/config `sqlToolEnv`)" },
 ];
 
 /** The environment section of deploy/README.md: the shared variables, then one table per app. */

@@ -159,7 +159,7 @@ describe('Prometheus configuration', () => {
   it('every queue a rule names is a queue the code creates', async () => {
     const queues = new Set((await rules()).flatMap((rule) => [...rule.expr.matchAll(/\bqueue="([^"]+)"/g)].map((match) => match[1] as string)));
     expect(queues.size).toBeGreaterThan(0);
-    const source = await readFile(path.join(REPO_ROOT, 'apps', 'order-server', 'src', 'service', 'checkout-queue.ts'), 'utf8');
+    const source = await readFile(path.join(REPO_ROOT, 'apps', 'order-server', 'src', 'jobs', 'checkout-queue.ts'), 'utf8');
     for (const queue of queues) expect(source, queue).toContain(`'${queue}'`);
   });
 
