@@ -51,7 +51,7 @@ async function create(client: Client, name: string): Promise<string> {
 }
 
 describe('completion over stdio', () => {
-  it('completes every customer for the operator and only the bound one for a bound session', async () => {
+  it('completes every customer for the operator and only the bound one for a bound session', { timeout: 120_000 }, async () => {
     const operator = await connect('customer:read customer:write customer:any');
     expect(operator.getServerVersion()).toMatchObject({ name: 'customer-server', icons: [{ mimeType: 'image/svg+xml' }] });
     expect(operator.getServerVersion()?.description).toContain('Customer profiles');
