@@ -1,12 +1,12 @@
 import type { Kysely } from '@mcpfed/db';
-import { inTransaction } from '@mcpfed/db';
-import { AppError, isErrorCode } from '@mcpfed/errors';
+import { failureOf, inTransaction, replayFinished } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
 import { digest } from '@mcpfed/mcp-runtime';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import { OperationStore } from '../store/operation-store.ts';
 import type { OperationRecord } from '../store/operation-store.ts';
-import type { OperationFailure, OperationTool, OrderDatabase } from '../store/order-database.ts';
+import type { OperationTool, OrderDatabase } from '../store/order-database.ts';
 import { OrderStore } from '../store/order-store.ts';
 import type { OrderLineRecord, OrderRecord } from '../store/order-store.ts';
 import { SagaStore } from '../store/saga-store.ts';
@@ -146,8 +146,8 @@ export class OrderOperationRunner {
         },
       );
     }
-    if (op.status === 'succeeded' && op.response !== null) return { ...op.response, replayed: true };
-    if (op.status === 'failed' && op.error !== null) throw replayedFailure(op.error);
+    const replayed = replayFinished(op);
+    if (replayed !== undefined) return replayed;
     const operations = new OperationStore(this.#deps.db, ctx.signal);
     const leased = await operations.takeLease(op.id, this.#deps.leaseMs);
     if (leased === undefined) {
@@ -200,8 +200,8 @@ export class OrderOperationRunner {
         const operations = new OperationStore(trx, ctx.signal);
         const current = await operations.lock(op.id);
         // Someone else finished it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
-        if (current?.status === 'succeeded' && current.response !== null) return { ...current.response, replayed: true };
-        if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
+        const replayed = current === undefined ? undefined : replayFinished(current);
+        if (replayed !== undefined) return replayed;
         const order = await new OrderStore(trx, ctx.signal).get(op.order_id, { forUpdate: true });
         if (current === undefined || order.busy_operation_id !== op.id)
           throw new AppError('INTERNAL', `order ${op.order_id} is not held by operation ${op.id}`);
@@ -226,7 +226,7 @@ export class OrderOperationRunner {
 
   async #fail(op: OperationRecord, error: AppError): Promise<void> {
     const { db } = this.#deps;
-    const failure: OperationFailure = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    const failure = failureOf(error);
     try {
       await inTransaction(db, async (trx) => {
         const operations = new OperationStore(trx, BOOKKEEPING);
@@ -248,12 +248,4 @@ export class OrderOperationRunner {
       this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an order operation lease failed (it expires by itself)');
     });
   }
-}
-
-/** The stored failure of an operation, thrown again for a retry with the same key. */
-function replayedFailure(failure: OperationFailure): AppError {
-  return new AppError(isErrorCode(failure.code) ? failure.code : 'INTERNAL', failure.message, {
-    details: { ...failure.details, replayed: true },
-    retryable: false,
-  });
 }

@@ -1,6 +1,7 @@
+import { ClaimedOperationStore, leaseUntil } from '@mcpfed/db';
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { OperationFailure, OperationTool, OrderDatabase, OrderOperationsTable } from './order-database.ts';
+import type { OperationTool, OrderDatabase, OrderOperationsTable } from './order-database.ts';
 
 /** An operation record. */
 export type OperationRecord = Selectable<OrderOperationsTable>;
@@ -16,37 +17,20 @@ export interface NewOperation {
   leaseMs: number;
 }
 
-const leaseUntil = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
-
 /**
  * SQL over `order_operations`, the claims of order_cancel, order_refund and order_fulfill (`pending` until their
- * local change commits). Lease rules as in the payment server's operations: only the holder of an unexpired lease
- * works on a pending operation; a released or expired lease may be taken by a retry with the same key or the sweeper.
+ * local change commits), keyed by (principal, tool, key). Leases, outcomes and the sweeper's list are the shared
+ * claimed-operation queries; the sweeper takes operations nobody touched lately (`updated_at`).
  */
-export class OperationStore {
+export class OperationStore extends ClaimedOperationStore<OrderDatabase, 'order_operations', 'tool'> {
   readonly #db: Kysely<OrderDatabase>;
   readonly #signal: AbortSignal;
 
   /** Over `db` (the pool, or the transaction the queries must join); every query ends with `signal`. */
   constructor(db: Kysely<OrderDatabase>, signal: AbortSignal) {
+    super(db, signal, { table: 'order_operations', scope: 'tool', unattendedBy: 'updated_at' });
     this.#db = db;
     this.#signal = signal;
-  }
-
-  /** The record of a key, if any. */
-  async find(principalId: string, tool: OperationTool, key: string): Promise<OperationRecord | undefined> {
-    return this.#db
-      .selectFrom('order_operations')
-      .selectAll()
-      .where('principal_id', '=', principalId)
-      .where('tool', '=', tool)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst({ signal: this.#signal });
-  }
-
-  /** One operation by id, if it exists. */
-  async byId(id: string): Promise<OperationRecord | undefined> {
-    return this.#db.selectFrom('order_operations').selectAll().where('id', '=', id).executeTakeFirst({ signal: this.#signal });
   }
 
   /**
@@ -77,66 +61,5 @@ export class OperationStore {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow({ signal: this.#signal });
-  }
-
-  /** The operation, locked until the transaction ends. */
-  async lock(id: string): Promise<OperationRecord | undefined> {
-    return this.#db.selectFrom('order_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst({ signal: this.#signal });
-  }
-
-  /** Takes the lease of a pending operation nobody works on; undefined when it is not pending or its lease is held. */
-  async takeLease(id: string, leaseMs: number): Promise<OperationRecord | undefined> {
-    return this.#db
-      .updateTable('order_operations')
-      .set({ lease_expires_at: leaseUntil(leaseMs), attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
-      .returningAll()
-      .executeTakeFirst({ signal: this.#signal });
-  }
-
-  /** Gives up the lease of a pending operation, so a retry or the sweeper may finish it at once. */
-  async releaseLease(id: string): Promise<void> {
-    await this.#db
-      .updateTable('order_operations')
-      .set({ lease_expires_at: null, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .execute({ signal: this.#signal });
-  }
-
-  /** Marks the operation succeeded with the response a retry replays. */
-  async succeed(id: string, response: Record<string, unknown>): Promise<void> {
-    await this.#db
-      .updateTable('order_operations')
-      .set({ status: 'succeeded', response: JSON.stringify(response), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .execute({ signal: this.#signal });
-  }
-
-  /** Marks the operation failed with the error a retry replays. */
-  async fail(id: string, failure: OperationFailure): Promise<void> {
-    await this.#db
-      .updateTable('order_operations')
-      .set({ status: 'failed', error: JSON.stringify(failure), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .execute({ signal: this.#signal });
-  }
-
-  /**
-   * Pending operations whose lease is released or expired and that nobody touched for `minAgeMs`, oldest first:
-   * the sweeper finishes them (the age keeps it from racing a caller that is about to retry).
-   */
-  async unattended(minAgeMs: number, limit: number): Promise<OperationRecord[]> {
-    return this.#db
-      .selectFrom('order_operations')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('updated_at', '<=', sql<Date>`now() - make_interval(secs => ${minAgeMs / 1000})`)
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
-      .orderBy('updated_at')
-      .limit(limit)
-      .execute({ signal: this.#signal });
   }
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { inTransaction } from '@mcpfed/db';
-import { AppError, isErrorCode } from '@mcpfed/errors';
+import { failureOf, inTransaction, replayedFailure, replayFinished } from '@mcpfed/db';
+import { AppError } from '@mcpfed/errors';
 import { digest, rateLimitKeyOf } from '@mcpfed/mcp-runtime';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
@@ -187,8 +187,8 @@ export class OperationRunner {
         { details: { idempotency_key: op.idempotency_key } },
       );
     }
-    if (op.status === 'succeeded' && op.response !== null) return { ...op.response, replayed: true };
-    if (op.status === 'failed' && op.error !== null) throw replayedFailure(op.error);
+    const replayed = replayFinished(op);
+    if (replayed !== undefined) return replayed;
     const leased = await new OperationStore(this.#deps.db, signal).takeLease(op.id, this.#deps.leaseMs);
     if (leased === undefined) {
       const again = await new OperationStore(this.#deps.db, signal).find(op.principal_id, op.kind, op.idempotency_key);
@@ -228,8 +228,8 @@ export class OperationRunner {
         const operations = new OperationStore(trx, SETTLING);
         const current = await operations.lock(op.id);
         // Someone else settled it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
-        if (current?.status === 'succeeded' && current.response !== null) return { response: { ...current.response, replayed: true }, recorded: false };
-        if (current?.status === 'failed' && current.error !== null) throw replayedFailure(current.error);
+        const replayed = current === undefined ? undefined : replayFinished(current);
+        if (replayed !== undefined) return { response: replayed, recorded: false };
         if (current === undefined) throw new AppError('INTERNAL', `operation ${op.id} vanished before its result was recorded`);
         const response = await steps.record(trx, current, result, SETTLING);
         await operations.succeed(current.id, response);
@@ -257,7 +257,7 @@ export class OperationRunner {
   }
 
   async #fail(op: OperationRow, error: AppError): Promise<void> {
-    const failure: StoredFailure = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    const failure = failureOf(error);
     try {
       await inTransaction(this.#deps.db, async (trx) => {
         const operations = new OperationStore(trx, SETTLING);
@@ -277,12 +277,4 @@ export class OperationRunner {
       this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an operation lease failed (it expires by itself)');
     });
   }
-}
-
-/** The stored failure of an operation, thrown again for a retry with the same key. */
-function replayedFailure(failure: StoredFailure): AppError {
-  return new AppError(isErrorCode(failure.code) ? failure.code : 'INTERNAL', failure.message, {
-    details: { ...failure.details, replayed: true },
-    retryable: false,
-  });
 }

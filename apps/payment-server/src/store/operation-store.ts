@@ -1,3 +1,4 @@
+import { ClaimedOperationStore, leaseUntil } from '@mcpfed/db';
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { OperationKind, PaymentDatabase, PaymentOperationsTable, StoredFailure } from './payment-database.ts';
@@ -29,12 +30,18 @@ export interface NewOperation {
   leaseMs: number;
 }
 
-/** Repository of `payment_operations`, the idempotency records of money movements. */
-export class OperationStore {
+/**
+ * Repository of `payment_operations`, the idempotency records of money movements, keyed by (principal, kind, key).
+ * Leases, outcomes and the reconciler's list are the shared claimed-operation queries; the reconciler takes
+ * operations claimed long ago (`created_at`).
+ */
+export class OperationStore extends ClaimedOperationStore<PaymentDatabase, 'payment_operations', 'kind'> {
   readonly #db: Kysely<PaymentDatabase>;
   readonly #signal: AbortSignal;
 
+  /** Over `db` (the pool, or the transaction the queries must join); every query ends with `signal`. */
   constructor(db: Kysely<PaymentDatabase>, signal: AbortSignal) {
+    super(db, signal, { table: 'payment_operations', scope: 'kind', unattendedBy: 'created_at' });
     this.#db = db;
     this.#signal = signal;
   }
@@ -60,7 +67,7 @@ export class OperationStore {
         params: JSON.stringify(op.params),
         limit_bucket: op.limited ? sql<Date>`date_trunc('minute', now())` : null,
         limit_key: op.limited ? op.limitKey : null,
-        lease_expires_at: sql<Date>`now() + make_interval(secs => ${op.leaseMs / 1000})`,
+        lease_expires_at: leaseUntil(op.leaseMs),
         attempts: 1,
       })
       .onConflict((oc) => oc.constraint('payment_operations_key').doNothing())
@@ -120,85 +127,9 @@ export class OperationStore {
       .executeTakeFirstOrThrow({ signal: this.#signal });
   }
 
-  /** The operation of (principal, kind, key). */
-  async find(principalId: string, kind: OperationKind, key: string): Promise<OperationRow | undefined> {
-    return this.#db
-      .selectFrom('payment_operations')
-      .selectAll()
-      .where('principal_id', '=', principalId)
-      .where('kind', '=', kind)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst({ signal: this.#signal });
-  }
-
-  /** The operation, locked until the transaction ends. */
-  async lock(id: string): Promise<OperationRow | undefined> {
-    return this.#db.selectFrom('payment_operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst({ signal: this.#signal });
-  }
-
-  /**
-   * Takes the lease of a pending operation nobody is working on (lease expired or released), so exactly one caller
-   * resolves it; undefined when it is not pending or someone holds the lease.
-   */
-  async takeLease(id: string, leaseMs: number): Promise<OperationRow | undefined> {
-    return this.#db
-      .updateTable('payment_operations')
-      .set({
-        lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`,
-        attempts: sql<number>`attempts + 1`,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
-      .returningAll()
-      .executeTakeFirst({ signal: this.#signal });
-  }
-
-  /** Gives up the lease of a pending operation, so a retry or the reconciler may resolve it at once. */
-  async releaseLease(id: string): Promise<void> {
-    await this.#db
-      .updateTable('payment_operations')
-      .set({ lease_expires_at: null, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .execute({ signal: this.#signal });
-  }
-
-  /** Marks the operation succeeded with the response a retry replays. */
-  async succeed(id: string, response: Record<string, unknown>): Promise<void> {
-    await this.#db
-      .updateTable('payment_operations')
-      .set({ status: 'succeeded', response: JSON.stringify(response), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .execute({ signal: this.#signal });
-  }
-
-  /** Marks the operation failed with the error a retry replays. */
-  async fail(id: string, failure: StoredFailure): Promise<void> {
-    await this.#db
-      .updateTable('payment_operations')
-      .set({ status: 'failed', error: JSON.stringify(failure), lease_expires_at: null, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .execute({ signal: this.#signal });
-  }
-
   /** Deletes an operation that never reached the provider: its key may be used again. */
   async delete(id: string): Promise<void> {
     await this.#db.deleteFrom('payment_operations').where('id', '=', id).where('status', '=', 'pending').execute({ signal: this.#signal });
-  }
-
-  /** Pending operations nobody is working on, created at least `minAgeMs` ago, oldest first. */
-  async unattended(minAgeMs: number, limit: number): Promise<OperationRow[]> {
-    return this.#db
-      .selectFrom('payment_operations')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('created_at', '<=', sql<Date>`now() - make_interval(secs => ${minAgeMs / 1000})`)
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', sql<Date>`now()`)]))
-      .orderBy('created_at')
-      .limit(limit)
-      .execute({ signal: this.#signal });
   }
 
   /** How many operations on these payments are pending. */

@@ -30,3 +30,12 @@ export { withClient } from './with-client.ts';
 export type { WithClientOptions } from './with-client.ts';
 export { formatId, newId } from './new-id.ts';
 export { databaseNameOf } from './database-name-of.ts';
+export { ClaimedOperationStore, leaseUntil } from './claimed-operation-store.ts';
+export type {
+  ClaimedOperationFailure,
+  ClaimedOperationRow,
+  ClaimedOperationStatus,
+  ClaimedOperationTable,
+  ClaimedOperationTableOf,
+} from './claimed-operation-store.ts';
+export { failureOf, replayedFailure, replayFinished } from './replay-finished.ts';
