@@ -32,3 +32,5 @@ export { withClient } from './with-client.ts';
 export type { WithClientOptions } from './with-client.ts';
 export { formatId, newId } from './new-id.ts';
 export { databaseNameOf } from './database-name-of.ts';
+export { isProcessAlive } from './is-process-alive.ts';
+export { runningPostmasterPid } from './running-postmaster-pid.ts';
