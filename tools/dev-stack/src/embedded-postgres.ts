@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,7 +53,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await assertPortsFree([{ port: options.port, owner: `embedded PostgreSQL (data in ${options.dataDir})` }]);
   const tail = new TailBuffer(40);
   const EmbeddedPostgres = await importWithoutSignalHooks();
-  const initialised = !(await exists(path.join(options.dataDir, 'PG_VERSION')));
+  const initialised = !existsSync(path.join(options.dataDir, 'PG_VERSION'));
   await prepareDataDir(options.dataDir, initialised);
 
   let started = false;
@@ -148,7 +149,7 @@ async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresClass>
 }
 
 async function prepareDataDir(dataDir: string, fresh: boolean): Promise<void> {
-  if (fresh && (await exists(dataDir)) && (await readdir(dataDir)).length > 0) {
+  if (fresh && existsSync(dataDir) && (await readdir(dataDir)).length > 0) {
     throw new StackError(`${dataDir} is not empty but holds no PostgreSQL cluster: delete it and run npm start again.`);
   }
   await mkdir(dataDir, { recursive: true });
@@ -189,14 +190,5 @@ async function waitForPidFileGone(dataDir: string, timeoutMs: number): Promise<v
   while (Date.now() < deadline) {
     if (runningPostmasterPid(dataDir) === undefined) return;
     await sleep(100);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
