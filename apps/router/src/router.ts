@@ -7,7 +7,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { LIST_KINDS } from './catalog/catalog.ts';
 import type { Collision, ListKind } from './catalog/catalog.ts';
 import { forwardToUpstream } from './forward-to-upstream.ts';
-import type { ForwardDeps, ForwardedUnparsed } from './forward-to-upstream.ts';
+import type { ForwardDeps } from './forward-to-upstream.ts';
 import { decideRoute } from './route-decision.ts';
 import type { RouteDecision } from './route-decision.ts';
 import type { RouterCaller } from './router-caller.ts';
@@ -135,7 +135,7 @@ export class Router {
     res: ServerResponse,
   ): Promise<void> {
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
-    await this.#forward(decision, message, caller, send).catch((error: unknown) => {
+    await forwardToUpstream(this.#forwardDeps, decision, message, caller, send).catch((error: unknown) => {
       if (res.headersSent) return;
       const failed = errorResponse(message, error, caller.requestId);
       const body = JSON.stringify(claimedRevision(message) === undefined ? failed : modernResponse(message['method'] as string, failed, ROUTER_CACHE_HINTS));
@@ -159,12 +159,14 @@ export class Router {
     let parsed: Record<string, unknown> | undefined;
     const original = (): Record<string, unknown> => (parsed ??= parseUnparsedBody(unparsed.body, decision.method));
     const send = async (request: ForwardRequest) => ({ value: undefined, outcome: await decision.upstream.forwarder.pipe(request, res) });
-    await this.#forward(decision, { jsonrpc: '2.0', id: null, method: decision.method }, caller, send, { ...unparsed, original }).catch((error: unknown) => {
-      if (res.headersSent) return;
-      const message = original();
-      const body = JSON.stringify(modernResponse(decision.method, errorResponse(message, error, caller.requestId), ROUTER_CACHE_HINTS));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-    });
+    await forwardToUpstream(this.#forwardDeps, decision, { jsonrpc: '2.0', id: null, method: decision.method }, caller, send, { ...unparsed, original }).catch(
+      (error: unknown) => {
+        if (res.headersSent) return;
+        const message = original();
+        const body = JSON.stringify(modernResponse(decision.method, errorResponse(message, error, caller.requestId), ROUTER_CACHE_HINTS));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      },
+    );
   }
 
   /** Forwards `message` and returns the upstream's JSON-RPC response (or the error response), relaying notifications. */
@@ -175,7 +177,7 @@ export class Router {
     onNotification?: (notification: UpstreamNotification) => void,
   ): Promise<Record<string, unknown>> {
     try {
-      return await this.#forward(decision, message, caller, async (request) => {
+      return await forwardToUpstream(this.#forwardDeps, decision, message, caller, async (request) => {
         const response = await decision.upstream.forwarder.exchange(request, onNotification);
         return { value: response, outcome: OutcomePeek.of(response) };
       });
@@ -183,17 +185,6 @@ export class Router {
       const failed = errorResponse(message, error, caller.requestId);
       return claimedRevision(message) === undefined ? failed : modernResponse(message['method'] as string, failed, ROUTER_CACHE_HINTS);
     }
-  }
-
-  /** Forwards under the upstream's isolation (see {@link forwardToUpstream}). */
-  #forward<T>(
-    decision: Extract<RouteDecision, { kind: 'forward' }>,
-    message: Record<string, unknown>,
-    caller: RouterCaller,
-    send: (request: ForwardRequest) => Promise<{ value: T; outcome: string }>,
-    unparsed?: ForwardedUnparsed,
-  ): Promise<T> {
-    return forwardToUpstream(this.#forwardDeps, decision, message, caller, send, unparsed);
   }
 
   #rebuild(changed: Upstream): void {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -42,7 +43,7 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundleAppRes
   }
   const appDir = path.join(options.repoRoot, 'apps', options.app);
   const entry = path.join(appDir, 'src', 'main.ts');
-  if (!(await exists(entry))) {
+  if (!existsSync(entry)) {
     throw new Error(`apps/${options.app}/src/main.ts does not exist`);
   }
   const external = await readRuntimeDependencies(options.repoRoot);
@@ -81,13 +82,4 @@ async function readRuntimeDependencies(repoRoot: string): Promise<string[]> {
     dependencies?: Record<string, string>;
   };
   return Object.keys(manifest.dependencies ?? {}).sort();
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

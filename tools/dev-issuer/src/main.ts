@@ -10,11 +10,11 @@
  * Settings: see dev-issuer-config.ts. Exit codes: 0 done, 1 failed, 2 bad arguments, 78 bad environment.
  * For local evaluation only: a real deployment points AUTH_ISSUER at its OIDC provider.
  */
-import type { Server } from 'node:http';
 import { loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
 import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import { loadConfigOrExit } from '@mcpfed/config';
+import { listenHttp } from '@mcpfed/mcp-runtime';
 import { createLogger } from '@mcpfed/telemetry';
 import { devIssuerConfigSchema, providerOptionsOf } from './dev-issuer-config.ts';
 import type { DevIssuerConfig } from './dev-issuer-config.ts';
@@ -40,7 +40,7 @@ function issuerOf(config: DevIssuerConfig): Promise<DevIssuer> {
 async function serve(config: DevIssuerConfig): Promise<void> {
   const options = providerOptionsOf(config, await issuerOf(config));
   const { server } = createDevProvider(options);
-  await listen(server, config.DEV_ISSUER_PORT, config.DEV_ISSUER_HOST);
+  await listenHttp(server, { port: config.DEV_ISSUER_PORT, host: config.DEV_ISSUER_HOST });
   createLogger({ name: 'dev-issuer', level: 'info' }).info(
     {
       issuer: config.DEV_ISSUER_URL,
@@ -73,14 +73,4 @@ async function token(config: DevIssuerConfig, argv: readonly string[]): Promise<
     process.stderr.write(`token: could not mint a token: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

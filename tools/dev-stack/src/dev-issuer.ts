@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { loadOrCreateDevIssuer } from '@mcpfed/auth';
 import type { DevIssuer } from '@mcpfed/auth';
 import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import type { DevProviderOptions } from '@mcpfed/auth/dev-provider';
 import { SCOPES } from '@mcpfed/contract-common';
+import { listenHttp } from '@mcpfed/mcp-runtime';
 import { DEMO_USERS } from './demo-users.ts';
 import { devProviderClients } from './service-clients.ts';
 import { STACK_PORTS, defineServices, resourceOf } from './services.ts';
@@ -47,7 +47,7 @@ export function stackProviderOptions(issuer: DevIssuer, ports: StackPorts = STAC
 export async function startDevProvider(): Promise<RunningDevProvider> {
   const issuer = await loadDevIssuer();
   const { server } = createDevProvider(stackProviderOptions(issuer));
-  await listen(server, DEV_ISSUER_PORT, '127.0.0.1');
+  await listenHttp(server, { port: DEV_ISSUER_PORT, host: '127.0.0.1' });
   return {
     issuer,
     stop: () =>
@@ -64,14 +64,4 @@ export async function loadDevIssuer(): Promise<DevIssuer> {
   // embedded PostgreSQL (running as the postgres user when the stack runs as root) out of `.data/postgres`.
   await mkdir(DATA_DIR, { recursive: true });
   return loadOrCreateDevIssuer({ dir: DEV_ISSUER_DIR, issuerUrl: DEV_ISSUER_URL });
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

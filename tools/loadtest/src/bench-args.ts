@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@mcpfed/config';
 
 /** Options of `npm run bench`. */
 export interface BenchOptions {
@@ -32,26 +32,18 @@ export type BenchArgs =
 
 /** Parses the arguments of `npm run bench`; never throws. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        duration: { type: 'string' },
-        warmup: { type: 'string' },
-        connections: { type: 'string' },
-        runs: { type: 'string' },
-        'seed-count': { type: 'string' },
-        'product-count': { type: 'string' },
-        scenarios: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
-  }
+  const parsed = parseCommandArgs(argv, {
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    runs: { type: 'string' },
+    'seed-count': { type: 'string' },
+    'product-count': { type: 'string' },
+    scenarios: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('error' in parsed) return { kind: 'error', message: parsed.error };
+  const { values } = parsed;
   if (values['help'] === true) return { kind: 'help' };
   const fields = [
     ['duration', 10, 1],

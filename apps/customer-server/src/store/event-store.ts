@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '@mcpfed/db';
+import { decodeCursor, keysetPage } from '@mcpfed/db';
 import type { CustomerDatabase, CustomerEventsTable } from './customer-database.ts';
 
 /** A `customer_events` row. */
@@ -77,13 +77,7 @@ export class EventStore {
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
       .execute({ signal: this.#signal });
-    const more = rows.length > options.limit;
-    const visible = more ? rows.slice(0, options.limit) : rows;
-    const last = visible.at(-1);
-    return {
-      rows: visible,
-      nextCursor: more && last !== undefined ? encodeCursor({ t: last.occurred_at.toISOString(), id: last.id }) : null,
-    };
+    return keysetPage(rows, options.limit, (last) => ({ t: last.occurred_at.toISOString(), id: last.id }));
   }
 
   /**

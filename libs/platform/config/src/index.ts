@@ -23,3 +23,5 @@ export { requireSecretsOutsideDevelopment } from './require-secrets-outside-deve
 export type { DevelopmentValues, WithSecrets } from './require-secrets-outside-development.ts';
 export { EX_CONFIG, exitOnConfigError, loadConfigOrExit } from './load-config-or-exit.ts';
 export { parseConfig } from './parse-config.ts';
+export { parseCommandArgs } from './parse-command-args.ts';
+export type { CommandArgValues, CommandOptions } from './parse-command-args.ts';

@@ -20,6 +20,8 @@ export { createAnalyticsQuery } from './create-analytics-query.ts';
 export type { AnalyticsQuery, AnalyticsQueryConfig, AnalyticsQueryInput, AnalyticsQueryOptions } from './create-analytics-query.ts';
 export { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './keyset-cursor.ts';
 export type { CursorValues } from './keyset-cursor.ts';
+export { keysetPage } from './keyset-page.ts';
+export type { KeysetPage } from './keyset-page.ts';
 export { prefixPattern } from './prefix-pattern.ts';
 export { searchFingerprint } from './search-fingerprint.ts';
 export type { SqlClient, SqlField, SqlPool, SqlQueryable, SqlQueryConfig, SqlResult, SqlTypeParsers } from './sql-pool.ts';
@@ -39,3 +41,5 @@ export type {
   ClaimedOperationTableOf,
 } from './claimed-operation-store.ts';
 export { failureOf, replayedFailure, replayFinished } from './replay-finished.ts';
+export { isProcessAlive } from './is-process-alive.ts';
+export { runningPostmasterPid } from './running-postmaster-pid.ts';

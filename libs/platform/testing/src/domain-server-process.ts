@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { loadOrCreateDevIssuer } from '@mcpfed/auth';
-import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import { sql } from '@mcpfed/db';
 import { createTestDatabase } from './create-test-database.ts';
 import type { TestDatabase } from './create-test-database.ts';
 import { randomKeyPrefix } from './factories.ts';
 import { freePort, runToCompletion, spawnServer } from './spawn-server.ts';
 import type { SpawnedServer } from './spawn-server.ts';
+import { startTestIssuer } from './test-issuer.ts';
 import { testServiceUrl } from './test-service-url.ts';
 
 /** The repository root: apps run from there, as `npm start` runs them. */
@@ -71,17 +67,16 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
-    const issuerPort = await freePort();
-    const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-    const keyDir = mkdtempSync(path.join(tmpdir(), 'mcpfed-issuer-'));
-    closers.push(async () => rmSync(keyDir, { recursive: true, force: true }));
-    const issuer = await loadOrCreateDevIssuer({ dir: keyDir, issuerUrl });
     // The server accepts only its own audience, `<url>/mcp`: its port comes first.
     const port = await freePort();
     const audience = `http://127.0.0.1:${port}/mcp`;
     const nowhere = `http://127.0.0.1:${await freePort()}/mcp`;
-    const { server: issuerServer }: { server: Server } = createDevProvider({
+    const {
       issuer,
+      url: issuerUrl,
+      close: closeIssuer,
+    } = await startTestIssuer({
+      keyDirPrefix: 'mcpfed-issuer-',
       resources: [audience, nowhere],
       scopes: options.scopes,
       clients: [
@@ -94,11 +89,7 @@ export async function startDomainServerProcess(options: DomainServerProcessOptio
         },
       ],
     });
-    await new Promise<void>((resolve) => issuerServer.listen(issuerPort, '127.0.0.1', resolve));
-    closers.push(async () => {
-      issuerServer.closeAllConnections();
-      await new Promise<void>((resolve) => issuerServer.close(() => resolve()));
-    });
+    closers.push(closeIssuer);
     const database = await createTestDatabase<unknown>({ name: options.label.slice(0, 24), migrations: {} });
     closers.push(() => database.drop());
     const env: Record<string, string> = {

@@ -1,23 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadOrCreateDevIssuer } from '@mcpfed/auth';
-import { createDevProvider } from '@mcpfed/auth/dev-provider';
 import { createTestDatabase } from './create-test-database.ts';
 import type { TestDatabase } from './create-test-database.ts';
 import { randomKeyPrefix } from './factories.ts';
+import { startFederationIssuer } from './federation-issuer.ts';
 import { freePort, runToCompletion, spawnServer } from './spawn-server.ts';
 import type { SpawnedServer } from './spawn-server.ts';
-import { testServiceUrl } from './test-service-url.ts';
+import { waitForRouterCatalog } from './wait-for-router-catalog.ts';
 
 /** The repository root: apps run from there, as `npm start` runs them. */
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..', '..');
-const ROUTER_SECRET = 'test-only-router-secret';
-const ORDER_SECRET = 'test-only-order-server-secret';
-const ORDER_SERVICE_SCOPES = ['customer:read', 'customer:any', 'product:read', 'product:write', 'payment:read', 'payment:write', 'payment:refund'];
-/** What the order server may add when it exchanges a caller's token (the checkout's steps; never customer:any). */
-const ORDER_ACTOR_SCOPES = ['customer:read', 'product:read', 'product:write', 'payment:read', 'payment:write'];
 
 /** The four domain servers, in ROUTER_UPSTREAMS order. */
 export const FEDERATION_DOMAINS = ['customer', 'order', 'product', 'payment'] as const;
@@ -53,39 +44,13 @@ export async function startFederationProcesses(options: FederationProcessesOptio
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
-    const issuerPort = await freePort();
-    const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-    const keyDir = mkdtempSync(path.join(tmpdir(), `mcpfed-federation-${options.name}-`));
-    closers.push(async () => rmSync(keyDir, { recursive: true, force: true }));
-    const issuer = await loadOrCreateDevIssuer({ dir: keyDir, issuerUrl });
     // Every server accepts only its own audience, `<url>/mcp`: the ports come first.
     const ports = {} as Record<FederationEndpoint, number>;
     for (const endpoint of [...FEDERATION_DOMAINS, 'router' as const]) ports[endpoint] = await freePort();
     const resource = (endpoint: FederationEndpoint) => `http://127.0.0.1:${ports[endpoint]}/mcp`;
-    const { server: issuerServer }: { server: Server } = createDevProvider({
-      issuer,
-      resources: [...FEDERATION_DOMAINS, 'router' as const].map(resource),
-      scopes: options.scopes,
-      clients: [
-        { id: 'router', secret: ROUTER_SECRET, scopes: options.scopes, exchangeAudiences: [resource('router')] },
-        { id: 'order-server', secret: ORDER_SECRET, scopes: ORDER_SERVICE_SCOPES, exchangeAudiences: [resource('order')], actorScopes: ORDER_ACTOR_SCOPES },
-      ],
-    });
-    await new Promise<void>((resolve) => issuerServer.listen(issuerPort, '127.0.0.1', resolve));
-    closers.push(async () => {
-      issuerServer.closeAllConnections();
-      await new Promise<void>((resolve) => issuerServer.close(() => resolve()));
-    });
-    const common = {
-      HOST: '127.0.0.1',
-      REDIS_URL: testServiceUrl('redisUrl'),
-      AUTH_ISSUER: issuerUrl,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_POINTS: '1000000000',
-      SHUTDOWN_TIMEOUT_MS: '3000',
-      // The PostgreSQL of the tests is shared by every test file running at once: keep this federation's share small.
-      DB_POOL_MAX: '5',
-    };
+    const federationIssuer = await startFederationIssuer({ keyDirPrefix: `mcpfed-federation-${options.name}-`, resource, scopes: options.scopes });
+    closers.push(() => federationIssuer.close());
+    const { issuer, commonEnv: common } = federationIssuer;
     const prefix = (what: string) => randomKeyPrefix(`${options.name}-${what}`).replace(/:$/, '');
     const events = prefix('events');
     const envs = {} as Record<FederationEndpoint, Record<string, string>>;
@@ -95,7 +60,7 @@ export async function startFederationProcesses(options: FederationProcessesOptio
       envs[domain] = { ...common, AUTH_AUDIENCE: resource(domain), DATABASE_URL: database.url, QUEUE_PREFIX: prefix(domain), ORDER_EVENTS_PREFIX: events };
     }
     Object.assign(envs.order, {
-      SERVICE_CLIENT_SECRET: ORDER_SECRET,
+      SERVICE_CLIENT_SECRET: federationIssuer.orderSecret,
       CUSTOMER_MCP_URL: resource('customer'),
       PRODUCT_MCP_URL: resource('product'),
       PAYMENT_MCP_URL: resource('payment'),
@@ -126,18 +91,11 @@ export async function startFederationProcesses(options: FederationProcessesOptio
       ...common,
       AUTH_AUDIENCE: resource('router'),
       ROUTER_UPSTREAMS: upstreams,
-      SERVICE_CLIENT_SECRET: ROUTER_SECRET,
+      SERVICE_CLIENT_SECRET: federationIssuer.routerSecret,
       ROUTER_PROBE_INTERVAL_MS: '200',
     };
     await serve('router');
-    // /readyz is 200 once one upstream is available; callers want the whole catalog.
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const status = (await (await fetch(`${servers.router.url}/status`)).json()) as { status: string };
-      if (status.status === 'ok') break;
-      if (Date.now() > until) throw new Error(`the router did not discover every upstream within 30 s: ${JSON.stringify(status)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForRouterCatalog(servers.router.url);
     const endpoints = {} as Record<FederationEndpoint, string>;
     for (const endpoint of [...FEDERATION_DOMAINS, 'router' as const]) endpoints[endpoint] = resource(endpoint);
     return {

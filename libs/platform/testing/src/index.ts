@@ -29,3 +29,8 @@ export type { TrustBoundarySuiteOptions } from './trust-boundary-suite.ts';
 export { launchBrowser } from './browser.ts';
 export { FEDERATION_DOMAINS, startFederationProcesses } from './federation-processes.ts';
 export type { FederationEndpoint, FederationProcesses, FederationProcessesOptions } from './federation-processes.ts';
+export { startTestIssuer } from './test-issuer.ts';
+export type { TestIssuer, TestIssuerOptions } from './test-issuer.ts';
+export { startFederationIssuer } from './federation-issuer.ts';
+export type { FederationIssuer, FederationIssuerOptions } from './federation-issuer.ts';
+export { waitForRouterCatalog } from './wait-for-router-catalog.ts';

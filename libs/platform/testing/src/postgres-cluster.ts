@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { runningPostmasterPid } from '@mcpfed/db';
 
 const execFileAsync = promisify(execFile);
 
@@ -62,7 +63,7 @@ export function controlPostgresCluster(options: PostgresClusterOptions): Postgre
 
   const cluster: PostgresCluster = {
     dataDir,
-    pid: () => runningPid(dataDir),
+    pid: () => runningPostmasterPid(dataDir),
     async stop(mode = 'fast') {
       serverArgs = readServerCommand(dataDir).slice(1);
       await pgCtl(['stop', '-D', dataDir, '-m', mode, '-w', '-t', '60']);
@@ -90,22 +91,6 @@ function readServerCommand(dataDir: string): string[] {
   const binary = /^\S+/.exec(text)?.[0] ?? '';
   const args = [...text.slice(binary.length).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => (match[1] ?? '').replace(/\\(.)/g, '$1'));
   return [binary, ...args];
-}
-
-function runningPid(dataDir: string): number | undefined {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
 }
 
 /** As root, the uid/gid to run PostgreSQL's tools as: the owner of `dir`. Otherwise nothing to change. */

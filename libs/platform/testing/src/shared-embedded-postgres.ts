@@ -1,9 +1,10 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive, runningPostmasterPid } from '@mcpfed/db';
 
 /** Port of the embedded test PostgreSQL (not 5432, so it never collides with a real server). */
 export const EMBEDDED_POSTGRES_PORT = 54329;
@@ -154,35 +155,21 @@ async function startDetached(dataDir: string, logFile: string, runAs: { uid: num
 
 /** Fast shutdown (SIGINT) of the postmaster named in `postmaster.pid`, waiting until it is gone. */
 async function stopServer(dataDir: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = runningPostmasterPid(dataDir);
+  if (pid === undefined) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(50);
 }
 
 async function liveLeases(leaseDir: string): Promise<number> {
   let live = 0;
   for (const entry of await readdir(leaseDir)) {
     const pid = Number(entry);
-    if (Number.isInteger(pid) && isAlive(pid)) live += 1;
+    if (Number.isInteger(pid) && isProcessAlive(pid)) live += 1;
     else await rm(join(leaseDir, entry), { force: true });
   }
   return live;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Runs `fn` holding a cross-process lock (an atomic mkdir); a lock older than 2 minutes is a dead holder's. */

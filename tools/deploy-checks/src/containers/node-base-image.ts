@@ -1,4 +1,5 @@
-import { copyFile, cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../run-command.ts';
 import { REPO_ROOT } from '../repo-root.ts';
@@ -57,7 +58,7 @@ export async function provideNodeBaseImage(options: NodeBaseImageOptions): Promi
   await installNode(rootfs);
   const caBundle = process.env['NODE_EXTRA_CA_CERTS'] ?? '/etc/ssl/certs/ca-certificates.crt';
   const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["node"]'];
-  if (await exists(caBundle)) {
+  if (existsSync(caBundle)) {
     await mkdir(path.join(rootfs, 'etc', 'ssl', 'certs'), { recursive: true });
     await copyFile(caBundle, path.join(rootfs, 'etc', 'ssl', 'certs', 'mcpfed-host-ca-bundle.crt'));
     changes.push('ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/mcpfed-host-ca-bundle.crt');
@@ -79,7 +80,7 @@ export async function provideNodeBaseImage(options: NodeBaseImageOptions): Promi
 async function debianRootfs(rootfs: string, suite: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   const cached = path.join(CACHE_DIR, `debian-${suite}-minbase.tar`);
   await mkdir(rootfs, { recursive: true });
-  if (await exists(cached)) {
+  if (existsSync(cached)) {
     log(`Debian ${suite} minbase from ${path.relative(REPO_ROOT, cached)}`);
     await ok('tar', ['-C', rootfs, '-xf', cached], 300_000, signal);
     return;
@@ -120,25 +121,16 @@ async function installNode(rootfs: string): Promise<void> {
 /** The npm package that runs this check (npm sets npm_execpath), else the global one. */
 async function npmPackageDir(): Promise<string> {
   const execPath = process.env['npm_execpath'];
-  if (execPath !== undefined && execPath !== '' && (await exists(path.join(path.dirname(execPath), '..', 'package.json')))) {
+  if (execPath !== undefined && execPath !== '' && existsSync(path.join(path.dirname(execPath), '..', 'package.json'))) {
     return path.resolve(path.dirname(execPath), '..');
   }
   const root = await runCommand('npm', ['root', '-g'], { timeoutMs: 30_000 });
   const dir = path.join(root.stdout.trim(), 'npm');
-  if (root.code !== 0 || !(await exists(path.join(dir, 'package.json')))) throw new Error('no npm package found to put into the stand-in base image');
+  if (root.code !== 0 || !existsSync(path.join(dir, 'package.json'))) throw new Error('no npm package found to put into the stand-in base image');
   return dir;
 }
 
 async function ok(command: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const result = await runCommand(command, args, { timeoutMs, ...(signal === undefined ? {} : { signal }) });
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${lastLines(result.stderr || result.stdout, 10)}`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

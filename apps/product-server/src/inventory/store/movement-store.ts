@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '@mcpfed/db';
+import { decodeCursor, keysetPage } from '@mcpfed/db';
 import type { InventoryMovementsTable, InventoryTables, MovementKindValue } from './inventory-tables.ts';
 
 /** An `inventory_movements` row. */
@@ -54,10 +54,7 @@ export class MovementStore {
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
       .execute({ signal: this.#signal });
-    const more = rows.length > options.limit;
-    const visible = more ? rows.slice(0, options.limit) : rows;
-    const last = visible.at(-1);
-    return { rows: visible, nextCursor: more && last !== undefined ? encodeCursor({ id: String(last.id) }) : null };
+    return keysetPage(rows, options.limit, (last) => ({ id: String(last.id) }));
   }
 
   /** Units committed (sold) per sku since `since`. */
