@@ -101,12 +101,14 @@ async function readSource(
     failedSoFar += current.errors.length;
     batch = emptyBatch();
     const rows = [...current.rows.values()];
-    // Committed before the batch starts, in this (the reading) flow: batches in flight never add a word.
-    await new ProductBulkStore(db, ctx.signal).addLexiconWords(rows);
     await writer.submit({
       skus: new Set(current.rows.keys()),
-      write: (previous) =>
-        inTransaction(db, async (trx) => {
+      write: async (previous) => {
+        // Committed on its own before the batch's transaction starts: a batch in flight never holds a new word's
+        // lock that a batch beside it waits for (statements adding shared new words lock them in the same order).
+        // Done here rather than in the reading flow, so reading goes on meanwhile.
+        await new ProductBulkStore(db, ctx.signal).addLexiconWords(rows);
+        await inTransaction(db, async (trx) => {
           await new ProductBulkStore(trx, ctx.signal).upsert(rows, actor);
           await previous;
           const committed = await new ImportStore(trx, ctx.signal).commitBatch(importId, {
@@ -119,7 +121,8 @@ async function readSource(
             errors,
           });
           if (!committed) throw new AppError('CONFLICT', `import ${importId} was moved on by another worker; this run stops`, { retryable: true });
-        }),
+        });
+      },
     });
   };
 

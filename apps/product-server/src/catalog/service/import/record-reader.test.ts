@@ -1,5 +1,6 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { parseCsvRecord } from './parse-csv-record.ts';
+import { parseCsvRecord, splitWellFormed } from './parse-csv-record.ts';
 import { readRecords } from './record-reader.ts';
 import type { ImportRecord } from './record-reader.ts';
 
@@ -19,6 +20,29 @@ describe('parseCsvRecord', () => {
     expect(parseCsvRecord('"open')).toBe('open');
     expect(parseCsvRecord('a"b,c')).toBe('invalid');
     expect(parseCsvRecord('"a"b,c')).toBe('invalid');
+  });
+
+  it('gives csv-parse’s verdict on every short record, whether split directly or by csv-parse', () => {
+    const bySpec = (text: string): string[] | 'open' | 'invalid' => {
+      try {
+        return (parse(text, { record_delimiter: '\n', relax_column_count: true }) as string[][])[0] ?? [''];
+      } catch (error) {
+        if (!(error instanceof CsvError)) throw error;
+        return error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'open' : 'invalid';
+      }
+    };
+    const letters = ['a', ',', '"', '\n', ' ', '\r'];
+    let direct = 0;
+    const mismatches: unknown[] = [];
+    const visit = (text: string, depth: number): void => {
+      const [got, want] = [parseCsvRecord(text), bySpec(text)];
+      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ text, got, want });
+      if (splitWellFormed(text) !== undefined) direct++;
+      if (depth > 0) for (const letter of letters) visit(text + letter, depth - 1);
+    };
+    visit('', 5);
+    expect(mismatches).toEqual([]);
+    expect(direct).toBeGreaterThan(1000);
   });
 });
 
