@@ -103,6 +103,7 @@ async function bench(): Promise<number> {
           connections: scenario.connections ?? options.connections,
           durationSeconds: options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
+          cpuSeconds: target.cpuSeconds?.bind(target),
         });
         results.push({ run, scenario, measurement });
         if (errorCount(measurement) > 0) {

@@ -9,6 +9,8 @@ export interface LoadSettings {
   readonly durationSeconds: number;
   /** Unmeasured seconds before, same load (default in the CLI: 3). */
   readonly warmupSeconds: number;
+  /** CPU seconds the target's processes have used so far (RunningTarget.cpuSeconds); read around the measured period. */
+  readonly cpuSeconds?: (() => number | undefined) | undefined;
 }
 
 /** The result of loading one target once. */
@@ -31,6 +33,11 @@ export interface Measurement {
   readonly transport: number;
   /** A few distinct examples of what went wrong (truncated). */
   readonly samples: readonly string[];
+  /**
+   * CPU milliseconds the target's processes used per response in the measured period; undefined when the target
+   * cannot say. Less sensitive to a busy machine than req/s: compare it between builds.
+   */
+  readonly cpuMsPerRequest?: number | undefined;
 }
 
 /** Total errors of a measurement; any error makes the measurement invalid. */
@@ -63,8 +70,12 @@ export function checkResponse(status: number, body: string, expect: string): str
 export async function measure(url: string, scenario: PreparedScenario, settings: LoadSettings): Promise<Measurement> {
   if (settings.warmupSeconds > 0) await load(url, scenario, settings.connections, settings.warmupSeconds, newCounters());
   const counters = newCounters();
+  const cpuBefore = settings.cpuSeconds?.();
   const result = await load(url, scenario, settings.connections, settings.durationSeconds, counters);
+  const cpuAfter = settings.cpuSeconds?.();
   return {
+    cpuMsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || counters.responses === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / counters.responses,
     requestsPerSecond: result.requests.average,
     // autocannon's own p50 is whole milliseconds; the router's added latency is a fraction of one.
     p50Ms: percentile(counters.latencies, 50),

@@ -13,16 +13,27 @@ const real: Scenario = {
   prepare: () => Promise.reject(new Error('unused')),
 };
 
-function measured(requestsPerSecond: number, p99Ms: number, errors = 0): Measurement {
-  return { requestsPerSecond, p50Ms: p99Ms / 3, p95Ms: p99Ms / 2, p99Ms, responses: 1000, non2xx: errors, invalid: 0, transport: 0, samples: [] };
+function measured(requestsPerSecond: number, p99Ms: number, errors = 0, cpuMsPerRequest?: number): Measurement {
+  return {
+    requestsPerSecond,
+    p50Ms: p99Ms / 3,
+    p95Ms: p99Ms / 2,
+    p99Ms,
+    responses: 1000,
+    non2xx: errors,
+    invalid: 0,
+    transport: 0,
+    samples: [],
+    cpuMsPerRequest,
+  };
 }
 
 describe('report', () => {
   const results: RunResult[] = [
     { run: 1, scenario: base, measurement: measured(10_000, 5) },
-    { run: 1, scenario: real, measurement: measured(4_000, 12) },
+    { run: 1, scenario: real, measurement: measured(4_000, 12, 0, 0.25) },
     { run: 2, scenario: base, measurement: measured(12_000, 6) },
-    { run: 2, scenario: real, measurement: measured(3_000, 14) },
+    { run: 2, scenario: real, measurement: measured(3_000, 14, 0, 0.3125) },
   ];
 
   it('divides by the baseline of the same run', () => {
@@ -68,11 +79,11 @@ describe('report', () => {
 
   it('prints one row per scenario and run', () => {
     expect(renderTable(results).split('\n')).toEqual([
-      'run  scenario      req/s  p50 ms  p95 ms  p99 ms  errors  vs baseline',
-      '1    baseline      10000     1.7     2.5     5.0       0',
-      '1    customer_get   4000     4.0     6.0    12.0       0        0.40x',
-      '2    baseline      12000     2.0     3.0     6.0       0',
-      '2    customer_get   3000     4.7     7.0    14.0       0        0.25x',
+      'run  scenario      req/s  p50 ms  p95 ms  p99 ms  cpu ms/req  errors  vs baseline',
+      '1    baseline      10000     1.7     2.5     5.0           -       0',
+      '1    customer_get   4000     4.0     6.0    12.0       0.250       0        0.40x',
+      '2    baseline      12000     2.0     3.0     6.0           -       0',
+      '2    customer_get   3000     4.7     7.0    14.0       0.313       0        0.25x',
     ]);
   });
 
@@ -81,9 +92,16 @@ describe('report', () => {
       .split('\n')
       .map((line) => line.trim().split(/ {2,}/));
     expect(rows).toEqual([
-      ['scenario', 'req/s median (min-max)', 'p95 ms median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'],
-      ['baseline', '11000 (10000-12000)', '2.8 (2.5-3.0)', '5.5 (5.0-6.0)'],
-      ['customer_get', '3500 (3000-4000)', '6.5 (6.0-7.0)', '13.0 (12.0-14.0)', '0.33x (0.25-0.40)'],
+      [
+        'scenario',
+        'req/s median (min-max)',
+        'p95 ms median (min-max)',
+        'p99 ms median (min-max)',
+        'cpu ms/req median (min-max)',
+        'vs baseline median (min-max)',
+      ],
+      ['baseline', '11000 (10000-12000)', '2.8 (2.5-3.0)', '5.5 (5.0-6.0)', '-'],
+      ['customer_get', '3500 (3000-4000)', '6.5 (6.0-7.0)', '13.0 (12.0-14.0)', '0.281 (0.250-0.313)', '0.33x (0.25-0.40)'],
     ]);
   });
 

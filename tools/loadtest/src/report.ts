@@ -44,7 +44,7 @@ export function median(values: readonly number[]): number {
 
 /** The per-run table: scenario, req/s, p50, p95, p99, errors, ratio to its baseline. */
 export function renderTable(results: readonly RunResult[]): string {
-  const header = ['run', 'scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'vs baseline'];
+  const header = ['run', 'scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'cpu ms/req', 'errors', 'vs baseline'];
   const rows = results.map((result) => {
     const ratio = ratioOf(result, results);
     const errors = errorCount(result.measurement);
@@ -55,26 +55,35 @@ export function renderTable(results: readonly RunResult[]): string {
       result.measurement.p50Ms.toFixed(1),
       result.measurement.p95Ms.toFixed(1),
       result.measurement.p99Ms.toFixed(1),
+      cpuCell(result.measurement.cpuMsPerRequest),
       errors === 0 ? '0' : `${errors} INVALID`,
       ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
     ];
   });
-  return formatColumns([header, ...rows], [false, false, true, true, true, true, true, true]);
+  return formatColumns([header, ...rows], [false, false, true, true, true, true, true, true, true]);
 }
 
 /** Median and spread (min–max) per scenario over several runs. */
 export function renderSpread(results: readonly RunResult[]): string {
   const names = [...new Set(results.map((result) => result.scenario.name))];
-  const header = ['scenario', 'req/s median (min-max)', 'p95 ms median (min-max)', 'p99 ms median (min-max)', 'vs baseline median (min-max)'];
+  const header = [
+    'scenario',
+    'req/s median (min-max)',
+    'p95 ms median (min-max)',
+    'p99 ms median (min-max)',
+    'cpu ms/req median (min-max)',
+    'vs baseline median (min-max)',
+  ];
   const rows = names.map((name) => {
     const mine = results.filter((result) => result.scenario.name === name);
     const rps = mine.map((result) => result.measurement.requestsPerSecond);
     const p95 = mine.map((result) => result.measurement.p95Ms);
     const p99 = mine.map((result) => result.measurement.p99Ms);
+    const cpu = mine.map((result) => result.measurement.cpuMsPerRequest).filter((ms): ms is number => ms !== undefined);
     const ratios = mine.map((result) => ratioOf(result, results)).filter((ratio): ratio is number => ratio !== undefined);
-    return [name, spread(rps, 0), spread(p95, 1), spread(p99, 1), ratios.length === 0 ? '' : spread(ratios, 2, 'x')];
+    return [name, spread(rps, 0), spread(p95, 1), spread(p99, 1), cpu.length === 0 ? '-' : spread(cpu, 3), ratios.length === 0 ? '' : spread(ratios, 2, 'x')];
   });
-  return formatColumns([header, ...rows], [false, true, true, true, true]);
+  return formatColumns([header, ...rows], [false, true, true, true, true, true]);
 }
 
 /** PASS/FAIL per scenario against its targets, on the medians over all runs; any run with errors is INVALID. */
@@ -130,6 +139,11 @@ export function verdicts(results: readonly RunResult[]): Verdict[] {
       ? { scenario: name, outcome: 'PASS', reason: checks.join(', ') }
       : { scenario: name, outcome: 'FAIL', reason: [...misses, ...checks].join(', ') };
   });
+}
+
+/** CPU milliseconds per request with three decimals (a customer_get costs well under one), `-` when unknown. */
+function cpuCell(ms: number | undefined): string {
+  return ms === undefined ? '-' : ms.toFixed(3);
 }
 
 function spread(values: readonly number[], digits: number, unit = ''): string {

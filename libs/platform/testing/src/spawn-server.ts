@@ -35,6 +35,8 @@ export interface SpawnedServer {
   readonly url: string;
   /** Where its stdout and stderr go. */
   readonly logFile: string;
+  /** The process id while it runs (undefined before start and after exit). */
+  pid(): number | undefined;
   /** The last lines of its log. */
   tail(lines?: number): string;
   /** SIGTERM (graceful), then SIGKILL after `graceMs` (default 10000). */
@@ -163,6 +165,7 @@ export async function spawnServer(spec: SpawnServerSpec): Promise<SpawnedServer>
     url,
     logFile,
     tail: (lines = 30) => tailOf(logFile, lines),
+    pid: () => (running ? child?.pid : undefined),
     async stop(graceMs = 10_000) {
       if (!running || child === undefined) return;
       child.kill('SIGTERM');

@@ -121,6 +121,10 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
           return {
             url: router.url,
             tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
+            cpuSeconds: () => {
+              const [routerCpu, customerCpu] = [router.cpuSeconds?.(), customer.cpuSeconds?.()];
+              return routerCpu === undefined || customerCpu === undefined ? undefined : routerCpu + customerCpu;
+            },
             async stop() {
               await router.stop();
               await customer.stop();

@@ -16,6 +16,8 @@ export interface RunningTarget {
   tail(): string;
   /** Stops it. */
   stop(): Promise<void>;
+  /** CPU seconds its processes (every server the scenario started for it) have used so far; undefined if unknown. */
+  cpuSeconds?(): number | undefined;
 }
 
 /** A scenario ready to be measured: its data exists, its requests are built. */

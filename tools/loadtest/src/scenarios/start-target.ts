@@ -2,6 +2,7 @@ import path from 'node:path';
 import { freePort } from '@mcpfed/dev-stack';
 import { spawnServer } from '@mcpfed/testing';
 import type { BenchContext } from '../bench-context.ts';
+import { cpuSecondsOf } from '../process-cpu.ts';
 import type { RunningTarget } from './scenario.ts';
 
 /** How to start the server of one measurement. */
@@ -31,5 +32,13 @@ export async function startMcpTarget(context: BenchContext, spec: TargetSpec): P
     port,
     readyPath: spec.readyPath,
   });
-  return { url: `${base}/mcp`, tail: () => server.tail(), stop: () => server.stop() };
+  return {
+    url: `${base}/mcp`,
+    tail: () => server.tail(),
+    stop: () => server.stop(),
+    cpuSeconds: () => {
+      const pid = server.pid();
+      return pid === undefined ? undefined : cpuSecondsOf([pid]);
+    },
+  };
 }
