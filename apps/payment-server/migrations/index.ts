@@ -8,6 +8,7 @@ import { sandboxProviderMigration } from './0004-sandbox-provider.ts';
 import { analyticsViewsMigration } from './0005-analytics-views.ts';
 import { limitKeyMigration } from './0006-limit-key.ts';
 import { paymentIdPrefixMigration } from './0008-payment-id-prefix.ts';
+import { authorizeFunctionsMigration } from './0009-authorize-functions.ts';
 
 /**
  * Every migration of the payment database, by name (applied in name order): the runtime's idempotency and audit
@@ -23,4 +24,5 @@ export const paymentMigrations: Record<string, Migration> = {
   '0006_limit_key': limitKeyMigration,
   '0007_approvals': approvalsMigration,
   '0008_payment_id_prefix': paymentIdPrefixMigration,
+  '0009_authorize_functions': authorizeFunctionsMigration,
 };

@@ -155,6 +155,8 @@ describe('payment_authorize', () => {
     expect(expires).toBeGreaterThan(7 * 86_400_000 - 60_000);
     expect(first.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: `payment://${out.payment.id}` }));
     expect(await expectToolOk(writer, 'payment_authorize', args)).toEqual({ ...out, replayed: true });
+    // The answer (whose times the database fills in when it stores it) is the payment as it was recorded.
+    expect(await expectToolOk(writer, 'payment_get', { payment_id: out.payment.id })).toMatchObject(out.payment);
     const reused = await expectToolError(writer, 'payment_authorize', { ...args, amount: 2000 });
     expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const charges = await server.sandbox

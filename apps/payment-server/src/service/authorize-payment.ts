@@ -1,15 +1,14 @@
 import { customerReachOf, requireCustomer } from '@mcpfed/auth';
-import { sql } from 'kysely';
 import type { ContractInput, ContractOutput } from '@mcpfed/contract-common';
 import type { paymentAuthorize } from '@mcpfed/contract-payment';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
-import { PaymentStore } from '../store/payment-store.ts';
-import { releaseDaily, reserveDaily } from './daily-limit-reservation.ts';
-import { perCallLimitExceeded } from './limit-exceeded.ts';
+import { AuthorizationStore } from '../store/authorization-store.ts';
+import { releaseDaily } from './daily-limit-reservation.ts';
+import { postingsOf } from './ledger-postings.ts';
+import { dailyLimitExceeded, perCallLimitExceeded } from './limit-exceeded.ts';
 import type { MovementDeps } from './movement-deps.ts';
-import type { OperationSteps } from './operation-runner.ts';
+import type { OperationSteps } from './operation-steps.ts';
 import { paymentView } from './payment-view.ts';
-import { postMovement } from './post-movement.ts';
 import { asCharge } from './provider-results.ts';
 
 /**
@@ -43,7 +42,15 @@ export async function authorizePayment(
         brand: method.brand,
         last4: method.last4,
       },
-      begin: (trx, op) => reserveDaily(trx, op, 'authorize', limits.dailyAuthorizationLimitMinor, ctx.signal),
+      // Claim and daily-limit reservation in one statement (no BEGIN/COMMIT round trips).
+      claimAtOnce: async (db, op, signal) => {
+        const claim = await new AuthorizationStore(db, signal).claim(
+          { ...op, amount: input.amount, currency: input.currency },
+          limits.dailyAuthorizationLimitMinor,
+        );
+        if ('exceeded' in claim) throw dailyLimitExceeded('authorize', input.amount, claim.used, limits.dailyAuthorizationLimitMinor, input.currency);
+        return 'claimed' in claim ? claim.claimed : undefined;
+      },
     },
     ctx,
   );
@@ -67,27 +74,52 @@ export function authorizeSteps(deps: Pick<MovementDeps, 'provider' | 'ids' | 'au
         signal,
       );
     },
-    record: async (trx, op, result, signal) => {
+    // Payment, ledger transaction and the operation's completion in one statement (the SQL function of migration 0009).
+    recordAtOnce: (db, op, result, signal) => {
       const charge = asCharge(result);
       const params = op.params as { order_ref: string; customer_id: string; payment_method_id: string; brand: string; last4: string };
-      const payment = await new PaymentStore(trx, signal).insert(
-        {
-          id: op.payment_id,
-          order_ref: params.order_ref,
-          customer_id: params.customer_id,
-          payment_method_id: params.payment_method_id,
-          currency: charge.currency,
-          status: 'authorized',
-          amount_authorized: charge.amount,
-          provider: provider.name,
-          provider_charge_id: charge.id,
-          created_by: op.principal_id,
-          expires_at: sql<Date>`now() + make_interval(secs => ${deps.authorizationTtlMs / 1000})`,
-        },
-        { brand: params.brand, last4: params.last4 },
-      );
-      await postMovement(trx, deps.ids, op, payment, { kind: 'authorization', authorized: charge.amount }, signal);
-      return { payment: paymentView(payment), replayed: false };
+      // The database fills in the times it makes (created_at, updated_at, expires_at) when it stores the response.
+      const unset = new Date(0);
+      const payment = paymentView({
+        id: op.payment_id,
+        order_ref: params.order_ref,
+        customer_id: params.customer_id,
+        payment_method_id: params.payment_method_id,
+        currency: charge.currency,
+        status: 'authorized',
+        void_reason: null,
+        amount_authorized: String(charge.amount),
+        amount_captured: '0',
+        amount_refunded: '0',
+        amount_refund_pending: '0',
+        provider: provider.name,
+        provider_charge_id: charge.id,
+        busy_operation_id: null,
+        created_by: op.principal_id,
+        created_at: unset,
+        captured_at: null,
+        voided_at: null,
+        expires_at: unset,
+        updated_at: unset,
+        method_brand: params.brand,
+        method_last4: params.last4,
+      });
+      return new AuthorizationStore(db, signal).record({
+        operationId: op.id,
+        paymentId: op.payment_id,
+        orderRef: params.order_ref,
+        customerId: params.customer_id,
+        paymentMethodId: params.payment_method_id,
+        currency: charge.currency,
+        amount: charge.amount,
+        provider: provider.name,
+        providerChargeId: charge.id,
+        createdBy: op.principal_id,
+        ttlMs: deps.authorizationTtlMs,
+        ledgerTransactionId: deps.ids('ltx'),
+        postings: postingsOf({ kind: 'authorization', authorized: charge.amount }).postings,
+        response: { payment, replayed: false },
+      });
     },
     release: (trx, op, _outcome, _failure, signal) => releaseDaily(trx, op, 'authorize', signal),
     afterRecord: async (op, response) => {

@@ -5,7 +5,7 @@ import { AppError } from '@mcpfed/errors';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { PaymentStore } from '../store/payment-store.ts';
 import type { MovementDeps } from './movement-deps.ts';
-import type { OperationSteps } from './operation-runner.ts';
+import type { OperationSteps } from './operation-steps.ts';
 import { lockPayment, requireAuthorized, requireCurrency, requireIdle, requireOwnedBy } from './payment-preconditions.ts';
 import { paymentView } from './payment-view.ts';
 import { postMovement } from './post-movement.ts';

@@ -1,71 +1,17 @@
 import type { Kysely } from 'kysely';
-import { failureOf, inTransaction, replayedFailure, replayFinished } from '@mcpfed/db';
+import { failureOf, inTransaction, mapDatabaseError, replayedFailure, replayFinished } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
 import { digest, rateLimitKeyOf } from '@mcpfed/mcp-runtime';
 import type { RequestContext } from '@mcpfed/mcp-runtime';
 import type { Logger } from '@mcpfed/telemetry';
 import { OperationStore } from '../store/operation-store.ts';
-import type { OperationRow } from '../store/operation-store.ts';
-import type { OperationKind, PaymentDatabase, StoredFailure } from '../store/payment-database.ts';
+import type { NewOperation, OperationRow } from '../store/operation-store.ts';
+import type { OperationKind, PaymentDatabase } from '../store/payment-database.ts';
 import { BARRED_REQUEST_HASH } from './authorization-by-key.ts';
 import type { IdGenerator } from './new-id.ts';
-import type { ProviderCharge, ProviderLookup, ProviderRefund } from './provider/payment-provider.ts';
+import type { OperationRequest, OperationSteps, ProviderResult, SettledOperation } from './operation-steps.ts';
+import type { ProviderLookup } from './provider/payment-provider.ts';
 import { providerKeyOf } from './provider-key.ts';
-
-/** A provider's answer to a money-moving request. */
-export type ProviderResult = ProviderCharge | ProviderRefund;
-
-/** Fields `begin` may fill in once it has read the payment (written to the operation in the same transaction). */
-export interface OperationPatch {
-  amount?: number;
-  currency?: string;
-  params?: Record<string, unknown>;
-}
-
-/**
- * What one kind of operation does around the provider call. Everything after `begin` works from the stored
- * operation alone, so a retry or the reconciler can finish an operation whose caller is gone.
- */
-export interface OperationSteps {
-  /** Calls the provider with `op.provider_key` (the same on every attempt). */
-  call(op: OperationRow, signal: AbortSignal): Promise<ProviderResult>;
-  /**
-   * Second transaction: records the provider's result (payment, ledger) and returns the tool's response. `signal`
-   * is never aborted: once the provider acted, the record must be written even if the caller gave up.
-   */
-  record(trx: Kysely<PaymentDatabase>, op: OperationRow, result: ProviderResult, signal: AbortSignal): Promise<Record<string, unknown>>;
-  /**
-   * Undoes the operation's reservations when the provider refused it (`failed`) or never saw it (`abandoned`), in
-   * the transaction that settles the operation (`signal` never aborted, as for `record`).
-   */
-  release(
-    trx: Kysely<PaymentDatabase>,
-    op: OperationRow,
-    outcome: 'failed' | 'abandoned',
-    failure: StoredFailure | undefined,
-    signal: AbortSignal,
-  ): Promise<void>;
-  /** After the second transaction committed; best effort (e.g. scheduling the authorization's expiry). */
-  afterRecord?(op: OperationRow, response: Record<string, unknown>): Promise<void>;
-}
-
-/** One money-moving call as the runner needs it. */
-export interface OperationRequest {
-  kind: OperationKind;
-  idempotencyKey: string;
-  /** The arguments that define the operation (tool input without idempotency_key and dry_run): hashed. */
-  args: Record<string, unknown>;
-  paymentId: string;
-  refundId?: string;
-  amount?: number;
-  currency?: string;
-  params?: Record<string, unknown>;
-  /**
-   * First transaction, right after the key was claimed: checks and reservations (lock the payment, reserve the
-   * amount). Throwing refuses the call and stores nothing.
-   */
-  begin(trx: Kysely<PaymentDatabase>, op: OperationRow): Promise<OperationPatch | void>;
-}
 
 /** What the reconciler did with an unattended operation. */
 export type Resolution = 'recorded' | 'failed' | 'abandoned' | 'busy' | 'unresolved';
@@ -115,29 +61,35 @@ export class OperationRunner {
     const principalId = ctx.principal.id;
     const limitKey = rateLimitKeyOf(ctx.principal);
     for (let attempt = 1; ; attempt++) {
-      const claimed = await inTransaction(this.#deps.db, async (trx) => {
-        const operations = new OperationStore(trx, signal);
-        const op = await operations.claim({
-          id: this.#deps.ids('op'),
-          principalId,
-          kind: request.kind,
-          idempotencyKey: request.idempotencyKey,
-          requestHash,
-          providerKey: providerKeyOf(principalId, request.kind, request.idempotencyKey, requestHash),
-          paymentId: request.paymentId,
-          refundId: request.refundId ?? null,
-          amount: request.amount ?? null,
-          currency: request.currency ?? null,
-          params: request.params ?? {},
-          limited: request.kind === 'authorize' || request.kind === 'refund',
-          limitKey,
-          leaseMs: this.#deps.leaseMs,
-        });
-        if (op === undefined) return undefined;
-        const patch = (await request.begin(trx, op)) ?? {};
-        if (Object.keys(patch).length === 0) return op;
-        return operations.complete(op, patch);
-      });
+      const newOperation: NewOperation = {
+        id: this.#deps.ids('op'),
+        principalId,
+        kind: request.kind,
+        idempotencyKey: request.idempotencyKey,
+        requestHash,
+        providerKey: providerKeyOf(principalId, request.kind, request.idempotencyKey, requestHash),
+        paymentId: request.paymentId,
+        refundId: request.refundId ?? null,
+        amount: request.amount ?? null,
+        currency: request.currency ?? null,
+        params: request.params ?? {},
+        limited: request.kind === 'authorize' || request.kind === 'refund',
+        limitKey,
+        leaseMs: this.#deps.leaseMs,
+      };
+      const claimed =
+        request.claimAtOnce !== undefined
+          ? await request.claimAtOnce(this.#deps.db, newOperation, signal).catch((error: unknown) => {
+              throw mapDatabaseError(error);
+            })
+          : await inTransaction(this.#deps.db, async (trx) => {
+              const operations = new OperationStore(trx, signal);
+              const op = await operations.claim(newOperation);
+              if (op === undefined) return undefined;
+              const patch = (await request.begin?.(trx, op)) ?? {};
+              if (Object.keys(patch).length === 0) return op;
+              return operations.complete(op, patch);
+            });
       if (claimed !== undefined) return this.#drive(claimed, signal);
       const existing = await new OperationStore(this.#deps.db, signal).find(principalId, request.kind, request.idempotencyKey);
       // The claim that beat ours rolled back before we looked: claim again.
@@ -224,17 +176,20 @@ export class OperationRunner {
     const steps = this.#deps.steps[op.kind];
     let outcome: { response: Record<string, unknown>; recorded: boolean };
     try {
-      outcome = await inTransaction(this.#deps.db, async (trx) => {
-        const operations = new OperationStore(trx, SETTLING);
-        const current = await operations.lock(op.id);
-        // Someone else settled it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
-        const replayed = current === undefined ? undefined : replayFinished(current);
-        if (replayed !== undefined) return { response: replayed, recorded: false };
-        if (current === undefined) throw new AppError('INTERNAL', `operation ${op.id} vanished before its result was recorded`);
-        const response = await steps.record(trx, current, result, SETTLING);
-        await operations.succeed(current.id, response);
-        return { response, recorded: true };
-      });
+      outcome =
+        steps.recordAtOnce !== undefined
+          ? settledOutcome(op, await steps.recordAtOnce(this.#deps.db, op, result, SETTLING))
+          : await inTransaction(this.#deps.db, async (trx) => {
+              const operations = new OperationStore(trx, SETTLING);
+              const current = await operations.lock(op.id);
+              // Someone else settled it meanwhile (a lease outlived by a very slow call): theirs is the outcome.
+              const replayed = current === undefined ? undefined : replayFinished(current);
+              if (replayed !== undefined) return { response: replayed, recorded: false };
+              if (current === undefined) throw vanished(op);
+              const response = await steps.record(trx, current, result, SETTLING);
+              await operations.succeed(current.id, response);
+              return { response, recorded: true };
+            });
     } catch (error) {
       if (AppError.is(error) && error.details?.['replayed'] === true) throw error;
       this.#deps.logger.error(
@@ -277,4 +232,17 @@ export class OperationRunner {
       this.#deps.logger.warn({ err: error, operation_id: op.id }, 'releasing an operation lease failed (it expires by itself)');
     });
   }
+}
+
+/** The outcome of a one-statement record: the new response, or the outcome someone else settled meanwhile. */
+function settledOutcome(op: OperationRow, settled: SettledOperation | undefined): { response: Record<string, unknown>; recorded: boolean } {
+  if (settled === undefined) throw vanished(op);
+  if (settled.recorded && settled.response !== null) return { response: settled.response, recorded: true };
+  const replayed = replayFinished(settled);
+  if (replayed === undefined) throw new AppError('INTERNAL', `operation ${op.id} was neither recorded nor settled`);
+  return { response: replayed, recorded: false };
+}
+
+function vanished(op: OperationRow): AppError {
+  return new AppError('INTERNAL', `operation ${op.id} vanished before its result was recorded`);
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@mcpfed/errors';
 import type { OperationRow } from '../store/operation-store.ts';
-import type { ProviderResult } from './operation-runner.ts';
+import type { ProviderResult } from './operation-steps.ts';
 import type { ProviderCharge, ProviderRefund } from './provider/payment-provider.ts';
 
 /** The provider's charge of a capture, void or authorization (the stored params name it). */

@@ -10,7 +10,7 @@ import type { PaymentRow } from '../store/payment-store.ts';
 import { releaseDaily, reserveDaily } from './daily-limit-reservation.ts';
 import { dailyLimitExceeded } from './limit-exceeded.ts';
 import type { MovementDeps } from './movement-deps.ts';
-import type { OperationSteps } from './operation-runner.ts';
+import type { OperationSteps } from './operation-steps.ts';
 import { paymentNotFound } from './payment-not-found.ts';
 import { lockPayment } from './payment-preconditions.ts';
 import { paymentView, refundView } from './payment-view.ts';

@@ -7,7 +7,7 @@ import type { RequestContext } from '@mcpfed/mcp-runtime';
 import { PaymentStore } from '../store/payment-store.ts';
 import { authorizationByKey } from './authorization-by-key.ts';
 import type { MovementDeps } from './movement-deps.ts';
-import type { OperationSteps } from './operation-runner.ts';
+import type { OperationSteps } from './operation-steps.ts';
 import { lockPayment, requireAuthorized, requireIdle, requireOwnedBy } from './payment-preconditions.ts';
 import { paymentView } from './payment-view.ts';
 import { postMovement } from './post-movement.ts';

@@ -17,6 +17,11 @@ export interface UsageKey {
 // amount counts for at least 24 hours (and at most 24 h 1 min): the limit is never under-enforced.
 const IN_WINDOW = sql<boolean>`bucket >= date_trunc('minute', now() - interval '24 hours')`;
 
+/** The advisory lock name that serializes the reservations of one usage key (a statement takes it, COMMIT ends it). */
+export function usageLockName(key: UsageKey): string {
+  return JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency]);
+}
+
 /**
  * The rolling 24-hour usage behind the daily limits, kept in the payment database (so every replica sees the same
  * numbers) in the same transactions as the operations it counts.
@@ -37,7 +42,7 @@ export class LimitUsageStore {
    * reservation committed before. Returns the usage before this amount and whether it was reserved.
    */
   async reserve(key: UsageKey, amount: number, limit: number): Promise<{ used: number; reserved: boolean }> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['payment-limit', key.limitKey, key.kind, key.currency])}, 0))`.execute(this.#db, {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${usageLockName(key)}, 0))`.execute(this.#db, {
       signal: this.#signal,
     });
     const { rows } = await sql<{ used: string; reserved: boolean }>`

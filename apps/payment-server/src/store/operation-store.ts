@@ -21,7 +21,8 @@ export interface NewOperation {
   params: Record<string, unknown>;
   /**
    * Whether the amount counts against a daily limit: the operation then records this minute's usage bucket, the one
-   * `LimitUsageStore.reserve` adds to in the same transaction (both read the transaction's `now()`).
+   * `LimitUsageStore.reserve` adds to in the same transaction (both read the transaction's `now()`). An
+   * authorization is claimed by `AuthorizationStore.claim` instead, which does both in one statement.
    */
   limited: boolean;
   /** Whose daily limit a limited operation counts against (`rateLimitKeyOf` the principal); stored only when `limited`. */
