@@ -16,6 +16,15 @@ const ORDER_CLIENT = DEV_SERVICE_CLIENTS['order-server'];
 /** The other domain servers, started once (on migrated, empty databases) to measure the whole catalog. */
 const CATALOG_APPS: readonly BenchApp[] = ['order-server', 'product-server', 'payment-server'];
 
+/**
+ * Node flags of the routers a bench starts: with `BENCH_CPU_PROF_DIR` set, each writes a V8 CPU profile there when it
+ * stops (`--cpu-prof`), to see where the forwarding path spends its time under the bench's load.
+ */
+function routerNodeFlags(): string[] {
+  const dir = process.env['BENCH_CPU_PROF_DIR'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** The support agent of issue 6: reads customers and orders. */
 const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
 
@@ -106,7 +115,7 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
           const router = await startMcpTarget(context, {
             name: 'router',
             run,
-            args: [appMain('router'), 'serve'],
+            args: [...routerNodeFlags(), appMain('router'), 'serve'],
             env: async (port) => ({
               ...(await benchServerEnv(context, { app: 'router', databaseUrl: database.url, port })),
               ROUTER_UPSTREAMS: JSON.stringify({
