@@ -25,6 +25,20 @@ function routerNodeFlags(): string[] {
   return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
+/** CPU seconds the router used so far and the requests it forwarded, from its `/metrics`. */
+async function routerUsage(mcpUrl: string): Promise<{ cpuSeconds: number; forwarded: number }> {
+  const text = await (await fetch(new URL('/metrics', mcpUrl))).text();
+  const sum = (prefix: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(prefix))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    cpuSeconds: sum('process_cpu_user_seconds_total') + sum('process_cpu_system_seconds_total'),
+    forwarded: sum('router_upstream_request_duration_seconds_count'),
+  };
+}
+
 /** The support agent of issue 6: reads customers and orders. */
 const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
 
@@ -127,10 +141,18 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
             readyPath: '/readyz',
           });
           if (printCatalog && run === 1) await printCatalogSizes(context, customer.url);
+          // The router's own CPU per forwarded call over warm-up and measurement: less noisy than latency on a shared machine.
+          const before = await routerUsage(router.url).catch(() => undefined);
           return {
             url: router.url,
             tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
             async stop() {
+              const after = await routerUsage(router.url).catch(() => undefined);
+              const calls = after === undefined || before === undefined ? 0 : after.forwarded - before.forwarded;
+              if (after !== undefined && before !== undefined && calls > 0) {
+                const micros = ((after.cpuSeconds - before.cpuSeconds) * 1e6) / calls;
+                process.stderr.write(`bench: run ${run}: router CPU ${micros.toFixed(0)} µs per forwarded call (${calls} calls)\n`);
+              }
               await router.stop();
               await customer.stop();
             },
