@@ -78,9 +78,12 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     maxBatch,
     logger,
   });
-  // Built once the listener knows its URL (set below, before any request is served), not per request.
+  // Built once the listener knows its URL (before any request is served), not per request.
   let post: ReturnType<typeof buildPostConfig> | undefined;
-  const postConfig = () => post ?? buildPostConfig();
+  const postConfig = () => {
+    if (post === undefined && baseUrl !== '') post = buildPostConfig();
+    return post ?? buildPostConfig();
+  };
 
   async function handlePost(req: IncomingMessage, res: ServerResponse, requested: RequestView): Promise<void> {
     const { view, selection } = requested;
@@ -239,7 +242,6 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   });
 
   baseUrl = await listenHttp(server, { port: config.port, host: config.host, publicUrl: config.publicUrl });
-  post = buildPostConfig();
 
   return {
     server,
