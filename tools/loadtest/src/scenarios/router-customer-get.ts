@@ -141,7 +141,7 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
             readyPath: '/readyz',
           });
           if (printCatalog && run === 1) await printCatalogSizes(context, customer.url);
-          // The router's own CPU per forwarded call over warm-up and measurement: less noisy than latency on a shared machine.
+          // The router's own CPU per forwarded call over warm-up and measurement (from its /metrics).
           const before = await routerUsage(router.url).catch(() => undefined);
           return {
             url: router.url,
