@@ -70,7 +70,7 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
   let inFlight = 0;
   let draining = false;
 
-  const postConfig = () => ({
+  const buildPostConfig = () => ({
     verifier: config.verifier,
     resourceMetadataUrl: `${baseUrl}${RESOURCE_METADATA_PATH}`,
     ...(config.challengeScopes ? { challengeScopes: config.challengeScopes } : {}),
@@ -78,6 +78,12 @@ export async function serveRouterHttp(config: RouterHttpConfig): Promise<RouterH
     maxBatch,
     logger,
   });
+  // Built once the listener knows its URL (before any request is served), not per request.
+  let post: ReturnType<typeof buildPostConfig> | undefined;
+  const postConfig = () => {
+    if (post === undefined && baseUrl !== '') post = buildPostConfig();
+    return post ?? buildPostConfig();
+  };
 
   async function handlePost(req: IncomingMessage, res: ServerResponse, requested: RequestView): Promise<void> {
     const { view, selection } = requested;

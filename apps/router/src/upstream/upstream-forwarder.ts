@@ -52,6 +52,8 @@ export type UpstreamNotification = Record<string, unknown>;
 
 const PASSED_HEADERS = ['content-type', 'x-request-id'] as const;
 const REFUSALS: readonly number[] = [400, 202];
+/** Largest JSON answer (by its Content-Length) read whole before it is written on; larger ones are streamed. */
+const MAX_BUFFERED_BYTES = 64 * 1024;
 
 /**
  * The lean forwarding path (docs/architecture.md §10) over the federation's {@link McpHttpClient}: the JSON-RPC
@@ -75,10 +77,11 @@ export class UpstreamForwarder {
   /**
    * Sends the request and streams the upstream's answer (a JSON body, or an SSE stream of progress
    * notifications then the response) to `res` as it arrives, and resolves with the call's outcome (`ok`, or
-   * the mcpfed code of a tool error or JSON-RPC error the upstream answered; see {@link OutcomePeek}). Rejects
-   * before anything was written to `res` when the upstream did not answer with an MCP response; after that, a
-   * broken stream ends `res` (SSE: after an error event for the request) and rejects with the cause, and the
-   * caller must not write again.
+   * the mcpfed code of a tool error or JSON-RPC error the upstream answered; see {@link OutcomePeek}). A JSON
+   * answer of at most 64 KiB by its Content-Length is read whole first and written in one go. Rejects
+   * before anything was written to `res` when the upstream did not answer with an MCP response (or broke off
+   * such a small answer); after that, a broken stream ends `res` (SSE: after an error event for the request)
+   * and rejects with the cause, and the caller must not write again.
    */
   async pipe(request: ForwardRequest, res: ServerResponse): Promise<string> {
     const answer = await this.#http.post(this.#post(request));
@@ -90,9 +93,22 @@ export class UpstreamForwarder {
     const length = answer.headers['content-length'];
     if (typeof length === 'string') headers['content-length'] = length;
     const sse = (headers['content-type'] ?? '').startsWith('text/event-stream');
+    const peek = new OutcomePeek(headers['content-type'] ?? '');
+    if (!sse && typeof length === 'string' && Number(length) <= MAX_BUFFERED_BYTES) {
+      // A JSON answer of known, small size (every point read): read whole, then written with its headers in one call,
+      // so it leaves in one write; a broken answer then fails before anything was written to the caller.
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(await answer.body.arrayBuffer());
+      } catch (error) {
+        throw this.#http.failure(error);
+      }
+      peek.push(bytes);
+      res.writeHead(answer.statusCode, headers).end(bytes);
+      return peek.outcome;
+    }
     if (sse) headers['cache-control'] = 'no-cache, no-transform';
     res.writeHead(answer.statusCode, headers);
-    const peek = new OutcomePeek(headers['content-type'] ?? '');
     try {
       for await (const chunk of answer.body) {
         peek.push(chunk as Buffer);

@@ -8,7 +8,7 @@ import {
   clientCredentialsGrant,
   genericGrantRequest,
 } from 'openid-client';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AppError, optionSchemas, parseOptions } from '@mcpfed/errors';
@@ -129,7 +129,7 @@ export function createClientCredentialsTokenSource(config: ClientCredentialsToke
       }
       if (request.signal?.aborted) return Promise.reject(cancellationError(request.signal.reason));
       // An exchanged token is cached per caller token and audience; the key holds a digest, never the token.
-      const key = `${request.audience}\u0000${request.subjectToken === undefined ? '' : createHash('sha256').update(request.subjectToken).digest('base64url')}`;
+      const key = `${request.audience}\u0000${request.subjectToken === undefined ? '' : hash('sha256', request.subjectToken, 'base64url')}`;
       if (!request.refresh) {
         const cached = cache.get(key);
         if (cached !== undefined && cached.refreshAt > Date.now()) return Promise.resolve(cached.token);

@@ -245,6 +245,53 @@ describe('createJwtVerifier against a real dev issuer', () => {
     expect(aAgain).toEqual(a);
   });
 
+  it('refuses a token for another audience, whatever its cache holds for the same subject', async () => {
+    const elsewhere = 'http://127.0.0.1:8099';
+    const v = verifier();
+    const mine = await issuer.mint({ subject: 'aud-check', scopes: ['order:read'], audience: AUDIENCE });
+    const theirs = await issuer.mint({ subject: 'aud-check', scopes: ['order:read'], audience: elsewhere });
+    const first = await v.verify(mine);
+    await expect(v.verify(theirs)).rejects.toMatchObject(unauthenticated('token audience mismatch'));
+    await expect(v.verify(theirs)).rejects.toMatchObject(unauthenticated('token audience mismatch'));
+    expect(await v.verify(mine)).toBe(first);
+    // Each verifier has its own cache: what one accepted, another audience's verifier still checks.
+    const other = verifier({ audience: elsewhere });
+    await expect(other.verify(mine)).rejects.toMatchObject(unauthenticated('token audience mismatch'));
+    expect((await other.verify(theirs)).id).toBe('aud-check');
+  });
+
+  it('never serves a cached verification to another token with the same claims', async () => {
+    const v = verifier();
+    const claims = { subject: 'same-claims', scopes: ['order:read'], audience: AUDIENCE, expiresAt: nowSeconds() + 300 };
+    const token = await issuer.mint(claims);
+    const first = await v.verify(token);
+    // Same header and claims, another signature: a cache keyed by claims would accept it.
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forged = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    await expect(v.verify(forged)).rejects.toMatchObject(unauthenticated('token signature invalid'));
+    await expect(v.verify(forged)).rejects.toMatchObject(unauthenticated('token signature invalid'));
+    // A second genuine token with the same claims (ES256 signatures differ) is verified on its own.
+    const twin = await issuer.mint(claims);
+    expect(twin).not.toBe(token);
+    const second = await v.verify(twin);
+    expect(second).not.toBe(first);
+    expect(second).toMatchObject({ id: 'same-claims', token: twin, expiresAt: claims.expiresAt });
+    expect(await v.verify(token)).toBe(first);
+    expect(await v.verify(twin)).toBe(second);
+  });
+
+  it('holds at most cacheSize verified tokens', async () => {
+    const v = verifier({ cacheSize: 3 });
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => issuer.mint({ subject: `bounded-${i}`, scopes: [], audience: AUDIENCE })));
+    const principals = [];
+    for (const token of tokens) principals.push(await v.verify(token));
+    // The last three are served from the cache; every earlier one was evicted and is verified again.
+    for (let i = 7; i < 10; i++) expect(await v.verify(tokens[i] as string)).toBe(principals[i]);
+    const again = await v.verify(tokens[0] as string);
+    expect(again).not.toBe(principals[0]);
+    expect(again).toEqual(principals[0]);
+  });
+
   it('reports unreachable issuer keys as UPSTREAM_UNAVAILABLE, not as a bad token', async () => {
     // A port that was free a moment ago: nothing answers there.
     const { createServer } = await import('node:http');

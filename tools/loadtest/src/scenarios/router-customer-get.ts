@@ -16,6 +16,29 @@ const ORDER_CLIENT = DEV_SERVICE_CLIENTS['order-server'];
 /** The other domain servers, started once (on migrated, empty databases) to measure the whole catalog. */
 const CATALOG_APPS: readonly BenchApp[] = ['order-server', 'product-server', 'payment-server'];
 
+/**
+ * Node flags of the routers a bench starts: with `BENCH_CPU_PROF_DIR` set, each writes a V8 CPU profile there when it
+ * stops (`--cpu-prof`), to see where the forwarding path spends its time under the bench's load.
+ */
+function routerNodeFlags(): string[] {
+  const dir = process.env['BENCH_CPU_PROF_DIR'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/** CPU seconds the router used so far and the requests it forwarded, from its `/metrics`. */
+async function routerUsage(mcpUrl: string): Promise<{ cpuSeconds: number; forwarded: number }> {
+  const text = await (await fetch(new URL('/metrics', mcpUrl))).text();
+  const sum = (prefix: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(prefix))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    cpuSeconds: sum('process_cpu_user_seconds_total') + sum('process_cpu_system_seconds_total'),
+    forwarded: sum('router_upstream_request_duration_seconds_count'),
+  };
+}
+
 /** The support agent of issue 6: reads customers and orders. */
 const SUPPORT_AGENT_SCOPES = ['customer:read', 'order:read'];
 
@@ -106,7 +129,7 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
           const router = await startMcpTarget(context, {
             name: 'router',
             run,
-            args: [appMain('router'), 'serve'],
+            args: [...routerNodeFlags(), appMain('router'), 'serve'],
             env: async (port) => ({
               ...(await benchServerEnv(context, { app: 'router', databaseUrl: database.url, port })),
               ROUTER_UPSTREAMS: JSON.stringify({
@@ -118,6 +141,8 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
             readyPath: '/readyz',
           });
           if (printCatalog && run === 1) await printCatalogSizes(context, customer.url);
+          // The router's own CPU per forwarded call over warm-up and measurement (from its /metrics).
+          const before = await routerUsage(router.url).catch(() => undefined);
           return {
             url: router.url,
             tail: () => `${router.tail()}\n--- customer-server ---\n${customer.tail()}`,
@@ -126,6 +151,12 @@ function routedCustomerGet(printCatalog: boolean, modern = false): Scenario['pre
               return routerCpu === undefined || customerCpu === undefined ? undefined : routerCpu + customerCpu;
             },
             async stop() {
+              const after = await routerUsage(router.url).catch(() => undefined);
+              const calls = after === undefined || before === undefined ? 0 : after.forwarded - before.forwarded;
+              if (after !== undefined && before !== undefined && calls > 0) {
+                const micros = ((after.cpuSeconds - before.cpuSeconds) * 1e6) / calls;
+                process.stderr.write(`bench: run ${run}: router CPU ${micros.toFixed(0)} µs per forwarded call (${calls} calls)\n`);
+              }
               await router.stop();
               await customer.stop();
             },
