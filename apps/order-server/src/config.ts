@@ -116,7 +116,7 @@ export const orderConfigSchema = requireSecretsOutsideDevelopment(
      * its caller's retry before the sweeper finishes it. Default 30000 ms (longer than those tools' 20 s deadline).
      */
     ORDER_OPERATION_LEASE_MS: durationMs(30_000),
-    /** How often a waiting order_place also reads its checkout from the database, in milliseconds. Default 1000 ms. */
+    /** How long a waiting order_place goes without news of its checkout from this process before it reads it from the database, in milliseconds. Default 1000 ms. */
     PLACE_POLL_INTERVAL_MS: durationMs(1000),
     /** `ttl_seconds` of the stock reservation of a checkout. Default 900 (15 minutes). */
     RESERVATION_TTL_SECONDS: positiveInt(900),

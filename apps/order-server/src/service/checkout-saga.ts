@@ -16,9 +16,6 @@ import type { OrderChanges } from './order-changes.ts';
 import type { UpstreamIdentity } from './upstream-identity.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
-/** The forward steps whose local effect changes the order row. */
-const CHANGES_ORDER: ReadonlySet<CheckoutStep> = new Set(['reserve_inventory', 'authorize_payment', 'confirm_order', 'capture_payment']);
-
 /** Collaborators and settings of a {@link CheckoutSaga}. */
 export interface CheckoutSagaDeps {
   db: Kysely<OrderDatabase>;
@@ -148,11 +145,12 @@ export class CheckoutSaga {
     while (saga.step !== DONE) {
       const step = saga.step as CheckoutStep;
       order ??= await new OrderStore(this.#deps.db, ctx.signal).get(orderId);
-      saga = await this.#steps.run(step, order, saga, context, attempt, ctx);
+      const result = await this.#steps.run(step, order, saga, context, attempt, ctx);
+      saga = result.saga;
       // The row left `running` while the step ran (its checkout was cancelled): stop here; run() compensates.
       if (saga.status !== 'running' && saga.status !== 'completed') throw new CheckoutInterrupted();
-      // Only these steps change the order row; the others leave the copy in hand current.
-      if (CHANGES_ORDER.has(step)) order = undefined;
+      // A step whose record changed the order hands back the new row; one recorded by another run is read again.
+      order = result.order;
       this.#deps.onProgress?.(orderId, saga);
     }
   }

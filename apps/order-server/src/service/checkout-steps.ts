@@ -19,6 +19,12 @@ import { checkoutKey, DONE } from './checkout-key.ts';
 import type { OrderChanges } from './order-changes.ts';
 import type { UpstreamCallContext, Upstreams } from './upstreams.ts';
 
+/** What a step left: the saga row after it, and the order row when this run's record changed it (else re-read it). */
+export interface StepResult {
+  saga: SagaRecord;
+  order?: OrderRecord;
+}
+
 /** Collaborators and settings of {@link CheckoutSteps}. */
 export interface CheckoutStepsDeps {
   db: Kysely<OrderDatabase>;
@@ -40,7 +46,11 @@ export class CheckoutSteps {
     this.#deps = Object.freeze({ ...deps });
   }
 
-  /** Runs `step` of the order's checkout and records it; returns the saga row after it. */
+  /**
+   * Runs `step` of the order's checkout and records it; returns the saga row after it, with the order row when the
+   * record changed it. authorize_payment records confirm_order with it: the order is confirmed in the transaction
+   * that stores its authorization (one step less, the same guarded record).
+   */
   async run(
     step: CheckoutStep,
     order: OrderRecord,
@@ -48,7 +58,7 @@ export class CheckoutSteps {
     context: UpstreamCallContext,
     attempt: number,
     ctx: Pick<RequestContext, 'signal'>,
-  ): Promise<SagaRecord> {
+  ): Promise<StepResult> {
     const { upstreams, changes, db } = this.#deps;
     const key = checkoutKey(order.id, step);
     switch (step) {
@@ -66,7 +76,7 @@ export class CheckoutSteps {
           const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join('; ');
           throw new CheckoutRefused('customer_not_eligible', `The customer may not buy now (${reasons}).`);
         }
-        return this.#advance(saga, step, undefined, ctx);
+        return this.#advance(saga, [step], order, ctx);
       }
       case 'reserve_inventory': {
         const lines = await new OrderStore(db, ctx.signal).lines([order.id]);
@@ -96,13 +106,13 @@ export class CheckoutSteps {
         }
         return this.#advance(
           saga,
-          step,
+          [step],
           async (orders) => {
             await orders.priceLines(
               order.id,
               [...bySku].map(([sku, entry]) => ({ sku, ...entry })),
             );
-            await orders.update(order.id, { reservation_id: reservation.id, total_amount: reservation.total.amount, currency: reservation.total.currency });
+            return orders.update(order.id, { reservation_id: reservation.id, total_amount: reservation.total.amount, currency: reservation.total.currency });
           },
           ctx,
         );
@@ -129,25 +139,29 @@ export class CheckoutSteps {
         );
         return this.#advance(
           saga,
-          step,
-          async (orders) => {
-            await orders.update(order.id, { payment_id: payment.id, amount_authorized: payment.amount_authorized });
+          [step, 'confirm_order'],
+          async (orders, trx) => {
+            // The update locks the order row until the commit: its status read here stays true.
+            const authorized = await orders.update(order.id, { payment_id: payment.id, amount_authorized: payment.amount_authorized });
+            if (authorized.status !== 'pending') return authorized;
+            return changes.transition(trx, authorized, 'confirmed', 'checkout', { confirmed_at: new Date() }, ctx);
           },
           ctx,
         );
       }
       case 'confirm_order':
+        // Only a saga recorded at this step before authorize_payment took it over gets here.
         return this.#advance(
           saga,
-          step,
+          [step],
           async (orders, trx) => {
             const locked = await orders.get(order.id, { forUpdate: true });
-            if (locked.status === 'pending') await changes.transition(trx, locked, 'confirmed', 'checkout', { confirmed_at: new Date() }, ctx);
+            return locked.status === 'pending' ? changes.transition(trx, locked, 'confirmed', 'checkout', { confirmed_at: new Date() }, ctx) : locked;
           },
           ctx,
         );
       case 'capture_payment': {
-        if (order.capture_mode !== 'immediate' || order.payment_id === null) return this.#advance(saga, step, undefined, ctx);
+        if (order.capture_mode !== 'immediate' || order.payment_id === null) return this.#advance(saga, [step], order, ctx);
         const paymentId = order.payment_id;
         const captured = await upstreams.payment.call(paymentCapture, { payment_id: paymentId, idempotency_key: key }, context).then(
           (result) => result.payment.amount_captured,
@@ -159,52 +173,47 @@ export class CheckoutSteps {
             throw new CheckoutRefused('payment_failed', `The payment could not be captured: ${error.message}`, error);
           },
         );
-        return this.#advance(
-          saga,
-          step,
-          async (orders) => {
-            await orders.update(order.id, { amount_captured: captured });
-          },
-          ctx,
-        );
+        return this.#advance(saga, [step], async (orders) => orders.update(order.id, { amount_captured: captured }), ctx);
       }
       case 'commit_inventory': {
         await refusing(upstreams.product.call(inventoryCommit, { order_reference: order.id, idempotency_key: key }, context), (error) =>
           error.code === 'PRECONDITION_FAILED' || error.code === 'NOT_FOUND' ? new CheckoutRefused('reservation_expired', error.message, error) : undefined,
         );
         const sagas = new SagaStore(db, ctx.signal);
-        const completed = await sagas.advance(order.id, step, DONE, { status: 'completed', finished_at: new Date() });
+        const completed = await sagas.advance(order.id, [step], DONE, { status: 'completed', finished_at: new Date() });
         // Only the run that recorded the end reports it (a racing run found it recorded).
-        if (completed === undefined) return sagas.get(order.id);
+        if (completed === undefined) return { saga: await sagas.get(order.id) };
         logCheckoutEnd(this.#deps.logger, 'confirmed', order, completed, attempt);
-        return completed;
+        return { saga: completed, order };
       }
     }
   }
 
   /**
-   * Records that `step` finished, together with its local effect, unless another run recorded it first (then its
-   * row is returned: a stalled job taken over by another worker may race the original).
+   * Records that `steps` (the current step and any it did together with it) finished, together with their local
+   * effect (or, without one, the order in hand), unless another run recorded the current step first (then its row is returned: a stalled job taken over
+   * by another worker may race the original).
    */
   async #advance(
     saga: SagaRecord,
-    step: CheckoutStep,
-    effect: ((orders: OrderStore, trx: Kysely<OrderDatabase>) => Promise<void>) | undefined,
+    steps: readonly [CheckoutStep, ...CheckoutStep[]],
+    effect: ((orders: OrderStore, trx: Kysely<OrderDatabase>) => Promise<OrderRecord>) | OrderRecord,
     ctx: Pick<RequestContext, 'signal'>,
-  ): Promise<SagaRecord> {
-    const next = CHECKOUT_STEPS[CHECKOUT_STEPS.indexOf(step) + 1] ?? DONE;
+  ): Promise<StepResult> {
+    const next = CHECKOUT_STEPS[CHECKOUT_STEPS.indexOf(steps[steps.length - 1] as CheckoutStep) + 1] ?? DONE;
     const { db } = this.#deps;
-    if (effect === undefined) {
+    if (typeof effect !== 'function') {
+      // No local effect: the order in hand stays current.
       const sagas = new SagaStore(db, ctx.signal);
-      return (await sagas.advance(saga.order_id, step, next)) ?? sagas.get(saga.order_id);
+      const advanced = await sagas.advance(saga.order_id, steps, next);
+      return advanced === undefined ? { saga: await sagas.get(saga.order_id) } : { saga: advanced, order: effect };
     }
     return inTransaction(db, async (trx) => {
       const sagas = new SagaStore(trx, ctx.signal);
       // The guarded update claims the step first (it locks the row), then the step's local effect joins it.
-      const advanced = await sagas.advance(saga.order_id, step, next);
-      if (advanced === undefined) return sagas.get(saga.order_id);
-      await effect(new OrderStore(trx, ctx.signal), trx);
-      return advanced;
+      const advanced = await sagas.advance(saga.order_id, steps, next);
+      if (advanced === undefined) return { saga: await sagas.get(saga.order_id) };
+      return { saga: advanced, order: await effect(new OrderStore(trx, ctx.signal), trx) };
     });
   }
 }

@@ -11,7 +11,10 @@ export interface CheckoutWaiterDeps {
   db: Kysely<OrderDatabase>;
   /** Tells this process's waiters of every persisted step. */
   queue: Pick<CheckoutQueue, 'subscribe'>;
-  /** While waiting, how often the saga is also read from the database (another replica may run it), in milliseconds. */
+  /**
+   * While waiting, how long without news from this process's worker before the saga is read from the database
+   * (another replica may run it), in milliseconds; each step this process reports puts the read off again.
+   */
   pollIntervalMs: number;
 }
 
@@ -42,13 +45,16 @@ export class CheckoutWaiter {
     let polls = 0;
     const report = (saga: SagaRecord): void => {
       if (saga.completed_steps.length <= reported) return;
+      // The first report tells the latest step only, as before; later ones each step since the last report.
+      const from = reported < 0 ? Math.max(saga.completed_steps.length - 1, 0) : reported;
       reported = saga.completed_steps.length;
       void ctx.progress(reported, CHECKOUT_STEPS.length, `${saga.status}: next ${saga.step}`).catch(() => undefined);
-      if (reported > 0)
+      // One message per step, also for steps recorded together (authorize_payment with confirm_order).
+      for (let done = from + 1; done <= reported; done++)
         void log('info', 'Checkout step done', {
           order_id: orderId,
-          step: saga.completed_steps[reported - 1] ?? '',
-          done: reported,
+          step: saga.completed_steps[done - 1] ?? '',
+          done,
           of: CHECKOUT_STEPS.length,
         });
       if (saga.status === 'compensating') void log('warning', 'Checkout is undoing its steps', { order_id: orderId, next_step: saga.step });
@@ -63,7 +69,7 @@ export class CheckoutWaiter {
         else if (saga.status === 'failed') void log('error', 'Checkout failed', { order_id: orderId, reason: saga.failure_reason ?? 'unknown' });
         else void log('notice', 'Stopped waiting; the checkout goes on: poll order_get', { order_id: orderId, status: saga.status, next_step: saga.step });
         clearTimeout(deadline);
-        clearInterval(poll);
+        clearTimeout(poll);
         unsubscribe();
         ctx.signal.removeEventListener('abort', onAbort);
         resolve(saga);
@@ -73,15 +79,29 @@ export class CheckoutWaiter {
         report(saga);
         if (checkoutEnded(saga)) settle(saga);
       };
-      const unsubscribe = queue.subscribe(orderId, seen);
+      // The database is read only after a quiet interval: while this process's worker runs the saga, its reports
+      // come in sooner and each one puts the read off (one query per interval per waiter was most of the reads).
+      let poll: NodeJS.Timeout | undefined;
+      const armPoll = (): void => {
+        clearTimeout(poll);
+        if (settled) return;
+        poll = setTimeout(() => {
+          polls += 1;
+          void log('debug', 'Reading the checkout state', { order_id: orderId, poll: polls });
+          sagas
+            .get(orderId)
+            .then(seen, () => undefined)
+            .finally(armPoll);
+        }, pollIntervalMs);
+      };
+      const unsubscribe = queue.subscribe(orderId, (saga) => {
+        seen(saga);
+        armPoll();
+      });
       const onAbort = (): void => settle(latest);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       const deadline = setTimeout(() => settle(latest), waitMs);
-      const poll = setInterval(() => {
-        polls += 1;
-        void log('debug', 'Reading the checkout state', { order_id: orderId, poll: polls });
-        sagas.get(orderId).then(seen, () => undefined);
-      }, pollIntervalMs);
+      armPoll();
     });
   }
 }

@@ -95,16 +95,22 @@ export class SagaStore {
   }
 
   /**
-   * Records that a running saga finished `step` and goes on with `next`, unless another run recorded it first
-   * (then undefined). Locks the row until the transaction ends.
+   * Records that a running saga at `steps[0]` finished `steps` (in order) and goes on with `next`, unless another
+   * run recorded it first (then undefined). Locks the row until the transaction ends.
    */
-  async advance(orderId: string, step: string, next: string, finish: { status?: 'completed'; finished_at?: Date } = {}): Promise<SagaRecord | undefined> {
+  async advance(
+    orderId: string,
+    steps: readonly [string, ...string[]],
+    next: string,
+    finish: { status?: 'completed'; finished_at?: Date } = {},
+  ): Promise<SagaRecord | undefined> {
+    const [step] = steps;
     return this.#db
       .updateTable('checkout_sagas')
       .set({
         ...finish,
         step: next,
-        completed_steps: sql<string[]>`completed_steps || ${step}::text`,
+        completed_steps: sql<string[]>`completed_steps || ${[...steps]}::text[]`,
         last_error: null,
         updated_at: sql<Date>`now()`,
       })
