@@ -56,20 +56,42 @@ export function searchConnectionString(databaseUrl: string, correctionThreshold:
 export interface TextQuery {
   /** Every word group ANDed, each group the typed word OR its corrections, e.g. `(wirelss | wireless) & (headphones)`. */
   match: string;
-  /** Each word as typed or its best correction, ORed: products containing them get a ranking bonus. */
-  preferred: string;
+  /** `match` with each group cut to the typed word and its best correction: every word as typed (or closest). */
+  typed: string;
+  /** `match` in the name or SKU only (weight A), e.g. `(wirelss:A | wireless:A) & (headphones:A)`. */
+  name: string;
+  /** `match` in the name, SKU, brand or category (weights A and B). */
+  fields: string;
 }
 
-/** Where a page starts: the sort key and SKU of the previous page's last row. */
+/** Relevance tiers, best first: 2 x field (2 name/SKU, 1 brand/category, 0 description) + 1 when typed. */
+export const RELEVANCE_TIERS = [5, 4, 3, 2, 1, 0] as const;
+
+/** `product_shuffle(sku)` is 0..SHUFFLE_VALUES-1 (migration 0006). */
+const SHUFFLE_VALUES = 4096;
+/**
+ * The shuffle slices of a tier, in values: 1/4096 of the catalog holds a page of a word matching one product in 200,
+ * the next 16 values one in 3,000, the next 256 one in 50,000; the last slice is the rest, read from the tier's
+ * matches (few by then).
+ */
+const SLICES = [1, 16, 256, SHUFFLE_VALUES] as const;
+/** Slices ending at most here are read through the index (it reads every value below the end). */
+const MAX_INDEXED_SLICE_END = 273;
+
+/** Where a page starts: the sort key and SKU of the previous page's last row (relevance: tier, shuffle and SKU). */
 export interface SearchPosition {
   key: number | string;
   sku: string;
+  /** Relevance only: the `product_shuffle(sku)` of the previous page's last row, the tie-break within its tier. */
+  shuffle?: number | undefined;
 }
 
 /** One search hit. */
 export interface SearchHit extends ProductWithAvailability {
-  /** Text relevance; null unless sorted by relevance. */
+  /** Relevance tier (0-5, see {@link RELEVANCE_TIERS}); null unless sorted by relevance. */
   score: number | null;
+  /** `product_shuffle(sku)` (0-4095), the tie-break within a tier; only when sorted by relevance. */
+  shuffle?: number;
 }
 
 /** Product counts per category of a search. */
@@ -78,14 +100,6 @@ export interface CategoryFacets {
   total: number;
   exact: boolean;
 }
-
-// ts_rank weights in PostgreSQL's {D, C, B, A} order: description (C) 0.2, brand/category (B) 0.4, name/SKU (A) 1.0.
-const WEIGHTS = '{0.1, 0.2, 0.4, 1.0}';
-// Normalization 0: no division by document length, which would let a product's description (weight C, the longest
-// field) push down a product whose name matches just as well.
-const NORMALIZATION = 0;
-// Products containing the words as typed (or their closest correction) rank above those matched by a weaker one.
-const TYPED_BONUS = 0.5;
 
 type AliasedDb = ProductDatabase & { p: ProductsTable };
 type ProductQuery = SelectQueryBuilder<AliasedDb, 'p', object>;
@@ -176,41 +190,64 @@ export class ProductSearchStore {
   }
 
   /**
-   * Every match is ranked, then the page is cut by (score, SKU): the same query always ranks the same set, so the
-   * best matches come first and a cursor continues exactly where the previous page ended. Only SKU and score of
-   * the matches are kept while ranking (a top-N sort over them); the page's rows are read by primary key
-   * afterwards. The work grows with the number of matches; the search pool's statement timeout bounds it
-   * (search() turns that into a TIMEOUT that is not retryable).
+   * The page in relevance order (tier, then `product_shuffle(sku)`, then SKU), one tier at a time from the best, each
+   * tier one shuffle slice at a time ({@link SLICES}): the search index holds the shuffle value, so a slice reads only
+   * the matches within it, and a broad word's page is found among a few dozen of them. Every match of a tier lies in
+   * exactly one slice and the slices are read in order, so the result is the exact order over all matches; the
+   * next tier is read only when a tier runs out.
    */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
-    // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per ranked row.
-    const match = sql`(SELECT to_tsquery('english', ${text.match}))`;
-    const preferred = sql`(SELECT to_tsquery('english', ${text.preferred}))`;
-    // One word without corrections makes both tsqueries the same: rank once (1.5 * r equals r + 0.5 * r exactly).
-    const score =
-      text.match === `(${text.preferred})`
-        ? sql<number>`(${1 + TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8)`
-        : sql<number>`(ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8
-      + ${TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${preferred}, ${NORMALIZATION})::float8)`;
-    const ranked = this.#matching(text, filter).select(['p.sku', score.as('score')]);
-    return this.#db
-      .selectFrom((eb) => {
-        let page = eb.selectFrom(ranked.as('r')).select(['r.sku', 'r.score']);
-        if (after !== undefined) {
-          const key = Number(after.key);
-          page = page.where((w) => w.or([w('r.score', '<', key), w.and([w('r.score', '=', key), w('r.sku', '>', after.sku)])]));
-        }
-        return page
-          .orderBy('r.score', 'desc')
-          .orderBy('r.sku')
-          .limit(limit + 1)
-          .as('c');
-      })
-      .innerJoin('products as p', 'p.sku', 'c.sku')
+    const rows: SearchHit[] = [];
+    // Without corrections every match has the words as typed: only the odd tiers can hold products.
+    const tiers = RELEVANCE_TIERS.filter((tier) => (text.typed !== text.match || tier % 2 === 1) && (after === undefined || tier <= Number(after.key)));
+    for (const tier of tiers) {
+      const start = after !== undefined && Number(after.key) === tier ? after : undefined;
+      let from = start?.shuffle ?? 0;
+      for (const size of SLICES) {
+        const to = Math.min(SHUFFLE_VALUES, from + size);
+        rows.push(...(await this.#slice(text, filter, tier, { from, to }, limit + 1 - rows.length, start)));
+        if (rows.length > limit) return rows;
+        from = to;
+        if (from >= SHUFFLE_VALUES) break;
+      }
+    }
+    return rows;
+  }
+
+  /** Up to `count` products of one relevance tier in shuffle order, of shuffle values from..to-1, after `after`. */
+  async #slice(
+    text: TextQuery,
+    filter: ProductFilter,
+    tier: number,
+    slice: { from: number; to: number },
+    count: number,
+    after: SearchPosition | undefined,
+  ): Promise<SearchHit[]> {
+    const has = (query: string) => sql<SqlBool>`p.search_vector @@ to_tsquery('english', ${query})`;
+    const not = (query: string) => sql<SqlBool>`NOT (p.search_vector @@ to_tsquery('english', ${query}))`;
+    const field = Math.floor(tier / 2);
+    const conditions = field === 2 ? [has(text.name)] : field === 1 ? [not(text.name), has(text.fields)] : [not(text.fields)];
+    if (text.typed !== text.match) conditions.push(tier % 2 === 1 ? has(text.typed) : not(text.typed));
+    // Within the index a slice is `< to` on its third column: btree_gin reads the values from the lowest up to `to`
+    // (a `>= from` would read from `from` to the highest, every value, so `from` is only a filter). Slices of high
+    // values (pages far into a rare word's matches) and the last one, everything left, are read from the word
+    // matches alone (`+ 0`: not the index's column).
+    const indexed = slice.to <= MAX_INDEXED_SLICE_END;
+    const shuffle = sql<number>`(product_shuffle(p.sku) + 0)`;
+    const inSlice = indexed
+      ? sql<SqlBool>`product_shuffle(p.sku) < ${slice.to} AND ${shuffle} >= ${slice.from}`
+      : sql<SqlBool>`${shuffle} >= ${slice.from} AND ${shuffle} < ${slice.to}`;
+    let page = this.#matching(text, filter)
+      .where((eb) => eb.and([...conditions, inSlice]))
       .select(PRODUCT_COLUMNS)
-      .select(['c.score', availableOf('p.sku')])
-      .orderBy('c.score', 'desc')
-      .orderBy('c.sku')
+      .select([availableOf('p.sku'), sql<number>`${tier}::float8`.as('score'), sql<number>`product_shuffle(p.sku)`.as('shuffle')]);
+    if (after !== undefined) {
+      page = page.where((eb) => eb(eb.tuple(sql<number>`product_shuffle(p.sku)`, eb.ref('p.sku')), '>', eb.tuple(after.shuffle ?? 0, after.sku)));
+    }
+    return page
+      .orderBy(sql`product_shuffle(p.sku)`)
+      .orderBy('p.sku')
+      .limit(count)
       .execute({ signal: this.#signal });
   }
 
