@@ -67,14 +67,12 @@ export interface TextQuery {
 /** Relevance tiers, best first: 2 x field (2 name/SKU, 1 brand/category, 0 description) + 1 when typed. */
 export const RELEVANCE_TIERS = [5, 4, 3, 2, 1, 0] as const;
 
-/** `product_shuffle(sku)` is 0..SHUFFLE_VALUES-1 (migration 0006). */
-const SHUFFLE_VALUES = 4096;
 /**
- * The shuffle slices of a tier, in values: 1/4096 of the catalog holds a page of a word matching one product in 200,
- * the next 16 values one in 3,000, the next 256 one in 50,000; the last slice is the rest, read from the tier's
- * matches (few by then).
+ * The shuffle slices of a tier read through the index, in values: 1/4096 of the catalog holds a page of a word
+ * matching one product in 200, the next 16 values one in 3,000, the next 256 one in 50,000; the rest is read from
+ * the matches (few by then), with every lower tier.
  */
-const SLICES = [1, 16, 256, SHUFFLE_VALUES] as const;
+const SLICES = [1, 16, 256] as const;
 /** Slices ending at most here are read through the index (it reads every value below the end). */
 const MAX_INDEXED_SLICE_END = 273;
 
@@ -190,28 +188,50 @@ export class ProductSearchStore {
   }
 
   /**
-   * The page in relevance order (tier, then `product_shuffle(sku)`, then SKU), one tier at a time from the best, each
-   * tier one shuffle slice at a time ({@link SLICES}): the search index holds the shuffle value, so a slice reads only
-   * the matches within it, and a broad word's page is found among a few dozen of them. Every match of a tier lies in
-   * exactly one slice and the slices are read in order, so the result is the exact order over all matches; the
-   * next tier is read only when a tier runs out.
+   * The page in relevance order (tier, then `product_shuffle(sku)`, then SKU), from the best tier, one shuffle slice
+   * at a time ({@link SLICES}): the search index holds the shuffle value, so a slice reads only the matches within
+   * it, and a broad word's page is found among a few dozen of them. When a tier's indexed slices do not fill the page,
+   * the rest of it and every lower tier are read in one sorted statement. Every match lies in exactly one slice and
+   * the slices are read in order, so the result is the exact order over all matches.
    */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
-    const rows: SearchHit[] = [];
     // Without corrections every match has the words as typed: only the odd tiers can hold products.
     const tiers = RELEVANCE_TIERS.filter((tier) => (text.typed !== text.match || tier % 2 === 1) && (after === undefined || tier <= Number(after.key)));
-    for (const tier of tiers) {
-      const start = after !== undefined && Number(after.key) === tier ? after : undefined;
-      let from = start?.shuffle ?? 0;
-      for (const size of SLICES) {
-        const to = Math.min(SHUFFLE_VALUES, from + size);
-        rows.push(...(await this.#slice(text, filter, tier, { from, to }, limit + 1 - rows.length, start)));
-        if (rows.length > limit) return rows;
-        from = to;
-        if (from >= SHUFFLE_VALUES) break;
-      }
+    const top = tiers[0];
+    if (top === undefined) return [];
+    const start = after !== undefined && Number(after.key) === top ? after : undefined;
+    const rows: SearchHit[] = [];
+    let from = start?.shuffle ?? 0;
+    for (const size of SLICES) {
+      const to = from + size;
+      if (to > MAX_INDEXED_SLICE_END) break;
+      rows.push(...(await this.#slice(text, filter, top, { from, to }, limit + 1 - rows.length, start)));
+      if (rows.length > limit) return rows;
+      from = to;
     }
+    // The rest of this tier and every lower tier in one read of the remaining matches, sorted: a tier this sparse
+    // (or empty) costs its matches either way, and the lower tiers then need no slices of their own.
+    rows.push(...(await this.#rest(text, filter, top, from, limit + 1 - rows.length, start)));
     return rows;
+  }
+
+  /** Up to `count` matches in relevance order: of tier `tier` from shuffle value `from` (after `after`), then of every lower tier. */
+  async #rest(text: TextQuery, filter: ProductFilter, tier: number, from: number, count: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
+    // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per row.
+    const has = (query: string) => sql<SqlBool>`p.search_vector @@ (SELECT to_tsquery('english', ${query}))`;
+    const typed = text.typed === text.match ? sql`1` : sql`CASE WHEN ${has(text.typed)} THEN 1 ELSE 0 END`;
+    const tierOf = sql<number>`(CASE WHEN ${has(text.name)} THEN 4 WHEN ${has(text.fields)} THEN 2 ELSE 0 END + ${typed})`;
+    const shuffle = sql<number>`(product_shuffle(p.sku) + 0)`;
+    const position = after === undefined ? sql`TRUE` : sql`(product_shuffle(p.sku), p.sku) > (${after.shuffle ?? 0}, ${after.sku})`;
+    return this.#matching(text, filter)
+      .where(sql<SqlBool>`((${tierOf} = ${tier} AND ${shuffle} >= ${from} AND ${position}) OR ${tierOf} < ${tier})`)
+      .select(PRODUCT_COLUMNS)
+      .select([availableOf('p.sku'), sql<number>`${tierOf}::float8`.as('score'), sql<number>`product_shuffle(p.sku)`.as('shuffle')])
+      .orderBy(sql`${tierOf}`, 'desc')
+      .orderBy(sql`product_shuffle(p.sku)`)
+      .orderBy('p.sku')
+      .limit(count)
+      .execute({ signal: this.#signal });
   }
 
   /** Up to `count` products of one relevance tier in shuffle order, of shuffle values from..to-1, after `after`. */
@@ -229,14 +249,8 @@ export class ProductSearchStore {
     const conditions = field === 2 ? [has(text.name)] : field === 1 ? [not(text.name), has(text.fields)] : [not(text.fields)];
     if (text.typed !== text.match) conditions.push(tier % 2 === 1 ? has(text.typed) : not(text.typed));
     // Within the index a slice is `< to` on its third column: btree_gin reads the values from the lowest up to `to`
-    // (a `>= from` would read from `from` to the highest, every value, so `from` is only a filter). Slices of high
-    // values (pages far into a rare word's matches) and the last one, everything left, are read from the word
-    // matches alone (`+ 0`: not the index's column).
-    const indexed = slice.to <= MAX_INDEXED_SLICE_END;
-    const shuffle = sql<number>`(product_shuffle(p.sku) + 0)`;
-    const inSlice = indexed
-      ? sql<SqlBool>`product_shuffle(p.sku) < ${slice.to} AND ${shuffle} >= ${slice.from}`
-      : sql<SqlBool>`${shuffle} >= ${slice.from} AND ${shuffle} < ${slice.to}`;
+    // (a `>= from` would read from `from` to the highest, every value, so `from` is only a filter).
+    const inSlice = sql<SqlBool>`product_shuffle(p.sku) < ${slice.to} AND (product_shuffle(p.sku) + 0) >= ${slice.from}`;
     let page = this.#matching(text, filter)
       .where((eb) => eb.and([...conditions, inSlice]))
       .select(PRODUCT_COLUMNS)
