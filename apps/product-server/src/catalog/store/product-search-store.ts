@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
-import type { ProductStatus } from '@mcpfed/contract-product';
 import { FACET_COUNT_LIMIT } from '@mcpfed/contract-product';
 import { mapDatabaseError } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
@@ -8,61 +7,13 @@ import type { ProductDatabase } from '../../store/product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
 import type { ProductsTable } from './catalog-tables.ts';
+import type { CategoryFacets, LexiconMatches, ProductFilter, SearchPosition, TextQuery } from './product-search-types.ts';
 
 /** Sort orders of {@link ProductSearchStore.search}. */
 export type ProductSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
 
-/** The filters of a search (all optional except status). */
-export interface ProductFilter {
-  category?: string | undefined;
-  /** Inclusive, integer minor units. */
-  minPrice?: number | undefined;
-  /** Inclusive, integer minor units. */
-  maxPrice?: number | undefined;
-  currency?: string | undefined;
-  /** true: available > 0 somewhere; false: nowhere. */
-  inStock?: boolean | undefined;
-  status: ProductStatus;
-}
-
-/** What the lexicon says about the words of a query. */
-export interface LexiconMatches {
-  /** Words that are in the lexicon themselves. */
-  known: Set<string>;
-  /** Correction candidates of the words that are not, most similar first. */
-  corrections: Map<string, Array<{ word: string; similarity: number }>>;
-}
-
-/**
- * The connection string of the search pool: `databaseUrl` with the planner settings full-text search needs as
- * startup options, so no search pays a transaction and SET LOCAL round trips for them. PostgreSQL estimates `@@`
- * at a fixed selectivity and, with a LIMIT, may prefer a sequential scan that tests every row, while the GIN
- * bitmap is bounded by the number of matches (enable_seqscan off); the per-row stock subqueries inflate cost
- * estimates past jit_above_cost and compiling a plan (~20 ms here) costs more than running it (jit off);
- * parallel workers only add latency under concurrent load; and `%` finds typo candidates from similarity 0.35.
- */
-export function searchConnectionString(databaseUrl: string, correctionThreshold: number): string {
-  const url = new URL(databaseUrl);
-  const options = [
-    url.searchParams.get('options') ?? '',
-    '-c enable_seqscan=off -c jit=off -c max_parallel_workers_per_gather=0',
-    `-c pg_trgm.similarity_threshold=${correctionThreshold}`,
-  ];
-  url.searchParams.set('options', options.join(' ').trim());
-  return url.toString();
-}
-
-/** A parsed text query, as tsquery texts (see search-query.ts). */
-export interface TextQuery {
-  /** Every word group ANDed, each group the typed word OR its corrections, e.g. `(wirelss | wireless) & (headphones)`. */
-  match: string;
-  /** `match` with each group cut to the typed word and its best correction: every word as typed (or closest). */
-  typed: string;
-  /** `match` in the name or SKU only (weight A), e.g. `(wirelss:A | wireless:A) & (headphones:A)`. */
-  name: string;
-  /** `match` in the name, SKU, brand or category (weights A and B). */
-  fields: string;
-}
+export { searchConnectionString } from './search-connection-string.ts';
+export type { CategoryFacets, LexiconMatches, ProductFilter, SearchPosition, TextQuery } from './product-search-types.ts';
 
 /** Relevance tiers, best first: 2 x field (2 name/SKU, 1 brand/category, 0 description) + 1 when typed. */
 export const RELEVANCE_TIERS = [5, 4, 3, 2, 1, 0] as const;
@@ -76,27 +27,12 @@ const SLICES = [1, 16, 256] as const;
 /** Slices ending at most here are read through the index (it reads every value below the end). */
 const MAX_INDEXED_SLICE_END = 273;
 
-/** Where a page starts: the sort key and SKU of the previous page's last row (relevance: tier, shuffle and SKU). */
-export interface SearchPosition {
-  key: number | string;
-  sku: string;
-  /** Relevance only: the `product_shuffle(sku)` of the previous page's last row, the tie-break within its tier. */
-  shuffle?: number | undefined;
-}
-
 /** One search hit. */
 export interface SearchHit extends ProductWithAvailability {
   /** Relevance tier (0-5, see {@link RELEVANCE_TIERS}); null unless sorted by relevance. */
   score: number | null;
   /** `product_shuffle(sku)` (0-4095), the tie-break within a tier; only when sorted by relevance. */
   shuffle?: number;
-}
-
-/** Product counts per category of a search. */
-export interface CategoryFacets {
-  categories: Array<{ category: string; count: number }>;
-  total: number;
-  exact: boolean;
 }
 
 type AliasedDb = ProductDatabase & { p: ProductsTable };
