@@ -5,6 +5,7 @@ import { productImportsMigration } from './0002-product-imports.ts';
 import { analyticsViewsMigration } from './0003-analytics-views.ts';
 import { lexiconWordsFunctionMigration } from './0004-lexicon-words-function.ts';
 import { productSkuPrefixMigration } from './0005-product-sku-prefix.ts';
+import { productSearchShuffleMigration } from './0006-product-search-shuffle.ts';
 import { inventoryMigration } from './0100-inventory.ts';
 
 /**
@@ -20,5 +21,6 @@ export const productMigrations: Record<string, Migration> = {
   '0003_analytics_views': analyticsViewsMigration,
   '0004_lexicon_words_function': lexiconWordsFunctionMigration,
   '0005_product_sku_prefix': productSkuPrefixMigration,
+  '0006_product_search_shuffle': productSearchShuffleMigration,
   '0100_inventory': inventoryMigration,
 };

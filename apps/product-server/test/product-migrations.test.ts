@@ -14,6 +14,7 @@ describe('productMigrations', () => {
       '0003_analytics_views',
       '0004_lexicon_words_function',
       '0005_product_sku_prefix',
+      '0006_product_search_shuffle',
       '0100_inventory',
     ]);
   });

@@ -10,13 +10,25 @@ import { ProductSearchStore } from '../store/product-search-store.ts';
 import type { ProductFilter, ProductSort, SearchHit, SearchPosition, TextQuery } from '../store/product-search-store.ts';
 import type { LexiconCache, LexiconEntry } from './lexicon-cache.ts';
 import { searchItemView } from './product-view.ts';
-import { CORRECTION_THRESHOLD, MAX_CORRECTIONS, isCorrectable, keptCorrections, matchQuery, preferredQuery, queryWords, termQuery } from './search-query.ts';
+import {
+  CORRECTION_THRESHOLD,
+  MAX_CORRECTIONS,
+  isCorrectable,
+  keptCorrections,
+  matchQuery,
+  queryWords,
+  termQuery,
+  typedQuery,
+  weightedQuery,
+} from './search-query.ts';
 import type { QueryTerm } from './search-query.ts';
 
 const cursorShape = z.strictObject({
   q: z.string().max(16),
   k: z.union([z.number(), z.string().max(40)]),
   s: z.string().max(64),
+  // Relevance: the product_shuffle(sku) of the last row, the tie-break within its tier.
+  b: z.number().int().min(0).max(4095).optional(),
   d: z
     .string()
     .regex(/^\d{1,2}(,\d{1,2}){0,9}$/)
@@ -77,7 +89,13 @@ export async function searchProducts(
   const last = visible.at(-1);
   const next_cursor =
     more && last !== undefined
-      ? encodeCursor({ q: fingerprint, k: sortKey(last, sort), s: last.sku, ...(dropped.size > 0 ? { d: [...dropped].join(',') } : {}) })
+      ? encodeCursor({
+          q: fingerprint,
+          k: sortKey(last, sort),
+          s: last.sku,
+          ...(sort === 'relevance' ? { b: last.shuffle ?? 0 } : {}),
+          ...(dropped.size > 0 ? { d: [...dropped].join(',') } : {}),
+        })
       : null;
   const searchable = dropped.size < terms.length || terms.length === 0;
   const facets = input.facets && cursor === undefined && searchable ? await store.facets(textQuery(terms, dropped), filter) : null;
@@ -111,7 +129,9 @@ async function lookUp(store: ProductSearchStore, words: readonly string[], cache
 
 function textQuery(terms: readonly QueryTerm[], dropped: ReadonlySet<number>): TextQuery | undefined {
   const kept = terms.filter((_, index) => !dropped.has(index));
-  return kept.length === 0 ? undefined : { match: matchQuery(kept), preferred: preferredQuery(kept) };
+  return kept.length === 0
+    ? undefined
+    : { match: matchQuery(kept), typed: typedQuery(kept), name: weightedQuery(kept, 'A'), fields: weightedQuery(kept, 'AB') };
 }
 
 function sortKey(row: SearchHit, sort: ProductSort): number | string {
@@ -135,5 +155,7 @@ function decodeSearchCursor(cursor: string, fingerprint: string, sort: ProductSo
   const numeric = sort !== 'newest';
   if (numeric !== (typeof values.k === 'number')) throw invalid();
   if (!numeric && Number.isNaN(new Date(values.k).getTime())) throw invalid();
-  return { position: { key: values.k, sku: values.s }, dropped: values.d === undefined ? [] : values.d.split(',').map(Number) };
+  const relevance = sort === 'relevance';
+  if (relevance !== (values.b !== undefined)) throw invalid();
+  return { position: { key: values.k, sku: values.s, shuffle: values.b }, dropped: values.d === undefined ? [] : values.d.split(',').map(Number) };
 }

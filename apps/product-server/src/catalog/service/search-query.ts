@@ -40,9 +40,14 @@ export function matchQuery(terms: readonly QueryTerm[]): string {
   return terms.map((term) => `(${termQuery(term)})`).join(' & ');
 }
 
-/** `to_tsquery` text of each word as typed or its best correction, any of them (the ranking bonus). */
-export function preferredQuery(terms: readonly QueryTerm[]): string {
-  return terms.map((term) => (term.corrections[0] === undefined ? term.term : `${term.term} | ${term.corrections[0]}`)).join(' | ');
+/** `to_tsquery` text that needs every term as typed or as its best correction (the typed-word tier bonus). */
+export function typedQuery(terms: readonly QueryTerm[]): string {
+  return terms.map((term) => `(${[term.term, ...term.corrections.slice(0, 1)].join(' | ')})`).join(' & ');
+}
+
+/** {@link matchQuery} restricted to fields of these tsvector weights: `A` name and SKU, `AB` also brand and category. */
+export function weightedQuery(terms: readonly QueryTerm[], weights: 'A' | 'AB'): string {
+  return terms.map((term) => `(${[term.term, ...term.corrections].map((word) => `${word}:${weights}`).join(' | ')})`).join(' & ');
 }
 
 /**

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
-import type { ProductStatus } from '@mcpfed/contract-product';
 import { FACET_COUNT_LIMIT } from '@mcpfed/contract-product';
 import { mapDatabaseError } from '@mcpfed/db';
 import { AppError } from '@mcpfed/errors';
@@ -8,84 +7,33 @@ import type { ProductDatabase } from '../../store/product-database.ts';
 import { PRODUCT_COLUMNS } from './product-store.ts';
 import type { ProductWithAvailability } from './product-store.ts';
 import type { ProductsTable } from './catalog-tables.ts';
+import type { CategoryFacets, LexiconMatches, ProductFilter, SearchPosition, TextQuery } from './product-search-types.ts';
 
 /** Sort orders of {@link ProductSearchStore.search}. */
 export type ProductSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
 
-/** The filters of a search (all optional except status). */
-export interface ProductFilter {
-  category?: string | undefined;
-  /** Inclusive, integer minor units. */
-  minPrice?: number | undefined;
-  /** Inclusive, integer minor units. */
-  maxPrice?: number | undefined;
-  currency?: string | undefined;
-  /** true: available > 0 somewhere; false: nowhere. */
-  inStock?: boolean | undefined;
-  status: ProductStatus;
-}
+export { searchConnectionString } from './search-connection-string.ts';
+export type { CategoryFacets, LexiconMatches, ProductFilter, SearchPosition, TextQuery } from './product-search-types.ts';
 
-/** What the lexicon says about the words of a query. */
-export interface LexiconMatches {
-  /** Words that are in the lexicon themselves. */
-  known: Set<string>;
-  /** Correction candidates of the words that are not, most similar first. */
-  corrections: Map<string, Array<{ word: string; similarity: number }>>;
-}
+/** Relevance tiers, best first: 2 x field (2 name/SKU, 1 brand/category, 0 description) + 1 when typed. */
+export const RELEVANCE_TIERS = [5, 4, 3, 2, 1, 0] as const;
 
 /**
- * The connection string of the search pool: `databaseUrl` with the planner settings full-text search needs as
- * startup options, so no search pays a transaction and SET LOCAL round trips for them. PostgreSQL estimates `@@`
- * at a fixed selectivity and, with a LIMIT, may prefer a sequential scan that tests every row, while the GIN
- * bitmap is bounded by the number of matches (enable_seqscan off); the per-row stock subqueries inflate cost
- * estimates past jit_above_cost and compiling a plan (~20 ms here) costs more than running it (jit off);
- * parallel workers only add latency under concurrent load; and `%` finds typo candidates from similarity 0.35.
+ * The shuffle slices of a tier read through the index, in values: 1/4096 of the catalog holds a page of a word
+ * matching one product in 200, the next 16 values one in 3,000, the next 256 one in 50,000; the rest is read from
+ * the matches (few by then), with every lower tier.
  */
-export function searchConnectionString(databaseUrl: string, correctionThreshold: number): string {
-  const url = new URL(databaseUrl);
-  const options = [
-    url.searchParams.get('options') ?? '',
-    '-c enable_seqscan=off -c jit=off -c max_parallel_workers_per_gather=0',
-    `-c pg_trgm.similarity_threshold=${correctionThreshold}`,
-  ];
-  url.searchParams.set('options', options.join(' ').trim());
-  return url.toString();
-}
-
-/** A parsed text query, as tsquery texts (see search-query.ts). */
-export interface TextQuery {
-  /** Every word group ANDed, each group the typed word OR its corrections, e.g. `(wirelss | wireless) & (headphones)`. */
-  match: string;
-  /** Each word as typed or its best correction, ORed: products containing them get a ranking bonus. */
-  preferred: string;
-}
-
-/** Where a page starts: the sort key and SKU of the previous page's last row. */
-export interface SearchPosition {
-  key: number | string;
-  sku: string;
-}
+const SLICES = [1, 16, 256] as const;
+/** Slices ending at most here are read through the index (it reads every value below the end). */
+const MAX_INDEXED_SLICE_END = 273;
 
 /** One search hit. */
 export interface SearchHit extends ProductWithAvailability {
-  /** Text relevance; null unless sorted by relevance. */
+  /** Relevance tier (0-5, see {@link RELEVANCE_TIERS}); null unless sorted by relevance. */
   score: number | null;
+  /** `product_shuffle(sku)` (0-4095), the tie-break within a tier; only when sorted by relevance. */
+  shuffle?: number;
 }
-
-/** Product counts per category of a search. */
-export interface CategoryFacets {
-  categories: Array<{ category: string; count: number }>;
-  total: number;
-  exact: boolean;
-}
-
-// ts_rank weights in PostgreSQL's {D, C, B, A} order: description (C) 0.2, brand/category (B) 0.4, name/SKU (A) 1.0.
-const WEIGHTS = '{0.1, 0.2, 0.4, 1.0}';
-// Normalization 0: no division by document length, which would let a product's description (weight C, the longest
-// field) push down a product whose name matches just as well.
-const NORMALIZATION = 0;
-// Products containing the words as typed (or their closest correction) rank above those matched by a weaker one.
-const TYPED_BONUS = 0.5;
 
 type AliasedDb = ProductDatabase & { p: ProductsTable };
 type ProductQuery = SelectQueryBuilder<AliasedDb, 'p', object>;
@@ -176,41 +124,80 @@ export class ProductSearchStore {
   }
 
   /**
-   * Every match is ranked, then the page is cut by (score, SKU): the same query always ranks the same set, so the
-   * best matches come first and a cursor continues exactly where the previous page ended. Only SKU and score of
-   * the matches are kept while ranking (a top-N sort over them); the page's rows are read by primary key
-   * afterwards. The work grows with the number of matches; the search pool's statement timeout bounds it
-   * (search() turns that into a TIMEOUT that is not retryable).
+   * The page in relevance order (tier, then `product_shuffle(sku)`, then SKU), from the best tier, one shuffle slice
+   * at a time ({@link SLICES}): the search index holds the shuffle value, so a slice reads only the matches within
+   * it, and a broad word's page is found among a few dozen of them. When a tier's indexed slices do not fill the page,
+   * the rest of it and every lower tier are read in one sorted statement. Every match lies in exactly one slice and
+   * the slices are read in order, so the result is the exact order over all matches.
    */
   async #byRelevance(text: TextQuery, filter: ProductFilter, limit: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
-    // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per ranked row.
-    const match = sql`(SELECT to_tsquery('english', ${text.match}))`;
-    const preferred = sql`(SELECT to_tsquery('english', ${text.preferred}))`;
-    // One word without corrections makes both tsqueries the same: rank once (1.5 * r equals r + 0.5 * r exactly).
-    const score =
-      text.match === `(${text.preferred})`
-        ? sql<number>`(${1 + TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8)`
-        : sql<number>`(ts_rank(${WEIGHTS}::float4[], p.search_vector, ${match}, ${NORMALIZATION})::float8
-      + ${TYPED_BONUS} * ts_rank(${WEIGHTS}::float4[], p.search_vector, ${preferred}, ${NORMALIZATION})::float8)`;
-    const ranked = this.#matching(text, filter).select(['p.sku', score.as('score')]);
-    return this.#db
-      .selectFrom((eb) => {
-        let page = eb.selectFrom(ranked.as('r')).select(['r.sku', 'r.score']);
-        if (after !== undefined) {
-          const key = Number(after.key);
-          page = page.where((w) => w.or([w('r.score', '<', key), w.and([w('r.score', '=', key), w('r.sku', '>', after.sku)])]));
-        }
-        return page
-          .orderBy('r.score', 'desc')
-          .orderBy('r.sku')
-          .limit(limit + 1)
-          .as('c');
-      })
-      .innerJoin('products as p', 'p.sku', 'c.sku')
+    // Without corrections every match has the words as typed: only the odd tiers can hold products.
+    const tiers = RELEVANCE_TIERS.filter((tier) => (text.typed !== text.match || tier % 2 === 1) && (after === undefined || tier <= Number(after.key)));
+    const top = tiers[0];
+    if (top === undefined) return [];
+    const start = after !== undefined && Number(after.key) === top ? after : undefined;
+    const rows: SearchHit[] = [];
+    let from = start?.shuffle ?? 0;
+    for (const size of SLICES) {
+      const to = from + size;
+      if (to > MAX_INDEXED_SLICE_END) break;
+      rows.push(...(await this.#slice(text, filter, top, { from, to }, limit + 1 - rows.length, start)));
+      if (rows.length > limit) return rows;
+      from = to;
+    }
+    // The rest of this tier and every lower tier in one read of the remaining matches, sorted: a tier this sparse
+    // (or empty) costs its matches either way, and the lower tiers then need no slices of their own.
+    rows.push(...(await this.#rest(text, filter, top, from, limit + 1 - rows.length, start)));
+    return rows;
+  }
+
+  /** Up to `count` matches in relevance order: of tier `tier` from shuffle value `from` (after `after`), then of every lower tier. */
+  async #rest(text: TextQuery, filter: ProductFilter, tier: number, from: number, count: number, after: SearchPosition | undefined): Promise<SearchHit[]> {
+    // The tsqueries as scalar subqueries: parsed once per statement (InitPlans), not once per row.
+    const has = (query: string) => sql<SqlBool>`p.search_vector @@ (SELECT to_tsquery('english', ${query}))`;
+    const typed = text.typed === text.match ? sql`1` : sql`CASE WHEN ${has(text.typed)} THEN 1 ELSE 0 END`;
+    const tierOf = sql<number>`(CASE WHEN ${has(text.name)} THEN 4 WHEN ${has(text.fields)} THEN 2 ELSE 0 END + ${typed})`;
+    const shuffle = sql<number>`(product_shuffle(p.sku) + 0)`;
+    const position = after === undefined ? sql`TRUE` : sql`(product_shuffle(p.sku), p.sku) > (${after.shuffle ?? 0}, ${after.sku})`;
+    return this.#matching(text, filter)
+      .where(sql<SqlBool>`((${tierOf} = ${tier} AND ${shuffle} >= ${from} AND ${position}) OR ${tierOf} < ${tier})`)
       .select(PRODUCT_COLUMNS)
-      .select(['c.score', availableOf('p.sku')])
-      .orderBy('c.score', 'desc')
-      .orderBy('c.sku')
+      .select([availableOf('p.sku'), sql<number>`${tierOf}::float8`.as('score'), sql<number>`product_shuffle(p.sku)`.as('shuffle')])
+      .orderBy(sql`${tierOf}`, 'desc')
+      .orderBy(sql`product_shuffle(p.sku)`)
+      .orderBy('p.sku')
+      .limit(count)
+      .execute({ signal: this.#signal });
+  }
+
+  /** Up to `count` products of one relevance tier in shuffle order, of shuffle values from..to-1, after `after`. */
+  async #slice(
+    text: TextQuery,
+    filter: ProductFilter,
+    tier: number,
+    slice: { from: number; to: number },
+    count: number,
+    after: SearchPosition | undefined,
+  ): Promise<SearchHit[]> {
+    const has = (query: string) => sql<SqlBool>`p.search_vector @@ to_tsquery('english', ${query})`;
+    const not = (query: string) => sql<SqlBool>`NOT (p.search_vector @@ to_tsquery('english', ${query}))`;
+    const field = Math.floor(tier / 2);
+    const conditions = field === 2 ? [has(text.name)] : field === 1 ? [not(text.name), has(text.fields)] : [not(text.fields)];
+    if (text.typed !== text.match) conditions.push(tier % 2 === 1 ? has(text.typed) : not(text.typed));
+    // Within the index a slice is `< to` on its third column: btree_gin reads the values from the lowest up to `to`
+    // (a `>= from` would read from `from` to the highest, every value, so `from` is only a filter).
+    const inSlice = sql<SqlBool>`product_shuffle(p.sku) < ${slice.to} AND (product_shuffle(p.sku) + 0) >= ${slice.from}`;
+    let page = this.#matching(text, filter)
+      .where((eb) => eb.and([...conditions, inSlice]))
+      .select(PRODUCT_COLUMNS)
+      .select([availableOf('p.sku'), sql<number>`${tier}::float8`.as('score'), sql<number>`product_shuffle(p.sku)`.as('shuffle')]);
+    if (after !== undefined) {
+      page = page.where((eb) => eb(eb.tuple(sql<number>`product_shuffle(p.sku)`, eb.ref('p.sku')), '>', eb.tuple(after.shuffle ?? 0, after.sku)));
+    }
+    return page
+      .orderBy(sql`product_shuffle(p.sku)`)
+      .orderBy('p.sku')
+      .limit(count)
       .execute({ signal: this.#signal });
   }
 

@@ -21,7 +21,7 @@ export const productSearch = defineTool({
     'price_desc. Prices are integer minor units; min_price / max_price need filter.currency. Returns { ' +
     'items, next_cursor, facets, query_terms, ignored_terms }; pass next_cursor with the same query, ' +
     'filter and sort. On failure: VALIDATION_FAILED (bad filter, or a cursor of another search); ' +
-    'TIMEOUT when a search runs too long (add words or filters, or sort by price or newest). Relevance ranks every match.',
+    'TIMEOUT when a search runs too long (add words or filters, or sort by price or newest). Relevance ranks every match by tier (5 best).',
   guide:
     'How the query is read: it is split into words; every word must match (AND), in any field, with English ' +
     'stemming ("headphone" finds "headphones"). Typos are corrected per word: a word that appears in no product ' +
@@ -30,18 +30,15 @@ export const productSearch = defineTool({
     'best one are dropped), so ' +
     '"wirelss headphnes" searches for (wirelss OR wireless) AND (headphnes OR headphones); query_terms shows each ' +
     'word and its corrections. Words that match no product at all are dropped and listed in ignored_terms.\n\n' +
-    'Ranking (sort "relevance", the default with a query): weighted full-text rank (PostgreSQL ts_rank) where a ' +
-    'match in the name or SKU counts most (1.0), brand and category next (0.4), description least (0.2), and a ' +
-    'word found in several fields counts for each; ' +
-    'products containing the words as typed (or their closest ' +
-    'correction) get a bonus over weaker corrections; ties go by SKU. Exactly: score = ts_rank(w, v, all words) + ' +
-    '0.5 * ts_rank(w, v, any word as typed or its best correction), w = {0.1, 0.2, 0.4, 1.0}, no length ' +
-    'normalization; highest score first, then SKU ascending. ' +
+    'Ranking (sort "relevance", the default with a query): by tier, then a fixed shuffle of the SKUs. The tier ' +
+    'is 2 x field + typed: field 2 when every word is in the name or SKU, 1 when every word is in the name, SKU, ' +
+    'brand or category, else 0; typed 1 when every word is found as typed or as its closest correction. So ' +
+    'relevance 5 = all words in the name, as typed; 1 = some only in the description. Within a tier products come in the order of product_shuffle(sku) (the first 12 bits ' +
+    'of the MD5 of the SKU, 0-4095), then SKU ascending: a fixed order that favours no brand or category. ' +
     'Relevance ranks every matching product, however many, so the best matches always come first and next_cursor ' +
-    'continues that exact order; a very broad query takes longer (add words or filters such as category or price ' +
-    'with currency to narrow it). Without a query the default sort is "newest". ' +
-    'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). relevance in items is higher for ' +
-    'better matches, comparable within one search only, and null for other sorts.\n\n' +
+    'continues that exact order. Without a query the default sort is "newest". ' +
+    'Other sorts: "price_asc", "price_desc", "newest" (exact over all matches). relevance in items is the tier (0-5, ' +
+    'higher is better), null for other sorts.\n\n' +
     'Filters: min_price / max_price compare only prices in the given currency; in_stock means available > 0 at ' +
     'some location. facets: true adds counts of matching products per category (the category filter itself is not ' +
     `applied to the counts, so you see where else matches are); counts cover at most ${FACET_COUNT_LIMIT} matches and ` +
